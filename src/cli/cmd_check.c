@@ -1,0 +1,11 @@
+/*
+ * cmd_check.c - `cpts check` (placeholder until its module lands: exits 70 with a message).
+ */
+#include "cli/cli.h"
+
+int cmd_check(cpts_ctx *ctx, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	return cli_finish(ctx, cpts_fail(ctx, CPTS_EINTERNAL, "'cpts check' is not implemented yet"));
+}

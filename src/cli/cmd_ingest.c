@@ -1,0 +1,11 @@
+/*
+ * cmd_ingest.c - `cpts ingest` (placeholder until its module lands: exits 70 with a message).
+ */
+#include "cli/cli.h"
+
+int cmd_ingest(cpts_ctx *ctx, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	return cli_finish(ctx, cpts_fail(ctx, CPTS_EINTERNAL, "'cpts ingest' is not implemented yet"));
+}

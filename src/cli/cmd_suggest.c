@@ -1,0 +1,11 @@
+/*
+ * cmd_suggest.c - `cpts suggest` (placeholder until its module lands: exits 70 with a message).
+ */
+#include "cli/cli.h"
+
+int cmd_suggest(cpts_ctx *ctx, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	return cli_finish(ctx, cpts_fail(ctx, CPTS_EINTERNAL, "'cpts suggest' is not implemented yet"));
+}

@@ -1,0 +1,174 @@
+/*
+ * info.c - `cpts info`: what a workspace holds. Per table: rows, communes covered,
+ * masked cells, vintage, source file, its SHA-256 and ingest time; the CRS of the
+ * communes; partitions with their territory counts.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpts/util.h"
+#include "store/store_int.h"
+
+struct tbl {
+	const char *name;      /* table */
+	const char *code_col;  /* column holding a commune code, or NULL */
+	const char *label;     /* what it is */
+};
+
+static const struct tbl tables[] = {
+	{ "communes", "code", "commune geometries" },
+	{ "population", "code", "population by sex and age" },
+	{ "consumption", "code", "GP consultations (ICC)" },
+	{ "reference", NULL, "reference rates" },
+	{ "mt", "code", "médecin traitant" },
+	{ "supply", "code", "GP supply" },
+	{ "flows", "orig", "patient flows" },
+	{ "traveltime", "orig", "travel times" },
+	{ "attributes", "code", "per-commune attributes" },
+	{ "passage", NULL, "COG passage table" },
+	{ "graph_edges", NULL, "contiguity graph" },
+	{ NULL, NULL, NULL },
+};
+
+int cpts_store_info(cpts_ctx *ctx, cpts_store *s, FILE *out, bool json)
+{
+	cpts_buf b = CPTS_BUF_INIT;
+	sqlite3_stmt *st = NULL;
+	char *ver = cpts_store_meta_get(s, "schema_version");
+	char *created = cpts_store_meta_get(s, "created");
+	int rc = CPTS_OK;
+	bool first = true;
+
+	if (json)
+		cpts_buf_addf(&b, "{\"workspace\":");
+	if (json) {
+		cpts_buf_add_json(&b, s->path);
+		cpts_buf_addf(&b, ",\"schema_version\":%s,\"tables\":[", ver ? ver : "null");
+	} else {
+		cpts_buf_addf(&b, "workspace %s (schema version %s, created %s)\n", s->path,
+			      ver ? ver : "?", created ? created : "?");
+	}
+	for (const struct tbl *t = tables; t->name; t++) {
+		char sql[256];
+		long long rows, n_com = -1, masked = 0;
+		sqlite3_stmt *src = NULL;
+		const char *file = NULL, *sha = NULL, *when = NULL, *vintage = NULL;
+
+		snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", t->name);
+		rows = cpts_store_count(s, sql, 0);
+		if (t->code_col) {
+			snprintf(sql, sizeof(sql), "SELECT count(DISTINCT %s) FROM %s", t->code_col,
+				 t->name);
+			n_com = cpts_store_count(s, sql, 0);
+		}
+		if (strcmp(t->name, "consumption") == 0 || strcmp(t->name, "flows") == 0) {
+			snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s WHERE masked", t->name);
+			masked = cpts_store_count(s, sql, 0);
+		} else if (strcmp(t->name, "mt") == 0) {
+			masked = cpts_store_count(s, "SELECT count(*) FROM mt WHERE mask <> 0", 0);
+		}
+		if (sqlite3_prepare_v2(s->db, "SELECT file, sha256, ingested_at, vintage FROM"
+				       " sources WHERE tbl = ?", -1, &src, NULL) == SQLITE_OK) {
+			sqlite3_bind_text(src, 1, t->name, -1, SQLITE_STATIC);
+			if (sqlite3_step(src) == SQLITE_ROW) {
+				file = (const char *)sqlite3_column_text(src, 0);
+				sha = (const char *)sqlite3_column_text(src, 1);
+				when = (const char *)sqlite3_column_text(src, 2);
+				vintage = (const char *)sqlite3_column_text(src, 3);
+			}
+		}
+		if (json) {
+			cpts_buf_addf(&b, "%s{\"table\":\"%s\",\"rows\":%lld", first ? "" : ",",
+				      t->name, rows);
+			if (n_com >= 0)
+				cpts_buf_addf(&b, ",\"communes\":%lld", n_com);
+			cpts_buf_addf(&b, ",\"masked\":%lld", masked);
+			if (file) {
+				cpts_buf_addstr(&b, ",\"file\":");
+				cpts_buf_add_json(&b, file);
+				cpts_buf_addf(&b, ",\"sha256\":\"%s\",\"ingested_at\":\"%s\"",
+					      sha ? sha : "", when ? when : "");
+			}
+			if (vintage) {
+				cpts_buf_addstr(&b, ",\"vintage\":");
+				cpts_buf_add_json(&b, vintage);
+			}
+			cpts_buf_addch(&b, '}');
+			first = false;
+		} else if (rows > 0 || file) {
+			cpts_buf_addf(&b, "  %-12s %9lld rows", t->name, rows);
+			if (n_com >= 0)
+				cpts_buf_addf(&b, ", %lld communes", n_com);
+			if (masked)
+				cpts_buf_addf(&b, ", %lld masked", masked);
+			cpts_buf_addf(&b, "  (%s)\n", t->label);
+			if (file)
+				cpts_buf_addf(&b, "               from %s\n               sha256 %s,"
+					      " ingested %s%s%s\n", file, sha ? sha : "?",
+					      when ? when : "?", vintage ? ", vintage " : "",
+					      vintage ? vintage : "");
+		}
+		sqlite3_finalize(src);
+	}
+	/* CRS of the communes */
+	if (json)
+		cpts_buf_addstr(&b, "],\"crs\":[");
+	else
+		cpts_buf_addstr(&b, "CRS of the communes:\n");
+	first = true;
+	if ((rc = cpts_store_prepare(ctx, s, &st, "SELECT srid, count(*) FROM communes GROUP BY"
+				     " srid ORDER BY srid")) < 0)
+		goto out;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		int srid = sqlite3_column_int(st, 0);
+		long long n = sqlite3_column_int64(st, 1);
+		if (json)
+			cpts_buf_addf(&b, "%s{\"epsg\":%d,\"communes\":%lld}", first ? "" : ",", srid, n);
+		else
+			cpts_buf_addf(&b, "  EPSG:%d  %lld communes\n", srid, n);
+		first = false;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (json)
+		cpts_buf_addstr(&b, "],\"partitions\":[");
+	else
+		cpts_buf_addstr(&b, "partitions:\n");
+	first = true;
+	if ((rc = cpts_store_prepare(ctx, s, &st,
+			"SELECT p.name, p.kind, (SELECT count(DISTINCT territory) FROM"
+			" partition_members m WHERE m.partition = p.name), (SELECT count(DISTINCT"
+			" code) FROM partition_members m WHERE m.partition = p.name), p.source"
+			" FROM partitions p ORDER BY p.name")) < 0)
+		goto out;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 0);
+		const char *kind = (const char *)sqlite3_column_text(st, 1);
+		const char *src = (const char *)sqlite3_column_text(st, 4);
+		if (json) {
+			cpts_buf_addstr(&b, first ? "{\"name\":" : ",{\"name\":");
+			cpts_buf_add_json(&b, name ? name : "");
+			cpts_buf_addf(&b, ",\"kind\":\"%s\",\"territories\":%lld,\"communes\":%lld}",
+				      kind ? kind : "", (long long)sqlite3_column_int64(st, 2),
+				      (long long)sqlite3_column_int64(st, 3));
+		} else {
+			cpts_buf_addf(&b, "  %-20s %-7s %lld territories, %lld communes%s%s\n",
+				      name ? name : "", kind ? kind : "",
+				      (long long)sqlite3_column_int64(st, 2),
+				      (long long)sqlite3_column_int64(st, 3), src ? "  from " : "",
+				      src ? src : "");
+		}
+		first = false;
+	}
+	if (first && !json)
+		cpts_buf_addstr(&b, "  (none)\n");
+	if (json)
+		cpts_buf_addstr(&b, "]}\n");
+	fputs(b.data, out);
+out:
+	sqlite3_finalize(st);
+	cpts_buf_release(&b);
+	free(ver);
+	free(created);
+	return rc;
+}

@@ -1,0 +1,339 @@
+/*
+ * model.c - load the communes and partitions of a workspace into arrays
+ * (cpts/model.h), and save partitions back. Also the ACI tier table.
+ */
+#include <geos_c.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpts/model.h"
+#include "dep/dep.h"
+
+int cpts_model_load(cpts_ctx *ctx, cpts_model **out, cpts_store *s)
+{
+	cpts_model *m = cpts_calloc(1, sizeof(*m));
+	sqlite3_stmt *st = NULL;
+	long long n = cpts_store_count(s, "SELECT count(*) FROM communes", 0);
+	size_t i = 0;
+	int rc = CPTS_OK;
+
+	*out = NULL;
+	if (n <= 0) {
+		rc = cpts_fail(ctx, CPTS_EINPUT, "workspace '%s' holds no commune (run 'cpts ingest"
+			       " communes' first)", cpts_store_path(s));
+		goto out;
+	}
+	m->has_population = cpts_store_count(s, "SELECT count(*) FROM population", 0) > 0;
+	m->c = cpts_calloc((size_t)n, sizeof(cpts_commune));
+	m->index = cpts_strmap_new((size_t)n);
+	if ((rc = cpts_store_prepare(ctx, s, &st,
+			"SELECT c.code, c.name, c.dep, c.reg, c.parent, c.srid, c.area_km2,"
+			" c.perimeter_km, c.px, c.py, c.lon, c.lat, p.pop FROM communes c"
+			" LEFT JOIN (SELECT code, sum(pop) AS pop FROM population"
+			"  WHERE (sex = 'T' AND age = 'ALL') OR (sex <> 'T' AND age <> 'ALL')"
+			"  GROUP BY code) p ON p.code = c.code ORDER BY c.code")) < 0)
+		goto out;
+	while (sqlite3_step(st) == SQLITE_ROW && i < (size_t)n) {
+		cpts_commune *c = &m->c[i];
+		const char *t;
+#define COPY(dst, col)                                                     \
+	do {                                                               \
+		t = (const char *)sqlite3_column_text(st, col);            \
+		snprintf(dst, sizeof(dst), "%s", t ? t : "");              \
+	} while (0)
+		COPY(c->code, 0);
+		COPY(c->dep, 2);
+		COPY(c->reg, 3);
+		COPY(c->parent, 4);
+#undef COPY
+		t = (const char *)sqlite3_column_text(st, 1);
+		c->name = cpts_strdup(t ? t : c->code);
+		c->srid = sqlite3_column_int(st, 5);
+		c->area_km2 = sqlite3_column_double(st, 6);
+		c->perimeter_km = sqlite3_column_double(st, 7);
+		c->px = sqlite3_column_double(st, 8);
+		c->py = sqlite3_column_double(st, 9);
+		c->lon = sqlite3_column_double(st, 10);
+		c->lat = sqlite3_column_double(st, 11);
+		c->pop = sqlite3_column_type(st, 12) == SQLITE_NULL ? 0.0
+								    : sqlite3_column_double(st, 12);
+		cpts_strmap_put(m->index, c->code, (int64_t)i);
+		i++;
+	}
+	m->n = i;
+	*out = m;
+	m = NULL;
+out:
+	sqlite3_finalize(st);
+	cpts_model_free(ctx, m);
+	return rc;
+}
+
+int cpts_model_load_geoms(cpts_ctx *ctx, cpts_model *m, cpts_store *s)
+{
+	sqlite3_stmt *st = NULL;
+	GEOSWKBReader *rd = NULL;
+	int rc = CPTS_OK;
+
+	if (m->geoms)
+		return CPTS_OK;
+	m->geoms = cpts_calloc(m->n, sizeof(GEOSGeometry *));
+	rd = GEOSWKBReader_create_r(ctx->geos);
+	if ((rc = cpts_store_prepare(ctx, s, &st,
+				     "SELECT code, AsBinary(geom) FROM communes ORDER BY code")) < 0)
+		goto out;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *code = (const char *)sqlite3_column_text(st, 0);
+		const unsigned char *wkb = sqlite3_column_blob(st, 1);
+		int len = sqlite3_column_bytes(st, 1);
+		long i = cpts_model_find(m, code);
+		if (i < 0 || !wkb)
+			continue;
+		m->geoms[i] = GEOSWKBReader_read_r(ctx->geos, rd, wkb, (size_t)len);
+		if (!m->geoms[i]) {
+			rc = cpts_fail_geos(ctx, CPTS_EINPUT, "cannot read the geometry of commune %s",
+					    code);
+			goto out;
+		}
+	}
+out:
+	if (rd)
+		GEOSWKBReader_destroy_r(ctx->geos, rd);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+long cpts_model_find(const cpts_model *m, const char *code)
+{
+	int64_t v;
+
+	if (!m || !cpts_strmap_get(m->index, code, &v))
+		return -1;
+	return (long)v;
+}
+
+void cpts_model_free(cpts_ctx *ctx, cpts_model *m)
+{
+	if (!m)
+		return;
+	if (m->geoms) {
+		for (size_t i = 0; i < m->n; i++)
+			if (m->geoms[i])
+				GEOSGeom_destroy_r(ctx->geos, m->geoms[i]);
+		free(m->geoms);
+	}
+	for (size_t i = 0; i < m->n; i++)
+		free(m->c[i].name);
+	free(m->c);
+	cpts_strmap_free(m->index);
+	free(m);
+}
+
+static int cmp_member(const void *a, const void *b)
+{
+	const cpts_member *x = a, *y = b;
+
+	if (x->territory != y->territory)
+		return x->territory < y->territory ? -1 : 1;
+	return x->commune < y->commune ? -1 : x->commune > y->commune;
+}
+
+int cpts_partition_load(cpts_ctx *ctx, cpts_partition **out, cpts_store *s,
+			const cpts_model *m, const char *name)
+{
+	cpts_partition *p = cpts_calloc(1, sizeof(*p));
+	sqlite3_stmt *st = NULL;
+	cpts_strmap *tmap = NULL;
+	cpts_vec mem;
+	int rc = CPTS_OK;
+	long long nt;
+
+	cpts_vec_init(&mem, sizeof(cpts_member), SIZE_MAX / sizeof(cpts_member));
+	*out = NULL;
+	p->name = cpts_strdup(name);
+	if (!cpts_store_has_partition(s, name)) {
+		rc = cpts_fail(ctx, CPTS_EUSAGE, "no partition named '%s' in workspace '%s' (see "
+			       "'cpts info %s')", name, cpts_store_path(s), cpts_store_path(s));
+		goto out;
+	}
+	/* territories, sorted */
+	if ((rc = cpts_store_prepare(ctx, s, &st,
+			"SELECT territory, min(statut) FROM partition_members WHERE partition = ?"
+			" GROUP BY territory ORDER BY territory")) < 0)
+		goto out;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	nt = 0;
+	while (sqlite3_step(st) == SQLITE_ROW)
+		nt++;
+	sqlite3_reset(st);
+	p->terr = cpts_calloc((size_t)nt + 1, sizeof(char *));
+	p->statut = cpts_calloc((size_t)nt + 1, sizeof(char *));
+	tmap = cpts_strmap_new((size_t)nt);
+	while (sqlite3_step(st) == SQLITE_ROW && p->n_terr < (size_t)nt) {
+		const char *t = (const char *)sqlite3_column_text(st, 0);
+		const char *stt = (const char *)sqlite3_column_text(st, 1);
+		p->terr[p->n_terr] = cpts_strdup(t ? t : "");
+		p->statut[p->n_terr] = stt ? cpts_strdup(stt) : NULL;
+		cpts_strmap_put(tmap, p->terr[p->n_terr], (int64_t)p->n_terr);
+		p->n_terr++;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if ((rc = cpts_store_prepare(ctx, s, &st,
+			"SELECT code, territory, weight FROM partition_members WHERE partition = ?")) < 0)
+		goto out;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *code = (const char *)sqlite3_column_text(st, 0);
+		const char *t = (const char *)sqlite3_column_text(st, 1);
+		long ci = cpts_model_find(m, code ? code : "");
+		int64_t ti;
+		cpts_member *mb;
+		if (ci < 0) {
+			rc = cpts_fail(ctx, CPTS_EINPUT, "partition '%s' names commune '%s', which is"
+				       " not in the workspace", name, code ? code : "");
+			goto out;
+		}
+		if (!cpts_strmap_get(tmap, t ? t : "", &ti))
+			CPTS_BUG("territory vanished");
+		mb = cpts_vec_push(&mem);
+		mb->commune = (size_t)ci;
+		mb->territory = (size_t)ti;
+		mb->weight = sqlite3_column_double(st, 2);
+	}
+	qsort(mem.data, mem.n, sizeof(cpts_member), cmp_member);
+	p->n_members = mem.n;
+	p->members = mem.data;
+	mem.data = NULL;
+	p->terr_start = cpts_calloc(p->n_terr + 1, sizeof(size_t));
+	p->commune_terr = cpts_mallocarray(m->n, sizeof(long));
+	for (size_t i = 0; i < m->n; i++)
+		p->commune_terr[i] = -1;
+	for (size_t k = 0; k < p->n_members; k++) {
+		const cpts_member *mb = &p->members[k];
+		p->terr_start[mb->territory + 1]++;
+		if (p->commune_terr[mb->commune] == -1 && mb->weight >= 1.0)
+			p->commune_terr[mb->commune] = (long)mb->territory;
+		else
+			p->commune_terr[mb->commune] = -2;
+	}
+	for (size_t t = 0; t < p->n_terr; t++)
+		p->terr_start[t + 1] += p->terr_start[t];
+	*out = p;
+	p = NULL;
+out:
+	sqlite3_finalize(st);
+	cpts_strmap_free(tmap);
+	cpts_vec_release(&mem);
+	cpts_partition_free(p);
+	return rc;
+}
+
+void cpts_partition_free(cpts_partition *p)
+{
+	if (!p)
+		return;
+	for (size_t t = 0; t < p->n_terr; t++) {
+		free(p->terr[t]);
+		free(p->statut[t]);
+	}
+	free(p->terr);
+	free(p->statut);
+	free(p->members);
+	free(p->terr_start);
+	free(p->commune_terr);
+	free(p->name);
+	free(p);
+}
+
+long cpts_partition_find(const cpts_partition *p, const char *terr)
+{
+	size_t lo = 0, hi = p->n_terr;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(p->terr[mid], terr);
+		if (c == 0)
+			return (long)mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+int cpts_partition_save(cpts_ctx *ctx, cpts_store *s, const cpts_model *m, const char *name,
+			const char *kind, const char *source, const char *params,
+			char *const *terr, const long *commune_terr)
+{
+	sqlite3_stmt *st = NULL;
+	char ts[32];
+	int rc;
+
+	cpts_timestamp_utc(ts);
+	if ((rc = cpts_store_prepare(ctx, s, &st, "DELETE FROM partition_members WHERE"
+				     " partition = ?")) < 0)
+		return rc;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	rc = cpts_store_step_done(ctx, s, st);
+	sqlite3_finalize(st);
+	if (rc < 0)
+		return rc;
+	if ((rc = cpts_store_prepare(ctx, s, &st, "INSERT OR REPLACE INTO partitions(name, kind,"
+				     " source, params, created) VALUES(?,?,?,?,?)")) < 0)
+		return rc;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, source, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, params, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, ts, -1, SQLITE_STATIC);
+	rc = cpts_store_step_done(ctx, s, st);
+	sqlite3_finalize(st);
+	if (rc < 0)
+		return rc;
+	if ((rc = cpts_store_prepare(ctx, s, &st, "INSERT INTO partition_members(partition, code,"
+				     " territory, statut, weight) VALUES(?,?,?,NULL,1)")) < 0)
+		return rc;
+	for (size_t i = 0; i < m->n && rc == CPTS_OK; i++) {
+		if (commune_terr[i] < 0)
+			continue;
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, m->c[i].code, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, terr[commune_terr[i]], -1, SQLITE_STATIC);
+		rc = cpts_store_step_done(ctx, s, st);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* DOMAIN.md section 1, ACI 2019 amounts; mirrored in data/reference/aci_tiers.csv */
+static const cpts_aci_tier tiers[] = {
+	{ 1, 0, 40000, 50000, 170000, 220000 },
+	{ 2, 40000, 80000, 60000, 227000, 287000 },
+	{ 3, 80000, 175000, 75000, 295000, 370000 },
+	{ 4, 175000, INFINITY, 90000, 340000, 450000 },
+};
+
+const cpts_aci_tier *cpts_aci_tier_of(double pop)
+{
+	for (int i = 0; i < 3; i++)
+		if (pop < tiers[i].pop_max)
+			return &tiers[i];
+	return &tiers[3];
+}
+
+double cpts_aci_tier_distance(double pop, int *toward_tier)
+{
+	const cpts_aci_tier *t = cpts_aci_tier_of(pop);
+
+	if (t->tier < 4) {
+		if (toward_tier)
+			*toward_tier = t->tier + 1;
+		return t->pop_max - pop;
+	}
+	if (toward_tier)
+		*toward_tier = 3;
+	return t->pop_min - pop;
+}

@@ -1,0 +1,324 @@
+/*
+ * store.c - open, create and transact on the SpatiaLite workspace; meta, sources and
+ * runs bookkeeping; `cpts info`.
+ *
+ * Opening never writes: a workspace opened by a command that then fails is unchanged
+ * byte for byte. The journal stays in rollback (DELETE) mode for the same reason.
+ */
+#include <errno.h>
+#include <sqlite3.h>
+#include <spatialite.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cpts/util.h"
+#include "cpts/version.h"
+#include "store/store_int.h"
+
+int cpts_store_fail(cpts_ctx *ctx, cpts_store *s, const char *what)
+{
+	return cpts_fail(ctx, CPTS_EIO, "%s: %s (workspace '%s')", what, sqlite3_errmsg(s->db),
+			 s->path);
+}
+
+static int create_schema(cpts_ctx *ctx, cpts_store *s)
+{
+	char ts[32], ver[16];
+	int rc;
+
+	if ((rc = cpts_store_begin(ctx, s)) < 0)
+		return rc;
+	/* SpatiaLite metadata (spatial_ref_sys with every EPSG code we use) */
+	if ((rc = cpts_store_exec(ctx, s, "SELECT InitSpatialMetaData(0, 'NONE')")) < 0)
+		goto fail;
+	if ((rc = cpts_store_exec(ctx, s,
+			"SELECT InsertEpsgSrid(2154), InsertEpsgSrid(5490), InsertEpsgSrid(2972),"
+			" InsertEpsgSrid(2975), InsertEpsgSrid(4471), InsertEpsgSrid(4467),"
+			" InsertEpsgSrid(4326)")) < 0)
+		goto fail;
+	if ((rc = cpts_store_exec(ctx, s, cpts_store_schema_sql)) < 0)
+		goto fail;
+	snprintf(ver, sizeof(ver), "%d", CPTS_SCHEMA_VERSION);
+	cpts_timestamp_utc(ts);
+	if ((rc = cpts_store_meta_set(ctx, s, "schema_version", ver)) < 0 ||
+	    (rc = cpts_store_meta_set(ctx, s, "created", ts)) < 0 ||
+	    (rc = cpts_store_meta_set(ctx, s, "cpts_version", CPTS_VERSION)) < 0)
+		goto fail;
+	return cpts_store_commit(ctx, s);
+fail:
+	cpts_store_rollback(s);
+	return rc;
+}
+
+int cpts_store_open(cpts_ctx *ctx, cpts_store **out, const char *path, unsigned flags)
+{
+	cpts_store *s = cpts_calloc(1, sizeof(*s));
+	struct stat st;
+	bool exists = stat(path, &st) == 0;
+	int oflags, rc = CPTS_OK;
+	char *ver = NULL;
+
+	*out = NULL;
+	s->path = cpts_strdup(path);
+	if (!exists && !(flags & CPTS_STORE_CREATE)) {
+		rc = cpts_fail(ctx, CPTS_EIO, "cannot open workspace '%s': %s (create it with "
+			       "'cpts init %s')", path, strerror(errno), path);
+		goto out;
+	}
+	if (exists && S_ISDIR(st.st_mode)) {
+		rc = cpts_fail(ctx, CPTS_EIO, "cannot open workspace '%s': is a directory", path);
+		goto out;
+	}
+	oflags = (flags & CPTS_STORE_READONLY) ? SQLITE_OPEN_READONLY
+					       : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	if (sqlite3_open_v2(path, &s->db, oflags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		rc = cpts_fail(ctx, CPTS_EIO, "cannot open workspace '%s': %s", path,
+			       s->db ? sqlite3_errmsg(s->db) : "out of memory");
+		goto out;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, 5000);
+	s->spl_cache = spatialite_alloc_connection();
+	if (!s->spl_cache) {
+		rc = cpts_fail(ctx, CPTS_EDEP, "cannot initialise SpatiaLite");
+		goto out;
+	}
+	spatialite_init_ex(s->db, s->spl_cache, 0);
+	if (cpts_store_exec(ctx, s, "PRAGMA cache_size=-262144; PRAGMA temp_store=MEMORY;"
+				    " PRAGMA foreign_keys=OFF") < 0) {
+		rc = ctx->err.code;
+		goto out;
+	}
+	if (!exists || cpts_store_count(s, "SELECT count(*) FROM sqlite_master", 0) == 0) {
+		if (!(flags & CPTS_STORE_CREATE)) {
+			rc = cpts_fail(ctx, CPTS_EINPUT, "'%s' is an empty file, not a cpts "
+				       "workspace", path);
+			goto out;
+		}
+		if ((rc = create_schema(ctx, s)) < 0)
+			goto out;
+	}
+	if (cpts_store_count(s, "SELECT count(*) FROM sqlite_master WHERE name='meta'", 0) != 1) {
+		rc = cpts_fail(ctx, CPTS_EINPUT, "'%s' is not a cpts workspace (no table 'meta')",
+			       path);
+		goto out;
+	}
+	ver = cpts_store_meta_get(s, "schema_version");
+	if (!ver || strtol(ver, NULL, 10) != CPTS_SCHEMA_VERSION) {
+		rc = cpts_fail(ctx, CPTS_EINPUT, "workspace '%s' has schema version %s, this cpts "
+			       "reads version %d", path, ver ? ver : "(none)", CPTS_SCHEMA_VERSION);
+		goto out;
+	}
+	*out = s;
+	s = NULL;
+out:
+	free(ver);
+	cpts_store_free(s);
+	if (rc < 0 && !exists && (flags & CPTS_STORE_CREATE))
+		unlink(path); /* nothing half-created stays behind */
+	return rc;
+}
+
+void cpts_store_free(cpts_store *s)
+{
+	if (!s)
+		return;
+	if (s->in_tx)
+		cpts_store_rollback(s);
+	if (s->db)
+		sqlite3_close_v2(s->db);
+	if (s->spl_cache)
+		spatialite_cleanup_ex(s->spl_cache);
+	free(s->path);
+	free(s);
+}
+
+sqlite3 *cpts_store_db(cpts_store *s)
+{
+	return s->db;
+}
+
+const char *cpts_store_path(const cpts_store *s)
+{
+	return s->path;
+}
+
+int cpts_store_exec(cpts_ctx *ctx, cpts_store *s, const char *sql)
+{
+	char *err = NULL;
+
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &err) != SQLITE_OK) {
+		int rc = cpts_fail(ctx, CPTS_EIO, "workspace '%s': %s", s->path,
+				   err ? err : sqlite3_errmsg(s->db));
+		sqlite3_free(err);
+		return rc;
+	}
+	return CPTS_OK;
+}
+
+int cpts_store_prepare(cpts_ctx *ctx, cpts_store *s, sqlite3_stmt **out, const char *sql)
+{
+	if (sqlite3_prepare_v2(s->db, sql, -1, out, NULL) != SQLITE_OK) {
+		*out = NULL;
+		return cpts_fail(ctx, CPTS_EIO, "workspace '%s': %s (in: %.80s)", s->path,
+				 sqlite3_errmsg(s->db), sql);
+	}
+	return CPTS_OK;
+}
+
+int cpts_store_step_done(cpts_ctx *ctx, cpts_store *s, sqlite3_stmt *st)
+{
+	int r = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	if (r != SQLITE_DONE && r != SQLITE_ROW) {
+		if ((r & 0xff) == SQLITE_CONSTRAINT)
+			return cpts_fail(ctx, CPTS_EINPUT, "%s", sqlite3_errmsg(s->db));
+		return cpts_store_fail(ctx, s, "write failed");
+	}
+	return CPTS_OK;
+}
+
+int cpts_store_begin(cpts_ctx *ctx, cpts_store *s)
+{
+	int rc;
+
+	if (s->in_tx)
+		CPTS_BUG("nested workspace transaction");
+	if ((rc = cpts_store_exec(ctx, s, "BEGIN IMMEDIATE")) < 0)
+		return rc;
+	s->in_tx = 1;
+	return CPTS_OK;
+}
+
+int cpts_store_commit(cpts_ctx *ctx, cpts_store *s)
+{
+	int rc;
+
+	if (!s->in_tx)
+		CPTS_BUG("commit without a transaction");
+	if (cpts_interrupted(ctx)) {
+		cpts_store_rollback(s);
+		return cpts_fail(ctx, CPTS_ECANCEL, "interrupted");
+	}
+	rc = cpts_store_exec(ctx, s, "COMMIT");
+	if (rc < 0) {
+		cpts_store_rollback(s);
+		return rc;
+	}
+	s->in_tx = 0;
+	return CPTS_OK;
+}
+
+void cpts_store_rollback(cpts_store *s)
+{
+	if (!s || !s->in_tx)
+		return;
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	s->in_tx = 0;
+}
+
+long long cpts_store_count(cpts_store *s, const char *sql, long long def)
+{
+	sqlite3_stmt *st = NULL;
+	long long v = def;
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return def;
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+char *cpts_store_meta_get(cpts_store *s, const char *key)
+{
+	sqlite3_stmt *st = NULL;
+	char *v = NULL;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = ?", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return NULL;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		v = cpts_strdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return v;
+}
+
+int cpts_store_meta_set(cpts_ctx *ctx, cpts_store *s, const char *key, const char *value)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = cpts_store_prepare(ctx, s, &st,
+				     "INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)")) < 0)
+		return rc;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+	rc = cpts_store_step_done(ctx, s, st);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int cpts_store_record_source(cpts_ctx *ctx, cpts_store *s, const cpts_source_info *in)
+{
+	sqlite3_stmt *st = NULL;
+	char ts[32];
+	int rc;
+
+	if ((rc = cpts_store_prepare(ctx, s, &st,
+			"INSERT OR REPLACE INTO sources(tbl, file, sha256, n_rows, n_communes,"
+			" n_masked, vintage, ingested_at, options) VALUES(?,?,?,?,?,?,?,?,?)")) < 0)
+		return rc;
+	cpts_timestamp_utc(ts);
+	sqlite3_bind_text(st, 1, in->tbl, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, in->file, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, in->sha256, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, in->n_rows);
+	sqlite3_bind_int64(st, 5, in->n_communes);
+	sqlite3_bind_int64(st, 6, in->n_masked);
+	sqlite3_bind_text(st, 7, in->vintage, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, ts, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 9, in->options, -1, SQLITE_STATIC);
+	rc = cpts_store_step_done(ctx, s, st);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int cpts_store_record_run(cpts_ctx *ctx, cpts_store *s, const char *command, const char *args)
+{
+	sqlite3_stmt *st = NULL;
+	char ts[32];
+	int rc;
+
+	if ((rc = cpts_store_prepare(ctx, s, &st,
+			"INSERT INTO runs(command, args, started, finished, status, cpts_version)"
+			" VALUES(?, ?, ?, ?, 0, ?)")) < 0)
+		return rc;
+	cpts_timestamp_utc(ts);
+	sqlite3_bind_text(st, 1, command, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, args, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, ts, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, ts, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 5, CPTS_VERSION, -1, SQLITE_STATIC);
+	rc = cpts_store_step_done(ctx, s, st);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+bool cpts_store_has_partition(cpts_store *s, const char *name)
+{
+	sqlite3_stmt *st = NULL;
+	bool found = false;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM partitions WHERE name = ?", -1, &st,
+			       NULL) != SQLITE_OK)
+		return false;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	found = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return found;
+}

@@ -1,0 +1,174 @@
+/*
+ * test_core.c - unit tests of src/core: codes, French formats, SHA-256, buffers, the
+ * string map, the error model and ACI tiers.
+ */
+#include <string.h>
+
+#include "cpts/code.h"
+#include "cpts/ctx.h"
+#include "cpts/model.h"
+#include "cpts/util.h"
+#include "tap.h"
+
+static void test_codes(void)
+{
+	char out[6];
+	unsigned fl;
+
+	ok(cpts_code_normalize("01004", 5, out, &fl, false) && strcmp(out, "01004") == 0 &&
+	   fl == 0, "01004 kept");
+	ok(cpts_code_normalize("1004", 4, out, &fl, false) && strcmp(out, "01004") == 0 &&
+	   (fl & CPTS_CODE_REPAIRED), "1004 repaired to 01004");
+	ok(cpts_code_normalize(" \"2a004\" ", 9, out, &fl, false) && strcmp(out, "2A004") == 0,
+	   "quoted lower-case Corsican code");
+	ok(cpts_code_normalize("1004.0", 6, out, &fl, false) && strcmp(out, "01004") == 0,
+	   "spreadsheet 1004.0");
+	ok(!cpts_code_normalize("20004", 5, out, &fl, false), "département 20 does not exist");
+	ok(!cpts_code_normalize("ABCDE", 5, out, &fl, false), "letters rejected");
+	ok(!cpts_code_normalize("123", 3, out, &fl, false), "3 digits rejected");
+	ok(cpts_code_normalize("075056", 6, out, &fl, true) && strcmp(out, "75056") == 0 &&
+	   (fl & CPTS_CODE_SNDS), "SNDS 075056 -> 75056");
+	ok(cpts_code_normalize("02A004", 6, out, &fl, true) && strcmp(out, "2A004") == 0,
+	   "SNDS 02A004 -> 2A004");
+	ok(cpts_code_normalize("971105", 6, out, &fl, true) && strcmp(out, "97105") == 0,
+	   "SNDS 971105 -> 97105");
+	ok(!cpts_code_normalize("075056", 6, out, &fl, false), "6 chars without SNDS mode");
+	cpts_code_dep("97101", out);
+	is_str(out, "971", "département of 97101");
+	cpts_code_dep("2B033", out);
+	is_str(out, "2B", "département of 2B033");
+	is_int(cpts_code_srid("44109"), 2154, "Lambert-93 in metropole");
+	is_int(cpts_code_srid("97101"), 5490, "Guadeloupe UTM 20N");
+	is_int(cpts_code_srid("97302"), 2972, "Guyane");
+	is_int(cpts_code_srid("97411"), 2975, "La Réunion");
+	is_int(cpts_code_srid("97611"), 4471, "Mayotte");
+	is_str(cpts_code_arm_parent("75113"), "75056", "Paris 13e");
+	is_str(cpts_code_arm_parent("69383"), "69123", "Lyon 3e");
+	is_str(cpts_code_arm_parent("13216"), "13055", "Marseille 16e");
+	ok(cpts_code_arm_parent("13217") == NULL, "13217 is not an arrondissement");
+	is_str(cpts_dep_region("44"), "52", "Loire-Atlantique in Pays de la Loire");
+	is_str(cpts_dep_region("2A"), "94", "Corse-du-Sud in Corse");
+	is_str(cpts_dep_region("971"), "01", "Guadeloupe region");
+	ok(cpts_dep_region("00") == NULL, "unknown département");
+}
+
+static void test_fmt(void)
+{
+	char b[64];
+
+	is_str(cpts_fmt_fr(b, sizeof(b), 12345, 0), "12\xe2\x80\xaf" "345", "12 345");
+	is_str(cpts_fmt_fr(b, sizeof(b), 1234567.891, 2), "1\xe2\x80\xaf" "234\xe2\x80\xaf" "567,89",
+	       "1 234 567,89");
+	is_str(cpts_fmt_fr(b, sizeof(b), -0.04, 1), "0,0", "negative zero printed as 0,0");
+	is_str(cpts_fmt_fr(b, sizeof(b), -1234, 0), "-1\xe2\x80\xaf" "234", "-1 234");
+	is_str(cpts_fmt_fr(b, sizeof(b), 999, 0), "999", "no separator under 1000");
+	is_str(cpts_fmt_fr_pct(b, sizeof(b), 0.124, 1), "12,4\xc2\xa0%", "12,4 %% with a no-break space");
+}
+
+static void test_sha(void)
+{
+	cpts_sha256 s;
+	char hex[65];
+
+	cpts_sha256_init(&s);
+	cpts_sha256_update(&s, "abc", 3);
+	cpts_sha256_final(&s, hex);
+	/* FIPS 180-4 example; also `printf abc | sha256sum` */
+	is_str(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+	       "sha256(abc)");
+	cpts_sha256_init(&s);
+	cpts_sha256_update(&s, "", 0);
+	cpts_sha256_final(&s, hex);
+	is_str(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+	       "sha256(empty)");
+	{
+		/* 1,000,000 x 'a': FIPS 180-2 appendix B.3 */
+		static char a[1000];
+		memset(a, 'a', sizeof(a));
+		cpts_sha256_init(&s);
+		for (int i = 0; i < 1000; i++)
+			cpts_sha256_update(&s, a, sizeof(a));
+		cpts_sha256_final(&s, hex);
+		is_str(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0",
+		       "sha256(a x 1e6)");
+	}
+}
+
+static void test_buf_map(void)
+{
+	cpts_buf b = CPTS_BUF_INIT;
+	cpts_strmap *m = cpts_strmap_new(4);
+	int64_t v = 0;
+	char *d;
+	size_t len;
+
+	is_str(b.data, "", "empty buffer is an empty string");
+	for (int i = 0; i < 1000; i++)
+		cpts_buf_addf(&b, "%d,", i);
+	is_int(b.len, 3890, "buffer length after 1000 appends");
+	cpts_buf_reset(&b);
+	cpts_buf_add_html(&b, "Saint-Jean <d'Angély> & co");
+	is_str(b.data, "Saint-Jean &lt;d&#39;Angély&gt; &amp; co", "HTML escaping");
+	d = cpts_buf_detach(&b, &len);
+	is_str(b.data, "", "detached buffer is reset");
+	free(d);
+	for (int i = 0; i < 50000; i++) {
+		char k[16];
+		snprintf(k, sizeof(k), "%05d", i);
+		cpts_strmap_put(m, k, i * 2);
+	}
+	is_int(cpts_strmap_count(m), 50000, "50000 keys");
+	ok(cpts_strmap_get(m, "12345", &v) && v == 24690, "lookup 12345");
+	ok(!cpts_strmap_get(m, "2A004", NULL), "missing key");
+	cpts_strmap_put(m, "12345", -1);
+	ok(cpts_strmap_get(m, "12345", &v) && v == -1, "replace");
+	cpts_strmap_free(m);
+	cpts_buf_release(&b);
+}
+
+static void test_errors(void)
+{
+	cpts_ctx ctx;
+	FILE *devnull = fopen("/dev/null", "w");
+
+	ok(cpts_ctx_init(&ctx) == CPTS_OK, "context init (GEOS, PROJ)");
+	ctx.log = devnull;
+	is_int(cpts_fail(&ctx, CPTS_EINPUT, "first %d", 1), CPTS_EINPUT, "fail returns its code");
+	cpts_fail(&ctx, CPTS_EIO, "second");
+	is_str(ctx.err.msg, "first 1", "first error wins");
+	cpts_error_where(&ctx, "a.csv:3");
+	cpts_error_where(&ctx, "b.csv:4");
+	is_str(ctx.err.where, "a.csv:3", "where is set once");
+	is_int(cpts_status_exit_code(CPTS_EINPUT), 3, "input -> 3");
+	is_int(cpts_status_exit_code(CPTS_EIO), 4, "io -> 4");
+	is_int(cpts_status_exit_code(CPTS_EDEP), 5, "dep -> 5");
+	is_int(cpts_status_exit_code(CPTS_EUSAGE), 2, "usage -> 2");
+	is_int(cpts_status_exit_code(CPTS_ECANCEL), 130, "cancel -> 130");
+	is_int(cpts_status_exit_code(CPTS_EINTERNAL), 70, "internal -> 70");
+	cpts_ctx_release(&ctx);
+	fclose(devnull);
+}
+
+static void test_tiers(void)
+{
+	int to;
+
+	is_int(cpts_aci_tier_of(39999)->tier, 1, "39 999 inhabitants: tier 1");
+	is_int(cpts_aci_tier_of(40000)->tier, 2, "40 000: tier 2");
+	is_int(cpts_aci_tier_of(175000)->tier, 4, "175 000: tier 4");
+	near(cpts_aci_tier_of(100000)->total_eur, 370000, 0, "tier 3 total");
+	near(cpts_aci_tier_distance(75000, &to), 5000, 0, "5 000 to tier 3");
+	is_int(to, 3, "toward tier 3");
+	near(cpts_aci_tier_distance(200000, &to), -25000, 0, "tier 4: 25 000 above tier 3");
+}
+
+int main(void)
+{
+	test_codes();
+	test_fmt();
+	test_sha();
+	test_buf_map();
+	test_errors();
+	test_tiers();
+	return done_testing();
+}
