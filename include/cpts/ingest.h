@@ -1,0 +1,83 @@
+/*
+ * cpts/ingest.h - the ingestion layer: commune geometries from any GDAL vector source,
+ * and the CSV tables of the input contract (DOMAIN.md section 3), into the workspace.
+ *
+ * Each call is one transaction: on any error the workspace is unchanged. Errors name
+ * the file, the line (or feature) and the field.
+ */
+#ifndef CPTS_INGEST_H
+#define CPTS_INGEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "cpts/ctx.h"
+#include "cpts/store.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Kinds of CSV table (cpts ingest KIND WS FILE). */
+typedef enum cpts_table_kind {
+	CPTS_TABLE_POPULATION,
+	CPTS_TABLE_CONSUMPTION,
+	CPTS_TABLE_REFERENCE,
+	CPTS_TABLE_MT,
+	CPTS_TABLE_SUPPLY,
+	CPTS_TABLE_FLOWS,
+	CPTS_TABLE_TRAVELTIME,
+	CPTS_TABLE_PARTITION,
+	CPTS_TABLE_ATTRIBUTES,
+	CPTS_TABLE_PASSAGE,
+	CPTS_TABLE_N_KINDS
+} cpts_table_kind;
+
+/** Name of a kind ("population", ...), and the kind of a name (-1 when unknown). */
+const char *cpts_table_kind_name(cpts_table_kind k);
+int cpts_table_kind_parse(const char *name);
+
+/** Options of the commune-layer reader. */
+typedef struct cpts_ingest_communes_opts {
+	const char *layer;       /* layer name; NULL = the first layer */
+	const char *code_field;  /* NULL = detect among code, code_insee, insee_com, codgeo, com */
+	const char *name_field;  /* NULL = detect among nom, name, libelle, nom_com, libgeo */
+	const char *s_srs;       /* source CRS when the file has none; NULL = EPSG:4326 */
+	bool skip_failures;      /* skip bad features instead of failing (exit code 1) */
+	const char *vintage;     /* e.g. "COG 2024", recorded in sources */
+} cpts_ingest_communes_opts;
+#define CPTS_INGEST_COMMUNES_OPTS_INIT { NULL, NULL, NULL, NULL, false, NULL }
+
+/**
+ * Load a commune layer, replacing the communes of the workspace. Reprojects each
+ * commune to the CRS of its territory, repairs invalid polygons (warning), computes
+ * area, perimeter, a representative point and the département/region.
+ * @param n_skipped_out number of features skipped with skip_failures (may be NULL)
+ * @return CPTS_OK, CPTS_EINPUT (bad data, named), CPTS_EIO (unreadable file)
+ */
+int cpts_ingest_communes(cpts_ctx *ctx, cpts_store *s, const char *path,
+			 const cpts_ingest_communes_opts *opts, size_t *n_skipped_out);
+
+/** Options of the CSV table readers. */
+typedef struct cpts_ingest_table_opts {
+	const char *const *map;  /* "canonical=theirs" pairs (BORROWED), n_map of them */
+	size_t n_map;
+	bool skip_unknown;       /* set aside rows of unknown communes (counted) */
+	bool snds_codes;         /* residence codes are 6-char SNDS codes */
+	const char *name;        /* partition name (CPTS_TABLE_PARTITION); NULL = file stem */
+	const char *vintage;     /* recorded in sources */
+	const char *profession;  /* supply/flows: keep only this profession (NULL = all) */
+} cpts_ingest_table_opts;
+#define CPTS_INGEST_TABLE_OPTS_INIT { NULL, 0, false, false, NULL, NULL, NULL }
+
+/**
+ * Load one CSV table (replacing the previous content of that table; partitions are
+ * replaced by name). Commune codes are checked against the ingested communes.
+ */
+int cpts_ingest_table(cpts_ctx *ctx, cpts_store *s, cpts_table_kind kind, const char *path,
+		      const cpts_ingest_table_opts *opts);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
