@@ -157,8 +157,21 @@ void cpts_log(cpts_ctx *ctx, int level, const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * Test hook: CPTS_TEST_INTERRUPT_AFTER=N behaves as if Ctrl-C arrived at the N-th
+ * progress report, so that the interruption path (exit 130, rollback, no half-written
+ * file) is tested deterministically instead of racing a signal.
+ */
+static long interrupt_after = -2;
+
 int cpts_progress(cpts_ctx *ctx, double frac, const char *msg)
 {
+	if (interrupt_after == -2) {
+		const char *e = getenv("CPTS_TEST_INTERRUPT_AFTER");
+		interrupt_after = e && *e ? strtol(e, NULL, 10) : -1;
+	}
+	if (interrupt_after >= 0 && interrupt_after-- == 0)
+		cpts_interrupt_request();
 	if (cpts_interrupted(ctx))
 		return cpts_fail(ctx, CPTS_ECANCEL, "interrupted");
 	if (ctx->progress && !ctx->progress(frac, msg, ctx->progress_arg))

@@ -1,0 +1,46 @@
+/*
+ * cpts/pipeline.h - the main job in one call: `cpts diagnose`.
+ *
+ * Ingests the given files into a fresh workspace DIR/cpts.sqlite, builds the
+ * contiguity graph, builds attraction basins from the flows (or uses the given
+ * partition, with the basins kept for comparison), computes the profiles and writes
+ * DIR/cpts.gpkg and DIR/html/. The workspace is built under a temporary name and
+ * renamed at the end, so a failed run leaves no half-made workspace behind.
+ */
+#ifndef CPTS_PIPELINE_H
+#define CPTS_PIPELINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "cpts/basins.h"
+#include "cpts/ctx.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct cpts_diagnose_opts {
+	const char *communes;    /* commune layer (required) */
+	const char *passage;     /* COG passage table, applied to every later table */
+	const char *population, *consumption, *reference, *mt, *supply, *flows;
+	const char *traveltime, *attributes;
+	const char *partition;   /* an existing partition (CSV); NULL = basins from flows */
+	const char *out_dir;     /* default "out" */
+	const char *code_field;  /* commune layer code field (NULL = detect) */
+	cpts_basins_opts basins; /* method, floor, ceiling, resolution, seed */
+	double mask_threshold;   /* disclosure threshold (11) */
+	bool no_html, no_gpkg;
+} cpts_diagnose_opts;
+
+/** Defaults: basins with the modularity method, no floor/ceiling, threshold 11. */
+void cpts_diagnose_opts_init(cpts_diagnose_opts *o);
+
+/** Run the whole pipeline; prints a summary of what was written to `summary` (may be
+ * NULL). */
+int cpts_diagnose_run(cpts_ctx *ctx, const cpts_diagnose_opts *opts, FILE *summary);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
