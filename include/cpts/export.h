@@ -26,6 +26,20 @@ typedef struct cpts_export_opts {
 } cpts_export_opts;
 #define CPTS_EXPORT_OPTS_INIT { NULL, NULL, "GPKG", NULL, 0.0, 11.0, NULL }
 
+/**
+ * Export a partition: the dataset opts->gpkg (layers communes, territoires, optional
+ * flux, metadata, layer_styles; docs/export.md lists the fields) and/or the HTML report
+ * in opts->html_dir. Profile values are read only through cpts_ptable_load (disclosure
+ * control). Every file is written under a temporary name and renamed; on failure or
+ * interruption the temporaries are removed. The workspace is only read.
+ *
+ * @param ctx  run context (errors, progress and Ctrl-C, GEOS handle)
+ * @param s    workspace; BORROWED
+ * @param opts options; BORROWED
+ * @return CPTS_OK; CPTS_EUSAGE (no partition, nothing to export, unknown partition,
+ *         driver or indicator); CPTS_EINPUT (unreadable geometry); CPTS_EIO (cannot
+ *         write); CPTS_EDEP (GDAL/GEOS/PROJ failure); CPTS_ECANCEL (interrupted)
+ */
 int cpts_export_run(cpts_ctx *ctx, cpts_store *s, const cpts_export_opts *opts);
 
 #ifdef __cplusplus

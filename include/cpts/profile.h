@@ -5,9 +5,20 @@
  * Results are stored in table profile_values, one row per (partition, territory,
  * level, level_code, indicator): level 'territoire' (level_code = the territory id),
  * 'departement', 'region' (their codes) and 'ensemble' (level_code 'ALL', the whole
- * ingested area). Values are stored unmasked inside the workspace (it is the
- * statistician's own file); masking happens in cpts_disclose() which every export
- * calls.
+ * ingested area), plus 'commune' (level_code = the commune code, territory = its
+ * territory; counts weighted by the membership weight of split communes, so the
+ * communes of a territory sum to it). Values are stored unmasked inside the workspace
+ * (it is the statistician's own file); masking happens in cpts_ptable_load() which
+ * every export calls.
+ *
+ * Stored conventions (docs/profile.md):
+ * - shares and percentages are stored in percent (0-100), gaps in points;
+ * - column `masked` = 1 flags a value that depends on masked INPUT cells (consumption
+ *   or mt cells ingested as "< 11"): for a count, value = the sum of the known cells,
+ *   lo = value + m and hi = value + CPTS_PROFILE_INPUT_MASK_MAX * m where m is the
+ *   (weighted) number of masked cells, i.e. the true total is in [lo, hi]; for a ratio
+ *   the value is computed from the known cells only and is not publishable;
+ * - for icc, lo/hi are its confidence interval; otherwise lo/hi are NULL.
  */
 #ifndef CPTS_PROFILE_H
 #define CPTS_PROFILE_H
@@ -59,10 +70,18 @@ typedef struct cpts_profile_opts {
 	double apl_speed_kmh;         /* 60 */
 	double apl_w[3];              /* weights for <10, 10-15, 15-20 min (1, 2/3, 1/3) */
 	double alpha;                 /* significance level (0.05) */
+	double apl_t[3];              /* upper bounds (minutes) of the three weight bands
+					 (10, 15, 20); beyond apl_t[2] the weight is 0 */
+	double typo_dense;            /* without a DENS attribute: density (hab./km2) from
+					 which a unit is dense urban (1000) */
+	double typo_inter;            /* ... intermediate (150), below it rural */
 } cpts_profile_opts;
 #define CPTS_PROFILE_OPTS_INIT \
 	{ NULL, NULL, 0, NULL, 0, "national", false, 4973.0, 1.3, 60.0, \
-	  { 1.0, 2.0 / 3.0, 1.0 / 3.0 }, 0.05 }
+	  { 1.0, 2.0 / 3.0, 1.0 / 3.0 }, 0.05, { 10.0, 15.0, 20.0 }, 1000.0, 150.0 }
+
+/** A masked input cell ("< 11") holds at most this many (upper bound of the bounds). */
+#define CPTS_PROFILE_INPUT_MASK_MAX 10.0
 
 /**
  * Compute and store the profiles of the territories of a partition (one transaction).
@@ -113,6 +132,48 @@ const cpts_pvalue *cpts_ptable_get(const cpts_ptable *t, const char *territory,
 				   const char *level, const char *level_code,
 				   const char *indicator);
 void cpts_ptable_free(cpts_ptable *t);
+
+/* ---- statistics used by the profiles (src/profile/stats.c), public for tests ---- */
+
+/**
+ * ICC = 100 O / E with its (1 - alpha) interval: exact Poisson (Garwood)
+ * lo = 100 chi2inv(alpha/2, 2O) / (2E), hi = 100 chi2inv(1 - alpha/2, 2O + 2) / (2E),
+ * or Byar's approximation when byar. Returns the ICC (NAN when E <= 0).
+ */
+double cpts_icc(double observed, double expected, double alpha, bool byar, double *lo,
+		double *hi);
+/** Significance flag of an interval around 100: -1 below, 1 above, 0 neither. */
+int cpts_icc_signif(double lo, double hi);
+
+/**
+ * Two-proportion z-test (pooled variance) of x1/n1 against x2/n2; two-sided p-value
+ * (NAN when not computable). *z_out (may be NULL) receives the statistic.
+ */
+double cpts_two_prop_test(double x1, double n1, double x2, double n2, double *z_out);
+
+/** Inputs of the two-step floating catchment (APL, DOMAIN.md section 6). */
+typedef struct cpts_apl_input {
+	size_t n;              /* communes */
+	const double *x, *y;   /* representative points, projected metres */
+	const int *srid;       /* CRS of each point: only same-CRS pairs are neighbours
+				  (may be NULL: all in one CRS) */
+	const double *pop;     /* P_i, age-standardised population */
+	const double *supply;  /* S_j, consultations per year */
+	/* optional OD matrix in CSR form: for origin i, destinations od_dest[k] with times
+	   od_min[k], k in [od_start[i], od_start[i+1]); NULL = centroid distances */
+	const size_t *od_start;
+	const size_t *od_dest;
+	const double *od_min;
+	double detour, speed_kmh; /* centroid mode: minutes = km * detour / speed * 60 */
+	double t[3], w[3];     /* weight w[b] for times below t[b] (t increasing) */
+} cpts_apl_input;
+
+/**
+ * APL_i = sum_j w(d_ij) R_j with R_j = S_j / sum_i P_i w(d_ij), into apl_out[n].
+ * Centroid mode uses a grid index (cell = the distance of the last band), so it runs
+ * in O(n * neighbours). Interruptible (CPTS_ECANCEL).
+ */
+int cpts_apl_compute(cpts_ctx *ctx, double *apl_out, const cpts_apl_input *in);
 
 #ifdef __cplusplus
 }

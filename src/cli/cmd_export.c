@@ -1,11 +1,69 @@
 /*
- * cmd_export.c - `cpts export` (placeholder until its module lands: exits 70 with a message).
+ * cmd_export.c - `cpts export`: write the GeoPackage (or any OGR dataset) and/or the
+ * HTML report of a partition with cpts_export_run(). The workspace is opened
+ * read-only: an export never changes it.
  */
+#include <stddef.h>
+#include <stdlib.h>
+
 #include "cli/cli.h"
+#include "cpts/export.h"
+#include "cpts/store.h"
 
 int cmd_export(cpts_ctx *ctx, int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	return cli_finish(ctx, cpts_fail(ctx, CPTS_EINTERNAL, "'cpts export' is not implemented yet"));
+	static const cli_cmd_help help = {
+		"export", "WS --partition NAME [--gpkg FILE] [--html DIR] [options]",
+		"Export a partition: a GeoPackage (layers communes, territoires, optional flux,\n"
+		"metadata, with French field aliases and default QGIS styles) written to a\n"
+		"temporary name and renamed, and/or a self-contained HTML report (DIR/index.html\n"
+		"and one page per territory). Health counts from 1 to threshold-1 are masked.\n"
+		"--format takes any OGR driver name (GPKG, SQLite, FlatGeobuf, GeoJSON...);\n"
+		"drivers with one layer per file write a directory with one file per layer.",
+		"cpts export ws.sqlite --partition cpts --gpkg out/cpts.gpkg --html out/html",
+	};
+	cpts_export_opts o = CPTS_EXPORT_OPTS_INIT;
+	static const cli_opt table[] = {
+		{ "partition", 'p', CLI_STR, offsetof(cpts_export_opts, partition), "NAME",
+		  "partition to export (required)", false },
+		{ "gpkg", 'o', CLI_STR, offsetof(cpts_export_opts, gpkg), "FILE",
+		  "output dataset (GeoPackage by default)", false },
+		{ "format", 'f', CLI_STR, offsetof(cpts_export_opts, format), "DRIVER",
+		  "OGR driver of the output dataset (default GPKG)", false },
+		{ "html", 0, CLI_STR, offsetof(cpts_export_opts, html_dir), "DIR",
+		  "write the HTML report into DIR", false },
+		{ "flows-threshold", 0, CLI_DBL, offsetof(cpts_export_opts, flow_threshold), "V",
+		  "write layer flux with the flows of at least V (never below the masking"
+		  " threshold; default: no flux layer)", false },
+		{ "mask-threshold", 0, CLI_DBL, offsetof(cpts_export_opts, mask_threshold), "N",
+		  "health counts from 1 to N-1 are masked (default 11)", false },
+		{ "map-indicator", 0, CLI_STR, offsetof(cpts_export_opts, map_indicator), "KEY",
+		  "indicator of the choropleth maps and styles (default mt_share)", false },
+		CLI_END,
+	};
+	cpts_store *s = NULL;
+	char **pos = NULL;
+	size_t n_pos;
+	int rc;
+
+	if ((rc = cli_parse(ctx, argc, argv, table, &o, &help, &pos, &n_pos)) != 0)
+		goto out;
+	if ((rc = cli_require_pos(ctx, &help, n_pos, 1, 1)) < 0)
+		goto out;
+	if (!o.partition) {
+		rc = cpts_fail(ctx, CPTS_EUSAGE, "--partition NAME is required");
+		goto out;
+	}
+	if (!o.gpkg && !o.html_dir) {
+		rc = cpts_fail(ctx, CPTS_EUSAGE, "nothing to export: give --gpkg FILE and/or"
+			       " --html DIR");
+		goto out;
+	}
+	if ((rc = cpts_store_open(ctx, &s, pos[0], CPTS_STORE_READONLY)) < 0)
+		goto out;
+	rc = cpts_export_run(ctx, s, &o);
+out:
+	cpts_store_free(s);
+	free(pos);
+	return cli_finish(ctx, rc);
 }

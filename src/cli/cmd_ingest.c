@@ -1,11 +1,129 @@
 /*
- * cmd_ingest.c - `cpts ingest` (placeholder until its module lands: exits 70 with a message).
+ * cmd_ingest.c - `cpts ingest KIND WS FILE`: load a commune layer or one CSV table of
+ * the input contract into a workspace. A thin shell: options into the option structs of
+ * cpts/ingest.h, then cpts_ingest_communes / cpts_ingest_table. Every kind shares one
+ * option table; options that do not apply to a kind are refused.
  */
+#include <stdlib.h>
+#include <string.h>
+
 #include "cli/cli.h"
+#include "cpts/ingest.h"
+#include "cpts/store.h"
+#include "cpts/util.h"
+
+struct ingest_opts {
+	const char *layer, *code_field, *name_field, *s_srs, *vintage, *name, *profession;
+	bool skip_failures, skip_unknown, snds_codes;
+	cli_list map;
+};
+
+#define O(f) offsetof(struct ingest_opts, f)
+static const cli_opt table[] = {
+	{ "layer", 0, CLI_STR, O(layer), "L", "communes: layer to read (default: the first)", false },
+	{ "code-field", 0, CLI_STR, O(code_field), "F", "communes: field of the INSEE code", false },
+	{ "name-field", 0, CLI_STR, O(name_field), "F", "communes: field of the commune name", false },
+	{ "s-srs", 0, CLI_STR, O(s_srs), "SRS", "communes: CRS of the file when it has none "
+	  "(default EPSG:4326)", false },
+	{ "skip-failures", 0, CLI_FLAG, O(skip_failures), NULL, "communes: skip bad features "
+	  "(exit code 1) instead of failing", false },
+	{ "map", 0, CLI_LIST, O(map), "CANON=THEIRS", "tables: read column THEIRS as the "
+	  "canonical column CANON (repeatable)", true },
+	{ "skip-unknown", 0, CLI_FLAG, O(skip_unknown), NULL, "tables: set aside rows of "
+	  "communes not in the workspace (counted)", false },
+	{ "snds-codes", 0, CLI_FLAG, O(snds_codes), NULL, "tables: residence codes are SNDS "
+	  "codes (3-char département + 3-char commune)", false },
+	{ "name", 0, CLI_STR, O(name), "NAME", "partition: its name (default: the file's base "
+	  "name)", false },
+	{ "profession", 0, CLI_STR, O(profession), "P", "supply/flows: keep only this "
+	  "profession", false },
+	{ "vintage", 0, CLI_STR, O(vintage), "V", "vintage recorded with the source, e.g. "
+	  "'COG 2024'", false },
+	CLI_END,
+};
+#undef O
+
+static const cli_cmd_help help_all = {
+	"ingest", "KIND WS FILE [options]",
+	"Load data into the workspace WS, replacing what that kind held (one transaction:\n"
+	"on any error the workspace is unchanged). KIND is one of:\n"
+	"  communes     commune polygons from any GDAL vector source (.gz read directly)\n"
+	"  population   code_commune;sexe;classe_age;population (or code_commune;population)\n"
+	"  consumption  code_commune;sexe;classe_age;actes\n"
+	"  reference    sexe;classe_age;taux\n"
+	"  mt           code_commune;patients;sans_mt[;...]\n"
+	"  supply       code_commune;profession;effectif[;etp;age_60p]\n"
+	"  flows        commune_residence;commune_exercice;volume[;profession]\n"
+	"  traveltime   origine;destination;minutes\n"
+	"  partition    code_commune;territoire[;statut]\n"
+	"  attributes   code_commune;any per-commune columns\n"
+	"  passage      old_code;new_code[;weight] (applied to every later table)\n"
+	"CSV files: ';' ',' or tab, UTF-8 (BOM) or Windows-1252, decimal comma or point,\n"
+	"quoted fields, CRLF, .csv.gz. Masked cells (<11, s, NS, secret, empty) are kept\n"
+	"as masked, never zero. Column names are matched case-insensitively with aliases.",
+	"cpts ingest population ws.sqlite pop.csv --map population=PMUN21",
+};
 
 int cmd_ingest(cpts_ctx *ctx, int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	return cli_finish(ctx, cpts_fail(ctx, CPTS_EINTERNAL, "'cpts ingest' is not implemented yet"));
+	struct ingest_opts o;
+	cli_cmd_help help = help_all;
+	char **pos = NULL, name[32];
+	size_t n_pos, n_skipped = 0;
+	cpts_store *s = NULL;
+	int rc, kind = -2;
+
+	memset(&o, 0, sizeof(o));
+	if (argc >= 2 && argv[1][0] != '-') {
+		kind = strcmp(argv[1], "communes") == 0 ? -1 : cpts_table_kind_parse(argv[1]);
+		if (kind == -1 && strcmp(argv[1], "communes") != 0) {
+			rc = cpts_fail(ctx, CPTS_EUSAGE, "'%s' is not a kind of data for 'cpts ingest'"
+				       " (communes, population, consumption, reference, mt, supply,"
+				       " flows, traveltime, partition, attributes, passage)", argv[1]);
+			goto out;
+		}
+		snprintf(name, sizeof(name), "ingest %s", argv[1]);
+		help.name = name;
+		help.usage = "WS FILE [options]";
+		argc--;
+		argv++;
+	}
+	if ((rc = cli_parse(ctx, argc, argv, table, &o, &help, &pos, &n_pos)) != 0)
+		goto out;
+	if (kind == -2) {
+		rc = cpts_fail(ctx, CPTS_EUSAGE, "'cpts ingest' needs KIND WS FILE");
+		goto out;
+	}
+	if ((rc = cli_require_pos(ctx, &help, n_pos, 2, 2)) < 0)
+		goto out;
+	if ((rc = cpts_store_open(ctx, &s, pos[0], 0)) < 0)
+		goto out;
+	if (kind == -1) {
+		cpts_ingest_communes_opts co = CPTS_INGEST_COMMUNES_OPTS_INIT;
+		co.layer = o.layer;
+		co.code_field = o.code_field;
+		co.name_field = o.name_field;
+		co.s_srs = o.s_srs;
+		co.skip_failures = o.skip_failures;
+		co.vintage = o.vintage;
+		rc = cpts_ingest_communes(ctx, s, pos[1], &co, &n_skipped);
+	} else {
+		cpts_ingest_table_opts to = CPTS_INGEST_TABLE_OPTS_INIT;
+		to.map = (const char *const *)o.map.v;
+		to.n_map = o.map.n;
+		to.skip_unknown = o.skip_unknown;
+		to.snds_codes = o.snds_codes;
+		to.name = o.name;
+		to.vintage = o.vintage;
+		to.profession = o.profession;
+		rc = cpts_ingest_table(ctx, s, (cpts_table_kind)kind, pos[1], &to);
+	}
+out:
+	cpts_store_free(s);
+	cli_list_release(&o.map);
+	free(pos);
+	rc = cli_finish(ctx, rc);
+	if (rc == CPTS_EXIT_OK && n_skipped > 0)
+		rc = CPTS_EXIT_SKIPPED;
+	return rc;
 }

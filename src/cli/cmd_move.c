@@ -1,11 +1,85 @@
 /*
- * cmd_move.c - `cpts move` (placeholder until its module lands: exits 70 with a message).
+ * cmd_move.c - `cpts move`: copy a partition with communes moved to a territory (what-if)
+ * and print the before/after of the territories touched.
  */
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "cli/cli.h"
+#include "cpts/check.h"
+
+struct move_cli {
+	const char *partition;
+	cli_list communes;
+	const char *to;
+	const char *as;
+	bool json;
+	double min_pop;
+};
 
 int cmd_move(cpts_ctx *ctx, int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	return cli_finish(ctx, cpts_fail(ctx, CPTS_EINTERNAL, "'cpts move' is not implemented yet"));
+	static const cli_cmd_help help = {
+		"move", "WS --partition NAME --commune CODE[,CODE] --to TERRITORY [--as NEW]",
+		"Make a new partition (default name NAME-move) where the given communes belong\n"
+		"wholly to TERRITORY (a new territory when it does not exist), and print the\n"
+		"before/after of the territories touched: population, communes, ACI tier, LI, MSI,\n"
+		"flows, pieces, PAC; then the overall coverage, overlaps, LI and problems.",
+		"cpts move ws.sqlite --partition projet-ars --commune 44109,44026 --to cpts-nord",
+	};
+	static const cli_opt table[] = {
+		{ "partition", 'p', CLI_STR, offsetof(struct move_cli, partition), "NAME",
+		  "partition to start from (required)", false },
+		{ "commune", 'c', CLI_LIST, offsetof(struct move_cli, communes), "CODE",
+		  "commune(s) to move (repeatable, comma-separated)", true },
+		{ "to", 0, CLI_STR, offsetof(struct move_cli, to), "TERRITORY",
+		  "territory receiving them (required)", false },
+		{ "as", 0, CLI_STR, offsetof(struct move_cli, as), "NEW",
+		  "name of the new partition (default NAME-move)", false },
+		{ "json", 0, CLI_FLAG, offsetof(struct move_cli, json), NULL,
+		  "machine-readable output", false },
+		{ "min-pop", 0, CLI_DBL, offsetof(struct move_cli, min_pop), "N",
+		  "population floor of the 'too small' finding (default 10000)", false },
+		CLI_END,
+	};
+	struct move_cli o = { NULL, { 0, NULL, NULL, 0 }, NULL, NULL, false, 10000 };
+	cpts_check_opts co = CPTS_CHECK_OPTS_INIT;
+	cpts_check_report *before = NULL, *after = NULL;
+	cpts_store *s = NULL;
+	char *as = NULL;
+	char **pos = NULL;
+	size_t n_pos;
+	int rc;
+
+	if ((rc = cli_parse(ctx, argc, argv, table, &o, &help, &pos, &n_pos)) != 0)
+		goto out;
+	if ((rc = cli_require_pos(ctx, &help, n_pos, 1, 1)) < 0)
+		goto out;
+	if (!o.partition || !o.to || !o.communes.n) {
+		rc = cpts_fail(ctx, CPTS_EUSAGE, "--partition, --commune and --to are required");
+		goto out;
+	}
+	as = o.as ? cpts_strdup(o.as) : cpts_asprintf("%s-move", o.partition);
+	co.min_pop = o.min_pop;
+	co.no_compare = true;
+	if ((rc = cpts_store_open(ctx, &s, pos[0], 0)) < 0)
+		goto out;
+	if ((rc = cpts_check_move(ctx, s, o.partition, as, (const char *const *)o.communes.v,
+				  o.communes.n, o.to)) < 0)
+		goto out;
+	if ((rc = cpts_check_run(ctx, &before, s, o.partition, &co)) < 0)
+		goto out;
+	if ((rc = cpts_check_run(ctx, &after, s, as, &co)) < 0)
+		goto out;
+	rc = cpts_check_print_move(ctx, before, after, (const char *const *)o.communes.v,
+				   o.communes.n, o.to, stdout, o.json);
+out:
+	cpts_check_report_free(ctx, before);
+	cpts_check_report_free(ctx, after);
+	cpts_store_free(s);
+	cli_list_release(&o.communes);
+	free(as);
+	free(pos);
+	return cli_finish(ctx, rc);
 }

@@ -1,11 +1,83 @@
 /*
- * cmd_suggest.c - `cpts suggest` (placeholder until its module lands: exits 70 with a message).
+ * cmd_suggest.c - `cpts suggest`: border moves that fix cut-off pieces and white zones
+ * or raise the overall LI, ranked by gain, without breaking floors or contiguity.
  */
+#include <stddef.h>
+#include <stdlib.h>
+
 #include "cli/cli.h"
+#include "cpts/check.h"
+
+struct suggest_cli {
+	const char *partition;
+	long limit;
+	double min_pop;
+	bool json;
+	const char *profession;
+};
 
 int cmd_suggest(cpts_ctx *ctx, int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	return cli_finish(ctx, cpts_fail(ctx, CPTS_EINTERNAL, "'cpts suggest' is not implemented yet"));
+	static const cli_cmd_help help = {
+		"suggest", "WS --partition NAME [--limit K] [--min-pop N] [--json]",
+		"Propose moves of border communes: a cut-off piece to the neighbouring territory\n"
+		"it sends most flows to, a white-zone commune to the adjacent territory receiving\n"
+		"most of its flows, a border commune to a neighbour when it raises the overall LI.\n"
+		"Ranked by kind, then gain. No move takes a territory under the floor or breaks\n"
+		"its contiguity. Each line ends with the 'cpts move' command that applies it.",
+		"cpts suggest ws.sqlite --partition projet-ars --limit 10",
+	};
+	static const cli_opt table[] = {
+		{ "partition", 'p', CLI_STR, offsetof(struct suggest_cli, partition), "NAME",
+		  "partition to improve (required)", false },
+		{ "limit", 'k', CLI_INT, offsetof(struct suggest_cli, limit), "K",
+		  "at most K suggestions (default 20)", false },
+		{ "min-pop", 0, CLI_DBL, offsetof(struct suggest_cli, min_pop), "N",
+		  "population floor no move may break (default 10000)", false },
+		{ "json", 0, CLI_FLAG, offsetof(struct suggest_cli, json), NULL,
+		  "machine-readable output", false },
+		{ "profession", 0, CLI_STR, offsetof(struct suggest_cli, profession), "P",
+		  "flows of this profession only", false },
+		CLI_END,
+	};
+	struct suggest_cli o = { NULL, 20, 10000, false, NULL };
+	cpts_check_opts co = CPTS_CHECK_OPTS_INIT;
+	cpts_suggest_opts so = CPTS_SUGGEST_OPTS_INIT;
+	cpts_check_report *r = NULL;
+	cpts_suggestion *v = NULL;
+	size_t n_v = 0;
+	cpts_store *s = NULL;
+	char **pos = NULL;
+	size_t n_pos;
+	int rc;
+
+	if ((rc = cli_parse(ctx, argc, argv, table, &o, &help, &pos, &n_pos)) != 0)
+		goto out;
+	if ((rc = cli_require_pos(ctx, &help, n_pos, 1, 1)) < 0)
+		goto out;
+	if (!o.partition) {
+		rc = cpts_fail(ctx, CPTS_EUSAGE, "--partition NAME is required");
+		goto out;
+	}
+	if (o.limit < 1) {
+		rc = cpts_fail(ctx, CPTS_EUSAGE, "--limit must be at least 1 (got %ld)", o.limit);
+		goto out;
+	}
+	co.min_pop = so.min_pop = o.min_pop;
+	co.profession = so.profession = o.profession;
+	co.no_compare = true;
+	so.limit = (size_t)o.limit;
+	if ((rc = cpts_store_open(ctx, &s, pos[0], CPTS_STORE_READONLY)) < 0)
+		goto out;
+	if ((rc = cpts_check_run(ctx, &r, s, o.partition, &co)) < 0)
+		goto out;
+	if ((rc = cpts_check_suggest(ctx, &v, &n_v, r, s, &so)) < 0)
+		goto out;
+	rc = cpts_check_print_suggestions(ctx, r, v, n_v, stdout, o.json);
+out:
+	cpts_suggestions_free(v, n_v);
+	cpts_check_report_free(ctx, r);
+	cpts_store_free(s);
+	free(pos);
+	return cli_finish(ctx, rc);
 }

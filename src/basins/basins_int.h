@@ -1,0 +1,85 @@
+/*
+ * basins_int.h - shared by the files of src/basins/ only: the work state of a basin
+ * run (model, graph, flows, locks, labels) and the steps each method is made of.
+ *
+ * Labels: lab[i] is the basin of commune i, an index in [0, n_lab); locked communes
+ * carry the basin of their locked territory and are never moved. Both methods end
+ * with the same constraint steps (constraints.c): split non-contiguous basins, merge
+ * basins under the floor, split basins above the ceiling.
+ */
+#ifndef CPTS_BASINS_INT_H
+#define CPTS_BASINS_INT_H
+
+#include <stdint.h>
+
+#include "cpts/basins.h"
+
+/** Symmetric flow weights A = F + F^T between communes (self loops = 2 F_ii). */
+typedef struct cpts_symflows {
+	size_t *start;  /* OWNED, n + 1 */
+	size_t *adj;    /* OWNED */
+	double *w;      /* OWNED */
+	double *k;      /* OWNED, per commune: sum of its row (its strength) */
+	double two_m;   /* sum of all weights */
+} cpts_symflows;
+
+/** Work state of one run. */
+typedef struct cpts_bwork {
+	cpts_ctx *ctx;
+	const cpts_model *m;       /* BORROWED */
+	const cpts_graph *g;       /* BORROWED */
+	const cpts_flows *f;       /* BORROWED */
+	const cpts_basins_opts *opts; /* BORROWED */
+	cpts_symflows sym;         /* OWNED */
+	bool *locked;              /* OWNED, per commune */
+	long *lab;                 /* OWNED, per commune: basin (>= 0 once assigned) */
+	size_t n_lab;              /* basin ids in use are < n_lab */
+	size_t n_over_ceiling;     /* single communes above the ceiling */
+	size_t n_under_floor;      /* basins left under the floor */
+	uint64_t rng;              /* deterministic generator state (seeded) */
+} cpts_bwork;
+
+void cpts_basins__symflows(cpts_symflows *out, const cpts_flows *f);
+void cpts_basins__symflows_release(cpts_symflows *s);
+
+/** Renumber labels 0..K-1 in order of first commune; locked labels included. */
+size_t cpts_basins__compact(cpts_bwork *w);
+
+/** Split every unlocked basin into its connected parts (graph restricted to it). */
+void cpts_basins__split_disconnected(cpts_bwork *w);
+
+/** Merge unlocked basins under the floor into an adjacent one (ceiling kept); use the
+ * modularity gain when by_modularity, else the flows exchanged. */
+void cpts_basins__merge_floor(cpts_bwork *w, bool by_modularity);
+
+/** Split unlocked basins above the ceiling along the flow structure. */
+int cpts_basins__split_ceiling(cpts_bwork *w);
+
+/** Attach unlocked communes with lab -1 to the adjacent basin they send most flows to
+ * (or the smallest adjacent basin); returns how many found no adjacent basin. */
+size_t cpts_basins__attach_rest(cpts_bwork *w);
+
+/** Plurality (refined Dartmouth) labels of the unlocked communes. */
+int cpts_basins__plurality(cpts_bwork *w);
+
+/**
+ * Spatially constrained Louvain on the communes where active[i] (labels of the others
+ * untouched): only adjacent groups merge, no group exceeds max_pop, groups are split
+ * into connected parts after every level. New basin ids are allocated from w->n_lab.
+ */
+int cpts_basins__louvain(cpts_bwork *w, const bool *active, double gamma, double max_pop);
+
+/** xorshift64* step. */
+static inline uint64_t cpts_basins__rand(cpts_bwork *w)
+{
+	w->rng ^= w->rng >> 12;
+	w->rng ^= w->rng << 25;
+	w->rng ^= w->rng >> 27;
+	return w->rng * 0x2545F4914F6CDD1DULL;
+}
+
+/** Metrics of a partition into tables basin_metrics / basin_communes, with a summary. */
+int cpts_basins__metrics(cpts_ctx *ctx, cpts_store *s, const cpts_model *m,
+			 const cpts_graph *g, const cpts_flows *f, const cpts_partition *p,
+			 const cpts_basins_opts *opts, cpts_basins_summary *sum);
+#endif

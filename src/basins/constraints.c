@@ -1,0 +1,313 @@
+/*
+ * constraints.c - the constraints every basin method ends with (DOMAIN.md 5):
+ * contiguity (split a basin into its connected parts), population floor (merge small
+ * basins into an adjacent one, never above the ceiling) and ceiling (split large basins
+ * with the constrained Louvain of modularity.c, whose moves never exceed the ceiling).
+ *
+ * Locked communes (--lock) are never relabelled and unlocked basins never absorb them.
+ * Adjacency is the contiguity graph, bridges included, so islands join the mainland.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "basins/basins_int.h"
+
+void cpts_basins__symflows(cpts_symflows *out, const cpts_flows *f)
+{
+	size_t n = f->n, nnz = f->start[n], *fill;
+
+	memset(out, 0, sizeof(*out));
+	out->start = cpts_calloc(n + 1, sizeof(size_t));
+	out->adj = cpts_mallocarray(2 * nnz + 1, sizeof(size_t));
+	out->w = cpts_mallocarray(2 * nnz + 1, sizeof(double));
+	out->k = cpts_calloc(n + 1, sizeof(double));
+	for (size_t i = 0; i < n; i++)
+		for (size_t e = f->start[i]; e < f->start[i + 1]; e++) {
+			out->start[i + 1]++;
+			out->start[f->col[e] + 1]++;
+		}
+	for (size_t i = 0; i < n; i++)
+		out->start[i + 1] += out->start[i];
+	fill = cpts_mallocarray(n + 1, sizeof(size_t));
+	memcpy(fill, out->start, (n + 1) * sizeof(size_t));
+	/* a self loop i->i appears twice in row i: weight 2 F_ii, as in A = F + F^T */
+	for (size_t i = 0; i < n; i++)
+		for (size_t e = f->start[i]; e < f->start[i + 1]; e++) {
+			size_t j = f->col[e];
+			out->adj[fill[i]] = j;
+			out->w[fill[i]++] = f->vol[e];
+			out->adj[fill[j]] = i;
+			out->w[fill[j]++] = f->vol[e];
+		}
+	free(fill);
+	for (size_t i = 0; i < n; i++)
+		for (size_t e = out->start[i]; e < out->start[i + 1]; e++) {
+			out->k[i] += out->w[e];
+			out->two_m += out->w[e];
+		}
+}
+
+void cpts_basins__symflows_release(cpts_symflows *s)
+{
+	free(s->start);
+	free(s->adj);
+	free(s->w);
+	free(s->k);
+	memset(s, 0, sizeof(*s));
+}
+
+size_t cpts_basins__compact(cpts_bwork *w)
+{
+	size_t n = w->m->n, k = 0;
+	long *map = cpts_mallocarray(w->n_lab + 1, sizeof(long));
+
+	for (size_t b = 0; b <= w->n_lab; b++)
+		map[b] = -1;
+	for (size_t i = 0; i < n; i++) {
+		long b = w->lab[i];
+		if (b < 0)
+			continue;
+		if (map[b] < 0)
+			map[b] = (long)k++;
+		w->lab[i] = map[b];
+	}
+	free(map);
+	w->n_lab = k;
+	return k;
+}
+
+void cpts_basins__split_disconnected(cpts_bwork *w)
+{
+	const cpts_graph *g = w->g;
+	size_t n = w->m->n, next = w->n_lab;
+	long *nl = cpts_mallocarray(n, sizeof(long));
+	size_t *stack = cpts_mallocarray(n + 1, sizeof(size_t));
+
+	for (size_t i = 0; i < n; i++)
+		nl[i] = w->locked[i] ? w->lab[i] : -1;
+	for (size_t i = 0; i < n; i++) {
+		size_t top = 0;
+		if (nl[i] >= 0 || w->lab[i] < 0)
+			continue;
+		nl[i] = (long)next;
+		stack[top++] = i;
+		while (top) {
+			size_t u = stack[--top];
+			for (size_t e = g->start[u]; e < g->start[u + 1]; e++) {
+				size_t v = g->adj[e];
+				if (nl[v] < 0 && !w->locked[v] && w->lab[v] == w->lab[i]) {
+					nl[v] = (long)next;
+					stack[top++] = v;
+				}
+			}
+		}
+		next++;
+	}
+	memcpy(w->lab, nl, n * sizeof(long));
+	w->n_lab = next;
+	free(nl);
+	free(stack);
+	cpts_basins__compact(w);
+}
+
+/* Per-basin population and strength, and member lists (head/next). */
+typedef struct bstate {
+	double *pop, *kk;
+	long *head, *next, *tail;
+	double *acc;        /* per basin accumulator */
+	bool *adjmark;      /* per basin: adjacent to the basin being merged */
+	long *touched;
+	size_t n_touched;
+} bstate;
+
+static void bstate_init(cpts_bwork *w, bstate *st)
+{
+	size_t n = w->m->n, nb = w->n_lab + 1;
+
+	st->pop = cpts_calloc(nb, sizeof(double));
+	st->kk = cpts_calloc(nb, sizeof(double));
+	st->head = cpts_mallocarray(nb, sizeof(long));
+	st->tail = cpts_mallocarray(nb, sizeof(long));
+	st->next = cpts_mallocarray(n + 1, sizeof(long));
+	st->acc = cpts_calloc(nb, sizeof(double));
+	st->adjmark = cpts_calloc(nb, sizeof(bool));
+	st->touched = cpts_mallocarray(nb, sizeof(long));
+	st->n_touched = 0;
+	for (size_t b = 0; b < nb; b++)
+		st->head[b] = st->tail[b] = -1;
+	for (size_t i = 0; i < n; i++) {
+		long b = w->lab[i];
+		if (b < 0)
+			continue;
+		st->pop[b] += w->m->c[i].pop;
+		st->kk[b] += w->sym.k[i];
+		st->next[i] = -1;
+		if (st->tail[b] < 0)
+			st->head[b] = (long)i;
+		else
+			st->next[st->tail[b]] = (long)i;
+		st->tail[b] = (long)i;
+	}
+}
+
+static void bstate_release(bstate *st)
+{
+	free(st->pop);
+	free(st->kk);
+	free(st->head);
+	free(st->tail);
+	free(st->next);
+	free(st->acc);
+	free(st->adjmark);
+	free(st->touched);
+}
+
+/* Choose the adjacent basin that b should merge into; -1 when none fits the ceiling. */
+static long best_target(cpts_bwork *w, bstate *st, long b, bool by_modularity)
+{
+	const cpts_graph *g = w->g;
+	double max = w->opts->max_pop, gamma = w->opts->resolution;
+	long best = -1;
+	double best_score = -INFINITY;
+
+	st->n_touched = 0;
+	for (long i = st->head[b]; i >= 0; i = st->next[i]) {
+		for (size_t e = g->start[i]; e < g->start[i + 1]; e++) {
+			size_t j = g->adj[e];
+			long c = w->lab[j];
+			if (w->locked[j] || c == b || c < 0 || st->adjmark[c])
+				continue;
+			st->adjmark[c] = true;
+			st->touched[st->n_touched++] = c;
+		}
+	}
+	for (long i = st->head[b]; i >= 0; i = st->next[i])
+		for (size_t e = w->sym.start[i]; e < w->sym.start[i + 1]; e++) {
+			long c = w->lab[w->sym.adj[e]];
+			if (c >= 0 && c != b && st->adjmark[c])
+				st->acc[c] += w->sym.w[e];
+		}
+	for (size_t t = 0; t < st->n_touched; t++) {
+		long c = st->touched[t];
+		double score = st->acc[c];
+		if (max > 0 && st->pop[b] + st->pop[c] > max)
+			continue;
+		if (by_modularity && w->sym.two_m > 0)
+			score -= gamma * st->kk[b] * st->kk[c] / w->sym.two_m;
+		/* ties (no flow at all): the smallest neighbour, then the lowest id */
+		if (score > best_score + 1e-12 ||
+		    (fabs(score - best_score) <= 1e-12 && best >= 0 &&
+		     (st->pop[c] < st->pop[best] || (st->pop[c] == st->pop[best] && c < best)))) {
+			best = c;
+			best_score = score;
+		}
+	}
+	for (size_t t = 0; t < st->n_touched; t++) {
+		st->acc[st->touched[t]] = 0;
+		st->adjmark[st->touched[t]] = false;
+	}
+	return best;
+}
+
+static void merge_into(cpts_bwork *w, bstate *st, long b, long c)
+{
+	for (long i = st->head[b]; i >= 0; i = st->next[i])
+		w->lab[i] = c;
+	if (st->head[b] >= 0) {
+		if (st->tail[c] < 0)
+			st->head[c] = st->head[b];
+		else
+			st->next[st->tail[c]] = st->head[b];
+		st->tail[c] = st->tail[b];
+	}
+	st->head[b] = st->tail[b] = -1;
+	st->pop[c] += st->pop[b];
+	st->kk[c] += st->kk[b];
+	st->pop[b] = st->kk[b] = 0;
+}
+
+static int cmp_by_pop(const void *x, const void *y, void *arg)
+{
+	const double *pop = arg;
+	long a = *(const long *)x, b = *(const long *)y;
+
+	if (pop[a] != pop[b])
+		return pop[a] < pop[b] ? -1 : 1;
+	return a < b ? -1 : a > b;
+}
+
+void cpts_basins__merge_floor(cpts_bwork *w, bool by_modularity)
+{
+	double floor_pop = w->opts->min_pop;
+	bstate st;
+	long *small = NULL;
+	bool *is_locked_basin = NULL;
+
+	if (!(floor_pop > 0))
+		return;
+	bstate_init(w, &st);
+	small = cpts_mallocarray(w->n_lab + 1, sizeof(long));
+	is_locked_basin = cpts_calloc(w->n_lab + 1, sizeof(bool));
+	for (size_t i = 0; i < w->m->n; i++)
+		if (w->locked[i] && w->lab[i] >= 0)
+			is_locked_basin[w->lab[i]] = true;
+	for (int pass = 0; pass < 1000; pass++) {
+		size_t n_small = 0, n_merged = 0;
+		for (size_t b = 0; b < w->n_lab; b++)
+			if (st.head[b] >= 0 && !is_locked_basin[b] && st.pop[b] < floor_pop)
+				small[n_small++] = (long)b;
+		qsort_r(small, n_small, sizeof(long), cmp_by_pop, st.pop);
+		for (size_t k = 0; k < n_small; k++) {
+			long b = small[k], c;
+			if (st.head[b] < 0 || st.pop[b] >= floor_pop)
+				continue;
+			c = best_target(w, &st, b, by_modularity);
+			if (c < 0)
+				continue;
+			merge_into(w, &st, b, c);
+			n_merged++;
+		}
+		if (!n_merged)
+			break;
+	}
+	free(small);
+	free(is_locked_basin);
+	bstate_release(&st);
+	cpts_basins__compact(w);
+}
+
+int cpts_basins__split_ceiling(cpts_bwork *w)
+{
+	double max = w->opts->max_pop;
+	size_t n = w->m->n, nb = w->n_lab;
+	double *pop;
+	size_t *cnt;
+	bool *active;
+	int rc = CPTS_OK;
+
+	if (!(max > 0))
+		return CPTS_OK;
+	pop = cpts_calloc(nb + 1, sizeof(double));
+	cnt = cpts_calloc(nb + 1, sizeof(size_t));
+	active = cpts_calloc(n + 1, sizeof(bool));
+	for (size_t i = 0; i < n; i++)
+		if (w->lab[i] >= 0) {
+			pop[w->lab[i]] += w->m->c[i].pop;
+			cnt[w->lab[i]]++;
+		}
+	/* one basin at a time, so that parts of two large neighbours never mix */
+	for (size_t b = 0; b < nb && rc == CPTS_OK; b++) {
+		if (!(pop[b] > max) || cnt[b] < 2)
+			continue;
+		for (size_t i = 0; i < n; i++)
+			active[i] = w->lab[i] == (long)b && !w->locked[i];
+		rc = cpts_basins__louvain(w, active, w->opts->resolution, max);
+	}
+	free(pop);
+	free(cnt);
+	free(active);
+	if (rc == CPTS_OK)
+		cpts_basins__compact(w);
+	return rc;
+}

@@ -1,0 +1,332 @@
+/*
+ * metrics.c - per-basin and per-commune metrics of any partition (DOMAIN.md 5):
+ * population, communes, pole, LI, MSI, compactness PAC, ACI tier; attraction class,
+ * first and second destination territory and their shares.
+ *
+ * Why from the partition members (with weights) rather than from labels: the same code
+ * serves basins we computed and partitions users ingested (EPCI, existing CPTS), some
+ * of which split a commune between territories. PAC uses the dissolved perimeter
+ * without any GEOS union: the sum of the members' perimeters minus twice the shared
+ * border lengths stored on the contiguity graph's internal edges.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "basins/basins_int.h"
+
+/** Per-commune memberships in CSR form over the model. */
+typedef struct memb {
+	size_t *start;   /* OWNED, n + 1 */
+	size_t *terr;    /* OWNED */
+	double *w;       /* OWNED */
+} memb;
+
+static void memb_build(memb *mb, const cpts_model *m, const cpts_partition *p)
+{
+	size_t *fill;
+
+	mb->start = cpts_calloc(m->n + 1, sizeof(size_t));
+	mb->terr = cpts_mallocarray(p->n_members + 1, sizeof(size_t));
+	mb->w = cpts_mallocarray(p->n_members + 1, sizeof(double));
+	for (size_t k = 0; k < p->n_members; k++)
+		mb->start[p->members[k].commune + 1]++;
+	for (size_t i = 0; i < m->n; i++)
+		mb->start[i + 1] += mb->start[i];
+	fill = cpts_mallocarray(m->n + 1, sizeof(size_t));
+	memcpy(fill, mb->start, (m->n + 1) * sizeof(size_t));
+	for (size_t k = 0; k < p->n_members; k++) {
+		size_t i = p->members[k].commune;
+		mb->terr[fill[i]] = p->members[k].territory;
+		mb->w[fill[i]++] = p->members[k].weight;
+	}
+	free(fill);
+}
+
+static void memb_release(memb *mb)
+{
+	free(mb->start);
+	free(mb->terr);
+	free(mb->w);
+}
+
+/** Accumulated metrics of one territory. */
+typedef struct tacc {
+	double pop, internal, res_total, in_total, perim, area;
+	size_t n_communes;
+	long pole;        /* commune index */
+} tacc;
+
+/* Flows of commune i by destination territory into acc (touched list returned). */
+static size_t flows_by_terr(const cpts_flows *f, const memb *mb, size_t i, double *acc,
+			    size_t *touched)
+{
+	size_t n_t = 0;
+
+	for (size_t e = f->start[i]; e < f->start[i + 1]; e++) {
+		size_t j = f->col[e];
+		for (size_t k = mb->start[j]; k < mb->start[j + 1]; k++) {
+			size_t t = mb->terr[k];
+			if (acc[t] == 0)
+				touched[n_t++] = t;
+			acc[t] += f->vol[e] * mb->w[k];
+		}
+	}
+	return n_t;
+}
+
+static void accumulate(const cpts_model *m, const cpts_graph *g, const cpts_flows *f,
+		       const cpts_partition *p, const memb *mb, tacc *ta)
+{
+	double *acc = cpts_calloc(p->n_terr + 1, sizeof(double));
+	size_t *touched = cpts_mallocarray(p->n_terr + 1, sizeof(size_t));
+
+	for (size_t t = 0; t < p->n_terr; t++)
+		ta[t].pole = -1;
+	for (size_t i = 0; i < m->n; i++) {
+		size_t n_t;
+		if (mb->start[i] == mb->start[i + 1])
+			continue;
+		n_t = flows_by_terr(f, mb, i, acc, touched);
+		for (size_t k = mb->start[i]; k < mb->start[i + 1]; k++) {
+			size_t t = mb->terr[k];
+			double wt = mb->w[k];
+			tacc *a = &ta[t];
+			long pl = a->pole;
+			a->pop += wt * m->c[i].pop;
+			a->n_communes++;
+			a->internal += wt * acc[t];
+			a->res_total += wt * f->row_total[i];
+			a->in_total += wt * f->col_total[i];
+			a->area += wt * m->c[i].area_km2;
+			a->perim += m->c[i].perimeter_km;
+			if (pl < 0 || f->col_total[i] * wt > f->col_total[pl] ||
+			    (f->col_total[i] * wt == f->col_total[pl] && m->c[i].pop > m->c[pl].pop))
+				a->pole = (long)i;
+		}
+		for (size_t t = 0; t < n_t; t++)
+			acc[touched[t]] = 0;
+		/* shared borders inside the territory do not count in its perimeter */
+		if (g && p->commune_terr[i] >= 0)
+			for (size_t e = g->start[i]; e < g->start[i + 1]; e++)
+				if (p->commune_terr[g->adj[e]] == p->commune_terr[i])
+					ta[p->commune_terr[i]].perim -= g->shared_km[e];
+	}
+	free(acc);
+	free(touched);
+}
+
+static void bind_opt(sqlite3_stmt *st, int col, double v, bool ok)
+{
+	if (ok && isfinite(v))
+		sqlite3_bind_double(st, col, v);
+	else
+		sqlite3_bind_null(st, col);
+}
+
+static int write_basin_rows(cpts_ctx *ctx, cpts_store *s, const cpts_model *m,
+			    const cpts_partition *p, const tacc *ta)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = cpts_store_prepare(ctx, s, &st, "INSERT INTO basin_metrics(partition, territory,"
+				     " pop, n_communes, pole, li, msi, pac, tier)"
+				     " VALUES(?,?,?,?,?,?,?,?,?)")) < 0)
+		return rc;
+	for (size_t t = 0; t < p->n_terr && rc == CPTS_OK; t++) {
+		const tacc *a = &ta[t];
+		sqlite3_bind_text(st, 1, p->name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, p->terr[t], -1, SQLITE_STATIC);
+		sqlite3_bind_double(st, 3, a->pop);
+		sqlite3_bind_int64(st, 4, (sqlite3_int64)a->n_communes);
+		if (a->pole >= 0)
+			sqlite3_bind_text(st, 5, m->c[a->pole].code, -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_null(st, 5);
+		bind_opt(st, 6, a->internal / a->res_total, a->res_total > 0);
+		bind_opt(st, 7, a->internal / a->in_total, a->in_total > 0);
+		bind_opt(st, 8, a->perim / (3.54 * sqrt(a->area)), a->area > 0 && a->perim > 0);
+		sqlite3_bind_int(st, 9, cpts_aci_tier_of(a->pop)->tier);
+		rc = cpts_store_step_done(ctx, s, st);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* The territory a commune is reported in: its whole territory, else its largest part. */
+static long own_terr(const memb *mb, size_t i)
+{
+	long best = -1;
+	double bw = -1;
+
+	for (size_t k = mb->start[i]; k < mb->start[i + 1]; k++)
+		if (mb->w[k] > bw) {
+			bw = mb->w[k];
+			best = (long)mb->terr[k];
+		}
+	return best;
+}
+
+static int write_commune_rows(cpts_ctx *ctx, cpts_store *s, const cpts_model *m,
+			      const cpts_flows *f, const cpts_partition *p, const memb *mb,
+			      const tacc *ta, const cpts_basins_opts *opts)
+{
+	sqlite3_stmt *st = NULL;
+	double *acc = cpts_calloc(p->n_terr + 1, sizeof(double));
+	size_t *touched = cpts_mallocarray(p->n_terr + 1, sizeof(size_t));
+	int rc;
+
+	if ((rc = cpts_store_prepare(ctx, s, &st, "INSERT INTO basin_communes(partition, code,"
+				     " class, first_terr, first_share, second_terr, second_share,"
+				     " own_share) VALUES(?,?,?,?,?,?,?,?)")) < 0)
+		goto out;
+	for (size_t i = 0; i < m->n && rc == CPTS_OK; i++) {
+		long own = own_terr(mb, i), first = -1, second = -1;
+		double rt = f->row_total[i], own_share;
+		size_t n_t;
+		int cls;
+		if (own < 0)
+			continue;
+		n_t = flows_by_terr(f, mb, i, acc, touched);
+		for (size_t k = 0; k < n_t; k++) {
+			long t = (long)touched[k];
+			if (first < 0 || acc[t] > acc[first] || (acc[t] == acc[first] && t < first)) {
+				second = first;
+				first = t;
+			} else if (second < 0 || acc[t] > acc[second] ||
+				   (acc[t] == acc[second] && t < second)) {
+				second = t;
+			}
+		}
+		own_share = rt > 0 ? acc[own] / rt : 0;
+		if (ta[own].pole == (long)i)
+			cls = 1;
+		else if (!(rt > 0))
+			cls = 0; /* no flow: no class (NULL) */
+		else if (first >= 0 && first != own && acc[first] > acc[own])
+			cls = 5;
+		else if (own_share >= opts->class_t2)
+			cls = 2;
+		else if (own_share >= opts->class_t3)
+			cls = 3;
+		else
+			cls = 4;
+		sqlite3_bind_text(st, 1, p->name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, m->c[i].code, -1, SQLITE_STATIC);
+		if (cls)
+			sqlite3_bind_int(st, 3, cls);
+		else
+			sqlite3_bind_null(st, 3);
+		if (first >= 0) {
+			sqlite3_bind_text(st, 4, p->terr[first], -1, SQLITE_STATIC);
+			sqlite3_bind_double(st, 5, acc[first] / rt);
+		} else {
+			sqlite3_bind_null(st, 4);
+			sqlite3_bind_null(st, 5);
+		}
+		if (second >= 0) {
+			sqlite3_bind_text(st, 6, p->terr[second], -1, SQLITE_STATIC);
+			sqlite3_bind_double(st, 7, acc[second] / rt);
+		} else {
+			sqlite3_bind_null(st, 6);
+			sqlite3_bind_null(st, 7);
+		}
+		bind_opt(st, 8, own_share, rt > 0);
+		rc = cpts_store_step_done(ctx, s, st);
+		for (size_t k = 0; k < n_t; k++)
+			acc[touched[k]] = 0;
+	}
+out:
+	sqlite3_finalize(st);
+	free(acc);
+	free(touched);
+	return rc;
+}
+
+static int delete_rows(cpts_ctx *ctx, cpts_store *s, const char *name)
+{
+	static const char *const sql[] = {
+		"DELETE FROM basin_metrics WHERE partition = ?",
+		"DELETE FROM basin_communes WHERE partition = ?",
+	};
+	int rc = CPTS_OK;
+
+	for (size_t k = 0; k < 2 && rc == CPTS_OK; k++) {
+		sqlite3_stmt *st = NULL;
+		if ((rc = cpts_store_prepare(ctx, s, &st, sql[k])) < 0)
+			return rc;
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+		rc = cpts_store_step_done(ctx, s, st);
+		sqlite3_finalize(st);
+	}
+	return rc;
+}
+
+int cpts_basins__metrics(cpts_ctx *ctx, cpts_store *s, const cpts_model *m,
+			 const cpts_graph *g, const cpts_flows *f, const cpts_partition *p,
+			 const cpts_basins_opts *opts, cpts_basins_summary *sum)
+{
+	tacc *ta = cpts_calloc(p->n_terr + 1, sizeof(tacc));
+	memb mb;
+	double internal = 0, res = 0, in = 0;
+	int rc;
+
+	memb_build(&mb, m, p);
+	accumulate(m, g, f, p, &mb, ta);
+	if ((rc = delete_rows(ctx, s, p->name)) < 0)
+		goto out;
+	if ((rc = write_basin_rows(ctx, s, m, p, ta)) < 0)
+		goto out;
+	if ((rc = write_commune_rows(ctx, s, m, f, p, &mb, ta, opts)) < 0)
+		goto out;
+	if (sum) {
+		memset(sum, 0, sizeof(*sum));
+		sum->n_basins = p->n_terr;
+		for (size_t t = 0; t < p->n_terr; t++) {
+			internal += ta[t].internal;
+			res += ta[t].res_total;
+			in += ta[t].in_total;
+			sum->n_under_floor += opts->min_pop > 0 && ta[t].pop < opts->min_pop;
+			sum->n_over_ceiling += opts->max_pop > 0 && ta[t].pop > opts->max_pop;
+		}
+		sum->li_overall = res > 0 ? internal / res : NAN;
+		sum->msi_overall = in > 0 ? internal / in : NAN;
+	}
+out:
+	memb_release(&mb);
+	free(ta);
+	return rc;
+}
+
+int cpts_basins_metrics(cpts_ctx *ctx, cpts_store *s, const char *partition,
+			const cpts_basins_opts *opts)
+{
+	cpts_basins_opts def = CPTS_BASINS_OPTS_INIT;
+	cpts_model *m = NULL;
+	cpts_graph *g = NULL;
+	cpts_flows *f = NULL;
+	cpts_partition *p = NULL;
+	int rc;
+
+	if (!opts)
+		opts = &def;
+	if ((rc = cpts_model_load(ctx, &m, s)) < 0)
+		goto out;
+	if ((rc = cpts_partition_load(ctx, &p, s, m, partition)) < 0)
+		goto out;
+	if (cpts_graph_load(ctx, &g, m, s) < 0) {
+		cpts_error_clear(ctx);
+		if ((rc = cpts_graph_build(ctx, &g, m, s, NULL)) < 0)
+			goto out;
+	}
+	if ((rc = cpts_flows_load(ctx, &f, m, s, opts->profession)) < 0)
+		goto out;
+	rc = cpts_basins__metrics(ctx, s, m, g, f, p, opts, NULL);
+out:
+	cpts_partition_free(p);
+	cpts_flows_free(f);
+	cpts_graph_free(g);
+	cpts_model_free(ctx, m);
+	return rc;
+}

@@ -1,0 +1,295 @@
+/*
+ * modularity.c - spatially constrained Louvain (DOMAIN.md 5.2, after the ScLouvain
+ * method of Wang and Wang).
+ *
+ * Why constrained: plain Louvain on patient flows groups communes that exchange
+ * patients wherever they are, and gives a handful of huge groups (9 for all of Pays
+ * de la Loire). Here a node may only move to a group that touches it in the contiguity
+ * graph, a move may not push a group above the population ceiling, and after each
+ * level every group is split into its connected parts before aggregation, so that
+ * every aggregated node is a contiguous set of communes and every final group is
+ * contiguous (through bridges for islands).
+ *
+ * Weights are the symmetrised flows A = F + F^T (self loops 2 F_ii); the gain of moving
+ * node v into group C is k_v,C - gamma k_v Sigma_C / 2m (the usual Louvain gain up to a
+ * positive factor). Nodes are visited in a seeded random order: the same seed gives
+ * the same basins.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "basins/basins_int.h"
+
+/** One level of the aggregated graph. */
+typedef struct level {
+	size_t nn;                 /* nodes */
+	double *k, *pop;           /* OWNED per node: strength, population */
+	size_t *fs, *fa;           /* OWNED flow CSR (fs: nn + 1 offsets, fa: targets) */
+	double *fw;                /* OWNED flow weights */
+	size_t *cs, *ca;           /* OWNED contiguity CSR */
+} level;
+
+static void level_release(level *l)
+{
+	free(l->k);
+	free(l->pop);
+	free(l->fs);
+	free(l->fa);
+	free(l->fw);
+	free(l->cs);
+	free(l->ca);
+	memset(l, 0, sizeof(*l));
+}
+
+/* Level 0: the active communes; node_of[i] is the node of commune i or -1. */
+static void level0(cpts_bwork *w, level *l, const bool *active, long *node_of, double *two_m)
+{
+	size_t n = w->m->n, nn = 0, nf = 0, nc = 0;
+	const cpts_graph *g = w->g;
+	const cpts_symflows *sy = &w->sym;
+
+	for (size_t i = 0; i < n; i++)
+		node_of[i] = active[i] ? (long)nn++ : -1;
+	l->nn = nn;
+	l->k = cpts_calloc(nn + 1, sizeof(double));
+	l->pop = cpts_calloc(nn + 1, sizeof(double));
+	l->fs = cpts_calloc(nn + 1, sizeof(size_t));
+	l->cs = cpts_calloc(nn + 1, sizeof(size_t));
+	for (size_t i = 0; i < n; i++) {
+		if (!active[i])
+			continue;
+		for (size_t e = sy->start[i]; e < sy->start[i + 1]; e++)
+			nf += node_of[sy->adj[e]] >= 0;
+		for (size_t e = g->start[i]; e < g->start[i + 1]; e++)
+			nc += node_of[g->adj[e]] >= 0;
+	}
+	l->fa = cpts_mallocarray(nf + 1, sizeof(size_t));
+	l->fw = cpts_mallocarray(nf + 1, sizeof(double));
+	l->ca = cpts_mallocarray(nc + 1, sizeof(size_t));
+	nf = nc = 0;
+	*two_m = 0;
+	for (size_t i = 0; i < n; i++) {
+		long v = node_of[i];
+		if (v < 0)
+			continue;
+		l->pop[v] = w->m->c[i].pop;
+		for (size_t e = sy->start[i]; e < sy->start[i + 1]; e++) {
+			long u = node_of[sy->adj[e]];
+			if (u < 0)
+				continue;
+			l->fa[nf] = (size_t)u;
+			l->fw[nf++] = sy->w[e];
+			l->k[v] += sy->w[e];
+			*two_m += sy->w[e];
+		}
+		for (size_t e = g->start[i]; e < g->start[i + 1]; e++)
+			if (node_of[g->adj[e]] >= 0)
+				l->ca[nc++] = (size_t)node_of[g->adj[e]];
+		l->fs[v + 1] = nf;
+		l->cs[v + 1] = nc;
+	}
+}
+
+/* Local moving; returns the number of moves. comm[v] = group of node v. */
+static size_t local_moving(cpts_bwork *w, const level *l, size_t *comm, double gamma,
+			   double max_pop, double two_m)
+{
+	size_t nn = l->nn, n_moves = 0;
+	size_t *order = cpts_mallocarray(nn + 1, sizeof(size_t));
+	double *tot = cpts_calloc(nn + 1, sizeof(double)), *cpop = cpts_calloc(nn + 1, sizeof(double));
+	double *acc = cpts_calloc(nn + 1, sizeof(double));
+	size_t *touched = cpts_mallocarray(nn + 1, sizeof(size_t));
+
+	for (size_t v = 0; v < nn; v++) {
+		comm[v] = v;
+		tot[v] = l->k[v];
+		cpop[v] = l->pop[v];
+		order[v] = v;
+	}
+	for (size_t v = nn; v > 1; v--) { /* Fisher-Yates, seeded */
+		size_t j = (size_t)(cpts_basins__rand(w) % v), t = order[v - 1];
+		order[v - 1] = order[j];
+		order[j] = t;
+	}
+	for (int pass = 0; pass < 64; pass++) {
+		size_t moved = 0;
+		for (size_t o = 0; o < nn; o++) {
+			size_t v = order[o], c = comm[v], best = c, n_t = 0;
+			double best_gain, kv = l->k[v];
+			tot[c] -= kv;
+			cpop[c] -= l->pop[v];
+			for (size_t e = l->fs[v]; e < l->fs[v + 1]; e++) {
+				size_t u = l->fa[e];
+				if (u == v)
+					continue;
+				if (acc[comm[u]] == 0)
+					touched[n_t++] = comm[u];
+				acc[comm[u]] += l->fw[e];
+			}
+			best_gain = acc[c] - gamma * kv * tot[c] / two_m;
+			for (size_t e = l->cs[v]; e < l->cs[v + 1]; e++) {
+				size_t cc = comm[l->ca[e]];
+				double gain;
+				if (cc == c || (max_pop > 0 && cpop[cc] + l->pop[v] > max_pop))
+					continue;
+				gain = acc[cc] - gamma * kv * tot[cc] / two_m;
+				if (gain > best_gain + 1e-12 * (fabs(best_gain) + 1) ||
+				    (gain == best_gain && best != c && cc < best)) {
+					best = cc;
+					best_gain = gain;
+				}
+			}
+			for (size_t t = 0; t < n_t; t++)
+				acc[touched[t]] = 0;
+			/* acc[c] may have been set without being in touched when 0-weighted */
+			acc[c] = 0;
+			comm[v] = best;
+			tot[best] += kv;
+			cpop[best] += l->pop[v];
+			moved += best != c;
+		}
+		n_moves += moved;
+		if (!moved)
+			break;
+	}
+	free(order);
+	free(tot);
+	free(cpop);
+	free(acc);
+	free(touched);
+	return n_moves;
+}
+
+/* Split groups into connected parts of the level's contiguity; returns the part count,
+ * part[v] = part of node v. */
+static size_t connected_parts(const level *l, const size_t *comm, size_t *part)
+{
+	size_t nn = l->nn, np = 0, *stack = cpts_mallocarray(nn + 1, sizeof(size_t));
+
+	for (size_t v = 0; v < nn; v++)
+		part[v] = SIZE_MAX;
+	for (size_t v = 0; v < nn; v++) {
+		size_t top = 0;
+		if (part[v] != SIZE_MAX)
+			continue;
+		part[v] = np;
+		stack[top++] = v;
+		while (top) {
+			size_t u = stack[--top];
+			for (size_t e = l->cs[u]; e < l->cs[u + 1]; e++) {
+				size_t x = l->ca[e];
+				if (part[x] == SIZE_MAX && comm[x] == comm[v]) {
+					part[x] = np;
+					stack[top++] = x;
+				}
+			}
+		}
+		np++;
+	}
+	free(stack);
+	return np;
+}
+
+/* Aggregate level l by part[] into next (np nodes). */
+static void aggregate(const level *l, const size_t *part, size_t np, level *next)
+{
+	size_t *members = cpts_mallocarray(l->nn + 1, sizeof(size_t));
+	size_t *mstart = cpts_calloc(np + 2, sizeof(size_t));
+	long *stamp = cpts_mallocarray(np + 1, sizeof(long));
+	double *acc = cpts_calloc(np + 1, sizeof(double));
+	size_t *touched = cpts_mallocarray(np + 1, sizeof(size_t));
+	size_t capf = l->fs[l->nn] + 1, capc = l->cs[l->nn] + 1, nf = 0, nc = 0;
+
+	memset(next, 0, sizeof(*next));
+	next->nn = np;
+	next->k = cpts_calloc(np + 1, sizeof(double));
+	next->pop = cpts_calloc(np + 1, sizeof(double));
+	next->fs = cpts_calloc(np + 1, sizeof(size_t));
+	next->cs = cpts_calloc(np + 1, sizeof(size_t));
+	next->fa = cpts_mallocarray(capf, sizeof(size_t));
+	next->fw = cpts_mallocarray(capf, sizeof(double));
+	next->ca = cpts_mallocarray(capc, sizeof(size_t));
+	for (size_t v = 0; v < l->nn; v++)
+		mstart[part[v] + 2]++;
+	for (size_t p = 0; p < np; p++)
+		mstart[p + 2] += mstart[p + 1];
+	for (size_t v = 0; v < l->nn; v++)
+		members[mstart[part[v] + 1]++] = v;
+	for (size_t p = 0; p <= np; p++)
+		stamp[p] = -1;
+	for (size_t p = 0; p < np; p++) {
+		size_t n_t = 0;
+		for (size_t k = mstart[p]; k < mstart[p + 1]; k++) {
+			size_t v = members[k];
+			next->k[p] += l->k[v];
+			next->pop[p] += l->pop[v];
+			for (size_t e = l->fs[v]; e < l->fs[v + 1]; e++) {
+				size_t q = part[l->fa[e]];
+				if (acc[q] == 0)
+					touched[n_t++] = q;
+				acc[q] += l->fw[e];
+			}
+			for (size_t e = l->cs[v]; e < l->cs[v + 1]; e++) {
+				size_t q = part[l->ca[e]];
+				if (q != p && stamp[q] != (long)p) {
+					stamp[q] = (long)p;
+					next->ca[nc++] = q;
+				}
+			}
+		}
+		for (size_t t = 0; t < n_t; t++) {
+			next->fa[nf] = touched[t];
+			next->fw[nf++] = acc[touched[t]];
+			acc[touched[t]] = 0;
+		}
+		next->fs[p + 1] = nf;
+		next->cs[p + 1] = nc;
+	}
+	free(members);
+	free(mstart);
+	free(stamp);
+	free(acc);
+	free(touched);
+}
+
+int cpts_basins__louvain(cpts_bwork *w, const bool *active, double gamma, double max_pop)
+{
+	size_t n = w->m->n;
+	long *node_of = cpts_mallocarray(n + 1, sizeof(long));
+	level cur, nxt;
+	size_t *comm = NULL, *part = NULL;
+	double two_m = 0;
+	int rc = CPTS_OK;
+
+	level0(w, &cur, active, node_of, &two_m);
+	if (!(two_m > 0))
+		two_m = 1; /* no flow: every gain is 0, groups only come from the floor step */
+	for (int lv = 0; lv < 64; lv++) {
+		size_t np, moves;
+		comm = cpts_reallocarray(comm, cur.nn + 1, sizeof(size_t));
+		part = cpts_reallocarray(part, cur.nn + 1, sizeof(size_t));
+		moves = local_moving(w, &cur, comm, gamma, max_pop, two_m);
+		np = connected_parts(&cur, comm, part);
+		/* commune -> node of the next level */
+		for (size_t i = 0; i < n; i++)
+			if (node_of[i] >= 0)
+				node_of[i] = (long)part[node_of[i]];
+		if (!moves || np == cur.nn)
+			break;
+		aggregate(&cur, part, np, &nxt);
+		level_release(&cur);
+		cur = nxt;
+		if ((rc = cpts_progress(w->ctx, 0.5, "modularity")) < 0)
+			break;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (node_of[i] >= 0)
+			w->lab[i] = (long)w->n_lab + node_of[i];
+	w->n_lab += cur.nn + 1;
+	level_release(&cur);
+	free(comm);
+	free(part);
+	free(node_of);
+	return rc;
+}

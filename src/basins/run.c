@@ -1,0 +1,279 @@
+/*
+ * run.c - cpts_basins_run: one basin run from the workspace to a stored partition.
+ *
+ * Order of the steps (the same for both methods, so that they are comparable):
+ * locked territories first, then the method on the other communes, then contiguity
+ * (split), floor (merge), ceiling (split with constrained Louvain), floor again. Basins
+ * are named after their pole (the commune receiving most flows), locked territories
+ * keep their name. Everything happens in one transaction: a failed run leaves the
+ * workspace unchanged.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "basins/basins_int.h"
+
+/* Mark the communes of the lock partition; their labels are 3n + territory. */
+static int apply_lock(cpts_bwork *w, cpts_store *s, cpts_partition **lock_out)
+{
+	size_t n = w->m->n;
+	int rc;
+
+	*lock_out = NULL;
+	w->n_lab = 3 * n + 1;
+	if (!w->opts->lock)
+		return CPTS_OK;
+	if ((rc = cpts_partition_load(w->ctx, lock_out, s, w->m, w->opts->lock)) < 0)
+		return rc;
+	for (size_t i = 0; i < n; i++) {
+		long t = (*lock_out)->commune_terr[i];
+		if (t >= 0) {
+			w->locked[i] = true;
+			w->lab[i] = (long)(3 * n) + t;
+		}
+	}
+	w->n_lab = 3 * n + (*lock_out)->n_terr + 1;
+	return CPTS_OK;
+}
+
+static int run_method(cpts_bwork *w)
+{
+	bool *active;
+	int rc;
+
+	if (w->opts->method == CPTS_BASINS_PLURALITY)
+		return cpts_basins__plurality(w);
+	active = cpts_calloc(w->m->n + 1, sizeof(bool));
+	for (size_t i = 0; i < w->m->n; i++)
+		active[i] = !w->locked[i];
+	rc = cpts_basins__louvain(w, active, w->opts->resolution, w->opts->max_pop);
+	free(active);
+	if (rc < 0)
+		return rc;
+	/* communes without any flow carry no modularity: like plurality, they join the
+	 * adjacent basin (the smallest one, as they send nothing) */
+	for (size_t i = 0; i < w->m->n; i++)
+		if (!w->locked[i] && !(w->sym.k[i] > 0))
+			w->lab[i] = -1;
+	if (cpts_basins__attach_rest(w))
+		for (size_t i = 0; i < w->m->n; i++)
+			if (!w->locked[i] && w->lab[i] < 0)
+				w->lab[i] = (long)w->n_lab++;
+	cpts_basins__compact(w);
+	return rc;
+}
+
+static int constrain(cpts_bwork *w)
+{
+	bool by_mod = w->opts->method == CPTS_BASINS_MODULARITY;
+	int rc;
+
+	cpts_basins__split_disconnected(w);
+	cpts_basins__merge_floor(w, by_mod);
+	if ((rc = cpts_basins__split_ceiling(w)) < 0)
+		return rc;
+	cpts_basins__split_disconnected(w);
+	cpts_basins__merge_floor(w, by_mod);
+	return CPTS_OK;
+}
+
+/* Territory ids: the lock's name, or the pole's code (made unique). */
+static char **name_basins(cpts_bwork *w, const cpts_partition *lock)
+{
+	size_t n = w->m->n, nb = w->n_lab;
+	long *pole = cpts_mallocarray(nb + 1, sizeof(long)), *lockt = cpts_mallocarray(nb + 1, sizeof(long));
+	char **terr = cpts_calloc(nb + 1, sizeof(char *));
+	cpts_strmap *used = cpts_strmap_new(nb + 1);
+
+	for (size_t b = 0; b < nb; b++)
+		pole[b] = lockt[b] = -1;
+	for (size_t i = 0; i < n; i++) {
+		long b = w->lab[i];
+		if (w->locked[i]) {
+			lockt[b] = lock->commune_terr[i];
+			continue;
+		}
+		if (pole[b] < 0 || w->f->col_total[i] > w->f->col_total[pole[b]] ||
+		    (w->f->col_total[i] == w->f->col_total[pole[b]] &&
+		     w->m->c[i].pop > w->m->c[pole[b]].pop))
+			pole[b] = (long)i;
+	}
+	for (size_t b = 0; b < nb; b++)
+		if (lockt[b] >= 0) {
+			terr[b] = cpts_strdup(lock->terr[lockt[b]]);
+			cpts_strmap_put(used, terr[b], 1);
+		}
+	for (size_t b = 0; b < nb; b++) {
+		int64_t dummy;
+		if (terr[b])
+			continue;
+		terr[b] = cpts_strdup(pole[b] >= 0 ? w->m->c[pole[b]].code : "basin");
+		for (int k = 2; cpts_strmap_get(used, terr[b], &dummy); k++) {
+			free(terr[b]);
+			terr[b] = cpts_asprintf("%s-%d", w->m->c[pole[b]].code, k);
+		}
+		cpts_strmap_put(used, terr[b], 1);
+	}
+	cpts_strmap_free(used);
+	free(pole);
+	free(lockt);
+	return terr;
+}
+
+static void report_over_ceiling(cpts_bwork *w)
+{
+	size_t n = w->m->n, nb = w->n_lab;
+	double *pop = cpts_calloc(nb + 1, sizeof(double));
+
+	if (!(w->opts->max_pop > 0))
+		goto out;
+	for (size_t i = 0; i < n; i++)
+		if (!w->locked[i])
+			pop[w->lab[i]] += w->m->c[i].pop;
+	for (size_t i = 0; i < n; i++) {
+		long b = w->lab[i];
+		if (w->locked[i] || !(pop[b] > w->opts->max_pop))
+			continue;
+		cpts_warn(w->ctx, "commune %s (%s, %.0f inhabitants) is above the ceiling of %.0f"
+			  " on its own: it forms its own basin", w->m->c[i].code, w->m->c[i].name,
+			  w->m->c[i].pop, w->opts->max_pop);
+		pop[b] = 0; /* once */
+	}
+out:
+	free(pop);
+}
+
+static int check_opts(cpts_ctx *ctx, cpts_store *s, const cpts_basins_opts *o)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = CPTS_OK;
+
+	if (o->min_pop < 0 || o->max_pop < 0 || (o->max_pop > 0 && o->min_pop > o->max_pop))
+		return cpts_fail(ctx, CPTS_EUSAGE, "population bounds are inconsistent (floor %g,"
+				 " ceiling %g)", o->min_pop, o->max_pop);
+	if (!(o->resolution > 0))
+		return cpts_fail(ctx, CPTS_EUSAGE, "resolution must be positive (got %g)",
+				 o->resolution);
+	if (!o->name || !*o->name)
+		return cpts_fail(ctx, CPTS_EUSAGE, "the partition name is empty");
+	if (o->lock && strcmp(o->lock, o->name) == 0)
+		return cpts_fail(ctx, CPTS_EUSAGE, "the result would overwrite the locked partition"
+				 " '%s' (choose another --name)", o->lock);
+	if ((rc = cpts_store_prepare(ctx, s, &st, "SELECT kind FROM partitions WHERE name = ?")) < 0)
+		return rc;
+	sqlite3_bind_text(st, 1, o->name, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		const char *kind = (const char *)sqlite3_column_text(st, 0);
+		if (!kind || strcmp(kind, "basins") != 0)
+			rc = cpts_fail(ctx, CPTS_EUSAGE, "partition '%s' exists and is not a basin"
+				       " partition (kind '%s'): choose another --name", o->name,
+				       kind ? kind : "");
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int load_inputs(cpts_bwork *w, cpts_store *s, cpts_model **m, cpts_graph **g,
+		       cpts_flows **f)
+{
+	int rc;
+
+	if ((rc = cpts_model_load(w->ctx, m, s)) < 0)
+		return rc;
+	if (cpts_graph_load(w->ctx, g, *m, s) < 0) {
+		cpts_error_clear(w->ctx);
+		cpts_info(w->ctx, "no contiguity graph yet: building it (queen, snap 5 m)");
+		if ((rc = cpts_graph_build(w->ctx, g, *m, s, NULL)) < 0)
+			return rc;
+	}
+	if ((rc = cpts_flows_load(w->ctx, f, *m, s, w->opts->profession)) < 0)
+		return rc;
+	if (!((*f)->total > 0))
+		cpts_warn(w->ctx, "the workspace holds no flow%s%s: basins follow contiguity and"
+			  " population only", w->opts->profession ? " of profession " : "",
+			  w->opts->profession ? w->opts->profession : "");
+	if (!(*m)->has_population && (w->opts->min_pop > 0 || w->opts->max_pop > 0))
+		cpts_warn(w->ctx, "no population ingested: the floor and ceiling cannot act");
+	return CPTS_OK;
+}
+
+int cpts_basins_run(cpts_ctx *ctx, cpts_store *s, const cpts_basins_opts *opts,
+		    cpts_basins_summary *summary_out)
+{
+	cpts_basins_opts def = CPTS_BASINS_OPTS_INIT;
+	cpts_bwork w;
+	cpts_model *m = NULL;
+	cpts_graph *g = NULL;
+	cpts_flows *f = NULL;
+	cpts_partition *lock = NULL, *res = NULL;
+	char **terr = NULL, *params = NULL;
+	cpts_basins_summary sum;
+	size_t nb = 0;
+	double t0 = cpts_now();
+	int rc;
+
+	memset(&w, 0, sizeof(w));
+	memset(&sum, 0, sizeof(sum));
+	if (!opts)
+		opts = &def;
+	w.ctx = ctx;
+	w.opts = opts;
+	w.rng = opts->seed * 0x9E3779B97F4A7C15ULL + 0x2545F4914F6CDD1DULL;
+	if ((rc = check_opts(ctx, s, opts)) < 0)
+		goto out;
+	if ((rc = cpts_store_begin(ctx, s)) < 0)
+		goto out;
+	if ((rc = load_inputs(&w, s, &m, &g, &f)) < 0)
+		goto out;
+	w.m = m;
+	w.g = g;
+	w.f = f;
+	cpts_basins__symflows(&w.sym, f);
+	w.locked = cpts_calloc(m->n + 1, sizeof(bool));
+	w.lab = cpts_mallocarray(m->n + 1, sizeof(long));
+	for (size_t i = 0; i < m->n; i++)
+		w.lab[i] = -1;
+	if ((rc = apply_lock(&w, s, &lock)) < 0)
+		goto out;
+	if ((rc = run_method(&w)) < 0 || (rc = constrain(&w)) < 0)
+		goto out;
+	nb = cpts_basins__compact(&w);
+	report_over_ceiling(&w);
+	terr = name_basins(&w, lock);
+	params = cpts_asprintf("method=%s min_pop=%g max_pop=%g resolution=%g seed=%lu lock=%s",
+			       opts->method == CPTS_BASINS_PLURALITY ? "plurality" : "modularity",
+			       opts->min_pop, opts->max_pop, opts->resolution, opts->seed,
+			       opts->lock ? opts->lock : "");
+	if ((rc = cpts_partition_save(ctx, s, m, opts->name, "basins",
+				      opts->method == CPTS_BASINS_PLURALITY ? "plurality"
+									    : "modularity",
+				      params, terr, w.lab)) < 0)
+		goto out;
+	if ((rc = cpts_partition_load(ctx, &res, s, m, opts->name)) < 0)
+		goto out;
+	if ((rc = cpts_basins__metrics(ctx, s, m, g, f, res, opts, &sum)) < 0)
+		goto out;
+	if ((rc = cpts_store_record_run(ctx, s, "basins", params)) < 0)
+		goto out;
+	rc = cpts_store_commit(ctx, s);
+out:
+	if (rc < 0)
+		cpts_store_rollback(s);
+	sum.seconds = cpts_now() - t0;
+	if (summary_out)
+		*summary_out = sum;
+	for (size_t b = 0; terr && b < nb; b++)
+		free(terr[b]);
+	free(terr);
+	free(params);
+	cpts_basins__symflows_release(&w.sym);
+	free(w.locked);
+	free(w.lab);
+	cpts_partition_free(lock);
+	cpts_partition_free(res);
+	cpts_flows_free(f);
+	cpts_graph_free(g);
+	cpts_model_free(ctx, m);
+	return rc;
+}

@@ -1,0 +1,64 @@
+/*
+ * check_int.h - shared by the files of src/check: the evaluation environment (the
+ * model with the contiguity graph, its shared border lengths, and the flow matrix with
+ * its transpose) and the per-territory measures used by check, move and suggest.
+ *
+ * The graph comes from the graph module; the flows are read from the schema of
+ * cpts/store.h by env.c because suggest needs them by column as well (inflows of a
+ * commune) to evaluate a move in O(degree).
+ */
+#ifndef CPTS_CHECK_INT_H
+#define CPTS_CHECK_INT_H
+
+#include "cpts/check.h"
+#include "cpts/graph.h"
+
+/** Model + graph + flows. */
+typedef struct chk_env {
+	cpts_model *m;          /* OWNED (given to the report by cpts_check_run) */
+	cpts_graph *g;          /* OWNED contiguity graph, NULL when none could be had */
+	bool has_graph;         /* g holds at least one edge */
+	size_t *gstart;         /* BORROWED from g: n + 1 offsets into gadj */
+	size_t *gadj;           /* BORROWED neighbours */
+	unsigned char *gkind;   /* BORROWED enum cpts_edge_kind per entry */
+	double *gshared;        /* BORROWED shared border km per entry (0 for a point) */
+	bool has_flows;         /* flows held at least one volume */
+	size_t *fstart, *fcol;  /* OWNED rows: residence -> practice */
+	double *fvol;
+	size_t *tstart, *trow;  /* OWNED transpose: practice <- residence */
+	double *tvol;
+	double *row_total;      /* OWNED all flows of residents (outside included) */
+	double *col_total;      /* OWNED all inflows */
+} chk_env;
+
+int chk_env_load(cpts_ctx *ctx, chk_env *e, cpts_store *s, const char *profession);
+void chk_env_release(cpts_ctx *ctx, chk_env *e);
+
+/** Flow measures of a set of communes with weights w (w[i] > 0 for members; others 0). */
+typedef struct chk_flowsum {
+	double in;   /* residents' flows staying inside */
+	double res;  /* all residents' flows */
+	double into; /* all inflows */
+} chk_flowsum;
+void chk_flow_sums(const chk_env *e, const cpts_member *mb, size_t n_mb, const double *w,
+		   chk_flowsum *out);
+
+/** PAC of a set of communes flagged in w (w[i] > 0); NAN without graph or area. */
+double chk_pac(const chk_env *e, const cpts_member *mb, size_t n_mb, const double *w);
+
+/**
+ * Pieces of the communes flagged in w on the graph (bridges allowed). piece[i] receives
+ * the piece number of each member (scratch, n entries, all -1 on entry and left -1 on
+ * return except for members); returns the number of pieces and the main piece (most
+ * population, then most communes, then first found) in *main_out.
+ */
+size_t chk_pieces(const chk_env *e, const cpts_member *mb, size_t n_mb, const double *w,
+		  long *piece, size_t *queue, long *main_out);
+
+/** Comparisons of the report's partition with others (compare.c). */
+int chk_compare(cpts_ctx *ctx, cpts_check_report *r, cpts_store *s, const cpts_check_opts *opts);
+
+/** Write b to out and release it; CPTS_EIO on a write error (out_check.c). */
+int chk_write(cpts_ctx *ctx, cpts_buf *b, FILE *out);
+
+#endif

@@ -1,0 +1,258 @@
+/*
+ * move.c - `cpts move`: a what-if partition with some communes moved to a territory,
+ * and the before/after of the territories it touches.
+ *
+ * Why SQL copies rather than cpts_partition_save: the copy keeps what the in-memory
+ * assignment cannot express (split communes with their weights, the statut of each
+ * member), so the new partition differs from the old one in the moved rows only and
+ * the deltas printed are those of the move alone.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check/check_int.h"
+
+static int run_sql(cpts_ctx *ctx, cpts_store *s, const char *sql, const char *a,
+		   const char *b, const char *c)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = cpts_store_prepare(ctx, s, &st, sql)) < 0)
+		return rc;
+	sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
+	if (b)
+		sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
+	if (c)
+		sqlite3_bind_text(st, 3, c, -1, SQLITE_STATIC);
+	rc = cpts_store_step_done(ctx, s, st);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Check the arguments before opening the transaction: usage errors name the culprit. */
+static int move_validate(cpts_ctx *ctx, cpts_store *s, const char *from, const char *as,
+			 const char *const *codes, size_t n_codes, const char *to)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = CPTS_OK;
+
+	if (!cpts_store_has_partition(s, from))
+		return cpts_fail(ctx, CPTS_EUSAGE, "no partition named '%s' in workspace '%s'",
+				 from, cpts_store_path(s));
+	if (strcmp(from, as) == 0)
+		return cpts_fail(ctx, CPTS_EUSAGE, "--as must name a new partition, not '%s' itself",
+				 from);
+	if (!to || !*to)
+		return cpts_fail(ctx, CPTS_EUSAGE, "--to needs a territory id");
+	if (n_codes == 0)
+		return cpts_fail(ctx, CPTS_EUSAGE, "--commune needs at least one INSEE code");
+	if ((rc = cpts_store_prepare(ctx, s, &st, "SELECT 1 FROM communes WHERE code = ?")) < 0)
+		return rc;
+	for (size_t k = 0; k < n_codes && rc == CPTS_OK; k++) {
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, codes[k], -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_ROW)
+			rc = cpts_fail(ctx, CPTS_EUSAGE, "commune '%s' is not in the workspace",
+				       codes[k]);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int move_rows(cpts_ctx *ctx, cpts_store *s, const char *from, const char *as,
+		     const char *const *codes, size_t n_codes, const char *to)
+{
+	cpts_buf params = CPTS_BUF_INIT;
+	sqlite3_stmt *st = NULL;
+	char ts[32];
+	int rc;
+
+	cpts_buf_addf(&params, "to=%s;communes=", to);
+	for (size_t k = 0; k < n_codes; k++)
+		cpts_buf_addf(&params, "%s%s", k ? "," : "", codes[k]);
+	cpts_timestamp_utc(ts);
+	if ((rc = run_sql(ctx, s, "DELETE FROM partition_members WHERE partition = ?1", as, NULL,
+			  NULL)) < 0)
+		goto out;
+	if ((rc = cpts_store_prepare(ctx, s, &st, "INSERT OR REPLACE INTO partitions(name, kind,"
+				     " source, params, created) VALUES(?1, 'move', ?2, ?3, ?4)")) < 0)
+		goto out;
+	sqlite3_bind_text(st, 1, as, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, from, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, params.data, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, ts, -1, SQLITE_STATIC);
+	if ((rc = cpts_store_step_done(ctx, s, st)) < 0)
+		goto out;
+	if ((rc = run_sql(ctx, s, "INSERT INTO partition_members(partition, code, territory,"
+			  " statut, weight) SELECT ?1, code, territory, statut, weight FROM"
+			  " partition_members WHERE partition = ?2", as, from, NULL)) < 0)
+		goto out;
+	for (size_t k = 0; k < n_codes && rc == CPTS_OK; k++) {
+		if ((rc = run_sql(ctx, s, "DELETE FROM partition_members WHERE partition = ?1 AND"
+				  " code = ?2", as, codes[k], NULL)) < 0)
+			goto out;
+		rc = run_sql(ctx, s, "INSERT INTO partition_members(partition, code, territory,"
+			     " statut, weight) VALUES(?1, ?2, ?3, (SELECT min(statut) FROM"
+			     " partition_members WHERE partition = ?1 AND territory = ?3), 1)",
+			     as, codes[k], to);
+	}
+out:
+	sqlite3_finalize(st);
+	cpts_buf_release(&params);
+	return rc;
+}
+
+int cpts_check_move(cpts_ctx *ctx, cpts_store *s, const char *from, const char *as,
+		    const char *const *codes, size_t n_codes, const char *to)
+{
+	int rc;
+
+	if ((rc = move_validate(ctx, s, from, as, codes, n_codes, to)) < 0)
+		return rc;
+	if ((rc = cpts_store_begin(ctx, s)) < 0)
+		return rc;
+	if ((rc = move_rows(ctx, s, from, as, codes, n_codes, to)) < 0) {
+		cpts_store_rollback(s);
+		return rc;
+	}
+	return cpts_store_commit(ctx, s);
+}
+
+/* One territory's measures, printed before and after. */
+static void delta_row_num(cpts_buf *b, const char *label, double x, double y, int dec,
+			  bool json, bool *first)
+{
+	if (json) {
+		cpts_buf_addf(b, "%s\"%s\":[", *first ? "" : ",", label);
+		if (isnan(x))
+			cpts_buf_addstr(b, "null,");
+		else
+			cpts_buf_addf(b, "%.*f,", dec == 0 ? 0 : 6, x);
+		if (isnan(y))
+			cpts_buf_addstr(b, "null]");
+		else
+			cpts_buf_addf(b, "%.*f]", dec == 0 ? 0 : 6, y);
+		*first = false;
+		return;
+	}
+	cpts_buf_addf(b, "  %-12s", label);
+	if (isnan(x))
+		cpts_buf_addf(b, " %12s", "n/a");
+	else
+		cpts_buf_addf(b, " %12.*f", dec, x);
+	if (isnan(y))
+		cpts_buf_addf(b, " %12s", "n/a");
+	else
+		cpts_buf_addf(b, " %12.*f", dec, y);
+	if (!isnan(x) && !isnan(y))
+		cpts_buf_addf(b, " %+12.*f", dec, y - x);
+	cpts_buf_addch(b, '\n');
+}
+
+static const cpts_check_terr *find_terr(const cpts_check_report *r, const char *id)
+{
+	long t = id ? cpts_partition_find(r->part, id) : -1;
+
+	return t >= 0 ? &r->terr[t] : NULL;
+}
+
+static void delta_terr(cpts_buf *b, const char *id, const cpts_check_report *before,
+		       const cpts_check_report *after, bool json)
+{
+	const cpts_check_terr *x = find_terr(before, id), *y = find_terr(after, id);
+	bool first = true;
+
+	if (json) {
+		cpts_buf_addstr(b, "{\"id\":");
+		cpts_buf_add_json(b, id);
+		cpts_buf_addch(b, ',');
+	} else
+		cpts_buf_addf(b, "\nterritory '%s'%s\n  %-12s %12s %12s %12s\n", id,
+			      !x ? " (new)" : !y ? " (emptied)" : "", "", "before", "after",
+			      "delta");
+#define V(t, f) ((t) ? (double)(t)->f : NAN)
+	delta_row_num(b, "population", V(x, pop), V(y, pop), 0, json, &first);
+	delta_row_num(b, "communes", V(x, n_communes), V(y, n_communes), 0, json, &first);
+	delta_row_num(b, "tier", V(x, tier), V(y, tier), 0, json, &first);
+	delta_row_num(b, "LI", V(x, li), V(y, li), 3, json, &first);
+	delta_row_num(b, "MSI", V(x, msi), V(y, msi), 3, json, &first);
+	delta_row_num(b, "flows_in", V(x, flows_in), V(y, flows_in), 0, json, &first);
+	delta_row_num(b, "flows_res", V(x, flows_res), V(y, flows_res), 0, json, &first);
+	delta_row_num(b, "pieces", before->has_graph ? V(x, n_pieces) : NAN,
+		      after->has_graph ? V(y, n_pieces) : NAN, 0, json, &first);
+	delta_row_num(b, "PAC", V(x, pac), V(y, pac), 2, json, &first);
+#undef V
+	if (json)
+		cpts_buf_addch(b, '}');
+}
+
+int cpts_check_print_move(cpts_ctx *ctx, const cpts_check_report *before,
+			  const cpts_check_report *after, const char *const *codes,
+			  size_t n_codes, const char *to, FILE *out, bool json)
+{
+	cpts_buf b = CPTS_BUF_INIT;
+	const cpts_partition *p = before->part;
+	const char **ids = cpts_calloc(p->n_terr + 2, sizeof(char *));
+	size_t n_ids = 0;
+	bool first = true;
+
+	/* territories touched: those holding a moved commune before, then `to` */
+	for (size_t t = 0; t < p->n_terr; t++) {
+		bool touched = strcmp(p->terr[t], to) == 0;
+		for (size_t k = p->terr_start[t]; k < p->terr_start[t + 1] && !touched; k++)
+			for (size_t c = 0; c < n_codes && !touched; c++)
+				touched = strcmp(before->model->c[p->members[k].commune].code,
+						 codes[c]) == 0;
+		if (touched)
+			ids[n_ids++] = p->terr[t];
+	}
+	if (cpts_partition_find(p, to) < 0)
+		ids[n_ids++] = to;
+	if (json) {
+		cpts_buf_addstr(&b, "{\"from\":");
+		cpts_buf_add_json(&b, p->name);
+		cpts_buf_addstr(&b, ",\"as\":");
+		cpts_buf_add_json(&b, after->part->name);
+		cpts_buf_addstr(&b, ",\"to\":");
+		cpts_buf_add_json(&b, to);
+		cpts_buf_addstr(&b, ",\"communes\":[");
+		for (size_t c = 0; c < n_codes; c++) {
+			if (c)
+				cpts_buf_addch(&b, ',');
+			cpts_buf_add_json(&b, codes[c]);
+		}
+		cpts_buf_addstr(&b, "],\"territories\":[");
+	} else {
+		cpts_buf_addf(&b, "move to '%s' of", to);
+		for (size_t c = 0; c < n_codes; c++) {
+			long i = cpts_model_find(before->model, codes[c]);
+			cpts_buf_addf(&b, "%s %s %s", c ? "," : "", codes[c],
+				      i >= 0 ? before->model->c[i].name : "");
+		}
+		cpts_buf_addf(&b, "\nnew partition '%s' (from '%s')\n", after->part->name, p->name);
+	}
+	for (size_t k = 0; k < n_ids; k++) {
+		if (json && k)
+			cpts_buf_addch(&b, ',');
+		delta_terr(&b, ids[k], before, after, json);
+	}
+	if (json)
+		cpts_buf_addstr(&b, "],\"overall\":{");
+	else
+		cpts_buf_addf(&b, "\noverall\n  %-12s %12s %12s %12s\n", "", "before", "after",
+			      "delta");
+	delta_row_num(&b, "covered_pop", before->pop_covered, after->pop_covered, 0, json, &first);
+	delta_row_num(&b, "uncovered", (double)before->n_uncovered, (double)after->n_uncovered, 0,
+		      json, &first);
+	delta_row_num(&b, "overlaps", (double)before->n_overlaps, (double)after->n_overlaps, 0,
+		      json, &first);
+	delta_row_num(&b, "LI", before->li, after->li, 3, json, &first);
+	delta_row_num(&b, "MSI", before->msi, after->msi, 3, json, &first);
+	delta_row_num(&b, "problems", (double)before->n_problem_terr,
+		      (double)after->n_problem_terr, 0, json, &first);
+	cpts_buf_addstr(&b, json ? "}}\n" : "");
+	free(ids);
+	return chk_write(ctx, &b, out);
+}

@@ -1,0 +1,403 @@
+/*
+ * out_check.c - print a check report: English text for the terminal (stdout), or one
+ * JSON object with --json. Both carry the same findings; the text puts the verdict of
+ * each territory last so that `grep verdict` gives the one-line-per-territory summary.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check/check_int.h"
+#include "cpts/code.h"
+
+static const char *pl(size_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
+/* 1234567.4 -> "1,234,567" (terminal text; reports for readers use cpts_fmt_fr). */
+static const char *fmt_int(char *buf, size_t n, double v)
+{
+	char raw[64];
+	size_t len, k = 0, lead;
+	bool neg = v < 0;
+
+	snprintf(raw, sizeof(raw), "%.0f", fabs(v));
+	len = strlen(raw);
+	lead = len % 3 ? len % 3 : 3;
+	if (neg && k + 1 < n)
+		buf[k++] = '-';
+	for (size_t i = 0; i < len && k + 2 < n; i++) {
+		if (i >= lead && (i - lead) % 3 == 0)
+			buf[k++] = ',';
+		buf[k++] = raw[i];
+	}
+	buf[k] = '\0';
+	return buf;
+}
+
+static void add_num(cpts_buf *b, double v, const char *fmt)
+{
+	if (isnan(v) || isinf(v))
+		cpts_buf_addstr(b, "null");
+	else
+		cpts_buf_addf(b, fmt, v);
+}
+
+static void add_ratio(cpts_buf *b, double v, int decimals)
+{
+	if (isnan(v))
+		cpts_buf_addstr(b, "n/a");
+	else
+		cpts_buf_addf(b, "%.*f", decimals, v);
+}
+
+static void add_commune(cpts_buf *b, const cpts_model *m, size_t i)
+{
+	cpts_buf_addf(b, "%s %s", m->c[i].code, m->c[i].name);
+}
+
+static void add_commune_list(cpts_buf *b, const cpts_model *m, const size_t *v, size_t n)
+{
+	for (size_t k = 0; k < n; k++) {
+		if (k)
+			cpts_buf_addstr(b, ", ");
+		add_commune(b, m, v[k]);
+	}
+}
+
+/* territories claiming commune i, comma-separated */
+static void add_claimants(cpts_buf *b, const cpts_partition *p, size_t i, bool json)
+{
+	bool first = true;
+
+	for (size_t k = 0; k < p->n_members; k++) {
+		if (p->members[k].commune != i)
+			continue;
+		if (!first)
+			cpts_buf_addstr(b, json ? "," : ", ");
+		if (json)
+			cpts_buf_add_json(b, p->terr[p->members[k].territory]);
+		else
+			cpts_buf_addstr(b, p->terr[p->members[k].territory]);
+		first = false;
+	}
+}
+
+static const char *stage_name(int k)
+{
+	static const char *names[] = { "unknown", "lettre d'intention", "projet de santé validé",
+				       "ACI signée" };
+	return names[k >= 0 && k <= 3 ? k : 0];
+}
+
+/* The verdict: the problems found, or OK. */
+static void add_verdict(cpts_buf *b, const cpts_check_report *r, const cpts_check_terr *t)
+{
+	char n1[32];
+	const char *sep = "";
+
+	if (!t->problems) {
+		cpts_buf_addstr(b, "OK");
+		return;
+	}
+	if (t->problems & CPTS_CHECK_OVERLAP) {
+		cpts_buf_addf(b, "%soverlap (%zu commune%s claimed by another territory)", sep,
+			      t->n_overlap, t->n_overlap > 1 ? "s" : "");
+		sep = "; ";
+	}
+	if (t->problems & CPTS_CHECK_NONCONTIGUOUS) {
+		cpts_buf_addf(b, "%snon-contiguous (%zu pieces, %zu commune%s cut off)", sep,
+			      t->n_pieces, t->n_cut, t->n_cut > 1 ? "s" : "");
+		sep = "; ";
+	}
+	if (t->problems & CPTS_CHECK_SMALL) {
+		char n2[32];
+		cpts_buf_addf(b, "%stoo small (%s inhabitants, under %s)", sep,
+			      fmt_int(n1, sizeof(n1), t->pop), fmt_int(n2, sizeof(n2), r->min_pop));
+		sep = "; ";
+	}
+	if (t->problems & CPTS_CHECK_ENCLAVE) {
+		cpts_buf_addf(b, "%sencloses %zu commune%s not its own", sep, t->n_encloses,
+			      t->n_encloses > 1 ? "s" : "");
+		sep = "; ";
+	}
+	if (t->problems & CPTS_CHECK_MULTIPOLAR)
+		cpts_buf_addf(b, "%s%zu commune%s drawn mostly by another territory", sep,
+			      t->n_class5, t->n_class5 > 1 ? "s" : "");
+}
+
+static void text_overall(cpts_buf *b, const cpts_check_report *r)
+{
+	const cpts_model *m = r->model;
+	char a[32], c[32];
+
+	cpts_buf_addf(b, "partition '%s': %zu territories, %zu communes in the workspace\n",
+		      r->part->name, r->n_terr, r->n_communes);
+	cpts_buf_addf(b, "coverage: %.1f%% of the population (%s of %s), %zu of %zu communes\n",
+		      r->pop_total > 0 ? 100.0 * r->pop_covered / r->pop_total : 0.0,
+		      fmt_int(a, sizeof(a), r->pop_covered), fmt_int(c, sizeof(c), r->pop_total),
+		      r->n_covered, r->n_communes);
+	cpts_buf_addf(b, "white zones: %zu commune%s, %s inhabitants\n", r->n_uncovered,
+		      pl(r->n_uncovered), fmt_int(a, sizeof(a), r->pop_total - r->pop_covered));
+	for (size_t k = 0; k < r->n_white_deps; k++) {
+		const char *dn = cpts_dep_name(r->white_deps[k].dep);
+		cpts_buf_addf(b, "  departement %s%s%s: %zu commune%s, %s inhabitants\n",
+			      r->white_deps[k].dep, dn ? " " : "", dn ? dn : "",
+			      r->white_deps[k].n_communes, pl(r->white_deps[k].n_communes),
+			      fmt_int(a, sizeof(a), r->white_deps[k].pop));
+	}
+	if (r->n_uncovered) {
+		cpts_buf_addstr(b, "uncovered communes: ");
+		add_commune_list(b, m, r->uncovered, r->n_uncovered);
+		cpts_buf_addch(b, '\n');
+	}
+	cpts_buf_addf(b, "overlaps: %zu commune%s claimed by two territories or more\n",
+		      r->n_overlaps, pl(r->n_overlaps));
+	for (size_t k = 0; k < r->n_overlaps; k++) {
+		cpts_buf_addstr(b, "  ");
+		add_commune(b, m, r->overlaps[k]);
+		cpts_buf_addstr(b, ": ");
+		add_claimants(b, r->part, r->overlaps[k], false);
+		cpts_buf_addch(b, '\n');
+	}
+	cpts_buf_addstr(b, "flows: ");
+	if (r->has_flows) {
+		cpts_buf_addstr(b, "LI ");
+		add_ratio(b, r->li, 3);
+		cpts_buf_addstr(b, ", MSI ");
+		add_ratio(b, r->msi, 3);
+		cpts_buf_addstr(b, " (flow-weighted over the territories)\n");
+	} else
+		cpts_buf_addstr(b, "none in the workspace (LI, MSI and class 5 not checked)\n");
+	if (!r->has_graph)
+		cpts_buf_addstr(b, "contiguity: no graph in the workspace (run 'cpts graph')\n");
+	if (r->has_statut) {
+		cpts_buf_addstr(b, "coverage by stage (cumulative):");
+		for (int k = CPTS_STAGE_ACI; k >= CPTS_STAGE_LETTRE; k--)
+			cpts_buf_addf(b, " %s%s %.1f%%%s", stage_name(k),
+				      k < CPTS_STAGE_ACI ? " or later" : "",
+				      r->pop_total > 0 ? 100.0 * r->stage_pop[k] / r->pop_total : 0.0,
+				      k > CPTS_STAGE_LETTRE ? "," : "");
+		cpts_buf_addstr(b, " of the population\n");
+	}
+	for (size_t k = 0; k < r->n_cmp; k++) {
+		const cpts_check_compare *cp = &r->cmp[k];
+		cpts_buf_addf(b, "compared with '%s': ARI ", cp->name);
+		add_ratio(b, cp->r.ari, 3);
+		cpts_buf_addstr(b, ", NMI ");
+		add_ratio(b, cp->r.nmi, 3);
+		cpts_buf_addstr(b, ", matching population ");
+		if (isnan(cp->r.share_matching))
+			cpts_buf_addstr(b, "n/a");
+		else
+			cpts_buf_addf(b, "%.1f%%", 100.0 * cp->r.share_matching);
+		cpts_buf_addf(b, "; %zu commune%s outside their territory's best-matching unit\n",
+			      cp->n_disagree, pl(cp->n_disagree));
+	}
+	cpts_buf_addf(b, "summary: %zu of %zu territories with problems\n", r->n_problem_terr,
+		      r->n_terr);
+}
+
+static void text_terr(cpts_buf *b, const cpts_check_report *r, const cpts_check_terr *t)
+{
+	const cpts_model *m = r->model;
+	char a[32], c[32];
+
+	cpts_buf_addf(b, "\nterritory '%s'", t->id);
+	if (t->statut)
+		cpts_buf_addf(b, " [%s]", t->statut);
+	cpts_buf_addf(b, "\n  population %s, %zu commune%s, ACI tier %d (%s inhabitants %s tier %d)\n",
+		      fmt_int(a, sizeof(a), t->pop), t->n_communes, pl(t->n_communes), t->tier,
+		      fmt_int(c, sizeof(c), fabs(t->tier_gap)), t->tier_gap >= 0 ? "to" : "above",
+		      t->toward_tier);
+	cpts_buf_addstr(b, "  LI ");
+	add_ratio(b, t->li, 3);
+	cpts_buf_addstr(b, ", MSI ");
+	add_ratio(b, t->msi, 3);
+	cpts_buf_addstr(b, ", PAC ");
+	add_ratio(b, t->pac, 2);
+	if (r->has_graph)
+		cpts_buf_addf(b, ", %zu piece%s\n", t->n_pieces, t->n_pieces > 1 ? "s" : "");
+	else
+		cpts_buf_addstr(b, ", pieces n/a\n");
+	if (t->n_cut) {
+		cpts_buf_addstr(b, "  cut off: ");
+		add_commune_list(b, m, t->cut, t->n_cut);
+		cpts_buf_addch(b, '\n');
+	}
+	if (t->n_overlap) {
+		cpts_buf_addstr(b, "  also claimed by another territory: ");
+		add_commune_list(b, m, t->overlap, t->n_overlap);
+		cpts_buf_addch(b, '\n');
+	}
+	for (size_t k = 0; k < t->n_encloses; k++) {
+		long own = r->part->commune_terr[t->encloses[k]];
+		cpts_buf_addstr(b, "  encloses: ");
+		add_commune(b, m, t->encloses[k]);
+		if (own >= 0)
+			cpts_buf_addf(b, " (territory '%s')\n", r->part->terr[own]);
+		else
+			cpts_buf_addstr(b, " (white zone)\n");
+	}
+	for (size_t k = 0; k < t->n_class5; k++) {
+		const cpts_check_class5 *c5 = &t->class5[k];
+		cpts_buf_addstr(b, "  class 5: ");
+		add_commune(b, m, c5->commune);
+		cpts_buf_addf(b, " (%.0f%% of its flows to '%s', %.0f%% to its own)\n",
+			      100.0 * c5->to_share, r->part->terr[c5->to], 100.0 * c5->own_share);
+	}
+	cpts_buf_addstr(b, "  verdict: ");
+	add_verdict(b, r, t);
+	cpts_buf_addch(b, '\n');
+}
+
+static void json_codes(cpts_buf *b, const cpts_model *m, const size_t *v, size_t n)
+{
+	cpts_buf_addch(b, '[');
+	for (size_t k = 0; k < n; k++) {
+		if (k)
+			cpts_buf_addch(b, ',');
+		cpts_buf_add_json(b, m->c[v[k]].code);
+	}
+	cpts_buf_addch(b, ']');
+}
+
+static void json_terr(cpts_buf *b, const cpts_check_report *r, const cpts_check_terr *t)
+{
+	const cpts_model *m = r->model;
+	cpts_buf verdict = CPTS_BUF_INIT;
+	static const char *pnames[] = { "overlap", "non_contiguous", "too_small", "enclave",
+					"multipolar" };
+	bool first = true;
+
+	cpts_buf_addstr(b, "{\"id\":");
+	cpts_buf_add_json(b, t->id);
+	cpts_buf_addstr(b, ",\"statut\":");
+	if (t->statut)
+		cpts_buf_add_json(b, t->statut);
+	else
+		cpts_buf_addstr(b, "null");
+	cpts_buf_addf(b, ",\"stage\":%d,\"pop\":%.0f,\"n_communes\":%zu,\"tier\":%d,"
+		      "\"tier_gap\":%.0f,\"toward_tier\":%d,\"li\":", t->stage, t->pop,
+		      t->n_communes, t->tier, t->tier_gap, t->toward_tier);
+	add_num(b, t->li, "%.6f");
+	cpts_buf_addstr(b, ",\"msi\":");
+	add_num(b, t->msi, "%.6f");
+	cpts_buf_addstr(b, ",\"pac\":");
+	add_num(b, t->pac, "%.6f");
+	cpts_buf_addf(b, ",\"pieces\":%zu,\"cut_off\":", t->n_pieces);
+	json_codes(b, m, t->cut, t->n_cut);
+	cpts_buf_addstr(b, ",\"overlaps\":");
+	json_codes(b, m, t->overlap, t->n_overlap);
+	cpts_buf_addstr(b, ",\"encloses\":");
+	json_codes(b, m, t->encloses, t->n_encloses);
+	cpts_buf_addstr(b, ",\"class5\":[");
+	for (size_t k = 0; k < t->n_class5; k++) {
+		const cpts_check_class5 *c5 = &t->class5[k];
+		cpts_buf_addstr(b, k ? ",{\"code\":" : "{\"code\":");
+		cpts_buf_add_json(b, m->c[c5->commune].code);
+		cpts_buf_addstr(b, ",\"to\":");
+		cpts_buf_add_json(b, r->part->terr[c5->to]);
+		cpts_buf_addf(b, ",\"to_share\":%.6f,\"own_share\":%.6f}", c5->to_share,
+			      c5->own_share);
+	}
+	cpts_buf_addstr(b, "],\"problems\":[");
+	for (int k = 0; k < 5; k++)
+		if (t->problems & (1u << k)) {
+			if (!first)
+				cpts_buf_addch(b, ',');
+			cpts_buf_add_json(b, pnames[k]);
+			first = false;
+		}
+	add_verdict(&verdict, r, t);
+	cpts_buf_addstr(b, "],\"verdict\":");
+	cpts_buf_add_json(b, verdict.data);
+	cpts_buf_addch(b, '}');
+	cpts_buf_release(&verdict);
+}
+
+static void json_report(cpts_buf *b, const cpts_check_report *r)
+{
+	const cpts_model *m = r->model;
+
+	cpts_buf_addstr(b, "{\"partition\":");
+	cpts_buf_add_json(b, r->part->name);
+	cpts_buf_addf(b, ",\"min_pop\":%.0f,\"n_territories\":%zu,\"n_communes\":%zu,"
+		      "\"n_covered\":%zu,\"pop_total\":%.0f,\"pop_covered\":%.0f,"
+		      "\"share_pop_covered\":", r->min_pop, r->n_terr, r->n_communes,
+		      r->n_covered, r->pop_total, r->pop_covered);
+	add_num(b, r->pop_total > 0 ? r->pop_covered / r->pop_total : NAN, "%.6f");
+	cpts_buf_addstr(b, ",\"uncovered\":");
+	json_codes(b, m, r->uncovered, r->n_uncovered);
+	cpts_buf_addstr(b, ",\"white_zones_by_dep\":[");
+	for (size_t k = 0; k < r->n_white_deps; k++) {
+		cpts_buf_addstr(b, k ? ",{\"dep\":" : "{\"dep\":");
+		cpts_buf_add_json(b, r->white_deps[k].dep);
+		cpts_buf_addf(b, ",\"pop\":%.0f,\"n_communes\":%zu}", r->white_deps[k].pop,
+			      r->white_deps[k].n_communes);
+	}
+	cpts_buf_addstr(b, "],\"overlaps\":[");
+	for (size_t k = 0; k < r->n_overlaps; k++) {
+		cpts_buf_addstr(b, k ? ",{\"code\":" : "{\"code\":");
+		cpts_buf_add_json(b, m->c[r->overlaps[k]].code);
+		cpts_buf_addstr(b, ",\"territories\":[");
+		add_claimants(b, r->part, r->overlaps[k], true);
+		cpts_buf_addstr(b, "]}");
+	}
+	cpts_buf_addf(b, "],\"has_flows\":%s,\"has_graph\":%s,\"li\":",
+		      r->has_flows ? "true" : "false", r->has_graph ? "true" : "false");
+	add_num(b, r->li, "%.6f");
+	cpts_buf_addstr(b, ",\"msi\":");
+	add_num(b, r->msi, "%.6f");
+	cpts_buf_addstr(b, ",\"stages\":");
+	if (r->has_statut)
+		cpts_buf_addf(b, "{\"aci_signee\":%.0f,\"projet_valide\":%.0f,"
+			      "\"lettre_intention\":%.0f}", r->stage_pop[3], r->stage_pop[2],
+			      r->stage_pop[1]);
+	else
+		cpts_buf_addstr(b, "null");
+	cpts_buf_addstr(b, ",\"compare\":[");
+	for (size_t k = 0; k < r->n_cmp; k++) {
+		cpts_buf_addstr(b, k ? ",{\"name\":" : "{\"name\":");
+		cpts_buf_add_json(b, r->cmp[k].name);
+		cpts_buf_addstr(b, ",\"ari\":");
+		add_num(b, r->cmp[k].r.ari, "%.6f");
+		cpts_buf_addstr(b, ",\"nmi\":");
+		add_num(b, r->cmp[k].r.nmi, "%.6f");
+		cpts_buf_addstr(b, ",\"share_matching\":");
+		add_num(b, r->cmp[k].r.share_matching, "%.6f");
+		cpts_buf_addf(b, ",\"n_disagree\":%zu}", r->cmp[k].n_disagree);
+	}
+	cpts_buf_addf(b, "],\"n_problem_territories\":%zu,\"territories\":[", r->n_problem_terr);
+	for (size_t t = 0; t < r->n_terr; t++) {
+		if (t)
+			cpts_buf_addch(b, ',');
+		json_terr(b, r, &r->terr[t]);
+	}
+	cpts_buf_addstr(b, "]}\n");
+}
+
+int chk_write(cpts_ctx *ctx, cpts_buf *b, FILE *out)
+{
+	int rc = CPTS_OK;
+
+	if (fwrite(b->data, 1, b->len, out) != b->len || fflush(out) != 0)
+		rc = cpts_fail(ctx, CPTS_EIO, "cannot write the report to standard output");
+	cpts_buf_release(b);
+	return rc;
+}
+
+int cpts_check_print(cpts_ctx *ctx, const cpts_check_report *r, FILE *out, bool json)
+{
+	cpts_buf b = CPTS_BUF_INIT;
+
+	if (json)
+		json_report(&b, r);
+	else {
+		text_overall(&b, r);
+		for (size_t t = 0; t < r->n_terr; t++)
+			text_terr(&b, r, &r->terr[t]);
+	}
+	return chk_write(ctx, &b, out);
+}

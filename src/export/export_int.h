@@ -1,0 +1,151 @@
+/*
+ * export/export_int.h - what the files of src/export share: one in-memory snapshot of
+ * everything an export reads from the workspace (communes, partition, disclosed
+ * profile values, basin metrics, attraction of each commune, flows, sources), loaded
+ * once by load.c and then written by out_gpkg.c (GDAL/OGR) and out_html.c (HTML + SVG).
+ *
+ * Why one snapshot: both outputs must show the same numbers, and profile values reach
+ * them only through the disclosure API (cpts_ptable_load), never from profile_values
+ * directly, so no writer can bypass disclosure control by accident.
+ */
+#ifndef CPTS_EXPORT_INT_H
+#define CPTS_EXPORT_INT_H
+
+#include <geos_c.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "cpts/export.h"
+#include "cpts/model.h"
+#include "cpts/profile.h"
+#include "cpts/util.h"
+#include "export/geom.h"
+
+/** Attraction of one commune in the partition (table basin_communes). */
+typedef struct ex_attract {
+	bool has;             /* a basin_communes row exists */
+	int klass;            /* attraction class 1..5 (0 when NULL) */
+	char *first_terr;     /* OWNED, or NULL */
+	double first_share;   /* NAN when NULL */
+	char *second_terr;    /* OWNED, or NULL */
+	double second_share;  /* NAN when NULL */
+	double own_share;     /* NAN when NULL */
+} ex_attract;
+
+#define EX_MAX_CMP 4   /* comparison départements / regions shown per territory */
+#define EX_MAX_BANDS 32 /* age bands of the pyramid */
+
+/** One territory of the partition, with its dissolved geometry and basin metrics. */
+typedef struct ex_terr {
+	GEOSGeometry *geom;   /* OWNED; union of its communes in CRS srid (NULL: none) */
+	int srid;             /* CRS of geom: the common CRS of its communes, 4326 if mixed */
+	size_t n_communes;    /* members of the partition */
+	bool has_metrics;     /* a basin_metrics row exists */
+	double pop;           /* basin_metrics.pop (NAN when absent) */
+	double li, msi, pac;  /* NAN when absent */
+	int tier;             /* 0 when absent */
+	char pole[8];         /* pole commune code, "" when none */
+	char deps[EX_MAX_CMP][8]; /* départements with profile values, sorted */
+	int n_deps;
+	char regs[EX_MAX_CMP][8]; /* regions with profile values, sorted */
+	int n_regs;
+} ex_terr;
+
+/** One origin -> destination pair of flows, summed over professions. */
+typedef struct ex_flow {
+	long orig, dest;      /* model indices; dest -1 when outside the workspace */
+	char dest_code[8];    /* destination code (also for outside destinations) */
+	double volume;        /* sum of the unmasked volumes */
+	bool masked;          /* at least one row of the pair is masked */
+} ex_flow;
+
+/** One row of table sources. */
+typedef struct ex_source {
+	char *tbl, *file, *sha256, *vintage, *ingested_at; /* OWNED (may be NULL) */
+	long long n_rows, n_masked;
+} ex_source;
+
+/** The snapshot. */
+typedef struct ex_data {
+	const cpts_export_opts *opts; /* BORROWED */
+	cpts_store *s;                /* BORROWED */
+	cpts_model *m;                /* OWNED, with geometries */
+	cpts_partition *p;            /* OWNED */
+	cpts_ptable *pt;              /* OWNED, disclosed values */
+	ex_terr *terr;                /* OWNED, p->n_terr entries */
+	ex_attract *att;              /* OWNED, m->n entries (model order) */
+	ex_flow *flows;               /* OWNED, sorted by (orig, dest code) */
+	size_t n_flows;
+	ex_source *src;               /* OWNED, sorted by table name */
+	size_t n_src;
+	char *part_kind, *part_source, *part_params, *part_created; /* OWNED (may be NULL) */
+	char *profile_args;           /* OWNED: args of the last 'profile' run, or NULL */
+	ex_reproj rp;                 /* OWNED: cached reprojections */
+	char timestamp[32];           /* export date (CPTS_FIXED_TIME makes it fixed) */
+	char bands[EX_MAX_BANDS][12]; /* age bands of the pyramid (pyr_F_<band>), sorted */
+	int n_bands;
+	const char *map_key;          /* choropleth indicator key (BORROWED, catalogue) */
+	double threshold;             /* disclosure threshold */
+} ex_data;
+
+/** Load the snapshot; *out OWNED by caller (ex_data_free). */
+int ex_data_load(cpts_ctx *ctx, ex_data **out, cpts_store *s, const cpts_export_opts *opts);
+void ex_data_free(cpts_ctx *ctx, ex_data *d);
+
+/** Territory index of commune i in the partition (-1 none, -2 split). */
+static inline long ex_commune_terr(const ex_data *d, size_t i)
+{
+	return d->p->commune_terr[i];
+}
+
+/** A disclosed value (NULL when absent). level 'commune' takes territory from d. */
+const cpts_pvalue *ex_value(const ex_data *d, const char *terr, const char *level,
+			    const char *level_code, const char *key);
+/** The commune-level value of commune i. */
+const cpts_pvalue *ex_commune_value(const ex_data *d, size_t i, const char *key);
+
+/**
+ * A territory's number for an indicator key: the disclosed profile value when there
+ * is one, else what the export can derive from public data (population and ACI tier
+ * from basin_metrics, number of communes, area, LI/MSI/PAC). NAN when unknown or
+ * masked; *masked (may be NULL) tells which.
+ */
+double ex_terr_number(const ex_data *d, size_t t, const char *key, bool *masked);
+
+/** True for the kinds that disclosure control can mask (a `_masque` flag is written). */
+bool ex_maskable(const cpts_indicator *ind);
+
+/** Write the GeoPackage (or any OGR dataset). */
+int ex_write_gpkg(cpts_ctx *ctx, const ex_data *d, const char *path, const char *format);
+/** Write the HTML report into dir. */
+int ex_write_html(cpts_ctx *ctx, const ex_data *d, const char *dir);
+
+/** Write a whole file through path.tmp + rename; the temporary is removed on failure. */
+int ex_write_file_atomic(cpts_ctx *ctx, const char *path, const char *data, size_t len);
+
+/*
+ * Choropleth classes: five quantile classes over the values of a set (deterministic:
+ * sorted values, breaks at ranks n*k/5). Colours of a sequential palette.
+ */
+#define EX_N_CLASSES 5
+typedef struct ex_classes {
+	int n;                       /* classes in use (0 when no value at all) */
+	double brk[EX_N_CLASSES + 1]; /* class k covers [brk[k], brk[k+1]] */
+} ex_classes;
+void ex_classes_make(ex_classes *c, double *values, size_t n);
+/** Class of v, or -1 when v is NAN. */
+int ex_classes_of(const ex_classes *c, double v);
+extern const char *const ex_palette[EX_N_CLASSES]; /* "#rrggbb" */
+extern const char ex_palette_na[];                 /* no value / masked */
+
+/** QGIS style (QML) of a graduated choropleth on attr with labels from label_field. */
+void ex_qml_graduated(cpts_buf *out, const char *attr, const cpts_indicator *ind,
+		      const ex_classes *cl, const char *label_field, double line_width);
+
+/** Format a value for a French reader: "12 345", "12,4 %", "< 11", "n.d.". */
+void ex_fmt_value(char *out, size_t n, const cpts_indicator *ind, const cpts_pvalue *v,
+		  double threshold);
+/** Format a raw number with an indicator's unit rules (NAN -> "n.d."). */
+void ex_fmt_number(char *out, size_t n, const cpts_indicator *ind, double v);
+
+#endif

@@ -1,0 +1,451 @@
+/*
+ * load.c - read everything an export needs from the workspace into one ex_data
+ * snapshot (export_int.h): communes with geometries, the partition, the disclosed
+ * profile values (cpts_ptable_load, the only way profile values leave the workspace),
+ * basin metrics and attraction, flows summed per pair, sources and run parameters;
+ * and dissolve each territory with a GEOS coverage union.
+ *
+ * Why a coverage union: communes of a territory form a polygonal coverage (shared
+ * edges, no overlap), which GEOSCoverageUnion_r dissolves in linear time without the
+ * slivers an overlay union can leave; when the input is not a clean coverage it
+ * fails and we fall back to GEOSUnaryUnion_r.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dep/dep.h"
+#include "export/export_int.h"
+
+static char *col_strdup(sqlite3_stmt *st, int col)
+{
+	const char *t = (const char *)sqlite3_column_text(st, col);
+
+	return t ? cpts_strdup(t) : NULL;
+}
+
+static double col_double(sqlite3_stmt *st, int col)
+{
+	return sqlite3_column_type(st, col) == SQLITE_NULL ? NAN : sqlite3_column_double(st, col);
+}
+
+static int load_partition_row(cpts_ctx *ctx, ex_data *d)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = cpts_store_prepare(ctx, d->s, &st, "SELECT kind, source, params, created FROM"
+				     " partitions WHERE name = ?")) < 0)
+		return rc;
+	sqlite3_bind_text(st, 1, d->opts->partition, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		d->part_kind = col_strdup(st, 0);
+		d->part_source = col_strdup(st, 1);
+		d->part_params = col_strdup(st, 2);
+		d->part_created = col_strdup(st, 3);
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	/* the last profile run that names this partition */
+	if ((rc = cpts_store_prepare(ctx, d->s, &st, "SELECT args FROM runs WHERE command ="
+				     " 'profile' AND instr(args, ?) > 0 ORDER BY id DESC"
+				     " LIMIT 1")) < 0)
+		return rc;
+	sqlite3_bind_text(st, 1, d->opts->partition, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		d->profile_args = col_strdup(st, 0);
+	sqlite3_finalize(st);
+	return CPTS_OK;
+}
+
+static int load_metrics(cpts_ctx *ctx, ex_data *d)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	for (size_t t = 0; t < d->p->n_terr; t++) {
+		ex_terr *e = &d->terr[t];
+		e->pop = e->li = e->msi = e->pac = NAN;
+		e->n_communes = d->p->terr_start[t + 1] - d->p->terr_start[t];
+	}
+	if ((rc = cpts_store_prepare(ctx, d->s, &st, "SELECT territory, pop, pole, li, msi, pac,"
+				     " tier FROM basin_metrics WHERE partition = ?")) < 0)
+		return rc;
+	sqlite3_bind_text(st, 1, d->opts->partition, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *id = (const char *)sqlite3_column_text(st, 0);
+		const char *pole = (const char *)sqlite3_column_text(st, 2);
+		long t = cpts_partition_find(d->p, id ? id : "");
+		ex_terr *e;
+		if (t < 0)
+			continue;
+		e = &d->terr[t];
+		e->has_metrics = true;
+		e->pop = col_double(st, 1);
+		snprintf(e->pole, sizeof(e->pole), "%s", pole ? pole : "");
+		e->li = col_double(st, 3);
+		e->msi = col_double(st, 4);
+		e->pac = col_double(st, 5);
+		e->tier = sqlite3_column_int(st, 6);
+	}
+	sqlite3_finalize(st);
+	return CPTS_OK;
+}
+
+static int load_attraction(cpts_ctx *ctx, ex_data *d)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	d->att = cpts_calloc(d->m->n, sizeof(ex_attract));
+	if ((rc = cpts_store_prepare(ctx, d->s, &st, "SELECT code, class, first_terr, first_share,"
+				     " second_terr, second_share, own_share FROM basin_communes"
+				     " WHERE partition = ?")) < 0)
+		return rc;
+	sqlite3_bind_text(st, 1, d->opts->partition, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *code = (const char *)sqlite3_column_text(st, 0);
+		long i = cpts_model_find(d->m, code ? code : "");
+		ex_attract *a;
+		if (i < 0 || d->att[i].has)
+			continue;
+		a = &d->att[i];
+		a->has = true;
+		a->klass = sqlite3_column_int(st, 1);
+		a->first_terr = col_strdup(st, 2);
+		a->first_share = col_double(st, 3);
+		a->second_terr = col_strdup(st, 4);
+		a->second_share = col_double(st, 5);
+		a->own_share = col_double(st, 6);
+	}
+	sqlite3_finalize(st);
+	return CPTS_OK;
+}
+
+/* Flows summed over professions, kept when one end is a commune of the partition. */
+static int load_flows(cpts_ctx *ctx, ex_data *d)
+{
+	sqlite3_stmt *st = NULL;
+	cpts_vec v;
+	int rc;
+
+	cpts_vec_init(&v, sizeof(ex_flow), SIZE_MAX / sizeof(ex_flow));
+	if ((rc = cpts_store_prepare(ctx, d->s, &st, "SELECT orig, dest, sum(CASE WHEN masked = 0"
+				     " THEN volume ELSE 0 END), max(masked) FROM flows GROUP BY"
+				     " orig, dest ORDER BY orig, dest")) < 0)
+		goto out;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *o = (const char *)sqlite3_column_text(st, 0);
+		const char *de = (const char *)sqlite3_column_text(st, 1);
+		long io = cpts_model_find(d->m, o ? o : ""), id = cpts_model_find(d->m, de ? de : "");
+		bool in_o = io >= 0 && d->p->commune_terr[io] != -1;
+		bool in_d = id >= 0 && d->p->commune_terr[id] != -1;
+		ex_flow *f;
+		if (io < 0 || (!in_o && !in_d))
+			continue;
+		if (!(f = cpts_vec_push(&v))) {
+			rc = cpts_fail(ctx, CPTS_EINPUT, "too many flows");
+			goto out;
+		}
+		f->orig = io;
+		f->dest = id;
+		snprintf(f->dest_code, sizeof(f->dest_code), "%s", de ? de : "");
+		f->volume = sqlite3_column_double(st, 2);
+		f->masked = sqlite3_column_int(st, 3) != 0;
+	}
+	d->n_flows = v.n;
+	d->flows = v.data;
+	v.data = NULL;
+out:
+	sqlite3_finalize(st);
+	cpts_vec_release(&v);
+	return rc;
+}
+
+static int load_sources(cpts_ctx *ctx, ex_data *d)
+{
+	sqlite3_stmt *st = NULL;
+	long long n = cpts_store_count(d->s, "SELECT count(*) FROM sources", 0);
+	int rc;
+
+	if (n <= 0)
+		return CPTS_OK;
+	d->src = cpts_calloc((size_t)n, sizeof(ex_source));
+	if ((rc = cpts_store_prepare(ctx, d->s, &st, "SELECT tbl, file, sha256, vintage,"
+				     " ingested_at, n_rows, n_masked FROM sources ORDER BY tbl")) < 0)
+		return rc;
+	while (sqlite3_step(st) == SQLITE_ROW && d->n_src < (size_t)n) {
+		ex_source *x = &d->src[d->n_src++];
+		x->tbl = col_strdup(st, 0);
+		x->file = col_strdup(st, 1);
+		x->sha256 = col_strdup(st, 2);
+		x->vintage = col_strdup(st, 3);
+		x->ingested_at = col_strdup(st, 4);
+		x->n_rows = sqlite3_column_int64(st, 5);
+		x->n_masked = sqlite3_column_int64(st, 6);
+	}
+	sqlite3_finalize(st);
+	return CPTS_OK;
+}
+
+static void add_code(char codes[][8], int *n, const char *code)
+{
+	int k;
+
+	for (k = 0; k < *n; k++)
+		if (strcmp(codes[k], code) == 0)
+			return;
+	if (*n == EX_MAX_CMP)
+		return;
+	for (k = *n; k > 0 && strcmp(codes[k - 1], code) > 0; k--)
+		memcpy(codes[k], codes[k - 1], 8);
+	snprintf(codes[k], 8, "%s", code);
+	(*n)++;
+}
+
+static void add_band(ex_data *d, const char *band)
+{
+	int k;
+
+	for (k = 0; k < d->n_bands; k++)
+		if (strcmp(d->bands[k], band) == 0)
+			return;
+	if (d->n_bands == EX_MAX_BANDS || strlen(band) >= sizeof(d->bands[0]))
+		return;
+	for (k = d->n_bands; k > 0 && strcmp(d->bands[k - 1], band) > 0; k--)
+		memcpy(d->bands[k], d->bands[k - 1], sizeof(d->bands[0]));
+	snprintf(d->bands[k], sizeof(d->bands[0]), "%s", band);
+	d->n_bands++;
+}
+
+/* One pass over the disclosed values: comparison levels per territory, age bands. */
+static void index_ptable(ex_data *d)
+{
+	for (size_t k = 0; k < d->pt->n; k++) {
+		const cpts_pvalue *v = &d->pt->v[k];
+		long t;
+		if (strncmp(v->indicator, "pyr_", 4) == 0 && strlen(v->indicator) > 6)
+			add_band(d, v->indicator + 6);
+		if (strcmp(v->level, "departement") != 0 && strcmp(v->level, "region") != 0)
+			continue;
+		if ((t = cpts_partition_find(d->p, v->territory)) < 0)
+			continue;
+		if (v->level[0] == 'd')
+			add_code(d->terr[t].deps, &d->terr[t].n_deps, v->level_code);
+		else
+			add_code(d->terr[t].regs, &d->terr[t].n_regs, v->level_code);
+	}
+}
+
+/* Dissolve territory t: coverage union of its communes (in their common CRS, or all
+ * reprojected to EPSG:4326 when they differ). */
+static int dissolve(cpts_ctx *ctx, ex_data *d, size_t t)
+{
+	const cpts_partition *p = d->p;
+	size_t n = 0, k0 = p->terr_start[t], k1 = p->terr_start[t + 1];
+	GEOSGeometry **parts = cpts_calloc(k1 - k0 + 1, sizeof(GEOSGeometry *));
+	GEOSGeometry *coll = NULL;
+	int srid = 0, rc = CPTS_OK;
+
+	for (size_t k = k0; k < k1; k++) {
+		const cpts_commune *c = &d->m->c[p->members[k].commune];
+		srid = srid == 0 || srid == c->srid ? c->srid : -1;
+	}
+	d->terr[t].srid = srid < 0 ? 4326 : srid;
+	for (size_t k = k0; k < k1; k++) {
+		size_t i = p->members[k].commune;
+		const GEOSGeometry *g = d->m->geoms[i];
+		if (!g)
+			continue;
+		if (srid < 0)
+			rc = ex_geos_transform(ctx, &d->rp, &parts[n], g, d->m->c[i].srid, 4326);
+		else if (!(parts[n] = GEOSGeom_clone_r(ctx->geos, g)))
+			rc = cpts_fail_geos(ctx, CPTS_EDEP, "cannot copy commune %s", d->m->c[i].code);
+		if (rc < 0)
+			goto out;
+		n++;
+	}
+	if (n == 0)
+		goto out;
+	coll = GEOSGeom_createCollection_r(ctx->geos, GEOS_GEOMETRYCOLLECTION, parts,
+					   (unsigned)n);
+	if (!coll) {
+		rc = cpts_fail_geos(ctx, CPTS_EDEP, "cannot collect the communes of territory %s",
+				    p->terr[t]);
+		goto out;
+	}
+	n = 0; /* parts now owned by coll */
+	d->terr[t].geom = GEOSCoverageUnion_r(ctx->geos, coll);
+	if (!d->terr[t].geom) {
+		cpts_note(ctx, "territory %s: coverage union failed, using a unary union",
+			  p->terr[t]);
+		d->terr[t].geom = GEOSUnaryUnion_r(ctx->geos, coll);
+	}
+	if (!d->terr[t].geom)
+		rc = cpts_fail_geos(ctx, CPTS_EDEP, "cannot dissolve territory %s", p->terr[t]);
+out:
+	for (size_t k = 0; k < n; k++)
+		GEOSGeom_destroy_r(ctx->geos, parts[k]);
+	if (coll)
+		GEOSGeom_destroy_r(ctx->geos, coll);
+	free(parts);
+	if (rc < 0)
+		cpts_error_where(ctx, "partition %s|territory %s", p->name, p->terr[t]);
+	return rc;
+}
+
+int ex_data_load(cpts_ctx *ctx, ex_data **out, cpts_store *s, const cpts_export_opts *opts)
+{
+	ex_data *d = cpts_calloc(1, sizeof(*d));
+	cpts_disclose_opts dopts = CPTS_DISCLOSE_OPTS_INIT;
+	int rc;
+
+	*out = NULL;
+	d->opts = opts;
+	d->s = s;
+	d->threshold = opts->mask_threshold > 0 ? opts->mask_threshold : 11.0;
+	dopts.threshold = d->threshold;
+	cpts_timestamp_utc(d->timestamp);
+	if ((rc = cpts_model_load(ctx, &d->m, s)) < 0 ||
+	    (rc = cpts_partition_load(ctx, &d->p, s, d->m, opts->partition)) < 0)
+		goto out;
+	if ((rc = cpts_progress(ctx, 0.05, "loading geometries")) < 0 ||
+	    (rc = cpts_model_load_geoms(ctx, d->m, s)) < 0)
+		goto out;
+	d->terr = cpts_calloc(d->p->n_terr + 1, sizeof(ex_terr));
+	if ((rc = load_partition_row(ctx, d)) < 0 || (rc = load_metrics(ctx, d)) < 0 ||
+	    (rc = load_attraction(ctx, d)) < 0 || (rc = load_flows(ctx, d)) < 0 ||
+	    (rc = load_sources(ctx, d)) < 0)
+		goto out;
+	if ((rc = cpts_ptable_load(ctx, &d->pt, s, opts->partition, &dopts)) < 0)
+		goto out;
+	index_ptable(d);
+	for (size_t t = 0; t < d->p->n_terr; t++) {
+		if ((rc = cpts_progress(ctx, 0.1 + 0.2 * (double)t / (double)d->p->n_terr,
+					"dissolving territories")) < 0 ||
+		    (rc = dissolve(ctx, d, t)) < 0)
+			goto out;
+	}
+	*out = d;
+	d = NULL;
+out:
+	ex_data_free(ctx, d);
+	return rc;
+}
+
+void ex_data_free(cpts_ctx *ctx, ex_data *d)
+{
+	if (!d)
+		return;
+	if (d->terr && d->p)
+		for (size_t t = 0; t < d->p->n_terr; t++)
+			if (d->terr[t].geom)
+				GEOSGeom_destroy_r(ctx->geos, d->terr[t].geom);
+	free(d->terr);
+	if (d->att && d->m)
+		for (size_t i = 0; i < d->m->n; i++) {
+			free(d->att[i].first_terr);
+			free(d->att[i].second_terr);
+		}
+	free(d->att);
+	free(d->flows);
+	for (size_t k = 0; k < d->n_src; k++) {
+		free(d->src[k].tbl);
+		free(d->src[k].file);
+		free(d->src[k].sha256);
+		free(d->src[k].vintage);
+		free(d->src[k].ingested_at);
+	}
+	free(d->src);
+	free(d->part_kind);
+	free(d->part_source);
+	free(d->part_params);
+	free(d->part_created);
+	free(d->profile_args);
+	ex_reproj_release(&d->rp);
+	cpts_ptable_free(d->pt);
+	cpts_partition_free(d->p);
+	cpts_model_free(ctx, d->m);
+	free(d);
+}
+
+const cpts_pvalue *ex_value(const ex_data *d, const char *terr, const char *level,
+			    const char *level_code, const char *key)
+{
+	return d->pt ? cpts_ptable_get(d->pt, terr, level, level_code, key) : NULL;
+}
+
+const cpts_pvalue *ex_commune_value(const ex_data *d, size_t i, const char *key)
+{
+	long t = d->p->commune_terr[i];
+	const cpts_pvalue *v = NULL;
+
+	if (t >= 0)
+		return ex_value(d, d->p->terr[t], "commune", d->m->c[i].code, key);
+	/* split commune: the first territory that holds a value */
+	for (size_t k = 0; k < d->p->n_members && !v; k++)
+		if (d->p->members[k].commune == i)
+			v = ex_value(d, d->p->terr[d->p->members[k].territory], "commune",
+				     d->m->c[i].code, key);
+	return v;
+}
+
+bool ex_maskable(const cpts_indicator *ind)
+{
+	return ind->kind == CPTS_IND_COUNT || ind->kind == CPTS_IND_RATIO;
+}
+
+/* Fallbacks from public data, for the keys the partition itself defines. */
+static double terr_fallback(const ex_data *d, size_t t, const char *key)
+{
+	const ex_terr *e = &d->terr[t];
+	const cpts_pvalue *pv = ex_value(d, d->p->terr[t], "territoire", d->p->terr[t],
+					 "pop_total");
+	double pop = pv && !pv->masked ? pv->value : e->pop;
+	int toward;
+
+	if (isnan(pop) && d->m->has_population) {
+		pop = 0;
+		for (size_t k = d->p->terr_start[t]; k < d->p->terr_start[t + 1]; k++)
+			pop += d->m->c[d->p->members[k].commune].pop * d->p->members[k].weight;
+	}
+
+	if (strcmp(key, "pop_total") == 0)
+		return pop;
+	if (strcmp(key, "n_communes") == 0)
+		return (double)e->n_communes;
+	if (strcmp(key, "area_km2") == 0) {
+		double a = 0;
+		for (size_t k = d->p->terr_start[t]; k < d->p->terr_start[t + 1]; k++)
+			a += d->m->c[d->p->members[k].commune].area_km2 *
+			     d->p->members[k].weight;
+		return a;
+	}
+	/* basin_metrics holds proportions (as basin_communes); the catalogue: percent */
+	if (strcmp(key, "li") == 0)
+		return 100.0 * e->li;
+	if (strcmp(key, "msi") == 0)
+		return 100.0 * e->msi;
+	if (strcmp(key, "pac") == 0)
+		return e->pac;
+	if (isnan(pop))
+		return NAN;
+	if (strcmp(key, "aci_tier") == 0)
+		return e->tier > 0 ? e->tier : cpts_aci_tier_of(pop)->tier;
+	if (strcmp(key, "aci_ceiling_eur") == 0)
+		return cpts_aci_tier_of(pop)->total_eur;
+	if (strcmp(key, "aci_distance") == 0)
+		return cpts_aci_tier_distance(pop, &toward);
+	return NAN;
+}
+
+double ex_terr_number(const ex_data *d, size_t t, const char *key, bool *masked)
+{
+	const cpts_pvalue *pv = ex_value(d, d->p->terr[t], "territoire", d->p->terr[t], key);
+
+	if (masked)
+		*masked = pv && pv->masked;
+	if (pv)
+		return pv->masked ? NAN : pv->value;
+	return terr_fallback(d, t, key);
+}

@@ -1,0 +1,39 @@
+/*
+ * export/svg.h - inline SVG drawing for the HTML report: a map frame that turns
+ * projected coordinates into pixels, simplified polygon paths, legend and scale bar.
+ */
+#ifndef CPTS_EXPORT_SVG_H
+#define CPTS_EXPORT_SVG_H
+
+#include <geos_c.h>
+#include <stdbool.h>
+
+#include "cpts/ctx.h"
+#include "cpts/profile.h"
+#include "cpts/util.h"
+#include "export/export_int.h"
+
+/** A map frame: data extent -> pixel box, y pointing down. */
+typedef struct ex_svgmap {
+	double minx, miny, maxx, maxy; /* data extent (CRS units) */
+	double kx;                     /* x stretch: cos(latitude) for degrees, else 1 */
+	double scale;                  /* pixels per CRS unit (after kx) */
+	double pad;                    /* margin in pixels */
+	double w, h;                   /* size in pixels */
+	double tol;                    /* simplification tolerance, CRS units (half a pixel) */
+	bool degrees;                  /* CRS in degrees (EPSG:4326) */
+} ex_svgmap;
+
+/** Frame an extent in a box of at most max_w x max_h pixels. */
+void ex_svgmap_init(ex_svgmap *m, double minx, double miny, double maxx, double maxy,
+		    double max_w, double max_h, bool degrees);
+/** Grow an extent (minx, miny, maxx, maxy) by a geometry's envelope. */
+void ex_extent_add(cpts_ctx *ctx, double ext[4], const GEOSGeometry *g);
+/** Append the d="" value of a simplified polygonal geometry. */
+int ex_svg_path_d(cpts_ctx *ctx, cpts_buf *out, const ex_svgmap *m, const GEOSGeometry *g);
+/** A scale bar in the bottom-left corner. */
+void ex_svg_scalebar(cpts_buf *out, const ex_svgmap *m);
+/** An HTML legend of choropleth classes (with the "no value" swatch). */
+void ex_html_legend(cpts_buf *out, const ex_classes *cl, const cpts_indicator *ind);
+
+#endif

@@ -1,0 +1,134 @@
+/*
+ * flows.c - the flow matrix residence -> practice in compressed sparse rows.
+ *
+ * Why: every basin method and metric sums flows per row (a commune's residents) and
+ * looks up flows to given destinations; a CSR matrix with sorted columns does both
+ * without a hash table. Flows to destinations outside the ingested communes are not
+ * columns: they are summed per row in outside[] and count in the row totals, so that
+ * LI and shares keep the consultations made outside the area in their denominators
+ * (DOMAIN.md section 3). Masked cells are counted, never read as zero volumes.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "graph/graph_int.h"
+
+typedef struct trip {
+	size_t row, col;
+	double vol;
+} trip;
+
+static int cmp_trip(const void *x, const void *y)
+{
+	const trip *p = x, *q = y;
+
+	if (p->row != q->row)
+		return p->row < q->row ? -1 : 1;
+	return p->col < q->col ? -1 : p->col > q->col;
+}
+
+void cpts_flows_free(cpts_flows *f)
+{
+	if (!f)
+		return;
+	free(f->start);
+	free(f->col);
+	free(f->vol);
+	free(f->outside);
+	free(f->row_total);
+	free(f->col_total);
+	free(f);
+}
+
+/* Compress sorted triplets (duplicates summed) into f. */
+static void compress(cpts_flows *f, const trip *t, size_t n_t)
+{
+	size_t k = 0;
+
+	f->col = cpts_mallocarray(n_t + 1, sizeof(size_t));
+	f->vol = cpts_mallocarray(n_t + 1, sizeof(double));
+	for (size_t i = 0; i < n_t; i++) {
+		if (k > 0 && i > 0 && t[i].row == t[i - 1].row && t[i].col == t[i - 1].col) {
+			f->vol[k - 1] += t[i].vol;
+			continue;
+		}
+		f->col[k] = t[i].col;
+		f->vol[k] = t[i].vol;
+		f->start[t[i].row + 1]++;
+		k++;
+	}
+	for (size_t i = 0; i < f->n; i++)
+		f->start[i + 1] += f->start[i];
+	for (size_t i = 0; i < f->n; i++)
+		for (size_t e = f->start[i]; e < f->start[i + 1]; e++) {
+			f->row_total[i] += f->vol[e];
+			f->col_total[f->col[e]] += f->vol[e];
+		}
+}
+
+int cpts_flows_load(cpts_ctx *ctx, cpts_flows **out, const cpts_model *m, cpts_store *s,
+		    const char *profession)
+{
+	cpts_flows *f = cpts_calloc(1, sizeof(*f));
+	sqlite3_stmt *st = NULL;
+	trip *t = NULL;
+	size_t n_t = 0, cap = 0, n_unknown = 0;
+	int rc = CPTS_OK, src;
+
+	*out = NULL;
+	f->n = m->n;
+	f->start = cpts_calloc(m->n + 1, sizeof(size_t));
+	f->outside = cpts_calloc(m->n + 1, sizeof(double));
+	f->row_total = cpts_calloc(m->n + 1, sizeof(double));
+	f->col_total = cpts_calloc(m->n + 1, sizeof(double));
+	if ((rc = cpts_store_prepare(ctx, s, &st, profession
+			? "SELECT orig, dest, volume, masked FROM flows WHERE profession = ?"
+			: "SELECT orig, dest, volume, masked FROM flows")) < 0)
+		goto out;
+	if (profession)
+		sqlite3_bind_text(st, 1, profession, -1, SQLITE_STATIC);
+	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *o = (const char *)sqlite3_column_text(st, 0);
+		const char *d = (const char *)sqlite3_column_text(st, 1);
+		double v = sqlite3_column_double(st, 2);
+		long io = cpts_model_find(m, o ? o : ""), id;
+		if (sqlite3_column_int(st, 3) || sqlite3_column_type(st, 2) == SQLITE_NULL) {
+			f->n_masked++;
+			continue;
+		}
+		if (io < 0 || !(v > 0)) {
+			n_unknown += io < 0;
+			continue;
+		}
+		id = cpts_model_find(m, d ? d : "");
+		if (id < 0) {
+			f->outside[io] += v;
+			f->total += v;
+			continue;
+		}
+		if (n_t == cap) {
+			cap = cap ? 2 * cap : 4096;
+			t = cpts_reallocarray(t, cap, sizeof(trip));
+		}
+		t[n_t++] = (trip){ (size_t)io, (size_t)id, v };
+		f->total += v;
+	}
+	if (src != SQLITE_DONE) {
+		rc = cpts_store_fail(ctx, s, "reading flows");
+		goto out;
+	}
+	if (n_unknown)
+		cpts_warn(ctx, "%zu flow rows from residences outside the workspace ignored",
+			  n_unknown);
+	qsort(t, n_t, sizeof(trip), cmp_trip);
+	compress(f, t, n_t);
+	for (size_t i = 0; i < m->n; i++)
+		f->row_total[i] += f->outside[i];
+	*out = f;
+	f = NULL;
+out:
+	sqlite3_finalize(st);
+	free(t);
+	cpts_flows_free(f);
+	return rc;
+}

@@ -1,0 +1,805 @@
+/*
+ * load.c - cpts_ingest_table: one CSV into one workspace table, in one transaction.
+ *
+ * Why here and not in read_tables.c: this file owns the workspace side. For each parsed
+ * row it resolves the commune codes (resolve.c), then inserts. A row whose codes are
+ * communes of the workspace is inserted as is and a primary-key conflict is a duplicate
+ * in the file; a row mapped through the passage table adds up onto its commune (the
+ * kind's add_set clause); a row of an arrondissement adds up onto its commune unless
+ * the file also has the commune's own row, which then wins (never both). Only the keys
+ * touched by mapping are kept in memory (state), so memory stays bounded on big files.
+ *
+ * Invariant: on any error the transaction is rolled back; the workspace is unchanged.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpts/code.h"
+#include "cpts/store.h"
+#include "ingest/ingest_int.h"
+#include "ingest/read_int.h"
+#include "ingest/resolve.h"
+
+enum key_state {
+	KS_DIRECT = 1 << 0,  /* a direct row was stored for the key */
+	KS_PASSAGE = 1 << 1, /* a row mapped through the passage table added to it */
+	KS_ARM = 1 << 2,     /* a row of an arrondissement added to it */
+};
+
+static void loader_init(cpts_loader *L, cpts_table_kind kind, const cpts_ingest_table_opts *o)
+{
+	memset(L, 0, sizeof(*L));
+	L->kind = &cpts_ingest__kinds[kind];
+	L->kind_id = kind;
+	L->opts = o;
+	cpts_resolver_init(&L->res);
+	L->state = cpts_strmap_new(256);
+	L->seen_raw = cpts_strmap_new(256);
+	L->unknown = cpts_strmap_new(64);
+	L->arm_idx = cpts_strmap_new(64);
+	cpts_buf_init(&L->key);
+}
+
+static void loader_release(cpts_loader *L)
+{
+	cpts_csv_free(L->csv);
+	sqlite3_finalize(L->ins);
+	sqlite3_finalize(L->add);
+	sqlite3_finalize(L->rep);
+	cpts_resolver_release(&L->res);
+	cpts_strmap_free(L->state);
+	cpts_strmap_free(L->seen_raw);
+	cpts_strmap_free(L->unknown);
+	cpts_strmap_free(L->arm_idx);
+	free(L->partition_owned);
+	cpts_buf_release(&L->key);
+}
+
+static bool has_code_cols(const cpts_kindspec *k)
+{
+	for (size_t i = 0; i < k->n_cols; i++)
+		if (k->cols[i].type == CPTS_COL_CODE || k->cols[i].type == CPTS_COL_DEST)
+			return true;
+	return false;
+}
+
+/* Index of an arrondissement in the arm_* arrays (added when new); -1 when full. */
+static int arm_slot(cpts_loader *L, const char *code)
+{
+	int64_t v;
+
+	if (cpts_strmap_get(L->arm_idx, code, &v))
+		return (int)v;
+	if (L->n_arms >= 64)
+		return -1;
+	memcpy(L->arm_code[L->n_arms], code, 6);
+	cpts_strmap_put(L->arm_idx, code, (int64_t)L->n_arms);
+	return (int)L->n_arms++;
+}
+
+/* ---- statements ------------------------------------------------------------------ */
+
+static int prepare(cpts_ctx *ctx, cpts_loader *L)
+{
+	const cpts_kindspec *k = L->kind;
+	size_t n_params = 1;
+	char *sql;
+	cpts_buf q = CPTS_BUF_INIT;
+	int rc;
+
+	for (const char *p = k->db_cols; *p; p++)
+		n_params += *p == ',';
+	cpts_buf_addstr(&q, "?");
+	for (size_t i = 1; i < n_params; i++)
+		cpts_buf_addstr(&q, ",?");
+	sql = cpts_asprintf("INSERT INTO %s(%s) VALUES(%s)", k->table, k->db_cols, q.data);
+	rc = cpts_store_prepare(ctx, L->s, &L->ins, sql);
+	free(sql);
+	if (rc < 0)
+		goto out;
+	sql = cpts_asprintf("INSERT INTO %s(%s) VALUES(%s) ON CONFLICT(%s) DO UPDATE SET %s",
+			    k->table, k->db_cols, q.data, k->key_cols, k->add_set);
+	rc = cpts_store_prepare(ctx, L->s, &L->add, sql);
+	free(sql);
+	if (rc < 0)
+		goto out;
+	sql = cpts_asprintf("INSERT OR REPLACE INTO %s(%s) VALUES(%s)", k->table, k->db_cols,
+			    q.data);
+	rc = cpts_store_prepare(ctx, L->s, &L->rep, sql);
+	free(sql);
+out:
+	cpts_buf_release(&q);
+	return rc;
+}
+
+/* Bind the current row with its resolved codes; counts scaled by weight. */
+static void bind_row(cpts_loader *L, sqlite3_stmt *st, char codes[][6], double weight,
+		     bool outside)
+{
+	const cpts_kindspec *k = L->kind;
+	int p = 1, ci = 0;
+	bool masked = false;
+	long long mask = 0, bit = 1;
+
+	sqlite3_reset(st);
+	if (k->extra == CPTS_X_PARTITION)
+		sqlite3_bind_text(st, p++, L->partition, -1, SQLITE_STATIC);
+	for (size_t i = 0; i < k->n_cols; i++) {
+		const cpts_colspec *cs = &k->cols[i];
+		const cpts_value *v = &L->v[i];
+		switch (cs->type) {
+		case CPTS_COL_CODE:
+		case CPTS_COL_DEST:
+			sqlite3_bind_text(st, p++, codes[ci++], 5, SQLITE_TRANSIENT);
+			break;
+		case CPTS_COL_TEXT:
+		case CPTS_COL_SEX:
+		case CPTS_COL_AGE:
+			if (v->state == CPTS_V_VALUE || cs->type != CPTS_COL_TEXT || (cs->flags & CPTS_COL_KEY))
+				sqlite3_bind_text(st, p++, v->text, -1, SQLITE_TRANSIENT);
+			else
+				sqlite3_bind_null(st, p++);
+			break;
+		case CPTS_COL_COUNT:
+			if (v->state == CPTS_V_VALUE)
+				sqlite3_bind_double(st, p++, v->num * weight);
+			else
+				sqlite3_bind_null(st, p++);
+			if (v->state == CPTS_V_MASKED) {
+				masked = true;
+				mask |= bit;
+			}
+			bit <<= 1;
+			break;
+		case CPTS_COL_REAL:
+			sqlite3_bind_double(st, p++, v->num);
+			break;
+		}
+	}
+	switch (k->extra) {
+	case CPTS_X_NONE:
+		break;
+	case CPTS_X_MASKED:
+		sqlite3_bind_int(st, p++, masked);
+		break;
+	case CPTS_X_MASKBITS:
+		sqlite3_bind_int64(st, p++, mask);
+		break;
+	case CPTS_X_MASKED_OUTSIDE:
+		sqlite3_bind_int(st, p++, masked);
+		sqlite3_bind_int(st, p++, outside);
+		break;
+	case CPTS_X_PARTITION:
+		sqlite3_bind_double(st, p++, weight > 1.0 ? 1.0 : weight);
+		break;
+	}
+	if (masked)
+		L->n_masked++;
+}
+
+/* Key of a row: resolved codes and key text columns, joined by 0x1f. */
+static const char *row_key(cpts_loader *L, char codes[][6], bool raw)
+{
+	int ci = 0;
+
+	cpts_buf_reset(&L->key);
+	for (size_t i = 0; i < L->kind->n_cols; i++) {
+		const cpts_colspec *cs = &L->kind->cols[i];
+		if (!(cs->flags & CPTS_COL_KEY))
+			continue;
+		if ((cs->type == CPTS_COL_CODE || cs->type == CPTS_COL_DEST) && !raw)
+			cpts_buf_addstr(&L->key, codes[ci++]);
+		else
+			cpts_buf_addstr(&L->key, L->v[i].text);
+		cpts_buf_addch(&L->key, '\x1f');
+	}
+	return L->key.data;
+}
+
+static int duplicate_error(cpts_ctx *ctx, cpts_loader *L)
+{
+	cpts_buf b = CPTS_BUF_INIT;
+	int rc;
+
+	for (size_t i = 0, n = 0; i < L->kind->n_cols; i++) {
+		if (!(L->kind->cols[i].flags & CPTS_COL_KEY) || L->col[i] < 0)
+			continue;
+		cpts_buf_addf(&b, "%s%s '%s'", n++ ? ", " : "", cpts_csv_col(L->csv, (size_t)L->col[i]),
+			      L->v[i].text);
+	}
+	rc = cpts_fail(ctx, CPTS_EINPUT, "%s:%zu: duplicate row for %s (each key may appear"
+		       " once)", cpts_csv_name(L->csv), cpts_csv_line(L->csv), b.data);
+	cpts_buf_release(&b);
+	return rc;
+}
+
+static int step(cpts_ctx *ctx, cpts_loader *L, sqlite3_stmt *st, bool *conflict)
+{
+	int sr = sqlite3_step(st);
+
+	*conflict = false;
+	if (sr == SQLITE_DONE)
+		return CPTS_OK;
+	if ((sr & 0xff) == SQLITE_CONSTRAINT) {
+		*conflict = true;
+		sqlite3_reset(st);
+		return CPTS_OK;
+	}
+	return cpts_store_fail(ctx, L->s, "cannot store a row");
+}
+
+static bool touches_arm_commune(const cpts_loader *L, char codes[][6], int n_codes)
+{
+	for (int i = 0; i < n_codes; i++)
+		if (cpts_code_has_arms(codes[i]))
+			return true;
+	(void)L;
+	return false;
+}
+
+/*
+ * Store one resolved row. how is the strongest mapping among its codes: a direct row
+ * may meet a key built by mapping (add or replace), a mapped row adds up.
+ */
+static int emit(cpts_ctx *ctx, cpts_loader *L, char codes[][6], int n_codes, double w,
+		bool outside, enum cpts_resolve_how how)
+{
+	const char *key;
+	int64_t ks = 0;
+	bool conflict, track;
+	int rc;
+
+	if (!L->s)
+		return CPTS_OK;
+	key = row_key(L, codes, false);
+	track = how != CPTS_RESOLVE_DIRECT || touches_arm_commune(L, codes, n_codes);
+	if (track)
+		cpts_strmap_get(L->state, key, &ks);
+	if (how == CPTS_RESOLVE_DIRECT) {
+		bind_row(L, L->ins, codes, w, outside);
+		if ((rc = step(ctx, L, L->ins, &conflict)) < 0)
+			return rc;
+		if (conflict) {
+			if (!track || (ks & KS_DIRECT) || ks == 0)
+				return duplicate_error(ctx, L);
+			if (ks & KS_ARM) {
+				L->n_arm_dropped++;
+				bind_row(L, L->rep, codes, w, outside);
+				rc = step(ctx, L, L->rep, &conflict);
+			} else {
+				bind_row(L, L->add, codes, w, outside);
+				rc = step(ctx, L, L->add, &conflict);
+			}
+			if (rc < 0)
+				return rc;
+		}
+		if (track)
+			cpts_strmap_put(L->state, key, ks | KS_DIRECT);
+		return CPTS_OK;
+	}
+	if (how == CPTS_RESOLVE_ARM && (ks & KS_DIRECT)) {
+		L->n_arm_dropped++; /* the commune's own row is there: never both */
+		return CPTS_OK;
+	}
+	bind_row(L, L->add, codes, w, outside);
+	if ((rc = step(ctx, L, L->add, &conflict)) < 0)
+		return rc;
+	cpts_strmap_put(L->state, key, ks | (how == CPTS_RESOLVE_ARM ? KS_ARM : KS_PASSAGE));
+	return CPTS_OK;
+}
+
+/* ---- resolution ------------------------------------------------------------------ */
+
+static void note_unknown(cpts_loader *L, const char *code)
+{
+	int64_t n = 0;
+
+	L->n_unknown_rows++;
+	if (!cpts_strmap_get(L->unknown, code, &n) && L->n_first_unknown < 16) {
+		if (L->n_first_unknown == 0)
+			L->first_unknown_line = cpts_csv_line(L->csv);
+		memcpy(L->first_unknown[L->n_first_unknown++], code, 6);
+	}
+	if (cpts_strmap_count(L->unknown) < 1000000)
+		cpts_strmap_put(L->unknown, code, n + 1);
+}
+
+/* Share of an arrondissement in its commune, for partitions given by arrondissement. */
+static double arm_share(cpts_loader *L, const char *arm)
+{
+	int64_t v;
+	const char *parent = cpts_code_arm_parent(arm);
+	int n_arms = strcmp(parent, "75056") == 0 ? 20 : strcmp(parent, "69123") == 0 ? 9 : 16;
+
+	if (cpts_strmap_get(L->arm_idx, arm, &v) && L->arm_share[v] > 0)
+		return L->arm_share[v];
+	return 1.0 / n_arms;
+}
+
+/* Population: remember the populations of arrondissements (partition weights). */
+static void keep_arm_population(cpts_loader *L, const char *code)
+{
+	const cpts_value *sex = &L->v[1], *age = &L->v[2], *pop = &L->v[3];
+	int i;
+
+	if (!cpts_code_arm_parent(code) || cpts_resolver_known(&L->res, code) ||
+	    pop->state != CPTS_V_VALUE || (i = arm_slot(L, code)) < 0)
+		return;
+	if (strcmp(sex->text, "T") == 0 && strcmp(age->text, "ALL") == 0)
+		L->arm_tot[i] += pop->num;
+	else if (strcmp(sex->text, "T") != 0 && strcmp(age->text, "ALL") != 0)
+		L->arm_det[i] += pop->num;
+}
+
+/* Resolve the codes of the current row and store it (with every target combination). */
+static int resolve_and_emit(cpts_ctx *ctx, cpts_loader *L, char **f)
+{
+	cpts_target t[2][CPTS_RESOLVE_MAX];
+	size_t nt[2] = { 1, 1 };
+	int ci[2] = { -1, -1 }, n_codes = 0;
+	bool outside = false;
+	int rc;
+
+	for (size_t i = 0; i < L->kind->n_cols && n_codes < 2; i++) {
+		enum cpts_col_type ty = L->kind->cols[i].type;
+		if (ty != CPTS_COL_CODE && ty != CPTS_COL_DEST)
+			continue;
+		ci[n_codes] = (int)i;
+		if (!L->s) {
+			memcpy(t[n_codes][0].code, L->v[i].text, 6);
+			t[n_codes][0].weight = 1;
+			t[n_codes][0].how = CPTS_RESOLVE_DIRECT;
+			nt[n_codes++] = 1;
+			continue;
+		}
+		nt[n_codes] = cpts_resolve(&L->res, L->v[i].text, t[n_codes], CPTS_RESOLVE_MAX);
+		if (nt[n_codes] == 0 && ty == CPTS_COL_DEST) {
+			memcpy(t[n_codes][0].code, L->v[i].text, 6);
+			t[n_codes][0].weight = 1;
+			t[n_codes][0].how = CPTS_RESOLVE_DIRECT;
+			nt[n_codes] = 1;
+			outside = true;
+		} else if (nt[n_codes] == 0) {
+			note_unknown(L, L->v[i].text);
+			return CPTS_OK;
+		}
+		n_codes++;
+	}
+	if ((rc = cpts_ingest__parse_cells(ctx, L, f, true)) < 0)
+		return rc;
+	if (L->kind_id == CPTS_TABLE_POPULATION && L->s)
+		keep_arm_population(L, L->v[0].text);
+	if (outside)
+		L->n_outside++;
+	if (n_codes > 0 && (t[0][0].how != CPTS_RESOLVE_DIRECT ||
+			    (n_codes > 1 && t[1][0].how != CPTS_RESOLVE_DIRECT))) {
+		/* a mapped row: the same raw key twice is still a duplicate */
+		int64_t dummy;
+		const char *raw = row_key(L, NULL, true);
+		if (cpts_strmap_get(L->seen_raw, raw, &dummy))
+			return duplicate_error(ctx, L);
+		cpts_strmap_put(L->seen_raw, raw, 1);
+		L->n_mapped++;
+	}
+	for (size_t a = 0; a < nt[0]; a++) {
+		for (size_t b = 0; b < (n_codes > 1 ? nt[1] : 1); b++) {
+			char codes[2][6];
+			double w = 1.0;
+			enum cpts_resolve_how how = CPTS_RESOLVE_DIRECT;
+			for (int k = 0; k < n_codes; k++) {
+				const cpts_target *x = &t[k][k == 0 ? a : b];
+				memcpy(codes[k], x->code, 6);
+				w *= x->weight;
+				if (x->how == CPTS_RESOLVE_ARM) {
+					how = CPTS_RESOLVE_ARM;
+					if (L->kind_id == CPTS_TABLE_PARTITION)
+						w *= arm_share(L, L->v[ci[k]].text);
+				} else if (x->how == CPTS_RESOLVE_PASSAGE && how == CPTS_RESOLVE_DIRECT) {
+					how = CPTS_RESOLVE_PASSAGE;
+				}
+			}
+			if ((rc = emit(ctx, L, codes, n_codes, w, outside, how)) < 0)
+				return rc;
+		}
+	}
+	return CPTS_OK;
+}
+
+/* attributes: one stored row per extra column of the file. */
+static int emit_attributes(cpts_ctx *ctx, cpts_loader *L, char **f)
+{
+	cpts_target t[CPTS_RESOLVE_MAX];
+	size_t nt = 1;
+	int rc;
+
+	if (L->s) {
+		nt = cpts_resolve(&L->res, L->v[0].text, t, CPTS_RESOLVE_MAX);
+		if (nt == 0) {
+			note_unknown(L, L->v[0].text);
+			return CPTS_OK;
+		}
+	}
+	for (size_t i = 0; i < cpts_csv_n_cols(L->csv); i++) {
+		char name[256], *val;
+		if ((int)i == L->col[0])
+			continue;
+		snprintf(name, sizeof(name), "%s", cpts_csv_col(L->csv, i));
+		cpts_trim(name);
+		val = f[i];
+		cpts_trim(val);
+		if (!*val || !*name || !L->s)
+			continue;
+		for (size_t a = 0; a < nt; a++) {
+			sqlite3_stmt *st = t[a].how == CPTS_RESOLVE_DIRECT ? L->ins : L->add;
+			bool conflict;
+			sqlite3_reset(st);
+			sqlite3_bind_text(st, 1, t[a].code, 5, SQLITE_TRANSIENT);
+			sqlite3_bind_text(st, 2, name, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_text(st, 3, val, -1, SQLITE_TRANSIENT);
+			if ((rc = step(ctx, L, st, &conflict)) < 0)
+				return rc;
+			if (conflict) {
+				snprintf(L->v[1].text, sizeof(L->v[1].text), "%s", name);
+				return duplicate_error(ctx, L);
+			}
+		}
+	}
+	return CPTS_OK;
+}
+
+/* ---- the whole load -------------------------------------------------------------- */
+
+static int unknown_error(cpts_ctx *ctx, cpts_loader *L)
+{
+	cpts_buf b = CPTS_BUF_INIT;
+	size_t n_codes = cpts_strmap_count(L->unknown);
+	int rc;
+
+	for (size_t i = 0; i < L->n_first_unknown && i < 10; i++)
+		cpts_buf_addf(&b, "%s%s", i ? ", " : "", L->first_unknown[i]);
+	if (n_codes > 10)
+		cpts_buf_addstr(&b, ", ...");
+	if (L->opts->skip_unknown) {
+		cpts_warn(ctx, "%s: set aside %lld row%s of %zu commune code%s not in the workspace"
+			  " (%s)", cpts_csv_name(L->csv), L->n_unknown_rows,
+			  L->n_unknown_rows > 1 ? "s" : "", n_codes, n_codes > 1 ? "s" : "", b.data);
+		cpts_buf_release(&b);
+		return CPTS_OK;
+	}
+	rc = cpts_fail(ctx, CPTS_EINPUT, "%s:%zu: %zu commune code%s not in the workspace (%lld "
+		       "row%s): %s (use --skip-unknown to set them aside, or ingest a passage "
+		       "table)", cpts_csv_name(L->csv), L->first_unknown_line, n_codes,
+		       n_codes > 1 ? "s are" : " is", L->n_unknown_rows,
+		       L->n_unknown_rows > 1 ? "s" : "", b.data);
+	cpts_buf_release(&b);
+	return rc;
+}
+
+static int read_rows(cpts_ctx *ctx, cpts_loader *L)
+{
+	char **f;
+	size_t n;
+	int rc;
+	char msg[64];
+
+	snprintf(msg, sizeof(msg), "ingest %s", L->kind->name);
+	while ((rc = cpts_csv_next(ctx, L->csv, &f, &n)) == 1) {
+		L->n_rows++;
+		if ((L->n_rows & 0xffff) == 0 &&
+		    (rc = cpts_progress(ctx, cpts_csv_progress(L->csv), msg)) < 0)
+			return rc;
+		rc = cpts_ingest__row(ctx, L, f);
+		if (rc == 1)
+			continue;
+		if (rc < 0)
+			return rc;
+		if (L->kind_id == CPTS_TABLE_ATTRIBUTES)
+			rc = emit_attributes(ctx, L, f);
+		else
+			rc = resolve_and_emit(ctx, L, f);
+		if (rc < 0)
+			return rc;
+	}
+	if (rc < 0)
+		return rc;
+	if (L->n_rows == 0)
+		return cpts_fail(ctx, CPTS_EINPUT, "'%s' has a header but no data row",
+				 cpts_csv_name(L->csv));
+	if (L->n_unknown_rows)
+		return unknown_error(ctx, L);
+	return cpts_progress(ctx, 1.0, msg);
+}
+
+/* Population/consumption: drop totals of a commune that also has detailed rows. */
+static int one_form_per_commune(cpts_ctx *ctx, cpts_loader *L)
+{
+	const char *t = L->kind->table;
+	sqlite3 *db = cpts_store_db(L->s);
+	int before = sqlite3_total_changes(db), n;
+	char *sql;
+	int rc;
+
+	sql = cpts_asprintf("DELETE FROM %s WHERE (sex = 'T' OR age = 'ALL') AND code IN (SELECT"
+			    " code FROM %s WHERE sex <> 'T' AND age <> 'ALL');"
+			    "DELETE FROM %s WHERE sex = 'T' AND age = 'ALL' AND code IN (SELECT code"
+			    " FROM %s WHERE age <> 'ALL')", t, t, t, t);
+	rc = cpts_store_exec(ctx, L->s, sql);
+	free(sql);
+	n = sqlite3_total_changes(db) - before;
+	if (rc == CPTS_OK && n > 0)
+		cpts_warn(ctx, "%s: %d total row%s dropped for communes that also have rows by "
+			  "sex and age (never both forms)", cpts_csv_name(L->csv), n, n > 1 ? "s" : "");
+	return rc;
+}
+
+/* Population: record the populations of arrondissements (partition weights). */
+static int store_arm_population(cpts_ctx *ctx, cpts_loader *L)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = cpts_store_exec(ctx, L->s, "DELETE FROM attributes WHERE name LIKE"
+				  " 'population_arm_%'")) < 0)
+		return rc;
+	if (L->n_arms == 0)
+		return CPTS_OK;
+	if ((rc = cpts_store_prepare(ctx, L->s, &st, "INSERT OR REPLACE INTO attributes(code,"
+				     " name, value) VALUES(?, ?, ?)")) < 0)
+		return rc;
+	for (size_t i = 0; i < L->n_arms && rc == CPTS_OK; i++) {
+		char name[32], val[32];
+		double pop = L->arm_det[i] > 0 ? L->arm_det[i] : L->arm_tot[i];
+		snprintf(name, sizeof(name), "population_arm_%s", L->arm_code[i]);
+		snprintf(val, sizeof(val), "%.17g", pop);
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, cpts_code_arm_parent(L->arm_code[i]), -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, name, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 3, val, -1, SQLITE_TRANSIENT);
+		rc = cpts_store_step_done(ctx, L->s, st);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Partition: shares of arrondissements in their commune from the stored populations. */
+static int load_arm_shares(cpts_ctx *ctx, cpts_loader *L)
+{
+	sqlite3_stmt *st = NULL;
+	double sum[3] = { 0, 0, 0 };
+	static const char *const parents[3] = { "75056", "69123", "13055" };
+	static const int n_arms[3] = { 20, 9, 16 };
+	int known[3] = { 0, 0, 0 };
+	int rc;
+
+	if ((rc = cpts_store_prepare(ctx, L->s, &st, "SELECT substr(name, 16), value FROM"
+				     " attributes WHERE name LIKE 'population_arm_%'")) < 0)
+		return rc;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *arm = (const char *)sqlite3_column_text(st, 0);
+		double pop = sqlite3_column_double(st, 1);
+		int i;
+		if (!arm || !cpts_code_arm_parent(arm) || (i = arm_slot(L, arm)) < 0)
+			continue;
+		L->arm_share[i] = pop;
+	}
+	sqlite3_finalize(st);
+	/* shares only when every arrondissement of the commune has a population */
+	for (size_t i = 0; i < L->n_arms; i++)
+		for (int p = 0; p < 3; p++)
+			if (strcmp(cpts_code_arm_parent(L->arm_code[i]), parents[p]) == 0 &&
+			    L->arm_share[i] > 0) {
+				sum[p] += L->arm_share[i];
+				known[p]++;
+			}
+	for (size_t i = 0; i < L->n_arms; i++)
+		for (int p = 0; p < 3; p++)
+			if (strcmp(cpts_code_arm_parent(L->arm_code[i]), parents[p]) == 0)
+				L->arm_share[i] = known[p] == n_arms[p] && sum[p] > 0
+							  ? L->arm_share[i] / sum[p] : 0;
+	return CPTS_OK;
+}
+
+static int clear_table(cpts_ctx *ctx, cpts_loader *L)
+{
+	char *sql;
+	int rc;
+
+	switch (L->kind_id) {
+	case CPTS_TABLE_PARTITION:
+		{
+			sqlite3_stmt *st = NULL;
+			const char *q[2] = { "DELETE FROM partition_members WHERE partition = ?",
+					     "DELETE FROM partitions WHERE name = ?" };
+			for (int i = 0; i < 2; i++) {
+				if ((rc = cpts_store_prepare(ctx, L->s, &st, q[i])) < 0)
+					return rc;
+				sqlite3_bind_text(st, 1, L->partition, -1, SQLITE_STATIC);
+				rc = cpts_store_step_done(ctx, L->s, st);
+				sqlite3_finalize(st);
+				if (rc < 0)
+					return rc;
+			}
+		}
+		return CPTS_OK;
+	case CPTS_TABLE_ATTRIBUTES:
+		return cpts_store_exec(ctx, L->s, "DELETE FROM attributes WHERE name NOT LIKE"
+				       " 'population_arm_%'");
+	default:
+		sql = cpts_asprintf("DELETE FROM %s", L->kind->table);
+		rc = cpts_store_exec(ctx, L->s, sql);
+		free(sql);
+		return rc;
+	}
+}
+
+static int finish(cpts_ctx *ctx, cpts_loader *L, const char *path)
+{
+	cpts_source_info si = { 0 };
+	char sha[65], tbl[300], *sql = NULL, opts[128];
+	int rc = CPTS_OK;
+
+	if (L->kind_id == CPTS_TABLE_POPULATION || L->kind_id == CPTS_TABLE_CONSUMPTION)
+		if ((rc = one_form_per_commune(ctx, L)) < 0)
+			return rc;
+	if (L->kind_id == CPTS_TABLE_POPULATION && (rc = store_arm_population(ctx, L)) < 0)
+		return rc;
+	if (L->kind_id == CPTS_TABLE_PARTITION) {
+		sqlite3_stmt *st = NULL;
+		char ts[32];
+		if ((rc = cpts_store_prepare(ctx, L->s, &st, "INSERT INTO partitions(name, kind,"
+					     " source, params, created) VALUES(?, 'input', ?, NULL, ?)")) < 0)
+			return rc;
+		cpts_timestamp_utc(ts);
+		sqlite3_bind_text(st, 1, L->partition, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, ts, -1, SQLITE_TRANSIENT);
+		rc = cpts_store_step_done(ctx, L->s, st);
+		sqlite3_finalize(st);
+		if (rc < 0)
+			return rc;
+		snprintf(tbl, sizeof(tbl), "partition:%s", L->partition);
+	} else {
+		snprintf(tbl, sizeof(tbl), "%s", L->kind->table);
+	}
+	cpts_csv_sha256(L->csv, sha);
+	if (L->kind_id == CPTS_TABLE_PARTITION) {
+		sqlite3_stmt *st = NULL;
+		if ((rc = cpts_store_prepare(ctx, L->s, &st, "SELECT count(DISTINCT code) FROM"
+					     " partition_members WHERE partition = ?")) < 0)
+			return rc;
+		sqlite3_bind_text(st, 1, L->partition, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			si.n_communes = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	} else if (has_code_cols(L->kind)) {
+		sql = cpts_asprintf("SELECT count(DISTINCT %s) FROM %s",
+				    L->kind_id == CPTS_TABLE_FLOWS || L->kind_id == CPTS_TABLE_TRAVELTIME
+					    ? "orig" : "code", L->kind->table);
+		si.n_communes = cpts_store_count(L->s, sql, 0);
+		free(sql);
+	}
+	snprintf(opts, sizeof(opts), "delimiter=%s encoding=%s%s%s",
+		 cpts_csv_delim(L->csv) == '\t' ? "tab" : cpts_csv_delim(L->csv) == ';' ? ";" : ",",
+		 cpts_csv_encoding(L->csv), L->opts->snds_codes ? " snds-codes" : "",
+		 L->opts->skip_unknown ? " skip-unknown" : "");
+	si.tbl = tbl;
+	si.file = path;
+	si.sha256 = sha;
+	si.n_rows = L->n_rows;
+	si.n_masked = L->n_masked;
+	si.vintage = L->opts->vintage;
+	si.options = opts;
+	return cpts_store_record_source(ctx, L->s, &si);
+}
+
+static void report(cpts_ctx *ctx, cpts_loader *L)
+{
+	if (L->n_repaired)
+		cpts_warn(ctx, "%s: %zu commune code%s had lost %s leading zero and %s repaired "
+			  "(%s)", cpts_csv_name(L->csv), L->n_repaired, L->n_repaired > 1 ? "s" : "",
+			  L->n_repaired > 1 ? "their" : "its", L->n_repaired > 1 ? "were" : "was",
+			  L->repaired_example);
+	if (L->n_arm_dropped)
+		cpts_warn(ctx, "%s: %lld row%s of arrondissements ignored: the file also has the "
+			  "row of their commune (never both)", cpts_csv_name(L->csv),
+			  L->n_arm_dropped, L->n_arm_dropped > 1 ? "s" : "");
+	if (L->n_mapped)
+		cpts_note(ctx, "%s: %lld row%s mapped onto the communes of the workspace (passage "
+			  "table or arrondissements)", cpts_csv_name(L->csv), L->n_mapped,
+			  L->n_mapped > 1 ? "s" : "");
+	cpts_info(ctx, "ingested %s: %lld row%s from %s (%s, '%s' delimited)%s%s",
+		  L->kind_id == CPTS_TABLE_PARTITION ? L->partition : L->kind->name, L->n_rows,
+		  L->n_rows > 1 ? "s" : "", cpts_csv_name(L->csv), cpts_csv_encoding(L->csv),
+		  cpts_csv_delim(L->csv) == '\t' ? "tab" : cpts_csv_delim(L->csv) == ';' ? ";" : ",",
+		  L->n_masked ? ", masked cells kept as masked" : "",
+		  L->n_outside ? ", flows to communes outside the area kept" : "");
+}
+
+int cpts_ingest_table(cpts_ctx *ctx, cpts_store *s, cpts_table_kind kind, const char *path,
+		      const cpts_ingest_table_opts *opts)
+{
+	static const cpts_ingest_table_opts defaults = CPTS_INGEST_TABLE_OPTS_INIT;
+	cpts_loader L;
+	bool in_tx = false;
+	int rc;
+
+	if (!opts)
+		opts = &defaults;
+	if ((int)kind < 0 || kind >= CPTS_TABLE_N_KINDS)
+		return cpts_fail(ctx, CPTS_EUSAGE, "unknown table kind %d", (int)kind);
+	loader_init(&L, kind, opts);
+	L.s = s;
+	if ((rc = cpts_csv_open(ctx, &L.csv, path)) < 0)
+		goto out;
+	if (kind == CPTS_TABLE_PASSAGE) {
+		rc = cpts_ingest__passage(ctx, s, path, opts, L.csv, &L.n_rows, false);
+		goto out;
+	}
+	if ((rc = cpts_ingest__match_columns(ctx, L.csv, L.kind, opts, L.col)) < 0)
+		goto out;
+	if (kind == CPTS_TABLE_PARTITION) {
+		L.partition_owned = opts->name ? cpts_strdup(opts->name) : cpts_path_stem(path);
+		L.partition = L.partition_owned;
+	}
+	if (has_code_cols(L.kind)) {
+		if ((rc = cpts_resolver_load(ctx, &L.res, s)) < 0)
+			goto out;
+		if (L.res.n_communes == 0) {
+			rc = cpts_fail(ctx, CPTS_EINPUT, "the workspace '%s' has no communes: run "
+				       "'cpts ingest communes' first", cpts_store_path(s));
+			goto out;
+		}
+	}
+	if ((rc = cpts_store_begin(ctx, s)) < 0)
+		goto out;
+	in_tx = true;
+	if ((rc = clear_table(ctx, &L)) < 0)
+		goto out;
+	if (kind == CPTS_TABLE_PARTITION && (rc = load_arm_shares(ctx, &L)) < 0)
+		goto out;
+	if ((rc = prepare(ctx, &L)) < 0)
+		goto out;
+	if ((rc = read_rows(ctx, &L)) < 0)
+		goto out;
+	if ((rc = finish(ctx, &L, path)) < 0)
+		goto out;
+	sqlite3_finalize(L.ins);
+	sqlite3_finalize(L.add);
+	sqlite3_finalize(L.rep);
+	L.ins = L.add = L.rep = NULL;
+	if ((rc = cpts_store_commit(ctx, s)) < 0)
+		goto out;
+	in_tx = false;
+	report(ctx, &L);
+out:
+	if (in_tx)
+		cpts_store_rollback(s);
+	loader_release(&L);
+	return rc;
+}
+
+int cpts_ingest__check_csv_mem(cpts_ctx *ctx, cpts_table_kind kind, const void *data,
+			       size_t len, long long *n_rows_out)
+{
+	static const cpts_ingest_table_opts opts = CPTS_INGEST_TABLE_OPTS_INIT;
+	cpts_loader L;
+	int rc;
+
+	*n_rows_out = 0;
+	loader_init(&L, kind, &opts);
+	if ((rc = cpts_csv_open_mem(ctx, &L.csv, data, len, "<memory>")) < 0)
+		goto out;
+	if (kind == CPTS_TABLE_PASSAGE) {
+		rc = cpts_ingest__passage(ctx, NULL, "<memory>", &opts, L.csv, &L.n_rows, true);
+		goto out;
+	}
+	if ((rc = cpts_ingest__match_columns(ctx, L.csv, L.kind, &opts, L.col)) < 0)
+		goto out;
+	L.partition = "p";
+	rc = read_rows(ctx, &L);
+out:
+	*n_rows_out = L.n_rows;
+	loader_release(&L);
+	return rc;
+}

@@ -1,0 +1,134 @@
+/*
+ * resolve.c - map the commune codes of an input file onto the communes of the
+ * workspace.
+ *
+ * Why: files and geometry rarely share a vintage or a level. A code is, in order:
+ * a commune of the workspace (direct); an old code of the passage table, which spreads
+ * onto its new codes with the split weights (merged communes add up onto the
+ * geometry's vintage); an arrondissement of Paris/Lyon/Marseille whose commune is in
+ * the workspace (aggregated to the commune, unless the file also has the commune row:
+ * never both); or unknown. Lookups are one hash probe each so that flows files of tens
+ * of millions of rows stay fast.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpts/code.h"
+#include "cpts/store.h"
+#include "ingest/ingest_int.h"
+#include "ingest/resolve.h"
+
+void cpts_resolver_init(cpts_resolver *r)
+{
+	memset(r, 0, sizeof(*r));
+	cpts_vec_init(&r->pas, sizeof(cpts_passage_target), (size_t)1 << 24);
+}
+
+void cpts_resolver_release(cpts_resolver *r)
+{
+	cpts_strmap_free(r->communes);
+	cpts_strmap_free(r->passage);
+	cpts_vec_release(&r->pas);
+	memset(r, 0, sizeof(*r));
+}
+
+/* Load the passage table as old code -> first target, targets chained by index. */
+static int load_passage(cpts_ctx *ctx, cpts_resolver *r, cpts_store *s)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, sr;
+
+	r->passage = cpts_strmap_new(1024);
+	if ((rc = cpts_store_prepare(ctx, s, &st, "SELECT old_code, new_code, weight FROM passage"
+				     " WHERE old_code <> new_code ORDER BY old_code, new_code")) < 0)
+		return rc;
+	while ((sr = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *old = (const char *)sqlite3_column_text(st, 0);
+		const char *nw = (const char *)sqlite3_column_text(st, 1);
+		cpts_passage_target *t;
+		int64_t first;
+
+		if (!old || !nw || strlen(nw) != 5)
+			continue;
+		t = cpts_vec_push(&r->pas);
+		if (!t)
+			break;
+		memcpy(t->code, nw, 6);
+		t->weight = sqlite3_column_double(st, 2);
+		t->next = -1;
+		if (cpts_strmap_get(r->passage, old, &first)) {
+			int64_t i = first;
+			while (cpts_vec_at(&r->pas, cpts_passage_target, i).next >= 0)
+				i = cpts_vec_at(&r->pas, cpts_passage_target, i).next;
+			cpts_vec_at(&r->pas, cpts_passage_target, i).next = (int64_t)(r->pas.n - 1);
+		} else {
+			cpts_strmap_put(r->passage, old, (int64_t)(r->pas.n - 1));
+		}
+	}
+	rc = sr == SQLITE_DONE || sr == SQLITE_ROW ? CPTS_OK : cpts_store_fail(ctx, s, "reading passage");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int cpts_resolver_load(cpts_ctx *ctx, cpts_resolver *r, cpts_store *s)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, sr;
+
+	r->communes = cpts_strmap_new(40000);
+	if ((rc = cpts_store_prepare(ctx, s, &st, "SELECT code FROM communes")) < 0)
+		return rc;
+	while ((sr = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *code = (const char *)sqlite3_column_text(st, 0);
+		if (code)
+			cpts_strmap_put(r->communes, code, 1);
+	}
+	sqlite3_finalize(st);
+	if (sr != SQLITE_DONE)
+		return cpts_store_fail(ctx, s, "reading communes");
+	r->n_communes = cpts_strmap_count(r->communes);
+	return load_passage(ctx, r, s);
+}
+
+bool cpts_resolver_known(const cpts_resolver *r, const char *code)
+{
+	int64_t v;
+
+	return cpts_strmap_get(r->communes, code, &v);
+}
+
+size_t cpts_resolve(const cpts_resolver *r, const char *code, cpts_target *out, size_t max)
+{
+	int64_t v;
+	size_t n = 0;
+	const char *parent;
+
+	if (cpts_strmap_get(r->communes, code, &v)) {
+		memcpy(out[0].code, code, 6);
+		out[0].weight = 1.0;
+		out[0].how = CPTS_RESOLVE_DIRECT;
+		return 1;
+	}
+	if (r->passage && cpts_strmap_get(r->passage, code, &v)) {
+		for (int64_t i = v; i >= 0 && n < max;
+		     i = cpts_vec_at(&r->pas, cpts_passage_target, i).next) {
+			const cpts_passage_target *t = &cpts_vec_at(&r->pas, cpts_passage_target, i);
+			if (!cpts_strmap_get(r->communes, t->code, &v))
+				continue;
+			memcpy(out[n].code, t->code, 6);
+			out[n].weight = t->weight;
+			out[n].how = CPTS_RESOLVE_PASSAGE;
+			n++;
+		}
+		if (n)
+			return n;
+	}
+	parent = cpts_code_arm_parent(code);
+	if (parent && cpts_strmap_get(r->communes, parent, &v)) {
+		memcpy(out[0].code, parent, 6);
+		out[0].weight = 1.0;
+		out[0].how = CPTS_RESOLVE_ARM;
+		return 1;
+	}
+	return 0;
+}

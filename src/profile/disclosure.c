@@ -1,0 +1,698 @@
+/*
+ * disclosure.c - disclosure control of the profile values (DOMAIN.md section 7), the
+ * only way exports read profile_values (cpts_ptable_load).
+ *
+ * Why here and not at write time: the workspace keeps exact values for the
+ * statistician; anything that leaves it goes through this file, so the rule lives in
+ * one place. The steps, in order:
+ *
+ * 1. primary suppression: a health count (kind CPTS_IND_COUNT) with 0 < value <
+ *    threshold is masked (bounds 1 .. threshold-1 shown as "< 11"); a count that
+ *    depends on masked input cells (stored masked = 1) is masked and keeps its stored
+ *    bounds [lo, hi] ("at least lo"), never shown as the sum of the known cells;
+ * 2. secondary suppression, until nothing changes: for every linear relation
+ *    "total = sum of cells (+ an unpublished remainder)" that a reader can write with
+ *    published numbers, when exactly one term is unknown and it is sensitive (a masked
+ *    cell, or a remainder between 1 and threshold-1), the smallest non-zero published
+ *    cell is masked too (the total when no cell is left). Relations checked:
+ *      - communes of a territory vs the territory total (each count indicator);
+ *      - territories vs the whole area ('ensemble');
+ *      - communes vs their département, region and the whole area;
+ *      - breakdowns: mt_sans_mt = mt_mt_parti + mt_fictif + remainder, and every
+ *        "total = subgroup without MT + remainder" pair (patients, ALD, C2S, 70+);
+ *    a relation whose remainder is not published (breakdowns, partial coverage) counts
+ *    the remainder as one unknown term;
+ * 3. ratios (kind CPTS_IND_RATIO) whose numerator or denominator count is masked, or
+ *    which depend on masked input cells, are masked (their interval too).
+ * Values of levels 'departement', 'region' and 'ensemble' are repeated under every
+ * territory; they share one cell here so that they are masked alike everywhere.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "cpts/code.h"
+#include "cpts/profile.h"
+#include "cpts/util.h"
+
+/* The table with its private string pool; pub is first so the public pointer is ours. */
+typedef struct ptable_priv {
+	cpts_ptable pub;
+	cpts_strmap *pool_map; /* string -> index in pool */
+	cpts_vec pool;         /* char *, OWNED */
+} ptable_priv;
+
+typedef struct cell {
+	double value, lo, hi;
+	cpts_ind_kind kind;
+	const cpts_indicator *ind; /* NULL for pyramid or unknown keys */
+	bool in_masked;            /* depends on masked input cells */
+	bool masked;
+} cell;
+
+typedef struct group {
+	size_t total;      /* cell index */
+	size_t off, n;     /* members in the shared index vector */
+	bool exhaustive;   /* total = sum of members exactly (no unpublished remainder) */
+} group;
+
+typedef struct disc {
+	ptable_priv *t;
+	cell *cells;
+	size_t n_cells;
+	size_t *row_cell;  /* per row: its cell */
+	cpts_vec groups;   /* group */
+	cpts_vec members;  /* size_t cell indices */
+	double thr;
+	/* units: runs of rows with the same (territory, level, level_code), found by a
+	   hash of their three interned pointers */
+	size_t n_units;
+	size_t *unit_start; /* n_units + 1 row offsets */
+	size_t *uhash;      /* open addressing: unit index + 1, 0 = empty */
+	size_t uhash_cap;   /* power of two */
+} disc;
+
+static char *intern(ptable_priv *t, const char *s)
+{
+	int64_t k;
+
+	if (!s)
+		s = "";
+	if (cpts_strmap_get(t->pool_map, s, &k))
+		return cpts_vec_at(&t->pool, char *, (size_t)k);
+	char **slot = cpts_vec_push(&t->pool);
+	if (!slot)
+		CPTS_BUG("string pool full");
+	*slot = cpts_strdup(s);
+	cpts_strmap_put(t->pool_map, s, (int64_t)(t->pool.n - 1));
+	return *slot;
+}
+
+static int cmp4(const char *ta, const char *la, const char *ca, const char *ia,
+		const cpts_pvalue *b)
+{
+	int c = strcmp(ta, b->territory);
+
+	if (c)
+		return c;
+	if ((c = strcmp(la, b->level)) != 0)
+		return c;
+	if ((c = strcmp(ca, b->level_code)) != 0)
+		return c;
+	return strcmp(ia, b->indicator);
+}
+
+static long find_row(const cpts_ptable *t, const char *territory, const char *level,
+		     const char *level_code, const char *indicator)
+{
+	size_t lo = 0, hi = t->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = cmp4(territory, level, level_code, indicator, &t->v[mid]);
+		if (c == 0)
+			return (long)mid;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return -1;
+}
+
+const cpts_pvalue *cpts_ptable_get(const cpts_ptable *t, const char *territory,
+				   const char *level, const char *level_code,
+				   const char *indicator)
+{
+	long r;
+
+	if (!t || !territory || !level || !level_code || !indicator)
+		return NULL;
+	r = find_row(t, territory, level, level_code, indicator);
+	return r < 0 ? NULL : &t->v[r];
+}
+
+void cpts_ptable_free(cpts_ptable *pub)
+{
+	ptable_priv *t = (ptable_priv *)pub;
+
+	if (!t)
+		return;
+	for (size_t i = 0; i < t->pool.n; i++)
+		free(cpts_vec_at(&t->pool, char *, i));
+	cpts_vec_release(&t->pool);
+	cpts_strmap_free(t->pool_map);
+	free(t->pub.v);
+	free(t);
+}
+
+static bool is_canonical_level(const char *level)
+{
+	return strcmp(level, "departement") == 0 || strcmp(level, "region") == 0 ||
+	       strcmp(level, "ensemble") == 0;
+}
+
+static size_t ptr_hash(const char *a, const char *b, const char *c)
+{
+	uint64_t h = (uint64_t)(uintptr_t)a * 0x9E3779B97F4A7C15ULL;
+
+	h ^= (uint64_t)(uintptr_t)b * 0xC2B2AE3D27D4EB4FULL + (h << 6) + (h >> 2);
+	h ^= (uint64_t)(uintptr_t)c * 0x165667B19E3779F9ULL + (h << 6) + (h >> 2);
+	return (size_t)(h ^ (h >> 29));
+}
+
+/* Index the units of the sorted rows (strings are interned: pointers identify them). */
+static void index_units(disc *d)
+{
+	const cpts_ptable *t = &d->t->pub;
+	size_t n = 0;
+
+	for (size_t r = 0; r < t->n; r++)
+		if (r == 0 || t->v[r - 1].territory != t->v[r].territory ||
+		    t->v[r - 1].level != t->v[r].level || t->v[r - 1].level_code != t->v[r].level_code)
+			n++;
+	d->n_units = n;
+	d->unit_start = cpts_calloc(n + 1, sizeof(size_t));
+	d->uhash_cap = 16;
+	while (d->uhash_cap < 2 * n)
+		d->uhash_cap *= 2;
+	d->uhash = cpts_calloc(d->uhash_cap, sizeof(size_t));
+	n = 0;
+	for (size_t r = 0; r < t->n; r++) {
+		const cpts_pvalue *v = &t->v[r];
+		if (r > 0 && t->v[r - 1].territory == v->territory && t->v[r - 1].level == v->level &&
+		    t->v[r - 1].level_code == v->level_code)
+			continue;
+		d->unit_start[n] = r;
+		for (size_t h = ptr_hash(v->territory, v->level, v->level_code);; h++) {
+			size_t *slot = &d->uhash[h & (d->uhash_cap - 1)];
+			if (*slot == 0) {
+				*slot = n + 1;
+				break;
+			}
+		}
+		n++;
+	}
+	d->unit_start[n] = t->n;
+}
+
+/* Interned copy of a string, NULL when no row uses it. */
+static const char *interned(const disc *d, const char *s)
+{
+	int64_t k;
+	return cpts_strmap_get(d->t->pool_map, s, &k) ? cpts_vec_at(&d->t->pool, char *, (size_t)k)
+						       : NULL;
+}
+
+static long unit_find(const disc *d, const char *terr, const char *level, const char *code)
+{
+	const cpts_pvalue *v = d->t->pub.v;
+
+	if (!terr || !level || !code)
+		return -1;
+	for (size_t h = ptr_hash(terr, level, code);; h++) {
+		size_t u = d->uhash[h & (d->uhash_cap - 1)];
+		const cpts_pvalue *f;
+		if (u == 0)
+			return -1;
+		f = &v[d->unit_start[u - 1]];
+		if (f->territory == terr && f->level == level && f->level_code == code)
+			return (long)(u - 1);
+	}
+}
+
+/* cell of indicator ind (interned) in unit u, -1 when absent */
+static long ucell(const disc *d, long u, const char *ind)
+{
+	if (u < 0 || !ind)
+		return -1;
+	for (size_t r = d->unit_start[u]; r < d->unit_start[u + 1]; r++)
+		if (d->t->pub.v[r].indicator == ind)
+			return (long)d->row_cell[r];
+	return -1;
+}
+
+/* cell index of a value given by interned strings, -1 when absent */
+static long cell_ofi(const disc *d, const char *terr, const char *level, const char *code,
+		     const char *ind)
+{
+	return ucell(d, unit_find(d, terr, level, code), ind);
+}
+
+/* cell index of a value given by plain strings, -1 when absent */
+static long cell_of(const disc *d, const char *terr, const char *level, const char *code,
+		    const char *ind)
+{
+	return ucell(d, unit_find(d, interned(d, terr), interned(d, level), interned(d, code)),
+		     interned(d, ind));
+}
+
+static void add_group(disc *d, long total, const long *mem, size_t n, bool exhaustive)
+{
+	group *g;
+	size_t n_ok = 0;
+
+	if (total < 0 || isnan(d->cells[total].value))
+		return;
+	for (size_t i = 0; i < n; i++)
+		if (mem[i] >= 0)
+			n_ok++;
+	if (n_ok == 0)
+		return;
+	g = cpts_vec_push(&d->groups);
+	if (!g)
+		CPTS_BUG("too many disclosure groups");
+	g->total = (size_t)total;
+	g->off = d->members.n;
+	g->exhaustive = exhaustive;
+	for (size_t i = 0; i < n; i++) {
+		if (mem[i] < 0)
+			continue;
+		size_t *m = cpts_vec_push(&d->members);
+		if (!m)
+			CPTS_BUG("too many disclosure group members");
+		*m = (size_t)mem[i];
+	}
+	g->n = d->members.n - g->off;
+}
+
+/* The breakdown relations of one unit (territory, level, code): total, parts. */
+static const char *const breakdowns[][4] = {
+	{ "mt_sans_mt", "mt_mt_parti", "mt_fictif", NULL },
+	{ "mt_patients", "mt_sans_mt", NULL, NULL },
+	{ "mt_ald", "mt_ald_sans_mt", NULL, NULL },
+	{ "mt_c2s", "mt_c2s_sans_mt", NULL, NULL },
+	{ "mt_p70", "mt_p70_sans_mt", NULL, NULL },
+};
+
+static void unit_breakdowns(disc *d, const cpts_pvalue *u)
+{
+	for (size_t b = 0; b < sizeof(breakdowns) / sizeof(breakdowns[0]); b++) {
+		long mem[3];
+		size_t n = 0;
+		long unit = unit_find(d, u->territory, u->level, u->level_code);
+		long tot = ucell(d, unit, interned(d, breakdowns[b][0]));
+		for (size_t k = 1; k < 4 && breakdowns[b][k]; k++)
+			mem[n++] = ucell(d, unit, interned(d, breakdowns[b][k]));
+		add_group(d, tot, mem, n, false);
+	}
+}
+
+typedef struct unit {
+	size_t row;  /* first row of the unit */
+	const char *dep, *reg; /* for commune units: the commune's (BORROWED), else NULL */
+} unit;
+
+/* Build every relation a reader could use (see the header comment). */
+static int build_groups(cpts_ctx *ctx, disc *d, cpts_store *s)
+{
+	cpts_ptable *t = &d->t->pub;
+	cpts_vec units, mem;
+	cpts_strmap *seen = cpts_strmap_new(64);
+	cpts_strmap *geo = NULL;     /* commune code -> index in geo_dep */
+	char (*geo_code)[2][4] = NULL;
+	sqlite3_stmt *st = NULL;
+	long long n_com = cpts_store_count(s, "SELECT count(*) FROM communes", 0);
+	size_t n_geo = 0;
+	int rc = CPTS_OK;
+	cpts_buf key = CPTS_BUF_INIT;
+
+	cpts_vec_init(&units, sizeof(unit), SIZE_MAX / sizeof(unit));
+	cpts_vec_init(&mem, sizeof(long), SIZE_MAX / sizeof(long));
+	/* département and region of every commune */
+	geo = cpts_strmap_new(n_com > 0 ? (size_t)n_com : 16);
+	geo_code = cpts_calloc(n_com > 0 ? (size_t)n_com : 1, sizeof(*geo_code));
+	if ((rc = cpts_store_prepare(ctx, s, &st, "SELECT code, dep, reg FROM communes")) < 0)
+		goto out;
+	while (sqlite3_step(st) == SQLITE_ROW && n_geo < (size_t)n_com) {
+		const char *c = (const char *)sqlite3_column_text(st, 0);
+		const char *dp = (const char *)sqlite3_column_text(st, 1);
+		const char *rg = (const char *)sqlite3_column_text(st, 2);
+		snprintf(geo_code[n_geo][0], 4, "%s", dp ? dp : "");
+		snprintf(geo_code[n_geo][1], 4, "%s", rg ? rg : "");
+		cpts_strmap_put(geo, c ? c : "", (int64_t)n_geo);
+		n_geo++;
+	}
+	/* units: runs of rows with the same (territory, level, level_code) */
+	for (size_t r = 0; r < t->n; r++) {
+		const cpts_pvalue *v = &t->v[r];
+		if (r > 0 && t->v[r - 1].territory == v->territory &&
+		    t->v[r - 1].level == v->level && t->v[r - 1].level_code == v->level_code)
+			continue; /* interned: pointer equality is string equality */
+		unit *u = cpts_vec_push(&units);
+		if (!u)
+			CPTS_BUG("too many units");
+		u->row = r;
+		if (strcmp(v->level, "commune") == 0) {
+			int64_t gi;
+			if (cpts_strmap_get(geo, v->level_code, &gi)) {
+				u->dep = geo_code[gi][0];
+				u->reg = geo_code[gi][1];
+			}
+		}
+	}
+	/* breakdowns, once per unit (canonical units once overall) */
+	for (size_t k = 0; k < units.n; k++) {
+		const cpts_pvalue *v = &t->v[cpts_vec_at(&units, unit, k).row];
+		if (is_canonical_level(v->level)) {
+			int64_t dummy;
+			cpts_buf_reset(&key);
+			cpts_buf_addf(&key, "%s\x1f%s", v->level, v->level_code);
+			if (cpts_strmap_get(seen, key.data, &dummy))
+				continue;
+			cpts_strmap_put(seen, key.data, 1);
+		}
+		unit_breakdowns(d, v);
+	}
+	/* per count indicator: communes vs territory, territories vs ensemble, communes vs
+	   département / region / ensemble */
+	const char *L_com = interned(d, "commune"), *L_ter = interned(d, "territoire");
+	const char *L_ens = interned(d, "ensemble"), *C_all = interned(d, "ALL");
+	const char *K_pop = interned(d, "pop_total");
+	for (const cpts_indicator *ind = cpts_indicators; ind->key; ind++) {
+		const char *K = interned(d, ind->key);
+		const char *ens_terr = NULL;
+		double pop_terr = 0, pop_ens = NAN;
+		long ens_cell = -1;
+		if (ind->kind != CPTS_IND_COUNT || !K)
+			continue;
+		/* communes of each territory vs its total */
+		for (size_t k = 0; k < units.n;) {
+			const cpts_pvalue *v = &t->v[cpts_vec_at(&units, unit, k).row];
+			const char *terr = v->territory;
+			long tot = cell_ofi(d, terr, L_ter, terr, K);
+			mem.n = 0;
+			for (; k < units.n; k++) {
+				const cpts_pvalue *w = &t->v[cpts_vec_at(&units, unit, k).row];
+				if (w->territory != terr)
+					break;
+				if (strcmp(w->level, "commune") == 0) {
+					long *m = cpts_vec_push(&mem);
+					*m = cell_ofi(d, terr, L_com, w->level_code, K);
+				}
+				if (strcmp(w->level, "ensemble") == 0 && !ens_terr) {
+					ens_terr = terr;
+					ens_cell = cell_ofi(d, terr, L_ens, w->level_code, K);
+				}
+			}
+			add_group(d, tot, mem.data, mem.n, true);
+		}
+		/* territories vs the whole area: exhaustive when they cover its population */
+		if (ens_terr) {
+			long pe = cell_ofi(d, ens_terr, L_ens, C_all, K_pop);
+			pop_ens = pe >= 0 ? d->cells[pe].value : NAN;
+		}
+		mem.n = 0;
+		for (size_t k = 0; k < units.n; k++) {
+			const cpts_pvalue *v = &t->v[cpts_vec_at(&units, unit, k).row];
+			if (strcmp(v->level, "territoire") != 0)
+				continue;
+			long *m = cpts_vec_push(&mem);
+			long pc = cell_ofi(d, v->territory, L_ter, v->level_code, K_pop);
+			*m = cell_ofi(d, v->territory, L_ter, v->level_code, K);
+			pop_terr += pc >= 0 ? d->cells[pc].value : NAN;
+		}
+		add_group(d, ens_cell, mem.data, mem.n,
+			  !isnan(pop_ens) && fabs(pop_terr - pop_ens) <= 1e-9 * fmax(1, pop_ens));
+		/* communes vs their département, region, and the whole area */
+		for (int lv = 0; lv < 3; lv++) {
+			const char *lname = lv == 0 ? "departement" : lv == 1 ? "region" : "ensemble";
+			cpts_strmap *byc = cpts_strmap_new(64);
+			cpts_vec lists; /* per level code: vector of commune units (size_t) */
+			cpts_vec_init(&lists, sizeof(cpts_vec), 1u << 20);
+			cpts_vec codes;
+			cpts_vec_init(&codes, sizeof(const char *), 1u << 20);
+			for (size_t k = 0; k < units.n; k++) {
+				const unit *u = &cpts_vec_at(&units, unit, k);
+				const char *code;
+				int64_t li;
+				if (strcmp(t->v[u->row].level, "commune") != 0 || !u->dep)
+					continue;
+				code = lv == 0 ? u->dep : lv == 1 ? u->reg : "ALL";
+				if (!cpts_strmap_get(byc, code, &li)) {
+					cpts_vec *nv = cpts_vec_push(&lists);
+					const char **nc = cpts_vec_push(&codes);
+					if (!nv || !nc)
+						CPTS_BUG("too many level codes");
+					cpts_vec_init(nv, sizeof(size_t), SIZE_MAX / sizeof(size_t));
+					*nc = code;
+					li = (int64_t)(lists.n - 1);
+					cpts_strmap_put(byc, code, li);
+				}
+				size_t *e = cpts_vec_push(&cpts_vec_at(&lists, cpts_vec, (size_t)li));
+				*e = k;
+			}
+			for (size_t li = 0; li < lists.n; li++) {
+				cpts_vec *l = &cpts_vec_at(&lists, cpts_vec, li);
+				const char *code = cpts_vec_at(&codes, const char *, li);
+				long tot = -1, ptot = -1;
+				double psum = 0;
+				mem.n = 0;
+				for (size_t e = 0; e < l->n; e++) {
+					const cpts_pvalue *v =
+						&t->v[cpts_vec_at(&units, unit,
+								  cpts_vec_at(l, size_t, e)).row];
+					long pc = cell_ofi(d, v->territory, L_com, v->level_code, K_pop);
+					long *m = cpts_vec_push(&mem);
+					*m = cell_ofi(d, v->territory, L_com, v->level_code, K);
+					psum += pc >= 0 ? d->cells[pc].value : NAN;
+					if (tot < 0) {
+						tot = cell_of(d, v->territory, lname, code, ind->key);
+						ptot = cell_of(d, v->territory, lname, code, "pop_total");
+					}
+				}
+				add_group(d, tot, mem.data, mem.n,
+					  ptot >= 0 && fabs(psum - d->cells[ptot].value) <=
+							       1e-9 * fmax(1, d->cells[ptot].value));
+				cpts_vec_release(l);
+			}
+			cpts_vec_release(&lists);
+			cpts_vec_release(&codes);
+			cpts_strmap_free(byc);
+		}
+	}
+out:
+	sqlite3_finalize(st);
+	cpts_buf_release(&key);
+	cpts_vec_release(&units);
+	cpts_vec_release(&mem);
+	cpts_strmap_free(seen);
+	cpts_strmap_free(geo);
+	free(geo_code);
+	return rc;
+}
+
+static bool sensitive(double v, double thr)
+{
+	return v > 1e-9 && v < thr;
+}
+
+/* One relation: true when it masked a cell. */
+static bool protect(disc *d, const group *g)
+{
+	cell *tot = &d->cells[g->total];
+	const size_t *mem = &cpts_vec_at(&d->members, size_t, g->off);
+	size_t n_unknown = 0;
+	bool unknown_sensitive = false;
+	double sum = 0;
+	long best = -1;
+
+	if (tot->masked) {
+		n_unknown++;
+		unknown_sensitive = true;
+	}
+	for (size_t i = 0; i < g->n; i++) {
+		const cell *c = &d->cells[mem[i]];
+		if (c->masked) {
+			n_unknown++;
+			unknown_sensitive = true;
+		} else if (!isnan(c->value)) {
+			sum += c->value;
+			if (c->value > 1e-9 && (best < 0 || c->value < d->cells[best].value))
+				best = (long)mem[i];
+		}
+	}
+	if (!g->exhaustive) {
+		n_unknown++;
+		/* the remainder alone is unknown: sensitive when it is a small count */
+		if (n_unknown == 1)
+			unknown_sensitive = sensitive(tot->value - sum, d->thr);
+	}
+	if (n_unknown != 1 || !unknown_sensitive)
+		return false;
+	if (best >= 0) {
+		d->cells[best].masked = true;
+		d->cells[best].lo = d->cells[best].hi = NAN; /* nothing known about it */
+		return true;
+	}
+	if (!tot->masked && tot->value > 1e-9) {
+		tot->masked = true;
+		tot->lo = tot->hi = NAN;
+		return true;
+	}
+	return false;
+}
+
+static void mask_ratios(disc *d)
+{
+	cpts_ptable *t = &d->t->pub;
+
+	for (size_t r = 0; r < t->n; r++) {
+		const cpts_pvalue *v = &t->v[r];
+		cell *c = &d->cells[d->row_cell[r]];
+		bool mask = false;
+		if (c->kind != CPTS_IND_RATIO || !c->ind)
+			continue;
+		mask = c->in_masked;
+		for (int k = 0; k < 2 && !mask; k++) {
+			const char *src = k == 0 ? c->ind->num : c->ind->den;
+			long sc;
+			if (!src)
+				continue;
+			sc = cell_ofi(d, v->territory, v->level, v->level_code, interned(d, src));
+			mask = sc >= 0 && d->cells[sc].masked;
+		}
+		if (mask) {
+			c->masked = true;
+			c->lo = c->hi = NAN;
+		}
+	}
+}
+
+static double col_double(sqlite3_stmt *st, int i)
+{
+	return sqlite3_column_type(st, i) == SQLITE_NULL ? NAN : sqlite3_column_double(st, i);
+}
+
+int cpts_ptable_load(cpts_ctx *ctx, cpts_ptable **out, cpts_store *s, const char *partition,
+		     const cpts_disclose_opts *opts)
+{
+	cpts_disclose_opts defaults = CPTS_DISCLOSE_OPTS_INIT;
+	ptable_priv *t = cpts_calloc(1, sizeof(*t));
+	sqlite3_stmt *st = NULL;
+	cpts_strmap *canon = NULL;
+	cpts_buf key = CPTS_BUF_INIT;
+	disc d;
+	long long n_rows;
+	size_t cap, pass;
+	int rc = CPTS_OK;
+
+	memset(&d, 0, sizeof(d));
+	cpts_vec_init(&d.groups, sizeof(group), SIZE_MAX / sizeof(group));
+	cpts_vec_init(&d.members, sizeof(size_t), SIZE_MAX / sizeof(size_t));
+	*out = NULL;
+	if (!opts)
+		opts = &defaults;
+	d.t = t;
+	d.thr = opts->threshold > 1 ? opts->threshold : 11.0;
+	t->pool_map = cpts_strmap_new(1024);
+	cpts_vec_init(&t->pool, sizeof(char *), SIZE_MAX / sizeof(char *));
+	if (!partition) {
+		rc = cpts_fail(ctx, CPTS_EUSAGE, "no partition given to load profile values");
+		goto out;
+	}
+	{
+		sqlite3_stmt *cs = NULL;
+		if ((rc = cpts_store_prepare(ctx, s, &cs, "SELECT count(*) FROM profile_values"
+					     " WHERE partition = ?")) < 0)
+			goto out;
+		sqlite3_bind_text(cs, 1, partition, -1, SQLITE_STATIC);
+		n_rows = sqlite3_step(cs) == SQLITE_ROW ? sqlite3_column_int64(cs, 0) : 0;
+		sqlite3_finalize(cs);
+	}
+	cap = n_rows > 0 ? (size_t)n_rows : 1;
+	t->pub.v = cpts_calloc(cap, sizeof(cpts_pvalue));
+	d.cells = cpts_calloc(cap, sizeof(cell));
+	d.row_cell = cpts_calloc(cap, sizeof(size_t));
+	canon = cpts_strmap_new(1024);
+	if ((rc = cpts_store_prepare(ctx, s, &st,
+			"SELECT territory, level, level_code, indicator, value, lo, hi, masked"
+			" FROM profile_values WHERE partition = ?"
+			" ORDER BY territory, level, level_code, indicator")) < 0)
+		goto out;
+	sqlite3_bind_text(st, 1, partition, -1, SQLITE_STATIC);
+	while (t->pub.n < cap) {
+		int src = sqlite3_step(st);
+		cpts_pvalue *v;
+		cell *c;
+		int64_t ci;
+		if (src == SQLITE_DONE)
+			break;
+		if (src != SQLITE_ROW) {
+			rc = cpts_store_fail(ctx, s, "reading profile_values");
+			goto out;
+		}
+		v = &t->pub.v[t->pub.n];
+		v->territory = intern(t, (const char *)sqlite3_column_text(st, 0));
+		v->level = intern(t, (const char *)sqlite3_column_text(st, 1));
+		v->level_code = intern(t, (const char *)sqlite3_column_text(st, 2));
+		v->indicator = intern(t, (const char *)sqlite3_column_text(st, 3));
+		if (is_canonical_level(v->level)) {
+			cpts_buf_reset(&key);
+			cpts_buf_addf(&key, "%s\x1f%s\x1f%s", v->level, v->level_code, v->indicator);
+			if (cpts_strmap_get(canon, key.data, &ci)) {
+				d.row_cell[t->pub.n++] = (size_t)ci;
+				continue;
+			}
+			cpts_strmap_put(canon, key.data, (int64_t)d.n_cells);
+		}
+		c = &d.cells[d.n_cells];
+		d.row_cell[t->pub.n++] = d.n_cells++;
+		c->value = col_double(st, 4);
+		c->lo = col_double(st, 5);
+		c->hi = col_double(st, 6);
+		c->in_masked = sqlite3_column_int(st, 7) != 0;
+		c->ind = cpts_indicator_find(v->indicator);
+		c->kind = c->ind ? c->ind->kind
+				 : strncmp(v->indicator, "pyr_", 4) == 0 ? CPTS_IND_POPULATION
+									 : CPTS_IND_VALUE;
+		/* primary suppression */
+		if (c->kind == CPTS_IND_COUNT) {
+			if (c->in_masked) {
+				c->masked = true; /* bounds [lo, hi] as stored */
+			} else if (sensitive(c->value, d.thr)) {
+				c->masked = true;
+				c->lo = 1;
+				c->hi = d.thr - 1;
+			} else {
+				c->lo = c->hi = NAN;
+			}
+		}
+	}
+	/* secondary suppression to a fixed point (each pass masks at least one more cell,
+	   so it ends; the bound only guards against a bug) */
+	index_units(&d);
+	if ((rc = build_groups(ctx, &d, s)) < 0)
+		goto out;
+	for (pass = 0; pass <= d.n_cells; pass++) {
+		bool changed = false;
+		for (size_t g = 0; g < d.groups.n; g++)
+			changed |= protect(&d, &cpts_vec_at(&d.groups, group, g));
+		if (!changed)
+			break;
+	}
+	mask_ratios(&d);
+	for (size_t r = 0; r < t->pub.n; r++) {
+		const cell *c = &d.cells[d.row_cell[r]];
+		cpts_pvalue *v = &t->pub.v[r];
+		v->masked = c->masked;
+		v->value = c->masked ? NAN : c->value;
+		v->lo = c->lo;
+		v->hi = c->hi;
+	}
+	*out = &t->pub;
+	t = NULL;
+out:
+	sqlite3_finalize(st);
+	cpts_strmap_free(canon);
+	cpts_buf_release(&key);
+	free(d.cells);
+	free(d.row_cell);
+	free(d.unit_start);
+	free(d.uhash);
+	cpts_vec_release(&d.groups);
+	cpts_vec_release(&d.members);
+	cpts_ptable_free(t ? &t->pub : NULL);
+	return rc;
+}

@@ -1,0 +1,78 @@
+#!/bin/sh
+# cpts check / move / suggest on the hand-made grid workspace (tests/unit/check/grid.sql,
+# drawn in its header): each problem is reported with the right communes, in text and in
+# --json; exit 0 whatever the findings; usage errors exit 2 and name the culprit; a move
+# writes a new partition and its deltas add up; suggest lists the expected first moves.
+CPTS="$1"
+T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
+n=0; fail=0
+check() { # name, condition result (0 = pass)
+  n=$((n+1))
+  if [ "$2" -eq 0 ]; then echo "ok $n - $1"; else echo "not ok $n - $1"; fail=1; fi
+}
+if ! command -v sqlite3 >/dev/null 2>&1; then echo "1..0 # SKIP sqlite3 shell not installed"; exit 0; fi
+WS="$T/grid.sqlite"
+"$CPTS" init "$WS" 2>/dev/null
+sqlite3 "$WS" "SELECT load_extension('mod_spatialite');" ".read $CPTS_SRC/tests/unit/check/grid.sql" >/dev/null 2>"$T/err"
+check "fixture loads" $?
+
+"$CPTS" check "$WS" --partition proposal > "$T/out" 2> "$T/err"; rc=$?
+check "check exits 0 despite the findings (got $rc)" $rc
+grep -q "^uncovered communes: 44009 Commune 9$" "$T/out"; check "white zone 44009 listed" $?
+grep -q "departement 44 Loire-Atlantique: 1 commune, 1,500 inhabitants" "$T/out"; check "white zone by departement" $?
+grep -q "^  44011 Commune 11: A, C$" "$T/out"; check "overlap 44011 named with A and C" $?
+grep -q "^  cut off: 44020 Commune 20$" "$T/out"; check "44020 cut off from A" $?
+grep -q "^  encloses: 44009 Commune 9 (white zone)$" "$T/out"; check "B encloses 44009" $?
+grep -q "verdict: too small (5,000 inhabitants, under 10,000)" "$T/out"; check "D too small" $?
+[ "$(grep -c 'verdict:' "$T/out")" -eq 4 ]; check "one verdict per territory" $?
+grep -q "ACI signée 31.6%" "$T/out"; check "coverage at stage ACI (51,000 / 161,500)" $?
+
+"$CPTS" check "$WS" --partition proposal --json > "$T/json" 2> "$T/err"; rc=$?
+check "check --json exits 0 (got $rc)" $rc
+python3 - "$T/json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+t = {x["id"]: x for x in r["territories"]}
+assert r["uncovered"] == ["44009"], r["uncovered"]
+assert r["overlaps"] == [{"code": "44011", "territories": ["A", "C"]}], r["overlaps"]
+assert t["A"]["cut_off"] == ["44020"] and t["A"]["pieces"] == 2
+assert t["B"]["encloses"] == ["44009"]
+assert "too_small" in t["D"]["problems"] and t["D"]["pop"] == 5000
+assert t["A"]["class5"][0]["code"] == "44020" and t["A"]["class5"][0]["to"] == "B"
+assert abs(r["li"] - 645 / 760) < 1e-6
+assert r["pop_covered"] == 160000 and r["pop_total"] == 161500
+assert r["stages"]["aci_signee"] == 51000
+PY
+check "--json holds the same findings" $?
+
+"$CPTS" check "$WS" --partition nope 2> "$T/err"; rc=$?; [ $rc -eq 2 ]; check "unknown partition exits 2 (got $rc)" $?
+grep -q "no partition named 'nope'" "$T/err"; check "unknown partition named" $?
+"$CPTS" check "$WS" 2> "$T/err"; rc=$?; [ $rc -eq 2 ]; check "missing --partition exits 2 (got $rc)" $?
+
+"$CPTS" move "$WS" --partition proposal --commune 44020 --to B > "$T/out" 2> "$T/err"; rc=$?
+check "move exits 0 (got $rc)" $rc
+grep -q "new partition 'proposal-move'" "$T/out"; check "move names the new partition" $?
+"$CPTS" info "$WS" | grep -q "proposal-move"; check "the new partition is in the workspace" $?
+"$CPTS" move "$WS" --partition proposal --commune 44020 --to B --as m2 --json > "$T/json" 2> "$T/err"
+python3 - "$T/json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+t = {x["id"]: x for x in r["territories"]}
+# populations: A 51,000 -> 49,000, B 92,000 -> 94,000; A + B residents' flows unchanged
+assert t["A"]["population"] == [51000, 49000], t["A"]["population"]
+assert t["B"]["population"] == [92000, 94000]
+assert t["A"]["flows_res"][0] + t["B"]["flows_res"][0] == t["A"]["flows_res"][1] + t["B"]["flows_res"][1]
+assert t["A"]["pieces"] == [2, 1]
+PY
+check "move --json deltas add up" $?
+"$CPTS" move "$WS" --partition proposal --commune 99999 --to B 2> "$T/err"; rc=$?; [ $rc -eq 2 ]; check "move of an unknown commune exits 2 (got $rc)" $?
+grep -q "commune '99999' is not in the workspace" "$T/err"; check "the unknown commune is named" $?
+
+"$CPTS" suggest "$WS" --partition proposal > "$T/out" 2> "$T/err"; rc=$?
+check "suggest exits 0 (got $rc)" $rc
+sed -n 2p "$T/out" | grep -q "contiguity 44020 Commune 20 (2000 inhabitants) from 'A' to 'B'"; check "first suggestion: reattach 44020 to B" $?
+grep -q "white_zone 44009 Commune 9 (1500 inhabitants) from the white zone to 'B'" "$T/out"; check "white zone 44009 given to B" $?
+grep -q "cpts move WS --partition proposal --commune 44020 --to 'B'" "$T/out"; check "suggestion shows the move command" $?
+grep -q "44018\|44019" "$T/out"; [ $? -ne 0 ]; check "no move out of D (under the floor)" $?
+echo "1..$n"
+exit $fail

@@ -1,0 +1,73 @@
+#!/bin/sh
+# cpts export: usage errors (exit 2), a GeoPackage and an HTML report from a demo
+# workspace, any OGR driver (FlatGeobuf: one file per layer), determinism (ogrinfo -al
+# attribute dumps and HTML bytes identical across two exports), Ctrl-C (exit 130, no
+# file left), and the workspace left byte for byte unchanged.
+CPTS="$1"
+SRC="${CPTS_SRC:-$(dirname "$0")/../..}"
+T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
+export CPTS_FIXED_TIME="2026-01-01T00:00:00Z"
+n=0; fail=0
+check() { # name, condition result (0 = pass)
+  n=$((n+1))
+  if [ "$2" -eq 0 ]; then echo "ok $n - $1"; else echo "not ok $n - $1"; fail=1; fi
+}
+if ! sh "$SRC/tests/browser/make_ws.sh" "$CPTS" "$T" > "$T/make.log" 2>&1; then
+  echo "not ok 1 - build the demo workspace"; sed 's/^/# /' "$T/make.log"; echo "1..1"; exit 1
+fi
+WS="$T/ws.sqlite"
+sum0=$(sha256sum "$WS" | cut -d' ' -f1)
+
+"$CPTS" export "$WS" --gpkg "$T/x.gpkg" 2> "$T/err"; rc=$?
+[ $rc -eq 2 ]; check "missing --partition exits 2 (got $rc)" $?
+grep -q "partition" "$T/err"; check "missing --partition is named" $?
+"$CPTS" export "$WS" --partition partition 2> "$T/err"; rc=$?
+[ $rc -eq 2 ]; check "nothing to export exits 2 (got $rc)" $?
+"$CPTS" export "$WS" --partition nope --gpkg "$T/x.gpkg" 2> "$T/err"; rc=$?
+[ $rc -eq 2 ]; check "unknown partition exits 2 (got $rc)" $?
+grep -q "no partition named 'nope'" "$T/err"; check "unknown partition is named" $?
+"$CPTS" export "$WS" --partition partition --gpkg "$T/x.gpkg" --map-indicator zz 2> "$T/err"
+rc=$?; [ $rc -eq 2 ]; check "unknown --map-indicator exits 2 (got $rc)" $?
+[ ! -e "$T/x.gpkg" ]; check "no output after a usage error" $?
+
+"$CPTS" export -q "$WS" --partition partition --gpkg "$T/o1/cpts.gpkg" --html "$T/o1/html" \
+  --flows-threshold 50 2> "$T/err"; rc=$?
+[ $rc -eq 0 ]; check "export exits 0 (got $rc)" $?
+[ ! -s "$T/err" ]; check "-q export prints nothing" $?
+ls "$T/o1" | grep -q tmp; [ $? -ne 0 ]; check "no temporary file left" $?
+ogrinfo -ro -so "$T/o1/cpts.gpkg" > "$T/layers" 2>&1
+for l in communes territoires flux metadata layer_styles; do
+  grep -q "^[0-9]*: $l " "$T/layers" || grep -q "^[0-9]*: $l$" "$T/layers"
+  check "layer $l present" $?
+done
+# the demo partition has 2 territories over 118 communes (partition.csv, header excluded)
+nt=$(ogrinfo -ro -so "$T/o1/cpts.gpkg" territoires | sed -n 's/^Feature Count: //p')
+[ "$nt" = 2 ]; check "2 territories (got $nt)" $?
+nc=$(ogrinfo -ro -so "$T/o1/cpts.gpkg" communes | sed -n 's/^Feature Count: //p')
+exp=$(($(wc -l < "$T/demo/partition.csv") - 1))
+[ "$nc" = "$exp" ]; check "communes = members of the partition ($exp, got $nc)" $?
+[ -f "$T/o1/html/index.html" ]; check "index.html written" $?
+np=$(ls "$T/o1/html" | grep -vc '^index.html$')
+[ "$np" = 2 ]; check "one page per territory (got $np)" $?
+
+"$CPTS" export -q "$WS" --partition partition --gpkg "$T/o2/cpts.gpkg" --html "$T/o2/html" \
+  --flows-threshold 50; check "second export exits 0" $?
+ogrinfo -ro -al "$T/o1/cpts.gpkg" | grep -v "^INFO: Open of" > "$T/d1"
+ogrinfo -ro -al "$T/o2/cpts.gpkg" | grep -v "^INFO: Open of" > "$T/d2"
+cmp -s "$T/d1" "$T/d2"; check "ogrinfo -al dumps identical" $?
+diff -r "$T/o1/html" "$T/o2/html" > /dev/null; check "HTML byte-identical" $?
+
+"$CPTS" export -q "$WS" --partition partition --gpkg "$T/fgb" --format FlatGeobuf
+check "FlatGeobuf export exits 0" $?
+[ -f "$T/fgb/communes.fgb" ] && [ -f "$T/fgb/territoires.fgb" ]; check "FlatGeobuf: one file per layer" $?
+nt=$(ogrinfo -ro -so "$T/fgb/territoires.fgb" territoires | sed -n 's/^Feature Count: //p')
+[ "$nt" = 2 ]; check "FlatGeobuf: 2 territories (got $nt)" $?
+
+CPTS_TEST_INTERRUPT_AFTER=4 "$CPTS" export -q "$WS" --partition partition \
+  --gpkg "$T/int/cpts.gpkg" 2> "$T/err"; rc=$?
+[ $rc -eq 130 ]; check "interrupted export exits 130 (got $rc)" $?
+[ -z "$(ls "$T/int" 2>/dev/null)" ]; check "interrupted export leaves no file" $?
+
+[ "$(sha256sum "$WS" | cut -d' ' -f1)" = "$sum0" ]; check "workspace unchanged by exports" $?
+echo "1..$n"
+exit $fail

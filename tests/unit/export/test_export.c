@@ -1,0 +1,743 @@
+/*
+ * test_export.c - unit tests of src/export: build a small workspace by hand (six 2 km
+ * squares in Lambert-93, two territories, basin metrics, flows, profile values with
+ * one small count), export it, then open the GeoPackage with GDAL and read the HTML
+ * back. Expected values are derived by hand from the inserted rows (each assertion
+ * says how). Also: a 100-commune territory with densified boundaries stays under the
+ * 2 MB page bound, exports are byte-identical when repeated, and failures or Ctrl-C
+ * leave no file behind.
+ */
+#include <gdal.h>
+#include <math.h>
+#include <ogr_api.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cpts/ctx.h"
+#include "cpts/export.h"
+#include "cpts/store.h"
+#include "cpts/util.h"
+#include "dep/dep.h"
+#include "tap.h"
+
+static char tmpdir[256];
+
+/* The six communes: code, name (accents, apostrophe, <, &), column, row. */
+static const struct {
+	const char *code, *name;
+	int col, row;
+	double pop;
+} communes[] = {
+	{ "44001", "Saint-Étienne-d'Arve", 0, 0, 1500 },
+	{ "44002", "Le <Bourg> & Cie", 1, 0, 600 },
+	{ "44003", "Nœud", 2, 0, 900 },
+	{ "44004", "Àrles", 0, 1, 700 },
+	{ "44005", "Bès", 1, 1, 500 },
+	{ "44006", "Cé", 2, 1, 300 },
+};
+#define N_COMMUNES 6
+#define TERR_B "B<&'"
+
+static int exec(cpts_ctx *ctx, cpts_store *s, const char *sql)
+{
+	int rc = cpts_store_exec(ctx, s, sql);
+
+	if (rc < 0)
+		diag("sql failed: %s: %s", sql, ctx->err.msg);
+	return rc;
+}
+
+/* A square of side `side` metres at (x0, y0), its boundary cut into `seg` segments per
+ * side (densified: the simplification must remove them). */
+static char *square_wkt(double x0, double y0, double side, int seg)
+{
+	cpts_buf b = CPTS_BUF_INIT;
+
+	cpts_buf_addstr(&b, "MULTIPOLYGON(((");
+	for (int e = 0; e < 4; e++)
+		for (int k = 0; k < seg; k++) {
+			double f = side * k / seg, x, y;
+			x = e == 0 ? x0 + f : e == 1 ? x0 + side : e == 2 ? x0 + side - f : x0;
+			y = e == 0 ? y0 : e == 1 ? y0 + f : e == 2 ? y0 + side : y0 + side - f;
+			cpts_buf_addf(&b, "%.3f %.3f,", x, y);
+		}
+	cpts_buf_addf(&b, "%.3f %.3f)))", x0, y0);
+	return cpts_buf_detach(&b, NULL);
+}
+
+static int insert_commune(cpts_ctx *ctx, cpts_store *s, const char *code, const char *name,
+			  double x0, double y0, double side, int seg, double pop)
+{
+	char *wkt = square_wkt(x0, y0, side, seg);
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = cpts_store_prepare(ctx, s, &st, "INSERT INTO communes(code, name, dep, reg,"
+				     " parent, srid, area_km2, perimeter_km, px, py, lon, lat, geom)"
+				     " VALUES(?, ?, '44', '52', '', 2154, ?, ?, ?, ?, -1.5, 47.2,"
+				     " GeomFromText(?, 2154))")) < 0)
+		goto out;
+	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+	sqlite3_bind_double(st, 3, side * side / 1e6);
+	sqlite3_bind_double(st, 4, 4 * side / 1e3);
+	sqlite3_bind_double(st, 5, x0 + side / 2);
+	sqlite3_bind_double(st, 6, y0 + side / 2);
+	sqlite3_bind_text(st, 7, wkt, -1, SQLITE_STATIC);
+	if ((rc = cpts_store_step_done(ctx, s, st)) < 0)
+		goto out;
+	sqlite3_finalize(st);
+	st = NULL;
+	if ((rc = cpts_store_prepare(ctx, s, &st, "INSERT INTO population VALUES(?, 'T', 'ALL',"
+				     " ?)")) < 0)
+		goto out;
+	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+	sqlite3_bind_double(st, 2, pop);
+	rc = cpts_store_step_done(ctx, s, st);
+out:
+	sqlite3_finalize(st);
+	free(wkt);
+	return rc;
+}
+
+static int pv(cpts_ctx *ctx, cpts_store *s, const char *terr, const char *level,
+	      const char *code, const char *ind, double v, double lo, double hi)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = cpts_store_prepare(ctx, s, &st, "INSERT INTO profile_values VALUES('p', ?, ?,"
+				     " ?, ?, ?, ?, ?, 0)")) < 0)
+		return rc;
+	sqlite3_bind_text(st, 1, terr, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, level, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, code, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, ind, -1, SQLITE_STATIC);
+	sqlite3_bind_double(st, 5, v);
+	if (isnan(lo))
+		sqlite3_bind_null(st, 6);
+	else
+		sqlite3_bind_double(st, 6, lo);
+	if (isnan(hi))
+		sqlite3_bind_null(st, 7);
+	else
+		sqlite3_bind_double(st, 7, hi);
+	rc = cpts_store_step_done(ctx, s, st);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Profile values of one territory (and its comparison levels). */
+static int territory_values(cpts_ctx *ctx, cpts_store *s, const char *t, double pop,
+			    double patients, double sans, double icc)
+{
+	static const char *const bands[] = { "00-04", "05-09", "75-79" };
+	int rc = CPTS_OK;
+
+	rc = rc ? rc : pv(ctx, s, t, "territoire", t, "pop_total", pop, NAN, NAN);
+	rc = rc ? rc : pv(ctx, s, t, "territoire", t, "mt_patients", patients, NAN, NAN);
+	rc = rc ? rc : pv(ctx, s, t, "territoire", t, "mt_sans_mt", sans, NAN, NAN);
+	rc = rc ? rc : pv(ctx, s, t, "territoire", t, "mt_share", 100 * sans / patients, NAN, NAN);
+	rc = rc ? rc : pv(ctx, s, t, "territoire", t, "icc", icc, icc - 4.5, icc + 5.5);
+	rc = rc ? rc : pv(ctx, s, t, "territoire", t, "icc_signif", 0, NAN, NAN);
+	rc = rc ? rc : pv(ctx, s, t, "territoire", t, "apl", 3.25, NAN, NAN);
+	rc = rc ? rc : pv(ctx, s, t, "departement", "44", "pop_total", 1450000, NAN, NAN);
+	rc = rc ? rc : pv(ctx, s, t, "departement", "44", "mt_share", 11.2, NAN, NAN);
+	rc = rc ? rc : pv(ctx, s, t, "region", "52", "pop_total", 3900000, NAN, NAN);
+	rc = rc ? rc : pv(ctx, s, t, "region", "52", "mt_share", 10.9, NAN, NAN);
+	rc = rc ? rc : pv(ctx, s, t, "ensemble", "ALL", "pop_total", 12345, NAN, NAN);
+	rc = rc ? rc : pv(ctx, s, t, "ensemble", "ALL", "mt_share", 12.4, NAN, NAN);
+	for (int k = 0; k < 3 && rc == CPTS_OK; k++) {
+		char key[32];
+		snprintf(key, sizeof(key), "pyr_F_%s", bands[k]);
+		rc = pv(ctx, s, t, "territoire", t, key, pop / 6, NAN, NAN);
+		snprintf(key, sizeof(key), "pyr_M_%s", bands[k]);
+		rc = rc ? rc : pv(ctx, s, t, "territoire", t, key, pop / 6, NAN, NAN);
+	}
+	return rc;
+}
+
+/* The small workspace: six communes, territories "A" (row 0) and TERR_B (row 1). */
+static int make_small_ws(cpts_ctx *ctx, const char *path)
+{
+	cpts_store *s = NULL;
+	int rc;
+
+	unlink(path);
+	if ((rc = cpts_store_open(ctx, &s, path, CPTS_STORE_CREATE)) < 0 ||
+	    (rc = cpts_store_begin(ctx, s)) < 0)
+		goto out;
+	for (int i = 0; i < N_COMMUNES && rc == CPTS_OK; i++)
+		rc = insert_commune(ctx, s, communes[i].code, communes[i].name,
+				    350000 + communes[i].col * 2000.0,
+				    6700000 + communes[i].row * 2000.0, 2000, 1, communes[i].pop);
+	if (rc < 0)
+		goto out;
+	rc = exec(ctx, s,
+		  "INSERT INTO partitions VALUES('p', 'input', 'test.csv', 'aucun', '2026-01-01');"
+		  "INSERT INTO partition_members VALUES('p','44001','A',NULL,1),"
+		  "('p','44002','A',NULL,1),('p','44003','A',NULL,1),"
+		  "('p','44004','B<&''',NULL,1),('p','44005','B<&''',NULL,1),"
+		  "('p','44006','B<&''',NULL,1);"
+		  "INSERT INTO basin_metrics VALUES('p','A',3000,3,'44001',0.8,0.7,0.5,1),"
+		  "('p','B<&''',1500,3,'44004',0.6,0.5,0.4,1);"
+		  "INSERT INTO basin_communes VALUES('p','44001',1,'A',0.9,'B<&''',0.1,0.9),"
+		  "('p','44002',2,'A',0.7,'B<&''',0.3,0.7),('p','44003',3,'A',0.4,NULL,NULL,0.4),"
+		  "('p','44004',1,'B<&''',0.8,'A',0.2,0.8),('p','44005',5,'A',0.6,'B<&''',0.4,0.4),"
+		  "('p','44006',2,'B<&''',0.55,'A',0.45,0.55);"
+		  "INSERT INTO flows VALUES('44001','44002','',100,0,0),('44004','44001','',50,0,0),"
+		  "('44005','44004','',5,0,0),('44006','44001','',NULL,1,0),"
+		  "('44001','44001','',400,0,0),('44003','75056','',30,0,1);"
+		  "INSERT INTO sources VALUES('population','/data/pop.csv','0123456789abcdef0123456789"
+		  "abcdef0123456789abcdef0123456789abcdef',6,6,0,'2021','2026-01-01T00:00:00Z',"
+		  "NULL);");
+	if (rc < 0)
+		goto out;
+	if ((rc = territory_values(ctx, s, "A", 3000, 2000, 300, 95)) < 0 ||
+	    (rc = territory_values(ctx, s, TERR_B, 1500, 1000, 120, 108)) < 0)
+		goto out;
+	/* commune level: 44002 has 5 patients without MT (primary masking: 1..10) */
+	for (int i = 0; i < N_COMMUNES && rc == CPTS_OK; i++) {
+		const char *t = communes[i].row == 0 ? "A" : TERR_B;
+		double sans = i == 1 ? 5 : 40 + 10 * i;
+		rc = pv(ctx, s, t, "commune", communes[i].code, "pop_total", communes[i].pop, NAN,
+			NAN);
+		rc = rc ? rc : pv(ctx, s, t, "commune", communes[i].code, "mt_patients", 400, NAN,
+				  NAN);
+		rc = rc ? rc : pv(ctx, s, t, "commune", communes[i].code, "mt_sans_mt", sans, NAN,
+				  NAN);
+		rc = rc ? rc : pv(ctx, s, t, "commune", communes[i].code, "mt_share",
+				  100 * sans / 400, NAN, NAN);
+	}
+	if (rc == CPTS_OK)
+		rc = cpts_store_commit(ctx, s);
+out:
+	cpts_store_free(s);
+	return rc;
+}
+
+/* A 10 x 10 grid of 1 km communes, each boundary densified to 2,000 vertices. */
+static int make_big_ws(cpts_ctx *ctx, const char *path)
+{
+	cpts_store *s = NULL;
+	int rc;
+
+	unlink(path);
+	if ((rc = cpts_store_open(ctx, &s, path, CPTS_STORE_CREATE)) < 0 ||
+	    (rc = cpts_store_begin(ctx, s)) < 0)
+		goto out;
+	rc = exec(ctx, s, "INSERT INTO partitions VALUES('p', 'input', NULL, NULL, NULL)");
+	for (int i = 0; i < 100 && rc == CPTS_OK; i++) {
+		char code[8], name[32], *sql;
+		snprintf(code, sizeof(code), "35%03d", i + 1);
+		snprintf(name, sizeof(name), "Commune n°%d", i + 1);
+		rc = insert_commune(ctx, s, code, name, 300000 + (i % 10) * 1000.0,
+				    6800000 + (i / 10) * 1000.0, 1000, 500, 1000);
+		sql = cpts_asprintf("INSERT INTO partition_members VALUES('p','%s','T',NULL,1)",
+				    code);
+		rc = rc ? rc : exec(ctx, s, sql);
+		free(sql);
+	}
+	if (rc == CPTS_OK)
+		rc = cpts_store_commit(ctx, s);
+out:
+	cpts_store_free(s);
+	return rc;
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	cpts_buf b = CPTS_BUF_INIT;
+	char chunk[65536];
+	size_t n;
+
+	if (!f)
+		return NULL;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		cpts_buf_add(&b, chunk, n);
+	fclose(f);
+	return cpts_buf_detach(&b, len);
+}
+
+static size_t count(const char *hay, const char *needle)
+{
+	size_t n = 0;
+
+	for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
+		n++;
+	return n;
+}
+
+static bool exists(const char *path)
+{
+	struct stat sb;
+
+	return stat(path, &sb) == 0;
+}
+
+static int do_export(cpts_ctx *ctx, const char *ws, const char *gpkg, const char *format,
+		     const char *html, double flows)
+{
+	cpts_store *s = NULL;
+	cpts_export_opts o = CPTS_EXPORT_OPTS_INIT;
+	int rc;
+
+	o.partition = "p";
+	o.gpkg = gpkg;
+	o.html_dir = html;
+	o.flow_threshold = flows;
+	if (format)
+		o.format = format;
+	cpts_error_clear(ctx);
+	if ((rc = cpts_store_open(ctx, &s, ws, CPTS_STORE_READONLY)) < 0)
+		return rc;
+	rc = cpts_export_run(ctx, s, &o);
+	cpts_store_free(s);
+	return rc;
+}
+
+/* The feature of a layer whose string field `field` equals `value` (OWNED, or NULL). */
+static OGRFeatureH find_feature(OGRLayerH lyr, const char *field, const char *value)
+{
+	OGRFeatureH f;
+
+	OGR_L_ResetReading(lyr);
+	while ((f = OGR_L_GetNextFeature(lyr))) {
+		int k = OGR_F_GetFieldIndex(f, field);
+		if (k >= 0 && OGR_F_IsFieldSetAndNotNull(f, k) &&
+		    strcmp(OGR_F_GetFieldAsString(f, k), value) == 0)
+			return f;
+		OGR_F_Destroy(f);
+	}
+	return NULL;
+}
+
+static double field_double(OGRFeatureH f, const char *name, bool *is_null)
+{
+	int k = f ? OGR_F_GetFieldIndex(f, name) : -1;
+
+	*is_null = k < 0 || !OGR_F_IsFieldSetAndNotNull(f, k);
+	return *is_null ? NAN : OGR_F_GetFieldAsDouble(f, k);
+}
+
+static char *sql_text(GDALDatasetH ds, const char *sql)
+{
+	OGRLayerH r = GDALDatasetExecuteSQL(ds, sql, NULL, NULL);
+	OGRFeatureH f;
+	char *out = NULL;
+
+	if (!r)
+		return NULL;
+	if ((f = OGR_L_GetNextFeature(r))) {
+		out = cpts_strdup(OGR_F_GetFieldAsString(f, 0));
+		OGR_F_Destroy(f);
+	}
+	GDALDatasetReleaseResultSet(ds, r);
+	return out;
+}
+
+static void test_communes_layer(GDALDatasetH ds)
+{
+	OGRLayerH lyr = GDALDatasetGetLayerByName(ds, "communes");
+	OGRFeatureDefnH defn;
+	OGRFeatureH f;
+	bool null;
+	double v;
+	int n_valid = 0;
+
+	ok(lyr != NULL, "layer communes exists");
+	if (!lyr)
+		return;
+	defn = OGR_L_GetLayerDefn(lyr);
+	is_int(OGR_L_GetFeatureCount(lyr, TRUE), 6, "communes: 6 features (all inserted)");
+	ok(OGR_FD_GetFieldIndex(defn, "code") >= 0 && OGR_FD_GetFieldIndex(defn, "nom") >= 0 &&
+	   OGR_FD_GetFieldIndex(defn, "territoire") >= 0 &&
+	   OGR_FD_GetFieldIndex(defn, "mt_share") >= 0 &&
+	   OGR_FD_GetFieldIndex(defn, "mt_share_masque") >= 0 &&
+	   OGR_FD_GetFieldIndex(defn, "classe_attraction") >= 0 &&
+	   OGR_FD_GetFieldIndex(defn, "dest1_territoire") >= 0 &&
+	   OGR_FD_GetFieldIndex(defn, "dest2_part") >= 0,
+	   "communes: documented fields present");
+	ok(OGR_FD_GetFieldIndex(defn, "pop_total_masque") < 0,
+	   "communes: no _masque flag for a population (never masked)");
+	OGR_L_ResetReading(lyr);
+	while ((f = OGR_L_GetNextFeature(lyr))) {
+		OGRGeometryH g = OGR_F_GetGeometryRef(f);
+		if (g && OGR_G_IsValid(g) && fabs(OGR_G_Area(g) - 4e6) < 1e-3)
+			n_valid++;
+		OGR_F_Destroy(f);
+	}
+	is_int(n_valid, 6, "communes: 6 valid geometries of 4 km2 (2 km squares)");
+	f = find_feature(lyr, "code", "44002");
+	ok(f != NULL, "commune 44002 found");
+	v = field_double(f, "mt_sans_mt", &null);
+	ok(null, "44002: 5 patients without MT (1..10) written as NULL");
+	v = field_double(f, "mt_sans_mt_masque", &null);
+	near(v, 1, 0, "44002: mt_sans_mt_masque = 1");
+	v = field_double(f, "mt_share", &null);
+	ok(null, "44002: share derived from a masked count is NULL");
+	v = field_double(f, "pop_total", &null);
+	near(v, 600, 1e-12, "44002: population (public) written: 600 as inserted");
+	is_str(f ? OGR_F_GetFieldAsString(f, OGR_F_GetFieldIndex(f, "nom")) : NULL,
+	       "Le <Bourg> & Cie", "44002: name kept verbatim in the GeoPackage");
+	v = field_double(f, "dest1_part", &null);
+	near(v, 70, 1e-12, "44002: first destination share 0.7 written as 70 %%");
+	OGR_F_Destroy(f);
+	f = find_feature(lyr, "code", "44005");
+	v = field_double(f, "classe_attraction", &null);
+	near(v, 5, 0, "44005: attraction class 5 as inserted");
+	is_str(f ? OGR_F_GetFieldAsString(f, OGR_F_GetFieldIndex(f, "territoire")) : NULL,
+	       TERR_B, "44005: territory id with <, & and ' kept");
+	v = field_double(f, "mt_sans_mt_masque", &null);
+	ok(!null && (v == 0 || v == 1), "44005: flag written (0 or 1, never NULL)");
+	OGR_F_Destroy(f);
+}
+
+static void test_territories_layer(GDALDatasetH ds)
+{
+	OGRLayerH lyr = GDALDatasetGetLayerByName(ds, "territoires");
+	OGRFeatureH f;
+	bool null;
+	double v;
+
+	ok(lyr != NULL, "layer territoires exists");
+	if (!lyr)
+		return;
+	is_int(OGR_L_GetFeatureCount(lyr, TRUE), 2, "territoires: 2 features");
+	f = find_feature(lyr, "territoire", "A");
+	ok(f && OGR_F_GetGeometryRef(f) && OGR_G_IsValid(OGR_F_GetGeometryRef(f)),
+	   "territory A: valid geometry");
+	/* three 2 km squares side by side: 3 x 4e6 m2 */
+	near(f ? OGR_G_Area(OGR_F_GetGeometryRef(f)) : 0, 3 * 4e6, 1e-6,
+	     "territory A: dissolved area = sum of its communes' areas");
+	ok(f && OGR_G_GetGeometryCount(OGR_F_GetGeometryRef(f)) == 1,
+	   "territory A: dissolved into one polygon");
+	v = field_double(f, "li", &null);
+	near(v, 80, 1e-12, "territory A: LI 0.8 from basin_metrics written as 80 %%");
+	v = field_double(f, "aci_tier", &null);
+	near(v, 1, 0, "territory A: ACI tier 1 (3,000 inhabitants < 40,000)");
+	v = field_double(f, "mt_share", &null);
+	near(v, 15, 1e-12, "territory A: mt_share 300/2000 = 15 %%");
+	v = field_double(f, "mt_sans_mt_masque", &null);
+	near(v, 0, 0, "territory A: 300 patients are not masked");
+	v = field_double(f, "n_communes", &null);
+	near(v, 3, 0, "territory A: 3 communes (from the partition)");
+	OGR_F_Destroy(f);
+	f = find_feature(lyr, "territoire", TERR_B);
+	near(f ? OGR_G_Area(OGR_F_GetGeometryRef(f)) : 0, 3 * 4e6, 1e-6,
+	     "territory B: dissolved area = sum of its communes' areas");
+	OGR_F_Destroy(f);
+}
+
+static void test_other_layers(GDALDatasetH ds)
+{
+	OGRLayerH flux = GDALDatasetGetLayerByName(ds, "flux");
+	OGRLayerH meta = GDALDatasetGetLayerByName(ds, "metadata");
+	OGRLayerH sty = GDALDatasetGetLayerByName(ds, "layer_styles");
+	OGRFeatureH f;
+	char *t;
+
+	/* flows >= 20 between two communes: 44001->44002 (100), 44004->44001 (50); not the
+	 * 5 (below), the masked one, the self flow, nor the one leaving the workspace */
+	ok(flux != NULL, "layer flux exists");
+	is_int(flux ? OGR_L_GetFeatureCount(flux, TRUE) : -1, 2, "flux: 2 lines");
+	f = flux ? find_feature(flux, "origine", "44004") : NULL;
+	near(f ? OGR_G_Length(OGR_F_GetGeometryRef(f)) : 0, 2000, 1e-9,
+	     "flux 44004->44001 joins the centres, 2 km apart");
+	OGR_F_Destroy(f);
+	ok(meta != NULL, "layer metadata exists");
+	f = meta ? find_feature(meta, "cle", "population") : NULL;
+	is_str(f ? OGR_F_GetFieldAsString(f, OGR_F_GetFieldIndex(f, "sha256")) : NULL,
+	       "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+	       "metadata: source population with its SHA-256");
+	OGR_F_Destroy(f);
+	f = meta ? find_feature(meta, "cle", "date") : NULL;
+	is_str(f ? OGR_F_GetFieldAsString(f, OGR_F_GetFieldIndex(f, "valeur")) : NULL,
+	       "2026-01-01T00:00:00Z", "metadata: date from CPTS_FIXED_TIME");
+	OGR_F_Destroy(f);
+	f = meta ? find_feature(meta, "cle", "cpts_version") : NULL;
+	ok(f != NULL, "metadata: cpts version row");
+	OGR_F_Destroy(f);
+	ok(sty != NULL, "layer layer_styles exists");
+	is_int(sty ? OGR_L_GetFeatureCount(sty, TRUE) : -1, 2, "layer_styles: 2 styles");
+	f = sty ? find_feature(sty, "f_table_name", "communes") : NULL;
+	ok(f && strstr(OGR_F_GetFieldAsString(f, OGR_F_GetFieldIndex(f, "styleQML")),
+		       "type=\"graduatedSymbol\" attr=\"mt_share\""),
+	   "layer_styles: graduated renderer on mt_share");
+	ok(f && strstr(OGR_F_GetFieldAsString(f, OGR_F_GetFieldIndex(f, "styleQML")),
+		       "fieldName=\"nom\""), "layer_styles: labels on nom");
+	ok(f && OGR_F_GetFieldAsInteger(f, OGR_F_GetFieldIndex(f, "useAsDefault")) == 1,
+	   "layer_styles: used as default");
+	OGR_F_Destroy(f);
+	t = sql_text(ds, "SELECT name FROM gpkg_data_columns WHERE table_name = 'communes' AND"
+		     " column_name = 'mt_share'");
+	is_str(t, "Part des patients sans médecin traitant", "gpkg_data_columns: French alias");
+	free(t);
+	t = sql_text(ds, "SELECT identifier FROM gpkg_contents WHERE table_name = 'territoires'");
+	is_str(t, "Territoires", "gpkg_contents: French identifier");
+	free(t);
+	t = sql_text(ds, "SELECT srs_id FROM gpkg_geometry_columns WHERE table_name = 'communes'");
+	is_str(t, "2154", "communes in EPSG:2154");
+	free(t);
+}
+
+static void test_gpkg(cpts_ctx *ctx, const char *ws)
+{
+	char *gpkg = cpts_asprintf("%s/out.gpkg", tmpdir);
+	char *tmp = cpts_asprintf("%s/out.tmp.gpkg", tmpdir);
+	GDALDatasetH ds;
+	int rc = do_export(ctx, ws, gpkg, NULL, NULL, 20);
+
+	is_int(rc, CPTS_OK, "export to GeoPackage succeeds");
+	if (rc)
+		diag("%s", ctx->err.msg);
+	ok(!exists(tmp), "no temporary file left");
+	ds = GDALOpenEx(gpkg, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+	ok(ds != NULL, "GDAL opens the GeoPackage");
+	if (ds) {
+		is_int(GDALDatasetGetLayerCount(ds), 5, "5 layers (communes, territoires, flux,"
+		       " metadata, layer_styles)");
+		test_communes_layer(ds);
+		test_territories_layer(ds);
+		test_other_layers(ds);
+		GDALClose(ds);
+	}
+	free(gpkg);
+	free(tmp);
+}
+
+/* Every attribute of every layer as text, in order: what `ogrinfo -al` shows. */
+static char *dump_attributes(const char *path)
+{
+	GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+	cpts_buf b = CPTS_BUF_INIT;
+
+	if (!ds)
+		return NULL;
+	for (int l = 0; l < GDALDatasetGetLayerCount(ds); l++) {
+		OGRLayerH lyr = GDALDatasetGetLayer(ds, l);
+		OGRFeatureH f;
+		cpts_buf_addf(&b, "layer %s\n", OGR_L_GetName(lyr));
+		while ((f = OGR_L_GetNextFeature(lyr))) {
+			for (int k = 0; k < OGR_F_GetFieldCount(f); k++)
+				cpts_buf_addf(&b, "%s|", OGR_F_IsFieldSetAndNotNull(f, k) ?
+					      OGR_F_GetFieldAsString(f, k) : "NULL");
+			cpts_buf_addch(&b, '\n');
+			OGR_F_Destroy(f);
+		}
+	}
+	GDALClose(ds);
+	return cpts_buf_detach(&b, NULL);
+}
+
+static void test_other_formats(cpts_ctx *ctx, const char *ws)
+{
+	char *sq = cpts_asprintf("%s/out.sqlite", tmpdir);
+	char *gj = cpts_asprintf("%s/geojson", tmpdir);
+	char *p;
+	GDALDatasetH ds;
+	int rc;
+
+	rc = do_export(ctx, ws, sq, "SQLite", NULL, 20);
+	is_int(rc, CPTS_OK, "export with the SQLite driver");
+	ds = GDALOpenEx(sq, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+	ok(ds && GDALDatasetGetLayerByName(ds, "territoires") &&
+	   OGR_L_GetFeatureCount(GDALDatasetGetLayerByName(ds, "territoires"), TRUE) == 2,
+	   "SQLite: 2 territories");
+	if (ds)
+		GDALClose(ds);
+	rc = do_export(ctx, ws, gj, "GeoJSON", NULL, 0);
+	is_int(rc, CPTS_OK, "export with the GeoJSON driver (one file per layer)");
+	p = cpts_asprintf("%s/communes.json", gj);
+	ds = GDALOpenEx(p, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+	ok(ds && OGR_L_GetFeatureCount(GDALDatasetGetLayer(ds, 0), TRUE) == 6,
+	   "GeoJSON: communes.json holds 6 communes");
+	if (ds)
+		GDALClose(ds);
+	free(p);
+	p = cpts_asprintf("%s/metadata.json", gj);
+	ok(exists(p), "GeoJSON: metadata.json written");
+	free(p);
+	free(sq);
+	free(gj);
+}
+
+static void test_html(cpts_ctx *ctx, const char *ws)
+{
+	char *dir = cpts_asprintf("%s/html", tmpdir), *p;
+	char *a, *bpage, *idx;
+	size_t len;
+	int rc = do_export(ctx, ws, NULL, NULL, dir, 0);
+
+	is_int(rc, CPTS_OK, "HTML export succeeds");
+	p = cpts_asprintf("%s/index.html", dir);
+	idx = slurp(p, &len);
+	free(p);
+	p = cpts_asprintf("%s/A.html", dir);
+	a = slurp(p, &len);
+	free(p);
+	/* "B<&'" has unsafe characters: t<index 1>_B___.html */
+	p = cpts_asprintf("%s/t1_B___.html", dir);
+	bpage = slurp(p, &len);
+	free(p);
+	ok(idx && a && bpage, "index.html, A.html and t1_B___.html written");
+	if (!idx || !a || !bpage)
+		goto out;
+	is_int(count(a, "<path class=\"c\" data-code="), 3, "A: one path per commune (3)");
+	is_int(count(bpage, "<path class=\"c\" data-code="), 3, "B: one path per commune (3)");
+	is_int(count(idx, "data-territoire="), 2, "index: one path per territory");
+	ok(strstr(a, "Le &lt;Bourg&gt; &amp; Cie") != NULL, "A: <, > and & escaped in a name");
+	ok(strstr(a, "Saint-Étienne-d&#39;Arve") != NULL, "A: accents kept, apostrophe escaped");
+	ok(strstr(bpage, "B&lt;&amp;&#39;") && !strstr(bpage, "B<&'"),
+	   "B: territory id escaped everywhere");
+	ok(strstr(idx, "href=\"t1_B___.html\"") != NULL, "index links to the B page");
+	/* 3000 -> "3 000" (U+202F); 300/2000 -> "15,0 %" (U+00A0) */
+	ok(strstr(a, "3\xe2\x80\xaf" "000") != NULL, "A: population 3 000 in French format");
+	ok(strstr(a, "15,0\xc2\xa0%") != NULL, "A: share 15,0 %% in French format");
+	ok(strstr(a, "12,4\xc2\xa0%") != NULL, "A: ensemble column 12,4 %%");
+	ok(strstr(a, "[90,5 ; 100,5]") != NULL, "A: ICC interval 95 - 4.5 ; 95 + 5.5");
+	ok(strstr(a, "secret statistique") != NULL, "A: masked commune share shown as secret");
+	ok(strstr(a, "&lt; 11") != NULL, "A: masking rule « < 11 » stated");
+	ok(strstr(a, "@page{size:A4") && strstr(a, "break-inside:avoid"), "A: print stylesheet");
+	ok(strstr(a, "Pyramide des âges") && strstr(a, "class=\"pyramid\""), "A: age pyramid");
+	ok(strstr(a, "Médecin traitant") && strstr(a, "Taille ACI") &&
+	   strstr(a, "Où se soignent les habitants") && strstr(a, "Sources"),
+	   "A: MT, ACI, flows and sources sections");
+	/* where residents of A go: 100 (to A) + 400 (to A) + 30 (outside the workspace):
+	 * 530 in total; A keeps 500 / 530 = 94,3 % */
+	ok(strstr(a, "94,3\xc2\xa0%") != NULL, "A: 94,3 %% of residents' flows stay in A");
+	ok(strstr(a, "hors espace de travail") != NULL, "A: flow leaving the workspace listed");
+	for (int k = 0; k < 3; k++) {
+		const char *page = k == 0 ? idx : k == 1 ? a : bpage;
+		ok(!strstr(page, "http:") && !strstr(page, "https:") && !strstr(page, "//") &&
+		   !strstr(page, "src=") && !strstr(page, "<script") && !strstr(page, "url("),
+		   "%s: no external URL, no script", k == 0 ? "index" : k == 1 ? "A" : "B");
+	}
+out:
+	free(idx);
+	free(a);
+	free(bpage);
+	free(dir);
+}
+
+static void test_determinism(cpts_ctx *ctx, const char *ws)
+{
+	char *g1 = cpts_asprintf("%s/d1.gpkg", tmpdir), *g2 = cpts_asprintf("%s/d2.gpkg", tmpdir);
+	char *h1 = cpts_asprintf("%s/h1", tmpdir), *h2 = cpts_asprintf("%s/h2", tmpdir);
+	char *d1, *d2, *p1, *p2, *x1, *x2;
+	size_t l1 = 0, l2 = 0;
+
+	is_int(do_export(ctx, ws, g1, NULL, h1, 20), CPTS_OK, "first export");
+	is_int(do_export(ctx, ws, g2, NULL, h2, 20), CPTS_OK, "second export");
+	d1 = dump_attributes(g1);
+	d2 = dump_attributes(g2);
+	ok(d1 && d2 && strcmp(d1, d2) == 0, "same attribute tables twice");
+	p1 = cpts_asprintf("%s/A.html", h1);
+	p2 = cpts_asprintf("%s/A.html", h2);
+	x1 = slurp(p1, &l1);
+	x2 = slurp(p2, &l2);
+	ok(x1 && x2 && l1 == l2 && memcmp(x1, x2, l1) == 0, "same HTML bytes twice");
+	free(d1), free(d2), free(p1), free(p2), free(x1), free(x2);
+	free(g1), free(g2), free(h1), free(h2);
+}
+
+static int cancel_at_close(double frac, const char *msg, void *arg)
+{
+	(void)frac;
+	(void)arg;
+	return strcmp(msg, "closing the dataset") != 0;
+}
+
+static void test_failures(cpts_ctx *ctx, const char *ws)
+{
+	char *gpkg = cpts_asprintf("%s/cancel.gpkg", tmpdir);
+	char *tmp = cpts_asprintf("%s/cancel.tmp.gpkg", tmpdir);
+	char *bad = cpts_asprintf("%s/ws.sqlite/dir/x.gpkg", tmpdir); /* parent is a file */
+	cpts_export_opts o = CPTS_EXPORT_OPTS_INIT;
+	cpts_store *s = NULL;
+	int rc;
+	cpts_progress_fn saved = ctx->progress;
+	ctx->progress = cancel_at_close;
+	rc = do_export(ctx, ws, gpkg, NULL, NULL, 0);
+	ctx->progress = saved;
+	is_int(rc, CPTS_ECANCEL, "interrupted export returns CPTS_ECANCEL");
+	ok(!exists(gpkg) && !exists(tmp), "interrupted export leaves no file");
+	rc = do_export(ctx, ws, bad, NULL, NULL, 0);
+	is_int(rc, CPTS_EIO, "unwritable output is an I/O error");
+	ok(strstr(ctx->err.msg, "ws.sqlite/dir") != NULL, "the output path is named");
+	cpts_error_clear(ctx);
+	if (cpts_store_open(ctx, &s, ws, CPTS_STORE_READONLY) == CPTS_OK) {
+		o.partition = "nope";
+		o.gpkg = gpkg;
+		is_int(cpts_export_run(ctx, s, &o), CPTS_EUSAGE, "unknown partition: usage error");
+		cpts_error_clear(ctx);
+		o.partition = "p";
+		o.map_indicator = "bogus";
+		is_int(cpts_export_run(ctx, s, &o), CPTS_EUSAGE, "unknown indicator: usage error");
+		cpts_error_clear(ctx);
+		o.map_indicator = NULL;
+		o.format = "NoSuchDriver";
+		is_int(cpts_export_run(ctx, s, &o), CPTS_EUSAGE, "unknown driver: usage error");
+		cpts_error_clear(ctx);
+	}
+	cpts_store_free(s);
+	free(gpkg);
+	free(tmp);
+	free(bad);
+}
+
+static void test_big_page(cpts_ctx *ctx)
+{
+	char *ws = cpts_asprintf("%s/big.sqlite", tmpdir);
+	char *dir = cpts_asprintf("%s/bightml", tmpdir);
+	char *p = cpts_asprintf("%s/T.html", dir), *page;
+	size_t len = 0;
+
+	is_int(make_big_ws(ctx, ws), CPTS_OK, "100-commune workspace built");
+	is_int(do_export(ctx, ws, NULL, NULL, dir, 0), CPTS_OK, "100-commune HTML export");
+	page = slurp(p, &len);
+	ok(page != NULL, "T.html written");
+	if (page) {
+		is_int(count(page, "<path class=\"c\" data-code="), 100, "100 commune paths");
+		/* unsimplified, 100 x 2,000 vertices x ~12 bytes would be about 2.4 MB */
+		ok(len < 2u * 1024 * 1024, "100-commune page under 2 MB (%zu bytes)", len);
+		ok(len < 300u * 1024, "simplification keeps it under 300 KB (%zu bytes)", len);
+	}
+	free(page);
+	free(p);
+	free(dir);
+	free(ws);
+}
+
+int main(void)
+{
+	cpts_ctx ctx;
+	char *ws;
+
+	setenv("CPTS_FIXED_TIME", "2026-01-01T00:00:00Z", 1);
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/cpts_export_XXXXXX");
+	if (!mkdtemp(tmpdir) || cpts_ctx_init(&ctx) != CPTS_OK)
+		skip_all("cannot set up a context");
+	ctx.verbosity = CPTS_LOG_WARN;
+	cpts_gdal_init();
+	ws = cpts_asprintf("%s/ws.sqlite", tmpdir);
+	is_int(make_small_ws(&ctx, ws), CPTS_OK, "small workspace built");
+	test_gpkg(&ctx, ws);
+	test_other_formats(&ctx, ws);
+	test_html(&ctx, ws);
+	test_determinism(&ctx, ws);
+	test_failures(&ctx, ws);
+	test_big_page(&ctx);
+	free(ws);
+	cpts_ctx_release(&ctx);
+	{
+		char *cmd = cpts_asprintf("rm -rf '%s'", tmpdir);
+		if (system(cmd) != 0)
+			diag("cannot remove %s", tmpdir);
+		free(cmd);
+	}
+	return done_testing();
+}
