@@ -47,6 +47,8 @@ MOD_ARGS = ["--method", "modularity", "--min-pop", "20000", "--max-pop", "175000
 FLOWS_FRANCE = 5_000_000
 FLOWS_INGEST_BIG = 10_000_000
 CMD_TIMEOUT = 900  # seconds; one command longer than this is killed and reported
+REPEAT_CAP = 90    # seconds: repeats of one stage stop when they would cost more than this
+DETERMINISM_CAP = 150  # seconds: longest run that is still repeated for the determinism check
 
 T_START = time.monotonic()
 
@@ -138,18 +140,24 @@ class Bench:
         self.notes = []
         self.env = dict(os.environ, CPTS_FIXED_TIME="2026-01-01T00:00:00Z")
         self.deadline = T_START + args.budget_min * 60
+        self.ds_deadline = self.deadline  # the share of the budget of the current dataset
         self.probed = {}
 
-    def runs_for(self, first_wall):
-        """How many runs a stage gets: R, fewer when its first run is long or time is short."""
-        left = self.deadline - time.monotonic()
-        if first_wall is None:
-            return 1
-        if first_wall > 120 or left < 240:
-            return 1
-        if first_wall * (self.args.runs - 1) > left / 4:
-            return max(1, min(self.args.runs, 2))
-        return self.args.runs
+    def runs_for(self, first_wall, min_runs=1):
+        """How many runs a stage gets: R, but repeats stop when they would cost more than
+        REPEAT_CAP seconds or eat into the rest of the time budget. min_runs (the
+        determinism checks) is honoured only when a second run is affordable."""
+        left = min(self.deadline, self.ds_deadline) - time.monotonic()
+        if first_wall is None or first_wall <= 0:
+            return max(1, self.args.runs)
+        if left < 3 * first_wall + 120:
+            affordable = 1
+        else:
+            affordable = 1 + int(min(REPEAT_CAP, left / 6) // first_wall)
+        n = max(1, min(self.args.runs, affordable))
+        if min_runs > n and first_wall < DETERMINISM_CAP and left > 2 * first_wall + 120:
+            n = min_runs
+        return n
 
     def implemented(self, command):
         """False when `cpts COMMAND --help` answers that the command is not implemented."""
@@ -178,7 +186,7 @@ class Bench:
         ws_after = None
         i = 0
         target = self.args.runs
-        while i < max(target, min_runs):
+        while i < target:
             ws = None
             if ws_mode == "copy":
                 ws = os.path.join(ds["dir_run"], f"ws_{slug(name)}_{i}.sqlite")
@@ -218,7 +226,10 @@ class Bench:
                 os.remove(ws_after)
             ws_after = ws
             if i == 0:
-                target = self.runs_for(r["wall"])
+                target = self.runs_for(r["wall"], min_runs)
+                if target < min_runs:
+                    rec["skipped_repeat"] = (f"second run skipped: {r['wall']:.0f} s per run "
+                                             "does not fit the time budget")
             i += 1
         walls = [x["wall"] for x in rec["runs"]]
         rec["wall"] = statistics.median(walls)
@@ -427,8 +438,13 @@ def dump_outputs(gpkg, html_dir, dest):
     return sums
 
 
-def compare_dumps(bench, ds, what, dumps):
+def compare_dumps(bench, ds, what, dumps, rec):
+    if rec is None or rec["status"] != "ok":
+        return
     if len(dumps) < 2:
+        bench.determinism.append({"dataset": ds["name"], "what": what,
+                                  "result": "not checked: " + rec.get("skipped_repeat",
+                                                                     "one run only")})
         return
     a, b = dumps[0], dumps[1]
     if not a and not b:
@@ -486,12 +502,19 @@ def run_dataset(bench, ds, peers_ok):
         if w10 and os.path.exists(w10):
             os.remove(w10)
 
-    # 3. contiguity graph
+    # 3. contiguity graph (default options: queen, snap 5 m, bridges)
+    pre_graph = ws
     st, ws3 = bench.stage(ds, "graph (queen contiguity)", lambda i, w: [CPTS, "graph", w],
                           "copy", ws)
     if ws3:
         ws = ws3
         bench.counts[ds["name"]] = graph_counts(ws)
+    # 3b. the same without snapping: exact shared vertices, like the peers (result discarded)
+    st, w0 = bench.stage(ds, "graph --snap 0 (exact, as the peers)",
+                         lambda i, w: [CPTS, "graph", w, "--snap", "0"], "copy", pre_graph)
+    if w0:
+        bench.counts[ds["name"] + " snap0"] = graph_counts(w0)
+        os.remove(w0)
 
     # 4-5. basins
     st, ws4 = bench.stage(ds, "basins plurality",
@@ -500,7 +523,7 @@ def run_dataset(bench, ds, peers_ok):
     ws = ws4 or ws
     st, ws5 = bench.stage(ds, "basins modularity (20k-175k)",
                           lambda i, w: [CPTS, "basins", w] + MOD_ARGS +
-                          ["--name", "bench_modularity"], "copy", ws)
+                          ["--name", "bench_modularity", "--seed", str(SEED)], "copy", ws)
     ws = ws5 or ws
     if ws5:
         k = partition_size(ws5, "bench_modularity")
@@ -542,7 +565,8 @@ def run_dataset(bench, ds, peers_ok):
 
     st, _ = bench.stage(ds, "export (GeoPackage + HTML)", export_cmd, "copy", ws,
                         keep_outputs=keep_export, min_runs=2)
-    compare_dumps(bench, ds, "cpts export, 2 runs", dumps)
+    compare_dumps(bench, ds, "cpts export, 2 runs", dumps,
+                  bench.result(ds["name"], "export (GeoPackage + HTML)"))
 
     # 8. diagnose end to end (modularity basins, floor and ceiling), at least twice
     ddumps = []
@@ -567,15 +591,16 @@ def run_dataset(bench, ds, peers_ok):
 
     st, _ = bench.stage(ds, "diagnose (end to end)", diag_cmd, "none", keep_outputs=keep_diag,
                         min_runs=2)
-    compare_dumps(bench, ds, "cpts diagnose, 2 runs", ddumps)
+    compare_dumps(bench, ds, "cpts diagnose, 2 runs", ddumps,
+                  bench.result(ds["name"], "diagnose (end to end)"))
 
     # Peers on the same files.
     if peers_ok.get("libpysal"):
         bench.peer(ds, "libpysal Queen", [PY, os.path.join(ROOT, "bench/peers/queen_libpysal.py"),
-                                          com], "graph (queen contiguity)")
+                                          com], "graph --snap 0 (exact, as the peers)")
     if peers_ok.get("spdep"):
         bench.peer(ds, "spdep poly2nb", ["Rscript", os.path.join(ROOT, "bench/peers/queen_spdep.R"),
-                                         com], "graph (queen contiguity)")
+                                         com], "graph --snap 0 (exact, as the peers)")
     if peers_ok.get("igraph") and "flows" in inp:
         bench.peer(ds, "igraph Louvain", [PY, os.path.join(ROOT, "bench/peers/louvain_igraph.py"),
                                           inp["flows"]], "basins modularity (20k-175k)")
@@ -650,19 +675,25 @@ def machine_facts():
     git = run_quiet(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"]).stdout.strip()
     dirty = run_quiet(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no"]).stdout
     return {"nproc": os.cpu_count(), "cpu": cpu, "mem_gib": mem, "os": osr,
+            "load_start": os.getloadavg(),
             "kernel": platform.release(), "cc": cc[0] if cc else "?", "cpts": ver,
             "git": git + (" + uncommitted changes" if dirty.strip() else "")}
 
 
 TARGETS = [
     # (label, dataset, stage, wall limit s, rss limit KiB)
-    ("contiguity graph, full France", "france", "graph (queen contiguity)", 0.7, None),
+    ("contiguity graph, full France (default, snap 5 m)", "france", "graph (queen contiguity)",
+     0.7, None),
+    ("contiguity graph, full France (--snap 0, same pairs as the peers)", "france",
+     "graph --snap 0 (exact, as the peers)", 0.7, None),
     ("plurality basins, full France", "france", "basins plurality", 1.0, None),
     ("constrained modularity, full France", "france", "basins modularity (20k-175k)", 10.0, None),
     ("`cpts diagnose`, full France, 5 M flow pairs", "france", "diagnose (end to end)", 180.0,
      4 * 1024 * 1024),
-    ("profiles, ~1,000 territories on 35,000 communes", "synth-35000", "profile (with APL)", 10.0,
-     None),
+    ("profiles (APL included), synthetic 35,000 communes", "synth-35000", "profile (with APL)",
+     10.0, None),
+    ("profiles (APL included), France, BV2022 as the partition", "france", "profile (with APL)",
+     10.0, None),
 ]
 
 
@@ -686,6 +717,10 @@ def write_report(bench, path, facts, total_s):
       f"stage, bench wall time {total_s / 60:.1f} min)")
     a(f"- Machine: {facts['nproc']} CPUs ({facts['cpu']}), {facts['mem_gib']:.1f} GiB RAM, "
       f"{facts['os']}, Linux {facts['kernel']}")
+    ls, le = facts["load_start"], os.getloadavg()
+    a(f"- Load average (1, 5, 15 min) at start {ls[0]:.1f} / {ls[1]:.1f} / {ls[2]:.1f}, at end "
+      f"{le[0]:.1f} / {le[1]:.1f} / {le[2]:.1f}: the machine is shared with other builds and "
+      "tests, so wall times above the CPU times mostly mean waiting for a core (or the disk)")
     a(f"- Build: `meson setup build-release -Dbuildtype=release`, {facts['cc']}; "
       f"{facts['cpts'] or 'cpts'} at {facts['git']}")
     a("")
@@ -726,6 +761,8 @@ def write_report(bench, path, facts, total_s):
                 note.append("generated by an earlier bench run (cached)")
             if r["stage"].startswith("diagnose"):
                 note.append("includes ingest of every input")
+            if r.get("skipped_repeat"):
+                note.append(r["skipped_repeat"])
             a(f"| {r['dataset']} | {r['stage']} | {len(r['runs'])} | {fmt_s(r['wall'])} | "
               f"{fmt_s(r['cpu'])} | {fmt_mib(r['rss_kib'])} | {'; '.join(note)} |")
         else:
@@ -765,17 +802,25 @@ def write_report(bench, path, facts, total_s):
     a("| dataset | tool | queen pairs | islands | bridges |")
     a("|---|---|---:|---:|---:|")
     for n in names:
-        c = bench.counts.get(n)
-        if c and "pairs" in c:
-            a(f"| {n} | cpts graph | {c['pairs']:,} | {c['islands']} | {c['bridges']} |")
-        else:
-            r = bench.result(n, "graph (queen contiguity)")
-            a(f"| {n} | cpts graph | {cell(r) if r else '-'} | | |")
+        for key, label, st in ((n, "cpts graph (default: snap 5 m)", "graph (queen contiguity)"),
+                               (n + " snap0", "cpts graph --snap 0",
+                                "graph --snap 0 (exact, as the peers)")):
+            c = bench.counts.get(key)
+            if c and "pairs" in c:
+                a(f"| {n} | {label} | {c['pairs']:,} | {c['islands']} | {c['bridges']} |")
+            elif c:
+                a(f"| {n} | {label} | unreadable: {c.get('error', '')} | | |")
+            else:
+                r = bench.result(n, st)
+                a(f"| {n} | {label} | {cell(r) if r else '-'} | | |")
         for p in bench.peers:
             if p["dataset"] == n and p["status"] == "ok" and "pairs" in p:
                 a(f"| {n} | {p['peer']} | {p['pairs']:,} | {p['islands']} | |")
     a("")
-    a("Expected on the real metropolitan file (SOURCES.md): 102,952 queen pairs, 12 islands.")
+    a("Expected on the real metropolitan file (SOURCES.md): 102,952 queen pairs, 12 islands. "
+      "Queen pairs are the `graph_edges` rows of kind 0 (shared point) and 1 (shared "
+      "segment); bridges (kind 2) link islands and components and are counted apart; "
+      "islands are communes without a queen pair.")
     a("")
     a("## Determinism")
     a("")
@@ -799,9 +844,6 @@ def write_report(bench, path, facts, total_s):
     a("|---|---|---|---|")
     for label, dsn, stage, lim, rss_lim in TARGETS:
         r = bench.result(dsn, stage)
-        if dsn == "synth-35000" and r is None:
-            r = bench.result("france", stage)
-            label += " (stand-in: France with the BV2022 partition)"
         lim_s = f"< {lim:g} s" + (f", < {rss_lim / 1024 / 1024:g} GiB" if rss_lim else "")
         if r is None:
             a(f"| {label} | {lim_s} | not run | - |")
@@ -815,13 +857,17 @@ def write_report(bench, path, facts, total_s):
             meas += f", {(r['rss_kib'] or 0) / 1024 / 1024:.2f} GiB"
         if "territories" in r:
             meas += f" ({r['territories']:,} territories)"
+        cnt = bench.counts.get(dsn + (" snap0" if "snap 0" in stage else ""))
+        if stage.startswith("graph") and cnt and "pairs" in cnt:
+            meas += f", {cnt['pairs']:,} queen pairs, {cnt['islands']} islands"
         a(f"| {label} | {lim_s} | {meas} | {'yes' if ok else 'NO'} |")
     a("")
     a("## Growth with the number of communes")
     a("")
     a("Exponent b of wall ≈ c·n^b, least-squares slope of log(wall) against log(n) over the "
       "datasets listed (1.0 = linear, 1.0-1.15 over this range ≈ n log n, 2 = quadratic). "
-      "Flow pairs grow with n too (about 144 per commune in the generated sets). Stages "
+      "Flow pairs grow with n too (20 per commune in `cpts synth` data, about 144 in "
+      "the sets of `bench/gen_inputs.py`), so flow stages grow with pairs as well. Stages "
       "under ~0.05 s are dominated by process start-up, so their exponent understates the "
       "algorithm's.")
     a("")
@@ -840,9 +886,13 @@ def write_report(bench, path, facts, total_s):
                 b, pts = g
                 pl = ", ".join(f"{n:,}: {fmt_s(w)}" for n, w in pts)
                 a(f"| {s} | {pl} | {b:.2f} |")
-    for p in sorted({p["peer"] for p in bench.peers if p["status"] == "ok"}):
+    fams = [[n for n in names if n.startswith("synth-")],
+            [n for n in names if n.startswith("real-")] + ["france"]]
+    for p, fam in ((p, f) for p in sorted({p["peer"] for p in bench.peers
+                                            if p["status"] == "ok"}) for f in fams):
         pts = [(q["n_ds"], q["build_s"]) for q in bench.peers
-               if q["peer"] == p and q["status"] == "ok" and q["build_s"] > 0]
+               if q["peer"] == p and q["status"] == "ok" and q["build_s"] > 0
+               and q["dataset"] in fam]
         if len(pts) >= 2:
             xs = [math.log(n) for n, _ in pts]
             ys = [math.log(w) for _, w in pts]
@@ -940,7 +990,14 @@ def main():
             datasets.append(ds)
     elif not has_france:
         bench.notes.append(f"{geo} absent: the real France dataset was skipped.")
-    for ds in datasets:
+    # Each dataset gets a share of the time left, by weight (France, with 144 flow pairs
+    # per commune and 1,681 territories, weighs three times its commune count), so that the
+    # repeats of early datasets cannot starve the single runs of the later ones.
+    weights = [ds["n"] * (3 if ds["name"] == "france" else 1) for ds in datasets]
+    for i, ds in enumerate(datasets):
+        left = bench.deadline - time.monotonic()
+        share = weights[i] / sum(weights[i:])
+        bench.ds_deadline = time.monotonic() + max(90.0, share * left)
         run_dataset(bench, ds, peers_ok)
     total = time.monotonic() - T_START
     write_report(bench, args.out, facts, total)

@@ -237,6 +237,146 @@ static int cmp_by_pop(const void *x, const void *y, void *arg)
 	return a < b ? -1 : a > b;
 }
 
+/* Is basin c still connected once commune j leaves it? (BFS from another member) */
+static bool connected_without(cpts_bwork *w, bstate *st, long c, size_t j, size_t *stack,
+			      unsigned *mark, unsigned stamp)
+{
+	const cpts_graph *g = w->g;
+	size_t members = 0, reached = 0, top = 0;
+	long start = -1;
+
+	for (long i = st->head[c]; i >= 0; i = st->next[i]) {
+		members++;
+		if ((size_t)i != j && start < 0)
+			start = i;
+	}
+	if (start < 0)
+		return false; /* j is the whole basin */
+	mark[start] = stamp;
+	stack[top++] = (size_t)start;
+	while (top) {
+		size_t u = stack[--top];
+		reached++;
+		for (size_t e = g->start[u]; e < g->start[u + 1]; e++) {
+			size_t v = g->adj[e];
+			if (v != j && mark[v] != stamp && w->lab[v] == c && !w->locked[v]) {
+				mark[v] = stamp;
+				stack[top++] = v;
+			}
+		}
+	}
+	return reached == members - 1;
+}
+
+static void move_commune(cpts_bwork *w, bstate *st, size_t j, long b)
+{
+	long c = w->lab[j], prev = -1;
+	double kj = w->sym.k[j], pj = w->m->c[j].pop;
+
+	for (long i = st->head[c]; i >= 0; prev = i, i = st->next[i])
+		if ((size_t)i == j) {
+			if (prev < 0)
+				st->head[c] = st->next[i];
+			else
+				st->next[prev] = st->next[i];
+			if (st->tail[c] == i)
+				st->tail[c] = prev;
+			break;
+		}
+	st->next[j] = -1;
+	if (st->tail[b] < 0)
+		st->head[b] = (long)j;
+	else
+		st->next[st->tail[b]] = (long)j;
+	st->tail[b] = (long)j;
+	w->lab[j] = b;
+	st->pop[c] -= pj;
+	st->kk[c] -= kj;
+	st->pop[b] += pj;
+	st->kk[b] += kj;
+}
+
+typedef struct stealc {
+	size_t j;
+	double score;
+} stealc;
+
+static int cmp_steal(const void *x, const void *y)
+{
+	const stealc *a = x, *b = y;
+
+	if (a->score != b->score)
+		return a->score < b->score ? 1 : -1;
+	return (a->j > b->j) - (a->j < b->j);
+}
+
+/*
+ * A basin under the floor whose every merge would break the ceiling takes communes
+ * from its neighbours instead: a border commune of a neighbour that stays above the
+ * floor and connected, the one exchanging most flows with the basin first. Returns
+ * true when one commune moved.
+ */
+static bool steal_one(cpts_bwork *w, bstate *st, long b, const bool *is_locked_basin,
+		      size_t *stack, unsigned *mark, unsigned *stamp)
+{
+	const cpts_graph *g = w->g;
+	double floor_pop = w->opts->min_pop, max = w->opts->max_pop;
+	stealc *cand = NULL;
+	size_t n_c = 0, cap = 0;
+	bool moved = false;
+
+	++*stamp;
+	for (long i = st->head[b]; i >= 0; i = st->next[i])
+		for (size_t e = g->start[i]; e < g->start[i + 1]; e++) {
+			size_t j = g->adj[e];
+			long c = w->lab[j];
+			double score = 0;
+			if (w->locked[j] || c == b || c < 0 || is_locked_basin[c] || mark[j] == *stamp)
+				continue;
+			mark[j] = *stamp;
+			if (st->pop[c] - w->m->c[j].pop < floor_pop ||
+			    (max > 0 && st->pop[b] + w->m->c[j].pop > max))
+				continue;
+			for (size_t f = w->sym.start[j]; f < w->sym.start[j + 1]; f++)
+				if (w->lab[w->sym.adj[f]] == b)
+					score += w->sym.w[f];
+			if (n_c == cap) {
+				cap = cap ? 2 * cap : 16;
+				cand = cpts_reallocarray(cand, cap, sizeof(stealc));
+			}
+			cand[n_c++] = (stealc){ j, score };
+		}
+	qsort(cand, n_c, sizeof(stealc), cmp_steal);
+	for (size_t k = 0; k < n_c && !moved; k++) {
+		++*stamp;
+		if (!connected_without(w, st, w->lab[cand[k].j], cand[k].j, stack, mark, *stamp))
+			continue;
+		move_commune(w, st, cand[k].j, b);
+		moved = true;
+	}
+	free(cand);
+	return moved;
+}
+
+/* Steal communes for every basin still under the floor; true when anything moved. */
+static bool steal_pass(cpts_bwork *w, bstate *st, const long *small, size_t n_small,
+		       const bool *is_locked_basin)
+{
+	size_t n = w->m->n, *stack = cpts_mallocarray(n + 1, sizeof(size_t));
+	unsigned *mark = cpts_calloc(n + 1, sizeof(unsigned)), stamp = 0;
+	bool any = false;
+
+	for (size_t k = 0; k < n_small; k++) {
+		long b = small[k];
+		while (st->head[b] >= 0 && st->pop[b] < w->opts->min_pop &&
+		       steal_one(w, st, b, is_locked_basin, stack, mark, &stamp))
+			any = true;
+	}
+	free(stack);
+	free(mark);
+	return any;
+}
+
 void cpts_basins__merge_floor(cpts_bwork *w, bool by_modularity)
 {
 	double floor_pop = w->opts->min_pop;
@@ -268,7 +408,7 @@ void cpts_basins__merge_floor(cpts_bwork *w, bool by_modularity)
 			merge_into(w, &st, b, c);
 			n_merged++;
 		}
-		if (!n_merged)
+		if (!n_merged && !steal_pass(w, &st, small, n_small, is_locked_basin))
 			break;
 	}
 	free(small);

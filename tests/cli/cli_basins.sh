@@ -1,0 +1,61 @@
+#!/bin/sh
+# cpts basins and cpts compare on a hand-made workspace (sqlite3 shell + SpatiaLite):
+# a strip of four 1 km squares, towns 44001 (west) and 44004 (east); 44002 sends its
+# flows west, 44003 east. By hand: two basins {44001, 44002} and {44003, 44004};
+# LI = (900 + 90) / (1000 + 100) = 0.9 for the west, (80 + 950) / (100 + 1000) for the
+# east; overall (990 + 1030) / 2200 = 0.9182. Then stdout, stderr and exit codes.
+CPTS="$1"
+T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
+n=0; fail=0
+check() { # name, condition result (0 = pass)
+  n=$((n+1))
+  if [ "$2" -eq 0 ]; then echo "ok $n - $1"; else echo "not ok $n - $1"; fail=1; fi
+}
+if ! command -v sqlite3 >/dev/null 2>&1; then echo "1..0 # SKIP sqlite3 shell not installed"; exit 0; fi
+WS="$T/ws.sqlite"
+"$CPTS" init "$WS" 2> /dev/null
+sq() { sqlite3 "$WS" ".load mod_spatialite" "$1" > /dev/null; }
+add() { # code x0 pop
+  x1=$(($2 + 1000))
+  sq "INSERT INTO communes(code, name, dep, reg, parent, srid, area_km2, perimeter_km, px, py, lon, lat, geom) VALUES('$1', 'C$1', '44', '52', '', 2154, 1, 4, $2 + 500, 500, 0, 0, CastToMultiPolygon(GeomFromText('POLYGON(($2 0, $x1 0, $x1 1000, $2 1000, $2 0))', 2154)))"
+  sq "INSERT INTO population VALUES('$1', 'T', 'ALL', $3)"
+}
+flow() { sq "INSERT INTO flows(orig, dest, profession, volume) VALUES('$1', '$2', '', $3)"; }
+add 44001 0 10000; add 44002 1000 1000; add 44003 2000 1000; add 44004 3000 10000
+flow 44001 44001 900; flow 44001 44004 100; flow 44002 44001 90; flow 44002 44004 10
+flow 44003 44004 80; flow 44003 44001 20; flow 44004 44004 950; flow 44004 44001 50
+"$CPTS" graph "$WS" > /dev/null 2>&1
+"$CPTS" basins "$WS" --method plurality --name plu > "$T/out" 2> "$T/err"; rc=$?
+check "basins plurality exits 0 (got $rc)" $([ $rc -eq 0 ]; echo $?)
+grep -qx "basins: 2" "$T/out"; check "two basins" $?
+grep -qx "overall LI: 0.9182" "$T/out"; check "overall LI 0.9182" $?
+[ ! -s "$T/err" ]; check "nothing on stderr" $?
+t=$(sqlite3 "$WS" "SELECT group_concat(code || '=' || territory, ' ') FROM (SELECT * FROM partition_members WHERE partition = 'plu' ORDER BY code)")
+[ "$t" = "44001=44001 44002=44001 44003=44004 44004=44004" ]; check "basins as computed by hand ($t)" $?
+li=$(sqlite3 "$WS" "SELECT round(li, 4) FROM basin_metrics WHERE partition = 'plu' AND territory = '44001'")
+[ "$li" = "0.9" ]; check "LI of the west basin 0.9 (got $li)" $?
+"$CPTS" basins "$WS" --method modularity --name mod --seed 7 > "$T/out" 2> "$T/err"; rc=$?
+check "basins modularity exits 0 (got $rc)" $([ $rc -eq 0 ]; echo $?)
+grep -qx "basins: 2" "$T/out"; check "modularity: two basins" $?
+"$CPTS" compare "$WS" plu mod > "$T/out" 2> "$T/err"; rc=$?
+check "compare exits 0 (got $rc)" $([ $rc -eq 0 ]; echo $?)
+grep -qx "adjusted Rand index: 1.0000" "$T/out"; check "identical partitions: ARI 1" $?
+grep -qx "population in matching territories: 1.0000" "$T/out"; check "matching 1" $?
+"$CPTS" basins "$WS" --method plurality --min-pop 15000 --name big > "$T/out" 2>&1
+grep -qx "basins: 1" "$T/out"; check "--min-pop 15000 merges into one basin" $?
+"$CPTS" basins "$WS" --method plurality --max-pop 5000 --name small > "$T/out" 2> "$T/err"
+grep -qx "single communes above the ceiling: 2" "$T/out"; check "--max-pop 5000: two towns reported" $?
+grep -q "warning: commune 44001" "$T/err"; check "town above the ceiling warned on stderr" $?
+"$CPTS" basins "$WS" --method kmeans 2> "$T/err"; rc=$?
+check "unknown method exits 2 (got $rc)" $([ $rc -eq 2 ]; echo $?)
+grep -q "unknown method 'kmeans'" "$T/err"; check "unknown method named" $?
+"$CPTS" basins "$WS" --min-pop 9 --max-pop 3 2> "$T/err"; rc=$?
+check "inconsistent bounds exit 2 (got $rc)" $([ $rc -eq 2 ]; echo $?)
+"$CPTS" basins "$WS" --lock nope --name x 2> "$T/err"; rc=$?
+check "unknown lock partition exits 2 (got $rc)" $([ $rc -eq 2 ]; echo $?)
+grep -q "no partition named 'nope'" "$T/err"; check "unknown lock named" $?
+c=$(sqlite3 "$WS" "SELECT count(*) FROM partitions WHERE name = 'x'"); [ "$c" = 0 ]; check "failed run stored nothing" $?
+"$CPTS" compare "$WS" plu 2> "$T/err"; rc=$?
+check "compare with one partition exits 2 (got $rc)" $([ $rc -eq 2 ]; echo $?)
+echo "1..$n"
+exit $fail
