@@ -39,6 +39,8 @@ typedef struct cpts_graph {
 	size_t n_bridges;
 	size_t n_components_before; /* connected components before bridging */
 	size_t n_isolated_before;   /* communes with no neighbour before bridging */
+	size_t n_snapped;           /* edges found only through the snapping tolerance
+				       (borders not vertex-identical); in n_edges */
 	double *shared_km;    /* OWNED, per adj entry: length of the shared border in km
 				 (0 for a point contact or a bridge) */
 	bool rook;            /* built with rook contiguity */

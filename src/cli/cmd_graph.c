@@ -66,6 +66,9 @@ int cmd_graph(cpts_ctx *ctx, int argc, char **argv)
 	printf("contiguity: %s, snap %g m\n", go.rook ? "rook" : "queen", go.snap_m);
 	printf("nodes: %zu\n", g->n);
 	printf("edges: %zu\n", g->n_edges - g->n_bridges);
+	printf("  exact contacts (shared %s): %zu\n", go.rook ? "segment" : "vertex",
+	       g->n_edges - g->n_bridges - g->n_snapped);
+	printf("  within the snapping tolerance: %zu\n", g->n_snapped);
 	printf("bridges: %zu\n", g->n_bridges);
 	printf("components before bridging: %zu\n", g->n_components_before);
 	printf("isolated communes before bridging: %zu\n", g->n_isolated_before);

@@ -969,6 +969,7 @@ int cpts_graph__contiguity(cpts_ctx *ctx, cpts_graph_edge **edges_out, size_t *n
 		const pair *p = &b.pairs[i];
 		if (!keep[i])
 			continue;
+		counts->n_snapped += opts->rook ? !p->has_seg : !p->has_vertex && !p->has_seg;
 		edges[n_edges++] = (cpts_graph_edge){ p->a, p->b,
 			p->has_seg || p->near_m > b.snap ? CPTS_EDGE_ROOK : CPTS_EDGE_QUEEN,
 			(p->shared_m + p->near_m) / 1000.0 };

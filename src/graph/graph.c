@@ -64,6 +64,7 @@ void cpts_graph__from_edges(cpts_graph **out, size_t n, const cpts_graph_edge *e
 		g->n_bridges = counts->n_bridges;
 		g->n_components_before = counts->n_components_before;
 		g->n_isolated_before = counts->n_isolated_before;
+		g->n_snapped = counts->n_snapped;
 	}
 	*out = g;
 }
@@ -111,6 +112,9 @@ static int store_edges(cpts_ctx *ctx, cpts_store *s, const cpts_model *m,
 	snprintf(buf, sizeof(buf), "%zu", counts->n_components_before);
 	if ((rc = cpts_store_meta_set(ctx, s, "graph_components_before", buf)) < 0)
 		return rc;
+	snprintf(buf, sizeof(buf), "%zu", counts->n_snapped);
+	if ((rc = cpts_store_meta_set(ctx, s, "graph_snapped", buf)) < 0)
+		return rc;
 	snprintf(buf, sizeof(buf), "%zu", counts->n_isolated_before);
 	return cpts_store_meta_set(ctx, s, "graph_isolated_before", buf);
 }
@@ -120,7 +124,7 @@ int cpts_graph_build(cpts_ctx *ctx, cpts_graph **out, cpts_model *m, cpts_store 
 {
 	cpts_graph_opts def = CPTS_GRAPH_OPTS_INIT;
 	cpts_graph_edge *edges = NULL;
-	cpts_graph_counts counts = { 0, 0, 0 };
+	cpts_graph_counts counts = { 0, 0, 0, 0 };
 	size_t n_edges = 0;
 	int rc;
 
@@ -156,7 +160,7 @@ int cpts_graph_load(cpts_ctx *ctx, cpts_graph **out, const cpts_model *m, cpts_s
 {
 	sqlite3_stmt *st = NULL;
 	cpts_graph_edge *edges = NULL;
-	cpts_graph_counts counts = { 0, 0, 0 };
+	cpts_graph_counts counts = { 0, 0, 0, 0 };
 	size_t n = 0, cap;
 	long long total = cpts_store_count(s, "SELECT count(*) FROM graph_edges", 0);
 	char *mode = cpts_store_meta_get(s, "graph_contiguity");
@@ -192,6 +196,7 @@ int cpts_graph_load(cpts_ctx *ctx, cpts_graph **out, const cpts_model *m, cpts_s
 	}
 	counts.n_components_before = meta_size(s, "graph_components_before");
 	counts.n_isolated_before = meta_size(s, "graph_isolated_before");
+	counts.n_snapped = meta_size(s, "graph_snapped");
 	cpts_graph__from_edges(out, m->n, edges, n, &counts);
 	(*out)->rook = strcmp(mode, "rook") == 0;
 out:

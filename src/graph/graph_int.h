@@ -19,6 +19,7 @@ typedef struct cpts_graph_counts {
 	size_t n_bridges;
 	size_t n_components_before;
 	size_t n_isolated_before;
+	size_t n_snapped; /* pairs kept only through the snapping tolerance */
 } cpts_graph_counts;
 
 /**
