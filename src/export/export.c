@@ -89,6 +89,18 @@ void ex_fmt_value(char *out, size_t n, const cpts_indicator *ind, const cpts_pva
 		} else if (ind && ind->kind == CPTS_IND_COUNT && isfinite(v->lo)) {
 			cpts_fmt_fr(num, sizeof(num), v->lo, 0);
 			snprintf(out, n, "au moins %s", num);
+		} else if (ind && ind->kind == CPTS_IND_RATIO && isfinite(v->lo) &&
+			   isfinite(v->hi)) {
+			/* a ratio over masked input cells: the range it lies in */
+			/* rounded outwards, so the shown range still holds the value */
+			char num2[64];
+			double k = pow(10.0, ind->decimals);
+			ex_fmt_number(num, sizeof(num), ind, floor(v->lo * k + 1e-9) / k);
+			ex_fmt_number(num2, sizeof(num2), ind, ceil(v->hi * k - 1e-9) / k);
+			if (strcmp(num, num2) == 0)
+				snprintf(out, n, "environ %s", num);
+			else
+				snprintf(out, n, "entre %s et %s", num, num2);
 		} else {
 			snprintf(out, n, "secret statistique");
 		}

@@ -431,8 +431,11 @@ static void icc_chart(cpts_buf *b, const ex_data *d, const cpts_pvalue *v)
 {
 	double lo, hi, a0 = 50, a1 = 150, w = 560, x0 = 20, x1 = 540;
 	char s[64];
+	/* over masked input cells the ICC itself is not published, but the interval that
+	   holds whatever those cells are (cpts/profile.h) is */
+	bool bounds_only = v && v->masked && isfinite(v->lo) && isfinite(v->hi);
 
-	if (!v || v->masked || isnan(v->value)) {
+	if (!v || (v->masked && !bounds_only) || (!v->masked && isnan(v->value))) {
 		cpts_buf_addstr(b, "<p class=\"note\">ICC non disponible");
 		if (v && v->masked)
 			cpts_buf_addstr(b, " (secret statistique)");
@@ -462,6 +465,14 @@ static void icc_chart(cpts_buf *b, const ex_data *d, const cpts_pvalue *v)
 		      " stroke=\"#222\" stroke-width=\"2\"/><line x1=\"%.1f\" y1=\"19\" x2=\"%.1f\""
 		      " y2=\"31\" stroke=\"#222\" stroke-width=\"2\"/>", X(lo), X(hi), X(lo), X(lo),
 		      X(hi), X(hi));
+	if (bounds_only) {
+		cpts_buf_addstr(b, "</svg><figcaption>Intervalle de confiance à 95 % de l'ICC,"
+				" élargi pour tenir compte des effectifs masqués (« &lt; 11 ») des"
+				" données sources : l'ICC lui-même n'est pas publiable exactement ; la"
+				" ligne pointillée marque 100 (consommation attendue).</figcaption>"
+				"</figure>\n");
+		return;
+	}
 	cpts_buf_addf(b, "<circle cx=\"%.1f\" cy=\"25\" r=\"5\" fill=\"#e34a33\"/>", X(v->value));
 	cpts_fmt_fr(s, sizeof(s), v->value, 1);
 	cpts_buf_addf(b, "<text x=\"%.1f\" y=\"12\" text-anchor=\"middle\">ICC %s</text>",
@@ -816,7 +827,10 @@ static void section_sources(cpts_buf *b, const ex_data *d)
 	}
 	cpts_fmt_fr(s, sizeof(s), d->threshold, 0);
 	cpts_buf_addf(b, "<h3>Secret statistique</h3>\n<p>Les effectifs issus du SNDS compris"
-		      " entre 1 et %.0f sont masqués et affichés « &lt; %s » ; les ratios calculés"
+		      " entre 1 et %.0f sont masqués et affichés « &lt; %s » ; les totaux qui"
+		      " incluent des cases masquées des données sources sont donnés comme bornes"
+		      " (« au moins … ») et les ratios qui en dépendent comme un encadrement"
+		      " (« entre … et … ») ; les ratios calculés"
 		      " à partir d'un effectif masqué, et les cases qui permettraient de le"
 		      " retrouver par différence (masquage secondaire), sont affichés « secret"
 		      " statistique ». Le masquage est appliqué après agrégation. Les populations"

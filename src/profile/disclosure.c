@@ -23,7 +23,11 @@
  *    a relation whose remainder is not published (breakdowns, partial coverage) counts
  *    the remainder as one unknown term;
  * 3. ratios (kind CPTS_IND_RATIO) whose numerator or denominator count is masked, or
- *    which depend on masked input cells, are masked (their interval too).
+ *    which depend on masked input cells, are masked. A ratio that depends only on
+ *    masked INPUT cells keeps the bounds stored with it (the range it takes whatever
+ *    the masked cells hold, e.g. "entre 11,0 % et 11,3 %"), which tell nothing the
+ *    published "at least N" bounds of its counts do not; a ratio whose count was
+ *    suppressed here loses every bound.
  * Values of levels 'departement', 'region' and 'ensemble' are repeated under every
  * territory; they share one cell here so that they are masked alike everywhere.
  */
@@ -544,18 +548,29 @@ static void mask_ratios(disc *d)
 		bool mask = false;
 		if (c->kind != CPTS_IND_RATIO || !c->ind)
 			continue;
+		bool suppressed = !c->in_masked;
 		mask = c->in_masked;
-		for (int k = 0; k < 2 && !mask; k++) {
+		for (int k = 0; k < 2; k++) {
 			const char *src = k == 0 ? c->ind->num : c->ind->den;
+			const cell *sc_cell;
 			long sc;
 			if (!src)
 				continue;
 			sc = cell_ofi(d, v->territory, v->level, v->level_code, interned(d, src));
-			mask = sc >= 0 && d->cells[sc].masked;
+			if (sc < 0 || !d->cells[sc].masked)
+				continue;
+			mask = true;
+			/* a source published only as bounds (a total over masked input cells)
+			   lets the ratio keep the bounds stored with it; a source suppressed by
+			   disclosure control hides the ratio entirely */
+			sc_cell = &d->cells[sc];
+			if (!(sc_cell->in_masked && isfinite(sc_cell->lo) && isfinite(sc_cell->hi)))
+				suppressed = true;
 		}
 		if (mask) {
 			c->masked = true;
-			c->lo = c->hi = NAN;
+			if (suppressed || !isfinite(c->lo) || !isfinite(c->hi))
+				c->lo = c->hi = NAN;
 		}
 	}
 }

@@ -912,8 +912,19 @@ static int emit(cpts_ctx *ctx, cpts_store *s, prun *r, const char *terr, const c
 			bool flag = a->mt_nm[nu] > 0 || a->mt_nm[de] > 0;
 			if (!(a->mt_has & (1u << nu)) || !(a->mt_has & (1u << de)) || !(a->mt[de] > 0))
 				continue;
+			lo = hi = NAN;
+			if (flag) {
+				/* the share lies between the smallest numerator over the largest
+				   denominator and the reverse (masked cells hold 1 to 10) */
+				double n_lo = a->mt[nu] + a->mt_nm[nu];
+				double n_hi = a->mt[nu] + CPTS_PROFILE_INPUT_MASK_MAX * a->mt_nm[nu];
+				double d_lo = a->mt[de] + a->mt_nm[de];
+				double d_hi = a->mt[de] + CPTS_PROFILE_INPUT_MASK_MAX * a->mt_nm[de];
+				lo = 100.0 * n_lo / d_hi;
+				hi = fmin(100.0, 100.0 * n_hi / d_lo);
+			}
 			if ((rc = put(ctx, s, r, terr, level, code, share_keys[k],
-				      100.0 * a->mt[nu] / a->mt[de], NAN, NAN, flag)) < 0)
+				      100.0 * a->mt[nu] / a->mt[de], lo, hi, flag)) < 0)
 				return rc;
 		}
 		if (is_terr && gap && gap->dep && (a->mt_has & 3u) == 3u && a->mt[0] > 0 &&
@@ -942,15 +953,29 @@ static int emit(cpts_ctx *ctx, cpts_store *s, prun *r, const char *terr, const c
 			return rc;
 		if (a->expected > 0) {
 			double icc = cpts_icc(a->obs, a->expected, o->alpha, o->byar, &lo, &hi);
+			double mg = icc < 100 ? (a->expected - a->obs) / o->gp_activity : 0.0;
+			double mg_lo = NAN, mg_hi = NAN;
+			if (flag) {
+				/* O lies in [O + m, O + 10 m]: the interval that holds whatever the
+				   masked cells are runs from the lower confidence limit of the
+				   smallest O to the upper limit of the largest; the significance
+				   flag read on it holds whatever they are, so it is not flagged */
+				double o_lo = a->obs + a->obs_nm;
+				double o_hi = a->obs + CPTS_PROFILE_INPUT_MASK_MAX * a->obs_nm;
+				double l2, h2;
+				cpts_icc(o_lo, a->expected, o->alpha, o->byar, &lo, &h2);
+				cpts_icc(o_hi, a->expected, o->alpha, o->byar, &l2, &hi);
+				mg_lo = fmax(0.0, (a->expected - o_hi) / o->gp_activity);
+				mg_hi = fmax(0.0, (a->expected - o_lo) / o->gp_activity);
+			}
 			PUT("icc_expected", a->expected);
 			if ((rc = put(ctx, s, r, terr, level, code, "icc", icc, lo, hi, flag)) < 0)
 				return rc;
 			if ((rc = put(ctx, s, r, terr, level, code, "icc_signif",
-				      cpts_icc_signif(lo, hi), NAN, NAN, flag)) < 0)
+				      cpts_icc_signif(lo, hi), NAN, NAN, false)) < 0)
 				return rc;
-			if ((rc = put(ctx, s, r, terr, level, code, "missing_gps",
-				      icc < 100 ? (a->expected - a->obs) / o->gp_activity : 0.0,
-				      NAN, NAN, flag)) < 0)
+			if ((rc = put(ctx, s, r, terr, level, code, "missing_gps", mg, mg_lo, mg_hi,
+				      flag)) < 0)
 				return rc;
 		}
 	}

@@ -20,6 +20,7 @@
 #include "cpts/store.h"
 #include "cpts/util.h"
 #include "dep/dep.h"
+#include "export/export_int.h"
 #include "tap.h"
 
 static char tmpdir[256];
@@ -712,8 +713,40 @@ static void test_big_page(cpts_ctx *ctx)
 	free(ws);
 }
 
+/* How a reader sees each kind of masked value (French formats, profile.h bounds). */
+static void test_masked_formats(void)
+{
+	const cpts_indicator *share = cpts_indicator_find("mt_share");
+	const cpts_indicator *count = cpts_indicator_find("mt_sans_mt");
+	cpts_pvalue v = { NULL, NULL, NULL, NULL, NAN, NAN, NAN, true };
+	char out[96];
+
+	v.lo = 1, v.hi = 10;
+	ex_fmt_value(out, sizeof(out), count, &v, 11);
+	is_str(out, "< 11", "small count reads < 11");
+	v.lo = 201, v.hi = 210;
+	ex_fmt_value(out, sizeof(out), count, &v, 11);
+	is_str(out, "au moins 201", "total over masked input cells reads au moins 201");
+	v.lo = 5.025, v.hi = 5.25;
+	ex_fmt_value(out, sizeof(out), share, &v, 11);
+	is_str(out, "entre 5,0\xc2\xa0% et 5,3\xc2\xa0%", "bounded share reads entre 5,0 %% et 5,3 %%");
+	v.lo = 11.11, v.hi = 11.14;
+	ex_fmt_value(out, sizeof(out), share, &v, 11);
+	is_str(out, "entre 11,1\xc2\xa0% et 11,2\xc2\xa0%", "bounds are rounded outwards");
+	v.lo = 11.1, v.hi = 11.1;
+	ex_fmt_value(out, sizeof(out), share, &v, 11);
+	is_str(out, "environ 11,1\xc2\xa0%", "equal bounds read environ 11,1 %%");
+	v.lo = v.hi = NAN;
+	ex_fmt_value(out, sizeof(out), share, &v, 11);
+	is_str(out, "secret statistique", "a suppressed share reads secret statistique");
+	v.masked = false, v.value = 12.44;
+	ex_fmt_value(out, sizeof(out), share, &v, 11);
+	is_str(out, "12,4\xc2\xa0%", "a published share reads 12,4 %%");
+}
+
 int main(void)
 {
+	test_masked_formats();
 	cpts_ctx ctx;
 	char *ws;
 

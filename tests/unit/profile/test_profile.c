@@ -238,6 +238,12 @@ static void check_values(cpts_ctx *ctx, cpts_store *s)
 	     "T2 sans_mt upper bound = known + 10 per masked cell");
 	is_int(val(s, "p1", "T2", "territoire", "T2", "mt_share", "masked"), 1,
 	       "T2 share flagged as derived from masked input");
+	/* T2 patients 1500 + 2500 = 4000 (no masked cell), sans_mt in [201, 210]: the share
+	   lies in [100 x 201 / 4000, 100 x 210 / 4000] = [5.025, 5.25] */
+	near(val(s, "p1", "T2", "territoire", "T2", "mt_share", "lo"), 5.025, 1e-12,
+	     "T2 share lower bound over the masked cell");
+	near(val(s, "p1", "T2", "territoire", "T2", "mt_share", "hi"), 5.25, 1e-12,
+	     "T2 share upper bound over the masked cell");
 	/* ICC by SQL */
 	icc = val(s, "p1", "T1", "territoire", "T1", "icc", "value");
 	near(icc, sql_icc(s, "'44001','44002','44003'"), 1e-9, "T1 ICC equals the SQL recomputation");
@@ -245,6 +251,23 @@ static void check_values(cpts_ctx *ctx, cpts_store *s)
 	     1e-9, "T3 ICC (with a masked cell) equals the SQL recomputation");
 	is_int(val(s, "p1", "T3", "territoire", "T3", "icc", "masked"), 1,
 	       "T3 ICC flagged (masked consumption cell)");
+	{
+		/* with a masked consumption cell, the interval spans the lower Garwood limit
+		   at the smallest possible O and the upper one at the largest (O bounds are
+		   the stored bounds of icc_observed, checked above to be known + m .. 10 m) */
+		double e3 = val(s, "p1", "T3", "territoire", "T3", "icc_expected", "value");
+		double olo = val(s, "p1", "T3", "territoire", "T3", "icc_observed", "lo");
+		double ohi = val(s, "p1", "T3", "territoire", "T3", "icc_observed", "hi");
+		double l1, h1, l2, h2;
+		cpts_icc(olo, e3, 0.05, false, &l1, &h1);
+		cpts_icc(ohi, e3, 0.05, false, &l2, &h2);
+		near(val(s, "p1", "T3", "territoire", "T3", "icc", "lo"), l1, 1e-12,
+		     "T3 ICC interval starts at the lower limit for the smallest O");
+		near(val(s, "p1", "T3", "territoire", "T3", "icc", "hi"), h2, 1e-12,
+		     "T3 ICC interval ends at the upper limit for the largest O");
+		is_int(val(s, "p1", "T3", "territoire", "T3", "icc_signif", "masked"), 0,
+		       "T3 significance read on the widened interval is not flagged");
+	}
 	cpts_icc(val(s, "p1", "T1", "territoire", "T1", "icc_observed", "value"),
 		 val(s, "p1", "T1", "territoire", "T1", "icc_expected", "value"), 0.05, false, &lo, &hi);
 	near(val(s, "p1", "T1", "territoire", "T1", "icc", "lo"), lo, 1e-12, "T1 ICC lower bound stored");
@@ -366,7 +389,12 @@ static void check_disclosure(cpts_ctx *ctx, cpts_store *s)
 	ok(v && v->masked && isnan(v->value) && v->lo == 201 && v->hi == 210,
 	   "T2 total over a masked cell shown as bounds [201, 210]");
 	v = cpts_ptable_get(t, "T2", "territoire", "T2", "mt_share");
-	ok(v && v->masked, "T2 share masked");
+	ok(v && v->masked && isnan(v->value), "T2 share masked");
+	ok(v && fabs(v->lo - 5.025) < 1e-12 && fabs(v->hi - 5.25) < 1e-12,
+	   "T2 share keeps its bounds [5.025, 5.25] (its count is only a bound)");
+	v = cpts_ptable_get(t, "T1", "commune", "44002", "mt_share");
+	ok(v && v->masked && isnan(v->value) && isnan(v->lo) && isnan(v->hi),
+	   "44002 share hidden with no bounds: its count was suppressed");
 	v = cpts_ptable_get(t, "T2", "departement", "44", "mt_sans_mt");
 	ok(v && v->masked && v->lo == 446, "département 44 total is a bound (at least 446)");
 	v = cpts_ptable_get(t, "T1", "departement", "44", "mt_sans_mt");
