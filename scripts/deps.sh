@@ -5,7 +5,7 @@
 set -e
 base="meson ninja-build pkg-config gcc libc6-dev libgdal-dev gdal-bin libgeos-dev \
 libproj-dev proj-data libsqlite3-dev libspatialite-dev libsqlite3-mod-spatialite \
-libgsl-dev zlib1g-dev"
+libgsl-dev zlib1g-dev sqlite3"
 missing=""
 for p in $base "$@"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

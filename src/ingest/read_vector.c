@@ -545,7 +545,13 @@ static int store_layer(cpts_ctx *ctx, cpts_store *s, const cpts_ingest_layer *l)
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	if ((rc = cpts_store_exec(ctx, s, "DELETE FROM communes")) < 0)
+	/* results derived from the previous communes (graph, basin metrics, profiles)
+	   would silently describe another geometry: they go with it, in the same
+	   transaction; inputs (tables, partitions) stay */
+	if ((rc = cpts_store_exec(ctx, s, "DELETE FROM communes; DELETE FROM graph_edges;"
+				  " DELETE FROM basin_communes; DELETE FROM basin_metrics;"
+				  " DELETE FROM profile_values;"
+				  " DELETE FROM meta WHERE key LIKE 'graph\\_%' ESCAPE '\\'")) < 0)
 		return rc;
 	if ((rc = cpts_store_prepare(ctx, s, &st, "INSERT INTO communes(code, name, dep, reg,"
 				     " parent, srid, area_km2, perimeter_km, px, py, lon, lat, geom)"

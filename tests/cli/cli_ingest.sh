@@ -61,5 +61,11 @@ grep -q "2 arrondissements dropped: the layer also has their commune" "$T/err"; 
 printf 'commune_residence;commune_exercice;volume\n044109;44109;5\n' > "$T/snds.csv"
 "$CPTS" ingest flows "$WS" "$T/snds.csv" --snds-codes -q; check "--snds-codes" $?
 [ "$(q "SELECT orig FROM flows")" = "44109" ]; check "SNDS code 044109 converted" $?
+# re-ingesting the communes drops what was derived from the old ones (graph...)
+"$CPTS" graph "$WS" -q > /dev/null; check "graph on the fixture communes" $?
+[ "$(q "SELECT count(*) FROM graph_edges")" -gt 0 ]; check "graph edges stored" $?
+"$CPTS" ingest communes "$WS" "$D/communes.geojson" -q; check "communes re-ingested" $?
+[ "$(q "SELECT count(*) FROM graph_edges")" = "0" ]; check "re-ingest drops the stale graph" $?
+[ "$(q "SELECT count(*) FROM meta WHERE key LIKE 'graph%'")" = "0" ]; check "and its metadata" $?
 echo "1..$n"
 exit $fail
