@@ -461,14 +461,18 @@ static int write_communes(gw *w)
 	cpts_vec_init(&cols, sizeof(col), 512);
 	commune_cols(&cols);
 	if ((rc = gw_layer(w, &lyr, "communes", wkbMultiPolygon, "Communes",
-			   "Communes de la partition avec leurs indicateurs (valeurs soumises"
-			   " au secret statistique : NULL et champ _masque = 1)")) < 0 ||
+			   "Communes avec leur territoire (vide pour une commune hors de tout"
+			   " territoire) et leurs indicateurs (valeurs soumises au secret"
+			   " statistique : NULL et champ _masque = 1)")) < 0 ||
 	    (rc = gw_fields(w, lyr, "communes", cols.data, cols.n)) < 0)
 		goto out;
 	snprintf(w->geom_col[0], sizeof(w->geom_col[0]), "%s", OGR_L_GetGeometryColumn(lyr));
 	for (size_t i = 0; i < d->m->n && rc == CPTS_OK; i++) {
 		OGRFeatureH f;
-		if (d->p->commune_terr[i] == -1)
+		/* communes outside every territory (white zones) are written too, with no
+		   territory, so planners see them; only those of the output's CRS area */
+		if (d->p->commune_terr[i] == -1 && w->out_srid != 4326 &&
+		    d->m->c[i].srid != w->out_srid)
 			continue;
 		if ((i & 255) == 0 &&
 		    (rc = cpts_progress(w->ctx, 0.3 + 0.2 * (double)i / (double)d->m->n,

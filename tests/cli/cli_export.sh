@@ -44,8 +44,11 @@ done
 nt=$(ogrinfo -ro -so "$T/o1/cpts.gpkg" territoires | sed -n 's/^Feature Count: //p')
 [ "$nt" = 2 ]; check "2 territories (got $nt)" $?
 nc=$(ogrinfo -ro -so "$T/o1/cpts.gpkg" communes | sed -n 's/^Feature Count: //p')
-exp=$(($(wc -l < "$T/demo/partition.csv") - 1))
-[ "$nc" = "$exp" ]; check "communes = members of the partition ($exp, got $nc)" $?
+exp=$(ogrinfo -ro -so -al "$T/demo/communes.geojson" | sed -n 's/^Feature Count: //p')
+[ "$nc" = "$exp" ]; check "every commune written, white zones included ($exp, got $nc)" $?
+nm=$(($(wc -l < "$T/demo/partition.csv") - 1))
+nnull=$(ogrinfo -ro "$T/o1/cpts.gpkg" -sql "SELECT count(*) AS n FROM communes WHERE territoire IS NULL" | sed -n 's/^ *n (Integer) = //p')
+[ "$nnull" = $((exp - nm)) ]; check "communes outside the partition have no territory ($((exp - nm)), got $nnull)" $?
 [ -f "$T/o1/html/index.html" ]; check "index.html written" $?
 np=$(ls "$T/o1/html" | grep -vc '^index.html$')
 [ "$np" = 2 ]; check "one page per territory (got $np)" $?
