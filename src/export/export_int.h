@@ -104,6 +104,12 @@ const cpts_pvalue *ex_value(const ex_data *d, const char *terr, const char *leve
 /** The commune-level value of commune i. */
 const cpts_pvalue *ex_commune_value(const ex_data *d, size_t i, const char *key);
 
+/** The number a map draws for a value: the value, or the middle of the published range
+ * of a ratio over masked input cells; NAN otherwise. */
+double ex_map_number(const cpts_pvalue *pv);
+/** ex_map_number of a territory's value (with the public fallbacks of ex_terr_number). */
+double ex_terr_map_number(const ex_data *d, size_t t, const char *key);
+
 /**
  * A territory's number for an indicator key: the disclosed profile value when there
  * is one, else what the export can derive from public data (population and ACI tier

@@ -439,6 +439,28 @@ static double terr_fallback(const ex_data *d, size_t t, const char *key)
 	return NAN;
 }
 
+double ex_map_number(const cpts_pvalue *pv)
+{
+	if (!pv)
+		return NAN;
+	if (!pv->masked)
+		return pv->value;
+	/* a ratio published as a narrow range (masked input cells) is drawn at its middle;
+	   it never leaves the published range, so the map tells nothing the table does not */
+	if (isfinite(pv->lo) && isfinite(pv->hi) && pv->indicator &&
+	    cpts_indicator_find(pv->indicator) &&
+	    cpts_indicator_find(pv->indicator)->kind == CPTS_IND_RATIO)
+		return 0.5 * (pv->lo + pv->hi);
+	return NAN;
+}
+
+double ex_terr_map_number(const ex_data *d, size_t t, const char *key)
+{
+	const cpts_pvalue *pv = ex_value(d, d->p->terr[t], "territoire", d->p->terr[t], key);
+
+	return pv ? ex_map_number(pv) : terr_fallback(d, t, key);
+}
+
 double ex_terr_number(const ex_data *d, size_t t, const char *key, bool *masked)
 {
 	const cpts_pvalue *pv = ex_value(d, d->p->terr[t], "territoire", d->p->terr[t], key);

@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cpts/basins.h"
+#include "cpts/check.h"
 #include "cpts/version.h"
 #include "dep/dep.h"
 #include "export/export_int.h"
@@ -202,9 +204,7 @@ static void table_compare(cpts_buf *b, const ex_data *d, size_t t, const char *c
 
 static double commune_map_value(const ex_data *d, size_t i)
 {
-	const cpts_pvalue *pv = ex_commune_value(d, i, d->map_key);
-
-	return pv && !pv->masked ? pv->value : NAN;
+	return ex_map_number(ex_commune_value(d, i, d->map_key));
 }
 
 /* ---- maps ---- */
@@ -319,7 +319,7 @@ static int partition_map(cpts_ctx *ctx, cpts_buf *b, const ex_data *d, const ex_
 			char *file;
 			if (!d->terr[t].geom || d->terr[t].srid != srids[k])
 				continue;
-			v = ex_terr_number(d, t, d->map_key, NULL);
+			v = ex_terr_map_number(d, t, d->map_key);
 			c = ex_classes_of(cl, v);
 			file = terr_file(d, t);
 			cpts_buf_addstr(b, "<a href=\"");
@@ -887,6 +887,137 @@ static int territory_page(cpts_ctx *ctx, cpts_buf *b, const ex_data *d, size_t t
 	return CPTS_OK;
 }
 
+/* Largest commune count for which the index draws the map of disagreements (one path
+ * per commune); beyond it the page would pass a few megabytes and only the table shows. */
+#define DISAGREE_MAP_MAX 20000
+
+/* The other partitions of the workspace the proposal is compared with: basins first,
+ * then the others (BV2022, EPCI, ...), at most max. Names OWNED by the caller. */
+static size_t compare_targets(const ex_data *d, char **names, size_t max)
+{
+	sqlite3_stmt *st = NULL;
+	size_t n = 0;
+
+	if (sqlite3_prepare_v2(cpts_store_db(d->s), "SELECT name FROM partitions WHERE name <> ?"
+			       " ORDER BY kind <> 'basins', name", -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(st, 1, d->opts->partition, -1, SQLITE_STATIC);
+	while (n < max && sqlite3_step(st) == SQLITE_ROW)
+		names[n++] = cpts_strdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return n;
+}
+
+/* Map of the communes whose territory is not the best-matching unit of the other
+ * partition (cpts_check_disagreement), in the CRS of the partition's first member. */
+static int disagreement_map(cpts_ctx *ctx, cpts_buf *b, const ex_data *d,
+			    const cpts_partition *other)
+{
+	static const char *const fill[3] = { "#c6dbef", "#e6550d", "#eeeeee" };
+	unsigned char *dis = cpts_calloc(d->m->n + 1, 1);
+	double ext[4] = { NAN, NAN, NAN, NAN };
+	int srid = d->p->n_members ? d->m->c[d->p->members[0].commune].srid : 2154;
+	size_t n_dis;
+	ex_svgmap m;
+	int rc = CPTS_OK;
+
+	n_dis = cpts_check_disagreement(dis, d->m, d->p, other);
+	for (size_t i = 0; i < d->m->n; i++)
+		if (d->m->geoms[i] && d->m->c[i].srid == srid)
+			ex_extent_add(ctx, ext, d->m->geoms[i]);
+	if (isnan(ext[0]))
+		goto out;
+	ex_svgmap_init(&m, ext[0], ext[1], ext[2], ext[3], MAP_W, MAP_H, srid == 4326);
+	cpts_buf_addf(b, "<figure class=\"map\"><svg viewBox=\"0 0 %.0f %.0f\" width=\"%.0f\""
+		      " height=\"%.0f\" role=\"img\" class=\"disagree\">\n", m.w, m.h, m.w, m.h);
+	for (size_t i = 0; i < d->m->n; i++) {
+		if (!d->m->geoms[i] || d->m->c[i].srid != srid)
+			continue;
+		cpts_buf_addf(b, "<path data-code=\"%s\" fill=\"%s\" stroke=\"#fff\""
+			      " stroke-width=\"0.3\" d=\"", d->m->c[i].code, fill[dis[i]]);
+		if ((rc = ex_svg_path_d(ctx, b, &m, d->m->geoms[i])) < 0)
+			goto out;
+		cpts_buf_addstr(b, "\"><title>");
+		cpts_buf_add_html(b, d->m->c[i].name);
+		cpts_buf_addstr(b, dis[i] == 1 ? " — hors de l'unité correspondante" :
+				   dis[i] == 2 ? " — hors d'un des deux découpages" : "");
+		cpts_buf_addstr(b, "</title></path>\n");
+	}
+	for (size_t t = 0; t < d->p->n_terr; t++) {
+		if (!d->terr[t].geom || d->terr[t].srid != srid)
+			continue;
+		cpts_buf_addstr(b, "<path fill=\"none\" stroke=\"#222\" stroke-width=\"1.2\" d=\"");
+		if ((rc = ex_svg_path_d(ctx, b, &m, d->terr[t].geom)) < 0)
+			goto out;
+		cpts_buf_addstr(b, "\"/>\n");
+	}
+	ex_svg_scalebar(b, &m);
+	cpts_buf_addf(b, "</svg><figcaption>Communes dont le territoire n'est pas le bassin"
+		      " qui recouvre le plus de sa population (%zu communes) : <span"
+		      " class=\"sw\" style=\"background:%s\"></span>concordance, <span"
+		      " class=\"sw\" style=\"background:%s\"></span>désaccord, <span"
+		      " class=\"sw\" style=\"background:%s\"></span>hors d'un des deux"
+		      " découpages ; traits noirs : limites des territoires.</figcaption>"
+		      "</figure>\n", n_dis, fill[0], fill[1], fill[2]);
+out:
+	free(dis);
+	return rc;
+}
+
+/* Index section comparing the proposal with the other partitions (cpts compare). */
+static int section_compare(cpts_ctx *ctx, cpts_buf *b, const ex_data *d)
+{
+	char *names[4];
+	size_t n = compare_targets(d, names, 4);
+	bool drawn = false;
+	int rc = CPTS_OK;
+
+	if (n == 0)
+		return CPTS_OK;
+	cpts_buf_addstr(b, "<section><h2>Comparaison avec d'autres découpages</h2>\n<table>"
+			"<thead><tr><th>Découpage</th><th>Unités</th><th>Indice de Rand"
+			" ajusté</th><th>Information mutuelle normalisée</th><th>Population dans"
+			" l'unité correspondante</th></tr></thead><tbody>\n");
+	for (size_t k = 0; k < n; k++) {
+		cpts_compare_result r;
+		char s1[32], s2[32], s3[32], s4[32];
+		if (cpts_compare_partitions(ctx, d->s, d->opts->partition, names[k], &r) < 0) {
+			/* a partition of other communes cannot be compared: say so, go on */
+			cpts_note(ctx, "cannot compare with partition '%s': %s", names[k],
+				  ctx->err.msg);
+			cpts_error_clear(ctx);
+			continue;
+		}
+		cpts_buf_addstr(b, "<tr><td>");
+		cpts_buf_add_html(b, names[k]);
+		cpts_buf_addf(b, "</td><td class=\"n\">%s</td><td class=\"n\">%s</td><td"
+			      " class=\"n\">%s</td><td class=\"n\">%s</td></tr>\n",
+			      cpts_fmt_fr(s1, sizeof(s1), (double)r.n_terr_b, 0),
+			      cpts_fmt_fr(s2, sizeof(s2), r.ari, 3), cpts_fmt_fr(s3, sizeof(s3), r.nmi, 3),
+			      cpts_fmt_fr_pct(s4, sizeof(s4), r.share_matching, 1));
+	}
+	cpts_buf_addstr(b, "</tbody></table>\n");
+	for (size_t k = 0; k < n && !drawn && rc == CPTS_OK; k++) {
+		cpts_partition *other = NULL;
+		if (d->m->n > DISAGREE_MAP_MAX)
+			break;
+		if (cpts_partition_load(ctx, &other, d->s, d->m, names[k]) < 0) {
+			cpts_error_clear(ctx);
+			continue;
+		}
+		cpts_buf_addstr(b, "<h3>Carte des désaccords avec « ");
+		cpts_buf_add_html(b, names[k]);
+		cpts_buf_addstr(b, " »</h3>\n");
+		rc = disagreement_map(ctx, b, d, other);
+		cpts_partition_free(other);
+		drawn = true;
+	}
+	cpts_buf_addstr(b, "</section>\n");
+	for (size_t k = 0; k < n; k++)
+		free(names[k]);
+	return rc;
+}
+
 static int index_page(cpts_ctx *ctx, cpts_buf *b, const ex_data *d, const ex_classes *cl)
 {
 	static const char *const cols[] = { "n_communes", "pop_total", "aci_tier", "mt_share",
@@ -933,6 +1064,8 @@ static int index_page(cpts_ctx *ctx, cpts_buf *b, const ex_data *d, const ex_cla
 		free(file);
 	}
 	cpts_buf_addstr(b, "</tbody></table></section>\n");
+	if ((rc = section_compare(ctx, b, d)) < 0)
+		return rc;
 	section_method(b, d);
 	section_sources(b, d);
 	page_close(b, d);
@@ -950,7 +1083,7 @@ static void make_classes(const ex_data *d, ex_classes *communes, ex_classes *ter
 	ex_classes_make(communes, v, n);
 	n = 0;
 	for (size_t t = 0; t < d->p->n_terr; t++)
-		v[n++] = ex_terr_number(d, t, d->map_key, NULL);
+		v[n++] = ex_terr_map_number(d, t, d->map_key);
 	ex_classes_make(terrs, v, n);
 	free(v);
 }

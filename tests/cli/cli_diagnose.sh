@@ -1,0 +1,57 @@
+#!/bin/sh
+# `cpts diagnose` end to end on the embedded demo territory (data/demo): outputs,
+# stdout/stderr contract, quiet mode, the comparison with the flow basins in the index,
+# a failed run and an interrupted run leaving nothing half-written.
+CPTS="$1"
+SRC="${CPTS_SRC:-$(dirname "$0")/../..}"
+D="$SRC/data/demo"
+T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
+export CPTS_FIXED_TIME="2026-01-01T00:00:00Z" # reproducible export dates
+n=0; fail=0
+check() { # name, condition result (0 = pass)
+  n=$((n+1))
+  if [ "$2" -eq 0 ]; then echo "ok $n - $1"; else echo "not ok $n - $1"; fail=1; fi
+}
+args="--communes $D/communes.geojson --population $D/population.csv --attributes $D/attributes.csv
+ --consumption $D/consumption.csv --mt $D/mt.csv --supply $D/supply.csv --flows $D/flows.csv
+ --partition $D/partition.csv"
+# shellcheck disable=SC2086
+"$CPTS" diagnose $args --out "$T/o" > "$T/out" 2> "$T/err"; rc=$?
+[ $rc -eq 0 ]; check "diagnose on the demo exits 0 (got $rc)" $?
+grep -q "^geopackage $T/o/cpts.gpkg$" "$T/out"; check "stdout names the GeoPackage" $?
+grep -q "^html       $T/o/html/index.html$" "$T/out"; check "stdout names the index page" $?
+! grep -q "cpts: error" "$T/err"; check "no error message" $?
+for f in cpts.sqlite cpts.gpkg html/index.html; do
+  [ -s "$T/o/$f" ]; check "$f written" $?
+done
+[ -z "$(find "$T/o" -name '*.tmp')" ]; check "no temporary file left" $?
+nterr=$(cut -d';' -f2 "$D/partition.csv" | tail -n +2 | sort -u | wc -l)
+npages=$(ls "$T/o/html" | grep -vc '^index.html$')
+[ "$npages" -eq "$nterr" ]; check "one page per territory of the partition ($nterr, got $npages)" $?
+"$CPTS" info "$T/o/cpts.sqlite" > "$T/info"; check "the workspace opens" $?
+grep -q "bassins " "$T/info" && grep -q "territoires " "$T/info"; check "partition and basins stored" $?
+grep -q "Comparaison avec d'autres découpages" "$T/o/html/index.html"; check "index compares with the basins" $?
+ncom=$(ogrinfo -ro -so -al "$D/communes.geojson" | sed -n 's/^Feature Count: //p')
+nd=$(tr '\n' ' ' < "$T/o/html/index.html" | sed 's/class="disagree"/\n&/' | tail -n 1 | sed 's/<\/svg>.*//' | grep -o 'data-code="' | wc -l)
+[ "$nd" -eq "$ncom" ]; check "map of disagreements has one path per commune ($ncom, got $nd)" $?
+# quiet: nothing on stderr
+# shellcheck disable=SC2086
+"$CPTS" diagnose $args --out "$T/q" -q > /dev/null 2> "$T/err"; rc=$?
+[ $rc -eq 0 ] && [ ! -s "$T/err" ]; check "-q: exit 0 and nothing on stderr (got $rc)" $?
+cmp -s "$T/o/html/index.html" "$T/q/html/index.html"; check "two runs give byte-identical index pages" $?
+# a missing input: exit 4, named, nothing left behind
+"$CPTS" diagnose --communes "$D/communes.geojson" --flows "$T/nope.csv" --out "$T/bad" 2> "$T/err"; rc=$?
+[ $rc -eq 4 ] || [ $rc -eq 3 ]; check "missing flows file exits 3 or 4 (got $rc)" $?
+grep -q "nope.csv" "$T/err"; check "the missing file is named" $?
+[ ! -e "$T/bad/cpts.sqlite" ] && [ -z "$(find "$T/bad" -name '*.tmp' 2>/dev/null)" ]; check "no workspace left after a failure" $?
+# interrupted (deterministic Ctrl-C at the 5th progress report): exit 130, nothing half-written
+# shellcheck disable=SC2086
+CPTS_TEST_INTERRUPT_AFTER=5 "$CPTS" diagnose $args --out "$T/int" 2> "$T/err"; rc=$?
+[ $rc -eq 130 ]; check "interrupted run exits 130 (got $rc)" $?
+grep -q "cpts: error: interrupted" "$T/err"; check "interruption reported" $?
+[ ! -e "$T/int/cpts.sqlite" ] && [ ! -e "$T/int/cpts.gpkg" ] && [ -z "$(find "$T/int" -name '*.tmp' 2>/dev/null)" ]
+check "nothing half-written after the interruption" $?
+"$CPTS" diagnose --population x.csv 2> "$T/err"; rc=$?
+[ $rc -eq 2 ] && grep -q "needs --communes" "$T/err"; check "missing --communes is a usage error (got $rc)" $?
+echo "1..$n"
+exit $fail
