@@ -138,25 +138,38 @@ int cpts_store_info(cpts_ctx *ctx, cpts_store *s, FILE *out, bool json)
 	if ((rc = cpts_store_prepare(ctx, s, &st,
 			"SELECT p.name, p.kind, (SELECT count(DISTINCT territory) FROM"
 			" partition_members m WHERE m.partition = p.name), (SELECT count(DISTINCT"
-			" code) FROM partition_members m WHERE m.partition = p.name), p.source"
-			" FROM partitions p ORDER BY p.name")) < 0)
+			" code) FROM partition_members m WHERE m.partition = p.name), p.source,"
+			" src.sha256, src.ingested_at FROM partitions p LEFT JOIN sources src ON"
+			" src.tbl = 'partition:' || p.name ORDER BY p.name")) < 0)
 		goto out;
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		const char *name = (const char *)sqlite3_column_text(st, 0);
 		const char *kind = (const char *)sqlite3_column_text(st, 1);
 		const char *src = (const char *)sqlite3_column_text(st, 4);
+		const char *sha = (const char *)sqlite3_column_text(st, 5);
+		const char *when = (const char *)sqlite3_column_text(st, 6);
 		if (json) {
 			cpts_buf_addstr(&b, first ? "{\"name\":" : ",{\"name\":");
 			cpts_buf_add_json(&b, name ? name : "");
-			cpts_buf_addf(&b, ",\"kind\":\"%s\",\"territories\":%lld,\"communes\":%lld}",
+			cpts_buf_addf(&b, ",\"kind\":\"%s\",\"territories\":%lld,\"communes\":%lld",
 				      kind ? kind : "", (long long)sqlite3_column_int64(st, 2),
 				      (long long)sqlite3_column_int64(st, 3));
+			if (sha) {
+				cpts_buf_addstr(&b, ",\"file\":");
+				cpts_buf_add_json(&b, src ? src : "");
+				cpts_buf_addf(&b, ",\"sha256\":\"%s\",\"ingested_at\":\"%s\"", sha,
+					      when ? when : "");
+			}
+			cpts_buf_addch(&b, '}');
 		} else {
 			cpts_buf_addf(&b, "  %-20s %-7s %lld territories, %lld communes%s%s\n",
 				      name ? name : "", kind ? kind : "",
 				      (long long)sqlite3_column_int64(st, 2),
 				      (long long)sqlite3_column_int64(st, 3), src ? "  from " : "",
 				      src ? src : "");
+			if (sha)
+				cpts_buf_addf(&b, "  %-28s sha256 %s, ingested %s\n", "", sha,
+					      when ? when : "?");
 		}
 		first = false;
 	}

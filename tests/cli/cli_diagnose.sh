@@ -30,6 +30,8 @@ npages=$(ls "$T/o/html" | grep -vc '^index.html$')
 [ "$npages" -eq "$nterr" ]; check "one page per territory of the partition ($nterr, got $npages)" $?
 "$CPTS" info "$T/o/cpts.sqlite" > "$T/info"; check "the workspace opens" $?
 grep -q "bassins " "$T/info" && grep -q "territoires " "$T/info"; check "partition and basins stored" $?
+sha=$(sha256sum "$D/partition.csv" | cut -c1-64)
+grep -q "sha256 $sha" "$T/info"; check "info shows the partition file's SHA-256" $?
 grep -q "Comparaison avec d'autres découpages" "$T/o/html/index.html"; check "index compares with the basins" $?
 ncom=$(ogrinfo -ro -so -al "$D/communes.geojson" | sed -n 's/^Feature Count: //p')
 nd=$(tr '\n' ' ' < "$T/o/html/index.html" | sed 's/class="disagree"/\n&/' | tail -n 1 | sed 's/<\/svg>.*//' | grep -o 'data-code="' | wc -l)
