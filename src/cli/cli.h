@@ -39,9 +39,10 @@ typedef struct cli_opt {
 	const char *arg;     /* argument name in --help, e.g. "FILE" */
 	const char *help;    /* one line */
 	bool split;          /* CLI_LIST: split values on commas */
+	bool required;       /* CLI_STR / CLI_LIST: the command cannot run without it */
 } cli_opt;
 
-#define CLI_END { NULL, 0, CLI_FLAG, 0, NULL, NULL, false }
+#define CLI_END { NULL, 0, CLI_FLAG, 0, NULL, NULL, false, false }
 
 typedef struct cli_cmd_help {
 	const char *name;     /* "ingest communes" */
@@ -59,6 +60,13 @@ typedef struct cli_cmd_help {
  */
 int cli_parse(cpts_ctx *ctx, int argc, char **argv, const cli_opt *table, void *opts,
 	      const cli_cmd_help *help, char ***pos, size_t *n_pos);
+
+/**
+ * cli_parse, then require between lo and hi positional arguments: the one call every
+ * command makes. Same return values as cli_parse.
+ */
+int cli_parse_pos(cpts_ctx *ctx, int argc, char **argv, const cli_opt *table, void *opts,
+		  const cli_cmd_help *help, size_t lo, size_t hi, char ***pos, size_t *n_pos);
 
 /** Require between lo and hi positionals; sets a usage error naming what is missing. */
 int cli_require_pos(cpts_ctx *ctx, const cli_cmd_help *help, size_t n_pos, size_t lo,

@@ -36,21 +36,21 @@ int cmd_basins(cpts_ctx *ctx, int argc, char **argv)
 	};
 	static const cli_opt table[] = {
 		{ "method", 'm', CLI_STR, offsetof(struct basins_cli, method), "METHOD",
-		  "plurality or modularity (default plurality)", false },
+		  "plurality or modularity (default plurality)", false, false },
 		{ "min-pop", 0, CLI_DBL, offsetof(struct basins_cli, min_pop), "N",
-		  "population floor of a basin (default 0: none)", false },
+		  "population floor of a basin (default 0: none)", false, false },
 		{ "max-pop", 0, CLI_DBL, offsetof(struct basins_cli, max_pop), "N",
-		  "population ceiling of a basin (default 0: none)", false },
+		  "population ceiling of a basin (default 0: none)", false, false },
 		{ "resolution", 0, CLI_DBL, offsetof(struct basins_cli, resolution), "G",
-		  "modularity resolution (default 1; larger gives smaller basins)", false },
+		  "modularity resolution (default 1; larger gives smaller basins)", false, false },
 		{ "lock", 0, CLI_STR, offsetof(struct basins_cli, lock), "PARTITION",
-		  "keep the communes of this partition in their territory", false },
+		  "keep the communes of this partition in their territory", false, false },
 		{ "name", 0, CLI_STR, offsetof(struct basins_cli, name), "NAME",
-		  "name of the resulting partition (default 'basins')", false },
+		  "name of the resulting partition (default 'basins')", false, false },
 		{ "profession", 0, CLI_STR, offsetof(struct basins_cli, profession), "P",
-		  "use the flows of this profession only", false },
+		  "use the flows of this profession only", false, false },
 		{ "seed", 0, CLI_INT, offsetof(struct basins_cli, seed), "S",
-		  "seed of the modularity visiting order (default 1)", false },
+		  "seed of the modularity visiting order (default 1)", false, false },
 		CLI_END,
 	};
 	struct basins_cli o = { "plurality", 0, 0, 1.0, NULL, "basins", NULL, 1 };
@@ -61,9 +61,8 @@ int cmd_basins(cpts_ctx *ctx, int argc, char **argv)
 	size_t n_pos;
 	int rc;
 
-	if ((rc = cli_parse(ctx, argc, argv, table, &o, &help, &pos, &n_pos)) != 0)
-		goto out;
-	if ((rc = cli_require_pos(ctx, &help, n_pos, 1, 1)) < 0)
+	if ((rc = cli_parse_pos(ctx, argc, argv, table, &o, &help, 1, 1, &pos,
+				 &n_pos)) != 0)
 		goto out;
 	if (strcmp(o.method, "plurality") == 0) {
 		bo.method = CPTS_BASINS_PLURALITY;

@@ -33,14 +33,14 @@ int cmd_check(cpts_ctx *ctx, int argc, char **argv)
 	};
 	struct check_cli o = { NULL, false, 10000, { 0, NULL, NULL, 0 }, false, NULL };
 	static const cli_opt table[] = {
-		{ "partition", 'p', CLI_STR, offsetof(struct check_cli, partition), "NAME", "partition to check (required)", false },
-		{ "json", 0, CLI_FLAG, offsetof(struct check_cli, json), NULL, "machine-readable output", false },
+		{ "partition", 'p', CLI_STR, offsetof(struct check_cli, partition), "NAME", "partition to check (required)", false, true },
+		{ "json", 0, CLI_FLAG, offsetof(struct check_cli, json), NULL, "machine-readable output", false, false },
 		{ "min-pop", 0, CLI_DBL, offsetof(struct check_cli, min_pop), "N", "population floor of the 'too small' finding "
-		  "(default 10000)", false },
+		  "(default 10000)", false, false },
 		{ "compare", 0, CLI_LIST, offsetof(struct check_cli, compare), "NAME", "compare with this partition (repeatable; "
-		  "default: basins, BV and EPCI partitions present)", true },
-		{ "no-compare", 0, CLI_FLAG, offsetof(struct check_cli, no_compare), NULL, "skip the comparison", false },
-		{ "profession", 0, CLI_STR, offsetof(struct check_cli, profession), "P", "flows of this profession only", false },
+		  "default: basins, BV and EPCI partitions present)", true, false },
+		{ "no-compare", 0, CLI_FLAG, offsetof(struct check_cli, no_compare), NULL, "skip the comparison", false, false },
+		{ "profession", 0, CLI_STR, offsetof(struct check_cli, profession), "P", "flows of this profession only", false, false },
 		CLI_END,
 	};
 	cpts_check_opts co = CPTS_CHECK_OPTS_INIT;
@@ -50,14 +50,9 @@ int cmd_check(cpts_ctx *ctx, int argc, char **argv)
 	size_t n_pos;
 	int rc;
 
-	if ((rc = cli_parse(ctx, argc, argv, table, &o, &help, &pos, &n_pos)) != 0)
+	if ((rc = cli_parse_pos(ctx, argc, argv, table, &o, &help, 1, 1, &pos,
+				 &n_pos)) != 0)
 		goto out;
-	if ((rc = cli_require_pos(ctx, &help, n_pos, 1, 1)) < 0)
-		goto out;
-	if (!o.partition) {
-		rc = cpts_fail(ctx, CPTS_EUSAGE, "--partition NAME is required");
-		goto out;
-	}
 	co.min_pop = o.min_pop;
 	co.profession = o.profession;
 	co.no_compare = o.no_compare;

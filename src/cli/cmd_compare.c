@@ -25,9 +25,8 @@ int cmd_compare(cpts_ctx *ctx, int argc, char **argv)
 	size_t n_pos;
 	int rc;
 
-	if ((rc = cli_parse(ctx, argc, argv, table, NULL, &help, &pos, &n_pos)) != 0)
-		goto out;
-	if ((rc = cli_require_pos(ctx, &help, n_pos, 3, 3)) < 0)
+	if ((rc = cli_parse_pos(ctx, argc, argv, table, NULL, &help, 3, 3, &pos,
+				 &n_pos)) != 0)
 		goto out;
 	if ((rc = cpts_store_open(ctx, &s, pos[0], CPTS_STORE_READONLY)) < 0)
 		goto out;

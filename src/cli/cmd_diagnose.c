@@ -17,27 +17,27 @@ struct diag_cli {
 
 #define O(f) offsetof(struct diag_cli, f)
 static const cli_opt table[] = {
-	{ "communes", 0, CLI_STR, O(communes), "FILE", "commune layer, any GDAL vector format (required)", false },
-	{ "code-field", 0, CLI_STR, O(code_field), "FIELD", "INSEE code field of the commune layer", false },
-	{ "passage", 0, CLI_STR, O(passage), "FILE", "COG passage table old_code;new_code[;weight]", false },
-	{ "population", 0, CLI_STR, O(population), "FILE", "population by commune, sex and age band", false },
-	{ "attributes", 0, CLI_STR, O(attributes), "FILE", "per-commune attributes (e.g. INSEE density grid DENS)", false },
-	{ "consumption", 0, CLI_STR, O(consumption), "FILE", "GP consultations by commune, sex and age band (ICC)", false },
-	{ "reference", 0, CLI_STR, O(reference), "FILE", "reference consultation rates by sex and age band", false },
-	{ "mt", 0, CLI_STR, O(mt), "FILE", "patients without médecin traitant by commune", false },
-	{ "supply", 0, CLI_STR, O(supply), "FILE", "GP supply by commune", false },
-	{ "flows", 0, CLI_STR, O(flows), "FILE", "patient flows residence -> practice", false },
-	{ "traveltime", 0, CLI_STR, O(traveltime), "FILE", "travel times origine;destination;minutes (APL)", false },
-	{ "partition", 0, CLI_STR, O(partition), "FILE", "existing territories code_commune;territoire[;statut]", false },
-	{ "out", 'o', CLI_STR, O(out), "DIR", "output directory (default: out)", false },
-	{ "method", 0, CLI_STR, O(method), "METHOD", "basins: plurality or modularity (default)", false },
-	{ "min-pop", 0, CLI_DBL, O(min_pop), "N", "basin population floor", false },
-	{ "max-pop", 0, CLI_DBL, O(max_pop), "N", "basin population ceiling", false },
-	{ "resolution", 0, CLI_DBL, O(resolution), "G", "modularity resolution (default 1)", false },
-	{ "seed", 0, CLI_INT, O(seed), "S", "seed of the modularity method (default 1)", false },
-	{ "mask-threshold", 0, CLI_DBL, O(mask_threshold), "N", "disclosure threshold for health counts (default 11)", false },
-	{ "no-html", 0, CLI_FLAG, O(no_html), NULL, "do not write the HTML report", false },
-	{ "no-gpkg", 0, CLI_FLAG, O(no_gpkg), NULL, "do not write the GeoPackage", false },
+	{ "communes", 0, CLI_STR, O(communes), "FILE", "commune layer, any GDAL vector format (required)", false, true },
+	{ "code-field", 0, CLI_STR, O(code_field), "FIELD", "INSEE code field of the commune layer", false, false },
+	{ "passage", 0, CLI_STR, O(passage), "FILE", "COG passage table old_code;new_code[;weight]", false, false },
+	{ "population", 0, CLI_STR, O(population), "FILE", "population by commune, sex and age band", false, false },
+	{ "attributes", 0, CLI_STR, O(attributes), "FILE", "per-commune attributes (e.g. INSEE density grid DENS)", false, false },
+	{ "consumption", 0, CLI_STR, O(consumption), "FILE", "GP consultations by commune, sex and age band (ICC)", false, false },
+	{ "reference", 0, CLI_STR, O(reference), "FILE", "reference consultation rates by sex and age band", false, false },
+	{ "mt", 0, CLI_STR, O(mt), "FILE", "patients without médecin traitant by commune", false, false },
+	{ "supply", 0, CLI_STR, O(supply), "FILE", "GP supply by commune", false, false },
+	{ "flows", 0, CLI_STR, O(flows), "FILE", "patient flows residence -> practice", false, false },
+	{ "traveltime", 0, CLI_STR, O(traveltime), "FILE", "travel times origine;destination;minutes (APL)", false, false },
+	{ "partition", 0, CLI_STR, O(partition), "FILE", "existing territories code_commune;territoire[;statut]", false, false },
+	{ "out", 'o', CLI_STR, O(out), "DIR", "output directory (default: out)", false, false },
+	{ "method", 0, CLI_STR, O(method), "METHOD", "basins: plurality or modularity (default)", false, false },
+	{ "min-pop", 0, CLI_DBL, O(min_pop), "N", "basin population floor", false, false },
+	{ "max-pop", 0, CLI_DBL, O(max_pop), "N", "basin population ceiling", false, false },
+	{ "resolution", 0, CLI_DBL, O(resolution), "G", "modularity resolution (default 1)", false, false },
+	{ "seed", 0, CLI_INT, O(seed), "S", "seed of the modularity method (default 1)", false, false },
+	{ "mask-threshold", 0, CLI_DBL, O(mask_threshold), "N", "disclosure threshold for health counts (default 11)", false, false },
+	{ "no-html", 0, CLI_FLAG, O(no_html), NULL, "do not write the HTML report", false, false },
+	{ "no-gpkg", 0, CLI_FLAG, O(no_gpkg), NULL, "do not write the GeoPackage", false, false },
 	CLI_END,
 };
 #undef O
@@ -64,14 +64,9 @@ int cmd_diagnose(cpts_ctx *ctx, int argc, char **argv)
 	c.resolution = 1.0;
 	c.mask_threshold = 11.0;
 	c.seed = 1;
-	if ((rc = cli_parse(ctx, argc, argv, table, &c, &help, &pos, &n_pos)) != 0)
+	if ((rc = cli_parse_pos(ctx, argc, argv, table, &c, &help, 0, 0, &pos,
+				 &n_pos)) != 0)
 		goto out;
-	if ((rc = cli_require_pos(ctx, &help, n_pos, 0, 0)) < 0)
-		goto out;
-	if (!c.communes) {
-		rc = cpts_fail(ctx, CPTS_EUSAGE, "'cpts diagnose' needs --communes FILE");
-		goto out;
-	}
 	cpts_diagnose_opts_init(&o);
 	o.communes = c.communes;
 	o.code_field = c.code_field;

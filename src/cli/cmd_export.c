@@ -25,20 +25,20 @@ int cmd_export(cpts_ctx *ctx, int argc, char **argv)
 	cpts_export_opts o = CPTS_EXPORT_OPTS_INIT;
 	static const cli_opt table[] = {
 		{ "partition", 'p', CLI_STR, offsetof(cpts_export_opts, partition), "NAME",
-		  "partition to export (required)", false },
+		  "partition to export (required)", false, true },
 		{ "gpkg", 'o', CLI_STR, offsetof(cpts_export_opts, gpkg), "FILE",
-		  "output dataset (GeoPackage by default)", false },
+		  "output dataset (GeoPackage by default)", false, false },
 		{ "format", 'f', CLI_STR, offsetof(cpts_export_opts, format), "DRIVER",
-		  "OGR driver of the output dataset (default GPKG)", false },
+		  "OGR driver of the output dataset (default GPKG)", false, false },
 		{ "html", 0, CLI_STR, offsetof(cpts_export_opts, html_dir), "DIR",
-		  "write the HTML report into DIR", false },
+		  "write the HTML report into DIR", false, false },
 		{ "flows-threshold", 0, CLI_DBL, offsetof(cpts_export_opts, flow_threshold), "V",
 		  "write layer flux with the flows of at least V (never below the masking"
-		  " threshold; default: no flux layer)", false },
+		  " threshold; default: no flux layer)", false, false },
 		{ "mask-threshold", 0, CLI_DBL, offsetof(cpts_export_opts, mask_threshold), "N",
-		  "health counts from 1 to N-1 are masked (default 11)", false },
+		  "health counts from 1 to N-1 are masked (default 11)", false, false },
 		{ "map-indicator", 0, CLI_STR, offsetof(cpts_export_opts, map_indicator), "KEY",
-		  "indicator of the choropleth maps and styles (default mt_share)", false },
+		  "indicator of the choropleth maps and styles (default mt_share)", false, false },
 		CLI_END,
 	};
 	cpts_store *s = NULL;
@@ -46,14 +46,9 @@ int cmd_export(cpts_ctx *ctx, int argc, char **argv)
 	size_t n_pos;
 	int rc;
 
-	if ((rc = cli_parse(ctx, argc, argv, table, &o, &help, &pos, &n_pos)) != 0)
+	if ((rc = cli_parse_pos(ctx, argc, argv, table, &o, &help, 1, 1, &pos,
+				 &n_pos)) != 0)
 		goto out;
-	if ((rc = cli_require_pos(ctx, &help, n_pos, 1, 1)) < 0)
-		goto out;
-	if (!o.partition) {
-		rc = cpts_fail(ctx, CPTS_EUSAGE, "--partition NAME is required");
-		goto out;
-	}
 	if (!o.gpkg && !o.html_dir) {
 		rc = cpts_fail(ctx, CPTS_EUSAGE, "nothing to export: give --gpkg FILE and/or"
 			       " --html DIR");

@@ -27,9 +27,9 @@ int cmd_graph(cpts_ctx *ctx, int argc, char **argv)
 	};
 	struct graph_cli o = { false, false, 5.0 };
 	static const cli_opt table[] = {
-		{ "rook", 0, CLI_FLAG, offsetof(struct graph_cli, rook), NULL, "rook contiguity (shared edge) instead of queen", false },
-		{ "snap", 0, CLI_DBL, offsetof(struct graph_cli, snap), "M", "snapping tolerance in metres (default 5)", false },
-		{ "no-bridges", 0, CLI_FLAG, offsetof(struct graph_cli, no_bridges), NULL, "do not link islands and components", false },
+		{ "rook", 0, CLI_FLAG, offsetof(struct graph_cli, rook), NULL, "rook contiguity (shared edge) instead of queen", false, false },
+		{ "snap", 0, CLI_DBL, offsetof(struct graph_cli, snap), "M", "snapping tolerance in metres (default 5)", false, false },
+		{ "no-bridges", 0, CLI_FLAG, offsetof(struct graph_cli, no_bridges), NULL, "do not link islands and components", false, false },
 		CLI_END,
 	};
 	cpts_graph_opts go = CPTS_GRAPH_OPTS_INIT;
@@ -41,9 +41,8 @@ int cmd_graph(cpts_ctx *ctx, int argc, char **argv)
 	double t0;
 	int rc;
 
-	if ((rc = cli_parse(ctx, argc, argv, table, &o, &help, &pos, &n_pos)) != 0)
-		goto out;
-	if ((rc = cli_require_pos(ctx, &help, n_pos, 1, 1)) < 0)
+	if ((rc = cli_parse_pos(ctx, argc, argv, table, &o, &help, 1, 1, &pos,
+				 &n_pos)) != 0)
 		goto out;
 	go.rook = o.rook;
 	go.snap_m = o.snap;

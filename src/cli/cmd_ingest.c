@@ -20,25 +20,25 @@ struct ingest_opts {
 
 #define O(f) offsetof(struct ingest_opts, f)
 static const cli_opt table[] = {
-	{ "layer", 0, CLI_STR, O(layer), "L", "communes: layer to read (default: the first)", false },
-	{ "code-field", 0, CLI_STR, O(code_field), "F", "communes: field of the INSEE code", false },
-	{ "name-field", 0, CLI_STR, O(name_field), "F", "communes: field of the commune name", false },
+	{ "layer", 0, CLI_STR, O(layer), "L", "communes: layer to read (default: the first)", false, false },
+	{ "code-field", 0, CLI_STR, O(code_field), "F", "communes: field of the INSEE code", false, false },
+	{ "name-field", 0, CLI_STR, O(name_field), "F", "communes: field of the commune name", false, false },
 	{ "s-srs", 0, CLI_STR, O(s_srs), "SRS", "communes: CRS of the file when it has none "
-	  "(default EPSG:4326)", false },
+	  "(default EPSG:4326)", false, false },
 	{ "skip-failures", 0, CLI_FLAG, O(skip_failures), NULL, "communes: skip bad features "
-	  "(exit code 1) instead of failing", false },
+	  "(exit code 1) instead of failing", false, false },
 	{ "map", 0, CLI_LIST, O(map), "CANON=THEIRS", "tables: read column THEIRS as the "
-	  "canonical column CANON (repeatable)", true },
+	  "canonical column CANON (repeatable)", true, false },
 	{ "skip-unknown", 0, CLI_FLAG, O(skip_unknown), NULL, "tables: set aside rows of "
-	  "communes not in the workspace (counted)", false },
+	  "communes not in the workspace (counted)", false, false },
 	{ "snds-codes", 0, CLI_FLAG, O(snds_codes), NULL, "tables: residence codes are SNDS "
-	  "codes (3-char département + 3-char commune)", false },
+	  "codes (3-char département + 3-char commune)", false, false },
 	{ "name", 0, CLI_STR, O(name), "NAME", "partition: its name (default: the file's base "
-	  "name)", false },
+	  "name)", false, false },
 	{ "profession", 0, CLI_STR, O(profession), "P", "supply/flows: keep only this "
-	  "profession", false },
+	  "profession", false, false },
 	{ "vintage", 0, CLI_STR, O(vintage), "V", "vintage recorded with the source, e.g. "
-	  "'COG 2024'", false },
+	  "'COG 2024'", false, false },
 	CLI_END,
 };
 #undef O

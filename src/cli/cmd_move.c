@@ -30,17 +30,17 @@ int cmd_move(cpts_ctx *ctx, int argc, char **argv)
 	};
 	static const cli_opt table[] = {
 		{ "partition", 'p', CLI_STR, offsetof(struct move_cli, partition), "NAME",
-		  "partition to start from (required)", false },
+		  "partition to start from (required)", false, true },
 		{ "commune", 'c', CLI_LIST, offsetof(struct move_cli, communes), "CODE",
-		  "commune(s) to move (repeatable, comma-separated)", true },
+		  "commune(s) to move (repeatable, comma-separated)", true, true },
 		{ "to", 0, CLI_STR, offsetof(struct move_cli, to), "TERRITORY",
-		  "territory receiving them (required)", false },
+		  "territory receiving them (required)", false, true },
 		{ "as", 0, CLI_STR, offsetof(struct move_cli, as), "NEW",
-		  "name of the new partition (default NAME-move)", false },
+		  "name of the new partition (default NAME-move)", false, false },
 		{ "json", 0, CLI_FLAG, offsetof(struct move_cli, json), NULL,
-		  "machine-readable output", false },
+		  "machine-readable output", false, false },
 		{ "min-pop", 0, CLI_DBL, offsetof(struct move_cli, min_pop), "N",
-		  "population floor of the 'too small' finding (default 10000)", false },
+		  "population floor of the 'too small' finding (default 10000)", false, false },
 		CLI_END,
 	};
 	struct move_cli o = { NULL, { 0, NULL, NULL, 0 }, NULL, NULL, false, 10000 };
@@ -52,14 +52,9 @@ int cmd_move(cpts_ctx *ctx, int argc, char **argv)
 	size_t n_pos;
 	int rc;
 
-	if ((rc = cli_parse(ctx, argc, argv, table, &o, &help, &pos, &n_pos)) != 0)
+	if ((rc = cli_parse_pos(ctx, argc, argv, table, &o, &help, 1, 1, &pos,
+				 &n_pos)) != 0)
 		goto out;
-	if ((rc = cli_require_pos(ctx, &help, n_pos, 1, 1)) < 0)
-		goto out;
-	if (!o.partition || !o.to || !o.communes.n) {
-		rc = cpts_fail(ctx, CPTS_EUSAGE, "--partition, --commune and --to are required");
-		goto out;
-	}
 	as = o.as ? cpts_strdup(o.as) : cpts_asprintf("%s-move", o.partition);
 	co.min_pop = o.min_pop;
 	co.no_compare = true;

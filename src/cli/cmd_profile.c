@@ -38,27 +38,27 @@ int cmd_profile(cpts_ctx *ctx, int argc, char **argv)
 	struct profile_cli o = { 0 };
 	static const cli_opt table[] = {
 		{ "partition", 'p', CLI_STR, offsetof(struct profile_cli, partition), "NAME",
-		  "partition to profile", false },
+		  "partition to profile", false, false },
 		{ "territory", 't', CLI_LIST, offsetof(struct profile_cli, territories), "ID",
-		  "only this territory (repeatable, comma-separated)", true },
+		  "only this territory (repeatable, comma-separated)", true, false },
 		{ "communes", 0, CLI_LIST, offsetof(struct profile_cli, communes), "CODES",
-		  "profile one territory made of these communes (partition '_adhoc')", true },
+		  "profile one territory made of these communes (partition '_adhoc')", true, false },
 		{ "reference", 0, CLI_STR, offsetof(struct profile_cli, reference), "REF",
-		  "ICC reference rates: national (default), computed, regional or FILE", false },
+		  "ICC reference rates: national (default), computed, regional or FILE", false, false },
 		{ "byar", 0, CLI_FLAG, offsetof(struct profile_cli, byar), NULL,
-		  "Byar's approximation instead of the exact Poisson interval", false },
+		  "Byar's approximation instead of the exact Poisson interval", false, false },
 		{ "gp-activity", 0, CLI_DBL, offsetof(struct profile_cli, gp_activity), "A",
-		  "consultations per full-time GP and year (default 4973)", false },
+		  "consultations per full-time GP and year (default 4973)", false, false },
 		{ "alpha", 0, CLI_DBL, offsetof(struct profile_cli, alpha), "P",
-		  "significance level of the intervals and tests (default 0.05)", false },
+		  "significance level of the intervals and tests (default 0.05)", false, false },
 		{ "apl-detour", 0, CLI_DBL, offsetof(struct profile_cli, detour), "F",
-		  "road detour factor of centroid distances (default 1.3)", false },
+		  "road detour factor of centroid distances (default 1.3)", false, false },
 		{ "apl-speed", 0, CLI_DBL, offsetof(struct profile_cli, speed), "KMH",
-		  "speed of centroid travel times (default 60)", false },
+		  "speed of centroid travel times (default 60)", false, false },
 		{ "dense-from", 0, CLI_DBL, offsetof(struct profile_cli, typo_dense), "D",
-		  "without DENS: density of a dense urban unit (default 1000 hab./km2)", false },
+		  "without DENS: density of a dense urban unit (default 1000 hab./km2)", false, false },
 		{ "intermediate-from", 0, CLI_DBL, offsetof(struct profile_cli, typo_inter), "D",
-		  "without DENS: density of an intermediate unit (default 150 hab./km2)", false },
+		  "without DENS: density of an intermediate unit (default 150 hab./km2)", false, false },
 		CLI_END,
 	};
 	cpts_store *s = NULL;
@@ -73,9 +73,8 @@ int cmd_profile(cpts_ctx *ctx, int argc, char **argv)
 	o.speed = po.apl_speed_kmh;
 	o.typo_dense = po.typo_dense;
 	o.typo_inter = po.typo_inter;
-	if ((rc = cli_parse(ctx, argc, argv, table, &o, &help, &pos, &n_pos)) != 0)
-		goto out;
-	if ((rc = cli_require_pos(ctx, &help, n_pos, 1, 1)) < 0)
+	if ((rc = cli_parse_pos(ctx, argc, argv, table, &o, &help, 1, 1, &pos,
+				 &n_pos)) != 0)
 		goto out;
 	if (!o.partition && o.communes.n == 0) {
 		rc = cpts_fail(ctx, CPTS_EUSAGE, "give --partition NAME or --communes CODE,...");

@@ -19,9 +19,8 @@ int cmd_init(cpts_ctx *ctx, int argc, char **argv)
 	size_t n_pos;
 	int rc;
 
-	if ((rc = cli_parse(ctx, argc, argv, table, NULL, &help, &pos, &n_pos)) != 0)
-		goto out;
-	if ((rc = cli_require_pos(ctx, &help, n_pos, 1, 1)) < 0)
+	if ((rc = cli_parse_pos(ctx, argc, argv, table, NULL, &help, 1, 1, &pos,
+				 &n_pos)) != 0)
 		goto out;
 	{
 		FILE *f = fopen(pos[0], "rb");
@@ -52,7 +51,7 @@ int cmd_info(cpts_ctx *ctx, int argc, char **argv)
 	};
 	struct { bool json; } o = { false };
 	static const cli_opt table[] = {
-		{ "json", 0, CLI_FLAG, 0, NULL, "machine-readable output", false },
+		{ "json", 0, CLI_FLAG, 0, NULL, "machine-readable output", false, false },
 		CLI_END,
 	};
 	cpts_store *s = NULL;

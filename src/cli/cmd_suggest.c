@@ -29,15 +29,15 @@ int cmd_suggest(cpts_ctx *ctx, int argc, char **argv)
 	};
 	static const cli_opt table[] = {
 		{ "partition", 'p', CLI_STR, offsetof(struct suggest_cli, partition), "NAME",
-		  "partition to improve (required)", false },
+		  "partition to improve (required)", false, true },
 		{ "limit", 'k', CLI_INT, offsetof(struct suggest_cli, limit), "K",
-		  "at most K suggestions (default 20)", false },
+		  "at most K suggestions (default 20)", false, false },
 		{ "min-pop", 0, CLI_DBL, offsetof(struct suggest_cli, min_pop), "N",
-		  "population floor no move may break (default 10000)", false },
+		  "population floor no move may break (default 10000)", false, false },
 		{ "json", 0, CLI_FLAG, offsetof(struct suggest_cli, json), NULL,
-		  "machine-readable output", false },
+		  "machine-readable output", false, false },
 		{ "profession", 0, CLI_STR, offsetof(struct suggest_cli, profession), "P",
-		  "flows of this profession only", false },
+		  "flows of this profession only", false, false },
 		CLI_END,
 	};
 	struct suggest_cli o = { NULL, 20, 10000, false, NULL };
@@ -51,14 +51,9 @@ int cmd_suggest(cpts_ctx *ctx, int argc, char **argv)
 	size_t n_pos;
 	int rc;
 
-	if ((rc = cli_parse(ctx, argc, argv, table, &o, &help, &pos, &n_pos)) != 0)
+	if ((rc = cli_parse_pos(ctx, argc, argv, table, &o, &help, 1, 1, &pos,
+				 &n_pos)) != 0)
 		goto out;
-	if ((rc = cli_require_pos(ctx, &help, n_pos, 1, 1)) < 0)
-		goto out;
-	if (!o.partition) {
-		rc = cpts_fail(ctx, CPTS_EUSAGE, "--partition NAME is required");
-		goto out;
-	}
 	if (o.limit < 1) {
 		rc = cpts_fail(ctx, CPTS_EUSAGE, "--limit must be at least 1 (got %ld)", o.limit);
 		goto out;

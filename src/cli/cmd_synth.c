@@ -32,17 +32,17 @@ int cmd_synth(cpts_ctx *ctx, int argc, char **argv)
 	struct synth_cli o = { 300, 2026, 0, 20, NULL, false };
 	static const cli_opt table[] = {
 		{ "communes", 'n', CLI_INT, offsetof(struct synth_cli, communes), "N",
-		  "number of communes, islands included (default 300)", false },
+		  "number of communes, islands included (default 300)", false, false },
 		{ "seed", 's', CLI_INT, offsetof(struct synth_cli, seed), "S",
-		  "seed of the random streams (default 2026)", false },
+		  "seed of the random streams (default 2026)", false, false },
 		{ "out", 'o', CLI_STR, offsetof(struct synth_cli, out), "DIR",
-		  "output directory (created when missing)", false },
+		  "output directory (created when missing)", false, false },
 		{ "towns", 0, CLI_INT, offsetof(struct synth_cli, towns), "K",
-		  "number of towns (default N / 60)", false },
+		  "number of towns (default N / 60)", false, false },
 		{ "flows-per-commune", 0, CLI_INT, offsetof(struct synth_cli, flows), "M",
-		  "most practice communes per residence commune (default 20)", false },
+		  "most practice communes per residence commune (default 20)", false, false },
 		{ "traveltime", 0, CLI_FLAG, offsetof(struct synth_cli, traveltime), NULL,
-		  "also write traveltime.csv", false },
+		  "also write traveltime.csv", false, false },
 		CLI_END,
 	};
 	cpts_synth_opts so = CPTS_SYNTH_OPTS_INIT;
@@ -50,9 +50,8 @@ int cmd_synth(cpts_ctx *ctx, int argc, char **argv)
 	size_t n_pos;
 	int rc;
 
-	if ((rc = cli_parse(ctx, argc, argv, table, &o, &help, &pos, &n_pos)) != 0)
-		goto out;
-	if ((rc = cli_require_pos(ctx, &help, n_pos, 0, 0)) < 0)
+	if ((rc = cli_parse_pos(ctx, argc, argv, table, &o, &help, 0, 0, &pos,
+				 &n_pos)) != 0)
 		goto out;
 	if (!o.out) {
 		rc = cpts_fail(ctx, CPTS_EUSAGE, "missing --out DIR");

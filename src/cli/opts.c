@@ -54,13 +54,13 @@ static void list_add(cli_list *l, char *value, bool split)
 }
 
 static const cli_opt common_opts[] = {
-	{ "quiet", 'q', CLI_FLAG, 0, NULL, "errors only: no warnings, no progress", false },
+	{ "quiet", 'q', CLI_FLAG, 0, NULL, "errors only: no warnings, no progress", false, false },
 	{ "verbose", 'v', CLI_FLAG, 0, NULL, "more messages (-vv: debug); errors show their "
-	  "source location", false },
+	  "source location", false, false },
 	{ "progress", 0, CLI_FLAG, 0, NULL, "draw progress even when stderr is not a terminal",
-	  false },
-	{ "no-progress", 0, CLI_FLAG, 0, NULL, "never draw progress", false },
-	{ "help", 'h', CLI_FLAG, 0, NULL, "show this help and exit", false },
+	  false, false },
+	{ "no-progress", 0, CLI_FLAG, 0, NULL, "never draw progress", false, false },
+	{ "help", 'h', CLI_FLAG, 0, NULL, "show this help and exit", false, false },
 	CLI_END,
 };
 
@@ -262,7 +262,30 @@ int cli_parse(cpts_ctx *ctx, int argc, char **argv, const cli_opt *table, void *
 			return CPTS_EUSAGE;
 	}
 	*n_pos = np;
+	for (const cli_opt *o = table; o && o->name; o++) {
+		const char *field = (const char *)opts + o->offset;
+		bool given;
+		if (!o->required)
+			continue;
+		if (o->type == CLI_LIST)
+			given = ((const cli_list *)(const void *)field)->n > 0;
+		else
+			given = *(const char *const *)(const void *)field != NULL;
+		if (!given)
+			return cpts_fail(ctx, CPTS_EUSAGE, "'cpts %s' needs --%s%s%s", help->name,
+					 o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+	}
 	return 0;
+}
+
+int cli_parse_pos(cpts_ctx *ctx, int argc, char **argv, const cli_opt *table, void *opts,
+		  const cli_cmd_help *help, size_t lo, size_t hi, char ***pos, size_t *n_pos)
+{
+	int rc = cli_parse(ctx, argc, argv, table, opts, help, pos, n_pos);
+
+	if (rc != 0)
+		return rc;
+	return cli_require_pos(ctx, help, *n_pos, lo, hi);
 }
 
 int cli_require_pos(cpts_ctx *ctx, const cli_cmd_help *help, size_t n_pos, size_t lo,
