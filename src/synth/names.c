@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cpts/code.h"
 #include "cpts/util.h"
 #include "synth/synth_int.h"
 
@@ -206,11 +207,23 @@ static void assign_codes(cpts_synth *s)
 			m++;
 		}
 		qsort(it, m, sizeof(*it), cmp_key);
-		double step = m > 1 ? 998.0 / (double)(m - 1) : 1.0;
+		/* commune numbers 001..999, less those with a meaning of their own: the
+		   Paris/Lyon/Marseille communes and their arrondissements (75056, 75101..
+		   75120, 69123, 69381..69389, 13055, 13201..13216), which every reader of
+		   real data treats apart */
+		unsigned allowed[999];
+		size_t n_allowed = 0;
+		for (unsigned k = 1; k <= 999; k++) {
+			char probe[6];
+			snprintf(probe, sizeof(probe), "%.2s%03u", s->dep_code[d], k);
+			if (!cpts_code_arm_parent(probe) && !cpts_code_has_arms(probe))
+				allowed[n_allowed++] = k;
+		}
+		double step = m > 1 ? (double)(n_allowed - 1) / (double)(m - 1) : 1.0;
 		if (step > 3.0)
 			step = 3.0;
 		for (size_t j = 0; j < m; j++) {
-			unsigned num = 1u + (unsigned)(j * step);
+			unsigned num = allowed[(size_t)(j * step)];
 			char *c = s->code[it[j].i];
 			c[0] = s->dep_code[d][0];
 			c[1] = s->dep_code[d][1];

@@ -51,5 +51,14 @@ CPTS_TEST_INTERRUPT_AFTER=5 "$CPTS" synth --communes 120 --out "$T/int" 2> "$T/e
 ls "$T/int" | grep -q '\.tmp$'; [ $? -ne 0 ]; check "no temporary file after an interrupt" $?
 [ ! -e "$T/int/flows.csv" ]; check "no partial flows.csv after an interrupt" $?
 "$CPTS" synth --communes abc --out "$T/e" 2> "$T/err"; rc=$?; [ $rc -eq 2 ]; check "non-numeric --communes exits 2 (got $rc)" $?
+# codes with a meaning of their own are never generated: with 12,000 communes the
+# fictional départements reach 13, where 13055 and 13201..13216 are Marseille's
+"$CPTS" synth --communes 12000 --seed 3 --out "$T/big" -q; check "synth 12000 communes" $?
+grep -o '"code":"[0-9AB]*"' "$T/big/communes.geojson" | cut -d'"' -f4 | sort > "$T/codes"
+[ "$(wc -l < "$T/codes")" -eq 12000 ] && [ "$(sort -u "$T/codes" | wc -l)" -eq 12000 ]
+check "12000 unique codes" $?
+grep -c '^13' "$T/codes" > "$T/n13"; [ "$(cat "$T/n13")" -gt 0 ]; check "département 13 is used" $?
+! grep -Eq '^(13055|132(0[1-9]|1[0-6])|69123|6938[1-9]|75056|751(0[1-9]|1[0-9]|20))$' "$T/codes"
+check "no Paris/Lyon/Marseille commune or arrondissement code" $?
 echo "1..$n"
 exit $fail
