@@ -210,7 +210,7 @@ int cpts_basins_run(cpts_ctx *ctx, cpts_store *s, const cpts_basins_opts *opts,
 	char **terr = NULL, *params = NULL;
 	cpts_basins_summary sum;
 	size_t nb = 0;
-	double t0 = cpts_now();
+	double t0 = cpts_now(), t_load = t0, t_method = t0;
 	int rc;
 
 	memset(&w, 0, sizeof(w));
@@ -226,6 +226,7 @@ int cpts_basins_run(cpts_ctx *ctx, cpts_store *s, const cpts_basins_opts *opts,
 		goto out;
 	if ((rc = load_inputs(&w, s, &m, &g, &f)) < 0)
 		goto out;
+	t_load = cpts_now();
 	w.m = m;
 	w.g = g;
 	w.f = f;
@@ -239,6 +240,7 @@ int cpts_basins_run(cpts_ctx *ctx, cpts_store *s, const cpts_basins_opts *opts,
 	if ((rc = run_method(&w)) < 0 || (rc = constrain(&w)) < 0)
 		goto out;
 	nb = cpts_basins__compact(&w);
+	t_method = cpts_now();
 	report_over_ceiling(&w);
 	terr = name_basins(&w, lock);
 	params = cpts_asprintf("method=%s min_pop=%g max_pop=%g resolution=%g seed=%lu lock=%s",
@@ -257,6 +259,9 @@ int cpts_basins_run(cpts_ctx *ctx, cpts_store *s, const cpts_basins_opts *opts,
 	if ((rc = cpts_store_record_run(ctx, s, "basins", params)) < 0)
 		goto out;
 	rc = cpts_store_commit(ctx, s);
+	CPTS_LOG(ctx, CPTS_LOG_NOTE, "basins: inputs loaded in %.3f s (%zu flow pairs), method"
+		 " and constraints %.3f s, metrics and storage %.3f s", t_load - t0,
+		 f ? f->start[f->n] : 0, t_method - t_load, cpts_now() - t_method);
 out:
 	if (rc < 0)
 		cpts_store_rollback(s);

@@ -8,6 +8,8 @@
  * LI and shares keep the consultations made outside the area in their denominators
  * (DOMAIN.md section 3). Masked cells are counted, never read as zero volumes.
  */
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,12 +68,63 @@ static void compress(cpts_flows *f, const trip *t, size_t n_t)
 		}
 }
 
+/*
+ * Code -> model index without hashing: a 5-character INSEE code is two characters of
+ * département from [0-9AB] and three digits, so (c0 * 12 + c1) * 1000 + digits is a
+ * dense key below 120,000. Millions of flow rows are resolved by one array read each.
+ */
+#define CODE_KEYS 120000
+
+static long code_key(const char *c)
+{
+	int c1;
+
+	if (!c || c[0] < '0' || c[0] > '9' || !c[1] || !c[2] || !c[3] || !c[4] || c[5])
+		return -1;
+	c1 = c[1] >= '0' && c[1] <= '9' ? c[1] - '0' : c[1] == 'A' ? 10 : c[1] == 'B' ? 11 : -1;
+	if (c1 < 0 || c[2] < '0' || c[2] > '9' || c[3] < '0' || c[3] > '9' || c[4] < '0' ||
+	    c[4] > '9')
+		return -1;
+	return ((c[0] - '0') * 12L + c1) * 1000L + (c[2] - '0') * 100L + (c[3] - '0') * 10L +
+	       (c[4] - '0');
+}
+
+static int32_t *code_table(const cpts_model *m)
+{
+	int32_t *t = cpts_mallocarray(CODE_KEYS, sizeof(int32_t));
+
+	for (size_t k = 0; k < CODE_KEYS; k++)
+		t[k] = -1;
+	for (size_t i = 0; i < m->n; i++) {
+		long k = code_key(m->c[i].code);
+		if (k >= 0)
+			t[k] = (int32_t)i;
+	}
+	return t;
+}
+
+static long find_code(const int32_t *t, const char *c)
+{
+	long k = code_key(c);
+
+	return k >= 0 ? t[k] : -1;
+}
+
+static bool trips_sorted(const trip *t, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		if (cmp_trip(&t[i - 1], &t[i]) > 0)
+			return false;
+	return true;
+}
+
 int cpts_flows_load(cpts_ctx *ctx, cpts_flows **out, const cpts_model *m, cpts_store *s,
 		    const char *profession)
 {
 	cpts_flows *f = cpts_calloc(1, sizeof(*f));
 	sqlite3_stmt *st = NULL;
 	trip *t = NULL;
+	int32_t *keys = code_table(m);
 	size_t n_t = 0, cap = 0, n_unknown = 0;
 	int rc = CPTS_OK, src;
 
@@ -91,7 +144,7 @@ int cpts_flows_load(cpts_ctx *ctx, cpts_flows **out, const cpts_model *m, cpts_s
 		const char *o = (const char *)sqlite3_column_text(st, 0);
 		const char *d = (const char *)sqlite3_column_text(st, 1);
 		double v = sqlite3_column_double(st, 2);
-		long io = cpts_model_find(m, o ? o : ""), id;
+		long io = find_code(keys, o), id;
 		if (sqlite3_column_int(st, 3) || sqlite3_column_type(st, 2) == SQLITE_NULL) {
 			f->n_masked++;
 			continue;
@@ -100,7 +153,7 @@ int cpts_flows_load(cpts_ctx *ctx, cpts_flows **out, const cpts_model *m, cpts_s
 			n_unknown += io < 0;
 			continue;
 		}
-		id = cpts_model_find(m, d ? d : "");
+		id = find_code(keys, d);
 		if (id < 0) {
 			f->outside[io] += v;
 			f->total += v;
@@ -120,7 +173,9 @@ int cpts_flows_load(cpts_ctx *ctx, cpts_flows **out, const cpts_model *m, cpts_s
 	if (n_unknown)
 		cpts_warn(ctx, "%zu flow rows from residences outside the workspace ignored",
 			  n_unknown);
-	qsort(t, n_t, sizeof(trip), cmp_trip);
+	/* the table's key (orig, dest, profession) already yields rows in this order */
+	if (!trips_sorted(t, n_t))
+		qsort(t, n_t, sizeof(trip), cmp_trip);
 	compress(f, t, n_t);
 	for (size_t i = 0; i < m->n; i++)
 		f->row_total[i] += f->outside[i];
@@ -129,6 +184,7 @@ int cpts_flows_load(cpts_ctx *ctx, cpts_flows **out, const cpts_model *m, cpts_s
 out:
 	sqlite3_finalize(st);
 	free(t);
+	free(keys);
 	cpts_flows_free(f);
 	return rc;
 }
