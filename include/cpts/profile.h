@@ -25,6 +25,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "cpts/ctx.h"
 #include "cpts/store.h"
@@ -142,6 +143,16 @@ void cpts_ptable_free(cpts_ptable *t);
  */
 double cpts_icc(double observed, double expected, double alpha, bool byar, double *lo,
 		double *hi);
+/** Memo of chi-square quantiles for cpts_icc_memo (zero-initialise; release after). */
+typedef struct cpts_chi2_memo {
+	uint64_t *key;  /* OWNED: 2 per slot (bits of p + 1, bits of dof); 0, 0 = empty */
+	double *val;    /* OWNED */
+	size_t cap, n;
+} cpts_chi2_memo;
+/** cpts_icc with the chi-square quantiles kept in memo (NULL: none); same results. */
+double cpts_icc_memo(cpts_chi2_memo *memo, double observed, double expected, double alpha,
+		     bool byar, double *lo, double *hi);
+void cpts_chi2_memo_release(cpts_chi2_memo *memo);
 /** Significance flag of an interval around 100: -1 below, 1 above, 0 neither. */
 int cpts_icc_signif(double lo, double hi);
 

@@ -602,13 +602,45 @@ typedef struct flow_agg {
 	size_t *start;     /* OWNED, n_terr + 1 offsets into v by mine */
 } flow_agg;
 
-static int cmp_flow_key(const void *a, const void *b)
+/* Rank of k->other in the sort order: FLOW_MASKED, -2, -1, then the territories. */
+static size_t other_rank(const flow_key *k)
 {
-	const flow_key *x = a, *y = b;
+	return k->other == FLOW_MASKED ? 0 : (size_t)(k->other + 3);
+}
 
-	if (x->mine != y->mine)
-		return x->mine < y->mine ? -1 : 1;
-	return x->other < y->other ? -1 : x->other > y->other;
+/*
+ * Sort v[0..n) by (mine, other), other ranked as above, stably: two counting-sort
+ * passes (by other, then by mine), linear where qsort on millions of flows took
+ * seconds. Stability keeps the flows of one (mine, other) in reading order, so their
+ * volumes are summed in the same order as before.
+ */
+static void flow_sort(flow_key *v, size_t n, size_t n_terr)
+{
+	flow_key *tmp = cpts_mallocarray(n + 1, sizeof(flow_key));
+	size_t *cnt = cpts_calloc(n_terr + 4, sizeof(size_t)), sum = 0;
+
+	for (size_t k = 0; k < n; k++)
+		cnt[other_rank(&v[k])]++;
+	for (size_t r = 0; r < n_terr + 3; r++) {
+		size_t c = cnt[r];
+		cnt[r] = sum;
+		sum += c;
+	}
+	for (size_t k = 0; k < n; k++)
+		tmp[cnt[other_rank(&v[k])]++] = v[k];
+	memset(cnt, 0, (n_terr + 4) * sizeof(size_t));
+	for (size_t k = 0; k < n; k++)
+		cnt[tmp[k].mine]++;
+	sum = 0;
+	for (size_t t = 0; t < n_terr; t++) {
+		size_t c = cnt[t];
+		cnt[t] = sum;
+		sum += c;
+	}
+	for (size_t k = 0; k < n; k++)
+		v[cnt[tmp[k].mine]++] = tmp[k];
+	free(cnt);
+	free(tmp);
 }
 
 static void flow_agg_build(flow_agg *a, const ex_data *d, bool outgoing)
@@ -632,7 +664,7 @@ static void flow_agg_build(flow_agg *a, const ex_data *d, bool outgoing)
 			other = d->p->commune_terr[f->orig] < 0 ? -1 : d->p->commune_terr[f->orig];
 		a->v[n++] = (flow_key){ mine, other, f->masked ? 0.0 : f->volume, 1 };
 	}
-	qsort(a->v, n, sizeof(flow_key), cmp_flow_key);
+	flow_sort(a->v, n, d->p->n_terr);
 	for (size_t k = 0; k < n; k++) {
 		if (w > 0 && a->v[w - 1].mine == a->v[k].mine && a->v[w - 1].other == a->v[k].other) {
 			a->v[w - 1].volume += a->v[k].volume;

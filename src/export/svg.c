@@ -59,15 +59,24 @@ void ex_extent_add(cpts_ctx *ctx, double ext[4], const GEOSGeometry *g)
 		ext[3] = y1;
 }
 
-/* v tenths as a decimal: 1234 -> "123.4", -5 -> "-0.5", 20 -> "2" */
+/* v tenths as a decimal: 1234 -> "123.4", -5 -> "-0.5", 20 -> "2" (digits written by
+ * hand: a printf per coordinate cost more than the rest of the HTML export) */
 static void add_tenths(cpts_buf *out, long v)
 {
-	unsigned long a = v < 0 ? (unsigned long)-v : (unsigned long)v;
+	unsigned long a = v < 0 ? (unsigned long)-v : (unsigned long)v, ip = a / 10;
+	char tmp[32], *p = tmp + sizeof(tmp);
 
-	if (a % 10)
-		cpts_buf_addf(out, "%s%lu.%lu", v < 0 ? "-" : "", a / 10, a % 10);
-	else
-		cpts_buf_addf(out, "%s%lu", v < 0 ? "-" : "", a / 10);
+	if (a % 10) {
+		*--p = (char)('0' + a % 10);
+		*--p = '.';
+	}
+	do {
+		*--p = (char)('0' + ip % 10);
+		ip /= 10;
+	} while (ip);
+	if (v < 0)
+		*--p = '-';
+	cpts_buf_add(out, p, (size_t)(tmp + sizeof(tmp) - p));
 }
 
 static int ring_d(cpts_ctx *ctx, cpts_buf *out, const ex_svgmap *m, const GEOSGeometry *ring)

@@ -2,13 +2,24 @@
  * contiguity.c - queen / rook contiguity of the communes, with snapping and bridges.
  *
  * Why this shape: real commune layers share their borders vertex for vertex, so the
- * fast path hashes every vertex (quantised to 1 mm, so that the same coordinate
- * reprojected twice still matches) to the communes that use it: two communes sharing
- * a vertex are queen neighbours, two sharing a segment (a pair of consecutive hashed
- * vertices) are rook neighbours, and the summed length of their shared segments is the
- * length of their common border (used by the compactness of dissolved basins). This
- * is linear in the number of vertices, where pairwise GEOS predicates on an STRtree
- * are an order of magnitude slower on all of France.
+ * fast path matches vertices (quantised to 1 mm, so that the same coordinate
+ * reprojected twice still matches) across communes: two communes sharing a vertex are
+ * queen neighbours, two sharing a segment (a pair of consecutive matched vertices) are
+ * rook neighbours, and the summed length of their shared segments is the length of
+ * their common border (used by the compactness of dissolved basins). Pairwise GEOS
+ * predicates on an STRtree are an order of magnitude slower on all of France.
+ *
+ * The matching is cache-conscious (issue 8: one big hash table probed once per point of
+ * France costs a cache miss per probe, most of the command's time): every ring point is
+ * copied into flat arrays in reading order; points are scattered into about a thousand
+ * buckets by a hash of their quantised coordinates, and each bucket, small enough for
+ * the cache, is grouped by exact coordinates: one group is one vertex, identified by
+ * the index of its first point (whose coordinates are the vertex's). Segment
+ * occurrences (pairs of vertex ids) and then the per-pair contributions are grouped
+ * the same way; a segment is owned by the commune that drew it first, and shared
+ * lengths are summed in reading order, so the results are those of a single pass in
+ * reading order, independent of the bucketing. This is linear in the number of points;
+ * each pass runs on two threads with disjoint outputs joined in order (deterministic).
  *
  * Segments that no other commune shares ("free" segments: coasts, national borders,
  * and borders that are not vertex-identical) go into a GEOS STRtree. Two passes use it:
@@ -29,11 +40,14 @@
  * Communes of different groups (different CRS, or two overseas départements) are never
  * adjacent and never bridged.
  *
- * Geometries are read as WKB straight from the workspace: building 35,000 GEOS
- * polygons only to walk their coordinates would cost more than the whole hashing.
+ * Geometries are read straight from the workspace's SpatiaLite blobs (whose polygon
+ * body is laid out as in WKB; anything else goes through AsBinary): building 35,000
+ * GEOS polygons, or converting each blob to WKB, only to walk their coordinates would
+ * cost more than the whole matching.
  */
 #include <geos_c.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,9 +56,9 @@
 #include "graph/graph_int.h"
 
 #define NONE UINT32_MAX
-#define QUANTUM 1e-3 /* metres: vertex hashing grid */
+#define QUANTUM 1e-3 /* metres: vertex matching grid */
 
-/** A segment between two hashed vertices, first seen in commune c. */
+/** A segment between two vertices, first drawn by commune c. */
 typedef struct seg {
 	uint32_t va, vb;   /* vertex ids (va < vb) */
 	uint32_t c;        /* commune that owns it (the first one seen) */
@@ -66,30 +80,26 @@ typedef struct build {
 	cpts_ctx *ctx;
 	size_t n;                  /* communes */
 	int *group;                /* OWNED, per commune: territory group */
-	/* vertices */
-	int64_t *qx, *qy;          /* OWNED quantised coordinates */
-	double *x, *y;             /* OWNED coordinates */
-	uint32_t *vhead;           /* OWNED first list node of each vertex */
-	size_t n_vert, cap_vert;
-	uint32_t *vslot;           /* OWNED hash slots -> vertex id */
-	size_t vslot_cap;
-	/* commune list nodes of vertices */
-	uint32_t *node_c, *node_next; /* OWNED */
-	size_t n_node, cap_node;
-	/* segments */
+	/* ring points in reading order; a vertex id is the index of its first point */
+	double *x, *y;             /* OWNED point coordinates */
+	uint32_t *pc;              /* OWNED commune of each point */
+	size_t n_pt, cap_pt;
+	uint32_t *ring;            /* OWNED first point of each ring, then n_pt */
+	size_t n_ring, cap_ring;
+	size_t n_vert;             /* distinct vertices */
+	size_t n_seg_all;          /* distinct segments */
+	/* free segments, in the order they were first drawn */
 	seg *segs;                 /* OWNED */
 	size_t n_seg, cap_seg;
-	uint64_t *skey;            /* OWNED hash keys (va << 32 | vb) + 1, 0 = empty */
-	uint32_t *sval;            /* OWNED segment index */
-	size_t sslot_cap;
 	/* pairs */
 	pair *pairs;               /* OWNED */
 	size_t n_pair, cap_pair;
 	uint64_t *pkey;            /* OWNED (a << 32 | b) + 1 */
 	uint32_t *pval;
 	size_t pslot_cap;
-	/* per commune bounding boxes */
-	double *bx0, *by0, *bx1, *by1; /* OWNED */
+	/* scratch reused by the matching passes (fresh pages cost a fault each) */
+	void *pool[2];             /* OWNED */
+	size_t pool_cap[2];
 	/* fallback */
 	double snap;
 	uint32_t *comp;            /* OWNED component id of each commune (bridging) */
@@ -113,58 +123,6 @@ static void *grow(void *p, size_t *cap, size_t need, size_t elem)
 		c *= 2;
 	*cap = c;
 	return cpts_reallocarray(p, c, elem);
-}
-
-/* ---- vertex hash ---- */
-
-static void vslots_rehash(build *b, size_t cap)
-{
-	free(b->vslot);
-	b->vslot = cpts_mallocarray(cap, sizeof(uint32_t));
-	memset(b->vslot, 0xff, cap * sizeof(uint32_t));
-	b->vslot_cap = cap;
-	for (size_t v = 0; v < b->n_vert; v++) {
-		size_t h = mix64((uint64_t)b->qx[v] * 31 + (uint64_t)b->qy[v]) & (cap - 1);
-		while (b->vslot[h] != NONE)
-			h = (h + 1) & (cap - 1);
-		b->vslot[h] = (uint32_t)v;
-	}
-}
-
-static uint32_t vertex_get(build *b, double x, double y)
-{
-	int64_t qx = llround(x / QUANTUM), qy = llround(y / QUANTUM);
-	size_t h;
-
-	if ((b->n_vert + 1) * 2 > b->vslot_cap)
-		vslots_rehash(b, b->vslot_cap ? b->vslot_cap * 2 : 1 << 16);
-	h = mix64((uint64_t)qx * 31 + (uint64_t)qy) & (b->vslot_cap - 1);
-	for (;;) {
-		uint32_t v = b->vslot[h];
-		if (v == NONE)
-			break;
-		if (b->qx[v] == qx && b->qy[v] == qy)
-			return v;
-		h = (h + 1) & (b->vslot_cap - 1);
-	}
-	if (b->n_vert + 1 > b->cap_vert) {
-		size_t cap = b->cap_vert;
-		b->qx = grow(b->qx, &cap, b->n_vert + 1, sizeof(int64_t));
-		cap = b->cap_vert;
-		b->qy = grow(b->qy, &cap, b->n_vert + 1, sizeof(int64_t));
-		cap = b->cap_vert;
-		b->x = grow(b->x, &cap, b->n_vert + 1, sizeof(double));
-		cap = b->cap_vert;
-		b->y = grow(b->y, &cap, b->n_vert + 1, sizeof(double));
-		b->vhead = grow(b->vhead, &b->cap_vert, b->n_vert + 1, sizeof(uint32_t));
-	}
-	b->qx[b->n_vert] = qx;
-	b->qy[b->n_vert] = qy;
-	b->x[b->n_vert] = x;
-	b->y[b->n_vert] = y;
-	b->vhead[b->n_vert] = NONE;
-	b->vslot[h] = (uint32_t)b->n_vert;
-	return (uint32_t)b->n_vert++;
 }
 
 /* ---- pair hash ---- */
@@ -212,83 +170,7 @@ static pair *pair_get(build *b, uint32_t c, uint32_t d)
 	return p;
 }
 
-/* ---- segment hash ---- */
-
-static void sslots_rehash(build *b, size_t cap)
-{
-	free(b->skey);
-	free(b->sval);
-	b->skey = cpts_calloc(cap, sizeof(uint64_t));
-	b->sval = cpts_mallocarray(cap, sizeof(uint32_t));
-	b->sslot_cap = cap;
-	for (size_t i = 0; i < b->n_seg; i++) {
-		uint64_t k = ((uint64_t)b->segs[i].va << 32 | b->segs[i].vb) + 1;
-		size_t h = mix64(k) & (cap - 1);
-		while (b->skey[h])
-			h = (h + 1) & (cap - 1);
-		b->skey[h] = k;
-		b->sval[h] = (uint32_t)i;
-	}
-}
-
-static double seg_len(const build *b, const seg *s)
-{
-	return hypot(b->x[s->vb] - b->x[s->va], b->y[s->vb] - b->y[s->va]);
-}
-
-/* Record the segment u-v of commune c; a second commune sharing it makes a rook pair. */
-static void segment_add(build *b, uint32_t u, uint32_t v, uint32_t c)
-{
-	uint32_t va = u < v ? u : v, vb = u < v ? v : u;
-	uint64_t k = ((uint64_t)va << 32 | vb) + 1;
-	size_t h;
-
-	if (u == v)
-		return;
-	if ((b->n_seg + 1) * 2 > b->sslot_cap)
-		sslots_rehash(b, b->sslot_cap ? b->sslot_cap * 2 : 1 << 16);
-	h = mix64(k) & (b->sslot_cap - 1);
-	while (b->skey[h]) {
-		if (b->skey[h] == k) {
-			seg *s = &b->segs[b->sval[h]];
-			if (s->c != c && b->group[s->c] == b->group[c]) {
-				pair *p = pair_get(b, s->c, c);
-				p->has_seg = true;
-				p->shared_m += seg_len(b, s);
-				s->matched = 1;
-			}
-			return;
-		}
-		h = (h + 1) & (b->sslot_cap - 1);
-	}
-	b->segs = grow(b->segs, &b->cap_seg, b->n_seg + 1, sizeof(seg));
-	b->segs[b->n_seg] = (seg){ va, vb, c, 0 };
-	b->skey[h] = k;
-	b->sval[h] = (uint32_t)b->n_seg++;
-}
-
-/* Attach commune c to vertex v; every other commune already there becomes a queen pair. */
-static void vertex_attach(build *b, uint32_t v, uint32_t c)
-{
-	for (uint32_t k = b->vhead[v]; k != NONE; k = b->node_next[k])
-		if (b->node_c[k] == c)
-			return;
-	for (uint32_t k = b->vhead[v]; k != NONE; k = b->node_next[k]) {
-		uint32_t d = b->node_c[k];
-		if (b->group[d] == b->group[c])
-			pair_get(b, d, c)->has_vertex = true;
-	}
-	if (b->n_node + 1 > b->cap_node) {
-		size_t cap = b->cap_node;
-		b->node_c = grow(b->node_c, &cap, b->n_node + 1, sizeof(uint32_t));
-		b->node_next = grow(b->node_next, &b->cap_node, b->n_node + 1, sizeof(uint32_t));
-	}
-	b->node_c[b->n_node] = c;
-	b->node_next[b->n_node] = b->vhead[v];
-	b->vhead[v] = (uint32_t)b->n_node++;
-}
-
-/* ---- WKB walking ---- */
+/* ---- reading: ring points into flat arrays ---- */
 
 typedef struct wkb {
 	const unsigned char *p, *end;
@@ -307,21 +189,7 @@ static bool wkb_u32(wkb *w, uint32_t *out)
 	return true;
 }
 
-static bool wkb_dbl(wkb *w, double *out)
-{
-	uint64_t v;
-
-	if (w->end - w->p < 8)
-		return false;
-	memcpy(&v, w->p, 8);
-	w->p += 8;
-	if (w->swap)
-		v = __builtin_bswap64(v);
-	memcpy(out, &v, 8);
-	return true;
-}
-
-/* Byte order and type of the next geometry; dims = coordinates per point. */
+/* Byte order and type of the next WKB geometry; dims = coordinates per point. */
 static bool wkb_header(wkb *w, uint32_t *type, int *dims)
 {
 	uint32_t t;
@@ -342,6 +210,8 @@ static bool wkb_header(wkb *w, uint32_t *type, int *dims)
 	return true;
 }
 
+/* Append the rings of a polygon body (ring count, then each ring's point count and
+ * points) to the point arrays as points of commune c. */
 static int wkb_polygon(build *b, wkb *w, uint32_t c, int dims)
 {
 	uint32_t n_rings;
@@ -349,31 +219,35 @@ static int wkb_polygon(build *b, wkb *w, uint32_t c, int dims)
 	if (!wkb_u32(w, &n_rings))
 		return -1;
 	for (uint32_t r = 0; r < n_rings; r++) {
-		uint32_t n_pts, first = NONE, prev = NONE;
+		uint32_t n_pts;
+		size_t cap;
 		if (!wkb_u32(w, &n_pts) || (size_t)(w->end - w->p) < (size_t)n_pts * 8 * dims)
 			return -1;
-		for (uint32_t k = 0; k < n_pts; k++) {
-			double x, y, z;
-			uint32_t v;
-			wkb_dbl(w, &x);
-			wkb_dbl(w, &y);
-			for (int d = 2; d < dims; d++)
-				wkb_dbl(w, &z);
-			v = vertex_get(b, x, y);
-			if (x < b->bx0[c]) b->bx0[c] = x;
-			if (x > b->bx1[c]) b->bx1[c] = x;
-			if (y < b->by0[c]) b->by0[c] = y;
-			if (y > b->by1[c]) b->by1[c] = y;
-			if (k + 1 < n_pts || v != first)
-				vertex_attach(b, v, c);
-			if (prev != NONE)
-				segment_add(b, prev, v, c);
-			if (first == NONE)
-				first = v;
-			prev = v;
+		if (!n_pts)
+			continue;
+		if (b->n_pt + n_pts >= NONE)
+			return -1;
+		if (b->n_pt + n_pts > b->cap_pt) {
+			cap = b->cap_pt;
+			b->x = grow(b->x, &cap, b->n_pt + n_pts, sizeof(double));
+			cap = b->cap_pt;
+			b->y = grow(b->y, &cap, b->n_pt + n_pts, sizeof(double));
+			b->pc = grow(b->pc, &b->cap_pt, b->n_pt + n_pts, sizeof(uint32_t));
 		}
-		if (prev != NONE && prev != first)
-			segment_add(b, prev, first, c); /* unclosed ring: close it */
+		b->ring = grow(b->ring, &b->cap_ring, b->n_ring + 2, sizeof(uint32_t));
+		b->ring[b->n_ring++] = (uint32_t)b->n_pt;
+		for (uint32_t k = 0; k < n_pts; k++, w->p += 8 * dims) {
+			uint64_t vx, vy;
+			memcpy(&vx, w->p, 8);
+			memcpy(&vy, w->p + 8, 8);
+			if (w->swap) {
+				vx = __builtin_bswap64(vx);
+				vy = __builtin_bswap64(vy);
+			}
+			memcpy(&b->x[b->n_pt], &vx, 8);
+			memcpy(&b->y[b->n_pt], &vy, 8);
+			b->pc[b->n_pt++] = c;
+		}
 	}
 	return 0;
 }
@@ -400,39 +274,669 @@ static int wkb_walk(build *b, const unsigned char *data, size_t len, uint32_t c)
 	return 0;
 }
 
-/* Read every commune's geometry and hash its vertices and segments. */
+/* Coordinates per point of an uncompressed SpatiaLite class (XY, XYZ, XYM, XYZM) of
+ * base type want, 0 for anything else (compressed classes included). */
+static int spl_dims(uint32_t t, uint32_t want)
+{
+	return t == want ? 2 : t == 1000 + want || t == 2000 + want ? 3
+	       : t == 3000 + want ? 4 : 0;
+}
+
+/*
+ * Walk the SpatiaLite blob of commune c: 0x00, byte order, SRID, MBR (4 doubles), 0x7C,
+ * class, body, 0xFE; a Polygon body as in WKB, a MultiPolygon one as a part count
+ * then, per part, 0x69, the class and a Polygon body. Returns 1 for a layout it does
+ * not know (compressed geometries...), leaving the point arrays as they were.
+ */
+static int spl_walk(build *b, const unsigned char *d, size_t len, uint32_t c)
+{
+	wkb w = { d + 43, d + len - 1, false };
+	size_t n_pt = b->n_pt, n_ring = b->n_ring;
+	uint32_t type, n_parts;
+	int dims;
+
+	if (len < 48 || d[0] != 0x00 || (d[1] != 0 && d[1] != 1) || d[38] != 0x7C ||
+	    d[len - 1] != 0xFE)
+		return 1;
+	w.swap = (d[1] == 1) != (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__);
+	w.p = d + 39;
+	if (!wkb_u32(&w, &type))
+		return 1;
+	if ((dims = spl_dims(type, 3)) > 0) {
+		if (wkb_polygon(b, &w, c, dims) < 0)
+			goto unknown;
+	} else if (spl_dims(type, 6) > 0 && wkb_u32(&w, &n_parts)) {
+		for (uint32_t i = 0; i < n_parts; i++) {
+			if (w.p >= w.end || *w.p++ != 0x69 || !wkb_u32(&w, &type) ||
+			    (dims = spl_dims(type, 3)) == 0 || wkb_polygon(b, &w, c, dims) < 0)
+				goto unknown;
+		}
+	} else {
+		return 1;
+	}
+	if (w.p == w.end)
+		return 0;
+unknown:
+	b->n_pt = n_pt;
+	b->n_ring = n_ring;
+	return 1;
+}
+
+/* Read every commune's rings into the point arrays. */
 static int read_geometries(build *b, const cpts_model *m, cpts_store *s)
 {
-	sqlite3_stmt *st = NULL;
+	sqlite3_stmt *st = NULL, *wkb_st = NULL;
 	int rc = CPTS_OK, src;
 	size_t done = 0;
 
-	if ((rc = cpts_store_prepare(b->ctx, s, &st,
-				     "SELECT code, AsBinary(geom) FROM communes")) < 0)
+	if ((rc = cpts_store_prepare(b->ctx, s, &st, "SELECT code, geom FROM communes")) < 0)
 		return rc;
 	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *code = (const char *)sqlite3_column_text(st, 0);
 		const unsigned char *blob = sqlite3_column_blob(st, 1);
+		size_t len = (size_t)sqlite3_column_bytes(st, 1);
 		long i = cpts_model_find(m, code ? code : "");
+		int w = -1;
 		if (i < 0)
 			continue;
-		if (!blob || wkb_walk(b, blob, (size_t)sqlite3_column_bytes(st, 1),
-				      (uint32_t)i) < 0) {
+		if (blob && (w = spl_walk(b, blob, len, (uint32_t)i)) > 0) {
+			/* another blob layout: let SpatiaLite convert it to WKB */
+			if (!wkb_st && (rc = cpts_store_prepare(b->ctx, s, &wkb_st,
+								"SELECT AsBinary(?)")) < 0)
+				goto out;
+			sqlite3_reset(wkb_st);
+			sqlite3_bind_blob(wkb_st, 1, blob, (int)len, SQLITE_STATIC);
+			w = -1;
+			if (sqlite3_step(wkb_st) == SQLITE_ROW && sqlite3_column_blob(wkb_st, 0))
+				w = wkb_walk(b, sqlite3_column_blob(wkb_st, 0),
+					     (size_t)sqlite3_column_bytes(wkb_st, 0), (uint32_t)i);
+		}
+		if (w < 0) {
 			rc = cpts_fail(b->ctx, CPTS_EINPUT, "the geometry of commune %s is missing or"
 				       " is not a polygon", code);
 			cpts_error_where(b->ctx, "%s|communes|code=%s", cpts_store_path(s), code);
 			goto out;
 		}
 		if ((++done & 4095) == 0 &&
-		    (rc = cpts_progress(b->ctx, 0.8 * (double)done / (double)m->n,
+		    (rc = cpts_progress(b->ctx, 0.6 * (double)done / (double)m->n,
 					"contiguity")) < 0)
 			goto out;
 	}
 	if (src != SQLITE_DONE)
 		rc = cpts_store_fail(b->ctx, s, "reading commune geometries");
+	b->ring = grow(b->ring, &b->cap_ring, b->n_ring + 1, sizeof(uint32_t));
+	b->ring[b->n_ring] = (uint32_t)b->n_pt;
 out:
 	sqlite3_finalize(st);
+	sqlite3_finalize(wkb_st);
 	return rc;
+}
+
+/* ---- matching by bucketing ---- */
+
+/*
+ * Points, segment occurrences and pair contributions are each grouped by exact key the
+ * same way: scattered into buckets by a hash of the key (stable: every bucket keeps its
+ * items in reading order), then each bucket, a thousand-odd items that fit in the
+ * cache, is grouped with a small hash table. The work of one big hash table, without
+ * a cache miss per item. Each pass runs on two threads, as two halves with disjoint
+ * outputs (items [0, n/2) and [n/2, n) for counting and scattering, the first and the
+ * second half of the buckets for grouping), joined in order: the result is that of a
+ * single thread, whatever the scheduling.
+ */
+
+/* Scratch buffer k of at least bytes (contents not kept). */
+static void *pool_get(build *b, int k, size_t bytes)
+{
+	if (bytes > b->pool_cap[k]) {
+		free(b->pool[k]);
+		b->pool[k] = cpts_malloc(bytes);
+		b->pool_cap[k] = bytes;
+	}
+	return b->pool[k];
+}
+
+/* Buckets for n items: a power of two, at most 1,024 (more scatter streams than that
+ * thrash the TLB), giving buckets of about a thousand items or more. */
+static size_t n_buckets(size_t n)
+{
+	size_t nb = 1;
+
+	while (nb < n / 1024 && nb < 1024)
+		nb <<= 1;
+	return nb;
+}
+
+/* Local hash table of a bucket of m items: cleared, returns its mask. */
+static size_t local_table(uint32_t *slot, size_t m)
+{
+	size_t cap = 8;
+
+	while (cap < 2 * m)
+		cap <<= 1;
+	memset(slot, 0xff, cap * sizeof(uint32_t));
+	return cap - 1;
+}
+
+/* llround(v / QUANTUM), inlined: the same integer, half-way cases away from zero. */
+static inline int64_t quantise(double v)
+{
+	double q = v / QUANTUM, f;
+	int64_t t;
+
+	if (!(fabs(q) < 4e15))
+		return llround(q);
+	t = (int64_t)q;     /* truncated towards zero */
+	f = q - (double)t;  /* exact: the fractional part */
+	return t + (f >= 0.5) - (f <= -0.5);
+}
+
+static inline uint64_t vertex_hash(int64_t qx, int64_t qy)
+{
+	return mix64((uint64_t)qx * 31 + (uint64_t)qy);
+}
+
+/** A pair contribution: a shared vertex (len < 0) or a shared segment of length len. */
+typedef struct prec {
+	uint64_t pk;  /* a << 32 | b, a < b */
+	double len;
+} prec;
+
+typedef struct pvec {
+	prec *v;      /* OWNED */
+	size_t n, cap;
+} pvec;
+
+static void pvec_push(pvec *pv, uint32_t c, uint32_t d, double len)
+{
+	if (pv->n == pv->cap)
+		pv->v = grow(pv->v, &pv->cap, pv->n + 1, sizeof(prec));
+	pv->v[pv->n].pk = c < d ? (uint64_t)c << 32 | d : (uint64_t)d << 32 | c;
+	pv->v[pv->n++].len = len;
+}
+
+/* Append src's contributions to dst. */
+static void pvec_append(pvec *dst, const pvec *src)
+{
+	if (!src->n)
+		return;
+	dst->v = grow(dst->v, &dst->cap, dst->n + src->n, sizeof(prec));
+	memcpy(dst->v + dst->n, src->v, src->n * sizeof(prec));
+	dst->n += src->n;
+}
+
+/* ---- the two halves of a pass ---- */
+
+typedef struct task {
+	void (*fn)(void *);
+	void *arg;
+} task;
+
+static void *task_main(void *t)
+{
+	((task *)t)->fn(((task *)t)->arg);
+	return NULL;
+}
+
+/* fn on half h0 in a second thread and on h1 here, then wait (both here when no
+ * thread can be started). */
+static void run_halves(void (*fn)(void *), void *h0, void *h1)
+{
+	task t = { fn, h0 };
+	pthread_t th;
+
+	if (pthread_create(&th, NULL, task_main, &t) != 0) {
+		fn(h0);
+		fn(h1);
+		return;
+	}
+	fn(h1);
+	pthread_join(th, NULL);
+}
+
+/** One half of a bucketed pass. Shared arrays are written at disjoint places. */
+typedef struct half {
+	build *b;
+	size_t lo, hi;         /* items counted and scattered by this half */
+	size_t klo, khi;       /* buckets grouped by this half */
+	size_t nb;             /* buckets */
+	size_t *cnt;           /* OWNED: items of [lo, hi) per bucket, then write cursors */
+	const size_t *start;   /* BORROWED bucket starts, start[nb] = items */
+	size_t big;            /* largest bucket */
+	uint32_t *bk;          /* BORROWED bucket of each item */
+	void *r;               /* BORROWED records, by bucket */
+	/* inputs and outputs of the passes */
+	uint32_t *vid;         /* vertices: vertex id of each point */
+	const uint32_t *oa, *ob, *oc; /* segments: occurrences */
+	uint32_t *mt;          /* segments: first occurrence a later one matches */
+	unsigned char *fl;     /* segments: 1 first occurrence, 2 shared */
+	const prec *pin;       /* pairs: contributions */
+	pvec pv;               /* OWNED vertices: queen contributions of this half */
+	size_t count;          /* distinct vertices / segments found */
+	pair *pairs;           /* OWNED pairs: the pair records of this half */
+	size_t n_pairs, cap_pairs;
+	seg *segs;             /* OWNED segments: the unshared segments of this half */
+	size_t n_segs, cap_segs;
+} half;
+
+static void halves_init(half h[2], build *b, size_t n, size_t nb)
+{
+	memset(h, 0, 2 * sizeof(half));
+	for (int k = 0; k < 2; k++) {
+		h[k].b = b;
+		h[k].nb = nb;
+		h[k].cnt = cpts_calloc(nb + 1, sizeof(size_t));
+		h[k].lo = k ? n / 2 : 0;
+		h[k].hi = k ? n : n / 2;
+	}
+}
+
+/*
+ * Bucket starts from the two halves' counts; each half's counts become its write
+ * cursors, half 0's items first in every bucket (so the scatter keeps reading order).
+ * The buckets are split between the halves at about half the items.
+ */
+static void halves_start(half h[2], size_t *start, size_t nb)
+{
+	size_t sum = 0, big = 0, ks = 0;
+
+	for (size_t k = 0; k < nb; k++) {
+		size_t c0 = h[0].cnt[k], c1 = h[1].cnt[k];
+		start[k] = h[0].cnt[k] = sum;
+		h[1].cnt[k] = sum + c0;
+		sum += c0 + c1;
+		big = c0 + c1 > big ? c0 + c1 : big;
+	}
+	start[nb] = sum;
+	while (ks < nb && start[ks] < sum / 2)
+		ks++;
+	for (int k = 0; k < 2; k++) {
+		h[k].start = start;
+		h[k].big = big;
+		h[k].klo = k ? ks : 0;
+		h[k].khi = k ? nb : ks;
+	}
+}
+
+static void halves_release(half h[2])
+{
+	for (int k = 0; k < 2; k++) {
+		free(h[k].cnt);
+		free(h[k].pv.v);
+		free(h[k].pairs);
+		free(h[k].segs);
+	}
+}
+
+/* ---- vertices ---- */
+
+/** A point in its vertex bucket. */
+typedef struct vrec {
+	int64_t qx, qy;  /* quantised coordinates */
+	uint32_t i, c;   /* point index, commune */
+} vrec;
+
+static void vx_count(void *arg)
+{
+	half *h = arg;
+	const build *b = h->b;
+
+	for (size_t i = h->lo; i < h->hi; i++) {
+		h->bk[i] = (uint32_t)(vertex_hash(quantise(b->x[i]), quantise(b->y[i])) &
+				      (h->nb - 1));
+		h->cnt[h->bk[i]]++;
+	}
+}
+
+static void vx_scatter(void *arg)
+{
+	half *h = arg;
+	const build *b = h->b;
+	vrec *r = h->r;
+
+	for (size_t i = h->lo; i < h->hi; i++)
+		r[h->cnt[h->bk[i]]++] = (vrec){ quantise(b->x[i]), quantise(b->y[i]),
+						(uint32_t)i, b->pc[i] };
+}
+
+/* Group each bucket by exact coordinates: vertex ids, and a queen contribution for
+ * every two communes of the same group meeting at a vertex. */
+static void vx_group(void *arg)
+{
+	half *h = arg;
+	const build *b = h->b;
+	const vrec *r = h->r;
+	uint32_t *slot = cpts_mallocarray(4 * h->big + 8, sizeof(uint32_t));
+	uint32_t *head = cpts_mallocarray(h->big + 1, sizeof(uint32_t));
+	uint32_t *nxt = cpts_mallocarray(h->big + 1, sizeof(uint32_t));
+	uint32_t *cs = NULL; /* distinct communes at one vertex */
+	size_t cs_cap = 0;
+
+	for (size_t k = h->klo; k < h->khi; k++) {
+		const vrec *rb = r + h->start[k];
+		size_t m = h->start[k + 1] - h->start[k], mask = local_table(slot, m);
+		for (size_t j = 0; j < m; j++) {
+			const vrec *p = &rb[j];
+			size_t s = (size_t)(vertex_hash(p->qx, p->qy) >> 32) & mask;
+			head[j] = nxt[j] = NONE;
+			for (;; s = (s + 1) & mask) {
+				uint32_t f = slot[s];
+				if (f == NONE) {
+					slot[s] = (uint32_t)j;
+					h->vid[p->i] = p->i;
+					h->count++;
+					break;
+				}
+				if (rb[f].qx == p->qx && rb[f].qy == p->qy) {
+					h->vid[p->i] = rb[f].i;
+					nxt[j] = head[f];
+					head[f] = (uint32_t)j;
+					break;
+				}
+			}
+		}
+		/* queen contributions: the distinct communes of each shared vertex */
+		for (size_t j = 0; j < m; j++) {
+			size_t n_cs = 0;
+			if (head[j] == NONE)
+				continue;
+			for (uint32_t u = (uint32_t)j; u != NONE; u = u == j ? head[j] : nxt[u]) {
+				bool seen = false;
+				uint32_t c = rb[u].c;
+				for (size_t v = 0; v < n_cs && !seen; v++)
+					seen = cs[v] == c;
+				if (seen)
+					continue;
+				for (size_t v = 0; v < n_cs; v++)
+					if (b->group[cs[v]] == b->group[c])
+						pvec_push(&h->pv, cs[v], c, -1.0);
+				cs = grow(cs, &cs_cap, n_cs + 1, sizeof(uint32_t));
+				cs[n_cs++] = c;
+			}
+		}
+	}
+	free(cs);
+	free(slot);
+	free(head);
+	free(nxt);
+}
+
+/*
+ * Vertex id of every point (vid, n_pt entries: the index of the first point with the
+ * same quantised coordinates), the number of distinct vertices, and the queen
+ * contributions (appended to pv).
+ */
+static void match_vertices(build *b, uint32_t *vid, pvec *pv)
+{
+	size_t n = b->n_pt, nb = n_buckets(n);
+	size_t *start = cpts_calloc(nb + 1, sizeof(size_t));
+	uint32_t *bk = pool_get(b, 1, (n + 1) * sizeof(uint32_t));
+	vrec *r = pool_get(b, 0, (n + 1) * sizeof(vrec));
+	half h[2];
+
+	halves_init(h, b, n, nb);
+	for (int k = 0; k < 2; k++) {
+		h[k].bk = bk;
+		h[k].r = r;
+		h[k].vid = vid;
+	}
+	run_halves(vx_count, &h[0], &h[1]);
+	halves_start(h, start, nb);
+	run_halves(vx_scatter, &h[0], &h[1]);
+	run_halves(vx_group, &h[0], &h[1]);
+	b->n_vert += h[0].count + h[1].count;
+	pvec_append(pv, &h[0].pv);
+	pvec_append(pv, &h[1].pv);
+	halves_release(h);
+	free(start);
+}
+
+/* ---- segments ---- */
+
+/** A segment occurrence in its bucket. */
+typedef struct srec {
+	uint64_t key;   /* va << 32 | vb */
+	uint32_t j, c;  /* occurrence number (reading order), commune */
+} srec;
+
+static void sg_count(void *arg)
+{
+	half *h = arg;
+
+	for (size_t j = h->lo; j < h->hi; j++) {
+		h->bk[j] = (uint32_t)(mix64((uint64_t)h->oa[j] << 32 | h->ob[j]) & (h->nb - 1));
+		h->cnt[h->bk[j]]++;
+	}
+}
+
+static void sg_scatter(void *arg)
+{
+	half *h = arg;
+	srec *r = h->r;
+
+	for (size_t j = h->lo; j < h->hi; j++)
+		r[h->cnt[h->bk[j]]++] = (srec){ (uint64_t)h->oa[j] << 32 | h->ob[j], (uint32_t)j,
+						h->oc[j] };
+}
+
+/* Group each bucket by segment: the first occurrence owns it, a later one by another
+ * commune of the same group shares it (mt, fl). */
+static void sg_group(void *arg)
+{
+	half *h = arg;
+	const build *b = h->b;
+	const srec *r = h->r;
+	uint32_t *slot = cpts_mallocarray(4 * h->big + 8, sizeof(uint32_t));
+
+	for (size_t k = h->klo; k < h->khi; k++) {
+		const srec *rb = r + h->start[k];
+		size_t m = h->start[k + 1] - h->start[k], mask = local_table(slot, m);
+		for (size_t j = 0; j < m; j++) {
+			const srec *p = &rb[j];
+			size_t s = (size_t)(mix64(p->key) >> 32) & mask;
+			for (;; s = (s + 1) & mask) {
+				uint32_t f = slot[s];
+				if (f == NONE) {
+					slot[s] = (uint32_t)j;
+					h->fl[p->j] |= 1;
+					h->count++;
+					break;
+				}
+				if (rb[f].key == p->key) {
+					uint32_t c0 = rb[f].c;
+					if (c0 != p->c && b->group[c0] == b->group[p->c]) {
+						h->mt[p->j] = rb[f].j;
+						h->fl[rb[f].j] |= 2;
+					}
+					break;
+				}
+			}
+		}
+	}
+	free(slot);
+}
+
+/* In reading order: the rook contributions of the shared occurrences, and the
+ * unshared segments. */
+static void sg_emit(void *arg)
+{
+	half *h = arg;
+	const build *b = h->b;
+
+	for (size_t j = h->lo; j < h->hi; j++) {
+		if (h->mt[j] != NONE) {
+			pvec_push(&h->pv, h->oc[h->mt[j]], h->oc[j],
+				  hypot(b->x[h->ob[j]] - b->x[h->oa[j]],
+					b->y[h->ob[j]] - b->y[h->oa[j]]));
+		} else if (h->fl[j] == 1) {
+			h->segs = grow(h->segs, &h->cap_segs, h->n_segs + 1, sizeof(seg));
+			h->segs[h->n_segs++] = (seg){ h->oa[j], h->ob[j], h->oc[j], 0 };
+		}
+	}
+}
+
+/*
+ * Segments: every pair of consecutive points on distinct vertices (and the closing one
+ * of an unclosed ring) is an occurrence (va < vb, commune), numbered in reading order;
+ * the first occurrence of a segment owns it. A later occurrence by another commune of
+ * the same group makes the owner and it rook neighbours: a contribution of the
+ * segment's length, emitted in reading order. Unshared segments go to b->segs.
+ */
+static void match_segments(build *b, const uint32_t *vid, pvec *pv)
+{
+	size_t n = b->n_pt, n_occ = 0, nb;
+	uint32_t *oa = cpts_mallocarray(n + 1, sizeof(uint32_t));
+	uint32_t *ob = cpts_mallocarray(n + 1, sizeof(uint32_t));
+	uint32_t *oc = cpts_mallocarray(n + 1, sizeof(uint32_t));
+	uint32_t *mt;
+	unsigned char *fl;
+	size_t *start;
+	half h[2];
+
+	for (size_t q = 0; q < b->n_ring; q++) {
+		uint32_t prev = NONE, first = NONE;
+		for (size_t k = b->ring[q]; k <= b->ring[q + 1]; k++) {
+			/* k == end: the closing segment of an unclosed ring */
+			uint32_t v = k < b->ring[q + 1] ? vid[k] : first;
+			if (prev != NONE && prev != v) {
+				oa[n_occ] = prev < v ? prev : v;
+				ob[n_occ] = prev < v ? v : prev;
+				oc[n_occ++] = b->pc[b->ring[q]];
+			}
+			if (first == NONE)
+				first = v;
+			prev = v;
+		}
+	}
+	nb = n_buckets(n_occ);
+	start = cpts_calloc(nb + 1, sizeof(size_t));
+	mt = cpts_mallocarray(n_occ + 1, sizeof(uint32_t));
+	memset(mt, 0xff, (n_occ + 1) * sizeof(uint32_t));
+	fl = cpts_calloc(n_occ + 1, 1);
+	halves_init(h, b, n_occ, nb);
+	for (int k = 0; k < 2; k++) {
+		h[k].bk = pool_get(b, 1, (n_occ + 1) * sizeof(uint32_t));
+		h[k].r = pool_get(b, 0, (n_occ + 1) * sizeof(srec));
+		h[k].oa = oa;
+		h[k].ob = ob;
+		h[k].oc = oc;
+		h[k].mt = mt;
+		h[k].fl = fl;
+	}
+	run_halves(sg_count, &h[0], &h[1]);
+	halves_start(h, start, nb);
+	run_halves(sg_scatter, &h[0], &h[1]);
+	run_halves(sg_group, &h[0], &h[1]);
+	b->n_seg_all += h[0].count + h[1].count;
+	run_halves(sg_emit, &h[0], &h[1]);
+	for (int k = 0; k < 2; k++) {
+		pvec_append(pv, &h[k].pv);
+		b->segs = grow(b->segs, &b->cap_seg, b->n_seg + h[k].n_segs + 1, sizeof(seg));
+		if (h[k].n_segs)
+			memcpy(b->segs + b->n_seg, h[k].segs, h[k].n_segs * sizeof(seg));
+		b->n_seg += h[k].n_segs;
+	}
+	halves_release(h);
+	free(oa);
+	free(ob);
+	free(oc);
+	free(mt);
+	free(fl);
+	free(start);
+}
+
+/* ---- pairs ---- */
+
+static void pr_count(void *arg)
+{
+	half *h = arg;
+
+	for (size_t i = h->lo; i < h->hi; i++) {
+		h->bk[i] = (uint32_t)(mix64(h->pin[i].pk) & (h->nb - 1));
+		h->cnt[h->bk[i]]++;
+	}
+}
+
+static void pr_scatter(void *arg)
+{
+	half *h = arg;
+	prec *r = h->r;
+
+	for (size_t i = h->lo; i < h->hi; i++)
+		r[h->cnt[h->bk[i]]++] = h->pin[i];
+}
+
+/* Group each bucket by pair into this half's pair records, summing shared lengths in
+ * emission order. */
+static void pr_group(void *arg)
+{
+	half *h = arg;
+	const prec *r = h->r;
+	uint32_t *slot = cpts_mallocarray(4 * h->big + 8, sizeof(uint32_t));
+
+	for (size_t k = h->klo; k < h->khi; k++) {
+		const prec *rb = r + h->start[k];
+		size_t m = h->start[k + 1] - h->start[k], mask = local_table(slot, m);
+		for (size_t j = 0; j < m; j++) {
+			size_t s = (size_t)(mix64(rb[j].pk) >> 32) & mask;
+			pair *p;
+			for (;; s = (s + 1) & mask) {
+				uint32_t f = slot[s];
+				if (f == NONE) {
+					slot[s] = (uint32_t)h->n_pairs;
+					h->pairs = grow(h->pairs, &h->cap_pairs, h->n_pairs + 1,
+							sizeof(pair));
+					p = &h->pairs[h->n_pairs++];
+					memset(p, 0, sizeof(*p));
+					p->a = (uint32_t)(rb[j].pk >> 32);
+					p->b = (uint32_t)rb[j].pk;
+					break;
+				}
+				p = &h->pairs[f];
+				if (((uint64_t)p->a << 32 | p->b) == rb[j].pk)
+					break;
+			}
+			if (rb[j].len < 0) {
+				p->has_vertex = true;
+			} else {
+				p->has_seg = true;
+				p->shared_m += rb[j].len;
+			}
+		}
+	}
+	free(slot);
+}
+
+/* The pair records from the contributions, shared lengths summed in emission order;
+ * then the pair hash table that the snapping pass extends. */
+static void make_pairs(build *b, const pvec *pv)
+{
+	size_t n = pv->n, nb = n_buckets(n), cap = 1 << 12;
+	size_t *start = cpts_calloc(nb + 1, sizeof(size_t));
+	half h[2];
+
+	halves_init(h, b, n, nb);
+	for (int k = 0; k < 2; k++) {
+		h[k].bk = pool_get(b, 1, (n + 1) * sizeof(uint32_t));
+		h[k].r = pool_get(b, 0, (n + 1) * sizeof(prec));
+		h[k].pin = pv->v;
+	}
+	run_halves(pr_count, &h[0], &h[1]);
+	halves_start(h, start, nb);
+	run_halves(pr_scatter, &h[0], &h[1]);
+	run_halves(pr_group, &h[0], &h[1]);
+	for (int k = 0; k < 2; k++) {
+		b->pairs = grow(b->pairs, &b->cap_pair, b->n_pair + h[k].n_pairs + 1,
+				sizeof(pair));
+		if (h[k].n_pairs)
+			memcpy(b->pairs + b->n_pair, h[k].pairs, h[k].n_pairs * sizeof(pair));
+		b->n_pair += h[k].n_pairs;
+	}
+	halves_release(h);
+	free(start);
+	while (cap < 2 * (b->n_pair + 1))
+		cap <<= 1;
+	pslots_rehash(b, cap);
 }
 
 /* ---- free segments: snapping fallback and bridges ---- */
@@ -834,36 +1338,45 @@ static int assign_groups(build *b, const cpts_model *m)
 	return n_groups;
 }
 
-static int cmp_edge(const void *x, const void *y)
+/* Sort edges by (a, b), keys unique: counting sort by a, then each run by b. */
+static void sort_edges(cpts_graph_edge *edges, size_t n, size_t n_nodes)
 {
-	const cpts_graph_edge *p = x, *q = y;
+	cpts_graph_edge *tmp = cpts_mallocarray(n + 1, sizeof(cpts_graph_edge));
+	size_t *start = cpts_calloc(n_nodes + 1, sizeof(size_t));
 
-	if (p->a != q->a)
-		return p->a < q->a ? -1 : 1;
-	return p->b < q->b ? -1 : p->b > q->b;
+	for (size_t k = 0; k < n; k++)
+		start[edges[k].a + 1]++;
+	for (size_t i = 0; i < n_nodes; i++)
+		start[i + 1] += start[i];
+	for (size_t k = 0; k < n; k++)
+		tmp[start[edges[k].a]++] = edges[k];
+	/* start[i] is now the end of run i */
+	for (size_t i = 0, lo = 0; i < n_nodes; lo = start[i++])
+		for (size_t k = lo + 1; k < start[i]; k++) {
+			cpts_graph_edge x = tmp[k];
+			size_t j = k;
+			for (; j > lo && tmp[j - 1].b > x.b; j--)
+				tmp[j] = tmp[j - 1];
+			tmp[j] = x;
+		}
+	memcpy(edges, tmp, n * sizeof(cpts_graph_edge));
+	free(tmp);
+	free(start);
 }
 
 static void build_release(build *b)
 {
 	free(b->group);
-	free(b->qx);
-	free(b->qy);
 	free(b->x);
 	free(b->y);
-	free(b->vhead);
-	free(b->vslot);
-	free(b->node_c);
-	free(b->node_next);
+	free(b->pc);
+	free(b->ring);
 	free(b->segs);
-	free(b->skey);
-	free(b->sval);
 	free(b->pairs);
+	free(b->pool[0]);
+	free(b->pool[1]);
 	free(b->pkey);
 	free(b->pval);
-	free(b->bx0);
-	free(b->by0);
-	free(b->bx1);
-	free(b->by1);
 	free(b->comp);
 }
 
@@ -893,7 +1406,7 @@ int cpts_graph__contiguity(cpts_ctx *ctx, cpts_graph_edge **edges_out, size_t *n
 	bool *keep = NULL;
 	cpts_graph_edge *br = NULL, *edges = NULL;
 	size_t n_br = 0, n_edges = 0, n_iso = 0;
-	double t0, t1, t2, t3;
+	double t0, tr, t1, t2, t3;
 	int rc;
 
 	memset(&b, 0, sizeof(b));
@@ -910,28 +1423,22 @@ int cpts_graph__contiguity(cpts_ctx *ctx, cpts_graph_edge **edges_out, size_t *n
 	b.snap = opts->snap_m > 0 ? opts->snap_m : 0;
 	b.group = cpts_mallocarray(m->n, sizeof(int));
 	b.comp = cpts_mallocarray(m->n, sizeof(uint32_t));
-	b.bx0 = cpts_mallocarray(m->n, sizeof(double));
-	b.by0 = cpts_mallocarray(m->n, sizeof(double));
-	b.bx1 = cpts_mallocarray(m->n, sizeof(double));
-	b.by1 = cpts_mallocarray(m->n, sizeof(double));
-	for (size_t i = 0; i < m->n; i++) {
-		b.bx0[i] = b.by0[i] = INFINITY;
-		b.bx1[i] = b.by1[i] = -INFINITY;
-	}
 	n_groups = assign_groups(&b, m);
-	{
-		/* pre-size the hash tables (about 20 distinct vertices per commune in
-		 * simplified layers; doubling on demand beyond) to avoid rehashing */
-		size_t cap = 1 << 12;
-		while (cap < m->n * 48 && cap < ((size_t)1 << 26))
-			cap <<= 1;
-		vslots_rehash(&b, cap);
-		sslots_rehash(&b, cap);
-		pslots_rehash(&b, cap / 8);
-	}
 	t0 = cpts_now();
 	if ((rc = read_geometries(&b, m, s)) < 0)
 		goto out;
+	tr = cpts_now();
+	{
+		uint32_t *vid = cpts_mallocarray(b.n_pt + 1, sizeof(uint32_t));
+		pvec pv = { NULL, 0, 0 };
+		pv.cap = b.n_pt + 1; /* about one contribution per point on France */
+		pv.v = cpts_mallocarray(pv.cap, sizeof(prec));
+		match_vertices(&b, vid, &pv);
+		match_segments(&b, vid, &pv);
+		free(vid);
+		make_pairs(&b, &pv);
+		free(pv.v);
+	}
 	t1 = cpts_now();
 	/* two trees: free segments of the largest exact-contact component of each group,
 	 * and the others (islands...), so that nearest searches from an island never wade
@@ -978,11 +1485,12 @@ int cpts_graph__contiguity(cpts_ctx *ctx, cpts_graph_edge **edges_out, size_t *n
 	for (size_t i = 0; i < n_br; i++)
 		edges[n_edges++] = br[i];
 	counts->n_bridges = n_br;
-	CPTS_LOG(ctx, CPTS_LOG_DEBUG, "contiguity: read+hash %.3f s, tree %.3f s, snap %.3f s,"
-		 " bridges %.3f s", t1 - t0, t2 - t1, t3 - t2, cpts_now() - t3);
-	qsort(edges, n_edges, sizeof(cpts_graph_edge), cmp_edge);
+	CPTS_LOG(ctx, CPTS_LOG_DEBUG, "contiguity: read %.3f s, match %.3f s, tree %.3f s,"
+		 " snap %.3f s, bridges %.3f s", tr - t0, t1 - tr, t2 - t1, t3 - t2,
+		 cpts_now() - t3);
+	sort_edges(edges, n_edges, m->n);
 	cpts_note(ctx, "contiguity: %zu vertices, %zu segments (%zu free), %zu pairs",
-		  b.n_vert, b.n_seg, fa.n + fb.n, n_edges);
+		  b.n_vert, b.n_seg_all, fa.n + fb.n, n_edges);
 	*edges_out = edges;
 	*n_out = n_edges;
 	edges = NULL;

@@ -80,27 +80,51 @@ void cpts_graph_free(cpts_graph *g)
 	free(g);
 }
 
+/* Insert edges[0..n) with one statement of n rows (prepared once per size in *st). */
+static int insert_edges(cpts_ctx *ctx, cpts_store *s, sqlite3_stmt **st, const cpts_model *m,
+			const cpts_graph_edge *edges, size_t n)
+{
+	int rc, k = 1;
+
+	if (!*st) {
+		cpts_buf sql = CPTS_BUF_INIT;
+		cpts_buf_addstr(&sql, "INSERT INTO graph_edges(a, b, kind, shared_km) VALUES");
+		for (size_t e = 0; e < n; e++)
+			cpts_buf_addstr(&sql, e ? ",(?,?,?,?)" : "(?,?,?,?)");
+		rc = cpts_store_prepare(ctx, s, st, sql.data);
+		cpts_buf_release(&sql);
+		if (rc < 0)
+			return rc;
+	}
+	for (size_t e = 0; e < n; e++) {
+		sqlite3_bind_text(*st, k++, m->c[edges[e].a].code, -1, SQLITE_STATIC);
+		sqlite3_bind_text(*st, k++, m->c[edges[e].b].code, -1, SQLITE_STATIC);
+		sqlite3_bind_int(*st, k++, edges[e].kind);
+		sqlite3_bind_double(*st, k++, edges[e].shared_km);
+	}
+	return cpts_store_step_done(ctx, s, *st);
+}
+
+/* The edges (sorted by (a, b), which is the key order of graph_edges: appends) in
+ * statements of EDGE_BATCH rows, then the counts in meta. */
+#define EDGE_BATCH 128
 static int store_edges(cpts_ctx *ctx, cpts_store *s, const cpts_model *m,
 		       const cpts_graph_edge *edges, size_t n_edges,
 		       const cpts_graph_counts *counts, const cpts_graph_opts *opts)
 {
-	sqlite3_stmt *st = NULL;
+	sqlite3_stmt *batch = NULL, *one = NULL;
 	char buf[64];
+	size_t e = 0;
 	int rc;
 
 	if ((rc = cpts_store_exec(ctx, s, "DELETE FROM graph_edges")) < 0)
 		return rc;
-	if ((rc = cpts_store_prepare(ctx, s, &st, "INSERT INTO graph_edges(a, b, kind, shared_km)"
-				     " VALUES(?,?,?,?)")) < 0)
-		return rc;
-	for (size_t e = 0; e < n_edges && rc == CPTS_OK; e++) {
-		sqlite3_bind_text(st, 1, m->c[edges[e].a].code, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, m->c[edges[e].b].code, -1, SQLITE_STATIC);
-		sqlite3_bind_int(st, 3, edges[e].kind);
-		sqlite3_bind_double(st, 4, edges[e].shared_km);
-		rc = cpts_store_step_done(ctx, s, st);
-	}
-	sqlite3_finalize(st);
+	for (; e + EDGE_BATCH <= n_edges && rc == CPTS_OK; e += EDGE_BATCH)
+		rc = insert_edges(ctx, s, &batch, m, edges + e, EDGE_BATCH);
+	for (; e < n_edges && rc == CPTS_OK; e++)
+		rc = insert_edges(ctx, s, &one, m, edges + e, 1);
+	sqlite3_finalize(batch);
+	sqlite3_finalize(one);
 	if (rc < 0)
 		return rc;
 	snprintf(buf, sizeof(buf), "%s", opts->rook ? "rook" : "queen");

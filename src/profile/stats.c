@@ -2,15 +2,84 @@
  * stats.c - the statistics of the profiles: ICC by indirect standardisation with its
  * exact Poisson (Garwood) or Byar interval, and the two-proportion z-test of the
  * médecin traitant gap (DOMAIN.md section 6). Quantiles come from GSL through the
- * adapter in src/dep (cpts_chi2_quantile, cpts_normal_quantile).
+ * adapter in src/dep (cpts_chi2_quantile, cpts_normal_quantile); a profile run asks
+ * for the same chi-square quantiles many times (GSL inverts the CDF iteratively, tens
+ * of microseconds each), so cpts_icc_memo keeps them in a memo keyed by the exact
+ * (p, dof): the same values, computed once.
  */
 #include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cpts/profile.h"
+#include "cpts/util.h"
 #include "dep/dep.h"
+
+static uint64_t memo_hash(uint64_t a, uint64_t b)
+{
+	uint64_t z = a * 0x9e3779b97f4a7c15ULL ^ (b + 0x632be59bd9b4e019ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/* A chi-square quantile through the memo m (NULL: computed every time). */
+static double chi2_q(cpts_chi2_memo *m, double p, double dof)
+{
+	uint64_t kp, kd;
+	size_t i;
+
+	if (!m)
+		return cpts_chi2_quantile(p, dof);
+	if (2 * (m->n + 1) > m->cap) {
+		cpts_chi2_memo g = { NULL, NULL, m->cap ? 2 * m->cap : 1024, 0 };
+		g.key = cpts_calloc(2 * g.cap, sizeof(uint64_t));
+		g.val = cpts_mallocarray(g.cap, sizeof(double));
+		for (size_t k = 0; k < m->cap; k++)
+			if (m->key[2 * k] || m->key[2 * k + 1]) {
+				for (i = (size_t)memo_hash(m->key[2 * k], m->key[2 * k + 1]) &
+					 (g.cap - 1);
+				     g.key[2 * i] || g.key[2 * i + 1]; i = (i + 1) & (g.cap - 1))
+					;
+				g.key[2 * i] = m->key[2 * k];
+				g.key[2 * i + 1] = m->key[2 * k + 1];
+				g.val[i] = m->val[k];
+			}
+		g.n = m->n;
+		cpts_chi2_memo_release(m);
+		*m = g;
+	}
+	/* keys are the bit patterns, plus one so that an all-zero slot is empty */
+	memcpy(&kp, &p, 8);
+	memcpy(&kd, &dof, 8);
+	kp++;
+	for (i = (size_t)memo_hash(kp, kd) & (m->cap - 1);
+	     m->key[2 * i] || m->key[2 * i + 1]; i = (i + 1) & (m->cap - 1))
+		if (m->key[2 * i] == kp && m->key[2 * i + 1] == kd)
+			return m->val[i];
+	m->key[2 * i] = kp;
+	m->key[2 * i + 1] = kd;
+	m->n++;
+	return m->val[i] = cpts_chi2_quantile(p, dof);
+}
+
+void cpts_chi2_memo_release(cpts_chi2_memo *m)
+{
+	free(m->key);
+	free(m->val);
+	memset(m, 0, sizeof(*m));
+}
 
 double cpts_icc(double observed, double expected, double alpha, bool byar, double *lo,
 		double *hi)
+{
+	return cpts_icc_memo(NULL, observed, expected, alpha, byar, lo, hi);
+}
+
+double cpts_icc_memo(cpts_chi2_memo *memo, double observed, double expected, double alpha,
+		     bool byar, double *lo, double *hi)
 {
 	double o = observed, e = expected, a = alpha > 0 && alpha < 1 ? alpha : 0.05;
 	double l = NAN, h = NAN, icc = NAN;
@@ -20,8 +89,8 @@ double cpts_icc(double observed, double expected, double alpha, bool byar, doubl
 		if (!byar) {
 			/* Garwood (1936): exact interval of a Poisson mean from chi-square
 			   quantiles; chi2 with 0 degrees of freedom is 0 */
-			l = o > 0 ? 100.0 * cpts_chi2_quantile(a / 2, 2 * o) / (2 * e) : 0.0;
-			h = 100.0 * cpts_chi2_quantile(1 - a / 2, 2 * o + 2) / (2 * e);
+			l = o > 0 ? 100.0 * chi2_q(memo, a / 2, 2 * o) / (2 * e) : 0.0;
+			h = 100.0 * chi2_q(memo, 1 - a / 2, 2 * o + 2) / (2 * e);
 		} else {
 			/* Byar's approximation (Breslow and Day 1987, vol. II, eq. 2.15) */
 			double z = cpts_normal_quantile(1 - a / 2);

@@ -10,6 +10,15 @@
 #include "cpts/model.h"
 #include "dep/dep.h"
 
+/* Copy text t (NULL: empty) into dst[n], truncated as snprintf would. */
+static void copy_text(char *dst, size_t n, const char *t)
+{
+	size_t l = t ? strnlen(t, n - 1) : 0;
+
+	memcpy(dst, t ? t : "", l);
+	dst[l] = '\0';
+}
+
 int cpts_model_load(cpts_ctx *ctx, cpts_model **out, cpts_store *s)
 {
 	cpts_model *m = cpts_calloc(1, sizeof(*m));
@@ -28,20 +37,13 @@ int cpts_model_load(cpts_ctx *ctx, cpts_model **out, cpts_store *s)
 	m->c = cpts_calloc((size_t)n, sizeof(cpts_commune));
 	m->index = cpts_strmap_new((size_t)n);
 	if ((rc = cpts_store_prepare(ctx, s, &st,
-			"SELECT c.code, c.name, c.dep, c.reg, c.parent, c.srid, c.area_km2,"
-			" c.perimeter_km, c.px, c.py, c.lon, c.lat, p.pop FROM communes c"
-			" LEFT JOIN (SELECT code, sum(pop) AS pop FROM population"
-			"  WHERE (sex = 'T' AND age = 'ALL') OR (sex <> 'T' AND age <> 'ALL')"
-			"  GROUP BY code) p ON p.code = c.code ORDER BY c.code")) < 0)
+			"SELECT code, name, dep, reg, parent, srid, area_km2, perimeter_km, px,"
+			" py, lon, lat FROM communes ORDER BY code")) < 0)
 		goto out;
 	while (sqlite3_step(st) == SQLITE_ROW && i < (size_t)n) {
 		cpts_commune *c = &m->c[i];
 		const char *t;
-#define COPY(dst, col)                                                     \
-	do {                                                               \
-		t = (const char *)sqlite3_column_text(st, col);            \
-		snprintf(dst, sizeof(dst), "%s", t ? t : "");              \
-	} while (0)
+#define COPY(dst, col) copy_text(dst, sizeof(dst), (const char *)sqlite3_column_text(st, col))
 		COPY(c->code, 0);
 		COPY(c->dep, 2);
 		COPY(c->reg, 3);
@@ -56,12 +58,27 @@ int cpts_model_load(cpts_ctx *ctx, cpts_model **out, cpts_store *s)
 		c->py = sqlite3_column_double(st, 9);
 		c->lon = sqlite3_column_double(st, 10);
 		c->lat = sqlite3_column_double(st, 11);
-		c->pop = sqlite3_column_type(st, 12) == SQLITE_NULL ? 0.0
-								    : sqlite3_column_double(st, 12);
 		cpts_strmap_put(m->index, c->code, (int64_t)i);
 		i++;
 	}
 	m->n = i;
+	/* populations (0 when none): summed apart, a LEFT JOIN on the aggregate cost more
+	 * than the whole commune scan */
+	sqlite3_finalize(st);
+	st = NULL;
+	if (m->has_population) {
+		if ((rc = cpts_store_prepare(ctx, s, &st, "SELECT code, sum(pop) FROM population"
+					     " WHERE (sex = 'T' AND age = 'ALL') OR"
+					     " (sex <> 'T' AND age <> 'ALL') GROUP BY code")) < 0)
+			goto out;
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			const char *code = (const char *)sqlite3_column_text(st, 0);
+			int64_t k;
+			if (code && sqlite3_column_type(st, 1) != SQLITE_NULL &&
+			    cpts_strmap_get(m->index, code, &k))
+				m->c[k].pop = sqlite3_column_double(st, 1);
+		}
+	}
 	*out = m;
 	m = NULL;
 out:
