@@ -31,6 +31,9 @@
  *                                               profession '' when not given; outside = 1
  *                                               when dest is a well-formed code that is
  *                                               not an ingested commune
+ *   flow_matrix(profession, n_communes, data) the flow matrix of cpts_flows_load, cached
+ *                                               as packed CSR arrays; dropped whenever
+ *                                               flows or communes are re-ingested
  *   traveltime(orig, dest, minutes)
  *   attributes(code, name, value)              any per-commune column, as text
  *   passage(old_code, new_code, weight)        COG vintage passage, split weights

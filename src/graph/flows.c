@@ -7,6 +7,12 @@
  * columns: they are summed per row in outside[] and count in the row totals, so that
  * LI and shares keep the consultations made outside the area in their denominators
  * (DOMAIN.md section 3). Masked cells are counted, never read as zero volumes.
+ *
+ * Reading millions of rows back from SQLite costs more than every basin method, so the
+ * matrix of all professions is cached in table flow_matrix as packed arrays, written
+ * by the first load made inside a write transaction (cpts basins, cpts diagnose) and
+ * dropped by the ingest whenever flows or communes change. A cache of another model
+ * size, another byte order or a damaged blob is ignored.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -61,11 +67,6 @@ static void compress(cpts_flows *f, const trip *t, size_t n_t)
 	}
 	for (size_t i = 0; i < f->n; i++)
 		f->start[i + 1] += f->start[i];
-	for (size_t i = 0; i < f->n; i++)
-		for (size_t e = f->start[i]; e < f->start[i + 1]; e++) {
-			f->row_total[i] += f->vol[e];
-			f->col_total[f->col[e]] += f->vol[e];
-		}
 }
 
 /*
@@ -118,6 +119,145 @@ static bool trips_sorted(const trip *t, size_t n)
 	return true;
 }
 
+/* Packed cache: header, then start (u32, n + 1), col (u32, nnz), vol (f64, nnz),
+   outside (f64, n). */
+typedef struct fm_header {
+	char magic[8];     /* "CPTSFM1" */
+	uint32_t order;    /* 0x01020304 in the writer's byte order */
+	uint32_t pad;
+	uint64_t n, nnz, n_masked;
+	double total;
+} fm_header;
+
+static const char fm_magic[8] = "CPTSFM1";
+
+static size_t fm_size(uint64_t n, uint64_t nnz)
+{
+	return sizeof(fm_header) + (n + 1) * 4 + nnz * 4 + nnz * 8 + n * 8;
+}
+
+/* Fill f from a cached blob; false when there is none usable. */
+static bool cache_read(cpts_store *s, cpts_flows *f)
+{
+	sqlite3_stmt *st = NULL;
+	const unsigned char *p;
+	fm_header h;
+	size_t len;
+	bool ok = false;
+
+	if (sqlite3_prepare_v2(cpts_store_db(s), "SELECT data FROM flow_matrix WHERE"
+			       " profession = '' AND n_communes = ?", -1, &st, NULL) != SQLITE_OK)
+		return false;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)f->n);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		goto out;
+	p = sqlite3_column_blob(st, 0);
+	len = (size_t)sqlite3_column_bytes(st, 0);
+	if (!p || len < sizeof(h))
+		goto out;
+	memcpy(&h, p, sizeof(h));
+	if (memcmp(h.magic, fm_magic, 8) != 0 || h.order != 0x01020304u || h.n != f->n ||
+	    h.nnz > UINT32_MAX || len != fm_size(h.n, h.nnz))
+		goto out;
+	p += sizeof(h);
+	{
+		uint32_t *st32 = cpts_mallocarray(h.n + 1, sizeof(uint32_t));
+		uint32_t *col32 = cpts_mallocarray(h.nnz + 1, sizeof(uint32_t));
+		bool sane = true;
+		memcpy(st32, p, (h.n + 1) * 4);
+		p += (h.n + 1) * 4;
+		memcpy(col32, p, h.nnz * 4);
+		p += h.nnz * 4;
+		f->col = cpts_mallocarray(h.nnz + 1, sizeof(size_t));
+		f->vol = cpts_mallocarray(h.nnz + 1, sizeof(double));
+		memcpy(f->vol, p, h.nnz * 8);
+		p += h.nnz * 8;
+		memcpy(f->outside, p, h.n * 8);
+		sane = st32[0] == 0 && st32[h.n] == h.nnz;
+		for (size_t i = 0; i < h.n && sane; i++) {
+			f->start[i + 1] = st32[i + 1];
+			sane = st32[i + 1] >= st32[i];
+		}
+		for (size_t e = 0; e < h.nnz && sane; e++) {
+			f->col[e] = col32[e];
+			sane = col32[e] < h.n;
+		}
+		free(st32);
+		free(col32);
+		if (!sane) {
+			free(f->col);
+			free(f->vol);
+			f->col = NULL;
+			f->vol = NULL;
+			memset(f->start, 0, (f->n + 1) * sizeof(size_t));
+			memset(f->outside, 0, (f->n + 1) * sizeof(double));
+			goto out;
+		}
+	}
+	f->n_masked = h.n_masked;
+	f->total = h.total;
+	ok = true;
+out:
+	sqlite3_finalize(st);
+	return ok;
+}
+
+/* Write the cache when a write transaction is open (its rollback drops it too). */
+static void cache_write(cpts_ctx *ctx, cpts_store *s, const cpts_flows *f)
+{
+	sqlite3 *db = cpts_store_db(s);
+	sqlite3_stmt *st = NULL;
+	size_t nnz = f->start[f->n], len = fm_size(f->n, nnz);
+	unsigned char *buf, *p;
+	fm_header h;
+
+	if (sqlite3_get_autocommit(db) || sqlite3_db_readonly(db, "main") == 1 ||
+	    nnz > UINT32_MAX)
+		return;
+	memset(&h, 0, sizeof(h));
+	memcpy(h.magic, fm_magic, 8);
+	h.order = 0x01020304u;
+	h.n = f->n;
+	h.nnz = nnz;
+	h.n_masked = f->n_masked;
+	h.total = f->total;
+	buf = p = cpts_malloc(len);
+	memcpy(p, &h, sizeof(h));
+	p += sizeof(h);
+	for (size_t i = 0; i <= f->n; i++, p += 4) {
+		uint32_t v = (uint32_t)f->start[i];
+		memcpy(p, &v, 4);
+	}
+	for (size_t e = 0; e < nnz; e++, p += 4) {
+		uint32_t v = (uint32_t)f->col[e];
+		memcpy(p, &v, 4);
+	}
+	memcpy(p, f->vol, nnz * 8);
+	p += nnz * 8;
+	memcpy(p, f->outside, f->n * 8);
+	if (sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO flow_matrix(profession, n_communes,"
+			       " data) VALUES('', ?, ?)", -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)f->n);
+		sqlite3_bind_blob64(st, 2, buf, len, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			cpts_note(ctx, "flow matrix not cached: %s", sqlite3_errmsg(db));
+	}
+	sqlite3_finalize(st);
+	free(buf);
+}
+
+/* Row and column totals of a filled matrix (outside flows in the row totals). */
+static void totals(cpts_flows *f)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		for (size_t e = f->start[i]; e < f->start[i + 1]; e++) {
+			f->row_total[i] += f->vol[e];
+			f->col_total[f->col[e]] += f->vol[e];
+		}
+		f->row_total[i] += f->outside[i];
+	}
+}
+
 int cpts_flows_load(cpts_ctx *ctx, cpts_flows **out, const cpts_model *m, cpts_store *s,
 		    const char *profession)
 {
@@ -134,6 +274,12 @@ int cpts_flows_load(cpts_ctx *ctx, cpts_flows **out, const cpts_model *m, cpts_s
 	f->outside = cpts_calloc(m->n + 1, sizeof(double));
 	f->row_total = cpts_calloc(m->n + 1, sizeof(double));
 	f->col_total = cpts_calloc(m->n + 1, sizeof(double));
+	if (!profession && cache_read(s, f)) {
+		totals(f);
+		*out = f;
+		free(keys);
+		return CPTS_OK;
+	}
 	if ((rc = cpts_store_prepare(ctx, s, &st, profession
 			? "SELECT orig, dest, volume, masked FROM flows WHERE profession = ?"
 			: "SELECT orig, dest, volume, masked FROM flows")) < 0)
@@ -177,8 +323,9 @@ int cpts_flows_load(cpts_ctx *ctx, cpts_flows **out, const cpts_model *m, cpts_s
 	if (!trips_sorted(t, n_t))
 		qsort(t, n_t, sizeof(trip), cmp_trip);
 	compress(f, t, n_t);
-	for (size_t i = 0; i < m->n; i++)
-		f->row_total[i] += f->outside[i];
+	totals(f);
+	if (!profession)
+		cache_write(ctx, s, f);
 	*out = f;
 	f = NULL;
 out:

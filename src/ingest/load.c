@@ -626,7 +626,9 @@ static int clear_table(cpts_ctx *ctx, cpts_loader *L)
 		return cpts_store_exec(ctx, L->s, "DELETE FROM attributes WHERE name NOT LIKE"
 				       " 'population_arm_%'");
 	default:
-		sql = cpts_asprintf("DELETE FROM %s", L->kind->table);
+		/* new flows make the cached flow matrix (graph/flows.c) stale */
+		sql = cpts_asprintf("DELETE FROM %s%s", L->kind->table,
+				    L->kind_id == CPTS_TABLE_FLOWS ? "; DELETE FROM flow_matrix" : "");
 		rc = cpts_store_exec(ctx, L->s, sql);
 		free(sql);
 		return rc;

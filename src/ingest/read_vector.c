@@ -550,7 +550,7 @@ static int store_layer(cpts_ctx *ctx, cpts_store *s, const cpts_ingest_layer *l)
 	   transaction; inputs (tables, partitions) stay */
 	if ((rc = cpts_store_exec(ctx, s, "DELETE FROM communes; DELETE FROM graph_edges;"
 				  " DELETE FROM basin_communes; DELETE FROM basin_metrics;"
-				  " DELETE FROM profile_values;"
+				  " DELETE FROM profile_values; DELETE FROM flow_matrix;"
 				  " DELETE FROM meta WHERE key LIKE 'graph\\_%' ESCAPE '\\'")) < 0)
 		return rc;
 	if ((rc = cpts_store_prepare(ctx, s, &st, "INSERT INTO communes(code, name, dep, reg,"

@@ -27,6 +27,8 @@ const char cpts_store_schema_sql[] =
 	"CREATE TABLE flows(orig TEXT NOT NULL, dest TEXT NOT NULL, profession TEXT NOT NULL"
 	" DEFAULT '', volume REAL, masked INTEGER NOT NULL DEFAULT 0, outside INTEGER NOT NULL"
 	" DEFAULT 0, PRIMARY KEY(orig, dest, profession)) WITHOUT ROWID;\n"
+	"CREATE TABLE flow_matrix(profession TEXT PRIMARY KEY, n_communes INTEGER,"
+	" data BLOB);\n"
 	"CREATE TABLE traveltime(orig TEXT NOT NULL, dest TEXT NOT NULL, minutes REAL NOT NULL,"
 	" PRIMARY KEY(orig, dest)) WITHOUT ROWID;\n"
 	"CREATE TABLE attributes(code TEXT NOT NULL, name TEXT NOT NULL, value TEXT,"

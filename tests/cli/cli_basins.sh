@@ -57,5 +57,25 @@ grep -q "no partition named 'nope'" "$T/err"; check "unknown lock named" $?
 c=$(sqlite3 "$WS" "SELECT count(*) FROM partitions WHERE name = 'x'"); [ "$c" = 0 ]; check "failed run stored nothing" $?
 "$CPTS" compare "$WS" plu 2> "$T/err"; rc=$?
 check "compare with one partition exits 2 (got $rc)" $([ $rc -eq 2 ]; echo $?)
+# the flow matrix is cached in the workspace by the first basins run; new flows drop it
+c=$(sqlite3 "$WS" "SELECT count(*) FROM flow_matrix")
+[ "$c" = "1" ]; check "flow matrix cached after a basins run (got $c)" $?
+cat > "$T/flows2.csv" <<'CSV'
+commune_residence;commune_exercice;volume
+44001;44001;900
+44001;44004;100
+44002;44001;10
+44002;44004;90
+44003;44004;80
+44003;44001;20
+44004;44004;950
+44004;44001;50
+CSV
+"$CPTS" ingest flows "$WS" "$T/flows2.csv" -q; check "new flows ingested" $?
+c=$(sqlite3 "$WS" "SELECT count(*) FROM flow_matrix")
+[ "$c" = "0" ]; check "new flows drop the cached matrix (got $c)" $?
+"$CPTS" basins "$WS" --method plurality --name plu2 > /dev/null 2>&1
+t=$(sqlite3 "$WS" "SELECT territory FROM partition_members WHERE partition = 'plu2' AND code = '44002'")
+[ "$t" = "44004" ]; check "basins follow the new flows: 44002 now goes east (got $t)" $?
 echo "1..$n"
 exit $fail
