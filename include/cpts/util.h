@@ -115,6 +115,10 @@ void cpts_sha256_final(cpts_sha256 *s, char hex_out[65]);
 /** Hash a whole file; returns 0 or -errno. */
 int cpts_sha256_file(const char *path, char hex_out[65]);
 
+/** qsort that accepts an empty or one-element array with a NULL base (C's qsort does
+ * not: passing NULL is undefined even with n = 0, and UBSan says so). */
+void cpts_qsort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
+
 /** Time helpers: wall clock seconds (monotonic) and an ISO-8601 UTC timestamp. */
 double cpts_now(void);
 void cpts_timestamp_utc(char out[32]);

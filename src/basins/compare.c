@@ -137,7 +137,7 @@ int cpts_compare_partitions(cpts_ctx *ctx, cpts_store *s, const char *a, const c
 			       a, b);
 		goto out;
 	}
-	qsort(c, nc, sizeof(cell), cmp_cell);
+	cpts_qsort(c, nc, sizeof(cell), cmp_cell);
 	{
 		size_t k = 0;
 		for (size_t i = 0; i < nc; i++) {

@@ -346,7 +346,8 @@ static bool steal_one(cpts_bwork *w, bstate *st, long b, const bool *is_locked_b
 			}
 			cand[n_c++] = (stealc){ j, score };
 		}
-	qsort(cand, n_c, sizeof(stealc), cmp_steal);
+	if (n_c > 1)
+		cpts_qsort(cand, n_c, sizeof(stealc), cmp_steal);
 	for (size_t k = 0; k < n_c && !moved; k++) {
 		++*stamp;
 		if (!connected_without(w, st, w->lab[cand[k].j], cand[k].j, stack, mark, *stamp))

@@ -298,7 +298,7 @@ static void check_all(cpts_check_report *r, const chk_env *e)
 	}
 	claims_build(&c, r);
 	check_coverage(r, &c);
-	qsort(r->white_deps, r->n_white_deps, sizeof(cpts_check_dep), cmp_dep);
+	cpts_qsort(r->white_deps, r->n_white_deps, sizeof(cpts_check_dep), cmp_dep);
 	for (size_t t = 0; t < r->n_terr; t++)
 		check_terr(r, e, t, &c, w, piece, queue, acc, &tot);
 	check_enclaves(r, e);

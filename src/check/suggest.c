@@ -403,7 +403,7 @@ int cpts_check_suggest(cpts_ctx *ctx, cpts_suggestion **out, size_t *n_out,
 	suggest_white(&S);
 	if ((rc = cpts_progress(ctx, 0.6, "evaluating border moves")) == CPTS_OK)
 		suggest_li(&S);
-	qsort(S.out.data, S.out.n, sizeof(cpts_suggestion), cmp_sug);
+	cpts_qsort(S.out.data, S.out.n, sizeof(cpts_suggestion), cmp_sug);
 	if (rc == CPTS_OK) {
 		size_t keep = S.out.n < opts->limit ? S.out.n : opts->limit;
 		for (size_t k = keep; k < S.out.n; k++)

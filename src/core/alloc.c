@@ -199,6 +199,12 @@ int cpts_mkdir_p(const char *path, int mode)
 	return rc;
 }
 
+void cpts_qsort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	if (n > 1)
+		qsort(base, n, size, cmp);
+}
+
 double cpts_now(void)
 {
 	struct timespec ts;

@@ -38,7 +38,7 @@ void ex_classes_make(ex_classes *c, double *values, size_t n)
 			values[m++] = values[i];
 	if (m == 0)
 		return;
-	qsort(values, m, sizeof(double), cmp_double);
+	cpts_qsort(values, m, sizeof(double), cmp_double);
 	c->brk[0] = values[0];
 	for (int k = 1; k <= EX_N_CLASSES; k++) {
 		double b = values[(m - 1) * (size_t)k / EX_N_CLASSES];

@@ -710,7 +710,7 @@ static void flow_table(cpts_buf *b, const ex_data *d, size_t t, bool outgoing,
 		free(rows);
 		return;
 	}
-	qsort(rows, n_rows, sizeof(flow_row), cmp_flow_row);
+	cpts_qsort(rows, n_rows, sizeof(flow_row), cmp_flow_row);
 	cpts_buf_addf(b, "<table><thead><tr><th>%s</th><th>Recours</th><th>Part</th></tr>"
 		      "</thead><tbody>\n", outgoing ? "Destination" : "Origine");
 	for (size_t k = 0; k < n_rows && shown < 8; k++) {

@@ -321,7 +321,7 @@ int cpts_flows_load(cpts_ctx *ctx, cpts_flows **out, const cpts_model *m, cpts_s
 			  n_unknown);
 	/* the table's key (orig, dest, profession) already yields rows in this order */
 	if (!trips_sorted(t, n_t))
-		qsort(t, n_t, sizeof(trip), cmp_trip);
+		cpts_qsort(t, n_t, sizeof(trip), cmp_trip);
 	compress(f, t, n_t);
 	totals(f);
 	if (!profession)

@@ -183,7 +183,7 @@ int cpts_ingest__passage(cpts_ctx *ctx, cpts_store *s, const char *path,
 		rc = cpts_fail(ctx, CPTS_EINPUT, "'%s' has a header but no data row", path);
 		goto out;
 	}
-	qsort(rows.data, rows.n, sizeof(prow), cmp_prow);
+	cpts_qsort(rows.data, rows.n, sizeof(prow), cmp_prow);
 	if ((rc = check_weights(ctx, csv, rows.data, rows.n)) < 0 || check_only)
 		goto out;
 	for (size_t i = 0; i < rows.n; i++)

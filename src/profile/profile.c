@@ -825,7 +825,7 @@ static int flush_rows(cpts_ctx *ctx, cpts_store *s, prun *r, const char *terr)
 	size_t k = 0;
 	int rc = CPTS_OK;
 
-	qsort(r->rows.data, r->rows.n, sizeof(prow), cmp_prow);
+	cpts_qsort(r->rows.data, r->rows.n, sizeof(prow), cmp_prow);
 	if (r->rows.n >= PROW_BATCH && !r->ins_batch) {
 		cpts_buf q = CPTS_BUF_INIT;
 		cpts_buf_addstr(&q, "INSERT OR REPLACE INTO profile_values(partition, territory,"

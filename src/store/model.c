@@ -219,7 +219,7 @@ int cpts_partition_load(cpts_ctx *ctx, cpts_partition **out, cpts_store *s,
 		mb->territory = (size_t)ti;
 		mb->weight = sqlite3_column_double(st, 2);
 	}
-	qsort(mem.data, mem.n, sizeof(cpts_member), cmp_member);
+	cpts_qsort(mem.data, mem.n, sizeof(cpts_member), cmp_member);
 	p->n_members = mem.n;
 	p->members = mem.data;
 	mem.data = NULL;

@@ -182,7 +182,7 @@ size_t synth_flows_origin(synth_flow_writer *fw, size_t i, int32_t *dest, long *
 		given += f;
 		rem[c] = (rem_item){ share - (double)f, c };
 	}
-	qsort(rem, k, sizeof(*rem), cmp_rem);
+	cpts_qsort(rem, k, sizeof(*rem), cmp_rem);
 	for (size_t c = 0; given < rest && c < k; c++, given++)
 		vol[rem[c].k]++;
 	return k;

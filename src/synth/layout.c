@@ -397,7 +397,7 @@ static void build_adjacency(cpts_ctx *ctx, cpts_synth *s, size_t n_land)
 		}
 	}
 	free(tab);
-	qsort(pairs, n_pairs, 2 * sizeof(int32_t), cmp_pair);
+	cpts_qsort(pairs, n_pairs, 2 * sizeof(int32_t), cmp_pair);
 	s->adj_start = cpts_calloc(s->n + 1, sizeof(int32_t));
 	s->adj = cpts_mallocarray(n_pairs ? n_pairs : 1, sizeof(int32_t));
 	size_t w = 0;
@@ -472,7 +472,7 @@ int synth_layout(cpts_ctx *ctx, cpts_synth *s)
 	for (size_t t = 0; t < n_towns; t++)
 		town_pop[t] = fmax(4000.0, fmin(2.2e6, 15000.0 * pow((double)n_towns, 0.75)) /
 				   pow((double)t + 1, 0.9) * exp(0.15 * synth_rng_normal(&r)));
-	qsort(town_pop, n_towns, sizeof(double), cmp_desc);
+	cpts_qsort(town_pop, n_towns, sizeof(double), cmp_desc);
 	place_rings(&p, &sh, &r, town_pop, n_towns, (size_t)(0.3 * (double)n_in), &ring_town, &n_ring);
 	n_rural = n_in - p.n;
 	place_rural(&p, &sh, &r, n_rural, &spacing);

@@ -171,7 +171,7 @@ static void assign_deps(cpts_synth *s)
 		rows++;
 	for (size_t i = 0; i < n; i++)
 		it[i].i = i, it[i].v = -s->xy[2 * i + 1];
-	qsort(it, n, sizeof(*it), cmp_v);
+	cpts_qsort(it, n, sizeof(*it), cmp_v);
 	for (size_t row = 0; row < rows; row++) {
 		size_t deps_row = d / rows + (row < d % rows ? 1 : 0);
 		size_t n_row = (n * (dep + deps_row)) / d - done;
@@ -179,7 +179,7 @@ static void assign_deps(cpts_synth *s)
 
 		for (size_t j = 0; j < n_row; j++)
 			r[j].v = s->xy[2 * r[j].i];
-		qsort(r, n_row, sizeof(*r), cmp_v);
+		cpts_qsort(r, n_row, sizeof(*r), cmp_v);
 		for (size_t c = 0, off = 0; c < deps_row; c++) {
 			size_t take = (n * (dep + 1)) / d - (done + off);
 			for (size_t j = off; j < off + take; j++)
@@ -206,7 +206,7 @@ static void assign_codes(cpts_synth *s)
 			it[m].i = i;
 			m++;
 		}
-		qsort(it, m, sizeof(*it), cmp_key);
+		cpts_qsort(it, m, sizeof(*it), cmp_key);
 		/* commune numbers 001..999, less those with a meaning of their own: the
 		   Paris/Lyon/Marseille communes and their arrondissements (75056, 75101..
 		   75120, 69123, 69381..69389, 13055, 13201..13216), which every reader of

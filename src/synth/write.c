@@ -81,7 +81,7 @@ static size_t *code_order(const cpts_synth *s)
 	for (size_t i = 0; i < s->n; i++)
 		ord[i] = i;
 	g_order_s = s;
-	qsort(ord, s->n, sizeof(*ord), cmp_code);
+	cpts_qsort(ord, s->n, sizeof(*ord), cmp_code);
 	return ord;
 }
 
@@ -290,7 +290,7 @@ static int32_t *code_ranks(const cpts_synth *s)
 		all[i] = (code_ref){ s->code[i], (int32_t)i };
 	for (size_t o = 0; o < s->n_outside; o++)
 		all[s->n + o] = (code_ref){ s->outside[o].code, -1 - (int32_t)o };
-	qsort(all, n, sizeof(*all), cmp_code_ref);
+	cpts_qsort(all, n, sizeof(*all), cmp_code_ref);
 	for (size_t r = 0; r < n; r++)
 		rank[(size_t)((int64_t)all[r].ref + (int64_t)s->n_outside)] = (int32_t)r;
 	free(all);
@@ -329,7 +329,7 @@ static int write_flows(cpts_ctx *ctx, const cpts_synth *s, const size_t *ord, co
 			rows[j] = (flow_row){ dest_code(s, dest[j]),
 					      rank[(int64_t)dest[j] + (int64_t)s->n_outside],
 					      travel ? 0 : vol[j], travel ? mins[j] : 0 };
-		qsort(rows, m, sizeof(*rows), cmp_row);
+		cpts_qsort(rows, m, sizeof(*rows), cmp_row);
 		for (size_t j = 0; j < m; j++) {
 			fputs(s->code[i], o.f);
 			fputc(';', o.f);
