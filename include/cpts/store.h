@@ -98,6 +98,13 @@ void cpts_store_rollback(cpts_store *s);
 int cpts_store_exec(cpts_ctx *ctx, cpts_store *s, const char *sql);
 /** Prepare a statement; *out OWNED by caller (sqlite3_finalize). */
 int cpts_store_prepare(cpts_ctx *ctx, cpts_store *s, sqlite3_stmt **out, const char *sql);
+/**
+ * Prepare, bind text parameters, step once and finalize: one statement that returns no
+ * row. The parameters are the strings after sql, ended by NULL (NULL-valued parameters
+ * cannot be passed this way; bind by hand for those).
+ */
+int cpts_store_run(cpts_ctx *ctx, cpts_store *s, const char *sql, ...);
+
 /** Step a statement that returns no row (or whose row is ignored). */
 int cpts_store_step_done(cpts_ctx *ctx, cpts_store *s, sqlite3_stmt *st);
 /** Turn the connection's last error into ours. */

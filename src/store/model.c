@@ -290,14 +290,10 @@ int cpts_partition_save(cpts_ctx *ctx, cpts_store *s, const cpts_model *m, const
 	int rc;
 
 	cpts_timestamp_utc(ts);
-	if ((rc = cpts_store_prepare(ctx, s, &st, "DELETE FROM partition_members WHERE"
-				     " partition = ?")) < 0)
+	if ((rc = cpts_store_run(ctx, s, "DELETE FROM partition_members WHERE partition = ?",
+				 name, (const char *)NULL)) < 0)
 		return rc;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	rc = cpts_store_step_done(ctx, s, st);
-	sqlite3_finalize(st);
-	if (rc < 0)
-		return rc;
+	/* source and params may be NULL: bound by hand */
 	if ((rc = cpts_store_prepare(ctx, s, &st, "INSERT OR REPLACE INTO partitions(name, kind,"
 				     " source, params, created) VALUES(?,?,?,?,?)")) < 0)
 		return rc;

@@ -8,6 +8,7 @@
  * as before.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <sqlite3.h>
 #include <spatialite.h>
 #include <stdlib.h>
@@ -172,6 +173,24 @@ int cpts_store_prepare(cpts_ctx *ctx, cpts_store *s, sqlite3_stmt **out, const c
 	return CPTS_OK;
 }
 
+int cpts_store_run(cpts_ctx *ctx, cpts_store *s, const char *sql, ...)
+{
+	sqlite3_stmt *st = NULL;
+	const char *arg;
+	va_list ap;
+	int rc, k = 1;
+
+	if ((rc = cpts_store_prepare(ctx, s, &st, sql)) < 0)
+		return rc;
+	va_start(ap, sql);
+	while ((arg = va_arg(ap, const char *)) != NULL)
+		sqlite3_bind_text(st, k++, arg, -1, SQLITE_STATIC);
+	va_end(ap);
+	rc = cpts_store_step_done(ctx, s, st);
+	sqlite3_finalize(st);
+	return rc;
+}
+
 int cpts_store_step_done(cpts_ctx *ctx, cpts_store *s, sqlite3_stmt *st)
 {
 	int r = sqlite3_step(st);
@@ -254,17 +273,8 @@ char *cpts_store_meta_get(cpts_store *s, const char *key)
 
 int cpts_store_meta_set(cpts_ctx *ctx, cpts_store *s, const char *key, const char *value)
 {
-	sqlite3_stmt *st = NULL;
-	int rc;
-
-	if ((rc = cpts_store_prepare(ctx, s, &st,
-				     "INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)")) < 0)
-		return rc;
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
-	rc = cpts_store_step_done(ctx, s, st);
-	sqlite3_finalize(st);
-	return rc;
+	return cpts_store_run(ctx, s, "INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)", key,
+			      value, (const char *)NULL);
 }
 
 int cpts_store_record_source(cpts_ctx *ctx, cpts_store *s, const cpts_source_info *in)

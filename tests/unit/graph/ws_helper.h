@@ -115,24 +115,12 @@ static inline int ws_flow(cpts_ctx *ctx, cpts_store *s, const char *orig, const 
 static inline int ws_member(cpts_ctx *ctx, cpts_store *s, const char *partition,
 			    const char *code, const char *terr)
 {
-	sqlite3_stmt *st = NULL;
-	int rc = cpts_store_prepare(ctx, s, &st, "INSERT OR IGNORE INTO partitions(name, kind)"
-				    " VALUES(?, 'input')");
+	int rc = cpts_store_run(ctx, s, "INSERT OR IGNORE INTO partitions(name, kind)"
+				" VALUES(?, 'input')", partition, (const char *)NULL);
 	if (rc < 0)
 		return rc;
-	sqlite3_bind_text(st, 1, partition, -1, SQLITE_TRANSIENT);
-	rc = cpts_store_step_done(ctx, s, st);
-	sqlite3_finalize(st);
-	if (rc < 0)
-		return rc;
-	if ((rc = cpts_store_prepare(ctx, s, &st, "INSERT INTO partition_members(partition, code,"
-				     " territory, statut, weight) VALUES(?,?,?,NULL,1)")) < 0)
-		return rc;
-	sqlite3_bind_text(st, 1, partition, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, code, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, terr, -1, SQLITE_TRANSIENT);
-	rc = cpts_store_step_done(ctx, s, st);
-	sqlite3_finalize(st);
-	return rc;
+	return cpts_store_run(ctx, s, "INSERT INTO partition_members(partition, code, territory,"
+			      " statut, weight) VALUES(?,?,?,NULL,1)", partition, code, terr,
+			      (const char *)NULL);
 }
 #endif
