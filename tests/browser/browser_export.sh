@@ -21,13 +21,8 @@ if [ ! -x "$CHROMIUM" ]; then
   echo "1..0 # SKIP $CHROMIUM not installed (scripts/test installs it: apt-get install chromium)"
   exit 0
 fi
-T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
+. "$(dirname "$0")/../cli/lib/tap.sh"
 export CPTS_FIXED_TIME="2026-01-01T00:00:00Z"
-n=0; fail=0
-check() { # name, condition result (0 = pass)
-  n=$((n+1))
-  if [ "$2" -eq 0 ]; then echo "ok $n - $1"; else echo "not ok $n - $1"; fail=1; fi
-}
 chrome() { # out-prefix, url, extra args...: writes $1.dom, $1.err, $1.net
   out="$1"; url="$2"; shift 2
   timeout 120 "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
@@ -79,5 +74,4 @@ printf '<!DOCTYPE html><html><body><img src="http://example.invalid/x.png"></bod
   > "$T/bad.html"
 chrome "$T/bad" "file://$T/bad.html" --dump-dom
 page_urls "$T/bad.net" | grep -q "example.invalid"; check "control: a remote image is detected" $?
-echo "1..$n"
-exit $fail
+tap_done

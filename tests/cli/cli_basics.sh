@@ -2,12 +2,7 @@
 # CLI contract: --help, --version, usage errors (exit 2), init/info, and a failed
 # command leaving the workspace byte for byte unchanged.
 CPTS="$1"
-T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
-n=0; fail=0
-check() { # name, condition result (0 = pass)
-  n=$((n+1))
-  if [ "$2" -eq 0 ]; then echo "ok $n - $1"; else echo "not ok $n - $1"; fail=1; fi
-}
+. "$(dirname "$0")/lib/tap.sh"
 "$CPTS" --help > "$T/out" 2> "$T/err"; check "--help exits 0" $?
 grep -q "^usage: cpts" "$T/out"; check "--help prints usage on stdout" $?
 [ ! -s "$T/err" ]; check "--help prints nothing on stderr" $?
@@ -32,5 +27,4 @@ grep -q '"schema_version":1' "$T/out"; check "info --json has the schema version
 grep -q "missing.sqlite" "$T/err"; check "the missing workspace is named" $?
 printf 'not a database at all, just text\n%.0s' $(seq 1 200) > "$T/junk.sqlite"
 "$CPTS" info "$T/junk.sqlite" 2> "$T/err"; rc=$?; [ $rc -eq 4 ] || [ $rc -eq 3 ]; check "info on a non-database exits 3 or 4 (got $rc)" $?
-echo "1..$n"
-exit $fail
+tap_done

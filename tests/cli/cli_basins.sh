@@ -5,12 +5,7 @@
 # LI = (900 + 90) / (1000 + 100) = 0.9 for the west, (80 + 950) / (100 + 1000) for the
 # east; overall (990 + 1030) / 2200 = 0.9182. Then stdout, stderr and exit codes.
 CPTS="$1"
-T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
-n=0; fail=0
-check() { # name, condition result (0 = pass)
-  n=$((n+1))
-  if [ "$2" -eq 0 ]; then echo "ok $n - $1"; else echo "not ok $n - $1"; fail=1; fi
-}
+. "$(dirname "$0")/lib/tap.sh"
 if ! command -v sqlite3 >/dev/null 2>&1; then echo "1..0 # SKIP sqlite3 shell not installed"; exit 0; fi
 WS="$T/ws.sqlite"
 "$CPTS" init "$WS" 2> /dev/null
@@ -77,5 +72,4 @@ c=$(sqlite3 "$WS" "SELECT count(*) FROM flow_matrix")
 "$CPTS" basins "$WS" --method plurality --name plu2 > /dev/null 2>&1
 t=$(sqlite3 "$WS" "SELECT territory FROM partition_members WHERE partition = 'plu2' AND code = '44002'")
 [ "$t" = "44004" ]; check "basins follow the new flows: 44002 now goes east (got $t)" $?
-echo "1..$n"
-exit $fail
+tap_done

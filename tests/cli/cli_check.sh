@@ -4,12 +4,7 @@
 # --json; exit 0 whatever the findings; usage errors exit 2 and name the culprit; a move
 # writes a new partition and its deltas add up; suggest lists the expected first moves.
 CPTS="$1"
-T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
-n=0; fail=0
-check() { # name, condition result (0 = pass)
-  n=$((n+1))
-  if [ "$2" -eq 0 ]; then echo "ok $n - $1"; else echo "not ok $n - $1"; fail=1; fi
-}
+. "$(dirname "$0")/lib/tap.sh"
 if ! command -v sqlite3 >/dev/null 2>&1; then echo "1..0 # SKIP sqlite3 shell not installed"; exit 0; fi
 WS="$T/grid.sqlite"
 "$CPTS" init "$WS" 2>/dev/null
@@ -74,5 +69,4 @@ sed -n 2p "$T/out" | grep -q "contiguity 44020 Commune 20 (2000 inhabitants) fro
 grep -q "white_zone 44009 Commune 9 (1500 inhabitants) from the white zone to 'B'" "$T/out"; check "white zone 44009 given to B" $?
 grep -q "cpts move WS --partition proposal --commune 44020 --to 'B'" "$T/out"; check "suggestion shows the move command" $?
 grep -q "44018\|44019" "$T/out"; [ $? -ne 0 ]; check "no move out of D (under the floor)" $?
-echo "1..$n"
-exit $fail
+tap_done

@@ -5,13 +5,8 @@
 CPTS="$1"
 SRC="${CPTS_SRC:-$(dirname "$0")/../..}"
 D="$SRC/data/demo"
-T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
+. "$(dirname "$0")/lib/tap.sh"
 export CPTS_FIXED_TIME="2026-01-01T00:00:00Z" # reproducible export dates
-n=0; fail=0
-check() { # name, condition result (0 = pass)
-  n=$((n+1))
-  if [ "$2" -eq 0 ]; then echo "ok $n - $1"; else echo "not ok $n - $1"; fail=1; fi
-}
 args="--communes $D/communes.geojson --population $D/population.csv --attributes $D/attributes.csv
  --consumption $D/consumption.csv --mt $D/mt.csv --supply $D/supply.csv --flows $D/flows.csv
  --partition $D/partition.csv"
@@ -55,5 +50,4 @@ grep -q "cpts: error: interrupted" "$T/err"; check "interruption reported" $?
 check "nothing half-written after the interruption" $?
 "$CPTS" diagnose --population x.csv 2> "$T/err"; rc=$?
 [ $rc -eq 2 ] && grep -q "needs --communes" "$T/err"; check "missing --communes is a usage error (got $rc)" $?
-echo "1..$n"
-exit $fail
+tap_done

@@ -5,13 +5,8 @@
 # file left), and the workspace left byte for byte unchanged.
 CPTS="$1"
 SRC="${CPTS_SRC:-$(dirname "$0")/../..}"
-T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
+. "$(dirname "$0")/lib/tap.sh"
 export CPTS_FIXED_TIME="2026-01-01T00:00:00Z"
-n=0; fail=0
-check() { # name, condition result (0 = pass)
-  n=$((n+1))
-  if [ "$2" -eq 0 ]; then echo "ok $n - $1"; else echo "not ok $n - $1"; fail=1; fi
-}
 if ! sh "$SRC/tests/browser/make_ws.sh" "$CPTS" "$T" > "$T/make.log" 2>&1; then
   echo "not ok 1 - build the demo workspace"; sed 's/^/# /' "$T/make.log"; echo "1..1"; exit 1
 fi
@@ -72,5 +67,4 @@ CPTS_TEST_INTERRUPT_AFTER=4 "$CPTS" export -q "$WS" --partition partition \
 [ -z "$(ls "$T/int" 2>/dev/null)" ]; check "interrupted export leaves no file" $?
 
 [ "$(sha256sum "$WS" | cut -d' ' -f1)" = "$sum0" ]; check "workspace unchanged by exports" $?
-echo "1..$n"
-exit $fail
+tap_done

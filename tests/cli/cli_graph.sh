@@ -4,12 +4,7 @@
 # By hand: the 2 x 2 grid has 4 side pairs + 2 diagonal pairs = 6 queen edges, 4 rook;
 # the island is bridged once.
 CPTS="$1"
-T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
-n=0; fail=0
-check() { # name, condition result (0 = pass)
-  n=$((n+1))
-  if [ "$2" -eq 0 ]; then echo "ok $n - $1"; else echo "not ok $n - $1"; fail=1; fi
-}
+. "$(dirname "$0")/lib/tap.sh"
 if ! command -v sqlite3 >/dev/null 2>&1; then echo "1..0 # SKIP sqlite3 shell not installed"; exit 0; fi
 WS="$T/ws.sqlite"
 "$CPTS" init "$WS" 2> /dev/null
@@ -43,5 +38,4 @@ check "missing workspace exits 4 (got $rc)" $([ $rc -eq 4 ]; echo $?)
 "$CPTS" graph "$T/empty.sqlite" 2> "$T/err"; rc=$?
 check "workspace without communes exits 3 (got $rc)" $([ $rc -eq 3 ]; echo $?)
 grep -q "holds no commune" "$T/err"; check "no-commune message" $?
-echo "1..$n"
-exit $fail
+tap_done

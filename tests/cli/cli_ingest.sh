@@ -5,12 +5,7 @@
 # the fixture rows (see tests/data/ingest/README.md).
 CPTS="$1"
 D="${CPTS_SRC:-$(dirname "$0")/../..}/tests/data/ingest"
-T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
-n=0; fail=0
-check() { # name, condition result (0 = pass)
-  n=$((n+1))
-  if [ "$2" -eq 0 ]; then echo "ok $n - $1"; else echo "not ok $n - $1"; fail=1; fi
-}
+. "$(dirname "$0")/lib/tap.sh"
 q() { sqlite3 "$WS" "$1" 2>/dev/null; }
 WS="$T/ws.sqlite"
 "$CPTS" init "$WS" -q
@@ -67,5 +62,4 @@ printf 'commune_residence;commune_exercice;volume\n044109;44109;5\n' > "$T/snds.
 "$CPTS" ingest communes "$WS" "$D/communes.geojson" -q; check "communes re-ingested" $?
 [ "$(q "SELECT count(*) FROM graph_edges")" = "0" ]; check "re-ingest drops the stale graph" $?
 [ "$(q "SELECT count(*) FROM meta WHERE key LIKE 'graph%'")" = "0" ]; check "and its metadata" $?
-echo "1..$n"
-exit $fail
+tap_done

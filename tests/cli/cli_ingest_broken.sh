@@ -5,12 +5,7 @@
 CPTS="$1"
 D="${CPTS_SRC:-$(dirname "$0")/../..}/tests/data/ingest"
 B="$D/broken"
-T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
-n=0; fail=0
-check() { # name, condition result (0 = pass)
-  n=$((n+1))
-  if [ "$2" -eq 0 ]; then echo "ok $n - $1"; else echo "not ok $n - $1"; fail=1; fi
-}
+. "$(dirname "$0")/lib/tap.sh"
 WS="$T/ws.sqlite"
 "$CPTS" init "$WS" -q && "$CPTS" ingest communes "$WS" "$D/communes.geojson" -q &&
   "$CPTS" ingest population "$WS" "$D/population_bom.csv" -q --skip-unknown
@@ -59,5 +54,4 @@ grep -q "commune 44109 (Nantes) has an invalid polygon (Self-intersection" "$T/e
 "$CPTS" ingest communes "$T/ws2.sqlite" "$B/nocode.geojson" --skip-failures 2> "$T/err"; rc=$?
 [ "$rc" -eq 1 ]; check "--skip-failures: exit 1 (got $rc)" $?
 grep -q "fid=1: no commune code; skipped" "$T/err"; check "--skip-failures names the skipped feature" $?
-echo "1..$n"
-exit $fail
+tap_done

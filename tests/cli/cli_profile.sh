@@ -8,12 +8,7 @@
 CPTS="$1"
 SRC="${CPTS_SRC:-$(dirname "$0")/../..}"
 D="$SRC/data/demo"
-T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
-n=0; fail=0
-check() { # name, condition result (0 = pass)
-  n=$((n+1))
-  if [ "$2" -eq 0 ]; then echo "ok $n - $1"; else echo "not ok $n - $1"; fail=1; fi
-}
+. "$(dirname "$0")/lib/tap.sh"
 if [ ! -f "$D/communes.geojson" ]; then echo "1..0 # SKIP no demo data in $D"; exit 0; fi
 if ! command -v sqlite3 > /dev/null; then echo "1..0 # SKIP sqlite3 not installed"; exit 0; fi
 WS="$T/ws.sqlite"
@@ -91,5 +86,4 @@ s=$(q "SELECT sum(pop) FROM population WHERE code IN ('99001','99004')")
 same "$p" "$s"; check "ad-hoc population = its two communes ($p)" $?
 "$CPTS" profile "$WS" --partition cpts --territory "$t" --byar -q; check "--territory with --byar" $?
 q "SELECT value FROM meta WHERE key='profile:cpts'" | grep -q '"interval":"byar"'; check "Byar recorded" $?
-echo "1..$n"
-exit $fail
+tap_done

@@ -8,12 +8,7 @@
 # centroid-distance APL and density typology. Skips without the shared data.
 CPTS="$1"
 GEO="${CPTS_SHARED:-$(dirname "$0")/../../../shared}/data/geo/communes_r52_pays_de_la_loire_cog2024.geojson"
-T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
-n=0; fail=0
-check() { # name, condition result (0 = pass)
-  n=$((n+1))
-  if [ "$2" -eq 0 ]; then echo "ok $n - $1"; else echo "not ok $n - $1"; fail=1; fi
-}
+. "$(dirname "$0")/lib/tap.sh"
 if [ ! -f "$GEO" ]; then echo "1..0 # SKIP shared real data not found ($GEO)"; exit 0; fi
 if ! command -v sqlite3 > /dev/null; then echo "1..0 # SKIP sqlite3 not installed"; exit 0; fi
 WS="$T/ws.sqlite"
@@ -76,5 +71,4 @@ bad=$(q "SELECT count(*) FROM profile_values v JOIN communes c ON c.code = v.lev
 [ "$bad" = "0" ]; check "density typology of every commune" $?
 ap=$(q "SELECT count(*) FROM profile_values WHERE partition='dep' AND level='commune' AND indicator='apl' AND value > 0")
 [ "${ap:-0}" -gt 300 ]; check "APL positive in $ap communes (centroid distances)" $?
-echo "1..$n"
-exit $fail
+tap_done

@@ -2,12 +2,7 @@
 # cpts synth: files written, byte-identical runs, readable by GDAL in Lambert-93,
 # usage errors (exit 2) and an unwritable output (exit 4) with the path named.
 CPTS="$1"
-T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
-n=0; fail=0
-check() { # name, condition result (0 = pass)
-  n=$((n+1))
-  if [ "$2" -eq 0 ]; then echo "ok $n - $1"; else echo "not ok $n - $1"; fail=1; fi
-}
+. "$(dirname "$0")/lib/tap.sh"
 "$CPTS" synth -q --communes 120 --seed 7 --out "$T/a" > "$T/out" 2> "$T/err"; check "synth exits 0" $?
 [ ! -s "$T/out" ]; check "nothing on stdout" $?
 [ ! -s "$T/err" ]; check "nothing on stderr with -q" $?
@@ -60,5 +55,4 @@ check "12000 unique codes" $?
 grep -c '^13' "$T/codes" > "$T/n13"; [ "$(cat "$T/n13")" -gt 0 ]; check "département 13 is used" $?
 ! grep -Eq '^(13055|132(0[1-9]|1[0-6])|69123|6938[1-9]|75056|751(0[1-9]|1[0-9]|20))$' "$T/codes"
 check "no Paris/Lyon/Marseille commune or arrondissement code" $?
-echo "1..$n"
-exit $fail
+tap_done
