@@ -89,6 +89,14 @@ int cpts_store_open(cpts_ctx *ctx, cpts_store **out, const char *path, unsigned 
 		goto out;
 	}
 	spatialite_init_ex(s->db, s->spl_cache, 0);
+	if (exists && sqlite3_exec(s->db, "SELECT count(*) FROM sqlite_master", NULL, NULL,
+				   NULL) != SQLITE_OK) {
+		/* a file that is not a database is the user's input, not an I/O failure */
+		int bad = (sqlite3_errcode(s->db) & 0xff) == SQLITE_NOTADB;
+		rc = cpts_fail(ctx, bad ? CPTS_EINPUT : CPTS_EIO, "cannot read workspace '%s': %s%s",
+			       path, sqlite3_errmsg(s->db), bad ? " (not a cpts workspace)" : "");
+		goto out;
+	}
 	/* mmap_size: reads map the file instead of copying every page into the cache
 	 * (issue 8: reading the geometries of France is a few tens of ms less) */
 	if (cpts_store_exec(ctx, s, "PRAGMA cache_size=-262144; PRAGMA temp_store=MEMORY;"

@@ -26,5 +26,6 @@ grep -q '"schema_version":1' "$T/out"; check "info --json has the schema version
 "$CPTS" info "$T/missing.sqlite" 2> "$T/err"; rc=$?; [ $rc -eq 4 ]; check "info on a missing file exits 4 (got $rc)" $?
 grep -q "missing.sqlite" "$T/err"; check "the missing workspace is named" $?
 printf 'not a database at all, just text\n%.0s' $(seq 1 200) > "$T/junk.sqlite"
-"$CPTS" info "$T/junk.sqlite" 2> "$T/err"; rc=$?; [ $rc -eq 4 ] || [ $rc -eq 3 ]; check "info on a non-database exits 3 or 4 (got $rc)" $?
+"$CPTS" info "$T/junk.sqlite" 2> "$T/err"; rc=$?; [ $rc -eq 3 ]; check "info on a non-database exits 3 (got $rc)" $?
+grep -q "not a cpts workspace" "$T/err"; check "a non-database is named as such" $?
 tap_done

@@ -38,7 +38,7 @@ nd=$(tr '\n' ' ' < "$T/o/html/index.html" | sed 's/class="disagree"/\n&/' | tail
 cmp -s "$T/o/html/index.html" "$T/q/html/index.html"; check "two runs give byte-identical index pages" $?
 # a missing input: exit 4, named, nothing left behind
 "$CPTS" diagnose --communes "$D/communes.geojson" --flows "$T/nope.csv" --out "$T/bad" 2> "$T/err"; rc=$?
-[ $rc -eq 4 ] || [ $rc -eq 3 ]; check "missing flows file exits 3 or 4 (got $rc)" $?
+[ $rc -eq 4 ]; check "missing flows file exits 4 (got $rc)" $?
 grep -q "nope.csv" "$T/err"; check "the missing file is named" $?
 [ ! -e "$T/bad/cpts.sqlite" ] && [ -z "$(find "$T/bad" -name '*.tmp' 2>/dev/null)" ]; check "no workspace left after a failure" $?
 # interrupted (deterministic Ctrl-C at the 5th progress report): exit 130, nothing half-written
