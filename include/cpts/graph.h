@@ -72,6 +72,12 @@ typedef struct cpts_flows {
 int cpts_flows_load(cpts_ctx *ctx, cpts_flows **out, const cpts_model *m, cpts_store *s,
 		    const char *profession);
 void cpts_flows_free(cpts_flows *f);
+/**
+ * Build the cached flow matrix (table flow_matrix) in its own transaction, so that
+ * the first basin run after an ingest of flows does not read millions of rows back.
+ * A workspace that already holds the cache, or no communes, is left as it is.
+ */
+int cpts_flows_cache(cpts_ctx *ctx, cpts_store *s);
 
 #ifdef __cplusplus
 }

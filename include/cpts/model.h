@@ -101,6 +101,16 @@ int cpts_partition_save(cpts_ctx *ctx, cpts_store *s, const cpts_model *m, const
 			const char *kind, const char *source, const char *params,
 			char *const *terr, const long *commune_terr);
 
+/**
+ * The partition cpts_partition_save writes, built in memory (what cpts_partition_load
+ * would read back, without the round trip): territories with members only, sorted by id,
+ * every member whole (weight 1), no statut.
+ * @return OWNED by caller, free with cpts_partition_free()
+ */
+cpts_partition *cpts_partition_from_labels(const cpts_model *m, const char *name,
+					   char *const *terr, size_t n_terr,
+					   const long *commune_terr);
+
 /** ACI tiers (DOMAIN.md 1; table data/reference/aci_tiers.csv mirrors it). */
 typedef struct cpts_aci_tier {
 	int tier;            /* 1..4 */

@@ -30,7 +30,7 @@ typedef struct cpts_bwork {
 	const cpts_graph *g;       /* BORROWED */
 	const cpts_flows *f;       /* BORROWED */
 	const cpts_basins_opts *opts; /* BORROWED */
-	cpts_symflows sym;         /* OWNED */
+	cpts_symflows sym;         /* OWNED, built on demand by cpts_basins__need_sym */
 	bool *locked;              /* OWNED, per commune */
 	long *lab;                 /* OWNED, per commune: basin (>= 0 once assigned) */
 	size_t n_lab;              /* basin ids in use are < n_lab */
@@ -41,6 +41,10 @@ typedef struct cpts_bwork {
 
 void cpts_basins__symflows(cpts_symflows *out, const cpts_flows *f);
 void cpts_basins__symflows_release(cpts_symflows *s);
+
+/** Build w->sym if it is not built yet: only modularity, the floor and the ceiling
+ * read it, and it costs as much as the plurality method itself on all of France. */
+void cpts_basins__need_sym(cpts_bwork *w);
 
 /** Renumber labels 0..K-1 in order of first commune; locked labels included. */
 size_t cpts_basins__compact(cpts_bwork *w);

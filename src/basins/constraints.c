@@ -48,6 +48,12 @@ void cpts_basins__symflows(cpts_symflows *out, const cpts_flows *f)
 		}
 }
 
+void cpts_basins__need_sym(cpts_bwork *w)
+{
+	if (!w->sym.start)
+		cpts_basins__symflows(&w->sym, w->f);
+}
+
 void cpts_basins__symflows_release(cpts_symflows *s)
 {
 	free(s->start);
@@ -387,6 +393,7 @@ void cpts_basins__merge_floor(cpts_bwork *w, bool by_modularity)
 
 	if (!(floor_pop > 0))
 		return;
+	cpts_basins__need_sym(w);
 	bstate_init(w, &st);
 	small = cpts_mallocarray(w->n_lab + 1, sizeof(long));
 	is_locked_basin = cpts_calloc(w->n_lab + 1, sizeof(bool));
@@ -429,6 +436,7 @@ int cpts_basins__split_ceiling(cpts_bwork *w)
 
 	if (!(max > 0))
 		return CPTS_OK;
+	cpts_basins__need_sym(w);
 	pop = cpts_calloc(nb + 1, sizeof(double));
 	cnt = cpts_calloc(nb + 1, sizeof(size_t));
 	active = cpts_calloc(n + 1, sizeof(bool));

@@ -262,6 +262,7 @@ int cpts_basins__louvain(cpts_bwork *w, const bool *active, double gamma, double
 	double two_m = 0;
 	int rc = CPTS_OK;
 
+	cpts_basins__need_sym(w);
 	level0(w, &cur, active, node_of, &two_m);
 	if (!(two_m > 0))
 		two_m = 1; /* no flow: every gain is 0, groups only come from the floor step */

@@ -177,18 +177,23 @@ static int check_opts(cpts_ctx *ctx, cpts_store *s, const cpts_basins_opts *o)
 static int load_inputs(cpts_bwork *w, cpts_store *s, cpts_model **m, cpts_graph **g,
 		       cpts_flows **f)
 {
+	double t0 = cpts_now(), t1, t2;
 	int rc;
 
 	if ((rc = cpts_model_load(w->ctx, m, s)) < 0)
 		return rc;
+	t1 = cpts_now();
 	if (cpts_graph_load(w->ctx, g, *m, s) < 0) {
 		cpts_error_clear(w->ctx);
 		cpts_info(w->ctx, "no contiguity graph yet: building it (queen, snap 5 m)");
 		if ((rc = cpts_graph_build(w->ctx, g, *m, s, NULL)) < 0)
 			return rc;
 	}
+	t2 = cpts_now();
 	if ((rc = cpts_flows_load(w->ctx, f, *m, s, w->opts->profession)) < 0)
 		return rc;
+	CPTS_LOG(w->ctx, CPTS_LOG_DEBUG, "basins: communes loaded in %.3f s, graph %.3f s,"
+		 " flows %.3f s", t1 - t0, t2 - t1, cpts_now() - t2);
 	if (!((*f)->total > 0))
 		cpts_warn(w->ctx, "the workspace holds no flow%s%s: basins follow contiguity and"
 			  " population only", w->opts->profession ? " of profession " : "",
@@ -210,7 +215,7 @@ int cpts_basins_run(cpts_ctx *ctx, cpts_store *s, const cpts_basins_opts *opts,
 	char **terr = NULL, *params = NULL;
 	cpts_basins_summary sum;
 	size_t nb = 0;
-	double t0 = cpts_now(), t_load = t0, t_method = t0;
+	double t0 = cpts_now(), t_load = t0, t_method = t0, t_save = t0, t_metrics = t0;
 	int rc;
 
 	memset(&w, 0, sizeof(w));
@@ -230,7 +235,6 @@ int cpts_basins_run(cpts_ctx *ctx, cpts_store *s, const cpts_basins_opts *opts,
 	w.m = m;
 	w.g = g;
 	w.f = f;
-	cpts_basins__symflows(&w.sym, f);
 	w.locked = cpts_calloc(m->n + 1, sizeof(bool));
 	w.lab = cpts_mallocarray(m->n + 1, sizeof(long));
 	for (size_t i = 0; i < m->n; i++)
@@ -252,13 +256,17 @@ int cpts_basins_run(cpts_ctx *ctx, cpts_store *s, const cpts_basins_opts *opts,
 									    : "modularity",
 				      params, terr, w.lab)) < 0)
 		goto out;
-	if ((rc = cpts_partition_load(ctx, &res, s, m, opts->name)) < 0)
-		goto out;
+	t_save = cpts_now();
+	res = cpts_partition_from_labels(m, opts->name, terr, nb, w.lab);
 	if ((rc = cpts_basins__metrics(ctx, s, m, g, f, res, opts, &sum)) < 0)
 		goto out;
 	if ((rc = cpts_store_record_run(ctx, s, "basins", params)) < 0)
 		goto out;
+	t_metrics = cpts_now();
 	rc = cpts_store_commit(ctx, s);
+	CPTS_LOG(ctx, CPTS_LOG_DEBUG, "basins: partition stored in %.3f s, metrics computed and"
+		 " stored in %.3f s, commit %.3f s", t_save - t_method, t_metrics - t_save,
+		 cpts_now() - t_metrics);
 	CPTS_LOG(ctx, CPTS_LOG_NOTE, "basins: inputs loaded in %.3f s (%zu flow pairs), method"
 		 " and constraints %.3f s, metrics and storage %.3f s", t_load - t0,
 		 f ? f->start[f->n] : 0, t_method - t_load, cpts_now() - t_method);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cpts/graph.h"
 #include "cpts/ingest.h"
 #include "cpts/store.h"
 #include "cpts/util.h"
@@ -117,6 +118,9 @@ int cmd_ingest(cpts_ctx *ctx, int argc, char **argv)
 		to.vintage = o.vintage;
 		to.profession = o.profession;
 		rc = cpts_ingest_table(ctx, s, (cpts_table_kind)kind, pos[1], &to);
+		/* the matrix every basin run reads, packed once here (graph/flows.c) */
+		if (rc >= 0 && kind == CPTS_TABLE_FLOWS)
+			rc = cpts_flows_cache(ctx, s);
 	}
 out:
 	cpts_store_free(s);

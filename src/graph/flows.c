@@ -9,10 +9,11 @@
  * (DOMAIN.md section 3). Masked cells are counted, never read as zero volumes.
  *
  * Reading millions of rows back from SQLite costs more than every basin method, so the
- * matrix of all professions is cached in table flow_matrix as packed arrays, written
- * by the first load made inside a write transaction (cpts basins, cpts diagnose) and
- * dropped by the ingest whenever flows or communes change. A cache of another model
- * size, another byte order or a damaged blob is ignored.
+ * matrix of all professions is cached in table flow_matrix as packed arrays: built
+ * right after `cpts ingest flows` (cpts_flows_cache), else by the first load made inside
+ * a write transaction (cpts basins, cpts diagnose), and dropped by the ingest whenever
+ * flows or communes change. A cache of another model size, another byte order or a
+ * damaged blob is ignored.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -136,69 +137,90 @@ static size_t fm_size(uint64_t n, uint64_t nnz)
 	return sizeof(fm_header) + (n + 1) * 4 + nnz * 4 + nnz * 8 + n * 8;
 }
 
-/* Fill f from a cached blob; false when there is none usable. */
+/* Read n u32 values at offset off of the blob, widened into out (in slices). */
+static bool blob_u32(sqlite3_blob *b, size_t off, size_t n, size_t *out)
+{
+	uint32_t buf[16384];
+
+	for (size_t done = 0; done < n;) {
+		size_t k = n - done < 16384 ? n - done : 16384;
+		if (sqlite3_blob_read(b, buf, (int)(k * 4), (int)(off + done * 4)) != SQLITE_OK)
+			return false;
+		for (size_t i = 0; i < k; i++)
+			out[done + i] = buf[i];
+		done += k;
+	}
+	return true;
+}
+
+/* Read len bytes at offset off of the blob into out (in slices below INT_MAX). */
+static bool blob_bytes(sqlite3_blob *b, size_t off, size_t len, void *out)
+{
+	for (size_t done = 0; done < len;) {
+		size_t k = len - done < (1u << 30) ? len - done : (1u << 30);
+		if (sqlite3_blob_read(b, (char *)out + done, (int)k, (int)(off + done)) != SQLITE_OK)
+			return false;
+		done += k;
+	}
+	return true;
+}
+
+/*
+ * Fill f from a cached blob; false when there is none usable. Incremental blob I/O
+ * reads the arrays straight into f: no copy of the whole blob (60 MB on France).
+ */
 static bool cache_read(cpts_store *s, cpts_flows *f)
 {
+	sqlite3 *db = cpts_store_db(s);
 	sqlite3_stmt *st = NULL;
-	const unsigned char *p;
+	sqlite3_blob *b = NULL;
+	sqlite3_int64 id = 0;
 	fm_header h;
-	size_t len;
-	bool ok = false;
+	size_t off = sizeof(h);
+	bool ok = false, found;
 
-	if (sqlite3_prepare_v2(cpts_store_db(s), "SELECT data FROM flow_matrix WHERE"
-			       " profession = '' AND n_communes = ?", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db, "SELECT rowid FROM flow_matrix WHERE profession = '' AND"
+			       " n_communes = ?", -1, &st, NULL) != SQLITE_OK)
 		return false;
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)f->n);
-	if (sqlite3_step(st) != SQLITE_ROW)
+	found = sqlite3_step(st) == SQLITE_ROW;
+	if (found)
+		id = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (!found || sqlite3_blob_open(db, "main", "flow_matrix", "data", id, 0, &b) != SQLITE_OK)
 		goto out;
-	p = sqlite3_column_blob(st, 0);
-	len = (size_t)sqlite3_column_bytes(st, 0);
-	if (!p || len < sizeof(h))
+	if ((size_t)sqlite3_blob_bytes(b) < sizeof(h) ||
+	    sqlite3_blob_read(b, &h, sizeof(h), 0) != SQLITE_OK)
 		goto out;
-	memcpy(&h, p, sizeof(h));
 	if (memcmp(h.magic, fm_magic, 8) != 0 || h.order != 0x01020304u || h.n != f->n ||
-	    h.nnz > UINT32_MAX || len != fm_size(h.n, h.nnz))
+	    h.nnz > UINT32_MAX || (size_t)sqlite3_blob_bytes(b) != fm_size(h.n, h.nnz))
 		goto out;
-	p += sizeof(h);
-	{
-		uint32_t *st32 = cpts_mallocarray(h.n + 1, sizeof(uint32_t));
-		uint32_t *col32 = cpts_mallocarray(h.nnz + 1, sizeof(uint32_t));
-		bool sane = true;
-		memcpy(st32, p, (h.n + 1) * 4);
-		p += (h.n + 1) * 4;
-		memcpy(col32, p, h.nnz * 4);
-		p += h.nnz * 4;
-		f->col = cpts_mallocarray(h.nnz + 1, sizeof(size_t));
-		f->vol = cpts_mallocarray(h.nnz + 1, sizeof(double));
-		memcpy(f->vol, p, h.nnz * 8);
-		p += h.nnz * 8;
-		memcpy(f->outside, p, h.n * 8);
-		sane = st32[0] == 0 && st32[h.n] == h.nnz;
-		for (size_t i = 0; i < h.n && sane; i++) {
-			f->start[i + 1] = st32[i + 1];
-			sane = st32[i + 1] >= st32[i];
-		}
-		for (size_t e = 0; e < h.nnz && sane; e++) {
-			f->col[e] = col32[e];
-			sane = col32[e] < h.n;
-		}
-		free(st32);
-		free(col32);
-		if (!sane) {
-			free(f->col);
-			free(f->vol);
-			f->col = NULL;
-			f->vol = NULL;
-			memset(f->start, 0, (f->n + 1) * sizeof(size_t));
-			memset(f->outside, 0, (f->n + 1) * sizeof(double));
-			goto out;
-		}
+	f->col = cpts_mallocarray(h.nnz + 1, sizeof(size_t));
+	f->vol = cpts_mallocarray(h.nnz + 1, sizeof(double));
+	ok = blob_u32(b, off, h.n + 1, f->start) &&
+	     blob_u32(b, off + (h.n + 1) * 4, h.nnz, f->col) &&
+	     blob_bytes(b, off + (h.n + 1) * 4 + h.nnz * 4, h.nnz * 8, f->vol) &&
+	     blob_bytes(b, off + (h.n + 1) * 4 + h.nnz * 12, h.n * 8, f->outside);
+	/* a damaged cache is ignored, never trusted */
+	ok = ok && f->start[0] == 0 && f->start[h.n] == h.nnz;
+	for (size_t i = 0; i < h.n && ok; i++)
+		ok = f->start[i + 1] >= f->start[i];
+	for (size_t e = 0; e < h.nnz && ok; e++)
+		ok = f->col[e] < h.n;
+	if (!ok) {
+		free(f->col);
+		free(f->vol);
+		f->col = NULL;
+		f->vol = NULL;
+		memset(f->start, 0, (f->n + 1) * sizeof(size_t));
+		memset(f->outside, 0, (f->n + 1) * sizeof(double));
+		goto out;
 	}
 	f->n_masked = h.n_masked;
 	f->total = h.total;
-	ok = true;
 out:
-	sqlite3_finalize(st);
+	if (b)
+		sqlite3_blob_close(b);
 	return ok;
 }
 
@@ -333,5 +355,30 @@ out:
 	free(t);
 	free(keys);
 	cpts_flows_free(f);
+	return rc;
+}
+
+int cpts_flows_cache(cpts_ctx *ctx, cpts_store *s)
+{
+	cpts_model *m = NULL;
+	cpts_flows *f = NULL;
+	double t0 = cpts_now();
+	int rc;
+
+	if (cpts_store_count(s, "SELECT count(*) FROM communes", 0) <= 0 ||
+	    cpts_store_count(s, "SELECT count(*) FROM flow_matrix WHERE profession = ''", 0) > 0)
+		return CPTS_OK;
+	if ((rc = cpts_store_begin(ctx, s)) < 0)
+		return rc;
+	if ((rc = cpts_model_load(ctx, &m, s)) >= 0 &&
+	    (rc = cpts_flows_load(ctx, &f, m, s, NULL)) >= 0)
+		rc = cpts_store_commit(ctx, s);
+	if (rc < 0)
+		cpts_store_rollback(s);
+	else
+		cpts_note(ctx, "flow matrix cached in %.3f s (%zu pairs)", cpts_now() - t0,
+			  f->start[f->n]);
+	cpts_flows_free(f);
+	cpts_model_free(ctx, m);
 	return rc;
 }

@@ -147,6 +147,15 @@ void cpts_model_free(cpts_ctx *ctx, cpts_model *m)
 	free(m);
 }
 
+static int cmp_terr_name(const void *a, const void *b, void *names)
+{
+	char *const *terr = names;
+	int c = strcmp(terr[*(const size_t *)a], terr[*(const size_t *)b]);
+
+	return c ? c : (*(const size_t *)a > *(const size_t *)b) -
+		       (*(const size_t *)a < *(const size_t *)b);
+}
+
 static int cmp_member(const void *a, const void *b)
 {
 	const cpts_member *x = a, *y = b;
@@ -245,6 +254,55 @@ out:
 	cpts_vec_release(&mem);
 	cpts_partition_free(p);
 	return rc;
+}
+
+cpts_partition *cpts_partition_from_labels(const cpts_model *m, const char *name,
+					   char *const *terr, size_t n_terr,
+					   const long *commune_terr)
+{
+	cpts_partition *p = cpts_calloc(1, sizeof(*p));
+	size_t *count = cpts_calloc(n_terr + 1, sizeof(size_t));
+	size_t *order = cpts_mallocarray(n_terr + 1, sizeof(size_t));
+	long *new_id = cpts_mallocarray(n_terr + 1, sizeof(long));
+	size_t *fill;
+
+	p->name = cpts_strdup(name);
+	for (size_t i = 0; i < m->n; i++)
+		if (commune_terr[i] >= 0)
+			count[commune_terr[i]]++;
+	/* the territories with members, sorted by id as cpts_partition_load sorts them */
+	for (size_t t = 0; t < n_terr; t++)
+		if (count[t])
+			order[p->n_terr++] = t;
+	if (p->n_terr > 1)
+		qsort_r(order, p->n_terr, sizeof(size_t), cmp_terr_name, (void *)terr);
+	p->terr = cpts_calloc(p->n_terr + 1, sizeof(char *));
+	p->statut = cpts_calloc(p->n_terr + 1, sizeof(char *));
+	p->terr_start = cpts_calloc(p->n_terr + 1, sizeof(size_t));
+	for (size_t t = 0; t < n_terr; t++)
+		new_id[t] = -1;
+	for (size_t k = 0; k < p->n_terr; k++) {
+		new_id[order[k]] = (long)k;
+		p->terr[k] = cpts_strdup(terr[order[k]]);
+		p->terr_start[k + 1] = p->terr_start[k] + count[order[k]];
+	}
+	/* members by territory, then commune: a counting sort over the model order */
+	p->n_members = p->terr_start[p->n_terr];
+	p->members = cpts_mallocarray(p->n_members + 1, sizeof(cpts_member));
+	p->commune_terr = cpts_mallocarray(m->n + 1, sizeof(long));
+	fill = cpts_mallocarray(p->n_terr + 1, sizeof(size_t));
+	memcpy(fill, p->terr_start, (p->n_terr + 1) * sizeof(size_t));
+	for (size_t i = 0; i < m->n; i++) {
+		long t = commune_terr[i] >= 0 ? new_id[commune_terr[i]] : -1;
+		p->commune_terr[i] = t;
+		if (t >= 0)
+			p->members[fill[t]++] = (cpts_member){ i, (size_t)t, 1.0 };
+	}
+	free(fill);
+	free(count);
+	free(order);
+	free(new_id);
+	return p;
 }
 
 void cpts_partition_free(cpts_partition *p)

@@ -67,9 +67,23 @@ commune_residence;commune_exercice;volume
 44004;44001;50
 CSV
 "$CPTS" ingest flows "$WS" "$T/flows2.csv" -q; check "new flows ingested" $?
+# the ingest replaced the matrix: 44002 -> 44004 (90) is in it, 44002 -> 44001 is 10
 c=$(sqlite3 "$WS" "SELECT count(*) FROM flow_matrix")
-[ "$c" = "0" ]; check "new flows drop the cached matrix (got $c)" $?
+[ "$c" = "1" ]; check "the ingest of flows packs the matrix again (got $c)" $?
 "$CPTS" basins "$WS" --method plurality --name plu2 > /dev/null 2>&1
 t=$(sqlite3 "$WS" "SELECT territory FROM partition_members WHERE partition = 'plu2' AND code = '44002'")
 [ "$t" = "44004" ]; check "basins follow the new flows: 44002 now goes east (got $t)" $?
+li_cached=$(sqlite3 "$WS" "SELECT group_concat(territory || '=' || round(li, 6), ' ') FROM (SELECT * FROM basin_metrics WHERE partition = 'plu2' ORDER BY territory)")
+# a damaged cache (truncated blob, then a wrong magic) is ignored: same basins, same LI
+sqlite3 "$WS" "UPDATE flow_matrix SET data = substr(data, 1, 40)"
+"$CPTS" basins "$WS" --method plurality --name plu3 > /dev/null 2>&1; check "run on a truncated cache exits 0" $?
+sqlite3 "$WS" "DELETE FROM flow_matrix"
+"$CPTS" basins "$WS" --method plurality --name plu4 > /dev/null 2>&1
+sqlite3 "$WS" "UPDATE flow_matrix SET data = X'00' || substr(data, 2)"
+"$CPTS" basins "$WS" --method plurality --name plu5 > /dev/null 2>&1; check "run on a cache with a wrong magic exits 0" $?
+for p in plu3 plu4 plu5; do
+  li=$(sqlite3 "$WS" "SELECT group_concat(territory || '=' || round(li, 6), ' ') FROM (SELECT * FROM basin_metrics WHERE partition = '$p' ORDER BY territory)")
+  [ "$li" = "$li_cached" ] && [ -n "$li" ]; check "$p: same basins and LI as from the packed matrix ($li)" $?
+done
+[ "$li_cached" = "44001=0.9 44004=0.933333" ]; check "LI by hand: 900/1000 west, (90+80+950)/(100+100+1000) east ($li_cached)" $?
 tap_done

@@ -6,6 +6,7 @@
  * worked by hand.
  */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "cpts/basins.h"
@@ -333,6 +334,57 @@ static void test_compare(cpts_ctx *ctx)
 	ws_drop(s, path);
 }
 
+/*
+ * cpts_partition_from_labels gives what cpts_partition_save writes and
+ * cpts_partition_load reads back: five communes, labels {2, 0, 2, -1, 0} over the ids
+ * {"zeta", "unused", "alpha"}; expected (sorted ids): alpha = {44001, 44003},
+ * zeta = {44002, 44005}, 44004 in none, "unused" dropped.
+ */
+static void test_from_labels(cpts_ctx *ctx)
+{
+	char path[256];
+	cpts_store *s = ws_create(ctx, path);
+	cpts_model *m = NULL;
+	cpts_partition *mem = NULL, *disk = NULL;
+	char *ids[] = { "zeta", "unused", "alpha" };
+	long lab[5] = { 2, 0, 2, -1, 0 };
+	bool same;
+
+	for (int i = 0; i < 5; i++) {
+		char code[8];
+		snprintf(code, sizeof(code), "4400%d", i + 1);
+		ws_rect(ctx, s, code, i * 1000, 0, (i + 1) * 1000, 1000);
+	}
+	ok(cpts_model_load(ctx, &m, s) == 0 && m->n == 5, "model of five communes");
+	/* the model is sorted by code: 44001..44005 are indices 0..4; label 2 = "alpha" */
+	mem = cpts_partition_from_labels(m, "p", ids, 3, lab);
+	ok(cpts_store_begin(ctx, s) == 0 &&
+	   cpts_partition_save(ctx, s, m, "p", "basins", "test", NULL, ids, lab) == 0 &&
+	   cpts_store_commit(ctx, s) == 0, "partition saved");
+	ok(cpts_partition_load(ctx, &disk, s, m, "p") == 0, "partition loaded back");
+	is_int((long)mem->n_terr, 2, "two territories with members (unused dropped)");
+	ok(strcmp(mem->terr[0], "alpha") == 0 && strcmp(mem->terr[1], "zeta") == 0,
+	   "territories sorted by id");
+	same = disk && mem->n_terr == disk->n_terr && mem->n_members == disk->n_members;
+	for (size_t t = 0; same && t < mem->n_terr; t++)
+		same = strcmp(mem->terr[t], disk->terr[t]) == 0 && !mem->statut[t] &&
+		       !disk->statut[t] && mem->terr_start[t + 1] == disk->terr_start[t + 1];
+	for (size_t k = 0; same && k < mem->n_members; k++)
+		same = mem->members[k].commune == disk->members[k].commune &&
+		       mem->members[k].territory == disk->members[k].territory &&
+		       mem->members[k].weight == disk->members[k].weight;
+	for (size_t i = 0; same && i < m->n; i++)
+		same = mem->commune_terr[i] == disk->commune_terr[i];
+	ok(same, "in memory = saved and loaded back, member for member");
+	ok(mem->commune_terr[0] == 0 && mem->commune_terr[1] == 1 && mem->commune_terr[2] == 0 &&
+	   mem->commune_terr[3] == -1 && mem->commune_terr[4] == 1,
+	   "44001, 44003 in alpha; 44002, 44005 in zeta; 44004 in none");
+	cpts_partition_free(mem);
+	cpts_partition_free(disk);
+	cpts_model_free(ctx, m);
+	ws_drop(s, path);
+}
+
 int main(void)
 {
 	cpts_ctx ctx;
@@ -344,6 +396,7 @@ int main(void)
 	test_lock(&ctx);
 	test_tie(&ctx);
 	test_compare(&ctx);
+	test_from_labels(&ctx);
 	cpts_ctx_release(&ctx);
 	return done_testing();
 }
