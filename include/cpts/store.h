@@ -42,7 +42,9 @@
  *                                               weight < 1 for a commune split between
  *                                               territories (arrondissement partitions)
  *   graph_edges(a, b, kind, shared_km)         a < b; kind 0 queen point, 1 rook edge,
- *                                               2 bridge (island / component link)
+ *                                               2 bridge (island / component link); one
+ *                                               row per edge in (a, b) order, no key
+ *                                               (written and read whole)
  *   basin_communes(partition, code, class, first_terr, first_share, second_terr,
  *                  second_share, own_share)
  *   basin_metrics(partition, territory, pop, n_communes, pole, li, msi, pac, tier)

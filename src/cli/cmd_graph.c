@@ -38,7 +38,7 @@ int cmd_graph(cpts_ctx *ctx, int argc, char **argv)
 	cpts_graph *g = NULL;
 	char **pos = NULL;
 	size_t n_pos, n_iso_after = 0;
-	double t0;
+	double t0, t1;
 	int rc;
 
 	if ((rc = cli_parse_pos(ctx, argc, argv, table, &o, &help, 1, 1, &pos,
@@ -58,8 +58,10 @@ int cmd_graph(cpts_ctx *ctx, int argc, char **argv)
 		goto out;
 	if ((rc = cpts_store_record_run(ctx, s, "graph", "")) < 0)
 		goto out;
+	t1 = cpts_now();
 	if ((rc = cpts_store_commit(ctx, s)) < 0)
 		goto out;
+	CPTS_LOG(ctx, CPTS_LOG_DEBUG, "graph: commit %.3f s", cpts_now() - t1);
 	for (size_t i = 0; i < g->n; i++)
 		n_iso_after += g->start[i] == g->start[i + 1];
 	printf("contiguity: %s, snap %g m\n", go.rook ? "rook" : "queen", go.snap_m);

@@ -22,7 +22,8 @@
  * each pass runs on two threads with disjoint outputs joined in order (deterministic).
  *
  * Segments that no other commune shares ("free" segments: coasts, national borders,
- * and borders that are not vertex-identical) go into a GEOS STRtree. Two passes use it:
+ * and borders that are not vertex-identical) go into two static R-trees (rtree.h). Two
+ * passes use them:
  *  - the snapping fallback: two communes whose free segments run within the tolerance
  *    of each other, near-collinear, over more than the tolerance's length, share a
  *    border that is not vertex-identical: they are rook (and so queen) neighbours.
@@ -33,7 +34,7 @@
  *    A corner contact that is not vertex-identical is therefore not detected;
  *  - bridges: each connected component other than the largest of its territory group
  *    (metropolitan France, or one overseas département) is linked to the nearest commune
- *    outside it, found with the STRtree nearest-neighbour search on free segments (the
+ *    outside it, found with the R-tree nearest-neighbour search on free segments (the
  *    nearest points of two disjoint unions of polygons lie on their outer boundaries,
  *    which are made of free segments). Repeated until each group is connected.
  *
@@ -54,6 +55,7 @@
 
 #include "dep/dep.h"
 #include "graph/graph_int.h"
+#include "graph/rtree.h"
 
 #define NONE UINT32_MAX
 #define QUANTUM 1e-3 /* metres: vertex matching grid */
@@ -765,9 +767,10 @@ static void sg_emit(void *arg)
 
 	for (size_t j = h->lo; j < h->hi; j++) {
 		if (h->mt[j] != NONE) {
-			pvec_push(&h->pv, h->oc[h->mt[j]], h->oc[j],
-				  hypot(b->x[h->ob[j]] - b->x[h->oa[j]],
-					b->y[h->ob[j]] - b->y[h->oa[j]]));
+			double dx = b->x[h->ob[j]] - b->x[h->oa[j]];
+			double dy = b->y[h->ob[j]] - b->y[h->oa[j]];
+			/* sqrt, not hypot: no overflow at these magnitudes, and 5 times faster */
+			pvec_push(&h->pv, h->oc[h->mt[j]], h->oc[j], sqrt(dx * dx + dy * dy));
 		} else if (h->fl[j] == 1) {
 			h->segs = grow(h->segs, &h->cap_segs, h->n_segs + 1, sizeof(seg));
 			h->segs[h->n_segs++] = (seg){ h->oa[j], h->ob[j], h->oc[j], 0 };
@@ -981,7 +984,7 @@ static double seg_dist(const build *b, const seg *s, const seg *t)
 static double seg_overlap(const build *b, const seg *s, const seg *t, double tol)
 {
 	double ax = b->x[s->va], ay = b->y[s->va];
-	double ux = b->x[s->vb] - ax, uy = b->y[s->vb] - ay, l = hypot(ux, uy);
+	double ux = b->x[s->vb] - ax, uy = b->y[s->vb] - ay, l = sqrt(ux * ux + uy * uy);
 	double t0, t1, n0, n1;
 
 	if (l <= 0)
@@ -1004,36 +1007,30 @@ static double seg_overlap(const build *b, const seg *s, const seg *t, double tol
 	return t1 > t0 ? t1 - t0 : 0;
 }
 
-/** The STRtree of free segments and what its callbacks need. */
+/** The R-tree of free segments (graph/rtree.h) and what its callbacks need. */
 typedef struct freetree {
 	build *b;
-	GEOSSTRtree *tree;        /* OWNED */
-	GEOSGeometry **rects;     /* OWNED envelopes (kept alive while the tree lives) */
-	uint32_t *ids;            /* OWNED free segment ids; items point into this array */
+	cpts_rtree tree;          /* OWNED; item k is free segment ids[k] */
+	uint32_t *ids;            /* OWNED free segment ids */
 	size_t n;
 	const seg *query;         /* segment being queried */
-	const void *query_item;   /* its item pointer (nearest search) */
 	uint32_t exclude_comp;    /* nearest search: component to skip */
 	int exclude_group;        /* nearest search: group that must match */
 } freetree;
 
-static GEOSGeometry *seg_rect(build *b, const seg *s, double pad)
+static void seg_box(const build *b, const seg *s, double pad, double out[4])
 {
-	double x0 = fmin(b->x[s->va], b->x[s->vb]) - pad, x1 = fmax(b->x[s->va], b->x[s->vb]) + pad;
-	double y0 = fmin(b->y[s->va], b->y[s->vb]) - pad, y1 = fmax(b->y[s->va], b->y[s->vb]) + pad;
-
-	return GEOSGeom_createRectangle_r(b->ctx->geos, x0, y0, x1, y1);
+	out[0] = fmin(b->x[s->va], b->x[s->vb]) - pad;
+	out[1] = fmin(b->y[s->va], b->y[s->vb]) - pad;
+	out[2] = fmax(b->x[s->va], b->x[s->vb]) + pad;
+	out[3] = fmax(b->y[s->va], b->y[s->vb]) + pad;
 }
 
-static void freetree_release(build *b, freetree *ft)
+static void freetree_release(freetree *ft)
 {
-	if (ft->tree)
-		GEOSSTRtree_destroy_r(b->ctx->geos, ft->tree);
-	for (size_t i = 0; i < ft->n; i++)
-		if (ft->rects && ft->rects[i])
-			GEOSGeom_destroy_r(b->ctx->geos, ft->rects[i]);
-	free(ft->rects);
+	cpts_rtree_release(&ft->tree);
 	free(ft->ids);
+	ft->ids = NULL;
 }
 
 /* Is free segment s in the "main" tree: its commune is in the largest component of
@@ -1043,70 +1040,118 @@ static bool in_main(const build *b, const seg *s, const uint32_t *main_of)
 	return b->comp[s->c] == main_of[b->group[s->c]];
 }
 
-static int freetree_build(build *b, freetree *ft, const uint32_t *main_of, bool want_main)
+static int cmp_seg_commune(const void *x, const void *y, void *arg)
+{
+	const build *b = arg;
+	uint32_t i = *(const uint32_t *)x, j = *(const uint32_t *)y;
+
+	if (b->segs[i].c != b->segs[j].c)
+		return b->segs[i].c < b->segs[j].c ? -1 : 1;
+	return (i > j) - (i < j);
+}
+
+static void freetree_build(build *b, freetree *ft, const uint32_t *main_of, bool want_main)
 {
 	size_t n = 0;
+	double *boxes;
 
 	memset(ft, 0, sizeof(*ft));
 	ft->b = b;
 	for (size_t i = 0; i < b->n_seg; i++)
 		n += !b->segs[i].matched && in_main(b, &b->segs[i], main_of) == want_main;
 	ft->ids = cpts_mallocarray(n ? n : 1, sizeof(uint32_t));
-	ft->rects = cpts_calloc(n ? n : 1, sizeof(GEOSGeometry *));
-	ft->tree = GEOSSTRtree_create_r(b->ctx->geos, 10);
-	if (!ft->tree)
-		return cpts_fail_geos(b->ctx, CPTS_EDEP, "cannot create an STRtree");
-	for (size_t i = 0; i < b->n_seg; i++) {
-		if (b->segs[i].matched || in_main(b, &b->segs[i], main_of) != want_main)
-			continue;
-		ft->ids[ft->n] = (uint32_t)i;
-		ft->rects[ft->n] = seg_rect(b, &b->segs[i], 0);
-		if (!ft->rects[ft->n])
-			return cpts_fail_geos(b->ctx, CPTS_EDEP, "cannot create an envelope");
-		GEOSSTRtree_insert_r(b->ctx->geos, ft->tree, ft->rects[ft->n], &ft->ids[ft->n]);
-		ft->n++;
-	}
-	return CPTS_OK;
+	boxes = cpts_mallocarray(4 * (n ? n : 1), sizeof(double));
+	for (size_t i = 0; i < b->n_seg; i++)
+		if (!b->segs[i].matched && in_main(b, &b->segs[i], main_of) == want_main)
+			ft->ids[ft->n++] = (uint32_t)i;
+	/* by commune (then drawing order): the tree's ties go to the lowest item id, so a
+	 * nearest search between equidistant communes picks the lowest code */
+	if (ft->n > 1)
+		qsort_r(ft->ids, ft->n, sizeof(uint32_t), cmp_seg_commune, b);
+	for (size_t k = 0; k < ft->n; k++)
+		seg_box(b, &b->segs[ft->ids[k]], 0, boxes + 4 * k);
+	cpts_rtree_build(&ft->tree, ft->n, boxes);
+	free(boxes);
 }
 
-static void near_cb(void *item, void *ud)
-{
-	freetree *ft = ud;
-	build *b = ft->b;
-	const seg *s = ft->query, *t = &b->segs[*(uint32_t *)item];
-	pair *p;
+/** A snapping contribution: communes a (queried segment) and c, near-collinear
+ * overlap ov (metres). */
+typedef struct nrec {
+	uint32_t a, c;
 	double ov;
+} nrec;
+
+/** One half of the snapping pass: queries lo..hi of the sequence "every free segment
+ * of fa, then of fb", each against both trees. */
+typedef struct snapjob {
+	build *b;
+	freetree *trees[2];
+	size_t lo, hi;
+	const freetree *cur;      /* tree being queried */
+	const seg *query;         /* segment being queried */
+	nrec *v;                  /* OWNED contributions, in query order */
+	size_t n, cap;
+} snapjob;
+
+static void near_cb(uint32_t item, void *ud)
+{
+	snapjob *j = ud;
+	const build *b = j->b;
+	const seg *s = j->query, *t = &b->segs[j->cur->ids[item]];
 
 	if (t <= s || t->c == s->c || b->group[t->c] != b->group[s->c])
 		return; /* each unordered segment pair once */
 	if (seg_dist(b, s, t) > b->snap)
 		return;
-	p = pair_get(b, s->c, t->c);
-	p->is_near = true;
-	ov = fmax(seg_overlap(b, s, t, b->snap), seg_overlap(b, t, s, b->snap));
-	p->near_m += ov;
+	j->v = grow(j->v, &j->cap, j->n + 1, sizeof(nrec));
+	j->v[j->n++] = (nrec){ s->c, t->c,
+			       fmax(seg_overlap(b, s, t, b->snap), seg_overlap(b, t, s, b->snap)) };
+}
+
+static void snap_half(void *arg)
+{
+	snapjob *j = arg;
+	const build *b = j->b;
+	size_t na = j->trees[0]->n;
+
+	for (size_t k = j->lo; k < j->hi; k++) {
+		const freetree *ft = j->trees[k < na ? 0 : 1];
+		const seg *s = &b->segs[ft->ids[k < na ? k : k - na]];
+		double box[4];
+		seg_box(b, s, b->snap, box);
+		j->query = s;
+		for (int t = 0; t < 2; t++) {
+			j->cur = j->trees[t];
+			cpts_rtree_query(&j->trees[t]->tree, box, near_cb, j);
+		}
+	}
 }
 
 /* Snapping fallback: free segments of two communes within the tolerance (every free
- * segment of either tree against both trees). */
-static int snap_pass(build *b, freetree *fa, freetree *fb)
+ * segment of either tree against both trees), on two threads; the contributions are
+ * applied in query order, as a single thread would. */
+static void snap_pass(build *b, freetree *fa, freetree *fb)
 {
-	freetree *trees[2] = { fa, fb };
+	size_t total = fa->n + fb->n;
+	snapjob j[2];
 
-	for (int q = 0; q < 2; q++)
-		for (size_t i = 0; i < trees[q]->n; i++) {
-			const seg *s = &b->segs[trees[q]->ids[i]];
-			GEOSGeometry *r = seg_rect(b, s, b->snap);
-			if (!r)
-				return cpts_fail_geos(b->ctx, CPTS_EDEP, "cannot create an envelope");
-			for (int t = 0; t < 2; t++) {
-				trees[t]->query = s;
-				GEOSSTRtree_query_r(b->ctx->geos, trees[t]->tree, r, near_cb,
-						    trees[t]);
-			}
-			GEOSGeom_destroy_r(b->ctx->geos, r);
+	memset(j, 0, sizeof(j));
+	for (int k = 0; k < 2; k++) {
+		j[k].b = b;
+		j[k].trees[0] = fa;
+		j[k].trees[1] = fb;
+		j[k].lo = k ? total / 2 : 0;
+		j[k].hi = k ? total : total / 2;
+	}
+	run_halves(snap_half, &j[0], &j[1]);
+	for (int k = 0; k < 2; k++) {
+		for (size_t i = 0; i < j[k].n; i++) {
+			pair *p = pair_get(b, j[k].v[i].a, j[k].v[i].c);
+			p->is_near = true;
+			p->near_m += j[k].v[i].ov;
 		}
-	return CPTS_OK;
+		free(j[k].v);
+	}
 }
 
 /* ---- components and bridges ---- */
@@ -1128,52 +1173,64 @@ static void uf_union(uint32_t *parent, uint32_t x, uint32_t y)
 		parent[x < y ? y : x] = x < y ? x : y;
 }
 
-static int nearest_dist_cb(const void *item1, const void *item2, double *dist, void *ud)
+/* Exact distance from the queried segment to free segment item of ft (INFINITY for
+ * segments of the excluded component or of another group). */
+static double nearest_dist(uint32_t item, void *ud)
 {
 	freetree *ft = ud;
 	build *b = ft->b;
-	const void *other = item1 == ft->query_item && item2 ? item2 : item1;
-	const seg *t = &b->segs[*(const uint32_t *)other];
-	const seg *s = ft->query;
+	const seg *t = &b->segs[ft->ids[item]];
 
 	if (b->comp[t->c] == ft->exclude_comp || b->group[t->c] != ft->exclude_group)
-		*dist = INFINITY; /* never nearer than a real candidate */
-	else
-		*dist = seg_dist(b, s, t);
-	return 1;
+		return INFINITY;
+	return seg_dist(b, ft->query, t);
 }
 
 typedef struct cand {
-	build *b;
+	const freetree *ft;
 	uint32_t k;       /* component to skip */
 	int grp;          /* group to keep */
 	uint32_t *ids;    /* OWNED candidate segment ids */
 	size_t n, cap;
 } cand;
 
-static void cand_cb(void *item, void *ud)
+static void cand_cb(uint32_t item, void *ud)
 {
 	cand *c = ud;
-	const seg *t = &c->b->segs[*(uint32_t *)item];
+	const build *b = c->ft->b;
+	uint32_t id = c->ft->ids[item];
+	const seg *t = &b->segs[id];
 
-	if (c->b->comp[t->c] == c->k || c->b->group[t->c] != c->grp)
+	if (b->comp[t->c] == c->k || b->group[t->c] != c->grp)
 		return;
 	c->ids = grow(c->ids, &c->cap, c->n + 1, sizeof(uint32_t));
-	c->ids[c->n++] = *(uint32_t *)item;
+	c->ids[c->n++] = id;
+}
+
+/* Keep (d, from, to) when nearer than the best so far; ties go to the lowest commune
+ * reached, then the lowest commune it is reached from (model order = code order). */
+static void take_nearer(double d, uint32_t from, uint32_t to, double *best,
+			uint32_t *best_from, uint32_t *best_to)
+{
+	if (d < *best || (d == *best && isfinite(d) &&
+			  (to < *best_to || (to == *best_to && from < *best_from)))) {
+		*best = d;
+		*best_from = from;
+		*best_to = to;
+	}
 }
 
 /*
  * Nearest commune outside component k (same group), from k's free segments: the
- * STRtree nearest-neighbour search in the main tree (which holds none of k's segments,
+ * R-tree nearest-neighbour search in the main tree (which holds none of k's segments,
  * so the search stays short), then the few segments of other small components that
  * lie within that distance of k's bounding box, checked one by one.
  */
-static int nearest_outside(build *b, freetree *fa, freetree *fb, uint32_t k, int grp,
-			   uint32_t *from, uint32_t *to, double *best)
+static void nearest_outside(build *b, freetree *fa, freetree *fb, uint32_t k, int grp,
+			    uint32_t *from, uint32_t *to, double *best)
 {
-	double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY, pad;
-	cand c = { b, k, grp, NULL, 0, 0 };
-	GEOSGeometry *r = NULL;
+	double bb[4] = { INFINITY, INFINITY, -INFINITY, -INFINITY }, pad;
+	cand c = { fb, k, grp, NULL, 0, 0 };
 
 	*best = INFINITY;
 	*from = *to = NONE;
@@ -1181,52 +1238,39 @@ static int nearest_outside(build *b, freetree *fa, freetree *fb, uint32_t k, int
 	fa->exclude_group = grp;
 	for (size_t i = 0; i < fb->n; i++) {
 		const seg *s = &b->segs[fb->ids[i]];
-		const void *hit;
-		double d = INFINITY;
+		double q[4], d;
+		uint32_t hit;
 		if (b->comp[s->c] != k)
 			continue;
-		x0 = fmin(x0, fmin(b->x[s->va], b->x[s->vb]));
-		x1 = fmax(x1, fmax(b->x[s->va], b->x[s->vb]));
-		y0 = fmin(y0, fmin(b->y[s->va], b->y[s->vb]));
-		y1 = fmax(y1, fmax(b->y[s->va], b->y[s->vb]));
-		if (!fa->n)
-			continue;
+		seg_box(b, s, 0, q);
+		bb[0] = fmin(bb[0], q[0]);
+		bb[1] = fmin(bb[1], q[1]);
+		bb[2] = fmax(bb[2], q[2]);
+		bb[3] = fmax(bb[3], q[3]);
 		fa->query = s;
-		fa->query_item = &fb->ids[i];
-		hit = GEOSSTRtree_nearest_generic_r(b->ctx->geos, fa->tree, &fb->ids[i],
-						    fb->rects[i], nearest_dist_cb, fa);
-		if (hit)
-			nearest_dist_cb(hit, NULL, &d, fa);
-		if (d < *best) {
-			*best = d;
-			*from = s->c;
-			*to = b->segs[*(const uint32_t *)hit].c;
-		}
+		/* nothing farther than the best so far can win (equal can, by the ties) */
+		hit = cpts_rtree_nearest(&fa->tree, q, *best, nearest_dist, fa, &d);
+		if (hit != CPTS_RTREE_NONE)
+			take_nearer(d, s->c, b->segs[fa->ids[hit]].c, best, from, to);
 	}
-	if (!(x0 <= x1))
-		return CPTS_OK;
+	if (!(bb[0] <= bb[2]))
+		return;
 	pad = isfinite(*best) ? *best : 1e8;
-	r = GEOSGeom_createRectangle_r(b->ctx->geos, x0 - pad, y0 - pad, x1 + pad, y1 + pad);
-	if (!r)
-		return cpts_fail_geos(b->ctx, CPTS_EDEP, "cannot create an envelope");
-	GEOSSTRtree_query_r(b->ctx->geos, fb->tree, r, cand_cb, &c);
-	GEOSGeom_destroy_r(b->ctx->geos, r);
+	bb[0] -= pad;
+	bb[1] -= pad;
+	bb[2] += pad;
+	bb[3] += pad;
+	cpts_rtree_query(&fb->tree, bb, cand_cb, &c);
 	for (size_t i = 0; i < fb->n && c.n; i++) {
 		const seg *s = &b->segs[fb->ids[i]];
 		if (b->comp[s->c] != k)
 			continue;
 		for (size_t j = 0; j < c.n; j++) {
 			const seg *t = &b->segs[c.ids[j]];
-			double d = seg_dist(b, s, t);
-			if (d < *best) {
-				*best = d;
-				*from = s->c;
-				*to = t->c;
-			}
+			take_nearer(seg_dist(b, s, t), s->c, t->c, best, from, to);
 		}
 	}
 	free(c.ids);
-	return CPTS_OK;
 }
 
 /* Label components from the adjacency pairs (plus bridges); returns their number. */
@@ -1294,9 +1338,7 @@ static int bridge_components(build *b, freetree *fa, freetree *fb, const bool *k
 			if (b->comp[i] != i || main_of[b->group[i]] == i)
 				continue;
 			bool dup = false;
-			if ((rc = nearest_outside(b, fa, fb, (uint32_t)i, b->group[i], &from, &to,
-						  &d)) < 0)
-				break;
+			nearest_outside(b, fa, fb, (uint32_t)i, b->group[i], &from, &to, &d);
 			if (from == NONE)
 				continue; /* nothing else in this group */
 			for (size_t e = 0; e < *n_br && !dup; e++)
@@ -1450,12 +1492,11 @@ int cpts_graph__contiguity(cpts_ctx *ctx, cpts_graph_edge **edges_out, size_t *n
 	free(keep);
 	keep = NULL;
 	main_of = group_mains(&b, n_groups);
-	if ((rc = freetree_build(&b, &fa, main_of, true)) < 0 ||
-	    (rc = freetree_build(&b, &fb, main_of, false)) < 0)
-		goto out;
+	freetree_build(&b, &fa, main_of, true);
+	freetree_build(&b, &fb, main_of, false);
 	t2 = cpts_now();
-	if (b.snap > 0 && (rc = snap_pass(&b, &fa, &fb)) < 0)
-		goto out;
+	if (b.snap > 0)
+		snap_pass(&b, &fa, &fb);
 	t3 = cpts_now();
 	keep = select_pairs(&b, opts);
 	counts->n_components_before = label_components(&b, keep, NULL, 0);
@@ -1495,8 +1536,8 @@ int cpts_graph__contiguity(cpts_ctx *ctx, cpts_graph_edge **edges_out, size_t *n
 	*n_out = n_edges;
 	edges = NULL;
 out:
-	freetree_release(&b, &fa);
-	freetree_release(&b, &fb);
+	freetree_release(&fa);
+	freetree_release(&fb);
 	free(main_of);
 	free(keep);
 	free(br);

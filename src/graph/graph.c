@@ -150,6 +150,7 @@ int cpts_graph_build(cpts_ctx *ctx, cpts_graph **out, cpts_model *m, cpts_store 
 	cpts_graph_edge *edges = NULL;
 	cpts_graph_counts counts = { 0, 0, 0, 0 };
 	size_t n_edges = 0;
+	double t0;
 	int rc;
 
 	*out = NULL;
@@ -160,8 +161,11 @@ int cpts_graph_build(cpts_ctx *ctx, cpts_graph **out, cpts_model *m, cpts_store 
 				 " (0 to 10000)", opts->snap_m);
 	if ((rc = cpts_graph__contiguity(ctx, &edges, &n_edges, &counts, m, s, opts)) < 0)
 		goto out;
+	t0 = cpts_now();
 	if (s && (rc = store_edges(ctx, s, m, edges, n_edges, &counts, opts)) < 0)
 		goto out;
+	CPTS_LOG(ctx, CPTS_LOG_DEBUG, "graph: %zu edges stored in %.3f s", n_edges,
+		 cpts_now() - t0);
 	cpts_graph__from_edges(out, m->n, edges, n_edges, &counts);
 	(*out)->rook = opts->rook;
 out:

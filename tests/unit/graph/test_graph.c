@@ -4,12 +4,15 @@
  * Pays de la Loire and Bretagne communes against counts computed independently.
  */
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "cpts/ctx.h"
 #include "cpts/graph.h"
 #include "cpts/ingest.h"
 #include "cpts/model.h"
+#include "cpts/util.h"
+#include "graph/rtree.h"
 #include "tap.h"
 #include "unit/graph/ws_helper.h"
 
@@ -230,6 +233,159 @@ static void real_region(cpts_ctx *ctx, const char *file, size_t n_communes, size
 	ws_drop(s, path);
 }
 
+/* Deterministic generator for the R-tree test (64-bit LCG, top bits). */
+static double rnd(uint64_t *st)
+{
+	*st = *st * 6364136223846793005ULL + 1442695040888963407ULL;
+	return (double)(*st >> 11) / 9007199254740992.0;
+}
+
+typedef struct rt_probe {
+	const double *boxes;
+	const double *q;
+	unsigned char *seen;
+	size_t n_seen;
+	uint32_t skip_mod; /* nearest: items with id % skip_mod == 0 are not candidates */
+} rt_probe;
+
+static void rt_hit(uint32_t item, void *ud)
+{
+	rt_probe *p = ud;
+
+	p->seen[item]++;
+	p->n_seen++;
+}
+
+/* Distance between boxes (the exact distance of the test's items, which are boxes). */
+static double rt_boxdist(const double *a, const double *b)
+{
+	double dx = fmax(0, fmax(a[0] - b[2], b[0] - a[2]));
+	double dy = fmax(0, fmax(a[1] - b[3], b[1] - a[3]));
+
+	return sqrt(dx * dx + dy * dy);
+}
+
+static double rt_dist(uint32_t item, void *ud)
+{
+	rt_probe *p = ud;
+
+	if (p->skip_mod && item % p->skip_mod == 0)
+		return INFINITY;
+	return rt_boxdist(p->q, p->boxes + 4 * (size_t)item);
+}
+
+/*
+ * The static R-tree of contiguity.c against brute force on 5,000 random boxes (some
+ * duplicated, so that ties occur): every range query returns exactly the intersecting
+ * items, once each; every nearest search returns the brute-force minimum, the lowest id
+ * among ties, respects exclusions and a distance bound.
+ */
+static void test_rtree(void)
+{
+	enum { N = 5000, Q = 300 };
+	double *boxes = cpts_mallocarray(4 * N, sizeof(double));
+	unsigned char *seen = cpts_calloc(N, 1);
+	uint64_t st = 42;
+	cpts_rtree t;
+	bool range_ok = true, near_ok = true, bound_ok = true;
+	double q[4], d;
+	rt_probe p;
+
+	for (size_t i = 0; i < N; i++) {
+		double x = rnd(&st) * 1000, y = rnd(&st) * 1000;
+		double w = rnd(&st) * 20, h = rnd(&st) * 20;
+		double *b = boxes + 4 * i;
+		if (i % 10 == 9) { /* a copy of an earlier box: exact ties */
+			memcpy(b, boxes + 4 * (i / 2), 4 * sizeof(double));
+			continue;
+		}
+		b[0] = x;
+		b[1] = y;
+		b[2] = x + w;
+		b[3] = y + h;
+	}
+	cpts_rtree_build(&t, N, boxes);
+	ok(t.n == N && t.n_levels == 5, "5,000 items: leaves + 313 + 20 + 2 + 1 nodes, 5 levels"
+	   " (got %d)", t.n_levels);
+	for (int k = 0; k < Q; k++) {
+		double x = rnd(&st) * 1000, y = rnd(&st) * 1000, w = rnd(&st) * 80;
+		size_t expect = 0;
+		q[0] = x;
+		q[1] = y;
+		q[2] = x + w;
+		q[3] = y + w;
+		memset(seen, 0, N);
+		p = (rt_probe){ boxes, q, seen, 0, 0 };
+		cpts_rtree_query(&t, q, rt_hit, &p);
+		for (size_t i = 0; i < N; i++) {
+			const double *b = boxes + 4 * i;
+			bool hit = b[0] <= q[2] && q[0] <= b[2] && b[1] <= q[3] && q[1] <= b[3];
+			expect += hit;
+			range_ok = range_ok && seen[i] == (hit ? 1 : 0);
+		}
+		range_ok = range_ok && p.n_seen == expect;
+		/* nearest to a point-sized query, every third item excluded */
+		q[2] = q[0];
+		q[3] = q[1];
+		p.skip_mod = 3;
+		{
+			uint32_t got = cpts_rtree_nearest(&t, q, INFINITY, rt_dist, &p, &d), want = UINT32_MAX;
+			double wd = INFINITY;
+			for (uint32_t i = 0; i < N; i++) {
+				double di = rt_dist(i, &p);
+				if (di < wd) {
+					wd = di;
+					want = i;
+				}
+			}
+			near_ok = near_ok && got == want && d == wd;
+			/* a bound below the minimum finds nothing; the minimum itself finds it */
+			got = cpts_rtree_nearest(&t, q, wd * 0.999 - 1e-9, rt_dist, &p, &d);
+			bound_ok = bound_ok && (wd == 0 || (got == CPTS_RTREE_NONE && isinf(d)));
+			got = cpts_rtree_nearest(&t, q, wd, rt_dist, &p, &d);
+			bound_ok = bound_ok && got == want;
+		}
+	}
+	ok(range_ok, "300 range queries = brute force, each item once");
+	ok(near_ok, "300 nearest searches = brute force (lowest id on ties, exclusions kept)");
+	ok(bound_ok, "a bound below the nearest finds nothing, at the nearest finds it");
+	cpts_rtree_release(&t);
+	cpts_rtree_build(&t, 0, boxes);
+	ok(t.n_levels == 0 && cpts_rtree_nearest(&t, q, INFINITY, rt_dist, &p, &d) ==
+	   CPTS_RTREE_NONE, "empty tree: no level, nearest finds nothing");
+	cpts_rtree_query(&t, q, rt_hit, &p);
+	cpts_rtree_release(&t);
+	free(boxes);
+	free(seen);
+}
+
+/*
+ * Bridge ties: two mainland squares 44005 [0, 1000] and 44002 [1000, 2000] (x) share a
+ * border; the island 44009 [900, 1100] x [3000, 3200] is exactly 2 km from both (its
+ * nearest points face their common corner). The bridge goes to the lowest code, 44002,
+ * whatever the order the communes were written in.
+ */
+static void test_bridge_tie(cpts_ctx *ctx)
+{
+	char path[256];
+	cpts_store *s = ws_create(ctx, path);
+	cpts_model *m = NULL;
+	cpts_graph *g = NULL;
+
+	ws_rect(ctx, s, "44005", 0, 0, 1000, 1000);
+	ws_rect(ctx, s, "44009", 900, 3000, 1100, 3200);
+	ws_rect(ctx, s, "44002", 1000, 0, 2000, 1000);
+	ok(cpts_model_load(ctx, &m, s) == 0 && cpts_graph_build(ctx, &g, m, s, NULL) == 0,
+	   "tie layout: graph built");
+	is_int(g ? g->n_bridges : 0, 1, "tie layout: one bridge");
+	is_int(g ? edge_kind(g, m, "44009", "44002", NULL) : -3, CPTS_EDGE_BRIDGE,
+	       "equidistant island bridged to the lower code 44002");
+	is_int(g ? edge_kind(g, m, "44009", "44005", NULL) : -3, -1, "and not to 44005");
+	cpts_graph_free(g);
+	cpts_model_free(ctx, m);
+	ws_drop(s, path);
+}
+
 int main(void)
 {
 	cpts_ctx ctx;
@@ -242,6 +398,8 @@ int main(void)
 	test_layout(&ctx);
 	test_no_graph(&ctx);
 	test_flows(&ctx);
+	test_rtree();
+	test_bridge_tie(&ctx);
 	if (!shared) {
 		diag("real-data tests skipped: ../shared/data not found (set CPTS_SHARED)");
 	} else {
