@@ -49,6 +49,8 @@ FLOWS_INGEST_BIG = 10_000_000
 CMD_TIMEOUT = 900  # seconds; one command longer than this is killed and reported
 REPEAT_CAP = 90    # seconds: repeats of one stage stop when they would cost more than this
 DETERMINISM_CAP = 150  # seconds: longest run that is still repeated for the determinism check
+SHORT_STAGE = 2.0  # seconds: stages shorter than this get SHORT_RUNS runs (they are the
+SHORT_RUNS = 5     # noisiest: a shared machine's hiccup is a large share of them)
 
 T_START = time.monotonic()
 
@@ -154,7 +156,10 @@ class Bench:
             affordable = 1
         else:
             affordable = 1 + int(min(REPEAT_CAP, left / 4) // first_wall)
-        n = max(1, min(self.args.runs, affordable))
+        runs = self.args.runs
+        if first_wall < SHORT_STAGE and not self.args.runs_given and not self.args.quick:
+            runs = max(runs, SHORT_RUNS)
+        n = max(1, min(runs, affordable))
         if min_runs > n and first_wall < DETERMINISM_CAP and left > first_wall + 5:
             n = min_runs
         return n
@@ -191,6 +196,8 @@ class Bench:
             if ws_mode == "copy":
                 ws = os.path.join(ds["dir_run"], f"ws_{slug(name)}_{i}.sqlite")
                 shutil.copyfile(pre_ws, ws)
+                # the copy's dirty pages are written back now, not during the timed run
+                os.sync()
             elif ws_mode == "fresh":
                 ws = os.path.join(ds["dir_run"], f"ws_{slug(name)}_{i}.sqlite")
                 if os.path.exists(ws):
@@ -718,9 +725,11 @@ def write_report(bench, path, facts, total_s):
     a("of each stage, each stage a separate `build-release/cpts` process timed with "
       "`/usr/bin/time -v`.")
     a("")
+    short = ("" if bench.args.quick or bench.args.runs_given
+             else f" and {SHORT_RUNS} for stages under {SHORT_STAGE:g} s")
     a(f"- Date: {datetime.datetime.now().strftime('%Y-%m-%d %H:%M')} "
       f"(mode: {'quick' if bench.args.quick else 'full'}, up to {bench.args.runs} runs per "
-      f"stage, bench wall time {total_s / 60:.1f} min)")
+      f"stage{short}, bench wall time {total_s / 60:.1f} min)")
     a(f"- Machine: {facts['nproc']} CPUs ({facts['cpu']}), {facts['mem_gib']:.1f} GiB RAM, "
       f"{facts['os']}, Linux {facts['kernel']}")
     ls, le = facts["load_start"], os.getloadavg()
@@ -949,7 +958,9 @@ def main():
     ap.add_argument("--quick", action="store_true",
                     help="1 run per stage (2 for export/diagnose), sizes 1,000 and 5,000 + "
                          "France, no 10 M-row ingest")
-    ap.add_argument("--runs", type=int, default=None, help="runs per stage (default 3)")
+    ap.add_argument("--runs", type=int, default=None,
+                    help=f"runs per stage (default 3, and {SHORT_RUNS} for stages under "
+                         f"{SHORT_STAGE:g} s; 1 with --quick)")
     ap.add_argument("--sizes", default=None, help="synthetic sizes (default 1000,5000,35000)")
     ap.add_argument("--no-france", action="store_true", help="skip the real France dataset")
     ap.add_argument("--no-peers", action="store_true", help="do not run libpysal/spdep/igraph")
@@ -959,6 +970,7 @@ def main():
     ap.add_argument("--shared", default=os.path.join(os.path.dirname(ROOT), "shared"),
                     help="shared data directory (default ../shared)")
     args = ap.parse_args()
+    args.runs_given = args.runs is not None
     if args.runs is None:
         args.runs = 1 if args.quick else 3
     if args.sizes is None:

@@ -47,10 +47,14 @@ int cmd_graph(cpts_ctx *ctx, int argc, char **argv)
 	go.rook = o.rook;
 	go.snap_m = o.snap;
 	go.no_bridges = o.no_bridges;
+	t0 = cpts_now();
 	if ((rc = cpts_store_open(ctx, &s, pos[0], 0)) < 0)
 		goto out;
+	t1 = cpts_now();
 	if ((rc = cpts_model_load(ctx, &m, s)) < 0)
 		goto out;
+	CPTS_LOG(ctx, CPTS_LOG_DEBUG, "graph: workspace opened in %.3f s, communes loaded in"
+		 " %.3f s", t1 - t0, cpts_now() - t1);
 	t0 = cpts_now();
 	if ((rc = cpts_store_begin(ctx, s)) < 0)
 		goto out;
