@@ -15,6 +15,7 @@
  * flows or communes change. A cache of another model size, another byte order or a
  * damaged blob is ignored.
  */
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -224,17 +225,51 @@ out:
 	return ok;
 }
 
-/* Write the cache when a write transaction is open (its rollback drops it too). */
+/* Write n size_t values as u32 at offset off of the blob (in slices). */
+static bool blob_put_u32(sqlite3_blob *b, size_t off, size_t n, const size_t *in)
+{
+	uint32_t buf[16384];
+
+	for (size_t done = 0; done < n;) {
+		size_t k = n - done < 16384 ? n - done : 16384;
+		for (size_t i = 0; i < k; i++)
+			buf[i] = (uint32_t)in[done + i];
+		if (sqlite3_blob_write(b, buf, (int)(k * 4), (int)(off + done * 4)) != SQLITE_OK)
+			return false;
+		done += k;
+	}
+	return true;
+}
+
+/* Write len bytes at offset off of the blob (in slices below INT_MAX). */
+static bool blob_put(sqlite3_blob *b, size_t off, size_t len, const void *in)
+{
+	for (size_t done = 0; done < len;) {
+		size_t k = len - done < (1u << 30) ? len - done : (1u << 30);
+		if (sqlite3_blob_write(b, (const char *)in + done, (int)k, (int)(off + done)) !=
+		    SQLITE_OK)
+			return false;
+		done += k;
+	}
+	return true;
+}
+
+/*
+ * Write the cache when a write transaction is open (its rollback drops it too): a
+ * zero-filled blob of the final size, then the arrays written into it piece by piece,
+ * so that no packed copy of the matrix is ever held in memory.
+ */
 static void cache_write(cpts_ctx *ctx, cpts_store *s, const cpts_flows *f)
 {
 	sqlite3 *db = cpts_store_db(s);
 	sqlite3_stmt *st = NULL;
-	size_t nnz = f->start[f->n], len = fm_size(f->n, nnz);
-	unsigned char *buf, *p;
+	sqlite3_blob *b = NULL;
+	size_t nnz = f->start[f->n], len = fm_size(f->n, nnz), off = sizeof(fm_header);
 	fm_header h;
+	bool ok = false;
 
 	if (sqlite3_get_autocommit(db) || sqlite3_db_readonly(db, "main") == 1 ||
-	    nnz > UINT32_MAX)
+	    nnz > UINT32_MAX || len > INT_MAX)
 		return;
 	memset(&h, 0, sizeof(h));
 	memcpy(h.magic, fm_magic, 8);
@@ -243,29 +278,28 @@ static void cache_write(cpts_ctx *ctx, cpts_store *s, const cpts_flows *f)
 	h.nnz = nnz;
 	h.n_masked = f->n_masked;
 	h.total = f->total;
-	buf = p = cpts_malloc(len);
-	memcpy(p, &h, sizeof(h));
-	p += sizeof(h);
-	for (size_t i = 0; i <= f->n; i++, p += 4) {
-		uint32_t v = (uint32_t)f->start[i];
-		memcpy(p, &v, 4);
-	}
-	for (size_t e = 0; e < nnz; e++, p += 4) {
-		uint32_t v = (uint32_t)f->col[e];
-		memcpy(p, &v, 4);
-	}
-	memcpy(p, f->vol, nnz * 8);
-	p += nnz * 8;
-	memcpy(p, f->outside, f->n * 8);
 	if (sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO flow_matrix(profession, n_communes,"
-			       " data) VALUES('', ?, ?)", -1, &st, NULL) == SQLITE_OK) {
-		sqlite3_bind_int64(st, 1, (sqlite3_int64)f->n);
-		sqlite3_bind_blob64(st, 2, buf, len, SQLITE_STATIC);
-		if (sqlite3_step(st) != SQLITE_DONE)
-			cpts_note(ctx, "flow matrix not cached: %s", sqlite3_errmsg(db));
+			       " data) VALUES('', ?, zeroblob(?))", -1, &st, NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)f->n);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)len);
+	if (sqlite3_step(st) != SQLITE_DONE ||
+	    sqlite3_blob_open(db, "main", "flow_matrix", "data", sqlite3_last_insert_rowid(db), 1,
+			      &b) != SQLITE_OK)
+		goto out;
+	ok = blob_put(b, 0, sizeof(h), &h) && blob_put_u32(b, off, f->n + 1, f->start) &&
+	     blob_put_u32(b, off + (f->n + 1) * 4, nnz, f->col) &&
+	     blob_put(b, off + (f->n + 1) * 4 + nnz * 4, nnz * 8, f->vol) &&
+	     blob_put(b, off + (f->n + 1) * 4 + nnz * 12, f->n * 8, f->outside);
+out:
+	if (!ok) {
+		cpts_note(ctx, "flow matrix not cached: %s", sqlite3_errmsg(db));
+		/* a half-written blob would be ignored (its checks fail), but drop it */
+		sqlite3_exec(db, "DELETE FROM flow_matrix WHERE profession = ''", NULL, NULL, NULL);
 	}
+	if (b)
+		sqlite3_blob_close(b);
 	sqlite3_finalize(st);
-	free(buf);
 }
 
 /* Row and column totals of a filled matrix (outside flows in the row totals). */
@@ -280,14 +314,101 @@ static void totals(cpts_flows *f)
 	}
 }
 
+/*
+ * The matrix being read. Rows come in key order (the flows table's key is (orig, dest,
+ * profession) and the model is in code order), so entries are appended to the CSR
+ * arrays as they come, the professions of a pair summed in reading order; a table read
+ * in any other order turns what was appended into triplets, sorted at the end. No
+ * triplet array on the usual path: 24 bytes a pair less (240 MB on 10 million pairs).
+ */
+typedef struct reader {
+	cpts_flows *f;
+	size_t nnz, cap;      /* entries appended to f->col and f->vol */
+	size_t prow, pcol;    /* the last one */
+	trip *t;              /* OWNED once the rows came out of order */
+	size_t n_t, cap_t;
+} reader;
+
+static void push_trip(reader *r, size_t row, size_t col, double v)
+{
+	if (r->n_t == r->cap_t) {
+		r->cap_t = r->cap_t ? 2 * r->cap_t : 4096;
+		r->t = cpts_reallocarray(r->t, r->cap_t, sizeof(trip));
+	}
+	r->t[r->n_t++] = (trip){ row, col, v };
+}
+
+/* The entries appended so far become triplets (f->start held counts per row + 1). */
+static void to_trips(reader *r)
+{
+	cpts_flows *f = r->f;
+	size_t e = 0;
+
+	r->cap_t = r->nnz + 4096;
+	r->t = cpts_mallocarray(r->cap_t, sizeof(trip));
+	for (size_t i = 0; i < f->n; i++)
+		for (size_t k = 0; k < f->start[i + 1]; k++, e++)
+			r->t[r->n_t++] = (trip){ i, f->col[e], f->vol[e] };
+	memset(f->start, 0, (f->n + 1) * sizeof(size_t));
+	free(f->col);
+	free(f->vol);
+	f->col = NULL;
+	f->vol = NULL;
+}
+
+static void add_pair(reader *r, size_t row, size_t col, double v)
+{
+	cpts_flows *f = r->f;
+
+	if (!r->t) {
+		if (r->nnz && row == r->prow && col == r->pcol) {
+			f->vol[r->nnz - 1] += v;
+			return;
+		}
+		if (!r->nnz || row > r->prow || (row == r->prow && col > r->pcol)) {
+			if (r->nnz == r->cap) {
+				r->cap = r->cap ? 2 * r->cap : 4096;
+				f->col = cpts_reallocarray(f->col, r->cap, sizeof(size_t));
+				f->vol = cpts_reallocarray(f->vol, r->cap, sizeof(double));
+			}
+			f->col[r->nnz] = col;
+			f->vol[r->nnz++] = v;
+			f->start[row + 1]++;
+			r->prow = row;
+			r->pcol = col;
+			return;
+		}
+		to_trips(r);
+	}
+	push_trip(r, row, col, v);
+}
+
+/* Finish the CSR arrays (prefix sums, or the sorted triplets compressed). */
+static void reader_finish(reader *r)
+{
+	cpts_flows *f = r->f;
+
+	if (r->t) {
+		if (!trips_sorted(r->t, r->n_t))
+			cpts_qsort(r->t, r->n_t, sizeof(trip), cmp_trip);
+		compress(f, r->t, r->n_t);
+		return;
+	}
+	for (size_t i = 0; i < f->n; i++)
+		f->start[i + 1] += f->start[i];
+	/* give back the slack of the doublings (up to half the arrays) */
+	f->col = cpts_reallocarray(f->col, r->nnz + 1, sizeof(size_t));
+	f->vol = cpts_reallocarray(f->vol, r->nnz + 1, sizeof(double));
+}
+
 int cpts_flows_load(cpts_ctx *ctx, cpts_flows **out, const cpts_model *m, cpts_store *s,
 		    const char *profession)
 {
 	cpts_flows *f = cpts_calloc(1, sizeof(*f));
 	sqlite3_stmt *st = NULL;
-	trip *t = NULL;
 	int32_t *keys = code_table(m);
-	size_t n_t = 0, cap = 0, n_unknown = 0;
+	reader r = { f, 0, 0, 0, 0, NULL, 0, 0 };
+	size_t n_unknown = 0;
 	int rc = CPTS_OK, src;
 
 	*out = NULL;
@@ -327,11 +448,7 @@ int cpts_flows_load(cpts_ctx *ctx, cpts_flows **out, const cpts_model *m, cpts_s
 			f->total += v;
 			continue;
 		}
-		if (n_t == cap) {
-			cap = cap ? 2 * cap : 4096;
-			t = cpts_reallocarray(t, cap, sizeof(trip));
-		}
-		t[n_t++] = (trip){ (size_t)io, (size_t)id, v };
+		add_pair(&r, (size_t)io, (size_t)id, v);
 		f->total += v;
 	}
 	if (src != SQLITE_DONE) {
@@ -341,10 +458,7 @@ int cpts_flows_load(cpts_ctx *ctx, cpts_flows **out, const cpts_model *m, cpts_s
 	if (n_unknown)
 		cpts_warn(ctx, "%zu flow rows from residences outside the workspace ignored",
 			  n_unknown);
-	/* the table's key (orig, dest, profession) already yields rows in this order */
-	if (!trips_sorted(t, n_t))
-		cpts_qsort(t, n_t, sizeof(trip), cmp_trip);
-	compress(f, t, n_t);
+	reader_finish(&r);
 	totals(f);
 	if (!profession)
 		cache_write(ctx, s, f);
@@ -352,7 +466,7 @@ int cpts_flows_load(cpts_ctx *ctx, cpts_flows **out, const cpts_model *m, cpts_s
 	f = NULL;
 out:
 	sqlite3_finalize(st);
-	free(t);
+	free(r.t);
 	free(keys);
 	cpts_flows_free(f);
 	return rc;

@@ -176,6 +176,24 @@ static void test_flows(cpts_ctx *ctx)
 	ok(cpts_flows_load(ctx, &f, m, s, "mg") == 0, "flows of one profession");
 	near(f->total, 9, 1e-12, "profession filter: 7 + 2");
 	cpts_flows_free(f);
+	f = NULL;
+	/* rows out of key order (a keyless table filled backwards, as no cpts workspace
+	 * is): the same matrix through the sorted-triplet path */
+	ok(sqlite3_exec(cpts_store_db(s), "CREATE TABLE f2 AS SELECT * FROM flows;"
+			" DROP TABLE flows; CREATE TABLE flows(orig, dest, profession, volume,"
+			" masked, outside); INSERT INTO flows SELECT * FROM f2 ORDER BY orig DESC,"
+			" dest DESC, profession DESC; DROP TABLE f2", NULL, NULL, NULL) == SQLITE_OK,
+	   "flows table rewritten in reverse key order");
+	ok(cpts_flows_load(ctx, &f, m, s, NULL) == 0, "reversed flows loaded");
+	near(f->row_total[a], 18, 1e-12, "reversed: row total of 44001 18");
+	near(f->col_total[a], 10 + 7 + 2, 1e-12, "reversed: inflows of 44001 19");
+	is_int(f->start[a + 1] - f->start[a], 2, "reversed: two inside destinations for 44001");
+	ok(f->col[f->start[a]] == (size_t)a && f->col[f->start[a] + 1] == (size_t)b &&
+	   f->vol[f->start[a]] == 10 && f->vol[f->start[a] + 1] == 5,
+	   "reversed: row 44001 sorted by column, volumes 10 and 5");
+	is_int(f->col[f->start[b]], a, "reversed: 44002 -> 44001 column");
+	near(f->vol[f->start[b]], 7, 1e-12, "reversed: 44002 -> 44001 volume 7 (masked cell aside)");
+	cpts_flows_free(f);
 	cpts_model_free(ctx, m);
 	ws_drop(s, path);
 }
