@@ -57,6 +57,14 @@ int cpts_model_load(cpts_ctx *ctx, cpts_model **out, cpts_store *s);
 /** Load every commune geometry as a GEOS geometry (ctx->geos), in model order. */
 int cpts_model_load_geoms(cpts_ctx *ctx, cpts_model *m, cpts_store *s);
 
+/**
+ * Rebuild table population_total from table population (inside the caller's
+ * transaction): per commune, its total row (sex 'T', age 'ALL') or the sum of its
+ * sex-by-age rows, the population every command's model carries. Summing a few
+ * million sex-by-age rows at each model load cost more than most commands.
+ */
+int cpts_population_totals_refresh(cpts_ctx *ctx, cpts_store *s);
+
 /** Index of a code, or -1. */
 long cpts_model_find(const cpts_model *m, const char *code);
 

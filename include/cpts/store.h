@@ -20,6 +20,10 @@
  *            lon, lat,        -- the same point in WGS84 degrees
  *            geom)            -- SpatiaLite geometry blob (MULTIPOLYGON, SRID = srid)
  *   population(code, sex, age, pop)            sex 'F'|'M'|'T'; age '00-04'..'95+' or 'ALL'
+ *   population_total(code, pop)               per commune: the sum cpts_model_load uses,
+ *                                               written by the population ingest (valid
+ *                                               while meta population_total_rows is the
+ *                                               population table's row count)
  *   consumption(code, sex, age, actes, masked) actes NULL when masked (masked = 1)
  *   reference(sex, age, rate)                  consultations per inhabitant
  *   mt(code, patients, sans_mt, sans_mt_mt_parti, sans_mt_fictif, ald, ald_sans_mt,

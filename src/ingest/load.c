@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "cpts/code.h"
+#include "cpts/model.h"
 #include "cpts/store.h"
 #include "ingest/ingest_int.h"
 #include "ingest/read_int.h"
@@ -645,6 +646,9 @@ static int finish(cpts_ctx *ctx, cpts_loader *L, const char *path)
 		if ((rc = one_form_per_commune(ctx, L)) < 0)
 			return rc;
 	if (L->kind_id == CPTS_TABLE_POPULATION && (rc = store_arm_population(ctx, L)) < 0)
+		return rc;
+	if (L->kind_id == CPTS_TABLE_POPULATION &&
+	    (rc = cpts_population_totals_refresh(ctx, L->s)) < 0)
 		return rc;
 	if (L->kind_id == CPTS_TABLE_PARTITION) {
 		sqlite3_stmt *st = NULL;

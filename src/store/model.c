@@ -4,6 +4,7 @@
  */
 #include <geos_c.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,11 +20,42 @@ static void copy_text(char *dst, size_t n, const char *t)
 	dst[l] = '\0';
 }
 
+/* The population of each commune: its total row, or the sum of its sex-by-age rows (an
+ * ingest keeps one form per commune; never both). */
+#define POP_TOTALS_SQL "SELECT code, sum(pop) FROM population WHERE (sex = 'T' AND" \
+	" age = 'ALL') OR (sex <> 'T' AND age <> 'ALL') GROUP BY code"
+
+int cpts_population_totals_refresh(cpts_ctx *ctx, cpts_store *s)
+{
+	char buf[32];
+	int rc;
+
+	if ((rc = cpts_store_exec(ctx, s, "DELETE FROM population_total;"
+				  " INSERT INTO population_total " POP_TOTALS_SQL)) < 0)
+		return rc;
+	snprintf(buf, sizeof(buf), "%lld",
+		 cpts_store_count(s, "SELECT count(*) FROM population", 0));
+	return cpts_store_meta_set(ctx, s, "population_total_rows", buf);
+}
+
+/* The query giving each commune's population: the stored totals while they are those of
+ * the population table (same row count as when they were summed), else the sum. */
+static const char *pop_query(cpts_store *s, long long n_rows)
+{
+	char *rows = cpts_store_meta_get(s, "population_total_rows");
+	long v = -1;
+
+	if (rows && !cpts_parse_long(rows, &v))
+		v = -1;
+	free(rows);
+	return v >= 0 && v == n_rows ? "SELECT code, pop FROM population_total" : POP_TOTALS_SQL;
+}
+
 int cpts_model_load(cpts_ctx *ctx, cpts_model **out, cpts_store *s)
 {
 	cpts_model *m = cpts_calloc(1, sizeof(*m));
 	sqlite3_stmt *st = NULL;
-	long long n = cpts_store_count(s, "SELECT count(*) FROM communes", 0);
+	long long n = cpts_store_count(s, "SELECT count(*) FROM communes", 0), n_pop;
 	size_t i = 0;
 	int rc = CPTS_OK;
 
@@ -33,7 +65,8 @@ int cpts_model_load(cpts_ctx *ctx, cpts_model **out, cpts_store *s)
 			       " communes' first)", cpts_store_path(s));
 		goto out;
 	}
-	m->has_population = cpts_store_count(s, "SELECT count(*) FROM population", 0) > 0;
+	n_pop = cpts_store_count(s, "SELECT count(*) FROM population", 0);
+	m->has_population = n_pop > 0;
 	m->c = cpts_calloc((size_t)n, sizeof(cpts_commune));
 	m->index = cpts_strmap_new((size_t)n);
 	if ((rc = cpts_store_prepare(ctx, s, &st,
@@ -62,14 +95,12 @@ int cpts_model_load(cpts_ctx *ctx, cpts_model **out, cpts_store *s)
 		i++;
 	}
 	m->n = i;
-	/* populations (0 when none): summed apart, a LEFT JOIN on the aggregate cost more
+	/* populations (0 when none): read apart, a LEFT JOIN on the aggregate cost more
 	 * than the whole commune scan */
 	sqlite3_finalize(st);
 	st = NULL;
 	if (m->has_population) {
-		if ((rc = cpts_store_prepare(ctx, s, &st, "SELECT code, sum(pop) FROM population"
-					     " WHERE (sex = 'T' AND age = 'ALL') OR"
-					     " (sex <> 'T' AND age <> 'ALL') GROUP BY code")) < 0)
+		if ((rc = cpts_store_prepare(ctx, s, &st, pop_query(s, n_pop))) < 0)
 			goto out;
 		while (sqlite3_step(st) == SQLITE_ROW) {
 			const char *code = (const char *)sqlite3_column_text(st, 0);

@@ -18,6 +18,7 @@ const char cpts_store_schema_sql[] =
 	" perimeter_km, px, py, lon, lat);\n"
 	"CREATE TABLE population(code TEXT NOT NULL, sex TEXT NOT NULL, age TEXT NOT NULL,"
 	" pop REAL NOT NULL, PRIMARY KEY(code, sex, age)) WITHOUT ROWID;\n"
+	"CREATE TABLE population_total(code TEXT PRIMARY KEY, pop REAL NOT NULL) WITHOUT ROWID;\n"
 	"CREATE TABLE consumption(code TEXT NOT NULL, sex TEXT NOT NULL, age TEXT NOT NULL,"
 	" actes REAL, masked INTEGER NOT NULL DEFAULT 0, PRIMARY KEY(code, sex, age))"
 	" WITHOUT ROWID;\n"

@@ -4,12 +4,14 @@
  * exercises). Expected values are computed by hand from the fixture rows, written next
  * to each assertion.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cpts/ctx.h"
 #include "cpts/ingest.h"
+#include "cpts/model.h"
 #include "cpts/store.h"
 #include "tap.h"
 
@@ -82,6 +84,30 @@ static void test_population(cpts_ctx *ctx, cpts_store *s)
 	near(q1(s, "SELECT pop FROM population WHERE code='2A004'"), 3000, 0, "'2a004' -> 2A004");
 	is_int(q1(s, "SELECT count(*) FROM population WHERE code='44020' AND age='ALL'"), 0,
 	       "total row of 44020 dropped: it has rows by sex and age (never both forms)");
+	/* the per-commune totals every model load reads, summed once by the ingest */
+	near(q1(s, "SELECT pop FROM population_total WHERE code='44109'"),
+	     q1(s, "SELECT sum(pop) FROM population WHERE code='44109'"), 1e-9,
+	     "population_total of 44109 = the sum of its sex-by-age rows");
+	is_int(q1(s, "SELECT count(*) FROM population_total"),
+	       q1(s, "SELECT count(DISTINCT code) FROM population"), "one total per commune");
+	{
+		cpts_model *m = NULL;
+		double before = q1(s, "SELECT sum(pop) FROM population WHERE code='44109'");
+		long i;
+		ok(cpts_model_load(ctx, &m, s) == 0 && (i = cpts_model_find(m, "44109")) >= 0 &&
+		   m->c[i].pop == q1(s, "SELECT pop FROM population_total WHERE code='44109'"),
+		   "the model's population of 44109 is its stored total");
+		cpts_model_free(ctx, m);
+		m = NULL;
+		/* a row added behind cpts's back: the totals no longer match the table, so the
+		 * model sums the rows again */
+		q1(s, "INSERT INTO population VALUES('44109', 'F', '05-09', 1000)");
+		ok(cpts_model_load(ctx, &m, s) == 0 && (i = cpts_model_find(m, "44109")) >= 0 &&
+		   fabs(m->c[i].pop - (before + 1000)) < 1e-9,
+		   "population changed outside an ingest: summed again (+1000)");
+		cpts_model_free(ctx, m);
+		q1(s, "DELETE FROM population WHERE code='44109' AND sex='F' AND age='05-09'");
+	}
 
 	is_int(table(ctx, s, CPTS_TABLE_PASSAGE, "passage.csv"), CPTS_OK, "passage table");
 	is_int(q1(s, "SELECT count(*) FROM passage"), 4, "4 passage rows");
