@@ -39,6 +39,7 @@ typedef struct ex_attract {
 typedef struct ex_terr {
 	GEOSGeometry *geom;   /* OWNED; union of its communes in CRS srid (NULL: none) */
 	int srid;             /* CRS of geom: the common CRS of its communes, 4326 if mixed */
+	bool unary_union;     /* not a clean coverage: dissolved by a unary union */
 	size_t n_communes;    /* members of the partition */
 	bool has_metrics;     /* a basin_metrics row exists */
 	double pop;           /* basin_metrics.pop (NAN when absent) */
@@ -86,10 +87,25 @@ typedef struct ex_data {
 	int n_bands;
 	const char *map_key;          /* choropleth indicator key (BORROWED, catalogue) */
 	double threshold;             /* disclosure threshold */
+	bool *main_only;              /* OWNED, per territory: mixed CRS or a split commune,
+					 so never on the worker thread (par.c) */
 } ex_data;
 
 /** Load the snapshot; *out OWNED by caller (ex_data_free). */
 int ex_data_load(cpts_ctx *ctx, ex_data **out, cpts_store *s, const cpts_export_opts *opts);
+
+/** One item of a parallel run: work on item k with ctx (the calling thread's, or the
+ * worker's own) and the lane's scratch; CPTS_OK or a negative status with ctx->err. */
+typedef int (*ex_item_fn)(cpts_ctx *ctx, void *arg, size_t k, void *scratch);
+
+/**
+ * Run fn on items 0..n-1 on two threads (par.c): the calling thread and a worker with
+ * its own context. Items with main_only[k] (may be NULL) run on the calling thread only.
+ * Returns the status of the failed item a single thread would have met first, with its
+ * error in ctx; progress goes from p0 to p1 with msg.
+ */
+int ex_par_run(cpts_ctx *ctx, size_t n, ex_item_fn fn, void *arg, const bool *main_only,
+	       void *scratch_main, void *scratch_worker, double p0, double p1, const char *msg);
 void ex_data_free(cpts_ctx *ctx, ex_data *d);
 
 /** Territory index of commune i in the partition (-1 none, -2 split). */

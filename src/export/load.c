@@ -328,8 +328,7 @@ static int dissolve(cpts_ctx *ctx, ex_data *d, size_t t)
 	n = 0; /* parts now owned by coll */
 	d->terr[t].geom = GEOSCoverageUnion_r(ctx->geos, coll);
 	if (!d->terr[t].geom) {
-		cpts_note(ctx, "territory %s: coverage union failed, using a unary union",
-			  p->terr[t]);
+		d->terr[t].unary_union = true; /* noted in order once all are dissolved */
 		d->terr[t].geom = GEOSUnaryUnion_r(ctx->geos, coll);
 	}
 	if (!d->terr[t].geom)
@@ -343,6 +342,29 @@ out:
 	if (rc < 0)
 		cpts_error_where(ctx, "partition %s|territory %s", p->name, p->terr[t]);
 	return rc;
+}
+
+static int dissolve_item(cpts_ctx *ctx, void *arg, size_t t, void *scratch)
+{
+	(void)scratch;
+	return dissolve(ctx, arg, t);
+}
+
+/* Territories the worker thread must leave alone: a member in another CRS than the
+ * first (reprojection goes through the caller's PROJ cache) or a commune split between
+ * territories (its geometry would be read by two threads). */
+static void mark_main_only(ex_data *d)
+{
+	const cpts_partition *p = d->p;
+
+	d->main_only = cpts_calloc(p->n_terr + 1, sizeof(bool));
+	for (size_t t = 0; t < p->n_terr; t++)
+		for (size_t k = p->terr_start[t]; k < p->terr_start[t + 1]; k++) {
+			size_t i = p->members[k].commune;
+			if (p->commune_terr[i] < 0 ||
+			    d->m->c[i].srid != d->m->c[p->members[p->terr_start[t]].commune].srid)
+				d->main_only[t] = true;
+		}
 }
 
 int ex_data_load(cpts_ctx *ctx, ex_data **out, cpts_store *s, const cpts_export_opts *opts)
@@ -371,12 +393,14 @@ int ex_data_load(cpts_ctx *ctx, ex_data **out, cpts_store *s, const cpts_export_
 	if ((rc = cpts_ptable_load(ctx, &d->pt, s, opts->partition, &dopts)) < 0)
 		goto out;
 	index_ptable(d);
-	for (size_t t = 0; t < d->p->n_terr; t++) {
-		if ((rc = cpts_progress(ctx, 0.1 + 0.2 * (double)t / (double)d->p->n_terr,
-					"dissolving territories")) < 0 ||
-		    (rc = dissolve(ctx, d, t)) < 0)
-			goto out;
-	}
+	mark_main_only(d);
+	if ((rc = ex_par_run(ctx, d->p->n_terr, dissolve_item, d, d->main_only, NULL, NULL, 0.1,
+			     0.3, "dissolving territories")) < 0)
+		goto out;
+	for (size_t t = 0; t < d->p->n_terr; t++)
+		if (d->terr[t].unary_union)
+			cpts_note(ctx, "territory %s: coverage union failed, using a unary union",
+				  d->p->terr[t]);
 	*out = d;
 	d = NULL;
 out:
@@ -393,6 +417,7 @@ void ex_data_free(cpts_ctx *ctx, ex_data *d)
 			if (d->terr[t].geom)
 				GEOSGeom_destroy_r(ctx->geos, d->terr[t].geom);
 	free(d->terr);
+	free(d->main_only);
 	if (d->att && d->m)
 		for (size_t i = 0; i < d->m->n; i++) {
 			free(d->att[i].first_terr);

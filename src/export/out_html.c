@@ -1182,6 +1182,33 @@ static void make_classes(const ex_data *d, ex_classes *communes, ex_classes *ter
 	free(v);
 }
 
+/** What every territory page needs (par.c runs them on two threads). */
+typedef struct page_job {
+	const ex_data *d;
+	const char *dir;
+	const ex_classes *cl_c;
+	const flow_agg *fa;
+} page_job;
+
+/* Territory page t, built in the lane's buffer and written to its file. */
+static int page_item(cpts_ctx *ctx, void *arg, size_t t, void *scratch)
+{
+	const page_job *j = arg;
+	cpts_buf *b = scratch;
+	char *file, *path;
+	int rc;
+
+	cpts_buf_reset(b);
+	if ((rc = territory_page(ctx, b, j->d, t, j->cl_c, j->fa)) < 0)
+		return rc;
+	file = terr_file(j->d, t);
+	path = cpts_asprintf("%s/%s", j->dir, file);
+	free(file);
+	rc = ex_write_file_atomic(ctx, path, b->data, b->len);
+	free(path);
+	return rc;
+}
+
 int ex_write_html(cpts_ctx *ctx, const ex_data *d, const char *dir)
 {
 	cpts_buf b = CPTS_BUF_INIT;
@@ -1201,20 +1228,12 @@ int ex_write_html(cpts_ctx *ctx, const ex_data *d, const char *dir)
 	path = cpts_asprintf("%s/index.html", dir);
 	if ((rc = ex_write_file_atomic(ctx, path, b.data, b.len)) < 0)
 		goto out;
-	for (size_t t = 0; t < d->p->n_terr; t++) {
-		char *file;
-		if ((rc = cpts_progress(ctx, 0.7 + 0.3 * (double)t / (double)d->p->n_terr,
-					"writing territory pages")) < 0)
-			goto out;
-		cpts_buf_reset(&b);
-		if ((rc = territory_page(ctx, &b, d, t, &cl_c, fa)) < 0)
-			goto out;
-		free(path);
-		file = terr_file(d, t);
-		path = cpts_asprintf("%s/%s", dir, file);
-		free(file);
-		if ((rc = ex_write_file_atomic(ctx, path, b.data, b.len)) < 0)
-			goto out;
+	{
+		page_job job = { d, dir, &cl_c, fa };
+		cpts_buf b2 = CPTS_BUF_INIT;
+		rc = ex_par_run(ctx, d->p->n_terr, page_item, &job, d->main_only, &b, &b2, 0.7,
+				1.0, "writing territory pages");
+		cpts_buf_release(&b2);
 	}
 out:
 	flow_agg_release(&fa[0]);

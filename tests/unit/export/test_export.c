@@ -10,6 +10,9 @@
 #include <gdal.h>
 #include <math.h>
 #include <ogr_api.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -744,9 +747,89 @@ static void test_masked_formats(void)
 	is_str(out, "12,4\xc2\xa0%", "a published share reads 12,4 %%");
 }
 
+/* ---- ex_par_run: two threads, errors reported as one thread would ---- */
+
+typedef struct par_probe {
+	pthread_t main_thread;
+	atomic_int runs[200];         /* times each item ran */
+	atomic_bool main_only_off_main; /* a main-only item ran on the worker */
+	const bool *main_only;
+	size_t fail[3];               /* items that fail (SIZE_MAX: unused) */
+} par_probe;
+
+static int par_item(cpts_ctx *ctx, void *arg, size_t k, void *scratch)
+{
+	par_probe *p = arg;
+
+	(void)scratch;
+	atomic_fetch_add(&p->runs[k], 1);
+	if (p->main_only && p->main_only[k] && !pthread_equal(pthread_self(), p->main_thread))
+		atomic_store(&p->main_only_off_main, true);
+	for (int f = 0; f < 3; f++)
+		if (p->fail[f] == k)
+			return cpts_fail(ctx, CPTS_EINPUT, "item %zu failed", k);
+	return CPTS_OK;
+}
+
+/*
+ * 200 items: without failures every item runs exactly once, main-only items (every
+ * seventh) on the calling thread; with failures at items 150 (shared), 61 (shared) and
+ * 70 (main-only), the error reported is item 61's, as one thread would have met it
+ * first, and every item below 61 ran; with a main-only failure at 35 below a shared one
+ * at 90, item 35's.
+ */
+static void test_par(void)
+{
+	cpts_ctx ctx;
+	par_probe *p = cpts_calloc(1, sizeof(*p));
+	bool main_only[200];
+	bool once = true, below = true;
+
+	if (cpts_ctx_init(&ctx) != CPTS_OK)
+		return;
+	ctx.verbosity = CPTS_LOG_ERROR;
+	for (size_t k = 0; k < 200; k++)
+		main_only[k] = k % 7 == 0;
+	p->main_thread = pthread_self();
+	p->main_only = main_only;
+	p->fail[0] = p->fail[1] = p->fail[2] = SIZE_MAX;
+	is_int(ex_par_run(&ctx, 200, par_item, p, main_only, NULL, NULL, 0, 1, "test"), CPTS_OK,
+	       "parallel run of 200 items");
+	for (size_t k = 0; k < 200; k++)
+		once = once && atomic_load(&p->runs[k]) == 1;
+	ok(once, "every item ran exactly once");
+	ok(!atomic_load(&p->main_only_off_main), "main-only items ran on the calling thread");
+
+	memset(p->runs, 0, sizeof(p->runs));
+	p->fail[0] = 150;
+	p->fail[1] = 61;
+	p->fail[2] = 70;
+	is_int(ex_par_run(&ctx, 200, par_item, p, main_only, NULL, NULL, 0, 1, "test"),
+	       CPTS_EINPUT, "failures: the run fails");
+	ok(strcmp(ctx.err.msg, "item 61 failed") == 0, "the lowest failure is reported (%s)",
+	   ctx.err.msg);
+	for (size_t k = 0; k < 61; k++)
+		below = below && atomic_load(&p->runs[k]) == 1;
+	ok(below, "every item below the failure ran once");
+	cpts_error_clear(&ctx);
+
+	memset(p->runs, 0, sizeof(p->runs));
+	p->fail[0] = 90;
+	p->fail[1] = 35; /* main-only: runs after the shared pass */
+	p->fail[2] = SIZE_MAX;
+	is_int(ex_par_run(&ctx, 200, par_item, p, main_only, NULL, NULL, 0, 1, "test"),
+	       CPTS_EINPUT, "main-only failure: the run fails");
+	ok(strcmp(ctx.err.msg, "item 35 failed") == 0,
+	   "a main-only failure below a shared one is reported (%s)", ctx.err.msg);
+	cpts_error_clear(&ctx);
+	cpts_ctx_release(&ctx);
+	free(p);
+}
+
 int main(void)
 {
 	test_masked_formats();
+	test_par();
 	cpts_ctx ctx;
 	char *ws;
 
