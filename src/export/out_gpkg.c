@@ -14,7 +14,8 @@
  *   format carries the same layers and fields.
  * - Columns are described once in a table (struct col) and written from it, so the
  *   schema and the values cannot drift, and a feature costs no field look-up by name.
- * - Masked values are NULL with a companion integer `<field>_masque` = 1; French
+ * - Masked values are NULL with a companion integer `<field>_masque` = 1 and the bounds
+ *   a reader may know in `<field>_min` / `<field>_max` (as the report prints); French
  *   aliases go to gpkg_data_columns (GeoPackage schema extension), French layer titles
  *   and descriptions to gpkg_contents (IDENTIFIER / DESCRIPTION creation options).
  * - Output CRS: the common projected CRS of the partition's communes (EPSG:2154 for
@@ -40,7 +41,8 @@
 
 /* What a column holds. */
 enum col_what {
-	COL_CODE, COL_NOM, COL_DEP, COL_REG, COL_TERR, COL_IND, COL_MASK, COL_CLASS,
+	COL_CODE, COL_NOM, COL_DEP, COL_REG, COL_TERR, COL_IND, COL_MASK, COL_MIN, COL_MAX,
+	COL_CLASS,
 	COL_D1, COL_D1S, COL_D2, COL_D2S, COL_OWN, COL_STATUT, COL_POLE, COL_POLE_NOM,
 };
 
@@ -49,7 +51,8 @@ typedef struct col {
 	char name[64];              /* field name */
 	OGRFieldType type;
 	enum col_what what;
-	const cpts_indicator *ind;  /* COL_IND / COL_MASK: BORROWED from the catalogue */
+	const cpts_indicator *ind;  /* COL_IND / COL_MASK / COL_MIN / COL_MAX: BORROWED from
+				       the catalogue */
 	char label[160];            /* French alias (gpkg_data_columns.name) */
 	char desc[320];             /* French description */
 } col;
@@ -120,6 +123,19 @@ static void push_indicators(cpts_vec *v, bool communes)
 		c = col_push(v, name, OFTInteger, COL_MASK, label,
 			     "1 lorsque la valeur est masquée par le secret statistique (champ"
 			     " correspondant NULL), 0 sinon");
+		c->ind = ind;
+		/* what the reader may know of a masked value (the report prints it too) */
+		snprintf(name, sizeof(name), "%s_min", ind->key);
+		snprintf(label, sizeof(label), "%s (borne basse si masqué)", ind->label_fr);
+		c = col_push(v, name, OFTReal, COL_MIN, label,
+			     "Lorsque la valeur est masquée : la plus petite valeur compatible"
+			     " avec les données publiées (NULL sinon)");
+		c->ind = ind;
+		snprintf(name, sizeof(name), "%s_max", ind->key);
+		snprintf(label, sizeof(label), "%s (borne haute si masqué)", ind->label_fr);
+		c = col_push(v, name, OFTReal, COL_MAX, label,
+			     "Lorsque la valeur est masquée : la plus grande valeur compatible"
+			     " avec les données publiées (NULL sinon)");
 		c->ind = ind;
 	}
 }
@@ -366,6 +382,13 @@ static void set_real(OGRFeatureH f, int k, double v)
 		OGR_F_SetFieldDouble(f, k, v);
 }
 
+/* The known bound of a masked value, in the unit of its field (profile values are
+ * stored as they are written: percentages 0-100); NULL when the value is not masked. */
+static void set_bound(OGRFeatureH f, int k, const cpts_pvalue *pv, bool upper)
+{
+	set_real(f, k, pv && pv->masked ? (upper ? pv->hi : pv->lo) : NAN);
+}
+
 static void set_str(OGRFeatureH f, int k, const char *s)
 {
 	if (s && *s)
@@ -418,6 +441,11 @@ static void commune_fields(const ex_data *d, size_t i, OGRFeatureH f, const col 
 		case COL_MASK:
 			pv = ex_commune_value(d, i, cols[k].ind->key);
 			OGR_F_SetFieldInteger(f, fk, pv && pv->masked ? 1 : 0);
+			break;
+		case COL_MIN:
+		case COL_MAX:
+			set_bound(f, fk, ex_commune_value(d, i, cols[k].ind->key),
+				  cols[k].what == COL_MAX);
 			break;
 		case COL_CLASS:
 			if (a->has && a->klass > 0)
@@ -515,6 +543,12 @@ static void territory_fields(const ex_data *d, size_t t, OGRFeatureH f, const co
 			v = ex_terr_number(d, t, cols[k].ind->key, &masked);
 			(void)v;
 			OGR_F_SetFieldInteger(f, fk, masked ? 1 : 0);
+			break;
+		case COL_MIN:
+		case COL_MAX:
+			set_bound(f, fk, ex_value(d, d->p->terr[t], "territoire", d->p->terr[t],
+						  cols[k].ind->key),
+				  cols[k].what == COL_MAX);
 			break;
 		default: OGR_F_SetFieldNull(f, fk); break;
 		}

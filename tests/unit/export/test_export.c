@@ -365,8 +365,12 @@ static void test_communes_layer(GDALDatasetH ds)
 	   OGR_FD_GetFieldIndex(defn, "dest1_territoire") >= 0 &&
 	   OGR_FD_GetFieldIndex(defn, "dest2_part") >= 0,
 	   "communes: documented fields present");
-	ok(OGR_FD_GetFieldIndex(defn, "pop_total_masque") < 0,
-	   "communes: no _masque flag for a population (never masked)");
+	ok(OGR_FD_GetFieldIndex(defn, "pop_total_masque") < 0 &&
+	   OGR_FD_GetFieldIndex(defn, "pop_total_min") < 0,
+	   "communes: no _masque flag nor bounds for a population (never masked)");
+	ok(OGR_FD_GetFieldIndex(defn, "mt_sans_mt_min") >= 0 &&
+	   OGR_FD_GetFieldIndex(defn, "mt_sans_mt_max") >= 0,
+	   "communes: bound fields of a maskable count present");
 	OGR_L_ResetReading(lyr);
 	while ((f = OGR_L_GetNextFeature(lyr))) {
 		OGRGeometryH g = OGR_F_GetGeometryRef(f);
@@ -381,8 +385,15 @@ static void test_communes_layer(GDALDatasetH ds)
 	ok(null, "44002: 5 patients without MT (1..10) written as NULL");
 	v = field_double(f, "mt_sans_mt_masque", &null);
 	near(v, 1, 0, "44002: mt_sans_mt_masque = 1");
+	/* what a reader may know of a count under the threshold 11: between 1 and 10 */
+	v = field_double(f, "mt_sans_mt_min", &null);
+	ok(!null && v == 1, "44002: mt_sans_mt_min = 1 (masked count, 1..10)");
+	v = field_double(f, "mt_sans_mt_max", &null);
+	ok(!null && v == 10, "44002: mt_sans_mt_max = 10 (threshold 11 - 1)");
 	v = field_double(f, "mt_share", &null);
 	ok(null, "44002: share derived from a masked count is NULL");
+	v = field_double(f, "mt_share_min", &null);
+	ok(null, "44002: a ratio whose count was suppressed here keeps no bound");
 	v = field_double(f, "pop_total", &null);
 	near(v, 600, 1e-12, "44002: population (public) written: 600 as inserted");
 	is_str(f ? OGR_F_GetFieldAsString(f, OGR_F_GetFieldIndex(f, "nom")) : NULL,
@@ -397,6 +408,10 @@ static void test_communes_layer(GDALDatasetH ds)
 	       TERR_B, "44005: territory id with <, & and ' kept");
 	v = field_double(f, "mt_sans_mt_masque", &null);
 	ok(!null && (v == 0 || v == 1), "44005: flag written (0 or 1, never NULL)");
+	if (!null && v == 0) {
+		field_double(f, "mt_sans_mt_min", &null);
+		ok(null, "44005: no bounds for a published value");
+	}
 	OGR_F_Destroy(f);
 }
 
@@ -427,6 +442,8 @@ static void test_territories_layer(GDALDatasetH ds)
 	near(v, 15, 1e-12, "territory A: mt_share 300/2000 = 15 %%");
 	v = field_double(f, "mt_sans_mt_masque", &null);
 	near(v, 0, 0, "territory A: 300 patients are not masked");
+	field_double(f, "mt_sans_mt_min", &null);
+	ok(null, "territory A: no bounds for a published value");
 	v = field_double(f, "n_communes", &null);
 	near(v, 3, 0, "territory A: 3 communes (from the partition)");
 	OGR_F_Destroy(f);
