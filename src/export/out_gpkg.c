@@ -101,7 +101,22 @@ static col *col_push(cpts_vec *v, const char *name, OGRFieldType type, enum col_
 	return c;
 }
 
-/* The indicator columns (and their _masque flags) of a layer. */
+/** The companion fields of a maskable indicator: flag, then what a reader may know of a
+ * masked value (the report prints it too). */
+static const struct companion {
+	const char *suffix, *label, *desc;
+	OGRFieldType type;
+	enum col_what what;
+} companions[] = {
+	{ "masque", "masqué", "1 lorsque la valeur est masquée par le secret statistique (champ"
+	  " correspondant NULL), 0 sinon", OFTInteger, COL_MASK },
+	{ "min", "borne basse si masqué", "Lorsque la valeur est masquée : la plus petite"
+	  " valeur compatible avec les données publiées (NULL sinon)", OFTReal, COL_MIN },
+	{ "max", "borne haute si masqué", "Lorsque la valeur est masquée : la plus grande"
+	  " valeur compatible avec les données publiées (NULL sinon)", OFTReal, COL_MAX },
+};
+
+/* The indicator columns (and the companions of the maskable ones) of a layer. */
 static void push_indicators(cpts_vec *v, bool communes)
 {
 	for (const cpts_indicator *ind = cpts_indicators; ind->key; ind++) {
@@ -118,25 +133,13 @@ static void push_indicators(cpts_vec *v, bool communes)
 		c->ind = ind;
 		if (!ex_maskable(ind))
 			continue;
-		snprintf(name, sizeof(name), "%s_masque", ind->key);
-		snprintf(label, sizeof(label), "%s (masqué)", ind->label_fr);
-		c = col_push(v, name, OFTInteger, COL_MASK, label,
-			     "1 lorsque la valeur est masquée par le secret statistique (champ"
-			     " correspondant NULL), 0 sinon");
-		c->ind = ind;
-		/* what the reader may know of a masked value (the report prints it too) */
-		snprintf(name, sizeof(name), "%s_min", ind->key);
-		snprintf(label, sizeof(label), "%s (borne basse si masqué)", ind->label_fr);
-		c = col_push(v, name, OFTReal, COL_MIN, label,
-			     "Lorsque la valeur est masquée : la plus petite valeur compatible"
-			     " avec les données publiées (NULL sinon)");
-		c->ind = ind;
-		snprintf(name, sizeof(name), "%s_max", ind->key);
-		snprintf(label, sizeof(label), "%s (borne haute si masqué)", ind->label_fr);
-		c = col_push(v, name, OFTReal, COL_MAX, label,
-			     "Lorsque la valeur est masquée : la plus grande valeur compatible"
-			     " avec les données publiées (NULL sinon)");
-		c->ind = ind;
+		for (size_t k = 0; k < sizeof(companions) / sizeof(companions[0]); k++) {
+			const struct companion *cp = &companions[k];
+			snprintf(name, sizeof(name), "%s_%s", ind->key, cp->suffix);
+			snprintf(label, sizeof(label), "%s (%s)", ind->label_fr, cp->label);
+			c = col_push(v, name, cp->type, cp->what, label, cp->desc);
+			c->ind = ind;
+		}
 	}
 }
 
