@@ -42,6 +42,8 @@ typedef struct cpts_basins_summary {
 	double msi_overall;
 	size_t n_over_ceiling;   /* single communes above the ceiling */
 	size_t n_under_floor;    /* basins left under the floor (only when impossible) */
+	size_t n_locked_split;   /* locked territories that are not contiguous (kept as
+				    given, with a warning) */
 	double seconds;
 } cpts_basins_summary;
 

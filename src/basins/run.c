@@ -37,6 +37,53 @@ static int apply_lock(cpts_bwork *w, cpts_store *s, cpts_partition **lock_out)
 	return CPTS_OK;
 }
 
+/*
+ * Locked territories are kept as given, but one that is not contiguous (through the
+ * graph, bridges included) is worth a warning: a CPTS must be one piece of territory.
+ * Returns how many are split; names the first communes of the parts.
+ */
+static size_t check_locked(cpts_bwork *w, const cpts_partition *lock)
+{
+	size_t n = w->m->n, n_split = 0;
+	size_t *stack = cpts_mallocarray(n + 1, sizeof(size_t));
+	bool *seen = cpts_calloc(n + 1, sizeof(bool));
+
+	for (size_t t = 0; lock && t < lock->n_terr; t++) {
+		size_t parts = 0, first[2] = { 0, 0 };
+		for (size_t k = lock->terr_start[t]; k < lock->terr_start[t + 1]; k++) {
+			size_t i = lock->members[k].commune, top = 0;
+			if (seen[i] || lock->commune_terr[i] != (long)t)
+				continue;
+			if (parts < 2)
+				first[parts] = i;
+			parts++;
+			seen[i] = true;
+			stack[top++] = i;
+			while (top > 0) {
+				size_t u = stack[--top];
+				for (size_t e = w->g->start[u]; e < w->g->start[u + 1]; e++) {
+					size_t v = w->g->adj[e];
+					if (!seen[v] && lock->commune_terr[v] == (long)t) {
+						seen[v] = true;
+						stack[top++] = v;
+					}
+				}
+			}
+		}
+		if (parts > 1) {
+			n_split++;
+			cpts_warn(w->ctx, "locked territory %s is not contiguous: %zu parts (%s %s,"
+				  " %s %s%s): kept as given", lock->terr[t], parts,
+				  w->m->c[first[0]].code, w->m->c[first[0]].name,
+				  w->m->c[first[1]].code, w->m->c[first[1]].name,
+				  parts > 2 ? ", ..." : "");
+		}
+	}
+	free(stack);
+	free(seen);
+	return n_split;
+}
+
 static int run_method(cpts_bwork *w)
 {
 	bool *active;
@@ -214,7 +261,7 @@ int cpts_basins_run(cpts_ctx *ctx, cpts_store *s, const cpts_basins_opts *opts,
 	cpts_partition *lock = NULL, *res = NULL;
 	char **terr = NULL, *params = NULL;
 	cpts_basins_summary sum;
-	size_t nb = 0;
+	size_t nb = 0, n_locked_split = 0;
 	double t0 = cpts_now(), t_load = t0, t_method = t0, t_save = t0, t_metrics = t0;
 	int rc;
 
@@ -241,6 +288,7 @@ int cpts_basins_run(cpts_ctx *ctx, cpts_store *s, const cpts_basins_opts *opts,
 		w.lab[i] = -1;
 	if ((rc = apply_lock(&w, s, &lock)) < 0)
 		goto out;
+	n_locked_split = check_locked(&w, lock);
 	if ((rc = run_method(&w)) < 0 || (rc = constrain(&w)) < 0)
 		goto out;
 	nb = cpts_basins__compact(&w);
@@ -260,6 +308,7 @@ int cpts_basins_run(cpts_ctx *ctx, cpts_store *s, const cpts_basins_opts *opts,
 	res = cpts_partition_from_labels(m, opts->name, terr, nb, w.lab);
 	if ((rc = cpts_basins__metrics(ctx, s, m, g, f, res, opts, &sum)) < 0)
 		goto out;
+	sum.n_locked_split = n_locked_split;
 	if ((rc = cpts_store_record_run(ctx, s, "basins", params)) < 0)
 		goto out;
 	t_metrics = cpts_now();

@@ -94,6 +94,8 @@ int cmd_basins(cpts_ctx *ctx, int argc, char **argv)
 	printf("overall MSI: %.4f\n", sum.msi_overall);
 	printf("basins under the floor: %zu\n", sum.n_under_floor);
 	printf("single communes above the ceiling: %zu\n", sum.n_over_ceiling);
+	if (bo.lock)
+		printf("locked territories not contiguous: %zu\n", sum.n_locked_split);
 	cpts_note(ctx, "basins computed in %.3f s", sum.seconds);
 out:
 	cpts_store_free(s);

@@ -239,6 +239,37 @@ static void test_lock(cpts_ctx *ctx)
 	is_str(terr_of(s, "locked", "44007"), "44007", "the island keeps its own basin");
 	is_str(terr_of(s, "locked", "44009"), "44001", "44009 joins 44001");
 	ok(partition_sound(ctx, s, "locked"), "lock: every commune once, contiguous");
+	is_int(sum.n_locked_split, 0, "a contiguous lock is not reported");
+	{
+		/* 44001 and 44005 are 3 km apart on the strip: a lock in two parts, kept as
+		 * given, reported once */
+		size_t warned = ctx->n_warnings;
+		int verbosity = ctx->verbosity;
+		FILE *log = tmpfile();
+		char msg[512] = "";
+		ws_member(ctx, s, "split", "44001", "CPTS-SPLIT");
+		ws_member(ctx, s, "split", "44005", "CPTS-SPLIT");
+		o.lock = "split";
+		o.name = "locked2";
+		ctx->verbosity = CPTS_LOG_WARN;
+		ctx->log = log;
+		ok(cpts_basins_run(ctx, s, &o, &sum) == 0, "run with a lock in two parts");
+		ctx->verbosity = verbosity;
+		ctx->log = stderr;
+		is_int(sum.n_locked_split, 1, "one locked territory not contiguous");
+		is_int(ctx->n_warnings - warned, 1, "warned once");
+		if (log) {
+			rewind(log);
+			if (!fgets(msg, sizeof(msg), log))
+				msg[0] = 0;
+			fclose(log);
+		}
+		ok(strstr(msg, "locked territory CPTS-SPLIT is not contiguous: 2 parts (44001")
+		   != NULL, "the warning names the territory and its parts (%s)", msg);
+		is_str(terr_of(s, "locked2", "44001"), "CPTS-SPLIT", "44001 kept in its lock");
+		is_str(terr_of(s, "locked2", "44005"), "CPTS-SPLIT", "44005 kept in its lock");
+		o.lock = "signed";
+	}
 	o.name = "signed";
 	is_int(cpts_basins_run(ctx, s, &o, &sum), CPTS_EUSAGE, "refuses to overwrite the lock");
 	cpts_error_clear(ctx);
