@@ -96,11 +96,13 @@ int ex_par_run(cpts_ctx *ctx, size_t n, ex_item_fn fn, void *arg, const bool *ma
 	p.lanes[0] = (lane){ ctx, scratch_main, SIZE_MAX, { 0 } };
 	p.lanes[1] = (lane){ NULL, scratch_worker, SIZE_MAX, { 0 } };
 	/* a worker only when it has a context of its own and there is work to share */
-	if (n > 1 && cpts_ctx_init(&wctx) == CPTS_OK) {
-		wctx.verbosity = CPTS_LOG_ERROR; /* its messages would interleave: none */
-		p.lanes[1] = (lane){ &wctx, scratch_worker, SIZE_MAX, { 0 } };
-		threaded = pthread_create(&th, NULL, worker_main, &p) == 0;
-		if (!threaded)
+	if (n > 1) {
+		if (cpts_ctx_init(&wctx) == CPTS_OK) {
+			wctx.verbosity = CPTS_LOG_ERROR; /* its messages would interleave: none */
+			p.lanes[1] = (lane){ &wctx, scratch_worker, SIZE_MAX, { 0 } };
+			threaded = pthread_create(&th, NULL, worker_main, &p) == 0;
+		}
+		if (!threaded) /* everything on this thread; release what init made */
 			cpts_ctx_release(&wctx);
 	}
 	run_lane(&p, &p.lanes[0], true, p0, p1, msg);

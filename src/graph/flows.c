@@ -154,16 +154,10 @@ static bool blob_u32(sqlite3_blob *b, size_t off, size_t n, size_t *out)
 	return true;
 }
 
-/* Read len bytes at offset off of the blob into out (in slices below INT_MAX). */
+/* Read len bytes at offset off of the blob into out (a blob is below INT_MAX bytes). */
 static bool blob_bytes(sqlite3_blob *b, size_t off, size_t len, void *out)
 {
-	for (size_t done = 0; done < len;) {
-		size_t k = len - done < (1u << 30) ? len - done : (1u << 30);
-		if (sqlite3_blob_read(b, (char *)out + done, (int)k, (int)(off + done)) != SQLITE_OK)
-			return false;
-		done += k;
-	}
-	return true;
+	return sqlite3_blob_read(b, out, (int)len, (int)off) == SQLITE_OK;
 }
 
 /*
@@ -241,17 +235,10 @@ static bool blob_put_u32(sqlite3_blob *b, size_t off, size_t n, const size_t *in
 	return true;
 }
 
-/* Write len bytes at offset off of the blob (in slices below INT_MAX). */
+/* Write len bytes at offset off of the blob (cache_write keeps it below INT_MAX). */
 static bool blob_put(sqlite3_blob *b, size_t off, size_t len, const void *in)
 {
-	for (size_t done = 0; done < len;) {
-		size_t k = len - done < (1u << 30) ? len - done : (1u << 30);
-		if (sqlite3_blob_write(b, (const char *)in + done, (int)k, (int)(off + done)) !=
-		    SQLITE_OK)
-			return false;
-		done += k;
-	}
-	return true;
+	return sqlite3_blob_write(b, in, (int)len, (int)off) == SQLITE_OK;
 }
 
 /*
