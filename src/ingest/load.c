@@ -114,7 +114,9 @@ out:
 	return rc;
 }
 
-/* Bind the current row with its resolved codes; counts scaled by weight. */
+/* Bind the current row with its resolved codes; counts scaled by weight. Texts are
+ * bound SQLITE_STATIC from buffers of the loader, which outlive the statements: no
+ * copy per value (millions of rows). */
 static void bind_row(cpts_loader *L, sqlite3_stmt *st, char codes[][6], double weight,
 		     bool outside)
 {
@@ -132,13 +134,15 @@ static void bind_row(cpts_loader *L, sqlite3_stmt *st, char codes[][6], double w
 		switch (cs->type) {
 		case CPTS_COL_CODE:
 		case CPTS_COL_DEST:
-			sqlite3_bind_text(st, p++, codes[ci++], 5, SQLITE_TRANSIENT);
+			memcpy(L->bound_codes[ci], codes[ci], 6);
+			sqlite3_bind_text(st, p++, L->bound_codes[ci], 5, SQLITE_STATIC);
+			ci++;
 			break;
 		case CPTS_COL_TEXT:
 		case CPTS_COL_SEX:
 		case CPTS_COL_AGE:
 			if (v->state == CPTS_V_VALUE || cs->type != CPTS_COL_TEXT || (cs->flags & CPTS_COL_KEY))
-				sqlite3_bind_text(st, p++, v->text, -1, SQLITE_TRANSIENT);
+				sqlite3_bind_text(st, p++, v->text, -1, SQLITE_STATIC);
 			else
 				sqlite3_bind_null(st, p++);
 			break;

@@ -82,7 +82,8 @@ typedef struct cpts_loader {
 	cpts_csv *csv;                      /* OWNED */
 	cpts_store *s;                      /* BORROWED; NULL when only checking */
 	int col[CPTS_MAX_KIND_COLS];        /* header index of each canonical column, -1 */
-	cpts_value v[CPTS_MAX_KIND_COLS];   /* the current row */
+	cpts_value v[CPTS_MAX_KIND_COLS];   /* the current row (texts bound SQLITE_STATIC) */
+	char bound_codes[2][6];             /* the resolved codes bound SQLITE_STATIC */
 	cpts_resolver res;
 	sqlite3_stmt *ins, *add, *rep;      /* OWNED: plain insert, add up, replace */
 	cpts_strmap *state;                 /* OWNED: key -> enum key_state bits (mapped keys) */
