@@ -151,14 +151,17 @@ void cpts_check_report_free(cpts_ctx *ctx, cpts_check_report *r);
 int cpts_check_print(cpts_ctx *ctx, const cpts_check_report *r, FILE *out, bool json);
 
 /**
- * What-if: copy partition `from` to `as` (replaced when it exists; kind 'move'), with
+ * What-if: copy partition `from` to `as` (kind 'move'), with
  * the given communes moved wholly to territory `to` (a new territory when `to` is not
  * one of `from`; it takes the statut of `to`). One transaction of its own.
  * @param codes    INSEE codes (BORROWED), n_codes of them
- * @return CPTS_OK; CPTS_EUSAGE for an unknown partition or commune, or as == from
+ * An existing partition `as` is refused unless replace; then it is replaced wholly:
+ * its members, attraction classes, metrics and profiles are dropped.
+ * @return CPTS_OK; CPTS_EUSAGE for an unknown partition or commune, as == from, or an
+ *         existing `as` without replace
  */
 int cpts_check_move(cpts_ctx *ctx, cpts_store *s, const char *from, const char *as,
-		    const char *const *codes, size_t n_codes, const char *to);
+		    const char *const *codes, size_t n_codes, const char *to, bool replace);
 
 /**
  * Print the before/after of the territories touched by a move (those of `before`

@@ -42,6 +42,17 @@ typedef struct cpts_export_opts {
  */
 int cpts_export_run(cpts_ctx *ctx, cpts_store *s, const cpts_export_opts *opts);
 
+/**
+ * Refuse, before any work, output paths that would destroy something: --gpkg naming
+ * the workspace ws (BORROWED, may be NULL) or an existing directory (a directory of
+ * files cpts did not write, for one-layer-per-file drivers); --html naming the
+ * workspace, a non-directory, or a directory that holds anything but a cpts report;
+ * --gpkg inside --html. Files are compared by device and inode. cpts_export_run calls
+ * it first; cpts_diagnose_run calls it before ingesting.
+ * @return CPTS_OK or CPTS_EINPUT (exit 3) with the reason in ctx->err
+ */
+int cpts_export_check_outputs(cpts_ctx *ctx, const cpts_export_opts *opts, const char *ws);
+
 #ifdef __cplusplus
 }
 #endif

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "check/check_int.h"
+#include "cpts/outfile.h"
 
 static int run_sql(cpts_ctx *ctx, cpts_store *s, const char *sql, const char *a,
 		   const char *b, const char *c)
@@ -33,7 +34,7 @@ static int run_sql(cpts_ctx *ctx, cpts_store *s, const char *sql, const char *a,
 
 /* Check the arguments before opening the transaction: usage errors name the culprit. */
 static int move_validate(cpts_ctx *ctx, cpts_store *s, const char *from, const char *as,
-			 const char *const *codes, size_t n_codes, const char *to)
+			 const char *const *codes, size_t n_codes, const char *to, bool replace)
 {
 	sqlite3_stmt *st = NULL;
 	int rc = CPTS_OK;
@@ -44,6 +45,8 @@ static int move_validate(cpts_ctx *ctx, cpts_store *s, const char *from, const c
 	if (strcmp(from, as) == 0)
 		return cpts_fail(ctx, CPTS_EUSAGE, "--as must name a new partition, not '%s' itself",
 				 from);
+	if (!as || !*as)
+		return cpts_fail(ctx, CPTS_EUSAGE, "--as needs a partition name");
 	if (!to || !*to)
 		return cpts_fail(ctx, CPTS_EUSAGE, "--to needs a territory id");
 	if (n_codes == 0)
@@ -58,6 +61,10 @@ static int move_validate(cpts_ctx *ctx, cpts_store *s, const char *from, const c
 				       codes[k]);
 	}
 	sqlite3_finalize(st);
+	if (rc == CPTS_OK && !replace && cpts_store_has_partition(s, as))
+		rc = cpts_fail(ctx, CPTS_EUSAGE, "partition '%s' exists already: choose another"
+			       " --as, or give --replace to replace it (its metrics and profiles"
+			       " are dropped)", cpts_text(as));
 	return rc;
 }
 
@@ -73,7 +80,15 @@ static int move_rows(cpts_ctx *ctx, cpts_store *s, const char *from, const char 
 	for (size_t k = 0; k < n_codes; k++)
 		cpts_buf_addf(&params, "%s%s", k ? "," : "", codes[k]);
 	cpts_timestamp_utc(ts);
+	/* a replaced partition takes nothing of the old one: members, attraction classes,
+	 * metrics and profiles all go (they describe other territories) */
 	if ((rc = run_sql(ctx, s, "DELETE FROM partition_members WHERE partition = ?1", as, NULL,
+			  NULL)) < 0 ||
+	    (rc = run_sql(ctx, s, "DELETE FROM basin_communes WHERE partition = ?1", as, NULL,
+			  NULL)) < 0 ||
+	    (rc = run_sql(ctx, s, "DELETE FROM basin_metrics WHERE partition = ?1", as, NULL,
+			  NULL)) < 0 ||
+	    (rc = run_sql(ctx, s, "DELETE FROM profile_values WHERE partition = ?1", as, NULL,
 			  NULL)) < 0)
 		goto out;
 	if ((rc = cpts_store_prepare(ctx, s, &st, "INSERT OR REPLACE INTO partitions(name, kind,"
@@ -105,11 +120,11 @@ out:
 }
 
 int cpts_check_move(cpts_ctx *ctx, cpts_store *s, const char *from, const char *as,
-		    const char *const *codes, size_t n_codes, const char *to)
+		    const char *const *codes, size_t n_codes, const char *to, bool replace)
 {
 	int rc;
 
-	if ((rc = move_validate(ctx, s, from, as, codes, n_codes, to)) < 0)
+	if ((rc = move_validate(ctx, s, from, as, codes, n_codes, to, replace)) < 0)
 		return rc;
 	if ((rc = cpts_store_begin(ctx, s)) < 0)
 		return rc;

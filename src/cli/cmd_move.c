@@ -16,16 +16,19 @@ struct move_cli {
 	const char *as;
 	bool json;
 	double min_pop;
+	bool replace;
 };
 
 int cmd_move(cpts_ctx *ctx, int argc, char **argv)
 {
 	static const cli_cmd_help help = {
-		"move", "WS --partition NAME --commune CODE[,CODE] --to TERRITORY [--as NEW]",
+		"move", "WS --partition NAME --commune CODE[,CODE] --to TERRITORY [--as NEW]"
+		" [--replace]",
 		"Make a new partition (default name NAME-move) where the given communes belong\n"
 		"wholly to TERRITORY (a new territory when it does not exist), and print the\n"
 		"before/after of the territories touched: population, communes, ACI tier, LI, MSI,\n"
-		"flows, pieces, PAC; then the overall coverage, overlaps, LI and problems.",
+		"flows, pieces, PAC; then the overall coverage, overlaps, LI and problems.\n"
+		"An existing partition NEW is refused unless --replace is given.",
 		"cpts move ws.sqlite --partition projet-ars --commune 44109,44026 --to cpts-nord",
 	};
 	static const cli_opt table[] = {
@@ -37,13 +40,16 @@ int cmd_move(cpts_ctx *ctx, int argc, char **argv)
 		  "territory receiving them (required)", false, true },
 		{ "as", 0, CLI_STR, offsetof(struct move_cli, as), "NEW",
 		  "name of the new partition (default NAME-move)", false, false },
+		{ "replace", 0, CLI_FLAG, offsetof(struct move_cli, replace), NULL,
+		  "replace the partition NEW when it exists (its metrics and profiles are"
+		  " dropped)", false, false },
 		{ "json", 0, CLI_FLAG, offsetof(struct move_cli, json), NULL,
 		  "machine-readable output", false, false },
 		{ "min-pop", 0, CLI_DBL, offsetof(struct move_cli, min_pop), "N",
 		  "population floor of the 'too small' finding (default 10000)", false, false },
 		CLI_END,
 	};
-	struct move_cli o = { NULL, { 0, NULL, NULL, 0 }, NULL, NULL, false, 10000 };
+	struct move_cli o = { NULL, { 0, NULL, NULL, 0 }, NULL, NULL, false, 10000, false };
 	cpts_check_opts co = CPTS_CHECK_OPTS_INIT;
 	cpts_check_report *before = NULL, *after = NULL;
 	cpts_store *s = NULL;
@@ -61,7 +67,7 @@ int cmd_move(cpts_ctx *ctx, int argc, char **argv)
 	if ((rc = cpts_store_open(ctx, &s, pos[0], 0)) < 0)
 		goto out;
 	if ((rc = cpts_check_move(ctx, s, o.partition, as, (const char *const *)o.communes.v,
-				  o.communes.n, o.to)) < 0)
+				  o.communes.n, o.to, o.replace)) < 0)
 		goto out;
 	if ((rc = cpts_check_run(ctx, &before, s, o.partition, &co)) < 0)
 		goto out;

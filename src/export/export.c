@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cpts/outfile.h"
 #include "export/export_int.h"
 
 const char *const ex_palette[EX_N_CLASSES] = { "#fef0d9", "#fdcc8a", "#fc8d59", "#e34a33",
@@ -111,31 +112,29 @@ void ex_fmt_value(char *out, size_t n, const cpts_indicator *ind, const cpts_pva
 
 int ex_write_file_atomic(cpts_ctx *ctx, const char *path, const char *data, size_t len)
 {
-	char *tmp = cpts_asprintf("%s.tmp", path);
-	FILE *f = fopen(tmp, "wb");
-	int rc = CPTS_OK;
+	return cpts_write_file_atomic(ctx, path, data, len);
+}
 
-	if (!f) {
-		rc = cpts_fail(ctx, CPTS_EIO, "cannot create '%s': %s", tmp, strerror(errno));
-		goto out;
+int cpts_export_check_outputs(cpts_ctx *ctx, const cpts_export_opts *o, const char *ws)
+{
+	const char *inputs[1] = { ws };
+	int rc;
+
+	if (o->gpkg && (rc = ex_gpkg_check(ctx, o->gpkg, o->format, inputs, 1)) < 0)
+		return rc;
+	if (o->html_dir && (rc = ex_html_dir_check(ctx, o->html_dir, inputs, 1)) < 0)
+		return rc;
+	if (o->gpkg && o->html_dir) {
+		size_t n = strlen(o->html_dir);
+		while (n > 1 && o->html_dir[n - 1] == '/')
+			n--;
+		if (cpts_same_file(o->gpkg, o->html_dir) ||
+		    (strncmp(o->gpkg, o->html_dir, n) == 0 && o->gpkg[n] == '/'))
+			return cpts_fail(ctx, CPTS_EINPUT, "--gpkg '%s' is inside --html '%s', which"
+					 " is replaced as a whole: choose another path", o->gpkg,
+					 o->html_dir);
 	}
-	if (fwrite(data, 1, len, f) != len || fflush(f) != 0 || ferror(f)) {
-		rc = cpts_fail(ctx, CPTS_EIO, "cannot write '%s': %s", tmp, strerror(errno));
-		fclose(f);
-		goto out;
-	}
-	if (fclose(f) != 0) {
-		rc = cpts_fail(ctx, CPTS_EIO, "cannot write '%s': %s", tmp, strerror(errno));
-		goto out;
-	}
-	if (rename(tmp, path) != 0)
-		rc = cpts_fail(ctx, CPTS_EIO, "cannot rename '%s' to '%s': %s", tmp, path,
-			       strerror(errno));
-out:
-	if (rc < 0)
-		unlink(tmp);
-	free(tmp);
-	return rc;
+	return CPTS_OK;
 }
 
 int cpts_export_run(cpts_ctx *ctx, cpts_store *s, const cpts_export_opts *opts)
@@ -160,6 +159,8 @@ int cpts_export_run(cpts_ctx *ctx, cpts_store *s, const cpts_export_opts *opts)
 		return cpts_fail(ctx, CPTS_EUSAGE, "--mask-threshold must be at least 1");
 	if (o.flow_threshold < 0 || isnan(o.flow_threshold))
 		return cpts_fail(ctx, CPTS_EUSAGE, "--flows-threshold must be positive");
+	if ((rc = cpts_export_check_outputs(ctx, &o, cpts_store_path(s))) < 0)
+		return rc;
 	if ((rc = ex_data_load(ctx, &d, s, &o)) < 0)
 		goto out;
 	d->map_key = cpts_indicator_find(o.map_indicator)->key;

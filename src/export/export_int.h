@@ -89,6 +89,8 @@ typedef struct ex_data {
 	double threshold;             /* disclosure threshold */
 	bool *main_only;              /* OWNED, per territory: mixed CRS or a split commune,
 					 so never on the worker thread (par.c) */
+	char **page_files;            /* OWNED while the HTML is written: page file name of
+					 each territory (ex_page_files), else NULL */
 } ex_data;
 
 /** Load the snapshot; *out OWNED by caller (ex_data_free). */
@@ -139,10 +141,32 @@ bool ex_maskable(const cpts_indicator *ind);
 
 /** Write the GeoPackage (or any OGR dataset). */
 int ex_write_gpkg(cpts_ctx *ctx, const ex_data *d, const char *path, const char *format);
+/** Refuse, before any work, a --gpkg path that is an input, a directory (multi-layer
+ * drivers) or a directory holding files cpts did not write (one-layer-per-file drivers).
+ * Connection strings pass. @return CPTS_OK or CPTS_EINPUT */
+int ex_gpkg_check(cpts_ctx *ctx, const char *path, const char *format,
+		  const char *const *inputs, size_t n_inputs);
 /** Write the HTML report into dir. */
 int ex_write_html(cpts_ctx *ctx, const ex_data *d, const char *dir);
 
-/** Write a whole file through path.tmp + rename; the temporary is removed on failure. */
+/*
+ * The report directory as a unit (report_dir.c). ex_html_dir_check refuses, before any
+ * work, a --html path that is an input, not a directory, or a directory holding
+ * anything but a cpts report. ex_html_dir_begin makes the temporary sibling directory
+ * (*tmp_out OWNED by the caller); ex_html_dir_commit syncs it and swaps it into place,
+ * removing the previous report; ex_html_dir_abort removes it after a failure.
+ */
+int ex_html_dir_check(cpts_ctx *ctx, const char *dir, const char *const *inputs,
+		      size_t n_inputs);
+int ex_html_dir_begin(cpts_ctx *ctx, const char *dir, char **tmp_out);
+int ex_html_dir_commit(cpts_ctx *ctx, const char *tmp, const char *dir);
+void ex_html_dir_abort(const char *tmp);
+/** Page file names of territories ids[0..n-1]: "<slug>.html", with "-<8 hex of the id's
+ * SHA-256>" when two ids share a slug (or the slug is "index"); unique. OWNED by the
+ * caller, free with ex_page_files_free. */
+char **ex_page_files(const char *const *ids, size_t n);
+void ex_page_files_free(char **files, size_t n);
+/** Write a whole file atomically (cpts_write_file_atomic). */
 int ex_write_file_atomic(cpts_ctx *ctx, const char *path, const char *data, size_t len);
 
 /*

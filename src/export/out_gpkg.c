@@ -27,6 +27,8 @@
 #include <cpl_string.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <gdal.h>
 #include <math.h>
 #include <ogr_api.h>
@@ -35,6 +37,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cpts/outfile.h"
 #include "cpts/version.h"
 #include "dep/dep.h"
 #include "export/export_int.h"
@@ -198,17 +201,75 @@ static bool is_connection(const char *path)
 	return strncmp(path, "PG:", 3) == 0 || strstr(path, "://") != NULL;
 }
 
-/* "dir/out.gpkg" -> "dir/out.tmp.gpkg" (drivers check the extension); "dir/x" -> "x.tmp" */
+/* A new temporary name next to path that does not exist yet: "dir/.out.tmp<pid>-<k>.gpkg"
+ * (drivers check the extension); "dir/x" -> "dir/.x.tmp<pid>-<k>". Never an existing
+ * file or directory, so failure cleanup only ever removes what this run created. */
 static char *tmp_name(const char *path)
 {
 	const char *slash = strrchr(path, '/'), *dot = strrchr(path, '.');
+	const char *base = slash ? slash + 1 : path;
+	int dir_len = slash ? (int)(slash - path + 1) : 0;
 
-	if (dot && (!slash || dot > slash + 1))
-		return cpts_asprintf("%.*s.tmp%s", (int)(dot - path), path, dot);
-	return cpts_asprintf("%s.tmp", path);
+	for (unsigned k = 0;; k++) {
+		struct stat sb;
+		char *t;
+		if (dot && dot > base)
+			t = cpts_asprintf("%.*s.%.*s.tmp%ld-%u%s", dir_len, path, (int)(dot - base),
+					  base, (long)getpid(), k, dot);
+		else
+			t = cpts_asprintf("%.*s.%s.tmp%ld-%u", dir_len, path, base, (long)getpid(),
+					  k);
+		if (lstat(t, &sb) != 0 || k == 1000) /* free (or unusable: creating it fails) */
+			return t;
+		free(t);
+	}
 }
 
-/* Remove a file, or a directory of files (one level: what single-layer drivers write). */
+/* Layer files a single-layer driver writes into its directory: "<layer>.<ext>" and
+ * the driver's side files ("<layer>.shx", ...). */
+static bool is_layer_file(const char *name)
+{
+	static const char *const layers[] = { "communes", "territoires", "flux", "metadata",
+					      "layer_styles", NULL };
+
+	for (int k = 0; layers[k]; k++) {
+		size_t n = strlen(layers[k]);
+		if (strncmp(name, layers[k], n) == 0 && name[n] == '.')
+			return true;
+	}
+	return false;
+}
+
+/* Whether a directory holds only regular layer files (what remove_path may delete);
+ * *bad_out gets the first other entry (OWNED by the caller). */
+static bool is_layer_dir(const char *path, char **bad_out)
+{
+	DIR *dir = opendir(path);
+	struct dirent *e;
+	bool ok = true;
+
+	*bad_out = NULL;
+	if (!dir) {
+		*bad_out = cpts_strdup("(unreadable)");
+		return false;
+	}
+	while (ok && (e = readdir(dir))) {
+		struct stat sb;
+		char *f;
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		f = cpts_asprintf("%s/%s", path, e->d_name);
+		ok = lstat(f, &sb) == 0 && S_ISREG(sb.st_mode) && is_layer_file(e->d_name);
+		if (!ok)
+			*bad_out = cpts_strdup(e->d_name);
+		free(f);
+	}
+	closedir(dir);
+	return ok;
+}
+
+/* Remove a file, or a directory of layer files (what single-layer drivers write). Only
+ * called on paths this run created, or on a directory is_layer_dir accepted. */
 static void remove_path(const char *path)
 {
 	struct stat sb;
@@ -233,6 +294,46 @@ static void remove_path(const char *path)
 		closedir(dir);
 	}
 	rmdir(path);
+}
+
+int ex_gpkg_check(cpts_ctx *ctx, const char *path, const char *format,
+		  const char *const *inputs, size_t n_inputs)
+{
+	GDALDriverH drv;
+	bool multi;
+	char *bad = NULL;
+	struct stat sb;
+	int rc;
+
+	if (is_connection(path))
+		return CPTS_OK;
+	cpts_gdal_init();
+	drv = GDALGetDriverByName(format && *format ? format : "GPKG");
+	if (!drv) /* gw_open names the bad driver */
+		return CPTS_OK;
+	multi = GDALGetMetadataItem(drv, GDAL_DCAP_MULTIPLE_VECTOR_LAYERS, NULL) != NULL;
+	if ((rc = cpts_output_check(ctx, "--gpkg", path, !multi, inputs, n_inputs)) < 0)
+		return rc;
+	if (multi || stat(path, &sb) != 0)
+		return CPTS_OK;
+	for (size_t k = 0; k < n_inputs; k++) { /* an input inside the directory */
+		char *slash = inputs[k] ? strrchr(inputs[k], '/') : NULL;
+		char *parent = slash ? cpts_strndup(inputs[k], (size_t)(slash - inputs[k]))
+				     : cpts_strdup(".");
+		bool inside = inputs[k] && cpts_same_file(parent, path);
+		free(parent);
+		if (inside)
+			return cpts_fail(ctx, CPTS_EINPUT, "--gpkg '%s' holds the input '%s':"
+					 " refusing to replace it", path, inputs[k]);
+	}
+	if (!is_layer_dir(path, &bad)) {
+		rc = cpts_fail(ctx, CPTS_EINPUT, "--gpkg '%s' is a directory holding '%s', which"
+			       " cpts did not write: refusing to replace it (choose a new or"
+			       " empty directory)", path, cpts_text(bad));
+		free(bad);
+		return rc;
+	}
+	return CPTS_OK;
 }
 
 static int gw_open(gw *w, const char *path, const char *format)
@@ -260,7 +361,6 @@ static int gw_open(gw *w, const char *path, const char *format)
 	w->tmp_path = w->direct ? cpts_strdup(path) : tmp_name(path);
 	if (!w->direct) {
 		const char *slash = strrchr(path, '/');
-		remove_path(w->tmp_path);
 		if (slash && slash != path) { /* create the parent directory (mkdir -p) */
 			char *parent = cpts_strndup(path, (size_t)(slash - path));
 			int e = cpts_mkdir_p(parent, 0777);
@@ -273,10 +373,13 @@ static int gw_open(gw *w, const char *path, const char *format)
 	if (!(w->srs = ex_srs_new(ctx, w->out_srid)))
 		return ctx->err.code;
 	if (!w->multi) {
-		int e = cpts_mkdir_p(w->tmp_path, 0777);
-		if (e != 0)
+		if (mkdir(w->tmp_path, 0777) != 0) {
+			int e = errno;
+			free(w->tmp_path); /* not ours: nothing to remove on failure */
+			w->tmp_path = NULL;
 			return cpts_fail(ctx, CPTS_EIO, "cannot create directory '%s': %s",
-					 w->tmp_path, strerror(-e));
+					 path, strerror(e));
+		}
 		return CPTS_OK;
 	}
 	cpts_gdal_clear_error();
@@ -284,6 +387,51 @@ static int gw_open(gw *w, const char *path, const char *format)
 	if (!w->ds)
 		return cpts_fail_gdal(ctx, CPTS_EIO, "cannot create '%s' with driver %s",
 				      w->tmp_path, format);
+	return CPTS_OK;
+}
+
+/* Sync the temporary dataset and put it in place: a file by rename over the previous
+ * one; a directory of layer files by exchange with the previous one (checked by
+ * ex_gpkg_check to hold only layer files), which is then removed. */
+static int commit_tmp(gw *w)
+{
+	struct stat sb;
+	char *bad = NULL;
+	int e;
+
+	if (w->multi)
+		return cpts_tmp_commit(w->ctx, w->tmp_path, w->final_path);
+	e = cpts_fsync_dir_of(w->tmp_path); /* the files: syncfs of their file system */
+	{
+		int fd = open(w->tmp_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd >= 0) {
+			if (syncfs(fd) != 0 && e == 0)
+				e = -errno;
+			close(fd);
+		}
+	}
+	if (e < 0)
+		return cpts_fail(w->ctx, CPTS_EIO, "cannot sync '%s': %s", w->tmp_path,
+				 strerror(-e));
+	if (lstat(w->final_path, &sb) != 0)
+		return cpts_tmp_commit(w->ctx, w->tmp_path, w->final_path);
+	if (!S_ISDIR(sb.st_mode) || !is_layer_dir(w->final_path, &bad)) {
+		e = cpts_fail(w->ctx, CPTS_EINPUT, "'%s' changed during the export and holds '%s':"
+			      " refusing to replace it", w->final_path, cpts_text(bad ? bad : ""));
+		free(bad);
+		return e;
+	}
+	if (renameat2(AT_FDCWD, w->tmp_path, AT_FDCWD, w->final_path, RENAME_EXCHANGE) != 0) {
+		if (errno != EINVAL && errno != ENOSYS)
+			return cpts_fail(w->ctx, CPTS_EIO, "cannot rename '%s' to '%s': %s",
+					 w->tmp_path, w->final_path, strerror(errno));
+		remove_path(w->final_path); /* layer files only (checked above) */
+		return cpts_tmp_commit(w->ctx, w->tmp_path, w->final_path);
+	}
+	remove_path(w->tmp_path); /* the previous layer files */
+	if ((e = cpts_fsync_dir_of(w->final_path)) < 0)
+		return cpts_fail(w->ctx, CPTS_EIO, "cannot sync the directory of '%s': %s",
+				 w->final_path, strerror(-e));
 	return CPTS_OK;
 }
 
@@ -900,11 +1048,7 @@ static int gw_finish(gw *w)
 		return rc;
 	if (w->direct)
 		return CPTS_OK;
-	remove_path(w->final_path);
-	if (rename(w->tmp_path, w->final_path) != 0)
-		return cpts_fail(w->ctx, CPTS_EIO, "cannot rename '%s' to '%s': %s", w->tmp_path,
-				 w->final_path, strerror(errno));
-	return CPTS_OK;
+	return commit_tmp(w);
 }
 
 int ex_write_gpkg(cpts_ctx *ctx, const ex_data *d, const char *path, const char *format)

@@ -19,6 +19,7 @@
 
 #include "cpts/basins.h"
 #include "cpts/check.h"
+#include "cpts/outfile.h"
 #include "cpts/version.h"
 #include "dep/dep.h"
 #include "export/export_int.h"
@@ -94,24 +95,11 @@ static void page_close(cpts_buf *b, const ex_data *d)
 
 /* A territory's file name: its id when made of safe characters, else t<index>_<id>
  * with the unsafe characters replaced (unique through the index). */
+/* Page file of territory t (OWNED by the caller): from the table ex_write_html makes
+ * with ex_page_files (report_dir.c), so names are unique before any page is written. */
 static char *terr_file(const ex_data *d, size_t t)
 {
-	const char *id = d->p->terr[t];
-	bool safe = *id && id[0] != '.';
-	char *s;
-
-	for (const char *c = id; *c; c++)
-		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
-		      (*c >= '0' && *c <= '9') || *c == '-' || *c == '_' || *c == '.'))
-			safe = false;
-	if (safe && strcmp(id, "index") != 0)
-		return cpts_asprintf("%s.html", id);
-	s = cpts_asprintf("t%zu_%s.html", t, id);
-	for (char *c = s; *c; c++)
-		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
-		      (*c >= '0' && *c <= '9') || *c == '-' || *c == '_' || *c == '.'))
-			*c = '_';
-	return s;
+	return cpts_strdup(d->page_files[t]);
 }
 
 static void add_value(cpts_buf *b, const ex_data *d, const cpts_indicator *ind,
@@ -1190,26 +1178,26 @@ typedef struct page_job {
 	const flow_agg *fa;
 } page_job;
 
-/* Territory page t, built in the lane's buffer and written to its file. */
+/* Territory page t, built in the lane's buffer and written to its file (a new file of
+ * the temporary report directory: names are unique, so the lanes never share one). */
 static int page_item(cpts_ctx *ctx, void *arg, size_t t, void *scratch)
 {
 	const page_job *j = arg;
 	cpts_buf *b = scratch;
-	char *file, *path;
+	char *path;
 	int rc;
 
 	cpts_buf_reset(b);
 	if ((rc = territory_page(ctx, b, j->d, t, j->cl_c, j->fa)) < 0)
 		return rc;
-	file = terr_file(j->d, t);
-	path = cpts_asprintf("%s/%s", j->dir, file);
-	free(file);
-	rc = ex_write_file_atomic(ctx, path, b->data, b->len);
+	path = cpts_asprintf("%s/%s", j->dir, j->d->page_files[t]);
+	rc = cpts_write_file_new(ctx, path, b->data, b->len);
 	free(path);
 	return rc;
 }
 
-int ex_write_html(cpts_ctx *ctx, const ex_data *d, const char *dir)
+/* The index and the pages, written into tmp (the temporary report directory). */
+static int write_pages(cpts_ctx *ctx, const ex_data *d, const char *tmp)
 {
 	cpts_buf b = CPTS_BUF_INIT;
 	ex_classes cl_c, cl_t;
@@ -1217,19 +1205,16 @@ int ex_write_html(cpts_ctx *ctx, const ex_data *d, const char *dir)
 	char *path = NULL;
 	int rc;
 
-	if ((rc = cpts_mkdir_p(dir, 0777)) != 0)
-		return cpts_fail(ctx, CPTS_EIO, "cannot create directory '%s': %s", dir,
-				 strerror(-rc));
 	make_classes(d, &cl_c, &cl_t);
 	flow_agg_build(&fa[0], d, true);
 	flow_agg_build(&fa[1], d, false);
 	if ((rc = index_page(ctx, &b, d, &cl_t)) < 0)
 		goto out;
-	path = cpts_asprintf("%s/index.html", dir);
-	if ((rc = ex_write_file_atomic(ctx, path, b.data, b.len)) < 0)
+	path = cpts_asprintf("%s/index.html", tmp);
+	if ((rc = cpts_write_file_new(ctx, path, b.data, b.len)) < 0)
 		goto out;
 	{
-		page_job job = { d, dir, &cl_c, fa };
+		page_job job = { d, tmp, &cl_c, fa };
 		cpts_buf b2 = CPTS_BUF_INIT;
 		rc = ex_par_run(ctx, d->p->n_terr, page_item, &job, d->main_only, &b, &b2, 0.7,
 				1.0, "writing territory pages");
@@ -1240,5 +1225,25 @@ out:
 	flow_agg_release(&fa[1]);
 	free(path);
 	cpts_buf_release(&b);
+	return rc;
+}
+
+int ex_write_html(cpts_ctx *ctx, const ex_data *d, const char *dir)
+{
+	ex_data *dw = (ex_data *)d; /* only its page_files table is set for the run */
+	char *tmp = NULL;
+	int rc;
+
+	if ((rc = ex_html_dir_begin(ctx, dir, &tmp)) < 0)
+		goto out;
+	dw->page_files = ex_page_files((const char *const *)d->p->terr, d->p->n_terr);
+	if ((rc = write_pages(ctx, d, tmp)) < 0 || (rc = ex_html_dir_commit(ctx, tmp, dir)) < 0)
+		goto out;
+out:
+	if (rc < 0)
+		ex_html_dir_abort(tmp);
+	ex_page_files_free(dw->page_files, d->p->n_terr);
+	dw->page_files = NULL;
+	free(tmp);
 	return rc;
 }

@@ -203,7 +203,7 @@ static void test_move(cpts_ctx *ctx, cpts_store *s, const cpts_check_report *bef
 	int rc;
 
 	o.no_compare = true;
-	rc = cpts_check_move(ctx, s, "proposal", "proposal-move", codes, 1, "B");
+	rc = cpts_check_move(ctx, s, "proposal", "proposal-move", codes, 1, "B", false);
 	is_int(rc, CPTS_OK, "move 44020 to B");
 	if (rc < 0 || cpts_check_run(ctx, &after, s, "proposal-move", &o) < 0) {
 		ok(0, "check after the move: %s", ctx->err.msg);
@@ -231,13 +231,19 @@ static void test_move(cpts_ctx *ctx, cpts_store *s, const cpts_check_report *bef
 	cpts_check_report_free(ctx, after);
 	/* errors: unknown commune, same name */
 	codes[0] = "99999";
-	is_int(cpts_check_move(ctx, s, "proposal", "x", codes, 1, "B"), CPTS_EUSAGE,
+	is_int(cpts_check_move(ctx, s, "proposal", "x", codes, 1, "B", false), CPTS_EUSAGE,
 	       "moving an unknown commune is a usage error");
 	ok(strstr(ctx->err.msg, "99999") != NULL, "the unknown commune is named");
 	cpts_error_clear(ctx);
 	codes[0] = "44020";
-	is_int(cpts_check_move(ctx, s, "proposal", "proposal", codes, 1, "B"), CPTS_EUSAGE,
+	is_int(cpts_check_move(ctx, s, "proposal", "proposal", codes, 1, "B", false), CPTS_EUSAGE,
 	       "--as equal to the partition is refused");
+	cpts_error_clear(ctx);
+	/* issue 12 item 3: an existing --as is refused without replace */
+	is_int(cpts_check_move(ctx, s, "proposal", "proposal-move", codes, 1, "A", false),
+	       CPTS_EUSAGE, "moving onto an existing partition is refused without replace");
+	ok(strstr(ctx->err.msg, "exists already") && strstr(ctx->err.msg, "--replace"),
+	   "the refusal names --replace");
 	cpts_error_clear(ctx);
 }
 
