@@ -208,8 +208,15 @@ typedef struct cpts_suggest_opts {
 int cpts_check_suggest(cpts_ctx *ctx, cpts_suggestion **out, size_t *n_out,
 		       const cpts_check_report *r, cpts_store *s, const cpts_suggest_opts *opts);
 void cpts_suggestions_free(cpts_suggestion *v, size_t n);
+/**
+ * Print the suggestions: English text, or JSON with --json. Each comes with the `cpts
+ * move` command that applies it, on workspace ws (BORROWED, as the user named it) with
+ * every argument shell-quoted (cpts_buf_add_shell), ready to paste. CPTS_EIO on write
+ * error.
+ */
 int cpts_check_print_suggestions(cpts_ctx *ctx, const cpts_check_report *r,
-				 const cpts_suggestion *v, size_t n, FILE *out, bool json);
+				 const cpts_suggestion *v, size_t n, const char *ws, FILE *out,
+				 bool json);
 
 /**
  * Per-commune disagreement between a proposal and basins, for the HTML map of

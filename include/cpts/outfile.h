@@ -47,8 +47,9 @@ int cpts_write_file_new(cpts_ctx *ctx, const char *path, const char *data, size_
 int cpts_fsync_path(const char *path);
 int cpts_fsync_dir_of(const char *path);
 
-/** Append s as one POSIX shell word: as is when made of safe characters only, else in
- * single quotes with each ' written '\''. */
+/** Append s as one shell word: as is when made of safe characters only, else in
+ * single quotes with each ' written '\''; a value holding control characters (newline,
+ * ESC...) is written $'...' with escapes so the command stays on one line. */
 void cpts_buf_add_shell(cpts_buf *b, const char *s);
 /** Append s with control characters made visible (\n, \r, \t, \xHH) and \ doubled, so
  * a value cannot start a new line or drive the terminal in text output. */

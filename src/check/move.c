@@ -184,7 +184,7 @@ static void delta_terr(cpts_buf *b, const char *id, const cpts_check_report *bef
 		cpts_buf_add_json(b, id);
 		cpts_buf_addch(b, ',');
 	} else
-		cpts_buf_addf(b, "\nterritory '%s'%s\n  %-12s %12s %12s %12s\n", id,
+		cpts_buf_addf(b, "\nterritory '%s'%s\n  %-12s %12s %12s %12s\n", cpts_text(id),
 			      !x ? " (new)" : !y ? " (emptied)" : "", "", "before", "after",
 			      "delta");
 #define V(t, f) ((t) ? (double)(t)->f : NAN)
@@ -240,13 +240,14 @@ int cpts_check_print_move(cpts_ctx *ctx, const cpts_check_report *before,
 		}
 		cpts_buf_addstr(&b, "],\"territories\":[");
 	} else {
-		cpts_buf_addf(&b, "move to '%s' of", to);
+		cpts_buf_addf(&b, "move to '%s' of", cpts_text(to));
 		for (size_t c = 0; c < n_codes; c++) {
 			long i = cpts_model_find(before->model, codes[c]);
-			cpts_buf_addf(&b, "%s %s %s", c ? "," : "", codes[c],
-				      i >= 0 ? before->model->c[i].name : "");
+			cpts_buf_addf(&b, "%s %s %s", c ? "," : "", cpts_text(codes[c]),
+				      i >= 0 ? cpts_text(before->model->c[i].name) : "");
 		}
-		cpts_buf_addf(&b, "\nnew partition '%s' (from '%s')\n", after->part->name, p->name);
+		cpts_buf_addf(&b, "\nnew partition '%s' (from '%s')\n",
+			      cpts_text(after->part->name), cpts_text(p->name));
 	}
 	for (size_t k = 0; k < n_ids; k++) {
 		if (json && k)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "check/check_int.h"
+#include "cpts/outfile.h"
 #include "cpts/code.h"
 
 static const char *pl(size_t n)
@@ -54,7 +55,7 @@ static void add_ratio(cpts_buf *b, double v, int decimals)
 
 static void add_commune(cpts_buf *b, const cpts_model *m, size_t i)
 {
-	cpts_buf_addf(b, "%s %s", m->c[i].code, m->c[i].name);
+	cpts_buf_addf(b, "%s %s", cpts_text(m->c[i].code), cpts_text(m->c[i].name));
 }
 
 static void add_commune_list(cpts_buf *b, const cpts_model *m, const size_t *v, size_t n)
@@ -79,7 +80,7 @@ static void add_claimants(cpts_buf *b, const cpts_partition *p, size_t i, bool j
 		if (json)
 			cpts_buf_add_json(b, p->terr[p->members[k].territory]);
 		else
-			cpts_buf_addstr(b, p->terr[p->members[k].territory]);
+			cpts_buf_add_text(b, p->terr[p->members[k].territory]);
 		first = false;
 	}
 }
@@ -133,7 +134,7 @@ static void text_overall(cpts_buf *b, const cpts_check_report *r)
 	char a[32], c[32];
 
 	cpts_buf_addf(b, "partition '%s': %zu territories, %zu communes in the workspace\n",
-		      r->part->name, r->n_terr, r->n_communes);
+		      cpts_text(r->part->name), r->n_terr, r->n_communes);
 	cpts_buf_addf(b, "coverage: %.1f%% of the population (%s of %s), %zu of %zu communes\n",
 		      r->pop_total > 0 ? 100.0 * r->pop_covered / r->pop_total : 0.0,
 		      fmt_int(a, sizeof(a), r->pop_covered), fmt_int(c, sizeof(c), r->pop_total),
@@ -143,7 +144,7 @@ static void text_overall(cpts_buf *b, const cpts_check_report *r)
 	for (size_t k = 0; k < r->n_white_deps; k++) {
 		const char *dn = cpts_dep_name(r->white_deps[k].dep);
 		cpts_buf_addf(b, "  departement %s%s%s: %zu commune%s, %s inhabitants\n",
-			      r->white_deps[k].dep, dn ? " " : "", dn ? dn : "",
+			      cpts_text(r->white_deps[k].dep), dn ? " " : "", dn ? dn : "",
 			      r->white_deps[k].n_communes, pl(r->white_deps[k].n_communes),
 			      fmt_int(a, sizeof(a), r->white_deps[k].pop));
 	}
@@ -183,7 +184,7 @@ static void text_overall(cpts_buf *b, const cpts_check_report *r)
 	}
 	for (size_t k = 0; k < r->n_cmp; k++) {
 		const cpts_check_compare *cp = &r->cmp[k];
-		cpts_buf_addf(b, "compared with '%s': ARI ", cp->name);
+		cpts_buf_addf(b, "compared with '%s': ARI ", cpts_text(cp->name));
 		add_ratio(b, cp->r.ari, 3);
 		cpts_buf_addstr(b, ", NMI ");
 		add_ratio(b, cp->r.nmi, 3);
@@ -204,9 +205,9 @@ static void text_terr(cpts_buf *b, const cpts_check_report *r, const cpts_check_
 	const cpts_model *m = r->model;
 	char a[32], c[32];
 
-	cpts_buf_addf(b, "\nterritory '%s'", t->id);
+	cpts_buf_addf(b, "\nterritory '%s'", cpts_text(t->id));
 	if (t->statut)
-		cpts_buf_addf(b, " [%s]", t->statut);
+		cpts_buf_addf(b, " [%s]", cpts_text(t->statut));
 	cpts_buf_addf(b, "\n  population %s, %zu commune%s, ACI tier %d (%s inhabitants %s tier %d)\n",
 		      fmt_int(a, sizeof(a), t->pop), t->n_communes, pl(t->n_communes), t->tier,
 		      fmt_int(c, sizeof(c), fabs(t->tier_gap)), t->tier_gap >= 0 ? "to" : "above",
@@ -236,7 +237,7 @@ static void text_terr(cpts_buf *b, const cpts_check_report *r, const cpts_check_
 		cpts_buf_addstr(b, "  encloses: ");
 		add_commune(b, m, t->encloses[k]);
 		if (own >= 0)
-			cpts_buf_addf(b, " (territory '%s')\n", r->part->terr[own]);
+			cpts_buf_addf(b, " (territory '%s')\n", cpts_text(r->part->terr[own]));
 		else
 			cpts_buf_addstr(b, " (white zone)\n");
 	}
@@ -245,7 +246,8 @@ static void text_terr(cpts_buf *b, const cpts_check_report *r, const cpts_check_
 		cpts_buf_addstr(b, "  class 5: ");
 		add_commune(b, m, c5->commune);
 		cpts_buf_addf(b, " (%.0f%% of its flows to '%s', %.0f%% to its own)\n",
-			      100.0 * c5->to_share, r->part->terr[c5->to], 100.0 * c5->own_share);
+			      100.0 * c5->to_share, cpts_text(r->part->terr[c5->to]),
+			      100.0 * c5->own_share);
 	}
 	cpts_buf_addstr(b, "  verdict: ");
 	add_verdict(b, r, t);

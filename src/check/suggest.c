@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "check/check_int.h"
+#include "cpts/outfile.h"
 
 typedef struct sug_state {
 	const chk_env *e;
@@ -431,9 +432,31 @@ void cpts_suggestions_free(cpts_suggestion *v, size_t n)
 	free(v);
 }
 
-int cpts_check_print_suggestions(cpts_ctx *ctx, const cpts_check_report *r,
-				 const cpts_suggestion *v, size_t n, FILE *out, bool json)
+/* The `cpts move` command of a suggestion, every argument shell-quoted, so pasting it
+ * runs exactly this move whatever the names hold. */
+static void move_command(cpts_buf *b, const char *ws, const cpts_check_report *r,
+			 const cpts_suggestion *sg)
 {
+	cpts_buf codes = CPTS_BUF_INIT;
+
+	for (size_t c = 0; c < sg->n_communes; c++)
+		cpts_buf_addf(&codes, "%s%s", c ? "," : "", r->model->c[sg->communes[c]].code);
+	cpts_buf_addstr(b, "cpts move ");
+	cpts_buf_add_shell(b, ws);
+	cpts_buf_addstr(b, " --partition ");
+	cpts_buf_add_shell(b, r->part->name);
+	cpts_buf_addstr(b, " --commune ");
+	cpts_buf_add_shell(b, codes.data);
+	cpts_buf_addstr(b, " --to ");
+	cpts_buf_add_shell(b, r->part->terr[sg->to]);
+	cpts_buf_release(&codes);
+}
+
+int cpts_check_print_suggestions(cpts_ctx *ctx, const cpts_check_report *r,
+				 const cpts_suggestion *v, size_t n, const char *ws, FILE *out,
+				 bool json)
+{
+	cpts_buf cmd = CPTS_BUF_INIT;
 	static const char *kinds[] = { "contiguity", "white_zone", "li" };
 	const cpts_model *m = r->model;
 	cpts_buf b = CPTS_BUF_INIT;
@@ -444,7 +467,7 @@ int cpts_check_print_suggestions(cpts_ctx *ctx, const cpts_check_report *r,
 		cpts_buf_addstr(&b, ",\"suggestions\":[");
 	} else
 		cpts_buf_addf(&b, "%zu suggested move%s for partition '%s'%s\n", n, n == 1 ? "" : "s",
-			      r->part->name, n ? " (best first):" : "");
+			      cpts_text(r->part->name), n ? " (best first):" : "");
 	for (size_t k = 0; k < n; k++) {
 		const cpts_suggestion *sg = &v[k];
 		if (json) {
@@ -464,29 +487,36 @@ int cpts_check_print_suggestions(cpts_ctx *ctx, const cpts_check_report *r,
 			cpts_buf_add_json(&b, r->part->terr[sg->to]);
 			cpts_buf_addf(&b, ",\"pop\":%.0f,\"li_before\":", sg->pop);
 			if (isnan(sg->li_before))
-				cpts_buf_addstr(&b, "null,\"li_after\":null}");
+				cpts_buf_addstr(&b, "null,\"li_after\":null");
 			else
-				cpts_buf_addf(&b, "%.6f,\"li_after\":%.6f}", sg->li_before,
+				cpts_buf_addf(&b, "%.6f,\"li_after\":%.6f", sg->li_before,
 					      sg->li_after);
+			cpts_buf_reset(&cmd);
+			move_command(&cmd, ws, r, sg);
+			cpts_buf_addstr(&b, ",\"command\":");
+			cpts_buf_add_json(&b, cmd.data);
+			cpts_buf_addch(&b, '}');
 			continue;
 		}
 		cpts_buf_addf(&b, "%3zu. %-10s ", k + 1, kinds[sg->kind]);
 		for (size_t c = 0; c < sg->n_communes; c++)
-			cpts_buf_addf(&b, "%s%s %s", c ? ", " : "", m->c[sg->communes[c]].code,
-				      m->c[sg->communes[c]].name);
+			cpts_buf_addf(&b, "%s%s %s", c ? ", " : "",
+				      cpts_text(m->c[sg->communes[c]].code),
+				      cpts_text(m->c[sg->communes[c]].name));
 		cpts_buf_addf(&b, " (%.0f inhabitants) from %s%s%s to '%s'", sg->pop,
-			      sg->from >= 0 ? "'" : "", sg->from >= 0 ? r->part->terr[sg->from] :
-			      "the white zone", sg->from >= 0 ? "'" : "", r->part->terr[sg->to]);
+			      sg->from >= 0 ? "'" : "",
+			      sg->from >= 0 ? cpts_text(r->part->terr[sg->from]) : "the white zone",
+			      sg->from >= 0 ? "'" : "", cpts_text(r->part->terr[sg->to]));
 		if (!isnan(sg->li_before))
 			cpts_buf_addf(&b, "; LI %.4f -> %.4f", sg->li_before, sg->li_after);
-		cpts_buf_addstr(&b, "\n     cpts move WS --partition ");
-		cpts_buf_addstr(&b, r->part->name);
-		cpts_buf_addstr(&b, " --commune ");
-		for (size_t c = 0; c < sg->n_communes; c++)
-			cpts_buf_addf(&b, "%s%s", c ? "," : "", m->c[sg->communes[c]].code);
-		cpts_buf_addf(&b, " --to '%s'\n", r->part->terr[sg->to]);
+		cpts_buf_reset(&cmd);
+		move_command(&cmd, ws, r, sg);
+		cpts_buf_addstr(&b, "\n     ");
+		cpts_buf_add(&b, cmd.data, cmd.len);
+		cpts_buf_addch(&b, '\n');
 	}
 	if (json)
 		cpts_buf_addstr(&b, "]}\n");
+	cpts_buf_release(&cmd);
 	return chk_write(ctx, &b, out);
 }

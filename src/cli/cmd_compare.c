@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "cpts/outfile.h"
 #include "cli/cli.h"
 #include "cpts/basins.h"
 
@@ -33,7 +34,8 @@ int cmd_compare(cpts_ctx *ctx, int argc, char **argv)
 	if ((rc = cpts_compare_partitions(ctx, s, pos[1], pos[2], &r)) < 0)
 		goto out;
 	printf("communes in common: %zu\n", r.n_common);
-	printf("territories: %zu (%s), %zu (%s)\n", r.n_terr_a, pos[1], r.n_terr_b, pos[2]);
+	printf("territories: %zu (%s), %zu (%s)\n", r.n_terr_a, cpts_text(pos[1]), r.n_terr_b,
+	       cpts_text(pos[2]));
 	printf("adjusted Rand index: %.4f\n", r.ari);
 	printf("normalised mutual information: %.4f\n", r.nmi);
 	printf("population in matching territories: %.4f\n", r.share_matching);

@@ -68,7 +68,7 @@ int cmd_suggest(cpts_ctx *ctx, int argc, char **argv)
 		goto out;
 	if ((rc = cpts_check_suggest(ctx, &v, &n_v, r, s, &so)) < 0)
 		goto out;
-	rc = cpts_check_print_suggestions(ctx, r, v, n_v, stdout, o.json);
+	rc = cpts_check_print_suggestions(ctx, r, v, n_v, pos[0], stdout, o.json);
 out:
 	cpts_suggestions_free(v, n_v);
 	cpts_check_report_free(ctx, r);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cpts/outfile.h"
 #include "cpts/ctx.h"
 #include "dep/dep.h"
 
@@ -125,10 +126,13 @@ void cpts_error_print(const cpts_ctx *ctx)
 
 	if (ctx->err.code == CPTS_OK)
 		return;
+	/* messages quote ids and names from the user's files: control characters in them
+	 * are shown escaped, so a message stays one line (cpts_text) */
 	if (ctx->err.where[0])
-		fprintf(f, "cpts: error: %s (at %s)", ctx->err.msg, ctx->err.where);
+		fprintf(f, "cpts: error: %s (at %s)", cpts_text(ctx->err.msg),
+			cpts_text(ctx->err.where));
 	else
-		fprintf(f, "cpts: error: %s", ctx->err.msg);
+		fprintf(f, "cpts: error: %s", cpts_text(ctx->err.msg));
 	if (ctx->verbosity >= CPTS_LOG_NOTE && ctx->err.file)
 		fprintf(f, " [%s:%d %s]", ctx->err.file, ctx->err.line, ctx->err.func);
 	fputc('\n', f);
@@ -143,9 +147,13 @@ void cpts_logv(cpts_ctx *ctx, int level, const char *fmt, va_list ap)
 		return;
 	if (level == CPTS_LOG_WARN)
 		ctx->n_warnings++;
-	fprintf(f, "cpts: %s", prefix[level < 0 ? 0 : level > 4 ? 4 : level]);
-	vfprintf(f, fmt, ap);
-	fputc('\n', f);
+	{
+		cpts_buf b = CPTS_BUF_INIT;
+		cpts_buf_vaddf(&b, fmt, ap);
+		fprintf(f, "cpts: %s%s\n", prefix[level < 0 ? 0 : level > 4 ? 4 : level],
+			cpts_text(b.data));
+		cpts_buf_release(&b);
+	}
 }
 
 void cpts_log(cpts_ctx *ctx, int level, const char *fmt, ...)

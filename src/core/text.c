@@ -29,10 +29,38 @@ static bool shell_plain(const char *s)
 	return true;
 }
 
+static bool has_control(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return true;
+	return false;
+}
+
 void cpts_buf_add_shell(cpts_buf *b, const char *s)
 {
 	if (shell_plain(s)) {
 		cpts_buf_addstr(b, s);
+		return;
+	}
+	if (has_control(s)) {
+		/* $'...' (bash, zsh, ksh, POSIX.1-2024 sh): the command stays on one line */
+		cpts_buf_addstr(b, "$'");
+		for (; *s; s++) {
+			unsigned char c = (unsigned char)*s;
+			if (c == '\\' || c == '\'') {
+				cpts_buf_addch(b, '\\');
+				cpts_buf_addch(b, (char)c);
+			} else if (c == '\n')
+				cpts_buf_addstr(b, "\\n");
+			else if (c == '\t')
+				cpts_buf_addstr(b, "\\t");
+			else if (c < 0x20 || c == 0x7f)
+				cpts_buf_addf(b, "\\x%02x", c);
+			else
+				cpts_buf_addch(b, (char)c);
+		}
+		cpts_buf_addch(b, '\'');
 		return;
 	}
 	cpts_buf_addch(b, '\'');

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cpts/outfile.h"
 #include "export/export_int.h"
 
 typedef struct lane {
@@ -72,6 +73,7 @@ static void *worker_main(void *arg)
 	par *p = arg;
 
 	run_lane(p, &p->lanes[1], false, 0, 0, NULL);
+	cpts_text_release(); /* escaped copies this thread's messages made, if any */
 	return NULL;
 }
 

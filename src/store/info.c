@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cpts/outfile.h"
 #include "cpts/util.h"
 #include "store/store_int.h"
 
@@ -45,7 +46,7 @@ int cpts_store_info(cpts_ctx *ctx, cpts_store *s, FILE *out, bool json)
 		cpts_buf_add_json(&b, s->path);
 		cpts_buf_addf(&b, ",\"schema_version\":%s,\"tables\":[", ver ? ver : "null");
 	} else {
-		cpts_buf_addf(&b, "workspace %s (schema version %s, created %s)\n", s->path,
+		cpts_buf_addf(&b, "workspace %s (schema version %s, created %s)\n", cpts_text(s->path),
 			      ver ? ver : "?", created ? created : "?");
 	}
 	for (const struct tbl *t = tables; t->name; t++) {
@@ -104,9 +105,9 @@ int cpts_store_info(cpts_ctx *ctx, cpts_store *s, FILE *out, bool json)
 			cpts_buf_addf(&b, "  (%s)\n", t->label);
 			if (file)
 				cpts_buf_addf(&b, "               from %s\n               sha256 %s,"
-					      " ingested %s%s%s\n", file, sha ? sha : "?",
+					      " ingested %s%s%s\n", cpts_text(file), sha ? sha : "?",
 					      when ? when : "?", vintage ? ", vintage " : "",
-					      vintage ? vintage : "");
+					      vintage ? cpts_text(vintage) : "");
 		}
 		sqlite3_finalize(src);
 	}
@@ -163,10 +164,10 @@ int cpts_store_info(cpts_ctx *ctx, cpts_store *s, FILE *out, bool json)
 			cpts_buf_addch(&b, '}');
 		} else {
 			cpts_buf_addf(&b, "  %-20s %-7s %lld territories, %lld communes%s%s\n",
-				      name ? name : "", kind ? kind : "",
+				      cpts_text(name), cpts_text(kind),
 				      (long long)sqlite3_column_int64(st, 2),
 				      (long long)sqlite3_column_int64(st, 3), src ? "  from " : "",
-				      src ? src : "");
+				      cpts_text(src));
 			if (sha)
 				cpts_buf_addf(&b, "  %-28s sha256 %s, ingested %s\n", "", sha,
 					      when ? when : "?");
