@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cpts/outfile.h"
 #include "cli/cli.h"
 #include "cpts/graph.h"
 #include "cpts/ingest.h"
@@ -97,6 +98,11 @@ int cmd_ingest(cpts_ctx *ctx, int argc, char **argv)
 	}
 	if ((rc = cli_require_pos(ctx, &help, n_pos, 2, 2)) < 0)
 		goto out;
+	if (cpts_same_file(pos[0], pos[1])) {
+		rc = cpts_fail(ctx, CPTS_EINPUT, "'%s' is the workspace itself: give the file to"
+			       " ingest", pos[1]);
+		goto out;
+	}
 	if ((rc = cpts_store_open(ctx, &s, pos[0], 0)) < 0)
 		goto out;
 	if (kind == -1) {

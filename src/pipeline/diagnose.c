@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cpts/outfile.h"
 #include "cpts/basins.h"
 #include "cpts/export.h"
 #include "cpts/graph.h"
@@ -125,6 +126,31 @@ static int partition_metrics(cpts_ctx *ctx, cpts_store *s, const char *name,
 	return cpts_store_commit(ctx, s);
 }
 
+/* Refuse, before any work, outputs that would land on an input or a directory: --out
+ * itself, the workspace, its temporary, the GeoPackage and the report directory. */
+static int check_outputs(cpts_ctx *ctx, const cpts_diagnose_opts *o, const char *dir,
+			 const char *ws, const char *tmp, const char *gpkg, const char *html)
+{
+	const char *inputs[] = { o->communes, o->passage, o->population, o->consumption,
+				 o->reference, o->mt, o->supply, o->flows, o->traveltime,
+				 o->attributes, o->partition };
+	size_t n = sizeof(inputs) / sizeof(inputs[0]);
+	cpts_export_opts eo = CPTS_EXPORT_OPTS_INIT;
+	int rc;
+
+	if ((rc = cpts_output_check(ctx, "--out", dir, true, inputs, n)) < 0 ||
+	    (rc = cpts_output_check(ctx, "workspace", ws, false, inputs, n)) < 0 ||
+	    (rc = cpts_output_check(ctx, "workspace temporary", tmp, false, inputs, n)) < 0)
+		return rc;
+	eo.gpkg = o->no_gpkg ? NULL : gpkg;
+	eo.html_dir = o->no_html ? NULL : html;
+	if (eo.gpkg && (rc = cpts_output_check(ctx, "--out", gpkg, false, inputs, n)) < 0)
+		return rc;
+	if (eo.html_dir && (rc = cpts_output_check(ctx, "--out", html, true, inputs, n)) < 0)
+		return rc;
+	return cpts_export_check_outputs(ctx, &eo, NULL);
+}
+
 int cpts_diagnose_run(cpts_ctx *ctx, const cpts_diagnose_opts *o, FILE *summary)
 {
 	const char *dir = o->out_dir ? o->out_dir : "out";
@@ -144,11 +170,13 @@ int cpts_diagnose_run(cpts_ctx *ctx, const cpts_diagnose_opts *o, FILE *summary)
 		rc = cpts_fail(ctx, CPTS_EUSAGE, "'cpts diagnose' needs --communes FILE");
 		goto out;
 	}
+	if ((rc = check_outputs(ctx, o, dir, ws, tmp, gpkg, html)) < 0)
+		goto out;
 	if ((e = cpts_mkdir_p(dir, 0777)) < 0) {
 		rc = cpts_fail(ctx, CPTS_EIO, "cannot create directory '%s': %s", dir, strerror(-e));
 		goto out;
 	}
-	unlink(tmp);
+	unlink(tmp); /* checked above: not an input, not a directory */
 	if ((rc = cpts_store_open(ctx, &s, tmp, CPTS_STORE_CREATE)) < 0)
 		goto out;
 

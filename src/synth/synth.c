@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cpts/outfile.h"
 #include "cpts/util.h"
 #include "synth/synth_int.h"
 
@@ -83,6 +84,9 @@ int cpts_synth_run(cpts_ctx *ctx, const char *dir, const cpts_synth_opts *opts)
 	cpts_synth *s = NULL;
 	int rc;
 
+	/* an existing file at DIR is refused before generating anything */
+	if ((rc = cpts_output_check(ctx, "--out", dir, true, NULL, 0)) < 0)
+		return rc;
 	if ((rc = cpts_synth_generate(ctx, &s, opts)) < 0)
 		goto out;
 	rc = cpts_synth_write(ctx, s, dir);
