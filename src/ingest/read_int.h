@@ -68,7 +68,7 @@ enum cpts_vstate { CPTS_V_ABSENT, CPTS_V_VALUE, CPTS_V_EMPTY, CPTS_V_MASKED };
 /* A parsed cell. */
 typedef struct cpts_value {
 	enum cpts_vstate state;
-	char text[256]; /* codes, sex, age, text */
+	char text[1024]; /* codes, sex, age, text (ids, names: longer ones are refused) */
 	double num;     /* numbers */
 } cpts_value;
 

@@ -495,6 +495,10 @@ int cpts_ingest__parse_cells(cpts_ctx *ctx, cpts_loader *L, char **f, bool numbe
 			v->state = CPTS_V_VALUE;
 			break;
 		case CPTS_COL_TEXT:
+			/* never cut an id or a name (mid-character, and two long ids into one) */
+			if (strlen(skip_blank(s)) >= sizeof(v->text))
+				return cpts_ingest__cell_error(ctx, L->csv, cn, "(too long)",
+							       "is longer than 1,023 bytes");
 			snprintf(v->text, sizeof(v->text), "%s", skip_blank(s));
 			{
 				size_t n = strlen(v->text);
