@@ -2,11 +2,13 @@
  * test_core.c - unit tests of src/core: codes, French formats, SHA-256, buffers, the
  * string map, the error model and ACI tiers.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "cpts/code.h"
 #include "cpts/ctx.h"
 #include "cpts/model.h"
+#include "cpts/outfile.h"
 #include "cpts/util.h"
 #include "tap.h"
 
@@ -162,6 +164,60 @@ static void test_tiers(void)
 	near(cpts_aci_tier_distance(200000, &to), -25000, 0, "tier 4: 25 000 above tier 3");
 }
 
+/* Issue 12: slugs (item 11), shell quoting (item 13), visible escaping (item 14). */
+static void slug_is(const char *in, const char *want)
+{
+	char *s = cpts_slug(in, 60, "territoire");
+	is_str(s, want, "slug of '%s'", cpts_text(in));
+	free(s);
+}
+
+static void shell_is(const char *in, const char *want)
+{
+	cpts_buf b = CPTS_BUF_INIT;
+	cpts_buf_add_shell(&b, in);
+	is_str(b.data, want, "shell word of '%s'", cpts_text(in));
+	cpts_buf_release(&b);
+}
+
+static void test_safe_text(void)
+{
+	char *s;
+	cpts_buf b = CPTS_BUF_INIT;
+
+	slug_is("CA Cholet Agglomération", "ca-cholet-agglomeration");
+	slug_is("Saint-Étienne-d'Arve", "saint-etienne-darve");
+	slug_is("Œuvre ÆØÅ ß", "oeuvre-aeoa-ss");
+	slug_is("../../etc/passwd", "etc-passwd");
+	slug_is("a/b\\c", "a-b-c");
+	slug_is("-rf", "rf");
+	slug_is(".hidden", "hidden");
+	slug_is("..", "territoire");
+	slug_is("CON", "con-1");
+	slug_is("lpt9", "lpt9-1");
+	slug_is("com10", "com10");
+	slug_is("\xf0\x9f\x8f\xa5 Santé \xce\x91\xce\xb8", "sante");
+	slug_is("a\nb\x1b[31m", "a-b-31m");
+	slug_is("x\xff\xfe" "y", "x-y"); /* invalid UTF-8 bytes are separators */
+	s = cpts_slug("ABCDEFGHIJ abcdefghij ABCDEFGHIJ abcdefghij ABCDEFGHIJ abcdefghij xyz",
+		      60, NULL);
+	ok(strlen(s) <= 60 && strncmp(s, "abcdefghij-abcdefghij", 21) == 0,
+	   "slug bounded to 60 bytes (%zu)", strlen(s));
+	free(s);
+	shell_is("plain-1.0_x", "plain-1.0_x");
+	shell_is("", "''");
+	shell_is("p $(touch x)", "'p $(touch x)'");
+	shell_is("O'Neil", "'O'\\''Neil'");
+	shell_is("`id`", "'`id`'");
+	shell_is("a\nb'c", "$'a\\nb\\'c'");
+	shell_is("esc\x1b", "$'esc\\x1b'");
+	cpts_buf_add_text(&b, "a\nb\rc\td\\e\x1b" "f\x7f");
+	is_str(b.data, "a\\nb\\rc\\td\\\\e\\x1bf\\x7f", "control characters escaped visibly");
+	cpts_buf_release(&b);
+	is_str(cpts_text("plain é"), "plain é", "cpts_text leaves plain text as is");
+	cpts_text_release();
+}
+
 int main(void)
 {
 	test_codes();
@@ -170,5 +226,6 @@ int main(void)
 	test_buf_map();
 	test_errors();
 	test_tiers();
+	test_safe_text();
 	return done_testing();
 }
