@@ -600,10 +600,11 @@ static int unknown_error(cpts_ctx *ctx, cpts_loader *L)
 		return CPTS_OK;
 	}
 	rc = cpts_fail(ctx, CPTS_EINPUT, "%s:%zu: %zu commune code%s not in the workspace (%lld "
-		       "row%s): %s (use --skip-unknown to set them aside, or ingest a passage "
-		       "table)", cpts_csv_name(L->csv), L->first_unknown_line, n_codes,
+		       "row%s): %s (use --skip-unknown to set them aside, or %s)",
+		       cpts_csv_name(L->csv), L->first_unknown_line, n_codes,
 		       n_codes > 1 ? "s are" : " is", L->n_unknown_rows,
-		       L->n_unknown_rows > 1 ? "s" : "", b.data);
+		       L->n_unknown_rows > 1 ? "s" : "", b.data, L->opts->diagnose_hints
+		       ? "give a passage table with --passage" : "ingest a passage table");
 	cpts_buf_release(&b);
 	return rc;
 }
