@@ -145,6 +145,8 @@ int cpts_store_info(cpts_ctx *ctx, cpts_store *s, FILE *out, bool json);
 
 /** True when the partition exists. */
 bool cpts_store_has_partition(cpts_store *s, const char *name);
+/** The population table has rows by sex and age (not only commune totals). */
+bool cpts_store_population_by_sex_age(cpts_store *s);
 
 #ifdef __cplusplus
 }

@@ -151,7 +151,7 @@ static void warn_missing_sections(cpts_ctx *ctx, const cpts_diagnose_opts *o)
 static void warn_population_form(cpts_ctx *ctx, cpts_store *s, const cpts_diagnose_opts *o)
 {
 	if (!o->population || (o->no_html && o->no_gpkg) ||
-	    cpts_store_count(s, "SELECT count(*) FROM population WHERE sex <> 'T'", 0) > 0)
+	    cpts_store_population_by_sex_age(s))
 		return;
 	cpts_warn(ctx, "%s has totals only (no sex and age): the report will lack « Pyramide"
 		  " des âges »%s", o->population, o->consumption ? " and the ICC (expected"

@@ -102,9 +102,7 @@ int cpts_store_info(cpts_ctx *ctx, cpts_store *s, FILE *out, bool json)
 			if (masked)
 				cpts_buf_addf(&b, ", %lld masked", masked);
 			/* a population of totals only is not "by sex and age" */
-			if (strcmp(t->name, "population") == 0 &&
-			    cpts_store_count(s, "SELECT count(*) FROM population WHERE sex <> 'T'",
-					     0) == 0)
+			if (strcmp(t->name, "population") == 0 && !cpts_store_population_by_sex_age(s))
 				cpts_buf_addstr(&b, "  (population totals, no sex and age)\n");
 			else
 				cpts_buf_addf(&b, "  (%s)\n", t->label);

@@ -352,3 +352,9 @@ bool cpts_store_has_partition(cpts_store *s, const char *name)
 	sqlite3_finalize(st);
 	return found;
 }
+
+bool cpts_store_population_by_sex_age(cpts_store *s)
+{
+	return cpts_store_count(s, "SELECT count(*) FROM (SELECT 1 FROM population WHERE"
+				" sex <> 'T' LIMIT 1)", 0) > 0;
+}
