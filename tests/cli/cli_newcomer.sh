@@ -103,6 +103,20 @@ hints_ok diagnose "$T/err"; check "that error names diagnose options only" $?
 [ $rc -eq 0 ] && [ "$(sqlite3 "$T/d6/cpts.sqlite" "SELECT nom FROM territory_names WHERE territory='244400404'")" = "Nantes Métropole" ]
 check "diagnose --partition F --from-column --name-column (got $rc)" $?
 
+# a layer without a code field: --code-field, an option of both commands
+printf '{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"foo":"44109"},"geometry":{"type":"Polygon","coordinates":[[[-1.6,47.2],[-1.5,47.2],[-1.5,47.26],[-1.6,47.2]]]}}]}' > "$T/nofield.geojson"
+"$CPTS" ingest communes "$WS" "$T/nofield.geojson" 2> "$T/err"; rc=$?
+[ $rc -eq 3 ] && grep -q -- "--code-field" "$T/err"; check "ingest communes: no code field hint (got $rc)" $?
+hints_ok "ingest communes" "$T/err"; check "that hint names ingest options only" $?
+"$CPTS" diagnose --communes "$T/nofield.geojson" --out "$T/d10" 2> "$T/err"; rc=$?
+[ $rc -eq 3 ] && grep -q -- "--code-field" "$T/err"; check "diagnose: no code field hint (got $rc)" $?
+hints_ok diagnose "$T/err"; check "that hint names diagnose options only" $?
+"$CPTS" diagnose --communes "$T/nofield.geojson" --code-field foo --out "$T/d10" -q > /dev/null; rc=$?
+[ $rc -eq 0 ]; check "diagnose --code-field foo (got $rc)" $?
+"$CPTS" diagnose $C --mask-threshold 0 --out "$T/d11" 2> "$T/err"; rc=$?
+[ $rc -eq 2 ] && ! grep -q "ingested" "$T/err"; check "diagnose --mask-threshold 0 refused before the work (got $rc)" $?
+hints_ok diagnose "$T/err"; check "that error names diagnose options only" $?
+
 # --map-indicator: keys in the help and in the errors, checked before the work
 for c in export diagnose; do
   "$CPTS" $c --help > "$T/help"
