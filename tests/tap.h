@@ -20,15 +20,22 @@ static inline int tap_result(int pass, const char *file, int line, const char *f
 static inline int tap_result(int pass, const char *file, int line, const char *fmt, ...)
 {
 	va_list ap;
+	char desc[1024];
 
 	tap_n++;
 	if (!pass)
 		tap_failed++;
-	printf("%sok %d - ", pass ? "" : "not ", tap_n);
+	/* one line per result: a description quoting a captured message may hold a newline
+	 * (or a '#', which TAP reads as a directive); both are replaced */
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	vsnprintf(desc, sizeof(desc), fmt, ap);
 	va_end(ap);
-	printf("\n");
+	for (char *p = desc; *p; p++)
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
+		else if (*p == '#')
+			*p = '_';
+	printf("%sok %d - %s\n", pass ? "" : "not ", tap_n, desc);
 	if (!pass)
 		printf("#   failed at [%s:%d]\n", file, line);
 	fflush(stdout);

@@ -57,7 +57,7 @@ enum cpts_log_level {
 /** The first error of a run. */
 typedef struct cpts_error {
 	cpts_status code;  /* CPTS_OK while no error happened */
-	char msg[512];     /* one line, lower case, no trailing period */
+	char msg[1024];    /* one line, lower case, no trailing period */
 	char where[512];   /* data location: "flows.csv:42: column 'volume'" */
 	const char *file;  /* source location, shown with -v */
 	int line;

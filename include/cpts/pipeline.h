@@ -30,7 +30,18 @@ typedef struct cpts_diagnose_opts {
 	const char *code_field;  /* commune layer code field (NULL = detect) */
 	cpts_basins_opts basins; /* method, floor, ceiling, resolution, seed */
 	double mask_threshold;   /* disclosure threshold (11) */
-	bool no_html, no_gpkg;
+	bool no_html, no_gpkg;   /* both: the workspace only (export it later) */
+	/* the options of the step commands (cpts ingest, cpts export) that make sense here */
+	bool skip_unknown;       /* tables: set aside rows of communes not in the layer */
+	bool snds_codes;         /* tables: residence codes are SNDS codes */
+	bool skip_failures;      /* communes: skip bad features */
+	const char *s_srs;       /* communes: CRS of a layer without one */
+	const char *vintage;     /* recorded with every source */
+	const char *const *map;  /* "KIND:canonical=theirs" (BORROWED), n_map of them */
+	size_t n_map;
+	const char *from_column, *name_column, *names_file; /* partition: as cpts ingest */
+	const char *map_indicator; /* choropleth key; NULL = mt_share, or without --mt the GP
+				      density (with --supply) or the population density */
 } cpts_diagnose_opts;
 
 /** Defaults: basins with the modularity method, no floor/ceiling, threshold 11. */

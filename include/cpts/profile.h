@@ -57,6 +57,9 @@ typedef struct cpts_indicator {
 extern const cpts_indicator cpts_indicators[];
 /** Look up an indicator by key (NULL when unknown). */
 const cpts_indicator *cpts_indicator_find(const char *key);
+/** The keys of the catalogue, space-separated (--map-indicator help and errors).
+ * @return OWNED by caller (free) */
+char *cpts_indicator_keys(void);
 
 typedef struct cpts_profile_opts {
 	const char *partition;        /* partition to profile (required unless communes) */

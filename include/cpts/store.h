@@ -45,6 +45,9 @@
  *   partition_members(partition, code, territory, statut, weight)
  *                                               weight < 1 for a commune split between
  *                                               territories (arrondissement partitions)
+ *   territory_names(partition, territory, nom)  display name of a territory (partition
+ *                                               file column `nom`, --names, --name-column);
+ *                                               created at a writable open when missing
  *   graph_edges(a, b, kind, shared_km)         a < b; kind 0 queen point, 1 rook edge,
  *                                               2 bridge (island / component link); one
  *                                               row per edge in (a, b) order, no key
@@ -142,6 +145,8 @@ int cpts_store_info(cpts_ctx *ctx, cpts_store *s, FILE *out, bool json);
 
 /** True when the partition exists. */
 bool cpts_store_has_partition(cpts_store *s, const char *name);
+/** The population table has rows by sex and age (not only commune totals). */
+bool cpts_store_population_by_sex_age(cpts_store *s);
 
 #ifdef __cplusplus
 }

@@ -10,9 +10,11 @@
 struct diag_cli {
 	const char *communes, *passage, *population, *consumption, *reference, *mt, *supply;
 	const char *flows, *traveltime, *attributes, *partition, *out, *code_field, *method;
+	const char *s_srs, *vintage, *from_column, *name_column, *names, *map_indicator;
 	double min_pop, max_pop, resolution, mask_threshold;
 	long seed;
-	bool no_html, no_gpkg;
+	bool no_html, no_gpkg, skip_unknown, snds_codes, skip_failures;
+	cli_list map;
 };
 
 #define O(f) offsetof(struct diag_cli, f)
@@ -28,7 +30,17 @@ static const cli_opt table[] = {
 	{ "supply", 0, CLI_STR, O(supply), "FILE", "GP supply by commune", false, false },
 	{ "flows", 0, CLI_STR, O(flows), "FILE", "patient flows residence -> practice", false, false },
 	{ "traveltime", 0, CLI_STR, O(traveltime), "FILE", "travel times origine;destination;minutes (APL)", false, false },
-	{ "partition", 0, CLI_STR, O(partition), "FILE", "existing territories code_commune;territoire[;statut]", false, false },
+	{ "partition", 0, CLI_STR, O(partition), "FILE", "existing territories code_commune;territoire[;statut][;nom]", false, false },
+	{ "from-column", 0, CLI_STR, O(from_column), "COLUMN", "--partition is any per-commune file: the territory is this column (e.g. epci_siren)", false, false },
+	{ "name-column", 0, CLI_STR, O(name_column), "COLUMN", "with --from-column: the territory names are this column", false, false },
+	{ "names", 0, CLI_STR, O(names), "FILE", "territory names: id in the first column, name in column nom", false, false },
+	{ "map", 0, CLI_LIST, O(map), "KIND:CANON=THEIRS", "read column THEIRS of the KIND file as CANON, e.g. population:population=PMUN21 (repeatable)", true, false },
+	{ "skip-unknown", 0, CLI_FLAG, O(skip_unknown), NULL, "set aside rows of communes not in the commune layer (counted)", false, false },
+	{ "snds-codes", 0, CLI_FLAG, O(snds_codes), NULL, "residence codes are SNDS codes (3-char département + 3-char commune)", false, false },
+	{ "vintage", 0, CLI_STR, O(vintage), "V", "vintage recorded with every source, e.g. 'COG 2024'", false, false },
+	{ "s-srs", 0, CLI_STR, O(s_srs), "SRS", "CRS of a commune layer that has none (default EPSG:4326)", false, false },
+	{ "skip-failures", 0, CLI_FLAG, O(skip_failures), NULL, "skip bad commune features instead of failing", false, false },
+	{ "map-indicator", 0, CLI_STR, O(map_indicator), "KEY", "indicator of the maps (default mt_share; without --mt gp_density or density; keys below)", false, false },
 	{ "out", 'o', CLI_STR, O(out), "DIR", "output directory (default: out)", false, false },
 	{ "method", 0, CLI_STR, O(method), "METHOD", "basins: plurality or modularity (default)", false, false },
 	{ "min-pop", 0, CLI_DBL, O(min_pop), "N", "basin population floor", false, false },
@@ -37,7 +49,7 @@ static const cli_opt table[] = {
 	{ "seed", 0, CLI_INT, O(seed), "S", "seed of the modularity method (default 1)", false, false },
 	{ "mask-threshold", 0, CLI_DBL, O(mask_threshold), "N", "disclosure threshold for health counts (default 11)", false, false },
 	{ "no-html", 0, CLI_FLAG, O(no_html), NULL, "do not write the HTML report", false, false },
-	{ "no-gpkg", 0, CLI_FLAG, O(no_gpkg), NULL, "do not write the GeoPackage", false, false },
+	{ "no-gpkg", 0, CLI_FLAG, O(no_gpkg), NULL, "do not write the GeoPackage (with --no-html: the workspace only)", false, false },
 	CLI_END,
 };
 #undef O
@@ -50,7 +62,10 @@ int cmd_diagnose(cpts_ctx *ctx, int argc, char **argv)
 		"Run the whole pipeline: ingest the files into a new workspace DIR/cpts.sqlite,\n"
 		"build the contiguity graph, build attraction basins from the flows (or use the\n"
 		"given partition), compute the territory profiles and write DIR/cpts.gpkg and\n"
-		"DIR/html/index.html. Prints the paths of what it wrote.",
+		"DIR/html/index.html. Prints the paths of what it wrote. Before the work, it warns\n"
+		"of the report sections that the given inputs leave empty. The options of the\n"
+		"step commands apply: --map KIND:canonical=theirs per file, --skip-unknown for a\n"
+		"national file on a regional layer, --from-column/--names for the partition.",
 		"cpts diagnose --communes data/demo/communes.geojson --population "
 		"data/demo/population.csv --flows data/demo/flows.csv --out out/demo",
 	};
@@ -100,8 +115,20 @@ int cmd_diagnose(cpts_ctx *ctx, int argc, char **argv)
 	o.mask_threshold = c.mask_threshold;
 	o.no_html = c.no_html;
 	o.no_gpkg = c.no_gpkg;
+	o.skip_unknown = c.skip_unknown;
+	o.snds_codes = c.snds_codes;
+	o.skip_failures = c.skip_failures;
+	o.s_srs = c.s_srs;
+	o.vintage = c.vintage;
+	o.map = (const char *const *)c.map.v;
+	o.n_map = c.map.n;
+	o.from_column = c.from_column;
+	o.name_column = c.name_column;
+	o.names_file = c.names;
+	o.map_indicator = c.map_indicator;
 	rc = cpts_diagnose_run(ctx, &o, stdout);
 out:
+	cli_list_release(&c.map);
 	free(pos);
 	return cli_finish(ctx, rc);
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cpts/profile.h"
 #include "cpts/progress.h"
 #include "cpts/util.h"
 
@@ -80,6 +81,27 @@ static void print_opt(const cli_opt *o)
 		printf("  %-26s %s\n", left, o->help);
 }
 
+/* Print space-separated words as lines of at most 80 columns, indented by 2. */
+static void print_wrapped(const char *words)
+{
+	size_t col = 0;
+
+	while (*words) {
+		size_t n = strcspn(words, " ");
+		if (col > 0 && col + 1 + n > 78) {
+			putchar('\n');
+			col = 0;
+		}
+		printf("%s%.*s", col ? " " : "  ", (int)n, words);
+		col += n + (col ? 1 : 2);
+		words += n;
+		while (*words == ' ')
+			words++;
+	}
+	if (col)
+		putchar('\n');
+}
+
 void cli_print_help(const cli_cmd_help *help, const cli_opt *table)
 {
 	printf("usage: cpts %s %s\n\n%s\n", help->name, help->usage, help->summary);
@@ -87,6 +109,15 @@ void cli_print_help(const cli_cmd_help *help, const cli_opt *table)
 		printf("\noptions:\n");
 		for (const cli_opt *o = table; o->name; o++)
 			print_opt(o);
+	}
+	for (const cli_opt *o = table; o && o->name; o++) {
+		if (strcmp(o->name, "map-indicator") == 0) {
+			/* the valid keys, from the catalogue itself (profile/indicators.c) */
+			char *keys = cpts_indicator_keys();
+			printf("\n--map-indicator keys:\n");
+			print_wrapped(keys);
+			free(keys);
+		}
 	}
 	printf("\ncommon options:\n");
 	for (const cli_opt *o = common_opts; o->name; o++)

@@ -152,9 +152,13 @@ int cpts_export_run(cpts_ctx *ctx, cpts_store *s, const cpts_export_opts *opts)
 		o.format = "GPKG";
 	if (!o.map_indicator || !*o.map_indicator)
 		o.map_indicator = "mt_share";
-	if (!cpts_indicator_find(o.map_indicator))
-		return cpts_fail(ctx, CPTS_EUSAGE, "unknown indicator '%s' for --map-indicator"
-				 " (see docs/export.md for the list)", o.map_indicator);
+	if (!cpts_indicator_find(o.map_indicator)) {
+		char *keys = cpts_indicator_keys();
+		rc = cpts_fail(ctx, CPTS_EUSAGE, "unknown indicator '%s' for --map-indicator"
+			       " (one of: %s)", o.map_indicator, keys);
+		free(keys);
+		return rc;
+	}
 	if (!(o.mask_threshold >= 1.0))
 		return cpts_fail(ctx, CPTS_EUSAGE, "--mask-threshold must be at least 1");
 	if (o.flow_threshold < 0 || isnan(o.flow_threshold))
@@ -168,15 +172,16 @@ int cpts_export_run(cpts_ctx *ctx, cpts_store *s, const cpts_export_opts *opts)
 		if ((rc = cpts_progress(ctx, 0.3, "writing the GeoPackage")) < 0 ||
 		    (rc = ex_write_gpkg(ctx, d, o.gpkg, o.format)) < 0)
 			goto out;
-		cpts_info(ctx, "wrote %s (%zu territories, %zu communes)", o.gpkg, d->p->n_terr,
-			  d->p->n_members);
+		cpts_info(ctx, "wrote %s (%zu territor%s, %zu commune%s)", o.gpkg, d->p->n_terr,
+			  d->p->n_terr == 1 ? "y" : "ies", d->p->n_members,
+			  d->p->n_members == 1 ? "" : "s");
 	}
 	if (o.html_dir) {
 		if ((rc = cpts_progress(ctx, 0.7, "writing the HTML report")) < 0 ||
 		    (rc = ex_write_html(ctx, d, o.html_dir)) < 0)
 			goto out;
-		cpts_info(ctx, "wrote %s/index.html and %zu territory pages", o.html_dir,
-			  d->p->n_terr);
+		cpts_info(ctx, "wrote %s/index.html and %zu territory page%s", o.html_dir,
+			  d->p->n_terr, d->p->n_terr == 1 ? "" : "s");
 	}
 	rc = cpts_progress(ctx, 1.0, "export done");
 out:

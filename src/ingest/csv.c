@@ -332,6 +332,14 @@ static int parse_row(cpts_ctx *ctx, cpts_csv *c, size_t *n_out)
 				st = S_PLAIN;
 			} else if (ch == ' ' || ch == '\t') {
 				/* blanks after a closing quote are tolerated */
+			} else if (quote_line != c->line) {
+				/* the quote that "closed" is most likely the opening quote of a later
+				 * field: the error is where the field opened, not where we gave up */
+				char msg[160];
+				snprintf(msg, sizeof(msg), "malformed quoted field: the quoted field"
+					 " opened on line %zu runs to line %zu (a closing quote missing"
+					 " on line %zu?)", quote_line, c->line, quote_line);
+				return fail_at(ctx, c, quote_line, CPTS_EINPUT, msg);
 			} else {
 				return fail_at(ctx, c, c->line, CPTS_EINPUT, "malformed quoted field: "
 					       "a character follows the closing quote");

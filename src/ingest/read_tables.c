@@ -61,7 +61,8 @@ static const cpts_colspec mt_cols[] = {
 };
 static const cpts_colspec supply_cols[] = {
 	{ "code_commune", CPTS_ALIASES_CODE, CPTS_COL_CODE, R | K, 0 },
-	{ "profession", "profession,prof,specialite,code_profession", CPTS_COL_TEXT, R | K, 0 },
+	/* optional: a file without it (INSEE BPE with --map effectif=NB_D201) counts GPs */
+	{ "profession", "profession,prof,specialite,code_profession", CPTS_COL_TEXT, K, 0 },
 	{ "effectif", "effectif,effectifs,nb,nombre,nb_medecins,nb_praticiens", CPTS_COL_COUNT, R, MAX_COUNT },
 	{ "etp", "etp", CPTS_COL_COUNT, 0, MAX_COUNT },
 	{ "age_60p", "age_60p,nb_60p,plus_60,age60p", CPTS_COL_COUNT, 0, MAX_COUNT },
@@ -85,6 +86,8 @@ static const cpts_colspec partition_cols[] = {
 	{ "territoire", "territoire,territory,cpts,nom_cpts,code_cpts,bassin,basin",
 	  CPTS_COL_TEXT, R | K, 0 },
 	{ "statut", "statut,status,etat", CPTS_COL_TEXT, 0, 0 },
+	{ "nom", "nom,nom_territoire,libelle_territoire,territory_name", CPTS_COL_TEXT,
+	  CPTS_COL_SIDE, 0 },
 };
 static const cpts_colspec attributes_cols[] = {
 	{ "code_commune", CPTS_ALIASES_CODE, CPTS_COL_CODE, R | K, 0 },
@@ -345,7 +348,7 @@ static void norm_name(const char *in, char *out, size_t n)
 	out[j] = '\0';
 }
 
-static int find_header(const cpts_csv *c, const char *want)
+int cpts_ingest__find_header(const cpts_csv *c, const char *want)
 {
 	char a[128], b[128];
 
@@ -358,7 +361,8 @@ static int find_header(const cpts_csv *c, const char *want)
 	return -1;
 }
 
-static void list_columns(cpts_buf *b, const cpts_csv *c, const cpts_kindspec *k)
+static void list_columns(cpts_buf *b, const cpts_csv *c, const cpts_kindspec *k,
+			 const cpts_ingest_table_opts *o)
 {
 	cpts_buf_addstr(b, " (expected: ");
 	for (size_t i = 0; i < k->n_cols; i++)
@@ -369,7 +373,11 @@ static void list_columns(cpts_buf *b, const cpts_csv *c, const cpts_kindspec *k)
 		cpts_buf_addf(b, "%s%s", i ? ", " : "", cpts_csv_col(c, i));
 	if (cpts_csv_n_cols(c) > 40)
 		cpts_buf_addstr(b, ", ...");
-	cpts_buf_addstr(b, "; use --map canonical=theirs to name a column)");
+	/* the option as the running command spells it */
+	if (o && o->diagnose_hints)
+		cpts_buf_addf(b, "; use --map %s:canonical=theirs to name a column)", k->name);
+	else
+		cpts_buf_addstr(b, "; use --map canonical=theirs to name a column)");
 }
 
 int cpts_ingest__match_columns(cpts_ctx *ctx, const cpts_csv *c, const cpts_kindspec *k,
@@ -386,8 +394,12 @@ int cpts_ingest__match_columns(cpts_ctx *ctx, const cpts_csv *c, const cpts_kind
 			    strncmp(k->cols[i].canon, o->map[m], (size_t)(eq - o->map[m])) == 0)
 				found = true;
 		if (!found) {
-			cpts_buf_addf(&b, "--map '%s': expected canonical=theirs with canonical among:",
-				      o->map[m]);
+			if (o->diagnose_hints)
+				cpts_buf_addf(&b, "--map '%s:%s': expected %s:canonical=theirs with"
+					      " canonical among:", k->name, o->map[m], k->name);
+			else
+				cpts_buf_addf(&b, "--map '%s': expected canonical=theirs with canonical"
+					      " among:", o->map[m]);
 			for (size_t i = 0; i < k->n_cols; i++)
 				cpts_buf_addf(&b, " %s", k->cols[i].canon);
 			rc = cpts_fail(ctx, CPTS_EUSAGE, "%s", b.data);
@@ -404,21 +416,21 @@ int cpts_ingest__match_columns(cpts_ctx *ctx, const cpts_csv *c, const cpts_kind
 			if (strncmp(o->map[m], cs->canon, cl) == 0 && o->map[m][cl] == '=')
 				mapped = o->map[m] + cl + 1;
 		if (mapped) {
-			col[i] = find_header(c, mapped);
+			col[i] = cpts_ingest__find_header(c, mapped);
 		} else {
 			char *al = cpts_strdup(cs->aliases);
 			for (char *p = al, *q; p && col[i] < 0; p = q) {
 				q = strchr(p, ',');
 				if (q)
 					*q++ = '\0';
-				col[i] = find_header(c, p);
+				col[i] = cpts_ingest__find_header(c, p);
 			}
 			free(al);
 		}
 		if (col[i] < 0 && (cs->flags & CPTS_COL_REQUIRED)) {
 			cpts_buf_addf(&b, "'%s': missing column '%s'", cpts_csv_name(c),
 				      mapped ? mapped : cs->canon);
-			list_columns(&b, c, k);
+			list_columns(&b, c, k, o);
 			rc = cpts_fail(ctx, CPTS_EINPUT, "%s", b.data);
 			goto out;
 		}
@@ -463,6 +475,9 @@ int cpts_ingest__parse_cells(cpts_ctx *ctx, cpts_loader *L, char **f, bool numbe
 				memcpy(v->text, "T", 2);
 			else if (cs->type == CPTS_COL_AGE)
 				memcpy(v->text, "ALL", 4);
+			else if (L->kind_id == CPTS_TABLE_SUPPLY && strcmp(cs->canon, "profession") == 0)
+				snprintf(v->text, sizeof(v->text), "%s", L->opts->profession
+					 ? L->opts->profession : "medecin_generaliste");
 			else
 				v->text[0] = '\0';
 			continue;
@@ -506,7 +521,9 @@ int cpts_ingest__parse_cells(cpts_ctx *ctx, cpts_loader *L, char **f, bool numbe
 					v->text[--n] = '\0';
 			}
 			v->state = v->text[0] ? CPTS_V_VALUE : CPTS_V_EMPTY;
-			if (v->state == CPTS_V_EMPTY && (cs->flags & CPTS_COL_REQUIRED))
+			/* partition --from-column: no value = the commune stays uncovered */
+			if (v->state == CPTS_V_EMPTY && (cs->flags & CPTS_COL_REQUIRED) &&
+			    !(L->kind_id == CPTS_TABLE_PARTITION && L->opts->from_column))
 				return cpts_ingest__cell_error(ctx, L->csv, cn, s, "is empty");
 			break;
 		case CPTS_COL_COUNT:
@@ -543,6 +560,10 @@ int cpts_ingest__row(cpts_ctx *ctx, cpts_loader *L, char **f)
 
 	if ((rc = cpts_ingest__parse_cells(ctx, L, f, false)) != CPTS_OK)
 		return rc;
+	if (L->kind_id == CPTS_TABLE_PARTITION && L->v[1].state != CPTS_V_VALUE) {
+		L->n_no_value++;
+		return 1;
+	}
 	if (L->opts->profession) {
 		for (size_t i = 0; i < L->kind->n_cols; i++)
 			if (strcmp(L->kind->cols[i].canon, "profession") == 0 &&

@@ -15,6 +15,7 @@
 #include "cpts/ingest.h"
 #include "cpts/pipeline.h"
 #include "cpts/profile.h"
+#include "cpts/store.h"
 #include "cpts/util.h"
 
 #define PARTITION_GIVEN "territoires"
@@ -52,16 +53,126 @@ static int ingest_tables(cpts_ctx *ctx, cpts_store *s, const cpts_diagnose_opts 
 	};
 	int rc;
 
-	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
+	const char **map = cpts_calloc(o->n_map + 1, sizeof(char *));
+
+	rc = CPTS_OK;
+	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]) && rc == CPTS_OK; i++) {
 		cpts_ingest_table_opts to = CPTS_INGEST_TABLE_OPTS_INIT;
+		const char *kn = cpts_table_kind_name(tables[i].kind);
+		size_t kl = strlen(kn);
 		if (!tables[i].path)
 			continue;
-		if (tables[i].kind == CPTS_TABLE_PARTITION)
+		/* --map KIND:canonical=theirs: the pairs of this kind */
+		for (size_t m = 0; m < o->n_map; m++)
+			if (strncmp(o->map[m], kn, kl) == 0 && o->map[m][kl] == ':')
+				map[to.n_map++] = o->map[m] + kl + 1;
+		to.map = map;
+		to.skip_unknown = o->skip_unknown;
+		to.snds_codes = o->snds_codes;
+		to.vintage = o->vintage;
+		to.diagnose_hints = true;
+		if (tables[i].kind == CPTS_TABLE_PARTITION) {
 			to.name = PARTITION_GIVEN;
-		if ((rc = cpts_ingest_table(ctx, s, tables[i].kind, tables[i].path, &to)) < 0)
-			return rc;
+			to.from_column = o->from_column;
+			to.name_column = o->name_column;
+			to.names_file = o->names_file;
+		}
+		rc = cpts_ingest_table(ctx, s, tables[i].kind, tables[i].path, &to);
 	}
+	free(map);
+	return rc;
+}
+
+/* Usage errors found before any work: a run of minutes must not fail on them at the
+ * end. Each names an option of cpts diagnose. */
+static int check_opts(cpts_ctx *ctx, const cpts_diagnose_opts *o)
+{
+	if (!o->communes)
+		return cpts_fail(ctx, CPTS_EUSAGE, "'cpts diagnose' needs --communes FILE");
+	for (size_t m = 0; m < o->n_map; m++) {
+		const char *colon = strchr(o->map[m], ':');
+		char kind[32];
+		if (!colon || !strchr(colon, '=') || (size_t)(colon - o->map[m]) >= sizeof(kind))
+			return cpts_fail(ctx, CPTS_EUSAGE, "--map '%s': expected KIND:canonical=theirs,"
+					 " e.g. population:population=PMUN21", o->map[m]);
+		memcpy(kind, o->map[m], (size_t)(colon - o->map[m]));
+		kind[colon - o->map[m]] = '\0';
+		if (cpts_table_kind_parse(kind) < 0 ||
+		    cpts_table_kind_parse(kind) == CPTS_TABLE_PASSAGE)
+			return cpts_fail(ctx, CPTS_EUSAGE, "--map '%s': '%s' is not a table of cpts"
+					 " diagnose (population, attributes, consumption, reference,"
+					 " mt, supply, flows, traveltime, partition)", o->map[m], kind);
+	}
+	if ((o->from_column || o->name_column || o->names_file) && !o->partition)
+		return cpts_fail(ctx, CPTS_EUSAGE, "--from-column, --name-column and --names"
+				 " describe the --partition file: give --partition FILE");
+	if (o->name_column && !o->from_column)
+		return cpts_fail(ctx, CPTS_EUSAGE, "--name-column goes with --from-column");
+	if (o->name_column && o->names_file)
+		return cpts_fail(ctx, CPTS_EUSAGE, "give the territory names with --name-column"
+				 " or --names, not both");
+	if (o->map_indicator && !cpts_indicator_find(o->map_indicator)) {
+		char *keys = cpts_indicator_keys();
+		int rc = cpts_fail(ctx, CPTS_EUSAGE, "unknown indicator '%s' for --map-indicator"
+				   " (one of: %s)", o->map_indicator, keys);
+		free(keys);
+		return rc;
+	}
+	if (!(o->mask_threshold >= 1.0))
+		return cpts_fail(ctx, CPTS_EUSAGE, "--mask-threshold must be at least 1");
 	return CPTS_OK;
+}
+
+/* The report sections that will be empty for lack of an input, said before the work. */
+static void warn_missing_sections(cpts_ctx *ctx, const cpts_diagnose_opts *o)
+{
+	cpts_buf b = CPTS_BUF_INIT;
+
+	if (o->no_html && o->no_gpkg)
+		return;
+	if (!o->mt)
+		cpts_buf_addstr(&b, "; « Médecin traitant » (no --mt)");
+	if (!o->consumption)
+		cpts_buf_addstr(&b, "; « Consommation de soins : ICC » and the missing GPs"
+				    " (no --consumption)");
+	if (!o->supply)
+		cpts_buf_addstr(&b, "; « Offre de soins et accessibilité », APL (no --supply)");
+	if (!o->flows)
+		cpts_buf_addstr(&b, "; « Flux et attraction » (no --flows)");
+	if (!o->population)
+		cpts_buf_addstr(&b, "; « Pyramide des âges », « Taille ACI » and every rate per"
+				    " inhabitant (no --population)");
+	if (b.len)
+		cpts_warn(ctx, "the report will lack these sections for lack of inputs: %s",
+			  b.data + 2);
+	cpts_buf_release(&b);
+}
+
+/* After the ingest: a population of totals only gives no age pyramid and no ICC. */
+static void warn_population_form(cpts_ctx *ctx, cpts_store *s, const cpts_diagnose_opts *o)
+{
+	if (!o->population || (o->no_html && o->no_gpkg) ||
+	    cpts_store_population_by_sex_age(s))
+		return;
+	cpts_warn(ctx, "%s has totals only (no sex and age): the report will lack « Pyramide"
+		  " des âges »%s", o->population, o->consumption ? " and the ICC (expected"
+		  " consultations need the population by sex and age)" : "");
+}
+
+/* The choropleth key: the one asked for, else the share without médecin traitant, or
+ * without --mt an indicator the inputs give (a grey map says nothing). */
+static const char *map_key(cpts_ctx *ctx, const cpts_diagnose_opts *o)
+{
+	const char *k;
+
+	if (o->map_indicator)
+		return o->map_indicator;
+	if (o->mt)
+		return "mt_share";
+	k = o->supply && o->population ? "gp_density" : o->population ? "density" : "n_communes";
+	cpts_info(ctx, "maps of the report: %s (no --mt for the share without médecin traitant;"
+		  " --map-indicator chooses)", k);
+	return k;
 }
 
 /* Without flows nor partition, the whole area is one territory. */
@@ -166,12 +277,11 @@ int cpts_diagnose_run(cpts_ctx *ctx, const cpts_diagnose_opts *o, FILE *summary)
 	cpts_ingest_communes_opts co = CPTS_INGEST_COMMUNES_OPTS_INIT;
 	int rc, e;
 
-	if (!o->communes) {
-		rc = cpts_fail(ctx, CPTS_EUSAGE, "'cpts diagnose' needs --communes FILE");
+	if ((rc = check_opts(ctx, o)) < 0)
 		goto out;
-	}
 	if ((rc = check_outputs(ctx, o, dir, ws, tmp, gpkg, html)) < 0)
 		goto out;
+	warn_missing_sections(ctx, o);
 	if ((e = cpts_mkdir_p(dir, 0777)) < 0) {
 		rc = cpts_fail(ctx, CPTS_EIO, "cannot create directory '%s': %s", dir, strerror(-e));
 		goto out;
@@ -182,10 +292,14 @@ int cpts_diagnose_run(cpts_ctx *ctx, const cpts_diagnose_opts *o, FILE *summary)
 
 	/* 1. ingest */
 	co.code_field = o->code_field;
+	co.s_srs = o->s_srs;
+	co.skip_failures = o->skip_failures;
+	co.vintage = o->vintage;
 	if ((rc = cpts_ingest_communes(ctx, s, o->communes, &co, NULL)) < 0)
 		goto out;
 	if ((rc = ingest_tables(ctx, s, o)) < 0)
 		goto out;
+	warn_population_form(ctx, s, o);
 	if ((rc = cpts_progress(ctx, 0.3, "diagnose")) < 0)
 		goto out;
 
@@ -237,14 +351,15 @@ int cpts_diagnose_run(cpts_ctx *ctx, const cpts_diagnose_opts *o, FILE *summary)
 	if ((rc = cpts_progress(ctx, 0.7, "diagnose")) < 0)
 		goto out;
 
-	/* 5. exports */
+	/* 5. exports (none with --no-html --no-gpkg: the workspace is the result) */
 	if ((rc = cpts_store_open(ctx, &s, ws, 0)) < 0)
 		goto out;
 	eo.partition = profiled;
 	eo.gpkg = o->no_gpkg ? NULL : gpkg;
 	eo.html_dir = o->no_html ? NULL : html;
 	eo.mask_threshold = o->mask_threshold;
-	if ((rc = cpts_export_run(ctx, s, &eo)) < 0)
+	if ((eo.gpkg || eo.html_dir) && (eo.map_indicator = map_key(ctx, o)) &&
+	    (rc = cpts_export_run(ctx, s, &eo)) < 0)
 		goto out;
 	if ((rc = cpts_progress(ctx, 1.0, "diagnose")) < 0)
 		goto out;

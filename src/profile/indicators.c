@@ -6,6 +6,8 @@
  */
 #include <string.h>
 
+#include "cpts/util.h"
+
 #include "cpts/profile.h"
 
 #define POP CPTS_IND_POPULATION
@@ -70,4 +72,13 @@ const cpts_indicator *cpts_indicator_find(const char *key)
 		if (strcmp(i->key, key) == 0)
 			return i;
 	return NULL;
+}
+
+char *cpts_indicator_keys(void)
+{
+	cpts_buf b = CPTS_BUF_INIT;
+
+	for (const cpts_indicator *i = cpts_indicators; i->key; i++)
+		cpts_buf_addf(&b, "%s%s", i == cpts_indicators ? "" : " ", i->key);
+	return cpts_buf_detach(&b, NULL);
 }

@@ -1358,10 +1358,10 @@ int cpts_profile_run(cpts_ctx *ctx, cpts_store *s, const cpts_profile_opts *opts
 		 (double)clock() / CLOCKS_PER_SEC);
 	cpts_progress(ctx, 1.0, "profiles");
 	cpts_info(ctx, "profiled %zu territor%s of partition '%s' (%zu values, reference rates: %s,"
-		  " APL from %s) in %.1f s", done, done == 1 ? "y" : "ies", r.partition, r.n_rows,
+		  " %s) in %.1f s", done, done == 1 ? "y" : "ies", r.partition, r.n_rows,
 		  r.ref_source ? r.ref_source : "none (no consumption)",
-		  !r.has_apl ? "nothing (no supply)" : r.od ? "the traveltime table"
-							    : "centroid distances",
+		  !r.has_apl ? "no APL (no supply)" : r.od ? "APL from the traveltime table"
+							   : "APL from centroid distances",
 		  cpts_now() - t0);
 out:
 	if (rc < 0)

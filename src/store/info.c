@@ -102,7 +102,11 @@ int cpts_store_info(cpts_ctx *ctx, cpts_store *s, FILE *out, bool json)
 				cpts_buf_addf(&b, ", %lld communes", n_com);
 			if (masked)
 				cpts_buf_addf(&b, ", %lld masked", masked);
-			cpts_buf_addf(&b, "  (%s)\n", t->label);
+			/* a population of totals only is not "by sex and age" */
+			if (strcmp(t->name, "population") == 0 && !cpts_store_population_by_sex_age(s))
+				cpts_buf_addstr(&b, "  (population totals, no sex and age)\n");
+			else
+				cpts_buf_addf(&b, "  (%s)\n", t->label);
 			if (file)
 				cpts_buf_addf(&b, "               from %s\n               sha256 %s,"
 					      " ingested %s%s%s\n", cpts_text(file), sha ? sha : "?",

@@ -4,6 +4,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cpts/code.h"
 #include "cpts/ctx.h"
@@ -218,6 +219,41 @@ static void test_safe_text(void)
 	cpts_text_release();
 }
 
+/* tap.h: a description holding a newline (a captured log line) stays one TAP line;
+ * before the fix the rest of it was an "Unknown TAP output line" for meson. */
+static void test_tap_newline(void)
+{
+	char path[] = "/tmp/cpts_tap_XXXXXX", line[256];
+	int fd = mkstemp(path), saved, n_lines = 0, n_save = tap_n, f_save = tap_failed;
+	FILE *f;
+
+	if (fd < 0) {
+		ok(0, "temporary file for the TAP check");
+		return;
+	}
+	fflush(stdout);
+	saved = dup(1);
+	dup2(fd, 1);
+	tap_result(1, __FILE__, __LINE__, "warning: %s", "first line\nsecond line # not a directive");
+	fflush(stdout);
+	dup2(saved, 1);
+	close(saved);
+	tap_n = n_save;
+	tap_failed = f_save;
+	f = fdopen(fd, "r");
+	rewind(f);
+	while (fgets(line, sizeof(line), f))
+		n_lines++;
+	rewind(f);
+	if (!fgets(line, sizeof(line), f))
+		line[0] = '\0';
+	fclose(f);
+	unlink(path);
+	is_int(n_lines, 1, "a description with a newline is printed on one line");
+	ok(strncmp(line, "ok ", 3) == 0 && strstr(line, "first line second line") &&
+	   !strchr(line + 3, '#'), "newline and '#' replaced in the description");
+}
+
 int main(void)
 {
 	test_codes();
@@ -227,5 +263,6 @@ int main(void)
 	test_errors();
 	test_tiers();
 	test_safe_text();
+	test_tap_newline();
 	return done_testing();
 }
