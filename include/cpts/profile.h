@@ -91,6 +91,15 @@ typedef struct cpts_profile_opts {
  */
 int cpts_profile_run(cpts_ctx *ctx, cpts_store *s, const cpts_profile_opts *opts);
 
+/**
+ * The options of a profile as text (recorded with it, see cpts_store_derived_record),
+ * and back. cpts_profile_params: OWNED by caller. cpts_profile_params_parse sets the
+ * recorded fields of *o (others untouched); params is modified and BORROWED by
+ * o->reference. Returns CPTS_OK or CPTS_EINPUT (no error set) on a malformed text.
+ */
+char *cpts_profile_params(const cpts_profile_opts *o);
+int cpts_profile_params_parse(cpts_profile_opts *o, char *params);
+
 /** Disclosure control options (DOMAIN.md section 7). */
 typedef struct cpts_disclose_opts {
 	double threshold; /* counts from 1 to threshold-1 are masked (default 11) */

@@ -1,7 +1,8 @@
 /*
  * cmd_export.c - `cpts export`: write the GeoPackage (or any OGR dataset) and/or the
  * HTML report of a partition with cpts_export_run(). The workspace is opened
- * read-only: an export never changes it.
+ * read-write only so that a missing or stale profile (or basin metrics) can be
+ * recomputed before publishing; a fresh export writes nothing into it.
  */
 #include <stddef.h>
 #include <stdlib.h>
@@ -54,7 +55,8 @@ int cmd_export(cpts_ctx *ctx, int argc, char **argv)
 			       " --html DIR");
 		goto out;
 	}
-	if ((rc = cpts_store_open(ctx, &s, pos[0], CPTS_STORE_READONLY)) < 0)
+	/* read-write: a missing or stale profile is computed first (cpts_export_run) */
+	if ((rc = cpts_store_open(ctx, &s, pos[0], 0)) < 0)
 		goto out;
 	rc = cpts_export_run(ctx, s, &o);
 out:

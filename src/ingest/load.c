@@ -629,16 +629,21 @@ static int clear_table(cpts_ctx *ctx, cpts_loader *L)
 					return rc;
 			}
 		}
-		return CPTS_OK;
+		/* what was derived from the old partition: the store's table deps[] */
+		return cpts_store_input_replaced(ctx, L->s, "partition", L->partition);
 	case CPTS_TABLE_ATTRIBUTES:
-		return cpts_store_exec(ctx, L->s, "DELETE FROM attributes WHERE name NOT LIKE"
-				       " 'population_arm_%'");
+		if ((rc = cpts_store_exec(ctx, L->s, "DELETE FROM attributes WHERE name NOT LIKE"
+					  " 'population_arm_%'")) < 0)
+			return rc;
+		return cpts_store_input_replaced(ctx, L->s, L->kind->name, NULL);
 	default:
-		/* new flows make the cached flow matrix (graph/flows.c) stale */
-		sql = cpts_asprintf("DELETE FROM %s%s", L->kind->table,
-				    L->kind_id == CPTS_TABLE_FLOWS ? "; DELETE FROM flow_matrix" : "");
+		sql = cpts_asprintf("DELETE FROM %s", L->kind->table);
 		rc = cpts_store_exec(ctx, L->s, sql);
 		free(sql);
+		/* results derived from the old table are dropped or become stale (the
+		   store's table deps[], e.g. the cached flow matrix, the profiles) */
+		if (rc == CPTS_OK)
+			rc = cpts_store_input_replaced(ctx, L->s, L->kind->name, NULL);
 		return rc;
 	}
 }

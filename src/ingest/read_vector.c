@@ -546,12 +546,10 @@ static int store_layer(cpts_ctx *ctx, cpts_store *s, const cpts_ingest_layer *l)
 	int rc;
 
 	/* results derived from the previous communes (graph, basin metrics, profiles)
-	   would silently describe another geometry: they go with it, in the same
-	   transaction; inputs (tables, partitions) stay */
-	if ((rc = cpts_store_exec(ctx, s, "DELETE FROM communes; DELETE FROM graph_edges;"
-				  " DELETE FROM basin_communes; DELETE FROM basin_metrics;"
-				  " DELETE FROM profile_values; DELETE FROM flow_matrix;"
-				  " DELETE FROM meta WHERE key LIKE 'graph\\_%' ESCAPE '\\'")) < 0)
+	   would silently describe another geometry: the store drops them or marks them
+	   stale (its table deps[]), in the same transaction; inputs stay */
+	if ((rc = cpts_store_exec(ctx, s, "DELETE FROM communes")) < 0 ||
+	    (rc = cpts_store_input_replaced(ctx, s, "communes", NULL)) < 0)
 		return rc;
 	if ((rc = cpts_store_prepare(ctx, s, &st, "INSERT INTO communes(code, name, dep, reg,"
 				     " parent, srid, area_km2, perimeter_km, px, py, lon, lat, geom)"

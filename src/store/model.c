@@ -27,28 +27,22 @@ static void copy_text(char *dst, size_t n, const char *t)
 
 int cpts_population_totals_refresh(cpts_ctx *ctx, cpts_store *s)
 {
-	char buf[32];
 	int rc;
 
 	if ((rc = cpts_store_exec(ctx, s, "DELETE FROM population_total;"
 				  " INSERT INTO population_total " POP_TOTALS_SQL)) < 0)
 		return rc;
-	snprintf(buf, sizeof(buf), "%lld",
-		 cpts_store_count(s, "SELECT count(*) FROM population", 0));
-	return cpts_store_meta_set(ctx, s, "population_total_rows", buf);
+	return cpts_store_derived_record(ctx, s, "population_total", NULL, NULL);
 }
 
-/* The query giving each commune's population: the stored totals while they are those of
- * the population table (same row count as when they were summed), else the sum. */
+/* The query giving each commune's population: the stored totals while they were summed
+ * from the current population table (deps.c), else the sum. */
 static const char *pop_query(cpts_store *s, long long n_rows)
 {
-	char *rows = cpts_store_meta_get(s, "population_total_rows");
-	long v = -1;
-
-	if (rows && !cpts_parse_long(rows, &v))
-		v = -1;
-	free(rows);
-	return v >= 0 && v == n_rows ? "SELECT code, pop FROM population_total" : POP_TOTALS_SQL;
+	(void)n_rows;
+	return cpts_store_derived_status(s, "population_total", NULL, NULL, 0, NULL) ==
+			       CPTS_DERIVED_FRESH
+		       ? "SELECT code, pop FROM population_total" : POP_TOTALS_SQL;
 }
 
 int cpts_model_load(cpts_ctx *ctx, cpts_model **out, cpts_store *s)
@@ -380,7 +374,8 @@ int cpts_partition_save(cpts_ctx *ctx, cpts_store *s, const cpts_model *m, const
 
 	cpts_timestamp_utc(ts);
 	if ((rc = cpts_store_run(ctx, s, "DELETE FROM partition_members WHERE partition = ?",
-				 name, (const char *)NULL)) < 0)
+				 name, (const char *)NULL)) < 0 ||
+	    (rc = cpts_store_input_replaced(ctx, s, "partition", name)) < 0)
 		return rc;
 	/* source and params may be NULL: bound by hand */
 	if ((rc = cpts_store_prepare(ctx, s, &st, "INSERT OR REPLACE INTO partitions(name, kind,"
