@@ -6,6 +6,7 @@
 
 #include "cli/cli.h"
 #include "cpts/pipeline.h"
+#include "cpts/profile.h"
 
 struct diag_cli {
 	const char *communes, *passage, *population, *consumption, *reference, *mt, *supply;
@@ -62,7 +63,7 @@ int cmd_diagnose(cpts_ctx *ctx, int argc, char **argv)
 
 	memset(&c, 0, sizeof(c));
 	c.resolution = 1.0;
-	c.mask_threshold = 11.0;
+	c.mask_threshold = CPTS_MASK_THRESHOLD_DEFAULT;
 	c.seed = 1;
 	if ((rc = cli_parse_pos(ctx, argc, argv, table, &c, &help, 0, 0, &pos,
 				 &n_pos)) != 0)

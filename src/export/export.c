@@ -254,8 +254,8 @@ int cpts_export_run(cpts_ctx *ctx, cpts_store *s, const cpts_export_opts *opts)
 	if (!cpts_indicator_find(o.map_indicator))
 		return cpts_fail(ctx, CPTS_EUSAGE, "unknown indicator '%s' for --map-indicator"
 				 " (see docs/export.md for the list)", o.map_indicator);
-	if (!(o.mask_threshold >= 1.0))
-		return cpts_fail(ctx, CPTS_EUSAGE, "--mask-threshold must be at least 1");
+	if ((rc = cpts_mask_threshold_check(ctx, "--mask-threshold", o.mask_threshold)) < 0)
+		return rc;
 	if (o.flow_threshold < 0 || isnan(o.flow_threshold))
 		return cpts_fail(ctx, CPTS_EUSAGE, "--flows-threshold must be positive");
 	if ((rc = refresh(ctx, s, o.partition)) < 0)

@@ -29,7 +29,7 @@ void cpts_diagnose_opts_init(cpts_diagnose_opts *o)
 	o->basins = b;
 	o->basins.method = CPTS_BASINS_MODULARITY;
 	o->basins.name = PARTITION_BASINS;
-	o->mask_threshold = 11.0;
+	o->mask_threshold = CPTS_MASK_THRESHOLD_DEFAULT;
 }
 
 static int ingest_tables(cpts_ctx *ctx, cpts_store *s, const cpts_diagnose_opts *o)
@@ -144,6 +144,9 @@ int cpts_diagnose_run(cpts_ctx *ctx, const cpts_diagnose_opts *o, FILE *summary)
 		rc = cpts_fail(ctx, CPTS_EUSAGE, "'cpts diagnose' needs --communes FILE");
 		goto out;
 	}
+	/* before any work: the export at the end would refuse it */
+	if ((rc = cpts_mask_threshold_check(ctx, "--mask-threshold", o->mask_threshold)) < 0)
+		goto out;
 	if ((e = cpts_mkdir_p(dir, 0777)) < 0) {
 		rc = cpts_fail(ctx, CPTS_EIO, "cannot create directory '%s': %s", dir, strerror(-e));
 		goto out;
