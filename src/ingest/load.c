@@ -756,6 +756,8 @@ int cpts_ingest_table(cpts_ctx *ctx, cpts_store *s, cpts_table_kind kind, const 
 	}
 	if ((rc = cpts_ingest__match_columns(ctx, L.csv, L.kind, opts, L.col)) < 0)
 		goto out;
+	/* a comma-delimited file cannot hold unquoted decimal commas */
+	L.dec = cpts_csv_delim(L.csv) == ',' ? '.' : '\0';
 	if (kind == CPTS_TABLE_PARTITION) {
 		L.partition_owned = opts->name ? cpts_strdup(opts->name) : cpts_path_stem(path);
 		L.partition = L.partition_owned;
@@ -814,6 +816,7 @@ int cpts_ingest__check_csv_mem(cpts_ctx *ctx, cpts_table_kind kind, const void *
 	}
 	if ((rc = cpts_ingest__match_columns(ctx, L.csv, L.kind, &opts, L.col)) < 0)
 		goto out;
+	L.dec = cpts_csv_delim(L.csv) == ',' ? '.' : '\0';
 	L.partition = "p";
 	rc = read_rows(ctx, &L);
 out:

@@ -29,6 +29,7 @@ enum cpts_col_type {
 enum cpts_col_flags {
 	CPTS_COL_REQUIRED = 1 << 0, /* the file must have it */
 	CPTS_COL_KEY = 1 << 1,      /* part of the table's primary key */
+	CPTS_COL_WHOLE = 1 << 2,    /* a count of people or acts: a whole number */
 };
 
 /* One canonical column of a kind. */
@@ -103,6 +104,8 @@ typedef struct cpts_loader {
 	const char *partition;              /* partition name (OWNED copy in load.c) */
 	char *partition_owned;
 	cpts_buf key;                       /* scratch */
+	char dec;                           /* the file's decimal separator, '\0' while
+					       unknown (cpts_ingest__number) */
 } cpts_loader;
 
 int cpts_ingest__match_columns(cpts_ctx *ctx, const cpts_csv *c, const cpts_kindspec *k,
