@@ -56,6 +56,8 @@ typedef struct reader {
 	cpts_vec out;                 /* cpts_ingest_commune */
 	cpts_strmap *seen;            /* OWNED: code -> index in out */
 	size_t n_skipped, n_repaired;
+	size_t n_code_repaired;       /* codes that had lost their leading zero */
+	char code_repaired_example[96];
 } reader;
 
 static void xforms_release(xforms *x)
@@ -399,6 +401,7 @@ static int read_feature(reader *r, OGRFeatureH f)
 	OGRGeometryH g = OGR_F_GetGeometryRef(f);
 	const char *raw;
 	int64_t prev;
+	unsigned fl = 0;
 	int rc, t;
 
 	memset(&c, 0, sizeof(c));
@@ -406,11 +409,15 @@ static int read_feature(reader *r, OGRFeatureH f)
 	if (!OGR_F_IsFieldSetAndNotNull(f, r->f_code) ||
 	    !*(raw = OGR_F_GetFieldAsString(f, r->f_code)))
 		return feature_fail(r, c.fid, NULL, "no commune code", NULL);
-	if (!cpts_code_normalize(raw, strlen(raw), c.code, NULL, false)) {
+	if (!cpts_code_normalize(raw, strlen(raw), c.code, &fl, false)) {
 		char d[64];
 		snprintf(d, sizeof(d), "'%.40s'", raw);
 		return feature_fail(r, c.fid, NULL, "not a commune code: ", d);
 	}
+	/* a numeric field (1001) loses the leading zero: repaired, said in a warning */
+	if ((fl & CPTS_CODE_REPAIRED) && r->n_code_repaired++ == 0)
+		snprintf(r->code_repaired_example, sizeof(r->code_repaired_example),
+			 "fid=%lld: '%.12s' -> '%.5s'", c.fid, raw, c.code);
 	if (cpts_strmap_get(r->seen, c.code, &prev)) {
 		char d[64];
 		snprintf(d, sizeof(d), "%lld", cpts_vec_at(&r->out, cpts_ingest_commune, prev).fid);
@@ -514,6 +521,11 @@ int cpts_ingest__read_layer(cpts_ctx *ctx, cpts_ingest_layer *out, const char *p
 	r.out.n = 0;
 	out->n_skipped = r.n_skipped;
 	out->n_repaired = r.n_repaired;
+	if (r.n_code_repaired)
+		cpts_warn(ctx, "%s: %zu commune code%s had lost %s leading zero and %s repaired"
+			  " (%s)", path, r.n_code_repaired, r.n_code_repaired > 1 ? "s" : "",
+			  r.n_code_repaired > 1 ? "their" : "its",
+			  r.n_code_repaired > 1 ? "were" : "was", r.code_repaired_example);
 	out->layer_name = cpts_strdup(OGR_L_GetName(r.layer));
 	out->n_dropped = resolve_arms(ctx, out, r.seen, path);
 out:
