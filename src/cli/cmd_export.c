@@ -37,7 +37,7 @@ int cmd_export(cpts_ctx *ctx, int argc, char **argv)
 		  "write layer flux with the flows of at least V (never below the masking"
 		  " threshold; default: no flux layer)", false, false },
 		{ "mask-threshold", 0, CLI_DBL, offsetof(cpts_export_opts, mask_threshold), "N",
-		  "health counts from 1 to N-1 are masked (default 11)", false, false },
+		  "health counts from 1 to N-1 are masked; a whole number from 2 to 1000 (default 11)", false, false },
 		{ "map-indicator", 0, CLI_STR, offsetof(cpts_export_opts, map_indicator), "KEY",
 		  "indicator of the choropleth maps and styles (default mt_share)", false, false },
 		CLI_END,
