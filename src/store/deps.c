@@ -12,8 +12,10 @@
  *
  * The dependencies live in deps[] below and nowhere else: ingest calls
  * cpts_store_input_replaced(), which bumps the version and applies the DROP rows
- * (deleting the derived rows and their record, e.g. the graph when communes change);
- * STALE rows keep the result, whose record then no longer matches.
+ * (deleting the derived rows, e.g. the graph when communes change; a profile or basin
+ * metrics keep their record, which then reads as stale, naming the input, and carries
+ * the options to recompute them with); STALE rows keep the result, whose record then
+ * no longer matches.
  *
  * Both tables are created on the first write (CREATE TABLE IF NOT EXISTS inside the
  * writer's transaction), so workspaces made before them still open, unchanged; until
@@ -27,7 +29,7 @@
 
 enum dep_action {
 	DEP_STALE, /* keep the result; its record no longer matches */
-	DEP_DROP,  /* delete the result and its record */
+	DEP_DROP,  /* delete the result (and its record, unless the kind keeps it) */
 };
 
 /* One edge "when input is replaced, derived is dropped / stale". */
@@ -69,23 +71,26 @@ static const struct dep deps[] = {
 struct kind {
 	const char *name;
 	bool per_partition;  /* one result per partition ("profile:NAME") */
+	bool keep_record;    /* a drop keeps the record: the result then reads as stale,
+				naming what changed, and is recomputed with its params */
 	const char *drop[3]; /* statements deleting its rows; NULL-ended */
 	const char *what_fr; /* for messages */
 };
 
 static const struct kind kinds[] = {
-	{ "graph", false, { "DELETE FROM graph_edges",
+	{ "graph", false, false, { "DELETE FROM graph_edges",
 			    "DELETE FROM meta WHERE key LIKE 'graph\\_%' ESCAPE '\\'", NULL },
 	  "the contiguity graph" },
-	{ "flow_matrix", false, { "DELETE FROM flow_matrix", NULL }, "the flow matrix cache" },
-	{ "population_total", false, { "DELETE FROM population_total", NULL },
+	{ "flow_matrix", false, false, { "DELETE FROM flow_matrix", NULL },
+	  "the flow matrix cache" },
+	{ "population_total", false, false, { "DELETE FROM population_total", NULL },
 	  "the population totals" },
-	{ "basin_partition", true, { NULL }, "the basins" },
-	{ "basins", true, { "DELETE FROM basin_metrics WHERE ?1 IS NULL OR partition = ?1",
+	{ "basin_partition", true, false, { NULL }, "the basins" },
+	{ "basins", true, true, { "DELETE FROM basin_metrics WHERE ?1 IS NULL OR partition = ?1",
 			    "DELETE FROM basin_communes WHERE ?1 IS NULL OR partition = ?1",
 			    NULL },
 	  "the basin metrics (LI, MSI, PAC, pole)" },
-	{ "profile", true, { "DELETE FROM profile_values WHERE ?1 IS NULL OR partition = ?1",
+	{ "profile", true, true, { "DELETE FROM profile_values WHERE ?1 IS NULL OR partition = ?1",
 			     NULL },
 	  "the profile" },
 };
@@ -182,7 +187,7 @@ static int drop_result(cpts_ctx *ctx, cpts_store *s, const struct kind *k,
 		rc = cpts_store_step_done(ctx, s, st);
 		sqlite3_finalize(st);
 	}
-	if (rc < 0)
+	if (rc < 0 || k->keep_record)
 		return rc;
 	if (!partition || !k->per_partition) {
 		char *like = cpts_asprintf("%s%s", k->name, k->per_partition ? ":%" : "");

@@ -72,6 +72,17 @@ awk -F';' 'NR == 1 { print "code_commune;profession;effectif" } NR > 1 { print $
 "$CPTS" ingest supply "$WS" -q "$T/supply2.csv"; check "re-ingest supply" $?
 export_check supply gp_count 2
 
+# reference: one rate for everybody, 2 consultations a year: expected = 2 x 500 a commune
+printf 'sexe;classe_age;taux\nT;ALL;2\n' > "$T/ref2.csv"
+"$CPTS" ingest reference "$WS" -q "$T/ref2.csv"; check "ingest reference" $?
+export_check reference icc_expected 1000
+
+# attributes and communes (the same files again): stale, recomputed, same numbers
+"$CPTS" ingest attributes "$WS" -q "$T/demo/attributes.csv"; check "re-ingest attributes" $?
+export_check attributes pop_total 500
+"$CPTS" ingest communes "$WS" -q "$T/demo/communes.geojson"; check "re-ingest communes" $?
+export_check communes gp_count 2
+
 # partition: one territory 'Tout' over the same communes; its profile is dropped and
 # computed again, never the rows of the old territories
 awk -F';' 'NR == 1 { print "code_commune;territoire" } NR > 1 { print $1 ";Tout" }' "$P" \
@@ -79,6 +90,8 @@ awk -F';' 'NR == 1 { print "code_commune;territoire" } NR > 1 { print $1 ";Tout"
 "$CPTS" ingest partition "$WS" -q "$T/part2.csv" --name partition; check "re-ingest partition" $?
 "$CPTS" export "$WS" --partition partition --gpkg "$T/part.gpkg" 2> "$T/part.err"; rc=$?
 [ $rc -eq 0 ]; check "partition: export exits 0 (got $rc)" $?
+grep -q "profile of partition 'partition' is stale (partition 'partition' was replaced)" "$T/part.err"
+check "partition: the warning names the partition" $?
 nt=$(ogrinfo -ro -so "$T/part.gpkg" territoires | sed -n 's/^Feature Count: //p')
 [ "$nt" = 1 ]; check "partition: one territory (got $nt)" $?
 got=$(terr_val "$T/part.gpkg" Tout mt_patients); exp=$(($(wc -l < "$P") - 1))000
