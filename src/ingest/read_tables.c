@@ -213,7 +213,7 @@ static size_t blank_len(const unsigned char *p)
 static enum cpts_cell parse_number(const char *s, char *dec, bool whole, bool strict,
 				   double *v)
 {
-	const unsigned char *p = (const unsigned char *)s;
+	const unsigned char *p = (const unsigned char *)s, *end_p;
 	char tmp[80], seps[40];
 	size_t glen[41], n_groups = 1, n_seps = 0, j = 0, b;
 	int n_comma = 0, n_dot = 0, n_blank = 0;
@@ -240,8 +240,21 @@ static enum cpts_cell parse_number(const char *s, char *dec, bool whole, bool st
 		*v = neg ? -*v : *v;
 		return CPTS_CELL_VALUE;
 	}
+	/* trailing blanks are not separators */
+	end_p = p + strlen((const char *)p);
+	for (;;) {
+		if (end_p > p && (end_p[-1] == ' ' || end_p[-1] == '\t'))
+			end_p--;
+		else if (end_p - p >= 2 && end_p[-2] == 0xC2 && end_p[-1] == 0xA0)
+			end_p -= 2;
+		else if (end_p - p >= 3 && end_p[-3] == 0xE2 && end_p[-2] == 0x80 &&
+			 end_p[-1] == 0xAF)
+			end_p -= 3;
+		else
+			break;
+	}
 	glen[0] = 0;
-	for (; *p; p++) {
+	for (; p < end_p; p++) {
 		if (*p >= '0' && *p <= '9') {
 			if (j >= sizeof(tmp) - 4)
 				return CPTS_CELL_BAD;
@@ -252,8 +265,6 @@ static enum cpts_cell parse_number(const char *s, char *dec, bool whole, bool st
 		b = blank_len(p);
 		if (b == 0 && *p != ',' && *p != '.')
 			return CPTS_CELL_BAD;
-		if (b && p[b] == '\0')
-			break; /* trailing blanks */
 		if (n_seps >= sizeof(seps) || glen[n_groups - 1] == 0)
 			return CPTS_CELL_BAD; /* two separators in a row, or one first */
 		seps[n_seps++] = b ? ' ' : (char)*p;

@@ -112,6 +112,9 @@ static void test_cells(void)
 		near(v, 1234567.5, 0, "1.234.567,5 = 1234567.5");
 		is_int(cpts_ingest__number("12 34", &dec, false, &v), CPTS_CELL_BAD,
 		       "12 34: groups of three digits only");
+		is_int(cpts_ingest__number(" 1 234 \xC2\xA0 ", &dec, true, &v), CPTS_CELL_VALUE,
+		       "blanks around the number are not separators");
+		near(v, 1234, 0, "' 1 234 ' = 1234");
 		is_int(cpts_ingest__number("1,2", &dec, true, &v), CPTS_CELL_VALUE, "1,2 parses");
 		ok(v != floor(v), "1,2 is not whole (the loader refuses it in a count)");
 	}
