@@ -9,6 +9,7 @@
 #include <stdbool.h>
 
 #include "cpts/ctx.h"
+#include "cpts/profile.h"
 #include "cpts/store.h"
 
 #ifdef __cplusplus
@@ -24,7 +25,7 @@ typedef struct cpts_export_opts {
 	double mask_threshold;   /* disclosure threshold (default 11) */
 	const char *map_indicator; /* indicator key of the choropleths (default "mt_share") */
 } cpts_export_opts;
-#define CPTS_EXPORT_OPTS_INIT { NULL, NULL, "GPKG", NULL, 0.0, 11.0, NULL }
+#define CPTS_EXPORT_OPTS_INIT { NULL, NULL, "GPKG", NULL, 0.0, CPTS_MASK_THRESHOLD_DEFAULT, NULL }
 
 /**
  * Export a partition: the dataset opts->gpkg (layers communes, territoires, optional

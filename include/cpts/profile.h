@@ -94,11 +94,33 @@ typedef struct cpts_profile_opts {
  */
 int cpts_profile_run(cpts_ctx *ctx, cpts_store *s, const cpts_profile_opts *opts);
 
+/**
+ * The options of a profile as text (recorded with it, see cpts_store_derived_record),
+ * and back. cpts_profile_params: OWNED by caller. cpts_profile_params_parse sets the
+ * recorded fields of *o (others untouched); params is modified and BORROWED by
+ * o->reference. Returns CPTS_OK or CPTS_EINPUT (no error set) on a malformed text.
+ */
+char *cpts_profile_params(const cpts_profile_opts *o);
+int cpts_profile_params_parse(cpts_profile_opts *o, char *params);
+
+/** The disclosure threshold: health counts from 1 to threshold-1 are masked. */
+#define CPTS_MASK_THRESHOLD_DEFAULT 11
+/** Largest accepted threshold (above it nothing local would be published). */
+#define CPTS_MASK_THRESHOLD_MAX 1000
+
+/**
+ * Check a disclosure threshold given by the user: an integer from 2 (1 would mask
+ * nothing) to CPTS_MASK_THRESHOLD_MAX; 1.5, inf and nan are refused.
+ * @param option the option named in the message ("--mask-threshold")
+ * @return CPTS_OK or CPTS_EUSAGE (message names the option and the value)
+ */
+int cpts_mask_threshold_check(cpts_ctx *ctx, const char *option, double threshold);
+
 /** Disclosure control options (DOMAIN.md section 7). */
 typedef struct cpts_disclose_opts {
 	double threshold; /* counts from 1 to threshold-1 are masked (default 11) */
 } cpts_disclose_opts;
-#define CPTS_DISCLOSE_OPTS_INIT { 11.0 }
+#define CPTS_DISCLOSE_OPTS_INIT { CPTS_MASK_THRESHOLD_DEFAULT }
 
 /**
  * One exported value after disclosure control. Per-commune values are stored with

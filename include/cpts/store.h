@@ -21,9 +21,8 @@
  *            geom)            -- SpatiaLite geometry blob (MULTIPOLYGON, SRID = srid)
  *   population(code, sex, age, pop)            sex 'F'|'M'|'T'; age '00-04'..'95+' or 'ALL'
  *   population_total(code, pop)               per commune: the sum cpts_model_load uses,
- *                                               written by the population ingest (valid
- *                                               while meta population_total_rows is the
- *                                               population table's row count)
+ *                                               written by the population ingest (used
+ *                                               while its record in `derived` is fresh)
  *   consumption(code, sex, age, actes, masked) actes NULL when masked (masked = 1)
  *   reference(sex, age, rate)                  consultations per inhabitant
  *   mt(code, patients, sans_mt, sans_mt_mt_parti, sans_mt_fictif, ald, ald_sans_mt,
@@ -58,6 +57,15 @@
  *   profile_values(partition, territory, level, level_code, indicator, value, lo, hi,
  *                  masked)                      level: 'territoire' | 'departement' |
  *                                               'region' | 'ensemble'
+ *   versions(name PK, version, replaced_at)    version of each input table ('mt', ...,
+ *                                               'partition:NAME'), increased (one counter
+ *                                               for all) each time it is replaced
+ *   derived(name PK, inputs, params, computed_at)
+ *                                               what each derived result ('graph',
+ *                                               'profile:NAME', ...) was computed from:
+ *                                               'communes=1;mt=4;...' (deps.c); both
+ *                                               tables are created on the first write in
+ *                                               workspaces made before them
  */
 #ifndef CPTS_STORE_H
 #define CPTS_STORE_H
@@ -147,6 +155,51 @@ int cpts_store_info(cpts_ctx *ctx, cpts_store *s, FILE *out, bool json);
 bool cpts_store_has_partition(cpts_store *s, const char *name);
 /** The population table has rows by sex and age (not only commune totals). */
 bool cpts_store_population_by_sex_age(cpts_store *s);
+
+/* ---- versions of inputs, provenance of derived results (deps.c) -------------------
+ * Input names: the table kinds ("communes", "population", "consumption", "reference",
+ * "mt", "supply", "flows", "traveltime", "attributes", "passage") and "partition" (with
+ * the partition's name). Derived kinds: "graph", "flow_matrix", "population_total"
+ * (whole workspace), "basin_partition" (the membership of a basins partition), "basins"
+ * (basin_metrics + basin_communes), "profile" (profile_values), per partition. Which
+ * derived result depends on which input, and whether replacing the input drops the
+ * result or leaves it stale, is the table deps[] of deps.c, and only there. */
+
+/** State of a derived result. */
+typedef enum cpts_derived_state {
+	CPTS_DERIVED_FRESH = 0,   /* computed from the current version of every input */
+	CPTS_DERIVED_MISSING = 1, /* never computed (or dropped; or made before versions) */
+	CPTS_DERIVED_STALE = 2,   /* an input was replaced since */
+} cpts_derived_state;
+
+/**
+ * An input table was replaced (inside the writer's transaction): bump its version and
+ * drop the results deps[] says to drop. partition: the partition's name for input
+ * "partition", else NULL.
+ * @return CPTS_OK or CPTS_EIO
+ */
+int cpts_store_input_replaced(cpts_ctx *ctx, cpts_store *s, const char *input,
+			      const char *partition);
+
+/**
+ * Record that a derived result was just computed from the current inputs (inside the
+ * writer's transaction). partition: NULL for whole-workspace kinds; params (may be
+ * NULL, BORROWED) is kept with the record, e.g. the options of a profile.
+ */
+int cpts_store_derived_record(cpts_ctx *ctx, cpts_store *s, const char *derived,
+			      const char *partition, const char *params);
+
+/** True when the workspace cannot be written (opened read-only or a read-only file). */
+bool cpts_store_readonly(cpts_store *s);
+
+/**
+ * Whether a derived result is fresh. why (may be NULL) receives one line naming the
+ * input that changed ("mt was re-ingested (from 'mt.csv' at ...)"); *params_out (may
+ * be NULL) the params of the record, OWNED by caller (NULL when none).
+ */
+cpts_derived_state cpts_store_derived_status(cpts_store *s, const char *derived,
+					     const char *partition, char *why, size_t n_why,
+					     char **params_out);
 
 #ifdef __cplusplus
 }

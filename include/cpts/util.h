@@ -129,6 +129,10 @@ void cpts_timestamp_utc(char out[32]);
  * Write into out (size n, always terminated); returns out.
  */
 char *cpts_fmt_fr(char *out, size_t n, double v, int decimals);
+/** Longest prefix of s of at most max bytes that does not cut a UTF-8 character. */
+size_t cpts_utf8_fit(const char *s, size_t max);
+/** Copy s into out[n] (NUL-terminated), truncated at a character boundary. */
+void cpts_utf8_copy(char *out, size_t n, const char *s);
 /** A percentage from a proportion in [0,1]: `12,4 %` (with a no-break space). */
 char *cpts_fmt_fr_pct(char *out, size_t n, double proportion, int decimals);
 

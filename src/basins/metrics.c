@@ -292,7 +292,8 @@ int cpts_basins__metrics(cpts_ctx *ctx, cpts_store *s, const cpts_model *m,
 		goto out;
 	if ((rc = write_basin_rows(ctx, s, m, p, ta)) < 0)
 		goto out;
-	if ((rc = write_commune_rows(ctx, s, m, f, p, rows, ta, opts)) < 0)
+	if ((rc = write_commune_rows(ctx, s, m, f, p, rows, ta, opts)) < 0 ||
+	    (rc = cpts_store_derived_record(ctx, s, "basins", p->name, NULL)) < 0)
 		goto out;
 	if (sum) {
 		memset(sum, 0, sizeof(*sum));

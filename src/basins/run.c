@@ -302,7 +302,8 @@ int cpts_basins_run(cpts_ctx *ctx, cpts_store *s, const cpts_basins_opts *opts,
 	if ((rc = cpts_partition_save(ctx, s, m, opts->name, "basins",
 				      opts->method == CPTS_BASINS_PLURALITY ? "plurality"
 									    : "modularity",
-				      params, terr, w.lab)) < 0)
+				      params, terr, w.lab)) < 0 ||
+	    (rc = cpts_store_derived_record(ctx, s, "basin_partition", opts->name, params)) < 0)
 		goto out;
 	t_save = cpts_now();
 	res = cpts_partition_from_labels(m, opts->name, terr, nb, w.lab);

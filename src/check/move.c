@@ -84,12 +84,7 @@ static int move_rows(cpts_ctx *ctx, cpts_store *s, const char *from, const char 
 	 * metrics and profiles all go (they describe other territories) */
 	if ((rc = run_sql(ctx, s, "DELETE FROM partition_members WHERE partition = ?1", as, NULL,
 			  NULL)) < 0 ||
-	    (rc = run_sql(ctx, s, "DELETE FROM basin_communes WHERE partition = ?1", as, NULL,
-			  NULL)) < 0 ||
-	    (rc = run_sql(ctx, s, "DELETE FROM basin_metrics WHERE partition = ?1", as, NULL,
-			  NULL)) < 0 ||
-	    (rc = run_sql(ctx, s, "DELETE FROM profile_values WHERE partition = ?1", as, NULL,
-			  NULL)) < 0)
+	    (rc = cpts_store_input_replaced(ctx, s, "partition", as)) < 0)
 		goto out;
 	if ((rc = cpts_store_prepare(ctx, s, &st, "INSERT OR REPLACE INTO partitions(name, kind,"
 				     " source, params, created) VALUES(?1, 'move', ?2, ?3, ?4)")) < 0)

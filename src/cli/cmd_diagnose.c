@@ -6,6 +6,7 @@
 
 #include "cli/cli.h"
 #include "cpts/pipeline.h"
+#include "cpts/profile.h"
 
 struct diag_cli {
 	const char *communes, *passage, *population, *consumption, *reference, *mt, *supply;
@@ -47,7 +48,7 @@ static const cli_opt table[] = {
 	{ "max-pop", 0, CLI_DBL, O(max_pop), "N", "basin population ceiling", false, false },
 	{ "resolution", 0, CLI_DBL, O(resolution), "G", "modularity resolution (default 1)", false, false },
 	{ "seed", 0, CLI_INT, O(seed), "S", "seed of the modularity method (default 1)", false, false },
-	{ "mask-threshold", 0, CLI_DBL, O(mask_threshold), "N", "disclosure threshold for health counts (default 11)", false, false },
+	{ "mask-threshold", 0, CLI_DBL, O(mask_threshold), "N", "disclosure threshold for health counts, a whole number from 2 to 1000 (default 11)", false, false },
 	{ "no-html", 0, CLI_FLAG, O(no_html), NULL, "do not write the HTML report", false, false },
 	{ "no-gpkg", 0, CLI_FLAG, O(no_gpkg), NULL, "do not write the GeoPackage (with --no-html: the workspace only)", false, false },
 	CLI_END,
@@ -77,7 +78,7 @@ int cmd_diagnose(cpts_ctx *ctx, int argc, char **argv)
 
 	memset(&c, 0, sizeof(c));
 	c.resolution = 1.0;
-	c.mask_threshold = 11.0;
+	c.mask_threshold = CPTS_MASK_THRESHOLD_DEFAULT;
 	c.seed = 1;
 	if ((rc = cli_parse_pos(ctx, argc, argv, table, &c, &help, 0, 0, &pos,
 				 &n_pos)) != 0)

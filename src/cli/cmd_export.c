@@ -1,7 +1,8 @@
 /*
  * cmd_export.c - `cpts export`: write the GeoPackage (or any OGR dataset) and/or the
  * HTML report of a partition with cpts_export_run(). The workspace is opened
- * read-only: an export never changes it.
+ * read-write only so that a missing or stale profile (or basin metrics) can be
+ * recomputed before publishing; a fresh export writes nothing into it.
  */
 #include <stddef.h>
 #include <stdlib.h>
@@ -36,7 +37,7 @@ int cmd_export(cpts_ctx *ctx, int argc, char **argv)
 		  "write layer flux with the flows of at least V (never below the masking"
 		  " threshold; default: no flux layer)", false, false },
 		{ "mask-threshold", 0, CLI_DBL, offsetof(cpts_export_opts, mask_threshold), "N",
-		  "health counts from 1 to N-1 are masked (default 11)", false, false },
+		  "health counts from 1 to N-1 are masked; a whole number from 2 to 1000 (default 11)", false, false },
 		{ "map-indicator", 0, CLI_STR, offsetof(cpts_export_opts, map_indicator), "KEY",
 		  "indicator of the choropleth maps and styles (default mt_share; keys listed"
 		  " below)", false, false },
@@ -55,7 +56,8 @@ int cmd_export(cpts_ctx *ctx, int argc, char **argv)
 			       " --html DIR");
 		goto out;
 	}
-	if ((rc = cpts_store_open(ctx, &s, pos[0], CPTS_STORE_READONLY)) < 0)
+	/* read-write: a missing or stale profile is computed first (cpts_export_run) */
+	if ((rc = cpts_store_open(ctx, &s, pos[0], 0)) < 0)
 		goto out;
 	rc = cpts_export_run(ctx, s, &o);
 out:

@@ -11,6 +11,30 @@
 
 #define NNBSP "\xe2\x80\xaf" /* U+202F */
 
+size_t cpts_utf8_fit(const char *s, size_t max)
+{
+	size_t len = strnlen(s, max + 1);
+
+	if (len <= max)
+		return len;
+	len = max;
+	/* back over continuation bytes to the start of the cut character */
+	while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80)
+		len--;
+	return len;
+}
+
+void cpts_utf8_copy(char *out, size_t n, const char *s)
+{
+	size_t len;
+
+	if (n == 0)
+		return;
+	len = cpts_utf8_fit(s, n - 1);
+	memcpy(out, s, len);
+	out[len] = '\0';
+}
+
 char *cpts_fmt_fr(char *out, size_t n, double v, int decimals)
 {
 	char raw[64], *dot, *p;
@@ -56,7 +80,7 @@ char *cpts_fmt_fr(char *out, size_t n, double v, int decimals)
 			tmp[j++] = *q;
 	}
 	tmp[j] = '\0';
-	snprintf(out, n, "%s", tmp);
+	cpts_utf8_copy(out, n, tmp); /* a short buffer never gets half a U+202F */
 	return out;
 }
 
@@ -69,6 +93,7 @@ char *cpts_fmt_fr_pct(char *out, size_t n, double proportion, int decimals)
 		return out;
 	}
 	cpts_fmt_fr(num, sizeof(num), proportion * 100.0, decimals);
-	snprintf(out, n, "%s\xc2\xa0%%", num); /* U+00A0 before % */
+	snprintf(num + strlen(num), sizeof(num) - strlen(num), "\xc2\xa0%%"); /* U+00A0 */
+	cpts_utf8_copy(out, n, num);
 	return out;
 }

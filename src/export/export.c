@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cpts/basins.h"
 #include "cpts/outfile.h"
 #include "export/export_int.h"
 
@@ -137,6 +138,103 @@ int cpts_export_check_outputs(cpts_ctx *ctx, const cpts_export_opts *o, const ch
 	return CPTS_OK;
 }
 
+/* A stale or missing result the export cannot recompute in a read-only workspace. */
+static int refuse_readonly(cpts_ctx *ctx, cpts_store *s, const char *what,
+			   const char *partition, const char *why, const char *run)
+{
+	return cpts_fail(ctx, CPTS_EINPUT, "%s of partition '%s' cannot be used: %s, and the"
+			 " workspace '%s' is read-only (run '%s' in a writable copy)", what,
+			 partition, why, cpts_store_path(s), run);
+}
+
+/* The metrics (LI, MSI, PAC, pole, attraction classes) of the partition, when stale,
+ * in one transaction. Metrics never computed (a partition ingested and profiled but
+ * never measured) are left to `cpts basins`/`diagnose`: the export then shows them as
+ * not available, as before, and writes nothing. */
+static int refresh_metrics(cpts_ctx *ctx, cpts_store *s, const char *partition)
+{
+	char why[512];
+	cpts_derived_state st = cpts_store_derived_status(s, "basins", partition, why,
+							  sizeof(why), NULL);
+	int rc;
+
+	if (st != CPTS_DERIVED_STALE)
+		return CPTS_OK;
+	if (cpts_store_readonly(s))
+		return refuse_readonly(ctx, s, "the basin metrics", partition, why, "cpts basins");
+	cpts_warn(ctx, "the basin metrics of partition '%s' are stale (%s): recomputing them",
+		  partition, why);
+	if ((rc = cpts_store_begin(ctx, s)) < 0)
+		return rc;
+	if ((rc = cpts_basins_metrics(ctx, s, partition, NULL)) < 0) {
+		cpts_store_rollback(s);
+		return rc;
+	}
+	return cpts_store_commit(ctx, s);
+}
+
+/* The profile of the partition, when missing or stale, with the options it was
+ * computed with (the defaults for a partition never profiled), as `diagnose` does. */
+static int refresh_profile(cpts_ctx *ctx, cpts_store *s, const char *partition)
+{
+	cpts_profile_opts po = CPTS_PROFILE_OPTS_INIT;
+	char why[512], *params = NULL, *args = NULL;
+	cpts_derived_state st = cpts_store_derived_status(s, "profile", partition, why,
+							  sizeof(why), &params);
+	int rc = CPTS_OK;
+
+	if (st == CPTS_DERIVED_FRESH)
+		goto out;
+	if (cpts_store_readonly(s)) {
+		rc = refuse_readonly(ctx, s, "the profile", partition, why, "cpts profile");
+		goto out;
+	}
+	if (params && cpts_profile_params_parse(&po, params) < 0)
+		po = (cpts_profile_opts)CPTS_PROFILE_OPTS_INIT;
+	if (st == CPTS_DERIVED_STALE)
+		cpts_warn(ctx, "the profile of partition '%s' is stale (%s): recomputing it",
+			  partition, why);
+	else
+		cpts_warn(ctx, "partition '%s' has no profile: computing it with the default"
+			  " options (run 'cpts profile' for others)", partition);
+	po.partition = partition;
+	if ((rc = cpts_profile_run(ctx, s, &po)) < 0)
+		goto out;
+	args = cpts_asprintf("--partition %s (recomputed by cpts export)", partition);
+	if ((rc = cpts_store_begin(ctx, s)) < 0)
+		goto out;
+	if ((rc = cpts_store_record_run(ctx, s, "profile", args)) < 0 ||
+	    (rc = cpts_store_commit(ctx, s)) < 0)
+		cpts_store_rollback(s);
+out:
+	free(args);
+	free(params);
+	return rc;
+}
+
+/*
+ * Never publish a stale number (cpts/store.h, deps.c): a basins partition computed
+ * from inputs replaced since stops the export (its membership itself would change:
+ * the user reruns `cpts basins`); the metrics and the profile, cheap, are recomputed
+ * when missing or stale.
+ */
+static int refresh(cpts_ctx *ctx, cpts_store *s, const char *partition)
+{
+	char why[512];
+	int rc;
+
+	if (!cpts_store_has_partition(s, partition))
+		return CPTS_OK; /* the load names it */
+	if (cpts_store_derived_status(s, "basin_partition", partition, why, sizeof(why), NULL) ==
+	    CPTS_DERIVED_STALE)
+		return cpts_fail(ctx, CPTS_EINPUT, "partition '%s' holds attraction basins computed"
+				 " before the inputs changed (%s): run 'cpts basins' again to"
+				 " rebuild it, then export", partition, why);
+	if ((rc = refresh_metrics(ctx, s, partition)) < 0)
+		return rc;
+	return refresh_profile(ctx, s, partition);
+}
+
 int cpts_export_run(cpts_ctx *ctx, cpts_store *s, const cpts_export_opts *opts)
 {
 	cpts_export_opts o = *opts;
@@ -159,12 +257,14 @@ int cpts_export_run(cpts_ctx *ctx, cpts_store *s, const cpts_export_opts *opts)
 		free(keys);
 		return rc;
 	}
-	if (!(o.mask_threshold >= 1.0))
-		return cpts_fail(ctx, CPTS_EUSAGE, "--mask-threshold must be at least 1");
+	if ((rc = cpts_mask_threshold_check(ctx, "--mask-threshold", o.mask_threshold)) < 0)
+		return rc;
 	if (o.flow_threshold < 0 || isnan(o.flow_threshold))
 		return cpts_fail(ctx, CPTS_EUSAGE, "--flows-threshold must be positive");
 	if ((rc = cpts_export_check_outputs(ctx, &o, cpts_store_path(s))) < 0)
 		return rc;
+	if ((rc = refresh(ctx, s, o.partition)) < 0)
+		goto out;
 	if ((rc = ex_data_load(ctx, &d, s, &o)) < 0)
 		goto out;
 	d->map_key = cpts_indicator_find(o.map_indicator)->key;

@@ -376,7 +376,7 @@ int ex_data_load(cpts_ctx *ctx, ex_data **out, cpts_store *s, const cpts_export_
 	*out = NULL;
 	d->opts = opts;
 	d->s = s;
-	d->threshold = opts->mask_threshold > 0 ? opts->mask_threshold : 11.0;
+	d->threshold = opts->mask_threshold; /* checked by cpts_export_run: the one used */
 	dopts.threshold = d->threshold;
 	cpts_timestamp_utc(d->timestamp);
 	if ((rc = cpts_model_load(ctx, &d->m, s)) < 0 ||

@@ -158,9 +158,11 @@ void ex_svg_scalebar(cpts_buf *out, const ex_svgmap *m)
 	double unit_per_m = m->degrees ? 1.0 / 111320.0 : 1.0;
 	double target_m = (m->w / 4) / (m->scale * unit_per_m * m->kx), len = 1;
 	static const double steps[] = { 1, 2, 5 };
-	char num[32];
+	char num[64], km[48];
 	double px;
 
+	if (!isfinite(target_m) || target_m <= 0 || target_m > 1e8)
+		return; /* no extent a scale bar could describe */
 	while (len * 10 <= target_m)
 		len *= 10;
 	for (int k = 2; k >= 0; k--)
@@ -169,9 +171,11 @@ void ex_svg_scalebar(cpts_buf *out, const ex_svgmap *m)
 			break;
 		}
 	px = len * unit_per_m * m->kx * m->scale;
-	if (len >= 1000)
-		snprintf(num, sizeof(num), "%s km", cpts_fmt_fr((char[24]){ 0 }, 24, len / 1000, 0));
-	else
+	if (len >= 1000) {
+		cpts_fmt_fr(km, sizeof(km), len / 1000, 0);
+		cpts_utf8_copy(num, sizeof(num) - 3, km);
+		memcpy(num + strlen(num), " km", 4);
+	} else
 		snprintf(num, sizeof(num), "%.0f m", len);
 	cpts_buf_addf(out, "<g class=\"scalebar\"><rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\""
 		      " height=\"4\" fill=\"#222\"/><text x=\"%.1f\" y=\"%.1f\">%s</text></g>",

@@ -279,6 +279,10 @@ static void cache_write(cpts_ctx *ctx, cpts_store *s, const cpts_flows *f)
 	     blob_put(b, off + (f->n + 1) * 4 + nnz * 4, nnz * 8, f->vol) &&
 	     blob_put(b, off + (f->n + 1) * 4 + nnz * 12, f->n * 8, f->outside);
 out:
+	if (ok && cpts_store_derived_record(ctx, s, "flow_matrix", NULL, NULL) < 0) {
+		cpts_error_clear(ctx); /* the cache is optional: dropped below */
+		ok = false;
+	}
 	if (!ok) {
 		cpts_note(ctx, "flow matrix not cached: %s", sqlite3_errmsg(db));
 		/* a half-written blob would be ignored (its checks fail), but drop it */

@@ -140,7 +140,9 @@ static int store_edges(cpts_ctx *ctx, cpts_store *s, const cpts_model *m,
 	if ((rc = cpts_store_meta_set(ctx, s, "graph_snapped", buf)) < 0)
 		return rc;
 	snprintf(buf, sizeof(buf), "%zu", counts->n_isolated_before);
-	return cpts_store_meta_set(ctx, s, "graph_isolated_before", buf);
+	if ((rc = cpts_store_meta_set(ctx, s, "graph_isolated_before", buf)) < 0)
+		return rc;
+	return cpts_store_derived_record(ctx, s, "graph", NULL, opts->rook ? "rook" : "queen");
 }
 
 int cpts_graph_build(cpts_ctx *ctx, cpts_graph **out, cpts_model *m, cpts_store *s,

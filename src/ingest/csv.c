@@ -42,7 +42,9 @@ struct cpts_csv {
 	size_t txt_len, txt_pos;
 	bool txt_eof;
 	enum encoding enc;
-	bool warned_mixed;       /* warned once about a non-UTF-8 cell in a UTF-8 file */
+	size_t n_bad_lines;      /* lines of a UTF-8 file with invalid bytes (warned) */
+	unsigned long long txt_base; /* text bytes before the current block */
+	unsigned long long row_off;  /* text offset where the current row starts */
 	char delim;
 	size_t line;             /* current physical line (1-based) */
 	size_t row_line;         /* line where the current row started */
@@ -121,6 +123,36 @@ static bool valid_utf8(const unsigned char *s, size_t n, bool partial_end)
 		i += k;
 	}
 	return true;
+}
+
+/* True when s holds at least one valid multi-byte UTF-8 sequence. */
+static bool has_utf8_seq(const unsigned char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t k = s[i] >= 0x80 ? utf8_seq(s + i, n - i) : 1;
+		if (k > 1)
+			return true;
+	}
+	return false;
+}
+
+/* Copy UTF-8 text, each invalid byte replaced by U+FFFD; the offset of the first one
+ * into *first_bad (when still SIZE_MAX). */
+static void utf8_repair(cpts_buf *b, const unsigned char *s, size_t n, size_t base,
+			size_t *first_bad)
+{
+	for (size_t i = 0; i < n;) {
+		size_t k = utf8_seq(s + i, n - i);
+		if (k == 0) {
+			add_utf8(b, 0xFFFD);
+			if (*first_bad == SIZE_MAX)
+				*first_bad = base + i;
+			i++;
+			continue;
+		}
+		cpts_buf_add(b, (const char *)s + i, k);
+		i += k;
+	}
 }
 
 static void cp1252_to_utf8(cpts_buf *b, const unsigned char *s, size_t n)
@@ -211,6 +243,7 @@ static int refill(cpts_ctx *ctx, cpts_csv *c)
 	size_t keep = c->txt_len - c->txt_pos;
 
 	memmove(c->txt, c->txt + c->txt_pos, keep);
+	c->txt_base += c->txt_pos;
 	c->txt_len = keep;
 	c->txt_pos = 0;
 	if (c->is_gzip) {
@@ -265,6 +298,7 @@ static int parse_row(cpts_ctx *ctx, cpts_csv *c, size_t *n_out)
 	cpts_buf_reset(&c->row);
 	c->offs[0] = 0;
 	c->row_line = c->line;
+	c->row_off = c->txt_base + c->txt_pos;
 	for (;;) {
 		if (c->txt_pos >= c->txt_len) {
 			if ((rc = refill(ctx, c)) < 0)
@@ -370,16 +404,39 @@ static void decode_row(cpts_csv *c, size_t n)
 			c->fields[i] = c->row.data + c->offs[i];
 		return;
 	}
-	if (c->enc != ENC_CP1252 && !c->warned_mixed && c->ctx) {
-		cpts_warn(c->ctx, "%s:%zu: text is not valid UTF-8; read as Windows-1252",
-			  c->name, c->row_line);
-		c->warned_mixed = true;
-	}
+	/*
+	 * A line of a UTF-8 file with invalid bytes: never the whole file re-read. A line
+	 * with no valid UTF-8 sequence was most likely typed in Windows-1252 (Caf\xe9):
+	 * read as such; one that mixes both keeps its UTF-8 and each invalid byte becomes
+	 * U+FFFD. Either way a warning names the line and the byte offset.
+	 */
+	bool as_1252 = c->enc == ENC_CP1252 || !has_utf8_seq(r, c->row.len);
+	size_t first_bad = SIZE_MAX;
 	cpts_buf_reset(&c->conv);
 	size_t *start = cpts_mallocarray(n, sizeof(size_t));
 	for (size_t i = 0; i < n; i++) {
 		start[i] = c->conv.len;
-		cp1252_to_utf8(&c->conv, r + c->offs[i], c->offs[i + 1] - c->offs[i]);
+		if (as_1252)
+			cp1252_to_utf8(&c->conv, r + c->offs[i], c->offs[i + 1] - c->offs[i]);
+		else
+			utf8_repair(&c->conv, r + c->offs[i], c->offs[i + 1] - c->offs[i],
+				    c->offs[i], &first_bad);
+	}
+	if (c->enc != ENC_CP1252 && c->ctx && c->n_bad_lines++ < 5) {
+		/* the first byte that is not UTF-8 */
+		for (size_t i = 0; i < c->row.len && first_bad == SIZE_MAX;) {
+			size_t k = utf8_seq(r + i, c->row.len - i);
+			if (k == 0)
+				first_bad = i;
+			i += k ? k : 1;
+		}
+		cpts_warn(c->ctx, "%s:%zu: byte 0x%02X at offset %llu is not valid UTF-8 (the"
+			  " file is read as UTF-8): %s%s", c->name, c->row_line,
+			  first_bad < c->row.len ? r[first_bad] : 0,
+			  c->row_off + (first_bad < c->row.len ? first_bad : 0),
+			  as_1252 ? "this line read as Windows-1252"
+				  : "invalid bytes replaced by U+FFFD",
+			  c->n_bad_lines == 5 ? " (further such lines are not reported)" : "");
 	}
 	for (size_t i = 0; i < n; i++)
 		c->fields[i] = c->conv.data + start[i];
@@ -438,7 +495,10 @@ static int read_header(cpts_ctx *ctx, cpts_csv *c)
 	if (c->txt_len >= 3 && memcmp(c->txt, "\xEF\xBB\xBF", 3) == 0) {
 		c->enc = ENC_UTF8_BOM;
 		c->txt_pos = 3;
-	} else if (!valid_utf8(c->txt, sample, sample < c->txt_len)) {
+	} else if (!valid_utf8(c->txt, sample, sample < c->txt_len) &&
+		   !has_utf8_seq(c->txt, sample)) {
+		/* high bytes and no UTF-8 sequence at all: a Windows-1252 (Latin-1) file; a
+		 * UTF-8 file with a few bad bytes stays UTF-8 (decode_row warns per line) */
 		c->enc = ENC_CP1252;
 	}
 	c->delim = detect_delim(c->txt + c->txt_pos, c->txt_len - c->txt_pos);

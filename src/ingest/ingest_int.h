@@ -73,11 +73,19 @@ enum cpts_cell {
 	CPTS_CELL_VALUE,   /* a number in *v */
 	CPTS_CELL_EMPTY,   /* empty cell */
 	CPTS_CELL_MASKED,  /* <11, < 11, s, NS, secret, ... */
-	CPTS_CELL_BAD,     /* not a number */
+	CPTS_CELL_BAD,     /* not a number (or thousands groups not of 3 digits) */
+	CPTS_CELL_AMBIGUOUS, /* "1,234": thousands or decimal, and nothing tells */
 };
-/** Classify and parse a numeric cell (decimal comma or point, blanks as thousands
- * separators). */
+/** Classify and parse a numeric cell (decimal comma or point, blanks, and ',' or '.'
+ * grouping thousands by three; "1,234" alone reads as a decimal). */
 enum cpts_cell cpts_ingest__cell(const char *s, double *v);
+/**
+ * The same, knowing the file: *dec is its decimal separator (',' or '.', '\0' while
+ * unknown; learnt from a cell that shows it unambiguously). A whole count (whole) reads
+ * "1,234" as 1234 unless the file's decimal separator is ','; another number gets
+ * CPTS_CELL_AMBIGUOUS while the separator is unknown.
+ */
+enum cpts_cell cpts_ingest__number(const char *s, char *dec, bool whole, double *v);
 
 /* A commune read from a layer, before it is stored. */
 typedef struct cpts_ingest_commune {

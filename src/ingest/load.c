@@ -762,16 +762,21 @@ static int clear_table(cpts_ctx *ctx, cpts_loader *L)
 					return rc;
 			}
 		}
-		return CPTS_OK;
+		/* what was derived from the old partition: the store's table deps[] */
+		return cpts_store_input_replaced(ctx, L->s, "partition", L->partition);
 	case CPTS_TABLE_ATTRIBUTES:
-		return cpts_store_exec(ctx, L->s, "DELETE FROM attributes WHERE name NOT LIKE"
-				       " 'population_arm_%'");
+		if ((rc = cpts_store_exec(ctx, L->s, "DELETE FROM attributes WHERE name NOT LIKE"
+					  " 'population_arm_%'")) < 0)
+			return rc;
+		return cpts_store_input_replaced(ctx, L->s, L->kind->name, NULL);
 	default:
-		/* new flows make the cached flow matrix (graph/flows.c) stale */
-		sql = cpts_asprintf("DELETE FROM %s%s", L->kind->table,
-				    L->kind_id == CPTS_TABLE_FLOWS ? "; DELETE FROM flow_matrix" : "");
+		sql = cpts_asprintf("DELETE FROM %s", L->kind->table);
 		rc = cpts_store_exec(ctx, L->s, sql);
 		free(sql);
+		/* results derived from the old table are dropped or become stale (the
+		   store's table deps[], e.g. the cached flow matrix, the profiles) */
+		if (rc == CPTS_OK)
+			rc = cpts_store_input_replaced(ctx, L->s, L->kind->name, NULL);
 		return rc;
 	}
 }
@@ -932,6 +937,8 @@ int cpts_ingest_table(cpts_ctx *ctx, cpts_store *s, cpts_table_kind kind, const 
 	}
 	if ((rc = cpts_ingest__match_columns(ctx, L.csv, L.kind, opts, L.col)) < 0)
 		goto out;
+	/* a comma-delimited file cannot hold unquoted decimal commas */
+	L.dec = cpts_csv_delim(L.csv) == ',' ? '.' : '\0';
 	if (kind == CPTS_TABLE_PARTITION) {
 		L.partition_owned = opts->name ? cpts_strdup(opts->name) : cpts_path_stem(path);
 		L.partition = L.partition_owned;
@@ -1004,6 +1011,7 @@ int cpts_ingest__check_csv_mem(cpts_ctx *ctx, cpts_table_kind kind, const void *
 	}
 	if ((rc = cpts_ingest__match_columns(ctx, L.csv, L.kind, &opts, L.col)) < 0)
 		goto out;
+	L.dec = cpts_csv_delim(L.csv) == ',' ? '.' : '\0';
 	L.partition = "p";
 	rc = read_rows(ctx, &L);
 out:

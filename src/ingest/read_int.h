@@ -31,6 +31,7 @@ enum cpts_col_flags {
 	CPTS_COL_KEY = 1 << 1,      /* part of the table's primary key */
 	CPTS_COL_SIDE = 1 << 2,     /* read, but not a column of the kind's table (the
 				       territory name of a partition, table territory_names) */
+	CPTS_COL_WHOLE = 1 << 3,    /* a count of people or acts: a whole number */
 };
 
 /* One canonical column of a kind. */
@@ -114,6 +115,8 @@ typedef struct cpts_loader {
 	long long n_uncovered;              /* partition: workspace communes in no territory */
 	char uncovered[256];                /* the first of them, "85113 L'Île-d'Yeu, ..." */
 	cpts_buf key;                       /* scratch */
+	char dec;                           /* the file's decimal separator, '\0' while
+					       unknown (cpts_ingest__number) */
 } cpts_loader;
 
 int cpts_ingest__match_columns(cpts_ctx *ctx, const cpts_csv *c, const cpts_kindspec *k,

@@ -149,7 +149,8 @@ static int store_prows(cpts_ctx *ctx, cpts_store *s, const prow *r, size_t n)
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	if ((rc = cpts_store_exec(ctx, s, "DELETE FROM passage")) < 0)
+	if ((rc = cpts_store_exec(ctx, s, "DELETE FROM passage")) < 0 ||
+	    (rc = cpts_store_input_replaced(ctx, s, "passage", NULL)) < 0)
 		return rc;
 	if ((rc = cpts_store_prepare(ctx, s, &st, "INSERT INTO passage(old_code, new_code,"
 				     " weight) VALUES(?, ?, ?)")) < 0)

@@ -27,6 +27,7 @@
 
 #define R CPTS_COL_REQUIRED
 #define K CPTS_COL_KEY
+#define W CPTS_COL_WHOLE
 
 static const cpts_colspec population_cols[] = {
 	{ "code_commune", CPTS_ALIASES_CODE, CPTS_COL_CODE, R | K, 0 },
@@ -48,24 +49,24 @@ static const cpts_colspec reference_cols[] = {
 };
 static const cpts_colspec mt_cols[] = {
 	{ "code_commune", CPTS_ALIASES_CODE, CPTS_COL_CODE, R | K, 0 },
-	{ "patients", "patients,nb_patients,patientele", CPTS_COL_COUNT, R, MAX_COUNT },
-	{ "sans_mt", "sans_mt,patients_sans_mt,nb_sans_mt,nb_pat_sans_mt", CPTS_COL_COUNT, R, MAX_COUNT },
-	{ "sans_mt_mt_parti", "sans_mt_mt_parti", CPTS_COL_COUNT, 0, MAX_COUNT },
-	{ "sans_mt_fictif", "sans_mt_fictif", CPTS_COL_COUNT, 0, MAX_COUNT },
-	{ "ald", "ald,patients_ald", CPTS_COL_COUNT, 0, MAX_COUNT },
-	{ "ald_sans_mt", "ald_sans_mt", CPTS_COL_COUNT, 0, MAX_COUNT },
-	{ "c2s", "c2s,patients_c2s", CPTS_COL_COUNT, 0, MAX_COUNT },
-	{ "c2s_sans_mt", "c2s_sans_mt", CPTS_COL_COUNT, 0, MAX_COUNT },
-	{ "p70", "p70,patients_70p,p70p", CPTS_COL_COUNT, 0, MAX_COUNT },
-	{ "p70_sans_mt", "p70_sans_mt,p70p_sans_mt", CPTS_COL_COUNT, 0, MAX_COUNT },
+	{ "patients", "patients,nb_patients,patientele", CPTS_COL_COUNT, R | W, MAX_COUNT },
+	{ "sans_mt", "sans_mt,patients_sans_mt,nb_sans_mt,nb_pat_sans_mt", CPTS_COL_COUNT, R | W, MAX_COUNT },
+	{ "sans_mt_mt_parti", "sans_mt_mt_parti", CPTS_COL_COUNT, W, MAX_COUNT },
+	{ "sans_mt_fictif", "sans_mt_fictif", CPTS_COL_COUNT, W, MAX_COUNT },
+	{ "ald", "ald,patients_ald", CPTS_COL_COUNT, W, MAX_COUNT },
+	{ "ald_sans_mt", "ald_sans_mt", CPTS_COL_COUNT, W, MAX_COUNT },
+	{ "c2s", "c2s,patients_c2s", CPTS_COL_COUNT, W, MAX_COUNT },
+	{ "c2s_sans_mt", "c2s_sans_mt", CPTS_COL_COUNT, W, MAX_COUNT },
+	{ "p70", "p70,patients_70p,p70p", CPTS_COL_COUNT, W, MAX_COUNT },
+	{ "p70_sans_mt", "p70_sans_mt,p70p_sans_mt", CPTS_COL_COUNT, W, MAX_COUNT },
 };
 static const cpts_colspec supply_cols[] = {
 	{ "code_commune", CPTS_ALIASES_CODE, CPTS_COL_CODE, R | K, 0 },
 	/* optional: a file without it (INSEE BPE with --map effectif=NB_D201) counts GPs */
 	{ "profession", "profession,prof,specialite,code_profession", CPTS_COL_TEXT, K, 0 },
-	{ "effectif", "effectif,effectifs,nb,nombre,nb_medecins,nb_praticiens", CPTS_COL_COUNT, R, MAX_COUNT },
+	{ "effectif", "effectif,effectifs,nb,nombre,nb_medecins,nb_praticiens", CPTS_COL_COUNT, R | W, MAX_COUNT },
 	{ "etp", "etp", CPTS_COL_COUNT, 0, MAX_COUNT },
-	{ "age_60p", "age_60p,nb_60p,plus_60,age60p", CPTS_COL_COUNT, 0, MAX_COUNT },
+	{ "age_60p", "age_60p,nb_60p,plus_60,age60p", CPTS_COL_COUNT, W, MAX_COUNT },
 };
 static const cpts_colspec flows_cols[] = {
 	{ "commune_residence", "commune_residence,residence,code_residence,com_residence,orig,"
@@ -73,7 +74,7 @@ static const cpts_colspec flows_cols[] = {
 	{ "commune_exercice", "commune_exercice,exercice,code_exercice,com_exercice,dest,"
 	  "destination,commune_praticien", CPTS_COL_DEST, R | K, 0 },
 	{ "profession", "profession,prof,specialite", CPTS_COL_TEXT, K, 0 },
-	{ "volume", "volume,actes,nb_actes,consultations,nb,n,flux", CPTS_COL_COUNT, R, MAX_COUNT * 20 },
+	{ "volume", "volume,actes,nb_actes,consultations,nb,n,flux", CPTS_COL_COUNT, R | W, MAX_COUNT * 20 },
 };
 static const cpts_colspec traveltime_cols[] = {
 	{ "origine", "origine,orig,from,commune_origine,code_origine", CPTS_COL_CODE, R | K, 0 },
@@ -102,6 +103,7 @@ static const cpts_colspec passage_cols[] = {
 
 #undef R
 #undef K
+#undef W
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
 #define ADD_NULLABLE(c) \
@@ -187,13 +189,39 @@ static bool is_masked_word(const char *s)
 	return false;
 }
 
-enum cpts_cell cpts_ingest__cell(const char *s, double *v)
+/* Length of a space-like thousands separator at p (blank, tab, U+00A0, U+202F), or 0. */
+static size_t blank_len(const unsigned char *p)
 {
-	char tmp[64];
-	size_t j = 0;
-	const unsigned char *p = (const unsigned char *)s;
-	bool digits = false, sep = false;
-	char *end;
+	if (*p == ' ' || *p == '\t')
+		return 1;
+	if (p[0] == 0xC2 && p[1] == 0xA0)
+		return 2;
+	if (p[0] == 0xE2 && p[1] == 0x80 && p[2] == 0xAF)
+		return 3;
+	return 0;
+}
+
+/*
+ * Number with thousands separators. The digits are split into groups by separators:
+ * blanks (space, U+00A0, U+202F) always group thousands; of ',' and '.', when both
+ * appear the last one is the decimal separator and the other groups thousands; one of
+ * them appearing several times groups thousands; appearing once, it is the decimal
+ * separator unless exactly three digits follow it and 1 to 3 precede it ("1,234"),
+ * which could be either: then the file's decimal separator (*dec, learnt from earlier
+ * cells, '\0' while unknown) decides, and a whole count (whole) can only read it as a
+ * thousands separator. Unknown for another number: CPTS_CELL_AMBIGUOUS when strict,
+ * else a decimal (the reading of earlier versions). Thousands groups must have three
+ * digits ("12 34" is bad). An unambiguous decimal separator is learnt into *dec.
+ */
+static enum cpts_cell parse_number(const char *s, char *dec, bool whole, bool strict,
+				   double *v)
+{
+	const unsigned char *p = (const unsigned char *)s, *end_p;
+	char tmp[80], seps[40];
+	size_t glen[41], n_groups = 1, n_seps = 0, j = 0, b;
+	int n_comma = 0, n_dot = 0, n_blank = 0;
+	char decimal = 0, *end;
+	bool neg = false;
 
 	while (*p == ' ' || *p == '\t')
 		p++;
@@ -201,37 +229,124 @@ enum cpts_cell cpts_ingest__cell(const char *s, double *v)
 		return CPTS_CELL_EMPTY;
 	if (is_masked_word((const char *)p))
 		return CPTS_CELL_MASKED;
-	/* copy, dropping blanks used as thousands separators (space, U+00A0, U+202F) */
-	for (; *p && j < sizeof(tmp) - 1; p++) {
-		if (*p == ' ' || *p == '\t')
-			continue;
-		if (p[0] == 0xC2 && p[1] == 0xA0) {
-			p++;
-			continue;
-		}
-		if (p[0] == 0xE2 && p[1] == 0x80 && p[2] == 0xAF) {
-			p += 2;
-			continue;
-		}
-		if (*p >= '0' && *p <= '9')
-			digits = true;
-		else if (*p == ',' || *p == '.') {
-			if (sep)
-				return CPTS_CELL_BAD;
-			sep = true;
-			tmp[j++] = '.';
-			continue;
-		} else if (!(*p == '-' || *p == '+' || *p == 'e' || *p == 'E'))
+	if (*p == '-' || *p == '+')
+		neg = *p++ == '-';
+	if (strpbrk((const char *)p, "eE")) { /* 1.5e3: no grouping, either decimal mark */
+		for (; *p && j < sizeof(tmp) - 1; p++)
+			tmp[j++] = *p == ',' ? '.' : (char)*p;
+		tmp[j] = '\0';
+		if (*p || !(tmp[0] >= '0' && tmp[0] <= '9'))
 			return CPTS_CELL_BAD;
-		tmp[j++] = (char)*p;
+		*v = strtod(tmp, &end);
+		if (*end != '\0' || !isfinite(*v))
+			return CPTS_CELL_BAD;
+		*v = neg ? -*v : *v;
+		return CPTS_CELL_VALUE;
 	}
-	if (*p || !digits)
+	/* trailing blanks are not separators */
+	end_p = p + strlen((const char *)p);
+	for (;;) {
+		if (end_p > p && (end_p[-1] == ' ' || end_p[-1] == '\t'))
+			end_p--;
+		else if (end_p - p >= 2 && end_p[-2] == 0xC2 && end_p[-1] == 0xA0)
+			end_p -= 2;
+		else if (end_p - p >= 3 && end_p[-3] == 0xE2 && end_p[-2] == 0x80 &&
+			 end_p[-1] == 0xAF)
+			end_p -= 3;
+		else
+			break;
+	}
+	glen[0] = 0;
+	for (; p < end_p; p++) {
+		if (*p >= '0' && *p <= '9') {
+			if (j >= sizeof(tmp) - 4)
+				return CPTS_CELL_BAD;
+			tmp[j++] = (char)*p;
+			glen[n_groups - 1]++;
+			continue;
+		}
+		b = blank_len(p);
+		if (b == 0 && *p != ',' && *p != '.')
+			return CPTS_CELL_BAD;
+		if (n_seps >= sizeof(seps) || glen[n_groups - 1] == 0)
+			return CPTS_CELL_BAD; /* two separators in a row, or one first */
+		seps[n_seps++] = b ? ' ' : (char)*p;
+		n_blank += b != 0;
+		n_comma += *p == ',';
+		n_dot += *p == '.';
+		glen[n_groups++] = 0;
+		if (b)
+			p += b - 1;
+	}
+	if (j == 0 || glen[n_groups - 1] == 0)
 		return CPTS_CELL_BAD;
-	tmp[j] = '\0';
-	*v = strtod(tmp, &end);
-	if (*end != '\0' || !isfinite(*v))
+	if (n_comma && n_dot) {
+		decimal = seps[n_seps - 1];
+		if ((decimal == ',' ? n_comma : n_dot) != 1)
+			return CPTS_CELL_BAD;
+		if (!*dec)
+			*dec = decimal;
+	} else if (n_comma + n_dot == 1) {
+		char c = n_comma ? ',' : '.';
+		size_t k = n_seps - 1; /* the one mark is the last separator, or bad below */
+		bool maybe_thousands = seps[k] == c && glen[k + 1] == 3 && glen[k] <= 3 &&
+				       (k == 0 || seps[k - 1] == ' ');
+		if (seps[k] != c)
+			return CPTS_CELL_BAD; /* blanks after the decimal mark */
+		if (!maybe_thousands)
+			decimal = c;
+		else if (*dec)
+			decimal = *dec == c ? c : 0;
+		else if (n_blank)
+			decimal = c; /* "1 234,567": blanks group, so the mark is decimal */
+		else if (whole)
+			decimal = 0;
+		else if (strict)
+			return CPTS_CELL_AMBIGUOUS;
+		else
+			decimal = c;
+		if (decimal && !maybe_thousands && !*dec)
+			*dec = c;
+	}
+	/* every separator but the decimal one groups thousands: 1-3 digits, then 3 each */
+	for (size_t k = 0; k < n_seps; k++) {
+		if (seps[k] == decimal)
+			break;
+		if ((k == 0 && glen[0] > 3) || glen[k + 1] != 3)
+			return CPTS_CELL_BAD;
+	}
+	if (n_seps > 0 && seps[0] != decimal && glen[0] > 3)
 		return CPTS_CELL_BAD;
+	/* rebuild the digits with the decimal point */
+	{
+		char out[96];
+		size_t o = 0, d = 0;
+		for (size_t g = 0; g < n_groups; g++) {
+			if (g > 0 && seps[g - 1] == decimal)
+				out[o++] = '.';
+			memcpy(out + o, tmp + d, glen[g]);
+			o += glen[g];
+			d += glen[g];
+		}
+		out[o] = '\0';
+		*v = strtod(out, &end);
+		if (*end != '\0' || !isfinite(*v))
+			return CPTS_CELL_BAD;
+	}
+	*v = neg ? -*v : *v;
 	return CPTS_CELL_VALUE;
+}
+
+enum cpts_cell cpts_ingest__cell(const char *s, double *v)
+{
+	char dec = 0;
+
+	return parse_number(s, &dec, false, false, v);
+}
+
+enum cpts_cell cpts_ingest__number(const char *s, char *dec, bool whole, double *v)
+{
+	return parse_number(s, dec, whole, true, v);
 }
 
 /* Sex: F, M or T (both). */
@@ -380,11 +495,64 @@ static void list_columns(cpts_buf *b, const cpts_csv *c, const cpts_kindspec *k,
 		cpts_buf_addstr(b, "; use --map canonical=theirs to name a column)");
 }
 
+/* A column named twice in the header: which one would be read is anybody's guess. */
+static int check_duplicates(cpts_ctx *ctx, const cpts_csv *c)
+{
+	cpts_strmap *seen = cpts_strmap_new(64);
+	int rc = CPTS_OK;
+	char name[128];
+	int64_t first;
+
+	for (size_t i = 0; i < cpts_csv_n_cols(c) && rc == CPTS_OK; i++) {
+		norm_name(cpts_csv_col(c, i), name, sizeof(name));
+		if (!name[0])
+			continue;
+		if (cpts_strmap_get(seen, name, &first))
+			rc = cpts_fail(ctx, CPTS_EINPUT, "'%s': line 1: column '%s' appears twice in the"
+				       " header (fields %lld and %zu): rename or remove one",
+				       cpts_csv_name(c), cpts_csv_col(c, i), (long long)first + 1, i + 1);
+		else
+			cpts_strmap_put(seen, name, (int64_t)i);
+	}
+	cpts_strmap_free(seen);
+	return rc;
+}
+
+/* Columns of the file no canonical column reads: said, never silently dropped. */
+static void warn_unused(cpts_ctx *ctx, const cpts_csv *c, const cpts_kindspec *k,
+			const int *col)
+{
+	cpts_buf b = CPTS_BUF_INIT;
+	size_t n = 0;
+
+	if (k == &cpts_ingest__kinds[CPTS_TABLE_ATTRIBUTES])
+		return; /* every other column is an attribute */
+	for (size_t i = 0; i < cpts_csv_n_cols(c); i++) {
+		bool used = false;
+		for (size_t j = 0; j < k->n_cols && !used; j++)
+			used = col[j] == (int)i;
+		if (used || !*cpts_csv_col_low(c, i))
+			continue;
+		if (n++ < 20)
+			cpts_buf_addf(&b, "%s'%s'", n > 1 ? ", " : "", cpts_csv_col(c, i));
+	}
+	if (n > 20)
+		cpts_buf_addstr(&b, ", ...");
+	if (n)
+		cpts_warn(ctx, "'%s': %zu column%s not read (not a column of %s; name one with"
+			  " --map canonical=theirs): %s", cpts_csv_name(c), n, n > 1 ? "s" : "",
+			  k->name, b.data);
+	cpts_buf_release(&b);
+}
+
 int cpts_ingest__match_columns(cpts_ctx *ctx, const cpts_csv *c, const cpts_kindspec *k,
 			       const cpts_ingest_table_opts *o, int *col)
 {
 	cpts_buf b = CPTS_BUF_INIT;
 	int rc = CPTS_OK;
+
+	if ((rc = check_duplicates(ctx, c)) < 0)
+		return rc;
 
 	for (size_t m = 0; o && m < o->n_map; m++) {
 		const char *eq = strchr(o->map[m], '=');
@@ -435,6 +603,7 @@ int cpts_ingest__match_columns(cpts_ctx *ctx, const cpts_csv *c, const cpts_kind
 			goto out;
 		}
 	}
+	warn_unused(ctx, c, k, col);
 out:
 	cpts_buf_release(&b);
 	return rc;
@@ -452,6 +621,69 @@ int cpts_ingest__cell_error(cpts_ctx *ctx, const cpts_csv *c, const char *col,
 	cpts_fail(ctx, CPTS_EINPUT, "%s:%zu: column '%s': '%s' %s", cpts_csv_name(c),
 		  cpts_csv_line(c), col, shown, what);
 	return CPTS_EINPUT;
+}
+
+/*
+ * Counts of a row bounded by another: a subgroup never exceeds its group, the parts of
+ * a breakdown never exceed their whole (both known, neither masked). A file saying
+ * otherwise would publish shares above 100 %.
+ */
+static const struct count_bound {
+	cpts_table_kind kind;
+	const char *part[2]; /* summed; part[1] may be NULL */
+	const char *whole;
+} count_bounds[] = {
+	{ CPTS_TABLE_MT, { "sans_mt", NULL }, "patients" },
+	{ CPTS_TABLE_MT, { "sans_mt_mt_parti", "sans_mt_fictif" }, "sans_mt" },
+	{ CPTS_TABLE_MT, { "ald", NULL }, "patients" },
+	{ CPTS_TABLE_MT, { "ald_sans_mt", NULL }, "ald" },
+	{ CPTS_TABLE_MT, { "c2s", NULL }, "patients" },
+	{ CPTS_TABLE_MT, { "c2s_sans_mt", NULL }, "c2s" },
+	{ CPTS_TABLE_MT, { "p70", NULL }, "patients" },
+	{ CPTS_TABLE_MT, { "p70_sans_mt", NULL }, "p70" },
+	{ CPTS_TABLE_SUPPLY, { "age_60p", NULL }, "effectif" },
+};
+
+/* Index of a canonical column in the kind (-1 when absent). */
+static int canon_index(const cpts_kindspec *k, const char *canon)
+{
+	for (size_t i = 0; i < k->n_cols; i++)
+		if (strcmp(k->cols[i].canon, canon) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int check_bounds(cpts_ctx *ctx, const cpts_loader *L)
+{
+	for (size_t b = 0; b < sizeof(count_bounds) / sizeof(count_bounds[0]); b++) {
+		const struct count_bound *cb = &count_bounds[b];
+		int w = canon_index(L->kind, cb->whole), p[2];
+		double sum = 0;
+		bool known = w >= 0 && L->v[w].state == CPTS_V_VALUE;
+		if (&cpts_ingest__kinds[cb->kind] != L->kind || !known)
+			continue;
+		for (int k = 0; k < 2; k++) {
+			p[k] = cb->part[k] ? canon_index(L->kind, cb->part[k]) : -1;
+			if (cb->part[k] && (p[k] < 0 || L->v[p[k]].state != CPTS_V_VALUE))
+				known = false;
+			else if (p[k] >= 0)
+				sum += L->v[p[k]].num;
+		}
+		if (!known || sum <= L->v[w].num)
+			continue;
+		if (p[1] >= 0)
+			return cpts_fail(ctx, CPTS_EINPUT, "%s:%zu: '%s' (%g) + '%s' (%g) is more than"
+					 " '%s' (%g): the parts of a breakdown cannot exceed their"
+					 " whole", cpts_csv_name(L->csv), cpts_csv_line(L->csv),
+					 cpts_csv_col(L->csv, (size_t)L->col[p[0]]), L->v[p[0]].num,
+					 cpts_csv_col(L->csv, (size_t)L->col[p[1]]), L->v[p[1]].num,
+					 cpts_csv_col(L->csv, (size_t)L->col[w]), L->v[w].num);
+		return cpts_fail(ctx, CPTS_EINPUT, "%s:%zu: '%s' (%g) is more than '%s' (%g): a"
+				 " subgroup cannot exceed its group", cpts_csv_name(L->csv),
+				 cpts_csv_line(L->csv), cpts_csv_col(L->csv, (size_t)L->col[p[0]]),
+				 L->v[p[0]].num, cpts_csv_col(L->csv, (size_t)L->col[w]), L->v[w].num);
+	}
+	return CPTS_OK;
 }
 
 /* Parse the cells of one row into L->v: the keys (numbers = false) or the values. */
@@ -528,9 +760,23 @@ int cpts_ingest__parse_cells(cpts_ctx *ctx, cpts_loader *L, char **f, bool numbe
 			break;
 		case CPTS_COL_COUNT:
 		case CPTS_COL_REAL: {
-			enum cpts_cell ce = cpts_ingest__cell(s, &v->num);
+			bool whole = (cs->flags & CPTS_COL_WHOLE) != 0;
+			enum cpts_cell ce = cpts_ingest__number(s, &L->dec, whole, &v->num);
 			if (ce == CPTS_CELL_BAD)
-				return cpts_ingest__cell_error(ctx, L->csv, cn, s, "is not a number");
+				return cpts_ingest__cell_error(ctx, L->csv, cn, s, "is not a number"
+							       " (thousands separators group three"
+							       " digits: 1 234 or 1.234,5)");
+			if (ce == CPTS_CELL_AMBIGUOUS)
+				return cpts_ingest__cell_error(ctx, L->csv, cn, s, "is ambiguous: a"
+							       " thousands or a decimal separator? no"
+							       " earlier cell of the file tells (write"
+							       " it without thousands separator)");
+			if (ce == CPTS_CELL_VALUE && whole && v->num != floor(v->num))
+				return cpts_ingest__cell_error(ctx, L->csv, cn, s, L->dec == ',' &&
+							       strchr(s, ',') ? "is not a whole"
+							       " number (a count; the decimal separator"
+							       " of this file is ',')"
+							       : "is not a whole number (a count)");
 			if (ce != CPTS_CELL_VALUE) {
 				if (cs->type == CPTS_COL_REAL || L->kind == &cpts_ingest__kinds[CPTS_TABLE_POPULATION])
 					return cpts_ingest__cell_error(ctx, L->csv, cn, s, ce ==
@@ -551,7 +797,7 @@ int cpts_ingest__parse_cells(cpts_ctx *ctx, cpts_loader *L, char **f, bool numbe
 		}
 		}
 	}
-	return CPTS_OK;
+	return numbers ? check_bounds(ctx, L) : CPTS_OK;
 }
 
 int cpts_ingest__row(cpts_ctx *ctx, cpts_loader *L, char **f)

@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <gdal.h>
 #include <geos_c.h>
+#include <math.h>
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
 #include <stdlib.h>
@@ -56,6 +57,8 @@ typedef struct reader {
 	cpts_vec out;                 /* cpts_ingest_commune */
 	cpts_strmap *seen;            /* OWNED: code -> index in out */
 	size_t n_skipped, n_repaired;
+	size_t n_code_repaired;       /* codes that had lost their leading zero */
+	char code_repaired_example[96];
 } reader;
 
 static void xforms_release(xforms *x)
@@ -290,6 +293,37 @@ static void set_text_fields(reader *r, OGRFeatureH f, cpts_ingest_commune *c)
 		snprintf(c->reg, sizeof(c->reg), "%s", cpts_dep_region(c->dep));
 }
 
+/* Largest plausible projected coordinate (metres): beyond it a coordinate is a unit or
+ * CRS mistake (a commune of France lies within a few thousand km of any origin). */
+#define MAX_PROJ_COORD 1e7
+/* Largest plausible commune (km2): Maripasoula, the largest, is 18,360 km2. */
+#define MAX_AREA_KM2 1e5
+
+/* Coordinates within the plausible range of their CRS: an error naming the feature
+ * (1 = skipped, < 0 error) otherwise. */
+static int check_extent(reader *r, OGRGeometryH g, const cpts_ingest_commune *c,
+			bool geographic, const char *crs_what)
+{
+	OGREnvelope e;
+	char d[160];
+	bool ok;
+
+	OGR_G_GetEnvelope(g, &e);
+	if (geographic)
+		ok = isfinite(e.MinX) && isfinite(e.MaxX) && isfinite(e.MinY) && isfinite(e.MaxY) &&
+		     e.MinX >= -180 && e.MaxX <= 180 && e.MinY >= -90 && e.MaxY <= 90;
+	else
+		ok = isfinite(e.MinX) && isfinite(e.MaxX) && isfinite(e.MinY) && isfinite(e.MaxY) &&
+		     fabs(e.MinX) <= MAX_PROJ_COORD && fabs(e.MaxX) <= MAX_PROJ_COORD &&
+		     fabs(e.MinY) <= MAX_PROJ_COORD && fabs(e.MaxY) <= MAX_PROJ_COORD;
+	if (ok)
+		return CPTS_OK;
+	snprintf(d, sizeof(d), "%s (x %.6g to %.6g, y %.6g to %.6g; %s)", crs_what, e.MinX,
+		 e.MaxX, e.MinY, e.MaxY, geographic ? "longitude -180 to 180, latitude -90 to 90"
+						    : "at most 1e7 m from the origin");
+	return feature_fail(r, c->fid, c->code, "coordinates out of the range of the ", d);
+}
+
 /* Reproject, check/repair and measure one geometry; fills c. 1 = skipped, < 0 error. */
 static int do_geometry(reader *r, OGRGeometryH src, cpts_ingest_commune *c)
 {
@@ -306,6 +340,8 @@ static int do_geometry(reader *r, OGRGeometryH src, cpts_ingest_commune *c)
 		return rc;
 	g = OGR_G_Clone(src);
 	OGR_G_FlattenTo2D(g);
+	if ((rc = check_extent(r, g, c, OSRIsGeographic(r->x.src) != 0, "source CRS")) != CPTS_OK)
+		goto out;
 	cpts_gdal_clear_error();
 	if (OGR_G_Transform(g, r->x.to[slot]) != OGRERR_NONE) {
 		char d[16];
@@ -313,6 +349,8 @@ static int do_geometry(reader *r, OGRGeometryH src, cpts_ingest_commune *c)
 		rc = feature_fail(r, c->fid, c->code, "cannot reproject to EPSG:", d);
 		goto out;
 	}
+	if ((rc = check_extent(r, g, c, false, "projected CRS")) != CPTS_OK)
+		goto out;
 	len = (size_t)OGR_G_WkbSize(g);
 	wkb = cpts_malloc(len);
 	OGR_G_ExportToWkb(g, wkbNDR, wkb);
@@ -351,6 +389,15 @@ static int do_geometry(reader *r, OGRGeometryH src, cpts_ingest_commune *c)
 	GEOSLength_r(h, gg, &c->perimeter_km);
 	c->area_km2 /= 1e6;
 	c->perimeter_km /= 1e3;
+	/* areas feed densities and maps: finite, positive, plausible */
+	if (!(isfinite(c->area_km2) && c->area_km2 > 0 && c->area_km2 <= MAX_AREA_KM2 &&
+	      isfinite(c->perimeter_km))) {
+		char d[64];
+		snprintf(d, sizeof(d), "%g km2 (expected more than 0, at most %g)", c->area_km2,
+			 MAX_AREA_KM2);
+		rc = feature_fail(r, c->fid, c->code, "implausible area: ", d);
+		goto out;
+	}
 	pt = GEOSPointOnSurface_r(h, gg);
 	if (!pt || GEOSGeomGetX_r(h, pt, &c->px) != 1 || GEOSGeomGetY_r(h, pt, &c->py) != 1) {
 		rc = feature_fail(r, c->fid, c->code, "no point inside the polygon: ", ctx->dep_msg);
@@ -399,6 +446,7 @@ static int read_feature(reader *r, OGRFeatureH f)
 	OGRGeometryH g = OGR_F_GetGeometryRef(f);
 	const char *raw;
 	int64_t prev;
+	unsigned fl = 0;
 	int rc, t;
 
 	memset(&c, 0, sizeof(c));
@@ -406,11 +454,15 @@ static int read_feature(reader *r, OGRFeatureH f)
 	if (!OGR_F_IsFieldSetAndNotNull(f, r->f_code) ||
 	    !*(raw = OGR_F_GetFieldAsString(f, r->f_code)))
 		return feature_fail(r, c.fid, NULL, "no commune code", NULL);
-	if (!cpts_code_normalize(raw, strlen(raw), c.code, NULL, false)) {
+	if (!cpts_code_normalize(raw, strlen(raw), c.code, &fl, false)) {
 		char d[64];
 		snprintf(d, sizeof(d), "'%.40s'", raw);
 		return feature_fail(r, c.fid, NULL, "not a commune code: ", d);
 	}
+	/* a numeric field (1001) loses the leading zero: repaired, said in a warning */
+	if ((fl & CPTS_CODE_REPAIRED) && r->n_code_repaired++ == 0)
+		snprintf(r->code_repaired_example, sizeof(r->code_repaired_example),
+			 "fid=%lld: '%.12s' -> '%.5s'", c.fid, raw, c.code);
 	if (cpts_strmap_get(r->seen, c.code, &prev)) {
 		char d[64];
 		snprintf(d, sizeof(d), "%lld", cpts_vec_at(&r->out, cpts_ingest_commune, prev).fid);
@@ -514,6 +566,11 @@ int cpts_ingest__read_layer(cpts_ctx *ctx, cpts_ingest_layer *out, const char *p
 	r.out.n = 0;
 	out->n_skipped = r.n_skipped;
 	out->n_repaired = r.n_repaired;
+	if (r.n_code_repaired)
+		cpts_warn(ctx, "%s: %zu commune code%s had lost %s leading zero and %s repaired"
+			  " (%s)", path, r.n_code_repaired, r.n_code_repaired > 1 ? "s" : "",
+			  r.n_code_repaired > 1 ? "their" : "its",
+			  r.n_code_repaired > 1 ? "were" : "was", r.code_repaired_example);
 	out->layer_name = cpts_strdup(OGR_L_GetName(r.layer));
 	out->n_dropped = resolve_arms(ctx, out, r.seen, path);
 out:
@@ -546,12 +603,10 @@ static int store_layer(cpts_ctx *ctx, cpts_store *s, const cpts_ingest_layer *l)
 	int rc;
 
 	/* results derived from the previous communes (graph, basin metrics, profiles)
-	   would silently describe another geometry: they go with it, in the same
-	   transaction; inputs (tables, partitions) stay */
-	if ((rc = cpts_store_exec(ctx, s, "DELETE FROM communes; DELETE FROM graph_edges;"
-				  " DELETE FROM basin_communes; DELETE FROM basin_metrics;"
-				  " DELETE FROM profile_values; DELETE FROM flow_matrix;"
-				  " DELETE FROM meta WHERE key LIKE 'graph\\_%' ESCAPE '\\'")) < 0)
+	   would silently describe another geometry: the store drops them or marks them
+	   stale (its table deps[]), in the same transaction; inputs stay */
+	if ((rc = cpts_store_exec(ctx, s, "DELETE FROM communes")) < 0 ||
+	    (rc = cpts_store_input_replaced(ctx, s, "communes", NULL)) < 0)
 		return rc;
 	if ((rc = cpts_store_prepare(ctx, s, &st, "INSERT INTO communes(code, name, dep, reg,"
 				     " parent, srid, area_km2, perimeter_km, px, py, lon, lat, geom)"

@@ -31,7 +31,7 @@ void cpts_diagnose_opts_init(cpts_diagnose_opts *o)
 	o->basins = b;
 	o->basins.method = CPTS_BASINS_MODULARITY;
 	o->basins.name = PARTITION_BASINS;
-	o->mask_threshold = 11.0;
+	o->mask_threshold = CPTS_MASK_THRESHOLD_DEFAULT;
 }
 
 static int ingest_tables(cpts_ctx *ctx, cpts_store *s, const cpts_diagnose_opts *o)
@@ -280,6 +280,9 @@ int cpts_diagnose_run(cpts_ctx *ctx, const cpts_diagnose_opts *o, FILE *summary)
 	if ((rc = check_opts(ctx, o)) < 0)
 		goto out;
 	if ((rc = check_outputs(ctx, o, dir, ws, tmp, gpkg, html)) < 0)
+		goto out;
+	/* before any work: the export at the end would refuse it */
+	if ((rc = cpts_mask_threshold_check(ctx, "--mask-threshold", o->mask_threshold)) < 0)
 		goto out;
 	warn_missing_sections(ctx, o);
 	if ((e = cpts_mkdir_p(dir, 0777)) < 0) {

@@ -580,6 +580,16 @@ static double col_double(sqlite3_stmt *st, int i)
 	return sqlite3_column_type(st, i) == SQLITE_NULL ? NAN : sqlite3_column_double(st, i);
 }
 
+int cpts_mask_threshold_check(cpts_ctx *ctx, const char *option, double threshold)
+{
+	if (!(threshold >= 2 && threshold <= CPTS_MASK_THRESHOLD_MAX) ||
+	    threshold != floor(threshold))
+		return cpts_fail(ctx, CPTS_EUSAGE, "%s must be a whole number from 2 to %d (counts"
+				 " from 1 to the threshold minus 1 are masked), got %g", option,
+				 CPTS_MASK_THRESHOLD_MAX, threshold);
+	return CPTS_OK;
+}
+
 int cpts_ptable_load(cpts_ctx *ctx, cpts_ptable **out, cpts_store *s, const char *partition,
 		     const cpts_disclose_opts *opts)
 {
@@ -600,9 +610,12 @@ int cpts_ptable_load(cpts_ctx *ctx, cpts_ptable **out, cpts_store *s, const char
 	if (!opts)
 		opts = &defaults;
 	d.t = t;
-	d.thr = opts->threshold > 1 ? opts->threshold : 11.0;
+	d.thr = opts->threshold;
 	t->pool_map = cpts_strmap_new(1024);
 	cpts_vec_init(&t->pool, sizeof(char *), SIZE_MAX / sizeof(char *));
+	/* the threshold really used is the one given (never a silent default) */
+	if ((rc = cpts_mask_threshold_check(ctx, "the disclosure threshold", d.thr)) < 0)
+		goto out;
 	if (!partition) {
 		rc = cpts_fail(ctx, CPTS_EUSAGE, "no partition given to load profile values");
 		goto out;

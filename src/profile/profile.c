@@ -1189,6 +1189,55 @@ static int record_meta(cpts_ctx *ctx, cpts_store *s, const prun *r)
 	return rc;
 }
 
+/* The options of a profile as recorded with it (deps.c), one "key=value" a line, the
+ * reference (a path may hold anything) last: what `export` recomputes a stale profile
+ * with. */
+char *cpts_profile_params(const cpts_profile_opts *o)
+{
+	return cpts_asprintf("byar=%d\nalpha=%.17g\ngp_activity=%.17g\napl_detour=%.17g\n"
+			     "apl_speed_kmh=%.17g\ntypo_dense=%.17g\ntypo_inter=%.17g\n"
+			     "reference=%s", o->byar ? 1 : 0, o->alpha, o->gp_activity,
+			     o->apl_detour, o->apl_speed_kmh, o->typo_dense, o->typo_inter,
+			     o->reference ? o->reference : "national");
+}
+
+int cpts_profile_params_parse(cpts_profile_opts *o, char *params)
+{
+	static const struct {
+		const char *key;
+		size_t off;
+	} nums[] = {
+		{ "alpha", offsetof(cpts_profile_opts, alpha) },
+		{ "gp_activity", offsetof(cpts_profile_opts, gp_activity) },
+		{ "apl_detour", offsetof(cpts_profile_opts, apl_detour) },
+		{ "apl_speed_kmh", offsetof(cpts_profile_opts, apl_speed_kmh) },
+		{ "typo_dense", offsetof(cpts_profile_opts, typo_dense) },
+		{ "typo_inter", offsetof(cpts_profile_opts, typo_inter) },
+	};
+	char *line = params;
+
+	while (line && *line) {
+		char *eq = strchr(line, '='), *nl;
+		if (!eq)
+			return CPTS_EINPUT;
+		*eq = '\0';
+		if (strcmp(line, "reference") == 0) { /* last: the rest of the text */
+			o->reference = eq + 1;
+			return CPTS_OK;
+		}
+		if ((nl = strchr(eq + 1, '\n')))
+			*nl = '\0';
+		if (strcmp(line, "byar") == 0)
+			o->byar = strcmp(eq + 1, "1") == 0;
+		for (size_t k = 0; k < sizeof(nums) / sizeof(nums[0]); k++)
+			if (strcmp(line, nums[k].key) == 0 &&
+			    !cpts_parse_double(eq + 1, (double *)((char *)o + nums[k].off)))
+				return CPTS_EINPUT;
+		line = nl ? nl + 1 : NULL;
+	}
+	return CPTS_OK;
+}
+
 static int check_opts(cpts_ctx *ctx, const cpts_profile_opts *o)
 {
 	if (!o->partition && o->n_communes == 0)
@@ -1352,6 +1401,15 @@ int cpts_profile_run(cpts_ctx *ctx, cpts_store *s, const cpts_profile_opts *opts
 		 (double)clock() / CLOCKS_PER_SEC);
 	if ((rc = record_meta(ctx, s, &r)) < 0)
 		goto out;
+	/* the inputs it was computed from (deps.c); a profile of some territories only
+	 * leaves the record as it was: the others were computed from the recorded inputs */
+	if (opts->n_territories == 0) {
+		char *params = cpts_profile_params(opts);
+		rc = cpts_store_derived_record(ctx, s, "profile", r.partition, params);
+		free(params);
+		if (rc < 0)
+			goto out;
+	}
 	if ((rc = cpts_store_commit(ctx, s)) < 0)
 		goto out;
 	CPTS_LOG(ctx, CPTS_LOG_DEBUG, "profile: committed at %.2f s (cpu %.2f s)", cpts_now() - t0,

@@ -33,22 +33,26 @@ int cpts_population_totals_refresh(cpts_ctx *ctx, cpts_store *s)
 	if ((rc = cpts_store_exec(ctx, s, "DELETE FROM population_total;"
 				  " INSERT INTO population_total " POP_TOTALS_SQL)) < 0)
 		return rc;
+	/* the row count summed, as a guard against edits made outside cpts */
 	snprintf(buf, sizeof(buf), "%lld",
 		 cpts_store_count(s, "SELECT count(*) FROM population", 0));
-	return cpts_store_meta_set(ctx, s, "population_total_rows", buf);
+	return cpts_store_derived_record(ctx, s, "population_total", NULL, buf);
 }
 
-/* The query giving each commune's population: the stored totals while they are those of
- * the population table (same row count as when they were summed), else the sum. */
+/* The query giving each commune's population: the stored totals while they were summed
+ * from the current population table (deps.c) and it still has that many rows, else the
+ * sum. */
 static const char *pop_query(cpts_store *s, long long n_rows)
 {
-	char *rows = cpts_store_meta_get(s, "population_total_rows");
+	char *rows = NULL;
 	long v = -1;
+	bool fresh = cpts_store_derived_status(s, "population_total", NULL, NULL, 0, &rows) ==
+		     CPTS_DERIVED_FRESH;
 
-	if (rows && !cpts_parse_long(rows, &v))
+	if (!rows || !cpts_parse_long(rows, &v))
 		v = -1;
 	free(rows);
-	return v >= 0 && v == n_rows ? "SELECT code, pop FROM population_total" : POP_TOTALS_SQL;
+	return fresh && v == n_rows ? "SELECT code, pop FROM population_total" : POP_TOTALS_SQL;
 }
 
 int cpts_model_load(cpts_ctx *ctx, cpts_model **out, cpts_store *s)
@@ -414,7 +418,8 @@ int cpts_partition_save_named(cpts_ctx *ctx, cpts_store *s, const cpts_model *m,
 	if ((rc = cpts_store_run(ctx, s, "DELETE FROM partition_members WHERE partition = ?",
 				 name, (const char *)NULL)) < 0 ||
 	    (rc = cpts_store_run(ctx, s, "DELETE FROM territory_names WHERE partition = ?",
-				 name, (const char *)NULL)) < 0)
+				 name, (const char *)NULL)) < 0 ||
+	    (rc = cpts_store_input_replaced(ctx, s, "partition", name)) < 0)
 		return rc;
 	/* source and params may be NULL: bound by hand */
 	if ((rc = cpts_store_prepare(ctx, s, &st, "INSERT OR REPLACE INTO partitions(name, kind,"

@@ -66,6 +66,12 @@ const char cpts_store_schema_sql[] =
 	" level TEXT NOT NULL, level_code TEXT NOT NULL, indicator TEXT NOT NULL, value REAL,"
 	" lo REAL, hi REAL, masked INTEGER NOT NULL DEFAULT 0,"
 	" PRIMARY KEY(partition, territory, level, level_code, indicator)) WITHOUT ROWID;\n"
+	/* deps.c: input versions and the provenance of derived results (also created on
+	 * first write in workspaces made before them) */
+	"CREATE TABLE versions(name TEXT PRIMARY KEY, version INTEGER NOT NULL,"
+	" replaced_at TEXT);\n"
+	"CREATE TABLE derived(name TEXT PRIMARY KEY, inputs TEXT NOT NULL, params TEXT,"
+	" computed_at TEXT);\n"
 	CPTS_TERRITORY_NAMES_DDL;
 
 /* Tables added after schema version 1 was released: created at open when a writable

@@ -254,8 +254,40 @@ static void test_tap_newline(void)
 	   !strchr(line + 3, '#'), "newline and '#' replaced in the description");
 }
 
+/* issue 12 item 7: a short buffer never receives half a character (the scale bar of a
+ * huge map was cut inside a U+202F, an invalid UTF-8 page) */
+static void test_utf8_cut(void)
+{
+	bool all_valid = true;
+	char b[32];
+
+	for (size_t n = 1; n <= sizeof(b); n++) {
+		cpts_fmt_fr(b, n, 1234567890123.0, 0);
+		size_t len = strlen(b);
+		for (size_t i = 0; i < len;) { /* every lead byte has its continuation bytes */
+			unsigned char c = (unsigned char)b[i];
+			size_t k = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+			if (i + k > len)
+				all_valid = false;
+			for (size_t j = 1; j < k && i + j < len; j++)
+				if (((unsigned char)b[i + j] & 0xC0) != 0x80)
+					all_valid = false;
+			i += k;
+		}
+	}
+	ok(all_valid, "cpts_fmt_fr never cuts a character, for buffers of 1 to 32 bytes");
+	cpts_fmt_fr(b, 6, 1234567.0, 0);
+	is_str(b, "1\xe2\x80\xaf" "2", "1 234 567 in 6 bytes: '1 2', the U+202F whole");
+	cpts_fmt_fr(b, 4, 1234567.0, 0);
+	is_str(b, "1", "in 4 bytes: '1', not a cut U+202F");
+	is_int((long long)cpts_utf8_fit("Caf\xc3\xa9", 4), 3, "'Café' fitted to 4 bytes: 'Caf'");
+	cpts_fmt_fr_pct(b, 6, 0.123, 1);
+	is_str(b, "12,3", "12,3 percent in 6 bytes: the U+00A0 left out whole");
+}
+
 int main(void)
 {
+	test_utf8_cut();
 	test_codes();
 	test_fmt();
 	test_sha();

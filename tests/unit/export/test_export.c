@@ -215,6 +215,12 @@ static int make_small_ws(cpts_ctx *ctx, const char *path)
 		rc = rc ? rc : pv(ctx, s, t, "commune", communes[i].code, "mt_share",
 				  100 * sans / 400, NAN, NAN);
 	}
+	/* written by hand as a profile run and basin metrics would: say what from
+	   (deps.c), else the export would compute them again */
+	if (rc == CPTS_OK)
+		rc = cpts_store_derived_record(ctx, s, "profile", "p", NULL);
+	if (rc == CPTS_OK)
+		rc = cpts_store_derived_record(ctx, s, "basins", "p", NULL);
 	if (rc == CPTS_OK)
 		rc = cpts_store_commit(ctx, s);
 out:
@@ -244,6 +250,12 @@ static int make_big_ws(cpts_ctx *ctx, const char *path)
 		rc = rc ? rc : exec(ctx, s, sql);
 		free(sql);
 	}
+	/* written by hand as a profile run and basin metrics would: say what from
+	   (deps.c), else the export would compute them again */
+	if (rc == CPTS_OK)
+		rc = cpts_store_derived_record(ctx, s, "profile", "p", NULL);
+	if (rc == CPTS_OK)
+		rc = cpts_store_derived_record(ctx, s, "basins", "p", NULL);
 	if (rc == CPTS_OK)
 		rc = cpts_store_commit(ctx, s);
 out:

@@ -93,6 +93,31 @@ static void test_cells(void)
 	is_int(cpts_ingest__cell("1,2,3", &v), CPTS_CELL_BAD, "two separators is bad");
 	is_int(cpts_ingest__cell("inf", &v), CPTS_CELL_BAD, "inf is bad");
 	is_int(cpts_ingest__cell("-3", &v), CPTS_CELL_VALUE, "negative parses (checked later)");
+	{ /* issue 12 item 6: the file's decimal separator decides "1,234" */
+		char dec = 0;
+		is_int(cpts_ingest__number("1,234", &dec, false, &v), CPTS_CELL_AMBIGUOUS,
+		       "1,234 in a number, separator unknown: ambiguous");
+		is_int(cpts_ingest__number("1,234", &dec, true, &v), CPTS_CELL_VALUE,
+		       "1,234 in a whole count: thousands");
+		near(v, 1234, 0, "1,234 (count) = 1234");
+		is_int(dec, 0, "nothing learnt from an ambiguous cell");
+		is_int(cpts_ingest__number("0,5", &dec, false, &v), CPTS_CELL_VALUE, "0,5");
+		is_int(dec, ',', "0,5 tells the decimal separator is ','");
+		is_int(cpts_ingest__number("1,234", &dec, true, &v), CPTS_CELL_VALUE, "1,234 again");
+		near(v, 1.234, 1e-12, "1,234 = 1.234 once ',' is the decimal separator");
+		is_int(cpts_ingest__number("1.234", &dec, false, &v), CPTS_CELL_VALUE, "1.234");
+		near(v, 1234, 0, "1.234 = 1234 when ',' is the decimal separator");
+		is_int(cpts_ingest__number("1.234.567,5", &dec, false, &v), CPTS_CELL_VALUE,
+		       "1.234.567,5");
+		near(v, 1234567.5, 0, "1.234.567,5 = 1234567.5");
+		is_int(cpts_ingest__number("12 34", &dec, false, &v), CPTS_CELL_BAD,
+		       "12 34: groups of three digits only");
+		is_int(cpts_ingest__number(" 1 234 \xC2\xA0 ", &dec, true, &v), CPTS_CELL_VALUE,
+		       "blanks around the number are not separators");
+		near(v, 1234, 0, "' 1 234 ' = 1234");
+		is_int(cpts_ingest__number("1,2", &dec, true, &v), CPTS_CELL_VALUE, "1,2 parses");
+		ok(v != floor(v), "1,2 is not whole (the loader refuses it in a count)");
+	}
 }
 
 static void test_check_mem(cpts_ctx *ctx)

@@ -1,0 +1,355 @@
+/*
+ * deps.c - versions of the input tables and provenance of the derived results: the one
+ * table that says "when input X is replaced, derived result Y is dropped or stale".
+ *
+ * Why: a profile, the metrics of a partition or a basins partition computed from an
+ * mt (or flows, population, ...) table that was re-ingested since would be published
+ * with the new file's SHA-256 and the old numbers. Every input table gets a version (a
+ * counter, increased each time the table is replaced, in table `versions`); every
+ * derived result records the versions of the inputs it was computed from (table
+ * `derived`). A reader compares them: equal means fresh, anything else is stale and
+ * the reader recomputes it or stops, naming what changed.
+ *
+ * The dependencies live in deps[] below and nowhere else: ingest calls
+ * cpts_store_input_replaced(), which bumps the version and applies the DROP rows
+ * (deleting the derived rows, e.g. the graph when communes change; a profile or basin
+ * metrics keep their record, which then reads as stale, naming the input, and carries
+ * the options to recompute them with); STALE rows keep the result, whose record then
+ * no longer matches.
+ *
+ * Both tables are created on the first write (CREATE TABLE IF NOT EXISTS inside the
+ * writer's transaction), so workspaces made before them still open, unchanged; until
+ * then their results have no record and read as "never computed".
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpts/util.h"
+#include "store/store_int.h"
+
+enum dep_action {
+	DEP_STALE, /* keep the result; its record no longer matches */
+	DEP_DROP,  /* delete the result (and its record, unless the kind keeps it) */
+};
+
+/* One edge "when input is replaced, derived is dropped / stale". */
+struct dep {
+	const char *input;   /* an input table; "partition" = the partition of the result */
+	const char *derived; /* a derived kind of kinds[] */
+	enum dep_action action;
+};
+
+static const struct dep deps[] = {
+	/* input         derived             action */
+	{ "communes",    "graph",            DEP_DROP },
+	{ "communes",    "flow_matrix",      DEP_DROP },
+	{ "flows",       "flow_matrix",      DEP_DROP },
+	{ "population",  "population_total", DEP_DROP },
+	/* a basins partition: its membership was computed from these */
+	{ "communes",    "basin_partition",  DEP_STALE },
+	{ "population",  "basin_partition",  DEP_STALE },
+	{ "flows",       "basin_partition",  DEP_STALE },
+	{ "partition",   "basin_partition",  DEP_DROP },
+	/* basin_metrics + basin_communes of a partition */
+	{ "communes",    "basins",           DEP_DROP },
+	{ "population",  "basins",           DEP_STALE },
+	{ "flows",       "basins",           DEP_STALE },
+	{ "partition",   "basins",           DEP_DROP },
+	/* profile_values of a partition */
+	{ "communes",    "profile",          DEP_DROP },
+	{ "population",  "profile",          DEP_STALE },
+	{ "consumption", "profile",          DEP_STALE },
+	{ "reference",   "profile",          DEP_STALE },
+	{ "mt",          "profile",          DEP_STALE },
+	{ "supply",      "profile",          DEP_STALE },
+	{ "traveltime",  "profile",          DEP_STALE },
+	{ "attributes",  "profile",          DEP_STALE },
+	{ "partition",   "profile",          DEP_DROP },
+};
+
+/* A derived kind: how to drop its rows (?1 = the partition, NULL for all). */
+struct kind {
+	const char *name;
+	bool per_partition;  /* one result per partition ("profile:NAME") */
+	bool keep_record;    /* a drop keeps the record: the result then reads as stale,
+				naming what changed, and is recomputed with its params */
+	const char *drop[3]; /* statements deleting its rows; NULL-ended */
+	const char *what_fr; /* for messages */
+};
+
+static const struct kind kinds[] = {
+	{ "graph", false, false, { "DELETE FROM graph_edges",
+			    "DELETE FROM meta WHERE key LIKE 'graph\\_%' ESCAPE '\\'", NULL },
+	  "the contiguity graph" },
+	{ "flow_matrix", false, false, { "DELETE FROM flow_matrix", NULL },
+	  "the flow matrix cache" },
+	{ "population_total", false, false, { "DELETE FROM population_total", NULL },
+	  "the population totals" },
+	{ "basin_partition", true, false, { NULL }, "the basins" },
+	{ "basins", true, true, { "DELETE FROM basin_metrics WHERE ?1 IS NULL OR partition = ?1",
+			    "DELETE FROM basin_communes WHERE ?1 IS NULL OR partition = ?1",
+			    NULL },
+	  "the basin metrics (LI, MSI, PAC, pole)" },
+	{ "profile", true, true, { "DELETE FROM profile_values WHERE ?1 IS NULL OR partition = ?1",
+			     NULL },
+	  "the profile" },
+};
+
+#define N_DEPS (sizeof(deps) / sizeof(deps[0]))
+#define N_KINDS (sizeof(kinds) / sizeof(kinds[0]))
+
+static const char tables_sql[] =
+	"CREATE TABLE IF NOT EXISTS versions(name TEXT PRIMARY KEY, version INTEGER NOT NULL,"
+	" replaced_at TEXT);"
+	"CREATE TABLE IF NOT EXISTS derived(name TEXT PRIMARY KEY, inputs TEXT NOT NULL,"
+	" params TEXT, computed_at TEXT)";
+
+static const struct kind *kind_find(const char *name)
+{
+	for (size_t k = 0; k < N_KINDS; k++)
+		if (strcmp(kinds[k].name, name) == 0)
+			return &kinds[k];
+	CPTS_BUG("unknown derived kind '%s'", name);
+	return NULL;
+}
+
+static bool has_tables(cpts_store *s)
+{
+	return cpts_store_count(s, "SELECT count(*) FROM sqlite_master WHERE name IN"
+				" ('versions', 'derived')", 0) == 2;
+}
+
+/* Record key of a result: "profile:NAME" or "graph". OWNED by caller. */
+static char *record_key(const struct kind *k, const char *partition)
+{
+	return k->per_partition ? cpts_asprintf("%s:%s", k->name, partition ? partition : "")
+				: cpts_strdup(k->name);
+}
+
+/* Version key of an input: "mt", or "partition:NAME" for the partition input. */
+static char *input_key(const char *input, const char *partition)
+{
+	return strcmp(input, "partition") == 0
+		       ? cpts_asprintf("partition:%s", partition ? partition : "")
+		       : cpts_strdup(input);
+}
+
+/* Current version of an input (0 when never ingested). */
+static long long version_of(cpts_store *s, const char *key)
+{
+	sqlite3_stmt *st = NULL;
+	long long v = 0;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT version FROM versions WHERE name = ?", -1, &st,
+			       NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* "communes=3;mt=7;partition=9": the versions of the inputs of a derived kind, in the
+ * order of deps[]. OWNED by caller. */
+static char *inputs_string(cpts_store *s, const char *derived, const char *partition)
+{
+	cpts_buf b = CPTS_BUF_INIT;
+
+	for (size_t i = 0; i < N_DEPS; i++) {
+		char *key;
+		if (strcmp(deps[i].derived, derived) != 0)
+			continue;
+		key = input_key(deps[i].input, partition);
+		cpts_buf_addf(&b, "%s%s=%lld", b.len ? ";" : "", deps[i].input, version_of(s, key));
+		free(key);
+	}
+	return cpts_buf_detach(&b, NULL);
+}
+
+bool cpts_store_readonly(cpts_store *s)
+{
+	return sqlite3_db_readonly(s->db, "main") != 0;
+}
+
+static int drop_result(cpts_ctx *ctx, cpts_store *s, const struct kind *k,
+		       const char *partition)
+{
+	sqlite3_stmt *st = NULL;
+	char *key;
+	int rc = CPTS_OK;
+
+	for (size_t i = 0; i < 3 && k->drop[i] && rc == CPTS_OK; i++) {
+		if ((rc = cpts_store_prepare(ctx, s, &st, k->drop[i])) < 0)
+			return rc;
+		if (strstr(k->drop[i], "?1"))
+			sqlite3_bind_text(st, 1, partition, -1, SQLITE_STATIC);
+		rc = cpts_store_step_done(ctx, s, st);
+		sqlite3_finalize(st);
+	}
+	if (rc < 0 || k->keep_record)
+		return rc;
+	if (!partition || !k->per_partition) {
+		char *like = cpts_asprintf("%s%s", k->name, k->per_partition ? ":%" : "");
+		rc = cpts_store_run(ctx, s, k->per_partition ? "DELETE FROM derived WHERE name LIKE ?"
+							     : "DELETE FROM derived WHERE name = ?",
+				    like, (const char *)NULL);
+		free(like);
+		return rc;
+	}
+	key = record_key(k, partition);
+	rc = cpts_store_run(ctx, s, "DELETE FROM derived WHERE name = ?", key, (const char *)NULL);
+	free(key);
+	return rc;
+}
+
+int cpts_store_input_replaced(cpts_ctx *ctx, cpts_store *s, const char *input,
+			      const char *partition)
+{
+	char *key = input_key(input, partition), ts[32], ver[32];
+	int rc;
+
+	if ((rc = cpts_store_exec(ctx, s, tables_sql)) < 0)
+		goto out;
+	snprintf(ver, sizeof(ver), "%lld",
+		 cpts_store_count(s, "SELECT coalesce(max(version), 0) + 1 FROM versions", 1));
+	cpts_timestamp_utc(ts);
+	if ((rc = cpts_store_run(ctx, s, "INSERT OR REPLACE INTO versions(name, version,"
+				 " replaced_at) VALUES(?, CAST(? AS INTEGER), ?)", key, ver, ts,
+				 (const char *)NULL)) < 0)
+		goto out;
+	for (size_t i = 0; i < N_DEPS && rc == CPTS_OK; i++)
+		if (strcmp(deps[i].input, input) == 0 && deps[i].action == DEP_DROP)
+			rc = drop_result(ctx, s, kind_find(deps[i].derived),
+					 strcmp(input, "partition") == 0 ? partition : NULL);
+out:
+	free(key);
+	return rc;
+}
+
+int cpts_store_derived_record(cpts_ctx *ctx, cpts_store *s, const char *derived,
+			      const char *partition, const char *params)
+{
+	const struct kind *k = kind_find(derived);
+	sqlite3_stmt *st = NULL;
+	char *key = record_key(k, partition), *inputs = NULL, ts[32];
+	int rc;
+
+	if ((rc = cpts_store_exec(ctx, s, tables_sql)) < 0)
+		goto out;
+	inputs = inputs_string(s, derived, partition);
+	cpts_timestamp_utc(ts);
+	if ((rc = cpts_store_prepare(ctx, s, &st, "INSERT OR REPLACE INTO derived(name, inputs,"
+				     " params, computed_at) VALUES(?, ?, ?, ?)")) < 0)
+		goto out;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, inputs, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, params, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, ts, -1, SQLITE_STATIC);
+	rc = cpts_store_step_done(ctx, s, st);
+out:
+	sqlite3_finalize(st);
+	free(inputs);
+	free(key);
+	return rc;
+}
+
+/* The record of a result: inputs and params (OWNED, NULL when no record). */
+static void read_record(cpts_store *s, const char *key, char **inputs, char **params)
+{
+	sqlite3_stmt *st = NULL;
+
+	*inputs = *params = NULL;
+	if (sqlite3_prepare_v2(s->db, "SELECT inputs, params FROM derived WHERE name = ?", -1,
+			       &st, NULL) != SQLITE_OK)
+		return;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		const char *a = (const char *)sqlite3_column_text(st, 0);
+		const char *b = (const char *)sqlite3_column_text(st, 1);
+		*inputs = cpts_strdup(a ? a : "");
+		*params = b ? cpts_strdup(b) : NULL;
+	}
+	sqlite3_finalize(st);
+}
+
+/* Say which input changed: "mt was re-ingested from 'x.csv' (2026-...)". */
+static void explain(cpts_store *s, const char *input, const char *partition, char *why,
+		    size_t n_why)
+{
+	sqlite3_stmt *st = NULL;
+	char *key = input_key(input, partition);
+	const char *file = NULL, *at = NULL;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT file, ingested_at FROM sources WHERE tbl = ?", -1,
+			       &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			file = (const char *)sqlite3_column_text(st, 0);
+			at = (const char *)sqlite3_column_text(st, 1);
+		}
+	}
+	if (strcmp(input, "partition") == 0)
+		snprintf(why, n_why, "partition '%s' was replaced", partition ? partition : "");
+	else if (file)
+		snprintf(why, n_why, "%s was re-ingested (from '%s' at %s)", input, file,
+			 at ? at : "?");
+	else
+		snprintf(why, n_why, "%s was replaced", input);
+	sqlite3_finalize(st);
+	free(key);
+}
+
+cpts_derived_state cpts_store_derived_status(cpts_store *s, const char *derived,
+					     const char *partition, char *why, size_t n_why,
+					     char **params_out)
+{
+	const struct kind *k = kind_find(derived);
+	char *key = record_key(k, partition), *rec = NULL, *params = NULL, *now = NULL;
+	cpts_derived_state state = CPTS_DERIVED_MISSING;
+
+	if (why && n_why)
+		snprintf(why, n_why, "%s was never computed", k->what_fr);
+	if (params_out)
+		*params_out = NULL;
+	if (!has_tables(s))
+		goto out;
+	read_record(s, key, &rec, &params);
+	if (!rec)
+		goto out;
+	now = inputs_string(s, derived, partition);
+	state = CPTS_DERIVED_FRESH;
+	if (strcmp(now, rec) != 0) {
+		/* the first input whose version differs */
+		const char *p = now, *q = rec;
+		state = CPTS_DERIVED_STALE;
+		if (why && n_why)
+			snprintf(why, n_why, "its inputs changed");
+		/* every input whose version differs, "; "-separated */
+		for (size_t used = 0; *p && *q && why && n_why;) {
+			size_t lp = strcspn(p, ";"), lq = strcspn(q, ";");
+			if (lp != lq || memcmp(p, q, lp) != 0) {
+				char input[64];
+				size_t li = strcspn(p, "=");
+				snprintf(input, sizeof(input), "%.*s", (int)(li < 63 ? li : 63), p);
+				if (used > 0 && used + 2 < n_why)
+					used += (size_t)snprintf(why + used, n_why - used, "; ");
+				if (used + 1 < n_why)
+					explain(s, input, partition, why + used, n_why - used);
+				used += strlen(why + used);
+			}
+			p += lp + (p[lp] == ';');
+			q += lq + (q[lq] == ';');
+		}
+	}
+	if (params_out) {
+		*params_out = params;
+		params = NULL;
+	}
+out:
+	free(now);
+	free(rec);
+	free(params);
+	free(key);
+	return state;
+}
