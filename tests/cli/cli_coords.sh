@@ -40,6 +40,6 @@ printf 'code_commune;territoire\n01001;Un\n' > "$T/part.csv"
 bad=0
 for f in "$T"/html/*.html; do iconv -f UTF-8 -t UTF-8 "$f" > /dev/null 2>&1 || bad=1; done
 [ $bad -eq 0 ]; check "every page is valid UTF-8" $?
-grep -q 'Densité de population <span class="note">(hab./km²)</span></th><td class="n">100,0</td>' "$T/html/Un.html"
+grep -q 'Densité de population <span class="note">(hab./km²)</span></th><td class="n">100,0</td>' "$T"/html/*.html
 check "density 100 inhabitants per km2 (100 over 1 km2) in the page" $?
 tap_done
