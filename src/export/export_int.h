@@ -160,9 +160,40 @@ int ex_classes_of(const ex_classes *c, double v);
 extern const char *const ex_palette[EX_N_CLASSES]; /* "#rrggbb" */
 extern const char ex_palette_na[];                 /* no value / masked */
 
-/** QGIS style (QML) of a graduated choropleth on attr with labels from label_field. */
-void ex_qml_graduated(cpts_buf *out, const char *attr, const cpts_indicator *ind,
-		      const ex_classes *cl, const char *label_field, double line_width);
+/** One field of a layer as its QGIS style describes it. */
+typedef struct ex_qml_field {
+	const char *name;            /* field name; BORROWED */
+	const char *alias;           /* French alias; BORROWED */
+	int decimals;                /* display precision of a real field, -1 none */
+} ex_qml_field;
+
+/** What a layer's default style draws (qml.c). */
+typedef struct ex_qml_map {
+	const char *attr;            /* field of the classes; NULL: outlines only */
+	const cpts_indicator *ind;   /* its catalogue entry (legend title, number format) */
+	bool has_mask;               /* attr_masque exists: a "Secret statistique" rule */
+	double threshold;            /* masking threshold shown in that rule */
+	ex_classes cl;               /* classes of attr (ex_style_classes) */
+	const char *label_field;     /* field of the labels, or NULL */
+	double fill_outline;         /* outline width of the class symbols (mm) */
+	bool outline_rule;           /* add an outline-only rule over every feature */
+	double line_width;           /* width of that outline (mm) */
+	const char *outline_label;   /* its legend label */
+	bool lines;                  /* a line layer (flows): arrows by class */
+} ex_qml_map;
+
+/** Classes of a style: quantiles that skip values already covered, so a value shared
+ * by many features takes one class and the others spread over the rest (values are
+ * sorted in place; NANs ignored). */
+void ex_style_classes(ex_classes *c, double *values, size_t n);
+/** 0, 1 or 2 (two or more) distinct non-NAN values. */
+int ex_style_distinct(const double *values, size_t n);
+/** Colour of class k of n, spread over the whole palette. */
+const char *ex_style_colour(int k, int n);
+/** Legend title of an indicator: "label (unit)". */
+void ex_style_title(char *out, size_t n, const cpts_indicator *ind);
+/** Append the QML document of a layer (renderer, labels, aliases, precisions). */
+void ex_qml_write(cpts_buf *out, const ex_qml_map *m, const ex_qml_field *f, size_t n_f);
 
 /** Format a value for a French reader: "12 345", "12,4 %", "< 11", "n.d.". */
 void ex_fmt_value(char *out, size_t n, const cpts_indicator *ind, const cpts_pvalue *v,

@@ -42,7 +42,7 @@
 /* What a column holds. */
 enum col_what {
 	COL_CODE, COL_NOM, COL_DEP, COL_REG, COL_TERR, COL_IND, COL_MASK, COL_MIN, COL_MAX,
-	COL_CLASS,
+	COL_CLASS, COL_CI_LO, COL_CI_HI,
 	COL_D1, COL_D1S, COL_D2, COL_D2S, COL_OWN, COL_STATUT, COL_POLE, COL_POLE_NOM,
 };
 
@@ -55,6 +55,7 @@ typedef struct col {
 				       the catalogue */
 	char label[160];            /* French alias (gpkg_data_columns.name) */
 	char desc[320];             /* French description */
+	int decimals;               /* display precision of a real field (QML) */
 } col;
 
 /** Writer state. */
@@ -73,7 +74,9 @@ typedef struct gw {
 	OGRSpatialReferenceH srs;   /* OWNED: output CRS */
 	int out_srid;
 	cpts_buf dc_sql;            /* gpkg_data_columns inserts, run at the end */
-	char geom_col[2][64];       /* geometry column of communes / territoires */
+	char geom_col[3][64];       /* geometry column of communes / territoires / flux */
+	const char *pg_catalog;     /* PostGIS: f_table_catalog of the styles (database) */
+	const char *pg_schema;      /* PostGIS: f_table_schema of the styles */
 } gw;
 
 static const char *const commune_skip[] = { "n_communes", "aci_tier", "aci_ceiling_eur",
@@ -98,8 +101,34 @@ static col *col_push(cpts_vec *v, const char *name, OGRFieldType type, enum col_
 	c->what = what;
 	snprintf(c->label, sizeof(c->label), "%s", label);
 	snprintf(c->desc, sizeof(c->desc), "%s", desc);
+	c->decimals = type == OFTReal ? 1 : -1;
 	return c;
 }
+
+/* Indicators written as integers: counts and codes whatever their kind, and the
+ * population and health counts shown without decimals (a split commune's weighted
+ * share is rounded to the nearest unit, as the report prints it). */
+static const char *const integral_keys[] = { "n_communes", "typology", "aci_tier",
+					     "aci_ceiling_eur", "gp_count", "icc_signif", NULL };
+
+static bool is_integral(const cpts_indicator *ind)
+{
+	for (int k = 0; integral_keys[k]; k++)
+		if (strcmp(integral_keys[k], ind->key) == 0)
+			return true;
+	return ind->decimals == 0 &&
+	       (ind->kind == CPTS_IND_POPULATION || ind->kind == CPTS_IND_COUNT);
+}
+
+/* Confidence intervals published with a value (not the masking bounds _min/_max):
+ * profile values keep [lo, hi] of their interval when they are not masked. */
+static const struct interval {
+	const char *key, *label_lo, *label_hi;
+} intervals[] = {
+	{ "icc", "Indice comparatif de consommation (ICC) : borne basse de l'intervalle de"
+	  " confiance", "Indice comparatif de consommation (ICC) : borne haute de"
+	  " l'intervalle de confiance" },
+};
 
 /** The companion fields of a maskable indicator: flag, then what a reader may know of a
  * masked value (the report prints it too). */
@@ -129,16 +158,36 @@ static void push_indicators(cpts_vec *v, bool communes)
 		if (strcmp(ind->unit_fr, "%") == 0)
 			snprintf(desc + strlen(desc), sizeof(desc) - strlen(desc),
 				 ", en pourcentage de 0 à 100");
-		c = col_push(v, ind->key, OFTReal, COL_IND, ind->label_fr, desc);
+		c = col_push(v, ind->key, is_integral(ind) ? OFTInteger : OFTReal, COL_IND,
+			     ind->label_fr, desc);
 		c->ind = ind;
+		c->decimals = ind->decimals;
+		for (size_t k = 0; k < sizeof(intervals) / sizeof(intervals[0]); k++) {
+			if (strcmp(intervals[k].key, ind->key) != 0)
+				continue;
+			snprintf(name, sizeof(name), "%s_ic_bas", ind->key);
+			c = col_push(v, name, OFTReal, COL_CI_LO, intervals[k].label_lo,
+				     "Borne basse de l'intervalle de confiance à 95 % (NULL si la"
+				     " valeur est masquée)");
+			c->ind = ind;
+			c->decimals = ind->decimals;
+			snprintf(name, sizeof(name), "%s_ic_haut", ind->key);
+			c = col_push(v, name, OFTReal, COL_CI_HI, intervals[k].label_hi,
+				     "Borne haute de l'intervalle de confiance à 95 % (NULL si la"
+				     " valeur est masquée)");
+			c->ind = ind;
+			c->decimals = ind->decimals;
+		}
 		if (!ex_maskable(ind))
 			continue;
 		for (size_t k = 0; k < sizeof(companions) / sizeof(companions[0]); k++) {
 			const struct companion *cp = &companions[k];
 			snprintf(name, sizeof(name), "%s_%s", ind->key, cp->suffix);
 			snprintf(label, sizeof(label), "%s (%s)", ind->label_fr, cp->label);
-			c = col_push(v, name, cp->type, cp->what, label, cp->desc);
+			c = col_push(v, name, cp->type == OFTReal && is_integral(ind) ? OFTInteger :
+					       cp->type, cp->what, label, cp->desc);
 			c->ind = ind;
+			c->decimals = ind->decimals;
 		}
 	}
 }
@@ -377,12 +426,21 @@ static int gw_add(gw *w, OGRLayerH lyr, OGRFeatureH f, const char *layer)
 	return CPTS_OK;
 }
 
+/* A number, rounded to the nearest unit in an integer field; NAN is NULL. */
 static void set_real(OGRFeatureH f, int k, double v)
 {
 	if (isnan(v))
 		OGR_F_SetFieldNull(f, k);
+	else if (OGR_Fld_GetType(OGR_F_GetFieldDefnRef(f, k)) == OFTInteger)
+		OGR_F_SetFieldInteger(f, k, (int)lround(v));
 	else
 		OGR_F_SetFieldDouble(f, k, v);
+}
+
+/* The confidence interval of a published value (NULL when masked or none). */
+static void set_ci(OGRFeatureH f, int k, const cpts_pvalue *pv, bool upper)
+{
+	set_real(f, k, pv && !pv->masked ? (upper ? pv->hi : pv->lo) : NAN);
 }
 
 /* The known bound of a masked value, in the unit of its field (profile values are
@@ -419,6 +477,29 @@ static void commune_terr_list(const ex_data *d, size_t i, cpts_buf *b)
 		}
 }
 
+/* A commune's value, and for a commune outside the partition (no profile value) the
+ * public ones the workspace holds: population, area, density (never a health count). */
+static double commune_number(const ex_data *d, size_t i, const char *key, bool *masked)
+{
+	const cpts_pvalue *pv = ex_commune_value(d, i, key);
+	const cpts_commune *c = &d->m->c[i];
+
+	*masked = pv && pv->masked;
+	if (pv)
+		return pv->masked ? NAN : pv->value;
+	if (d->p->commune_terr[i] != -1)
+		return NAN;
+	if (strcmp(key, "area_km2") == 0)
+		return c->area_km2 > 0 ? c->area_km2 : NAN;
+	if (!d->m->has_population)
+		return NAN;
+	if (strcmp(key, "pop_total") == 0)
+		return c->pop;
+	if (strcmp(key, "density") == 0)
+		return c->area_km2 > 0 ? c->pop / c->area_km2 : NAN;
+	return NAN;
+}
+
 static void commune_fields(const ex_data *d, size_t i, OGRFeatureH f, const col *cols,
 			   size_t n, cpts_buf *tmp)
 {
@@ -427,6 +508,7 @@ static void commune_fields(const ex_data *d, size_t i, OGRFeatureH f, const col 
 
 	for (size_t k = 0; k < n; k++) {
 		const cpts_pvalue *pv;
+		bool masked;
 		int fk = (int)k;
 		switch (cols[k].what) {
 		case COL_CODE: set_str(f, fk, c->code); break;
@@ -438,8 +520,12 @@ static void commune_fields(const ex_data *d, size_t i, OGRFeatureH f, const col 
 			set_str(f, fk, tmp->data);
 			break;
 		case COL_IND:
-			pv = ex_commune_value(d, i, cols[k].ind->key);
-			set_real(f, fk, pv && !pv->masked ? pv->value : NAN);
+			set_real(f, fk, commune_number(d, i, cols[k].ind->key, &masked));
+			break;
+		case COL_CI_LO:
+		case COL_CI_HI:
+			set_ci(f, fk, ex_commune_value(d, i, cols[k].ind->key),
+			       cols[k].what == COL_CI_HI);
 			break;
 		case COL_MASK:
 			pv = ex_commune_value(d, i, cols[k].ind->key);
@@ -481,6 +567,16 @@ static int set_geom(gw *w, OGRFeatureH f, const GEOSGeometry *g, int srid, bool 
 	return CPTS_OK;
 }
 
+/* Communes outside every territory (white zones) are written too, with no territory,
+ * so planners see them; only those of the output's CRS area. */
+static bool commune_written(const gw *w, size_t i)
+{
+	const ex_data *d = w->d;
+
+	return !(d->p->commune_terr[i] == -1 && w->out_srid != 4326 &&
+		 d->m->c[i].srid != w->out_srid);
+}
+
 static int write_communes(gw *w)
 {
 	const ex_data *d = w->d;
@@ -500,10 +596,7 @@ static int write_communes(gw *w)
 	snprintf(w->geom_col[0], sizeof(w->geom_col[0]), "%s", OGR_L_GetGeometryColumn(lyr));
 	for (size_t i = 0; i < d->m->n && rc == CPTS_OK; i++) {
 		OGRFeatureH f;
-		/* communes outside every territory (white zones) are written too, with no
-		   territory, so planners see them; only those of the output's CRS area */
-		if (d->p->commune_terr[i] == -1 && w->out_srid != 4326 &&
-		    d->m->c[i].srid != w->out_srid)
+		if (!commune_written(w, i))
 			continue;
 		if ((i & 255) == 0 &&
 		    (rc = cpts_progress(w->ctx, 0.3 + 0.2 * (double)i / (double)d->m->n,
@@ -552,6 +645,11 @@ static void territory_fields(const ex_data *d, size_t t, OGRFeatureH f, const co
 			set_bound(f, fk, ex_value(d, d->p->terr[t], "territoire", d->p->terr[t],
 						  cols[k].ind->key),
 				  cols[k].what == COL_MAX);
+			break;
+		case COL_CI_LO:
+		case COL_CI_HI:
+			set_ci(f, fk, ex_value(d, d->p->terr[t], "territoire", d->p->terr[t],
+					       cols[k].ind->key), cols[k].what == COL_CI_HI);
 			break;
 		default: OGR_F_SetFieldNull(f, fk); break;
 		}
@@ -605,30 +703,44 @@ static int point_out(gw *w, const cpts_commune *c, double *x, double *y)
 	return CPTS_OK;
 }
 
+/* Fields of the flux layer. */
+static const col flux_cols[] = {
+	{ "origine", OFTString, COL_CODE, NULL, "Commune d'origine",
+	  "Commune de résidence des patients", -1 },
+	{ "destination", OFTString, COL_CODE, NULL, "Commune de destination",
+	  "Commune d'exercice des professionnels", -1 },
+	{ "territoire_origine", OFTString, COL_TERR, NULL, "Territoire d'origine", "", -1 },
+	{ "territoire_destination", OFTString, COL_TERR, NULL, "Territoire de destination",
+	  "", -1 },
+	{ "volume", OFTReal, COL_IND, NULL, "Volume", "Nombre de recours (actes), toutes"
+	  " professions ; seuls les flux au moins égaux au seuil et non masqués sont"
+	  " écrits", 0 },
+};
+#define N_FLUX_COLS (sizeof(flux_cols) / sizeof(flux_cols[0]))
+
+/* The volume column's legend entry (no catalogue indicator). */
+static const cpts_indicator volume_ind = { "volume", "Volume de recours", "actes",
+					   CPTS_IND_VALUE, 0, NULL, NULL };
+
+/* A flow pair is written when published, between two communes, at or above thr. */
+static bool flow_written(const ex_flow *fl, double thr)
+{
+	return !fl->masked && fl->dest >= 0 && fl->dest != fl->orig && fl->volume >= thr;
+}
+
 static int write_flows(gw *w)
 {
 	const ex_data *d = w->d;
 	double thr = fmax(d->opts->flow_threshold, d->threshold);
 	OGRLayerH lyr;
-	static const col cols[] = {
-		{ "origine", OFTString, COL_CODE, NULL, "Commune d'origine",
-		  "Commune de résidence des patients" },
-		{ "destination", OFTString, COL_CODE, NULL, "Commune de destination",
-		  "Commune d'exercice des professionnels" },
-		{ "territoire_origine", OFTString, COL_TERR, NULL, "Territoire d'origine", "" },
-		{ "territoire_destination", OFTString, COL_TERR, NULL, "Territoire de destination",
-		  "" },
-		{ "volume", OFTReal, COL_IND, NULL, "Volume", "Nombre de recours (actes), toutes"
-		  " professions ; seuls les flux au moins égaux au seuil et non masqués sont"
-		  " écrits" },
-	};
 	int rc;
 
 	if ((rc = gw_layer(w, &lyr, "flux", wkbLineString, "Flux",
 			   "Flux de patients entre communes (au moins égaux au seuil ; les flux"
 			   " masqués ne sont jamais écrits)")) < 0 ||
-	    (rc = gw_fields(w, lyr, "flux", cols, sizeof(cols) / sizeof(cols[0]))) < 0)
+	    (rc = gw_fields(w, lyr, "flux", flux_cols, N_FLUX_COLS)) < 0)
 		return rc;
+	snprintf(w->geom_col[2], sizeof(w->geom_col[2]), "%s", OGR_L_GetGeometryColumn(lyr));
 	for (size_t k = 0; k < d->n_flows && rc == CPTS_OK; k++) {
 		const ex_flow *fl = &d->flows[k];
 		const cpts_commune *o, *de;
@@ -636,7 +748,7 @@ static int write_flows(gw *w)
 		double x0, y0, x1, y1;
 		OGRFeatureH f;
 		OGRGeometryH ln;
-		if (fl->masked || fl->dest < 0 || fl->dest == fl->orig || !(fl->volume >= thr))
+		if (!flow_written(fl, thr))
 			continue;
 		o = &d->m->c[fl->orig];
 		de = &d->m->c[fl->dest];
@@ -687,13 +799,13 @@ static int write_metadata(gw *w)
 	const ex_data *d = w->d;
 	static const col cols[] = {
 		{ "categorie", OFTString, COL_CODE, NULL, "Catégorie",
-		  "logiciel, export, partition, option, profil ou source" },
-		{ "cle", OFTString, COL_CODE, NULL, "Clé", "" },
-		{ "valeur", OFTString, COL_CODE, NULL, "Valeur", "" },
+		  "logiciel, export, partition, option, profil ou source", -1 },
+		{ "cle", OFTString, COL_CODE, NULL, "Clé", "", -1 },
+		{ "valeur", OFTString, COL_CODE, NULL, "Valeur", "", -1 },
 		{ "sha256", OFTString, COL_CODE, NULL, "Empreinte SHA-256",
-		  "Empreinte SHA-256 du fichier source" },
-		{ "n_lignes", OFTInteger64, COL_CODE, NULL, "Lignes", "Lignes lues du fichier" },
-		{ "millesime", OFTString, COL_CODE, NULL, "Millésime", "" },
+		  "Empreinte SHA-256 du fichier source", -1 },
+		{ "n_lignes", OFTInteger64, COL_CODE, NULL, "Lignes", "Lignes lues du fichier", -1 },
+		{ "millesime", OFTString, COL_CODE, NULL, "Millésime", "", -1 },
 	};
 	char num[64], crs[32];
 	OGRLayerH lyr;
@@ -736,42 +848,95 @@ static int write_metadata(gw *w)
 	return CPTS_OK;
 }
 
-static void classes_for(const ex_data *d, bool communes, ex_classes *cl)
-{
-	size_t n = communes ? d->m->n : d->p->n_terr, m = 0;
-	double *v = cpts_mallocarray(n + 1, sizeof(double));
+/* Map indicators tried, in order, after the requested one when it has fewer than two
+ * distinct values on a layer (a map of one colour, or of none, says nothing). */
+static const char *const fallback_keys[] = { "mt_share", "icc", "gp_density", "apl",
+					     "density", "share_75p", "pop_total", NULL };
 
-	for (size_t i = 0; i < n; i++) {
-		const cpts_pvalue *pv;
-		if (!communes) {
-			v[m++] = ex_terr_number(d, i, d->map_key, NULL);
-			continue;
-		}
-		if (d->p->commune_terr[i] == -1)
-			continue;
-		pv = ex_commune_value(d, i, d->map_key);
-		v[m++] = pv && !pv->masked ? pv->value : NAN;
+/* The values of key on a layer, as written; returns their number. */
+static size_t layer_values(const gw *w, bool communes, const char *key, double *v)
+{
+	const ex_data *d = w->d;
+	size_t m = 0;
+	bool masked;
+
+	if (!communes) {
+		for (size_t t = 0; t < d->p->n_terr; t++)
+			v[m++] = ex_terr_number(d, t, key, NULL);
+		return m;
 	}
-	ex_classes_make(cl, v, m);
+	for (size_t i = 0; i < d->m->n; i++)
+		if (commune_written(w, i))
+			v[m++] = commune_number(d, i, key, &masked);
+	return m;
+}
+
+/* Choose the indicator a layer's style draws: the map indicator when it has two
+ * distinct values there, else the first fallback that has (with a warning), else none
+ * (outline style, with a warning). Fills m->attr, m->ind, m->cl. */
+static void style_indicator(gw *w, bool communes, ex_qml_map *m)
+{
+	const ex_data *d = w->d;
+	const char *layer = communes ? "communes" : "territoires";
+	double *v = cpts_mallocarray((communes ? d->m->n : d->p->n_terr) + 1, sizeof(double));
+
+	m->attr = NULL;
+	for (int k = -1; fallback_keys[k + 1] || k < 0; k++) {
+		const char *key = k < 0 ? d->map_key : fallback_keys[k];
+		size_t n;
+		if ((k >= 0 && strcmp(key, d->map_key) == 0) ||
+		    (communes && skip_for_communes(key)))
+			continue;
+		n = layer_values(w, communes, key, v);
+		if (ex_style_distinct(v, n) < 2)
+			continue;
+		m->attr = key;
+		m->ind = cpts_indicator_find(key);
+		ex_style_classes(&m->cl, v, n);
+		break;
+	}
+	if (!m->attr)
+		cpts_warn(w->ctx, "map indicator '%s' has fewer than two distinct values on layer"
+			  " %s and so has every other: its default style draws outlines only",
+			  d->map_key, layer);
+	else if (strcmp(m->attr, d->map_key) != 0)
+		cpts_warn(w->ctx, "map indicator '%s' has fewer than two distinct values on layer"
+			  " %s: its default style draws '%s' instead", d->map_key, layer, m->attr);
+	m->has_mask = m->attr && ex_maskable(m->ind) && (!communes || !skip_for_communes(m->attr));
 	free(v);
 }
 
+/* The aliases and precisions of a layer's columns, for its QML. */
+static ex_qml_field *qml_fields(const col *cols, size_t n)
+{
+	ex_qml_field *f = cpts_mallocarray(n + 1, sizeof(ex_qml_field));
+
+	for (size_t k = 0; k < n; k++) {
+		f[k].name = cols[k].name;
+		f[k].alias = cols[k].label;
+		f[k].decimals = cols[k].type == OFTReal ? cols[k].decimals : -1;
+	}
+	return f;
+}
+
 static int style_row(gw *w, OGRLayerH lyr, const char *table, const char *geom_col,
-		     const char *qml, const char *desc)
+		     const char *key, const char *qml, const char *desc)
 {
 	const ex_data *d = w->d;
 	OGRFeatureH f = OGR_F_Create(OGR_L_GetLayerDefn(lyr));
 	char name[96];
 	int rc;
 
-	snprintf(name, sizeof(name), "%s (%s)", table, d->map_key);
-	set_str(f, 0, "");
-	set_str(f, 1, "");
+	snprintf(name, sizeof(name), "%s (%s)", table, key ? key : "limites");
+	/* QGIS selects the default style with f_table_catalog = '' and f_table_schema = ''
+	   (GeoPackage) or the schema name (PostGIS): never NULL */
+	OGR_F_SetFieldString(f, 0, w->pg_catalog ? w->pg_catalog : "");
+	OGR_F_SetFieldString(f, 1, w->pg_schema ? w->pg_schema : "");
 	set_str(f, 2, table);
 	set_str(f, 3, geom_col);
 	set_str(f, 4, name);
 	set_str(f, 5, qml);
-	set_str(f, 6, "");
+	OGR_F_SetFieldString(f, 6, "");
 	OGR_F_SetFieldInteger(f, 7, 1);
 	set_str(f, 8, desc);
 	set_str(f, 9, "cpts");
@@ -782,26 +947,89 @@ static int style_row(gw *w, OGRLayerH lyr, const char *table, const char *geom_c
 	return rc;
 }
 
-static int write_styles(gw *w)
+/* Style of the communes (communes = true) or territories layer. */
+static int polygon_style(gw *w, OGRLayerH lyr, bool communes)
+{
+	cpts_vec cols;
+	ex_qml_map m;
+	ex_qml_field *f;
+	cpts_buf qml = CPTS_BUF_INIT;
+	int rc;
+
+	memset(&m, 0, sizeof(m));
+	cpts_vec_init(&cols, sizeof(col), 512);
+	if (communes)
+		commune_cols(&cols);
+	else
+		territory_cols(&cols);
+	style_indicator(w, communes, &m);
+	m.threshold = w->d->threshold;
+	m.label_field = communes ? "nom" : "territoire";
+	m.fill_outline = communes ? 0.1 : 0.3;
+	m.outline_rule = !communes;
+	m.line_width = 0.8;
+	m.outline_label = "Limites des territoires";
+	if (communes && !m.attr) {
+		m.outline_label = "Limites des communes";
+		m.line_width = 0.2;
+	}
+	f = qml_fields(cols.data, cols.n);
+	ex_qml_write(&qml, &m, f, cols.n);
+	rc = style_row(w, lyr, communes ? "communes" : "territoires",
+		       w->geom_col[communes ? 0 : 1], m.attr, qml.data,
+		       communes ? "Choroplèthe des communes, étiquettes : nom"
+				: "Choroplèthe et limites des territoires, étiquettes : identifiant");
+	free(f);
+	cpts_buf_release(&qml);
+	cpts_vec_release(&cols);
+	return rc;
+}
+
+/* Style of the flux layer: arrows whose width grows with the volume class. */
+static int flow_style(gw *w, OGRLayerH lyr)
 {
 	const ex_data *d = w->d;
-	static const col cols[] = {
-		{ "f_table_catalog", OFTString, COL_CODE, NULL, "", "" },
-		{ "f_table_schema", OFTString, COL_CODE, NULL, "", "" },
-		{ "f_table_name", OFTString, COL_CODE, NULL, "", "" },
-		{ "f_geometry_column", OFTString, COL_CODE, NULL, "", "" },
-		{ "styleName", OFTString, COL_CODE, NULL, "", "" },
-		{ "styleQML", OFTString, COL_CODE, NULL, "", "" },
-		{ "styleSLD", OFTString, COL_CODE, NULL, "", "" },
-		{ "useAsDefault", OFTInteger, COL_CODE, NULL, "", "" },
-		{ "description", OFTString, COL_CODE, NULL, "", "" },
-		{ "owner", OFTString, COL_CODE, NULL, "", "" },
-		{ "ui", OFTString, COL_CODE, NULL, "", "" },
-		{ "update_time", OFTDateTime, COL_CODE, NULL, "", "" },
-	};
-	const cpts_indicator *ind = cpts_indicator_find(d->map_key);
+	double thr = fmax(d->opts->flow_threshold, d->threshold);
+	double *v = cpts_mallocarray(d->n_flows + 1, sizeof(double));
+	ex_qml_field *f = qml_fields(flux_cols, N_FLUX_COLS);
 	cpts_buf qml = CPTS_BUF_INIT;
-	ex_classes cl;
+	ex_qml_map m;
+	size_t n = 0;
+	int rc;
+
+	memset(&m, 0, sizeof(m));
+	for (size_t k = 0; k < d->n_flows; k++)
+		if (flow_written(&d->flows[k], thr))
+			v[n++] = d->flows[k].volume;
+	m.attr = "volume";
+	m.ind = &volume_ind;
+	m.lines = true;
+	ex_style_classes(&m.cl, v, n);
+	ex_qml_write(&qml, &m, f, N_FLUX_COLS);
+	rc = style_row(w, lyr, "flux", w->geom_col[2], "volume", qml.data,
+		       "Flux de patients : flèches d'épaisseur croissante avec le volume");
+	cpts_buf_release(&qml);
+	free(f);
+	free(v);
+	return rc;
+}
+
+static int write_styles(gw *w)
+{
+	static const col cols[] = {
+		{ "f_table_catalog", OFTString, COL_CODE, NULL, "", "", -1 },
+		{ "f_table_schema", OFTString, COL_CODE, NULL, "", "", -1 },
+		{ "f_table_name", OFTString, COL_CODE, NULL, "", "", -1 },
+		{ "f_geometry_column", OFTString, COL_CODE, NULL, "", "", -1 },
+		{ "styleName", OFTString, COL_CODE, NULL, "", "", -1 },
+		{ "styleQML", OFTString, COL_CODE, NULL, "", "", -1 },
+		{ "styleSLD", OFTString, COL_CODE, NULL, "", "", -1 },
+		{ "useAsDefault", OFTInteger, COL_CODE, NULL, "", "", -1 },
+		{ "description", OFTString, COL_CODE, NULL, "", "", -1 },
+		{ "owner", OFTString, COL_CODE, NULL, "", "", -1 },
+		{ "ui", OFTString, COL_CODE, NULL, "", "", -1 },
+		{ "update_time", OFTDateTime, COL_CODE, NULL, "", "", -1 },
+	};
 	OGRLayerH lyr;
 	bool gpkg = w->is_gpkg;
 	int rc;
@@ -811,20 +1039,11 @@ static int write_styles(gw *w)
 	if (rc == CPTS_OK)
 		rc = gw_fields(w, lyr, "layer_styles", cols, sizeof(cols) / sizeof(cols[0]));
 	w->is_gpkg = gpkg;
-	if (rc < 0)
-		goto out;
-	classes_for(d, true, &cl);
-	ex_qml_graduated(&qml, d->map_key, ind, &cl, "nom", 0.1);
-	if ((rc = style_row(w, lyr, "communes", w->geom_col[0], qml.data,
-			    "Choroplèthe des communes, étiquettes : nom")) < 0)
-		goto out;
-	cpts_buf_reset(&qml);
-	classes_for(d, false, &cl);
-	ex_qml_graduated(&qml, d->map_key, ind, &cl, "territoire", 0.6);
-	rc = style_row(w, lyr, "territoires", w->geom_col[1], qml.data,
-		       "Choroplèthe des territoires, étiquettes : identifiant");
-out:
-	cpts_buf_release(&qml);
+	if (rc < 0 || (rc = polygon_style(w, lyr, true)) < 0 ||
+	    (rc = polygon_style(w, lyr, false)) < 0)
+		return rc;
+	if (w->geom_col[2][0])
+		rc = flow_style(w, lyr);
 	return rc;
 }
 
@@ -840,6 +1059,16 @@ static int write_data_columns(gw *w)
 		" CONSTRAINT ge_tce UNIQUE (table_name, column_name, extension_name));\n"
 		"INSERT OR IGNORE INTO gpkg_extensions VALUES('gpkg_data_columns', NULL,"
 		" 'gpkg_schema', 'http://www.geopackage.org/spec/#extension_schema',"
+		" 'read-write');\n"
+		/* the schema extension is the two tables (Req 141 of the GeoPackage
+		   standard, checked by GDAL's validate_gpkg.py) */
+		"CREATE TABLE IF NOT EXISTS gpkg_data_column_constraints (constraint_name TEXT"
+		" NOT NULL, constraint_type TEXT NOT NULL, value TEXT, min NUMERIC,"
+		" min_is_inclusive BOOLEAN, max NUMERIC, max_is_inclusive BOOLEAN, description"
+		" TEXT, CONSTRAINT gdcc_ntv UNIQUE (constraint_name, constraint_type,"
+		" value));\n"
+		"INSERT OR IGNORE INTO gpkg_extensions VALUES('gpkg_data_column_constraints',"
+		" NULL, 'gpkg_schema', 'http://www.geopackage.org/spec/#extension_schema',"
 		" 'read-write');\n";
 	cpts_buf all = CPTS_BUF_INIT;
 	char *p, *stmt;

@@ -483,11 +483,13 @@ static void test_other_layers(GDALDatasetH ds)
 	ok(f != NULL, "metadata: cpts version row");
 	OGR_F_Destroy(f);
 	ok(sty != NULL, "layer layer_styles exists");
-	is_int(sty ? OGR_L_GetFeatureCount(sty, TRUE) : -1, 2, "layer_styles: 2 styles");
+	is_int(sty ? OGR_L_GetFeatureCount(sty, TRUE) : -1, 3, "layer_styles: 3 styles (communes, territoires, flux)");
 	f = sty ? find_feature(sty, "f_table_name", "communes") : NULL;
 	ok(f && strstr(OGR_F_GetFieldAsString(f, OGR_F_GetFieldIndex(f, "styleQML")),
-		       "type=\"graduatedSymbol\" attr=\"mt_share\""),
-	   "layer_styles: graduated renderer on mt_share");
+		       "type=\"RuleRenderer\"") &&
+	   strstr(OGR_F_GetFieldAsString(f, OGR_F_GetFieldIndex(f, "styleQML")),
+		  "filter=\"&quot;mt_share_masque&quot; = 1\""),
+	   "layer_styles: rule-based renderer on mt_share with a rule for masked values");
 	ok(f && strstr(OGR_F_GetFieldAsString(f, OGR_F_GetFieldIndex(f, "styleQML")),
 		       "fieldName=\"nom\""), "layer_styles: labels on nom");
 	ok(f && OGR_F_GetFieldAsInteger(f, OGR_F_GetFieldIndex(f, "useAsDefault")) == 1,

@@ -1,0 +1,104 @@
+#!/usr/bin/python3
+"""qgis_check.py FILE|DSN [LAYER...] - open a cpts export in real QGIS (offscreen) and
+print one line per layer: name, validity, CRS, renderer type, whether the stored default
+style was applied, the number of aliases, the legend labels and the number of
+non-background pixels of the layer rendered alone to a 400x400 PNG.
+
+Run with the Debian python (/usr/bin/python3): python3-qgis is not in pyenv.
+Output lines (tab separated), read by tests/cli/cli_export_qgis.sh:
+  layer NAME valid=0|1 crs=EPSG:N renderer=TYPE style=0|1 aliases=N pixels=N features=N
+  legend NAME LABEL
+  alias NAME FIELD ALIAS
+  precision NAME FIELD N
+"""
+import os
+import sys
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp")
+from qgis.core import (QgsApplication, QgsMapRendererSequentialJob, QgsMapSettings,  # noqa: E402
+                       QgsVectorLayer)
+from qgis.PyQt.QtCore import QSize  # noqa: E402
+from qgis.PyQt.QtGui import QColor  # noqa: E402
+
+
+def render(layer, png):
+    ms = QgsMapSettings()
+    ms.setLayers([layer])
+    ms.setDestinationCrs(layer.crs())
+    ms.setExtent(layer.extent())
+    ms.setOutputSize(QSize(400, 400))
+    ms.setBackgroundColor(QColor(255, 255, 255))
+    job = QgsMapRendererSequentialJob(ms)
+    job.start()
+    job.waitForFinished()
+    img = job.renderedImage()
+    if png:
+        img.save(png)
+    n = 0
+    for y in range(0, img.height(), 2):
+        for x in range(0, img.width(), 2):
+            if img.pixel(x, y) & 0xFFFFFF != 0xFFFFFF:
+                n += 1
+    return n
+
+
+def main():
+    src = sys.argv[1]
+    pngdir = os.environ.get("QGIS_CHECK_PNG")
+    app = QgsApplication([], False)
+    app.initQgis()
+    if src.startswith("PG:"):
+        names = sys.argv[2:]
+        uris = [(n, "%s table=%s" % (src[3:], n)) for n in names]
+        provider = "postgres"
+    else:
+        from osgeo import ogr
+        ds = ogr.Open(src)
+        names = sys.argv[2:] or [ds.GetLayer(i).GetName() for i in range(ds.GetLayerCount())]
+        names = [n for n in names if n != "layer_styles"]
+        uris = [(n, "%s|layername=%s" % (src, n)) for n in names]
+        provider = "ogr"
+    for name, uri in uris:
+        if provider == "postgres":
+            geom = "geom" if name != "metadata" else None
+            from qgis.core import QgsDataSourceUri
+            u = QgsDataSourceUri(src[3:])
+            u.setDataSource("public", name, geom)
+            uri = u.uri(False)
+        lyr = QgsVectorLayer(uri, name, provider)
+        valid = lyr.isValid()
+        style = 0
+        rtype = "none"
+        pixels = 0
+        naliases = 0
+        if valid:
+            msg, ok = lyr.loadDefaultStyle()
+            style = 1 if ok else 0
+            if lyr.isSpatial():
+                rtype = lyr.renderer().type()
+                pixels = render(lyr, pngdir and os.path.join(pngdir, name + ".png"))
+                if rtype == "RuleRenderer":
+                    def walk(rule, depth):
+                        for ch in rule.children():
+                            print("legend\t%s\t%s%s" % (name, "  " * depth, ch.label()))
+                            walk(ch, depth + 1)
+                    walk(lyr.renderer().rootRule(), 0)
+            fields = lyr.fields()
+            for i in range(fields.count()):
+                a = lyr.attributeAlias(i)
+                if a:
+                    naliases += 1
+                    print("alias\t%s\t%s\t%s" % (name, fields[i].name(), a))
+                cfg = lyr.editorWidgetSetup(i).config()
+                if "Precision" in cfg:
+                    print("precision\t%s\t%s\t%s" % (name, fields[i].name(), cfg["Precision"]))
+        print("layer\t%s\tvalid=%d\tcrs=%s\trenderer=%s\tstyle=%d\taliases=%d\tpixels=%d"
+              "\tfeatures=%d" % (name, valid, lyr.crs().authid() if valid else "",
+                                 rtype, style, naliases, pixels,
+                                 lyr.featureCount() if valid else -1))
+    app.exitQgis()
+
+
+if __name__ == "__main__":
+    main()
