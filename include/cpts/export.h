@@ -7,6 +7,7 @@
 #define CPTS_EXPORT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "cpts/ctx.h"
 #include "cpts/store.h"
@@ -41,6 +42,15 @@ typedef struct cpts_export_opts {
  *         write); CPTS_EDEP (GDAL/GEOS/PROJ failure); CPTS_ECANCEL (interrupted)
  */
 int cpts_export_run(cpts_ctx *ctx, cpts_store *s, const cpts_export_opts *opts);
+
+/**
+ * The keys --map-indicator accepts (every catalogue indicator), comma-separated, into
+ * out (n bytes, truncated with "..." if too small; 2048 bytes are enough).
+ */
+void cpts_export_map_keys(char *out, size_t n);
+
+/** True when key is a valid --map-indicator. */
+bool cpts_export_map_key_ok(const char *key);
 
 #ifdef __cplusplus
 }

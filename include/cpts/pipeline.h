@@ -31,6 +31,7 @@ typedef struct cpts_diagnose_opts {
 	cpts_basins_opts basins; /* method, floor, ceiling, resolution, seed */
 	double mask_threshold;   /* disclosure threshold (11) */
 	bool no_html, no_gpkg;
+	const char *map_indicator; /* indicator of the maps and styles (NULL: mt_share) */
 } cpts_diagnose_opts;
 
 /** Defaults: basins with the modularity method, no floor/ceiling, threshold 11. */

@@ -1,15 +1,18 @@
 /*
  * cmd_diagnose.c - `cpts diagnose`: the whole pipeline in one command (cpts/pipeline.h).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cpts/export.h"
 #include "cpts/pipeline.h"
 
 struct diag_cli {
 	const char *communes, *passage, *population, *consumption, *reference, *mt, *supply;
 	const char *flows, *traveltime, *attributes, *partition, *out, *code_field, *method;
+	const char *map_indicator;
 	double min_pop, max_pop, resolution, mask_threshold;
 	long seed;
 	bool no_html, no_gpkg;
@@ -38,19 +41,23 @@ static const cli_opt table[] = {
 	{ "mask-threshold", 0, CLI_DBL, O(mask_threshold), "N", "disclosure threshold for health counts (default 11)", false, false },
 	{ "no-html", 0, CLI_FLAG, O(no_html), NULL, "do not write the HTML report", false, false },
 	{ "no-gpkg", 0, CLI_FLAG, O(no_gpkg), NULL, "do not write the GeoPackage", false, false },
+	{ "map-indicator", 0, CLI_STR, O(map_indicator), "KEY", "indicator of the maps and default QGIS styles (default mt_share; keys listed below)", false, false },
 	CLI_END,
 };
 #undef O
 
 int cmd_diagnose(cpts_ctx *ctx, int argc, char **argv)
 {
-	static const cli_cmd_help help = {
-		"diagnose", "--communes FILE [--population FILE] [--consumption FILE] [--mt FILE]\n"
-		"       [--supply FILE] [--flows FILE] [--partition FILE] [--out DIR] [options]",
+	static const char summary[] =
 		"Run the whole pipeline: ingest the files into a new workspace DIR/cpts.sqlite,\n"
 		"build the contiguity graph, build attraction basins from the flows (or use the\n"
 		"given partition), compute the territory profiles and write DIR/cpts.gpkg and\n"
-		"DIR/html/index.html. Prints the paths of what it wrote.",
+		"DIR/html/index.html. Prints the paths of what it wrote.";
+	char keys[2048], text[4096];
+	cli_cmd_help help = {
+		"diagnose", "--communes FILE [--population FILE] [--consumption FILE] [--mt FILE]\n"
+		"       [--supply FILE] [--flows FILE] [--partition FILE] [--out DIR] [options]",
+		text,
 		"cpts diagnose --communes data/demo/communes.geojson --population "
 		"data/demo/population.csv --flows data/demo/flows.csv --out out/demo",
 	};
@@ -60,6 +67,8 @@ int cmd_diagnose(cpts_ctx *ctx, int argc, char **argv)
 	size_t n_pos;
 	int rc;
 
+	cpts_export_map_keys(keys, sizeof(keys));
+	snprintf(text, sizeof(text), "%s\n\nKeys of --map-indicator: %s.", summary, keys);
 	memset(&c, 0, sizeof(c));
 	c.resolution = 1.0;
 	c.mask_threshold = 11.0;
@@ -100,6 +109,7 @@ int cmd_diagnose(cpts_ctx *ctx, int argc, char **argv)
 	o.mask_threshold = c.mask_threshold;
 	o.no_html = c.no_html;
 	o.no_gpkg = c.no_gpkg;
+	o.map_indicator = c.map_indicator;
 	rc = cpts_diagnose_run(ctx, &o, stdout);
 out:
 	free(pos);

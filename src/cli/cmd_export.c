@@ -4,6 +4,7 @@
  * read-only: an export never changes it.
  */
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "cli/cli.h"
@@ -12,14 +13,16 @@
 
 int cmd_export(cpts_ctx *ctx, int argc, char **argv)
 {
-	static const cli_cmd_help help = {
-		"export", "WS --partition NAME [--gpkg FILE] [--html DIR] [options]",
+	static const char summary[] =
 		"Export a partition: a GeoPackage (layers communes, territoires, optional flux,\n"
 		"metadata, with French field aliases and default QGIS styles) written to a\n"
 		"temporary name and renamed, and/or a self-contained HTML report (DIR/index.html\n"
 		"and one page per territory). Health counts from 1 to threshold-1 are masked.\n"
 		"--format takes any OGR driver name (GPKG, SQLite, FlatGeobuf, GeoJSON...);\n"
-		"drivers with one layer per file write a directory with one file per layer.",
+		"drivers with one layer per file write a directory with one file per layer.";
+	char keys[2048], text[4096];
+	cli_cmd_help help = {
+		"export", "WS --partition NAME [--gpkg FILE] [--html DIR] [options]", text,
 		"cpts export ws.sqlite --partition cpts --gpkg out/cpts.gpkg --html out/html",
 	};
 	cpts_export_opts o = CPTS_EXPORT_OPTS_INIT;
@@ -46,6 +49,8 @@ int cmd_export(cpts_ctx *ctx, int argc, char **argv)
 	size_t n_pos;
 	int rc;
 
+	cpts_export_map_keys(keys, sizeof(keys));
+	snprintf(text, sizeof(text), "%s\n\nKeys of --map-indicator: %s.", summary, keys);
 	if ((rc = cli_parse_pos(ctx, argc, argv, table, &o, &help, 1, 1, &pos,
 				 &n_pos)) != 0)
 		goto out;

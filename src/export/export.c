@@ -138,6 +138,28 @@ out:
 	return rc;
 }
 
+void cpts_export_map_keys(char *out, size_t n)
+{
+	size_t len = 0;
+
+	if (n == 0)
+		return;
+	out[0] = '\0';
+	for (const cpts_indicator *ind = cpts_indicators; ind->key; ind++) {
+		size_t need = strlen(ind->key) + (len ? 2 : 0);
+		if (len + need + 4 >= n) {
+			snprintf(out + len, n - len, "...");
+			return;
+		}
+		len += (size_t)snprintf(out + len, n - len, "%s%s", len ? ", " : "", ind->key);
+	}
+}
+
+bool cpts_export_map_key_ok(const char *key)
+{
+	return key && cpts_indicator_find(key) != NULL;
+}
+
 int cpts_export_run(cpts_ctx *ctx, cpts_store *s, const cpts_export_opts *opts)
 {
 	cpts_export_opts o = *opts;
@@ -153,9 +175,12 @@ int cpts_export_run(cpts_ctx *ctx, cpts_store *s, const cpts_export_opts *opts)
 		o.format = "GPKG";
 	if (!o.map_indicator || !*o.map_indicator)
 		o.map_indicator = "mt_share";
-	if (!cpts_indicator_find(o.map_indicator))
+	if (!cpts_indicator_find(o.map_indicator)) {
+		char keys[2048];
+		cpts_export_map_keys(keys, sizeof(keys));
 		return cpts_fail(ctx, CPTS_EUSAGE, "unknown indicator '%s' for --map-indicator"
-				 " (see docs/export.md for the list)", o.map_indicator);
+				 " (one of: %s)", o.map_indicator, keys);
+	}
 	if (!(o.mask_threshold >= 1.0))
 		return cpts_fail(ctx, CPTS_EUSAGE, "--mask-threshold must be at least 1");
 	if (o.flow_threshold < 0 || isnan(o.flow_threshold))

@@ -180,6 +180,7 @@ typedef struct ex_qml_map {
 	double line_width;           /* width of that outline (mm) */
 	const char *outline_label;   /* its legend label */
 	bool lines;                  /* a line layer (flows): arrows by class */
+	bool table;                  /* no geometry: no renderer, aliases only */
 } ex_qml_map;
 
 /** Classes of a style: quantiles that skip values already covered, so a value shared

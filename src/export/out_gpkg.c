@@ -794,26 +794,29 @@ static int meta_row(gw *w, OGRLayerH lyr, const char *cat, const char *key, cons
 	return rc;
 }
 
+/* Fields of the metadata table. */
+static const col meta_cols[] = {
+	{ "categorie", OFTString, COL_CODE, NULL, "Catégorie",
+	  "logiciel, export, partition, option, profil ou source", -1 },
+	{ "cle", OFTString, COL_CODE, NULL, "Clé", "", -1 },
+	{ "valeur", OFTString, COL_CODE, NULL, "Valeur", "", -1 },
+	{ "sha256", OFTString, COL_CODE, NULL, "Empreinte SHA-256",
+	  "Empreinte SHA-256 du fichier source", -1 },
+	{ "n_lignes", OFTInteger64, COL_CODE, NULL, "Lignes", "Lignes lues du fichier", -1 },
+	{ "millesime", OFTString, COL_CODE, NULL, "Millésime", "", -1 },
+};
+#define N_META_COLS (sizeof(meta_cols) / sizeof(meta_cols[0]))
+
 static int write_metadata(gw *w)
 {
 	const ex_data *d = w->d;
-	static const col cols[] = {
-		{ "categorie", OFTString, COL_CODE, NULL, "Catégorie",
-		  "logiciel, export, partition, option, profil ou source", -1 },
-		{ "cle", OFTString, COL_CODE, NULL, "Clé", "", -1 },
-		{ "valeur", OFTString, COL_CODE, NULL, "Valeur", "", -1 },
-		{ "sha256", OFTString, COL_CODE, NULL, "Empreinte SHA-256",
-		  "Empreinte SHA-256 du fichier source", -1 },
-		{ "n_lignes", OFTInteger64, COL_CODE, NULL, "Lignes", "Lignes lues du fichier", -1 },
-		{ "millesime", OFTString, COL_CODE, NULL, "Millésime", "", -1 },
-	};
 	char num[64], crs[32];
 	OGRLayerH lyr;
 	int rc;
 
 	if ((rc = gw_layer(w, &lyr, "metadata", wkbNone, "Métadonnées",
 			   "Entrées (avec empreintes SHA-256), options et version de l'export")) < 0 ||
-	    (rc = gw_fields(w, lyr, "metadata", cols, sizeof(cols) / sizeof(cols[0]))) < 0)
+	    (rc = gw_fields(w, lyr, "metadata", meta_cols, N_META_COLS)) < 0)
 		return rc;
 	snprintf(crs, sizeof(crs), "EPSG:%d", w->out_srid);
 #define ROW(cat, key, val)                                                              \
@@ -927,13 +930,16 @@ static int style_row(gw *w, OGRLayerH lyr, const char *table, const char *geom_c
 	char name[96];
 	int rc;
 
-	snprintf(name, sizeof(name), "%s (%s)", table, key ? key : "limites");
+	if (key)
+		snprintf(name, sizeof(name), "%s (%s)", table, key);
+	else
+		snprintf(name, sizeof(name), "%s", table);
 	/* QGIS selects the default style with f_table_catalog = '' and f_table_schema = ''
 	   (GeoPackage) or the schema name (PostGIS): never NULL */
 	OGR_F_SetFieldString(f, 0, w->pg_catalog ? w->pg_catalog : "");
 	OGR_F_SetFieldString(f, 1, w->pg_schema ? w->pg_schema : "");
 	set_str(f, 2, table);
-	set_str(f, 3, geom_col);
+	OGR_F_SetFieldString(f, 3, geom_col); /* '' for a table without geometry */
 	set_str(f, 4, name);
 	set_str(f, 5, qml);
 	OGR_F_SetFieldString(f, 6, "");
@@ -1014,6 +1020,23 @@ static int flow_style(gw *w, OGRLayerH lyr)
 	return rc;
 }
 
+/* Style of the metadata table: its French aliases. */
+static int table_style(gw *w, OGRLayerH lyr)
+{
+	ex_qml_field *f = qml_fields(meta_cols, N_META_COLS);
+	cpts_buf qml = CPTS_BUF_INIT;
+	ex_qml_map m;
+	int rc;
+
+	memset(&m, 0, sizeof(m));
+	m.table = true;
+	ex_qml_write(&qml, &m, f, N_META_COLS);
+	rc = style_row(w, lyr, "metadata", "", NULL, qml.data, "Alias des champs");
+	cpts_buf_release(&qml);
+	free(f);
+	return rc;
+}
+
 static int write_styles(gw *w)
 {
 	static const col cols[] = {
@@ -1042,9 +1065,9 @@ static int write_styles(gw *w)
 	if (rc < 0 || (rc = polygon_style(w, lyr, true)) < 0 ||
 	    (rc = polygon_style(w, lyr, false)) < 0)
 		return rc;
-	if (w->geom_col[2][0])
-		rc = flow_style(w, lyr);
-	return rc;
+	if (w->geom_col[2][0] && (rc = flow_style(w, lyr)) < 0)
+		return rc;
+	return table_style(w, lyr);
 }
 
 static int write_data_columns(gw *w)

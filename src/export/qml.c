@@ -327,12 +327,14 @@ void ex_qml_write(cpts_buf *b, const ex_qml_map *m, const ex_qml_field *f, size_
 			"<qgis version=\"3.22.0\" styleCategories=\"Symbology|Labeling|Fields|"
 			"Forms\" labelsEnabled=\"");
 	cpts_buf_addstr(b, m->label_field ? "1\">\n" : "0\">\n");
-	if (m->lines)
+	if (m->table)
+		; /* no geometry: aliases and precisions only */
+	else if (m->lines)
 		flow_renderer(b, m);
 	else
 		polygon_renderer(b, m);
 	labeling(b, m->label_field);
 	fields(b, f, n_f);
 	cpts_buf_addf(b, " <layerGeometryType>%d</layerGeometryType>\n</qgis>\n",
-		      m->lines ? 1 : 2);
+		      m->table ? 4 : m->lines ? 1 : 2);
 }

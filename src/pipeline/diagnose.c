@@ -144,6 +144,13 @@ int cpts_diagnose_run(cpts_ctx *ctx, const cpts_diagnose_opts *o, FILE *summary)
 		rc = cpts_fail(ctx, CPTS_EUSAGE, "'cpts diagnose' needs --communes FILE");
 		goto out;
 	}
+	if (o->map_indicator && !cpts_export_map_key_ok(o->map_indicator)) {
+		char keys[2048];
+		cpts_export_map_keys(keys, sizeof(keys));
+		rc = cpts_fail(ctx, CPTS_EUSAGE, "unknown indicator '%s' for --map-indicator"
+			       " (one of: %s)", o->map_indicator, keys);
+		goto out;
+	}
 	if ((e = cpts_mkdir_p(dir, 0777)) < 0) {
 		rc = cpts_fail(ctx, CPTS_EIO, "cannot create directory '%s': %s", dir, strerror(-e));
 		goto out;
@@ -216,6 +223,7 @@ int cpts_diagnose_run(cpts_ctx *ctx, const cpts_diagnose_opts *o, FILE *summary)
 	eo.gpkg = o->no_gpkg ? NULL : gpkg;
 	eo.html_dir = o->no_html ? NULL : html;
 	eo.mask_threshold = o->mask_threshold;
+	eo.map_indicator = o->map_indicator;
 	if ((rc = cpts_export_run(ctx, s, &eo)) < 0)
 		goto out;
 	if ((rc = cpts_progress(ctx, 1.0, "diagnose")) < 0)

@@ -7,9 +7,12 @@ non-background pixels of the layer rendered alone to a 400x400 PNG.
 Run with the Debian python (/usr/bin/python3): python3-qgis is not in pyenv.
 Output lines (tab separated), read by tests/cli/cli_export_qgis.sh:
   layer NAME valid=0|1 crs=EPSG:N renderer=TYPE style=0|1 aliases=N pixels=N features=N
+        fields=N (without the primary key)
   legend NAME LABEL
   alias NAME FIELD ALIAS
   precision NAME FIELD N
+  drawn NAME LABEL N       features drawn by each leaf rule of a rule-based style
+  undrawn NAME N           features no rule draws
 """
 import os
 import sys
@@ -43,6 +46,39 @@ def render(layer, png):
     return n
 
 
+def count_rules(layer):
+    """Features per legend rule (leaf rules), and features no rule draws."""
+    from qgis.core import QgsRenderContext
+    r = layer.renderer().clone()
+    labels = {}
+
+    def walk(rule):
+        for ch in rule.children():
+            labels[ch.ruleKey()] = ch.label()
+            walk(ch)
+    walk(r.rootRule())
+    ms = QgsMapSettings()
+    ms.setLayers([layer])
+    ms.setDestinationCrs(layer.crs())
+    ms.setExtent(layer.extent())
+    ctx = QgsRenderContext.fromMapSettings(ms)
+    r.startRender(ctx, layer.fields())
+    counts = {}
+    undrawn = 0
+    for f in layer.getFeatures():
+        ctx.expressionContext().setFeature(f)
+        keys = [k for k in r.legendKeysForFeature(f, ctx) if k in labels]
+        leaves = [k for k in keys if not r.rootRule().findRuleByKey(k).children()]
+        if not leaves:
+            undrawn += 1
+        for k in leaves:
+            counts[labels[k]] = counts.get(labels[k], 0) + 1
+    r.stopRender(ctx)
+    for lab, c in sorted(counts.items()):
+        print("drawn\t%s\t%s\t%d" % (layer.name(), lab, c))
+    print("undrawn\t%s\t%d" % (layer.name(), undrawn))
+
+
 def main():
     src = sys.argv[1]
     pngdir = os.environ.get("QGIS_CHECK_PNG")
@@ -72,6 +108,7 @@ def main():
         rtype = "none"
         pixels = 0
         naliases = 0
+        nfields = 0
         if valid:
             msg, ok = lyr.loadDefaultStyle()
             style = 1 if ok else 0
@@ -84,7 +121,9 @@ def main():
                             print("legend\t%s\t%s%s" % (name, "  " * depth, ch.label()))
                             walk(ch, depth + 1)
                     walk(lyr.renderer().rootRule(), 0)
+                    count_rules(lyr)
             fields = lyr.fields()
+            nfields = len([f for f in fields if f.name() not in ("fid", "ogc_fid")])
             for i in range(fields.count()):
                 a = lyr.attributeAlias(i)
                 if a:
@@ -94,10 +133,12 @@ def main():
                 if "Precision" in cfg:
                     print("precision\t%s\t%s\t%s" % (name, fields[i].name(), cfg["Precision"]))
         print("layer\t%s\tvalid=%d\tcrs=%s\trenderer=%s\tstyle=%d\taliases=%d\tpixels=%d"
-              "\tfeatures=%d" % (name, valid, lyr.crs().authid() if valid else "",
+              "\tfeatures=%d\tfields=%d" % (name, valid, lyr.crs().authid() if valid else "",
                                  rtype, style, naliases, pixels,
-                                 lyr.featureCount() if valid else -1))
-    app.exitQgis()
+                                 lyr.featureCount() if valid else -1, nfields))
+    # QGIS 3.22 may crash while tearing down layers at interpreter exit: leave at once
+    sys.stdout.flush()
+    os._exit(0)
 
 
 if __name__ == "__main__":
