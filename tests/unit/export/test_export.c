@@ -483,7 +483,8 @@ static void test_other_layers(GDALDatasetH ds)
 	ok(f != NULL, "metadata: cpts version row");
 	OGR_F_Destroy(f);
 	ok(sty != NULL, "layer layer_styles exists");
-	is_int(sty ? OGR_L_GetFeatureCount(sty, TRUE) : -1, 3, "layer_styles: 3 styles (communes, territoires, flux)");
+	is_int(sty ? OGR_L_GetFeatureCount(sty, TRUE) : -1, 4,
+	       "layer_styles: 4 styles (communes, territoires, flux, metadata)");
 	f = sty ? find_feature(sty, "f_table_name", "communes") : NULL;
 	ok(f && strstr(OGR_F_GetFieldAsString(f, OGR_F_GetFieldIndex(f, "styleQML")),
 		       "type=\"RuleRenderer\"") &&
@@ -845,8 +846,42 @@ static void test_par(void)
 	free(p);
 }
 
+/* Classes of the default styles when quantiles collapse: 706 zeros and 526 values
+ * 1..526 (the shape of gp_density over the 1,232 communes of a region). Quantile breaks
+ * at ranks 1231 k / 5 (246, 492, 738, 984, 1231) are 0, 0, 33, 279, 526: three classes,
+ * the top one drawn in the third colour. The style classes take [0] (rank 246), then
+ * the 1/r quantile of what is left, r = 4, 3, 2, 1: ranks 706 + 525/4 = 837 (value
+ * 132), 838 + 393/3 = 969 (264), 970 + 261/2 = 1100 (395), 1231 (526): five classes, the
+ * last one in the darkest colour. */
+static void test_style_classes(void)
+{
+	double v[1232], w[1232];
+	ex_classes q, c;
+
+	for (int i = 0; i < 1232; i++)
+		v[i] = w[i] = i < 706 ? 0.0 : (double)(i - 705);
+	ex_classes_make(&q, v, 1232);
+	is_int(q.n, 3, "quantile classes collapse to 3 on 706 zeros out of 1,232");
+	ex_style_classes(&c, w, 1232);
+	is_int(c.n, 5, "style classes: 5 classes");
+	ok(c.brk[0] == 0 && c.brk[1] == 0, "style classes: first class is the value 0 alone");
+	ok(c.brk[2] == 132 && c.brk[3] == 264 && c.brk[4] == 395 && c.brk[5] == 526,
+	   "style classes: quintiles of 1..526 (132, 264, 395, 526)");
+	is_str(ex_style_colour(4, 5), ex_palette[4], "top class of 5: darkest colour");
+	is_str(ex_style_colour(2, 3), ex_palette[4], "top class of 3: darkest colour too");
+	is_str(ex_style_colour(1, 3), ex_palette[2], "middle class of 3: middle colour");
+	is_str(ex_style_colour(0, 3), ex_palette[0], "first class of 3: lightest colour");
+	v[0] = NAN;
+	for (int i = 1; i < 10; i++)
+		v[i] = 7.0;
+	is_int(ex_style_distinct(v, 10), 1, "one distinct value (NAN ignored)");
+	v[5] = 8.0;
+	is_int(ex_style_distinct(v, 10), 2, "two distinct values");
+}
+
 int main(void)
 {
+	test_style_classes();
 	test_masked_formats();
 	test_par();
 	cpts_ctx ctx;
