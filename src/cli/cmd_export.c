@@ -41,7 +41,12 @@ int cmd_export(cpts_ctx *ctx, int argc, char **argv)
 		{ "mask-threshold", 0, CLI_DBL, offsetof(cpts_export_opts, mask_threshold), "N",
 		  "health counts from 1 to N-1 are masked (default 11)", false, false },
 		{ "map-indicator", 0, CLI_STR, offsetof(cpts_export_opts, map_indicator), "KEY",
-		  "indicator of the choropleth maps and styles (default mt_share)", false, false },
+		  "indicator of the choropleth maps and styles (default mt_share; keys below)",
+		  false, false },
+		{ "max-hole-ha", 0, CLI_DBL, offsetof(cpts_export_opts, max_hole_ha), "HA",
+		  "close the holes of a dissolved territory smaller than HA hectares that no"
+		  " commune covers (gaps between two départements' borders; default 1, 0 keeps"
+		  " them); zero-area rings are always dropped", false, false },
 		CLI_END,
 	};
 	cpts_store *s = NULL;

@@ -40,7 +40,7 @@ gis_check() { # file, label
         split($8, p, "="); if ($5 == "renderer=singleSymbol" || p[2] <= 400) ok = 0
       }
       if (!ok) print $2 }' "$T/qgis.out" | tr '\n' ' ')
-  [ -z "$bad" ]
+  [ -z "$bad" ] && [ "$nl" -gt 0 ]
   check "$label: every layer valid, default style applied, all fields aliased, map not blank${bad:+ (failed: $bad)}" $?
   [ -n "$bad" ] && grep '^layer' "$T/qgis.out" | sed 's/^/# /'
   return 0

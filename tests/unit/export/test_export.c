@@ -879,9 +879,71 @@ static void test_style_classes(void)
 	is_int(ex_style_distinct(v, 10), 2, "two distinct values");
 }
 
+/* Covered when the hole's centre lies in [5000, 5100]^2 (where the "enclave" is). */
+static bool enclave_covers(cpts_ctx *ctx, void *arg, const GEOSGeometry *hole, double area)
+{
+	double x0 = 0, y0 = 0;
+
+	(void)arg;
+	(void)area;
+	GEOSGeom_getXMin_r(ctx->geos, hole, &x0);
+	GEOSGeom_getYMin_r(ctx->geos, hole, &y0);
+	return x0 >= 5000 && x0 <= 5100 && y0 >= 5000 && y0 <= 5100;
+}
+
+/* A 10 km square with four inner rings: a zero-area ring (three collinear points), a
+ * 50 m gap (0.25 ha, no commune), a 60 m hole an enclave fills (0.36 ha) and a 200 m
+ * gap (4 ha). With a 1 ha bound: the first two go, the other two stay, so the area is
+ * 1e8 - 3,600 - 40,000 m2 and the PAC (perimeter km / 3.54 sqrt(km2)) counts the
+ * 40 + 0.24 + 0.8 km of shell and kept holes. */
+static void test_clean_holes(void)
+{
+	cpts_ctx ctx;
+	GEOSWKTReader *r;
+	GEOSGeometry *g, *out = NULL;
+	ex_holes_stats st = { 0, 0 };
+	double a = 0, len = 0;
+
+	if (cpts_ctx_init(&ctx) != CPTS_OK)
+		return;
+	r = GEOSWKTReader_create_r(ctx.geos);
+	g = GEOSWKTReader_read_r(ctx.geos, r, "POLYGON((0 0,10000 0,10000 10000,0 10000,0 0),"
+				 "(1000 1000,2000 1000,3000 1000,1000 1000),"
+				 "(2000 2000,2000 2050,2050 2050,2050 2000,2000 2000),"
+				 "(5000 5000,5000 5060,5060 5060,5060 5000,5000 5000),"
+				 "(7000 7000,7000 7200,7200 7200,7200 7000,7000 7000))");
+	is_int(ex_geom_clean_holes(&ctx, &out, g, 1e4, enclave_covers, NULL, &st), CPTS_OK,
+	       "holes cleaned");
+	is_int((int)st.n_zero, 1, "one zero-area ring dropped");
+	is_int((int)st.n_filled, 1, "one uncovered sub-hectare gap closed");
+	ok(out && GEOSGetNumInteriorRings_r(ctx.geos, out) == 2,
+	   "the enclave's hole and the 4 ha gap kept");
+	if (out) {
+		GEOSArea_r(ctx.geos, out, &a);
+		GEOSLength_r(ctx.geos, out, &len);
+	}
+	near(a, 1e8 - 3600 - 40000, 1e-6, "area: 10 km square minus the kept holes");
+	near(len, 40000 + 240 + 800, 1e-6, "perimeter: shell and kept holes");
+	ok(out && GEOSisValid_r(ctx.geos, out) == 1, "result valid");
+	if (out)
+		GEOSGeom_destroy_r(ctx.geos, out);
+	out = NULL;
+	st.n_zero = st.n_filled = 0;
+	is_int(ex_geom_clean_holes(&ctx, &out, g, 0, enclave_covers, NULL, &st), CPTS_OK,
+	       "bound 0: holes kept");
+	ok(out && GEOSGetNumInteriorRings_r(ctx.geos, out) == 3 && st.n_zero == 1 &&
+	   st.n_filled == 0, "bound 0: only the zero-area ring dropped");
+	if (out)
+		GEOSGeom_destroy_r(ctx.geos, out);
+	GEOSGeom_destroy_r(ctx.geos, g);
+	GEOSWKTReader_destroy_r(ctx.geos, r);
+	cpts_ctx_release(&ctx);
+}
+
 int main(void)
 {
 	test_style_classes();
+	test_clean_holes();
 	test_masked_formats();
 	test_par();
 	cpts_ctx ctx;
