@@ -33,6 +33,12 @@ int cmd_export(cpts_ctx *ctx, int argc, char **argv)
 		  "output dataset (GeoPackage by default)", false, false },
 		{ "format", 'f', CLI_STR, offsetof(cpts_export_opts, format), "DRIVER",
 		  "OGR driver of the output dataset (default GPKG)", false, false },
+		{ "dsn", 0, CLI_STR, offsetof(cpts_export_opts, dsn), "PG:...",
+		  "write the layers, comments and QGIS styles to a PostGIS database (implies"
+		  " --format PostgreSQL; see README 'Publishing to PostGIS')", false, false },
+		{ "schema", 0, CLI_STR, offsetof(cpts_export_opts, schema), "NAME",
+		  "with --dsn: schema of the tables (default public; created if missing)", false,
+		  false },
 		{ "html", 0, CLI_STR, offsetof(cpts_export_opts, html_dir), "DIR",
 		  "write the HTML report into DIR", false, false },
 		{ "flows-threshold", 0, CLI_DBL, offsetof(cpts_export_opts, flow_threshold), "V",
@@ -59,9 +65,9 @@ int cmd_export(cpts_ctx *ctx, int argc, char **argv)
 	if ((rc = cli_parse_pos(ctx, argc, argv, table, &o, &help, 1, 1, &pos,
 				 &n_pos)) != 0)
 		goto out;
-	if (!o.gpkg && !o.html_dir) {
-		rc = cpts_fail(ctx, CPTS_EUSAGE, "nothing to export: give --gpkg FILE and/or"
-			       " --html DIR");
+	if (!o.gpkg && !o.html_dir && !o.dsn) {
+		rc = cpts_fail(ctx, CPTS_EUSAGE, "nothing to export: give --gpkg FILE (or --dsn"
+			       " PG:...) and/or --html DIR");
 		goto out;
 	}
 	if ((rc = cpts_store_open(ctx, &s, pos[0], CPTS_STORE_READONLY)) < 0)

@@ -168,9 +168,20 @@ int cpts_export_run(cpts_ctx *ctx, cpts_store *s, const cpts_export_opts *opts)
 
 	if (!o.partition || !*o.partition)
 		return cpts_fail(ctx, CPTS_EUSAGE, "--partition is required");
-	if (!o.gpkg && !o.html_dir)
-		return cpts_fail(ctx, CPTS_EUSAGE, "nothing to export: give --gpkg FILE and/or"
-				 " --html DIR");
+	if (o.dsn) { /* a database: --dsn names it, --format defaults to PostgreSQL */
+		if (o.gpkg)
+			return cpts_fail(ctx, CPTS_EUSAGE, "give --gpkg FILE or --dsn PG:..., not"
+					 " both");
+		if (strncmp(o.dsn, "PG:", 3) != 0)
+			return cpts_fail(ctx, CPTS_EUSAGE, "--dsn takes a PostgreSQL connection"
+					 " string \"PG:host=... dbname=...\" (got '%.40s')", o.dsn);
+		o.gpkg = o.dsn;
+		if (!o.format || !*o.format || strcmp(o.format, "GPKG") == 0)
+			o.format = "PostgreSQL";
+	}
+	if (!o.gpkg && !o.html_dir && !o.dsn)
+		return cpts_fail(ctx, CPTS_EUSAGE, "nothing to export: give --gpkg FILE (or --dsn"
+				 " PG:...) and/or --html DIR");
 	if (!o.format || !*o.format)
 		o.format = "GPKG";
 	if (!o.map_indicator || !*o.map_indicator)
@@ -192,7 +203,9 @@ int cpts_export_run(cpts_ctx *ctx, cpts_store *s, const cpts_export_opts *opts)
 		if ((rc = cpts_progress(ctx, 0.3, "writing the GeoPackage")) < 0 ||
 		    (rc = ex_write_gpkg(ctx, d, o.gpkg, o.format)) < 0)
 			goto out;
-		cpts_info(ctx, "wrote %s (%zu territories, %zu communes)", o.gpkg, d->p->n_terr,
+		char safe[512];
+		ex_dsn_safe(safe, sizeof(safe), o.gpkg);
+		cpts_info(ctx, "wrote %s (%zu territories, %zu communes)", safe, d->p->n_terr,
 			  d->p->n_members);
 	}
 	if (o.html_dir) {

@@ -11,6 +11,7 @@
 #ifndef CPTS_EXPORT_INT_H
 #define CPTS_EXPORT_INT_H
 
+#include <gdal.h>
 #include <geos_c.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -139,6 +140,27 @@ bool ex_maskable(const cpts_indicator *ind);
 
 /** Write the GeoPackage (or any OGR dataset). */
 int ex_write_gpkg(cpts_ctx *ctx, const ex_data *d, const char *path, const char *format);
+/* ---- PostgreSQL/PostGIS output (out_pg.c) ---- */
+#define EX_PG_SEP "\n;\x1e\n"      /* between the statements of a buffer */
+/** dsn with any password=... replaced by ***, for messages. */
+void ex_dsn_safe(char *out, size_t n, const char *dsn);
+/** Check that the database has PostGIS (CPTS_EDEP otherwise, saying how to add it),
+ * create the schema; *dbname_out OWNED by caller. */
+int ex_pg_prepare(cpts_ctx *ctx, GDALDatasetH ds, const char *dsn, const char *schema,
+		  char **dbname_out);
+/** Append COMMENT ON TABLE (column NULL) or COLUMN. */
+void ex_pg_comment(cpts_buf *sql, const char *schema, const char *table, const char *column,
+		   const char *text);
+/** Append the creation of QGIS's layer_styles table and the removal of the styles of
+ * the layers an export replaces. */
+void ex_pg_styles_table(cpts_buf *sql, const char *catalog, const char *schema);
+/** Append one default style row. */
+void ex_pg_style(cpts_buf *sql, const char *catalog, const char *schema, const char *table,
+		 const char *geom_col, const char *name, const char *qml, const char *desc,
+		 const char *timestamp);
+/** Run the statements of sql (separated by EX_PG_SEP; the buffer is cut in place). */
+int ex_pg_exec(cpts_ctx *ctx, GDALDatasetH ds, cpts_buf *sql, const char *dsn);
+
 /** Write the HTML report into dir. */
 int ex_write_html(cpts_ctx *ctx, const ex_data *d, const char *dir);
 

@@ -65,6 +65,7 @@ typedef struct gw {
 	GDALDriverH drv;            /* BORROWED */
 	bool multi;                 /* the driver holds several layers in one dataset */
 	bool is_gpkg;
+	bool is_pg;                 /* PostgreSQL/PostGIS (out_pg.c) */
 	bool direct;                /* connection string: written in place */
 	char *final_path;           /* OWNED */
 	char *tmp_path;             /* OWNED: dataset or directory being written */
@@ -75,8 +76,9 @@ typedef struct gw {
 	int out_srid;
 	cpts_buf dc_sql;            /* gpkg_data_columns inserts, run at the end */
 	char geom_col[3][64];       /* geometry column of communes / territoires / flux */
-	const char *pg_catalog;     /* PostGIS: f_table_catalog of the styles (database) */
-	const char *pg_schema;      /* PostGIS: f_table_schema of the styles */
+	char *pg_catalog;           /* OWNED; PostGIS: database, f_table_catalog of the styles */
+	const char *pg_schema;      /* PostGIS: target schema, f_table_schema of the styles */
+	cpts_buf pg_sql;            /* PostGIS: comments and styles, run at the end */
 } gw;
 
 static const char *const commune_skip[] = { "n_communes", "aci_tier", "aci_ceiling_eur",
@@ -297,6 +299,10 @@ static int gw_open(gw *w, const char *path, const char *format)
 	if (!GDALGetMetadataItem(w->drv, GDAL_DCAP_CREATE, NULL))
 		return cpts_fail(ctx, CPTS_EDEP, "OGR driver '%s' cannot create datasets", format);
 	w->is_gpkg = strcmp(format, "GPKG") == 0;
+	w->is_pg = strcmp(format, "PostgreSQL") == 0;
+	if (w->is_pg && strncmp(path, "PG:", 3) != 0)
+		return cpts_fail(ctx, CPTS_EUSAGE, "--format PostgreSQL writes to a database: give"
+				 " --dsn \"PG:host=... dbname=...\"");
 	w->multi = GDALGetMetadataItem(w->drv, GDAL_DCAP_MULTIPLE_VECTOR_LAYERS, NULL) != NULL;
 	ext = GDALGetMetadataItem(w->drv, GDAL_DMD_EXTENSION, NULL);
 	if (!ext)
@@ -330,9 +336,14 @@ static int gw_open(gw *w, const char *path, const char *format)
 	}
 	cpts_gdal_clear_error();
 	w->ds = GDALCreate(w->drv, w->tmp_path, 0, 0, 0, GDT_Unknown, NULL);
-	if (!w->ds)
-		return cpts_fail_gdal(ctx, CPTS_EIO, "cannot create '%s' with driver %s",
-				      w->tmp_path, format);
+	if (!w->ds) {
+		char safe[512];
+		ex_dsn_safe(safe, sizeof(safe), w->tmp_path);
+		return cpts_fail_gdal(ctx, CPTS_EIO, "cannot %s '%s' with"
+				      " driver %s", w->is_pg ? "connect to" : "create", safe, format);
+	}
+	if (w->is_pg)
+		return ex_pg_prepare(ctx, w->ds, path, w->pg_schema, &w->pg_catalog);
 	return CPTS_OK;
 }
 
@@ -375,6 +386,15 @@ static int gw_layer(gw *w, OGRLayerH *out, const char *name, OGRwkbGeometryType 
 		lco = CSLSetNameValue(lco, "IDENTIFIER", title);
 		lco = CSLSetNameValue(lco, "DESCRIPTION", desc);
 	}
+	if (w->is_pg) { /* same names as in the GeoPackage; a new export replaces the tables */
+		char *c = cpts_asprintf("%s : %s", title, desc);
+		lco = CSLSetNameValue(lco, "OVERWRITE", "YES");
+		lco = CSLSetNameValue(lco, "SCHEMA", w->pg_schema);
+		lco = CSLSetNameValue(lco, "GEOMETRY_NAME", "geom");
+		lco = CSLSetNameValue(lco, "FID", "fid");
+		lco = CSLSetNameValue(lco, "DESCRIPTION", c); /* COMMENT ON TABLE */
+		free(c);
+	}
 	cpts_gdal_clear_error();
 	*out = GDALDatasetCreateLayer(w->ds, name, gtype == wkbNone ? NULL : w->srs, gtype, lco);
 	CSLDestroy(lco);
@@ -399,6 +419,11 @@ static int gw_fields(gw *w, OGRLayerH lyr, const char *layer, const col *cols, s
 		if (e != OGRERR_NONE)
 			return cpts_fail_gdal(w->ctx, CPTS_EIO, "cannot create field '%s' of layer"
 					      " '%s'", cols[k].name, layer);
+		if (w->is_pg && *cols[k].label) {
+			char *c = cpts_asprintf("%s : %s", cols[k].label, cols[k].desc);
+			ex_pg_comment(&w->pg_sql, w->pg_schema, layer, cols[k].name, c);
+			free(c);
+		}
 		if (!w->is_gpkg)
 			continue;
 		cpts_buf_addstr(&w->dc_sql, "INSERT OR REPLACE INTO gpkg_data_columns(table_name,"
@@ -426,6 +451,18 @@ static int gw_add(gw *w, OGRLayerH lyr, OGRFeatureH f, const char *layer)
 	return CPTS_OK;
 }
 
+/* v rounded to 12 significant digits: the double nearest a short decimal, which every
+ * format (GDAL's PostgreSQL driver prints 15 digits, CSV and GeoJSON print text) writes
+ * and reads back unchanged, so a GeoPackage and its PostGIS copy hold the same values;
+ * 297.77998264146794 becomes 297.779982641, far below any displayed precision. */
+static double round_sig12(double v)
+{
+	char b[40];
+
+	snprintf(b, sizeof(b), "%.12g", v);
+	return strtod(b, NULL);
+}
+
 /* A number, rounded to the nearest unit in an integer field; NAN is NULL. */
 static void set_real(OGRFeatureH f, int k, double v)
 {
@@ -434,7 +471,7 @@ static void set_real(OGRFeatureH f, int k, double v)
 	else if (OGR_Fld_GetType(OGR_F_GetFieldDefnRef(f, k)) == OFTInteger)
 		OGR_F_SetFieldInteger(f, k, (int)lround(v));
 	else
-		OGR_F_SetFieldDouble(f, k, v);
+		OGR_F_SetFieldDouble(f, k, round_sig12(v));
 }
 
 /* The confidence interval of a published value (NULL when masked or none). */
@@ -761,7 +798,7 @@ static int write_flows(gw *w)
 		set_str(f, 1, de->code);
 		set_str(f, 2, to >= 0 ? d->p->terr[to] : NULL);
 		set_str(f, 3, td >= 0 ? d->p->terr[td] : NULL);
-		OGR_F_SetFieldDouble(f, 4, fl->volume);
+		set_real(f, 4, fl->volume);
 		ln = OGR_G_CreateGeometry(wkbLineString);
 		OGR_G_AddPoint_2D(ln, x0, y0);
 		OGR_G_AddPoint_2D(ln, x1, y1);
@@ -926,7 +963,7 @@ static int style_row(gw *w, OGRLayerH lyr, const char *table, const char *geom_c
 		     const char *key, const char *qml, const char *desc)
 {
 	const ex_data *d = w->d;
-	OGRFeatureH f = OGR_F_Create(OGR_L_GetLayerDefn(lyr));
+	OGRFeatureH f;
 	char name[96];
 	int rc;
 
@@ -934,10 +971,16 @@ static int style_row(gw *w, OGRLayerH lyr, const char *table, const char *geom_c
 		snprintf(name, sizeof(name), "%s (%s)", table, key);
 	else
 		snprintf(name, sizeof(name), "%s", table);
-	/* QGIS selects the default style with f_table_catalog = '' and f_table_schema = ''
-	   (GeoPackage) or the schema name (PostGIS): never NULL */
-	OGR_F_SetFieldString(f, 0, w->pg_catalog ? w->pg_catalog : "");
-	OGR_F_SetFieldString(f, 1, w->pg_schema ? w->pg_schema : "");
+	if (w->is_pg) {
+		ex_pg_style(&w->pg_sql, w->pg_catalog, w->pg_schema, table, geom_col, name, qml,
+			    desc, d->timestamp);
+		return CPTS_OK;
+	}
+	f = OGR_F_Create(OGR_L_GetLayerDefn(lyr));
+	/* QGIS selects a GeoPackage's default style with f_table_catalog = '' and
+	   f_table_schema = '': never NULL (PostGIS: database and schema, out_pg.c) */
+	OGR_F_SetFieldString(f, 0, "");
+	OGR_F_SetFieldString(f, 1, "");
 	set_str(f, 2, table);
 	OGR_F_SetFieldString(f, 3, geom_col); /* '' for a table without geometry */
 	set_str(f, 4, name);
@@ -1053,13 +1096,17 @@ static int write_styles(gw *w)
 		{ "ui", OFTString, COL_CODE, NULL, "", "", -1 },
 		{ "update_time", OFTDateTime, COL_CODE, NULL, "", "", -1 },
 	};
-	OGRLayerH lyr;
+	OGRLayerH lyr = NULL;
 	bool gpkg = w->is_gpkg;
-	int rc;
+	int rc = CPTS_OK;
 
 	w->is_gpkg = false; /* QGIS's own table: no French aliases */
-	rc = gw_layer(w, &lyr, "layer_styles", wkbNone, "layer_styles", "Styles QGIS par défaut");
-	if (rc == CPTS_OK)
+	if (w->is_pg) /* QGIS's own table, in SQL (out_pg.c) */
+		ex_pg_styles_table(&w->pg_sql, w->pg_catalog, w->pg_schema);
+	else
+		rc = gw_layer(w, &lyr, "layer_styles", wkbNone, "layer_styles",
+			      "Styles QGIS par défaut");
+	if (rc == CPTS_OK && !w->is_pg)
 		rc = gw_fields(w, lyr, "layer_styles", cols, sizeof(cols) / sizeof(cols[0]));
 	w->is_gpkg = gpkg;
 	if (rc < 0 || (rc = polygon_style(w, lyr, true)) < 0 ||
@@ -1148,6 +1195,8 @@ static int gw_finish(gw *w)
 	}
 	if (w->ds && (rc = write_data_columns(w)) < 0)
 		return rc;
+	if (w->ds && w->is_pg && (rc = ex_pg_exec(w->ctx, w->ds, &w->pg_sql, w->final_path)) < 0)
+		return rc;
 	if ((rc = gw_close_ds(w)) < 0)
 		return rc;
 	if (w->direct)
@@ -1168,6 +1217,8 @@ int ex_write_gpkg(cpts_ctx *ctx, const ex_data *d, const char *path, const char 
 	w.ctx = ctx;
 	w.d = (ex_data *)d; /* only its reprojection cache is written */
 	w.dc_sql = (cpts_buf)CPTS_BUF_INIT;
+	w.pg_sql = (cpts_buf)CPTS_BUF_INIT;
+	w.pg_schema = d->opts->schema && *d->opts->schema ? d->opts->schema : "public";
 	w.out_srid = output_srid(d);
 	if ((rc = gw_open(&w, path, format)) < 0 || (rc = write_communes(&w)) < 0 ||
 	    (rc = cpts_progress(ctx, 0.5, "writing territories")) < 0 ||
@@ -1195,5 +1246,7 @@ out:
 	free(w.final_path);
 	free(w.tmp_path);
 	cpts_buf_release(&w.dc_sql);
+	cpts_buf_release(&w.pg_sql);
+	free(w.pg_catalog);
 	return rc;
 }

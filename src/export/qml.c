@@ -181,11 +181,21 @@ static void rule(cpts_buf *b, int key, int symbol, const char *label, const char
 	cpts_buf_addstr(b, close ? "/>\n" : ">\n");
 }
 
+/* A class break moved by a billionth outwards: a reader may hold the values with 15
+ * significant digits (GDAL's PostgreSQL driver writes them so), and a value equal to a
+ * break must still fall in its class. */
+static double loosen(double x, bool up)
+{
+	double m = fabs(x) * 1e-9 + 1e-12;
+
+	return up ? x + m : x - m;
+}
+
 /* Filter of class k: first class closed below, the others open below. */
 static void class_filter(char *out, size_t n, const char *attr, const ex_classes *cl, int k)
 {
 	snprintf(out, n, "\"%s\" %s %.17g AND \"%s\" <= %.17g", attr, k == 0 ? ">=" : ">",
-		 cl->brk[k], attr, cl->brk[k + 1]);
+		 loosen(cl->brk[k], k > 0), attr, loosen(cl->brk[k + 1], true));
 }
 
 static void class_label(char *out, size_t n, const cpts_indicator *ind, const ex_classes *cl,

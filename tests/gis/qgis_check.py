@@ -85,8 +85,14 @@ def main():
     app = QgsApplication([], False)
     app.initQgis()
     if src.startswith("PG:"):
-        names = sys.argv[2:]
-        uris = [(n, "%s table=%s" % (src[3:], n)) for n in names]
+        # PG:"conninfo" with the layer names after it (the schema: QGIS_CHECK_SCHEMA)
+        from qgis.core import QgsDataSourceUri
+        schema = os.environ.get("QGIS_CHECK_SCHEMA", "public")
+        uris = []
+        for n in sys.argv[2:]:
+            u = QgsDataSourceUri(src[3:])
+            u.setDataSource(schema, n, None if n == "metadata" else "geom", "", "fid")
+            uris.append((n, u.uri(False)))
         provider = "postgres"
     else:
         from osgeo import ogr
@@ -96,12 +102,6 @@ def main():
         uris = [(n, "%s|layername=%s" % (src, n)) for n in names]
         provider = "ogr"
     for name, uri in uris:
-        if provider == "postgres":
-            geom = "geom" if name != "metadata" else None
-            from qgis.core import QgsDataSourceUri
-            u = QgsDataSourceUri(src[3:])
-            u.setDataSource("public", name, geom)
-            uri = u.uri(False)
         lyr = QgsVectorLayer(uri, name, provider)
         valid = lyr.isValid()
         style = 0
