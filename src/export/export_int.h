@@ -194,6 +194,7 @@ typedef struct ex_qml_map {
 	const char *attr;            /* field of the classes; NULL: outlines only */
 	const cpts_indicator *ind;   /* its catalogue entry (legend title, number format) */
 	bool has_mask;               /* attr_masque exists: a "Secret statistique" rule */
+	const char *mask_attr;       /* name of that flag when not attr_masque (Shapefile) */
 	double threshold;            /* masking threshold shown in that rule */
 	ex_classes cl;               /* classes of attr (ex_style_classes) */
 	const char *label_field;     /* field of the labels, or NULL */

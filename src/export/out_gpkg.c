@@ -66,6 +66,8 @@ typedef struct gw {
 	bool multi;                 /* the driver holds several layers in one dataset */
 	bool is_gpkg;
 	bool is_pg;                 /* PostgreSQL/PostGIS (out_pg.c) */
+	bool is_shp;                /* ESRI Shapefile: 10-character names, UTF-8 .cpg */
+	cpts_buf shp_map;           /* Shapefile: champs.csv, the short-name mapping */
 	bool direct;                /* connection string: written in place */
 	char *final_path;           /* OWNED */
 	char *tmp_path;             /* OWNED: dataset or directory being written */
@@ -76,6 +78,7 @@ typedef struct gw {
 	int out_srid;
 	cpts_buf dc_sql;            /* gpkg_data_columns inserts, run at the end */
 	char geom_col[3][64];       /* geometry column of communes / territoires / flux */
+	bool has_flux;              /* layer flux written */
 	char *pg_catalog;           /* OWNED; PostGIS: database, f_table_catalog of the styles */
 	const char *pg_schema;      /* PostGIS: target schema, f_table_schema of the styles */
 	cpts_buf pg_sql;            /* PostGIS: comments and styles, run at the end */
@@ -131,6 +134,14 @@ static const struct interval {
 	  " confiance", "Indice comparatif de consommation (ICC) : borne haute de"
 	  " l'intervalle de confiance" },
 };
+
+static bool has_interval(const cpts_indicator *ind)
+{
+	for (size_t k = 0; k < sizeof(intervals) / sizeof(intervals[0]); k++)
+		if (strcmp(intervals[k].key, ind->key) == 0)
+			return true;
+	return false;
+}
 
 /** The companion fields of a maskable indicator: flag, then what a reader may know of a
  * masked value (the report prints it too). */
@@ -231,6 +242,101 @@ static void territory_cols(cpts_vec *v)
 	push_indicators(v, false);
 }
 
+/* ---- Shapefile names ----
+ *
+ * dBase field names hold 10 bytes. GDAL truncates longer names and numbers clashes
+ * (mt_ald_sans_mt_masque -> mt_ald_san, then mt_ald_s_1...), which hides which flag
+ * goes with which value. Our mapping keeps a value and its companions together: a
+ * maskable indicator (or one with a confidence interval) gets a base of at most 8
+ * characters (the key, or the key without underscores cut to 8) shared by the value
+ * and its companions, suffixed _m (masque), _n (min), _x (max), _b (ic_bas), _h
+ * (ic_haut): mt_ald_sans_mt, mtaldsan_m, mtaldsan_n, mtaldsan_x. Other names are kept
+ * when short enough, else taken from a fixed table or squeezed the same way to 10.
+ * A clash (none in the current catalogue) ends the name with a digit. The mapping is
+ * written beside the layers as champs.csv (couche;champ;champ_court;alias). */
+static const char *const shp_fixed[][2] = {
+	{ "classe_attraction", "classe_att" }, { "dest1_territoire", "dest1_terr" },
+	{ "dest2_territoire", "dest2_terr" }, { "territoire_origine", "terr_orig" },
+	{ "territoire_destination", "terr_dest" }, { "part_propre", "partpropre" },
+};
+
+/* s itself when at most max bytes, else s without underscores cut to max bytes. */
+static void squeeze(char *out, size_t n, const char *s, size_t max)
+{
+	size_t len = 0;
+
+	if (strlen(s) <= max) {
+		snprintf(out, n, "%s", s);
+		return;
+	}
+	for (; *s && len < max && len + 1 < n; s++)
+		if (*s != '_')
+			out[len++] = *s;
+	out[len] = '\0';
+}
+
+static bool has_interval(const cpts_indicator *ind);
+
+static void shp_name(char out[11], const col *c)
+{
+	static const char letter[] = { [COL_MASK] = 'm', [COL_MIN] = 'n', [COL_MAX] = 'x',
+				       [COL_CI_LO] = 'b', [COL_CI_HI] = 'h' };
+	char base[9];
+
+	if (c->ind && (c->what == COL_MASK || c->what == COL_MIN || c->what == COL_MAX ||
+		       c->what == COL_CI_LO || c->what == COL_CI_HI ||
+		       (c->what == COL_IND && (ex_maskable(c->ind) || has_interval(c->ind))))) {
+		squeeze(base, sizeof(base), c->ind->key, 8);
+		if (c->what == COL_IND)
+			snprintf(out, 11, "%s", base);
+		else
+			snprintf(out, 11, "%s_%c", base, letter[c->what]);
+		return;
+	}
+	for (size_t k = 0; k < sizeof(shp_fixed) / sizeof(shp_fixed[0]); k++)
+		if (strcmp(shp_fixed[k][0], c->name) == 0) {
+			snprintf(out, 11, "%s", shp_fixed[k][1]);
+			return;
+		}
+	squeeze(out, 11, c->name, 10);
+}
+
+/* The short names of a layer's columns, unique (OWNED by caller: n * 11 bytes). */
+static char (*shp_names(const col *cols, size_t n))[11]
+{
+	char (*names)[11] = cpts_mallocarray(n + 1, 11);
+
+	for (size_t k = 0; k < n; k++) {
+		shp_name(names[k], &cols[k]);
+		for (int d = 1; d < 100; d++) {
+			bool clash = false;
+			for (size_t j = 0; j < k && !clash; j++)
+				clash = strcmp(names[j], names[k]) == 0;
+			if (!clash)
+				break;
+			names[k][strlen(names[k]) > 8 ? 8 : strlen(names[k])] = '\0';
+			snprintf(names[k] + strlen(names[k]), 11 - strlen(names[k]), "%d", d);
+		}
+	}
+	return names;
+}
+
+static void csv_field(cpts_buf *b, const char *s, char end)
+{
+	bool quote = strpbrk(s, ";\"\n") != NULL;
+
+	if (quote)
+		cpts_buf_addch(b, '"');
+	for (; *s; s++) {
+		if (*s == '"')
+			cpts_buf_addch(b, '"');
+		cpts_buf_addch(b, *s);
+	}
+	if (quote)
+		cpts_buf_addch(b, '"');
+	cpts_buf_addch(b, end);
+}
+
 /* ---- dataset and layers ---- */
 
 static void sql_quote(cpts_buf *b, const char *s)
@@ -300,6 +406,9 @@ static int gw_open(gw *w, const char *path, const char *format)
 		return cpts_fail(ctx, CPTS_EDEP, "OGR driver '%s' cannot create datasets", format);
 	w->is_gpkg = strcmp(format, "GPKG") == 0;
 	w->is_pg = strcmp(format, "PostgreSQL") == 0;
+	w->is_shp = strcmp(format, "ESRI Shapefile") == 0;
+	if (w->is_shp)
+		cpts_buf_addstr(&w->shp_map, "couche;champ;champ_court;alias\n");
 	if (w->is_pg && strncmp(path, "PG:", 3) != 0)
 		return cpts_fail(ctx, CPTS_EUSAGE, "--format PostgreSQL writes to a database: give"
 				 " --dsn \"PG:host=... dbname=...\"");
@@ -386,6 +495,8 @@ static int gw_layer(gw *w, OGRLayerH *out, const char *name, OGRwkbGeometryType 
 		lco = CSLSetNameValue(lco, "IDENTIFIER", title);
 		lco = CSLSetNameValue(lco, "DESCRIPTION", desc);
 	}
+	if (w->is_shp) /* UTF-8 attributes and a .cpg saying so ("œ" has no Latin-1 code) */
+		lco = CSLSetNameValue(lco, "ENCODING", "UTF-8");
 	if (w->is_pg) { /* same names as in the GeoPackage; a new export replaces the tables */
 		char *c = cpts_asprintf("%s : %s", title, desc);
 		lco = CSLSetNameValue(lco, "OVERWRITE", "YES");
@@ -408,17 +519,27 @@ static int gw_layer(gw *w, OGRLayerH *out, const char *name, OGRwkbGeometryType 
 
 static int gw_fields(gw *w, OGRLayerH lyr, const char *layer, const col *cols, size_t n)
 {
+	char (*shp)[11] = w->is_shp ? shp_names(cols, n) : NULL;
+
 	for (size_t k = 0; k < n; k++) {
-		OGRFieldDefnH f = OGR_Fld_Create(cols[k].name, cols[k].type);
+		OGRFieldDefnH f = OGR_Fld_Create(shp ? shp[k] : cols[k].name, cols[k].type);
 		OGRErr e;
+		if (shp) {
+			csv_field(&w->shp_map, layer, ';');
+			csv_field(&w->shp_map, cols[k].name, ';');
+			csv_field(&w->shp_map, shp[k], ';');
+			csv_field(&w->shp_map, cols[k].label, '\n');
+		}
 		if (!w->is_gpkg)
 			OGR_Fld_SetAlternativeName(f, cols[k].label);
 		cpts_gdal_clear_error();
 		e = OGR_L_CreateField(lyr, f, TRUE);
 		OGR_Fld_Destroy(f);
-		if (e != OGRERR_NONE)
+		if (e != OGRERR_NONE) {
+			free(shp);
 			return cpts_fail_gdal(w->ctx, CPTS_EIO, "cannot create field '%s' of layer"
 					      " '%s'", cols[k].name, layer);
+		}
 		if (w->is_pg && *cols[k].label) {
 			char *c = cpts_asprintf("%s : %s", cols[k].label, cols[k].desc);
 			ex_pg_comment(&w->pg_sql, w->pg_schema, layer, cols[k].name, c);
@@ -439,6 +560,7 @@ static int gw_fields(gw *w, OGRLayerH lyr, const char *layer, const col *cols, s
 		sql_quote(&w->dc_sql, cols[k].desc);
 		cpts_buf_addstr(&w->dc_sql, ");\n");
 	}
+	free(shp);
 	return CPTS_OK;
 }
 
@@ -778,6 +900,7 @@ static int write_flows(gw *w)
 	    (rc = gw_fields(w, lyr, "flux", flux_cols, N_FLUX_COLS)) < 0)
 		return rc;
 	snprintf(w->geom_col[2], sizeof(w->geom_col[2]), "%s", OGR_L_GetGeometryColumn(lyr));
+	w->has_flux = true;
 	for (size_t k = 0; k < d->n_flows && rc == CPTS_OK; k++) {
 		const ex_flow *fl = &d->flows[k];
 		const cpts_commune *o, *de;
@@ -946,13 +1069,14 @@ static void style_indicator(gw *w, bool communes, ex_qml_map *m)
 	free(v);
 }
 
-/* The aliases and precisions of a layer's columns, for its QML. */
-static ex_qml_field *qml_fields(const col *cols, size_t n)
+/* The aliases and precisions of a layer's columns, for its QML; names (may be NULL)
+ * are the Shapefile names. */
+static ex_qml_field *qml_fields(const col *cols, size_t n, char (*names)[11])
 {
 	ex_qml_field *f = cpts_mallocarray(n + 1, sizeof(ex_qml_field));
 
 	for (size_t k = 0; k < n; k++) {
-		f[k].name = cols[k].name;
+		f[k].name = names ? names[k] : cols[k].name;
 		f[k].alias = cols[k].label;
 		f[k].decimals = cols[k].type == OFTReal ? cols[k].decimals : -1;
 	}
@@ -975,6 +1099,12 @@ static int style_row(gw *w, OGRLayerH lyr, const char *table, const char *geom_c
 		ex_pg_style(&w->pg_sql, w->pg_catalog, w->pg_schema, table, geom_col, name, qml,
 			    desc, d->timestamp);
 		return CPTS_OK;
+	}
+	if (w->is_shp) { /* QGIS reads <layer>.qml beside a shapefile as its default style */
+		char *p = cpts_asprintf("%s/%s.qml", w->tmp_path, table);
+		rc = ex_write_file_atomic(w->ctx, p, qml, strlen(qml));
+		free(p);
+		return rc;
 	}
 	f = OGR_F_Create(OGR_L_GetLayerDefn(lyr));
 	/* QGIS selects a GeoPackage's default style with f_table_catalog = '' and
@@ -1003,7 +1133,9 @@ static int polygon_style(gw *w, OGRLayerH lyr, bool communes)
 	ex_qml_map m;
 	ex_qml_field *f;
 	cpts_buf qml = CPTS_BUF_INIT;
-	int rc;
+	char (*names)[11] = NULL;
+	const char *attr = NULL, *key;
+	int rc = CPTS_OK;
 
 	memset(&m, 0, sizeof(m));
 	cpts_vec_init(&cols, sizeof(col), 512);
@@ -1012,6 +1144,7 @@ static int polygon_style(gw *w, OGRLayerH lyr, bool communes)
 	else
 		territory_cols(&cols);
 	style_indicator(w, communes, &m);
+	key = m.attr;
 	m.threshold = w->d->threshold;
 	m.label_field = communes ? "nom" : "territoire";
 	m.fill_outline = communes ? 0.1 : 0.3;
@@ -1022,10 +1155,27 @@ static int polygon_style(gw *w, OGRLayerH lyr, bool communes)
 		m.outline_label = "Limites des communes";
 		m.line_width = 0.2;
 	}
-	f = qml_fields(cols.data, cols.n);
+	if (w->is_shp) { /* the style names the short fields */
+		const col *c = cols.data;
+		names = shp_names(c, cols.n);
+		for (size_t k = 0; m.attr && k < cols.n; k++) {
+			if (!c[k].ind || strcmp(c[k].ind->key, m.attr) != 0)
+				continue;
+			if (c[k].what == COL_IND)
+				attr = names[k];
+			else if (c[k].what == COL_MASK)
+				m.mask_attr = names[k];
+		}
+	}
+	f = qml_fields(cols.data, cols.n, names);
+	if (attr) {
+		key = m.attr;
+		m.attr = attr;
+	}
 	ex_qml_write(&qml, &m, f, cols.n);
+	free(names);
 	rc = style_row(w, lyr, communes ? "communes" : "territoires",
-		       w->geom_col[communes ? 0 : 1], m.attr, qml.data,
+		       w->geom_col[communes ? 0 : 1], key, qml.data,
 		       communes ? "Choroplèthe des communes, étiquettes : nom"
 				: "Choroplèthe et limites des territoires, étiquettes : identifiant");
 	free(f);
@@ -1040,7 +1190,8 @@ static int flow_style(gw *w, OGRLayerH lyr)
 	const ex_data *d = w->d;
 	double thr = fmax(d->opts->flow_threshold, d->threshold);
 	double *v = cpts_mallocarray(d->n_flows + 1, sizeof(double));
-	ex_qml_field *f = qml_fields(flux_cols, N_FLUX_COLS);
+	char (*names)[11] = w->is_shp ? shp_names(flux_cols, N_FLUX_COLS) : NULL;
+	ex_qml_field *f = qml_fields(flux_cols, N_FLUX_COLS, names);
 	cpts_buf qml = CPTS_BUF_INIT;
 	ex_qml_map m;
 	size_t n = 0;
@@ -1059,6 +1210,7 @@ static int flow_style(gw *w, OGRLayerH lyr)
 		       "Flux de patients : flèches d'épaisseur croissante avec le volume");
 	cpts_buf_release(&qml);
 	free(f);
+	free(names);
 	free(v);
 	return rc;
 }
@@ -1066,7 +1218,7 @@ static int flow_style(gw *w, OGRLayerH lyr)
 /* Style of the metadata table: its French aliases. */
 static int table_style(gw *w, OGRLayerH lyr)
 {
-	ex_qml_field *f = qml_fields(meta_cols, N_META_COLS);
+	ex_qml_field *f = qml_fields(meta_cols, N_META_COLS, NULL);
 	cpts_buf qml = CPTS_BUF_INIT;
 	ex_qml_map m;
 	int rc;
@@ -1103,16 +1255,16 @@ static int write_styles(gw *w)
 	w->is_gpkg = false; /* QGIS's own table: no French aliases */
 	if (w->is_pg) /* QGIS's own table, in SQL (out_pg.c) */
 		ex_pg_styles_table(&w->pg_sql, w->pg_catalog, w->pg_schema);
-	else
+	else if (!w->is_shp) /* Shapefile: one .qml file per layer */
 		rc = gw_layer(w, &lyr, "layer_styles", wkbNone, "layer_styles",
 			      "Styles QGIS par défaut");
-	if (rc == CPTS_OK && !w->is_pg)
+	if (rc == CPTS_OK && lyr)
 		rc = gw_fields(w, lyr, "layer_styles", cols, sizeof(cols) / sizeof(cols[0]));
 	w->is_gpkg = gpkg;
 	if (rc < 0 || (rc = polygon_style(w, lyr, true)) < 0 ||
 	    (rc = polygon_style(w, lyr, false)) < 0)
 		return rc;
-	if (w->geom_col[2][0] && (rc = flow_style(w, lyr)) < 0)
+	if (w->has_flux && (rc = flow_style(w, lyr)) < 0)
 		return rc;
 	return table_style(w, lyr);
 }
@@ -1201,6 +1353,13 @@ static int gw_finish(gw *w)
 		return rc;
 	if (w->direct)
 		return CPTS_OK;
+	if (w->is_shp) { /* the short-name mapping beside the layers */
+		char *p = cpts_asprintf("%s/champs.csv", w->tmp_path);
+		rc = ex_write_file_atomic(w->ctx, p, w->shp_map.data, w->shp_map.len);
+		free(p);
+		if (rc < 0)
+			return rc;
+	}
 	remove_path(w->final_path);
 	if (rename(w->tmp_path, w->final_path) != 0)
 		return cpts_fail(w->ctx, CPTS_EIO, "cannot rename '%s' to '%s': %s", w->tmp_path,
@@ -1218,6 +1377,7 @@ int ex_write_gpkg(cpts_ctx *ctx, const ex_data *d, const char *path, const char 
 	w.d = (ex_data *)d; /* only its reprojection cache is written */
 	w.dc_sql = (cpts_buf)CPTS_BUF_INIT;
 	w.pg_sql = (cpts_buf)CPTS_BUF_INIT;
+	w.shp_map = (cpts_buf)CPTS_BUF_INIT;
 	w.pg_schema = d->opts->schema && *d->opts->schema ? d->opts->schema : "public";
 	w.out_srid = output_srid(d);
 	if ((rc = gw_open(&w, path, format)) < 0 || (rc = write_communes(&w)) < 0 ||
@@ -1228,7 +1388,7 @@ int ex_write_gpkg(cpts_ctx *ctx, const ex_data *d, const char *path, const char 
 		goto out;
 	if ((rc = write_metadata(&w)) < 0)
 		goto out;
-	if (w.multi && (rc = write_styles(&w)) < 0)
+	if ((w.multi || w.is_shp) && (rc = write_styles(&w)) < 0)
 		goto out;
 	if ((rc = cpts_progress(ctx, 0.6, "closing the dataset")) < 0)
 		goto out;
@@ -1247,6 +1407,7 @@ out:
 	free(w.tmp_path);
 	cpts_buf_release(&w.dc_sql);
 	cpts_buf_release(&w.pg_sql);
+	cpts_buf_release(&w.shp_map);
 	free(w.pg_catalog);
 	return rc;
 }

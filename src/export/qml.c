@@ -238,7 +238,10 @@ static void polygon_renderer(cpts_buf *b, const ex_qml_map *m)
 		if (m->has_mask) {
 			cpts_fmt_fr(thr, sizeof(thr), m->threshold, 0);
 			snprintf(label, sizeof(label), "Secret statistique (< %s)", thr);
-			snprintf(filter, sizeof(filter), "\"%s_masque\" = 1", m->attr);
+			if (m->mask_attr)
+				snprintf(filter, sizeof(filter), "\"%s\" = 1", m->mask_attr);
+			else
+				snprintf(filter, sizeof(filter), "\"%s_masque\" = 1", m->attr);
 			rule(b, key++, sym++, label, filter, true);
 		}
 		rule(b, key++, sym++, "Hors territoire / non renseigné", "ELSE", true);
