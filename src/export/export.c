@@ -28,17 +28,25 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-void ex_classes_make(ex_classes *c, double *values, size_t n)
+size_t ex_sort_values(double *values, size_t n)
 {
 	size_t m = 0;
 
-	memset(c, 0, sizeof(*c));
 	for (size_t i = 0; i < n; i++)
 		if (!isnan(values[i]))
 			values[m++] = values[i];
+	if (m > 1)
+		cpts_qsort(values, m, sizeof(double), cmp_double);
+	return m;
+}
+
+void ex_classes_make(ex_classes *c, double *values, size_t n)
+{
+	size_t m = ex_sort_values(values, n);
+
+	memset(c, 0, sizeof(*c));
 	if (m == 0)
 		return;
-	cpts_qsort(values, m, sizeof(double), cmp_double);
 	c->brk[0] = values[0];
 	for (int k = 1; k <= EX_N_CLASSES; k++) {
 		double b = values[(m - 1) * (size_t)k / EX_N_CLASSES];

@@ -177,6 +177,8 @@ typedef struct ex_classes {
 	double brk[EX_N_CLASSES + 1]; /* class k covers [brk[k], brk[k+1]] */
 } ex_classes;
 void ex_classes_make(ex_classes *c, double *values, size_t n);
+/** Drop the NANs of values and sort the rest in place; returns how many are left. */
+size_t ex_sort_values(double *values, size_t n);
 /** Class of v, or -1 when v is NAN. */
 int ex_classes_of(const ex_classes *c, double v);
 extern const char *const ex_palette[EX_N_CLASSES]; /* "#rrggbb" */

@@ -178,18 +178,15 @@ static void push_indicators(cpts_vec *v, bool communes)
 		for (size_t k = 0; k < sizeof(intervals) / sizeof(intervals[0]); k++) {
 			if (strcmp(intervals[k].key, ind->key) != 0)
 				continue;
-			snprintf(name, sizeof(name), "%s_ic_bas", ind->key);
-			c = col_push(v, name, OFTReal, COL_CI_LO, intervals[k].label_lo,
-				     "Borne basse de l'intervalle de confiance à 95 % (NULL si la"
-				     " valeur est masquée)");
-			c->ind = ind;
-			c->decimals = ind->decimals;
-			snprintf(name, sizeof(name), "%s_ic_haut", ind->key);
-			c = col_push(v, name, OFTReal, COL_CI_HI, intervals[k].label_hi,
-				     "Borne haute de l'intervalle de confiance à 95 % (NULL si la"
-				     " valeur est masquée)");
-			c->ind = ind;
-			c->decimals = ind->decimals;
+			for (int hi = 0; hi <= 1; hi++) {
+				snprintf(name, sizeof(name), "%s_ic_%s", ind->key, hi ? "haut" : "bas");
+				snprintf(desc, sizeof(desc), "Borne %s de l'intervalle de confiance à"
+					 " 95 %% (NULL si la valeur est masquée)", hi ? "haute" : "basse");
+				c = col_push(v, name, OFTReal, hi ? COL_CI_HI : COL_CI_LO,
+					     hi ? intervals[k].label_hi : intervals[k].label_lo, desc);
+				c->ind = ind;
+				c->decimals = ind->decimals;
+			}
 		}
 		if (!ex_maskable(ind))
 			continue;

@@ -28,25 +28,14 @@
 
 #include "export/export_int.h"
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 void ex_style_classes(ex_classes *c, double *values, size_t n)
 {
-	size_t m = 0, start = 0;
+	size_t m = ex_sort_values(values, n), start = 0;
 	double prev;
 
 	memset(c, 0, sizeof(*c));
-	for (size_t i = 0; i < n; i++)
-		if (!isnan(values[i]))
-			values[m++] = values[i];
 	if (m == 0)
 		return;
-	cpts_qsort(values, m, sizeof(double), cmp_double);
 	c->brk[0] = prev = values[0];
 	for (int k = 1; k <= EX_N_CLASSES; k++) {
 		size_t left = (size_t)(EX_N_CLASSES - k + 1), i = start, idx;
