@@ -508,6 +508,42 @@ static void test_other_layers(GDALDatasetH ds)
 	free(t);
 }
 
+/* GDAL's GeoPackage validator and QGIS (tests/gis/qgis_check.py) on a written file;
+ * skipped, with the reason, when the Debian python lacks the bindings. */
+static void test_in_clients(const char *gpkg)
+{
+	static const char validate[] =
+		"/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py";
+	const char *src = getenv("CPTS_SRC");
+	char *cmd;
+	int rc;
+
+	if (access("/usr/bin/python3", X_OK) != 0 || access(validate, R_OK) != 0) {
+		ok(1, "# SKIP validate_gpkg.py not installed (python3-gdal)");
+	} else {
+		cmd = cpts_asprintf("/usr/bin/python3 %s '%s' >&2", validate, gpkg);
+		rc = system(cmd);
+		free(cmd);
+		is_int(rc, 0, "validate_gpkg.py passes on the GeoPackage");
+	}
+	if (!src || system("QT_QPA_PLATFORM=offscreen /usr/bin/python3 -c 'import qgis.core'"
+			   " 2>/dev/null") != 0) {
+		ok(1, "# SKIP QGIS python bindings not installed (python3-qgis) or CPTS_SRC unset");
+		return;
+	}
+	/* every spatial layer: valid, styled by rules, all fields aliased, not blank */
+	cmd = cpts_asprintf("mkdir -p -m 700 '%s/xdg' && XDG_RUNTIME_DIR='%s/xdg'"
+			    " QT_QPA_PLATFORM=offscreen /usr/bin/python3 '%s/tests/gis/qgis_check.py'"
+			    " '%s' 2>/dev/null | awk -F'\t' '$1 == \"layer\" { n++; split($7, a, \"=\");"
+			    " split($10, f, \"=\"); split($8, p, \"=\"); if ($3 != \"valid=1\" ||"
+			    " $6 != \"style=1\" || a[2] != f[2] || ($5 != \"renderer=none\" &&"
+			    " ($5 != \"renderer=RuleRenderer\" || p[2] <= 400))) bad++ }"
+			    " END { exit !(n == 4 && bad == 0) }'", tmpdir, tmpdir, src, gpkg);
+	rc = system(cmd);
+	free(cmd);
+	is_int(rc, 0, "QGIS: 4 layers valid, default style applied, aliased, not blank");
+}
+
 static void test_gpkg(cpts_ctx *ctx, const char *ws)
 {
 	char *gpkg = cpts_asprintf("%s/out.gpkg", tmpdir);
@@ -528,6 +564,7 @@ static void test_gpkg(cpts_ctx *ctx, const char *ws)
 		test_territories_layer(ds);
 		test_other_layers(ds);
 		GDALClose(ds);
+		test_in_clients(gpkg);
 	}
 	free(gpkg);
 	free(tmp);
