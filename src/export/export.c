@@ -202,6 +202,8 @@ int cpts_export_run(cpts_ctx *ctx, cpts_store *s, const cpts_export_opts *opts)
 	}
 	if (!(o.mask_threshold >= 1.0))
 		return cpts_fail(ctx, CPTS_EUSAGE, "--mask-threshold must be at least 1");
+	if (!(o.max_hole_ha >= 0))
+		return cpts_fail(ctx, CPTS_EUSAGE, "--max-hole-ha must be 0 or more (hectares)");
 	if (o.flow_threshold < 0 || isnan(o.flow_threshold))
 		return cpts_fail(ctx, CPTS_EUSAGE, "--flows-threshold must be positive");
 	if ((rc = ex_data_load(ctx, &d, s, &o)) < 0)

@@ -135,4 +135,12 @@ if gis_has_qgis; then
   has "$(printf 'legend\tterritoires\tLimites des territoires')" && has "$(printf 'legend\tcommunes\tLimites des communes')"
   check "outline styles" $?
 fi
+"$CPTS" export -q "$WS" --partition partition --gpkg "$T/h.gpkg" --max-hole-ha -1 2> "$T/err"; rc=$?
+[ $rc -eq 2 ] && grep -q "max-hole-ha must be 0 or more" "$T/err" && [ ! -e "$T/h.gpkg" ]
+check "--max-hole-ha -1: usage error, nothing written (got $rc)" $?
+"$CPTS" export --help | grep -q "Keys of --map-indicator: pop_total, .*mt_share.*pac\."
+check "export --help lists the keys of --map-indicator" $?
+"$CPTS" export -q "$WS" --partition partition --gpkg "$T/z.gpkg" --map-indicator zz 2> "$T/err"
+grep -q "unknown indicator 'zz' for --map-indicator (one of: pop_total, " "$T/err"
+check "unknown --map-indicator: the valid keys are listed" $?
 tap_done
