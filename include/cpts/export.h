@@ -7,6 +7,7 @@
 #define CPTS_EXPORT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "cpts/ctx.h"
 #include "cpts/profile.h"
@@ -24,8 +25,12 @@ typedef struct cpts_export_opts {
 	double flow_threshold;   /* flux layer: flows at or above (0 = no flux layer) */
 	double mask_threshold;   /* disclosure threshold (default 11) */
 	const char *map_indicator; /* indicator key of the choropleths (default "mt_share") */
+	double max_hole_ha;      /* dissolved territories: holes below this area (hectares)
+				    that no commune covers are closed (default 1; 0 none) */
+	const char *dsn;         /* --format PostgreSQL: the "PG:..." connection string */
+	const char *schema;      /* --format PostgreSQL: target schema (default public) */
 } cpts_export_opts;
-#define CPTS_EXPORT_OPTS_INIT { NULL, NULL, "GPKG", NULL, 0.0, CPTS_MASK_THRESHOLD_DEFAULT, NULL }
+#define CPTS_EXPORT_OPTS_INIT { NULL, NULL, "GPKG", NULL, 0.0, CPTS_MASK_THRESHOLD_DEFAULT, NULL, 1.0, NULL, NULL }
 
 /**
  * Export a partition: the dataset opts->gpkg (layers communes, territoires, optional

@@ -1,10 +1,12 @@
 /*
  * cmd_diagnose.c - `cpts diagnose`: the whole pipeline in one command (cpts/pipeline.h).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cpts/export.h"
 #include "cpts/pipeline.h"
 #include "cpts/profile.h"
 

@@ -5,6 +5,7 @@
  * recomputed before publishing; a fresh export writes nothing into it.
  */
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "cli/cli.h"
@@ -14,13 +15,14 @@
 int cmd_export(cpts_ctx *ctx, int argc, char **argv)
 {
 	static const cli_cmd_help help = {
-		"export", "WS --partition NAME [--gpkg FILE] [--html DIR] [options]",
+		"export", "WS --partition NAME [--gpkg FILE | --dsn PG:...] [--html DIR] [options]",
 		"Export a partition: a GeoPackage (layers communes, territoires, optional flux,\n"
 		"metadata, with French field aliases and default QGIS styles) written to a\n"
 		"temporary name and renamed, and/or a self-contained HTML report (DIR/index.html\n"
 		"and one page per territory). Health counts from 1 to threshold-1 are masked.\n"
 		"--format takes any OGR driver name (GPKG, SQLite, FlatGeobuf, GeoJSON...);\n"
-		"drivers with one layer per file write a directory with one file per layer.",
+		"drivers with one layer per file write a directory with one file per layer;\n"
+		"--dsn PG:... writes the same layers, comments and styles to PostGIS.",
 		"cpts export ws.sqlite --partition cpts --gpkg out/cpts.gpkg --html out/html",
 	};
 	cpts_export_opts o = CPTS_EXPORT_OPTS_INIT;
@@ -31,6 +33,12 @@ int cmd_export(cpts_ctx *ctx, int argc, char **argv)
 		  "output dataset (GeoPackage by default)", false, false },
 		{ "format", 'f', CLI_STR, offsetof(cpts_export_opts, format), "DRIVER",
 		  "OGR driver of the output dataset (default GPKG)", false, false },
+		{ "dsn", 0, CLI_STR, offsetof(cpts_export_opts, dsn), "PG:...",
+		  "write the layers, comments and QGIS styles to a PostGIS database (implies"
+		  " --format PostgreSQL; see README 'Publishing to PostGIS')", false, false },
+		{ "schema", 0, CLI_STR, offsetof(cpts_export_opts, schema), "NAME",
+		  "with --dsn: schema of the tables (default public; created if missing)", false,
+		  false },
 		{ "html", 0, CLI_STR, offsetof(cpts_export_opts, html_dir), "DIR",
 		  "write the HTML report into DIR", false, false },
 		{ "flows-threshold", 0, CLI_DBL, offsetof(cpts_export_opts, flow_threshold), "V",
@@ -41,6 +49,10 @@ int cmd_export(cpts_ctx *ctx, int argc, char **argv)
 		{ "map-indicator", 0, CLI_STR, offsetof(cpts_export_opts, map_indicator), "KEY",
 		  "indicator of the choropleth maps and styles (default mt_share; keys listed"
 		  " below)", false, false },
+		{ "max-hole-ha", 0, CLI_DBL, offsetof(cpts_export_opts, max_hole_ha), "HA",
+		  "close the holes of a dissolved territory smaller than HA hectares that no"
+		  " commune covers (gaps between two départements' borders; default 1, 0 keeps"
+		  " them); zero-area rings are always dropped", false, false },
 		CLI_END,
 	};
 	cpts_store *s = NULL;
@@ -51,9 +63,9 @@ int cmd_export(cpts_ctx *ctx, int argc, char **argv)
 	if ((rc = cli_parse_pos(ctx, argc, argv, table, &o, &help, 1, 1, &pos,
 				 &n_pos)) != 0)
 		goto out;
-	if (!o.gpkg && !o.html_dir) {
-		rc = cpts_fail(ctx, CPTS_EUSAGE, "nothing to export: give --gpkg FILE and/or"
-			       " --html DIR");
+	if (!o.gpkg && !o.html_dir && !o.dsn) {
+		rc = cpts_fail(ctx, CPTS_EUSAGE, "nothing to export: give --gpkg FILE (or --dsn"
+			       " PG:...) and/or --html DIR");
 		goto out;
 	}
 	/* read-write: a missing or stale profile is computed first (cpts_export_run) */

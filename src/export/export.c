@@ -30,17 +30,25 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-void ex_classes_make(ex_classes *c, double *values, size_t n)
+size_t ex_sort_values(double *values, size_t n)
 {
 	size_t m = 0;
 
-	memset(c, 0, sizeof(*c));
 	for (size_t i = 0; i < n; i++)
 		if (!isnan(values[i]))
 			values[m++] = values[i];
+	if (m > 1)
+		cpts_qsort(values, m, sizeof(double), cmp_double);
+	return m;
+}
+
+void ex_classes_make(ex_classes *c, double *values, size_t n)
+{
+	size_t m = ex_sort_values(values, n);
+
+	memset(c, 0, sizeof(*c));
 	if (m == 0)
 		return;
-	cpts_qsort(values, m, sizeof(double), cmp_double);
 	c->brk[0] = values[0];
 	for (int k = 1; k <= EX_N_CLASSES; k++) {
 		double b = values[(m - 1) * (size_t)k / EX_N_CLASSES];
@@ -243,9 +251,20 @@ int cpts_export_run(cpts_ctx *ctx, cpts_store *s, const cpts_export_opts *opts)
 
 	if (!o.partition || !*o.partition)
 		return cpts_fail(ctx, CPTS_EUSAGE, "--partition is required");
-	if (!o.gpkg && !o.html_dir)
-		return cpts_fail(ctx, CPTS_EUSAGE, "nothing to export: give --gpkg FILE and/or"
-				 " --html DIR");
+	if (o.dsn) { /* a database: --dsn names it, --format defaults to PostgreSQL */
+		if (o.gpkg)
+			return cpts_fail(ctx, CPTS_EUSAGE, "give --gpkg FILE or --dsn PG:..., not"
+					 " both");
+		if (strncmp(o.dsn, "PG:", 3) != 0)
+			return cpts_fail(ctx, CPTS_EUSAGE, "--dsn takes a PostgreSQL connection"
+					 " string \"PG:host=... dbname=...\" (got '%.40s')", o.dsn);
+		o.gpkg = o.dsn;
+		if (!o.format || !*o.format || strcmp(o.format, "GPKG") == 0)
+			o.format = "PostgreSQL";
+	}
+	if (!o.gpkg && !o.html_dir && !o.dsn)
+		return cpts_fail(ctx, CPTS_EUSAGE, "nothing to export: give --gpkg FILE (or --dsn"
+				 " PG:...) and/or --html DIR");
 	if (!o.format || !*o.format)
 		o.format = "GPKG";
 	if (!o.map_indicator || !*o.map_indicator)
@@ -259,6 +278,8 @@ int cpts_export_run(cpts_ctx *ctx, cpts_store *s, const cpts_export_opts *opts)
 	}
 	if ((rc = cpts_mask_threshold_check(ctx, "--mask-threshold", o.mask_threshold)) < 0)
 		return rc;
+	if (!(o.max_hole_ha >= 0))
+		return cpts_fail(ctx, CPTS_EUSAGE, "--max-hole-ha must be 0 or more (hectares)");
 	if (o.flow_threshold < 0 || isnan(o.flow_threshold))
 		return cpts_fail(ctx, CPTS_EUSAGE, "--flows-threshold must be positive");
 	if ((rc = cpts_export_check_outputs(ctx, &o, cpts_store_path(s))) < 0)
@@ -272,7 +293,9 @@ int cpts_export_run(cpts_ctx *ctx, cpts_store *s, const cpts_export_opts *opts)
 		if ((rc = cpts_progress(ctx, 0.3, "writing the GeoPackage")) < 0 ||
 		    (rc = ex_write_gpkg(ctx, d, o.gpkg, o.format)) < 0)
 			goto out;
-		cpts_info(ctx, "wrote %s (%zu territor%s, %zu commune%s)", o.gpkg, d->p->n_terr,
+		char safe[512];
+		ex_dsn_safe(safe, sizeof(safe), o.gpkg);
+		cpts_info(ctx, "wrote %s (%zu territor%s, %zu commune%s)", safe, d->p->n_terr,
 			  d->p->n_terr == 1 ? "y" : "ies", d->p->n_members,
 			  d->p->n_members == 1 ? "" : "s");
 	}

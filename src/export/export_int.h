@@ -11,6 +11,7 @@
 #ifndef CPTS_EXPORT_INT_H
 #define CPTS_EXPORT_INT_H
 
+#include <gdal.h>
 #include <geos_c.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -146,6 +147,27 @@ int ex_write_gpkg(cpts_ctx *ctx, const ex_data *d, const char *path, const char 
  * Connection strings pass. @return CPTS_OK or CPTS_EINPUT */
 int ex_gpkg_check(cpts_ctx *ctx, const char *path, const char *format,
 		  const char *const *inputs, size_t n_inputs);
+/* ---- PostgreSQL/PostGIS output (out_pg.c) ---- */
+#define EX_PG_SEP "\n;\x1e\n"      /* between the statements of a buffer */
+/** dsn with any password=... replaced by ***, for messages. */
+void ex_dsn_safe(char *out, size_t n, const char *dsn);
+/** Check that the database has PostGIS (CPTS_EDEP otherwise, saying how to add it),
+ * create the schema; *dbname_out OWNED by caller. */
+int ex_pg_prepare(cpts_ctx *ctx, GDALDatasetH ds, const char *dsn, const char *schema,
+		  char **dbname_out);
+/** Append COMMENT ON TABLE (column NULL) or COLUMN. */
+void ex_pg_comment(cpts_buf *sql, const char *schema, const char *table, const char *column,
+		   const char *text);
+/** Append the creation of QGIS's layer_styles table and the removal of the styles of
+ * the layers an export replaces. */
+void ex_pg_styles_table(cpts_buf *sql, const char *catalog, const char *schema);
+/** Append one default style row. */
+void ex_pg_style(cpts_buf *sql, const char *catalog, const char *schema, const char *table,
+		 const char *geom_col, const char *name, const char *qml, const char *desc,
+		 const char *timestamp);
+/** Run the statements of sql (separated by EX_PG_SEP; the buffer is cut in place). */
+int ex_pg_exec(cpts_ctx *ctx, GDALDatasetH ds, cpts_buf *sql, const char *dsn);
+
 /** Write the HTML report into dir. */
 int ex_write_html(cpts_ctx *ctx, const ex_data *d, const char *dir);
 
@@ -179,14 +201,49 @@ typedef struct ex_classes {
 	double brk[EX_N_CLASSES + 1]; /* class k covers [brk[k], brk[k+1]] */
 } ex_classes;
 void ex_classes_make(ex_classes *c, double *values, size_t n);
+/** Drop the NANs of values and sort the rest in place; returns how many are left. */
+size_t ex_sort_values(double *values, size_t n);
 /** Class of v, or -1 when v is NAN. */
 int ex_classes_of(const ex_classes *c, double v);
 extern const char *const ex_palette[EX_N_CLASSES]; /* "#rrggbb" */
 extern const char ex_palette_na[];                 /* no value / masked */
 
-/** QGIS style (QML) of a graduated choropleth on attr with labels from label_field. */
-void ex_qml_graduated(cpts_buf *out, const char *attr, const cpts_indicator *ind,
-		      const ex_classes *cl, const char *label_field, double line_width);
+/** One field of a layer as its QGIS style describes it. */
+typedef struct ex_qml_field {
+	const char *name;            /* field name; BORROWED */
+	const char *alias;           /* French alias; BORROWED */
+	int decimals;                /* display precision of a real field, -1 none */
+} ex_qml_field;
+
+/** What a layer's default style draws (qml.c). */
+typedef struct ex_qml_map {
+	const char *attr;            /* field of the classes; NULL: outlines only */
+	const cpts_indicator *ind;   /* its catalogue entry (legend title, number format) */
+	bool has_mask;               /* attr_masque exists: a "Secret statistique" rule */
+	const char *mask_attr;       /* name of that flag when not attr_masque (Shapefile) */
+	double threshold;            /* masking threshold shown in that rule */
+	ex_classes cl;               /* classes of attr (ex_style_classes) */
+	const char *label_field;     /* field of the labels, or NULL */
+	double fill_outline;         /* outline width of the class symbols (mm) */
+	bool outline_rule;           /* add an outline-only rule over every feature */
+	double line_width;           /* width of that outline (mm) */
+	const char *outline_label;   /* its legend label */
+	bool lines;                  /* a line layer (flows): arrows by class */
+	bool table;                  /* no geometry: no renderer, aliases only */
+} ex_qml_map;
+
+/** Classes of a style: quantiles that skip values already covered, so a value shared
+ * by many features takes one class and the others spread over the rest (values are
+ * sorted in place; NANs ignored). */
+void ex_style_classes(ex_classes *c, double *values, size_t n);
+/** 0, 1 or 2 (two or more) distinct non-NAN values. */
+int ex_style_distinct(const double *values, size_t n);
+/** Colour of class k of n, spread over the whole palette. */
+const char *ex_style_colour(int k, int n);
+/** Legend title of an indicator: "label (unit)". */
+void ex_style_title(char *out, size_t n, const cpts_indicator *ind);
+/** Append the QML document of a layer (renderer, labels, aliases, precisions). */
+void ex_qml_write(cpts_buf *out, const ex_qml_map *m, const ex_qml_field *f, size_t n_f);
 
 /** Format a value for a French reader: "12 345", "12,4 %", "< 11", "n.d.". */
 void ex_fmt_value(char *out, size_t n, const cpts_indicator *ind, const cpts_pvalue *v,

@@ -132,3 +132,108 @@ out:
 	OGR_G_DestroyGeometry(og);
 	return rc;
 }
+
+/* ---- holes of dissolved territories ---- */
+
+/* A polygon made of a copy of ring r; NULL on failure. */
+static GEOSGeometry *ring_polygon(cpts_ctx *ctx, const GEOSGeometry *r)
+{
+	GEOSGeometry *shell = GEOSGeom_clone_r(ctx->geos, r);
+
+	return shell ? GEOSGeom_createPolygon_r(ctx->geos, shell, NULL, 0) : NULL;
+}
+
+/* Polygon p with its holes cleaned; *changed set when a hole was dropped. */
+static GEOSGeometry *clean_polygon(cpts_ctx *ctx, const GEOSGeometry *p, double max_area,
+				   ex_hole_covered_fn covered, void *arg, ex_holes_stats *st,
+				   bool *changed)
+{
+	GEOSContextHandle_t h = ctx->geos;
+	int n = GEOSGetNumInteriorRings_r(h, p);
+	GEOSGeometry **keep = cpts_calloc((size_t)(n > 0 ? n : 0) + 1, sizeof(GEOSGeometry *));
+	GEOSGeometry *shell = NULL, *out = NULL;
+	unsigned n_keep = 0;
+
+	for (int k = 0; k < n; k++) {
+		const GEOSGeometry *r = GEOSGetInteriorRingN_r(h, p, k);
+		GEOSGeometry *hp = r ? ring_polygon(ctx, r) : NULL;
+		double a = 0;
+		bool drop = false;
+		if (!hp || GEOSArea_r(h, hp, &a) != 1)
+			goto fail;
+		if (a <= 1e-6) {
+			drop = true;
+			st->n_zero++;
+		} else if (a < max_area && !covered(ctx, arg, hp, a)) {
+			drop = true;
+			st->n_filled++;
+		}
+		GEOSGeom_destroy_r(h, hp);
+		if (drop) {
+			*changed = true;
+			continue;
+		}
+		if (!(keep[n_keep] = GEOSGeom_clone_r(h, r)))
+			goto fail;
+		n_keep++;
+	}
+	if (!(shell = GEOSGeom_clone_r(h, GEOSGetExteriorRing_r(h, p))))
+		goto fail;
+	out = GEOSGeom_createPolygon_r(h, shell, keep, n_keep);
+	if (!out)
+		goto fail;
+	free(keep);
+	return out;
+fail:
+	for (unsigned k = 0; k < n_keep; k++)
+		GEOSGeom_destroy_r(h, keep[k]);
+	if (shell)
+		GEOSGeom_destroy_r(h, shell);
+	free(keep);
+	return NULL;
+}
+
+int ex_geom_clean_holes(cpts_ctx *ctx, GEOSGeometry **out, const GEOSGeometry *g,
+			double max_area, ex_hole_covered_fn covered, void *arg,
+			ex_holes_stats *stats)
+{
+	GEOSContextHandle_t h = ctx->geos;
+	int type = GEOSGeomTypeId_r(h, g);
+	int n = type == GEOS_MULTIPOLYGON ? GEOSGetNumGeometries_r(h, g) : 1;
+	GEOSGeometry **parts;
+	GEOSGeometry *res = NULL;
+	bool changed = false;
+	int k;
+
+	*out = NULL;
+	if (type != GEOS_POLYGON && type != GEOS_MULTIPOLYGON)
+		return CPTS_OK;
+	parts = cpts_calloc((size_t)n + 1, sizeof(GEOSGeometry *));
+	for (k = 0; k < n; k++) {
+		const GEOSGeometry *p = type == GEOS_POLYGON ? g : GEOSGetGeometryN_r(h, g, k);
+		if (!(parts[k] = clean_polygon(ctx, p, max_area, covered, arg, stats, &changed)))
+			break;
+	}
+	if (k < n || !changed) {
+		for (int j = 0; j < k; j++)
+			GEOSGeom_destroy_r(h, parts[j]);
+		free(parts);
+		return k < n ? cpts_fail_geos(ctx, CPTS_EDEP, "cannot rebuild a territory's"
+					      " holes") : CPTS_OK;
+	}
+	res = n == 1 ? parts[0]
+		     : GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, parts, (unsigned)n);
+	free(parts);
+	if (!res)
+		return cpts_fail_geos(ctx, CPTS_EDEP, "cannot rebuild a territory's holes");
+	/* a part of the territory inside a closed hole now overlaps its shell: merge */
+	if (n > 1 && GEOSisValid_r(h, res) != 1) {
+		GEOSGeometry *u = GEOSUnaryUnion_r(h, res);
+		GEOSGeom_destroy_r(h, res);
+		if (!u)
+			return cpts_fail_geos(ctx, CPTS_EDEP, "cannot merge a closed hole");
+		res = u;
+	}
+	*out = res;
+	return CPTS_OK;
+}

@@ -11,6 +11,9 @@
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #include "cpts/ctx.h"
 
 #define EX_REPROJ_MAX 16
@@ -38,5 +41,28 @@ int ex_geos_to_ogr(cpts_ctx *ctx, ex_reproj *rp, OGRGeometryH *out, const GEOSGe
 /** Reproject a GEOS geometry; *out OWNED by caller (GEOSGeom_destroy_r). */
 int ex_geos_transform(cpts_ctx *ctx, ex_reproj *rp, GEOSGeometry **out, const GEOSGeometry *g,
 		      int from, int to);
+
+/** Is a hole (a polygon in the territory's CRS) covered by some commune? */
+typedef bool (*ex_hole_covered_fn)(cpts_ctx *ctx, void *arg, const GEOSGeometry *hole,
+				   double hole_area);
+
+/** What ex_geom_clean_holes did. */
+typedef struct ex_holes_stats {
+	size_t n_zero;    /* zero-area inner rings dropped */
+	size_t n_filled;  /* holes below the area bound that no commune covers, closed */
+} ex_holes_stats;
+
+/**
+ * Clean the holes of a dissolved territory: drop inner rings of zero area (a line
+ * drawn inside the polygon by a coverage union of slightly mismatched borders), and
+ * close holes smaller than max_area (CRS units squared; 0 closes none) for which
+ * covered() says no commune lies there (gaps between the communes of two
+ * départements). Holes a commune of another territory fills (enclaves) are kept.
+ * @param[out] out cleaned geometry, OWNED by caller; NULL when nothing changed
+ * @return CPTS_OK or CPTS_EDEP (GEOS failure)
+ */
+int ex_geom_clean_holes(cpts_ctx *ctx, GEOSGeometry **out, const GEOSGeometry *g,
+			double max_area, ex_hole_covered_fn covered, void *arg,
+			ex_holes_stats *stats);
 
 #endif

@@ -367,6 +367,101 @@ static void mark_main_only(ex_data *d)
 		}
 }
 
+/* What hole_covered needs: the snapshot and the envelopes of the communes (computed on
+ * the first hole that needs them). */
+typedef struct hole_ctx {
+	const ex_data *d;
+	int srid;             /* CRS of the territory */
+	double *env;          /* OWNED: xmin, ymin, xmax, ymax per commune (NAN: none) */
+} hole_ctx;
+
+static void envelope(cpts_ctx *ctx, const GEOSGeometry *g, double *e)
+{
+	if (!g || GEOSGeom_getXMin_r(ctx->geos, g, &e[0]) != 1 ||
+	    GEOSGeom_getYMin_r(ctx->geos, g, &e[1]) != 1 ||
+	    GEOSGeom_getXMax_r(ctx->geos, g, &e[2]) != 1 ||
+	    GEOSGeom_getYMax_r(ctx->geos, g, &e[3]) != 1)
+		e[0] = e[1] = e[2] = e[3] = NAN;
+}
+
+/* A hole is covered when communes fill more than half of it (an enclave of another
+ * territory); a gap between communes is not. */
+static bool hole_covered(cpts_ctx *ctx, void *arg, const GEOSGeometry *hole, double area)
+{
+	hole_ctx *hc = arg;
+	const cpts_model *m = hc->d->m;
+	double he[4], sum = 0;
+
+	if (!hc->env) {
+		hc->env = cpts_mallocarray(m->n * 4 + 1, sizeof(double));
+		for (size_t i = 0; i < m->n; i++)
+			envelope(ctx, m->geoms[i], &hc->env[4 * i]);
+	}
+	envelope(ctx, hole, he);
+	for (size_t i = 0; i < m->n && sum <= 0.5 * area; i++) {
+		const double *e = &hc->env[4 * i];
+		GEOSGeometry *x;
+		double a = 0;
+		if (m->c[i].srid != hc->srid || !(e[0] <= he[2] && he[0] <= e[2] &&
+						   e[1] <= he[3] && he[1] <= e[3]))
+			continue;
+		x = GEOSIntersection_r(ctx->geos, m->geoms[i], hole);
+		if (!x)
+			return true; /* cannot tell: keep the hole */
+		if (GEOSArea_r(ctx->geos, x, &a) == 1)
+			sum += a;
+		GEOSGeom_destroy_r(ctx->geos, x);
+	}
+	return sum > 0.5 * area;
+}
+
+/* PAC of a dissolved territory: its perimeter (km) over 3.54 sqrt(area in km2), the
+ * formula of basins/metrics.c, here on the written polygon so the field agrees with
+ * it even where neighbouring communes' borders do not share vertices. */
+static double pac_of(cpts_ctx *ctx, const GEOSGeometry *g)
+{
+	double len = 0, area = 0;
+
+	if (GEOSLength_r(ctx->geos, g, &len) != 1 || GEOSArea_r(ctx->geos, g, &area) != 1 ||
+	    !(area > 0))
+		return NAN;
+	return (len / 1000.0) / (3.54 * sqrt(area / 1e6));
+}
+
+/* After the dissolve, on the calling thread (commune geometries are read): clean the
+ * holes of every territory in a projected CRS and compute its PAC from the result. */
+static int clean_territories(cpts_ctx *ctx, ex_data *d)
+{
+	hole_ctx hc = { d, 0, NULL };
+	ex_holes_stats st = { 0, 0 };
+	double max_m2 = d->opts->max_hole_ha > 0 ? d->opts->max_hole_ha * 1e4 : 0;
+	int rc = CPTS_OK;
+
+	for (size_t t = 0; t < d->p->n_terr && rc == CPTS_OK; t++) {
+		ex_terr *e = &d->terr[t];
+		GEOSGeometry *g = NULL;
+		if (!e->geom || e->srid == 4326) /* degrees: no area bound, no PAC */
+			continue;
+		hc.srid = e->srid;
+		rc = ex_geom_clean_holes(ctx, &g, e->geom, max_m2, hole_covered, &hc, &st);
+		if (rc < 0) {
+			cpts_error_where(ctx, "partition %s|territory %s", d->p->name, d->p->terr[t]);
+			break;
+		}
+		if (g) {
+			GEOSGeom_destroy_r(ctx->geos, e->geom);
+			e->geom = g;
+		}
+		e->pac = pac_of(ctx, e->geom);
+	}
+	free(hc.env);
+	if (st.n_zero || st.n_filled)
+		cpts_note(ctx, "dissolved territories: %zu zero-area inner rings dropped, %zu"
+			  " holes under %g ha that no commune covers closed", st.n_zero,
+			  st.n_filled, d->opts->max_hole_ha);
+	return rc;
+}
+
 int ex_data_load(cpts_ctx *ctx, ex_data **out, cpts_store *s, const cpts_export_opts *opts)
 {
 	ex_data *d = cpts_calloc(1, sizeof(*d));
@@ -401,6 +496,8 @@ int ex_data_load(cpts_ctx *ctx, ex_data **out, cpts_store *s, const cpts_export_
 		if (d->terr[t].unary_union)
 			cpts_note(ctx, "territory %s: coverage union failed, using a unary union",
 				  d->p->terr[t]);
+	if ((rc = clean_territories(ctx, d)) < 0)
+		goto out;
 	*out = d;
 	d = NULL;
 out:

@@ -45,7 +45,7 @@
 /* What a column holds. */
 enum col_what {
 	COL_CODE, COL_NOM, COL_DEP, COL_REG, COL_TERR, COL_IND, COL_MASK, COL_MIN, COL_MAX,
-	COL_CLASS,
+	COL_CLASS, COL_CI_LO, COL_CI_HI,
 	COL_D1, COL_D1S, COL_D2, COL_D2S, COL_OWN, COL_STATUT, COL_POLE, COL_POLE_NOM,
 };
 
@@ -58,6 +58,7 @@ typedef struct col {
 				       the catalogue */
 	char label[160];            /* French alias (gpkg_data_columns.name) */
 	char desc[320];             /* French description */
+	int decimals;               /* display precision of a real field (QML) */
 } col;
 
 /** Writer state. */
@@ -67,6 +68,9 @@ typedef struct gw {
 	GDALDriverH drv;            /* BORROWED */
 	bool multi;                 /* the driver holds several layers in one dataset */
 	bool is_gpkg;
+	bool is_pg;                 /* PostgreSQL/PostGIS (out_pg.c) */
+	bool is_shp;                /* ESRI Shapefile: 10-character names, UTF-8 .cpg */
+	cpts_buf shp_map;           /* Shapefile: champs.csv, the short-name mapping */
 	bool direct;                /* connection string: written in place */
 	char *final_path;           /* OWNED */
 	char *tmp_path;             /* OWNED: dataset or directory being written */
@@ -76,7 +80,11 @@ typedef struct gw {
 	OGRSpatialReferenceH srs;   /* OWNED: output CRS */
 	int out_srid;
 	cpts_buf dc_sql;            /* gpkg_data_columns inserts, run at the end */
-	char geom_col[2][64];       /* geometry column of communes / territoires */
+	char geom_col[3][64];       /* geometry column of communes / territoires / flux */
+	bool has_flux;              /* layer flux written */
+	char *pg_catalog;           /* OWNED; PostGIS: database, f_table_catalog of the styles */
+	const char *pg_schema;      /* PostGIS: target schema, f_table_schema of the styles */
+	cpts_buf pg_sql;            /* PostGIS: comments and styles, run at the end */
 } gw;
 
 static const char *const commune_skip[] = { "n_communes", "aci_tier", "aci_ceiling_eur",
@@ -101,7 +109,41 @@ static col *col_push(cpts_vec *v, const char *name, OGRFieldType type, enum col_
 	c->what = what;
 	snprintf(c->label, sizeof(c->label), "%s", label);
 	snprintf(c->desc, sizeof(c->desc), "%s", desc);
+	c->decimals = type == OFTReal ? 1 : -1;
 	return c;
+}
+
+/* Indicators written as integers: counts and codes whatever their kind, and the
+ * population and health counts shown without decimals (a split commune's weighted
+ * share is rounded to the nearest unit, as the report prints it). */
+static const char *const integral_keys[] = { "n_communes", "typology", "aci_tier",
+					     "aci_ceiling_eur", "gp_count", "icc_signif", NULL };
+
+static bool is_integral(const cpts_indicator *ind)
+{
+	for (int k = 0; integral_keys[k]; k++)
+		if (strcmp(integral_keys[k], ind->key) == 0)
+			return true;
+	return ind->decimals == 0 &&
+	       (ind->kind == CPTS_IND_POPULATION || ind->kind == CPTS_IND_COUNT);
+}
+
+/* Confidence intervals published with a value (not the masking bounds _min/_max):
+ * profile values keep [lo, hi] of their interval when they are not masked. */
+static const struct interval {
+	const char *key, *label_lo, *label_hi;
+} intervals[] = {
+	{ "icc", "Indice comparatif de consommation (ICC) : borne basse de l'intervalle de"
+	  " confiance", "Indice comparatif de consommation (ICC) : borne haute de"
+	  " l'intervalle de confiance" },
+};
+
+static bool has_interval(const cpts_indicator *ind)
+{
+	for (size_t k = 0; k < sizeof(intervals) / sizeof(intervals[0]); k++)
+		if (strcmp(intervals[k].key, ind->key) == 0)
+			return true;
+	return false;
 }
 
 /** The companion fields of a maskable indicator: flag, then what a reader may know of a
@@ -132,16 +174,33 @@ static void push_indicators(cpts_vec *v, bool communes)
 		if (strcmp(ind->unit_fr, "%") == 0)
 			snprintf(desc + strlen(desc), sizeof(desc) - strlen(desc),
 				 ", en pourcentage de 0 à 100");
-		c = col_push(v, ind->key, OFTReal, COL_IND, ind->label_fr, desc);
+		c = col_push(v, ind->key, is_integral(ind) ? OFTInteger : OFTReal, COL_IND,
+			     ind->label_fr, desc);
 		c->ind = ind;
+		c->decimals = ind->decimals;
+		for (size_t k = 0; k < sizeof(intervals) / sizeof(intervals[0]); k++) {
+			if (strcmp(intervals[k].key, ind->key) != 0)
+				continue;
+			for (int hi = 0; hi <= 1; hi++) {
+				snprintf(name, sizeof(name), "%s_ic_%s", ind->key, hi ? "haut" : "bas");
+				snprintf(desc, sizeof(desc), "Borne %s de l'intervalle de confiance à"
+					 " 95 %% (NULL si la valeur est masquée)", hi ? "haute" : "basse");
+				c = col_push(v, name, OFTReal, hi ? COL_CI_HI : COL_CI_LO,
+					     hi ? intervals[k].label_hi : intervals[k].label_lo, desc);
+				c->ind = ind;
+				c->decimals = ind->decimals;
+			}
+		}
 		if (!ex_maskable(ind))
 			continue;
 		for (size_t k = 0; k < sizeof(companions) / sizeof(companions[0]); k++) {
 			const struct companion *cp = &companions[k];
 			snprintf(name, sizeof(name), "%s_%s", ind->key, cp->suffix);
 			snprintf(label, sizeof(label), "%s (%s)", ind->label_fr, cp->label);
-			c = col_push(v, name, cp->type, cp->what, label, cp->desc);
+			c = col_push(v, name, cp->type == OFTReal && is_integral(ind) ? OFTInteger :
+					       cp->type, cp->what, label, cp->desc);
 			c->ind = ind;
+			c->decimals = ind->decimals;
 		}
 	}
 }
@@ -181,6 +240,101 @@ static void territory_cols(cpts_vec *v)
 	col_push(v, "pole", OFTString, COL_POLE, "Pôle", "Code de la commune pôle du bassin");
 	col_push(v, "pole_nom", OFTString, COL_POLE_NOM, "Nom du pôle", "Nom de la commune pôle");
 	push_indicators(v, false);
+}
+
+/* ---- Shapefile names ----
+ *
+ * dBase field names hold 10 bytes. GDAL truncates longer names and numbers clashes
+ * (mt_ald_sans_mt_masque -> mt_ald_san, then mt_ald_s_1...), which hides which flag
+ * goes with which value. Our mapping keeps a value and its companions together: a
+ * maskable indicator (or one with a confidence interval) gets a base of at most 8
+ * characters (the key, or the key without underscores cut to 8) shared by the value
+ * and its companions, suffixed _m (masque), _n (min), _x (max), _b (ic_bas), _h
+ * (ic_haut): mt_ald_sans_mt, mtaldsan_m, mtaldsan_n, mtaldsan_x. Other names are kept
+ * when short enough, else taken from a fixed table or squeezed the same way to 10.
+ * A clash (none in the current catalogue) ends the name with a digit. The mapping is
+ * written beside the layers as champs.csv (couche;champ;champ_court;alias). */
+static const char *const shp_fixed[][2] = {
+	{ "classe_attraction", "classe_att" }, { "dest1_territoire", "dest1_terr" },
+	{ "dest2_territoire", "dest2_terr" }, { "territoire_origine", "terr_orig" },
+	{ "territoire_destination", "terr_dest" }, { "part_propre", "partpropre" },
+};
+
+/* s itself when at most max bytes, else s without underscores cut to max bytes. */
+static void squeeze(char *out, size_t n, const char *s, size_t max)
+{
+	size_t len = 0;
+
+	if (strlen(s) <= max) {
+		snprintf(out, n, "%s", s);
+		return;
+	}
+	for (; *s && len < max && len + 1 < n; s++)
+		if (*s != '_')
+			out[len++] = *s;
+	out[len] = '\0';
+}
+
+static bool has_interval(const cpts_indicator *ind);
+
+static void shp_name(char out[11], const col *c)
+{
+	static const char letter[] = { [COL_MASK] = 'm', [COL_MIN] = 'n', [COL_MAX] = 'x',
+				       [COL_CI_LO] = 'b', [COL_CI_HI] = 'h' };
+	char base[9];
+
+	if (c->ind && (c->what == COL_MASK || c->what == COL_MIN || c->what == COL_MAX ||
+		       c->what == COL_CI_LO || c->what == COL_CI_HI ||
+		       (c->what == COL_IND && (ex_maskable(c->ind) || has_interval(c->ind))))) {
+		squeeze(base, sizeof(base), c->ind->key, 8);
+		if (c->what == COL_IND)
+			snprintf(out, 11, "%s", base);
+		else
+			snprintf(out, 11, "%s_%c", base, letter[c->what]);
+		return;
+	}
+	for (size_t k = 0; k < sizeof(shp_fixed) / sizeof(shp_fixed[0]); k++)
+		if (strcmp(shp_fixed[k][0], c->name) == 0) {
+			snprintf(out, 11, "%s", shp_fixed[k][1]);
+			return;
+		}
+	squeeze(out, 11, c->name, 10);
+}
+
+/* The short names of a layer's columns, unique (OWNED by caller: n * 11 bytes). */
+static char (*shp_names(const col *cols, size_t n))[11]
+{
+	char (*names)[11] = cpts_mallocarray(n + 1, 11);
+
+	for (size_t k = 0; k < n; k++) {
+		shp_name(names[k], &cols[k]);
+		for (int d = 1; d < 100; d++) {
+			bool clash = false;
+			for (size_t j = 0; j < k && !clash; j++)
+				clash = strcmp(names[j], names[k]) == 0;
+			if (!clash)
+				break;
+			names[k][strlen(names[k]) > 8 ? 8 : strlen(names[k])] = '\0';
+			snprintf(names[k] + strlen(names[k]), 11 - strlen(names[k]), "%d", d);
+		}
+	}
+	return names;
+}
+
+static void csv_field(cpts_buf *b, const char *s, char end)
+{
+	bool quote = strpbrk(s, ";\"\n") != NULL;
+
+	if (quote)
+		cpts_buf_addch(b, '"');
+	for (; *s; s++) {
+		if (*s == '"')
+			cpts_buf_addch(b, '"');
+		cpts_buf_addch(b, *s);
+	}
+	if (quote)
+		cpts_buf_addch(b, '"');
+	cpts_buf_addch(b, end);
 }
 
 /* ---- dataset and layers ---- */
@@ -349,6 +503,13 @@ static int gw_open(gw *w, const char *path, const char *format)
 	if (!GDALGetMetadataItem(w->drv, GDAL_DCAP_CREATE, NULL))
 		return cpts_fail(ctx, CPTS_EDEP, "OGR driver '%s' cannot create datasets", format);
 	w->is_gpkg = strcmp(format, "GPKG") == 0;
+	w->is_pg = strcmp(format, "PostgreSQL") == 0;
+	w->is_shp = strcmp(format, "ESRI Shapefile") == 0;
+	if (w->is_shp)
+		cpts_buf_addstr(&w->shp_map, "couche;champ;champ_court;alias\n");
+	if (w->is_pg && strncmp(path, "PG:", 3) != 0)
+		return cpts_fail(ctx, CPTS_EUSAGE, "--format PostgreSQL writes to a database: give"
+				 " --dsn \"PG:host=... dbname=...\"");
 	w->multi = GDALGetMetadataItem(w->drv, GDAL_DCAP_MULTIPLE_VECTOR_LAYERS, NULL) != NULL;
 	ext = GDALGetMetadataItem(w->drv, GDAL_DMD_EXTENSION, NULL);
 	if (!ext)
@@ -384,9 +545,14 @@ static int gw_open(gw *w, const char *path, const char *format)
 	}
 	cpts_gdal_clear_error();
 	w->ds = GDALCreate(w->drv, w->tmp_path, 0, 0, 0, GDT_Unknown, NULL);
-	if (!w->ds)
-		return cpts_fail_gdal(ctx, CPTS_EIO, "cannot create '%s' with driver %s",
-				      w->tmp_path, format);
+	if (!w->ds) {
+		char safe[512];
+		ex_dsn_safe(safe, sizeof(safe), w->tmp_path);
+		return cpts_fail_gdal(ctx, CPTS_EIO, "cannot %s '%s' with"
+				      " driver %s", w->is_pg ? "connect to" : "create", safe, format);
+	}
+	if (w->is_pg)
+		return ex_pg_prepare(ctx, w->ds, path, w->pg_schema, &w->pg_catalog);
 	return CPTS_OK;
 }
 
@@ -474,6 +640,17 @@ static int gw_layer(gw *w, OGRLayerH *out, const char *name, OGRwkbGeometryType 
 		lco = CSLSetNameValue(lco, "IDENTIFIER", title);
 		lco = CSLSetNameValue(lco, "DESCRIPTION", desc);
 	}
+	if (w->is_shp) /* UTF-8 attributes and a .cpg saying so ("œ" has no Latin-1 code) */
+		lco = CSLSetNameValue(lco, "ENCODING", "UTF-8");
+	if (w->is_pg) { /* same names as in the GeoPackage; a new export replaces the tables */
+		char *c = cpts_asprintf("%s : %s", title, desc);
+		lco = CSLSetNameValue(lco, "OVERWRITE", "YES");
+		lco = CSLSetNameValue(lco, "SCHEMA", w->pg_schema);
+		lco = CSLSetNameValue(lco, "GEOMETRY_NAME", "geom");
+		lco = CSLSetNameValue(lco, "FID", "fid");
+		lco = CSLSetNameValue(lco, "DESCRIPTION", c); /* COMMENT ON TABLE */
+		free(c);
+	}
 	cpts_gdal_clear_error();
 	*out = GDALDatasetCreateLayer(w->ds, name, gtype == wkbNone ? NULL : w->srs, gtype, lco);
 	CSLDestroy(lco);
@@ -487,17 +664,32 @@ static int gw_layer(gw *w, OGRLayerH *out, const char *name, OGRwkbGeometryType 
 
 static int gw_fields(gw *w, OGRLayerH lyr, const char *layer, const col *cols, size_t n)
 {
+	char (*shp)[11] = w->is_shp ? shp_names(cols, n) : NULL;
+
 	for (size_t k = 0; k < n; k++) {
-		OGRFieldDefnH f = OGR_Fld_Create(cols[k].name, cols[k].type);
+		OGRFieldDefnH f = OGR_Fld_Create(shp ? shp[k] : cols[k].name, cols[k].type);
 		OGRErr e;
+		if (shp) {
+			csv_field(&w->shp_map, layer, ';');
+			csv_field(&w->shp_map, cols[k].name, ';');
+			csv_field(&w->shp_map, shp[k], ';');
+			csv_field(&w->shp_map, cols[k].label, '\n');
+		}
 		if (!w->is_gpkg)
 			OGR_Fld_SetAlternativeName(f, cols[k].label);
 		cpts_gdal_clear_error();
 		e = OGR_L_CreateField(lyr, f, TRUE);
 		OGR_Fld_Destroy(f);
-		if (e != OGRERR_NONE)
+		if (e != OGRERR_NONE) {
+			free(shp);
 			return cpts_fail_gdal(w->ctx, CPTS_EIO, "cannot create field '%s' of layer"
 					      " '%s'", cols[k].name, layer);
+		}
+		if (w->is_pg && *cols[k].label) {
+			char *c = cpts_asprintf("%s : %s", cols[k].label, cols[k].desc);
+			ex_pg_comment(&w->pg_sql, w->pg_schema, layer, cols[k].name, c);
+			free(c);
+		}
 		if (!w->is_gpkg)
 			continue;
 		cpts_buf_addstr(&w->dc_sql, "INSERT OR REPLACE INTO gpkg_data_columns(table_name,"
@@ -513,6 +705,7 @@ static int gw_fields(gw *w, OGRLayerH lyr, const char *layer, const col *cols, s
 		sql_quote(&w->dc_sql, cols[k].desc);
 		cpts_buf_addstr(&w->dc_sql, ");\n");
 	}
+	free(shp);
 	return CPTS_OK;
 }
 
@@ -525,12 +718,33 @@ static int gw_add(gw *w, OGRLayerH lyr, OGRFeatureH f, const char *layer)
 	return CPTS_OK;
 }
 
+/* v rounded to 12 significant digits: the double nearest a short decimal, which every
+ * format (GDAL's PostgreSQL driver prints 15 digits, CSV and GeoJSON print text) writes
+ * and reads back unchanged, so a GeoPackage and its PostGIS copy hold the same values;
+ * 297.77998264146794 becomes 297.779982641, far below any displayed precision. */
+static double round_sig12(double v)
+{
+	char b[40];
+
+	snprintf(b, sizeof(b), "%.12g", v);
+	return strtod(b, NULL);
+}
+
+/* A number, rounded to the nearest unit in an integer field; NAN is NULL. */
 static void set_real(OGRFeatureH f, int k, double v)
 {
 	if (isnan(v))
 		OGR_F_SetFieldNull(f, k);
+	else if (OGR_Fld_GetType(OGR_F_GetFieldDefnRef(f, k)) == OFTInteger)
+		OGR_F_SetFieldInteger(f, k, (int)lround(v));
 	else
-		OGR_F_SetFieldDouble(f, k, v);
+		OGR_F_SetFieldDouble(f, k, round_sig12(v));
+}
+
+/* The confidence interval of a published value (NULL when masked or none). */
+static void set_ci(OGRFeatureH f, int k, const cpts_pvalue *pv, bool upper)
+{
+	set_real(f, k, pv && !pv->masked ? (upper ? pv->hi : pv->lo) : NAN);
 }
 
 /* The known bound of a masked value, in the unit of its field (profile values are
@@ -567,6 +781,29 @@ static void commune_terr_list(const ex_data *d, size_t i, cpts_buf *b)
 		}
 }
 
+/* A commune's value, and for a commune outside the partition (no profile value) the
+ * public ones the workspace holds: population, area, density (never a health count). */
+static double commune_number(const ex_data *d, size_t i, const char *key, bool *masked)
+{
+	const cpts_pvalue *pv = ex_commune_value(d, i, key);
+	const cpts_commune *c = &d->m->c[i];
+
+	*masked = pv && pv->masked;
+	if (pv)
+		return pv->masked ? NAN : pv->value;
+	if (d->p->commune_terr[i] != -1)
+		return NAN;
+	if (strcmp(key, "area_km2") == 0)
+		return c->area_km2 > 0 ? c->area_km2 : NAN;
+	if (!d->m->has_population)
+		return NAN;
+	if (strcmp(key, "pop_total") == 0)
+		return c->pop;
+	if (strcmp(key, "density") == 0)
+		return c->area_km2 > 0 ? c->pop / c->area_km2 : NAN;
+	return NAN;
+}
+
 static void commune_fields(const ex_data *d, size_t i, OGRFeatureH f, const col *cols,
 			   size_t n, cpts_buf *tmp)
 {
@@ -575,6 +812,7 @@ static void commune_fields(const ex_data *d, size_t i, OGRFeatureH f, const col 
 
 	for (size_t k = 0; k < n; k++) {
 		const cpts_pvalue *pv;
+		bool masked;
 		int fk = (int)k;
 		switch (cols[k].what) {
 		case COL_CODE: set_str(f, fk, c->code); break;
@@ -586,8 +824,12 @@ static void commune_fields(const ex_data *d, size_t i, OGRFeatureH f, const col 
 			set_str(f, fk, tmp->data);
 			break;
 		case COL_IND:
-			pv = ex_commune_value(d, i, cols[k].ind->key);
-			set_real(f, fk, pv && !pv->masked ? pv->value : NAN);
+			set_real(f, fk, commune_number(d, i, cols[k].ind->key, &masked));
+			break;
+		case COL_CI_LO:
+		case COL_CI_HI:
+			set_ci(f, fk, ex_commune_value(d, i, cols[k].ind->key),
+			       cols[k].what == COL_CI_HI);
 			break;
 		case COL_MASK:
 			pv = ex_commune_value(d, i, cols[k].ind->key);
@@ -629,6 +871,16 @@ static int set_geom(gw *w, OGRFeatureH f, const GEOSGeometry *g, int srid, bool 
 	return CPTS_OK;
 }
 
+/* Communes outside every territory (white zones) are written too, with no territory,
+ * so planners see them; only those of the output's CRS area. */
+static bool commune_written(const gw *w, size_t i)
+{
+	const ex_data *d = w->d;
+
+	return !(d->p->commune_terr[i] == -1 && w->out_srid != 4326 &&
+		 d->m->c[i].srid != w->out_srid);
+}
+
 static int write_communes(gw *w)
 {
 	const ex_data *d = w->d;
@@ -648,10 +900,7 @@ static int write_communes(gw *w)
 	snprintf(w->geom_col[0], sizeof(w->geom_col[0]), "%s", OGR_L_GetGeometryColumn(lyr));
 	for (size_t i = 0; i < d->m->n && rc == CPTS_OK; i++) {
 		OGRFeatureH f;
-		/* communes outside every territory (white zones) are written too, with no
-		   territory, so planners see them; only those of the output's CRS area */
-		if (d->p->commune_terr[i] == -1 && w->out_srid != 4326 &&
-		    d->m->c[i].srid != w->out_srid)
+		if (!commune_written(w, i))
 			continue;
 		if ((i & 255) == 0 &&
 		    (rc = cpts_progress(w->ctx, 0.3 + 0.2 * (double)i / (double)d->m->n,
@@ -700,6 +949,11 @@ static void territory_fields(const ex_data *d, size_t t, OGRFeatureH f, const co
 			set_bound(f, fk, ex_value(d, d->p->terr[t], "territoire", d->p->terr[t],
 						  cols[k].ind->key),
 				  cols[k].what == COL_MAX);
+			break;
+		case COL_CI_LO:
+		case COL_CI_HI:
+			set_ci(f, fk, ex_value(d, d->p->terr[t], "territoire", d->p->terr[t],
+					       cols[k].ind->key), cols[k].what == COL_CI_HI);
 			break;
 		default: OGR_F_SetFieldNull(f, fk); break;
 		}
@@ -753,30 +1007,45 @@ static int point_out(gw *w, const cpts_commune *c, double *x, double *y)
 	return CPTS_OK;
 }
 
+/* Fields of the flux layer. */
+static const col flux_cols[] = {
+	{ "origine", OFTString, COL_CODE, NULL, "Commune d'origine",
+	  "Commune de résidence des patients", -1 },
+	{ "destination", OFTString, COL_CODE, NULL, "Commune de destination",
+	  "Commune d'exercice des professionnels", -1 },
+	{ "territoire_origine", OFTString, COL_TERR, NULL, "Territoire d'origine", "", -1 },
+	{ "territoire_destination", OFTString, COL_TERR, NULL, "Territoire de destination",
+	  "", -1 },
+	{ "volume", OFTReal, COL_IND, NULL, "Volume", "Nombre de recours (actes), toutes"
+	  " professions ; seuls les flux au moins égaux au seuil et non masqués sont"
+	  " écrits", 0 },
+};
+#define N_FLUX_COLS (sizeof(flux_cols) / sizeof(flux_cols[0]))
+
+/* The volume column's legend entry (no catalogue indicator). */
+static const cpts_indicator volume_ind = { "volume", "Volume de recours", "actes",
+					   CPTS_IND_VALUE, 0, NULL, NULL };
+
+/* A flow pair is written when published, between two communes, at or above thr. */
+static bool flow_written(const ex_flow *fl, double thr)
+{
+	return !fl->masked && fl->dest >= 0 && fl->dest != fl->orig && fl->volume >= thr;
+}
+
 static int write_flows(gw *w)
 {
 	const ex_data *d = w->d;
 	double thr = fmax(d->opts->flow_threshold, d->threshold);
 	OGRLayerH lyr;
-	static const col cols[] = {
-		{ "origine", OFTString, COL_CODE, NULL, "Commune d'origine",
-		  "Commune de résidence des patients" },
-		{ "destination", OFTString, COL_CODE, NULL, "Commune de destination",
-		  "Commune d'exercice des professionnels" },
-		{ "territoire_origine", OFTString, COL_TERR, NULL, "Territoire d'origine", "" },
-		{ "territoire_destination", OFTString, COL_TERR, NULL, "Territoire de destination",
-		  "" },
-		{ "volume", OFTReal, COL_IND, NULL, "Volume", "Nombre de recours (actes), toutes"
-		  " professions ; seuls les flux au moins égaux au seuil et non masqués sont"
-		  " écrits" },
-	};
 	int rc;
 
 	if ((rc = gw_layer(w, &lyr, "flux", wkbLineString, "Flux",
 			   "Flux de patients entre communes (au moins égaux au seuil ; les flux"
 			   " masqués ne sont jamais écrits)")) < 0 ||
-	    (rc = gw_fields(w, lyr, "flux", cols, sizeof(cols) / sizeof(cols[0]))) < 0)
+	    (rc = gw_fields(w, lyr, "flux", flux_cols, N_FLUX_COLS)) < 0)
 		return rc;
+	snprintf(w->geom_col[2], sizeof(w->geom_col[2]), "%s", OGR_L_GetGeometryColumn(lyr));
+	w->has_flux = true;
 	for (size_t k = 0; k < d->n_flows && rc == CPTS_OK; k++) {
 		const ex_flow *fl = &d->flows[k];
 		const cpts_commune *o, *de;
@@ -784,7 +1053,7 @@ static int write_flows(gw *w)
 		double x0, y0, x1, y1;
 		OGRFeatureH f;
 		OGRGeometryH ln;
-		if (fl->masked || fl->dest < 0 || fl->dest == fl->orig || !(fl->volume >= thr))
+		if (!flow_written(fl, thr))
 			continue;
 		o = &d->m->c[fl->orig];
 		de = &d->m->c[fl->dest];
@@ -797,7 +1066,7 @@ static int write_flows(gw *w)
 		set_str(f, 1, de->code);
 		set_str(f, 2, to >= 0 ? d->p->terr[to] : NULL);
 		set_str(f, 3, td >= 0 ? d->p->terr[td] : NULL);
-		OGR_F_SetFieldDouble(f, 4, fl->volume);
+		set_real(f, 4, fl->volume);
 		ln = OGR_G_CreateGeometry(wkbLineString);
 		OGR_G_AddPoint_2D(ln, x0, y0);
 		OGR_G_AddPoint_2D(ln, x1, y1);
@@ -830,26 +1099,29 @@ static int meta_row(gw *w, OGRLayerH lyr, const char *cat, const char *key, cons
 	return rc;
 }
 
+/* Fields of the metadata table. */
+static const col meta_cols[] = {
+	{ "categorie", OFTString, COL_CODE, NULL, "Catégorie",
+	  "logiciel, export, partition, option, profil ou source", -1 },
+	{ "cle", OFTString, COL_CODE, NULL, "Clé", "", -1 },
+	{ "valeur", OFTString, COL_CODE, NULL, "Valeur", "", -1 },
+	{ "sha256", OFTString, COL_CODE, NULL, "Empreinte SHA-256",
+	  "Empreinte SHA-256 du fichier source", -1 },
+	{ "n_lignes", OFTInteger64, COL_CODE, NULL, "Lignes", "Lignes lues du fichier", -1 },
+	{ "millesime", OFTString, COL_CODE, NULL, "Millésime", "", -1 },
+};
+#define N_META_COLS (sizeof(meta_cols) / sizeof(meta_cols[0]))
+
 static int write_metadata(gw *w)
 {
 	const ex_data *d = w->d;
-	static const col cols[] = {
-		{ "categorie", OFTString, COL_CODE, NULL, "Catégorie",
-		  "logiciel, export, partition, option, profil ou source" },
-		{ "cle", OFTString, COL_CODE, NULL, "Clé", "" },
-		{ "valeur", OFTString, COL_CODE, NULL, "Valeur", "" },
-		{ "sha256", OFTString, COL_CODE, NULL, "Empreinte SHA-256",
-		  "Empreinte SHA-256 du fichier source" },
-		{ "n_lignes", OFTInteger64, COL_CODE, NULL, "Lignes", "Lignes lues du fichier" },
-		{ "millesime", OFTString, COL_CODE, NULL, "Millésime", "" },
-	};
 	char num[64], crs[32];
 	OGRLayerH lyr;
 	int rc;
 
 	if ((rc = gw_layer(w, &lyr, "metadata", wkbNone, "Métadonnées",
 			   "Entrées (avec empreintes SHA-256), options et version de l'export")) < 0 ||
-	    (rc = gw_fields(w, lyr, "metadata", cols, sizeof(cols) / sizeof(cols[0]))) < 0)
+	    (rc = gw_fields(w, lyr, "metadata", meta_cols, N_META_COLS)) < 0)
 		return rc;
 	snprintf(crs, sizeof(crs), "EPSG:%d", w->out_srid);
 #define ROW(cat, key, val)                                                              \
@@ -884,42 +1156,111 @@ static int write_metadata(gw *w)
 	return CPTS_OK;
 }
 
-static void classes_for(const ex_data *d, bool communes, ex_classes *cl)
-{
-	size_t n = communes ? d->m->n : d->p->n_terr, m = 0;
-	double *v = cpts_mallocarray(n + 1, sizeof(double));
+/* Map indicators tried, in order, after the requested one when it has fewer than two
+ * distinct values on a layer (a map of one colour, or of none, says nothing). */
+static const char *const fallback_keys[] = { "mt_share", "icc", "gp_density", "apl",
+					     "density", "share_75p", "pop_total", NULL };
 
-	for (size_t i = 0; i < n; i++) {
-		const cpts_pvalue *pv;
-		if (!communes) {
-			v[m++] = ex_terr_number(d, i, d->map_key, NULL);
-			continue;
-		}
-		if (d->p->commune_terr[i] == -1)
-			continue;
-		pv = ex_commune_value(d, i, d->map_key);
-		v[m++] = pv && !pv->masked ? pv->value : NAN;
+/* The values of key on a layer, as written; returns their number. */
+static size_t layer_values(const gw *w, bool communes, const char *key, double *v)
+{
+	const ex_data *d = w->d;
+	size_t m = 0;
+	bool masked;
+
+	if (!communes) {
+		for (size_t t = 0; t < d->p->n_terr; t++)
+			v[m++] = ex_terr_number(d, t, key, NULL);
+		return m;
 	}
-	ex_classes_make(cl, v, m);
+	for (size_t i = 0; i < d->m->n; i++)
+		if (commune_written(w, i))
+			v[m++] = commune_number(d, i, key, &masked);
+	return m;
+}
+
+/* Choose the indicator a layer's style draws: the map indicator when it has two
+ * distinct values there, else the first fallback that has (with a warning), else none
+ * (outline style, with a warning). Fills m->attr, m->ind, m->cl. */
+static void style_indicator(gw *w, bool communes, ex_qml_map *m)
+{
+	const ex_data *d = w->d;
+	const char *layer = communes ? "communes" : "territoires";
+	double *v = cpts_mallocarray((communes ? d->m->n : d->p->n_terr) + 1, sizeof(double));
+
+	m->attr = NULL;
+	for (int k = -1; fallback_keys[k + 1] || k < 0; k++) {
+		const char *key = k < 0 ? d->map_key : fallback_keys[k];
+		size_t n;
+		if ((k >= 0 && strcmp(key, d->map_key) == 0) ||
+		    (communes && skip_for_communes(key)))
+			continue;
+		n = layer_values(w, communes, key, v);
+		if (ex_style_distinct(v, n) < 2)
+			continue;
+		m->attr = key;
+		m->ind = cpts_indicator_find(key);
+		ex_style_classes(&m->cl, v, n);
+		break;
+	}
+	if (!m->attr)
+		cpts_warn(w->ctx, "map indicator '%s' has fewer than two distinct values on layer"
+			  " %s and so has every other: its default style draws outlines only",
+			  d->map_key, layer);
+	else if (strcmp(m->attr, d->map_key) != 0)
+		cpts_warn(w->ctx, "map indicator '%s' has fewer than two distinct values on layer"
+			  " %s: its default style draws '%s' instead", d->map_key, layer, m->attr);
+	m->has_mask = m->attr && ex_maskable(m->ind) && (!communes || !skip_for_communes(m->attr));
 	free(v);
 }
 
+/* The aliases and precisions of a layer's columns, for its QML; names (may be NULL)
+ * are the Shapefile names. */
+static ex_qml_field *qml_fields(const col *cols, size_t n, char (*names)[11])
+{
+	ex_qml_field *f = cpts_mallocarray(n + 1, sizeof(ex_qml_field));
+
+	for (size_t k = 0; k < n; k++) {
+		f[k].name = names ? names[k] : cols[k].name;
+		f[k].alias = cols[k].label;
+		f[k].decimals = cols[k].type == OFTReal ? cols[k].decimals : -1;
+	}
+	return f;
+}
+
 static int style_row(gw *w, OGRLayerH lyr, const char *table, const char *geom_col,
-		     const char *qml, const char *desc)
+		     const char *key, const char *qml, const char *desc)
 {
 	const ex_data *d = w->d;
-	OGRFeatureH f = OGR_F_Create(OGR_L_GetLayerDefn(lyr));
+	OGRFeatureH f;
 	char name[96];
 	int rc;
 
-	snprintf(name, sizeof(name), "%s (%s)", table, d->map_key);
-	set_str(f, 0, "");
-	set_str(f, 1, "");
+	if (key)
+		snprintf(name, sizeof(name), "%s (%s)", table, key);
+	else
+		snprintf(name, sizeof(name), "%s", table);
+	if (w->is_pg) {
+		ex_pg_style(&w->pg_sql, w->pg_catalog, w->pg_schema, table, geom_col, name, qml,
+			    desc, d->timestamp);
+		return CPTS_OK;
+	}
+	if (w->is_shp) { /* QGIS reads <layer>.qml beside a shapefile as its default style */
+		char *p = cpts_asprintf("%s/%s.qml", w->tmp_path, table);
+		rc = ex_write_file_atomic(w->ctx, p, qml, strlen(qml));
+		free(p);
+		return rc;
+	}
+	f = OGR_F_Create(OGR_L_GetLayerDefn(lyr));
+	/* QGIS selects a GeoPackage's default style with f_table_catalog = '' and
+	   f_table_schema = '': never NULL (PostGIS: database and schema, out_pg.c) */
+	OGR_F_SetFieldString(f, 0, "");
+	OGR_F_SetFieldString(f, 1, "");
 	set_str(f, 2, table);
-	set_str(f, 3, geom_col);
+	OGR_F_SetFieldString(f, 3, geom_col); /* '' for a table without geometry */
 	set_str(f, 4, name);
 	set_str(f, 5, qml);
-	set_str(f, 6, "");
+	OGR_F_SetFieldString(f, 6, "");
 	OGR_F_SetFieldInteger(f, 7, 1);
 	set_str(f, 8, desc);
 	set_str(f, 9, "cpts");
@@ -930,50 +1271,147 @@ static int style_row(gw *w, OGRLayerH lyr, const char *table, const char *geom_c
 	return rc;
 }
 
-static int write_styles(gw *w)
+/* Style of the communes (communes = true) or territories layer. */
+static int polygon_style(gw *w, OGRLayerH lyr, bool communes)
+{
+	cpts_vec cols;
+	ex_qml_map m;
+	ex_qml_field *f;
+	cpts_buf qml = CPTS_BUF_INIT;
+	char (*names)[11] = NULL;
+	const char *attr = NULL, *key;
+	int rc = CPTS_OK;
+
+	memset(&m, 0, sizeof(m));
+	cpts_vec_init(&cols, sizeof(col), 512);
+	if (communes)
+		commune_cols(&cols);
+	else
+		territory_cols(&cols);
+	style_indicator(w, communes, &m);
+	key = m.attr;
+	m.threshold = w->d->threshold;
+	m.label_field = communes ? "nom" : "territoire";
+	m.fill_outline = communes ? 0.1 : 0.3;
+	m.outline_rule = !communes;
+	m.line_width = 0.8;
+	m.outline_label = "Limites des territoires";
+	if (communes && !m.attr) {
+		m.outline_label = "Limites des communes";
+		m.line_width = 0.2;
+	}
+	if (w->is_shp) { /* the style names the short fields */
+		const col *c = cols.data;
+		names = shp_names(c, cols.n);
+		for (size_t k = 0; m.attr && k < cols.n; k++) {
+			if (!c[k].ind || strcmp(c[k].ind->key, m.attr) != 0)
+				continue;
+			if (c[k].what == COL_IND)
+				attr = names[k];
+			else if (c[k].what == COL_MASK)
+				m.mask_attr = names[k];
+		}
+	}
+	f = qml_fields(cols.data, cols.n, names);
+	if (attr) {
+		key = m.attr;
+		m.attr = attr;
+	}
+	ex_qml_write(&qml, &m, f, cols.n);
+	free(names);
+	rc = style_row(w, lyr, communes ? "communes" : "territoires",
+		       w->geom_col[communes ? 0 : 1], key, qml.data,
+		       communes ? "Choroplèthe des communes, étiquettes : nom"
+				: "Choroplèthe et limites des territoires, étiquettes : identifiant");
+	free(f);
+	cpts_buf_release(&qml);
+	cpts_vec_release(&cols);
+	return rc;
+}
+
+/* Style of the flux layer: arrows whose width grows with the volume class. */
+static int flow_style(gw *w, OGRLayerH lyr)
 {
 	const ex_data *d = w->d;
-	static const col cols[] = {
-		{ "f_table_catalog", OFTString, COL_CODE, NULL, "", "" },
-		{ "f_table_schema", OFTString, COL_CODE, NULL, "", "" },
-		{ "f_table_name", OFTString, COL_CODE, NULL, "", "" },
-		{ "f_geometry_column", OFTString, COL_CODE, NULL, "", "" },
-		{ "styleName", OFTString, COL_CODE, NULL, "", "" },
-		{ "styleQML", OFTString, COL_CODE, NULL, "", "" },
-		{ "styleSLD", OFTString, COL_CODE, NULL, "", "" },
-		{ "useAsDefault", OFTInteger, COL_CODE, NULL, "", "" },
-		{ "description", OFTString, COL_CODE, NULL, "", "" },
-		{ "owner", OFTString, COL_CODE, NULL, "", "" },
-		{ "ui", OFTString, COL_CODE, NULL, "", "" },
-		{ "update_time", OFTDateTime, COL_CODE, NULL, "", "" },
-	};
-	const cpts_indicator *ind = cpts_indicator_find(d->map_key);
+	double thr = fmax(d->opts->flow_threshold, d->threshold);
+	double *v = cpts_mallocarray(d->n_flows + 1, sizeof(double));
+	char (*names)[11] = w->is_shp ? shp_names(flux_cols, N_FLUX_COLS) : NULL;
+	ex_qml_field *f = qml_fields(flux_cols, N_FLUX_COLS, names);
 	cpts_buf qml = CPTS_BUF_INIT;
-	ex_classes cl;
-	OGRLayerH lyr;
-	bool gpkg = w->is_gpkg;
+	ex_qml_map m;
+	size_t n = 0;
 	int rc;
 
+	memset(&m, 0, sizeof(m));
+	for (size_t k = 0; k < d->n_flows; k++)
+		if (flow_written(&d->flows[k], thr))
+			v[n++] = d->flows[k].volume;
+	m.attr = "volume";
+	m.ind = &volume_ind;
+	m.lines = true;
+	ex_style_classes(&m.cl, v, n);
+	ex_qml_write(&qml, &m, f, N_FLUX_COLS);
+	rc = style_row(w, lyr, "flux", w->geom_col[2], "volume", qml.data,
+		       "Flux de patients : flèches d'épaisseur croissante avec le volume");
+	cpts_buf_release(&qml);
+	free(f);
+	free(names);
+	free(v);
+	return rc;
+}
+
+/* Style of the metadata table: its French aliases. */
+static int table_style(gw *w, OGRLayerH lyr)
+{
+	ex_qml_field *f = qml_fields(meta_cols, N_META_COLS, NULL);
+	cpts_buf qml = CPTS_BUF_INIT;
+	ex_qml_map m;
+	int rc;
+
+	memset(&m, 0, sizeof(m));
+	m.table = true;
+	ex_qml_write(&qml, &m, f, N_META_COLS);
+	rc = style_row(w, lyr, "metadata", "", NULL, qml.data, "Alias des champs");
+	cpts_buf_release(&qml);
+	free(f);
+	return rc;
+}
+
+static int write_styles(gw *w)
+{
+	static const col cols[] = {
+		{ "f_table_catalog", OFTString, COL_CODE, NULL, "", "", -1 },
+		{ "f_table_schema", OFTString, COL_CODE, NULL, "", "", -1 },
+		{ "f_table_name", OFTString, COL_CODE, NULL, "", "", -1 },
+		{ "f_geometry_column", OFTString, COL_CODE, NULL, "", "", -1 },
+		{ "styleName", OFTString, COL_CODE, NULL, "", "", -1 },
+		{ "styleQML", OFTString, COL_CODE, NULL, "", "", -1 },
+		{ "styleSLD", OFTString, COL_CODE, NULL, "", "", -1 },
+		{ "useAsDefault", OFTInteger, COL_CODE, NULL, "", "", -1 },
+		{ "description", OFTString, COL_CODE, NULL, "", "", -1 },
+		{ "owner", OFTString, COL_CODE, NULL, "", "", -1 },
+		{ "ui", OFTString, COL_CODE, NULL, "", "", -1 },
+		{ "update_time", OFTDateTime, COL_CODE, NULL, "", "", -1 },
+	};
+	OGRLayerH lyr = NULL;
+	bool gpkg = w->is_gpkg;
+	int rc = CPTS_OK;
+
 	w->is_gpkg = false; /* QGIS's own table: no French aliases */
-	rc = gw_layer(w, &lyr, "layer_styles", wkbNone, "layer_styles", "Styles QGIS par défaut");
-	if (rc == CPTS_OK)
+	if (w->is_pg) /* QGIS's own table, in SQL (out_pg.c) */
+		ex_pg_styles_table(&w->pg_sql, w->pg_catalog, w->pg_schema);
+	else if (!w->is_shp) /* Shapefile: one .qml file per layer */
+		rc = gw_layer(w, &lyr, "layer_styles", wkbNone, "layer_styles",
+			      "Styles QGIS par défaut");
+	if (rc == CPTS_OK && lyr)
 		rc = gw_fields(w, lyr, "layer_styles", cols, sizeof(cols) / sizeof(cols[0]));
 	w->is_gpkg = gpkg;
-	if (rc < 0)
-		goto out;
-	classes_for(d, true, &cl);
-	ex_qml_graduated(&qml, d->map_key, ind, &cl, "nom", 0.1);
-	if ((rc = style_row(w, lyr, "communes", w->geom_col[0], qml.data,
-			    "Choroplèthe des communes, étiquettes : nom")) < 0)
-		goto out;
-	cpts_buf_reset(&qml);
-	classes_for(d, false, &cl);
-	ex_qml_graduated(&qml, d->map_key, ind, &cl, "territoire", 0.6);
-	rc = style_row(w, lyr, "territoires", w->geom_col[1], qml.data,
-		       "Choroplèthe des territoires, étiquettes : identifiant");
-out:
-	cpts_buf_release(&qml);
-	return rc;
+	if (rc < 0 || (rc = polygon_style(w, lyr, true)) < 0 ||
+	    (rc = polygon_style(w, lyr, false)) < 0)
+		return rc;
+	if (w->has_flux && (rc = flow_style(w, lyr)) < 0)
+		return rc;
+	return table_style(w, lyr);
 }
 
 static int write_data_columns(gw *w)
@@ -988,6 +1426,16 @@ static int write_data_columns(gw *w)
 		" CONSTRAINT ge_tce UNIQUE (table_name, column_name, extension_name));\n"
 		"INSERT OR IGNORE INTO gpkg_extensions VALUES('gpkg_data_columns', NULL,"
 		" 'gpkg_schema', 'http://www.geopackage.org/spec/#extension_schema',"
+		" 'read-write');\n"
+		/* the schema extension is the two tables (Req 141 of the GeoPackage
+		   standard, checked by GDAL's validate_gpkg.py) */
+		"CREATE TABLE IF NOT EXISTS gpkg_data_column_constraints (constraint_name TEXT"
+		" NOT NULL, constraint_type TEXT NOT NULL, value TEXT, min NUMERIC,"
+		" min_is_inclusive BOOLEAN, max NUMERIC, max_is_inclusive BOOLEAN, description"
+		" TEXT, CONSTRAINT gdcc_ntv UNIQUE (constraint_name, constraint_type,"
+		" value));\n"
+		"INSERT OR IGNORE INTO gpkg_extensions VALUES('gpkg_data_column_constraints',"
+		" NULL, 'gpkg_schema', 'http://www.geopackage.org/spec/#extension_schema',"
 		" 'read-write');\n";
 	cpts_buf all = CPTS_BUF_INIT;
 	char *p, *stmt;
@@ -1044,10 +1492,19 @@ static int gw_finish(gw *w)
 	}
 	if (w->ds && (rc = write_data_columns(w)) < 0)
 		return rc;
+	if (w->ds && w->is_pg && (rc = ex_pg_exec(w->ctx, w->ds, &w->pg_sql, w->final_path)) < 0)
+		return rc;
 	if ((rc = gw_close_ds(w)) < 0)
 		return rc;
 	if (w->direct)
 		return CPTS_OK;
+	if (w->is_shp) { /* the short-name mapping beside the layers */
+		char *p = cpts_asprintf("%s/champs.csv", w->tmp_path);
+		rc = ex_write_file_atomic(w->ctx, p, w->shp_map.data, w->shp_map.len);
+		free(p);
+		if (rc < 0)
+			return rc;
+	}
 	return commit_tmp(w);
 }
 
@@ -1060,6 +1517,9 @@ int ex_write_gpkg(cpts_ctx *ctx, const ex_data *d, const char *path, const char 
 	w.ctx = ctx;
 	w.d = (ex_data *)d; /* only its reprojection cache is written */
 	w.dc_sql = (cpts_buf)CPTS_BUF_INIT;
+	w.pg_sql = (cpts_buf)CPTS_BUF_INIT;
+	w.shp_map = (cpts_buf)CPTS_BUF_INIT;
+	w.pg_schema = d->opts->schema && *d->opts->schema ? d->opts->schema : "public";
 	w.out_srid = output_srid(d);
 	if ((rc = gw_open(&w, path, format)) < 0 || (rc = write_communes(&w)) < 0 ||
 	    (rc = cpts_progress(ctx, 0.5, "writing territories")) < 0 ||
@@ -1069,7 +1529,7 @@ int ex_write_gpkg(cpts_ctx *ctx, const ex_data *d, const char *path, const char 
 		goto out;
 	if ((rc = write_metadata(&w)) < 0)
 		goto out;
-	if (w.multi && (rc = write_styles(&w)) < 0)
+	if ((w.multi || w.is_shp) && (rc = write_styles(&w)) < 0)
 		goto out;
 	if ((rc = cpts_progress(ctx, 0.6, "closing the dataset")) < 0)
 		goto out;
@@ -1087,5 +1547,8 @@ out:
 	free(w.final_path);
 	free(w.tmp_path);
 	cpts_buf_release(&w.dc_sql);
+	cpts_buf_release(&w.pg_sql);
+	cpts_buf_release(&w.shp_map);
+	free(w.pg_catalog);
 	return rc;
 }

@@ -6,6 +6,7 @@ CPTS="$1"
 SRC="${CPTS_SRC:-$(dirname "$0")/../..}"
 D="$SRC/data/demo"
 . "$(dirname "$0")/lib/tap.sh"
+. "$(dirname "$0")/lib/gis.sh"
 export CPTS_FIXED_TIME="2026-01-01T00:00:00Z" # reproducible export dates
 args="--communes $D/communes.geojson --population $D/population.csv --attributes $D/attributes.csv
  --consumption $D/consumption.csv --mt $D/mt.csv --supply $D/supply.csv --flows $D/flows.csv
@@ -23,6 +24,7 @@ done
 nterr=$(cut -d';' -f2 "$D/partition.csv" | tail -n +2 | sort -u | wc -l)
 npages=$(ls "$T/o/html" | grep -vc '^index.html$')
 [ "$npages" -eq "$nterr" ]; check "one page per territory of the partition ($nterr, got $npages)" $?
+gis_check "$T/o/cpts.gpkg" "diagnose GeoPackage"
 "$CPTS" info "$T/o/cpts.sqlite" > "$T/info"; check "the workspace opens" $?
 grep -q "bassins " "$T/info" && grep -q "territoires " "$T/info"; check "partition and basins stored" $?
 sha=$(sha256sum "$D/partition.csv" | cut -c1-64)
@@ -48,6 +50,18 @@ CPTS_TEST_INTERRUPT_AFTER=5 "$CPTS" diagnose $args --out "$T/int" 2> "$T/err"; r
 grep -q "cpts: error: interrupted" "$T/err"; check "interruption reported" $?
 [ ! -e "$T/int/cpts.sqlite" ] && [ ! -e "$T/int/cpts.gpkg" ] && [ -z "$(find "$T/int" -name '*.tmp' 2>/dev/null)" ]
 check "nothing half-written after the interruption" $?
+# --map-indicator: the styles draw it; an unknown key is a usage error listing the keys
+# shellcheck disable=SC2086
+"$CPTS" diagnose -q $args --no-html --map-indicator gp_density --out "$T/mi" > /dev/null; rc=$?
+[ $rc -eq 0 ]; check "diagnose --map-indicator gp_density exits 0 (got $rc)" $?
+ogrinfo -ro "$T/mi/cpts.gpkg" -sql "SELECT styleName FROM layer_styles WHERE f_table_name = 'communes'" | grep -q "styleName (String) = communes (gp_density)"
+check "the communes style draws gp_density" $?
+"$CPTS" diagnose --communes "$D/communes.geojson" --map-indicator zz --out "$T/bad2" 2> "$T/err"; rc=$?
+[ $rc -eq 2 ] && grep -q "unknown indicator 'zz' for --map-indicator (one of: pop_total, .*gp_density" "$T/err"
+check "unknown --map-indicator: exit 2, valid keys listed (got $rc)" $?
+[ ! -e "$T/bad2/cpts.sqlite" ]; check "nothing written for a bad --map-indicator" $?
+"$CPTS" diagnose --help | grep -q "Keys of --map-indicator: pop_total, .*mt_share.*pac\."
+check "diagnose --help lists the keys of --map-indicator" $?
 "$CPTS" diagnose --population x.csv 2> "$T/err"; rc=$?
 [ $rc -eq 2 ] && grep -q "needs --communes" "$T/err"; check "missing --communes is a usage error (got $rc)" $?
 tap_done

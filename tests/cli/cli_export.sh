@@ -6,6 +6,7 @@
 CPTS="$1"
 SRC="${CPTS_SRC:-$(dirname "$0")/../..}"
 . "$(dirname "$0")/lib/tap.sh"
+. "$(dirname "$0")/lib/gis.sh"
 export CPTS_FIXED_TIME="2026-01-01T00:00:00Z"
 if ! sh "$SRC/tests/browser/make_ws.sh" "$CPTS" "$T" > "$T/make.log" 2>&1; then
   echo "not ok 1 - build the demo workspace"; sed 's/^/# /' "$T/make.log"; echo "1..1"; exit 1
@@ -44,6 +45,7 @@ exp=$(ogrinfo -ro -so -al "$T/demo/communes.geojson" | sed -n 's/^Feature Count:
 nm=$(($(wc -l < "$T/demo/partition.csv") - 1))
 nnull=$(ogrinfo -ro "$T/o1/cpts.gpkg" -sql "SELECT count(*) AS n FROM communes WHERE territoire IS NULL" | sed -n 's/^ *n (Integer) = //p')
 [ "$nnull" = $((exp - nm)) ]; check "communes outside the partition have no territory ($((exp - nm)), got $nnull)" $?
+gis_check "$T/o1/cpts.gpkg" "demo GeoPackage"
 [ -f "$T/o1/html/index.html" ]; check "index.html written" $?
 np=$(ls "$T/o1/html" | grep -vc '^index.html$')
 [ "$np" = 2 ]; check "one page per territory (got $np)" $?

@@ -495,11 +495,14 @@ static void test_other_layers(GDALDatasetH ds)
 	ok(f != NULL, "metadata: cpts version row");
 	OGR_F_Destroy(f);
 	ok(sty != NULL, "layer layer_styles exists");
-	is_int(sty ? OGR_L_GetFeatureCount(sty, TRUE) : -1, 2, "layer_styles: 2 styles");
+	is_int(sty ? OGR_L_GetFeatureCount(sty, TRUE) : -1, 4,
+	       "layer_styles: 4 styles (communes, territoires, flux, metadata)");
 	f = sty ? find_feature(sty, "f_table_name", "communes") : NULL;
 	ok(f && strstr(OGR_F_GetFieldAsString(f, OGR_F_GetFieldIndex(f, "styleQML")),
-		       "type=\"graduatedSymbol\" attr=\"mt_share\""),
-	   "layer_styles: graduated renderer on mt_share");
+		       "type=\"RuleRenderer\"") &&
+	   strstr(OGR_F_GetFieldAsString(f, OGR_F_GetFieldIndex(f, "styleQML")),
+		  "filter=\"&quot;mt_share_masque&quot; = 1\""),
+	   "layer_styles: rule-based renderer on mt_share with a rule for masked values");
 	ok(f && strstr(OGR_F_GetFieldAsString(f, OGR_F_GetFieldIndex(f, "styleQML")),
 		       "fieldName=\"nom\""), "layer_styles: labels on nom");
 	ok(f && OGR_F_GetFieldAsInteger(f, OGR_F_GetFieldIndex(f, "useAsDefault")) == 1,
@@ -515,6 +518,42 @@ static void test_other_layers(GDALDatasetH ds)
 	t = sql_text(ds, "SELECT srs_id FROM gpkg_geometry_columns WHERE table_name = 'communes'");
 	is_str(t, "2154", "communes in EPSG:2154");
 	free(t);
+}
+
+/* GDAL's GeoPackage validator and QGIS (tests/gis/qgis_check.py) on a written file;
+ * skipped, with the reason, when the Debian python lacks the bindings. */
+static void test_in_clients(const char *gpkg)
+{
+	static const char validate[] =
+		"/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py";
+	const char *src = getenv("CPTS_SRC");
+	char *cmd;
+	int rc;
+
+	if (access("/usr/bin/python3", X_OK) != 0 || access(validate, R_OK) != 0) {
+		ok(1, "# SKIP validate_gpkg.py not installed (python3-gdal)");
+	} else {
+		cmd = cpts_asprintf("/usr/bin/python3 %s '%s' >&2", validate, gpkg);
+		rc = system(cmd);
+		free(cmd);
+		is_int(rc, 0, "validate_gpkg.py passes on the GeoPackage");
+	}
+	if (!src || system("QT_QPA_PLATFORM=offscreen /usr/bin/python3 -c 'import qgis.core'"
+			   " 2>/dev/null") != 0) {
+		ok(1, "# SKIP QGIS python bindings not installed (python3-qgis) or CPTS_SRC unset");
+		return;
+	}
+	/* every spatial layer: valid, styled by rules, all fields aliased, not blank */
+	cmd = cpts_asprintf("mkdir -p -m 700 '%s/xdg' && XDG_RUNTIME_DIR='%s/xdg'"
+			    " QT_QPA_PLATFORM=offscreen /usr/bin/python3 '%s/tests/gis/qgis_check.py'"
+			    " '%s' 2>/dev/null | awk -F'\t' '$1 == \"layer\" { n++; split($7, a, \"=\");"
+			    " split($10, f, \"=\"); split($8, p, \"=\"); if ($3 != \"valid=1\" ||"
+			    " $6 != \"style=1\" || a[2] != f[2] || ($5 != \"renderer=none\" &&"
+			    " ($5 != \"renderer=RuleRenderer\" || p[2] <= 400))) bad++ }"
+			    " END { exit !(n == 4 && bad == 0) }'", tmpdir, tmpdir, src, gpkg);
+	rc = system(cmd);
+	free(cmd);
+	is_int(rc, 0, "QGIS: 4 layers valid, default style applied, aliased, not blank");
 }
 
 static void test_gpkg(cpts_ctx *ctx, const char *ws)
@@ -537,6 +576,7 @@ static void test_gpkg(cpts_ctx *ctx, const char *ws)
 		test_territories_layer(ds);
 		test_other_layers(ds);
 		GDALClose(ds);
+		test_in_clients(gpkg);
 	}
 	free(gpkg);
 	free(tmp);
@@ -855,8 +895,104 @@ static void test_par(void)
 	free(p);
 }
 
+/* Classes of the default styles when quantiles collapse: 706 zeros and 526 values
+ * 1..526 (the shape of gp_density over the 1,232 communes of a region). Quantile breaks
+ * at ranks 1231 k / 5 (246, 492, 738, 984, 1231) are 0, 0, 33, 279, 526: three classes,
+ * the top one drawn in the third colour. The style classes take [0] (rank 246), then
+ * the 1/r quantile of what is left, r = 4, 3, 2, 1: ranks 706 + 525/4 = 837 (value
+ * 132), 838 + 393/3 = 969 (264), 970 + 261/2 = 1100 (395), 1231 (526): five classes, the
+ * last one in the darkest colour. */
+static void test_style_classes(void)
+{
+	double v[1232], w[1232];
+	ex_classes q, c;
+
+	for (int i = 0; i < 1232; i++)
+		v[i] = w[i] = i < 706 ? 0.0 : (double)(i - 705);
+	ex_classes_make(&q, v, 1232);
+	is_int(q.n, 3, "quantile classes collapse to 3 on 706 zeros out of 1,232");
+	ex_style_classes(&c, w, 1232);
+	is_int(c.n, 5, "style classes: 5 classes");
+	ok(c.brk[0] == 0 && c.brk[1] == 0, "style classes: first class is the value 0 alone");
+	ok(c.brk[2] == 132 && c.brk[3] == 264 && c.brk[4] == 395 && c.brk[5] == 526,
+	   "style classes: quintiles of 1..526 (132, 264, 395, 526)");
+	is_str(ex_style_colour(4, 5), ex_palette[4], "top class of 5: darkest colour");
+	is_str(ex_style_colour(2, 3), ex_palette[4], "top class of 3: darkest colour too");
+	is_str(ex_style_colour(1, 3), ex_palette[2], "middle class of 3: middle colour");
+	is_str(ex_style_colour(0, 3), ex_palette[0], "first class of 3: lightest colour");
+	v[0] = NAN;
+	for (int i = 1; i < 10; i++)
+		v[i] = 7.0;
+	is_int(ex_style_distinct(v, 10), 1, "one distinct value (NAN ignored)");
+	v[5] = 8.0;
+	is_int(ex_style_distinct(v, 10), 2, "two distinct values");
+}
+
+/* Covered when the hole's centre lies in [5000, 5100]^2 (where the "enclave" is). */
+static bool enclave_covers(cpts_ctx *ctx, void *arg, const GEOSGeometry *hole, double area)
+{
+	double x0 = 0, y0 = 0;
+
+	(void)arg;
+	(void)area;
+	GEOSGeom_getXMin_r(ctx->geos, hole, &x0);
+	GEOSGeom_getYMin_r(ctx->geos, hole, &y0);
+	return x0 >= 5000 && x0 <= 5100 && y0 >= 5000 && y0 <= 5100;
+}
+
+/* A 10 km square with four inner rings: a zero-area ring (three collinear points), a
+ * 50 m gap (0.25 ha, no commune), a 60 m hole an enclave fills (0.36 ha) and a 200 m
+ * gap (4 ha). With a 1 ha bound: the first two go, the other two stay, so the area is
+ * 1e8 - 3,600 - 40,000 m2 and the PAC (perimeter km / 3.54 sqrt(km2)) counts the
+ * 40 + 0.24 + 0.8 km of shell and kept holes. */
+static void test_clean_holes(void)
+{
+	cpts_ctx ctx;
+	GEOSWKTReader *r;
+	GEOSGeometry *g, *out = NULL;
+	ex_holes_stats st = { 0, 0 };
+	double a = 0, len = 0;
+
+	if (cpts_ctx_init(&ctx) != CPTS_OK)
+		return;
+	r = GEOSWKTReader_create_r(ctx.geos);
+	g = GEOSWKTReader_read_r(ctx.geos, r, "POLYGON((0 0,10000 0,10000 10000,0 10000,0 0),"
+				 "(1000 1000,2000 1000,3000 1000,1000 1000),"
+				 "(2000 2000,2000 2050,2050 2050,2050 2000,2000 2000),"
+				 "(5000 5000,5000 5060,5060 5060,5060 5000,5000 5000),"
+				 "(7000 7000,7000 7200,7200 7200,7200 7000,7000 7000))");
+	is_int(ex_geom_clean_holes(&ctx, &out, g, 1e4, enclave_covers, NULL, &st), CPTS_OK,
+	       "holes cleaned");
+	is_int((int)st.n_zero, 1, "one zero-area ring dropped");
+	is_int((int)st.n_filled, 1, "one uncovered sub-hectare gap closed");
+	ok(out && GEOSGetNumInteriorRings_r(ctx.geos, out) == 2,
+	   "the enclave's hole and the 4 ha gap kept");
+	if (out) {
+		GEOSArea_r(ctx.geos, out, &a);
+		GEOSLength_r(ctx.geos, out, &len);
+	}
+	near(a, 1e8 - 3600 - 40000, 1e-6, "area: 10 km square minus the kept holes");
+	near(len, 40000 + 240 + 800, 1e-6, "perimeter: shell and kept holes");
+	ok(out && GEOSisValid_r(ctx.geos, out) == 1, "result valid");
+	if (out)
+		GEOSGeom_destroy_r(ctx.geos, out);
+	out = NULL;
+	st.n_zero = st.n_filled = 0;
+	is_int(ex_geom_clean_holes(&ctx, &out, g, 0, enclave_covers, NULL, &st), CPTS_OK,
+	       "bound 0: holes kept");
+	ok(out && GEOSGetNumInteriorRings_r(ctx.geos, out) == 3 && st.n_zero == 1 &&
+	   st.n_filled == 0, "bound 0: only the zero-area ring dropped");
+	if (out)
+		GEOSGeom_destroy_r(ctx.geos, out);
+	GEOSGeom_destroy_r(ctx.geos, g);
+	GEOSWKTReader_destroy_r(ctx.geos, r);
+	cpts_ctx_release(&ctx);
+}
+
 int main(void)
 {
+	test_style_classes();
+	test_clean_holes();
 	test_masked_formats();
 	test_par();
 	cpts_ctx ctx;
