@@ -139,6 +139,9 @@ bool ex_maskable(const cpts_indicator *ind);
 
 /** Write the GeoPackage (or any OGR dataset). */
 int ex_write_gpkg(cpts_ctx *ctx, const ex_data *d, const char *path, const char *format);
+/** The map indicator when none is asked: mt_share, else the first of icc, gp_density,
+ * density that some commune has a value of (html_charts.c). BORROWED (catalogue). */
+const char *ex_default_map_key(const ex_data *d);
 /** Write the HTML report into dir. */
 int ex_write_html(cpts_ctx *ctx, const ex_data *d, const char *dir);
 
