@@ -67,8 +67,15 @@ typedef struct cpts_ingest_table_opts {
 	const char *name;        /* partition name (CPTS_TABLE_PARTITION); NULL = file stem */
 	const char *vintage;     /* recorded in sources */
 	const char *profession;  /* supply/flows: keep only this profession (NULL = all) */
+	/* partition only: */
+	const char *from_column; /* the territory is this column of any per-commune file
+				    (e.g. INSEE epci_siren); rows without a value leave their
+				    commune uncovered (reported), other columns are ignored */
+	const char *name_column; /* with from_column: the territory names' column */
+	const char *names_file;  /* CSV of territory names: first column (or one named
+				    territoire/code/id) the territory id, column nom the name */
 } cpts_ingest_table_opts;
-#define CPTS_INGEST_TABLE_OPTS_INIT { NULL, 0, false, false, NULL, NULL, NULL }
+#define CPTS_INGEST_TABLE_OPTS_INIT { NULL, 0, false, false, NULL, NULL, NULL, NULL, NULL, NULL }
 
 /**
  * Load one CSV table (replacing the previous content of that table; partitions are

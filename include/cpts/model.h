@@ -84,6 +84,8 @@ typedef struct cpts_partition {
 	size_t n_terr;
 	char **terr;           /* OWNED territory ids, sorted */
 	char **statut;         /* OWNED per territory: statut of its first member, or NULL */
+	char **names;          /* OWNED per territory (parallel to terr): its display name
+				  (table territory_names), NULL when unknown */
 	size_t n_members;
 	cpts_member *members;  /* OWNED, sorted by territory then commune */
 	size_t *terr_start;    /* OWNED, n_terr + 1 offsets into members */
@@ -110,9 +112,19 @@ int cpts_partition_save(cpts_ctx *ctx, cpts_store *s, const cpts_model *m, const
 			char *const *terr, const long *commune_terr);
 
 /**
+ * cpts_partition_save, plus the display names of the territories: names (may be NULL,
+ * and any entry NULL or empty) is parallel to terr. cpts_partition_save stores none
+ * (and drops the names a previous partition of that name had).
+ */
+int cpts_partition_save_named(cpts_ctx *ctx, cpts_store *s, const cpts_model *m,
+			      const char *name, const char *kind, const char *source,
+			      const char *params, char *const *terr, char *const *names,
+			      const long *commune_terr);
+
+/**
  * The partition cpts_partition_save writes, built in memory (what cpts_partition_load
  * would read back, without the round trip): territories with members only, sorted by id,
- * every member whole (weight 1), no statut.
+ * every member whole (weight 1), no statut, no names.
  * @return OWNED by caller, free with cpts_partition_free()
  */
 cpts_partition *cpts_partition_from_labels(const cpts_model *m, const char *name,

@@ -45,6 +45,9 @@
  *   partition_members(partition, code, territory, statut, weight)
  *                                               weight < 1 for a commune split between
  *                                               territories (arrondissement partitions)
+ *   territory_names(partition, territory, nom)  display name of a territory (partition
+ *                                               file column `nom`, --names, --name-column);
+ *                                               created at a writable open when missing
  *   graph_edges(a, b, kind, shared_km)         a < b; kind 0 queen point, 1 rook edge,
  *                                               2 bridge (island / component link); one
  *                                               row per edge in (a, b) order, no key

@@ -89,6 +89,13 @@ static int move_rows(cpts_ctx *ctx, cpts_store *s, const char *from, const char 
 			  " statut, weight) SELECT ?1, code, territory, statut, weight FROM"
 			  " partition_members WHERE partition = ?2", as, from, NULL)) < 0)
 		goto out;
+	/* the territories keep their ids, hence their display names */
+	if ((rc = run_sql(ctx, s, "DELETE FROM territory_names WHERE partition = ?1", as, NULL,
+			  NULL)) < 0 ||
+	    (rc = run_sql(ctx, s, "INSERT INTO territory_names(partition, territory, nom)"
+			  " SELECT ?1, territory, nom FROM territory_names WHERE partition = ?2",
+			  as, from, NULL)) < 0)
+		goto out;
 	for (size_t k = 0; k < n_codes && rc == CPTS_OK; k++) {
 		if ((rc = run_sql(ctx, s, "DELETE FROM partition_members WHERE partition = ?1 AND"
 				  " code = ?2", as, codes[k], NULL)) < 0)

@@ -15,6 +15,7 @@
 
 struct ingest_opts {
 	const char *layer, *code_field, *name_field, *s_srs, *vintage, *name, *profession;
+	const char *from_column, *name_column, *names;
 	bool skip_failures, skip_unknown, snds_codes;
 	cli_list map;
 };
@@ -36,6 +37,13 @@ static const cli_opt table[] = {
 	  "codes (3-char département + 3-char commune)", false, false },
 	{ "name", 0, CLI_STR, O(name), "NAME", "partition: its name (default: the file's base "
 	  "name)", false, false },
+	{ "from-column", 0, CLI_STR, O(from_column), "COLUMN", "partition: the territory of "
+	  "each commune is this column of any per-commune file (e.g. epci_siren); communes "
+	  "without a value stay uncovered", false, false },
+	{ "name-column", 0, CLI_STR, O(name_column), "COLUMN", "partition, with --from-column: "
+	  "the territory names are this column", false, false },
+	{ "names", 0, CLI_STR, O(names), "FILE", "partition: territory names from FILE (the "
+	  "territory id in its first column, the name in column nom)", false, false },
 	{ "profession", 0, CLI_STR, O(profession), "P", "supply/flows: keep only this "
 	  "profession", false, false },
 	{ "vintage", 0, CLI_STR, O(vintage), "V", "vintage recorded with the source, e.g. "
@@ -56,7 +64,8 @@ static const cli_cmd_help help_all = {
 	"  supply       code_commune;profession;effectif[;etp;age_60p]\n"
 	"  flows        commune_residence;commune_exercice;volume[;profession]\n"
 	"  traveltime   origine;destination;minutes\n"
-	"  partition    code_commune;territoire[;statut]\n"
+	"  partition    code_commune;territoire[;statut][;nom], or any per-commune file\n"
+	"               with --from-column COLUMN [--name-column COLUMN | --names FILE]\n"
 	"  attributes   code_commune;any per-commune columns\n"
 	"  passage      old_code;new_code[;weight] (applied to every later table)\n"
 	"CSV files: ';' ',' or tab, UTF-8 (BOM) or Windows-1252, decimal comma or point,\n"
@@ -65,29 +74,54 @@ static const cli_cmd_help help_all = {
 	"cpts ingest population ws.sqlite pop.csv --map population=PMUN21",
 };
 
+/* Index in argv of the first positional argument (the kind), skipping options and the
+ * values of the options of the table that take one; argc when there is none. */
+static int first_positional(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "--") == 0)
+			return i + 1 < argc ? i + 1 : argc;
+		if (a[0] != '-' || a[1] == '\0')
+			return i;
+		if (a[1] == '-' && !strchr(a, '=')) {
+			for (const cli_opt *o = table; o->name; o++)
+				if (strcmp(o->name, a + 2) == 0 && o->type != CLI_FLAG)
+					i++;
+		}
+	}
+	return argc;
+}
+
 int cmd_ingest(cpts_ctx *ctx, int argc, char **argv)
 {
 	struct ingest_opts o;
 	cli_cmd_help help = help_all;
-	char **pos = NULL, name[32];
+	char **pos = NULL, **args = NULL, name[32];
 	size_t n_pos, n_skipped = 0;
 	cpts_store *s = NULL;
-	int rc, kind = -2;
+	int rc, kind = -2, k = first_positional(argc, argv);
 
 	memset(&o, 0, sizeof(o));
-	if (argc >= 2 && argv[1][0] != '-') {
-		kind = strcmp(argv[1], "communes") == 0 ? -1 : cpts_table_kind_parse(argv[1]);
-		if (kind == -1 && strcmp(argv[1], "communes") != 0) {
+	if (k < argc) {
+		/* the kind, wherever it stands (`cpts ingest -q mt WS F`): taken out of argv */
+		const char *kn = argv[k];
+		kind = strcmp(kn, "communes") == 0 ? -1 : cpts_table_kind_parse(kn);
+		if (kind == -1 && strcmp(kn, "communes") != 0) {
 			rc = cpts_fail(ctx, CPTS_EUSAGE, "'%s' is not a kind of data for 'cpts ingest'"
 				       " (communes, population, consumption, reference, mt, supply,"
-				       " flows, traveltime, partition, attributes, passage)", argv[1]);
+				       " flows, traveltime, partition, attributes, passage)", kn);
 			goto out;
 		}
-		snprintf(name, sizeof(name), "ingest %s", argv[1]);
+		snprintf(name, sizeof(name), "ingest %s", kn);
 		help.name = name;
 		help.usage = "WS FILE [options]";
+		args = cpts_calloc((size_t)argc, sizeof(char *));
+		for (int i = 0, j = 0; i < argc; i++)
+			if (i != k)
+				args[j++] = argv[i];
 		argc--;
-		argv++;
+		argv = args;
 	}
 	if ((rc = cli_parse(ctx, argc, argv, table, &o, &help, &pos, &n_pos)) != 0)
 		goto out;
@@ -99,6 +133,13 @@ int cmd_ingest(cpts_ctx *ctx, int argc, char **argv)
 		goto out;
 	if ((rc = cpts_store_open(ctx, &s, pos[0], 0)) < 0)
 		goto out;
+	if (kind == -1 && (o.from_column || o.name_column || o.names || o.map.n ||
+			   o.skip_unknown || o.snds_codes || o.name || o.profession)) {
+		rc = cpts_fail(ctx, CPTS_EUSAGE, "'cpts ingest communes' takes none of --map,"
+			       " --skip-unknown, --snds-codes, --name, --profession, --from-column,"
+			       " --name-column, --names (options of the CSV tables)");
+		goto out;
+	}
 	if (kind == -1) {
 		cpts_ingest_communes_opts co = CPTS_INGEST_COMMUNES_OPTS_INIT;
 		co.layer = o.layer;
@@ -117,6 +158,9 @@ int cmd_ingest(cpts_ctx *ctx, int argc, char **argv)
 		to.name = o.name;
 		to.vintage = o.vintage;
 		to.profession = o.profession;
+		to.from_column = o.from_column;
+		to.name_column = o.name_column;
+		to.names_file = o.names;
 		rc = cpts_ingest_table(ctx, s, (cpts_table_kind)kind, pos[1], &to);
 		/* the matrix every basin run reads, packed once here (graph/flows.c) */
 		if (rc >= 0 && kind == CPTS_TABLE_FLOWS)
@@ -126,6 +170,7 @@ out:
 	cpts_store_free(s);
 	cli_list_release(&o.map);
 	free(pos);
+	free(args);
 	rc = cli_finish(ctx, rc);
 	if (rc == CPTS_EXIT_OK && n_skipped > 0)
 		rc = CPTS_EXIT_SKIPPED;

@@ -54,7 +54,129 @@ static void loader_release(cpts_loader *L)
 	cpts_strmap_free(L->unknown);
 	cpts_strmap_free(L->arm_idx);
 	free(L->partition_owned);
+	for (size_t i = 0; i < L->n_nm; i++) {
+		free(L->nm_terr[i]);
+		free(L->nm_nom[i]);
+	}
+	free(L->nm_terr);
+	free(L->nm_nom);
+	free(L->nm_line);
+	cpts_strmap_free(L->name_idx);
 	cpts_buf_release(&L->key);
+}
+
+/* ---- territory names (partition) ------------------------------------------------- */
+
+/* Record the name of a territory; a different name for the same territory is an error
+ * naming both lines. */
+static int record_name(cpts_ctx *ctx, cpts_loader *L, const char *file, size_t line,
+		       const char *terr, const char *nom)
+{
+	int64_t k;
+
+	if (!L->name_idx)
+		L->name_idx = cpts_strmap_new(64);
+	if (cpts_strmap_get(L->name_idx, terr, &k)) {
+		if (strcmp(L->nm_nom[k], nom) == 0)
+			return CPTS_OK;
+		return cpts_fail(ctx, CPTS_EINPUT, "%s:%zu: territory '%s' is named '%s' here but"
+				 " '%s' at line %zu (one name per territory)", file, line, terr,
+				 nom, L->nm_nom[k], L->nm_line[k]);
+	}
+	L->nm_terr = cpts_reallocarray(L->nm_terr, L->n_nm + 1, sizeof(char *));
+	L->nm_nom = cpts_reallocarray(L->nm_nom, L->n_nm + 1, sizeof(char *));
+	L->nm_line = cpts_reallocarray(L->nm_line, L->n_nm + 1, sizeof(size_t));
+	L->nm_terr[L->n_nm] = cpts_strdup(terr);
+	L->nm_nom[L->n_nm] = cpts_strdup(nom);
+	L->nm_line[L->n_nm] = line;
+	cpts_strmap_put(L->name_idx, L->nm_terr[L->n_nm], (int64_t)L->n_nm);
+	L->n_nm++;
+	return CPTS_OK;
+}
+
+/* --names FILE: the territory id in the first column (or one named territoire, code,
+ * id), the name in column nom (or name, libelle). */
+static int load_names_file(cpts_ctx *ctx, cpts_loader *L, const char *path)
+{
+	static const char *const id_cols[] = { "territoire", "territory", "code", "id", NULL };
+	static const char *const nom_cols[] = { "nom", "name", "libelle", "lib", NULL };
+	cpts_csv *c = NULL;
+	char **f;
+	size_t n;
+	int rc, ci = -1, ni = -1;
+
+	if ((rc = cpts_csv_open(ctx, &c, path)) < 0)
+		return rc;
+	for (int i = 0; id_cols[i] && ci < 0; i++)
+		ci = cpts_ingest__find_header(c, id_cols[i]);
+	for (int i = 0; nom_cols[i] && ni < 0; i++)
+		ni = cpts_ingest__find_header(c, nom_cols[i]);
+	if (ci < 0)
+		ci = 0;
+	if (ni < 0 || ni == ci) {
+		rc = cpts_fail(ctx, CPTS_EINPUT, "'%s': no column 'nom' for the territory names"
+			       " (expected: the territory id in the first column, and nom)", path);
+		goto out;
+	}
+	L->nm_file = path;
+	while ((rc = cpts_csv_next(ctx, c, &f, &n)) == 1) {
+		char id[256], nom[256];
+		snprintf(id, sizeof(id), "%s", f[ci]);
+		snprintf(nom, sizeof(nom), "%s", f[ni]);
+		cpts_trim(id);
+		cpts_trim(nom);
+		if (!*id || !*nom)
+			continue;
+		if ((rc = record_name(ctx, L, cpts_csv_name(c), cpts_csv_line(c), id, nom)) < 0)
+			goto out;
+	}
+out:
+	cpts_csv_free(c);
+	return rc < 0 ? rc : CPTS_OK;
+}
+
+/* Store the names of the territories that have members; count the uncovered communes. */
+static int store_names(cpts_ctx *ctx, cpts_loader *L)
+{
+	sqlite3_stmt *st = NULL;
+	cpts_buf b = CPTS_BUF_INIT;
+	int rc = CPTS_OK;
+
+	if (L->n_nm) {
+		if ((rc = cpts_store_prepare(ctx, L->s, &st, "INSERT OR REPLACE INTO"
+				" territory_names(partition, territory, nom) SELECT ?1, ?2, ?3 WHERE"
+				" EXISTS (SELECT 1 FROM partition_members WHERE partition = ?1 AND"
+				" territory = ?2)")) < 0)
+			return rc;
+		for (size_t i = 0; i < L->n_nm && rc == CPTS_OK; i++) {
+			sqlite3_reset(st);
+			sqlite3_bind_text(st, 1, L->partition, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 2, L->nm_terr[i], -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 3, L->nm_nom[i], -1, SQLITE_STATIC);
+			rc = cpts_store_step_done(ctx, L->s, st);
+		}
+		sqlite3_finalize(st);
+		st = NULL;
+		if (rc < 0)
+			return rc;
+	}
+	if ((rc = cpts_store_prepare(ctx, L->s, &st, "SELECT code, name FROM communes WHERE"
+				     " code NOT IN (SELECT code FROM partition_members WHERE"
+				     " partition = ?) ORDER BY code")) < 0)
+		return rc;
+	sqlite3_bind_text(st, 1, L->partition, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (L->n_uncovered++ < 5)
+			cpts_buf_addf(&b, "%s%s %s", L->n_uncovered > 1 ? ", " : "",
+				      (const char *)sqlite3_column_text(st, 0),
+				      (const char *)sqlite3_column_text(st, 1));
+	}
+	sqlite3_finalize(st);
+	if (L->n_uncovered > 5)
+		cpts_buf_addstr(&b, ", ...");
+	snprintf(L->uncovered, sizeof(L->uncovered), "%s", b.data ? b.data : "");
+	cpts_buf_release(&b);
+	return CPTS_OK;
 }
 
 static bool has_code_cols(const cpts_kindspec *k)
@@ -131,6 +253,8 @@ static void bind_row(cpts_loader *L, sqlite3_stmt *st, char codes[][6], double w
 	for (size_t i = 0; i < k->n_cols; i++) {
 		const cpts_colspec *cs = &k->cols[i];
 		const cpts_value *v = &L->v[i];
+		if (cs->flags & CPTS_COL_SIDE)
+			continue;
 		switch (cs->type) {
 		case CPTS_COL_CODE:
 		case CPTS_COL_DEST:
@@ -498,9 +622,16 @@ static int read_rows(cpts_ctx *ctx, cpts_loader *L)
 		    (rc = cpts_progress(ctx, cpts_csv_progress(L->csv), msg)) < 0)
 			return rc;
 		rc = cpts_ingest__row(ctx, L, f);
-		if (rc == 1)
+		if (rc == 1) {
+			L->n_set_aside++;
 			continue;
+		}
 		if (rc < 0)
+			return rc;
+		if (L->kind_id == CPTS_TABLE_PARTITION && L->col[3] >= 0 &&
+		    L->v[3].state == CPTS_V_VALUE && L->s &&
+		    (rc = record_name(ctx, L, cpts_csv_name(L->csv), cpts_csv_line(L->csv),
+				      L->v[1].text, L->v[3].text)) < 0)
 			return rc;
 		if (L->kind_id == CPTS_TABLE_ATTRIBUTES)
 			rc = emit_attributes(ctx, L, f);
@@ -617,9 +748,10 @@ static int clear_table(cpts_ctx *ctx, cpts_loader *L)
 	case CPTS_TABLE_PARTITION:
 		{
 			sqlite3_stmt *st = NULL;
-			const char *q[2] = { "DELETE FROM partition_members WHERE partition = ?",
-					     "DELETE FROM partitions WHERE name = ?" };
-			for (int i = 0; i < 2; i++) {
+			const char *q[3] = { "DELETE FROM partition_members WHERE partition = ?",
+					     "DELETE FROM partitions WHERE name = ?",
+					     "DELETE FROM territory_names WHERE partition = ?" };
+			for (int i = 0; i < 3; i++) {
 				if ((rc = cpts_store_prepare(ctx, L->s, &st, q[i])) < 0)
 					return rc;
 				sqlite3_bind_text(st, 1, L->partition, -1, SQLITE_STATIC);
@@ -669,7 +801,7 @@ static int finish(cpts_ctx *ctx, cpts_loader *L, const char *path)
 		sqlite3_bind_text(st, 3, ts, -1, SQLITE_TRANSIENT);
 		rc = cpts_store_step_done(ctx, L->s, st);
 		sqlite3_finalize(st);
-		if (rc < 0)
+		if (rc < 0 || (rc = store_names(ctx, L)) < 0)
 			return rc;
 		snprintf(tbl, sizeof(tbl), "partition:%s", L->partition);
 	} else {
@@ -721,18 +853,43 @@ static void report(cpts_ctx *ctx, cpts_loader *L)
 		cpts_note(ctx, "%s: %lld row%s mapped onto the communes of the workspace (passage "
 			  "table or arrondissements)", cpts_csv_name(L->csv), L->n_mapped,
 			  L->n_mapped > 1 ? "s" : "");
-	cpts_info(ctx, "ingested %s: %lld row%s from %s (%s, '%s' delimited)%s%s",
-		  L->kind_id == CPTS_TABLE_PARTITION ? L->partition : L->kind->name, L->n_rows,
-		  L->n_rows > 1 ? "s" : "", cpts_csv_name(L->csv), cpts_csv_encoding(L->csv),
-		  cpts_csv_delim(L->csv) == '\t' ? "tab" : cpts_csv_delim(L->csv) == ';' ? ";" : ",",
-		  L->n_masked ? ", masked cells kept as masked" : "",
-		  L->n_outside ? ", flows to communes outside the area kept" : "");
+	{
+		/* the rows kept: those set aside (unknown communes, other professions, no
+		 * territory) are not "ingested" */
+		long long kept = L->n_rows - L->n_unknown_rows - L->n_set_aside;
+		char of[48] = "";
+		if (kept != L->n_rows)
+			snprintf(of, sizeof(of), " of %lld", L->n_rows);
+		cpts_info(ctx, "ingested %s: %lld row%s%s from %s (%s, '%s' delimited)%s%s",
+			  L->kind_id == CPTS_TABLE_PARTITION ? L->partition : L->kind->name, kept,
+			  kept == 1 ? "" : "s", of, cpts_csv_name(L->csv), cpts_csv_encoding(L->csv),
+			  cpts_csv_delim(L->csv) == '\t' ? "tab"
+			  : cpts_csv_delim(L->csv) == ';' ? ";" : ",",
+			  L->n_masked ? ", masked cells kept as masked" : "",
+			  L->n_outside ? ", flows to communes outside the area kept" : "");
+	}
+	if (L->kind_id != CPTS_TABLE_PARTITION)
+		return;
+	if (L->n_nm)
+		cpts_note(ctx, "%s: territory names from %s", L->partition,
+			  L->nm_file ? L->nm_file : cpts_csv_name(L->csv));
+	if (L->n_no_value)
+		cpts_note(ctx, "%s: %lld row%s without a value in column '%s' set aside",
+			  cpts_csv_name(L->csv), L->n_no_value, L->n_no_value == 1 ? "" : "s",
+			  cpts_csv_col(L->csv, (size_t)L->col[1]));
+	if (L->n_uncovered)
+		CPTS_LOG(ctx, L->opts->from_column ? CPTS_LOG_WARN : CPTS_LOG_NOTE,
+			 "partition '%s': %lld commune%s of the workspace in no territory (%s)",
+			 L->partition, L->n_uncovered, L->n_uncovered == 1 ? "" : "s",
+			 L->uncovered);
 }
 
 int cpts_ingest_table(cpts_ctx *ctx, cpts_store *s, cpts_table_kind kind, const char *path,
 		      const cpts_ingest_table_opts *opts)
 {
 	static const cpts_ingest_table_opts defaults = CPTS_INGEST_TABLE_OPTS_INIT;
+	cpts_ingest_table_opts fo;
+	char **map = NULL, *owned[2] = { NULL, NULL };
 	cpts_loader L;
 	bool in_tx = false;
 	int rc;
@@ -741,6 +898,29 @@ int cpts_ingest_table(cpts_ctx *ctx, cpts_store *s, cpts_table_kind kind, const 
 		opts = &defaults;
 	if ((int)kind < 0 || kind >= CPTS_TABLE_N_KINDS)
 		return cpts_fail(ctx, CPTS_EUSAGE, "unknown table kind %d", (int)kind);
+	if (kind != CPTS_TABLE_PARTITION && (opts->from_column || opts->name_column ||
+					     opts->names_file))
+		return cpts_fail(ctx, CPTS_EUSAGE, "territory columns and names are for a"
+				 " partition, not for %s", cpts_table_kind_name(kind));
+	if (opts->name_column && !opts->from_column)
+		return cpts_fail(ctx, CPTS_EUSAGE, "a name column goes with a territory column"
+				 " (--from-column)");
+	if (opts->name_column && opts->names_file)
+		return cpts_fail(ctx, CPTS_EUSAGE, "territory names come from a column of the file"
+				 " or from a names file, not both");
+	if (opts->from_column) {
+		/* --from-column C [--name-column N]: --map territoire=C [nom=N] */
+		fo = *opts;
+		map = cpts_calloc(opts->n_map + 2, sizeof(char *));
+		for (size_t i = 0; i < opts->n_map; i++)
+			map[i] = (char *)opts->map[i];
+		owned[0] = map[opts->n_map] = cpts_asprintf("territoire=%s", opts->from_column);
+		fo.n_map = opts->n_map + 1;
+		if (opts->name_column)
+			owned[1] = map[fo.n_map++] = cpts_asprintf("nom=%s", opts->name_column);
+		fo.map = (const char *const *)map;
+		opts = &fo;
+	}
 	loader_init(&L, kind, opts);
 	L.s = s;
 	if ((rc = cpts_csv_open(ctx, &L.csv, path)) < 0)
@@ -754,6 +934,17 @@ int cpts_ingest_table(cpts_ctx *ctx, cpts_store *s, cpts_table_kind kind, const 
 	if (kind == CPTS_TABLE_PARTITION) {
 		L.partition_owned = opts->name ? cpts_strdup(opts->name) : cpts_path_stem(path);
 		L.partition = L.partition_owned;
+		if (opts->from_column) {
+			/* any per-commune file: only the territory (and name) columns count */
+			L.col[2] = -1;
+			if (!opts->name_column)
+				L.col[3] = -1;
+		}
+		if (opts->names_file) {
+			L.col[3] = -1;
+			if ((rc = load_names_file(ctx, &L, opts->names_file)) < 0)
+				goto out;
+		}
 	}
 	if (has_code_cols(L.kind)) {
 		if ((rc = cpts_resolver_load(ctx, &L.res, s)) < 0)
@@ -789,6 +980,9 @@ out:
 	if (in_tx)
 		cpts_store_rollback(s);
 	loader_release(&L);
+	free(owned[0]);
+	free(owned[1]);
+	free(map);
 	return rc;
 }
 

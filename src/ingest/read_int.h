@@ -29,6 +29,8 @@ enum cpts_col_type {
 enum cpts_col_flags {
 	CPTS_COL_REQUIRED = 1 << 0, /* the file must have it */
 	CPTS_COL_KEY = 1 << 1,      /* part of the table's primary key */
+	CPTS_COL_SIDE = 1 << 2,     /* read, but not a column of the kind's table (the
+				       territory name of a partition, table territory_names) */
 };
 
 /* One canonical column of a kind. */
@@ -102,6 +104,15 @@ typedef struct cpts_loader {
 	char repaired_example[96];
 	const char *partition;              /* partition name (OWNED copy in load.c) */
 	char *partition_owned;
+	/* partition: territory display names, first seen value and its line */
+	cpts_strmap *name_idx;              /* OWNED: territory -> index in nm_* */
+	char **nm_terr, **nm_nom;           /* OWNED arrays of OWNED strings */
+	size_t *nm_line, n_nm;
+	const char *nm_file;                /* BORROWED: where the names came from */
+	long long n_no_value;               /* partition --from-column: rows without a value */
+	long long n_set_aside;              /* rows filtered out (profession, no value) */
+	long long n_uncovered;              /* partition: workspace communes in no territory */
+	char uncovered[256];                /* the first of them, "85113 L'Île-d'Yeu, ..." */
 	cpts_buf key;                       /* scratch */
 } cpts_loader;
 
@@ -112,6 +123,8 @@ int cpts_ingest__parse_cells(cpts_ctx *ctx, cpts_loader *L, char **f, bool numbe
 /** Parse the keys of the current row into L->v: CPTS_OK, 1 when filtered out, or an
  * error. */
 int cpts_ingest__row(cpts_ctx *ctx, cpts_loader *L, char **f);
+/** Index of the header column named want (names normalised), or -1. */
+int cpts_ingest__find_header(const cpts_csv *c, const char *want);
 int cpts_ingest__cell_error(cpts_ctx *ctx, const cpts_csv *c, const char *col,
 			    const char *value, const char *what);
 /** Load a passage table (read_passage.c). */

@@ -85,6 +85,8 @@ static const cpts_colspec partition_cols[] = {
 	{ "territoire", "territoire,territory,cpts,nom_cpts,code_cpts,bassin,basin",
 	  CPTS_COL_TEXT, R | K, 0 },
 	{ "statut", "statut,status,etat", CPTS_COL_TEXT, 0, 0 },
+	{ "nom", "nom,nom_territoire,libelle_territoire,territory_name", CPTS_COL_TEXT,
+	  CPTS_COL_SIDE, 0 },
 };
 static const cpts_colspec attributes_cols[] = {
 	{ "code_commune", CPTS_ALIASES_CODE, CPTS_COL_CODE, R | K, 0 },
@@ -345,7 +347,7 @@ static void norm_name(const char *in, char *out, size_t n)
 	out[j] = '\0';
 }
 
-static int find_header(const cpts_csv *c, const char *want)
+int cpts_ingest__find_header(const cpts_csv *c, const char *want)
 {
 	char a[128], b[128];
 
@@ -404,14 +406,14 @@ int cpts_ingest__match_columns(cpts_ctx *ctx, const cpts_csv *c, const cpts_kind
 			if (strncmp(o->map[m], cs->canon, cl) == 0 && o->map[m][cl] == '=')
 				mapped = o->map[m] + cl + 1;
 		if (mapped) {
-			col[i] = find_header(c, mapped);
+			col[i] = cpts_ingest__find_header(c, mapped);
 		} else {
 			char *al = cpts_strdup(cs->aliases);
 			for (char *p = al, *q; p && col[i] < 0; p = q) {
 				q = strchr(p, ',');
 				if (q)
 					*q++ = '\0';
-				col[i] = find_header(c, p);
+				col[i] = cpts_ingest__find_header(c, p);
 			}
 			free(al);
 		}
@@ -502,7 +504,9 @@ int cpts_ingest__parse_cells(cpts_ctx *ctx, cpts_loader *L, char **f, bool numbe
 					v->text[--n] = '\0';
 			}
 			v->state = v->text[0] ? CPTS_V_VALUE : CPTS_V_EMPTY;
-			if (v->state == CPTS_V_EMPTY && (cs->flags & CPTS_COL_REQUIRED))
+			/* partition --from-column: no value = the commune stays uncovered */
+			if (v->state == CPTS_V_EMPTY && (cs->flags & CPTS_COL_REQUIRED) &&
+			    !(L->kind_id == CPTS_TABLE_PARTITION && L->opts->from_column))
 				return cpts_ingest__cell_error(ctx, L->csv, cn, s, "is empty");
 			break;
 		case CPTS_COL_COUNT:
@@ -539,6 +543,10 @@ int cpts_ingest__row(cpts_ctx *ctx, cpts_loader *L, char **f)
 
 	if ((rc = cpts_ingest__parse_cells(ctx, L, f, false)) != CPTS_OK)
 		return rc;
+	if (L->kind_id == CPTS_TABLE_PARTITION && L->v[1].state != CPTS_V_VALUE) {
+		L->n_no_value++;
+		return 1;
+	}
 	if (L->opts->profession) {
 		for (size_t i = 0; i < L->kind->n_cols; i++)
 			if (strcmp(L->kind->cols[i].canon, "profession") == 0 &&

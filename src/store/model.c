@@ -226,6 +226,7 @@ int cpts_partition_load(cpts_ctx *ctx, cpts_partition **out, cpts_store *s,
 	sqlite3_reset(st);
 	p->terr = cpts_calloc((size_t)nt + 1, sizeof(char *));
 	p->statut = cpts_calloc((size_t)nt + 1, sizeof(char *));
+	p->names = cpts_calloc((size_t)nt + 1, sizeof(char *));
 	tmap = cpts_strmap_new((size_t)nt);
 	while (sqlite3_step(st) == SQLITE_ROW && p->n_terr < (size_t)nt) {
 		const char *t = (const char *)sqlite3_column_text(st, 0);
@@ -277,6 +278,23 @@ int cpts_partition_load(cpts_ctx *ctx, cpts_partition **out, cpts_store *s,
 	}
 	for (size_t t = 0; t < p->n_terr; t++)
 		p->terr_start[t + 1] += p->terr_start[t];
+	sqlite3_finalize(st);
+	st = NULL;
+	/* display names (a read-only workspace of an older cpts has no such table) */
+	if (cpts_store_count(s, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND"
+			     " name = 'territory_names'", 0) > 0) {
+		if ((rc = cpts_store_prepare(ctx, s, &st, "SELECT territory, nom FROM"
+					     " territory_names WHERE partition = ?")) < 0)
+			goto out;
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			const char *t = (const char *)sqlite3_column_text(st, 0);
+			const char *nom = (const char *)sqlite3_column_text(st, 1);
+			int64_t ti;
+			if (t && nom && *nom && cpts_strmap_get(tmap, t, &ti) && !p->names[ti])
+				p->names[ti] = cpts_strdup(nom);
+		}
+	}
 	*out = p;
 	p = NULL;
 out:
@@ -309,6 +327,7 @@ cpts_partition *cpts_partition_from_labels(const cpts_model *m, const char *name
 		qsort_r(order, p->n_terr, sizeof(size_t), cmp_terr_name, (void *)terr);
 	p->terr = cpts_calloc(p->n_terr + 1, sizeof(char *));
 	p->statut = cpts_calloc(p->n_terr + 1, sizeof(char *));
+	p->names = cpts_calloc(p->n_terr + 1, sizeof(char *));
 	p->terr_start = cpts_calloc(p->n_terr + 1, sizeof(size_t));
 	for (size_t t = 0; t < n_terr; t++)
 		new_id[t] = -1;
@@ -343,9 +362,12 @@ void cpts_partition_free(cpts_partition *p)
 	for (size_t t = 0; t < p->n_terr; t++) {
 		free(p->terr[t]);
 		free(p->statut[t]);
+		if (p->names)
+			free(p->names[t]);
 	}
 	free(p->terr);
 	free(p->statut);
+	free(p->names);
 	free(p->members);
 	free(p->terr_start);
 	free(p->commune_terr);
@@ -374,12 +396,24 @@ int cpts_partition_save(cpts_ctx *ctx, cpts_store *s, const cpts_model *m, const
 			const char *kind, const char *source, const char *params,
 			char *const *terr, const long *commune_terr)
 {
+	return cpts_partition_save_named(ctx, s, m, name, kind, source, params, terr, NULL,
+					 commune_terr);
+}
+
+int cpts_partition_save_named(cpts_ctx *ctx, cpts_store *s, const cpts_model *m,
+			      const char *name, const char *kind, const char *source,
+			      const char *params, char *const *terr, char *const *names,
+			      const long *commune_terr)
+{
 	sqlite3_stmt *st = NULL;
 	char ts[32];
+	size_t n_terr = 0;
 	int rc;
 
 	cpts_timestamp_utc(ts);
 	if ((rc = cpts_store_run(ctx, s, "DELETE FROM partition_members WHERE partition = ?",
+				 name, (const char *)NULL)) < 0 ||
+	    (rc = cpts_store_run(ctx, s, "DELETE FROM territory_names WHERE partition = ?",
 				 name, (const char *)NULL)) < 0)
 		return rc;
 	/* source and params may be NULL: bound by hand */
@@ -404,6 +438,26 @@ int cpts_partition_save(cpts_ctx *ctx, cpts_store *s, const cpts_model *m, const
 		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, m->c[i].code, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 3, terr[commune_terr[i]], -1, SQLITE_STATIC);
+		rc = cpts_store_step_done(ctx, s, st);
+		if ((size_t)commune_terr[i] + 1 > n_terr)
+			n_terr = (size_t)commune_terr[i] + 1;
+	}
+	sqlite3_finalize(st);
+	if (rc < 0 || !names)
+		return rc;
+	/* names of the territories that have members (indices up to the largest used) */
+	if ((rc = cpts_store_prepare(ctx, s, &st, "INSERT OR REPLACE INTO territory_names("
+				     "partition, territory, nom) SELECT ?1, ?2, ?3 WHERE EXISTS"
+				     " (SELECT 1 FROM partition_members WHERE partition = ?1 AND"
+				     " territory = ?2)")) < 0)
+		return rc;
+	for (size_t t = 0; t < n_terr && rc == CPTS_OK; t++) {
+		if (!names[t] || !*names[t])
+			continue;
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, terr[t], -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, names[t], -1, SQLITE_STATIC);
 		rc = cpts_store_step_done(ctx, s, st);
 	}
 	sqlite3_finalize(st);

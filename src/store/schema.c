@@ -4,6 +4,13 @@
  */
 #include "store/store_int.h"
 
+/* Display names of territories (the `nom` column of a partition file, or --names /
+ * --name-column of `cpts ingest partition --from-column`): one per territory. */
+#define CPTS_TERRITORY_NAMES_DDL                                                        \
+	"CREATE TABLE IF NOT EXISTS territory_names(partition TEXT NOT NULL,"           \
+	" territory TEXT NOT NULL, nom TEXT NOT NULL, PRIMARY KEY(partition, territory))" \
+	" WITHOUT ROWID;\n"
+
 const char cpts_store_schema_sql[] =
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);\n"
 	"CREATE TABLE sources(tbl TEXT PRIMARY KEY, file TEXT, sha256 TEXT, n_rows INTEGER,"
@@ -58,4 +65,9 @@ const char cpts_store_schema_sql[] =
 	"CREATE TABLE profile_values(partition TEXT NOT NULL, territory TEXT NOT NULL,"
 	" level TEXT NOT NULL, level_code TEXT NOT NULL, indicator TEXT NOT NULL, value REAL,"
 	" lo REAL, hi REAL, masked INTEGER NOT NULL DEFAULT 0,"
-	" PRIMARY KEY(partition, territory, level, level_code, indicator)) WITHOUT ROWID;\n";
+	" PRIMARY KEY(partition, territory, level, level_code, indicator)) WITHOUT ROWID;\n"
+	CPTS_TERRITORY_NAMES_DDL;
+
+/* Tables added after schema version 1 was released: created at open when a writable
+ * workspace made by an older cpts lacks them (store.c, cpts_store_open). */
+const char cpts_store_schema_upgrade_sql[] = CPTS_TERRITORY_NAMES_DDL;

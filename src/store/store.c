@@ -2,8 +2,9 @@
  * store.c - open, create and transact on the SpatiaLite workspace; meta, sources and
  * runs bookkeeping; `cpts info`.
  *
- * Opening never writes: a workspace opened by a command that then fails is unchanged
- * byte for byte. The journal stays in rollback (DELETE) mode for the same reason. Reads
+ * Opening never writes (except, once, the tables a workspace of an older cpts lacks:
+ * cpts_store_schema_upgrade_sql): a workspace opened by a command that then fails is
+ * unchanged byte for byte. The journal stays in rollback (DELETE) mode for the same reason. Reads
  * go through a memory map of the file (PRAGMA mmap_size), writes through the journal
  * as before.
  */
@@ -124,6 +125,13 @@ int cpts_store_open(cpts_ctx *ctx, cpts_store **out, const char *path, unsigned 
 			       "reads version %d", path, ver ? ver : "(none)", CPTS_SCHEMA_VERSION);
 		goto out;
 	}
+	/* a workspace of an older cpts lacks the tables added since: created once, when
+	 * the workspace is opened for writing (the only write an open may do) */
+	if (!(flags & CPTS_STORE_READONLY) &&
+	    cpts_store_count(s, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND"
+			     " name = 'territory_names'", 0) == 0 &&
+	    (rc = cpts_store_exec(ctx, s, cpts_store_schema_upgrade_sql)) < 0)
+		goto out;
 	*out = s;
 	s = NULL;
 out:

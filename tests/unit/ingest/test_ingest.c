@@ -221,6 +221,144 @@ static void test_errors(cpts_ctx *ctx, cpts_store *s)
 	near(q1(s, "SELECT pop FROM population WHERE code='44109'"), 42, 0, "mapped column read");
 }
 
+/* The name of territory terr in partition part, as cpts_partition_load gives it ("" when
+ * none, "?" when the territory is missing). */
+static void terr_name(cpts_ctx *ctx, cpts_store *s, const char *part, const char *terr,
+		      char *out, size_t n)
+{
+	cpts_model *m = NULL;
+	cpts_partition *p = NULL;
+	long t;
+
+	snprintf(out, n, "?");
+	if (cpts_model_load(ctx, &m, s) == 0 && cpts_partition_load(ctx, &p, s, m, part) == 0 &&
+	    (t = cpts_partition_find(p, terr)) >= 0)
+		snprintf(out, n, "%s", p->names[t] ? p->names[t] : "");
+	cpts_partition_free(p);
+	cpts_model_free(ctx, m);
+}
+
+/* Territory names: the nom column, --from-column with --name-column or --names, the
+ * uncovered communes, names through cpts_partition_save_named and an older workspace. */
+static void test_names(cpts_ctx *ctx, cpts_store **sp)
+{
+	cpts_ingest_table_opts o = CPTS_INGEST_TABLE_OPTS_INIT;
+	cpts_store *s = *sp;
+	char nm[128];
+
+	is_int(table(ctx, s, CPTS_TABLE_PARTITION, "partition_names.csv"), CPTS_OK,
+	       "partition with a nom column");
+	terr_name(ctx, s, "partition_names", "T2", nm, sizeof(nm));
+	is_str(nm, "Sud-Loire", "T2 named from its rows");
+	terr_name(ctx, s, "partition_names", "T3", nm, sizeof(nm));
+	is_str(nm, "", "T3 (empty nom) has no name: NULL");
+	is_int(q1(s, "SELECT count(*) FROM territory_names WHERE partition='partition_names'"), 2,
+	       "two names stored");
+	is_int(table(ctx, s, CPTS_TABLE_PARTITION, "partition_names_conflict.csv"), CPTS_EINPUT,
+	       "two names for one territory refused");
+	ok(strstr(ctx->err.msg, "partition_names_conflict.csv:4:") &&
+	   strstr(ctx->err.msg, "'Sud Loire'") && strstr(ctx->err.msg, "line 3"),
+	   "error names both lines: %s", ctx->err.msg);
+
+	/* --from-column epci_siren --name-column epci_nom */
+	o.name = "epci";
+	o.from_column = "epci_siren";
+	o.name_column = "epci_nom";
+	cpts_error_clear(ctx);
+	is_int(cpts_ingest_table(ctx, s, CPTS_TABLE_PARTITION, fx("communes_epci.csv"), &o),
+	       CPTS_EINPUT, "85113 is not in the workspace: refused without --skip-unknown");
+	o.skip_unknown = true;
+	cpts_error_clear(ctx);
+	is_int(cpts_ingest_table(ctx, s, CPTS_TABLE_PARTITION, fx("communes_epci.csv"), &o),
+	       CPTS_OK, "--from-column epci_siren --name-column epci_nom");
+	/* 6 communes with a value: 3 in 244400404, 49007, 01004, 13055 alone: 4 territories */
+	is_int(q1(s, "SELECT count(*) FROM partition_members WHERE partition='epci'"), 6,
+	       "6 communes covered (Ajaccio has no EPCI)");
+	is_int(q1(s, "SELECT count(DISTINCT territory) FROM partition_members WHERE partition='epci'"),
+	       4, "4 EPCI");
+	is_int(q1(s, "SELECT count(*) FROM partition_members WHERE partition='epci' AND code='2A004'"),
+	       0, "Ajaccio uncovered");
+	terr_name(ctx, s, "epci", "244400404", nm, sizeof(nm));
+	is_str(nm, "Nantes Métropole", "EPCI name from the name column");
+	terr_name(ctx, s, "epci", "240100883", nm, sizeof(nm));
+	is_str(nm, "", "EPCI with an empty name column: no name");
+	is_int(q1(s, "SELECT count(*) FROM partition_members WHERE partition='epci' AND statut IS NOT NULL"),
+	       0, "no statut read from an attribute file");
+
+	/* --names FILE instead */
+	o.name_column = NULL;
+	o.names_file = fx("epci_names.csv");
+	cpts_error_clear(ctx);
+	is_int(cpts_ingest_table(ctx, s, CPTS_TABLE_PARTITION, fx("communes_epci.csv"), &o),
+	       CPTS_OK, "--from-column epci_siren --names epci_names.csv");
+	terr_name(ctx, s, "epci", "240100883", nm, sizeof(nm));
+	is_str(nm, "CC de la Plaine de l'Ain", "EPCI name from the names file");
+	terr_name(ctx, s, "epci", "200054807", nm, sizeof(nm));
+	is_str(nm, "", "EPCI absent from the names file: no name");
+	is_int(q1(s, "SELECT count(*) FROM territory_names WHERE partition='epci'"), 3,
+	       "only the names of territories with members are kept (3 of 4)");
+	o.name_column = "epci_nom";
+	cpts_error_clear(ctx);
+	is_int(cpts_ingest_table(ctx, s, CPTS_TABLE_PARTITION, fx("communes_epci.csv"), &o),
+	       CPTS_EUSAGE, "--name-column and --names together refused");
+	o.name_column = NULL;
+	o.from_column = NULL;
+	o.names_file = NULL;
+	o.name_column = "epci_nom";
+	cpts_error_clear(ctx);
+	is_int(cpts_ingest_table(ctx, s, CPTS_TABLE_PARTITION, fx("communes_epci.csv"), &o),
+	       CPTS_EUSAGE, "--name-column without --from-column refused");
+
+	/* names written by cpts_partition_save_named, dropped by cpts_partition_save */
+	{
+		cpts_model *m = NULL;
+		char *ids[] = { (char *)"A", (char *)"B" }, *names[] = { (char *)"Alpha", NULL };
+		long *lab = NULL;
+		int rc = cpts_model_load(ctx, &m, s);
+		ok(rc == 0, "model");
+		if (rc == 0) {
+			lab = calloc(m->n, sizeof(long));
+			for (size_t i = 0; i < m->n; i++)
+				lab[i] = (long)(i % 2);
+			cpts_store_begin(ctx, s);
+			is_int(cpts_partition_save_named(ctx, s, m, "saved", "input", "test", NULL,
+							 ids, names, lab), CPTS_OK, "save_named");
+			cpts_store_commit(ctx, s);
+			terr_name(ctx, s, "saved", "A", nm, sizeof(nm));
+			is_str(nm, "Alpha", "name saved and loaded back");
+			terr_name(ctx, s, "saved", "B", nm, sizeof(nm));
+			is_str(nm, "", "NULL name stays NULL");
+			cpts_store_begin(ctx, s);
+			cpts_partition_save(ctx, s, m, "saved", "input", "test", NULL, ids, lab);
+			cpts_store_commit(ctx, s);
+			is_int(q1(s, "SELECT count(*) FROM territory_names WHERE partition='saved'"), 0,
+			       "cpts_partition_save drops the names of the partition it replaces");
+		}
+		free(lab);
+		cpts_model_free(ctx, m);
+	}
+
+	/* a workspace of an older cpts: no table territory_names */
+	sqlite3_exec(cpts_store_db(s), "DROP TABLE territory_names", NULL, NULL, NULL);
+	cpts_store_free(s);
+	*sp = s = NULL;
+	cpts_error_clear(ctx);
+	ok(cpts_store_open(ctx, &s, ws, CPTS_STORE_READONLY) == 0, "older workspace opens read-only");
+	if (s) {
+		terr_name(ctx, s, "epci", "244400404", nm, sizeof(nm));
+		is_str(nm, "", "its partitions load, without names");
+		is_int(q1(s, "SELECT count(*) FROM sqlite_master WHERE name='territory_names'"), 0,
+		       "a read-only open does not create the table");
+		cpts_store_free(s);
+		s = NULL;
+	}
+	ok(cpts_store_open(ctx, &s, ws, 0) == 0, "older workspace opens for writing");
+	*sp = s;
+	if (s)
+		is_int(q1(s, "SELECT count(*) FROM sqlite_master WHERE name='territory_names'"), 1,
+		       "the missing table is created");
+}
+
 int main(void)
 {
 	cpts_ctx ctx;
@@ -247,6 +385,7 @@ int main(void)
 	test_counts(&ctx, s);
 	test_partition(&ctx, s);
 	test_errors(&ctx, s);
+	test_names(&ctx, &s);
 	cpts_store_free(s);
 	unlink(ws);
 	cpts_ctx_release(&ctx);
