@@ -259,9 +259,18 @@ char *ex_terr_name(const ex_data *d, size_t t)
 	const ex_terr *e = &d->terr[t];
 	long pole = e->pole[0] ? cpts_model_find(d->m, e->pole) : -1;
 
+	if (d->p->names && d->p->names[t] && *d->p->names[t])
+		return cpts_strdup(d->p->names[t]);
+	const char *id = d->p->terr[t];
+	bool wordy = strchr(id, ' ') != NULL;
+
+	if (strcmp(d->p->name, "_adhoc") == 0)
+		return cpts_strdup("Territoire étudié"); /* cpts profile --communes, no --name */
+	if (wordy) /* an id that is already a name ("CPTS Vileux et environs") */
+		return cpts_strdup(id);
 	if (pole >= 0 && d->m->c[pole].name && *d->m->c[pole].name)
 		return cpts_asprintf("Territoire de %s", d->m->c[pole].name);
-	return cpts_asprintf("Territoire %s", d->p->terr[t]);
+	return cpts_asprintf("Territoire %s", id);
 }
 
 void ex_date_fr(char *out, size_t n, const char *iso)

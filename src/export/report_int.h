@@ -35,8 +35,9 @@ typedef struct ex_scope {
 } ex_scope;
 void ex_scope_make(ex_scope *out, const cpts_model *m);
 
-/** Title of territory t: its name in the partition, else "Territoire de <pôle>", else
- * "Territoire <id>". OWNED by caller. */
+/** Title of territory t: its name in the partition, else its id when the id is made
+ * of words, else "Territoire de <pôle>", else "Territoire <id>" ("Territoire étudié"
+ * for `cpts profile --communes` without --name). OWNED by caller. */
 char *ex_terr_name(const ex_data *d, size_t t);
 
 /** "1er janvier 2026" from an ISO timestamp "2026-01-01T..." into out. */
