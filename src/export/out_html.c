@@ -1207,11 +1207,25 @@ typedef struct inputs {
 	bool mt, icc, supply, flows, pyramid, population;
 } inputs;
 
+/* An input was given when the whole area or the territory has a value of one of keys. */
+static bool given(const ex_data *d, const char *id, const char *const *keys)
+{
+	for (int k = 0; keys[k]; k++)
+		if (!is_nd(ex_value(d, id, "ensemble", "ALL", keys[k])) ||
+		    !is_nd(ex_value(d, id, "territoire", id, keys[k])))
+			return true;
+	return false;
+}
+
 static void inputs_of(inputs *in, const ex_data *d, const char *id)
 {
-	in->mt = !is_nd(ex_value(d, id, "ensemble", "ALL", "mt_patients"));
-	in->icc = !is_nd(ex_value(d, id, "ensemble", "ALL", "icc_observed"));
-	in->supply = !is_nd(ex_value(d, id, "ensemble", "ALL", "gp_count"));
+	static const char *const mt[] = { "mt_patients", "mt_sans_mt", "mt_share", NULL };
+	static const char *const icc[] = { "icc_observed", "icc", NULL };
+	static const char *const gp[] = { "gp_count", "gp_etp", "gp_density", NULL };
+
+	in->mt = given(d, id, mt);
+	in->icc = given(d, id, icc);
+	in->supply = given(d, id, gp);
 	in->flows = d->n_flows > 0;
 	in->pyramid = d->n_bands > 0;
 	in->population = d->m->has_population;
@@ -1405,9 +1419,10 @@ static int territory_page(cpts_ctx *ctx, cpts_buf *b, const ex_data *d, size_t t
 		cpts_buf_add(b, sh[k].data, sh[k].len);
 		cpts_buf_addf(b, "<div class=\"pfoot\">Page %d / %d — ", k_sheet, n_sheets);
 		cpts_buf_add_html(b, name);
-		cpts_buf_addf(b, " — cpts %s — effectifs de santé de 1 à %.0f masqués (secret"
-			      " statistique) — méthodes et sources : page d'accueil du rapport</div>\n"
-			      "</div>\n", CPTS_VERSION, d->threshold - 1);
+		cpts_buf_addf(b, " — cpts %s — effectifs de santé de 1 à %.0f masqués (« &lt; %.0f »,"
+			      " secret statistique) — méthodes et sources : page d'accueil du"
+			      " rapport</div>\n</div>\n", CPTS_VERSION, d->threshold - 1,
+			      d->threshold);
 	}
 	cpts_buf_addstr(b, "</body>\n</html>\n");
 out:
