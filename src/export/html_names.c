@@ -199,8 +199,9 @@ void ex_place_the(char *out, size_t n, bool is_region, const char *code)
 
 	if (!art)
 		snprintf(out, n, "%s %s", is_region ? "la région" : "le département", code);
-	else
-		snprintf(out, n, "%s%s", art, name);
+	else /* "l'Ain", "la Loire-Atlantique", "Paris" */
+		snprintf(out, n, "%s%s%s", art, *art && art[strlen(art) - 1] != '\'' ? " " : "",
+			 name);
 }
 
 /* Metropolitan départements: 94 numbered 01-95 except 20, plus 2A and 2B. */

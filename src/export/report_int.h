@@ -19,7 +19,7 @@
  * code itself when unknown. BORROWED (static or code). */
 const char *ex_dep_label(const char *dep);
 const char *ex_reg_label(const char *reg);
-/** Article of a département / region ("la ", "le ", "l'", "les " or ""), NULL when the
+/** Article of a département / region ("la", "le", "l'", "les" or ""), NULL when the
  * code is unknown. BORROWED (static). */
 const char *ex_dep_article(const char *dep);
 const char *ex_reg_article(const char *reg);
