@@ -103,8 +103,12 @@ static void page_close(cpts_buf *b, const ex_data *d)
 {
 	cpts_buf_addstr(b, "<footer>Produit par cpts ");
 	cpts_buf_add_html(b, CPTS_VERSION);
-	cpts_buf_addstr(b, " le ");
-	cpts_buf_add_html(b, d->timestamp);
+	{
+		char date[48];
+		ex_date_fr(date, sizeof(date), d->timestamp);
+		cpts_buf_addstr(b, " le ");
+		cpts_buf_add_html(b, date);
+	}
 	cpts_buf_addstr(b, " — partition « ");
 	cpts_buf_add_html(b, d->opts->partition);
 	cpts_buf_addstr(b, " ». Les valeurs de 1 à ");
@@ -852,6 +856,8 @@ static void flow_agg_release(flow_agg *a)
 	free(a->start);
 }
 
+#define FLOWS_PRINTED 5
+
 static void flow_table(cpts_buf *b, const ex_data *d, size_t t, bool outgoing,
 		       const flow_agg *a)
 {
@@ -882,7 +888,8 @@ static void flow_table(cpts_buf *b, const ex_data *d, size_t t, bool outgoing,
 		if (!(rows[k].volume > 0))
 			continue;
 		shown++;
-		cpts_buf_addstr(b, "<tr><td>");
+		/* print: the first five rows (the page keeps to three sheets) */
+		cpts_buf_addstr(b, shown > FLOWS_PRINTED ? "<tr class=\"noprint\"><td>" : "<tr><td>");
 		if (rows[k].terr >= 0) {
 			char *nm = ex_terr_name(d, (size_t)rows[k].terr);
 			if ((size_t)rows[k].terr == t)
@@ -1039,9 +1046,15 @@ static long terr_index(const ex_data *d, const char *id)
 	return -1;
 }
 
-/* Communes printed in the table; beyond, the rows show on screen only (the lettre
- * d'intention block lists every commune by name). */
-#define COMMUNES_PRINTED 12
+/* Communes printed in the table: fewer when the lettre d'intention block above lists
+ * many communes by name (about twelve names a line), so that the third sheet keeps to
+ * one A4 page; beyond, the rows show on screen only. */
+static size_t communes_printed(size_t n)
+{
+	size_t cut = (n + 11) / 12;
+
+	return cut >= 10 ? 3 : 13 - cut;
+}
 
 /* Communes by population, largest first (ties in model order). */
 static int cmp_commune_pop(const void *a, const void *b, void *arg)
@@ -1059,6 +1072,7 @@ static void section_communes(cpts_buf *b, const ex_data *d, size_t t)
 {
 	const cpts_indicator *ind = cpts_indicator_find(d->map_key);
 	size_t n = d->p->terr_start[t + 1] - d->p->terr_start[t], row = 0;
+	size_t n_printed = communes_printed(n);
 	bool has_map = false, has_att = false;
 	size_t *order = cpts_calloc(n + 1, sizeof(size_t));
 	char s[64];
@@ -1089,7 +1103,7 @@ static void section_communes(cpts_buf *b, const ex_data *d, size_t t)
 	for (row = 0; row < n; row++) {
 		size_t i = order[row];
 		const ex_attract *a = &d->att[i];
-		cpts_buf_addstr(b, row >= COMMUNES_PRINTED ? "<tr class=\"noprint\"><td>" : "<tr><td>");
+		cpts_buf_addstr(b, row >= n_printed ? "<tr class=\"noprint\"><td>" : "<tr><td>");
 		cpts_buf_add_html(b, d->m->c[i].name);
 		cpts_buf_addstr(b, "</td><td>");
 		cpts_buf_add_html(b, d->m->c[i].code);
@@ -1125,11 +1139,11 @@ static void section_communes(cpts_buf *b, const ex_data *d, size_t t)
 	}
 	cpts_buf_addstr(b, "</tbody></table>\n");
 	free(order);
-	if (n > COMMUNES_PRINTED)
-		cpts_buf_addf(b, "<p class=\"note pfoot-note\">Version imprimée : les %d premières"
-			      " communes ; les %zu autres figurent à l'écran, dans les premiers"
+	if (n > n_printed)
+		cpts_buf_addf(b, "<p class=\"note\">Version imprimée : les %zu communes les plus"
+			      " peuplées ; les %zu autres figurent à l'écran, dans les premiers"
 			      " éléments de diagnostic et dans le GeoPackage.</p>\n",
-			      COMMUNES_PRINTED, n - COMMUNES_PRINTED);
+			      n_printed, n - n_printed);
 	cpts_buf_addstr(b, "</section>\n");
 }
 
@@ -1151,7 +1165,8 @@ static void section_method(cpts_buf *b, const ex_data *d)
 	kv_row(b, "Seuil du secret statistique", s);
 	kv_row(b, "Indicateur des cartes", cpts_indicator_find(d->map_key)->label_fr);
 	kv_row(b, "Version de cpts", CPTS_VERSION);
-	kv_row(b, "Date de l'export", d->timestamp);
+	ex_date_fr(s, sizeof(s), d->timestamp);
+	kv_row(b, "Date de l'export", s);
 	cpts_buf_addstr(b, "</table>\n<p class=\"note\">Tous les indicateurs sont calculés à"
 			" partir des effectifs agrégés sur le territoire (jamais par moyenne de"
 			" ratios communaux), et comparés au(x) département(s), à la région et à"
@@ -1619,14 +1634,14 @@ static void index_forest(cpts_buf *b, const ex_data *d, named *v, const ex_scope
 	for (size_t k = 0; k < d->p->n_terr; k++) {
 		const cpts_pvalue *pv = ex_value(d, d->p->terr[v[k].t], "territoire",
 						 d->p->terr[v[k].t], "icc");
-		v[k].v = pv && !pv->masked ? pv->value : NAN;
+		/* sorted by the value, or by the middle of the published interval */
+		v[k].v = !pv ? NAN : !pv->masked ? pv->value
+			 : isfinite(pv->lo) && isfinite(pv->hi) ? (pv->lo + pv->hi) / 2 : NAN;
 	}
 	cpts_qsort(v, d->p->n_terr, sizeof(named), cmp_named_v);
 	rows[n].label = sc->label;
 	rows[n].style = 2;
-	rows[n].v = ref && !ref->masked ? ref->value : NAN;
-	rows[n].lo = ref && !ref->masked ? ref->lo : NAN;
-	rows[n++].hi = ref && !ref->masked ? ref->hi : NAN;
+	icc_row(&rows[n++], ref, sc->label, 2);
 	for (size_t k = 0; k < d->p->n_terr; k++) {
 		const cpts_pvalue *pv = ex_value(d, d->p->terr[v[k].t], "territoire",
 						 d->p->terr[v[k].t], "icc");
@@ -1678,9 +1693,12 @@ static int index_page(cpts_ctx *ctx, cpts_buf *b, const ex_data *d, const ex_cla
 	const char *id0 = d->p->n_terr ? d->p->terr[0] : "";
 	char date[48];
 	int nc = 0, rc = CPTS_OK;
+	bool has_pole = false;
 	inputs in;
 
 	inputs_of(&in, d, id0);
+	for (size_t t = 0; t < d->p->n_terr && !has_pole; t++)
+		has_pole = d->terr[t].pole[0] != 0;
 	for (int k = 0; all_cols[k]; k++) {
 		bool any = false;
 		for (size_t t = 0; t < d->p->n_terr && !any; t++)
@@ -1711,7 +1729,9 @@ static int index_page(cpts_ctx *ctx, cpts_buf *b, const ex_data *d, const ex_cla
 		goto out;
 	cpts_buf_addstr(b, "</section>\n<section><h2>Territoires</h2>\n<p class=\"note"
 			" noprint\">Cliquer sur un titre de colonne pour trier.</p>\n<table"
-			" class=\"sortable small\"><thead><tr><th>Territoire</th><th>Pôle</th>");
+			" class=\"sortable small\"><thead><tr><th>Territoire</th>");
+	if (has_pole)
+		cpts_buf_addstr(b, "<th>Pôle</th>");
 	for (int k = 0; cols[k]; k++) {
 		cpts_buf_addstr(b, "<th>");
 		cpts_buf_add_html(b, cpts_indicator_find(cols[k])->label_fr);
@@ -1719,7 +1739,7 @@ static int index_page(cpts_ctx *ctx, cpts_buf *b, const ex_data *d, const ex_cla
 	}
 	cpts_buf_addstr(b, "</tr>\n<tr class=\"ref\"><th>");
 	cpts_buf_add_html(b, sc->label);
-	cpts_buf_addstr(b, " (référence)</th><td></td>");
+	cpts_buf_addstr(b, has_pole ? " (référence)</th><td></td>" : " (référence)</th>");
 	for (int k = 0; cols[k]; k++) {
 		const cpts_pvalue *pv = ex_value(d, id0, "ensemble", "ALL", cols[k]);
 		cpts_buf_addstr(b, "<td class=\"n\">");
@@ -1736,10 +1756,13 @@ static int index_page(cpts_ctx *ctx, cpts_buf *b, const ex_data *d, const ex_cla
 		cpts_buf_add_html(b, file);
 		cpts_buf_addstr(b, "\">");
 		cpts_buf_add_html(b, v[r].name);
-		cpts_buf_addstr(b, "</a></td><td>");
-		if (pole >= 0)
-			cpts_buf_add_html(b, d->m->c[pole].name);
-		cpts_buf_addstr(b, "</td>");
+		cpts_buf_addstr(b, "</a></td>");
+		if (has_pole) {
+			cpts_buf_addstr(b, "<td>");
+			if (pole >= 0)
+				cpts_buf_add_html(b, d->m->c[pole].name);
+			cpts_buf_addstr(b, "</td>");
+		}
 		for (int k = 0; cols[k]; k++)
 			index_cell(b, d, t, cpts_indicator_find(cols[k]));
 		cpts_buf_addstr(b, "</tr>\n");
