@@ -139,6 +139,15 @@ static char *terr_file(const ex_data *d, size_t t)
 	return s;
 }
 
+/* The name of territory t, escaped (ex_terr_name). */
+static void add_terr_name(cpts_buf *b, const ex_data *d, size_t t)
+{
+	char *nm = ex_terr_name(d, t);
+
+	cpts_buf_add_html(b, nm);
+	free(nm);
+}
+
 static void add_value(cpts_buf *b, const ex_data *d, const cpts_indicator *ind,
 		      const cpts_pvalue *v)
 {
@@ -352,11 +361,7 @@ static int map_neighbours(cpts_ctx *ctx, cpts_buf *b, const ex_data *d, size_t t
 		if ((rc = ex_svg_path_d(ctx, b, m, d->terr[u].geom)) < 0)
 			return rc;
 		cpts_buf_addstr(b, "\"><title>");
-		{
-			char *nm = ex_terr_name(d, u);
-			cpts_buf_add_html(b, nm);
-			free(nm);
-		}
+		add_terr_name(b, d, u);
 		cpts_buf_addstr(b, "</title></path>\n");
 	}
 	return CPTS_OK;
@@ -504,11 +509,7 @@ static int partition_map(cpts_ctx *ctx, cpts_buf *b, const ex_data *d, const ex_
 			if ((rc = ex_svg_path_d(ctx, b, &m, d->terr[t].geom)) < 0)
 				return rc;
 			cpts_buf_addstr(b, "\"><title>");
-			{
-				char *nm = ex_terr_name(d, t);
-				cpts_buf_add_html(b, nm);
-				free(nm);
-			}
+			add_terr_name(b, d, t);
 			cpts_buf_addstr(b, "</title></path></a>\n");
 		}
 		ex_svg_scalebar(b, &m);
@@ -891,11 +892,9 @@ static void flow_table(cpts_buf *b, const ex_data *d, size_t t, bool outgoing,
 		/* print: the first five rows (the page keeps to three sheets) */
 		cpts_buf_addstr(b, shown > FLOWS_PRINTED ? "<tr class=\"noprint\"><td>" : "<tr><td>");
 		if (rows[k].terr >= 0) {
-			char *nm = ex_terr_name(d, (size_t)rows[k].terr);
 			if ((size_t)rows[k].terr == t)
 				cpts_buf_addstr(b, "<strong>");
-			cpts_buf_add_html(b, nm);
-			free(nm);
+			add_terr_name(b, d, (size_t)rows[k].terr);
 			if ((size_t)rows[k].terr == t)
 				cpts_buf_addstr(b, "</strong> (le territoire)");
 		} else {
@@ -1028,24 +1027,6 @@ static void section_aci(cpts_buf *b, const ex_data *d, size_t t)
 			" 80 000, 3 de 80 000 à 175 000, 4 au-delà.</p></section>\n");
 }
 
-/* Index of territory id in the partition (ids are sorted), or -1. */
-static long terr_index(const ex_data *d, const char *id)
-{
-	size_t lo = 0, hi = d->p->n_terr;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(d->p->terr[mid], id);
-		if (c == 0)
-			return (long)mid;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return -1;
-}
-
 /* Communes printed in the table: fewer when the lettre d'intention block above lists
  * many communes by name (about twelve names a line), so that the third sheet keeps to
  * one A4 page; beyond, the rows show on screen only. */
@@ -1117,18 +1098,16 @@ static void section_communes(cpts_buf *b, const ex_data *d, size_t t)
 			cpts_buf_addstr(b, "</td>");
 		}
 		if (has_att) {
-			long ft = a->has && a->first_terr ? terr_index(d, a->first_terr) : -1;
+			long ft = a->has && a->first_terr ? cpts_partition_find(d->p, a->first_terr)
+							  : -1;
 			cpts_buf_addstr(b, "<td class=\"n\">");
 			if (a->has && a->klass > 0)
 				cpts_buf_addf(b, "%d", a->klass);
 			cpts_buf_addstr(b, "</td><td>");
-			if (ft >= 0) {
-				char *nm = ex_terr_name(d, (size_t)ft);
-				cpts_buf_add_html(b, nm);
-				free(nm);
-			} else if (a->has && a->first_terr) {
+			if (ft >= 0)
+				add_terr_name(b, d, (size_t)ft);
+			else if (a->has && a->first_terr)
 				cpts_buf_add_html(b, a->first_terr);
-			}
 			if (a->has && a->first_terr && !isnan(a->first_share)) {
 				cpts_fmt_fr_pct(s, sizeof(s), a->first_share, 1);
 				cpts_buf_addf(b, " (%s)", s);
