@@ -377,7 +377,12 @@ static void lettre_figures(ex_doc *doc, const ex_data *d, size_t t)
 
 	for (int k = 0; keys[k]; k++) {
 		const cpts_indicator *ind = cpts_indicator_find(keys[k]);
+		const cpts_pvalue *v = ex_value(d, d->p->terr[t], "territoire", d->p->terr[t],
+						keys[k]);
 		if (!has_value(d, t, keys[k]))
+			continue;
+		/* missing GPs only when there are some to speak of (published, above 0) */
+		if (strcmp(keys[k], "missing_gps") == 0 && (v->masked || !(v->value >= 0.05)))
 			continue;
 		if (!head)
 			ex_doc_add(doc, EX_DOC_HEAD, "Chiffres clés");
