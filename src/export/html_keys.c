@@ -118,16 +118,22 @@ static char *sentence_icc(const ex_kp_input *in)
 	cpts_buf b = CPTS_BUF_INIT;
 	int sig, vd, vr;
 
-	if (!isfinite(in->icc) || !isfinite(in->icc_lo) || !isfinite(in->icc_hi))
+	if (!isfinite(in->icc_lo) || !isfinite(in->icc_hi))
 		return NULL;
 	sig = in->icc_lo > 100 ? 1 : in->icc_hi < 100 ? -1 : 0;
 	cpts_buf_addstr(&b, "Le recours aux médecins généralistes, à âge et sexe égaux, ");
 	cpts_buf_addstr(&b, sig > 0 ? "est supérieur à la référence"
 			    : sig < 0 ? "est inférieur à la référence"
 				      : "n'est pas significativement différent de la référence");
-	cpts_buf_addstr(&b, " (indice ");
-	add_num(&b, in->icc, 1);
-	cpts_buf_addstr(&b, ", intervalle de confiance à 95\xc2\xa0% de ");
+	if (isfinite(in->icc)) {
+		cpts_buf_addstr(&b, " (indice ");
+		add_num(&b, in->icc, 1);
+		cpts_buf_addstr(&b, ", intervalle de confiance à 95\xc2\xa0% de ");
+	} else {
+		/* the value depends on masked cells: only its widened interval is known */
+		cpts_buf_addstr(&b, " (intervalle de confiance à 95\xc2\xa0%, élargi pour tenir"
+				" compte des effectifs masqués, de ");
+	}
 	add_num(&b, in->icc_lo, 1);
 	cpts_buf_addstr(&b, " à ");
 	add_num(&b, in->icc_hi, 1);

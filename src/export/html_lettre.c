@@ -20,15 +20,27 @@
 
 /* ---- the document model ---- */
 
-void ex_doc_add(ex_doc *doc, ex_doc_kind kind, const char *text)
+static void doc_add(ex_doc *doc, ex_doc_kind kind, const char *text, bool repeat)
 {
 	if (doc->n == doc->cap) {
 		doc->cap = doc->cap ? 2 * doc->cap : 16;
 		doc->kind = cpts_reallocarray(doc->kind, doc->cap, sizeof(*doc->kind));
 		doc->text = cpts_reallocarray(doc->text, doc->cap, sizeof(*doc->text));
+		doc->repeat = cpts_reallocarray(doc->repeat, doc->cap, sizeof(*doc->repeat));
 	}
 	doc->kind[doc->n] = kind;
+	doc->repeat[doc->n] = repeat;
 	doc->text[doc->n++] = cpts_strdup(text);
+}
+
+void ex_doc_add(ex_doc *doc, ex_doc_kind kind, const char *text)
+{
+	doc_add(doc, kind, text, false);
+}
+
+void ex_doc_add_repeat(ex_doc *doc, ex_doc_kind kind, const char *text)
+{
+	doc_add(doc, kind, text, true);
 }
 
 void ex_doc_release(ex_doc *doc)
@@ -37,6 +49,7 @@ void ex_doc_release(ex_doc *doc)
 		free(doc->text[k]);
 	free(doc->kind);
 	free(doc->text);
+	free(doc->repeat);
 	memset(doc, 0, sizeof(*doc));
 }
 
@@ -49,25 +62,26 @@ void ex_doc_html(cpts_buf *b, const ex_doc *doc)
 			cpts_buf_addstr(b, "</ul>\n");
 			in_list = false;
 		}
+		const char *cls = doc->repeat[k] ? " class=\"noprint\"" : "";
 		switch (doc->kind[k]) {
 		case EX_DOC_TITLE:
-			cpts_buf_addstr(b, "<h2>");
+			cpts_buf_addf(b, "<h2%s>", cls);
 			cpts_buf_add_html(b, doc->text[k]);
 			cpts_buf_addstr(b, "</h2>\n");
 			break;
 		case EX_DOC_HEAD:
-			cpts_buf_addstr(b, "<h3>");
+			cpts_buf_addf(b, "<h3%s>", cls);
 			cpts_buf_add_html(b, doc->text[k]);
 			cpts_buf_addstr(b, "</h3>\n");
 			break;
 		case EX_DOC_PARA:
-			cpts_buf_addstr(b, "<p>");
+			cpts_buf_addf(b, "<p%s>", cls);
 			cpts_buf_add_html(b, doc->text[k]);
 			cpts_buf_addstr(b, "</p>\n");
 			break;
 		case EX_DOC_ITEM:
 			if (!in_list)
-				cpts_buf_addstr(b, "<ul>\n");
+				cpts_buf_addf(b, "<ul%s>\n", cls);
 			in_list = true;
 			cpts_buf_addstr(b, "<li>");
 			cpts_buf_add_html(b, doc->text[k]);
@@ -239,8 +253,8 @@ static void place_fill(ex_kp_place *pl, const ex_data *d, const char *id, const 
 	pl->x = pub(ex_value(d, id, level, code, "mt_sans_mt"));
 	pl->n = pub(ex_value(d, id, level, code, "mt_patients"));
 	pl->icc = pub(icc);
-	pl->icc_lo = icc && !icc->masked ? icc->lo : NAN;
-	pl->icc_hi = icc && !icc->masked ? icc->hi : NAN;
+	pl->icc_lo = icc ? icc->lo : NAN;
+	pl->icc_hi = icc ? icc->hi : NAN;
 }
 
 void ex_kp_fill(ex_kp_input *in, const ex_data *d, size_t t, char *dep_the, char *reg_the,
@@ -261,9 +275,11 @@ void ex_kp_fill(ex_kp_input *in, const ex_data *d, size_t t, char *dep_the, char
 	in->mt_x = pub(ex_value(d, id, "territoire", id, "mt_sans_mt"));
 	in->mt_n = pub(ex_value(d, id, "territoire", id, "mt_patients"));
 	in->mt_p_dep = pub(pv);
+	/* over masked input cells the ICC is not published, but its interval widened to
+	   hold whatever those cells are is (cpts/profile.h), and may exclude 100 */
 	in->icc = pub(icc);
-	in->icc_lo = icc && !icc->masked ? icc->lo : NAN;
-	in->icc_hi = icc && !icc->masked ? icc->hi : NAN;
+	in->icc_lo = icc ? icc->lo : NAN;
+	in->icc_hi = icc ? icc->hi : NAN;
 	in->missing_gps = pub(ex_value(d, id, "territoire", id, "missing_gps"));
 	in->gp_density = pub(ex_value(d, id, "territoire", id, "gp_density"));
 	in->li = li;
@@ -338,7 +354,7 @@ static void lettre_communes(ex_doc *doc, const ex_data *d, size_t t, const char 
 	cpts_qsort(v, n, sizeof(pop_commune), cmp_pop_desc);
 	cpts_buf_addf(&b, "Territoire envisagé : %s, %zu commune%s", name, n, n > 1 ? "s" : "");
 	if (e->n_deps > 0) {
-		cpts_buf_addstr(&b, e->n_deps > 1 ? " (départements : " : " (département : ");
+		cpts_buf_addstr(&b, " (");
 		for (int k = 0; k < e->n_deps; k++)
 			cpts_buf_addf(&b, "%s%s", k ? ", " : "", ex_dep_label(e->deps[k]));
 		cpts_buf_addstr(&b, ")");
@@ -385,13 +401,13 @@ static void lettre_figures(ex_doc *doc, const ex_data *d, size_t t)
 		if (strcmp(keys[k], "missing_gps") == 0 && (v->masked || !(v->value >= 0.05)))
 			continue;
 		if (!head)
-			ex_doc_add(doc, EX_DOC_HEAD, "Chiffres clés");
+			ex_doc_add_repeat(doc, EX_DOC_HEAD, "Chiffres clés");
 		head = true;
 		cpts_buf_reset(&b);
 		cpts_buf_addstr(&b, ind->label_fr);
 		cpts_buf_addstr(&b, " : ");
 		add_value_txt(&b, d, t, keys[k]);
-		ex_doc_add(doc, EX_DOC_ITEM, b.data);
+		ex_doc_add_repeat(doc, EX_DOC_ITEM, b.data);
 	}
 	cpts_buf_release(&b);
 }
@@ -416,9 +432,9 @@ void ex_lettre_make(ex_doc *doc, const ex_data *d, size_t t, const char *name,
 	ex_kp_fill(&in, d, t, dep_the, reg_the, sizeof(dep_the), n_dest ? &dest[0] : NULL, li);
 	n_kp = ex_keypoints(kp, &in);
 	if (n_kp)
-		ex_doc_add(doc, EX_DOC_HEAD, "Points clés");
+		ex_doc_add_repeat(doc, EX_DOC_HEAD, "Points clés");
 	for (size_t k = 0; k < n_kp; k++) {
-		ex_doc_add(doc, EX_DOC_ITEM, kp[k]);
+		ex_doc_add_repeat(doc, EX_DOC_ITEM, kp[k]);
 		free(kp[k]);
 	}
 	if (isfinite(li)) {

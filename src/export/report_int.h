@@ -61,7 +61,8 @@ typedef struct ex_kp_input {
 	double mt_share;       /* patients without MT, percent */
 	double mt_x, mt_n;     /* counts behind it (NAN: no test possible) */
 	double mt_p_dep;       /* stored p-value of the gap to the département (NAN: none) */
-	double icc, icc_lo, icc_hi;
+	double icc, icc_lo, icc_hi; /* icc NAN with an interval: the value depends on
+					 masked input cells, the interval is widened to hold it */
 	double missing_gps;
 	double gp_density;     /* per 10,000 */
 	double li;             /* percent of residents' flows staying in the territory */
@@ -94,9 +95,13 @@ typedef enum ex_doc_kind {
 typedef struct ex_doc {
 	ex_doc_kind *kind;   /* OWNED */
 	char **text;         /* OWNED, each OWNED */
+	bool *repeat;        /* OWNED: repeats what the territory page shows elsewhere, so
+				the page prints it only on screen (not in Markdown/ODT) */
 	size_t n, cap;
 } ex_doc;
 void ex_doc_add(ex_doc *doc, ex_doc_kind kind, const char *text);
+/** ex_doc_add of an item that repeats the page (screen only in the page's HTML). */
+void ex_doc_add_repeat(ex_doc *doc, ex_doc_kind kind, const char *text);
 void ex_doc_release(ex_doc *doc);
 void ex_doc_html(cpts_buf *b, const ex_doc *doc);
 void ex_doc_markdown(cpts_buf *b, const ex_doc *doc);

@@ -273,6 +273,32 @@ static void test_keypoints_icc(void)
 	free_all(s, n);
 }
 
+/* over masked input cells: no value, the widened interval only */
+static void test_keypoints_icc_bounds(void)
+{
+	ex_kp_input in;
+	char *s[EX_KP_MAX];
+	size_t n;
+
+	base_input(&in);
+	in.icc_lo = 97.1;
+	in.icc_hi = 98.4;
+	n = ex_keypoints(s, &in);
+	if (n)
+		is_str(s[0], "Le recours aux médecins généralistes, à âge et sexe égaux, est"
+		       " inférieur à la référence (intervalle de confiance à 95" NBSP "%, élargi"
+		       " pour tenir compte des effectifs masqués, de 97,1 à 98,4).",
+		       "ICC over masked cells: the widened interval, below 100, is stated");
+	else
+		ok(0, "ICC over masked cells: a sentence");
+	free_all(s, n);
+	in.icc_hi = 100.4;
+	n = ex_keypoints(s, &in);
+	ok(n == 1 && any_has(s, n, "n'est pas significativement différent"),
+	   "ICC over masked cells: an interval containing 100 states no difference");
+	free_all(s, n);
+}
+
 static void test_keypoints_all(void)
 {
 	ex_kp_input in;
@@ -340,6 +366,7 @@ int main(void)
 	test_scope();
 	test_keypoints_mt();
 	test_keypoints_icc();
+	test_keypoints_icc_bounds();
 	test_keypoints_all();
 	test_markdown();
 	return done_testing();
