@@ -34,7 +34,8 @@ static void add_num(cpts_buf *b, double v, int dec)
 static void add_gap(cpts_buf *b, double gap, const char *the)
 {
 	add_num(b, fabs(gap), 1);
-	cpts_buf_addstr(b, fabs(gap) < 1.95 && fabs(gap) >= 0.95 ? " point" : " points");
+	/* French: singular below two ("0,2 point", "1,5 point"), plural from two */
+	cpts_buf_addstr(b, fabs(gap) < 1.95 ? " point" : " points");
 	cpts_buf_addstr(b, gap > 0 ? " de plus que " : " de moins que ");
 	cpts_buf_addstr(b, the);
 }

@@ -198,6 +198,21 @@ static void test_keypoints_mt(void)
 		       " la Loire (24,9" NBSP "%).", "MT: significant gap stated, the other not");
 	free_all(s, n);
 
+	/* a small significant gap takes the singular: 1 200 / 10 000 against 11 / 100 000 */
+	base_input(&in);
+	in.mt_share = 12.0;
+	in.mt_x = 1200;
+	in.mt_n = 10000;
+	in.dep.the = "la Sarthe";
+	in.dep.share = 11.0;
+	in.dep.x = 11000;
+	in.dep.n = 100000;
+	ok(p_two(1200, 10000, 11000, 100000) < 0.05, "(check) 12 %% vs 11 %% is significant");
+	n = ex_keypoints(s, &in);
+	ok(n == 1 && any_has(s, n, "12,0" NBSP "% des patients n'ont pas de médecin traitant,"
+			     " 1,0 point de plus que la Sarthe."), "MT: 1,0 point (singular)");
+	free_all(s, n);
+
 	/* not significant: 12 / 100 against 10 000 / 100 000 */
 	base_input(&in);
 	in.mt_share = 12.0;
