@@ -26,6 +26,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "cpts/ctx.h"
 #include "cpts/store.h"
@@ -79,10 +80,11 @@ typedef struct cpts_profile_opts {
 	double typo_dense;            /* without a DENS attribute: density (hab./km2) from
 					 which a unit is dense urban (1000) */
 	double typo_inter;            /* ... intermediate (150), below it rural */
+	const char *name;             /* display name of the --communes territory (NULL) */
 } cpts_profile_opts;
 #define CPTS_PROFILE_OPTS_INIT \
 	{ NULL, NULL, 0, NULL, 0, "national", false, 4973.0, 1.3, 60.0, \
-	  { 1.0, 2.0 / 3.0, 1.0 / 3.0 }, 0.05, { 10.0, 15.0, 20.0 }, 1000.0, 150.0 }
+	  { 1.0, 2.0 / 3.0, 1.0 / 3.0 }, 0.05, { 10.0, 15.0, 20.0 }, 1000.0, 150.0, NULL }
 
 /** A masked input cell ("< 11") holds at most this many (upper bound of the bounds). */
 #define CPTS_PROFILE_INPUT_MASK_MAX 10.0
@@ -210,6 +212,25 @@ typedef struct cpts_apl_input {
  * in O(n * neighbours). Interruptible (CPTS_ECANCEL).
  */
 int cpts_apl_compute(cpts_ctx *ctx, double *apl_out, const cpts_apl_input *in);
+
+/** Output formats of cpts_profile_print. */
+typedef enum cpts_profile_format {
+	CPTS_PROFILE_TEXT = 0, /* aligned table for a terminal */
+	CPTS_PROFILE_JSON = 1, /* one object {"partition", "territories": [...]} */
+	CPTS_PROFILE_CSV = 2,  /* one row per territory, `;`-separated, header first */
+} cpts_profile_format;
+
+/**
+ * Print the key indicators of every territory of a stored profile (after disclosure
+ * control with threshold, default 11): id, name, pop, n_communes, tier, mt_share (%),
+ * icc with icc_lo/icc_hi, missing_gps, gp_density, apl, li. JSON keys are lower
+ * snake_case and shared with the other commands (docs/profile.md); a masked or
+ * unavailable value is null in JSON, empty in CSV, "-" (masked: "masked") in text.
+ * @param s   workspace; BORROWED (read only)
+ * @return CPTS_OK; CPTS_EUSAGE (no profile for the partition); CPTS_EIO (write error)
+ */
+int cpts_profile_print(cpts_ctx *ctx, cpts_store *s, const char *partition, FILE *out,
+		       cpts_profile_format format, double threshold);
 
 #ifdef __cplusplus
 }

@@ -3,6 +3,7 @@
  * partition (or of one ad-hoc list of communes) with cpts_profile_run().
  */
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "cli/cli.h"
@@ -19,6 +20,9 @@ struct profile_cli {
 	double alpha;
 	double detour, speed;
 	double typo_dense, typo_inter;
+	const char *name;
+	bool json, csv, no_table;
+	double mask;
 };
 
 int cmd_profile(cpts_ctx *ctx, int argc, char **argv)
@@ -29,7 +33,10 @@ int cmd_profile(cpts_ctx *ctx, int argc, char **argv)
 		"pyramid, density and typology, medecin traitant, ICC with its 95 % interval,\n"
 		"missing GPs, GP supply, APL, ACI tier) for the territory, each of its communes,\n"
 		"its departement(s), its region and the whole workspace, and store them in the\n"
-		"workspace (table profile_values, unmasked; exports apply disclosure control).\n"
+		"workspace (table profile_values, unmasked; exports apply disclosure control),\n"
+		"then print the key indicators per territory (masked below --mask-threshold):\n"
+		"a table, --json or --csv (keys: id, name, pop, n_communes, tier, mt_share,\n"
+		"icc, icc_lo, icc_hi, missing_gps, gp_density, apl, li; docs/profile.md).\n"
 		"--reference: national (the ingested reference table, else rates of the whole\n"
 		"workspace), computed, regional, or a CSV file sexe;classe_age;taux.",
 		"cpts profile ws.sqlite --partition cpts --reference regional",
@@ -59,6 +66,17 @@ int cmd_profile(cpts_ctx *ctx, int argc, char **argv)
 		  "without DENS: density of a dense urban unit (default 1000 hab./km2)", false, false },
 		{ "intermediate-from", 0, CLI_DBL, offsetof(struct profile_cli, typo_inter), "D",
 		  "without DENS: density of an intermediate unit (default 150 hab./km2)", false, false },
+		{ "name", 0, CLI_STR, offsetof(struct profile_cli, name), "NAME",
+		  "with --communes: display name of the territory (titles of the report)", false,
+		  false },
+		{ "json", 0, CLI_FLAG, offsetof(struct profile_cli, json), NULL,
+		  "print the key indicators per territory as JSON", false, false },
+		{ "csv", 0, CLI_FLAG, offsetof(struct profile_cli, csv), NULL,
+		  "print the key indicators per territory as CSV (;)", false, false },
+		{ "no-table", 0, CLI_FLAG, offsetof(struct profile_cli, no_table), NULL,
+		  "compute and store only, print nothing", false, false },
+		{ "mask-threshold", 0, CLI_DBL, offsetof(struct profile_cli, mask), "N",
+		  "printed values: health counts below N are masked (default 11)", false, false },
 		CLI_END,
 	};
 	cpts_store *s = NULL;
@@ -80,6 +98,14 @@ int cmd_profile(cpts_ctx *ctx, int argc, char **argv)
 		rc = cpts_fail(ctx, CPTS_EUSAGE, "give --partition NAME or --communes CODE,...");
 		goto out;
 	}
+	if (o.name && o.communes.n == 0) {
+		rc = cpts_fail(ctx, CPTS_EUSAGE, "--name goes with --communes");
+		goto out;
+	}
+	if (o.json && o.csv) {
+		rc = cpts_fail(ctx, CPTS_EUSAGE, "--json and --csv exclude each other");
+		goto out;
+	}
 	if (o.partition && o.communes.n > 0) {
 		rc = cpts_fail(ctx, CPTS_EUSAGE, "--partition and --communes exclude each other");
 		goto out;
@@ -98,12 +124,19 @@ int cmd_profile(cpts_ctx *ctx, int argc, char **argv)
 	po.apl_speed_kmh = o.speed;
 	po.typo_dense = o.typo_dense;
 	po.typo_inter = o.typo_inter;
+	po.name = o.name;
 	if ((rc = cpts_store_open(ctx, &s, pos[0], 0)) < 0)
 		goto out;
 	if ((rc = cpts_profile_run(ctx, s, &po)) < 0)
 		goto out;
 	args = cli_join_args(argc, argv);
-	rc = cpts_store_record_run(ctx, s, "profile", args);
+	if ((rc = cpts_store_record_run(ctx, s, "profile", args)) < 0)
+		goto out;
+	if (!o.no_table)
+		rc = cpts_profile_print(ctx, s, o.partition ? o.partition : "_adhoc", stdout,
+					o.json ? CPTS_PROFILE_JSON : o.csv ? CPTS_PROFILE_CSV
+									   : CPTS_PROFILE_TEXT,
+					o.mask);
 out:
 	free(args);
 	cpts_store_free(s);

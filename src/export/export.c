@@ -289,6 +289,8 @@ int cpts_export_run(cpts_ctx *ctx, cpts_store *s, const cpts_export_opts *opts)
 	if ((rc = ex_data_load(ctx, &d, s, &o)) < 0)
 		goto out;
 	d->map_key = cpts_indicator_find(o.map_indicator)->key;
+	if (!opts->map_indicator || !*opts->map_indicator)
+		d->map_key = ex_default_map_key(d);
 	if (o.gpkg) {
 		if ((rc = cpts_progress(ctx, 0.3, "writing the GeoPackage")) < 0 ||
 		    (rc = ex_write_gpkg(ctx, d, o.gpkg, o.format)) < 0)

@@ -168,6 +168,9 @@ void ex_pg_style(cpts_buf *sql, const char *catalog, const char *schema, const c
 /** Run the statements of sql (separated by EX_PG_SEP; the buffer is cut in place). */
 int ex_pg_exec(cpts_ctx *ctx, GDALDatasetH ds, cpts_buf *sql, const char *dsn);
 
+/** The map indicator when none is asked: mt_share, else the first of icc, gp_density,
+ * density that some commune has a value of (html_charts.c). BORROWED (catalogue). */
+const char *ex_default_map_key(const ex_data *d);
 /** Write the HTML report into dir. */
 int ex_write_html(cpts_ctx *ctx, const ex_data *d, const char *dir);
 

@@ -23,6 +23,7 @@
 #include "cpts/version.h"
 #include "dep/dep.h"
 #include "export/export_int.h"
+#include "export/report_int.h"
 #include "export/svg.h"
 
 #define MAP_W 640.0
@@ -49,11 +50,31 @@ static const char css[] =
 	"border:1px solid #888;vertical-align:middle}"
 	".note{color:#444;font-size:12px}.masked{color:#777;font-style:italic}"
 	"footer{margin-top:20px;color:#666;font-size:11px}"
-	"@page{size:A4;margin:12mm}"
-	"@media print{body{max-width:none;padding:0;font-size:11px}a{color:inherit;"
-	"text-decoration:none}h2{break-after:avoid;page-break-after:avoid}"
-	"table,svg,figure{break-inside:avoid;page-break-inside:avoid}"
-	"svg{max-height:150mm}.cols>div{flex:1 1 45%}}";
+	".phead{display:none;border-bottom:1px solid #999;color:#444;font-size:10px;"
+	"margin-bottom:6px;padding-bottom:2px}.pfoot{display:none;border-top:1px solid #999;"
+	"color:#444;font-size:10px;margin-top:6px;padding-top:2px}"
+	".nav{margin:0 0 8px}.nav a{margin-right:14px}"
+	".kp{background:#fbf3f1;border-left:4px solid #b30000;padding:6px 10px 6px 22px;"
+	"margin:6px 0}.kp li{margin:3px 0}.missing{color:#555;font-style:italic}"
+	".lettre{border:1px solid #bbb;padding:4px 12px;background:#fcfcfc}"
+	".lettre h2{border:none;font-size:15px}.lettre h3{font-size:13px}"
+	".ref td,.ref th{background:#f1f1f1;font-weight:bold}"
+	"th.sort{cursor:pointer}.small{font-size:11px}"
+	".map text.lbl{font-size:10px;fill:#111;stroke:#fff;stroke-width:2.5px;"
+	"paint-order:stroke}.map text.pole{font-weight:bold}"
+	"@page{size:A4;margin:10mm}"
+	"@media print{body{max-width:none;padding:0;font-size:10px;line-height:1.25}a{color:inherit;"
+	"text-decoration:none}h1{font-size:18px}h2{font-size:13px;margin:8px 0 4px;"
+	"break-after:avoid;page-break-after:avoid}h3{font-size:11px;margin:6px 0 3px}"
+	"th,td{padding:1px 4px}table{margin:2px 0 4px}"
+	"table,svg,figure{break-inside:avoid;page-break-inside:avoid}figure{margin:4px 0}"
+	"svg{max-height:150mm}.map svg{max-height:88mm}svg.pyramid{max-height:62mm}"
+	".cols>div{flex:1 1 45%}.noprint,.nav{display:none}.phead,.pfoot{display:block}"
+	".sheet{break-after:page;page-break-after:always}.sheet:last-of-type{break-after:auto;"
+	"page-break-after:auto}.methods{break-before:page;page-break-before:always}"
+	".lettre{font-size:9px;padding:2px 8px}.lettre h2{font-size:11px;margin:2px 0}"
+	".lettre h3{font-size:10px;margin:3px 0}.lettre ul{margin:2px 0}.lettre p{margin:3px 0}"
+	".note{font-size:9px}}";
 
 /* Keys of the "chiffres clés" table. */
 static const char *const key_figures[] = {
@@ -83,8 +104,12 @@ static void page_close(cpts_buf *b, const ex_data *d)
 {
 	cpts_buf_addstr(b, "<footer>Produit par cpts ");
 	cpts_buf_add_html(b, CPTS_VERSION);
-	cpts_buf_addstr(b, " le ");
-	cpts_buf_add_html(b, d->timestamp);
+	{
+		char date[48];
+		ex_date_fr(date, sizeof(date), d->timestamp);
+		cpts_buf_addstr(b, " le ");
+		cpts_buf_add_html(b, date);
+	}
 	cpts_buf_addstr(b, " — partition « ");
 	cpts_buf_add_html(b, d->opts->partition);
 	cpts_buf_addstr(b, " ». Les valeurs de 1 à ");
@@ -100,6 +125,15 @@ static void page_close(cpts_buf *b, const ex_data *d)
 static char *terr_file(const ex_data *d, size_t t)
 {
 	return cpts_strdup(d->page_files[t]);
+}
+
+/* The name of territory t, escaped (ex_terr_name). */
+static void add_terr_name(cpts_buf *b, const ex_data *d, size_t t)
+{
+	char *nm = ex_terr_name(d, t);
+
+	cpts_buf_add_html(b, nm);
+	free(nm);
 }
 
 static void add_value(cpts_buf *b, const ex_data *d, const cpts_indicator *ind,
@@ -139,7 +173,10 @@ static void label_cell(cpts_buf *b, const cpts_indicator *ind)
 {
 	cpts_buf_addstr(b, "<th>");
 	cpts_buf_add_html(b, ind->label_fr);
-	if (*ind->unit_fr && strcmp(ind->unit_fr, "%") != 0) {
+	/* the unit, unless the label already says it ("(ETP)", "pour 10 000 habitants") */
+	if (*ind->unit_fr && strcmp(ind->unit_fr, "%") != 0 &&
+	    !strcasestr(ind->label_fr, ind->unit_fr) &&
+	    !(strncmp(ind->unit_fr, "pour ", 5) == 0 && strstr(ind->label_fr, " pour "))) {
 		cpts_buf_addstr(b, " <span class=\"note\">(");
 		cpts_buf_add_html(b, ind->unit_fr);
 		cpts_buf_addstr(b, ")</span>");
@@ -147,46 +184,81 @@ static void label_cell(cpts_buf *b, const cpts_indicator *ind)
 	cpts_buf_addstr(b, "</th>");
 }
 
-/* Rows of keys, columns: territory, its départements, regions and the whole area. */
-static void table_compare(cpts_buf *b, const ex_data *d, size_t t, const char *const *keys)
+/* True when a value is shown as "n.d." (absent or not computable, not masked). */
+static bool is_nd(const cpts_pvalue *v)
+{
+	return !v || (!v->masked && isnan(v->value));
+}
+
+/* A territory's value with the public fallbacks; false when it would read "n.d.". */
+static bool terr_has(const ex_data *d, size_t t, const char *key)
+{
+	bool masked = false;
+	double v = ex_terr_number(d, t, key, &masked);
+
+	return masked || !isnan(v);
+}
+
+/*
+ * Rows of keys, columns: territory, its départements, regions and the whole area (by
+ * name; the whole area is labelled by what it covers and left out when it is the
+ * territory's only region). A row whose territory value is not available is left out,
+ * and so is a comparison column with no value at all, so no cell reads "n.d." where
+ * the input was given.
+ */
+static void table_compare(cpts_buf *b, const ex_data *d, size_t t, const char *const *keys,
+			  const ex_scope *sc)
 {
 	const ex_terr *e = &d->terr[t];
 	const char *id = d->p->terr[t];
+	const char *lv[2 * EX_MAX_CMP + 1], *code[2 * EX_MAX_CMP + 1];
+	bool show[2 * EX_MAX_CMP + 1];
+	int nc = 0;
 
-	cpts_buf_addstr(b, "<table class=\"cmp\"><thead><tr><th>Indicateur</th><th>Territoire</th>");
 	for (int k = 0; k < e->n_deps; k++) {
-		cpts_buf_addstr(b, "<th>Département ");
-		cpts_buf_add_html(b, e->deps[k]);
-		cpts_buf_addstr(b, "</th>");
+		lv[nc] = "departement";
+		code[nc++] = e->deps[k];
 	}
 	for (int k = 0; k < e->n_regs; k++) {
-		cpts_buf_addstr(b, "<th>Région ");
-		cpts_buf_add_html(b, e->regs[k]);
+		lv[nc] = "region";
+		code[nc++] = e->regs[k];
+	}
+	if (!(sc->is_one_region && e->n_regs == 1 && strcmp(e->regs[0], sc->reg) == 0)) {
+		lv[nc] = "ensemble";
+		code[nc++] = "ALL";
+	}
+	for (int c = 0; c < nc; c++) {
+		show[c] = false;
+		for (int r = 0; keys[r] && !show[c]; r++)
+			show[c] = !is_nd(ex_value(d, id, lv[c], code[c], keys[r]));
+	}
+	cpts_buf_addstr(b, "<table class=\"cmp\"><thead><tr><th>Indicateur</th><th>Territoire</th>");
+	for (int c = 0; c < nc; c++) {
+		if (!show[c])
+			continue;
+		cpts_buf_addstr(b, "<th>");
+		cpts_buf_add_html(b, lv[c][0] == 'd' ? ex_dep_label(code[c])
+				     : lv[c][0] == 'r' ? ex_reg_label(code[c]) : sc->label);
 		cpts_buf_addstr(b, "</th>");
 	}
-	cpts_buf_addstr(b, "<th>Ensemble</th></tr></thead><tbody>\n");
+	cpts_buf_addstr(b, "</tr></thead><tbody>\n");
 	for (int r = 0; keys[r]; r++) {
 		const cpts_indicator *ind = cpts_indicator_find(keys[r]);
-		if (!ind)
+		if (!ind || !terr_has(d, t, keys[r]))
 			continue;
 		cpts_buf_addstr(b, "<tr>");
 		label_cell(b, ind);
 		cpts_buf_addstr(b, "<td class=\"n\">");
 		add_terr_value(b, d, t, ind);
 		cpts_buf_addstr(b, "</td>");
-		for (int k = 0; k < e->n_deps; k++) {
+		for (int c = 0; c < nc; c++) {
+			if (!show[c])
+				continue;
 			cpts_buf_addstr(b, "<td class=\"n\">");
-			add_value(b, d, ind, ex_value(d, id, "departement", e->deps[k], ind->key));
+			add_value(b, d, ind, ex_value(d, id, lv[c], code[c], ind->key));
 			cpts_buf_addstr(b, "</td>");
 		}
-		for (int k = 0; k < e->n_regs; k++) {
-			cpts_buf_addstr(b, "<td class=\"n\">");
-			add_value(b, d, ind, ex_value(d, id, "region", e->regs[k], ind->key));
-			cpts_buf_addstr(b, "</td>");
-		}
-		cpts_buf_addstr(b, "<td class=\"n\">");
-		add_value(b, d, ind, ex_value(d, id, "ensemble", "ALL", ind->key));
-		cpts_buf_addstr(b, "</td></tr>\n");
+		cpts_buf_addstr(b, "</tr>\n");
 	}
 	cpts_buf_addstr(b, "</tbody></table>\n");
 }
@@ -198,17 +270,104 @@ static double commune_map_value(const ex_data *d, size_t i)
 
 /* ---- maps ---- */
 
-/* Map of one territory: one <path class="c" data-code> per commune, then the outline. */
+/* Pixel position of commune i's representative point on map m (CRS srid). */
+static bool commune_xy(const ex_data *d, size_t i, const ex_svgmap *m, int srid, double *x,
+		       double *y)
+{
+	const cpts_commune *c = &d->m->c[i];
+	double cx, cy;
+
+	if (srid == 4326) {
+		cx = c->lon;
+		cy = c->lat;
+	} else if (c->srid == srid) {
+		cx = c->px;
+		cy = c->py;
+	} else {
+		return false;
+	}
+	*x = (cx - m->minx) * m->kx * m->scale + m->pad;
+	*y = (m->maxy - cy) * m->scale + m->pad;
+	return isfinite(*x) && isfinite(*y) && *x >= 0 && *y >= 0 && *x <= m->w && *y <= m->h;
+}
+
+/* Labels: the pôle (bold) and the most populated communes, at most n_lbl. */
+static void map_labels(cpts_buf *b, const ex_data *d, size_t t, const ex_svgmap *m, int srid,
+		       size_t n_lbl)
+{
+	const cpts_partition *p = d->p;
+	const ex_terr *e = &d->terr[t];
+	long pole = e->pole[0] ? cpts_model_find(d->m, e->pole) : -1;
+	size_t best[8];
+	size_t n_best = 0;
+
+	if (n_lbl > 8)
+		n_lbl = 8;
+	for (size_t k = p->terr_start[t]; k < p->terr_start[t + 1]; k++) {
+		size_t i = p->members[k].commune, j;
+		if ((long)i == pole)
+			continue;
+		/* insertion into the n_lbl largest, ties by model order */
+		for (j = n_best; j > 0 && d->m->c[best[j - 1]].pop < d->m->c[i].pop; j--)
+			if (j < n_lbl)
+				best[j] = best[j - 1];
+		if (j < n_lbl) {
+			best[j] = i;
+			if (n_best < n_lbl)
+				n_best++;
+		}
+	}
+	for (size_t k = 0; k < n_best + 1; k++) {
+		long i = k == 0 ? pole : (long)best[k - 1];
+		double x, y;
+		if (i < 0 || !d->m->c[i].name || !commune_xy(d, (size_t)i, m, srid, &x, &y))
+			continue;
+		if (k > 0 && d->m->has_population && !(d->m->c[i].pop > 0))
+			continue;
+		cpts_buf_addf(b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%s\" fill=\"#111\"/>"
+			      "<text class=\"lbl%s\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">",
+			      x, y, k == 0 ? "3" : "2", k == 0 ? " pole" : "", x, y - 5);
+		cpts_buf_add_html(b, d->m->c[i].name);
+		cpts_buf_addstr(b, "</text>\n");
+	}
+}
+
+/* Neighbouring territories (same CRS, bounding boxes meeting the extent), in grey. */
+static int map_neighbours(cpts_ctx *ctx, cpts_buf *b, const ex_data *d, size_t t,
+			  const ex_svgmap *m, int srid, const double *tbox)
+{
+	if (!tbox)
+		return CPTS_OK;
+	for (size_t u = 0; u < d->p->n_terr; u++) {
+		const double *x = &tbox[4 * u];
+		int rc;
+		if (u == t || !d->terr[u].geom || d->terr[u].srid != srid || isnan(x[0]) ||
+		    x[2] < m->minx || x[0] > m->maxx || x[3] < m->miny || x[1] > m->maxy)
+			continue;
+		cpts_buf_addstr(b, "<path class=\"nb\" fill=\"#e3e3e3\" stroke=\"#fff\""
+				" stroke-width=\"1\" d=\"");
+		if ((rc = ex_svg_path_d(ctx, b, m, d->terr[u].geom)) < 0)
+			return rc;
+		cpts_buf_addstr(b, "\"><title>");
+		add_terr_name(b, d, u);
+		cpts_buf_addstr(b, "</title></path>\n");
+	}
+	return CPTS_OK;
+}
+
+/* Map of one territory: neighbouring territories in grey, one <path class="c"
+ * data-code> per commune (masked values hatched), the outline, the pôle and the main
+ * communes labelled. Classes are the report's (one set for every commune map). */
 static int territory_map(cpts_ctx *ctx, cpts_buf *b, const ex_data *d, size_t t,
-			 const ex_classes *cl)
+			 const ex_classes *cl, const double *tbox)
 {
 	const cpts_partition *p = d->p;
 	const ex_terr *e = &d->terr[t];
 	const cpts_indicator *ind = cpts_indicator_find(d->map_key);
-	double ext[4] = { NAN, NAN, NAN, NAN };
+	double ext[4] = { NAN, NAN, NAN, NAN }, mx, my;
 	ex_svgmap m;
 	GEOSGeometry **gs = NULL;
-	size_t n = p->terr_start[t + 1] - p->terr_start[t];
+	size_t n = p->terr_start[t + 1] - p->terr_start[t], n_masked = 0;
 	int rc = CPTS_OK;
 
 	gs = cpts_calloc(n + 1, sizeof(GEOSGeometry *));
@@ -229,10 +388,19 @@ static int territory_map(cpts_ctx *ctx, cpts_buf *b, const ex_data *d, size_t t,
 		cpts_buf_addstr(b, "<p class=\"note\">Pas de géométrie pour ce territoire.</p>\n");
 		goto out;
 	}
-	ex_svgmap_init(&m, ext[0], ext[1], ext[2], ext[3], MAP_W, MAP_H, e->srid == 4326);
+	mx = (ext[2] - ext[0]) * 0.06;
+	my = (ext[3] - ext[1]) * 0.06;
+	ex_svgmap_init(&m, ext[0] - mx, ext[1] - my, ext[2] + mx, ext[3] + my, MAP_W, MAP_H,
+		       e->srid == 4326);
 	cpts_buf_addf(b, "<figure class=\"map\"><svg"
-		      " viewBox=\"0 0 %.0f %.0f\" width=\"%.0f\" height=\"%.0f\" role=\"img\">\n",
+		      " viewBox=\"0 0 %.0f %.0f\" width=\"%.0f\" height=\"%.0f\" role=\"img\">\n"
+		      "<defs><pattern id=\"hatch\" width=\"6\" height=\"6\""
+		      " patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\">"
+		      "<rect width=\"6\" height=\"6\" fill=\"#f4f4f4\"/><line x1=\"0\" y1=\"0\""
+		      " x2=\"0\" y2=\"6\" stroke=\"#888\" stroke-width=\"2\"/></pattern></defs>\n",
 		      m.w, m.h, m.w, m.h);
+	if ((rc = map_neighbours(ctx, b, d, t, &m, e->srid, tbox)) < 0)
+		goto out;
 	for (size_t k = 0; k < n; k++) {
 		size_t i = p->members[p->terr_start[t] + k].commune;
 		const cpts_pvalue *pv = ex_commune_value(d, i, d->map_key);
@@ -243,7 +411,12 @@ static int territory_map(cpts_ctx *ctx, cpts_buf *b, const ex_data *d, size_t t,
 			continue;
 		cpts_buf_addstr(b, "<path class=\"c\" data-code=\"");
 		cpts_buf_add_html(b, d->m->c[i].code);
-		cpts_buf_addf(b, "\" fill=\"%s\" d=\"", c < 0 ? ex_palette_na : ex_palette[c]);
+		if (c < 0 && pv && pv->masked) {
+			cpts_buf_addstr(b, "\" fill=\"url(#hatch)\" d=\"");
+			n_masked++;
+		} else {
+			cpts_buf_addf(b, "\" fill=\"%s\" d=\"", c < 0 ? ex_palette_na : ex_palette[c]);
+		}
 		if ((rc = ex_svg_path_d(ctx, b, &m, gs[k])) < 0)
 			goto out;
 		cpts_buf_addstr(b, "\"><title>");
@@ -259,12 +432,16 @@ static int territory_map(cpts_ctx *ctx, cpts_buf *b, const ex_data *d, size_t t,
 			goto out;
 		cpts_buf_addstr(b, "\"/>\n");
 	}
+	map_labels(b, d, t, &m, e->srid, n > 40 ? 6 : 4);
 	ex_svg_scalebar(b, &m);
 	cpts_buf_addstr(b, "</svg><figcaption>");
 	cpts_buf_add_html(b, ind->label_fr);
-	cpts_buf_addstr(b, " par commune");
+	cpts_buf_addstr(b, " par commune (classes communes à toutes les pages du rapport)");
 	ex_html_legend(b, cl, ind);
-	cpts_buf_addstr(b, "</figcaption></figure>\n");
+	if (n_masked)
+		cpts_buf_addstr(b, " <span class=\"sw\" style=\"background:repeating-linear-gradient("
+				"45deg,#f4f4f4 0 2px,#888 2px 3px)\"></span>secret statistique");
+	cpts_buf_addstr(b, " ; en gris : territoires voisins.</figcaption></figure>\n");
 out:
 	for (size_t k = 0; k < n; k++)
 		if (gs[k])
@@ -320,12 +497,14 @@ static int partition_map(cpts_ctx *ctx, cpts_buf *b, const ex_data *d, const ex_
 			if ((rc = ex_svg_path_d(ctx, b, &m, d->terr[t].geom)) < 0)
 				return rc;
 			cpts_buf_addstr(b, "\"><title>");
-			cpts_buf_add_html(b, d->p->terr[t]);
+			add_terr_name(b, d, t);
 			cpts_buf_addstr(b, "</title></path></a>\n");
 		}
 		ex_svg_scalebar(b, &m);
-		cpts_buf_addf(b, "</svg><figcaption>%s EPSG:%d — ", k == 0 ? "Carte" : "Carte",
-			      srids[k]);
+		cpts_buf_addf(b, "</svg><figcaption>%s", srids[k] == 2154 ? ""
+			      : srids[k] == 5490 ? "Antilles — " : srids[k] == 2972 ? "Guyane — "
+			      : srids[k] == 2975 ? "La Réunion — " : srids[k] == 4471 ? "Mayotte — "
+			      : "");
 		cpts_buf_add_html(b, ind->label_fr);
 		cpts_buf_addstr(b, " par territoire");
 		ex_html_legend(b, cl, ind);
@@ -349,7 +528,7 @@ static double pyr_value(const ex_data *d, const char *terr, const char *level,
 
 /* Age pyramid: shares of the population by sex and band, bars for the territory and
  * outlines for the whole area. Population counts are public: never masked. */
-static void pyramid(cpts_buf *b, const ex_data *d, size_t t)
+static void pyramid(cpts_buf *b, const ex_data *d, size_t t, const char *ref_label)
 {
 	const char *id = d->p->terr[t];
 	double tot = 0, tot_all = 0, vmax = 0, row = 16, half = 220, top = 24;
@@ -381,10 +560,10 @@ static void pyramid(cpts_buf *b, const ex_data *d, size_t t)
 			if (a > vmax)
 				vmax = a;
 		}
-	h = top + nb * row + 24;
+	h = top + nb * row + 24 + 12;
 	cpts_buf_addf(b, "<figure><svg viewBox=\"0 0 %.0f"
 		      " %.0f\" width=\"%.0f\" height=\"%.0f\" role=\"img\" class=\"pyramid\">\n",
-		      w, h, w, h);
+		      w, h + 12, w, h + 12);
 	cpts_buf_addf(b, "<text x=\"%.0f\" y=\"14\" text-anchor=\"end\">Hommes</text><text"
 		      " x=\"%.0f\" y=\"14\">Femmes</text>\n", half - 10, half + 90);
 	for (int k = 0; k < nb; k++) {
@@ -411,64 +590,30 @@ static void pyramid(cpts_buf *b, const ex_data *d, size_t t)
 		cpts_buf_add_html(b, d->bands[k]);
 		cpts_buf_addstr(b, "</text>\n");
 	}
-	cpts_buf_addf(b, "<text x=\"4\" y=\"%.0f\">Barres : territoire ; contours : ensemble"
-		      " (part de la population)</text></svg></figure>\n", h - 6);
-}
-
-/* ICC with its 95 % interval on an axis, 100 marked. */
-static void icc_chart(cpts_buf *b, const ex_data *d, const cpts_pvalue *v)
-{
-	double lo, hi, a0 = 50, a1 = 150, w = 560, x0 = 20, x1 = 540;
-	char s[64];
-	/* over masked input cells the ICC itself is not published, but the interval that
-	   holds whatever those cells are (cpts/profile.h) is */
-	bool bounds_only = v && v->masked && isfinite(v->lo) && isfinite(v->hi);
-
-	if (!v || (v->masked && !bounds_only) || (!v->masked && isnan(v->value))) {
-		cpts_buf_addstr(b, "<p class=\"note\">ICC non disponible");
-		if (v && v->masked)
-			cpts_buf_addstr(b, " (secret statistique)");
-		cpts_buf_addstr(b, ".</p>\n");
-		return;
+	{
+		/* percentage axis: ticks every 1, 2 or 5 % of the population, both sides */
+		double step = vmax > 0.08 ? 0.02 : vmax > 0.03 ? 0.01 : 0.005;
+		double ya = top + nb * row + 2;
+		for (double v = 0; v <= vmax + 1e-12; v += step) {
+			double dx = v / vmax * (half - 10);
+			char s[32];
+			cpts_fmt_fr(s, sizeof(s), 100 * v, step < 0.01 ? 1 : 0);
+			for (int sd = 0; sd < 2; sd++) {
+				double x = sd == 0 ? half - dx : half + 80 + dx;
+				cpts_buf_addf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\""
+					      " y2=\"%.1f\" stroke=\"#888\"/><text x=\"%.1f\""
+					      " y=\"%.1f\" text-anchor=\"middle\" font-size=\"9\">%s"
+					      "\xc2\xa0%%</text>", x, ya, x, ya + 4, x, ya + 13, s);
+			}
+		}
+		cpts_buf_addf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"10\" y2=\"%.1f\""
+			      " stroke=\"#888\"/><line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\""
+			      " y2=\"%.1f\" stroke=\"#888\"/>", half, ya, ya, half + 80, ya,
+			      2 * half + 70, ya);
 	}
-	lo = isnan(v->lo) ? v->value : v->lo;
-	hi = isnan(v->hi) ? v->value : v->hi;
-	while (lo < a0 + 5 && a0 > 0)
-		a0 -= 25;
-	while (hi > a1 - 5 && a1 < 1000)
-		a1 += 25;
-#define X(val) (x0 + ((val) - a0) / (a1 - a0) * (x1 - x0))
-	cpts_buf_addf(b, "<figure><svg viewBox=\"0 0 %.0f 70\""
-		      " width=\"%.0f\" height=\"70\" role=\"img\" class=\"icc\">\n", w, w);
-	cpts_buf_addf(b, "<line x1=\"%.1f\" y1=\"40\" x2=\"%.1f\" y2=\"40\" stroke=\"#888\"/>", x0,
-		      x1);
-	for (double t = a0; t <= a1 + 1e-9; t += 25) {
-		cpts_buf_addf(b, "<line x1=\"%.1f\" y1=\"37\" x2=\"%.1f\" y2=\"43\" stroke=\"#888\"/>"
-			      "<text x=\"%.1f\" y=\"60\" text-anchor=\"middle\">%.0f</text>", X(t),
-			      X(t), X(t), t);
-	}
-	cpts_buf_addf(b, "<line x1=\"%.1f\" y1=\"10\" x2=\"%.1f\" y2=\"48\" stroke=\"#b30000\""
-		      " stroke-dasharray=\"3,2\"/>", X(100.0), X(100.0));
-	cpts_buf_addf(b, "<line x1=\"%.1f\" y1=\"25\" x2=\"%.1f\" y2=\"25\" stroke=\"#222\""
-		      " stroke-width=\"2\"/><line x1=\"%.1f\" y1=\"19\" x2=\"%.1f\" y2=\"31\""
-		      " stroke=\"#222\" stroke-width=\"2\"/><line x1=\"%.1f\" y1=\"19\" x2=\"%.1f\""
-		      " y2=\"31\" stroke=\"#222\" stroke-width=\"2\"/>", X(lo), X(hi), X(lo), X(lo),
-		      X(hi), X(hi));
-	if (bounds_only) {
-		cpts_buf_addstr(b, "</svg><figcaption>Intervalle de confiance à 95 % de l'ICC,"
-				" élargi pour tenir compte des effectifs masqués (« &lt; 11 ») des"
-				" données sources : l'ICC lui-même n'est pas publiable exactement ; la"
-				" ligne pointillée marque 100 (consommation attendue).</figcaption>"
-				"</figure>\n");
-		return;
-	}
-	cpts_buf_addf(b, "<circle cx=\"%.1f\" cy=\"25\" r=\"5\" fill=\"#e34a33\"/>", X(v->value));
-	cpts_fmt_fr(s, sizeof(s), v->value, 1);
-	cpts_buf_addf(b, "<text x=\"%.1f\" y=\"12\" text-anchor=\"middle\">ICC %s</text>",
-		      X(v->value), s);
-	cpts_buf_addstr(b, "</svg><figcaption>ICC et intervalle de confiance à 95 % ; la ligne"
-			" pointillée marque 100 (consommation attendue).</figcaption></figure>\n");
-#undef X
+	cpts_buf_addf(b, "<text x=\"4\" y=\"%.0f\">Barres : territoire ; contours : %s"
+		      " (part de la population de chaque sexe et tranche d'âge)</text></svg>"
+		      "</figure>\n", h + 8, ref_label);
 }
 
 /* ---- territory page sections ---- */
@@ -482,20 +627,53 @@ static void kv_row(cpts_buf *b, const char *label, const char *value)
 	cpts_buf_addstr(b, "</td></tr>\n");
 }
 
-static void section_icc(cpts_buf *b, const ex_data *d, size_t t)
+/* One forest row of a place's ICC (interval only when the value is not publishable). */
+static void icc_row(ex_forest_row *r, const cpts_pvalue *v, const char *label, int style)
+{
+	bool bounds_only = v && v->masked && isfinite(v->lo) && isfinite(v->hi);
+
+	r->label = label;
+	r->href = NULL;
+	r->style = style;
+	r->v = v && !v->masked ? v->value : NAN;
+	r->lo = v && (!v->masked || bounds_only) ? v->lo : NAN;
+	r->hi = v && (!v->masked || bounds_only) ? v->hi : NAN;
+}
+
+static void section_icc(cpts_buf *b, const ex_data *d, size_t t, const char *name,
+			const ex_scope *sc)
 {
 	const char *id = d->p->terr[t];
+	const ex_terr *e = &d->terr[t];
 	const cpts_pvalue *v = ex_value(d, id, "territoire", id, "icc");
 	const cpts_pvalue *sig = ex_value(d, id, "territoire", id, "icc_signif");
-	static const char *const keys[] = { "icc_observed", "icc_expected", "icc", "missing_gps",
-					    NULL };
-	char lo[32], hi[32];
+	static const char *const keys[] = { "icc_observed", "icc_expected", "missing_gps", NULL };
+	ex_forest_row rows[2 * EX_MAX_CMP + 2];
+	size_t n = 0;
 
-	cpts_buf_addstr(b, "<section><h2>Consommation de soins : indice comparatif (ICC)</h2>\n");
-	icc_chart(b, d, v);
+	cpts_buf_addstr(b, "<section><h2>Recours aux médecins généralistes : indice comparatif"
+			" de consommation (ICC)</h2>\n");
+	icc_row(&rows[n++], v, name, 0);
+	for (int k = 0; k < e->n_deps; k++)
+		icc_row(&rows[n++], ex_value(d, id, "departement", e->deps[k], "icc"),
+			ex_dep_label(e->deps[k]), 1);
+	for (int k = 0; k < e->n_regs; k++)
+		icc_row(&rows[n++], ex_value(d, id, "region", e->regs[k], "icc"),
+			ex_reg_label(e->regs[k]), 1);
+	if (!(sc->is_one_region && e->n_regs == 1 && strcmp(e->regs[0], sc->reg) == 0))
+		icc_row(&rows[n++], ex_value(d, id, "ensemble", "ALL", "icc"), sc->label, 2);
+	ex_forest(b, rows, n, 100.0, "ICC et intervalle de confiance à 95 % du territoire et"
+		  " des territoires de comparaison ; la ligne pointillée marque 100 (recours"
+		  " attendu à âge et sexe égaux).");
+	if (v && v->masked)
+		cpts_buf_addstr(b, "<p class=\"note\">L'ICC du territoire dépend de cases masquées"
+				" (« &lt; 11 ») des données sources : seul l'intervalle qui les"
+				" contient est publié.</p>\n");
 	cpts_buf_addstr(b, "<table>");
 	for (int k = 0; keys[k]; k++) {
 		const cpts_indicator *ind = cpts_indicator_find(keys[k]);
+		if (!terr_has(d, t, keys[k]))
+			continue;
 		cpts_buf_addstr(b, "<tr>");
 		label_cell(b, ind);
 		cpts_buf_addstr(b, "<td class=\"n\">");
@@ -503,7 +681,7 @@ static void section_icc(cpts_buf *b, const ex_data *d, size_t t)
 		cpts_buf_addstr(b, "</td></tr>\n");
 	}
 	if (v && !v->masked && !isnan(v->lo) && !isnan(v->hi)) {
-		char s[96];
+		char s[96], lo[32], hi[32];
 		cpts_fmt_fr(lo, sizeof(lo), v->lo, 1);
 		cpts_fmt_fr(hi, sizeof(hi), v->hi, 1);
 		snprintf(s, sizeof(s), "[%s ; %s]", lo, hi);
@@ -514,24 +692,19 @@ static void section_icc(cpts_buf *b, const ex_data *d, size_t t)
 			   : sig->value > 0 ? "significativement supérieur à 100"
 					    : "non significativement différent de 100");
 	cpts_buf_addstr(b, "</table>\n<p class=\"note\">ICC = 100 × consultations observées /"
-			" consultations attendues si chaque tranche d'âge et de sexe consommait"
-			" comme la population de référence (standardisation indirecte). Intervalle"
-			" exact de Poisson (Garwood). Les consultations sont sur-dispersées par"
-			" rapport à une loi de Poisson : l'intervalle est une borne basse de"
-			" l'incertitude. Médecins manquants = (attendues − observées) / activité"
-			" annuelle moyenne d'un médecin généraliste à temps plein, lorsque l'ICC"
-			" est inférieur à 100.</p></section>\n");
+			" consultations attendues (standardisation indirecte par sexe et âge) ;"
+			" méthode détaillée dans la page « Méthodes et sources ».</p></section>\n");
 }
 
-static void section_mt(cpts_buf *b, const ex_data *d, size_t t)
+static void section_mt(cpts_buf *b, const ex_data *d, size_t t, const ex_scope *sc)
 {
 	const char *id = d->p->terr[t];
 	const cpts_pvalue *gap = ex_value(d, id, "territoire", id, "mt_gap_dep_pts");
 	const cpts_pvalue *pv = ex_value(d, id, "territoire", id, "mt_gap_pvalue");
-	char s[64], p[64];
+	char s[64];
 
 	cpts_buf_addstr(b, "<section><h2>Médecin traitant</h2>\n");
-	table_compare(b, d, t, mt_keys);
+	table_compare(b, d, t, mt_keys, sc);
 	if (gap && !gap->masked && !isnan(gap->value)) {
 		cpts_fmt_fr(s, sizeof(s), gap->value, 1);
 		cpts_buf_addstr(b, "<p>Écart au département : ");
@@ -539,13 +712,10 @@ static void section_mt(cpts_buf *b, const ex_data *d, size_t t)
 			cpts_buf_addch(b, '+');
 		cpts_buf_add_html(b, s);
 		cpts_buf_addstr(b, " points");
-		if (pv && !pv->masked && !isnan(pv->value)) {
-			cpts_fmt_fr(p, sizeof(p), pv->value, 4);
-			cpts_buf_addstr(b, " (test de comparaison de deux proportions : p = ");
-			cpts_buf_add_html(b, p);
-			cpts_buf_addstr(b, pv->value < 0.05 ? ", écart significatif)" :
-					", écart non significatif)");
-		}
+		if (pv && !pv->masked && !isnan(pv->value))
+			cpts_buf_addstr(b, pv->value < 0.05 ? " (écart significatif au seuil de 5 %,"
+					" test de comparaison de deux proportions)" :
+					" (écart non significatif au seuil de 5 %)");
 		cpts_buf_addstr(b, ".</p>\n");
 	} else if (gap && gap->masked) {
 		cpts_buf_addstr(b, "<p>Écart au département : <span class=\"masked\">secret"
@@ -675,6 +845,8 @@ static void flow_agg_release(flow_agg *a)
 	free(a->start);
 }
 
+#define FLOWS_PRINTED 5
+
 static void flow_table(cpts_buf *b, const ex_data *d, size_t t, bool outgoing,
 		       const flow_agg *a)
 {
@@ -705,16 +877,17 @@ static void flow_table(cpts_buf *b, const ex_data *d, size_t t, bool outgoing,
 		if (!(rows[k].volume > 0))
 			continue;
 		shown++;
-		cpts_buf_addstr(b, "<tr><td>");
+		/* print: the first five rows (the page keeps to three sheets) */
+		cpts_buf_addstr(b, shown > FLOWS_PRINTED ? "<tr class=\"noprint\"><td>" : "<tr><td>");
 		if (rows[k].terr >= 0) {
 			if ((size_t)rows[k].terr == t)
 				cpts_buf_addstr(b, "<strong>");
-			cpts_buf_add_html(b, d->p->terr[rows[k].terr]);
+			add_terr_name(b, d, (size_t)rows[k].terr);
 			if ((size_t)rows[k].terr == t)
 				cpts_buf_addstr(b, "</strong> (le territoire)");
 		} else {
-			cpts_buf_addstr(b, rows[k].terr == -1 ? "hors partition"
-							      : "hors espace de travail");
+			cpts_buf_addstr(b, rows[k].terr == -1 ? "communes hors des territoires"
+							      : "communes hors de la zone étudiée");
 		}
 		if (rows[k].volume < d->threshold) {
 			cpts_fmt_fr(v, sizeof(v), d->threshold, 0);
@@ -747,8 +920,20 @@ static void section_flows(cpts_buf *b, const ex_data *d, size_t t, const flow_ag
 	char s[64];
 
 	cpts_buf_addstr(b, "<section><h2>Flux et attraction</h2>\n<table>");
+	if (!terr_has(d, t, "li")) {
+		/* no basin metrics for this partition: the share of the residents' flows
+		   staying in the territory, from the flows themselves */
+		ex_dest one[1];
+		double li;
+		ex_top_destinations(d, t, one, 1, &li);
+		if (isfinite(li))
+			kv_row(b, "Part des recours des habitants dans le territoire (LI)",
+			       cpts_fmt_fr_pct(s, sizeof(s), li / 100, 1));
+	}
 	for (int k = 0; mkeys[k]; k++) {
 		const cpts_indicator *ind = cpts_indicator_find(mkeys[k]);
+		if (!terr_has(d, t, mkeys[k]))
+			continue;
 		cpts_buf_addstr(b, "<tr>");
 		label_cell(b, ind);
 		cpts_buf_addstr(b, "<td class=\"n\">");
@@ -758,6 +943,22 @@ static void section_flows(cpts_buf *b, const ex_data *d, size_t t, const flow_ag
 	cpts_buf_addstr(b, "</table>\n<div class=\"cols\"><div><h3>Où se soignent les"
 			" habitants</h3>\n");
 	flow_table(b, d, t, true, &fa[0]);
+	{
+		ex_dest dest[6];
+		double li;
+		size_t nd = ex_top_destinations(d, t, dest, 6, &li);
+		if (nd) {
+			cpts_buf_addstr(b, "<p class=\"small\">Principales communes de recours hors"
+					" du territoire : ");
+			for (size_t k = 0; k < nd; k++) {
+				cpts_fmt_fr_pct(s, sizeof(s), dest[k].share / 100, 1);
+				cpts_buf_addstr(b, k ? ", " : "");
+				cpts_buf_add_html(b, dest[k].name);
+				cpts_buf_addf(b, " (%s)", s);
+			}
+			cpts_buf_addstr(b, ".</p>\n");
+		}
+	}
 	cpts_buf_addstr(b, "</div><div><h3>D'où viennent les patients</h3>\n");
 	flow_table(b, d, t, false, &fa[1]);
 	cpts_buf_addstr(b, "</div></div>\n");
@@ -814,41 +1015,103 @@ static void section_aci(cpts_buf *b, const ex_data *d, size_t t)
 			" 80 000, 3 de 80 000 à 175 000, 4 au-delà.</p></section>\n");
 }
 
+/* Communes printed in the table: fewer when the lettre d'intention block above lists
+ * many communes by name (about twelve names a line), so that the third sheet keeps to
+ * one A4 page; beyond, the rows show on screen only. */
+static size_t communes_printed(size_t n)
+{
+	size_t cut = (n + 11) / 12;
+
+	return cut >= 10 ? 3 : 13 - cut;
+}
+
+/* Communes by population, largest first (ties in model order). */
+static int cmp_commune_pop(const void *a, const void *b, void *arg)
+{
+	const cpts_model *m = arg;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	double px = m->c[x].pop, py = m->c[y].pop;
+
+	if (px != py)
+		return px > py ? -1 : 1;
+	return (x > y) - (x < y);
+}
+
 static void section_communes(cpts_buf *b, const ex_data *d, size_t t)
 {
 	const cpts_indicator *ind = cpts_indicator_find(d->map_key);
+	size_t n = d->p->terr_start[t + 1] - d->p->terr_start[t], row = 0;
+	size_t n_printed = communes_printed(n);
+	bool has_map = false, has_att = false;
+	size_t *order = cpts_calloc(n + 1, sizeof(size_t));
 	char s[64];
 
-	cpts_buf_addstr(b, "<section><h2>Communes du territoire</h2>\n<table><thead><tr><th>Code"
-			"</th><th>Commune</th><th>Population</th><th>");
-	cpts_buf_add_html(b, ind->label_fr);
-	cpts_buf_addstr(b, "</th><th>Classe</th><th>Première destination</th></tr></thead>"
-			"<tbody>\n");
+	for (size_t k = 0; k < n; k++)
+		order[k] = d->p->members[d->p->terr_start[t] + k].commune;
+	if (d->m->has_population)
+		qsort_r(order, n, sizeof(size_t), cmp_commune_pop, (void *)d->m);
+
 	for (size_t k = d->p->terr_start[t]; k < d->p->terr_start[t + 1]; k++) {
 		size_t i = d->p->members[k].commune;
+		has_map = has_map || !is_nd(ex_commune_value(d, i, d->map_key));
+		has_att = has_att || (d->att[i].has && (d->att[i].klass > 0 || d->att[i].first_terr));
+	}
+	cpts_buf_addstr(b, "<section><h2>Communes du territoire</h2>\n<table class=\"small\">"
+			"<thead><tr><th>Commune</th><th>Code</th>");
+	if (d->m->has_population)
+		cpts_buf_addstr(b, "<th>Population</th>");
+	if (has_map) {
+		cpts_buf_addstr(b, "<th>");
+		cpts_buf_add_html(b, ind->label_fr);
+		cpts_buf_addstr(b, "</th>");
+	}
+	if (has_att)
+		cpts_buf_addstr(b, "<th>Classe d'attraction</th><th>Premier territoire de"
+				" recours</th>");
+	cpts_buf_addstr(b, "</tr></thead><tbody>\n");
+	for (row = 0; row < n; row++) {
+		size_t i = order[row];
 		const ex_attract *a = &d->att[i];
-		cpts_buf_addstr(b, "<tr><td>");
-		cpts_buf_add_html(b, d->m->c[i].code);
-		cpts_buf_addstr(b, "</td><td>");
+		cpts_buf_addstr(b, row >= n_printed ? "<tr class=\"noprint\"><td>" : "<tr><td>");
 		cpts_buf_add_html(b, d->m->c[i].name);
-		cpts_buf_addf(b, "</td><td class=\"n\">%s</td><td class=\"n\">",
-			      d->m->has_population ? cpts_fmt_fr(s, sizeof(s), d->m->c[i].pop, 0)
-						   : "n.d.");
-		add_value(b, d, ind, ex_commune_value(d, i, d->map_key));
-		cpts_buf_addstr(b, "</td><td class=\"n\">");
-		if (a->has && a->klass > 0)
-			cpts_buf_addf(b, "%d", a->klass);
 		cpts_buf_addstr(b, "</td><td>");
-		if (a->has && a->first_terr) {
-			cpts_buf_add_html(b, a->first_terr);
-			if (!isnan(a->first_share)) {
+		cpts_buf_add_html(b, d->m->c[i].code);
+		cpts_buf_addstr(b, "</td>");
+		if (d->m->has_population)
+			cpts_buf_addf(b, "<td class=\"n\">%s</td>",
+				      cpts_fmt_fr(s, sizeof(s), d->m->c[i].pop, 0));
+		if (has_map) {
+			cpts_buf_addstr(b, "<td class=\"n\">");
+			add_value(b, d, ind, ex_commune_value(d, i, d->map_key));
+			cpts_buf_addstr(b, "</td>");
+		}
+		if (has_att) {
+			long ft = a->has && a->first_terr ? cpts_partition_find(d->p, a->first_terr)
+							  : -1;
+			cpts_buf_addstr(b, "<td class=\"n\">");
+			if (a->has && a->klass > 0)
+				cpts_buf_addf(b, "%d", a->klass);
+			cpts_buf_addstr(b, "</td><td>");
+			if (ft >= 0)
+				add_terr_name(b, d, (size_t)ft);
+			else if (a->has && a->first_terr)
+				cpts_buf_add_html(b, a->first_terr);
+			if (a->has && a->first_terr && !isnan(a->first_share)) {
 				cpts_fmt_fr_pct(s, sizeof(s), a->first_share, 1);
 				cpts_buf_addf(b, " (%s)", s);
 			}
+			cpts_buf_addstr(b, "</td>");
 		}
-		cpts_buf_addstr(b, "</td></tr>\n");
+		cpts_buf_addstr(b, "</tr>\n");
 	}
-	cpts_buf_addstr(b, "</tbody></table></section>\n");
+	cpts_buf_addstr(b, "</tbody></table>\n");
+	free(order);
+	if (n > n_printed)
+		cpts_buf_addf(b, "<p class=\"note\">Version imprimée : les %zu communes les plus"
+			      " peuplées ; les %zu autres figurent à l'écran, dans les premiers"
+			      " éléments de diagnostic et dans le GeoPackage.</p>\n",
+			      n_printed, n - n_printed);
+	cpts_buf_addstr(b, "</section>\n");
 }
 
 static void section_method(cpts_buf *b, const ex_data *d)
@@ -869,7 +1132,8 @@ static void section_method(cpts_buf *b, const ex_data *d)
 	kv_row(b, "Seuil du secret statistique", s);
 	kv_row(b, "Indicateur des cartes", cpts_indicator_find(d->map_key)->label_fr);
 	kv_row(b, "Version de cpts", CPTS_VERSION);
-	kv_row(b, "Date de l'export", d->timestamp);
+	ex_date_fr(s, sizeof(s), d->timestamp);
+	kv_row(b, "Date de l'export", s);
 	cpts_buf_addstr(b, "</table>\n<p class=\"note\">Tous les indicateurs sont calculés à"
 			" partir des effectifs agrégés sur le territoire (jamais par moyenne de"
 			" ratios communaux), et comparés au(x) département(s), à la région et à"
@@ -920,53 +1184,234 @@ static void section_sources(cpts_buf *b, const ex_data *d)
 		      d->threshold - 1, s);
 }
 
+/* Which inputs the report was given (a section is shown only when its input was). */
+typedef struct inputs {
+	bool mt, icc, supply, flows, pyramid, population;
+} inputs;
+
+/* An input was given when the whole area or the territory has a value of one of keys. */
+static bool given(const ex_data *d, const char *id, const char *const *keys)
+{
+	for (int k = 0; keys[k]; k++)
+		if (!is_nd(ex_value(d, id, "ensemble", "ALL", keys[k])) ||
+		    !is_nd(ex_value(d, id, "territoire", id, keys[k])))
+			return true;
+	return false;
+}
+
+static void inputs_of(inputs *in, const ex_data *d, const char *id)
+{
+	static const char *const mt[] = { "mt_patients", "mt_sans_mt", "mt_share", NULL };
+	static const char *const icc[] = { "icc_observed", "icc", NULL };
+	static const char *const gp[] = { "gp_count", "gp_etp", "gp_density", NULL };
+
+	in->mt = given(d, id, mt);
+	in->icc = given(d, id, icc);
+	in->supply = given(d, id, gp);
+	in->flows = d->n_flows > 0;
+	in->pyramid = d->n_bands > 0;
+	in->population = d->m->has_population;
+}
+
+/* "Données non fournies : ..." when some input is missing. */
+static void missing_line(cpts_buf *b, const inputs *in)
+{
+	const char *what[6];
+	int n = 0;
+
+	if (!in->population)
+		what[n++] = "population";
+	else if (!in->pyramid)
+		what[n++] = "population par sexe et âge (pyramide)";
+	if (!in->mt)
+		what[n++] = "patients sans médecin traitant";
+	if (!in->icc)
+		what[n++] = "consommation de soins (ICC)";
+	if (!in->supply)
+		what[n++] = "offre de médecins généralistes";
+	if (!in->flows)
+		what[n++] = "flux de patients";
+	if (n == 0)
+		return;
+	cpts_buf_addstr(b, "<p class=\"missing\">Données non fournies, sections omises : ");
+	for (int k = 0; k < n; k++) {
+		cpts_buf_addstr(b, k ? ", " : "");
+		cpts_buf_addstr(b, what[k]);
+	}
+	cpts_buf_addstr(b, ".</p>\n");
+}
+
+/* Sources in one line for the running header: the tables with their vintages. */
+static void sources_line(cpts_buf *b, const ex_data *d)
+{
+	static const char *const names[][2] = {
+		{ "communes", "communes" }, { "population", "population" },
+		{ "consumption", "consommation de soins" }, { "mt", "médecin traitant" },
+		{ "supply", "offre de soins" }, { "flows", "flux de patients" },
+		{ "traveltime", "temps de trajet" }, { "attributes", "grille de densité" },
+		{ NULL, NULL },
+	};
+	int n = 0;
+
+	cpts_buf_addstr(b, "Sources : ");
+	for (int k = 0; names[k][0]; k++)
+		for (size_t j = 0; j < d->n_src; j++) {
+			if (!d->src[j].tbl || strcmp(d->src[j].tbl, names[k][0]) != 0)
+				continue;
+			cpts_buf_addstr(b, n++ ? ", " : "");
+			cpts_buf_addstr(b, names[k][1]);
+			if (d->src[j].vintage && *d->src[j].vintage) {
+				cpts_buf_addstr(b, " (");
+				cpts_buf_add_html(b, d->src[j].vintage);
+				cpts_buf_addstr(b, ")");
+			}
+			break;
+		}
+	if (n == 0)
+		cpts_buf_addstr(b, "voir la page « Méthodes et sources »");
+}
+
+/* The points clés of territory t as a list (nothing when no sentence can be made). */
+static void section_keypoints(cpts_buf *b, const ex_data *d, size_t t)
+{
+	ex_dest dest[1];
+	double li;
+	size_t nd = ex_top_destinations(d, t, dest, 1, &li);
+	ex_kp_input in;
+	char dep_the[96], reg_the[96];
+	char *kp[EX_KP_MAX];
+	size_t n;
+
+	ex_kp_fill(&in, d, t, dep_the, reg_the, sizeof(dep_the), nd ? &dest[0] : NULL, li);
+	n = ex_keypoints(kp, &in);
+	if (n == 0)
+		return;
+	cpts_buf_addstr(b, "<section><h2>Points clés</h2>\n<ul class=\"kp\">\n");
+	for (size_t k = 0; k < n; k++) {
+		cpts_buf_addstr(b, "<li>");
+		cpts_buf_add_html(b, kp[k]);
+		cpts_buf_addstr(b, "</li>\n");
+		free(kp[k]);
+	}
+	cpts_buf_addstr(b, "</ul></section>\n");
+}
+
+/* What every territory page needs besides the data. */
+typedef struct page_env {
+	const ex_classes *cl;   /* commune classes of the report */
+	const void *fa;         /* flow_agg[2] */
+	const ex_scope *sc;     /* what the whole area covers */
+	const double *tbox;     /* territory bounding boxes (4 per territory) */
+} page_env;
+
+#define N_SHEETS 3
+
+/*
+ * A territory page: at most three printed A4 sheets (each starts with a running header:
+ * territory, date, sources; and ends with "page k / n"), the navigation for the screen
+ * only. Sheet 1: title, points clés, key figures, ACI tier, map; sheet 2: médecin
+ * traitant, ICC, supply, age pyramid; sheet 3: flows, premiers éléments de diagnostic,
+ * communes. Sections whose input is missing are left out and listed in one line.
+ */
 static int territory_page(cpts_ctx *ctx, cpts_buf *b, const ex_data *d, size_t t,
-			  const ex_classes *cl, const flow_agg *fa)
+			  const page_env *env, ex_doc *lettre)
 {
 	const char *id = d->p->terr[t];
 	const ex_terr *e = &d->terr[t];
 	long pole = e->pole[0] ? cpts_model_find(d->m, e->pole) : -1;
-	char *title = cpts_asprintf("Territoire %s — diagnostic", id);
-	int rc;
+	char *name = ex_terr_name(d, t);
+	cpts_buf sh[N_SHEETS] = { CPTS_BUF_INIT, CPTS_BUF_INIT, CPTS_BUF_INIT };
+	char date[48];
+	inputs in;
+	int n_sheets = 0, k_sheet = 0, rc = CPTS_OK;
 
-	page_open(b, title);
-	free(title);
-	cpts_buf_addstr(b, "<p class=\"sub\"><a href=\"index.html\">← Tous les territoires</a></p>\n"
-			"<h1>Territoire ");
-	cpts_buf_add_html(b, id);
-	cpts_buf_addstr(b, "</h1>\n<p class=\"sub\">");
+	inputs_of(&in, d, id);
+	ex_date_fr(date, sizeof(date), d->timestamp);
+	page_open(b, name);
+	cpts_buf_addstr(b, "<p class=\"nav\"><a href=\"index.html\">← Tous les territoires</a>"
+			"<a href=\"index.html#methodes\">Méthodes et sources</a></p>\n");
+	/* sheet 1 */
+	cpts_buf_addstr(&sh[0], "<h1>");
+	cpts_buf_add_html(&sh[0], name);
+	cpts_buf_addstr(&sh[0], "</h1>\n<p class=\"sub\">");
 	if (pole >= 0) {
-		cpts_buf_addstr(b, "Pôle : ");
-		cpts_buf_add_html(b, d->m->c[pole].name);
-		cpts_buf_addstr(b, " · ");
+		cpts_buf_addstr(&sh[0], "Pôle : ");
+		cpts_buf_add_html(&sh[0], d->m->c[pole].name);
+		cpts_buf_addstr(&sh[0], " · ");
 	}
 	if (d->p->statut[t]) {
-		cpts_buf_addstr(b, "Statut : ");
-		cpts_buf_add_html(b, d->p->statut[t]);
-		cpts_buf_addstr(b, " · ");
+		cpts_buf_addstr(&sh[0], "Statut : ");
+		cpts_buf_add_html(&sh[0], d->p->statut[t]);
+		cpts_buf_addstr(&sh[0], " · ");
 	}
-	cpts_buf_addf(b, "%zu communes · partition « ", e->n_communes);
-	cpts_buf_add_html(b, d->opts->partition);
-	cpts_buf_addstr(b, " »</p>\n<section><h2>Carte</h2>\n");
-	if ((rc = territory_map(ctx, b, d, t, cl)) < 0)
-		return rc;
-	cpts_buf_addstr(b, "</section>\n<section><h2>Chiffres clés</h2>\n");
-	table_compare(b, d, t, key_figures);
-	cpts_buf_addstr(b, "</section>\n<section><h2>Pyramide des âges</h2>\n");
-	pyramid(b, d, t);
-	cpts_buf_addstr(b, "</section>\n");
-	section_mt(b, d, t);
-	section_icc(b, d, t);
-	cpts_buf_addstr(b, "<section><h2>Offre de soins et accessibilité</h2>\n");
-	table_compare(b, d, t, supply_keys);
-	cpts_buf_addstr(b, "</section>\n");
-	section_flows(b, d, t, fa);
-	section_aci(b, d, t);
-	section_communes(b, d, t);
-	section_method(b, d);
-	section_sources(b, d);
-	page_close(b, d);
-	return CPTS_OK;
+	cpts_buf_addf(&sh[0], "%zu commune%s", e->n_communes, e->n_communes > 1 ? "s" : "");
+	for (int k = 0; k < e->n_deps; k++) {
+		cpts_buf_addstr(&sh[0], k ? ", " : " · ");
+		cpts_buf_add_html(&sh[0], ex_dep_label(e->deps[k]));
+	}
+	cpts_buf_addstr(&sh[0], " · diagnostic du ");
+	cpts_buf_addstr(&sh[0], date);
+	cpts_buf_addstr(&sh[0], "</p>\n");
+	missing_line(&sh[0], &in);
+	section_keypoints(&sh[0], d, t);
+	cpts_buf_addstr(&sh[0], "<section><h2>Chiffres clés</h2>\n");
+	table_compare(&sh[0], d, t, key_figures, env->sc);
+	cpts_buf_addstr(&sh[0], "</section>\n");
+	if (in.population)
+		section_aci(&sh[0], d, t);
+	cpts_buf_addstr(&sh[0], "<section><h2>Carte</h2>\n");
+	if ((rc = territory_map(ctx, &sh[0], d, t, env->cl, env->tbox)) < 0)
+		goto out;
+	cpts_buf_addstr(&sh[0], "</section>\n");
+	/* sheet 2 */
+	if (in.mt)
+		section_mt(&sh[1], d, t, env->sc);
+	if (in.icc)
+		section_icc(&sh[1], d, t, name, env->sc);
+	if (in.supply) {
+		cpts_buf_addstr(&sh[1], "<section><h2>Offre de soins et accessibilité</h2>\n");
+		table_compare(&sh[1], d, t, supply_keys, env->sc);
+		cpts_buf_addstr(&sh[1], "</section>\n");
+	}
+	if (in.pyramid) {
+		cpts_buf_addstr(&sh[1], "<section><h2>Pyramide des âges</h2>\n");
+		pyramid(&sh[1], d, t, env->sc->label);
+		cpts_buf_addstr(&sh[1], "</section>\n");
+	}
+	/* sheet 3 */
+	if (in.flows)
+		section_flows(&sh[2], d, t, env->fa);
+	cpts_buf_addstr(&sh[2], "<section class=\"lettre small\">\n");
+	ex_doc_html(&sh[2], lettre);
+	cpts_buf_addstr(&sh[2], "</section>\n");
+	section_communes(&sh[2], d, t);
+	for (int k = 0; k < N_SHEETS; k++)
+		n_sheets += sh[k].len > 0;
+	for (int k = 0; k < N_SHEETS; k++) {
+		if (sh[k].len == 0)
+			continue;
+		k_sheet++;
+		cpts_buf_addstr(b, "<div class=\"sheet\">\n<div class=\"phead\">");
+		cpts_buf_add_html(b, name);
+		cpts_buf_addstr(b, " — diagnostic territorial du ");
+		cpts_buf_addstr(b, date);
+		cpts_buf_addstr(b, " — ");
+		sources_line(b, d);
+		cpts_buf_addstr(b, "</div>\n");
+		cpts_buf_add(b, sh[k].data, sh[k].len);
+		cpts_buf_addf(b, "<div class=\"pfoot\">Page %d / %d — ", k_sheet, n_sheets);
+		cpts_buf_add_html(b, name);
+		cpts_buf_addf(b, " — cpts %s — effectifs de santé de 1 à %.0f masqués (« &lt; %.0f »,"
+			      " secret statistique) — méthodes et sources : page d'accueil du"
+			      " rapport</div>\n</div>\n", CPTS_VERSION, d->threshold - 1,
+			      d->threshold);
+	}
+	cpts_buf_addstr(b, "</body>\n</html>\n");
+out:
+	for (int k = 0; k < N_SHEETS; k++)
+		cpts_buf_release(&sh[k]);
+	free(name);
+	return rc;
 }
 
 /* Largest commune count for which the index draws the map of disagreements (one path
@@ -1054,6 +1499,12 @@ static int section_compare(cpts_ctx *ctx, cpts_buf *b, const ex_data *d)
 	bool drawn = false;
 	int rc = CPTS_OK;
 
+	if (n > 0 && d->p->n_terr < 2) {
+		/* one territory compared on its own communes says nothing (ARI 1 or 0) */
+		for (size_t k = 0; k < n; k++)
+			free(names[k]);
+		return CPTS_OK;
+	}
 	if (n == 0)
 		return CPTS_OK;
 	cpts_buf_addstr(b, "<section><h2>Comparaison avec d'autres découpages</h2>\n<table>"
@@ -1070,6 +1521,8 @@ static int section_compare(cpts_ctx *ctx, cpts_buf *b, const ex_data *d)
 			cpts_error_clear(ctx);
 			continue;
 		}
+		if (r.n_terr_b < 2)
+			continue; /* a single unit on these communes: no comparison to make */
 		cpts_buf_addstr(b, "<tr><td>");
 		cpts_buf_add_html(b, names[k]);
 		cpts_buf_addf(b, "</td><td class=\"n\">%s</td><td class=\"n\">%s</td><td"
@@ -1100,58 +1553,204 @@ static int section_compare(cpts_ctx *ctx, cpts_buf *b, const ex_data *d)
 	return rc;
 }
 
-static int index_page(cpts_ctx *ctx, cpts_buf *b, const ex_data *d, const ex_classes *cl)
-{
-	static const char *const cols[] = { "n_communes", "pop_total", "aci_tier", "mt_share",
-					    "icc", "gp_density", "apl", NULL };
-	char *title = cpts_asprintf("Diagnostic territorial — %s", d->opts->partition);
-	int rc;
+/* Sorting of the index table by a click on a column head (the page works without it:
+ * the table is then in name order). No comment, URL or external reference inside. */
+static const char sort_js[] =
+	"<script>document.querySelectorAll('table.sortable').forEach(function(t){"
+	"t.querySelectorAll('thead tr:first-child th').forEach(function(h,i){"
+	"h.classList.add('sort');h.title='Trier';h.addEventListener('click',function(){"
+	"var b=t.tBodies[0],r=Array.prototype.slice.call(b.rows),a=h.dataset.dir!=='asc';"
+	"h.dataset.dir=a?'asc':'desc';r.sort(function(x,y){var p=x.cells[i],q=y.cells[i],"
+	"u=p.dataset.v,w=q.dataset.v,c=(u!==undefined&&w!==undefined)?"
+	"(parseFloat(u)-parseFloat(w)):p.textContent.localeCompare(q.textContent,'fr');"
+	"return a?c:-c;});r.forEach(function(x){b.appendChild(x);});});});});</script>\n";
 
+typedef struct named {
+	char *name;
+	size_t t;
+	double v;
+} named;
+
+static int cmp_named(const void *a, const void *b)
+{
+	const named *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	return c ? c : (x->t > y->t) - (x->t < y->t);
+}
+
+static int cmp_named_v(const void *a, const void *b)
+{
+	const named *x = a, *y = b;
+
+	if (isnan(x->v) != isnan(y->v))
+		return isnan(x->v) ? 1 : -1;
+	if (x->v != y->v)
+		return x->v > y->v ? -1 : 1;
+	return cmp_named(a, b);
+}
+
+/* The index forest of the ICC: every territory, highest first, and the reference. */
+static void index_forest(cpts_buf *b, const ex_data *d, named *v, const ex_scope *sc)
+{
+	ex_forest_row *rows = cpts_calloc(d->p->n_terr + 2, sizeof(ex_forest_row));
+	char **files = cpts_calloc(d->p->n_terr + 1, sizeof(char *));
+	const cpts_pvalue *ref = ex_value(d, d->p->terr[0], "ensemble", "ALL", "icc");
+	size_t n = 0;
+
+	for (size_t k = 0; k < d->p->n_terr; k++) {
+		const cpts_pvalue *pv = ex_value(d, d->p->terr[v[k].t], "territoire",
+						 d->p->terr[v[k].t], "icc");
+		/* sorted by the value, or by the middle of the published interval */
+		v[k].v = !pv ? NAN : !pv->masked ? pv->value
+			 : isfinite(pv->lo) && isfinite(pv->hi) ? (pv->lo + pv->hi) / 2 : NAN;
+	}
+	cpts_qsort(v, d->p->n_terr, sizeof(named), cmp_named_v);
+	rows[n].label = sc->label;
+	rows[n].style = 2;
+	icc_row(&rows[n++], ref, sc->label, 2);
+	for (size_t k = 0; k < d->p->n_terr; k++) {
+		const cpts_pvalue *pv = ex_value(d, d->p->terr[v[k].t], "territoire",
+						 d->p->terr[v[k].t], "icc");
+		bool bounds = pv && pv->masked && isfinite(pv->lo) && isfinite(pv->hi);
+		files[k] = terr_file(d, v[k].t);
+		rows[n].label = v[k].name;
+		rows[n].href = files[k];
+		rows[n].style = 1;
+		rows[n].v = pv && !pv->masked ? pv->value : NAN;
+		rows[n].lo = pv && (!pv->masked || bounds) ? pv->lo : NAN;
+		rows[n++].hi = pv && (!pv->masked || bounds) ? pv->hi : NAN;
+	}
+	cpts_buf_addstr(b, "<section><h2>Recours aux médecins généralistes (ICC) par"
+			" territoire</h2>\n");
+	ex_forest(b, rows, n, 100.0, "ICC et intervalle de confiance à 95 % de chaque"
+		  " territoire, du plus élevé au plus faible, et de la référence (ligne grisée) ;"
+		  " un intervalle qui ne coupe pas la ligne pointillée (100) indique un recours"
+		  " significativement différent de l'attendu.");
+	cpts_buf_addstr(b, "</section>\n");
+	for (size_t k = 0; k < d->p->n_terr; k++)
+		free(files[k]);
+	free(files);
+	free(rows);
+	cpts_qsort(v, d->p->n_terr, sizeof(named), cmp_named);
+}
+
+/* A number cell of the index with its sort key (data-v; -1e99 when not available). */
+static void index_cell(cpts_buf *b, const ex_data *d, size_t t, const cpts_indicator *ind)
+{
+	bool masked = false;
+	double v = ex_terr_number(d, t, ind->key, &masked);
+
+	if (isnan(v))
+		cpts_buf_addstr(b, "<td class=\"n\" data-v=\"-1e99\">");
+	else
+		cpts_buf_addf(b, "<td class=\"n\" data-v=\"%.6g\">", v);
+	add_terr_value(b, d, t, ind);
+	cpts_buf_addstr(b, "</td>");
+}
+
+static int index_page(cpts_ctx *ctx, cpts_buf *b, const ex_data *d, const ex_classes *cl,
+		      const ex_scope *sc)
+{
+	static const char *const all_cols[] = { "n_communes", "pop_total", "aci_tier", "mt_share",
+						"icc", "gp_density", "apl", NULL };
+	const char *cols[8];
+	named *v = cpts_calloc(d->p->n_terr + 1, sizeof(named));
+	char *title = cpts_asprintf("Diagnostic territorial — %s", sc->label);
+	const char *id0 = d->p->n_terr ? d->p->terr[0] : "";
+	char date[48];
+	int nc = 0, rc = CPTS_OK;
+	bool has_pole = false;
+	inputs in;
+
+	inputs_of(&in, d, id0);
+	for (size_t t = 0; t < d->p->n_terr && !has_pole; t++)
+		has_pole = d->terr[t].pole[0] != 0;
+	for (int k = 0; all_cols[k]; k++) {
+		bool any = false;
+		for (size_t t = 0; t < d->p->n_terr && !any; t++)
+			any = terr_has(d, t, all_cols[k]);
+		if (any)
+			cols[nc++] = all_cols[k];
+	}
+	cols[nc] = NULL;
+	for (size_t t = 0; t < d->p->n_terr; t++) {
+		v[t].name = ex_terr_name(d, t);
+		v[t].t = t;
+	}
+	cpts_qsort(v, d->p->n_terr, sizeof(named), cmp_named);
+	ex_date_fr(date, sizeof(date), d->timestamp);
 	page_open(b, title);
 	free(title);
-	cpts_buf_addstr(b, "<h1>Diagnostic territorial</h1>\n<p class=\"sub\">Partition « ");
+	cpts_buf_addstr(b, "<p class=\"nav\"><a href=\"#controle\">Contrôle de la partition</a>"
+			"<a href=\"#methodes\">Méthodes et sources</a></p>\n<h1>Diagnostic"
+			" territorial — ");
+	cpts_buf_add_html(b, sc->label);
+	cpts_buf_addstr(b, "</h1>\n<p class=\"sub\">Partition « ");
 	cpts_buf_add_html(b, d->opts->partition);
-	cpts_buf_addf(b, " » · %zu territoires · export du ", d->p->n_terr);
-	cpts_buf_add_html(b, d->timestamp);
-	cpts_buf_addstr(b, "</p>\n<section><h2>Carte de la partition</h2>\n");
+	cpts_buf_addf(b, " » · %zu territoire%s · diagnostic du %s</p>\n", d->p->n_terr,
+		      d->p->n_terr > 1 ? "s" : "", date);
+	missing_line(b, &in);
+	cpts_buf_addstr(b, "<section><h2>Carte des territoires</h2>\n");
 	if ((rc = partition_map(ctx, b, d, cl)) < 0)
-		return rc;
-	cpts_buf_addstr(b, "</section>\n<section><h2>Territoires</h2>\n<table><thead><tr>"
-			"<th>Territoire</th><th>Pôle</th>");
+		goto out;
+	cpts_buf_addstr(b, "</section>\n<section><h2>Territoires</h2>\n<p class=\"note"
+			" noprint\">Cliquer sur un titre de colonne pour trier.</p>\n<table"
+			" class=\"sortable small\"><thead><tr><th>Territoire</th>");
+	if (has_pole)
+		cpts_buf_addstr(b, "<th>Pôle</th>");
 	for (int k = 0; cols[k]; k++) {
 		cpts_buf_addstr(b, "<th>");
 		cpts_buf_add_html(b, cpts_indicator_find(cols[k])->label_fr);
 		cpts_buf_addstr(b, "</th>");
 	}
-	if (!cpts_indicator_find(d->map_key))
-		return CPTS_OK;
+	cpts_buf_addstr(b, "</tr>\n<tr class=\"ref\"><th>");
+	cpts_buf_add_html(b, sc->label);
+	cpts_buf_addstr(b, has_pole ? " (référence)</th><td></td>" : " (référence)</th>");
+	for (int k = 0; cols[k]; k++) {
+		const cpts_pvalue *pv = ex_value(d, id0, "ensemble", "ALL", cols[k]);
+		cpts_buf_addstr(b, "<td class=\"n\">");
+		if (!is_nd(pv))
+			add_value(b, d, cpts_indicator_find(cols[k]), pv);
+		cpts_buf_addstr(b, "</td>");
+	}
 	cpts_buf_addstr(b, "</tr></thead><tbody>\n");
-	for (size_t t = 0; t < d->p->n_terr; t++) {
+	for (size_t r = 0; r < d->p->n_terr; r++) {
+		size_t t = v[r].t;
 		long pole = d->terr[t].pole[0] ? cpts_model_find(d->m, d->terr[t].pole) : -1;
 		char *file = terr_file(d, t);
 		cpts_buf_addstr(b, "<tr><td><a href=\"");
 		cpts_buf_add_html(b, file);
 		cpts_buf_addstr(b, "\">");
-		cpts_buf_add_html(b, d->p->terr[t]);
-		cpts_buf_addstr(b, "</a></td><td>");
-		if (pole >= 0)
-			cpts_buf_add_html(b, d->m->c[pole].name);
-		cpts_buf_addstr(b, "</td>");
-		for (int k = 0; cols[k]; k++) {
-			cpts_buf_addstr(b, "<td class=\"n\">");
-			add_terr_value(b, d, t, cpts_indicator_find(cols[k]));
+		cpts_buf_add_html(b, v[r].name);
+		cpts_buf_addstr(b, "</a></td>");
+		if (has_pole) {
+			cpts_buf_addstr(b, "<td>");
+			if (pole >= 0)
+				cpts_buf_add_html(b, d->m->c[pole].name);
 			cpts_buf_addstr(b, "</td>");
 		}
+		for (int k = 0; cols[k]; k++)
+			index_cell(b, d, t, cpts_indicator_find(cols[k]));
 		cpts_buf_addstr(b, "</tr>\n");
 		free(file);
 	}
 	cpts_buf_addstr(b, "</tbody></table></section>\n");
-	if ((rc = section_compare(ctx, b, d)) < 0)
-		return rc;
+	if (in.icc && d->p->n_terr > 0)
+		index_forest(b, d, v, sc);
+	if ((rc = ex_html_check(ctx, b, d)) < 0 || (rc = section_compare(ctx, b, d)) < 0)
+		goto out;
+	cpts_buf_addstr(b, "<div class=\"methods\" id=\"methodes\">\n");
 	section_method(b, d);
 	section_sources(b, d);
+	cpts_buf_addstr(b, "</div>\n");
+	cpts_buf_addstr(b, sort_js);
 	page_close(b, d);
-	return CPTS_OK;
+out:
+	for (size_t t = 0; t < d->p->n_terr; t++)
+		free(v[t].name);
+	free(v);
+	return rc;
 }
 
 static void make_classes(const ex_data *d, ex_classes *communes, ex_classes *terrs)
@@ -1174,26 +1773,56 @@ static void make_classes(const ex_data *d, ex_classes *communes, ex_classes *ter
 typedef struct page_job {
 	const ex_data *d;
 	const char *dir;
-	const ex_classes *cl_c;
-	const flow_agg *fa;
+	page_env env;
 } page_job;
 
 /* Territory page t, built in the lane's buffer and written to its file (a new file of
- * the temporary report directory: names are unique, so the lanes never share one). */
+ * the temporary report directory: names are unique, so the lanes never share one),
+ * with the premiers éléments de diagnostic as Markdown and OpenDocument text next to it. */
 static int page_item(cpts_ctx *ctx, void *arg, size_t t, void *scratch)
 {
 	const page_job *j = arg;
 	cpts_buf *b = scratch;
-	char *path;
+	ex_doc doc = { 0 };
+	char *path = NULL, *name;
+	size_t len;
 	int rc;
 
+	name = ex_terr_name(j->d, t);
+	ex_lettre_make(&doc, j->d, t, name, j->env.sc);
+	free(name);
 	cpts_buf_reset(b);
-	if ((rc = territory_page(ctx, b, j->d, t, j->cl_c, j->fa)) < 0)
-		return rc;
+	if ((rc = territory_page(ctx, b, j->d, t, &j->env, &doc)) < 0)
+		goto out;
 	path = cpts_asprintf("%s/%s", j->dir, j->d->page_files[t]);
-	rc = cpts_write_file_new(ctx, path, b->data, b->len);
+	if ((rc = cpts_write_file_new(ctx, path, b->data, b->len)) < 0)
+		goto out;
+	len = strlen(path) - 5; /* without ".html" */
+	cpts_buf_reset(b);
+	ex_doc_markdown(b, &doc);
+	memcpy(path + len, ".md", 4);
+	if ((rc = cpts_write_file_new(ctx, path, b->data, b->len)) < 0)
+		goto out;
+	memcpy(path + len, ".odt", 5);
+	rc = ex_doc_odt(ctx, path, &doc);
+out:
+	ex_doc_release(&doc);
 	free(path);
 	return rc;
+}
+
+/* Bounding boxes of the dissolved territories (4 doubles each; NAN when none). */
+static double *terr_boxes(cpts_ctx *ctx, const ex_data *d)
+{
+	double *box = cpts_mallocarray(4 * d->p->n_terr + 4, sizeof(double));
+
+	for (size_t t = 0; t < d->p->n_terr; t++) {
+		double *x = &box[4 * t];
+		x[0] = x[1] = x[2] = x[3] = NAN;
+		if (d->terr[t].geom)
+			ex_extent_add(ctx, x, d->terr[t].geom);
+	}
+	return box;
 }
 
 /* The index and the pages, written into tmp (the temporary report directory). */
@@ -1201,20 +1830,24 @@ static int write_pages(cpts_ctx *ctx, const ex_data *d, const char *tmp)
 {
 	cpts_buf b = CPTS_BUF_INIT;
 	ex_classes cl_c, cl_t;
+	ex_scope sc;
 	flow_agg fa[2];
+	double *tbox = NULL;
 	char *path = NULL;
 	int rc;
 
 	make_classes(d, &cl_c, &cl_t);
+	ex_scope_make(&sc, d->m);
 	flow_agg_build(&fa[0], d, true);
 	flow_agg_build(&fa[1], d, false);
-	if ((rc = index_page(ctx, &b, d, &cl_t)) < 0)
+	tbox = terr_boxes(ctx, d);
+	if ((rc = index_page(ctx, &b, d, &cl_t, &sc)) < 0)
 		goto out;
 	path = cpts_asprintf("%s/index.html", tmp);
 	if ((rc = cpts_write_file_new(ctx, path, b.data, b.len)) < 0)
 		goto out;
 	{
-		page_job job = { d, tmp, &cl_c, fa };
+		page_job job = { d, tmp, { &cl_c, fa, &sc, tbox } };
 		cpts_buf b2 = CPTS_BUF_INIT;
 		rc = ex_par_run(ctx, d->p->n_terr, page_item, &job, d->main_only, &b, &b2, 0.7,
 				1.0, "writing territory pages");
@@ -1223,6 +1856,7 @@ static int write_pages(cpts_ctx *ctx, const ex_data *d, const char *tmp)
 out:
 	flow_agg_release(&fa[0]);
 	flow_agg_release(&fa[1]);
+	free(tbox);
 	free(path);
 	cpts_buf_release(&b);
 	return rc;

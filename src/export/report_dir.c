@@ -9,8 +9,8 @@
  * intact until the new one is complete, then the two are exchanged (renameat2
  * RENAME_EXCHANGE, or two renames where the file system lacks it) and the old one is
  * removed. An existing directory is only ever replaced when it holds nothing but a cpts
- * report (its .html pages and the .cpts-report marker): `--html ~/Documents` is refused,
- * never emptied. A temporary directory left by a killed run is named
+ * report (its .html pages, the .md and .odt texts beside them, and the .cpts-report
+ * marker): `--html ~/Documents` is refused, never emptied. A temporary directory left by a killed run is named
  * ".<name>.tmp<pid>-<k>-report"; the next export removes those whose process is gone.
  */
 #include <dirent.h>
@@ -57,6 +57,7 @@ static bool is_report(const char *dir, char **bad_out)
 		p = cpts_asprintf("%s/%s", dir, e->d_name);
 		ok = lstat(p, &sb) == 0 && S_ISREG(sb.st_mode) &&
 		     (ends_with(e->d_name, ".html") || ends_with(e->d_name, ".html.tmp") ||
+		      ends_with(e->d_name, ".md") || ends_with(e->d_name, ".odt") ||
 		      strcmp(e->d_name, MARKER) == 0);
 		if (!ok)
 			*bad_out = cpts_strdup(e->d_name);

@@ -1275,8 +1275,13 @@ static int save_adhoc(cpts_ctx *ctx, cpts_store *s, const cpts_model *m,
 		}
 		ct[i] = 0;
 	}
-	rc = cpts_partition_save(ctx, s, m, "_adhoc", "input", "cpts profile --communes", NULL,
-				 names, ct);
+	{
+		/* the display name of the territory (--name), stored as partitions' names are */
+		char *disp[1] = { (char *)o->name };
+		rc = cpts_partition_save_named(ctx, s, m, "_adhoc", "input",
+					       "cpts profile --communes", NULL, names,
+					       o->name && *o->name ? disp : NULL, ct);
+	}
 out:
 	free(ct);
 	return rc;

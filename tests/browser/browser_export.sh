@@ -11,7 +11,16 @@
 #    (--host-resolver-rules) so nothing can leave the machine anyway. A control page
 #    with a remote image must be caught by the same check;
 #  - the rendered DOM (--dump-dom) holds one <path data-code> per commune of the
-#    territory (counted in the partition CSV) and one per territory on the index.
+#    territory (counted in the partition CSV) and one per territory on the index;
+#  - print (Chromium --print-to-pdf, pages counted with pdfinfo, text with pdftotext):
+#    a territory takes at most 3 A4 pages, each with the running header (territory,
+#    French date, sources) and "Page k / n"; the navigation is not printed;
+#  - names, not codes, title every page; no visible cell reads "n.d." in a section
+#    whose input was given, also in a report from public data only (communes,
+#    population, partition), which lists the inputs not provided in one line;
+#  - the premiers éléments de diagnostic: a Markdown file and an OpenDocument text
+#    whose zip starts with an uncompressed "mimetype" and whose XML parts are
+#    well-formed (python3 zipfile + xml.dom.minidom).
 # Skips (TAP "1..0 # SKIP") when /usr/bin/chromium is absent.
 set -u
 CPTS="$1"
@@ -44,8 +53,8 @@ fi
 check "HTML export" $?
 terr=$(sed -n 2p "$T/demo/partition.csv" | cut -d';' -f2)
 want=$(awk -F';' -v t="$terr" 'NR > 1 && $2 == t' "$T/demo/partition.csv" | wc -l)
-page=$(grep -l "<h1>Territoire $terr</h1>" "$T/html"/*.html | head -n 1)
-[ -n "$page" ]; check "page of territory '$terr' found" $?
+page=$(grep -l "<h1>$terr</h1>" "$T/html"/*.html | head -n 1)
+[ -n "$page" ]; check "page of territory '$terr' found, titled by its name" $?
 
 for p in index "$page"; do
   case "$p" in index) f="$T/html/index.html"; name=index ;; *) f="$p"; name=territory ;; esac
@@ -68,6 +77,98 @@ got=$(grep -o '<path class="c" data-code="[^"]*"' "$T/territory.dom" | sort -u |
 got=$(grep -o 'data-territoire="[^"]*"' "$T/index.dom" | sort -u | wc -l)
 nt=$(awk -F';' 'NR > 1 { print $2 }' "$T/demo/partition.csv" | sort -u | wc -l)
 [ "$got" -eq "$nt" ]; check "index DOM: one path per territory ($nt, got $got)" $?
+
+# ---- print: page count, running header and footer, no navigation ----
+pdf() { # html, pdf
+  timeout 120 "$CHROMIUM" --headless --no-sandbox --disable-gpu --no-first-run \
+    --disable-background-networking --user-data-dir="$(mktemp -d -p "$T")" \
+    --host-resolver-rules="MAP * ~NOTFOUND" --no-pdf-header-footer --print-to-pdf="$2" \
+    "file://$1" > /dev/null 2>&1
+}
+pages() { pdfinfo "$1" 2>/dev/null | sed -n 's/^Pages: *//p'; }
+print_checks() { # label, html page, territory name
+  pdf "$2" "$T/$1.pdf"; np=$(pages "$T/$1.pdf")
+  [ -n "$np" ] && [ "$np" -ge 1 ] && [ "$np" -le 3 ]; check "$1: at most 3 A4 pages in print (got $np)" $?
+  okp=0; k=1
+  while [ -n "$np" ] && [ $k -le "$np" ]; do
+    pdftotext -f $k -l $k "$T/$1.pdf" "$T/$1.p$k.txt"
+    tr '\n' ' ' < "$T/$1.p$k.txt" | grep -q "Page $k / $np" || okp=1
+    grep -q "diagnostic territorial du 1er janvier 2026" "$T/$1.p$k.txt" || okp=1
+    grep -qF "$3" "$T/$1.p$k.txt" || okp=1
+    k=$((k + 1))
+  done
+  [ $okp -eq 0 ]; check "$1: every printed page has the header (name, date) and 'Page k / $np'" $?
+  pdftotext "$T/$1.pdf" "$T/$1.txt"
+  ! grep -q "Tous les territoires" "$T/$1.txt"; check "$1: navigation not printed" $?
+}
+if command -v pdfinfo > /dev/null && command -v pdftotext > /dev/null; then
+  print_checks territory-print "$page" "$terr"
+  pdf "$T/html/index.html" "$T/index.pdf"; ni=$(pages "$T/index.pdf")
+  [ -n "$ni" ] && [ "$ni" -ge 1 ]; check "index prints ($ni pages)" $?
+else
+  echo "ok - # SKIP pdfinfo/pdftotext not installed (poppler-utils)"
+fi
+
+# ---- names, not codes; no "n.d." where the input was given ----
+bad=0
+for f in "$T/html"/*.html; do
+  h1=$(sed -n 's:.*<h1>\([^<]*\)</h1>.*:\1:p' "$f" | head -n 1)
+  ttl=$(sed -n 's:.*<title>\([^<]*\)</title>.*:\1:p' "$f" | head -n 1)
+  case "$f" in
+    */index.html) echo "$h1" | grep -q "^Diagnostic territorial — zone étudiée$" || bad=1 ;;
+    *) grep -qF ";$h1;" "$T/demo/partition.csv" && [ "$ttl" = "$h1" ] || bad=1 ;;
+  esac
+  echo "$h1 $ttl" | grep -qE "(Territoire|Département|Région) [0-9AB]+([^0-9]|$)" && bad=1
+done
+[ $bad -eq 0 ]; check "names title every page (h1 and title), never codes" $?
+! grep -q '<t[dh][^>]*>n\.d\.</t[dh]>' "$T/territory.dom"; check "territory DOM: no n.d. cell (every input given)" $?
+! grep -q '<t[dh][^>]*>n\.d\.</t[dh]>' "$T/index.dom"; check "index DOM: no n.d. cell" $?
+grep -q '<ul class="kp">' "$T/territory.dom"; check "territory: points clés first" $?
+grep -q 'class="forest"' "$T/territory.dom" && grep -q 'class="forest"' "$T/index.dom"
+check "forest plots on the territory page and the index" $?
+grep -q 'class="ref"' "$T/index.dom" && grep -q 'table class="sortable' "$T/index.dom"
+check "index: sortable table with a reference row" $?
+
+# ---- premiers éléments de diagnostic: Markdown and ODT ----
+base="${page%.html}"
+grep -q "^# Premiers éléments de diagnostic — $terr$" "$base.md"; check "Markdown: title with the territory name" $?
+if command -v python3 > /dev/null; then
+  python3 - "$base.odt" > "$T/odt.log" 2>&1 <<'PY'
+import sys, zipfile, xml.dom.minidom
+z = zipfile.ZipFile(sys.argv[1])
+first = z.infolist()[0]
+assert first.filename == "mimetype" and first.compress_type == zipfile.ZIP_STORED, first
+assert z.read("mimetype") == b"application/vnd.oasis.opendocument.text"
+for n in ("content.xml", "styles.xml", "META-INF/manifest.xml"):
+    xml.dom.minidom.parseString(z.read(n))
+text = z.read("content.xml").decode()
+assert "Premiers éléments de diagnostic" in text and "Points clés" in text, "content"
+PY
+  check "ODT: mimetype first and stored, manifest, well-formed XML parts" $?
+  sed 's/^/# /' "$T/odt.log"
+fi
+
+# ---- a report from public data only: sections hidden, one line lists what is missing ----
+P="$T/pub"; mkdir -p "$P"
+{ "$CPTS" init "$P/ws.sqlite" -q &&
+  "$CPTS" ingest communes "$P/ws.sqlite" "$T/demo/communes.geojson" -q &&
+  "$CPTS" ingest population "$P/ws.sqlite" "$T/demo/population.csv" -q &&
+  "$CPTS" ingest partition "$P/ws.sqlite" "$T/demo/partition.csv" -q &&
+  "$CPTS" profile -q --no-table "$P/ws.sqlite" --partition partition &&
+  "$CPTS" export -q "$P/ws.sqlite" --partition partition --html "$P/html"; } > "$P/log" 2>&1
+check "public-data-only report exported" $?
+ppage=$(grep -l "<h1>$terr</h1>" "$P/html"/*.html | head -n 1)
+chrome "$P/territory" "file://$ppage" --dump-dom
+grep -q "Données non fournies, sections omises : patients sans médecin traitant, consommation de soins (ICC), offre de médecins généralistes, flux de patients" "$P/territory.dom"
+check "public data only: one line lists the inputs not provided" $?
+! grep -q "<h2>Médecin traitant</h2>" "$P/territory.dom" && ! grep -q "<h2>Flux et attraction" "$P/territory.dom"
+check "public data only: sections of missing inputs hidden" $?
+! grep -q '<t[dh][^>]*>n\.d\.</t[dh]>' "$P/territory.dom"; check "public data only: no n.d. cell" $?
+grep -q 'data-code="[^"]*" fill="#' "$P/territory.dom" && ! grep -q 'Part des patients sans médecin traitant par commune' "$P/territory.dom"
+check "public data only: the map shows a public indicator, not an all-grey one" $?
+if command -v pdfinfo > /dev/null; then
+  print_checks public-print "$ppage" "$terr"
+fi
 
 # control: the detector must see a page that loads a remote image
 printf '<!DOCTYPE html><html><body><img src="http://example.invalid/x.png"></body></html>\n' \

@@ -22,7 +22,7 @@ for f in cpts.sqlite cpts.gpkg html/index.html; do
 done
 [ -z "$(find "$T/o" -name '*.tmp')" ]; check "no temporary file left" $?
 nterr=$(cut -d';' -f2 "$D/partition.csv" | tail -n +2 | sort -u | wc -l)
-npages=$(ls "$T/o/html" | grep -vc '^index.html$')
+npages=$(ls "$T/o/html" | grep '\.html$' | grep -vc '^index.html$')
 [ "$npages" -eq "$nterr" ]; check "one page per territory of the partition ($nterr, got $npages)" $?
 gis_check "$T/o/cpts.gpkg" "diagnose GeoPackage"
 "$CPTS" info "$T/o/cpts.sqlite" > "$T/info"; check "the workspace opens" $?

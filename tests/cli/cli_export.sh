@@ -47,8 +47,10 @@ nnull=$(ogrinfo -ro "$T/o1/cpts.gpkg" -sql "SELECT count(*) AS n FROM communes W
 [ "$nnull" = $((exp - nm)) ]; check "communes outside the partition have no territory ($((exp - nm)), got $nnull)" $?
 gis_check "$T/o1/cpts.gpkg" "demo GeoPackage"
 [ -f "$T/o1/html/index.html" ]; check "index.html written" $?
-np=$(ls "$T/o1/html" | grep -vc '^index.html$')
+np=$(ls "$T/o1/html" | grep '\.html$' | grep -vc '^index.html$')
 [ "$np" = 2 ]; check "one page per territory (got $np)" $?
+nl=$(ls "$T/o1/html" | grep -c '\.md$'); no=$(ls "$T/o1/html" | grep -c '\.odt$')
+[ "$nl" = 2 ] && [ "$no" = 2 ]; check "premiers éléments: one .md and one .odt per territory ($nl, $no)" $?
 
 "$CPTS" export -q "$WS" --partition partition --gpkg "$T/o2/cpts.gpkg" --html "$T/o2/html" \
   --flows-threshold 50; check "second export exits 0" $?

@@ -86,4 +86,61 @@ s=$(q "SELECT sum(pop) FROM population WHERE code IN ('99001','99004')")
 same "$p" "$s"; check "ad-hoc population = its two communes ($p)" $?
 "$CPTS" profile "$WS" --partition cpts --territory "$t" --byar -q; check "--territory with --byar" $?
 q "SELECT value FROM meta WHERE key='profile:cpts'" | grep -q '"interval":"byar"'; check "Byar recorded" $?
+
+# ---- what profile prints: table, --json, --csv (after disclosure control) ----
+"$CPTS" profile "$WS" --partition cpts -q > "$T/table"; check "profile prints a table" $?
+nt=$(q "SELECT count(DISTINCT territory) FROM partition_members WHERE partition='cpts'")
+[ "$(head -n 1 "$T/table" | awk '{print $1, $2, $3}')" = "id name pop" ] &&
+  [ "$(($(wc -l < "$T/table") - 1))" = "$nt" ]; check "table: header and one line per territory ($nt)" $?
+"$CPTS" profile "$WS" --partition cpts -q --json > "$T/json"; check "profile --json" $?
+"$CPTS" profile "$WS" --partition cpts -q --csv > "$T/csv"; check "profile --csv" $?
+"$CPTS" profile "$WS" --partition cpts -q --no-table > "$T/none"; [ ! -s "$T/none" ]
+check "--no-table prints nothing" $?
+"$CPTS" profile "$WS" --partition cpts -q --json --csv 2> "$T/err"; rc=$?
+[ $rc -eq 2 ]; check "--json with --csv exits 2 (got $rc)" $?
+if command -v python3 > /dev/null; then
+  # every territory's pop is the sum of the population table over its members (sqlite3),
+  # a masked value is null and listed in "masked", and the CSV carries the same numbers
+  q "SELECT p.territory, sum(pop.pop) FROM partition_members p JOIN population pop
+     ON pop.code = p.code WHERE p.partition='cpts' GROUP BY p.territory" > "$T/pops"
+  q "SELECT territory FROM profile_values WHERE partition='cpts' AND level='territoire'
+     AND indicator='mt_share' AND masked = 0" > "$T/unmasked_mt"
+  python3 - "$T/json" "$T/csv" "$T/pops" > "$T/py.log" 2>&1 <<'PY'
+import csv, json, sys
+j = json.load(open(sys.argv[1]))
+pops = dict(l.strip().split("|") for l in open(sys.argv[3]) if l.strip())
+keys = ["id", "name", "pop", "n_communes", "tier", "mt_share", "icc", "icc_lo", "icc_hi",
+        "missing_gps", "gp_density", "apl", "li", "masked"]
+assert j["partition"] == "cpts" and len(j["territories"]) == len(pops), "count"
+for t in j["territories"]:
+    assert list(t.keys()) == keys, t.keys()
+    assert abs(t["pop"] - float(pops[t["id"]])) < 1e-6 * max(1, t["pop"]), t["id"]
+    for k in t["masked"]:
+        assert t[k] is None, (t["id"], k)
+rows = list(csv.reader(open(sys.argv[2]), delimiter=";"))
+assert rows[0] == keys[:-1], rows[0]
+for r, t in zip(rows[1:], j["territories"]):
+    assert r[0] == t["id"] and float(r[2]) == float("%.6g" % t["pop"]), r
+    assert (r[5] == "") == (t["mt_share"] is None), r
+print("ok")
+PY
+  check "JSON keys, pop = summed population table, masked values null; CSV agrees" $?
+  sed 's/^/# /' "$T/py.log"
+fi
+"$CPTS" profile "$WS" --communes 99001,99004 -q --name "CPTS des Deux Rives" > "$T/adhoc"
+grep -q "CPTS des Deux Rives" "$T/adhoc"; check "--name: the ad-hoc territory is named" $?
+nm=$(q "SELECT nom FROM territory_names WHERE partition='_adhoc'")
+[ "$nm" = "CPTS des Deux Rives" ]; check "--name stored as the territory's display name" $?
+"$CPTS" export -q "$WS" --partition _adhoc --html "$T/adhoc_html"
+grep -q "<h1>CPTS des Deux Rives</h1>" "$T/adhoc_html"/*.html; check "the report is titled by --name" $?
+# a one-territory partition: no comparison with the other partitions (an ARI on its own
+# communes says nothing), but the partition check: coverage and white zones
+! grep -q "Comparaison avec d'autres découpages" "$T/adhoc_html/index.html"
+check "one territory: no comparison with other partitions" $?
+nc=$(q "SELECT count(*) FROM communes")
+grep -q "Couverture : 2 communes sur $nc," "$T/adhoc_html/index.html" &&
+  grep -q "<h3>Zones blanches par département</h3>" "$T/adhoc_html/index.html"
+check "partition check in the report: 2 of $nc communes covered, white zones" $?
+"$CPTS" profile "$WS" --partition cpts --name x -q 2> "$T/err"; rc=$?
+[ $rc -eq 2 ]; check "--name without --communes exits 2 (got $rc)" $?
 tap_done
