@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "cpts/model.h"
+#include "cpts/outfile.h"
 #include "cpts/profile.h"
 
 /* Printed columns: JSON/CSV key, catalogue key, text header, decimals. */
@@ -68,7 +69,7 @@ static void print_text(cpts_buf *b, const row *r, size_t n)
 	int wid = 2, wname = 4;
 
 	for (size_t k = 0; k < n; k++) {
-		int a = (int)strlen(r[k].id), c = r[k].name ? (int)strlen(r[k].name) : 0;
+		int a = (int)strlen(cpts_text(r[k].id)), c = (int)strlen(cpts_text(r[k].name));
 		wid = a > wid ? a : wid;
 		wname = c > wname ? c : wname;
 	}
@@ -79,8 +80,9 @@ static void print_text(cpts_buf *b, const row *r, size_t n)
 		cpts_buf_addf(b, " %*s", c == 4 ? 21 : 11, cols[c].head);
 	cpts_buf_addch(b, '\n');
 	for (size_t k = 0; k < n; k++) {
-		cpts_buf_addf(b, "%-*.*s %-*.*s", wid, wid, r[k].id, wname, wname,
-			      r[k].name ? r[k].name : "");
+		/* control characters made visible: a name cannot forge a line */
+		cpts_buf_addf(b, "%-*.*s %-*.*s", wid, wid, cpts_text(r[k].id), wname, wname,
+			      cpts_text(r[k].name));
 		for (int c = 0; cols[c].key; c++) {
 			const cpts_pvalue *v = r[k].v[c];
 			if (c == 4 && has_interval(v)) {

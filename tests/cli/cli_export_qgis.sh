@@ -114,7 +114,7 @@ W2="$T/nomt"; mkdir -p "$W2"
   "$CPTS" ingest partition -q "$W2/ws.sqlite" "$T/demo/partition.csv" &&
   "$CPTS" profile -q "$W2/ws.sqlite" --partition partition
 check "workspace without MT data" $?
-"$CPTS" export "$W2/ws.sqlite" --partition partition --gpkg "$W2/o.gpkg" 2> "$T/err"
+"$CPTS" export "$W2/ws.sqlite" --partition partition --gpkg "$W2/o.gpkg" --map-indicator mt_share 2> "$T/err"
 check "export without MT data exits 0" $?
 grep -q "cpts: warning: map indicator 'mt_share' has fewer than two distinct values on layer communes: its default style draws 'density' instead" "$T/err"
 check "fallback to density said on stderr" $?

@@ -109,19 +109,30 @@ import html.parser, json, os, re, sys
 T = sys.argv[1]
 ids = json.load(open(f'{T}/hostile.json'))['ids']
 for d in sys.argv[2:]:
-    files = sorted(f for f in os.listdir(d) if not f.startswith('.'))
+    every = sorted(f for f in os.listdir(d) if not f.startswith('.'))
+    for f in every:  # pages and their .md / .odt companions: safe names
+        assert re.fullmatch(r'[a-z0-9]([a-z0-9-]*[a-z0-9])?\.(html|md|odt)', f) and len(f) <= 80, f
+    files = [f for f in every if f.endswith('.html')]
     for f in files:
-        assert re.fullmatch(r'[a-z0-9]([a-z0-9-]*[a-z0-9])?\.html', f) and len(f) <= 80, f
         assert f.split('.')[0] not in ('con', 'prn', 'aux', 'nul', 'com1', 'lpt1'), f
     class P(html.parser.HTMLParser):
         def __init__(self):
             super().__init__(); self.bad = []; self.href = []; self.terr = set()
+            self.in_script = False
         def handle_starttag(self, tag, attrs):
             a = dict(attrs)
-            if tag in ('script', 'img', 'iframe', 'object') or any(k.startswith('on') for k in a):
+            # the report's own table-sorting script (inline, no src) is the only script
+            if tag == 'script' and not a:
+                self.in_script = True
+            elif tag in ('script', 'img', 'iframe', 'object') or any(k.startswith('on') for k in a):
                 self.bad.append(tag)
             if tag == 'a' and 'href' in a: self.href.append(a['href'])
             if 'data-territoire' in a: self.terr.add(a['data-territoire'])
+        def handle_data(self, data):
+            if self.in_script and not data.startswith("document.querySelectorAll('table.sortable')"):
+                self.bad.append('script: ' + data[:40])
+        def handle_endtag(self, tag):
+            if tag == 'script': self.in_script = False
     for f in files:
         p = P(); p.feed(open(os.path.join(d, f), encoding='utf-8').read()); p.close()
         assert not p.bad, (f, p.bad)

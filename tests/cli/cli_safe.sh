@@ -84,7 +84,7 @@ diff -r "$T/rep" "$T/rep.before" > /dev/null; check "10: after a full disk the p
 ls -a "$T" | grep -q '^\.rep\.tmp'; [ $? -ne 0 ]; check "10: no temporary directory left after the failure" $?
 "$CPTS" export -q "$WS" --partition partition --html "$T/rep"; rc=$?
 [ $rc -eq 0 ] && [ ! -e "$T/rep/ancienne-page.html" ]; check "10: a new report replaces the old one; its stale pages are gone" $?
-np=$(ls "$T/rep" | grep -vc '^index.html$')
+np=$(ls "$T/rep" | grep '\.html$' | grep -vc '^index.html$')
 [ "$np" = 2 ]; check "10: exactly one page per territory (got $np)" $?
 # a temporary directory left by a killed run is removed by the next export
 mkdir "$T/.rep.tmp999999-0-report"; echo x > "$T/.rep.tmp999999-0-report/index.html"
