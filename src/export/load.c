@@ -318,6 +318,11 @@ static int dissolve(cpts_ctx *ctx, ex_data *d, size_t t)
 	}
 	if (n == 0)
 		goto out;
+	if (n == 1) { /* one commune: it is its own territory (no union of a huge ring) */
+		d->terr[t].geom = parts[0];
+		n = 0;
+		goto out;
+	}
 	coll = GEOSGeom_createCollection_r(ctx->geos, GEOS_GEOMETRYCOLLECTION, parts,
 					   (unsigned)n);
 	if (!coll) {

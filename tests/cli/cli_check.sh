@@ -67,6 +67,6 @@ grep -q "commune '99999' is not in the workspace" "$T/err"; check "the unknown c
 check "suggest exits 0 (got $rc)" $rc
 sed -n 2p "$T/out" | grep -q "contiguity 44020 Commune 20 (2000 inhabitants) from 'A' to 'B'"; check "first suggestion: reattach 44020 to B" $?
 grep -q "white_zone 44009 Commune 9 (1500 inhabitants) from the white zone to 'B'" "$T/out"; check "white zone 44009 given to B" $?
-grep -q "cpts move WS --partition proposal --commune 44020 --to 'B'" "$T/out"; check "suggestion shows the move command" $?
+grep -qF "cpts move $WS --partition proposal --commune 44020 --to B" "$T/out"; check "suggestion shows the move command with the workspace" $?
 grep -q "44018\|44019" "$T/out"; [ $? -ne 0 ]; check "no move out of D (under the floor)" $?
 tap_done

@@ -186,4 +186,27 @@ grep -q 'T\\nverdict: ok FORGED\\x1b\[31m' "$T/c14"; check "14: the id is shown 
 import json,sys; r=json.load(sys.stdin)
 assert any(t['id']=='T\nverdict: ok FORGED\x1b[31m' for t in r['territories'])"
 check "14: JSON keeps the exact id" $?
+# ---- 15. a huge commune: maps draw a decimated copy, the GeoPackage keeps every vertex
+mkdir "$T/big"
+python3 - "$T/big" <<'PY'
+import math, sys
+d = sys.argv[1]; n = 300000; cx, cy, r = 700000, 6600000, 5000
+pts = ['[%.2f,%.2f]' % (cx + r * (1 + 0.02 * math.sin(3000 * 2 * math.pi * i / n)) * math.cos(2 * math.pi * i / n),
+                        cy + r * (1 + 0.02 * math.sin(3000 * 2 * math.pi * i / n)) * math.sin(2 * math.pi * i / n)) for i in range(n)]
+pts.append(pts[0]); x0 = cx + r * 1.03
+with open(f'{d}/communes.geojson', 'w') as f:
+    f.write('{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::2154"}},"features":[')
+    f.write('{"type":"Feature","properties":{"code":"44001","nom":"Grande"},"geometry":{"type":"Polygon","coordinates":[[' + ','.join(pts) + ']]}},')
+    f.write('{"type":"Feature","properties":{"code":"44002","nom":"Petite"},"geometry":{"type":"Polygon","coordinates":[[[%f,%f],[%f,%f],[%f,%f],[%f,%f],[%f,%f]]]}}]}' % (x0, cy - 2000, x0 + 4000, cy - 2000, x0 + 4000, cy + 2000, x0, cy + 2000, x0, cy - 2000))
+open(f'{d}/partition.csv', 'w').write('code_commune;territoire\n44001;T1\n44002;T2\n')
+PY
+B="$T/big/ws.sqlite"
+"$CPTS" init -q "$B" && "$CPTS" ingest communes "$B" "$T/big/communes.geojson" -q &&
+  "$CPTS" ingest partition "$B" "$T/big/partition.csv" -q &&
+  "$CPTS" export -q "$B" --partition partition --gpkg "$T/big/x.gpkg" --html "$T/big/html"
+check "15: export of a 300,000-vertex commune exits 0" $?
+nv=$(ogrinfo -ro "$T/big/x.gpkg" -sql "SELECT ST_NPoints(geom) AS n FROM territoires WHERE territoire = 'T1'" 2>/dev/null | sed -n 's/^ *n (Integer) = //p')
+[ "$nv" = 300001 ]; check "15: the GeoPackage territory keeps all 300,001 vertices (got $nv)" $?
+sz=$(wc -c < "$T/big/html/t1.html")
+[ "$sz" -lt 300000 ]; check "15: its page draws a simplified copy ($sz bytes)" $?
 tap_done

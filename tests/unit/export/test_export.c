@@ -739,6 +739,48 @@ static int cancel_at_close(double frac, const char *msg, void *arg)
 	return strcmp(msg, "closing the dataset") != 0;
 }
 
+static int cancel_at_pages(double frac, const char *msg, void *arg)
+{
+	(void)frac;
+	(void)arg;
+	return strcmp(msg, "writing territory pages") != 0;
+}
+
+/* Issue 12 item 10: an interrupted report leaves the previous one intact, whole, and
+ * no temporary directory (before: the new index was in place, pages half written). */
+static void test_report_interrupted(cpts_ctx *ctx, const char *ws)
+{
+	char *dir = cpts_asprintf("%s/rep10", tmpdir), *idx = cpts_asprintf("%s/index.html", dir);
+	char *old = cpts_asprintf("%s/vieille.html", dir), *a = NULL, *b = NULL;
+	cpts_progress_fn saved = ctx->progress;
+	size_t la = 0, lb = 0;
+	FILE *f;
+	int rc;
+
+	is_int(do_export(ctx, ws, NULL, NULL, dir, 0), CPTS_OK, "10: first report");
+	if ((f = fopen(old, "w"))) { /* a page of an earlier export */
+		fputs("ancienne", f);
+		fclose(f);
+	}
+	a = slurp(idx, &la);
+	ctx->progress = cancel_at_pages;
+	rc = do_export(ctx, ws, NULL, NULL, dir, 0);
+	ctx->progress = saved;
+	is_int(rc, CPTS_ECANCEL, "10: interrupted while writing the pages");
+	b = slurp(idx, &lb);
+	ok(a && b && la == lb && memcmp(a, b, la) == 0 && exists(old),
+	   "10: the previous report is intact after the interruption");
+	{
+		char *cmd = cpts_asprintf("ls -a '%s' | grep -q '^\\.rep10\\.tmp'", tmpdir);
+		ok(system(cmd) != 0, "10: no temporary directory left");
+		free(cmd);
+	}
+	is_int(do_export(ctx, ws, NULL, NULL, dir, 0), CPTS_OK, "10: export again");
+	ok(!exists(old), "10: the earlier export's page is gone with the old report");
+	cpts_error_clear(ctx);
+	free(a), free(b), free(dir), free(idx), free(old);
+}
+
 static void test_failures(cpts_ctx *ctx, const char *ws)
 {
 	char *gpkg = cpts_asprintf("%s/cancel.gpkg", tmpdir);
@@ -1026,6 +1068,7 @@ int main(void)
 	test_html(&ctx, ws);
 	test_determinism(&ctx, ws);
 	test_failures(&ctx, ws);
+	test_report_interrupted(&ctx, ws);
 	test_big_page(&ctx);
 	free(ws);
 	cpts_ctx_release(&ctx);
