@@ -63,6 +63,43 @@ int cpts_basins__split_ceiling(cpts_bwork *w);
  * (or the smallest adjacent basin); returns how many found no adjacent basin. */
 size_t cpts_basins__attach_rest(cpts_bwork *w);
 
+/** Number of basins in use (labels >= 0), locked territories included. */
+size_t cpts_basins__count(const cpts_bwork *w);
+
+/**
+ * Bring the number of basins to target: split the most populous unlocked basin (with
+ * the constrained Louvain at half its population) while there are too few, then merge
+ * the least populous unlocked basin into the neighbour it exchanges most flows with
+ * (within the ceiling) while there are too many. Warns when target cannot be reached.
+ */
+int cpts_basins__adjust_count(cpts_bwork *w, size_t target);
+
+/**
+ * Greedy agglomeration towards target basins: repeatedly merge the two adjacent
+ * unlocked basins that exchange the most flows (the largest gain of overall LI) within
+ * the ceiling. Stops at target or when no merge fits.
+ */
+void cpts_basins__agglomerate(cpts_bwork *w, size_t target);
+
+/**
+ * Local search of self-containment (optimise.c) from the given start labellings
+ * (n_starts arrays of w->m->n labels, BORROWED): best result into w->lab. Fills the
+ * optimiser fields of sum.
+ */
+int cpts_basins__optimise(cpts_bwork *w, long *const *starts, size_t n_starts,
+			  cpts_basins_summary *sum);
+
+/**
+ * Test hook: when set, called after every optimiser move with the labels of the start
+ * that moved (BORROWED, n communes). Tests set it with --threads 1 only: it is a plain
+ * global, not synchronised.
+ */
+extern void (*cpts_basins__move_hook)(const long *lab, size_t n, void *arg);
+extern void *cpts_basins__move_hook_arg;
+
+/** Leiden (igraph) labels of the unlocked communes on the symmetrised flows. */
+int cpts_basins__leiden(cpts_bwork *w);
+
 /** Plurality (refined Dartmouth) labels of the unlocked communes. */
 int cpts_basins__plurality(cpts_bwork *w);
 
