@@ -55,11 +55,13 @@ typedef struct cpts_basins_opts {
 	bool default_band;       /* with a target: floor/ceiling 0 mean the CPTS band */
 	int threads;             /* optimiser threads (0 = 2) */
 	int n_starts;            /* optimiser starts (0 = 4) */
-	long kicks;              /* optimiser perturbations per start (-1 = default) */
+	long kicks;              /* optimiser annealing proposals per start (-1 = default) */
+	int resample;            /* reruns on resampled flows for co-assignment (0 = none) */
+	double stability_threshold; /* co-assignment below this is flagged (default 0.8) */
 } cpts_basins_opts;
 #define CPTS_BASINS_OPTS_INIT \
 	{ CPTS_BASINS_PLURALITY, 0, 0, 1.0, NULL, "basins", NULL, 1, 0.5, 0.3, 0, 0, true, \
-	  0, 0, -1 }
+	  0, 0, -1, 0, 0.8 }
 
 /** Summary of a run, for the CLI and the closing notes. */
 typedef struct cpts_basins_summary {
@@ -82,6 +84,9 @@ typedef struct cpts_basins_summary {
 	double opt_seconds;
 	double min_pop, max_pop; /* floor and ceiling used (after the CPTS band default) */
 	size_t target_count;     /* count asked (0 = none) */
+	int n_resamples;         /* --resample: reruns made */
+	size_t n_unstable;       /* communes with co-assignment below the threshold */
+	double resample_seconds;
 } cpts_basins_summary;
 
 /* A basin whose LI is below this is flagged (the HSAr toolbox's floor). */

@@ -37,7 +37,31 @@ typedef struct cpts_bwork {
 	size_t n_over_ceiling;     /* single communes above the ceiling */
 	size_t n_under_floor;      /* basins left under the floor */
 	uint64_t rng;              /* deterministic generator state (seeded) */
+	long *lab0;                /* OWNED, labels after the locks (resample reruns) */
+	size_t n_lab0;             /* n_lab after the locks */
 } cpts_bwork;
+
+/** One method: labels of the unlocked communes, constraints and count included. */
+typedef int (*cpts_basins__method_fn)(cpts_bwork *w, size_t target,
+				      cpts_basins_summary *sum);
+
+/* Co-assignment table, created on demand so that older workspaces take it too. */
+#define CPTS_BASINS_STABILITY_SQL \
+	"CREATE TABLE IF NOT EXISTS basin_stability(partition TEXT NOT NULL," \
+	" code TEXT NOT NULL, coassign REAL NOT NULL, resamples INTEGER NOT NULL," \
+	" PRIMARY KEY(partition, code)) WITHOUT ROWID"
+
+/**
+ * Rerun fn on w->opts->resample flow matrices resampled from w->f (multinomial per
+ * residence commune) and store, per commune, the share of reruns in which it shares
+ * the basin of its pôle in w->lab (table basin_stability, partition name), inside the
+ * caller's transaction. Fills the resample fields of sum.
+ */
+/** Drop the co-assignment rows of partition name (a rerun without --resample). */
+int cpts_basins__stability_clear(cpts_ctx *ctx, cpts_store *s, const char *name);
+
+int cpts_basins__resample(cpts_bwork *w, cpts_store *s, const char *name, size_t target,
+			  cpts_basins__method_fn fn, cpts_basins_summary *sum);
 
 void cpts_basins__symflows(cpts_symflows *out, const cpts_flows *f);
 void cpts_basins__symflows_release(cpts_symflows *s);

@@ -358,33 +358,97 @@ static void flows_ab(const olocal *o, size_t j, long a, long b, double *fa, doub
 	}
 }
 
+static bool accept(olocal *o, double gain, double temp)
+{
+	return gain >= 0 || (double)(orand(o) >> 11) * 0x1.0p-53 < exp(gain / temp);
+}
+
 /*
- * One annealing proposal: a random commune, a random neighbour in another basin; the
- * move is accepted when it gains, or with probability exp(gain / temp). Returns true
- * when the commune moved.
+ * The second half of a chain: j has just entered b, which is now above the ceiling;
+ * the best move of a commune k of b near j (breadth-first in b from j, at most 32
+ * communes) out of b into another adjacent basin that brings b back under the
+ * ceiling. Returns k (its basin in *c_out, gain in *gain_out) or SIZE_MAX.
+ */
+static size_t chain_out(olocal *o, size_t j, long b, long *c_out, double *gain_out)
+{
+	const cpts_graph *g = o->w->g;
+	double excess = o->pop[b] - o->w->opts->max_pop, best_gain = -INFINITY;
+	size_t top = 0, seen = 0, best = SIZE_MAX;
+
+	++o->stamp;
+	o->mark[j] = o->stamp;
+	o->stack[top++] = j;
+	while (top && seen < 32) {
+		size_t k = o->stack[--top];
+		seen++;
+		for (size_t e = g->start[k]; e < g->start[k + 1]; e++) {
+			size_t v = g->adj[e];
+			long c = o->lab[v];
+			double fb, fc;
+			if (c == b) {
+				if (o->mark[v] != o->stamp) {
+					o->mark[v] = o->stamp;
+					o->stack[top++] = v;
+				}
+				continue;
+			}
+			if (k == j || o->w->m->c[k].pop < excess || !may_leave(o, k) ||
+			    !may_enter(o, k, c))
+				continue;
+			flows_ab(o, k, b, c, &fb, &fc);
+			if (fc - fb > best_gain) {
+				best_gain = fc - fb;
+				best = k;
+				*c_out = c;
+			}
+		}
+	}
+	*gain_out = best_gain;
+	return best;
+}
+
+/*
+ * One annealing proposal: a random commune j, a random neighbour in another basin b;
+ * the move is accepted when it gains, or with probability exp(gain / temp). When b
+ * would go above the ceiling, the proposal is a chain: j enters b and a commune of b
+ * near j leaves it for another neighbour (a swap when that is j's basin). Returns true
+ * when something moved.
  */
 static bool propose(olocal *o, double temp)
 {
 	const cpts_graph *g = o->w->g;
-	size_t n = o->w->m->n, j = (size_t)(orand(o) % n), deg, v;
-	long a = o->lab[j], b;
-	double fa, fb, gain;
+	size_t n = o->w->m->n, j = (size_t)(orand(o) % n), deg, v, k;
+	long a = o->lab[j], b, c = -1;
+	double fa, fb, gain, gain2;
+	bool chain;
 
 	deg = g->start[j + 1] - g->start[j];
 	if (!deg || !may_leave(o, j))
 		return false;
 	v = g->adj[g->start[j] + (size_t)(orand(o) % deg)];
 	b = o->lab[v];
-	if (b == a || o->w->locked[v] || !may_enter(o, j, b))
+	if (b == a || o->w->locked[v] || b < 0 || o->lockb[b])
 		return false;
+	chain = !may_enter(o, j, b);
 	flows_ab(o, j, a, b, &fa, &fb);
 	gain = fb - fa;
-	if (gain < 0 && !((double)(orand(o) >> 11) * 0x1.0p-53 < exp(gain / temp)))
-		return false;
+	if (!chain) {
+		if (!accept(o, gain, temp) || !stays_connected(o, j))
+			return false;
+		apply_move(o, j, b, gain);
+		return true;
+	}
 	if (!stays_connected(o, j))
 		return false;
 	apply_move(o, j, b, gain);
-	return true;
+	k = chain_out(o, j, b, &c, &gain2);
+	if (k != SIZE_MAX && accept(o, gain + gain2, temp) && stays_connected(o, k)) {
+		apply_move(o, k, c, gain2);
+		return true;
+	}
+	apply_move(o, j, a, -gain); /* undo: every step stayed connected */
+	o->moves -= 2;
+	return false;
 }
 
 /* Labels and objective of o replaced by lab (a copy), per-basin sums rebuilt. */
@@ -490,12 +554,13 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-/* Default annealing proposals per start: 1000 per commune, at most 4 million. */
+/* Default annealing proposals per start: 1000 per commune, at most 1.5 million (France
+ * in about a minute on two cores). */
 static long default_kicks(const cpts_bwork *w)
 {
 	size_t n = w->m->n;
 
-	return (long)(n < 4000 ? 1000 * n : 4000000);
+	return (long)(n < 1500 ? 1000 * n : 1500000);
 }
 
 int cpts_basins__optimise(cpts_bwork *w, long *const *starts, size_t n_starts,

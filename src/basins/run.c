@@ -133,7 +133,7 @@ static int fit_count(cpts_bwork *w, size_t target)
 
 	if (!target)
 		return CPTS_OK;
-	for (int round = 0; round < 4; round++) {
+	for (int round = 0; round < 8; round++) {
 		if ((rc = cpts_basins__adjust_count(w, target)) < 0)
 			return rc;
 		cpts_basins__split_disconnected(w);
@@ -164,14 +164,69 @@ static int method_plurality(cpts_bwork *w, size_t target, cpts_basins_summary *s
 	return fit_count(w, target);
 }
 
-static int method_modularity(cpts_bwork *w, size_t target, cpts_basins_summary *sum)
+/* Modularity at resolution gamma: labels, then the constraints; the basin count. */
+static int modularity_at(cpts_bwork *w, double gamma, size_t n_lab0, size_t *count)
 {
+	const cpts_basins_opts *saved = w->opts;
+	cpts_basins_opts tuned = *w->opts;
 	int rc;
 
-	(void)sum;
-	if ((rc = modularity_labels(w)) < 0 || (rc = constrain(w, true)) < 0)
+	tuned.resolution = gamma;
+	w->opts = &tuned;
+	reset_unlocked(w);
+	w->n_lab = n_lab0;
+	if ((rc = modularity_labels(w)) == CPTS_OK)
+		rc = constrain(w, true);
+	w->opts = saved;
+	*count = cpts_basins__count(w);
+	return rc;
+}
+
+/*
+ * With a target count, the resolution is searched (bisection on its logarithm, from
+ * the given one, at most 12 runs) for the count closest to the target, as a user
+ * would tune it by hand; then the count is fitted exactly.
+ */
+static int modularity_fit(cpts_bwork *w, size_t target, bool search)
+{
+	size_t n_lab0 = w->n_lab, count, best_diff = SIZE_MAX;
+	double lo = 0, hi = 0, gamma = w->opts->resolution, best_gamma = gamma;
+	int rc;
+
+	if ((rc = modularity_at(w, gamma, n_lab0, &count)) < 0)
 		return rc;
+	for (int it = 0; search && target && count != target && it < 12; it++) {
+		size_t diff = count > target ? count - target : target - count;
+		if (diff < best_diff) {
+			best_diff = diff;
+			best_gamma = gamma;
+		}
+		if (count < target)
+			lo = gamma;
+		else
+			hi = gamma;
+		gamma = lo > 0 && hi > 0 ? sqrt(lo * hi) : lo > 0 ? lo * 4 : hi / 4;
+		if ((rc = modularity_at(w, gamma, n_lab0, &count)) < 0)
+			return rc;
+	}
+	if (search && target && count != target) {
+		size_t diff = count > target ? count - target : target - count;
+		if (diff > best_diff) {
+			gamma = best_gamma;
+			if ((rc = modularity_at(w, gamma, n_lab0, &count)) < 0)
+				return rc;
+		}
+	}
+	if (search && target)
+		CPTS_LOG(w->ctx, CPTS_LOG_NOTE, "modularity: resolution %g gives %zu basins"
+			 " before the count is fitted to %zu", gamma, count, target);
 	return fit_count(w, target);
+}
+
+static int method_modularity(cpts_bwork *w, size_t target, cpts_basins_summary *sum)
+{
+	(void)sum;
+	return modularity_fit(w, target, true);
 }
 
 static int method_leiden(cpts_bwork *w, size_t target, cpts_basins_summary *sum)
@@ -191,8 +246,10 @@ static int method_leiden(cpts_bwork *w, size_t target, cpts_basins_summary *sum)
  */
 static int method_optimise(cpts_bwork *w, size_t target, cpts_basins_summary *sum)
 {
-	size_t n = w->m->n, n_starts = w->opts->n_starts > 0 ? (size_t)w->opts->n_starts : 6;
+	size_t n = w->m->n, n_starts = w->opts->n_starts > 0 ? (size_t)w->opts->n_starts
+				       : n < 5000 ? 6 : 2;
 	size_t n_lab0 = w->n_lab;
+	double t0 = cpts_now(), t1;
 	long *seedlab[3] = { NULL, NULL, NULL }, **starts = NULL;
 	int rc;
 
@@ -204,28 +261,34 @@ static int method_optimise(cpts_bwork *w, size_t target, cpts_basins_summary *su
 	memcpy(seedlab[0], w->lab, n * sizeof(long));
 	reset_unlocked(w);
 	w->n_lab = n_lab0;
-	if ((rc = method_modularity(w, target, sum)) < 0)
+	/* the modularity start at the given resolution (its search would cost 12 runs) */
+	if ((rc = modularity_fit(w, target, false)) < 0)
 		goto out;
 	seedlab[1] = cpts_mallocarray(n + 1, sizeof(long));
 	memcpy(seedlab[1], w->lab, n * sizeof(long));
-	/* third start: the plurality basins before any floor, agglomerated greedily by
-	 * the flows they exchange (the LI gain of a merge), then floor and count */
-	reset_unlocked(w);
-	w->n_lab = n_lab0;
-	if ((rc = cpts_basins__plurality(w)) < 0)
-		goto out;
-	cpts_basins__split_disconnected(w);
-	cpts_basins__agglomerate(w, target);
-	cpts_basins__merge_floor(w, false);
-	if ((rc = cpts_basins__split_ceiling(w)) < 0 || (rc = fit_count(w, target)) < 0)
-		goto out;
-	seedlab[2] = cpts_mallocarray(n + 1, sizeof(long));
-	memcpy(seedlab[2], w->lab, n * sizeof(long));
+	/* third start (from 3 starts on): the plurality basins before any floor,
+	 * agglomerated greedily by the flows they exchange (the LI gain of a merge), then
+	 * floor and count */
+	if (n_starts >= 3) {
+		reset_unlocked(w);
+		w->n_lab = n_lab0;
+		if ((rc = cpts_basins__plurality(w)) < 0)
+			goto out;
+		cpts_basins__split_disconnected(w);
+		cpts_basins__agglomerate(w, target);
+		cpts_basins__merge_floor(w, false);
+		if ((rc = cpts_basins__split_ceiling(w)) < 0 || (rc = fit_count(w, target)) < 0)
+			goto out;
+		seedlab[2] = cpts_mallocarray(n + 1, sizeof(long));
+		memcpy(seedlab[2], w->lab, n * sizeof(long));
+	}
 	starts = cpts_mallocarray(n_starts + 1, sizeof(long *));
 	for (size_t s = 0; s < n_starts; s++)
-		starts[s] = seedlab[s % 3];
+		starts[s] = seedlab[s % (n_starts >= 3 ? 3 : 2)];
+	t1 = cpts_now();
 	rc = cpts_basins__optimise(w, starts, n_starts, sum);
 	cpts_basins__compact(w);
+	CPTS_LOG(w->ctx, CPTS_LOG_NOTE, "optimise: starts built in %.3f s", t1 - t0);
 	CPTS_LOG(w->ctx, CPTS_LOG_NOTE, "optimise: objective %.4f after %ld moves (%d starts,"
 		 " %.3f s)", sum->objective, sum->iterations, sum->n_starts, sum->opt_seconds);
 out:
@@ -277,12 +340,40 @@ const char *cpts_basins_method_list(void)
 	return "optimise, plurality, modularity or leiden";
 }
 
-static int run_method(cpts_bwork *w, size_t target, cpts_basins_summary *sum)
+static cpts_basins__method_fn method_fn(cpts_basin_method id)
 {
 	for (size_t k = 0; k < N_METHODS; k++)
-		if (methods[k].id == w->opts->method)
-			return methods[k].fn(w, target, sum);
-	return cpts_fail(w->ctx, CPTS_EUSAGE, "unknown basin method %d", (int)w->opts->method);
+		if (methods[k].id == id)
+			return methods[k].fn;
+	return NULL;
+}
+
+static int run_method(cpts_bwork *w, size_t target, cpts_basins_summary *sum)
+{
+	cpts_basins__method_fn fn = method_fn(w->opts->method);
+
+	if (!fn)
+		return cpts_fail(w->ctx, CPTS_EUSAGE, "unknown basin method %d",
+				 (int)w->opts->method);
+	return fn(w, target, sum);
+}
+
+/* --resample: the reruns, quiet (their warnings repeat the main run's). */
+static int run_resample(cpts_bwork *w, cpts_store *s, size_t target, cpts_basins_summary *sum)
+{
+	int verbosity = w->ctx->verbosity, rc;
+
+	if (w->opts->resample <= 0)
+		return cpts_basins__stability_clear(w->ctx, s, w->opts->name);
+	if (w->ctx->verbosity > CPTS_LOG_ERROR)
+		w->ctx->verbosity = CPTS_LOG_ERROR;
+	rc = cpts_basins__resample(w, s, w->opts->name, target, method_fn(w->opts->method), sum);
+	w->ctx->verbosity = verbosity;
+	if (rc == CPTS_OK)
+		CPTS_LOG(w->ctx, CPTS_LOG_NOTE, "resample: %d reruns in %.2f s, %zu communes with"
+			 " co-assignment below %g", sum->n_resamples, sum->resample_seconds,
+			 sum->n_unstable, w->opts->stability_threshold);
+	return rc;
 }
 
 /* Territory ids: the lock's name, or the pole's code (made unique). */
@@ -359,6 +450,9 @@ static int check_opts(cpts_ctx *ctx, cpts_store *s, const cpts_basins_opts *o)
 	if (o->min_pop < 0 || o->max_pop < 0 || (o->max_pop > 0 && o->min_pop > o->max_pop))
 		return cpts_fail(ctx, CPTS_EUSAGE, "population bounds are inconsistent (floor %g,"
 				 " ceiling %g)", o->min_pop, o->max_pop);
+	if (o->resample < 0 || !(o->stability_threshold >= 0 && o->stability_threshold <= 1))
+		return cpts_fail(ctx, CPTS_EUSAGE, "--resample must be positive and the stability"
+				 " threshold within 0-1");
 	if (o->target_mean_pop < 0 || (o->threads < 0) || o->n_starts < 0)
 		return cpts_fail(ctx, CPTS_EUSAGE, "target mean population, threads and starts"
 				 " must be positive");
@@ -487,6 +581,9 @@ int cpts_basins_run(cpts_ctx *ctx, cpts_store *s, const cpts_basins_opts *opts,
 	n_locked_split = check_locked(&w, lock);
 	if ((rc = resolve_target(&w, &target)) < 0)
 		goto out;
+	w.lab0 = cpts_mallocarray(m->n + 1, sizeof(long));
+	memcpy(w.lab0, w.lab, m->n * sizeof(long));
+	w.n_lab0 = w.n_lab;
 	if ((rc = run_method(&w, target, &osum)) < 0)
 		goto out;
 	nb = cpts_basins__compact(&w);
@@ -502,6 +599,8 @@ int cpts_basins_run(cpts_ctx *ctx, cpts_store *s, const cpts_basins_opts *opts,
 				      params, terr, w.lab)) < 0)
 		goto out;
 	t_save = cpts_now();
+	if ((rc = run_resample(&w, s, target, &osum)) < 0)
+		goto out;
 	res = cpts_partition_from_labels(m, opts->name, terr, nb, w.lab);
 	if ((rc = cpts_basins__metrics(ctx, s, m, g, f, res, opts, &sum)) < 0)
 		goto out;
@@ -510,6 +609,9 @@ int cpts_basins_run(cpts_ctx *ctx, cpts_store *s, const cpts_basins_opts *opts,
 	sum.iterations = osum.iterations;
 	sum.n_starts = osum.n_starts;
 	sum.opt_seconds = osum.opt_seconds;
+	sum.n_resamples = osum.n_resamples;
+	sum.n_unstable = osum.n_unstable;
+	sum.resample_seconds = osum.resample_seconds;
 	sum.min_pop = opts->min_pop;
 	sum.max_pop = opts->max_pop;
 	sum.target_count = target;
@@ -536,6 +638,7 @@ out:
 	cpts_basins__symflows_release(&w.sym);
 	free(w.locked);
 	free(w.lab);
+	free(w.lab0);
 	cpts_partition_free(lock);
 	cpts_partition_free(res);
 	cpts_flows_free(f);

@@ -25,6 +25,8 @@ struct basins_cli {
 	long threads;           /* --threads */
 	long starts;            /* --starts */
 	long kicks;             /* --kicks */
+	long resample;          /* --resample */
+	double stability;       /* --stability-threshold */
 };
 
 int cmd_basins(cpts_ctx *ctx, int argc, char **argv)
@@ -55,7 +57,13 @@ int cmd_basins(cpts_ctx *ctx, int argc, char **argv)
 		{ "starts", 0, CLI_INT, offsetof(struct basins_cli, starts), "K",
 		  "optimiser starts (default 4)", false, false },
 		{ "kicks", 0, CLI_INT, offsetof(struct basins_cli, kicks), "K",
-		  "optimiser perturbations per start (default: from the commune count)", false, false },
+		  "optimiser annealing proposals per start (default 1000 per commune, at most"
+		  " 4 million)", false, false },
+		{ "resample", 0, CLI_INT, offsetof(struct basins_cli, resample), "K",
+		  "rerun on K resampled flow matrices; store each commune's co-assignment with"
+		  " its pole", false, false },
+		{ "stability-threshold", 0, CLI_DBL, offsetof(struct basins_cli, stability), "S",
+		  "co-assignment below which a commune is flagged (default 0.8)", false, false },
 		{ "min-pop", 0, CLI_DBL, offsetof(struct basins_cli, min_pop), "N",
 		  "population floor of a basin (default 0: none)", false, false },
 		{ "max-pop", 0, CLI_DBL, offsetof(struct basins_cli, max_pop), "N",
@@ -72,7 +80,7 @@ int cmd_basins(cpts_ctx *ctx, int argc, char **argv)
 		  "seed of the modularity, leiden and optimiser generators (default 1)", false, false },
 		CLI_END,
 	};
-	struct basins_cli o = { "optimise", 0, 0, 1.0, NULL, "basins", NULL, 1, 0, 0, 0, 0, -1 };
+	struct basins_cli o = { "optimise", 0, 0, 1.0, NULL, "basins", NULL, 1, 0, 0, 0, 0, -1, 0, 0.8 };
 	cpts_basins_opts bo = CPTS_BASINS_OPTS_INIT;
 	cpts_basins_summary sum;
 	cpts_store *s = NULL;
@@ -100,6 +108,12 @@ int cmd_basins(cpts_ctx *ctx, int argc, char **argv)
 	bo.threads = (int)o.threads;
 	bo.n_starts = (int)o.starts;
 	bo.kicks = o.kicks;
+	if (o.resample < 0 || o.resample > 100000) {
+		rc = cpts_fail(ctx, CPTS_EUSAGE, "--resample must be within 0-100000");
+		goto out;
+	}
+	bo.resample = (int)o.resample;
+	bo.stability_threshold = o.stability;
 	bo.min_pop = o.min_pop;
 	bo.max_pop = o.max_pop;
 	bo.resolution = o.resolution;
@@ -123,6 +137,10 @@ int cmd_basins(cpts_ctx *ctx, int argc, char **argv)
 	if (sum.n_starts)
 		printf("optimiser: objective %.4f, %ld moves, %d starts, %.2f s\n",
 		       sum.objective, sum.iterations, sum.n_starts, sum.opt_seconds);
+	if (sum.n_resamples)
+		printf("resamples: %d, communes with co-assignment below %.2f: %zu (%.1f s)\n",
+		       sum.n_resamples, bo.stability_threshold, sum.n_unstable,
+		       sum.resample_seconds);
 	printf("basins under the floor: %zu\n", sum.n_under_floor);
 	printf("single communes above the ceiling: %zu\n", sum.n_over_ceiling);
 	if (bo.lock)

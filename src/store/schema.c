@@ -58,4 +58,9 @@ const char cpts_store_schema_sql[] =
 	"CREATE TABLE profile_values(partition TEXT NOT NULL, territory TEXT NOT NULL,"
 	" level TEXT NOT NULL, level_code TEXT NOT NULL, indicator TEXT NOT NULL, value REAL,"
 	" lo REAL, hi REAL, masked INTEGER NOT NULL DEFAULT 0,"
-	" PRIMARY KEY(partition, territory, level, level_code, indicator)) WITHOUT ROWID;\n";
+	" PRIMARY KEY(partition, territory, level, level_code, indicator)) WITHOUT ROWID;\n"
+	/* co-assignment of each commune with its pôle over resampled flows (basins
+	 * --resample); also created on demand for older workspaces */
+	"CREATE TABLE basin_stability(partition TEXT NOT NULL, code TEXT NOT NULL,"
+	" coassign REAL NOT NULL, resamples INTEGER NOT NULL,"
+	" PRIMARY KEY(partition, code)) WITHOUT ROWID;\n";
