@@ -192,13 +192,15 @@ typedef struct cpts_suggest_opts {
 	double min_pop;        /* never take a territory under this floor (10,000) */
 	size_t limit;          /* at most this many suggestions (20) */
 	const char *profession;
+	double max_pop;        /* never take the receiving territory above this (0: none) */
 } cpts_suggest_opts;
-#define CPTS_SUGGEST_OPTS_INIT { 10000.0, 20, NULL }
+#define CPTS_SUGGEST_OPTS_INIT { 10000.0, 20, NULL, 0 }
 
 /**
  * Propose moves of border communes for an already-run report (its model and partition
- * are used): fix cut-off pieces, fill white zones, raise the overall LI; ranked by kind
- * then gain; never breaks contiguity or takes a territory under the floor. Communes
+ * are used): fix cut-off pieces, fill white zones, raise the overall LI; ranked by LI
+ * gain, then coverage gain; never breaks contiguity, takes a territory under the floor
+ * or the receiving one above the ceiling. Communes
  * split or claimed twice are never moved.
  * @param[out] out OWNED array (free with cpts_suggestions_free), n_out entries
  */

@@ -65,7 +65,11 @@ grep -q "commune '99999' is not in the workspace" "$T/err"; check "the unknown c
 
 "$CPTS" suggest "$WS" --partition proposal > "$T/out" 2> "$T/err"; rc=$?
 check "suggest exits 0 (got $rc)" $rc
-sed -n 2p "$T/out" | grep -q "contiguity 44020 Commune 20 (2000 inhabitants) from 'A' to 'B'"; check "first suggestion: reattach 44020 to B" $?
+sed -n 2p "$T/out" | grep -q "li *44015 .* from 'B' to 'A'"; check "first suggestion: the largest LI gain, 44015 to A" $?
+grep "^ *[0-9]*\. " "$T/out" | sed -n 2p | grep -q "contiguity 44020 Commune 20 (2000 inhabitants) from 'A' to 'B'"; check "second: reattach 44020 to B" $?
+"$CPTS" suggest "$WS" --partition proposal --max-pop 93000 > "$T/out2" 2> "$T/err"; rc=$?
+check "suggest --max-pop exits 0 (got $rc)" $rc
+grep -q "to 'B'" "$T/out2"; [ $? -ne 0 ]; check "--max-pop 93000: nothing more into B (92,000)" $?
 grep -q "white_zone 44009 Commune 9 (1500 inhabitants) from the white zone to 'B'" "$T/out"; check "white zone 44009 given to B" $?
 grep -q "cpts move WS --partition proposal --commune 44020 --to 'B'" "$T/out"; check "suggestion shows the move command" $?
 grep -q "44018\|44019" "$T/out"; [ $? -ne 0 ]; check "no move out of D (under the floor)" $?

@@ -5,7 +5,9 @@
  *  - a 10 x 10 grid with gravity flows: every basin contiguous after every single move
  *    of the optimiser (property checked through the move hook), within floor and
  *    ceiling at the end, the target count reached, the same basins with 1 or 2
- *    threads and for the same seed, and an overall LI at least the plurality's.
+ *    threads and for the same seed, and an overall LI at least the plurality's;
+ *  - resampling: co-assignment 1 on a matrix with one destination per commune, the
+ *    same co-assignments for the same seed.
  */
 #include <math.h>
 #include <stdio.h>
@@ -94,6 +96,59 @@ static void test_line(cpts_ctx *ctx)
 	   "line: 3 basins under a ceiling of 20,000");
 	near(sum.li_overall, (785.0 - 40 - 30) / 785.0, 1e-9, "value");
 	cpts_model_free(ctx, m);
+	ws_drop(s, path);
+}
+
+/* One real value from SQL, NAN when NULL or no row. */
+static double sql_real(cpts_store *s, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	double v = NAN;
+
+	if (sqlite3_prepare_v2(cpts_store_db(s), sql, -1, &st, NULL) != SQLITE_OK)
+		return NAN;
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+		v = sqlite3_column_double(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/*
+ * A chain 44001..44004 where every commune sends all its flows to one destination
+ * (44001 itself, the others to their west neighbour): a resampled matrix is the same
+ * matrix, so every commune stays with its pole in every rerun (co-assignment 1).
+ */
+static void test_resample_fixed(cpts_ctx *ctx)
+{
+	char path[256], code[8], dest[8];
+	cpts_store *s = ws_create(ctx, path);
+	cpts_basins_opts o = CPTS_BASINS_OPTS_INIT;
+	cpts_basins_summary sum;
+	int rc = cpts_store_begin(ctx, s);
+
+	for (int i = 0; i < 4; i++) {
+		snprintf(code, sizeof(code), "4400%d", i + 1);
+		snprintf(dest, sizeof(dest), "4400%d", i ? i : 1);
+		rc |= ws_rect(ctx, s, code, 1000.0 * i, 0, 1000.0 * (i + 1), 1000);
+		rc |= ws_pop(ctx, s, code, 1000);
+		rc |= ws_flow(ctx, s, code, dest, "", 50, 0);
+	}
+	rc |= cpts_store_commit(ctx, s);
+	ok(rc == 0, "fixed: workspace built");
+	o.resample = 7;
+	o.name = "fixed";
+	ok(cpts_basins_run(ctx, s, &o, &sum) == CPTS_OK, "fixed: plurality with 7 resamples");
+	is_int((long)sum.n_basins, 1, "fixed: one basin");
+	is_int(sum.n_resamples, 7, "fixed: 7 resamples");
+	is_int((long)sum.n_unstable, 0, "fixed: no unstable commune");
+	near(sql_real(s, "SELECT COUNT(*) FROM basin_stability WHERE partition = 'fixed'"
+		      " AND coassign = 1 AND resamples = 7"), 4, 0, "fixed: co-assignment 1.0 for"
+	     " the 4 communes");
+	/* a rerun without --resample drops the rows of that partition */
+	o.resample = 0;
+	ok(cpts_basins_run(ctx, s, &o, &sum) == CPTS_OK, "fixed: rerun without resamples");
+	near(sql_real(s, "SELECT COUNT(*) FROM basin_stability WHERE partition = 'fixed'"), 0,
+	     0, "fixed: stale co-assignments dropped");
 	ws_drop(s, path);
 }
 
@@ -240,6 +295,24 @@ static void test_grid(cpts_ctx *ctx)
 	}
 	ok(same, "grid: the same basins with 1 and 2 threads");
 	ok(same_seed, "grid: the same basins for the same seed");
+	/* resampling: reproducible for a seed, shares multiples of 1/K within 0-1 */
+	o.method = CPTS_BASINS_PLURALITY;
+	o.resample = 8;
+	o.name = "res1";
+	ok(cpts_basins_run(ctx, s, &o, &sum) == CPTS_OK, "grid: plurality with 8 resamples");
+	o.name = "res2";
+	ok(cpts_basins_run(ctx, s, &o, &sum) == CPTS_OK, "grid: the same again");
+	near(sql_real(s, "SELECT COUNT(*) FROM basin_stability a JOIN basin_stability b"
+		      " USING(code) WHERE a.partition = 'res1' AND b.partition = 'res2'"
+		      " AND a.coassign = b.coassign"), G * G, 0, "grid: same co-assignments for"
+	     " the same seed");
+	near(sql_real(s, "SELECT COUNT(*) FROM basin_stability WHERE partition = 'res1' AND"
+		      " (coassign < 0 OR coassign > 1 OR abs(coassign * 8 - round(coassign * 8))"
+		      " > 1e-9)"), 0, 0, "grid: shares are counts over 8");
+	near(sql_real(s, "SELECT SUM(coassign < 0.8) FROM basin_stability WHERE"
+		      " partition = 'res1'"), (double)sum.n_unstable, 0, "grid: unstable count"
+	     " matches the table");
+	o.resample = 0;
 	/* Leiden then the constraints: contiguous, target count */
 	o.method = CPTS_BASINS_LEIDEN;
 	o.name = "lei";
@@ -269,6 +342,7 @@ int main(void)
 		return 1;
 	ctx.verbosity = CPTS_LOG_ERROR;
 	test_line(&ctx);
+	test_resample_fixed(&ctx);
 	test_grid(&ctx);
 	cpts_ctx_release(&ctx);
 	return done_testing();
