@@ -222,6 +222,16 @@ static void text_overall(cpts_buf *b, const cpts_check_report *r)
 	cpts_buf_addf(b, "split communes: %zu (share of the commune in each territory)\n",
 		      count_split(m, r->part));
 	add_split(b, m, r->part, false);
+	if (r->n_resamples) {
+		cpts_buf_addf(b, "unstable border communes: %zu with a co-assignment with their"
+			      " pole below %.2f over %d resamples\n", r->n_unstable,
+			      r->stability_threshold, r->n_resamples);
+		for (size_t k = 0; k < r->n_unstable; k++) {
+			cpts_buf_addstr(b, "  ");
+			add_commune(b, m, r->unstable[k]);
+			cpts_buf_addf(b, ": %.2f\n", r->unstable_share[k]);
+		}
+	}
 	cpts_buf_addstr(b, "flows: ");
 	if (r->has_flows) {
 		cpts_buf_addstr(b, "LI ");
@@ -408,6 +418,12 @@ static void json_report(cpts_buf *b, const cpts_check_report *r)
 	}
 	cpts_buf_addstr(b, "],\"split\":[");
 	add_split(b, m, r->part, true);
+	cpts_buf_addf(b, "],\"resamples\":%d,\"unstable\":[", r->n_resamples);
+	for (size_t k = 0; k < r->n_unstable; k++) {
+		cpts_buf_addstr(b, k ? ",{\"code\":" : "{\"code\":");
+		cpts_buf_add_json(b, m->c[r->unstable[k]].code);
+		cpts_buf_addf(b, ",\"coassign\":%.6f}", r->unstable_share[k]);
+	}
 	cpts_buf_addf(b, "],\"has_flows\":%s,\"has_graph\":%s,\"li\":",
 		      r->has_flows ? "true" : "false", r->has_graph ? "true" : "false");
 	add_num(b, r->li, "%.6f");
