@@ -18,6 +18,9 @@ SHARED=${CPTS_SHARED:-/work/shared}
 D=${1:-/tmp/cpts-basins-eval}
 COUNTS=${COUNTS:-"40 55 70"}
 METHODS=${METHODS:-"plurality modularity leiden optimise"}
+REGIONS=${REGIONS:-"pdl bre paca"}
+PARTS=${PARTS:-"BV2022 EPCI"}
+OPT_ARGS=${OPT_ARGS:-}   # e.g. "--kicks 300000" for a lighter optimiser
 mkdir -p "$D"
 [ -f "$D/paca.geojson" ] || ogr2ogr -f GeoJSON "$D/paca.geojson" \
   "/vsigzip/$SHARED/data/geo/communes_metro_cog2024.geojson.gz" -where "reg = '93'"
@@ -44,6 +47,7 @@ echo "|---|---|---|---|---|---|---|---|---|---|---|"
 for r in pdl:$SHARED/data/geo/communes_r52_pays_de_la_loire_cog2024.geojson \
          bre:$SHARED/data/geo/communes_r53_bretagne_cog2024.geojson paca:$D/paca.geojson; do
   name=${r%%:*}; geo=${r#*:}; ws=$D/$name.sqlite
+  case " $REGIONS " in *" $name "*) ;; *) continue ;; esac
   if [ ! -f "$ws" ]; then
     n=$(grep -o '"type": *"Feature"' "$geo" | wc -l)
     /usr/bin/python3 bench/gen_inputs.py --geo "$geo" --shared "$SHARED/data" \
@@ -61,17 +65,21 @@ for r in pdl:$SHARED/data/geo/communes_r52_pays_de_la_loire_cog2024.geojson \
   fi
   for k in $COUNTS; do
     for m in $METHODS; do
-      run "$name" "$ws" "$m" "10k-175k" --method "$m" --target-count "$k" --name "e_$m"
+      extra=""; [ "$m" = optimise ] && extra=$OPT_ARGS
+      # shellcheck disable=SC2086
+      run "$name" "$ws" "$m" "10k-175k" --method "$m" --target-count "$k" --name "e_$m" $extra
     done
   done
-  for part in BV2022 EPCI; do # own count, own smallest and largest territory as bounds
+  for part in $PARTS; do # own count, own smallest and largest territory as bounds
     run "$name" "$ws" "$part (as given)" "-" --method plurality --lock "$part" --name "g_$part"
     cnt=$(sqlite3 "$ws" "SELECT COUNT(*) FROM basin_metrics WHERE partition = 'g_$part'")
     max=$(sqlite3 "$ws" "SELECT CAST(MAX(pop) AS INTEGER) FROM basin_metrics WHERE partition = 'g_$part'")
     min=$(sqlite3 "$ws" "SELECT CAST(MIN(pop) AS INTEGER) FROM basin_metrics WHERE partition = 'g_$part'")
     for m in plurality modularity optimise; do
+      extra=""; [ "$m" = optimise ] && extra=$OPT_ARGS
+      # shellcheck disable=SC2086
       run "$name" "$ws" "$m" "$min-$max" --method "$m" --target-count "$cnt" --min-pop "$min" \
-        --max-pop "$max" --name "e_$m"
+        --max-pop "$max" --name "e_$m" $extra
     done
   done
 done

@@ -826,6 +826,25 @@ static void section_aci(cpts_buf *b, const ex_data *d, size_t t)
 			" 80 000, 3 de 80 000 à 175 000, 4 au-delà.</p></section>\n");
 }
 
+/* Communes whose basin changes often when the flows are redrawn (basins --resample):
+ * named under the commune table, as a border to look at. */
+static void add_unstable(cpts_buf *b, const ex_data *d, size_t t)
+{
+	size_t n_bad = 0;
+
+	for (size_t k = d->p->terr_start[t]; k < d->p->terr_start[t + 1]; k++) {
+		size_t i = d->p->members[k].commune;
+		if (!(d->att[i].coassign < 0.8))
+			continue;
+		cpts_buf_addstr(b, n_bad++ ? ", " : "<p>Rattachement instable (la commune reste"
+				" avec le pôle du bassin dans moins de 80 % des tirages aléatoires"
+				" des flux) : ");
+		cpts_buf_add_html(b, d->m->c[i].name);
+	}
+	if (n_bad)
+		cpts_buf_addstr(b, ".</p>\n");
+}
+
 static void section_communes(cpts_buf *b, const ex_data *d, size_t t)
 {
 	const cpts_indicator *ind = cpts_indicator_find(d->map_key);
@@ -860,7 +879,9 @@ static void section_communes(cpts_buf *b, const ex_data *d, size_t t)
 		}
 		cpts_buf_addstr(b, "</td></tr>\n");
 	}
-	cpts_buf_addstr(b, "</tbody></table></section>\n");
+	cpts_buf_addstr(b, "</tbody></table>\n");
+	add_unstable(b, d, t);
+	cpts_buf_addstr(b, "</section>\n");
 }
 
 static void section_method(cpts_buf *b, const ex_data *d)

@@ -62,6 +62,11 @@ u=$(sqlite3 "$WS" "SELECT count(*) FROM basin_stability WHERE partition = 'st' A
 grep -q "^resamples: 10, communes with co-assignment below 1.00: $u " "$T/out"; check "unstable count printed ($u)" $?
 "$CPTS" check "$WS" --partition st > "$T/out" 2> "$T/err"
 grep -q "^unstable border communes: [0-9]* with a co-assignment with their pole below 0.80 over 10 resamples" "$T/out"; check "check reports the stability" $?
+"$CPTS" export "$WS" --partition st --gpkg "$T/st.gpkg" --html "$T/st_html" > /dev/null 2>&1; rc=$?
+check "export of the resampled basins exits 0 (got $rc)" $rc
+a=$(sqlite3 "$WS" "SELECT group_concat(code || '=' || round(100 * coassign, 6), ' ') FROM (SELECT * FROM basin_stability WHERE partition = 'st' ORDER BY code)")
+b=$(sqlite3 "$T/st.gpkg" "SELECT group_concat(code || '=' || round(coaffectation, 6), ' ') FROM (SELECT * FROM communes ORDER BY code)")
+[ -n "$a" ] && [ "$a" = "$b" ]; check "GeoPackage field coaffectation = 100 x co-assignment ($b)" $?
 "$CPTS" basins "$WS" --method plurality --resample -1 2> "$T/err"; rc=$?
 check "negative --resample exits 2 (got $rc)" $([ $rc -eq 2 ]; echo $?)
 "$CPTS" basins "$WS" --method kmeans 2> "$T/err"; rc=$?
