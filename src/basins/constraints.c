@@ -462,23 +462,35 @@ int cpts_basins__split_ceiling(cpts_bwork *w)
 }
 
 /* Split the most populous unlocked basin (with two communes or more) in two or more
- * parts with the constrained Louvain at half its population; false when none can. */
+ * parts with the constrained Louvain at half its population; false when none can.
+ * Basins whose communes other than the largest hold less than the floor come last: their
+ * parts would fall under the floor and merge back, again and again. */
 static bool split_largest(cpts_bwork *w, int *rc)
 {
 	size_t n = w->m->n, nb = w->n_lab;
 	double *pop = cpts_calloc(nb + 1, sizeof(double));
+	double *big = cpts_calloc(nb + 1, sizeof(double));
 	size_t *cnt = cpts_calloc(nb + 1, sizeof(size_t));
-	bool *active = NULL;
+	bool *active = NULL, best_ok = false;
 	long best = -1;
 
 	for (size_t i = 0; i < n; i++)
 		if (w->lab[i] >= 0 && !w->locked[i]) {
 			pop[w->lab[i]] += w->m->c[i].pop;
 			cnt[w->lab[i]]++;
+			if (w->m->c[i].pop > big[w->lab[i]])
+				big[w->lab[i]] = w->m->c[i].pop;
 		}
-	for (size_t b = 0; b < nb; b++)
-		if (cnt[b] >= 2 && (best < 0 || pop[b] > pop[best]))
+	for (size_t b = 0; b < nb; b++) {
+		bool ok = pop[b] - big[b] >= w->opts->min_pop;
+		if (cnt[b] < 2)
+			continue;
+		if (best < 0 || (ok && !best_ok) || (ok == best_ok && pop[b] > pop[best])) {
 			best = (long)b;
+			best_ok = ok;
+		}
+	}
+	free(big);
 	if (best >= 0) {
 		active = cpts_calloc(n + 1, sizeof(bool));
 		for (size_t i = 0; i < n; i++)
