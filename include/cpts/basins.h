@@ -18,7 +18,26 @@
 extern "C" {
 #endif
 
-typedef enum cpts_basin_method { CPTS_BASINS_PLURALITY, CPTS_BASINS_MODULARITY } cpts_basin_method;
+typedef enum cpts_basin_method {
+	CPTS_BASINS_PLURALITY, CPTS_BASINS_MODULARITY,
+	CPTS_BASINS_OPTIMISE,  /* local search of self-containment (optimise.c) */
+	CPTS_BASINS_LEIDEN,    /* igraph's Leiden on the flows, then the constraints */
+} cpts_basin_method;
+
+/** Name of a method ("plurality", ...); BORROWED static string. */
+const char *cpts_basins_method_name(cpts_basin_method m);
+/** Method of a name; CPTS_NOTFOUND-like -1 when unknown. */
+int cpts_basins_method_of(const char *name, cpts_basin_method *out);
+/** One line listing the method names, for help texts and errors ("a, b or c"). */
+const char *cpts_basins_method_list(void);
+
+/* CPTS size band used when a target count or mean population is given without an
+ * explicit floor or ceiling (DOMAIN.md 1: ACI tiers 1 to 3). */
+#define CPTS_BASINS_CPTS_FLOOR 10000.0
+#define CPTS_BASINS_CPTS_CEILING 175000.0
+/* Mean population of a CPTS (DOMAIN.md 1, February 2024): cpts diagnose's default
+ * target. */
+#define CPTS_BASINS_CPTS_MEAN 82000.0
 
 typedef struct cpts_basins_opts {
 	cpts_basin_method method;
@@ -31,9 +50,18 @@ typedef struct cpts_basins_opts {
 	unsigned long seed;  /* deterministic seed (default 1) */
 	/* attraction class thresholds (DOMAIN.md 5): class 2 >= t2, class 3 >= t3 */
 	double class_t2, class_t3;
+	size_t target_count;     /* number of basins wanted (0 = what the method gives) */
+	double target_mean_pop;  /* or: mean population wanted (count = total / this) */
+	bool default_band;       /* with a target: floor/ceiling 0 mean the CPTS band */
+	int threads;             /* optimiser threads (0 = 2) */
+	int n_starts;            /* optimiser starts (0 = 4) */
+	long kicks;              /* optimiser annealing proposals per start (-1 = default) */
+	int resample;            /* reruns on resampled flows for co-assignment (0 = none) */
+	double stability_threshold; /* co-assignment below this is flagged (default 0.8) */
 } cpts_basins_opts;
 #define CPTS_BASINS_OPTS_INIT \
-	{ CPTS_BASINS_PLURALITY, 0, 0, 1.0, NULL, "basins", NULL, 1, 0.5, 0.3 }
+	{ CPTS_BASINS_PLURALITY, 0, 0, 1.0, NULL, "basins", NULL, 1, 0.5, 0.3, 0, 0, true, \
+	  0, 0, -1, 0, 0.8 }
 
 /** Summary of a run, for the CLI and the closing notes. */
 typedef struct cpts_basins_summary {
@@ -45,7 +73,24 @@ typedef struct cpts_basins_summary {
 	size_t n_locked_split;   /* locked territories that are not contiguous (kept as
 				    given, with a warning) */
 	double seconds;
+	/* per-basin distribution (basins with flows) and the HSAr floor of LI 0.4 */
+	double li_median, li_min, pac_median;
+	size_t n_li_low;         /* basins with LI below CPTS_BASINS_LI_FLOOR */
+	/* optimiser (method optimise): objective (overall LI of the flows of unlocked
+	 * communes as optimised), moves made, starts, seconds of the local search */
+	double objective;
+	long iterations;
+	int n_starts;
+	double opt_seconds;
+	double min_pop, max_pop; /* floor and ceiling used (after the CPTS band default) */
+	size_t target_count;     /* count asked (0 = none) */
+	int n_resamples;         /* --resample: reruns made */
+	size_t n_unstable;       /* communes with co-assignment below the threshold */
+	double resample_seconds;
 } cpts_basins_summary;
+
+/* A basin whose LI is below this is flagged (the HSAr toolbox's floor). */
+#define CPTS_BASINS_LI_FLOOR 0.4
 
 /**
  * Build basins, store them as a partition (kind 'basins') with their metrics

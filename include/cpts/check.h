@@ -57,8 +57,10 @@ typedef struct cpts_check_opts {
 	const char *const *compare; /* partitions to compare with (BORROWED); NULL = auto */
 	size_t n_compare;        /* 0 with compare == NULL: basins, BV and EPCI partitions */
 	bool no_compare;         /* skip the comparison entirely */
+	double stability_threshold; /* border communes with a co-assignment (basins
+				       --resample) below this are flagged (0.8) */
 } cpts_check_opts;
-#define CPTS_CHECK_OPTS_INIT { 10000.0, NULL, NULL, 0, false }
+#define CPTS_CHECK_OPTS_INIT { 10000.0, NULL, NULL, 0, false, 0.8 }
 
 /** A commune of a territory drawn mostly by another territory (attraction class 5). */
 typedef struct cpts_check_class5 {
@@ -132,6 +134,11 @@ typedef struct cpts_check_report {
 	cpts_check_terr *terr;       /* OWNED, one per partition territory, same order */
 	size_t n_terr;
 	size_t n_problem_terr;       /* territories with at least one problem */
+	int n_resamples;             /* basins --resample reruns behind the stability (0: none) */
+	double stability_threshold;
+	size_t *unstable;            /* OWNED border communes with co-assignment below it */
+	double *unstable_share;      /* OWNED their co-assignment */
+	size_t n_unstable;
 } cpts_check_report;
 
 /**
@@ -195,13 +202,15 @@ typedef struct cpts_suggest_opts {
 	double min_pop;        /* never take a territory under this floor (10,000) */
 	size_t limit;          /* at most this many suggestions (20) */
 	const char *profession;
+	double max_pop;        /* never take the receiving territory above this (0: none) */
 } cpts_suggest_opts;
-#define CPTS_SUGGEST_OPTS_INIT { 10000.0, 20, NULL }
+#define CPTS_SUGGEST_OPTS_INIT { 10000.0, 20, NULL, 0 }
 
 /**
  * Propose moves of border communes for an already-run report (its model and partition
- * are used): fix cut-off pieces, fill white zones, raise the overall LI; ranked by kind
- * then gain; never breaks contiguity or takes a territory under the floor. Communes
+ * are used): fix cut-off pieces, fill white zones, raise the overall LI; ranked by LI
+ * gain, then coverage gain; never breaks contiguity, takes a territory under the floor
+ * or the receiving one above the ceiling. Communes
  * split or claimed twice are never moved.
  * @param[out] out OWNED array (free with cpts_suggestions_free), n_out entries
  */

@@ -37,7 +37,31 @@ typedef struct cpts_bwork {
 	size_t n_over_ceiling;     /* single communes above the ceiling */
 	size_t n_under_floor;      /* basins left under the floor */
 	uint64_t rng;              /* deterministic generator state (seeded) */
+	long *lab0;                /* OWNED, labels after the locks (resample reruns) */
+	size_t n_lab0;             /* n_lab after the locks */
 } cpts_bwork;
+
+/** One method: labels of the unlocked communes, constraints and count included. */
+typedef int (*cpts_basins__method_fn)(cpts_bwork *w, size_t target,
+				      cpts_basins_summary *sum);
+
+/* Co-assignment table, created on demand so that older workspaces take it too. */
+#define CPTS_BASINS_STABILITY_SQL \
+	"CREATE TABLE IF NOT EXISTS basin_stability(partition TEXT NOT NULL," \
+	" code TEXT NOT NULL, coassign REAL NOT NULL, resamples INTEGER NOT NULL," \
+	" PRIMARY KEY(partition, code)) WITHOUT ROWID"
+
+/**
+ * Rerun fn on w->opts->resample flow matrices resampled from w->f (multinomial per
+ * residence commune) and store, per commune, the share of reruns in which it shares
+ * the basin of its pôle in w->lab (table basin_stability, partition name), inside the
+ * caller's transaction. Fills the resample fields of sum.
+ */
+/** Drop the co-assignment rows of partition name (a rerun without --resample). */
+int cpts_basins__stability_clear(cpts_ctx *ctx, cpts_store *s, const char *name);
+
+int cpts_basins__resample(cpts_bwork *w, cpts_store *s, const char *name, size_t target,
+			  cpts_basins__method_fn fn, cpts_basins_summary *sum);
 
 void cpts_basins__symflows(cpts_symflows *out, const cpts_flows *f);
 void cpts_basins__symflows_release(cpts_symflows *s);
@@ -62,6 +86,43 @@ int cpts_basins__split_ceiling(cpts_bwork *w);
 /** Attach unlocked communes with lab -1 to the adjacent basin they send most flows to
  * (or the smallest adjacent basin); returns how many found no adjacent basin. */
 size_t cpts_basins__attach_rest(cpts_bwork *w);
+
+/** Number of basins in use (labels >= 0), locked territories included. */
+size_t cpts_basins__count(const cpts_bwork *w);
+
+/**
+ * Bring the number of basins to target: split the most populous unlocked basin (with
+ * the constrained Louvain at half its population) while there are too few, then merge
+ * the least populous unlocked basin into the neighbour it exchanges most flows with
+ * (within the ceiling) while there are too many. Warns when target cannot be reached.
+ */
+int cpts_basins__adjust_count(cpts_bwork *w, size_t target);
+
+/**
+ * Greedy agglomeration towards target basins: repeatedly merge the two adjacent
+ * unlocked basins that exchange the most flows (the largest gain of overall LI) within
+ * the ceiling. Stops at target or when no merge fits.
+ */
+void cpts_basins__agglomerate(cpts_bwork *w, size_t target);
+
+/**
+ * Local search of self-containment (optimise.c) from the given start labellings
+ * (n_starts arrays of w->m->n labels, BORROWED): best result into w->lab. Fills the
+ * optimiser fields of sum.
+ */
+int cpts_basins__optimise(cpts_bwork *w, long *const *starts, size_t n_starts,
+			  cpts_basins_summary *sum);
+
+/**
+ * Test hook: when set, called after every optimiser move with the labels of the start
+ * that moved (BORROWED, n communes). Tests set it with --threads 1 only: it is a plain
+ * global, not synchronised.
+ */
+extern void (*cpts_basins__move_hook)(const long *lab, size_t n, void *arg);
+extern void *cpts_basins__move_hook_arg;
+
+/** Leiden (igraph) labels of the unlocked communes on the symmetrised flows. */
+int cpts_basins__leiden(cpts_bwork *w);
 
 /** Plurality (refined Dartmouth) labels of the unlocked communes. */
 int cpts_basins__plurality(cpts_bwork *w);

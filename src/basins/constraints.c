@@ -460,3 +460,225 @@ int cpts_basins__split_ceiling(cpts_bwork *w)
 		cpts_basins__compact(w);
 	return rc;
 }
+
+/* Split the most populous unlocked basin (with two communes or more) in two or more
+ * parts with the constrained Louvain at half its population; false when none can.
+ * Basins whose communes other than the largest hold less than the floor come last: their
+ * parts would fall under the floor and merge back, again and again. */
+static bool split_largest(cpts_bwork *w, int *rc)
+{
+	size_t n = w->m->n, nb = w->n_lab;
+	double *pop = cpts_calloc(nb + 1, sizeof(double));
+	double *big = cpts_calloc(nb + 1, sizeof(double));
+	size_t *cnt = cpts_calloc(nb + 1, sizeof(size_t));
+	bool *active = NULL, best_ok = false;
+	long best = -1;
+
+	for (size_t i = 0; i < n; i++)
+		if (w->lab[i] >= 0 && !w->locked[i]) {
+			pop[w->lab[i]] += w->m->c[i].pop;
+			cnt[w->lab[i]]++;
+			if (w->m->c[i].pop > big[w->lab[i]])
+				big[w->lab[i]] = w->m->c[i].pop;
+		}
+	for (size_t b = 0; b < nb; b++) {
+		bool ok = pop[b] - big[b] >= w->opts->min_pop;
+		if (cnt[b] < 2)
+			continue;
+		if (best < 0 || (ok && !best_ok) || (ok == best_ok && pop[b] > pop[best])) {
+			best = (long)b;
+			best_ok = ok;
+		}
+	}
+	free(big);
+	if (best >= 0) {
+		active = cpts_calloc(n + 1, sizeof(bool));
+		for (size_t i = 0; i < n; i++)
+			active[i] = w->lab[i] == best && !w->locked[i];
+		*rc = cpts_basins__louvain(w, active, w->opts->resolution,
+					   pop[best] > 0 ? pop[best] / 2 : 0);
+		cpts_basins__split_disconnected(w);
+	}
+	free(pop);
+	free(cnt);
+	free(active);
+	return best >= 0;
+}
+
+/* The smallest unlocked basin that can merge into a neighbour within the ceiling
+ * merges into the one it exchanges most flows with; false when none can. */
+static bool merge_smallest(cpts_bwork *w, bstate *st, long *order, size_t *n_order)
+{
+	for (size_t k = 0; k < *n_order; k++) {
+		long b = order[k], c;
+		if (st->head[b] < 0)
+			continue;
+		if ((c = best_target(w, st, b, false)) < 0)
+			continue;
+		merge_into(w, st, b, c);
+		/* keep order sorted by population: c grew, move it to its place */
+		for (size_t q = 0; q < *n_order; q++)
+			if (order[q] == c) {
+				while (q + 1 < *n_order && cmp_by_pop(&order[q], &order[q + 1],
+								      st->pop) > 0) {
+					long t = order[q];
+					order[q] = order[q + 1];
+					order[++q] = t;
+				}
+				break;
+			}
+		return true;
+	}
+	return false;
+}
+
+size_t cpts_basins__count(const cpts_bwork *w)
+{
+	size_t n = w->m->n, k = 0;
+	bool *seen = cpts_calloc(w->n_lab + 1, sizeof(bool));
+
+	for (size_t i = 0; i < n; i++)
+		if (w->lab[i] >= 0 && !seen[w->lab[i]]) {
+			seen[w->lab[i]] = true;
+			k++;
+		}
+	free(seen);
+	return k;
+}
+
+int cpts_basins__adjust_count(cpts_bwork *w, size_t target)
+{
+	size_t nb;
+	int rc = CPTS_OK;
+
+	cpts_basins__need_sym(w);
+	/* split the largest until there are enough, then merge the smallest down */
+	while ((nb = cpts_basins__count(w)) < target && rc == CPTS_OK)
+		if (!split_largest(w, &rc))
+			break;
+	if (rc < 0)
+		return rc;
+	if (nb > target) {
+		bstate st;
+		bool *is_locked_basin;
+		long *order;
+		size_t n_order = 0;
+		cpts_basins__compact(w);
+		bstate_init(w, &st);
+		is_locked_basin = cpts_calloc(w->n_lab + 1, sizeof(bool));
+		order = cpts_mallocarray(w->n_lab + 1, sizeof(long));
+		for (size_t i = 0; i < w->m->n; i++)
+			if (w->locked[i] && w->lab[i] >= 0)
+				is_locked_basin[w->lab[i]] = true;
+		for (size_t b = 0; b < w->n_lab; b++)
+			if (!is_locked_basin[b] && st.head[b] >= 0)
+				order[n_order++] = (long)b;
+		qsort_r(order, n_order, sizeof(long), cmp_by_pop, st.pop);
+		while (nb > target && merge_smallest(w, &st, order, &n_order))
+			nb--;
+		free(order);
+		free(is_locked_basin);
+		bstate_release(&st);
+		cpts_basins__compact(w);
+	}
+	return CPTS_OK;
+}
+
+/* The best merge partner of basin b: the adjacent unlocked basin it exchanges most
+ * flows with, within the ceiling; *gain_out gets the flows. -1 when none. */
+static long best_partner(cpts_bwork *w, bstate *st, long b, const bool *is_locked_basin,
+			 double *gain_out)
+{
+	const cpts_graph *g = w->g;
+	double max = w->opts->max_pop;
+	long best = -1;
+
+	st->n_touched = 0;
+	for (long i = st->head[b]; i >= 0; i = st->next[i])
+		for (size_t e = g->start[i]; e < g->start[i + 1]; e++) {
+			long c = w->lab[g->adj[e]];
+			if (c < 0 || c == b || is_locked_basin[c] || st->adjmark[c])
+				continue;
+			st->adjmark[c] = true;
+			st->touched[st->n_touched++] = c;
+		}
+	for (long i = st->head[b]; i >= 0; i = st->next[i])
+		for (size_t e = w->sym.start[i]; e < w->sym.start[i + 1]; e++) {
+			long c = w->lab[w->sym.adj[e]];
+			if (c >= 0 && c != b && st->adjmark[c])
+				st->acc[c] += w->sym.w[e];
+		}
+	*gain_out = -1;
+	for (size_t t = 0; t < st->n_touched; t++) {
+		long c = st->touched[t];
+		if (max > 0 && st->pop[b] + st->pop[c] > max)
+			continue;
+		if (st->acc[c] > *gain_out || (st->acc[c] == *gain_out && c < best)) {
+			best = c;
+			*gain_out = st->acc[c];
+		}
+	}
+	for (size_t t = 0; t < st->n_touched; t++) {
+		st->acc[st->touched[t]] = 0;
+		st->adjmark[st->touched[t]] = false;
+	}
+	return best;
+}
+
+void cpts_basins__agglomerate(cpts_bwork *w, size_t target)
+{
+	bstate st;
+	bool *is_locked_basin;
+	long *partner;
+	double *gain;
+	size_t nb;
+
+	cpts_basins__need_sym(w);
+	cpts_basins__compact(w);
+	nb = cpts_basins__count(w);
+	bstate_init(w, &st);
+	is_locked_basin = cpts_calloc(w->n_lab + 1, sizeof(bool));
+	partner = cpts_mallocarray(w->n_lab + 1, sizeof(long));
+	gain = cpts_mallocarray(w->n_lab + 1, sizeof(double));
+	for (size_t i = 0; i < w->m->n; i++)
+		if (w->locked[i] && w->lab[i] >= 0)
+			is_locked_basin[w->lab[i]] = true;
+	for (size_t b = 0; b < w->n_lab; b++)
+		partner[b] = is_locked_basin[b] || st.head[b] < 0 ? -1 :
+			     best_partner(w, &st, (long)b, is_locked_basin, &gain[b]);
+	while (nb > target) {
+		long b = -1, c;
+		for (size_t k = 0; k < w->n_lab; k++)
+			if (partner[k] >= 0 && (b < 0 || gain[k] > gain[b]))
+				b = (long)k;
+		if (b < 0)
+			break;
+		c = partner[b];
+		merge_into(w, &st, b, c);
+		nb--;
+		partner[b] = -1;
+		/* c grew: its partner and those of the basins that pointed at b or c, or
+		 * touch c, or no longer fit with their partner, change */
+		for (long i = st.head[c]; i >= 0; i = st.next[i])
+			for (size_t e = w->g->start[i]; e < w->g->start[i + 1]; e++)
+				if (w->lab[w->g->adj[e]] >= 0)
+					st.adjmark[w->lab[w->g->adj[e]]] = true;
+		for (size_t k = 0; k < w->n_lab; k++) {
+			bool near = st.adjmark[k];
+			st.adjmark[k] = false;
+			if (partner[k] < 0 && !near)
+				continue;
+			if (is_locked_basin[k] || st.head[k] < 0)
+				continue;
+			if (near || (long)k == c || partner[k] == b || partner[k] == c ||
+			    (partner[k] >= 0 && w->opts->max_pop > 0 &&
+			     st.pop[k] + st.pop[partner[k]] > w->opts->max_pop))
+				partner[k] = best_partner(w, &st, (long)k, is_locked_basin, &gain[k]);
+		}
+	}
+	free(partner);
+	free(gain);
+	free(is_locked_basin);
+	bstate_release(&st);
+	cpts_basins__compact(w);
+}

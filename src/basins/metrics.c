@@ -276,6 +276,47 @@ static int delete_rows(cpts_ctx *ctx, cpts_store *s, const char *name)
 	return rc;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double median_of(double *v, size_t n)
+{
+	if (!n)
+		return NAN;
+	qsort(v, n, sizeof(double), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* Median and minimum basin LI (basins with flows), basins under the LI floor, and
+ * median PAC, as the closing notes and the benchmark report them. */
+static void distribution(const tacc *ta, size_t nt, cpts_basins_summary *sum)
+{
+	double *li = cpts_mallocarray(nt + 1, sizeof(double));
+	double *pac = cpts_mallocarray(nt + 1, sizeof(double));
+	size_t n_li = 0, n_pac = 0;
+
+	sum->li_min = NAN;
+	for (size_t t = 0; t < nt; t++) {
+		if (ta[t].res_total > 0) {
+			li[n_li] = ta[t].internal / ta[t].res_total;
+			sum->n_li_low += li[n_li] < CPTS_BASINS_LI_FLOOR;
+			if (!(li[n_li] >= sum->li_min))
+				sum->li_min = li[n_li];
+			n_li++;
+		}
+		if (ta[t].area > 0 && ta[t].perim > 0)
+			pac[n_pac++] = ta[t].perim / (3.54 * sqrt(ta[t].area));
+	}
+	sum->li_median = median_of(li, n_li);
+	sum->pac_median = median_of(pac, n_pac);
+	free(li);
+	free(pac);
+}
+
 int cpts_basins__metrics(cpts_ctx *ctx, cpts_store *s, const cpts_model *m,
 			 const cpts_graph *g, const cpts_flows *f, const cpts_partition *p,
 			 const cpts_basins_opts *opts, cpts_basins_summary *sum)
@@ -307,6 +348,7 @@ int cpts_basins__metrics(cpts_ctx *ctx, cpts_store *s, const cpts_model *m,
 		}
 		sum->li_overall = res > 0 ? internal / res : NAN;
 		sum->msi_overall = in > 0 ? internal / in : NAN;
+		distribution(ta, p->n_terr, sum);
 	}
 out:
 	memb_release(&mb);

@@ -1,9 +1,12 @@
 /*
  * run.c - cpts_basins_run: one basin run from the workspace to a stored partition.
  *
- * Order of the steps (the same for both methods, so that they are comparable):
+ * Order of the steps (the same for every method, so that they are comparable):
  * locked territories first, then the method on the other communes, then contiguity
- * (split), floor (merge), ceiling (split with constrained Louvain), floor again. Basins
+ * (split), floor (merge), ceiling (split with constrained Louvain), floor again, then
+ * the target count (split the largest, merge the smallest); the optimiser starts from
+ * the plurality and modularity results so obtained. A target without explicit floor or
+ * ceiling uses the CPTS band (10,000-175,000). The methods are rows of a table. Basins
  * are named after their pole (the commune receiving most flows), locked territories
  * keep their name. Everything happens in one transaction: a failed run leaves the
  * workspace unchanged.
@@ -84,14 +87,12 @@ static size_t check_locked(cpts_bwork *w, const cpts_partition *lock)
 	return n_split;
 }
 
-static int run_method(cpts_bwork *w)
+/* Modularity labels of the unlocked communes (constrained Louvain at the ceiling). */
+static int modularity_labels(cpts_bwork *w)
 {
-	bool *active;
+	bool *active = cpts_calloc(w->m->n + 1, sizeof(bool));
 	int rc;
 
-	if (w->opts->method == CPTS_BASINS_PLURALITY)
-		return cpts_basins__plurality(w);
-	active = cpts_calloc(w->m->n + 1, sizeof(bool));
 	for (size_t i = 0; i < w->m->n; i++)
 		active[i] = !w->locked[i];
 	rc = cpts_basins__louvain(w, active, w->opts->resolution, w->opts->max_pop);
@@ -111,9 +112,8 @@ static int run_method(cpts_bwork *w)
 	return rc;
 }
 
-static int constrain(cpts_bwork *w)
+static int constrain(cpts_bwork *w, bool by_mod)
 {
-	bool by_mod = w->opts->method == CPTS_BASINS_MODULARITY;
 	int rc;
 
 	cpts_basins__split_disconnected(w);
@@ -123,6 +123,257 @@ static int constrain(cpts_bwork *w)
 	cpts_basins__split_disconnected(w);
 	cpts_basins__merge_floor(w, by_mod);
 	return CPTS_OK;
+}
+
+/* Bring the count to the target (when one is asked), keeping floor and contiguity. */
+static int fit_count(cpts_bwork *w, size_t target)
+{
+	size_t nb = 0;
+	int rc;
+
+	if (!target)
+		return CPTS_OK;
+	for (int round = 0; round < 8; round++) {
+		if ((rc = cpts_basins__adjust_count(w, target)) < 0)
+			return rc;
+		cpts_basins__split_disconnected(w);
+		cpts_basins__merge_floor(w, false);
+		if ((nb = cpts_basins__count(w)) == target)
+			return CPTS_OK;
+	}
+	cpts_warn(w->ctx, "%zu basins instead of the %zu asked: the floor, the ceiling or the"
+		  " locked territories leave no other way", nb, target);
+	return CPTS_OK;
+}
+
+/* Every unlocked commune back to no basin (before another method runs). */
+static void reset_unlocked(cpts_bwork *w)
+{
+	for (size_t i = 0; i < w->m->n; i++)
+		if (!w->locked[i])
+			w->lab[i] = -1;
+}
+
+static int method_plurality(cpts_bwork *w, size_t target, cpts_basins_summary *sum)
+{
+	int rc;
+
+	(void)sum;
+	if ((rc = cpts_basins__plurality(w)) < 0 || (rc = constrain(w, false)) < 0)
+		return rc;
+	return fit_count(w, target);
+}
+
+/* Modularity at resolution gamma: labels, then the constraints; the basin count. */
+static int modularity_at(cpts_bwork *w, double gamma, size_t n_lab0, size_t *count)
+{
+	const cpts_basins_opts *saved = w->opts;
+	cpts_basins_opts tuned = *w->opts;
+	int rc;
+
+	tuned.resolution = gamma;
+	w->opts = &tuned;
+	reset_unlocked(w);
+	w->n_lab = n_lab0;
+	if ((rc = modularity_labels(w)) == CPTS_OK)
+		rc = constrain(w, true);
+	w->opts = saved;
+	*count = cpts_basins__count(w);
+	return rc;
+}
+
+/*
+ * With a target count, the resolution is searched (bisection on its logarithm, from
+ * the given one, at most 12 runs) for the count closest to the target, as a user
+ * would tune it by hand; then the count is fitted exactly.
+ */
+static int modularity_fit(cpts_bwork *w, size_t target, bool search)
+{
+	size_t n_lab0 = w->n_lab, count, best_diff = SIZE_MAX;
+	double lo = 0, hi = 0, gamma = w->opts->resolution, best_gamma = gamma;
+	int rc;
+
+	if ((rc = modularity_at(w, gamma, n_lab0, &count)) < 0)
+		return rc;
+	for (int it = 0; search && target && count != target && it < 12; it++) {
+		size_t diff = count > target ? count - target : target - count;
+		if (diff < best_diff) {
+			best_diff = diff;
+			best_gamma = gamma;
+		}
+		if (count < target)
+			lo = gamma;
+		else
+			hi = gamma;
+		gamma = lo > 0 && hi > 0 ? sqrt(lo * hi) : lo > 0 ? lo * 4 : hi / 4;
+		if ((rc = modularity_at(w, gamma, n_lab0, &count)) < 0)
+			return rc;
+	}
+	if (search && target && count != target) {
+		size_t diff = count > target ? count - target : target - count;
+		if (diff > best_diff) {
+			gamma = best_gamma;
+			if ((rc = modularity_at(w, gamma, n_lab0, &count)) < 0)
+				return rc;
+		}
+	}
+	if (search && target)
+		CPTS_LOG(w->ctx, CPTS_LOG_NOTE, "modularity: resolution %g gives %zu basins"
+			 " before the count is fitted to %zu", gamma, count, target);
+	return fit_count(w, target);
+}
+
+static int method_modularity(cpts_bwork *w, size_t target, cpts_basins_summary *sum)
+{
+	(void)sum;
+	return modularity_fit(w, target, true);
+}
+
+static int method_leiden(cpts_bwork *w, size_t target, cpts_basins_summary *sum)
+{
+	int rc;
+
+	(void)sum;
+	if ((rc = cpts_basins__leiden(w)) < 0 || (rc = constrain(w, true)) < 0)
+		return rc;
+	return fit_count(w, target);
+}
+
+/*
+ * The optimiser starts from the plurality and modularity solutions brought to the
+ * target count (or, without a target, to the plurality count), alternating between
+ * them over the starts; each start has its own generator.
+ */
+static int method_optimise(cpts_bwork *w, size_t target, cpts_basins_summary *sum)
+{
+	size_t n = w->m->n, n_starts = w->opts->n_starts > 0 ? (size_t)w->opts->n_starts
+				       : n < 5000 ? 6 : 2;
+	size_t n_lab0 = w->n_lab;
+	double t0 = cpts_now(), t1;
+	long *seedlab[3] = { NULL, NULL, NULL }, **starts = NULL;
+	int rc;
+
+	if ((rc = method_plurality(w, target, sum)) < 0)
+		goto out;
+	if (!target)
+		target = cpts_basins__count(w);
+	seedlab[0] = cpts_mallocarray(n + 1, sizeof(long));
+	memcpy(seedlab[0], w->lab, n * sizeof(long));
+	reset_unlocked(w);
+	w->n_lab = n_lab0;
+	/* the modularity start at the given resolution (its search would cost 12 runs) */
+	if ((rc = modularity_fit(w, target, false)) < 0)
+		goto out;
+	seedlab[1] = cpts_mallocarray(n + 1, sizeof(long));
+	memcpy(seedlab[1], w->lab, n * sizeof(long));
+	/* third start (from 3 starts on): the plurality basins before any floor,
+	 * agglomerated greedily by the flows they exchange (the LI gain of a merge), then
+	 * floor and count */
+	if (n_starts >= 3) {
+		reset_unlocked(w);
+		w->n_lab = n_lab0;
+		if ((rc = cpts_basins__plurality(w)) < 0)
+			goto out;
+		cpts_basins__split_disconnected(w);
+		cpts_basins__agglomerate(w, target);
+		cpts_basins__merge_floor(w, false);
+		if ((rc = cpts_basins__split_ceiling(w)) < 0 || (rc = fit_count(w, target)) < 0)
+			goto out;
+		seedlab[2] = cpts_mallocarray(n + 1, sizeof(long));
+		memcpy(seedlab[2], w->lab, n * sizeof(long));
+	}
+	starts = cpts_mallocarray(n_starts + 1, sizeof(long *));
+	for (size_t s = 0; s < n_starts; s++)
+		starts[s] = seedlab[s % (n_starts >= 3 ? 3 : 2)];
+	t1 = cpts_now();
+	rc = cpts_basins__optimise(w, starts, n_starts, sum);
+	cpts_basins__compact(w);
+	CPTS_LOG(w->ctx, CPTS_LOG_NOTE, "optimise: starts built in %.3f s", t1 - t0);
+	CPTS_LOG(w->ctx, CPTS_LOG_NOTE, "optimise: objective %.4f after %ld moves (%d starts,"
+		 " %.3f s)", sum->objective, sum->iterations, sum->n_starts, sum->opt_seconds);
+out:
+	free(seedlab[0]);
+	free(seedlab[1]);
+	free(seedlab[2]);
+	free(starts);
+	return rc;
+}
+
+/** The methods: one row each (name, steps, help). */
+static const struct basin_method {
+	cpts_basin_method id;
+	const char *name;
+	int (*fn)(cpts_bwork *w, size_t target, cpts_basins_summary *sum);
+	const char *help;
+} methods[] = {
+	{ CPTS_BASINS_PLURALITY, "plurality", method_plurality,
+	  "refined Dartmouth: each commune follows where most of its flows go" },
+	{ CPTS_BASINS_MODULARITY, "modularity", method_modularity,
+	  "spatially constrained Louvain on the symmetrised flows" },
+	{ CPTS_BASINS_OPTIMISE, "optimise", method_optimise,
+	  "local search of the overall LI from plurality and modularity starts" },
+	{ CPTS_BASINS_LEIDEN, "leiden", method_leiden,
+	  "igraph's Leiden on the flows, then contiguity, floor and ceiling" },
+};
+#define N_METHODS (sizeof(methods) / sizeof(methods[0]))
+
+const char *cpts_basins_method_name(cpts_basin_method m)
+{
+	for (size_t k = 0; k < N_METHODS; k++)
+		if (methods[k].id == m)
+			return methods[k].name;
+	return "unknown";
+}
+
+int cpts_basins_method_of(const char *name, cpts_basin_method *out)
+{
+	for (size_t k = 0; name && k < N_METHODS; k++)
+		if (strcmp(methods[k].name, name) == 0) {
+			*out = methods[k].id;
+			return 0;
+		}
+	return -1;
+}
+
+const char *cpts_basins_method_list(void)
+{
+	return "optimise, plurality, modularity or leiden";
+}
+
+static cpts_basins__method_fn method_fn(cpts_basin_method id)
+{
+	for (size_t k = 0; k < N_METHODS; k++)
+		if (methods[k].id == id)
+			return methods[k].fn;
+	return NULL;
+}
+
+static int run_method(cpts_bwork *w, size_t target, cpts_basins_summary *sum)
+{
+	cpts_basins__method_fn fn = method_fn(w->opts->method);
+
+	if (!fn)
+		return cpts_fail(w->ctx, CPTS_EUSAGE, "unknown basin method %d",
+				 (int)w->opts->method);
+	return fn(w, target, sum);
+}
+
+/* --resample: the reruns, quiet (their warnings repeat the main run's). */
+static int run_resample(cpts_bwork *w, cpts_store *s, size_t target, cpts_basins_summary *sum)
+{
+	int verbosity = w->ctx->verbosity, rc;
+
+	if (w->opts->resample <= 0)
+		return cpts_basins__stability_clear(w->ctx, s, w->opts->name);
+	if (w->ctx->verbosity > CPTS_LOG_ERROR)
+		w->ctx->verbosity = CPTS_LOG_ERROR;
+	rc = cpts_basins__resample(w, s, w->opts->name, target, method_fn(w->opts->method), sum);
+	w->ctx->verbosity = verbosity;
+	if (rc == CPTS_OK)
+		CPTS_LOG(w->ctx, CPTS_LOG_NOTE, "resample: %d reruns in %.2f s, %zu communes with"
+			 " co-assignment below %g", sum->n_resamples, sum->resample_seconds,
+			 sum->n_unstable, w->opts->stability_threshold);
+	return rc;
 }
 
 /* Territory ids: the lock's name, or the pole's code (made unique). */
@@ -199,6 +450,12 @@ static int check_opts(cpts_ctx *ctx, cpts_store *s, const cpts_basins_opts *o)
 	if (o->min_pop < 0 || o->max_pop < 0 || (o->max_pop > 0 && o->min_pop > o->max_pop))
 		return cpts_fail(ctx, CPTS_EUSAGE, "population bounds are inconsistent (floor %g,"
 				 " ceiling %g)", o->min_pop, o->max_pop);
+	if (o->resample < 0 || !(o->stability_threshold >= 0 && o->stability_threshold <= 1))
+		return cpts_fail(ctx, CPTS_EUSAGE, "--resample must be positive and the stability"
+				 " threshold within 0-1");
+	if (o->target_mean_pop < 0 || (o->threads < 0) || o->n_starts < 0)
+		return cpts_fail(ctx, CPTS_EUSAGE, "target mean population, threads and starts"
+				 " must be positive");
 	if (!(o->resolution > 0))
 		return cpts_fail(ctx, CPTS_EUSAGE, "resolution must be positive (got %g)",
 				 o->resolution);
@@ -250,25 +507,58 @@ static int load_inputs(cpts_bwork *w, cpts_store *s, cpts_model **m, cpts_graph 
 	return CPTS_OK;
 }
 
+/* The count asked: --target-count, or the population over --target-mean-pop. */
+static int resolve_target(cpts_bwork *w, size_t *out)
+{
+	double total = 0;
+
+	*out = w->opts->target_count;
+	if (*out || !(w->opts->target_mean_pop > 0))
+		return CPTS_OK;
+	if (!w->m->has_population) {
+		cpts_warn(w->ctx, "no population ingested: the target mean population is ignored");
+		return CPTS_OK;
+	}
+	for (size_t i = 0; i < w->m->n; i++)
+		total += w->m->c[i].pop;
+	*out = (size_t)llround(total / w->opts->target_mean_pop);
+	if (*out < 1)
+		*out = 1;
+	cpts_info(w->ctx, "target of %zu basins (%.0f inhabitants / %.0f)", *out, total,
+		  w->opts->target_mean_pop);
+	return CPTS_OK;
+}
+
 int cpts_basins_run(cpts_ctx *ctx, cpts_store *s, const cpts_basins_opts *opts,
 		    cpts_basins_summary *summary_out)
 {
-	cpts_basins_opts def = CPTS_BASINS_OPTS_INIT;
+	cpts_basins_opts def = CPTS_BASINS_OPTS_INIT, eff;
 	cpts_bwork w;
+	cpts_basins_summary osum;
 	cpts_model *m = NULL;
 	cpts_graph *g = NULL;
 	cpts_flows *f = NULL;
 	cpts_partition *lock = NULL, *res = NULL;
 	char **terr = NULL, *params = NULL;
 	cpts_basins_summary sum;
-	size_t nb = 0, n_locked_split = 0;
+	size_t nb = 0, n_locked_split = 0, target = 0;
 	double t0 = cpts_now(), t_load = t0, t_method = t0, t_save = t0, t_metrics = t0;
 	int rc;
 
 	memset(&w, 0, sizeof(w));
 	memset(&sum, 0, sizeof(sum));
+	memset(&osum, 0, sizeof(osum));
 	if (!opts)
 		opts = &def;
+	eff = *opts;
+	/* a target without explicit bounds: the CPTS band */
+	if ((opts->target_count || opts->target_mean_pop > 0) && opts->default_band) {
+		if (!(eff.min_pop > 0))
+			eff.min_pop = CPTS_BASINS_CPTS_FLOOR;
+		if (!(eff.max_pop > 0))
+			eff.max_pop = CPTS_BASINS_CPTS_CEILING;
+	}
+	opts = &eff;
 	w.ctx = ctx;
 	w.opts = opts;
 	w.rng = opts->seed * 0x9E3779B97F4A7C15ULL + 0x2545F4914F6CDD1DULL;
@@ -289,27 +579,43 @@ int cpts_basins_run(cpts_ctx *ctx, cpts_store *s, const cpts_basins_opts *opts,
 	if ((rc = apply_lock(&w, s, &lock)) < 0)
 		goto out;
 	n_locked_split = check_locked(&w, lock);
-	if ((rc = run_method(&w)) < 0 || (rc = constrain(&w)) < 0)
+	if ((rc = resolve_target(&w, &target)) < 0)
+		goto out;
+	w.lab0 = cpts_mallocarray(m->n + 1, sizeof(long));
+	memcpy(w.lab0, w.lab, m->n * sizeof(long));
+	w.n_lab0 = w.n_lab;
+	if ((rc = run_method(&w, target, &osum)) < 0)
 		goto out;
 	nb = cpts_basins__compact(&w);
 	t_method = cpts_now();
 	report_over_ceiling(&w);
 	terr = name_basins(&w, lock);
-	params = cpts_asprintf("method=%s min_pop=%g max_pop=%g resolution=%g seed=%lu lock=%s",
-			       opts->method == CPTS_BASINS_PLURALITY ? "plurality" : "modularity",
+	params = cpts_asprintf("method=%s min_pop=%g max_pop=%g resolution=%g seed=%lu lock=%s"
+			       " target=%zu", cpts_basins_method_name(opts->method),
 			       opts->min_pop, opts->max_pop, opts->resolution, opts->seed,
-			       opts->lock ? opts->lock : "");
+			       opts->lock ? opts->lock : "", target);
 	if ((rc = cpts_partition_save(ctx, s, m, opts->name, "basins",
-				      opts->method == CPTS_BASINS_PLURALITY ? "plurality"
-									    : "modularity",
+				      cpts_basins_method_name(opts->method),
 				      params, terr, w.lab)) < 0 ||
 	    (rc = cpts_store_derived_record(ctx, s, "basin_partition", opts->name, params)) < 0)
 		goto out;
 	t_save = cpts_now();
+	if ((rc = run_resample(&w, s, target, &osum)) < 0)
+		goto out;
 	res = cpts_partition_from_labels(m, opts->name, terr, nb, w.lab);
 	if ((rc = cpts_basins__metrics(ctx, s, m, g, f, res, opts, &sum)) < 0)
 		goto out;
 	sum.n_locked_split = n_locked_split;
+	sum.objective = osum.objective;
+	sum.iterations = osum.iterations;
+	sum.n_starts = osum.n_starts;
+	sum.opt_seconds = osum.opt_seconds;
+	sum.n_resamples = osum.n_resamples;
+	sum.n_unstable = osum.n_unstable;
+	sum.resample_seconds = osum.resample_seconds;
+	sum.min_pop = opts->min_pop;
+	sum.max_pop = opts->max_pop;
+	sum.target_count = target;
 	if ((rc = cpts_store_record_run(ctx, s, "basins", params)) < 0)
 		goto out;
 	t_metrics = cpts_now();
@@ -333,6 +639,7 @@ out:
 	cpts_basins__symflows_release(&w.sym);
 	free(w.locked);
 	free(w.lab);
+	free(w.lab0);
 	cpts_partition_free(lock);
 	cpts_partition_free(res);
 	cpts_flows_free(f);

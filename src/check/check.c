@@ -314,6 +314,37 @@ static void check_all(cpts_check_report *r, const chk_env *e)
 	free(acc);
 }
 
+/* Border communes (a graph neighbour in another territory, or none) whose co-assignment
+ * with their pôle over resampled flows is below the threshold. */
+static int check_stability(cpts_ctx *ctx, cpts_check_report *r, const chk_env *e,
+			   cpts_store *s)
+{
+	const cpts_model *m = r->model;
+	double *share = cpts_mallocarray(m->n + 1, sizeof(double));
+	int rc;
+
+	r->unstable = cpts_mallocarray(m->n + 1, sizeof(size_t));
+	r->unstable_share = cpts_mallocarray(m->n + 1, sizeof(double));
+	if ((rc = chk_stability(ctx, s, r->part->name, m, share, &r->n_resamples)) < 0)
+		goto out;
+	for (size_t i = 0; i < m->n; i++) {
+		long t = r->part->commune_terr[i];
+		bool border = false;
+		if (isnan(share[i]) || !(share[i] < r->stability_threshold))
+			continue;
+		for (size_t k = e->has_graph ? e->gstart[i] : 0;
+		     e->has_graph && k < e->gstart[i + 1] && !border; k++)
+			border = r->part->commune_terr[e->gadj[k]] != t;
+		if (!border && e->has_graph)
+			continue;
+		r->unstable[r->n_unstable] = i;
+		r->unstable_share[r->n_unstable++] = share[i];
+	}
+out:
+	free(share);
+	return rc;
+}
+
 int cpts_check_run(cpts_ctx *ctx, cpts_check_report **out, cpts_store *s,
 		   const char *partition, const cpts_check_opts *opts)
 {
@@ -335,6 +366,9 @@ int cpts_check_run(cpts_ctx *ctx, cpts_check_report **out, cpts_store *s,
 		goto out;
 	r->model = e.m;
 	check_all(r, &e);
+	r->stability_threshold = opts->stability_threshold;
+	if ((rc = check_stability(ctx, r, &e, s)) < 0)
+		goto out;
 	e.m = NULL; /* now owned by the report */
 	if (!e.has_graph)
 		cpts_warn(ctx, "no contiguity graph in the workspace: pieces, enclaves and PAC are"
@@ -371,6 +405,8 @@ void cpts_check_report_free(cpts_ctx *ctx, cpts_check_report *r)
 	free(r->uncovered);
 	free(r->white_deps);
 	free(r->overlaps);
+	free(r->unstable);
+	free(r->unstable_share);
 	cpts_partition_free(r->part);
 	cpts_model_free(ctx, r->model);
 	free(r);

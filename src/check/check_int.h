@@ -34,6 +34,14 @@ typedef struct chk_env {
 int chk_env_load(cpts_ctx *ctx, chk_env *e, cpts_store *s, const char *profession);
 void chk_env_release(cpts_ctx *ctx, chk_env *e);
 
+/**
+ * Co-assignments of partition's communes from table basin_stability (basins
+ * --resample): share[i] (n entries, caller-allocated) or NAN; *k_out the reruns (0 when
+ * the table or the partition's rows are missing).
+ */
+int chk_stability(cpts_ctx *ctx, cpts_store *s, const char *partition, const cpts_model *m,
+		  double *share, int *k_out);
+
 /** Flow measures of a set of communes with weights w (w[i] > 0 for members; others 0). */
 typedef struct chk_flowsum {
 	double in;   /* residents' flows staying inside */

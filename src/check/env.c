@@ -213,3 +213,30 @@ size_t chk_pieces(const chk_env *e, const cpts_member *mb, size_t n_mb, const do
 	}
 	return n_pieces;
 }
+
+int chk_stability(cpts_ctx *ctx, cpts_store *s, const char *partition, const cpts_model *m,
+		  double *share, int *k_out)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	*k_out = 0;
+	for (size_t i = 0; i < m->n; i++)
+		share[i] = NAN;
+	if (cpts_store_count(s, "SELECT count(*) FROM sqlite_master WHERE name ="
+			     " 'basin_stability'", 0) != 1)
+		return CPTS_OK;
+	if ((rc = cpts_store_prepare(ctx, s, &st, "SELECT code, coassign, resamples FROM"
+				     " basin_stability WHERE partition = ?")) < 0)
+		return rc;
+	sqlite3_bind_text(st, 1, partition, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		long i = cpts_model_find(m, (const char *)sqlite3_column_text(st, 0));
+		if (i < 0)
+			continue;
+		share[i] = sqlite3_column_double(st, 1);
+		*k_out = sqlite3_column_int(st, 2);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? CPTS_OK : cpts_store_fail(ctx, s, "reading basin_stability");
+}

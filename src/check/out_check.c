@@ -85,6 +85,64 @@ static void add_claimants(cpts_buf *b, const cpts_partition *p, size_t i, bool j
 	}
 }
 
+/* Communes split between territories (a member weight below 1): "code name: T1 53.2%,
+ * T2 46.8%" lines, or JSON objects {"code", "shares": {territory: share}}. */
+static void add_split(cpts_buf *b, const cpts_model *m, const cpts_partition *p, bool json)
+{
+	size_t n_split = 0;
+	unsigned char *done = cpts_calloc(m->n + 1, 1);
+
+	for (size_t k = 0; k < p->n_members; k++) {
+		size_t i = p->members[k].commune;
+		bool first = true;
+		if (done[i] || !(p->members[k].weight < 1))
+			continue;
+		done[i] = 1;
+		if (json) {
+			cpts_buf_addstr(b, n_split ? ",{\"code\":" : "{\"code\":");
+			cpts_buf_add_json(b, m->c[i].code);
+			cpts_buf_addstr(b, ",\"shares\":{");
+		} else {
+			cpts_buf_addstr(b, "  ");
+			add_commune(b, m, i);
+			cpts_buf_addstr(b, ": ");
+		}
+		for (size_t q = 0; q < p->n_members; q++) {
+			if (p->members[q].commune != i)
+				continue;
+			if (json) {
+				cpts_buf_addstr(b, first ? "" : ",");
+				cpts_buf_add_json(b, p->terr[p->members[q].territory]);
+				cpts_buf_addf(b, ":%.6f", p->members[q].weight);
+			} else {
+				cpts_buf_addf(b, "%s%s %.1f%%", first ? "" : ", ",
+					      p->terr[p->members[q].territory],
+					      100.0 * p->members[q].weight);
+			}
+			first = false;
+		}
+		cpts_buf_addstr(b, json ? "}}" : "\n");
+		n_split++;
+	}
+	free(done);
+}
+
+static size_t count_split(const cpts_model *m, const cpts_partition *p)
+{
+	size_t n_split = 0;
+	unsigned char *done = cpts_calloc(m->n + 1, 1);
+
+	for (size_t k = 0; k < p->n_members; k++) {
+		size_t i = p->members[k].commune;
+		if (!done[i] && p->members[k].weight < 1) {
+			done[i] = 1;
+			n_split++;
+		}
+	}
+	free(done);
+	return n_split;
+}
+
 static const char *stage_name(int k)
 {
 	static const char *names[] = { "unknown", "lettre d'intention", "projet de santé validé",
@@ -161,6 +219,19 @@ static void text_overall(cpts_buf *b, const cpts_check_report *r)
 		cpts_buf_addstr(b, ": ");
 		add_claimants(b, r->part, r->overlaps[k], false);
 		cpts_buf_addch(b, '\n');
+	}
+	cpts_buf_addf(b, "split communes: %zu (share of the commune in each territory)\n",
+		      count_split(m, r->part));
+	add_split(b, m, r->part, false);
+	if (r->n_resamples) {
+		cpts_buf_addf(b, "unstable border communes: %zu with a co-assignment with their"
+			      " pole below %.2f over %d resamples\n", r->n_unstable,
+			      r->stability_threshold, r->n_resamples);
+		for (size_t k = 0; k < r->n_unstable; k++) {
+			cpts_buf_addstr(b, "  ");
+			add_commune(b, m, r->unstable[k]);
+			cpts_buf_addf(b, ": %.2f\n", r->unstable_share[k]);
+		}
 	}
 	cpts_buf_addstr(b, "flows: ");
 	if (r->has_flows) {
@@ -346,6 +417,14 @@ static void json_report(cpts_buf *b, const cpts_check_report *r)
 		cpts_buf_addstr(b, ",\"territories\":[");
 		add_claimants(b, r->part, r->overlaps[k], true);
 		cpts_buf_addstr(b, "]}");
+	}
+	cpts_buf_addstr(b, "],\"split\":[");
+	add_split(b, m, r->part, true);
+	cpts_buf_addf(b, "],\"resamples\":%d,\"unstable\":[", r->n_resamples);
+	for (size_t k = 0; k < r->n_unstable; k++) {
+		cpts_buf_addstr(b, k ? ",{\"code\":" : "{\"code\":");
+		cpts_buf_add_json(b, m->c[r->unstable[k]].code);
+		cpts_buf_addf(b, ",\"coassign\":%.6f}", r->unstable_share[k]);
 	}
 	cpts_buf_addf(b, "],\"has_flows\":%s,\"has_graph\":%s,\"li\":",
 		      r->has_flows ? "true" : "false", r->has_graph ? "true" : "false");

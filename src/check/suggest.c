@@ -1,6 +1,6 @@
 /*
  * suggest.c - `cpts suggest`: border moves that fix a cut-off piece, fill a white zone
- * or raise the overall localisation index, ranked by kind then gain.
+ * or raise the overall localisation index, ranked by gain of LI, then of coverage.
  *
  * Why one evaluation for all three: moving a set P of communes from territory A (or a
  * white zone) to B changes only the flows that touch P. With flows by row and by column
@@ -13,7 +13,8 @@
  * check and must be settled first).
  *
  * Floors: a move never takes a territory from at least min_pop to below it, never
- * shrinks a territory already below it for the LI, and never empties one.
+ * shrinks a territory already below it for the LI, and never empties one. Ceiling: a
+ * move never takes the receiving territory above max_pop (when set).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -37,6 +38,7 @@ typedef struct sug_state {
 	long *piece;          /* OWNED scratch, -1 */
 	size_t *queue;        /* OWNED scratch */
 	double min_pop;
+	double max_pop;       /* ceiling of the receiving territory (0: none) */
 	cpts_vec out;         /* cpts_suggestion */
 } sug_state;
 
@@ -185,6 +187,11 @@ static bool try_move(sug_state *S, int kind, const size_t *p, size_t n_p, long a
 	for (size_t k = 0; k < n_p; k++) {
 		pop_p += S->r->model->c[p[k]].pop;
 		S->in_p[p[k]] = 1;
+	}
+	if (S->max_pop > 0 && S->pop[b] + pop_p > S->max_pop) {
+		for (size_t k = 0; k < n_p; k++)
+			S->in_p[p[k]] = 0;
+		return false;
 	}
 	if (a >= 0) {
 		double after = S->pop[a] - pop_p;
@@ -362,15 +369,24 @@ static void suggest_li(sug_state *S)
 	}
 }
 
+/* Largest LI gain first (a move without flows counts as no gain), then the largest
+ * coverage gain (inhabitants of a white zone covered), then the most inhabitants. */
 static int cmp_sug(const void *x, const void *y)
 {
 	const cpts_suggestion *a = x, *b = y;
 	double ga = a->li_after - a->li_before, gb = b->li_after - b->li_before;
+	double ca = a->from < 0 ? a->pop : 0, cb = b->from < 0 ? b->pop : 0;
 
+	if (isnan(ga))
+		ga = 0;
+	if (isnan(gb))
+		gb = 0;
+	if (ga != gb)
+		return ga > gb ? -1 : 1;
+	if (ca != cb)
+		return ca > cb ? -1 : 1;
 	if (a->kind != b->kind)
 		return a->kind < b->kind ? -1 : 1;
-	if (!isnan(ga) && !isnan(gb) && ga != gb)
-		return ga > gb ? -1 : 1;
 	if (a->pop != b->pop)
 		return a->pop > b->pop ? -1 : 1;
 	return a->communes[0] < b->communes[0] ? -1 : a->communes[0] > b->communes[0];
@@ -400,6 +416,7 @@ int cpts_check_suggest(cpts_ctx *ctx, cpts_suggestion **out, size_t *n_out,
 		goto out;
 	}
 	state_init(&S, &e, r, opts->min_pop);
+	S.max_pop = opts->max_pop;
 	suggest_contiguity(&S);
 	suggest_white(&S);
 	if ((rc = cpts_progress(ctx, 0.6, "evaluating border moves")) == CPTS_OK)

@@ -20,23 +20,50 @@ struct basins_cli {
 	const char *name;       /* --name */
 	const char *profession; /* --profession */
 	long seed;              /* --seed */
+	long target_count;      /* --target-count */
+	double target_mean_pop; /* --target-mean-pop */
+	long threads;           /* --threads */
+	long starts;            /* --starts */
+	long kicks;             /* --kicks */
+	long resample;          /* --resample */
+	double stability;       /* --stability-threshold */
 };
 
 int cmd_basins(cpts_ctx *ctx, int argc, char **argv)
 {
 	static const cli_cmd_help help = {
-		"basins", "WS --method plurality|modularity [options]",
+		"basins", "WS [--method optimise|plurality|modularity|leiden] [options]",
 		"Cluster the communes of WS into contiguous attraction basins from the patient\n"
-		"flows: 'plurality' (refined Dartmouth: each commune follows the commune that\n"
-		"receives most of its flows) or 'modularity' (spatially constrained Louvain).\n"
+		"flows: 'optimise' (default: local search maximising the flows kept inside\n"
+		"basins, started from the two next), 'plurality' (refined Dartmouth: each commune\n"
+		"follows the commune that receives most of its flows), 'modularity' (spatially\n"
+		"constrained Louvain) or 'leiden' (igraph's Leiden on the flows, then repaired).\n"
+		"--target-count or --target-mean-pop ask for a number of basins (floor and ceiling\n"
+		"then default to the CPTS band 10000-175000).\n"
 		"Floor and ceiling bound the population of each basin; --lock keeps the communes\n"
 		"of an existing partition in their territory. Stores the result as a partition\n"
 		"(kind 'basins') with per-basin and per-commune metrics.",
-		"cpts basins territoire.sqlite --method modularity --min-pop 20000 --max-pop 175000",
+		"cpts basins territoire.sqlite --target-count 43",
 	};
 	static const cli_opt table[] = {
 		{ "method", 'm', CLI_STR, offsetof(struct basins_cli, method), "METHOD",
-		  "plurality or modularity (default plurality)", false, false },
+		  "optimise (default), plurality, modularity or leiden", false, false },
+		{ "target-count", 0, CLI_INT, offsetof(struct basins_cli, target_count), "N",
+		  "number of basins wanted (default: what the method gives)", false, false },
+		{ "target-mean-pop", 0, CLI_DBL, offsetof(struct basins_cli, target_mean_pop), "P",
+		  "mean basin population wanted (count = population / P)", false, false },
+		{ "threads", 0, CLI_INT, offsetof(struct basins_cli, threads), "T",
+		  "optimiser threads (default 2; the result does not depend on it)", false, false },
+		{ "starts", 0, CLI_INT, offsetof(struct basins_cli, starts), "K",
+		  "optimiser starts (default 4)", false, false },
+		{ "kicks", 0, CLI_INT, offsetof(struct basins_cli, kicks), "K",
+		  "optimiser annealing proposals per start (default 1000 per commune, at most"
+		  " 4 million)", false, false },
+		{ "resample", 0, CLI_INT, offsetof(struct basins_cli, resample), "K",
+		  "rerun on K resampled flow matrices; store each commune's co-assignment with"
+		  " its pole", false, false },
+		{ "stability-threshold", 0, CLI_DBL, offsetof(struct basins_cli, stability), "S",
+		  "co-assignment below which a commune is flagged (default 0.8)", false, false },
 		{ "min-pop", 0, CLI_DBL, offsetof(struct basins_cli, min_pop), "N",
 		  "population floor of a basin (default 0: none)", false, false },
 		{ "max-pop", 0, CLI_DBL, offsetof(struct basins_cli, max_pop), "N",
@@ -50,10 +77,10 @@ int cmd_basins(cpts_ctx *ctx, int argc, char **argv)
 		{ "profession", 0, CLI_STR, offsetof(struct basins_cli, profession), "P",
 		  "use the flows of this profession only", false, false },
 		{ "seed", 0, CLI_INT, offsetof(struct basins_cli, seed), "S",
-		  "seed of the modularity visiting order (default 1)", false, false },
+		  "seed of the modularity, leiden and optimiser generators (default 1)", false, false },
 		CLI_END,
 	};
-	struct basins_cli o = { "plurality", 0, 0, 1.0, NULL, "basins", NULL, 1 };
+	struct basins_cli o = { "optimise", 0, 0, 1.0, NULL, "basins", NULL, 1, 0, 0, 0, 0, -1, 0, 0.8 };
 	cpts_basins_opts bo = CPTS_BASINS_OPTS_INIT;
 	cpts_basins_summary sum;
 	cpts_store *s = NULL;
@@ -64,19 +91,29 @@ int cmd_basins(cpts_ctx *ctx, int argc, char **argv)
 	if ((rc = cli_parse_pos(ctx, argc, argv, table, &o, &help, 1, 1, &pos,
 				 &n_pos)) != 0)
 		goto out;
-	if (strcmp(o.method, "plurality") == 0) {
-		bo.method = CPTS_BASINS_PLURALITY;
-	} else if (strcmp(o.method, "modularity") == 0) {
-		bo.method = CPTS_BASINS_MODULARITY;
-	} else {
-		rc = cpts_fail(ctx, CPTS_EUSAGE, "unknown method '%s' (plurality or modularity)",
-			       o.method);
+	if (cpts_basins_method_of(o.method, &bo.method) < 0) {
+		rc = cpts_fail(ctx, CPTS_EUSAGE, "unknown method '%s' (%s)", o.method,
+			       cpts_basins_method_list());
 		goto out;
 	}
-	if (o.seed < 0) {
-		rc = cpts_fail(ctx, CPTS_EUSAGE, "--seed must be positive or zero");
+	if (o.seed < 0 || o.target_count < 0 || o.threads < 0 || o.starts < 0 ||
+	    o.target_mean_pop < 0 || o.threads > 64 || o.starts > 1000) {
+		rc = cpts_fail(ctx, CPTS_EUSAGE, "--seed, --target-count, --target-mean-pop,"
+			       " --threads (at most 64) and --starts (at most 1000) must be"
+			       " positive or zero");
 		goto out;
 	}
+	bo.target_count = (size_t)o.target_count;
+	bo.target_mean_pop = o.target_mean_pop;
+	bo.threads = (int)o.threads;
+	bo.n_starts = (int)o.starts;
+	bo.kicks = o.kicks;
+	if (o.resample < 0 || o.resample > 100000) {
+		rc = cpts_fail(ctx, CPTS_EUSAGE, "--resample must be within 0-100000");
+		goto out;
+	}
+	bo.resample = (int)o.resample;
+	bo.stability_threshold = o.stability;
 	bo.min_pop = o.min_pop;
 	bo.max_pop = o.max_pop;
 	bo.resolution = o.resolution;
@@ -92,6 +129,18 @@ int cmd_basins(cpts_ctx *ctx, int argc, char **argv)
 	printf("basins: %zu\n", sum.n_basins);
 	printf("overall LI: %.4f\n", sum.li_overall);
 	printf("overall MSI: %.4f\n", sum.msi_overall);
+	printf("median basin LI: %.4f\n", sum.li_median);
+	printf("minimum basin LI: %.4f\n", sum.li_min);
+	printf("basins below LI %.1f: %zu\n", CPTS_BASINS_LI_FLOOR, sum.n_li_low);
+	printf("median PAC: %.4f\n", sum.pac_median);
+	printf("floor: %.0f, ceiling: %.0f\n", sum.min_pop, sum.max_pop);
+	if (sum.n_starts)
+		printf("optimiser: objective %.4f, %ld moves, %d starts, %.2f s\n",
+		       sum.objective, sum.iterations, sum.n_starts, sum.opt_seconds);
+	if (sum.n_resamples)
+		printf("resamples: %d, communes with co-assignment below %.2f: %zu (%.1f s)\n",
+		       sum.n_resamples, bo.stability_threshold, sum.n_unstable,
+		       sum.resample_seconds);
 	printf("basins under the floor: %zu\n", sum.n_under_floor);
 	printf("single communes above the ceiling: %zu\n", sum.n_over_ceiling);
 	if (bo.lock)

@@ -14,8 +14,8 @@ struct diag_cli {
 	const char *communes, *passage, *population, *consumption, *reference, *mt, *supply;
 	const char *flows, *traveltime, *attributes, *partition, *out, *code_field, *method;
 	const char *s_srs, *vintage, *from_column, *name_column, *names, *map_indicator;
-	double min_pop, max_pop, resolution, mask_threshold;
-	long seed;
+	double min_pop, max_pop, resolution, mask_threshold, target_mean_pop;
+	long seed, target_count;
 	bool no_html, no_gpkg, skip_unknown, snds_codes, skip_failures;
 	cli_list map;
 };
@@ -45,9 +45,11 @@ static const cli_opt table[] = {
 	{ "skip-failures", 0, CLI_FLAG, O(skip_failures), NULL, "skip bad commune features instead of failing", false, false },
 	{ "map-indicator", 0, CLI_STR, O(map_indicator), "KEY", "indicator of the maps (default mt_share; without --mt gp_density or density; keys below)", false, false },
 	{ "out", 'o', CLI_STR, O(out), "DIR", "output directory (default: out)", false, false },
-	{ "method", 0, CLI_STR, O(method), "METHOD", "basins: plurality or modularity (default)", false, false },
-	{ "min-pop", 0, CLI_DBL, O(min_pop), "N", "basin population floor", false, false },
-	{ "max-pop", 0, CLI_DBL, O(max_pop), "N", "basin population ceiling", false, false },
+	{ "method", 0, CLI_STR, O(method), "METHOD", "basins: optimise (default), plurality, modularity or leiden", false, false },
+	{ "target-count", 0, CLI_INT, O(target_count), "N", "number of basins (default: population / 82000, CPTS-sized)", false, false },
+	{ "target-mean-pop", 0, CLI_DBL, O(target_mean_pop), "P", "mean basin population (default 82000, the mean CPTS)", false, false },
+	{ "min-pop", 0, CLI_DBL, O(min_pop), "N", "basin population floor (default 10000)", false, false },
+	{ "max-pop", 0, CLI_DBL, O(max_pop), "N", "basin population ceiling (default 175000)", false, false },
 	{ "resolution", 0, CLI_DBL, O(resolution), "G", "modularity resolution (default 1)", false, false },
 	{ "seed", 0, CLI_INT, O(seed), "S", "seed of the modularity method (default 1)", false, false },
 	{ "mask-threshold", 0, CLI_DBL, O(mask_threshold), "N", "disclosure threshold for health counts, a whole number from 2 to 1000 (default 11)", false, false },
@@ -100,17 +102,20 @@ int cmd_diagnose(cpts_ctx *ctx, int argc, char **argv)
 	o.partition = c.partition;
 	if (c.out)
 		o.out_dir = c.out;
-	if (c.method) {
-		if (strcmp(c.method, "plurality") == 0) {
-			o.basins.method = CPTS_BASINS_PLURALITY;
-		} else if (strcmp(c.method, "modularity") == 0) {
-			o.basins.method = CPTS_BASINS_MODULARITY;
-		} else {
-			rc = cpts_fail(ctx, CPTS_EUSAGE, "unknown method '%s' (plurality or modularity)",
-				       c.method);
-			goto out;
-		}
+	if (c.method && cpts_basins_method_of(c.method, &o.basins.method) < 0) {
+		rc = cpts_fail(ctx, CPTS_EUSAGE, "unknown method '%s' (%s)", c.method,
+			       cpts_basins_method_list());
+		goto out;
 	}
+	if (c.target_count < 0 || c.target_mean_pop < 0) {
+		rc = cpts_fail(ctx, CPTS_EUSAGE, "--target-count and --target-mean-pop must be"
+			       " positive");
+		goto out;
+	}
+	/* CPTS-sized basins by default: the mean CPTS population, the CPTS band */
+	o.basins.target_count = (size_t)c.target_count;
+	o.basins.target_mean_pop = c.target_count ? 0 : c.target_mean_pop > 0
+		? c.target_mean_pop : CPTS_BASINS_CPTS_MEAN;
 	o.basins.min_pop = c.min_pop;
 	o.basins.max_pop = c.max_pop;
 	o.basins.resolution = c.resolution;

@@ -12,6 +12,7 @@ struct suggest_cli {
 	const char *partition;
 	long limit;
 	double min_pop;
+	double max_pop;
 	bool json;
 	const char *profession;
 };
@@ -19,12 +20,12 @@ struct suggest_cli {
 int cmd_suggest(cpts_ctx *ctx, int argc, char **argv)
 {
 	static const cli_cmd_help help = {
-		"suggest", "WS --partition NAME [--limit K] [--min-pop N] [--json]",
+		"suggest", "WS --partition NAME [--limit K] [--min-pop N] [--max-pop N] [--json]",
 		"Propose moves of border communes: a cut-off piece to the neighbouring territory\n"
 		"it sends most flows to, a white-zone commune to the adjacent territory receiving\n"
 		"most of its flows, a border commune to a neighbour when it raises the overall LI.\n"
-		"Ranked by kind, then gain. No move takes a territory under the floor or breaks\n"
-		"its contiguity. Each line ends with the 'cpts move' command that applies it.",
+		"Ranked by gain of LI, then of coverage. No move takes a territory under the floor,\n"
+		"the receiving one above the ceiling, or breaks contiguity. Each line ends with the 'cpts move' command that applies it.",
 		"cpts suggest ws.sqlite --partition projet-ars --limit 10",
 	};
 	static const cli_opt table[] = {
@@ -34,13 +35,16 @@ int cmd_suggest(cpts_ctx *ctx, int argc, char **argv)
 		  "at most K suggestions (default 20)", false, false },
 		{ "min-pop", 0, CLI_DBL, offsetof(struct suggest_cli, min_pop), "N",
 		  "population floor no move may break (default 10000)", false, false },
+		{ "max-pop", 0, CLI_DBL, offsetof(struct suggest_cli, max_pop), "N",
+		  "population ceiling no receiving territory may pass (default 0: none)", false,
+		  false },
 		{ "json", 0, CLI_FLAG, offsetof(struct suggest_cli, json), NULL,
 		  "machine-readable output", false, false },
 		{ "profession", 0, CLI_STR, offsetof(struct suggest_cli, profession), "P",
 		  "flows of this profession only", false, false },
 		CLI_END,
 	};
-	struct suggest_cli o = { NULL, 20, 10000, false, NULL };
+	struct suggest_cli o = { NULL, 20, 10000, 0, false, NULL };
 	cpts_check_opts co = CPTS_CHECK_OPTS_INIT;
 	cpts_suggest_opts so = CPTS_SUGGEST_OPTS_INIT;
 	cpts_check_report *r = NULL;
@@ -59,6 +63,11 @@ int cmd_suggest(cpts_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	co.min_pop = so.min_pop = o.min_pop;
+	if (o.max_pop < 0) {
+		rc = cpts_fail(ctx, CPTS_EUSAGE, "--max-pop must be positive (got %g)", o.max_pop);
+		goto out;
+	}
+	so.max_pop = o.max_pop;
 	co.profession = so.profession = o.profession;
 	co.no_compare = true;
 	so.limit = (size_t)o.limit;

@@ -31,6 +31,7 @@ typedef struct ex_attract {
 	char *second_terr;    /* OWNED, or NULL */
 	double second_share;  /* NAN when NULL */
 	double own_share;     /* NAN when NULL */
+	double coassign;      /* co-assignment with its pole (basins --resample), or NAN */
 } ex_attract;
 
 #define EX_MAX_CMP 4   /* comparison départements / regions shown per territory */

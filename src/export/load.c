@@ -92,6 +92,32 @@ static int load_metrics(cpts_ctx *ctx, ex_data *d)
 	return CPTS_OK;
 }
 
+/* Co-assignments of the partition's communes (table basin_stability, written by
+ * basins --resample; absent from older workspaces). */
+static int load_coassign(cpts_ctx *ctx, ex_data *d)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	for (size_t i = 0; i < d->m->n; i++)
+		d->att[i].coassign = NAN;
+	if (cpts_store_count(d->s, "SELECT count(*) FROM sqlite_master WHERE name ="
+			     " 'basin_stability'", 0) != 1)
+		return CPTS_OK;
+	if ((rc = cpts_store_prepare(ctx, d->s, &st, "SELECT code, coassign FROM"
+				     " basin_stability WHERE partition = ?")) < 0)
+		return rc;
+	sqlite3_bind_text(st, 1, d->opts->partition, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *code = (const char *)sqlite3_column_text(st, 0);
+		long i = cpts_model_find(d->m, code ? code : "");
+		if (i >= 0)
+			d->att[i].coassign = sqlite3_column_double(st, 1);
+	}
+	sqlite3_finalize(st);
+	return CPTS_OK;
+}
+
 static int load_attraction(cpts_ctx *ctx, ex_data *d)
 {
 	sqlite3_stmt *st = NULL;
@@ -119,7 +145,7 @@ static int load_attraction(cpts_ctx *ctx, ex_data *d)
 		a->own_share = col_double(st, 6);
 	}
 	sqlite3_finalize(st);
-	return CPTS_OK;
+	return load_coassign(ctx, d);
 }
 
 /* Append the flow orig -> dest (volume, masked) when one end is in the partition. */

@@ -47,6 +47,7 @@ enum col_what {
 	COL_CODE, COL_NOM, COL_DEP, COL_REG, COL_TERR, COL_IND, COL_MASK, COL_MIN, COL_MAX,
 	COL_CLASS, COL_CI_LO, COL_CI_HI,
 	COL_D1, COL_D1S, COL_D2, COL_D2S, COL_OWN, COL_STATUT, COL_POLE, COL_POLE_NOM,
+	COL_COASSIGN,
 };
 
 /** One column of a layer: name, OGR type, French alias and description, source. */
@@ -230,6 +231,9 @@ static void commune_cols(cpts_vec *v)
 		 "Part des recours vers la deuxième destination (en pourcentage de 0 à 100)");
 	col_push(v, "part_propre", OFTReal, COL_OWN, "Part vers son territoire",
 		 "Part des recours des habitants vers leur propre territoire (en pourcentage de 0 à 100)");
+	col_push(v, "coaffectation", OFTReal, COL_COASSIGN, "Stabilité du rattachement",
+		 "Part des tirages aléatoires des flux où la commune reste dans le bassin de son"
+		 " pôle (en pourcentage de 0 à 100 ; vide sans rééchantillonnage)");
 }
 
 static void territory_cols(cpts_vec *v)
@@ -851,6 +855,7 @@ static void commune_fields(const ex_data *d, size_t i, OGRFeatureH f, const col 
 		case COL_D2: set_str(f, fk, a->second_terr); break;
 		case COL_D2S: set_real(f, fk, a->has ? 100.0 * a->second_share : NAN); break;
 		case COL_OWN: set_real(f, fk, a->has ? 100.0 * a->own_share : NAN); break;
+		case COL_COASSIGN: set_real(f, fk, 100.0 * a->coassign); break;
 		default: OGR_F_SetFieldNull(f, fk); break;
 		}
 	}

@@ -1037,6 +1037,25 @@ static int cmp_commune_pop(const void *a, const void *b, void *arg)
 	return (x > y) - (x < y);
 }
 
+/* Communes whose basin changes often when the flows are redrawn (basins --resample):
+ * named under the commune table, as a border to look at. */
+static void add_unstable(cpts_buf *b, const ex_data *d, size_t t)
+{
+	size_t n_bad = 0;
+
+	for (size_t k = d->p->terr_start[t]; k < d->p->terr_start[t + 1]; k++) {
+		size_t i = d->p->members[k].commune;
+		if (!(d->att[i].coassign < 0.8))
+			continue;
+		cpts_buf_addstr(b, n_bad++ ? ", " : "<p>Rattachement instable (la commune reste"
+				" avec le pôle du bassin dans moins de 80 % des tirages aléatoires"
+				" des flux) : ");
+		cpts_buf_add_html(b, d->m->c[i].name);
+	}
+	if (n_bad)
+		cpts_buf_addstr(b, ".</p>\n");
+}
+
 static void section_communes(cpts_buf *b, const ex_data *d, size_t t)
 {
 	const cpts_indicator *ind = cpts_indicator_find(d->map_key);
@@ -1111,6 +1130,7 @@ static void section_communes(cpts_buf *b, const ex_data *d, size_t t)
 			      " peuplées ; les %zu autres figurent à l'écran, dans les premiers"
 			      " éléments de diagnostic et dans le GeoPackage.</p>\n",
 			      n_printed, n - n_printed);
+	add_unstable(b, d, t);
 	cpts_buf_addstr(b, "</section>\n");
 }
 

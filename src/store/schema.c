@@ -4,6 +4,13 @@
  */
 #include "store/store_int.h"
 
+/* co-assignment of each commune with its pôle over resampled flows (basins --resample);
+ * dropped with its partition (deps.c) */
+#define CPTS_BASIN_STABILITY_DDL                                                        \
+	"CREATE TABLE IF NOT EXISTS basin_stability(partition TEXT NOT NULL,"          \
+	" code TEXT NOT NULL, coassign REAL NOT NULL, resamples INTEGER NOT NULL,"      \
+	" PRIMARY KEY(partition, code)) WITHOUT ROWID;\n"
+
 /* Display names of territories (the `nom` column of a partition file, or --names /
  * --name-column of `cpts ingest partition --from-column`): one per territory. */
 #define CPTS_TERRITORY_NAMES_DDL                                                        \
@@ -72,8 +79,10 @@ const char cpts_store_schema_sql[] =
 	" replaced_at TEXT);\n"
 	"CREATE TABLE derived(name TEXT PRIMARY KEY, inputs TEXT NOT NULL, params TEXT,"
 	" computed_at TEXT);\n"
+	CPTS_BASIN_STABILITY_DDL
 	CPTS_TERRITORY_NAMES_DDL;
 
 /* Tables added after schema version 1 was released: created at open when a writable
  * workspace made by an older cpts lacks them (store.c, cpts_store_open). */
-const char cpts_store_schema_upgrade_sql[] = CPTS_TERRITORY_NAMES_DDL;
+const char cpts_store_schema_upgrade_sql[] =
+	CPTS_BASIN_STABILITY_DDL CPTS_TERRITORY_NAMES_DDL;

@@ -129,7 +129,7 @@ int cpts_store_open(cpts_ctx *ctx, cpts_store **out, const char *path, unsigned 
 	 * the workspace is opened for writing (the only write an open may do) */
 	if (!(flags & CPTS_STORE_READONLY) &&
 	    cpts_store_count(s, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND"
-			     " name = 'territory_names'", 0) == 0 &&
+			     " name IN ('territory_names', 'basin_stability')", 0) < 2 &&
 	    (rc = cpts_store_exec(ctx, s, cpts_store_schema_upgrade_sql)) < 0)
 		goto out;
 	*out = s;

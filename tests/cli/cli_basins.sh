@@ -41,6 +41,34 @@ grep -qx "basins: 1" "$T/out"; check "--min-pop 15000 merges into one basin" $?
 "$CPTS" basins "$WS" --method plurality --max-pop 5000 --name small > "$T/out" 2> "$T/err"
 grep -qx "single communes above the ceiling: 2" "$T/out"; check "--max-pop 5000: two towns reported" $?
 grep -q "warning: commune 44001" "$T/err"; check "town above the ceiling warned on stderr" $?
+# the default method is the optimiser; a target count with explicit bounds: the best
+# 2-basin cut of the strip is the one computed by hand (0.9182; 1|234 gives 0.8818,
+# 123|4 0.8909)
+"$CPTS" basins "$WS" --target-count 2 --min-pop 1 --max-pop 100000 --name opt > "$T/out" 2> "$T/err"; rc=$?
+check "basins (default method) exits 0 (got $rc)" $rc
+grep -qx "partition: opt (optimise)" "$T/out"; check "default method is optimise" $?
+grep -qx "overall LI: 0.9182" "$T/out"; check "optimise: LI 0.9182" $?
+grep -q "^optimiser: objective 0.9182, [0-9]* moves, 6 starts, " "$T/out"; check "objective, moves, starts and time reported" $?
+grep -qx "floor: 1, ceiling: 100000" "$T/out"; check "explicit bounds kept" $?
+"$CPTS" basins "$WS" --method leiden --target-count 2 --name lei > "$T/out" 2> "$T/err"; rc=$?
+check "leiden exits 0 (got $rc)" $rc
+grep -qx "floor: 10000, ceiling: 175000" "$T/out"; check "a target without bounds takes the CPTS band" $?
+grep -qx "basins: 2" "$T/out"; check "leiden: two basins" $?
+"$CPTS" basins "$WS" --method plurality --resample 10 --stability-threshold 1 --name st > "$T/out" 2> "$T/err"; rc=$?
+check "basins --resample exits 0 (got $rc)" $rc
+c=$(sqlite3 "$WS" "SELECT count(*) FROM basin_stability WHERE partition = 'st' AND resamples = 10")
+[ "$c" = "4" ]; check "co-assignment stored for the 4 communes (got $c)" $?
+u=$(sqlite3 "$WS" "SELECT count(*) FROM basin_stability WHERE partition = 'st' AND coassign < 1")
+grep -q "^resamples: 10, communes with co-assignment below 1.00: $u " "$T/out"; check "unstable count printed ($u)" $?
+"$CPTS" check "$WS" --partition st > "$T/out" 2> "$T/err"
+grep -q "^unstable border communes: [0-9]* with a co-assignment with their pole below 0.80 over 10 resamples" "$T/out"; check "check reports the stability" $?
+"$CPTS" export "$WS" --partition st --gpkg "$T/st.gpkg" --html "$T/st_html" > /dev/null 2>&1; rc=$?
+check "export of the resampled basins exits 0 (got $rc)" $rc
+a=$(sqlite3 "$WS" "SELECT group_concat(code || '=' || round(100 * coassign, 6), ' ') FROM (SELECT * FROM basin_stability WHERE partition = 'st' ORDER BY code)")
+b=$(sqlite3 "$T/st.gpkg" "SELECT group_concat(code || '=' || round(coaffectation, 6), ' ') FROM (SELECT * FROM communes ORDER BY code)")
+[ -n "$a" ] && [ "$a" = "$b" ]; check "GeoPackage field coaffectation = 100 x co-assignment ($b)" $?
+"$CPTS" basins "$WS" --method plurality --resample -1 2> "$T/err"; rc=$?
+check "negative --resample exits 2 (got $rc)" $([ $rc -eq 2 ]; echo $?)
 "$CPTS" basins "$WS" --method kmeans 2> "$T/err"; rc=$?
 check "unknown method exits 2 (got $rc)" $([ $rc -eq 2 ]; echo $?)
 grep -q "unknown method 'kmeans'" "$T/err"; check "unknown method named" $?

@@ -63,9 +63,27 @@ check "move --json deltas add up" $?
 "$CPTS" move "$WS" --partition proposal --commune 99999 --to B 2> "$T/err"; rc=$?; [ $rc -eq 2 ]; check "move of an unknown commune exits 2 (got $rc)" $?
 grep -q "commune '99999' is not in the workspace" "$T/err"; check "the unknown commune is named" $?
 
+# a commune split between two territories is reported with its shares
+sqlite3 "$WS" "INSERT INTO partitions VALUES('splitp','input','t',NULL,'2024-01-01T00:00:00Z');
+  INSERT INTO partition_members SELECT 'splitp', code, territory, statut, weight FROM
+  partition_members WHERE partition = 'proposal' AND code <> '44001';
+  INSERT INTO partition_members VALUES('splitp','44001','A',NULL,0.25),('splitp','44001','B',NULL,0.75);"
+"$CPTS" check "$WS" --partition splitp > "$T/out" 2> "$T/err"
+grep -q "^split communes: 1 " "$T/out"; check "one split commune reported" $?
+grep -q "^  44001 Commune 1: A 25.0%, B 75.0%$" "$T/out"; check "split commune with its shares" $?
+"$CPTS" check "$WS" --partition splitp --json > "$T/out" 2> "$T/err"
+python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d['split'] == [{'code': '44001', 'shares': {'A': 0.25, 'B': 0.75}}], d['split']" "$T/out"
+check "split commune in the JSON" $?
+"$CPTS" check "$WS" --partition proposal > "$T/out" 2> "$T/err"
+grep -q "^split communes: 0 " "$T/out"; check "no split commune in the proposal" $?
+
 "$CPTS" suggest "$WS" --partition proposal > "$T/out" 2> "$T/err"; rc=$?
 check "suggest exits 0 (got $rc)" $rc
-sed -n 2p "$T/out" | grep -q "contiguity 44020 Commune 20 (2000 inhabitants) from 'A' to 'B'"; check "first suggestion: reattach 44020 to B" $?
+sed -n 2p "$T/out" | grep -q "li *44015 .* from 'B' to 'A'"; check "first suggestion: the largest LI gain, 44015 to A" $?
+grep "^ *[0-9]*\. " "$T/out" | sed -n 2p | grep -q "contiguity 44020 Commune 20 (2000 inhabitants) from 'A' to 'B'"; check "second: reattach 44020 to B" $?
+"$CPTS" suggest "$WS" --partition proposal --max-pop 93000 > "$T/out2" 2> "$T/err"; rc=$?
+check "suggest --max-pop exits 0 (got $rc)" $rc
+grep -q "to 'B'" "$T/out2"; [ $? -ne 0 ]; check "--max-pop 93000: nothing more into B (92,000)" $?
 grep -q "white_zone 44009 Commune 9 (1500 inhabitants) from the white zone to 'B'" "$T/out"; check "white zone 44009 given to B" $?
 grep -qF "cpts move $WS --partition proposal --commune 44020 --to B" "$T/out"; check "suggestion shows the move command with the workspace" $?
 grep -q "44018\|44019" "$T/out"; [ $? -ne 0 ]; check "no move out of D (under the floor)" $?

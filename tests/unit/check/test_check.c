@@ -248,12 +248,13 @@ static void test_move(cpts_ctx *ctx, cpts_store *s, const cpts_check_report *bef
 }
 
 /* Suggestions, by hand (see suggest.c for the formula; sums over whole communes only,
- * so 44011 is left out: in = 225 + 350 + 35 + 15 = 625, res = 275 + 360 + 60 + 25 = 720):
- *  1. contiguity: 44020 A -> B (its flows: 30 to B, 0 to D): in + 25 -> 650/720
- *  2. white zone: 44009 -> B (15 to 44003): in + 15, res + 15 -> 640/735
- *  3. LI: 44015 B -> A (20 -> 15 becomes inside A): 655/720
- *  4. LI: 44020 A -> B: 650/720
- *  5. LI: 44017 C -> B (25 to B, 5 to C): 645/720
+ * so 44011 is left out: in = 225 + 350 + 35 + 15 = 625, res = 275 + 360 + 60 + 25 = 720),
+ * ranked by LI gain, then coverage gain, then kind:
+ *  1. LI: 44015 B -> A (20 -> 15 becomes inside A): 655/720 (+0.0417)
+ *  2. contiguity: 44020 A -> B (its flows: 30 to B, 0 to D): in + 25 -> 650/720 (+0.0347)
+ *  3. LI: 44020 A -> B: 650/720 (+0.0347, same gain: contiguity first)
+ *  4. LI: 44017 C -> B (25 to B, 5 to C): 645/720 (+0.0278)
+ *  5. white zone: 44009 -> B (15 to 44003): in + 15, res + 15 -> 640/735 (+0.0027)
  * D (5,000) is under the floor, so 44018 and 44019 never move. */
 static void test_suggest(cpts_ctx *ctx, cpts_store *s, const cpts_check_report *r)
 {
@@ -261,11 +262,11 @@ static void test_suggest(cpts_ctx *ctx, cpts_store *s, const cpts_check_report *
 	cpts_suggestion *v = NULL;
 	size_t n = 0;
 	static const struct { int kind; const char *code; const char *to; double li; } want[] = {
-		{ CPTS_SUGGEST_CONTIGUITY, "44020", "B", 650.0 / 720.0 },
-		{ CPTS_SUGGEST_WHITE, "44009", "B", 640.0 / 735.0 },
 		{ CPTS_SUGGEST_LI, "44015", "A", 655.0 / 720.0 },
+		{ CPTS_SUGGEST_CONTIGUITY, "44020", "B", 650.0 / 720.0 },
 		{ CPTS_SUGGEST_LI, "44020", "B", 650.0 / 720.0 },
 		{ CPTS_SUGGEST_LI, "44017", "B", 645.0 / 720.0 },
+		{ CPTS_SUGGEST_WHITE, "44009", "B", 640.0 / 735.0 },
 	};
 
 	if (cpts_check_suggest(ctx, &v, &n, r, s, &o) < 0) {
@@ -285,6 +286,20 @@ static void test_suggest(cpts_ctx *ctx, cpts_store *s, const cpts_check_report *
 	o.limit = 2;
 	if (cpts_check_suggest(ctx, &v, &n, r, s, &o) == CPTS_OK)
 		is_int(n, 2, "--limit 2 keeps two");
+	cpts_suggestions_free(v, n);
+	/* --max-pop: B has 92,000 inhabitants; at 93,000 no commune of 1,500 or more may
+	 * join it: only the move into A is left (A 51,000 + 44015) */
+	o.limit = 20;
+	o.max_pop = 93000;
+	if (cpts_check_suggest(ctx, &v, &n, r, s, &o) == CPTS_OK) {
+		bool under = true;
+		for (size_t k = 0; k < n; k++)
+			under &= r->terr[v[k].to].pop + v[k].pop <= 93000;
+		ok(under, "--max-pop: no receiving territory above 93,000");
+		ok(n >= 1 && v[0].communes[0] == (size_t)idx(r, "44015"), "--max-pop: 44015 to A"
+		   " still first");
+		ok(n < 5, "--max-pop: moves into B left out (%zu left)", n);
+	}
 	cpts_suggestions_free(v, n);
 }
 

@@ -1,0 +1,625 @@
+/*
+ * optimise.c - the optimiser of self-containment (method 'optimise'): maximise the
+ * overall LI (flows whose residence and practice lie in the same basin, over all the
+ * flows of the residents, outside destinations included) by local search on the
+ * border communes, under contiguity, floor, ceiling, count and locked territories.
+ *
+ * Why a local search rather than another clustering: plurality and modularity
+ * optimise something else (a pointer forest, a null-model gain), so at CPTS sizes they
+ * keep flows outside basins that a single border move would bring in. Starting from
+ * their results (brought to the target count) and moving one commune at a time keeps
+ * what is good in them and only ever raises the objective.
+ *
+ * Moves: an unlocked commune j of basin A goes to a basin B that touches it in the
+ * contiguity graph (bridges included) when A keeps its floor and stays connected
+ * without j, B stays under the ceiling and no locked territory is involved. The gain
+ * is the symmetrised flow between j and B minus that between j and A (self loops
+ * excluded): O(flow degree of j). Connectivity of A without j: a breadth-first search
+ * in A from one neighbour of j that stops as soon as j's other neighbours in A are
+ * reached (if they are, A without j is connected, as A was).
+ *
+ * Search: a work list of communes to evaluate (all at first; after a move, the graph
+ * and flow neighbours of the moved commune), until a full pass makes no move. Then
+ * simulated annealing on the same moves (a random commune, a random neighbouring
+ * basin; a loss accepted with probability exp(gain / T), T cooling geometrically),
+ * keeping the best labelling seen, and a last descent. Every start has its own generator
+ * seeded from (seed, start index), starts run on worker threads, and the best is
+ * chosen by objective, then by lowest start index: the result does not depend on the
+ * number of threads nor on their timing.
+ */
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "basins/basins_int.h"
+
+#define GAIN_EPS 1e-9
+
+void (*cpts_basins__move_hook)(const long *lab, size_t n, void *arg);
+void *cpts_basins__move_hook_arg;
+
+/** State of one start (private to its thread). */
+typedef struct olocal {
+	const cpts_bwork *w;  /* BORROWED: model, graph, symmetrised flows, locks, opts */
+	long *lab;            /* OWNED, per commune */
+	size_t nb;            /* label bound */
+	double *pop;          /* OWNED, per basin */
+	size_t *cnt;          /* OWNED, per basin: communes */
+	bool *lockb;          /* OWNED, per basin: a locked territory */
+	double internal;      /* flows kept inside basins (objective numerator) */
+	uint64_t rng;         /* this start's generator */
+	double *acc;          /* OWNED, per basin accumulator (kept at 0 between uses) */
+	long *touched;        /* OWNED, basins with acc set */
+	unsigned *cand;       /* OWNED, per basin: stamp of candidate marking */
+	unsigned cstamp;
+	size_t *stack;        /* OWNED, BFS stack */
+	unsigned *mark;       /* OWNED, per commune BFS stamps */
+	unsigned stamp;
+	size_t *queue;        /* OWNED, ring of n + 1 communes to evaluate */
+	size_t qh, qn;
+	bool *inq;            /* OWNED, per commune: in the queue */
+	long moves;           /* moves made and kept */
+} olocal;
+
+static uint64_t orand(olocal *o)
+{
+	o->rng ^= o->rng >> 12;
+	o->rng ^= o->rng << 25;
+	o->rng ^= o->rng >> 27;
+	return o->rng * 0x2545F4914F6CDD1DULL;
+}
+
+static void olocal_init(olocal *o, const cpts_bwork *w, const long *start, uint64_t seed)
+{
+	size_t n = w->m->n, nb = 0;
+	const cpts_flows *f = w->f;
+
+	memset(o, 0, sizeof(*o));
+	o->w = w;
+	o->lab = cpts_mallocarray(n + 1, sizeof(long));
+	memcpy(o->lab, start, n * sizeof(long));
+	for (size_t i = 0; i < n; i++)
+		if (start[i] >= 0 && (size_t)start[i] + 1 > nb)
+			nb = (size_t)start[i] + 1;
+	o->nb = nb;
+	o->pop = cpts_calloc(nb + 1, sizeof(double));
+	o->cnt = cpts_calloc(nb + 1, sizeof(size_t));
+	o->lockb = cpts_calloc(nb + 1, sizeof(bool));
+	o->acc = cpts_calloc(nb + 1, sizeof(double));
+	o->touched = cpts_mallocarray(nb + 1, sizeof(long));
+	o->cand = cpts_calloc(nb + 1, sizeof(unsigned));
+	o->stack = cpts_mallocarray(n + 1, sizeof(size_t));
+	o->mark = cpts_calloc(n + 1, sizeof(unsigned));
+	o->queue = cpts_mallocarray(n + 1, sizeof(size_t));
+	o->inq = cpts_calloc(n + 1, sizeof(bool));
+	o->rng = seed ? seed : 0x9E3779B97F4A7C15ULL;
+	for (size_t i = 0; i < n; i++) {
+		long b = o->lab[i];
+		if (b < 0)
+			continue;
+		o->pop[b] += w->m->c[i].pop;
+		o->cnt[b]++;
+		if (w->locked[i])
+			o->lockb[b] = true;
+		for (size_t e = f->start[i]; e < f->start[i + 1]; e++)
+			if (o->lab[f->col[e]] == b)
+				o->internal += f->vol[e];
+	}
+}
+
+static void olocal_release(olocal *o)
+{
+	free(o->lab);
+	free(o->pop);
+	free(o->cnt);
+	free(o->lockb);
+	free(o->acc);
+	free(o->touched);
+	free(o->cand);
+	free(o->stack);
+	free(o->mark);
+	free(o->queue);
+	free(o->inq);
+}
+
+static void push(olocal *o, size_t j)
+{
+	size_t n = o->w->m->n;
+
+	if (o->inq[j] || o->w->locked[j] || o->lab[j] < 0)
+		return;
+	o->inq[j] = true;
+	o->queue[(o->qh + o->qn) % (n + 1)] = j;
+	o->qn++;
+}
+
+static size_t pop_queue(olocal *o)
+{
+	size_t n = o->w->m->n, j = o->queue[o->qh];
+
+	o->qh = (o->qh + 1) % (n + 1);
+	o->qn--;
+	o->inq[j] = false;
+	return j;
+}
+
+/* Is basin a still connected without commune j? */
+static bool stays_connected(olocal *o, size_t j)
+{
+	const cpts_graph *g = o->w->g;
+	long a = o->lab[j];
+	size_t need = 0, found = 0, top = 0, first = SIZE_MAX;
+
+	for (size_t e = g->start[j]; e < g->start[j + 1]; e++) {
+		size_t v = g->adj[e];
+		if (o->lab[v] == a && v != j) {
+			if (first == SIZE_MAX)
+				first = v;
+			need++;
+		}
+	}
+	if (need <= 1)
+		return need == 1 || o->cnt[a] == 1;
+	++o->stamp;
+	/* the neighbours of j in a are marked with stamp + 1 to count them when reached */
+	++o->stamp;
+	for (size_t e = g->start[j]; e < g->start[j + 1]; e++) {
+		size_t v = g->adj[e];
+		if (o->lab[v] == a && v != j)
+			o->mark[v] = o->stamp - 1;
+	}
+	o->mark[j] = o->stamp;
+	o->mark[first] = o->stamp;
+	found = 1;
+	o->stack[top++] = first;
+	while (top && found < need) {
+		size_t u = o->stack[--top];
+		for (size_t e = g->start[u]; e < g->start[u + 1] && found < need; e++) {
+			size_t v = g->adj[e];
+			if (o->mark[v] == o->stamp || o->lab[v] != a)
+				continue;
+			if (o->mark[v] == o->stamp - 1)
+				found++;
+			o->mark[v] = o->stamp;
+			o->stack[top++] = v;
+		}
+	}
+	return found >= need;
+}
+
+/* Flows between j and each basin around it into o->acc (self loop excluded). */
+static void gather(olocal *o, size_t j, size_t *n_t)
+{
+	const cpts_symflows *sy = &o->w->sym;
+
+	*n_t = 0;
+	for (size_t e = sy->start[j]; e < sy->start[j + 1]; e++) {
+		size_t v = sy->adj[e];
+		long b = o->lab[v];
+		if (v == j || b < 0)
+			continue;
+		if (o->acc[b] == 0)
+			o->touched[(*n_t)++] = b;
+		o->acc[b] += sy->w[e];
+	}
+}
+
+static void clear_acc(olocal *o, size_t n_t)
+{
+	for (size_t t = 0; t < n_t; t++)
+		o->acc[o->touched[t]] = 0;
+}
+
+static bool may_leave(const olocal *o, size_t j)
+{
+	const cpts_bwork *w = o->w;
+	long a = o->lab[j];
+	double pj = w->m->c[j].pop;
+
+	if (w->locked[j] || a < 0 || o->lockb[a] || o->cnt[a] < 2)
+		return false;
+	return !(w->opts->min_pop > 0) || o->pop[a] - pj >= w->opts->min_pop;
+}
+
+static bool may_enter(const olocal *o, size_t j, long b)
+{
+	const cpts_bwork *w = o->w;
+
+	if (b < 0 || o->lockb[b])
+		return false;
+	return !(w->opts->max_pop > 0) || o->pop[b] + w->m->c[j].pop <= w->opts->max_pop;
+}
+
+static void apply_move(olocal *o, size_t j, long b, double gain)
+{
+	long a = o->lab[j];
+	double pj = o->w->m->c[j].pop;
+
+	o->lab[j] = b;
+	o->pop[a] -= pj;
+	o->cnt[a]--;
+	o->pop[b] += pj;
+	o->cnt[b]++;
+	o->internal += gain;
+	o->moves++;
+	if (cpts_basins__move_hook)
+		cpts_basins__move_hook(o->lab, o->w->m->n, cpts_basins__move_hook_arg);
+}
+
+/* Neighbours of a moved commune may now have a better move. */
+static void push_around(olocal *o, size_t j)
+{
+	const cpts_graph *g = o->w->g;
+	const cpts_symflows *sy = &o->w->sym;
+
+	for (size_t e = g->start[j]; e < g->start[j + 1]; e++)
+		push(o, g->adj[e]);
+	for (size_t e = sy->start[j]; e < sy->start[j + 1]; e++)
+		push(o, sy->adj[e]);
+}
+
+/*
+ * The best move of j (largest gain, then lowest basin id) if it gains; forced: the
+ * best feasible move whatever its gain, to basin only when only >= 0. Returns the
+ * basin or -1.
+ */
+static long best_move(olocal *o, size_t j, bool forced, long only, double *gain_out)
+{
+	const cpts_graph *g = o->w->g;
+	long a = o->lab[j], best = -1;
+	double best_gain = -INFINITY;
+	size_t n_t;
+	bool border = false;
+
+	if (!may_leave(o, j))
+		return -1;
+	for (size_t e = g->start[j]; e < g->start[j + 1] && !border; e++)
+		border = o->lab[g->adj[e]] != a;
+	if (!border)
+		return -1;
+	gather(o, j, &n_t);
+	++o->cstamp;
+	for (size_t e = g->start[j]; e < g->start[j + 1]; e++) {
+		long b = o->lab[g->adj[e]];
+		double gain;
+		if (b == a || b < 0 || o->cand[b] == o->cstamp || (only >= 0 && b != only))
+			continue;
+		o->cand[b] = o->cstamp;
+		if (!may_enter(o, j, b))
+			continue;
+		gain = o->acc[b] - o->acc[a];
+		if (gain > best_gain || (gain == best_gain && b < best)) {
+			best = b;
+			best_gain = gain;
+		}
+	}
+	clear_acc(o, n_t);
+	if (best < 0 || (!forced && !(best_gain > GAIN_EPS)))
+		return -1;
+	if (!stays_connected(o, j))
+		return -1;
+	*gain_out = best_gain;
+	return best;
+}
+
+/* Work-list descent until the queue is empty. */
+static void descend(olocal *o)
+{
+	while (o->qn) {
+		size_t j = pop_queue(o);
+		double gain;
+		long b = best_move(o, j, false, -1, &gain);
+		if (b < 0)
+			continue;
+		apply_move(o, j, b, gain);
+		push_around(o, j);
+	}
+}
+
+/* Descent to a local optimum: full passes (in a random order) until one moves nothing. */
+static void local_search(olocal *o)
+{
+	size_t n = o->w->m->n;
+	size_t *perm = cpts_mallocarray(n + 1, sizeof(size_t));
+
+	for (int pass = 0; pass < 100; pass++) {
+		long before = o->moves;
+		for (size_t i = 0; i < n; i++)
+			perm[i] = i;
+		for (size_t i = n; i > 1; i--) {
+			size_t k = (size_t)(orand(o) % i), t = perm[i - 1];
+			perm[i - 1] = perm[k];
+			perm[k] = t;
+		}
+		for (size_t i = 0; i < n; i++)
+			push(o, perm[i]);
+		descend(o);
+		if (o->moves == before)
+			break;
+	}
+	free(perm);
+}
+
+/* Flows between j and basins a and b (self loop excluded). */
+static void flows_ab(const olocal *o, size_t j, long a, long b, double *fa, double *fb)
+{
+	const cpts_symflows *sy = &o->w->sym;
+
+	*fa = *fb = 0;
+	for (size_t e = sy->start[j]; e < sy->start[j + 1]; e++) {
+		long c = o->lab[sy->adj[e]];
+		if (sy->adj[e] == j)
+			continue;
+		if (c == a)
+			*fa += sy->w[e];
+		else if (c == b)
+			*fb += sy->w[e];
+	}
+}
+
+static bool accept(olocal *o, double gain, double temp)
+{
+	return gain >= 0 || (double)(orand(o) >> 11) * 0x1.0p-53 < exp(gain / temp);
+}
+
+/*
+ * The second half of a chain: j has just entered b, which is now above the ceiling;
+ * the best move of a commune k of b near j (breadth-first in b from j, at most 32
+ * communes) out of b into another adjacent basin that brings b back under the
+ * ceiling. Returns k (its basin in *c_out, gain in *gain_out) or SIZE_MAX.
+ */
+static size_t chain_out(olocal *o, size_t j, long b, long *c_out, double *gain_out)
+{
+	const cpts_graph *g = o->w->g;
+	double excess = o->pop[b] - o->w->opts->max_pop, best_gain = -INFINITY;
+	size_t top = 0, seen = 0, best = SIZE_MAX;
+
+	++o->stamp;
+	o->mark[j] = o->stamp;
+	o->stack[top++] = j;
+	while (top && seen < 32) {
+		size_t k = o->stack[--top];
+		seen++;
+		for (size_t e = g->start[k]; e < g->start[k + 1]; e++) {
+			size_t v = g->adj[e];
+			long c = o->lab[v];
+			double fb, fc;
+			if (c == b) {
+				if (o->mark[v] != o->stamp) {
+					o->mark[v] = o->stamp;
+					o->stack[top++] = v;
+				}
+				continue;
+			}
+			if (k == j || o->w->m->c[k].pop < excess || !may_leave(o, k) ||
+			    !may_enter(o, k, c))
+				continue;
+			flows_ab(o, k, b, c, &fb, &fc);
+			if (fc - fb > best_gain) {
+				best_gain = fc - fb;
+				best = k;
+				*c_out = c;
+			}
+		}
+	}
+	*gain_out = best_gain;
+	return best;
+}
+
+/*
+ * One annealing proposal: a random commune j, a random neighbour in another basin b;
+ * the move is accepted when it gains, or with probability exp(gain / temp). When b
+ * would go above the ceiling, the proposal is a chain: j enters b and a commune of b
+ * near j leaves it for another neighbour (a swap when that is j's basin). Returns true
+ * when something moved.
+ */
+static bool propose(olocal *o, double temp)
+{
+	const cpts_graph *g = o->w->g;
+	size_t n = o->w->m->n, j = (size_t)(orand(o) % n), deg, v, k;
+	long a = o->lab[j], b, c = -1;
+	double fa, fb, gain, gain2;
+	bool chain;
+
+	deg = g->start[j + 1] - g->start[j];
+	if (!deg || !may_leave(o, j))
+		return false;
+	v = g->adj[g->start[j] + (size_t)(orand(o) % deg)];
+	b = o->lab[v];
+	if (b == a || o->w->locked[v] || b < 0 || o->lockb[b])
+		return false;
+	chain = !may_enter(o, j, b);
+	flows_ab(o, j, a, b, &fa, &fb);
+	gain = fb - fa;
+	if (!chain) {
+		if (!accept(o, gain, temp) || !stays_connected(o, j))
+			return false;
+		apply_move(o, j, b, gain);
+		return true;
+	}
+	if (!stays_connected(o, j))
+		return false;
+	apply_move(o, j, b, gain);
+	k = chain_out(o, j, b, &c, &gain2);
+	if (k != SIZE_MAX && accept(o, gain + gain2, temp) && stays_connected(o, k)) {
+		apply_move(o, k, c, gain2);
+		return true;
+	}
+	apply_move(o, j, a, -gain); /* undo: every step stayed connected */
+	o->moves -= 2;
+	return false;
+}
+
+/* Labels and objective of o replaced by lab (a copy), per-basin sums rebuilt. */
+static void reset_to(olocal *o, const long *lab)
+{
+	const cpts_bwork *w = o->w;
+	const cpts_flows *f = w->f;
+	size_t n = w->m->n;
+
+	memcpy(o->lab, lab, n * sizeof(long));
+	memset(o->pop, 0, (o->nb + 1) * sizeof(double));
+	memset(o->cnt, 0, (o->nb + 1) * sizeof(size_t));
+	o->internal = 0;
+	for (size_t i = 0; i < n; i++) {
+		long c = o->lab[i];
+		if (c < 0)
+			continue;
+		o->pop[c] += w->m->c[i].pop;
+		o->cnt[c]++;
+		for (size_t e = f->start[i]; e < f->start[i + 1]; e++)
+			if (o->lab[f->col[e]] == c)
+				o->internal += f->vol[e];
+	}
+}
+
+/*
+ * Simulated annealing over border moves, geometric cooling from 10 % to 0.1 % of a
+ * commune's mean flows, the best labelling seen kept and restored at the end.
+ */
+static void anneal(olocal *o, long proposals)
+{
+	const cpts_bwork *w = o->w;
+	size_t n = w->m->n;
+	long *best = cpts_mallocarray(n + 1, sizeof(long));
+	double best_internal = o->internal, scale = 0, t0, t1, temp, ratio;
+	bool dirty = false;
+
+	if (proposals <= 0)
+		goto out;
+	for (size_t i = 0; i < n; i++)
+		scale += w->f->row_total[i];
+	scale = n ? scale / (double)n : 0;
+	if (!(scale > 0))
+		goto out;
+	memcpy(best, o->lab, n * sizeof(long));
+	t0 = 0.1 * scale;
+	t1 = 0.001 * scale;
+	ratio = pow(t1 / t0, 1.0 / (double)proposals);
+	temp = t0;
+	for (long k = 0; k < proposals; k++, temp *= ratio) {
+		if (!propose(o, temp))
+			continue;
+		dirty = true;
+		if (o->internal > best_internal + GAIN_EPS) {
+			best_internal = o->internal;
+			memcpy(best, o->lab, n * sizeof(long));
+			dirty = false;
+		}
+	}
+	if (dirty && o->internal < best_internal)
+		reset_to(o, best);
+out:
+	free(best);
+}
+
+/** One start: its input, its result. */
+typedef struct ostart {
+	const long *start;    /* BORROWED initial labels */
+	uint64_t seed;
+	long kicks;
+	long *lab;            /* OWNED result labels */
+	double internal;
+	long moves;
+} ostart;
+
+static void run_start(const cpts_bwork *w, ostart *s)
+{
+	olocal o;
+
+	olocal_init(&o, w, s->start, s->seed);
+	local_search(&o);
+	anneal(&o, s->kicks);
+	local_search(&o);
+	s->internal = o.internal;
+	s->moves = o.moves;
+	s->lab = o.lab;
+	o.lab = NULL;
+	olocal_release(&o);
+}
+
+typedef struct oworker {
+	const cpts_bwork *w;  /* BORROWED */
+	ostart *starts;       /* BORROWED, all starts */
+	size_t n_starts, first, step;
+} oworker;
+
+static void *worker_main(void *arg)
+{
+	oworker *t = arg;
+
+	for (size_t s = t->first; s < t->n_starts; s += t->step)
+		run_start(t->w, &t->starts[s]);
+	return NULL;
+}
+
+/* Default annealing proposals per start: 1000 per commune, at most 1.5 million (France
+ * in about a minute on two cores). */
+static long default_kicks(const cpts_bwork *w)
+{
+	size_t n = w->m->n;
+
+	return (long)(n < 1500 ? 1000 * n : 1500000);
+}
+
+int cpts_basins__optimise(cpts_bwork *w, long *const *starts, size_t n_starts,
+			  cpts_basins_summary *sum)
+{
+	size_t n = w->m->n, n_thr = w->opts->threads > 0 ? (size_t)w->opts->threads : 2;
+	ostart *st = cpts_calloc(n_starts + 1, sizeof(ostart));
+	oworker *wk;
+	pthread_t *th;
+	bool *started;
+	double t0 = cpts_now(), total = 0;
+	size_t best = 0;
+
+	cpts_basins__need_sym(w);
+	if (n_thr > n_starts)
+		n_thr = n_starts ? n_starts : 1;
+	wk = cpts_calloc(n_thr + 1, sizeof(oworker));
+	th = cpts_calloc(n_thr + 1, sizeof(pthread_t));
+	started = cpts_calloc(n_thr + 1, sizeof(bool));
+	for (size_t s = 0; s < n_starts; s++) {
+		st[s].start = starts[s];
+		st[s].seed = (w->opts->seed + 1) * 0x9E3779B97F4A7C15ULL ^ (s + 1) * 0xBF58476D1CE4E5B9ULL;
+		st[s].kicks = w->opts->kicks >= 0 ? w->opts->kicks : default_kicks(w);
+	}
+	for (size_t t = 0; t < n_thr; t++) {
+		wk[t] = (oworker){ w, st, n_starts, t, n_thr };
+		/* thread 0 is this one; a worker that cannot start leaves its starts to it */
+		if (t > 0)
+			started[t] = pthread_create(&th[t], NULL, worker_main, &wk[t]) == 0;
+	}
+	worker_main(&wk[0]);
+	for (size_t t = 1; t < n_thr; t++) {
+		if (started[t])
+			pthread_join(th[t], NULL);
+		else
+			worker_main(&wk[t]);
+	}
+	for (size_t s = 1; s < n_starts; s++)
+		if (st[s].internal > st[best].internal + GAIN_EPS)
+			best = s;
+	for (size_t i = 0; i < n; i++)
+		total += w->f->row_total[i];
+	if (n_starts)
+		memcpy(w->lab, st[best].lab, n * sizeof(long));
+	if (sum) {
+		sum->objective = total > 0 && n_starts ? st[best].internal / total : NAN;
+		sum->iterations = n_starts ? st[best].moves : 0;
+		sum->n_starts = (int)n_starts;
+		sum->opt_seconds = cpts_now() - t0;
+	}
+	for (size_t s = 0; s < n_starts; s++) {
+		CPTS_LOG(w->ctx, CPTS_LOG_NOTE, "optimise: start %zu: LI %.4f after %ld moves%s",
+			 s, total > 0 ? st[s].internal / total : 0, st[s].moves,
+			 s == best ? " (kept)" : "");
+		free(st[s].lab);
+	}
+	free(st);
+	free(wk);
+	free(th);
+	free(started);
+	return CPTS_OK;
+}
