@@ -112,7 +112,7 @@ W2="$T/nomt"; mkdir -p "$W2"
 "$CPTS" init -q "$W2/ws.sqlite" && "$CPTS" ingest communes -q "$W2/ws.sqlite" "$T/demo/communes.geojson" &&
   "$CPTS" ingest population -q "$W2/ws.sqlite" "$T/demo/population.csv" &&
   "$CPTS" ingest partition -q "$W2/ws.sqlite" "$T/demo/partition.csv" &&
-  "$CPTS" profile -q "$W2/ws.sqlite" --partition partition
+  "$CPTS" profile -q "$W2/ws.sqlite" --partition partition > /dev/null
 check "workspace without MT data" $?
 "$CPTS" export "$W2/ws.sqlite" --partition partition --gpkg "$W2/o.gpkg" --map-indicator mt_share 2> "$T/err"
 check "export without MT data exits 0" $?
@@ -126,7 +126,7 @@ fi
 W3="$T/bare"; mkdir -p "$W3"
 "$CPTS" init -q "$W3/ws.sqlite" && "$CPTS" ingest communes -q "$W3/ws.sqlite" "$T/demo/communes.geojson" &&
   "$CPTS" ingest partition -q "$W3/ws.sqlite" "$T/demo/partition.csv" &&
-  "$CPTS" profile -q "$W3/ws.sqlite" --partition partition &&
+  "$CPTS" profile -q "$W3/ws.sqlite" --partition partition > /dev/null &&
   "$CPTS" export "$W3/ws.sqlite" --partition partition --gpkg "$W3/o.gpkg" 2> "$T/err"
 check "export of communes and partition only exits 0" $?
 grep -q "its default style draws outlines only" "$T/err"; check "outline style said on stderr" $?

@@ -31,7 +31,7 @@ for f in ds.GetLayer(0):
     print("%s;%s" % (f["code"], terr[f["dep"]]))
 PY
 "$CPTS" ingest partition -q "$T/ws.sqlite" "$T/partition.csv" &&
-  "$CPTS" profile -q "$T/ws.sqlite" --partition partition
+  "$CPTS" profile -q "$T/ws.sqlite" --partition partition > /dev/null
 check "partition across two départements" $?
 "$CPTS" export -q "$T/ws.sqlite" --partition partition --gpkg "$T/d.gpkg" 2> /dev/null
 check "export (default: holes under 1 ha closed)" $?

@@ -17,7 +17,7 @@ sed "s/\"nom\":\"$first\"/\"nom\":\"Paimbœuf\"/" "$D/communes.geojson" > "$D/c.
 "$CPTS" ingest communes -q "$WS" "$D/c.geojson" &&
   for k in population consumption mt supply flows partition; do
     "$CPTS" ingest $k -q "$WS" "$D/$k.csv" || exit 1
-  done && "$CPTS" profile -q "$WS" --partition partition
+  done && "$CPTS" profile -q "$WS" --partition partition > /dev/null
 check "workspace with a commune named Paimbœuf (was $first)" $?
 S="$T/shp"
 "$CPTS" export -q "$WS" --partition partition --gpkg "$S" --format "ESRI Shapefile" --flows-threshold 50 2> "$T/err"

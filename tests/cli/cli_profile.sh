@@ -39,7 +39,7 @@ cp "$WS" "$T/before.sqlite"
 [ $rc -eq 3 ] && grep -q "none.csv" "$T/err"; check "missing reference file exits 3 (got $rc)" $?
 cmp -s "$WS" "$T/before.sqlite"; check "failed run leaves the workspace byte for byte" $?
 
-"$CPTS" profile "$WS" --partition cpts 2> "$T/err"; check "profile the demo partition" $?
+"$CPTS" profile "$WS" --partition cpts > /dev/null 2> "$T/err"; check "profile the demo partition" $?
 grep -q "profiled 5 territories of partition 'cpts'" "$T/err"; check "5 territories reported" $?
 [ "$(q "SELECT count(*) FROM runs WHERE command='profile'")" = "1" ]; check "run recorded" $?
 q "SELECT value FROM meta WHERE key='profile:cpts'" | grep -q '"apl_travel":"traveltime table"'
@@ -50,7 +50,7 @@ q "INSERT INTO partitions VALUES('alt','input','test',NULL,NULL);
    INSERT INTO partition_members SELECT 'alt', code, 'G' || (CAST(substr(code,3) AS INT) % 7),
      NULL, 1 FROM communes WHERE code <> '99001';
    INSERT INTO partition_members VALUES('alt','99001','G0',NULL,0.25),('alt','99001','G1',NULL,0.75);"
-"$CPTS" profile "$WS" --partition alt -q; check "profile a partition with a split commune" $?
+"$CPTS" profile "$WS" --partition alt -q > /dev/null; check "profile a partition with a split commune" $?
 
 for P in cpts alt; do
   for K in pop_total pop_75p pyr_F_80-84 mt_patients mt_sans_mt mt_fictif mt_c2s_sans_mt icc_observed icc_expected gp_count gp_etp; do
@@ -80,11 +80,11 @@ same "$got" "$want"; check "mt_share of '$t' from summed counts ($got)" $?
 m=$(q "SELECT count(*) FROM profile_values WHERE partition='cpts' AND level='territoire' AND indicator='mt_fictif' AND masked=1 AND hi > value")
 [ "${m:-0}" -ge 1 ]; check "counts over masked cells stored with bounds ($m territories)" $?
 
-"$CPTS" profile "$WS" --communes 99001,99004 -q; check "--communes profiles an ad-hoc territory" $?
+"$CPTS" profile "$WS" --communes 99001,99004 -q > /dev/null; check "--communes profiles an ad-hoc territory" $?
 p=$(q "SELECT value FROM profile_values WHERE partition='_adhoc' AND level='territoire' AND indicator='pop_total'")
 s=$(q "SELECT sum(pop) FROM population WHERE code IN ('99001','99004')")
 same "$p" "$s"; check "ad-hoc population = its two communes ($p)" $?
-"$CPTS" profile "$WS" --partition cpts --territory "$t" --byar -q; check "--territory with --byar" $?
+"$CPTS" profile "$WS" --partition cpts --territory "$t" --byar -q > /dev/null; check "--territory with --byar" $?
 q "SELECT value FROM meta WHERE key='profile:cpts'" | grep -q '"interval":"byar"'; check "Byar recorded" $?
 
 # ---- what profile prints: table, --json, --csv (after disclosure control) ----

@@ -38,7 +38,7 @@ q "INSERT INTO population SELECT code, 'T', 'ALL', 50 + (CAST(substr(code, 3) AS
    INSERT INTO partition_members VALUES('mod','44109','M1',NULL,0.3),('mod','44109','M2',NULL,0.7);"
 check "synthetic counts written" $?
 for P in dep mod; do
-  "$CPTS" profile "$WS" --partition $P -q; check "profile partition '$P'" $?
+  "$CPTS" profile "$WS" --partition $P -q > /dev/null; check "profile partition '$P'" $?
   for K in pop_total mt_patients mt_sans_mt mt_mt_parti mt_fictif icc_observed icc_expected gp_count area_km2; do
     w=$(q "SELECT value FROM profile_values WHERE partition='$P' AND level='ensemble' AND indicator='$K' LIMIT 1")
     s=$(q "SELECT sum(value) FROM profile_values WHERE partition='$P' AND level='territoire' AND indicator='$K'")
