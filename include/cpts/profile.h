@@ -58,6 +58,26 @@ extern const cpts_indicator cpts_indicators[];
 /** Look up an indicator by key (NULL when unknown). */
 const cpts_indicator *cpts_indicator_find(const char *key);
 
+/** How published indicators are tied to one another, beyond the spatial one (every
+ * CPTS_IND_COUNT is additive: a territory's count is the sum of its communes'). */
+typedef enum cpts_rel_kind {
+	CPTS_REL_PART,  /* total >= sum of parts (subgroups, "dont" breakdowns) */
+	CPTS_REL_SHARE, /* total (a ratio) = scale * parts[0] / parts[1] */
+} cpts_rel_kind;
+
+/** One declared relation between indicators of the same territory or commune. */
+typedef struct cpts_ind_relation {
+	cpts_rel_kind kind;
+	const char *total;    /* key of the total (PART) or of the ratio (SHARE) */
+	const char *parts[4]; /* keys, NULL-terminated; SHARE: numerator, denominator */
+	double scale;         /* SHARE: 100 for a percentage */
+} cpts_ind_relation;
+
+/** The relations, terminated by a row with total NULL (src/profile/indicators.c). The
+ * audit (and any check of a publication) reads them from here, so a new indicator
+ * declared with its relations is protected with no new code. */
+extern const cpts_ind_relation cpts_ind_relations[];
+
 typedef struct cpts_profile_opts {
 	const char *partition;        /* partition to profile (required unless communes) */
 	const char *const *territories; /* only these territory ids (NULL = all) */

@@ -71,3 +71,26 @@ const cpts_indicator *cpts_indicator_find(const char *key)
 			return i;
 	return NULL;
 }
+
+/* Relations between indicators (see cpts_ind_relation): subgroups are at most their
+ * total, the two "dont" reasons at most the patients without a GP, and every share is
+ * its numerator over its denominator. */
+const cpts_ind_relation cpts_ind_relations[] = {
+	{ CPTS_REL_PART, "mt_patients", { "mt_sans_mt", NULL }, 0 },
+	{ CPTS_REL_PART, "mt_sans_mt", { "mt_mt_parti", "mt_fictif", NULL }, 0 },
+	{ CPTS_REL_PART, "mt_patients", { "mt_ald", NULL }, 0 },
+	{ CPTS_REL_PART, "mt_patients", { "mt_c2s", NULL }, 0 },
+	{ CPTS_REL_PART, "mt_patients", { "mt_p70", NULL }, 0 },
+	{ CPTS_REL_PART, "mt_ald", { "mt_ald_sans_mt", NULL }, 0 },
+	{ CPTS_REL_PART, "mt_c2s", { "mt_c2s_sans_mt", NULL }, 0 },
+	{ CPTS_REL_PART, "mt_p70", { "mt_p70_sans_mt", NULL }, 0 },
+	{ CPTS_REL_PART, "mt_sans_mt", { "mt_ald_sans_mt", NULL }, 0 },
+	{ CPTS_REL_PART, "mt_sans_mt", { "mt_c2s_sans_mt", NULL }, 0 },
+	{ CPTS_REL_PART, "mt_sans_mt", { "mt_p70_sans_mt", NULL }, 0 },
+	{ CPTS_REL_SHARE, "mt_share", { "mt_sans_mt", "mt_patients", NULL }, 100 },
+	{ CPTS_REL_SHARE, "mt_ald_share", { "mt_ald_sans_mt", "mt_ald", NULL }, 100 },
+	{ CPTS_REL_SHARE, "mt_c2s_share", { "mt_c2s_sans_mt", "mt_c2s", NULL }, 100 },
+	{ CPTS_REL_SHARE, "mt_p70_share", { "mt_p70_sans_mt", "mt_p70", NULL }, 100 },
+	{ CPTS_REL_SHARE, "icc", { "icc_observed", "icc_expected", NULL }, 100 },
+	{ CPTS_REL_PART, NULL, { NULL }, 0 },
+};
