@@ -13,13 +13,13 @@ int cpts_audit_run(cpts_ctx *ctx, cpts_audit_result *out, const char *const *pat
 		   size_t n_paths, FILE *report, const cpts_audit_opts *opts)
 {
 	cpts_audit_opts defaults = CPTS_AUDIT_OPTS_INIT;
-	au_sys s;
+	cpts_lp s;
 	int rc = CPTS_OK;
 
 	if (!opts)
 		opts = &defaults;
 	memset(out, 0, sizeof(*out));
-	au_sys_init(&s);
+	cpts_lp_init(&s);
 	s.thr = opts->threshold;
 	for (size_t i = 0; i < n_paths && rc == CPTS_OK; i++) {
 		struct stat st;
@@ -33,6 +33,6 @@ int cpts_audit_run(cpts_ctx *ctx, cpts_audit_result *out, const char *const *pat
 	}
 	if (rc == CPTS_OK)
 		rc = au_solve(ctx, &s, report, opts->max_list ? opts->max_list : 8, out);
-	au_sys_release(&s);
+	cpts_lp_release(&s);
 	return rc;
 }

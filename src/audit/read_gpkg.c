@@ -88,13 +88,13 @@ static bool field_null(OGRFeatureH f, int i)
 }
 
 /* The cell of one indicator of one feature. */
-static void read_cell(au_sys *s, OGRFeatureH f, OGRFeatureDefnH fd, const char *layer,
+static void read_cell(cpts_lp *s, OGRFeatureH f, OGRFeatureDefnH fd, const char *layer,
 		      const char *id, const cpts_indicator *ind)
 {
 	char buf[96];
 	int iv = OGR_FD_GetFieldIndex(fd, ind->key), im, ilo, ihi;
 	char *nm;
-	au_cell *c;
+	cpts_lp_cell *c;
 	size_t k;
 	bool masked;
 
@@ -108,8 +108,8 @@ static void read_cell(au_sys *s, OGRFeatureH f, OGRFeatureDefnH fd, const char *
 	ihi = OGR_FD_GetFieldIndex(fd, buf);
 	masked = !field_null(f, im) && OGR_F_GetFieldAsInteger(f, im) == 1;
 	nm = cell_name(layer, id, ind->key);
-	k = au_cell_get(s, nm); /* may grow the vector: index first, then address */
-	c = &cpts_vec_at(&s->cells, au_cell, k);
+	k = cpts_lp_cell_get(s, nm); /* may grow the vector: index first, then address */
+	c = &cpts_vec_at(&s->cells, cpts_lp_cell, k);
 	free(nm);
 	c->is_integer = ind->kind == CPTS_IND_COUNT;
 	if (!masked && !field_null(f, iv)) {
@@ -135,7 +135,7 @@ static void read_cell(au_sys *s, OGRFeatureH f, OGRFeatureDefnH fd, const char *
 	c->need_hi = isinf(c->hi) ? fmax(c->lo, s->thr - 1) : c->hi;
 }
 
-static int read_layer(cpts_ctx *ctx, au_sys *s, GDALDatasetH ds, const char *path,
+static int read_layer(cpts_ctx *ctx, cpts_lp *s, GDALDatasetH ds, const char *path,
 		      layer_rd *l, bool communes)
 {
 	OGRLayerH lyr = GDALDatasetGetLayerByName(ds, l->name);
@@ -175,17 +175,17 @@ static int read_layer(cpts_ctx *ctx, au_sys *s, GDALDatasetH ds, const char *pat
 	return CPTS_OK;
 }
 
-static long cell_of(const au_sys *s, const char *layer, const char *id, const char *key)
+static long cell_of(const cpts_lp *s, const char *layer, const char *id, const char *key)
 {
 	char *nm = cell_name(layer, id, key);
-	long k = au_cell_find(s, nm);
+	long k = cpts_lp_cell_find(s, nm);
 
 	free(nm);
 	return k;
 }
 
 /* Declared relations of one feature. */
-static void feature_relations(au_sys *s, const char *layer, const char *id)
+static void feature_relations(cpts_lp *s, const char *layer, const char *id)
 {
 	for (const cpts_ind_relation *r = cpts_ind_relations; r->total; r++) {
 		long t = cell_of(s, layer, id, r->total), p[4];
@@ -196,14 +196,14 @@ static void feature_relations(au_sys *s, const char *layer, const char *id)
 		if (!ok)
 			continue;
 		if (r->kind == CPTS_REL_PART) {
-			au_rel_begin(s, 0, INFINITY);
-			au_rel_term(s, (size_t)t, 1);
+			cpts_lp_rel_begin(s, 0, INFINITY);
+			cpts_lp_rel_term(s, (size_t)t, 1);
 			for (size_t k = 0; k < n; k++)
-				au_rel_term(s, (size_t)p[k], -1);
-			au_rel_end(s);
+				cpts_lp_rel_term(s, (size_t)p[k], -1);
+			cpts_lp_rel_end(s);
 			continue;
 		}
-		const au_cell *rc = &cpts_vec_at(&s->cells, au_cell, (size_t)t);
+		const cpts_lp_cell *rc = &cpts_vec_at(&s->cells, cpts_lp_cell, (size_t)t);
 		if (rc->is_unknown || n != 2)
 			continue;
 		const cpts_indicator *ind = cpts_indicator_find(r->total);
@@ -211,19 +211,19 @@ static void feature_relations(au_sys *s, const char *layer, const char *id)
 		/* a value rounded to its display decimals may be anywhere in half a unit */
 		double h = fabs(v * q - nearbyint(v * q)) < 1e-9 ? 0.5 / q : 0;
 		h += 1e-9 * fmax(1, fabs(v));
-		au_rel_begin(s, -INFINITY, 0);
-		au_rel_term(s, (size_t)p[0], r->scale);
-		au_rel_term(s, (size_t)p[1], -(v + h));
-		au_rel_end(s);
-		au_rel_begin(s, 0, INFINITY);
-		au_rel_term(s, (size_t)p[0], r->scale);
-		au_rel_term(s, (size_t)p[1], -(v - h));
-		au_rel_end(s);
+		cpts_lp_rel_begin(s, -INFINITY, 0);
+		cpts_lp_rel_term(s, (size_t)p[0], r->scale);
+		cpts_lp_rel_term(s, (size_t)p[1], -(v + h));
+		cpts_lp_rel_end(s);
+		cpts_lp_rel_begin(s, 0, INFINITY);
+		cpts_lp_rel_term(s, (size_t)p[0], r->scale);
+		cpts_lp_rel_term(s, (size_t)p[1], -(v - h));
+		cpts_lp_rel_end(s);
 	}
 }
 
 /* territory (count) = sum of its communes (count), for unshared territories. */
-static void spatial_relations(au_sys *s, const layer_rd *com, const layer_rd *ter)
+static void spatial_relations(cpts_lp *s, const layer_rd *com, const layer_rd *ter)
 {
 	cpts_strmap *tix = cpts_strmap_new(ter->feats.n + 1); /* territory id -> index */
 	bool *shared = cpts_calloc(ter->feats.n + 1, sizeof(bool));
@@ -262,15 +262,15 @@ static void spatial_relations(au_sys *s, const layer_rd *com, const layer_rd *te
 			if (ind->kind != CPTS_IND_COUNT ||
 			    (tc = cell_of(s, ter->label, tid, ind->key)) < 0)
 				continue;
-			au_rel_begin(s, 0, 0);
-			au_rel_term(s, (size_t)tc, 1);
+			cpts_lp_rel_begin(s, 0, 0);
+			cpts_lp_rel_term(s, (size_t)tc, 1);
 			for (size_t i = head[t]; i; i = next[i - 1]) {
 				const feat *e = &cpts_vec_at(&com->feats, feat, i - 1);
 				long cc = cell_of(s, com->label, e->id, ind->key);
 				if (cc >= 0)
-					au_rel_term(s, (size_t)cc, -1);
+					cpts_lp_rel_term(s, (size_t)cc, -1);
 			}
-			au_rel_end(s);
+			cpts_lp_rel_end(s);
 		}
 	}
 	free(head);
@@ -279,7 +279,7 @@ static void spatial_relations(au_sys *s, const layer_rd *com, const layer_rd *te
 	cpts_strmap_free(tix);
 }
 
-int au_read_gpkg(cpts_ctx *ctx, au_sys *s, const char *path)
+int au_read_gpkg(cpts_ctx *ctx, cpts_lp *s, const char *path)
 {
 	layer_rd com = { "communes", NULL, { 0 } }, ter = { "territoires", NULL, { 0 } };
 	GDALDatasetH ds;

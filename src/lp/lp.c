@@ -1,5 +1,6 @@
 /*
- * lp.c - the audit's linear system and its solution with GLPK.
+ * lp.c - a linear system over published and masked cells, solved with GLPK (the
+ * audit's and disclosure control's common engine, cpts/lp.h).
  *
  * Why components: a France export holds millions of cells, but a masked cell is tied
  * only to the cells sharing a relation with it, transitively. Union-find over the
@@ -19,22 +20,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "audit/audit_int.h"
+#include "cpts/lp.h"
 #include "cpts/util.h"
 
-void au_sys_init(au_sys *s)
+void cpts_lp_init(cpts_lp *s)
 {
 	memset(s, 0, sizeof(*s));
-	cpts_vec_init(&s->cells, sizeof(au_cell), SIZE_MAX / sizeof(au_cell));
-	cpts_vec_init(&s->rels, sizeof(au_rel), SIZE_MAX / sizeof(au_rel));
-	cpts_vec_init(&s->terms, sizeof(au_term), SIZE_MAX / sizeof(au_term));
+	cpts_vec_init(&s->cells, sizeof(cpts_lp_cell), SIZE_MAX / sizeof(cpts_lp_cell));
+	cpts_vec_init(&s->rels, sizeof(cpts_lp_rel), SIZE_MAX / sizeof(cpts_lp_rel));
+	cpts_vec_init(&s->terms, sizeof(cpts_lp_term), SIZE_MAX / sizeof(cpts_lp_term));
 	s->index = cpts_strmap_new(1024);
 }
 
-void au_sys_release(au_sys *s)
+void cpts_lp_release(cpts_lp *s)
 {
 	for (size_t i = 0; i < s->cells.n; i++)
-		free(cpts_vec_at(&s->cells, au_cell, i).name);
+		free(cpts_vec_at(&s->cells, cpts_lp_cell, i).name);
 	cpts_vec_release(&s->cells);
 	cpts_vec_release(&s->rels);
 	cpts_vec_release(&s->terms);
@@ -42,35 +43,39 @@ void au_sys_release(au_sys *s)
 	s->index = NULL;
 }
 
-long au_cell_find(const au_sys *s, const char *name)
+long cpts_lp_cell_find(const cpts_lp *s, const char *name)
 {
 	int64_t k;
 
 	return cpts_strmap_get(s->index, name, &k) ? (long)k : -1;
 }
 
-size_t au_cell_get(au_sys *s, const char *name)
+size_t cpts_lp_cell_add(cpts_lp *s, const char *name)
 {
-	long k = au_cell_find(s, name);
-	au_cell *c;
+	cpts_lp_cell *c = cpts_vec_push(&s->cells);
 
-	if (k >= 0)
-		return (size_t)k;
-	c = cpts_vec_push(&s->cells);
 	if (!c)
-		CPTS_BUG("audit: too many cells");
+		CPTS_BUG("lp: too many cells");
 	memset(c, 0, sizeof(*c));
-	c->name = cpts_strdup(name);
+	c->name = name ? cpts_strdup(name) : NULL;
 	c->is_unknown = true;
 	c->lo = 0;
 	c->hi = INFINITY;
-	cpts_strmap_put(s->index, name, (int64_t)(s->cells.n - 1));
+	if (name)
+		cpts_strmap_put(s->index, name, (int64_t)(s->cells.n - 1));
 	return s->cells.n - 1;
 }
 
-void au_rel_begin(au_sys *s, double lo, double hi)
+size_t cpts_lp_cell_get(cpts_lp *s, const char *name)
 {
-	au_rel *r = cpts_vec_push(&s->rels);
+	long k = cpts_lp_cell_find(s, name);
+
+	return k >= 0 ? (size_t)k : cpts_lp_cell_add(s, name);
+}
+
+void cpts_lp_rel_begin(cpts_lp *s, double lo, double hi)
+{
+	cpts_lp_rel *r = cpts_vec_push(&s->rels);
 
 	if (!r)
 		CPTS_BUG("audit: too many relations");
@@ -80,10 +85,10 @@ void au_rel_begin(au_sys *s, double lo, double hi)
 	r->hi = hi;
 }
 
-void au_rel_term(au_sys *s, size_t cell, double coef)
+void cpts_lp_rel_term(cpts_lp *s, size_t cell, double coef)
 {
-	au_rel *r = &cpts_vec_at(&s->rels, au_rel, s->rels.n - 1);
-	au_term *t = cpts_vec_push(&s->terms);
+	cpts_lp_rel *r = &cpts_vec_at(&s->rels, cpts_lp_rel, s->rels.n - 1);
+	cpts_lp_term *t = cpts_vec_push(&s->terms);
 
 	if (!t)
 		CPTS_BUG("audit: too many terms");
@@ -92,12 +97,12 @@ void au_rel_term(au_sys *s, size_t cell, double coef)
 	r->n++;
 }
 
-void au_rel_end(au_sys *s)
+void cpts_lp_rel_end(cpts_lp *s)
 {
-	au_rel *r = &cpts_vec_at(&s->rels, au_rel, s->rels.n - 1);
+	cpts_lp_rel *r = &cpts_vec_at(&s->rels, cpts_lp_rel, s->rels.n - 1);
 
 	for (size_t k = 0; k < r->n; k++)
-		if (cpts_vec_at(&s->cells, au_cell, cpts_vec_at(&s->terms, au_term,
+		if (cpts_vec_at(&s->cells, cpts_lp_cell, cpts_vec_at(&s->terms, cpts_lp_term,
 								 r->off + k).cell).is_unknown)
 			return;
 	s->terms.n = r->off;
@@ -131,14 +136,14 @@ typedef struct comp {
 	size_t *rels, n_rels;
 } comp;
 
-static const au_cell *cell_at(const au_sys *s, size_t i)
+static const cpts_lp_cell *cell_at(const cpts_lp *s, size_t i)
 {
-	return &cpts_vec_at(&s->cells, au_cell, i);
+	return &cpts_vec_at(&s->cells, cpts_lp_cell, i);
 }
 
 /* Build the GLPK problem of a component; col j+1 is vars[j]. col_of maps cells to
  * columns (only the component's entries are set). */
-static glp_prob *build_lp(const au_sys *s, const comp *c, const size_t *col_of)
+static glp_prob *build_lp(const cpts_lp *s, const comp *c, const size_t *col_of)
 {
 	glp_prob *lp = glp_create_prob();
 	size_t nz = 0;
@@ -147,24 +152,24 @@ static glp_prob *build_lp(const au_sys *s, const comp *c, const size_t *col_of)
 
 	glp_add_cols(lp, (int)c->n_vars);
 	for (size_t j = 0; j < c->n_vars; j++) {
-		const au_cell *x = cell_at(s, c->vars[j]);
+		const cpts_lp_cell *x = cell_at(s, c->vars[j]);
 		int type = isinf(x->hi) ? GLP_LO : x->hi - x->lo < 1e-12 ? GLP_FX : GLP_DB;
 		glp_set_col_bnds(lp, (int)j + 1, type, x->lo, isinf(x->hi) ? 0 : x->hi);
 	}
 	glp_add_rows(lp, (int)c->n_rels);
 	for (size_t i = 0; i < c->n_rels; i++)
-		nz += cpts_vec_at(&s->rels, au_rel, c->rels[i]).n;
+		nz += cpts_vec_at(&s->rels, cpts_lp_rel, c->rels[i]).n;
 	ia = cpts_calloc(nz + 1, sizeof(int));
 	ja = cpts_calloc(nz + 1, sizeof(int));
 	ar = cpts_calloc(nz + 1, sizeof(double));
 	nz = 0;
 	for (size_t i = 0; i < c->n_rels; i++) {
-		const au_rel *r = &cpts_vec_at(&s->rels, au_rel, c->rels[i]);
+		const cpts_lp_rel *r = &cpts_vec_at(&s->rels, cpts_lp_rel, c->rels[i]);
 		double k = 0, lo, hi;
 		int type;
 		for (size_t t = 0; t < r->n; t++) {
-			const au_term *tm = &cpts_vec_at(&s->terms, au_term, r->off + t);
-			const au_cell *x = cell_at(s, tm->cell);
+			const cpts_lp_term *tm = &cpts_vec_at(&s->terms, cpts_lp_term, r->off + t);
+			const cpts_lp_cell *x = cell_at(s, tm->cell);
 			if (!x->is_unknown) {
 				k += tm->coef * x->value;
 				continue;
@@ -232,106 +237,57 @@ static int optimise(glp_prob *lp, int j, int dir, bool *warm, double *val)
 	return 0;
 }
 
-static void fmt_num(char *b, size_t n, double v)
-{
-	if (isinf(v))
-		snprintf(b, n, "%s", v > 0 ? "+inf" : "-inf");
-	else if (fabs(v - nearbyint(v)) < 1e-9)
-		snprintf(b, n, "%.0f", v);
-	else
-		snprintf(b, n, "%.6g", v);
-}
-
-/* The published and masked cells sharing a relation with target x. */
-static void list_narrowing(const au_sys *s, const comp *c, size_t x, FILE *out,
-			   size_t max_list)
-{
-	size_t shown = 0, more = 0;
-	cpts_strmap *seen = cpts_strmap_new(64);
-	char b[64];
-
-	fprintf(out, "  narrowed by:");
-	for (size_t i = 0; i < c->n_rels; i++) {
-		const au_rel *r = &cpts_vec_at(&s->rels, au_rel, c->rels[i]);
-		bool has = false;
-		for (size_t t = 0; t < r->n && !has; t++)
-			has = cpts_vec_at(&s->terms, au_term, r->off + t).cell == x;
-		if (!has)
-			continue;
-		for (size_t t = 0; t < r->n; t++) {
-			const au_cell *y = cell_at(s, cpts_vec_at(&s->terms, au_term, r->off + t).cell);
-			if (y == cell_at(s, x) || cpts_strmap_get(seen, y->name, NULL))
-				continue;
-			cpts_strmap_put(seen, y->name, 1);
-			if (shown >= max_list) {
-				more++;
-				continue;
-			}
-			if (y->is_unknown)
-				fprintf(out, "\n    %s (masked)", y->name);
-			else {
-				fmt_num(b, sizeof(b), y->value);
-				fprintf(out, "\n    %s = %s", y->name, b);
-			}
-			shown++;
-		}
-	}
-	if (more)
-		fprintf(out, "\n    ... and %zu more", more);
-	fputc('\n', out);
-	cpts_strmap_free(seen);
-}
-
-/* Solve one component: every target twice. */
-static int solve_comp(cpts_ctx *ctx, const au_sys *s, const comp *c, const size_t *col_of,
-		      FILE *report, size_t max_list, cpts_audit_result *out)
+/* Solve one component: every target twice; flag narrowed ones. Returns 0, 1 when a
+ * fix changed the system, or an error. */
+static int solve_comp(cpts_ctx *ctx, cpts_lp *s, const comp *c, const size_t *col_of,
+		      cpts_lp_stats *out, cpts_lp_fix_fn fix, void *arg)
 {
 	glp_prob *lp = build_lp(s, c, col_of);
 	bool warm = false;
 	int rc = 0;
 
-	for (size_t j = 0; j < c->n_vars; j++) {
-		const au_cell *x = cell_at(s, c->vars[j]);
-		double lo, hi, ilo, ihi;
+	for (size_t j = 0; j < c->n_vars && rc == 0; j++) {
+		cpts_lp_cell *x = &cpts_vec_at(&s->cells, cpts_lp_cell, c->vars[j]);
+		double lo = 0, hi = 0, ilo, ihi;
 		int r1, r2;
-		char a[64], b[64], e[64], f[64];
 		if (!x->is_target)
 			continue;
+		x->checked = true;
 		r1 = optimise(lp, (int)j + 1, GLP_MIN, &warm, &lo);
 		r2 = r1 ? r1 : optimise(lp, (int)j + 1, GLP_MAX, &warm, &hi);
 		out->n_lp += r1 ? 1 : 2;
 		if (r1 < 0 || r2 < 0) {
 			rc = cpts_fail(ctx, CPTS_EDEP, "GLPK could not solve the component of %s",
-				       x->name);
+				       x->name ? x->name : "a masked cell");
 			break;
 		}
 		if (r1 > 0 || r2 > 0) {
 			out->n_inconsistent++;
-			fprintf(report, "inconsistent: the published numbers around %s contradict"
-				" the relations (not a cpts publication, or edited)\n", x->name);
+			for (size_t k = 0; k < c->n_vars; k++)
+				cpts_vec_at(&s->cells, cpts_lp_cell, c->vars[k]).is_inconsistent = true;
 			break;
 		}
 		ilo = x->is_integer ? ceil(lo - 1e-6) : lo;
 		ihi = x->is_integer ? floor(hi + 1e-6) : hi;
-		((au_cell *)x)->found_lo = ilo;
-		((au_cell *)x)->found_hi = ihi;
-		/* open enough, or known to be at least the threshold (a suppressed large
-		   count: nothing sensitive is learnt) */
-		if ((ilo <= x->need_lo + 1e-6 && ihi >= x->need_hi - 1e-6) ||
-		    (isinf(x->hi) && ilo > x->need_hi + 1e-6))
+		x->found_lo = ilo;
+		x->found_hi = ihi;
+		/* open enough; or known to be at least the threshold (a suppressed large
+		   count: nothing sensitive is learnt); or an aggregate over pre-masked input
+		   ("at least N", bounds wider than a masked cell) still leaving T-1 values */
+		x->is_narrow = !((ilo <= x->need_lo + 1e-6 && ihi >= x->need_hi - 1e-6) ||
+				 (isinf(x->hi) && ilo > x->need_hi + 1e-6) ||
+				 (x->need_hi - x->need_lo > s->thr - 2 + 1e-6 &&
+				  ihi - ilo >= s->thr - 2 - 1e-6));
+		if (!x->is_narrow)
 			continue;
-		/* an aggregate over pre-masked input ("at least N", bounds wider than a
-		   masked cell): what must stay is room for a masked cell, T-1 values */
-		if (x->need_hi - x->need_lo > s->thr - 2 + 1e-6 && ihi - ilo >= s->thr - 2 - 1e-6)
-			continue;
-		out->n_findings++;
-		fmt_num(a, sizeof(a), ilo);
-		fmt_num(b, sizeof(b), ihi);
-		fmt_num(e, sizeof(e), x->need_lo);
-		fmt_num(f, sizeof(f), x->need_hi);
-		fprintf(report, "leak: %s is masked but lies in [%s, %s]%s (must span [%s, %s])\n",
-			x->name, a, b, ilo == ihi ? ", determined" : "", e, f);
-		list_narrowing(s, c, c->vars[j], report, max_list);
+		if (fix && fix(arg, s, c->vars[j])) {
+			out->n_fixed++;
+			for (size_t k = 0; k < c->n_vars; k++)
+				cpts_vec_at(&s->cells, cpts_lp_cell, c->vars[k]).checked = false;
+			rc = 1;
+			break;
+		}
+		out->n_narrow++;
 	}
 	glp_delete_prob(lp);
 	return rc;
@@ -344,24 +300,20 @@ static int cmp_size(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-int au_solve(cpts_ctx *ctx, au_sys *s, FILE *report, size_t max_list,
-	     cpts_audit_result *out)
+/* Components of the unknowns (union-find over the relations), restricted to those
+ * holding a target still to check. comps is OWNED by the caller. */
+static size_t components(const cpts_lp *s, size_t *parent, size_t *comp_of, comp **out)
 {
 	size_t n = s->cells.n, n_comp = 0;
-	size_t *parent = cpts_calloc(n + 1, sizeof(size_t));
-	size_t *comp_of = cpts_calloc(n + 1, sizeof(size_t)); /* root -> comp + 1 */
-	size_t *col_of = cpts_calloc(n + 1, sizeof(size_t));
 	comp *comps;
-	int rc = 0;
 
-	glp_term_out(GLP_OFF);
 	for (size_t i = 0; i < n; i++)
 		parent[i] = i;
 	for (size_t i = 0; i < s->rels.n; i++) {
-		const au_rel *r = &cpts_vec_at(&s->rels, au_rel, i);
+		const cpts_lp_rel *r = &cpts_vec_at(&s->rels, cpts_lp_rel, i);
 		long first = -1;
 		for (size_t t = 0; t < r->n; t++) {
-			size_t c = cpts_vec_at(&s->terms, au_term, r->off + t).cell;
+			size_t c = cpts_vec_at(&s->terms, cpts_lp_term, r->off + t).cell;
 			if (!cell_at(s, c)->is_unknown)
 				continue;
 			if (first < 0)
@@ -370,21 +322,10 @@ int au_solve(cpts_ctx *ctx, au_sys *s, FILE *report, size_t max_list,
 				uf_union(parent, (size_t)first, c);
 		}
 	}
-	/* components holding a target; a cell masked in one file and published in
-	   another is a finding by itself */
 	for (size_t i = 0; i < n; i++) {
-		const au_cell *x = cell_at(s, i);
-		char b[64];
-		if (x->was_masked && !x->is_unknown) {
-			out->n_masked++;
-			out->n_findings++;
-			fmt_num(b, sizeof(b), x->value);
-			fprintf(report, "leak: %s is masked in one publication and published as"
-				" %s in another\n", x->name, b);
-		}
-		if (x->is_target)
-			out->n_masked++;
-		if (x->is_target && comp_of[uf_find(parent, i)] == 0)
+		const cpts_lp_cell *x = cell_at(s, i);
+		if (x->is_unknown && x->is_target && !x->checked &&
+		    comp_of[uf_find(parent, i)] == 0)
 			comp_of[uf_find(parent, i)] = ++n_comp;
 	}
 	comps = cpts_calloc(n_comp + 1, sizeof(comp));
@@ -394,14 +335,14 @@ int au_solve(cpts_ctx *ctx, au_sys *s, FILE *report, size_t max_list,
 			if (!cell_at(s, i)->is_unknown || (k = comp_of[uf_find(parent, i)]) == 0)
 				continue;
 			if (pass)
-				col_of[i] = comps[k - 1].n_vars, comps[k - 1].vars[comps[k - 1].n_vars] = i;
+				comps[k - 1].vars[comps[k - 1].n_vars] = i;
 			comps[k - 1].n_vars++;
 		}
 		for (size_t i = 0; i < s->rels.n; i++) {
-			const au_rel *r = &cpts_vec_at(&s->rels, au_rel, i);
+			const cpts_lp_rel *r = &cpts_vec_at(&s->rels, cpts_lp_rel, i);
 			size_t k = 0;
 			for (size_t t = 0; t < r->n && !k; t++) {
-				size_t c = cpts_vec_at(&s->terms, au_term, r->off + t).cell;
+				size_t c = cpts_vec_at(&s->terms, cpts_lp_term, r->off + t).cell;
 				if (cell_at(s, c)->is_unknown)
 					k = comp_of[uf_find(parent, c)];
 			}
@@ -418,19 +359,36 @@ int au_solve(cpts_ctx *ctx, au_sys *s, FILE *report, size_t max_list,
 				comps[k].n_vars = comps[k].n_rels = 0;
 			}
 	}
+	*out = comps;
+	return n_comp;
+}
+
+int cpts_lp_solve(cpts_ctx *ctx, cpts_lp *s, cpts_lp_stats *out, cpts_lp_fix_fn fix,
+		  void *arg)
+{
+	size_t n = s->cells.n, n_comp;
+	size_t *parent = cpts_calloc(n + 1, sizeof(size_t));
+	size_t *comp_of = cpts_calloc(n + 1, sizeof(size_t)); /* root -> comp + 1 */
+	size_t *col_of = cpts_calloc(n + 1, sizeof(size_t));
+	comp *comps;
+	int rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	glp_term_out(GLP_OFF);
+	n_comp = components(s, parent, comp_of, &comps);
 	out->n_components = n_comp;
-	out->n_relations = s->rels.n;
-	out->n_cells = n;
-	for (size_t k = 0; k < n_comp && rc == 0; k++) {
+	for (size_t k = 0; k < n_comp && rc >= 0; k++) {
 		if (comps[k].n_vars > out->max_component)
 			out->max_component = comps[k].n_vars;
 		qsort(comps[k].vars, comps[k].n_vars, sizeof(size_t), cmp_size);
-		for (size_t j = 0; j < comps[k].n_vars; j++)
+		for (size_t j = 0; j < comps[k].n_vars; j++) {
 			col_of[comps[k].vars[j]] = j;
+			cpts_vec_at(&s->cells, cpts_lp_cell, comps[k].vars[j]).comp = k + 1;
+		}
 		if (cpts_interrupted(ctx))
 			rc = cpts_fail(ctx, CPTS_ECANCEL, "interrupted");
 		else
-			rc = solve_comp(ctx, s, &comps[k], col_of, report, max_list, out);
+			rc = solve_comp(ctx, s, &comps[k], col_of, out, fix, arg);
 	}
 	for (size_t k = 0; k < n_comp; k++) {
 		free(comps[k].vars);
@@ -440,5 +398,5 @@ int au_solve(cpts_ctx *ctx, au_sys *s, FILE *report, size_t max_list,
 	free(parent);
 	free(comp_of);
 	free(col_of);
-	return rc;
+	return rc < 0 ? rc : CPTS_OK;
 }
