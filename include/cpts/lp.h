@@ -86,6 +86,10 @@ typedef struct cpts_lp_stats {
 	size_t n_fixed;       /* calls of fix that changed the system */
 } cpts_lp_stats;
 
+/** The relations of every cell: rels[off[i] .. off[i+1]) for cell i; both arrays
+ * OWNED by the caller (free). */
+void cpts_lp_index(const cpts_lp *s, size_t **off, size_t **rels);
+
 /**
  * Called on a narrowed target; may make known cells unknown or widen bounds, and
  * returns true when it changed something (the component is then solved again on the

@@ -137,6 +137,13 @@ typedef struct cpts_pvalue {
 typedef struct cpts_ptable {
 	size_t n;
 	cpts_pvalue *v;    /* OWNED */
+	/* disclosure counts over the distinct health-count cells (shared levels once) */
+	size_t n_counts;      /* health-count cells with a value */
+	size_t n_primary;     /* masked as 1 .. threshold-1 (or over masked input) */
+	size_t n_secondary;   /* masked to protect others (relations, linear programs) */
+	size_t n_withdrawn;   /* breakdown parts of a masked total, not published */
+	size_t n_unbounded;   /* masked counts whose "< threshold" bound was withdrawn */
+	size_t n_residual;    /* masked counts still narrowed (none expected; warned) */
 } cpts_ptable;
 
 /**

@@ -24,25 +24,6 @@ static const cpts_lp_cell *cell_at(const cpts_lp *s, size_t i)
 	return &cpts_vec_at(&s->cells, cpts_lp_cell, i);
 }
 
-/* The relations of every cell: rel_of[off[i] .. off[i+1]). Arrays OWNED by caller. */
-static void index_rels(const cpts_lp *s, size_t **off_out, size_t **rel_out)
-{
-	size_t n = s->cells.n, *off = cpts_calloc(n + 2, sizeof(size_t)), *rel;
-
-	for (size_t t = 0; t < s->terms.n; t++)
-		off[cpts_vec_at(&s->terms, cpts_lp_term, t).cell + 2]++;
-	for (size_t i = 2; i < n + 2; i++)
-		off[i] += off[i - 1];
-	rel = cpts_calloc(s->terms.n + 1, sizeof(size_t));
-	for (size_t r = 0; r < s->rels.n; r++) {
-		const cpts_lp_rel *e = &cpts_vec_at(&s->rels, cpts_lp_rel, r);
-		for (size_t t = 0; t < e->n; t++)
-			rel[off[cpts_vec_at(&s->terms, cpts_lp_term, e->off + t).cell + 1]++] = r;
-	}
-	*off_out = off;
-	*rel_out = rel;
-}
-
 static void list_narrowing(const cpts_lp *s, const size_t *off, const size_t *rel, size_t x,
 			   FILE *out, size_t max_list)
 {
@@ -87,7 +68,7 @@ int au_solve(cpts_ctx *ctx, cpts_lp *s, FILE *report, size_t max_list,
 
 	if (rc < 0)
 		return rc;
-	index_rels(s, &off, &rel);
+	cpts_lp_index(s, &off, &rel);
 	out->n_cells = s->cells.n;
 	out->n_relations = s->rels.n;
 	out->n_components = st.n_components;

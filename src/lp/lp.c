@@ -400,3 +400,21 @@ int cpts_lp_solve(cpts_ctx *ctx, cpts_lp *s, cpts_lp_stats *out, cpts_lp_fix_fn 
 	free(col_of);
 	return rc < 0 ? rc : CPTS_OK;
 }
+
+void cpts_lp_index(const cpts_lp *s, size_t **off_out, size_t **rel_out)
+{
+	size_t n = s->cells.n, *off = cpts_calloc(n + 2, sizeof(size_t)), *rel;
+
+	for (size_t t = 0; t < s->terms.n; t++)
+		off[cpts_vec_at(&s->terms, cpts_lp_term, t).cell + 2]++;
+	for (size_t i = 2; i < n + 2; i++)
+		off[i] += off[i - 1];
+	rel = cpts_calloc(s->terms.n + 1, sizeof(size_t));
+	for (size_t r = 0; r < s->rels.n; r++) {
+		const cpts_lp_rel *e = &cpts_vec_at(&s->rels, cpts_lp_rel, r);
+		for (size_t t = 0; t < e->n; t++)
+			rel[off[cpts_vec_at(&s->terms, cpts_lp_term, e->off + t).cell + 1]++] = r;
+	}
+	*off_out = off;
+	*rel_out = rel;
+}

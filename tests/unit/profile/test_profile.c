@@ -379,8 +379,14 @@ static void check_disclosure(cpts_ctx *ctx, cpts_store *s)
 	v = cpts_ptable_get(t, "T1", "commune", "44003", "mt_sans_mt");
 	ok(v && !v->masked && v->value == 300, "44003 stays published");
 	/* breakdown of 44001: parti 3, fictif 1 masked; c2s_sans_mt 15 of c2s 80 fine */
+	/* its total (sans_mt 5) is masked: the parts are withdrawn whatever their values,
+	   or two masked parts would tell that the total is at least 2 */
 	v = cpts_ptable_get(t, "T1", "commune", "44001", "mt_fictif");
-	ok(v && v->masked, "44001 fictif = 1 masked");
+	ok(v && !v->masked && isnan(v->value) && isnan(v->lo), "44001 fictif = 1 withdrawn"
+	   " (its total is masked)");
+	v = cpts_ptable_get(t, "T1", "commune", "44001", "mt_mt_parti");
+	ok(v && !v->masked && isnan(v->value), "44001 parti = 3 withdrawn too");
+	is_int(t->n_residual, 0, "no masked count left narrowed (linear programs)");
 	/* masked input never shown as zero or as the known sum */
 	v = cpts_ptable_get(t, "T2", "commune", "44004", "mt_sans_mt");
 	ok(v && v->masked && isnan(v->value) && v->lo == 1 && v->hi == 10,
