@@ -155,6 +155,9 @@ typedef struct cpts_ptable {
  */
 int cpts_ptable_load(cpts_ctx *ctx, cpts_ptable **out, cpts_store *s, const char *partition,
 		     const cpts_disclose_opts *opts);
+/** The class of a p-value as published: 0.001, 0.01, 0.05 (upper bounds of "< 0,001",
+ * "< 0,01", "< 0,05") or 1 ("non significatif"); NAN stays NAN. */
+double cpts_pvalue_class(double p);
 /** Find a value (NULL when absent). */
 const cpts_pvalue *cpts_ptable_get(const cpts_ptable *t, const char *territory,
 				   const char *level, const char *level_code,

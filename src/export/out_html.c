@@ -552,10 +552,13 @@ static void section_mt(cpts_buf *b, const ex_data *d, size_t t)
 		cpts_buf_add_html(b, s);
 		cpts_buf_addstr(b, " points");
 		if (pv && !pv->masked && !isnan(pv->value)) {
-			cpts_fmt_fr(p, sizeof(p), pv->value, 4);
-			cpts_buf_addstr(b, " (test de comparaison de deux proportions : p = ");
-			cpts_buf_add_html(b, p);
-			cpts_buf_addstr(b, pv->value < 0.05 ? ", écart significatif)" :
+			/* published as a class only (cpts_pvalue_class) */
+			double pc = cpts_pvalue_class(pv->value);
+			snprintf(p, sizeof(p), "%s", pc <= 0.001 ? "p &lt; 0,001" : pc <= 0.01 ?
+				 "p &lt; 0,01" : pc <= 0.05 ? "p &lt; 0,05" : "p ≥ 0,05");
+			cpts_buf_addstr(b, " (test de comparaison de deux proportions : ");
+			cpts_buf_addstr(b, p);
+			cpts_buf_addstr(b, pc <= 0.05 ? ", écart significatif)" :
 					", écart non significatif)");
 		}
 		cpts_buf_addstr(b, ".</p>\n");

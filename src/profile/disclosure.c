@@ -756,6 +756,47 @@ static int lp_protect(cpts_ctx *ctx, disc *d, size_t *n_residual)
 	return rc;
 }
 
+/* The p-value class a reader may see: the upper bound of "< 0,001", "< 0,01",
+ * "< 0,05", or 1 for "non significatif". Rounding is no protection (p = 0,11 at two
+ * digits still inverts to a masked count of 2); four classes pin nothing. */
+double cpts_pvalue_class(double p)
+{
+	if (isnan(p))
+		return p;
+	return p < 0.001 ? 0.001 : p < 0.01 ? 0.01 : p < 0.05 ? 0.05 : 1.0;
+}
+
+/* The gap to the département and its test use the département's counts (and the rest
+ * of the département beyond the territory): masked whenever one of those is masked,
+ * and the p-value published as its class only. */
+static void protect_gaps(disc *d)
+{
+	cpts_ptable *t = &d->t->pub;
+	const char *L_dep = interned(d, "departement");
+	const char *K_n = interned(d, "mt_sans_mt"), *K_d = interned(d, "mt_patients");
+	const char *K_g = interned(d, "mt_gap_dep_pts"), *K_p = interned(d, "mt_gap_pvalue");
+	const char *masked_terr = NULL;
+
+	if (!K_g && !K_p)
+		return;
+	/* rows are sorted by territory: département rows come before territoire rows */
+	for (size_t r = 0; r < t->n; r++) {
+		const cpts_pvalue *v = &t->v[r];
+		cell *c = &d->cells[d->row_cell[r]];
+		if (v->level == L_dep && (v->indicator == K_n || v->indicator == K_d) &&
+		    (c->masked || c->withdrawn))
+			masked_terr = v->territory;
+		if (v->indicator != K_g && v->indicator != K_p)
+			continue;
+		if (masked_terr == v->territory) {
+			c->masked = true;
+			c->lo = c->hi = NAN;
+		}
+		if (v->indicator == K_p)
+			c->value = cpts_pvalue_class(c->value);
+	}
+}
+
 static double col_double(sqlite3_stmt *st, int i)
 {
 	return sqlite3_column_type(st, i) == SQLITE_NULL ? NAN : sqlite3_column_double(st, i);
@@ -875,6 +916,7 @@ int cpts_ptable_load(cpts_ctx *ctx, cpts_ptable **out, cpts_store *s, const char
 		cpts_warn(ctx, "%zu masked count(s) of partition '%s' could not be fully"
 			  " protected (see cpts audit)", t->pub.n_residual, partition);
 	mask_ratios(&d);
+	protect_gaps(&d);
 	for (size_t i = 0; i < d.n_cells; i++) {
 		const cell *c = &d.cells[i];
 		if (c->kind != CPTS_IND_COUNT || isnan(c->value))

@@ -40,7 +40,7 @@ const cpts_indicator cpts_indicators[] = {
 	{ "mt_p70_sans_mt", "Patients de 70 ans ou plus sans médecin traitant", "patients", CNT, 0, NULL, NULL },
 	{ "mt_p70_share", "Part des 70 ans ou plus sans médecin traitant", "%", RAT, 1, "mt_p70_sans_mt", "mt_p70" },
 	{ "mt_gap_dep_pts", "Écart au département (points)", "pts", RAT, 1, "mt_sans_mt", "mt_patients" },
-	{ "mt_gap_pvalue", "Test de l'écart au département (p)", "", RAT, 4, "mt_sans_mt", "mt_patients" },
+	{ "mt_gap_pvalue", "Test de l'écart au département (classe de p : 0,001, 0,01 ou 0,05 = p inférieur à cette borne ; 1 = non significatif)", "", RAT, 3, "mt_sans_mt", "mt_patients" },
 	/* consumption: ICC by indirect standardisation */
 	{ "icc_observed", "Consultations de médecine générale observées", "actes", CNT, 0, NULL, NULL },
 	{ "icc_expected", "Consultations attendues", "actes", VAL, 0, NULL, NULL },
