@@ -99,9 +99,10 @@ typedef bool (*cpts_lp_fix_fn)(void *arg, cpts_lp *s, size_t target);
 
 /**
  * Bound every target whose `checked` flag is false (and every other target of its
- * component): fills found_lo, found_hi, is_narrow, comp; sets checked. With fix, the
- * first narrowed target of a component is handed to it and, when it changes the
- * system, the component's targets are marked unchecked for the next call.
+ * component): fills found_lo, found_hi, is_narrow, comp; sets checked. With fix, every
+ * narrowed target is handed to it (over the problem as built at the start of the call)
+ * and, when it changes the system, the component's targets are marked unchecked for
+ * the next call; call again while out->n_fixed > 0.
  * @return CPTS_OK, CPTS_EDEP when GLPK fails, CPTS_ECANCEL when interrupted
  */
 int cpts_lp_solve(cpts_ctx *ctx, cpts_lp *s, cpts_lp_stats *out, cpts_lp_fix_fn fix,

@@ -146,7 +146,7 @@ static const cpts_lp_cell *cell_at(const cpts_lp *s, size_t i)
 static glp_prob *build_lp(const cpts_lp *s, const comp *c, const size_t *col_of)
 {
 	glp_prob *lp = glp_create_prob();
-	size_t nz = 0;
+	size_t nz = 0, *at;
 	int *ia, *ja;
 	double *ar;
 
@@ -156,16 +156,19 @@ static glp_prob *build_lp(const cpts_lp *s, const comp *c, const size_t *col_of)
 		int type = isinf(x->hi) ? GLP_LO : x->hi - x->lo < 1e-12 ? GLP_FX : GLP_DB;
 		glp_set_col_bnds(lp, (int)j + 1, type, x->lo, isinf(x->hi) ? 0 : x->hi);
 	}
-	glp_add_rows(lp, (int)c->n_rels);
+	if (c->n_rels > 0) /* a masked cell in no relation: its bounds only */
+		glp_add_rows(lp, (int)c->n_rels);
 	for (size_t i = 0; i < c->n_rels; i++)
 		nz += cpts_vec_at(&s->rels, cpts_lp_rel, c->rels[i]).n;
 	ia = cpts_calloc(nz + 1, sizeof(int));
 	ja = cpts_calloc(nz + 1, sizeof(int));
 	ar = cpts_calloc(nz + 1, sizeof(double));
+	at = cpts_calloc(c->n_vars + 1, sizeof(size_t)); /* column -> entry in this row */
 	nz = 0;
 	for (size_t i = 0; i < c->n_rels; i++) {
 		const cpts_lp_rel *r = &cpts_vec_at(&s->rels, cpts_lp_rel, c->rels[i]);
 		double k = 0, lo, hi;
+		size_t row_start = nz;
 		int type;
 		for (size_t t = 0; t < r->n; t++) {
 			const cpts_lp_term *tm = &cpts_vec_at(&s->terms, cpts_lp_term, r->off + t);
@@ -174,10 +177,16 @@ static glp_prob *build_lp(const cpts_lp *s, const comp *c, const size_t *col_of)
 				k += tm->coef * x->value;
 				continue;
 			}
+			/* a cell twice in one relation: one entry (GLPK refuses duplicates) */
+			if (at[col_of[tm->cell]] > row_start) {
+				ar[at[col_of[tm->cell]]] += tm->coef;
+				continue;
+			}
 			nz++;
 			ia[nz] = (int)i + 1;
 			ja[nz] = (int)col_of[tm->cell] + 1;
 			ar[nz] = tm->coef;
+			at[col_of[tm->cell]] = nz;
 		}
 		lo = r->lo - k;
 		hi = r->hi - k;
@@ -192,6 +201,7 @@ static glp_prob *build_lp(const cpts_lp *s, const comp *c, const size_t *col_of)
 		glp_set_row_bnds(lp, (int)i + 1, type, isinf(lo) ? 0 : lo, isinf(hi) ? 0 : hi);
 	}
 	glp_load_matrix(lp, (int)nz, ia, ja, ar);
+	free(at);
 	free(ia);
 	free(ja);
 	free(ar);
@@ -280,15 +290,19 @@ static int solve_comp(cpts_ctx *ctx, cpts_lp *s, const comp *c, const size_t *co
 				  ihi - ilo >= s->thr - 2 - 1e-6));
 		if (!x->is_narrow)
 			continue;
+		/* fixes of one round go on over the same (now stale) problem: each narrowed
+		   target is fixed once per round, so a component needs few rounds; the
+		   callback defers a target whose relations a fix of this round touched */
 		if (fix && fix(arg, s, c->vars[j])) {
 			out->n_fixed++;
-			for (size_t k = 0; k < c->n_vars; k++)
-				cpts_vec_at(&s->cells, cpts_lp_cell, c->vars[k]).checked = false;
 			rc = 1;
-			break;
+			continue;
 		}
 		out->n_narrow++;
 	}
+	if (rc == 1)
+		for (size_t k = 0; k < c->n_vars; k++)
+			cpts_vec_at(&s->cells, cpts_lp_cell, c->vars[k]).checked = false;
 	glp_delete_prob(lp);
 	return rc;
 }
