@@ -16,6 +16,9 @@
 #include "cpts/basins.h"
 #include "cpts/ctx.h"
 
+/** Subdirectory of `diagnose --out DIR` holding the unmasked workspace. */
+#define CPTS_DIAGNOSE_PRIVATE_DIR "prive"
+
 #ifdef __cplusplus
 extern "C" {
 #endif

@@ -62,6 +62,26 @@ const cpts_indicator *cpts_indicator_find(const char *key);
  * @return OWNED by caller (free) */
 char *cpts_indicator_keys(void);
 
+/** How published indicators are tied to one another, beyond the spatial one (every
+ * CPTS_IND_COUNT is additive: a territory's count is the sum of its communes'). */
+typedef enum cpts_rel_kind {
+	CPTS_REL_PART,  /* total >= sum of parts (subgroups, "dont" breakdowns) */
+	CPTS_REL_SHARE, /* total (a ratio) = scale * parts[0] / parts[1] */
+} cpts_rel_kind;
+
+/** One declared relation between indicators of the same territory or commune. */
+typedef struct cpts_ind_relation {
+	cpts_rel_kind kind;
+	const char *total;    /* key of the total (PART) or of the ratio (SHARE) */
+	const char *parts[4]; /* keys, NULL-terminated; SHARE: numerator, denominator */
+	double scale;         /* SHARE: 100 for a percentage */
+} cpts_ind_relation;
+
+/** The relations, terminated by a row with total NULL (src/profile/indicators.c). The
+ * audit (and any check of a publication) reads them from here, so a new indicator
+ * declared with its relations is protected with no new code. */
+extern const cpts_ind_relation cpts_ind_relations[];
+
 typedef struct cpts_profile_opts {
 	const char *partition;        /* partition to profile (required unless communes) */
 	const char *const *territories; /* only these territory ids (NULL = all) */
@@ -144,6 +164,13 @@ typedef struct cpts_pvalue {
 typedef struct cpts_ptable {
 	size_t n;
 	cpts_pvalue *v;    /* OWNED */
+	/* disclosure counts over the distinct health-count cells (shared levels once) */
+	size_t n_counts;      /* health-count cells with a value */
+	size_t n_primary;     /* masked as 1 .. threshold-1 (or over masked input) */
+	size_t n_secondary;   /* masked to protect others (relations, linear programs) */
+	size_t n_withdrawn;   /* breakdown parts of a masked total, not published */
+	size_t n_unbounded;   /* masked counts whose "< threshold" bound was withdrawn */
+	size_t n_residual;    /* masked counts still narrowed (none expected; warned) */
 } cpts_ptable;
 
 /**
@@ -155,6 +182,9 @@ typedef struct cpts_ptable {
  */
 int cpts_ptable_load(cpts_ctx *ctx, cpts_ptable **out, cpts_store *s, const char *partition,
 		     const cpts_disclose_opts *opts);
+/** The class of a p-value as published: 0.001, 0.01, 0.05 (upper bounds of "< 0,001",
+ * "< 0,01", "< 0,05") or 1 ("non significatif"); NAN stays NAN. */
+double cpts_pvalue_class(double p);
 /** Find a value (NULL when absent). */
 const cpts_pvalue *cpts_ptable_get(const cpts_ptable *t, const char *territory,
 				   const char *level, const char *level_code,

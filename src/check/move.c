@@ -137,6 +137,9 @@ int cpts_check_move(cpts_ctx *ctx, cpts_store *s, const char *from, const char *
 	return cpts_store_commit(ctx, s);
 }
 
+/* flows are health counts: masked below this (the default of --mask-threshold) */
+#define CPTS_MOVE_MASK_THRESHOLD 11.0
+
 /* One territory's measures, printed before and after. */
 static void delta_row_num(cpts_buf *b, const char *label, double x, double y, int dec,
 			  bool json, bool *first)
@@ -168,6 +171,15 @@ static void delta_row_num(cpts_buf *b, const char *label, double x, double y, in
 	cpts_buf_addch(b, '\n');
 }
 
+/* A flow total after the move, or NAN ("n/a") when the change is a health count
+ * between 1 and 10 (DOMAIN.md section 7: the moved communes' own flows would show). */
+static double flow_after(double x, double y)
+{
+	double dlt = fabs(y - x);
+
+	return !isnan(x) && !isnan(y) && dlt > 1e-9 && dlt < CPTS_MOVE_MASK_THRESHOLD ? NAN : y;
+}
+
 static const cpts_check_terr *find_terr(const cpts_check_report *r, const char *id)
 {
 	long t = id ? cpts_partition_find(r->part, id) : -1;
@@ -195,8 +207,10 @@ static void delta_terr(cpts_buf *b, const char *id, const cpts_check_report *bef
 	delta_row_num(b, "tier", V(x, tier), V(y, tier), 0, json, &first);
 	delta_row_num(b, "LI", V(x, li), V(y, li), 3, json, &first);
 	delta_row_num(b, "MSI", V(x, msi), V(y, msi), 3, json, &first);
-	delta_row_num(b, "flows_in", V(x, flows_in), V(y, flows_in), 0, json, &first);
-	delta_row_num(b, "flows_res", V(x, flows_res), V(y, flows_res), 0, json, &first);
+	delta_row_num(b, "flows_in", V(x, flows_in), flow_after(V(x, flows_in), V(y, flows_in)),
+		      0, json, &first);
+	delta_row_num(b, "flows_res", V(x, flows_res),
+		      flow_after(V(x, flows_res), V(y, flows_res)), 0, json, &first);
 	delta_row_num(b, "pieces", before->has_graph ? V(x, n_pieces) : NAN,
 		      after->has_graph ? V(y, n_pieces) : NAN, 0, json, &first);
 	delta_row_num(b, "PAC", V(x, pac), V(y, pac), 2, json, &first);

@@ -99,6 +99,7 @@ int cmd_synth(cpts_ctx *ctx, int argc, char **argv);
 int cmd_graph(cpts_ctx *ctx, int argc, char **argv);
 int cmd_basins(cpts_ctx *ctx, int argc, char **argv);
 int cmd_compare(cpts_ctx *ctx, int argc, char **argv);
+int cmd_audit(cpts_ctx *ctx, int argc, char **argv);
 int cmd_profile(cpts_ctx *ctx, int argc, char **argv);
 int cmd_export(cpts_ctx *ctx, int argc, char **argv);
 int cmd_diagnose(cpts_ctx *ctx, int argc, char **argv);

@@ -64,7 +64,8 @@ int cmd_diagnose(cpts_ctx *ctx, int argc, char **argv)
 	static const cli_cmd_help help = {
 		"diagnose", "--communes FILE [--population FILE] [--consumption FILE] [--mt FILE]\n"
 		"       [--supply FILE] [--flows FILE] [--partition FILE] [--out DIR] [options]",
-		"Run the whole pipeline: ingest the files into a new workspace DIR/cpts.sqlite,\n"
+		"Run the whole pipeline: ingest the files into a new workspace\n"
+		"DIR/prive/cpts.sqlite (unmasked counts: kept apart, never to publish),\n"
 		"build the contiguity graph, build attraction basins from the flows (or use the\n"
 		"given partition), compute the territory profiles and write DIR/cpts.gpkg and\n"
 		"DIR/html/index.html. Prints the paths of what it wrote. Before the work, it warns\n"

@@ -47,7 +47,7 @@ int cmd_info(cpts_ctx *ctx, int argc, char **argv)
 		"Show what a workspace holds: per table the rows, communes covered, masked cells,\n"
 		"source file with its SHA-256 and ingest time; the CRS of the communes; the\n"
 		"partitions.",
-		"cpts info out/demo/cpts.sqlite",
+		"cpts info out/demo/prive/cpts.sqlite",
 	};
 	struct { bool json; } o = { false };
 	static const cli_opt table[] = {

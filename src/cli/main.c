@@ -32,6 +32,7 @@ static const struct cli_cmd commands[] = {
 	{ "move", cmd_move, "move communes to another territory and show the deltas" },
 	{ "suggest", cmd_suggest, "propose border moves that improve a partition" },
 	{ "synth", cmd_synth, "generate a fictional territory (demo and benchmarks)" },
+	{ "audit", cmd_audit, "check published files: can a masked count be deduced?" },
 	{ NULL, NULL, NULL },
 };
 

@@ -255,4 +255,9 @@ void ex_fmt_value(char *out, size_t n, const cpts_indicator *ind, const cpts_pva
 /** Format a raw number with an indicator's unit rules (NAN -> "n.d."). */
 void ex_fmt_number(char *out, size_t n, const cpts_indicator *ind, double v);
 
+/** Rows of a flow table shown (see out_html.c); *rest gets the grouped remainder,
+ * 0 or at least threshold. vol sorted by decreasing volume; BORROWED. */
+size_t ex_flow_rows_shown(const double *vol, size_t n_rows, double total, double threshold,
+			  double *rest);
+
 #endif

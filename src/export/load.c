@@ -518,6 +518,13 @@ int ex_data_load(cpts_ctx *ctx, ex_data **out, cpts_store *s, const cpts_export_
 		goto out;
 	if ((rc = cpts_ptable_load(ctx, &d->pt, s, opts->partition, &dopts)) < 0)
 		goto out;
+	cpts_log(ctx, CPTS_LOG_INFO, "disclosure: %zu of %zu health-count cells suppressed"
+		 " (%.1f %%): %zu primary, %zu secondary, %zu breakdown parts withdrawn;"
+		 " %zu shown without their bound", d->pt->n_primary + d->pt->n_secondary +
+		 d->pt->n_withdrawn, d->pt->n_counts, d->pt->n_counts ? 100.0 * (double)
+		 (d->pt->n_primary + d->pt->n_secondary + d->pt->n_withdrawn) /
+		 (double)d->pt->n_counts : 0.0, d->pt->n_primary, d->pt->n_secondary,
+		 d->pt->n_withdrawn, d->pt->n_unbounded);
 	index_ptable(d);
 	mark_main_only(d);
 	if ((rc = ex_par_run(ctx, d->p->n_terr, dissolve_item, d, d->main_only, NULL, NULL, 0.1,

@@ -701,7 +701,7 @@ static void section_mt(cpts_buf *b, const ex_data *d, size_t t, const ex_scope *
 	const char *id = d->p->terr[t];
 	const cpts_pvalue *gap = ex_value(d, id, "territoire", id, "mt_gap_dep_pts");
 	const cpts_pvalue *pv = ex_value(d, id, "territoire", id, "mt_gap_pvalue");
-	char s[64];
+	char s[64], p[32];
 
 	cpts_buf_addstr(b, "<section><h2>Médecin traitant</h2>\n");
 	table_compare(b, d, t, mt_keys, sc);
@@ -712,10 +712,16 @@ static void section_mt(cpts_buf *b, const ex_data *d, size_t t, const ex_scope *
 			cpts_buf_addch(b, '+');
 		cpts_buf_add_html(b, s);
 		cpts_buf_addstr(b, " points");
-		if (pv && !pv->masked && !isnan(pv->value))
-			cpts_buf_addstr(b, pv->value < 0.05 ? " (écart significatif au seuil de 5 %,"
-					" test de comparaison de deux proportions)" :
-					" (écart non significatif au seuil de 5 %)");
+		if (pv && !pv->masked && !isnan(pv->value)) {
+			/* published as a class only (cpts_pvalue_class) */
+			double pc = cpts_pvalue_class(pv->value);
+			snprintf(p, sizeof(p), "%s", pc <= 0.001 ? "p &lt; 0,001" : pc <= 0.01 ?
+				 "p &lt; 0,01" : pc <= 0.05 ? "p &lt; 0,05" : "p ≥ 0,05");
+			cpts_buf_addstr(b, " (test de comparaison de deux proportions : ");
+			cpts_buf_addstr(b, p);
+			cpts_buf_addstr(b, pc <= 0.05 ? ", écart significatif)" :
+					", écart non significatif)");
+		}
 		cpts_buf_addstr(b, ".</p>\n");
 	} else if (gap && gap->masked) {
 		cpts_buf_addstr(b, "<p>Écart au département : <span class=\"masked\">secret"
@@ -847,13 +853,38 @@ static void flow_agg_release(flow_agg *a)
 
 #define FLOWS_PRINTED 5
 
+/* How many of the rows (sorted by decreasing volume) a flow table shows (at most 8,
+ * each at least the threshold), and the rest grouped in one "Autres" row: never a rest
+ * between 0 and the threshold, or Total minus the shown rows would give a small flow
+ * away (a row shown "< 11" inside the Total did); shown rows move into the rest until
+ * it is large enough. */
+size_t ex_flow_rows_shown(const double *vol, size_t n_rows, double total, double threshold,
+			  double *rest)
+{
+	size_t n = 0;
+	double sum = 0;
+
+	while (n < n_rows && n < 8 && vol[n] >= threshold) {
+		sum += vol[n];
+		n++;
+	}
+	while (n > 0 && total - sum > 1e-9 && total - sum < threshold) {
+		n--;
+		sum -= vol[n];
+	}
+	*rest = total - sum;
+	if (*rest < 1e-9)
+		*rest = 0;
+	return n;
+}
+
 static void flow_table(cpts_buf *b, const ex_data *d, size_t t, bool outgoing,
 		       const flow_agg *a)
 {
 	size_t lo = a->start[t], hi = a->start[t + 1];
 	flow_row *rows = cpts_calloc(hi - lo + 1, sizeof(flow_row));
-	size_t n_rows = 0, n_masked = 0, shown = 0;
-	double total = 0;
+	size_t n_rows = 0, n_masked = 0, n_show;
+	double total = 0, rest, *vols;
 	char v[64], s[64];
 
 	for (size_t k = lo; k < hi; k++) {
@@ -871,14 +902,16 @@ static void flow_table(cpts_buf *b, const ex_data *d, size_t t, bool outgoing,
 		return;
 	}
 	cpts_qsort(rows, n_rows, sizeof(flow_row), cmp_flow_row);
+	vols = cpts_calloc(n_rows + 1, sizeof(double));
+	for (size_t k = 0; k < n_rows; k++)
+		vols[k] = rows[k].volume;
+	n_show = ex_flow_rows_shown(vols, n_rows, total, d->threshold, &rest);
+	free(vols);
 	cpts_buf_addf(b, "<table><thead><tr><th>%s</th><th>Recours</th><th>Part</th></tr>"
 		      "</thead><tbody>\n", outgoing ? "Destination" : "Origine");
-	for (size_t k = 0; k < n_rows && shown < 8; k++) {
-		if (!(rows[k].volume > 0))
-			continue;
-		shown++;
+	for (size_t k = 0; k < n_show; k++) {
 		/* print: the first five rows (the page keeps to three sheets) */
-		cpts_buf_addstr(b, shown > FLOWS_PRINTED ? "<tr class=\"noprint\"><td>" : "<tr><td>");
+		cpts_buf_addstr(b, k >= FLOWS_PRINTED ? "<tr class=\"noprint\"><td>" : "<tr><td>");
 		if (rows[k].terr >= 0) {
 			if ((size_t)rows[k].terr == t)
 				cpts_buf_addstr(b, "<strong>");
@@ -889,20 +922,28 @@ static void flow_table(cpts_buf *b, const ex_data *d, size_t t, bool outgoing,
 			cpts_buf_addstr(b, rows[k].terr == -1 ? "communes hors des territoires"
 							      : "communes hors de la zone étudiée");
 		}
-		if (rows[k].volume < d->threshold) {
-			cpts_fmt_fr(v, sizeof(v), d->threshold, 0);
-			cpts_buf_addf(b, "</td><td class=\"n\"><span class=\"masked\">&lt; %s</span>"
-				      "</td><td class=\"n\"><span class=\"masked\">secret"
-				      " statistique</span></td></tr>\n", v);
-			continue;
-		}
 		cpts_fmt_fr(v, sizeof(v), rows[k].volume, 0);
 		cpts_fmt_fr_pct(s, sizeof(s), rows[k].volume / total, 1);
 		cpts_buf_addf(b, "</td><td class=\"n\">%s</td><td class=\"n\">%s</td></tr>\n", v, s);
 	}
-	cpts_fmt_fr(v, sizeof(v), total, 0);
-	cpts_buf_addf(b, "<tr><th>Total</th><td class=\"n\">%s</td><td class=\"n\">100,0"
-		      "\xc2\xa0%%</td></tr></tbody></table>\n", v);
+	if (total < d->threshold) {
+		/* everything is one small count: only "< T" */
+		cpts_fmt_fr(v, sizeof(v), d->threshold, 0);
+		cpts_buf_addf(b, "<tr><th>Total</th><td class=\"n\"><span class=\"masked\">&lt; %s"
+			      "</span></td><td class=\"n\">100,0\xc2\xa0%%</td></tr></tbody>"
+			      "</table>\n", v);
+	} else {
+		if (rest > 0) {
+			cpts_fmt_fr(v, sizeof(v), rest, 0);
+			cpts_fmt_fr_pct(s, sizeof(s), rest / total, 1);
+			cpts_buf_addf(b, "<tr><td>Autres %s (regroupées)</td><td class=\"n\">%s</td>"
+				      "<td class=\"n\">%s</td></tr>\n", outgoing ? "destinations" :
+				      "origines", v, s);
+		}
+		cpts_fmt_fr(v, sizeof(v), total, 0);
+		cpts_buf_addf(b, "<tr><th>Total</th><td class=\"n\">%s</td><td class=\"n\">100,0"
+			      "\xc2\xa0%%</td></tr></tbody></table>\n", v);
+	}
 	if (n_masked)
 		cpts_buf_addf(b, "<p class=\"note\">%zu flux masqués à la source ne sont pas"
 			      " comptés.</p>\n", n_masked);

@@ -265,8 +265,11 @@ static int check_outputs(cpts_ctx *ctx, const cpts_diagnose_opts *o, const char 
 int cpts_diagnose_run(cpts_ctx *ctx, const cpts_diagnose_opts *o, FILE *summary)
 {
 	const char *dir = o->out_dir ? o->out_dir : "out";
-	char *ws = cpts_asprintf("%s/cpts.sqlite", dir);
-	char *tmp = cpts_asprintf("%s/cpts.sqlite.tmp", dir);
+	/* the workspace holds the unmasked counts: apart from the publishable files, in a
+	   directory named so that nobody sends it out with them */
+	char *priv = cpts_asprintf("%s/" CPTS_DIAGNOSE_PRIVATE_DIR, dir);
+	char *ws = cpts_asprintf("%s/cpts.sqlite", priv);
+	char *tmp = cpts_asprintf("%s/cpts.sqlite.tmp", priv);
 	char *gpkg = cpts_asprintf("%s/cpts.gpkg", dir);
 	char *html = cpts_asprintf("%s/html", dir);
 	const char *profiled;
@@ -285,8 +288,8 @@ int cpts_diagnose_run(cpts_ctx *ctx, const cpts_diagnose_opts *o, FILE *summary)
 	if ((rc = cpts_mask_threshold_check(ctx, "--mask-threshold", o->mask_threshold)) < 0)
 		goto out;
 	warn_missing_sections(ctx, o);
-	if ((e = cpts_mkdir_p(dir, 0777)) < 0) {
-		rc = cpts_fail(ctx, CPTS_EIO, "cannot create directory '%s': %s", dir, strerror(-e));
+	if ((e = cpts_mkdir_p(priv, 0700)) < 0) {
+		rc = cpts_fail(ctx, CPTS_EIO, "cannot create directory '%s': %s", priv, strerror(-e));
 		goto out;
 	}
 	unlink(tmp); /* checked above: not an input, not a directory */
@@ -366,8 +369,11 @@ int cpts_diagnose_run(cpts_ctx *ctx, const cpts_diagnose_opts *o, FILE *summary)
 		goto out;
 	if ((rc = cpts_progress(ctx, 1.0, "diagnose")) < 0)
 		goto out;
+	cpts_info(ctx, "the unmasked workspace is %s: keep it private, publish only %s",
+		  ws, o->no_gpkg && o->no_html ? "nothing" : o->no_gpkg ? "html/" :
+		  o->no_html ? "cpts.gpkg" : "cpts.gpkg and html/");
 	if (summary) {
-		fprintf(summary, "workspace  %s\n", ws);
+		fprintf(summary, "workspace  %s (unmasked, not for publication)\n", ws);
 		if (!o->no_gpkg)
 			fprintf(summary, "geopackage %s\n", gpkg);
 		if (!o->no_html)
@@ -378,6 +384,7 @@ out:
 	if (rc < 0)
 		unlink(tmp);
 	free(ws);
+	free(priv);
 	free(tmp);
 	free(gpkg);
 	free(html);

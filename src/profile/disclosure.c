@@ -37,6 +37,7 @@
 #include <string.h>
 
 #include "cpts/code.h"
+#include "cpts/lp.h"
 #include "cpts/profile.h"
 #include "cpts/util.h"
 
@@ -53,12 +54,17 @@ typedef struct cell {
 	const cpts_indicator *ind; /* NULL for pyramid or unknown keys */
 	bool in_masked;            /* depends on masked input cells */
 	bool masked;
+	bool secondary;            /* masked to protect another cell */
+	bool withdrawn;            /* a breakdown part of a masked total: not published */
+	bool unbounded;            /* masked, its "< threshold" bound withdrawn */
 } cell;
 
 typedef struct group {
 	size_t total;      /* cell index */
 	size_t off, n;     /* members in the shared index vector */
 	bool exhaustive;   /* total = sum of members exactly (no unpublished remainder) */
+	bool breakdown;    /* a "total >= its parts" breakdown of one unit */
+	bool territorial;  /* communes of a territory vs its total (always in the LP) */
 } group;
 
 typedef struct disc {
@@ -252,18 +258,18 @@ static long cell_of(const disc *d, const char *terr, const char *level, const ch
 		     interned(d, ind));
 }
 
-static void add_group(disc *d, long total, const long *mem, size_t n, bool exhaustive)
+static group *add_group(disc *d, long total, const long *mem, size_t n, bool exhaustive)
 {
 	group *g;
 	size_t n_ok = 0;
 
 	if (total < 0 || isnan(d->cells[total].value))
-		return;
+		return NULL;
 	for (size_t i = 0; i < n; i++)
 		if (mem[i] >= 0)
 			n_ok++;
 	if (n_ok == 0)
-		return;
+		return NULL;
 	g = cpts_vec_push(&d->groups);
 	if (!g)
 		CPTS_BUG("too many disclosure groups");
@@ -279,6 +285,9 @@ static void add_group(disc *d, long total, const long *mem, size_t n, bool exhau
 		*m = (size_t)mem[i];
 	}
 	g->n = d->members.n - g->off;
+	g->breakdown = false;
+	g->territorial = false;
+	return g;
 }
 
 /* The breakdown relations of one unit (territory, level, code): total, parts. */
@@ -299,7 +308,9 @@ static void unit_breakdowns(disc *d, const cpts_pvalue *u)
 		long tot = ucell(d, unit, interned(d, breakdowns[b][0]));
 		for (size_t k = 1; k < 4 && breakdowns[b][k]; k++)
 			mem[n++] = ucell(d, unit, interned(d, breakdowns[b][k]));
-		add_group(d, tot, mem, n, false);
+		group *g = add_group(d, tot, mem, n, false);
+		if (g)
+			g->breakdown = true;
 	}
 }
 
@@ -400,7 +411,9 @@ static int build_groups(cpts_ctx *ctx, disc *d, cpts_store *s)
 					ens_cell = cell_ofi(d, terr, L_ens, w->level_code, K);
 				}
 			}
-			add_group(d, tot, mem.data, mem.n, true);
+			group *tg = add_group(d, tot, mem.data, mem.n, true);
+			if (tg)
+				tg->territorial = true;
 		}
 		/* territories vs the whole area: exhaustive when they cover its population */
 		if (ens_terr) {
@@ -527,11 +540,13 @@ static bool protect(disc *d, const group *g)
 		return false;
 	if (best >= 0) {
 		d->cells[best].masked = true;
+		d->cells[best].secondary = true;
 		d->cells[best].lo = d->cells[best].hi = NAN; /* nothing known about it */
 		return true;
 	}
 	if (!tot->masked && tot->value > 1e-9) {
 		tot->masked = true;
+		tot->secondary = true;
 		tot->lo = tot->hi = NAN;
 		return true;
 	}
@@ -557,14 +572,15 @@ static void mask_ratios(disc *d)
 			if (!src)
 				continue;
 			sc = cell_ofi(d, v->territory, v->level, v->level_code, interned(d, src));
-			if (sc < 0 || !d->cells[sc].masked)
+			if (sc < 0 || (!d->cells[sc].masked && !d->cells[sc].withdrawn))
 				continue;
 			mask = true;
 			/* a source published only as bounds (a total over masked input cells)
 			   lets the ratio keep the bounds stored with it; a source suppressed by
 			   disclosure control hides the ratio entirely */
 			sc_cell = &d->cells[sc];
-			if (!(sc_cell->in_masked && isfinite(sc_cell->lo) && isfinite(sc_cell->hi)))
+			if (sc_cell->withdrawn ||
+			    !(sc_cell->in_masked && isfinite(sc_cell->lo) && isfinite(sc_cell->hi)))
 				suppressed = true;
 		}
 		if (mask) {
@@ -572,6 +588,255 @@ static void mask_ratios(disc *d)
 			if (suppressed || !isfinite(c->lo) || !isfinite(c->hi))
 				c->lo = c->hi = NAN;
 		}
+	}
+}
+
+/* The parts of a breakdown whose total is masked (or withdrawn) are withdrawn, whatever
+ * their values, zeros included: k masked parts would otherwise tell that the total is at
+ * least k (a masked cell is never 0), and withdrawing only the masked ones would tell
+ * the same to a reader who knows this rule. */
+static void withdraw_parts(disc *d)
+{
+	bool changed = true;
+
+	while (changed) {
+		changed = false;
+		for (size_t gi = 0; gi < d->groups.n; gi++) {
+			const group *g = &cpts_vec_at(&d->groups, group, gi);
+			const cell *tot = &d->cells[g->total];
+			if (!g->breakdown || !(tot->masked || tot->withdrawn))
+				continue;
+			for (size_t i = 0; i < g->n; i++) {
+				cell *c = &d->cells[cpts_vec_at(&d->members, size_t, g->off + i)];
+				if (!c->withdrawn && !isnan(c->value)) {
+					c->withdrawn = true;
+					changed = true;
+				}
+			}
+		}
+	}
+}
+
+/** Linear-programming protection state (the fix callback's argument). */
+typedef struct lpp {
+	disc *d;
+	size_t *off, *rels;   /* cpts_lp_index: relations of every cell */
+	unsigned *touched;    /* per cell: round of its last change (0 = never) */
+	unsigned round;       /* current round of cpts_lp_solve, from 1 */
+} lpp;
+
+/* A cell sharing a relation with x (or x) changed in this round. */
+static bool touched_near(const lpp *p, const cpts_lp *s, size_t x)
+{
+	if (p->touched[x] == p->round)
+		return true;
+	for (size_t k = p->off[x]; k < p->off[x + 1]; k++) {
+		const cpts_lp_rel *r = &cpts_vec_at(&s->rels, cpts_lp_rel, p->rels[k]);
+		for (size_t t = 0; t < r->n; t++)
+			if (p->touched[cpts_vec_at(&s->terms, cpts_lp_term, r->off + t).cell] ==
+			    p->round)
+				return true;
+	}
+	return false;
+}
+
+/* The smallest published non-zero count sharing a relation with cell x (hops = 1) or
+ * with an unknown that does (hops = 2); -1 when none. */
+static long cheapest_near(const lpp *p, const cpts_lp *s, size_t x, int hops)
+{
+	long best = -1;
+
+	for (size_t k = p->off[x]; k < p->off[x + 1]; k++) {
+		const cpts_lp_rel *r = &cpts_vec_at(&s->rels, cpts_lp_rel, p->rels[k]);
+		for (size_t t = 0; t < r->n; t++) {
+			size_t y = cpts_vec_at(&s->terms, cpts_lp_term, r->off + t).cell;
+			const cpts_lp_cell *c = &cpts_vec_at(&s->cells, cpts_lp_cell, y);
+			long b2;
+			if (y == x)
+				continue;
+			if (c->is_unknown) {
+				if (hops > 1 && (b2 = cheapest_near(p, s, y, 1)) >= 0 &&
+				    (best < 0 || p->d->cells[b2].value < p->d->cells[best].value))
+					best = b2;
+				continue;
+			}
+			if (c->value > 1e-9 && (best < 0 || c->value < p->d->cells[best].value))
+				best = (long)y;
+		}
+	}
+	return best;
+}
+
+/* A masked neighbour of x (or x) still published with an upper bound; -1 when none. */
+static long bounded_near(const lpp *p, const cpts_lp *s, size_t x)
+{
+	const cpts_lp_cell *cx = &cpts_vec_at(&s->cells, cpts_lp_cell, x);
+
+	if (isfinite(cx->hi) && !p->d->cells[x].in_masked)
+		return (long)x;
+	for (size_t k = p->off[x]; k < p->off[x + 1]; k++) {
+		const cpts_lp_rel *r = &cpts_vec_at(&s->rels, cpts_lp_rel, p->rels[k]);
+		for (size_t t = 0; t < r->n; t++) {
+			size_t y = cpts_vec_at(&s->terms, cpts_lp_term, r->off + t).cell;
+			const cpts_lp_cell *c = &cpts_vec_at(&s->cells, cpts_lp_cell, y);
+			if (c->is_unknown && isfinite(c->hi) && !p->d->cells[y].in_masked)
+				return (long)y;
+		}
+	}
+	return -1;
+}
+
+/* cpts_lp_fix_fn: protect a narrowed masked count by masking the smallest published
+ * count near it (a secondary suppression, published like every masked cell), or when
+ * none is left, by withdrawing the "< threshold" bound of a masked neighbour. */
+static bool lp_fix(void *arg, cpts_lp *s, size_t x)
+{
+	lpp *p = arg;
+	long y;
+	cpts_lp_cell *c;
+
+	if (touched_near(p, s, x))
+		return true; /* its interval changed already: solved again next round */
+	y = cheapest_near(p, s, x, 2);
+	if (y >= 0) {
+		p->touched[y] = p->round;
+		c = &cpts_vec_at(&s->cells, cpts_lp_cell, (size_t)y);
+		c->is_unknown = true;
+		c->lo = 1;
+		c->hi = INFINITY;
+		p->d->cells[y].masked = p->d->cells[y].secondary = true;
+		p->d->cells[y].lo = p->d->cells[y].hi = NAN;
+		return true;
+	}
+	if ((y = bounded_near(p, s, x)) >= 0) {
+		p->touched[y] = p->round;
+		c = &cpts_vec_at(&s->cells, cpts_lp_cell, (size_t)y);
+		c->hi = INFINITY;
+		p->d->cells[y].unbounded = true;
+		p->d->cells[y].lo = p->d->cells[y].hi = NAN;
+		return true;
+	}
+	return false;
+}
+
+/* relations with more unknown cells than this stay out of the linear programs */
+#define CPTS_LP_MAX_UNKNOWNS 48
+
+/* The system a reader could write from the published table: masked counts as
+ * unknowns with their published bounds, withdrawn ones as unknowns >= 0. */
+static void lp_build(const disc *d, cpts_lp *s)
+{
+	for (size_t i = 0; i < d->n_cells; i++) {
+		const cell *c = &d->cells[i];
+		size_t xi = cpts_lp_cell_add(s, NULL); /* may grow the vector: index first */
+		cpts_lp_cell *x = &cpts_vec_at(&s->cells, cpts_lp_cell, xi);
+		x->is_integer = c->kind == CPTS_IND_COUNT;
+		if (c->kind != CPTS_IND_COUNT || (!c->masked && !c->withdrawn && !isnan(c->value))) {
+			x->is_unknown = false;
+			x->value = isnan(c->value) ? 0 : c->value;
+			continue;
+		}
+		if (isnan(c->value))
+			continue; /* not computed: unknown >= 0 */
+		if (c->withdrawn) {
+			x->lo = 0;
+			x->is_target = sensitive(c->value, d->thr);
+			x->need_lo = 1;
+			x->need_hi = d->thr - 1;
+			continue;
+		}
+		x->lo = isfinite(c->lo) ? c->lo : 1;
+		x->hi = isfinite(c->hi) ? c->hi : INFINITY;
+		x->is_target = !c->secondary;
+		x->need_lo = x->lo;
+		x->need_hi = isinf(x->hi) ? fmax(x->lo, d->thr - 1) : x->hi;
+	}
+	for (size_t gi = 0; gi < d->groups.n; gi++) {
+		const group *g = &cpts_vec_at(&d->groups, group, gi);
+		size_t n_unknown = 0;
+		for (size_t i = 0; i < g->n; i++) {
+			const cell *m = &d->cells[cpts_vec_at(&d->members, size_t, g->off + i)];
+			n_unknown += m->masked || m->withdrawn || isnan(m->value);
+		}
+		/* a département, region or whole-area relation over very many masked
+		   cells would join every masked commune of the area into one program too
+		   large to solve per cell (5 min for one region); it is left to the
+		   one-unknown rule (limit documented). Territory relations always stay. */
+		if (n_unknown > CPTS_LP_MAX_UNKNOWNS && !g->territorial)
+			continue;
+		cpts_lp_rel_begin(s, 0, g->exhaustive ? 0 : INFINITY);
+		cpts_lp_rel_term(s, g->total, 1);
+		for (size_t i = 0; i < g->n; i++)
+			cpts_lp_rel_term(s, cpts_vec_at(&d->members, size_t, g->off + i), -1);
+		cpts_lp_rel_end(s);
+	}
+}
+
+/* Secondary suppression against the whole set of relations: solve, fix the first
+ * narrowed cell of each component, solve the changed components again, until every
+ * masked count spans what it must. Returns the count of cells left narrowed. */
+static int lp_protect(cpts_ctx *ctx, disc *d, size_t *n_residual)
+{
+	cpts_lp s;
+	cpts_lp_stats st;
+	lpp p = { d, NULL, NULL, NULL, 0 };
+	int rc;
+
+	cpts_lp_init(&s);
+	s.thr = d->thr;
+	lp_build(d, &s);
+	cpts_lp_index(&s, &p.off, &p.rels);
+	p.touched = cpts_calloc(s.cells.n + 1, sizeof(unsigned));
+	do {
+		p.round++;
+		rc = cpts_lp_solve(ctx, &s, &st, lp_fix, &p);
+	} while (rc == CPTS_OK && st.n_fixed > 0);
+	free(p.touched);
+	*n_residual = st.n_narrow + st.n_inconsistent;
+	free(p.off);
+	free(p.rels);
+	cpts_lp_release(&s);
+	return rc;
+}
+
+/* The p-value class a reader may see: the upper bound of "< 0,001", "< 0,01",
+ * "< 0,05", or 1 for "non significatif". Rounding is no protection (p = 0,11 at two
+ * digits still inverts to a masked count of 2); four classes pin nothing. */
+double cpts_pvalue_class(double p)
+{
+	if (isnan(p))
+		return p;
+	return p < 0.001 ? 0.001 : p < 0.01 ? 0.01 : p < 0.05 ? 0.05 : 1.0;
+}
+
+/* The gap to the département and its test use the département's counts (and the rest
+ * of the département beyond the territory): masked whenever one of those is masked,
+ * and the p-value published as its class only. */
+static void protect_gaps(disc *d)
+{
+	cpts_ptable *t = &d->t->pub;
+	const char *L_dep = interned(d, "departement");
+	const char *K_n = interned(d, "mt_sans_mt"), *K_d = interned(d, "mt_patients");
+	const char *K_g = interned(d, "mt_gap_dep_pts"), *K_p = interned(d, "mt_gap_pvalue");
+	const char *masked_terr = NULL;
+
+	if (!K_g && !K_p)
+		return;
+	/* rows are sorted by territory: département rows come before territoire rows */
+	for (size_t r = 0; r < t->n; r++) {
+		const cpts_pvalue *v = &t->v[r];
+		cell *c = &d->cells[d->row_cell[r]];
+		if (v->level == L_dep && (v->indicator == K_n || v->indicator == K_d) &&
+		    (c->masked || c->withdrawn))
+			masked_terr = v->territory;
+		if (v->indicator != K_g && v->indicator != K_p)
+			continue;
+		if (masked_terr == v->territory) {
+			c->masked = true;
+			c->lo = c->hi = NAN;
+		}
+		if (v->indicator == K_p)
+			c->value = cpts_pvalue_class(c->value);
 	}
 }
 
@@ -700,14 +965,31 @@ int cpts_ptable_load(cpts_ctx *ctx, cpts_ptable **out, cpts_store *s, const char
 		if (!changed)
 			break;
 	}
+	withdraw_parts(&d);
+	if ((rc = lp_protect(ctx, &d, &t->pub.n_residual)) < 0)
+		goto out;
+	if (t->pub.n_residual)
+		cpts_warn(ctx, "%zu masked count(s) of partition '%s' could not be fully"
+			  " protected (see cpts audit)", t->pub.n_residual, partition);
 	mask_ratios(&d);
+	protect_gaps(&d);
+	for (size_t i = 0; i < d.n_cells; i++) {
+		const cell *c = &d.cells[i];
+		if (c->kind != CPTS_IND_COUNT || isnan(c->value))
+			continue;
+		t->pub.n_counts++;
+		t->pub.n_withdrawn += c->withdrawn;
+		t->pub.n_secondary += c->masked && !c->withdrawn && c->secondary;
+		t->pub.n_primary += c->masked && !c->withdrawn && !c->secondary;
+		t->pub.n_unbounded += c->masked && !c->withdrawn && c->unbounded;
+	}
 	for (size_t r = 0; r < t->pub.n; r++) {
 		const cell *c = &d.cells[d.row_cell[r]];
 		cpts_pvalue *v = &t->pub.v[r];
-		v->masked = c->masked;
-		v->value = c->masked ? NAN : c->value;
-		v->lo = c->lo;
-		v->hi = c->hi;
+		v->masked = c->masked && !c->withdrawn;
+		v->value = c->masked || c->withdrawn ? NAN : c->value;
+		v->lo = c->withdrawn ? NAN : c->lo;
+		v->hi = c->withdrawn ? NAN : c->hi;
 	}
 	*out = &t->pub;
 	t = NULL;

@@ -42,7 +42,7 @@ const cpts_indicator cpts_indicators[] = {
 	{ "mt_p70_sans_mt", "Patients de 70 ans ou plus sans médecin traitant", "patients", CNT, 0, NULL, NULL },
 	{ "mt_p70_share", "Part des 70 ans ou plus sans médecin traitant", "%", RAT, 1, "mt_p70_sans_mt", "mt_p70" },
 	{ "mt_gap_dep_pts", "Écart au département (points)", "pts", RAT, 1, "mt_sans_mt", "mt_patients" },
-	{ "mt_gap_pvalue", "Test de l'écart au département (p)", "", RAT, 4, "mt_sans_mt", "mt_patients" },
+	{ "mt_gap_pvalue", "Test de l'écart au département (classe de p : 0,001, 0,01 ou 0,05 = p inférieur à cette borne ; 1 = non significatif)", "", RAT, 3, "mt_sans_mt", "mt_patients" },
 	/* consumption: ICC by indirect standardisation */
 	{ "icc_observed", "Consultations de médecine générale observées", "actes", CNT, 0, NULL, NULL },
 	{ "icc_expected", "Consultations attendues", "actes", VAL, 0, NULL, NULL },
@@ -82,3 +82,26 @@ char *cpts_indicator_keys(void)
 		cpts_buf_addf(&b, "%s%s", i == cpts_indicators ? "" : " ", i->key);
 	return cpts_buf_detach(&b, NULL);
 }
+
+/* Relations between indicators (see cpts_ind_relation): subgroups are at most their
+ * total, the two "dont" reasons at most the patients without a GP, and every share is
+ * its numerator over its denominator. */
+const cpts_ind_relation cpts_ind_relations[] = {
+	{ CPTS_REL_PART, "mt_patients", { "mt_sans_mt", NULL }, 0 },
+	{ CPTS_REL_PART, "mt_sans_mt", { "mt_mt_parti", "mt_fictif", NULL }, 0 },
+	{ CPTS_REL_PART, "mt_patients", { "mt_ald", NULL }, 0 },
+	{ CPTS_REL_PART, "mt_patients", { "mt_c2s", NULL }, 0 },
+	{ CPTS_REL_PART, "mt_patients", { "mt_p70", NULL }, 0 },
+	{ CPTS_REL_PART, "mt_ald", { "mt_ald_sans_mt", NULL }, 0 },
+	{ CPTS_REL_PART, "mt_c2s", { "mt_c2s_sans_mt", NULL }, 0 },
+	{ CPTS_REL_PART, "mt_p70", { "mt_p70_sans_mt", NULL }, 0 },
+	{ CPTS_REL_PART, "mt_sans_mt", { "mt_ald_sans_mt", NULL }, 0 },
+	{ CPTS_REL_PART, "mt_sans_mt", { "mt_c2s_sans_mt", NULL }, 0 },
+	{ CPTS_REL_PART, "mt_sans_mt", { "mt_p70_sans_mt", NULL }, 0 },
+	{ CPTS_REL_SHARE, "mt_share", { "mt_sans_mt", "mt_patients", NULL }, 100 },
+	{ CPTS_REL_SHARE, "mt_ald_share", { "mt_ald_sans_mt", "mt_ald", NULL }, 100 },
+	{ CPTS_REL_SHARE, "mt_c2s_share", { "mt_c2s_sans_mt", "mt_c2s", NULL }, 100 },
+	{ CPTS_REL_SHARE, "mt_p70_share", { "mt_p70_sans_mt", "mt_p70", NULL }, 100 },
+	{ CPTS_REL_SHARE, "icc", { "icc_observed", "icc_expected", NULL }, 100 },
+	{ CPTS_REL_PART, NULL, { NULL }, 0 },
+};

@@ -60,6 +60,18 @@ assert t["A"]["flows_res"][0] + t["B"]["flows_res"][0] == t["A"]["flows_res"][1]
 assert t["A"]["pieces"] == [2, 1]
 PY
 check "move --json deltas add up" $?
+python3 - "$T/json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+t = {x["id"]: x for x in r["territories"]}
+# 44020 sends 5 to 44001 (A): A's inflow would change by 5, a health count below 11
+assert t["A"]["flows_in"][1] is None, t["A"]["flows_in"]
+for x in r["territories"]:
+    for k in ("flows_in", "flows_res"):
+        a, b = x[k]
+        assert a is None or b is None or a == b or abs(b - a) >= 11, (x["id"], k, a, b)
+PY
+check "move --json shows no flow change between 1 and 10 (A's inflow after is withheld)" $?
 "$CPTS" move "$WS" --partition proposal --commune 99999 --to B 2> "$T/err"; rc=$?; [ $rc -eq 2 ]; check "move of an unknown commune exits 2 (got $rc)" $?
 grep -q "commune '99999' is not in the workspace" "$T/err"; check "the unknown commune is named" $?
 

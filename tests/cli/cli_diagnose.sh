@@ -17,15 +17,20 @@ args="--communes $D/communes.geojson --population $D/population.csv --attributes
 grep -q "^geopackage $T/o/cpts.gpkg$" "$T/out"; check "stdout names the GeoPackage" $?
 grep -q "^html       $T/o/html/index.html$" "$T/out"; check "stdout names the index page" $?
 ! grep -q "cpts: error" "$T/err"; check "no error message" $?
-for f in cpts.sqlite cpts.gpkg html/index.html; do
+for f in prive/cpts.sqlite cpts.gpkg html/index.html; do
   [ -s "$T/o/$f" ]; check "$f written" $?
 done
 [ -z "$(find "$T/o" -name '*.tmp')" ]; check "no temporary file left" $?
+# the unmasked workspace is apart: only publishable files beside prive/
+[ "$(ls "$T/o" | tr '\n' ' ')" = "cpts.gpkg html prive " ]; check "DIR holds cpts.gpkg, html/ and prive/ only (got $(ls "$T/o" | tr '\n' ' '))" $?
+[ -z "$(find "$T/o/html" "$T/o/cpts.gpkg" -name '*.sqlite')" ]; check "no workspace among the publishable files" $?
+grep -q "^workspace  $T/o/prive/cpts.sqlite (unmasked, not for publication)$" "$T/out"; check "stdout says where the private workspace is" $?
+grep -q "unmasked workspace is $T/o/prive/cpts.sqlite" "$T/err"; check "stderr says to keep it private" $?
 nterr=$(cut -d';' -f2 "$D/partition.csv" | tail -n +2 | sort -u | wc -l)
 npages=$(ls "$T/o/html" | grep '\.html$' | grep -vc '^index.html$')
 [ "$npages" -eq "$nterr" ]; check "one page per territory of the partition ($nterr, got $npages)" $?
 gis_check "$T/o/cpts.gpkg" "diagnose GeoPackage"
-"$CPTS" info "$T/o/cpts.sqlite" > "$T/info"; check "the workspace opens" $?
+"$CPTS" info "$T/o/prive/cpts.sqlite" > "$T/info"; check "the workspace opens" $?
 grep -q "bassins " "$T/info" && grep -q "territoires " "$T/info"; check "partition and basins stored" $?
 sha=$(sha256sum "$D/partition.csv" | cut -c1-64)
 grep -q "sha256 $sha" "$T/info"; check "info shows the partition file's SHA-256" $?
@@ -42,13 +47,13 @@ cmp -s "$T/o/html/index.html" "$T/q/html/index.html"; check "two runs give byte-
 "$CPTS" diagnose --communes "$D/communes.geojson" --flows "$T/nope.csv" --out "$T/bad" 2> "$T/err"; rc=$?
 [ $rc -eq 4 ]; check "missing flows file exits 4 (got $rc)" $?
 grep -q "nope.csv" "$T/err"; check "the missing file is named" $?
-[ ! -e "$T/bad/cpts.sqlite" ] && [ -z "$(find "$T/bad" -name '*.tmp' 2>/dev/null)" ]; check "no workspace left after a failure" $?
+[ ! -e "$T/bad/prive/cpts.sqlite" ] && [ -z "$(find "$T/bad" -name '*.tmp' 2>/dev/null)" ]; check "no workspace left after a failure" $?
 # interrupted (deterministic Ctrl-C at the 5th progress report): exit 130, nothing half-written
 # shellcheck disable=SC2086
 CPTS_TEST_INTERRUPT_AFTER=5 "$CPTS" diagnose $args --out "$T/int" 2> "$T/err"; rc=$?
 [ $rc -eq 130 ]; check "interrupted run exits 130 (got $rc)" $?
 grep -q "cpts: error: interrupted" "$T/err"; check "interruption reported" $?
-[ ! -e "$T/int/cpts.sqlite" ] && [ ! -e "$T/int/cpts.gpkg" ] && [ -z "$(find "$T/int" -name '*.tmp' 2>/dev/null)" ]
+[ ! -e "$T/int/prive/cpts.sqlite" ] && [ ! -e "$T/int/cpts.gpkg" ] && [ -z "$(find "$T/int" -name '*.tmp' 2>/dev/null)" ]
 check "nothing half-written after the interruption" $?
 # --map-indicator: the styles draw it; an unknown key is a usage error listing the keys
 # shellcheck disable=SC2086

@@ -1046,10 +1046,43 @@ static void test_clean_holes(void)
 	cpts_ctx_release(&ctx);
 }
 
+/* The flow table's Total never leaves a small remainder: 329 + 310 + a hidden 9 gave
+ * Total 648, hence the 9; now the 310 joins the 9 in "Autres" (319). */
+static void test_flow_rows(void)
+{
+	const double v1[] = { 329, 310, 9 };
+	const double v2[] = { 500, 40, 30, 20, 15, 12, 11, 11, 11, 5 };
+	const double v3[] = { 6, 3 };
+	double rest;
+	size_t n;
+
+	n = ex_flow_rows_shown(v1, 3, 648, 11, &rest);
+	is_int(n, 1, "329, 310, 9: one row shown");
+	ok(rest == 319, "the rest 310 + 9 = 319 is grouped (got %g)", rest);
+	n = ex_flow_rows_shown(v1, 2, 639, 11, &rest);
+	ok(n == 2 && rest == 0, "no small flow: both rows, no rest");
+	/* 8 rows shown would leave 11 + 5 = 16 (>= 11): fine */
+	n = ex_flow_rows_shown(v2, 10, 655, 11, &rest);
+	ok(n == 8 && rest == 16, "top 8 shown, rest 16 (got %zu, %g)", n, rest);
+	n = ex_flow_rows_shown(v3, 2, 9, 11, &rest);
+	ok(n == 0 && rest == 9, "all small: nothing shown (the total itself is then < 11)");
+	for (size_t m = 0; m <= 10; m++) {
+		double tot = 0;
+		for (size_t k = 0; k < m; k++)
+			tot += v2[k];
+		n = ex_flow_rows_shown(v2, m, tot, 11, &rest);
+		if (!(rest == 0 || rest >= 11 || n == 0))
+			break;
+		if (m == 10)
+			ok(1, "every prefix of the table leaves a rest of 0 or >= 11");
+	}
+}
+
 int main(void)
 {
 	test_style_classes();
 	test_clean_holes();
+	test_flow_rows();
 	test_masked_formats();
 	test_par();
 	cpts_ctx ctx;

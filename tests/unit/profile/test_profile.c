@@ -379,8 +379,31 @@ static void check_disclosure(cpts_ctx *ctx, cpts_store *s)
 	v = cpts_ptable_get(t, "T1", "commune", "44003", "mt_sans_mt");
 	ok(v && !v->masked && v->value == 300, "44003 stays published");
 	/* breakdown of 44001: parti 3, fictif 1 masked; c2s_sans_mt 15 of c2s 80 fine */
+	/* its total (sans_mt 5) is masked: the parts are withdrawn whatever their values,
+	   or two masked parts would tell that the total is at least 2 */
 	v = cpts_ptable_get(t, "T1", "commune", "44001", "mt_fictif");
-	ok(v && v->masked, "44001 fictif = 1 masked");
+	ok(v && !v->masked && isnan(v->value) && isnan(v->lo), "44001 fictif = 1 withdrawn"
+	   " (its total is masked)");
+	v = cpts_ptable_get(t, "T1", "commune", "44001", "mt_mt_parti");
+	ok(v && !v->masked && isnan(v->value), "44001 parti = 3 withdrawn too");
+	is_int(t->n_residual, 0, "no masked count left narrowed (linear programs)");
+	/* p-values leave only as classes: 0.114 at any precision inverted to a count of 2 */
+	ok(cpts_pvalue_class(0.11400355212434) == 1.0 && cpts_pvalue_class(0.04) == 0.05 &&
+	   cpts_pvalue_class(0.009) == 0.01 && cpts_pvalue_class(1e-27) == 0.001 &&
+	   isnan(cpts_pvalue_class(NAN)), "p-value classes 1, 0.05, 0.01, 0.001");
+	{
+		size_t n_p = 0, n_bad = 0;
+		for (size_t r = 0; r < t->n; r++) {
+			const cpts_pvalue *w = &t->v[r];
+			if (strcmp(w->indicator, "mt_gap_pvalue") != 0 || w->masked)
+				continue;
+			n_p++;
+			n_bad += !(w->value == 0.001 || w->value == 0.01 || w->value == 0.05 ||
+				   w->value == 1.0);
+		}
+		ok(n_bad == 0, "every published p-value is a class (%zu of %zu are not)", n_bad,
+		   n_p);
+	}
 	/* masked input never shown as zero or as the known sum */
 	v = cpts_ptable_get(t, "T2", "commune", "44004", "mt_sans_mt");
 	ok(v && v->masked && isnan(v->value) && v->lo == 1 && v->hi == 10,

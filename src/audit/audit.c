@@ -1,0 +1,38 @@
+/*
+ * audit.c - `cpts audit`: read the published files into one linear system and bound
+ * every masked cell (lp.c). Files are read together, so that numbers two
+ * publications share (the communes of two partitions exported from one workspace)
+ * are one cell and their relations combine, as a reader holding both files would.
+ */
+#include <string.h>
+#include <sys/stat.h>
+
+#include "audit/audit_int.h"
+
+int cpts_audit_run(cpts_ctx *ctx, cpts_audit_result *out, const char *const *paths,
+		   size_t n_paths, FILE *report, const cpts_audit_opts *opts)
+{
+	cpts_audit_opts defaults = CPTS_AUDIT_OPTS_INIT;
+	cpts_lp s;
+	int rc = CPTS_OK;
+
+	if (!opts)
+		opts = &defaults;
+	memset(out, 0, sizeof(*out));
+	cpts_lp_init(&s);
+	s.thr = opts->threshold;
+	for (size_t i = 0; i < n_paths && rc == CPTS_OK; i++) {
+		struct stat st;
+		if (stat(paths[i], &st) != 0)
+			rc = cpts_fail(ctx, CPTS_EIO, "cannot read '%s'", paths[i]);
+		else if (S_ISDIR(st.st_mode))
+			rc = cpts_fail(ctx, CPTS_EINPUT, "'%s' is a directory: give the GeoPackage"
+				       " (HTML report directories are not audited yet)", paths[i]);
+		else
+			rc = au_read_gpkg(ctx, &s, paths[i]);
+	}
+	if (rc == CPTS_OK)
+		rc = au_solve(ctx, &s, report, opts->max_list ? opts->max_list : 8, out);
+	cpts_lp_release(&s);
+	return rc;
+}

@@ -1,0 +1,434 @@
+/*
+ * lp.c - a linear system over published and masked cells, solved with GLPK (the
+ * audit's and disclosure control's common engine, cpts/lp.h).
+ *
+ * Why components: a France export holds millions of cells, but a masked cell is tied
+ * only to the cells sharing a relation with it, transitively. Union-find over the
+ * unknowns of every relation splits the system into independent components; each gets
+ * its own small GLPK problem, solved twice per masked cell (minimise, maximise). The
+ * problem of a component is built once and only its objective changes between solves,
+ * so the simplex starts from the previous optimal basis (presolve off after the first
+ * solve: GLPK's presolver discards the basis).
+ *
+ * The intervals are those of the LP relaxation: they contain every integer solution,
+ * so a cell the LP leaves open may still be narrowed a little by integrality, never the
+ * other way round; count bounds are rounded inward (ceil of the minimum, floor of the
+ * maximum) before they are compared with what must stay open.
+ */
+#include <glpk.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpts/lp.h"
+#include "cpts/util.h"
+
+void cpts_lp_init(cpts_lp *s)
+{
+	memset(s, 0, sizeof(*s));
+	cpts_vec_init(&s->cells, sizeof(cpts_lp_cell), SIZE_MAX / sizeof(cpts_lp_cell));
+	cpts_vec_init(&s->rels, sizeof(cpts_lp_rel), SIZE_MAX / sizeof(cpts_lp_rel));
+	cpts_vec_init(&s->terms, sizeof(cpts_lp_term), SIZE_MAX / sizeof(cpts_lp_term));
+	s->index = cpts_strmap_new(1024);
+}
+
+void cpts_lp_release(cpts_lp *s)
+{
+	for (size_t i = 0; i < s->cells.n; i++)
+		free(cpts_vec_at(&s->cells, cpts_lp_cell, i).name);
+	cpts_vec_release(&s->cells);
+	cpts_vec_release(&s->rels);
+	cpts_vec_release(&s->terms);
+	cpts_strmap_free(s->index);
+	s->index = NULL;
+}
+
+long cpts_lp_cell_find(const cpts_lp *s, const char *name)
+{
+	int64_t k;
+
+	return cpts_strmap_get(s->index, name, &k) ? (long)k : -1;
+}
+
+size_t cpts_lp_cell_add(cpts_lp *s, const char *name)
+{
+	cpts_lp_cell *c = cpts_vec_push(&s->cells);
+
+	if (!c)
+		CPTS_BUG("lp: too many cells");
+	memset(c, 0, sizeof(*c));
+	c->name = name ? cpts_strdup(name) : NULL;
+	c->is_unknown = true;
+	c->lo = 0;
+	c->hi = INFINITY;
+	if (name)
+		cpts_strmap_put(s->index, name, (int64_t)(s->cells.n - 1));
+	return s->cells.n - 1;
+}
+
+size_t cpts_lp_cell_get(cpts_lp *s, const char *name)
+{
+	long k = cpts_lp_cell_find(s, name);
+
+	return k >= 0 ? (size_t)k : cpts_lp_cell_add(s, name);
+}
+
+void cpts_lp_rel_begin(cpts_lp *s, double lo, double hi)
+{
+	cpts_lp_rel *r = cpts_vec_push(&s->rels);
+
+	if (!r)
+		CPTS_BUG("audit: too many relations");
+	r->off = s->terms.n;
+	r->n = 0;
+	r->lo = lo;
+	r->hi = hi;
+}
+
+void cpts_lp_rel_term(cpts_lp *s, size_t cell, double coef)
+{
+	cpts_lp_rel *r = &cpts_vec_at(&s->rels, cpts_lp_rel, s->rels.n - 1);
+	cpts_lp_term *t = cpts_vec_push(&s->terms);
+
+	if (!t)
+		CPTS_BUG("audit: too many terms");
+	t->cell = cell;
+	t->coef = coef;
+	r->n++;
+}
+
+void cpts_lp_rel_end(cpts_lp *s)
+{
+	cpts_lp_rel *r = &cpts_vec_at(&s->rels, cpts_lp_rel, s->rels.n - 1);
+
+	for (size_t k = 0; k < r->n; k++)
+		if (cpts_vec_at(&s->cells, cpts_lp_cell, cpts_vec_at(&s->terms, cpts_lp_term,
+								 r->off + k).cell).is_unknown)
+			return;
+	s->terms.n = r->off;
+	s->rels.n--;
+}
+
+/* ---- union-find ---- */
+
+static size_t uf_find(size_t *p, size_t i)
+{
+	while (p[i] != i) {
+		p[i] = p[p[i]];
+		i = p[i];
+	}
+	return i;
+}
+
+static void uf_union(size_t *p, size_t a, size_t b)
+{
+	a = uf_find(p, a);
+	b = uf_find(p, b);
+	if (a != b)
+		p[a < b ? b : a] = a < b ? a : b;
+}
+
+/* ---- one component ---- */
+
+/** A component: its unknowns and its relations, as indices into the system. */
+typedef struct comp {
+	size_t *vars, n_vars;
+	size_t *rels, n_rels;
+} comp;
+
+static const cpts_lp_cell *cell_at(const cpts_lp *s, size_t i)
+{
+	return &cpts_vec_at(&s->cells, cpts_lp_cell, i);
+}
+
+/* Build the GLPK problem of a component; col j+1 is vars[j]. col_of maps cells to
+ * columns (only the component's entries are set). */
+static glp_prob *build_lp(const cpts_lp *s, const comp *c, const size_t *col_of)
+{
+	glp_prob *lp = glp_create_prob();
+	size_t nz = 0, *at;
+	int *ia, *ja;
+	double *ar;
+
+	glp_add_cols(lp, (int)c->n_vars);
+	for (size_t j = 0; j < c->n_vars; j++) {
+		const cpts_lp_cell *x = cell_at(s, c->vars[j]);
+		int type = isinf(x->hi) ? GLP_LO : x->hi - x->lo < 1e-12 ? GLP_FX : GLP_DB;
+		glp_set_col_bnds(lp, (int)j + 1, type, x->lo, isinf(x->hi) ? 0 : x->hi);
+	}
+	if (c->n_rels > 0) /* a masked cell in no relation: its bounds only */
+		glp_add_rows(lp, (int)c->n_rels);
+	for (size_t i = 0; i < c->n_rels; i++)
+		nz += cpts_vec_at(&s->rels, cpts_lp_rel, c->rels[i]).n;
+	ia = cpts_calloc(nz + 1, sizeof(int));
+	ja = cpts_calloc(nz + 1, sizeof(int));
+	ar = cpts_calloc(nz + 1, sizeof(double));
+	at = cpts_calloc(c->n_vars + 1, sizeof(size_t)); /* column -> entry in this row */
+	nz = 0;
+	for (size_t i = 0; i < c->n_rels; i++) {
+		const cpts_lp_rel *r = &cpts_vec_at(&s->rels, cpts_lp_rel, c->rels[i]);
+		double k = 0, lo, hi;
+		size_t row_start = nz;
+		int type;
+		for (size_t t = 0; t < r->n; t++) {
+			const cpts_lp_term *tm = &cpts_vec_at(&s->terms, cpts_lp_term, r->off + t);
+			const cpts_lp_cell *x = cell_at(s, tm->cell);
+			if (!x->is_unknown) {
+				k += tm->coef * x->value;
+				continue;
+			}
+			/* a cell twice in one relation: one entry (GLPK refuses duplicates) */
+			if (at[col_of[tm->cell]] > row_start) {
+				ar[at[col_of[tm->cell]]] += tm->coef;
+				continue;
+			}
+			nz++;
+			ia[nz] = (int)i + 1;
+			ja[nz] = (int)col_of[tm->cell] + 1;
+			ar[nz] = tm->coef;
+			at[col_of[tm->cell]] = nz;
+		}
+		lo = r->lo - k;
+		hi = r->hi - k;
+		if (isinf(lo) && isinf(hi))
+			type = GLP_FR;
+		else if (isinf(hi))
+			type = GLP_LO;
+		else if (isinf(lo))
+			type = GLP_UP;
+		else
+			type = hi - lo < 1e-12 ? GLP_FX : GLP_DB;
+		glp_set_row_bnds(lp, (int)i + 1, type, isinf(lo) ? 0 : lo, isinf(hi) ? 0 : hi);
+	}
+	glp_load_matrix(lp, (int)nz, ia, ja, ar);
+	free(at);
+	free(ia);
+	free(ja);
+	free(ar);
+	glp_scale_prob(lp, GLP_SF_AUTO);
+	return lp;
+}
+
+/* Optimise column j in direction dir; *val gets the optimum (+-INFINITY when
+ * unbounded). Returns 0, 1 when infeasible, -1 on a GLPK failure. */
+static int optimise(glp_prob *lp, int j, int dir, bool *warm, double *val)
+{
+	glp_smcp parm;
+	int rc, st;
+
+	glp_init_smcp(&parm);
+	parm.msg_lev = GLP_MSG_OFF;
+	parm.presolve = GLP_OFF;
+	if (!*warm) {
+		glp_adv_basis(lp, 0);
+		*warm = true;
+	}
+	glp_set_obj_dir(lp, dir);
+	glp_set_obj_coef(lp, j, 1.0);
+	rc = glp_simplex(lp, &parm);
+	if (rc != 0) {
+		/* a singular basis after many warm starts: once more from scratch */
+		glp_adv_basis(lp, 0);
+		rc = glp_simplex(lp, &parm);
+	}
+	glp_set_obj_coef(lp, j, 0.0);
+	if (rc != 0)
+		return -1;
+	st = glp_get_status(lp);
+	if (st == GLP_UNBND) {
+		*val = dir == GLP_MIN ? -INFINITY : INFINITY;
+		return 0;
+	}
+	if (st == GLP_NOFEAS || st == GLP_INFEAS)
+		return 1;
+	if (st != GLP_OPT)
+		return -1;
+	*val = glp_get_obj_val(lp);
+	return 0;
+}
+
+/* Solve one component: every target twice; flag narrowed ones. Returns 0, 1 when a
+ * fix changed the system, or an error. */
+static int solve_comp(cpts_ctx *ctx, cpts_lp *s, const comp *c, const size_t *col_of,
+		      cpts_lp_stats *out, cpts_lp_fix_fn fix, void *arg)
+{
+	glp_prob *lp = build_lp(s, c, col_of);
+	bool warm = false;
+	int rc = 0;
+
+	for (size_t j = 0; j < c->n_vars && rc == 0; j++) {
+		cpts_lp_cell *x = &cpts_vec_at(&s->cells, cpts_lp_cell, c->vars[j]);
+		double lo = 0, hi = 0, ilo, ihi;
+		int r1, r2;
+		if (!x->is_target)
+			continue;
+		x->checked = true;
+		r1 = optimise(lp, (int)j + 1, GLP_MIN, &warm, &lo);
+		r2 = r1 ? r1 : optimise(lp, (int)j + 1, GLP_MAX, &warm, &hi);
+		out->n_lp += r1 ? 1 : 2;
+		if (r1 < 0 || r2 < 0) {
+			rc = cpts_fail(ctx, CPTS_EDEP, "GLPK could not solve the component of %s",
+				       x->name ? x->name : "a masked cell");
+			break;
+		}
+		if (r1 > 0 || r2 > 0) {
+			out->n_inconsistent++;
+			for (size_t k = 0; k < c->n_vars; k++)
+				cpts_vec_at(&s->cells, cpts_lp_cell, c->vars[k]).is_inconsistent = true;
+			break;
+		}
+		ilo = x->is_integer ? ceil(lo - 1e-6) : lo;
+		ihi = x->is_integer ? floor(hi + 1e-6) : hi;
+		x->found_lo = ilo;
+		x->found_hi = ihi;
+		/* open enough; or known to be at least the threshold (a suppressed large
+		   count: nothing sensitive is learnt); or an aggregate over pre-masked input
+		   ("at least N", bounds wider than a masked cell) still leaving T-1 values */
+		x->is_narrow = !((ilo <= x->need_lo + 1e-6 && ihi >= x->need_hi - 1e-6) ||
+				 (isinf(x->hi) && ilo > x->need_hi + 1e-6) ||
+				 (x->need_hi - x->need_lo > s->thr - 2 + 1e-6 &&
+				  ihi - ilo >= s->thr - 2 - 1e-6));
+		if (!x->is_narrow)
+			continue;
+		/* fixes of one round go on over the same (now stale) problem: each narrowed
+		   target is fixed once per round, so a component needs few rounds; the
+		   callback defers a target whose relations a fix of this round touched */
+		if (fix && fix(arg, s, c->vars[j])) {
+			out->n_fixed++;
+			rc = 1;
+			continue;
+		}
+		out->n_narrow++;
+	}
+	if (rc == 1)
+		for (size_t k = 0; k < c->n_vars; k++)
+			cpts_vec_at(&s->cells, cpts_lp_cell, c->vars[k]).checked = false;
+	glp_delete_prob(lp);
+	return rc;
+}
+
+static int cmp_size(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Components of the unknowns (union-find over the relations), restricted to those
+ * holding a target still to check. comps is OWNED by the caller. */
+static size_t components(const cpts_lp *s, size_t *parent, size_t *comp_of, comp **out)
+{
+	size_t n = s->cells.n, n_comp = 0;
+	comp *comps;
+
+	for (size_t i = 0; i < n; i++)
+		parent[i] = i;
+	for (size_t i = 0; i < s->rels.n; i++) {
+		const cpts_lp_rel *r = &cpts_vec_at(&s->rels, cpts_lp_rel, i);
+		long first = -1;
+		for (size_t t = 0; t < r->n; t++) {
+			size_t c = cpts_vec_at(&s->terms, cpts_lp_term, r->off + t).cell;
+			if (!cell_at(s, c)->is_unknown)
+				continue;
+			if (first < 0)
+				first = (long)c;
+			else
+				uf_union(parent, (size_t)first, c);
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		const cpts_lp_cell *x = cell_at(s, i);
+		if (x->is_unknown && x->is_target && !x->checked &&
+		    comp_of[uf_find(parent, i)] == 0)
+			comp_of[uf_find(parent, i)] = ++n_comp;
+	}
+	comps = cpts_calloc(n_comp + 1, sizeof(comp));
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < n; i++) {
+			size_t k;
+			if (!cell_at(s, i)->is_unknown || (k = comp_of[uf_find(parent, i)]) == 0)
+				continue;
+			if (pass)
+				comps[k - 1].vars[comps[k - 1].n_vars] = i;
+			comps[k - 1].n_vars++;
+		}
+		for (size_t i = 0; i < s->rels.n; i++) {
+			const cpts_lp_rel *r = &cpts_vec_at(&s->rels, cpts_lp_rel, i);
+			size_t k = 0;
+			for (size_t t = 0; t < r->n && !k; t++) {
+				size_t c = cpts_vec_at(&s->terms, cpts_lp_term, r->off + t).cell;
+				if (cell_at(s, c)->is_unknown)
+					k = comp_of[uf_find(parent, c)];
+			}
+			if (!k)
+				continue;
+			if (pass)
+				comps[k - 1].rels[comps[k - 1].n_rels] = i;
+			comps[k - 1].n_rels++;
+		}
+		if (pass == 0)
+			for (size_t k = 0; k < n_comp; k++) {
+				comps[k].vars = cpts_calloc(comps[k].n_vars + 1, sizeof(size_t));
+				comps[k].rels = cpts_calloc(comps[k].n_rels + 1, sizeof(size_t));
+				comps[k].n_vars = comps[k].n_rels = 0;
+			}
+	}
+	*out = comps;
+	return n_comp;
+}
+
+int cpts_lp_solve(cpts_ctx *ctx, cpts_lp *s, cpts_lp_stats *out, cpts_lp_fix_fn fix,
+		  void *arg)
+{
+	size_t n = s->cells.n, n_comp;
+	size_t *parent = cpts_calloc(n + 1, sizeof(size_t));
+	size_t *comp_of = cpts_calloc(n + 1, sizeof(size_t)); /* root -> comp + 1 */
+	size_t *col_of = cpts_calloc(n + 1, sizeof(size_t));
+	comp *comps;
+	int rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	glp_term_out(GLP_OFF);
+	n_comp = components(s, parent, comp_of, &comps);
+	out->n_components = n_comp;
+	for (size_t k = 0; k < n_comp && rc >= 0; k++) {
+		if (comps[k].n_vars > out->max_component)
+			out->max_component = comps[k].n_vars;
+		qsort(comps[k].vars, comps[k].n_vars, sizeof(size_t), cmp_size);
+		for (size_t j = 0; j < comps[k].n_vars; j++) {
+			col_of[comps[k].vars[j]] = j;
+			cpts_vec_at(&s->cells, cpts_lp_cell, comps[k].vars[j]).comp = k + 1;
+		}
+		if (cpts_interrupted(ctx))
+			rc = cpts_fail(ctx, CPTS_ECANCEL, "interrupted");
+		else
+			rc = solve_comp(ctx, s, &comps[k], col_of, out, fix, arg);
+	}
+	for (size_t k = 0; k < n_comp; k++) {
+		free(comps[k].vars);
+		free(comps[k].rels);
+	}
+	free(comps);
+	free(parent);
+	free(comp_of);
+	free(col_of);
+	return rc < 0 ? rc : CPTS_OK;
+}
+
+void cpts_lp_index(const cpts_lp *s, size_t **off_out, size_t **rel_out)
+{
+	size_t n = s->cells.n, *off = cpts_calloc(n + 2, sizeof(size_t)), *rel;
+
+	for (size_t t = 0; t < s->terms.n; t++)
+		off[cpts_vec_at(&s->terms, cpts_lp_term, t).cell + 2]++;
+	for (size_t i = 2; i < n + 2; i++)
+		off[i] += off[i - 1];
+	rel = cpts_calloc(s->terms.n + 1, sizeof(size_t));
+	for (size_t r = 0; r < s->rels.n; r++) {
+		const cpts_lp_rel *e = &cpts_vec_at(&s->rels, cpts_lp_rel, r);
+		for (size_t t = 0; t < e->n; t++)
+			rel[off[cpts_vec_at(&s->terms, cpts_lp_term, e->off + t).cell + 1]++] = r;
+	}
+	*off_out = off;
+	*rel_out = rel;
+}
