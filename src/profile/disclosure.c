@@ -772,9 +772,16 @@ static void lp_build(const disc *d, cpts_lp *s)
 	}
 }
 
+/* Rounds of lp_protect: each fixes one narrowed cell per component, and the rounds of a
+ * large region grow with its masked cells (a real region's mixed partition took minutes
+ * unbounded). The cells still narrowed after them are counted, warned of and left to
+ * `cpts audit` (documented limit). */
+#define CPTS_LP_MAX_ROUNDS 8
+
 /* Secondary suppression against the whole set of relations: solve, fix the first
  * narrowed cell of each component, solve the changed components again, until every
- * masked count spans what it must. Returns the count of cells left narrowed. */
+ * masked count spans what it must or CPTS_LP_MAX_ROUNDS rounds have run. Returns the
+ * count of cells left narrowed. */
 static int lp_protect(cpts_ctx *ctx, disc *d, size_t *n_residual)
 {
 	cpts_lp s;
@@ -790,7 +797,9 @@ static int lp_protect(cpts_ctx *ctx, disc *d, size_t *n_residual)
 	do {
 		p.round++;
 		rc = cpts_lp_solve(ctx, &s, &st, lp_fix, &p);
-	} while (rc == CPTS_OK && st.n_fixed > 0);
+	} while (rc == CPTS_OK && st.n_fixed > 0 && p.round < CPTS_LP_MAX_ROUNDS);
+	if (rc == CPTS_OK && st.n_fixed > 0) /* the last fixes, checked: what is left */
+		rc = cpts_lp_solve(ctx, &s, &st, NULL, NULL);
 	free(p.touched);
 	*n_residual = st.n_narrow + st.n_inconsistent;
 	free(p.off);
