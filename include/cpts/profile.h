@@ -157,6 +157,8 @@ typedef struct cpts_pvalue {
 	double lo, hi;     /* interval (NAN when none); for a masked count the bounds the
 			      reader may know ("< 11": lo 1, hi threshold - 1), else NAN */
 	bool masked;       /* masked by disclosure control (primary or secondary) */
+	bool withdrawn;    /* a breakdown part of a masked total, not published (value and
+			      bounds NAN): shown "secret statistique", without bounds */
 } cpts_pvalue;
 
 /** The profile values of one partition, with disclosure applied, sorted by

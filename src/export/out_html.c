@@ -142,7 +142,9 @@ static void add_value(cpts_buf *b, const ex_data *d, const cpts_indicator *ind,
 	char s[96];
 
 	ex_fmt_value(s, sizeof(s), ind, v, d->threshold);
-	if (v && v->masked) {
+	if (v && v->withdrawn) /* no bound: a part of a masked total */
+		snprintf(s, sizeof(s), "secret statistique");
+	if (v && (v->masked || v->withdrawn)) {
 		cpts_buf_addstr(b, "<span class=\"masked\" title=\"secret statistique\">");
 		cpts_buf_add_html(b, s);
 		cpts_buf_addstr(b, "</span>");

@@ -996,6 +996,7 @@ int cpts_ptable_load(cpts_ctx *ctx, cpts_ptable **out, cpts_store *s, const char
 		const cell *c = &d.cells[d.row_cell[r]];
 		cpts_pvalue *v = &t->pub.v[r];
 		v->masked = c->masked && !c->withdrawn;
+		v->withdrawn = c->withdrawn;
 		v->value = c->masked || c->withdrawn ? NAN : c->value;
 		v->lo = c->withdrawn ? NAN : c->lo;
 		v->hi = c->withdrawn ? NAN : c->hi;

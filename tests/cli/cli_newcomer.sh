@@ -68,7 +68,7 @@ check "diagnose: unknown codes hint (got $rc)" $?
 hints_ok diagnose "$T/err"; check "diagnose: the unknown-codes hint names diagnose options only" $?
 "$CPTS" diagnose $C --population "$D/broken/unknown.csv" --skip-unknown --vintage "COG 2024" --out "$T/d1" > "$T/out" 2> "$T/err"; rc=$?
 [ $rc -eq 0 ]; check "diagnose --skip-unknown --vintage (got $rc)" $?
-[ "$(sqlite3 "$T/d1/cpts.sqlite" "SELECT vintage FROM sources WHERE tbl='population'")" = "COG 2024" ]
+[ "$(sqlite3 "$T/d1/prive/cpts.sqlite" "SELECT vintage FROM sources WHERE tbl='population'")" = "COG 2024" ]
 check "diagnose --vintage recorded" $?
 grep -q "wrote $T/d1/cpts.gpkg (1 territory, 7 communes)" "$T/err"; check "'1 territory' (singular)" $?
 grep -q "no APL (no supply)" "$T/err"; check "'no APL (no supply)'" $?
@@ -78,14 +78,14 @@ check "missing sections and inputs named before the work" $?
 [ "$(grep -n 'the report will lack' "$T/err" | head -n 1 | cut -d: -f1)" -lt "$(grep -n 'ingested 7 communes' "$T/err" | cut -d: -f1)" ]
 check "the warning comes before the ingest" $?
 grep -q "totals only (no sex and age)" "$T/err"; check "totals-only population: no pyramid, said" $?
-"$CPTS" info "$T/d1/cpts.sqlite" > "$T/info"
+"$CPTS" info "$T/d1/prive/cpts.sqlite" > "$T/info"
 grep -q "population totals, no sex and age" "$T/info" && ! grep -q "population by sex and age" "$T/info"
 check "info: a totals-only population is not 'by sex and age'" $?
 "$CPTS" diagnose $C --population "$D/mapped.csv" --out "$T/d2" 2> "$T/err"; rc=$?
 [ $rc -eq 3 ] && grep -q "use --map population:canonical=theirs" "$T/err"; check "diagnose: missing column hint" $?
 hints_ok diagnose "$T/err"; check "diagnose: the missing-column hint names diagnose options only" $?
 "$CPTS" diagnose $C --population "$D/mapped.csv" --map population:population=effectif_total --out "$T/d2" -q > /dev/null; rc=$?
-[ $rc -eq 0 ] && [ "$(sqlite3 "$T/d2/cpts.sqlite" "SELECT pop FROM population WHERE code='44109'")" = 42.0 ]
+[ $rc -eq 0 ] && [ "$(sqlite3 "$T/d2/prive/cpts.sqlite" "SELECT pop FROM population WHERE code='44109'")" = 42.0 ]
 check "diagnose --map population:population=effectif_total reads the column (got $rc)" $?
 "$CPTS" diagnose $C --map pop=x --out "$T/d3" 2> "$T/err"; rc=$?
 [ $rc -eq 2 ] && ! grep -q "ingested" "$T/err"; check "diagnose: a malformed --map refused before the work" $?
@@ -100,7 +100,7 @@ hints_ok diagnose "$T/err"; check "diagnose: the bad-feature hint names diagnose
 hints_ok diagnose "$T/err"; check "that error names diagnose options only" $?
 "$CPTS" diagnose $C --partition "$D/communes_epci.csv" --from-column epci_siren --name-column epci_nom \
   --skip-unknown --out "$T/d6" -q > /dev/null; rc=$?
-[ $rc -eq 0 ] && [ "$(sqlite3 "$T/d6/cpts.sqlite" "SELECT nom FROM territory_names WHERE territory='244400404'")" = "Nantes Métropole" ]
+[ $rc -eq 0 ] && [ "$(sqlite3 "$T/d6/prive/cpts.sqlite" "SELECT nom FROM territory_names WHERE territory='244400404'")" = "Nantes Métropole" ]
 check "diagnose --partition F --from-column --name-column (got $rc)" $?
 
 # a layer without a code field: --code-field, an option of both commands
@@ -127,7 +127,7 @@ done
 [ $rc -eq 2 ] && grep -q "unknown indicator 'nope' for --map-indicator (one of: .*mt_share.*gp_density" "$T/err" &&
   ! grep -q "ingested" "$T/err"
 check "diagnose --map-indicator nope: exit 2 before the work, keys listed (got $rc)" $?
-"$CPTS" export "$T/d1/cpts.sqlite" --partition territoire --html "$T/h" --map-indicator nope 2> "$T/err"; rc=$?
+"$CPTS" export "$T/d1/prive/cpts.sqlite" --partition territoire --html "$T/h" --map-indicator nope 2> "$T/err"; rc=$?
 [ $rc -eq 2 ] && grep -q "(one of: pop_total .*pac)" "$T/err"; check "export --map-indicator nope lists the keys (got $rc)" $?
 "$CPTS" diagnose $C --population "$D/broken/unknown.csv" --skip-unknown --map-indicator pop_total --out "$T/d8" -q > /dev/null; rc=$?
 [ $rc -eq 0 ] && [ "$(sqlite3 "$T/d8/cpts.gpkg" "SELECT valeur FROM metadata WHERE cle='indicateur_carte'")" = pop_total ]
@@ -137,9 +137,9 @@ check "without --mt nor --supply the maps show the population density" $?
 
 # --no-html --no-gpkg: the workspace only, at once
 "$CPTS" diagnose $C --no-html --no-gpkg --out "$T/d9" > "$T/out" 2> "$T/err"; rc=$?
-[ $rc -eq 0 ] && [ -s "$T/d9/cpts.sqlite" ] && [ ! -e "$T/d9/cpts.gpkg" ] && [ ! -e "$T/d9/html" ]
+[ $rc -eq 0 ] && [ -s "$T/d9/prive/cpts.sqlite" ] && [ ! -e "$T/d9/cpts.gpkg" ] && [ ! -e "$T/d9/html" ]
 check "--no-html --no-gpkg: exit 0, the workspace only (got $rc)" $?
-[ "$(cat "$T/out")" = "workspace  $T/d9/cpts.sqlite" ]; check "--no-html --no-gpkg prints the workspace only" $?
+[ "$(cat "$T/out")" = "workspace  $T/d9/prive/cpts.sqlite (unmasked, not for publication)" ]; check "--no-html --no-gpkg prints the workspace only" $?
 ! grep -q "report will lack" "$T/err"; check "no report, no missing-sections warning" $?
 
 # a quote opened and never closed on its line: the error is where it opened

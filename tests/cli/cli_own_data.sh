@@ -36,7 +36,7 @@ while IFS= read -r cmd; do
 done < "$T/commands"
 
 O="$T/repo/out/pdl"
-WS="$O/cpts.sqlite"
+WS="$O/prive/cpts.sqlite"
 q() { sqlite3 "$WS" "$1"; }
 [ -s "$O/cpts.gpkg" ] && [ -s "$O/html/index.html" ]; check "workspace, GeoPackage and HTML written" $?
 [ -s "$O/zonage_ars/index.html" ]; check "report of the ARS zoning written" $?

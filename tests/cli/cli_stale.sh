@@ -130,8 +130,8 @@ D="$T/diag"
   > /dev/null 2> "$T/diag.err"; check "diagnose" $?
 li0=$(terr_val "$D/cpts.gpkg" "$T1" li)
 awk -v a="$li0" 'BEGIN { exit !(a != "" && a + 0 < 99.9) }'; check "flows: LI before is $li0 (< 100)" $?
-"$CPTS" ingest flows "$D/cpts.sqlite" -q "$T/flows2.csv"; check "re-ingest flows (diagnose)" $?
-"$CPTS" export "$D/cpts.sqlite" --partition territoires --gpkg "$T/li.gpkg" 2> "$T/li.err"; rc=$?
+"$CPTS" ingest flows "$D/prive/cpts.sqlite" -q "$T/flows2.csv"; check "re-ingest flows (diagnose)" $?
+"$CPTS" export "$D/prive/cpts.sqlite" --partition territoires --gpkg "$T/li.gpkg" 2> "$T/li.err"; rc=$?
 [ $rc -eq 0 ]; check "flows: export exits 0 (got $rc)" $?
 grep -q "basin metrics of partition 'territoires' are stale (flows was re-ingested" "$T/li.err"
 check "flows: the warning names flows" $?

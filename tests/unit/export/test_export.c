@@ -847,7 +847,7 @@ static void test_masked_formats(void)
 {
 	const cpts_indicator *share = cpts_indicator_find("mt_share");
 	const cpts_indicator *count = cpts_indicator_find("mt_sans_mt");
-	cpts_pvalue v = { NULL, NULL, NULL, NULL, NAN, NAN, NAN, true };
+	cpts_pvalue v = { NULL, NULL, NULL, NULL, NAN, NAN, NAN, true, false };
 	char out[96];
 
 	v.lo = 1, v.hi = 10;
