@@ -169,31 +169,41 @@ static void bstate_release(bstate *st)
 	free(st->touched);
 }
 
-/* Choose the adjacent basin that b should merge into; -1 when none fits the ceiling. */
-static long best_target(cpts_bwork *w, bstate *st, long b, bool by_modularity)
+/* The basins adjacent to b (st->touched, marked in st->adjmark) and the symmetrised
+ * flows b exchanges with each (st->acc); a neighbour is skipped through a locked commune
+ * (locked_commune, may be NULL) or when it is a locked basin (locked_basin, may be NULL). */
+static void touch_neighbours(cpts_bwork *w, bstate *st, long b, const bool *locked_commune,
+			     const bool *locked_basin)
 {
 	const cpts_graph *g = w->g;
-	double max = w->opts->max_pop, gamma = w->opts->resolution;
-	long best = -1;
-	double best_score = -INFINITY;
 
 	st->n_touched = 0;
-	for (long i = st->head[b]; i >= 0; i = st->next[i]) {
+	for (long i = st->head[b]; i >= 0; i = st->next[i])
 		for (size_t e = g->start[i]; e < g->start[i + 1]; e++) {
 			size_t j = g->adj[e];
 			long c = w->lab[j];
-			if (w->locked[j] || c == b || c < 0 || st->adjmark[c])
+			if (c < 0 || c == b || st->adjmark[c] ||
+			    (locked_commune && locked_commune[j]) || (locked_basin && locked_basin[c]))
 				continue;
 			st->adjmark[c] = true;
 			st->touched[st->n_touched++] = c;
 		}
-	}
 	for (long i = st->head[b]; i >= 0; i = st->next[i])
 		for (size_t e = w->sym.start[i]; e < w->sym.start[i + 1]; e++) {
 			long c = w->lab[w->sym.adj[e]];
 			if (c >= 0 && c != b && st->adjmark[c])
 				st->acc[c] += w->sym.w[e];
 		}
+}
+
+/* Choose the adjacent basin that b should merge into; -1 when none fits the ceiling. */
+static long best_target(cpts_bwork *w, bstate *st, long b, bool by_modularity)
+{
+	double max = w->opts->max_pop, gamma = w->opts->resolution;
+	long best = -1;
+	double best_score = -INFINITY;
+
+	touch_neighbours(w, st, b, w->locked, NULL);
 	for (size_t t = 0; t < st->n_touched; t++) {
 		long c = st->touched[t];
 		double score = st->acc[c];
@@ -589,25 +599,10 @@ int cpts_basins__adjust_count(cpts_bwork *w, size_t target)
 static long best_partner(cpts_bwork *w, bstate *st, long b, const bool *is_locked_basin,
 			 double *gain_out)
 {
-	const cpts_graph *g = w->g;
 	double max = w->opts->max_pop;
 	long best = -1;
 
-	st->n_touched = 0;
-	for (long i = st->head[b]; i >= 0; i = st->next[i])
-		for (size_t e = g->start[i]; e < g->start[i + 1]; e++) {
-			long c = w->lab[g->adj[e]];
-			if (c < 0 || c == b || is_locked_basin[c] || st->adjmark[c])
-				continue;
-			st->adjmark[c] = true;
-			st->touched[st->n_touched++] = c;
-		}
-	for (long i = st->head[b]; i >= 0; i = st->next[i])
-		for (size_t e = w->sym.start[i]; e < w->sym.start[i + 1]; e++) {
-			long c = w->lab[w->sym.adj[e]];
-			if (c >= 0 && c != b && st->adjmark[c])
-				st->acc[c] += w->sym.w[e];
-		}
+	touch_neighbours(w, st, b, NULL, is_locked_basin);
 	*gain_out = -1;
 	for (size_t t = 0; t < st->n_touched; t++) {
 		long c = st->touched[t];
