@@ -443,7 +443,7 @@ static int territory_map(cpts_ctx *ctx, cpts_buf *b, const ex_data *d, size_t t,
 	if (n_masked)
 		cpts_buf_addstr(b, " <span class=\"sw\" style=\"background:repeating-linear-gradient("
 				"45deg,#f4f4f4 0 2px,#888 2px 3px)\"></span>secret statistique");
-	cpts_buf_addstr(b, " ; en gris : territoires voisins.</figcaption></figure>\n");
+	cpts_buf_addstr(b, "<br>En gris : territoires voisins.</figcaption></figure>\n");
 out:
 	for (size_t k = 0; k < n; k++)
 		if (gs[k])
