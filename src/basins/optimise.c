@@ -60,6 +60,16 @@ typedef struct olocal {
 	size_t qh, qn;
 	bool *inq;            /* OWNED, per commune: in the queue */
 	long moves;           /* moves made and kept */
+	/* basin-level moves (merge two, split a third) */
+	size_t *ulog;         /* OWNED, undo log: commune moved */
+	long *ulog_from;      /* OWNED, undo log: its basin before */
+	size_t ulog_n, ulog_cap;
+	bool logging;         /* record moves in the undo log */
+	size_t *memb;         /* OWNED, members of a basin being split */
+	long *part;           /* OWNED, per commune: side of the split (-1 none) */
+	double *aff0, *aff1;  /* OWNED, per commune: flows to side 0 / 1 while growing */
+	long rounds;          /* basin-level rounds tried, and kept */
+	long rounds_kept;
 } olocal;
 
 static uint64_t orand(olocal *o)
@@ -93,6 +103,15 @@ static void olocal_init(olocal *o, const cpts_bwork *w, const long *start, uint6
 	o->mark = cpts_calloc(n + 1, sizeof(unsigned));
 	o->queue = cpts_mallocarray(n + 1, sizeof(size_t));
 	o->inq = cpts_calloc(n + 1, sizeof(bool));
+	o->ulog_cap = 1024;
+	o->ulog = cpts_mallocarray(o->ulog_cap, sizeof(size_t));
+	o->ulog_from = cpts_mallocarray(o->ulog_cap, sizeof(long));
+	o->memb = cpts_mallocarray(n + 1, sizeof(size_t));
+	o->part = cpts_mallocarray(n + 1, sizeof(long));
+	for (size_t i = 0; i < n; i++)
+		o->part[i] = -1;
+	o->aff0 = cpts_calloc(n + 1, sizeof(double));
+	o->aff1 = cpts_calloc(n + 1, sizeof(double));
 	o->rng = seed ? seed : 0x9E3779B97F4A7C15ULL;
 	for (size_t i = 0; i < n; i++) {
 		long b = o->lab[i];
@@ -121,6 +140,12 @@ static void olocal_release(olocal *o)
 	free(o->mark);
 	free(o->queue);
 	free(o->inq);
+	free(o->ulog);
+	free(o->ulog_from);
+	free(o->memb);
+	free(o->part);
+	free(o->aff0);
+	free(o->aff1);
 }
 
 static void push(olocal *o, size_t j)
@@ -231,16 +256,31 @@ static bool may_enter(const olocal *o, size_t j, long b)
 	return !(w->opts->max_pop > 0) || o->pop[b] + w->m->c[j].pop <= w->opts->max_pop;
 }
 
-static void apply_move(olocal *o, size_t j, long b, double gain)
+/* j into basin b: labels, populations and counts (logged for an undo when asked). */
+static void relabel(olocal *o, size_t j, long b)
 {
 	long a = o->lab[j];
 	double pj = o->w->m->c[j].pop;
 
+	if (o->logging) {
+		if (o->ulog_n == o->ulog_cap) {
+			o->ulog_cap *= 2;
+			o->ulog = cpts_reallocarray(o->ulog, o->ulog_cap, sizeof(size_t));
+			o->ulog_from = cpts_reallocarray(o->ulog_from, o->ulog_cap, sizeof(long));
+		}
+		o->ulog[o->ulog_n] = j;
+		o->ulog_from[o->ulog_n++] = a;
+	}
 	o->lab[j] = b;
 	o->pop[a] -= pj;
 	o->cnt[a]--;
 	o->pop[b] += pj;
 	o->cnt[b]++;
+}
+
+static void apply_move(olocal *o, size_t j, long b, double gain)
+{
+	relabel(o, j, b);
 	o->internal += gain;
 	o->moves++;
 	if (cpts_basins__move_hook)
@@ -514,6 +554,280 @@ out:
 	free(best);
 }
 
+/* ---- basin-level moves: merge two adjacent basins, split a third in two ---- */
+
+/* Members of basin c into o->memb; returns their number. */
+static size_t members(olocal *o, long c)
+{
+	size_t n = o->w->m->n, k = 0;
+
+	for (size_t i = 0; i < n && k < o->cnt[c]; i++)
+		if (o->lab[i] == c)
+			o->memb[k++] = i;
+	return k;
+}
+
+/* Symmetrised flows of j to the members of side t (self loop excluded). */
+static void add_affinity(olocal *o, size_t j, long side)
+{
+	const cpts_symflows *sy = &o->w->sym;
+	double *aff = side ? o->aff1 : o->aff0;
+
+	for (size_t e = sy->start[j]; e < sy->start[j + 1]; e++)
+		if (sy->adj[e] != j)
+			aff[sy->adj[e]] += sy->w[e];
+}
+
+/*
+ * Two contiguous sides of the members memb[0..k) of one basin, grown from s0 and s1:
+ * at each step the unassigned member touching a side that prefers it most (its flows
+ * to that side minus those to the other) joins it. Sides in o->part (0 or 1), their
+ * populations in ps; returns the flows cut between them, or -1 when a side breaks the
+ * floor or the ceiling. o->part and the affinities are left for the caller to clear.
+ */
+static double grow_split(olocal *o, size_t k, size_t s0, size_t s1, double ps[2])
+{
+	const cpts_bwork *w = o->w;
+	const cpts_graph *g = w->g;
+	const cpts_symflows *sy = &w->sym;
+	double floor = w->opts->min_pop, ceil = w->opts->max_pop, cut = 0;
+	size_t left = k - 2, cnt1 = 1;
+
+	ps[0] = w->m->c[s0].pop;
+	ps[1] = w->m->c[s1].pop;
+	o->part[s0] = 0;
+	o->part[s1] = 1;
+	add_affinity(o, s0, 0);
+	add_affinity(o, s1, 1);
+	while (left) {
+		size_t bj = SIZE_MAX;
+		long bt = -1;
+		double bs = -INFINITY;
+		for (size_t q = 0; q < k; q++) {
+			size_t j = o->memb[q];
+			bool t0 = false, t1 = false;
+			if (o->part[j] >= 0)
+				continue;
+			for (size_t e = g->start[j]; e < g->start[j + 1]; e++) {
+				long p = o->lab[g->adj[e]] == o->lab[j] ? o->part[g->adj[e]] : -1;
+				t0 |= p == 0;
+				t1 |= p == 1;
+			}
+			if (t0 && o->aff0[j] - o->aff1[j] > bs) {
+				bs = o->aff0[j] - o->aff1[j];
+				bj = j;
+				bt = 0;
+			}
+			if (t1 && o->aff1[j] - o->aff0[j] > bs) {
+				bs = o->aff1[j] - o->aff0[j];
+				bj = j;
+				bt = 1;
+			}
+		}
+		if (bj == SIZE_MAX)
+			return -1; /* not connected: cannot happen for a contiguous basin */
+		o->part[bj] = bt;
+		ps[bt] += w->m->c[bj].pop;
+		cnt1 += bt == 1;
+		add_affinity(o, bj, bt);
+		left--;
+	}
+	for (int t = 0; t < 2; t++) {
+		size_t ct = t ? cnt1 : k - cnt1;
+		if ((floor > 0 && ps[t] < floor) || (ceil > 0 && ps[t] > ceil && ct > 1))
+			return -1;
+	}
+	for (size_t q = 0; q < k; q++) {
+		size_t j = o->memb[q];
+		if (o->part[j] != 0)
+			continue;
+		for (size_t e = sy->start[j]; e < sy->start[j + 1]; e++)
+			if (o->part[sy->adj[e]] == 1 && o->lab[sy->adj[e]] == o->lab[j])
+				cut += sy->w[e];
+	}
+	return cut;
+}
+
+static void clear_split(olocal *o, size_t k)
+{
+	const cpts_symflows *sy = &o->w->sym;
+
+	for (size_t q = 0; q < k; q++) {
+		size_t j = o->memb[q];
+		o->part[j] = -1;
+		for (size_t e = sy->start[j]; e < sy->start[j + 1]; e++)
+			o->aff0[sy->adj[e]] = o->aff1[sy->adj[e]] = 0;
+	}
+}
+
+/*
+ * The best split of basin c (members in o->memb, k of them) grown from its pole and
+ * each of the next SPLIT_SEEDS communes by flows received: the side of the second
+ * seed goes to basin nb. Returns the flows cut, or -1 when no split respects the
+ * floor and the ceiling.
+ */
+#define SPLIT_SEEDS 4
+static double split_basin(olocal *o, size_t k, long nb)
+{
+	const double *in = o->w->f->col_total;
+	size_t seeds[SPLIT_SEEDS + 1], ns = 0, best = SIZE_MAX;
+	double best_cut = INFINITY, ps[2];
+
+	if (k < 2)
+		return -1;
+	/* the SPLIT_SEEDS + 1 members receiving most flows, in order (ties: lower index) */
+	for (size_t q = 0; q < k; q++) {
+		size_t j = o->memb[q], p = ns < SPLIT_SEEDS + 1 ? ns++ : SPLIT_SEEDS + 1;
+		if (p == SPLIT_SEEDS + 1 && !(in[j] > in[seeds[SPLIT_SEEDS]]))
+			continue;
+		if (p == SPLIT_SEEDS + 1)
+			p = SPLIT_SEEDS;
+		while (p > 0 && in[j] > in[seeds[p - 1]]) {
+			seeds[p] = seeds[p - 1];
+			p--;
+		}
+		seeds[p] = j;
+	}
+	for (size_t s = 1; s < ns; s++) {
+		double cut = grow_split(o, k, seeds[0], seeds[s], ps);
+		clear_split(o, k);
+		if (cut >= 0 && cut < best_cut) {
+			best_cut = cut;
+			best = s;
+		}
+	}
+	if (best == SIZE_MAX)
+		return -1;
+	grow_split(o, k, seeds[0], seeds[best], ps);
+	for (size_t q = 0; q < k; q++)
+		if (o->part[o->memb[q]] == 1)
+			relabel(o, o->memb[q], nb);
+	clear_split(o, k);
+	return best_cut;
+}
+
+/* Undo every logged move since the log was opened; objective and moves restored. */
+static void undo_log(olocal *o, double internal, long moves)
+{
+	o->logging = false;
+	while (o->ulog_n > 0) {
+		o->ulog_n--;
+		relabel(o, o->ulog[o->ulog_n], o->ulog_from[o->ulog_n]);
+	}
+	o->internal = internal;
+	o->moves = moves;
+}
+
+/*
+ * One basin-level round: a random basin a merges with the adjacent basin b it exchanges
+ * most flows with, a third basin c (or a with b, re-cut differently, one time in three)
+ * is split in two along its flows, the second side taking b's id: the count stays the
+ * same. A descent on the communes of the three basins follows; the round is kept when
+ * the objective rose, undone otherwise.
+ */
+static void basin_round(olocal *o)
+{
+	const cpts_bwork *w = o->w;
+	const cpts_graph *g = w->g;
+	const cpts_symflows *sy = &w->sym;
+	double before = o->internal, ceil = w->opts->max_pop, floor = w->opts->min_pop;
+	double best_f = -1, cut;
+	long moves = o->moves, a = -1, b = -1, c = -1;
+	bool recut = orand(o) % 3 == 0;
+	size_t k, n_t = 0;
+
+	o->rounds++;
+	for (int t = 0; t < 8 && a < 0; t++) {
+		long x = (long)(orand(o) % o->nb);
+		if (o->cnt[x] && !o->lockb[x])
+			a = x;
+	}
+	if (a < 0)
+		return;
+	if (!recut) {
+		for (int t = 0; t < 8 && c < 0; t++) {
+			long x = (long)(orand(o) % o->nb);
+			if (x != a && o->cnt[x] > 1 && !o->lockb[x] && o->pop[x] >= 2 * floor)
+				c = x;
+		}
+		if (c < 0)
+			return;
+	}
+	/* flows of a to its adjacent basins */
+	k = members(o, a);
+	++o->cstamp;
+	for (size_t q = 0; q < k; q++) {
+		size_t j = o->memb[q];
+		for (size_t e = g->start[j]; e < g->start[j + 1]; e++) {
+			long x = o->lab[g->adj[e]];
+			if (x >= 0 && x != a)
+				o->cand[x] = o->cstamp;
+		}
+		for (size_t e = sy->start[j]; e < sy->start[j + 1]; e++) {
+			long x = o->lab[sy->adj[e]];
+			if (x < 0 || x == a || o->cand[x] != o->cstamp)
+				continue;
+			if (o->acc[x] == 0)
+				o->touched[n_t++] = x;
+			o->acc[x] += sy->w[e];
+		}
+	}
+	for (size_t t = 0; t < n_t; t++) {
+		long x = o->touched[t];
+		if (x == c || o->lockb[x] ||
+		    (!recut && ceil > 0 && o->pop[a] + o->pop[x] > ceil))
+			continue;
+		if (o->acc[x] > best_f || (o->acc[x] == best_f && x < b)) {
+			best_f = o->acc[x];
+			b = x;
+		}
+	}
+	clear_acc(o, n_t);
+	if (b < 0)
+		return;
+	if (recut)
+		c = a;
+	o->logging = true;
+	o->ulog_n = 0;
+	k = members(o, b);
+	for (size_t q = 0; q < k; q++)
+		relabel(o, o->memb[q], a);
+	o->internal += best_f;
+	k = members(o, c);
+	if ((cut = split_basin(o, k, b)) < 0) {
+		undo_log(o, before, moves);
+		return;
+	}
+	o->internal -= cut;
+	/* descent around the three basins */
+	for (size_t i = 0; i < w->m->n; i++) {
+		long x = o->lab[i];
+		if (x == a || x == b || x == c)
+			push_around(o, i);
+	}
+	descend(o);
+	if (o->internal > before + GAIN_EPS) {
+		o->logging = false;
+		o->rounds_kept++;
+		if (cpts_basins__move_hook)
+			cpts_basins__move_hook(o->lab, w->m->n, cpts_basins__move_hook_arg);
+		return;
+	}
+	undo_log(o, before, moves);
+	if (cpts_basins__move_hook)
+		cpts_basins__move_hook(o->lab, w->m->n, cpts_basins__move_hook_arg);
+}
+
+/* Basin-level rounds per start: 60 per basin, at most 2e8 commune visits in all. */
+static long default_rounds(const olocal *o)
+{
+	size_t n = o->w->m->n, basins = 0;
+
+	for (size_t b = 0; b < o->nb; b++)
+		basins += o->cnt[b] > 0;
+	return (long)fmin(60.0 * (double)basins, 2e8 / (double)(n ? n : 1));
+}
+
 /** One start: its input, its result. */
 typedef struct ostart {
 	const long *start;    /* BORROWED initial labels */
@@ -522,6 +836,8 @@ typedef struct ostart {
 	long *lab;            /* OWNED result labels */
 	double internal;
 	long moves;
+	long rounds, rounds_kept; /* basin-level rounds tried and kept */
+	double anneal_internal;   /* objective after the annealing, before the rounds */
 } ostart;
 
 static void run_start(const cpts_bwork *w, ostart *s)
@@ -532,6 +848,11 @@ static void run_start(const cpts_bwork *w, ostart *s)
 	local_search(&o);
 	anneal(&o, s->kicks);
 	local_search(&o);
+	s->anneal_internal = o.internal;
+	for (long r = 0, nr = default_rounds(&o); r < nr; r++)
+		basin_round(&o);
+	s->rounds = o.rounds;
+	s->rounds_kept = o.rounds_kept;
 	s->internal = o.internal;
 	s->moves = o.moves;
 	s->lab = o.lab;
@@ -612,9 +933,11 @@ int cpts_basins__optimise(cpts_bwork *w, long *const *starts, size_t n_starts,
 		sum->opt_seconds = cpts_now() - t0;
 	}
 	for (size_t s = 0; s < n_starts; s++) {
-		CPTS_LOG(w->ctx, CPTS_LOG_NOTE, "optimise: start %zu: LI %.4f after %ld moves%s",
-			 s, total > 0 ? st[s].internal / total : 0, st[s].moves,
-			 s == best ? " (kept)" : "");
+		CPTS_LOG(w->ctx, CPTS_LOG_NOTE, "optimise: start %zu: LI %.4f after %ld moves"
+			 " (%.4f before %ld basin rounds, %ld kept)%s", s,
+			 total > 0 ? st[s].internal / total : 0, st[s].moves,
+			 total > 0 ? st[s].anneal_internal / total : 0, st[s].rounds,
+			 st[s].rounds_kept, s == best ? " (kept)" : "");
 		free(st[s].lab);
 	}
 	free(st);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "check/check_int.h"
+#include "cpts/basins.h"
 #include "cpts/outfile.h"
 #include "cpts/code.h"
 
@@ -242,6 +243,13 @@ static void text_overall(cpts_buf *b, const cpts_check_report *r)
 		cpts_buf_addstr(b, " (flow-weighted over the territories)\n");
 	} else
 		cpts_buf_addstr(b, "none in the workspace (LI, MSI and class 5 not checked)\n");
+	if (r->has_flows) {
+		size_t low = 0;
+		for (size_t t = 0; t < r->n_terr; t++)
+			low += r->terr[t].li < CPTS_BASINS_LI_FLOOR;
+		cpts_buf_addf(b, "territories below LI %.1f (the HSAr floor): %zu of %zu\n",
+			      CPTS_BASINS_LI_FLOOR, low, r->n_terr);
+	}
 	if (!r->has_graph)
 		cpts_buf_addstr(b, "contiguity: no graph in the workspace (run 'cpts graph')\n");
 	if (r->has_statut) {
@@ -285,6 +293,8 @@ static void text_terr(cpts_buf *b, const cpts_check_report *r, const cpts_check_
 		      t->toward_tier);
 	cpts_buf_addstr(b, "  LI ");
 	add_ratio(b, t->li, 3);
+	if (t->li < CPTS_BASINS_LI_FLOOR)
+		cpts_buf_addf(b, " (below the floor of %.1f)", CPTS_BASINS_LI_FLOOR);
 	cpts_buf_addstr(b, ", MSI ");
 	add_ratio(b, t->msi, 3);
 	cpts_buf_addstr(b, ", PAC ");
@@ -355,6 +365,7 @@ static void json_terr(cpts_buf *b, const cpts_check_report *r, const cpts_check_
 		      "\"tier_gap\":%.0f,\"toward_tier\":%d,\"li\":", t->stage, t->pop,
 		      t->n_communes, t->tier, t->tier_gap, t->toward_tier);
 	add_num(b, t->li, "%.6f");
+	cpts_buf_addf(b, ",\"li_below_floor\":%s", t->li < CPTS_BASINS_LI_FLOOR ? "true" : "false");
 	cpts_buf_addstr(b, ",\"msi\":");
 	add_num(b, t->msi, "%.6f");
 	cpts_buf_addstr(b, ",\"pac\":");
@@ -429,6 +440,7 @@ static void json_report(cpts_buf *b, const cpts_check_report *r)
 	cpts_buf_addf(b, "],\"has_flows\":%s,\"has_graph\":%s,\"li\":",
 		      r->has_flows ? "true" : "false", r->has_graph ? "true" : "false");
 	add_num(b, r->li, "%.6f");
+	cpts_buf_addf(b, ",\"li_floor\":%.1f", CPTS_BASINS_LI_FLOOR);
 	cpts_buf_addstr(b, ",\"msi\":");
 	add_num(b, r->msi, "%.6f");
 	cpts_buf_addstr(b, ",\"stages\":");

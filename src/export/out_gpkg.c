@@ -37,6 +37,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cpts/basins.h"
 #include "cpts/outfile.h"
 #include "cpts/version.h"
 #include "dep/dep.h"
@@ -48,6 +49,7 @@ enum col_what {
 	COL_CLASS, COL_CI_LO, COL_CI_HI,
 	COL_D1, COL_D1S, COL_D2, COL_D2S, COL_OWN, COL_STATUT, COL_POLE, COL_POLE_NOM,
 	COL_COASSIGN,
+	COL_LI_LOW,
 };
 
 /** One column of a layer: name, OGR type, French alias and description, source. */
@@ -244,6 +246,9 @@ static void territory_cols(cpts_vec *v)
 	col_push(v, "pole", OFTString, COL_POLE, "Pôle", "Code de la commune pôle du bassin");
 	col_push(v, "pole_nom", OFTString, COL_POLE_NOM, "Nom du pôle", "Nom de la commune pôle");
 	push_indicators(v, false);
+	col_push(v, "li_sous_seuil", OFTInteger, COL_LI_LOW, "LI sous le seuil de 0,4",
+		 "1 si moins de 40 % des recours des habitants restent dans le territoire"
+		 " (seuil de la boîte à outils HSAr), 0 sinon ; vide sans flux");
 }
 
 /* ---- Shapefile names ----
@@ -941,6 +946,13 @@ static void territory_fields(const ex_data *d, size_t t, OGRFeatureH f, const co
 		case COL_STATUT: set_str(f, fk, d->p->statut[t]); break;
 		case COL_POLE: set_str(f, fk, e->pole); break;
 		case COL_POLE_NOM: set_str(f, fk, pole >= 0 ? d->m->c[pole].name : NULL); break;
+		case COL_LI_LOW: /* the catalogue's li is in percent */
+			v = ex_terr_number(d, t, "li", NULL);
+			if (isnan(v))
+				OGR_F_SetFieldNull(f, fk);
+			else
+				OGR_F_SetFieldInteger(f, fk, v < 100.0 * CPTS_BASINS_LI_FLOOR);
+			break;
 		case COL_IND:
 			set_real(f, fk, ex_terr_number(d, t, cols[k].ind->key, NULL));
 			break;

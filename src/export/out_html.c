@@ -982,6 +982,12 @@ static void section_flows(cpts_buf *b, const ex_data *d, size_t t, const flow_ag
 		cpts_buf_addstr(b, "<td class=\"n\">");
 		add_terr_value(b, d, t, ind);
 		cpts_buf_addstr(b, "</td></tr>\n");
+		/* the HSAr toolbox's floor (catalogue LI in percent) */
+		if (strcmp(mkeys[k], "li") == 0 &&
+		    ex_terr_number(d, t, "li", NULL) < 100.0 * CPTS_BASINS_LI_FLOOR)
+			kv_row(b, "Sous le seuil de LI de 0,4 (boîte à outils HSAr)",
+			       "oui : moins de 40 % des recours des habitants restent dans le"
+			       " territoire");
 	}
 	cpts_buf_addstr(b, "</table>\n<div class=\"cols\"><div><h3>Où se soignent les"
 			" habitants</h3>\n");

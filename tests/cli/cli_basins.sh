@@ -67,6 +67,20 @@ check "export of the resampled basins exits 0 (got $rc)" $rc
 a=$(sqlite3 "$WS" "SELECT group_concat(code || '=' || round(100 * coassign, 6), ' ') FROM (SELECT * FROM basin_stability WHERE partition = 'st' ORDER BY code)")
 b=$(sqlite3 "$T/st.gpkg" "SELECT group_concat(code || '=' || round(coaffectation, 6), ' ') FROM (SELECT * FROM communes ORDER BY code)")
 [ -n "$a" ] && [ "$a" = "$b" ]; check "GeoPackage field coaffectation = 100 x co-assignment ($b)" $?
+# the HSAr floor in the GeoPackage: 44002 and 44003 together keep none of their 200
+# flows (LI 0 < 0.4), 44001 alone keeps 900 of 1,000, 44004 950 of 1,000
+sq "INSERT INTO partitions VALUES('lowp', 'input', 't', NULL, '2024-01-01T00:00:00Z')"
+sq "INSERT INTO partition_members VALUES('lowp', '44001', 'W', NULL, 1), ('lowp', '44002', 'M', NULL, 1), ('lowp', '44003', 'M', NULL, 1), ('lowp', '44004', 'E', NULL, 1)"
+"$CPTS" basins "$WS" --method plurality --lock lowp --name lowb > /dev/null 2>&1
+"$CPTS" export "$WS" --partition lowb --gpkg "$T/low.gpkg" --html "$T/low_html" > /dev/null 2>&1; rc=$?
+check "export of a partition with a basin under LI 0.4 exits 0 (got $rc)" $rc
+l=$(sqlite3 "$T/low.gpkg" "SELECT group_concat(territoire || '=' || li_sous_seuil, ' ') FROM (SELECT * FROM territoires ORDER BY territoire)" 2>&1)
+[ "$l" = "E=0 M=1 W=0" ]; check "GeoPackage li_sous_seuil: M (LI 0) flagged, E and W not ($l)" $?
+a=$(sqlite3 "$T/low.gpkg" "SELECT name FROM gpkg_data_columns WHERE column_name = 'li_sous_seuil'" 2>&1)
+[ "$a" = "LI sous le seuil de 0,4" ]; check "li_sous_seuil has its French alias ($a)" $?
+nh=$(grep -l "Sous le seuil de LI de 0,4" "$T"/low_html/*.html 2>/dev/null | wc -l)
+[ "$nh" -ge 1 ] && grep -l "Sous le seuil de LI de 0,4" "$T"/low_html/*.html | xargs grep -q "C44002\|C44003"
+check "the report flags M's LI under 0.4 ($nh pages)" $?
 "$CPTS" basins "$WS" --method plurality --resample -1 2> "$T/err"; rc=$?
 check "negative --resample exits 2 (got $rc)" $([ $rc -eq 2 ]; echo $?)
 "$CPTS" basins "$WS" --method kmeans 2> "$T/err"; rc=$?

@@ -89,6 +89,19 @@ check "split commune in the JSON" $?
 "$CPTS" check "$WS" --partition proposal > "$T/out" 2> "$T/err"
 grep -q "^split communes: 0 " "$T/out"; check "no split commune in the proposal" $?
 
+# a territory's LI with the HSAr floor of 0.4: F = 44016 44017 keeps none of its 40
+# flows (LI 0), E = 44011 44012 keeps 30 of 40 (0.75)
+sqlite3 "$WS" "INSERT INTO partitions VALUES('lowp','input','t',NULL,'2024-01-01T00:00:00Z');
+  INSERT INTO partition_members VALUES('lowp','44016','F',NULL,1),('lowp','44017','F',NULL,1),
+  ('lowp','44011','E',NULL,1),('lowp','44012','E',NULL,1);"
+"$CPTS" check "$WS" --partition lowp > "$T/out" 2> "$T/err"
+grep -q "^territories below LI 0.4 (the HSAr floor): 1 of 2$" "$T/out"; check "one territory below the LI floor counted" $?
+grep -A2 "^territory 'F'" "$T/out" | grep -q "^  LI 0.000 (below the floor of 0.4), "; check "F's LI 0 flagged" $?
+grep -A2 "^territory 'E'" "$T/out" | grep -q "^  LI 0.750, "; check "E's LI 0.75 not flagged" $?
+"$CPTS" check "$WS" --partition lowp --json > "$T/out" 2> "$T/err"
+python3 -c "import json,sys; d=json.load(open(sys.argv[1])); t={x['id']: x for x in d['territories']}; assert d['li_floor'] == 0.4 and t['F']['li_below_floor'] is True and t['E']['li_below_floor'] is False and abs(t['E']['li'] - 0.75) < 1e-9, t" "$T/out"
+check "LI floor flag in the JSON" $?
+
 "$CPTS" suggest "$WS" --partition proposal > "$T/out" 2> "$T/err"; rc=$?
 check "suggest exits 0 (got $rc)" $rc
 sed -n 2p "$T/out" | grep -q "li *44015 .* from 'B' to 'A'"; check "first suggestion: the largest LI gain, 44015 to A" $?
