@@ -446,6 +446,9 @@ static double arm_share(cpts_loader *L, const char *arm)
 
 	if (cpts_strmap_get(L->arm_idx, arm, &v) && L->arm_share[v] > 0)
 		return L->arm_share[v];
+	/* no population for every arrondissement of the commune: equal shares, warned of */
+	if (L->n_arm_equal++ == 0)
+		snprintf(L->arm_equal_parent, sizeof(L->arm_equal_parent), "%s", parent);
 	return 1.0 / n_arms;
 }
 
@@ -855,6 +858,12 @@ static void report(cpts_ctx *ctx, cpts_loader *L)
 		cpts_warn(ctx, "%s: %lld row%s of arrondissements ignored: the file also has the "
 			  "row of their commune (never both)", cpts_csv_name(L->csv),
 			  L->n_arm_dropped, L->n_arm_dropped > 1 ? "s" : "");
+	if (L->n_arm_equal)
+		cpts_warn(ctx, "%s: %lld arrondissement row%s weighted equally within their"
+			  " commune (the first in %s): the workspace lacks the population of every"
+			  " arrondissement (ingest a population file with arrondissement rows,"
+			  " then this partition again)", cpts_csv_name(L->csv), L->n_arm_equal,
+			  L->n_arm_equal > 1 ? "s" : "", L->arm_equal_parent);
 	if (L->n_mapped)
 		cpts_note(ctx, "%s: %lld row%s mapped onto the communes of the workspace (passage "
 			  "table or arrondissements)", cpts_csv_name(L->csv), L->n_mapped,

@@ -98,6 +98,8 @@ typedef struct cpts_loader {
 	double arm_tot[64];                 /* population: their T/ALL rows */
 	double arm_det[64];                 /* population: their detailed rows */
 	double arm_share[64];               /* partition: share of the commune's population */
+	long long n_arm_equal;              /* partition: rows weighted 1/n (no population) */
+	char arm_equal_parent[6];           /* the commune of the first of them */
 	char first_unknown[16][6];
 	size_t n_first_unknown, first_unknown_line;
 	long long n_rows, n_unknown_rows, n_arm_dropped, n_outside, n_masked, n_mapped;

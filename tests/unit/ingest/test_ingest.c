@@ -168,10 +168,44 @@ static void test_counts(cpts_ctx *ctx, cpts_store *s)
 	       "attributes re-ingest keeps arrondissement populations");
 }
 
+/* Warnings of one call into a buffer: ctx->log redirected to a temporary file (and
+ * warnings let through) by a first call, read back and restored by a second. */
+static size_t warned(cpts_ctx *ctx, FILE **saved, char *buf, size_t cap)
+{
+	static int verbosity;
+	size_t got = 0;
+
+	if (!*saved) {
+		*saved = ctx->log ? ctx->log : stderr;
+		verbosity = ctx->verbosity;
+		ctx->verbosity = CPTS_LOG_WARN;
+		ctx->log = tmpfile();
+		return 0;
+	}
+	ctx->verbosity = verbosity;
+	if (ctx->log) {
+		rewind(ctx->log);
+		got = fread(buf, 1, cap - 1, ctx->log);
+		fclose(ctx->log);
+	}
+	buf[got] = 0;
+	ctx->log = *saved;
+	*saved = NULL;
+	return got;
+}
+
 static void test_partition(cpts_ctx *ctx, cpts_store *s)
 {
+	FILE *saved = NULL;
+	char msg[2048];
+
+	warned(ctx, &saved, msg, sizeof(msg));
 	is_int(table(ctx, s, CPTS_TABLE_PARTITION, "partition_arm.csv"), CPTS_OK,
 	       "partition given by arrondissement");
+	warned(ctx, &saved, msg, sizeof(msg));
+	/* issue 17: equal shares were silent */
+	ok(strstr(msg, "16 arrondissement rows weighted equally within their commune (the"
+		  " first in 13055)") != NULL, "equal arrondissement shares warned of: %s", msg);
 	/* only 3 of the 16 arrondissement populations are known: equal weights, 8/16 each */
 	near(q1(s, "SELECT weight FROM partition_members WHERE partition='partition_arm' AND code='13055' AND territory LIKE '%Nord'"),
 	     0.5, 1e-12, "Marseille split Nord 8/16");
@@ -190,7 +224,10 @@ static void test_partition(cpts_ctx *ctx, cpts_store *s)
 	}
 	is_int(table(ctx, s, CPTS_TABLE_POPULATION, "population_arm16.csv"), CPTS_OK,
 	       "population of all 16 arrondissements");
+	warned(ctx, &saved, msg, sizeof(msg));
 	is_int(table(ctx, s, CPTS_TABLE_PARTITION, "partition_arm.csv"), CPTS_OK, "partition again");
+	warned(ctx, &saved, msg, sizeof(msg));
+	ok(!strstr(msg, "weighted equally"), "no equal-share warning once the populations are in");
 	/* arrondissements 1..8 have 1000 each, 9..16 have 3000 each: Nord 8000/32000 */
 	near(q1(s, "SELECT weight FROM partition_members WHERE partition='partition_arm' AND code='13055' AND territory LIKE '%Nord'"),
 	     0.25, 1e-12, "Nord weight from arrondissement populations");
