@@ -45,12 +45,6 @@ typedef struct cpts_bwork {
 typedef int (*cpts_basins__method_fn)(cpts_bwork *w, size_t target,
 				      cpts_basins_summary *sum);
 
-/* Co-assignment table, created on demand so that older workspaces take it too. */
-#define CPTS_BASINS_STABILITY_SQL \
-	"CREATE TABLE IF NOT EXISTS basin_stability(partition TEXT NOT NULL," \
-	" code TEXT NOT NULL, coassign REAL NOT NULL, resamples INTEGER NOT NULL," \
-	" PRIMARY KEY(partition, code)) WITHOUT ROWID"
-
 /**
  * Rerun fn on w->opts->resample flow matrices resampled from w->f (multinomial per
  * residence commune) and store, per commune, the share of reruns in which it shares

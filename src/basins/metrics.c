@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "basins/basins_int.h"
+#include "cpts/store_basins.h"
 
 /** Per-commune memberships in CSR form over the model. */
 typedef struct memb {
@@ -162,41 +163,25 @@ static void accumulate(const cpts_model *m, const cpts_graph *g, const cpts_flow
 	free(touched);
 }
 
-static void bind_opt(sqlite3_stmt *st, int col, double v, bool ok)
-{
-	if (ok && isfinite(v))
-		sqlite3_bind_double(st, col, v);
-	else
-		sqlite3_bind_null(st, col);
-}
-
 static int write_basin_rows(cpts_ctx *ctx, cpts_store *s, const cpts_model *m,
 			    const cpts_partition *p, const tacc *ta)
 {
-	sqlite3_stmt *st = NULL;
+	cpts_basin_metric_row *rows = cpts_calloc(p->n_terr + 1, sizeof(*rows));
 	int rc;
 
-	if ((rc = cpts_store_prepare(ctx, s, &st, "INSERT INTO basin_metrics(partition, territory,"
-				     " pop, n_communes, pole, li, msi, pac, tier)"
-				     " VALUES(?,?,?,?,?,?,?,?,?)")) < 0)
-		return rc;
-	for (size_t t = 0; t < p->n_terr && rc == CPTS_OK; t++) {
+	for (size_t t = 0; t < p->n_terr; t++) {
 		const tacc *a = &ta[t];
-		sqlite3_bind_text(st, 1, p->name, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, p->terr[t], -1, SQLITE_STATIC);
-		sqlite3_bind_double(st, 3, a->pop);
-		sqlite3_bind_int64(st, 4, (sqlite3_int64)a->n_communes);
-		if (a->pole >= 0)
-			sqlite3_bind_text(st, 5, m->c[a->pole].code, -1, SQLITE_STATIC);
-		else
-			sqlite3_bind_null(st, 5);
-		bind_opt(st, 6, a->internal / a->res_total, a->res_total > 0);
-		bind_opt(st, 7, a->internal / a->in_total, a->in_total > 0);
-		bind_opt(st, 8, a->perim / (3.54 * sqrt(a->area)), a->area > 0 && a->perim > 0);
-		sqlite3_bind_int(st, 9, cpts_aci_tier_of(a->pop)->tier);
-		rc = cpts_store_step_done(ctx, s, st);
+		rows[t] = (cpts_basin_metric_row){
+			.territory = p->terr[t], .pop = a->pop, .n_communes = a->n_communes,
+			.pole = a->pole >= 0 ? m->c[a->pole].code : NULL,
+			.li = a->res_total > 0 ? a->internal / a->res_total : NAN,
+			.msi = a->in_total > 0 ? a->internal / a->in_total : NAN,
+			.pac = a->area > 0 && a->perim > 0 ? a->perim / (3.54 * sqrt(a->area)) : NAN,
+			.tier = cpts_aci_tier_of(a->pop)->tier,
+		};
 	}
-	sqlite3_finalize(st);
+	rc = cpts_store_basins_put_metrics(ctx, s, p->name, rows, p->n_terr);
+	free(rows);
 	return rc;
 }
 
@@ -204,14 +189,11 @@ static int write_commune_rows(cpts_ctx *ctx, cpts_store *s, const cpts_model *m,
 			      const cpts_flows *f, const cpts_partition *p, const crow *rows,
 			      const tacc *ta, const cpts_basins_opts *opts)
 {
-	sqlite3_stmt *st = NULL;
+	cpts_basin_commune_row *out = cpts_calloc(m->n + 1, sizeof(*out));
+	size_t n_out = 0;
 	int rc;
 
-	if ((rc = cpts_store_prepare(ctx, s, &st, "INSERT INTO basin_communes(partition, code,"
-				     " class, first_terr, first_share, second_terr, second_share,"
-				     " own_share) VALUES(?,?,?,?,?,?,?,?)")) < 0)
-		return rc;
-	for (size_t i = 0; i < m->n && rc == CPTS_OK; i++) {
+	for (size_t i = 0; i < m->n; i++) {
 		const crow *r = &rows[i];
 		double rt = f->row_total[i], own_share;
 		int cls;
@@ -230,49 +212,17 @@ static int write_commune_rows(cpts_ctx *ctx, cpts_store *s, const cpts_model *m,
 			cls = 3;
 		else
 			cls = 4;
-		sqlite3_bind_text(st, 1, p->name, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, m->c[i].code, -1, SQLITE_STATIC);
-		if (cls)
-			sqlite3_bind_int(st, 3, cls);
-		else
-			sqlite3_bind_null(st, 3);
-		if (r->first >= 0) {
-			sqlite3_bind_text(st, 4, p->terr[r->first], -1, SQLITE_STATIC);
-			sqlite3_bind_double(st, 5, r->v_first / rt);
-		} else {
-			sqlite3_bind_null(st, 4);
-			sqlite3_bind_null(st, 5);
-		}
-		if (r->second >= 0) {
-			sqlite3_bind_text(st, 6, p->terr[r->second], -1, SQLITE_STATIC);
-			sqlite3_bind_double(st, 7, r->v_second / rt);
-		} else {
-			sqlite3_bind_null(st, 6);
-			sqlite3_bind_null(st, 7);
-		}
-		bind_opt(st, 8, own_share, rt > 0);
-		rc = cpts_store_step_done(ctx, s, st);
+		out[n_out++] = (cpts_basin_commune_row){
+			.code = m->c[i].code, .cls = cls,
+			.first = r->first >= 0 ? p->terr[r->first] : NULL,
+			.first_share = r->first >= 0 ? r->v_first / rt : NAN,
+			.second = r->second >= 0 ? p->terr[r->second] : NULL,
+			.second_share = r->second >= 0 ? r->v_second / rt : NAN,
+			.own_share = rt > 0 ? own_share : NAN,
+		};
 	}
-	sqlite3_finalize(st);
-	return rc;
-}
-
-static int delete_rows(cpts_ctx *ctx, cpts_store *s, const char *name)
-{
-	static const char *const sql[] = {
-		"DELETE FROM basin_metrics WHERE partition = ?",
-		"DELETE FROM basin_communes WHERE partition = ?",
-	};
-	int rc = CPTS_OK;
-
-	for (size_t k = 0; k < 2 && rc == CPTS_OK; k++) {
-		sqlite3_stmt *st = NULL;
-		if ((rc = cpts_store_prepare(ctx, s, &st, sql[k])) < 0)
-			return rc;
-		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-		rc = cpts_store_step_done(ctx, s, st);
-		sqlite3_finalize(st);
-	}
+	rc = cpts_store_basins_put_communes(ctx, s, p->name, out, n_out);
+	free(out);
 	return rc;
 }
 
@@ -329,7 +279,7 @@ int cpts_basins__metrics(cpts_ctx *ctx, cpts_store *s, const cpts_model *m,
 
 	memb_build(&mb, m, p);
 	accumulate(m, g, f, p, &mb, ta, rows);
-	if ((rc = delete_rows(ctx, s, p->name)) < 0)
+	if ((rc = cpts_store_basins_clear_metrics(ctx, s, p->name)) < 0)
 		goto out;
 	if ((rc = write_basin_rows(ctx, s, m, p, ta)) < 0)
 		goto out;

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "basins/basins_int.h"
+#include "cpts/store_basins.h"
 
 /* A copy of f whose volumes are redrawn; pairs drawn 0 times are left out (the
  * methods expect positive volumes). OWNED by the caller. */
@@ -86,40 +87,19 @@ static long *poles_of(const cpts_bwork *w, const long *lab)
 
 int cpts_basins__stability_clear(cpts_ctx *ctx, cpts_store *s, const char *name)
 {
-	sqlite3_stmt *st = NULL;
-	int rc;
-
-	if ((rc = cpts_store_exec(ctx, s, CPTS_BASINS_STABILITY_SQL)) < 0)
-		return rc;
-	if ((rc = cpts_store_prepare(ctx, s, &st, "DELETE FROM basin_stability WHERE"
-				     " partition = ?")) < 0)
-		return rc;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	rc = cpts_store_step_done(ctx, s, st);
-	sqlite3_finalize(st);
-	return rc;
+	return cpts_store_basins_clear_stability(ctx, s, name);
 }
 
 static int store_shares(cpts_ctx *ctx, cpts_store *s, const cpts_model *m, const char *name,
 			const double *share, int k)
 {
-	sqlite3_stmt *st = NULL;
+	const char **codes = cpts_mallocarray(m->n + 1, sizeof(char *));
 	int rc;
 
-	if ((rc = cpts_basins__stability_clear(ctx, s, name)) < 0 || (rc = cpts_store_prepare(ctx, s, &st, "INSERT INTO basin_stability("
-					       "partition, code, coassign, resamples)"
-					       " VALUES(?,?,?,?)")) < 0)
-		return rc;
-	for (size_t i = 0; i < m->n && rc == CPTS_OK; i++) {
-		if (isnan(share[i]))
-			continue;
-		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, m->c[i].code, -1, SQLITE_STATIC);
-		sqlite3_bind_double(st, 3, share[i]);
-		sqlite3_bind_int(st, 4, k);
-		rc = cpts_store_step_done(ctx, s, st);
-	}
-	sqlite3_finalize(st);
+	for (size_t i = 0; i < m->n; i++)
+		codes[i] = m->c[i].code;
+	rc = cpts_store_basins_put_stability(ctx, s, name, codes, share, m->n, k);
+	free(codes);
 	return rc;
 }
 

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "basins/basins_int.h"
+#include "cpts/store_basins.h"
 
 /* Mark the communes of the lock partition; their labels are 3n + territory. */
 static int apply_lock(cpts_bwork *w, cpts_store *s, cpts_partition **lock_out)
@@ -345,19 +346,20 @@ out:
 	return rc;
 }
 
-/** The methods: one row each (name, steps, help). */
+/** The methods: one row each (name, steps, help), in the order of the help's list (the
+ * default first). A new method needs its file, its enum value and its row here. */
 static const struct basin_method {
 	cpts_basin_method id;
 	const char *name;
 	int (*fn)(cpts_bwork *w, size_t target, cpts_basins_summary *sum);
 	const char *help;
 } methods[] = {
+	{ CPTS_BASINS_OPTIMISE, "optimise", method_optimise,
+	  "local search of the overall LI from plurality and modularity starts" },
 	{ CPTS_BASINS_PLURALITY, "plurality", method_plurality,
 	  "refined Dartmouth: each commune follows where most of its flows go" },
 	{ CPTS_BASINS_MODULARITY, "modularity", method_modularity,
 	  "spatially constrained Louvain on the symmetrised flows" },
-	{ CPTS_BASINS_OPTIMISE, "optimise", method_optimise,
-	  "local search of the overall LI from plurality and modularity starts" },
 	{ CPTS_BASINS_LEIDEN, "leiden", method_leiden,
 	  "igraph's Leiden on the flows, then contiguity, floor and ceiling" },
 };
@@ -383,7 +385,17 @@ int cpts_basins_method_of(const char *name, cpts_basin_method *out)
 
 const char *cpts_basins_method_list(void)
 {
-	return "optimise, plurality, modularity or leiden";
+	/* from the table, so that a new method is listed by its row alone */
+	static char list[256];
+
+	if (!list[0]) {
+		size_t len = 0;
+		for (size_t k = 0; k < N_METHODS; k++)
+			len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s",
+						k == 0 ? "" : k + 1 == N_METHODS ? " or " : ", ",
+						methods[k].name);
+	}
+	return list;
 }
 
 static cpts_basins__method_fn method_fn(cpts_basin_method id)
@@ -490,7 +502,7 @@ out:
 
 static int check_opts(cpts_ctx *ctx, cpts_store *s, const cpts_basins_opts *o)
 {
-	sqlite3_stmt *st = NULL;
+	char *kind = NULL;
 	int rc = CPTS_OK;
 
 	if (o->min_pop < 0 || o->max_pop < 0 || (o->max_pop > 0 && o->min_pop > o->max_pop))
@@ -510,17 +522,12 @@ static int check_opts(cpts_ctx *ctx, cpts_store *s, const cpts_basins_opts *o)
 	if (o->lock && strcmp(o->lock, o->name) == 0)
 		return cpts_fail(ctx, CPTS_EUSAGE, "the result would overwrite the locked partition"
 				 " '%s' (choose another --name)", o->lock);
-	if ((rc = cpts_store_prepare(ctx, s, &st, "SELECT kind FROM partitions WHERE name = ?")) < 0)
+	if ((rc = cpts_store_basins_partition_kind(ctx, s, o->name, &kind)) < 0)
 		return rc;
-	sqlite3_bind_text(st, 1, o->name, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		const char *kind = (const char *)sqlite3_column_text(st, 0);
-		if (!kind || strcmp(kind, "basins") != 0)
-			rc = cpts_fail(ctx, CPTS_EUSAGE, "partition '%s' exists and is not a basin"
-				       " partition (kind '%s'): choose another --name", o->name,
-				       kind ? kind : "");
-	}
-	sqlite3_finalize(st);
+	if (kind && strcmp(kind, "basins") != 0)
+		rc = cpts_fail(ctx, CPTS_EUSAGE, "partition '%s' exists and is not a basin"
+			       " partition (kind '%s'): choose another --name", o->name, kind);
+	free(kind);
 	return rc;
 }
 
