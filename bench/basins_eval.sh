@@ -19,7 +19,7 @@ D=${1:-/tmp/cpts-basins-eval}
 COUNTS=${COUNTS:-"40 55 70"}
 METHODS=${METHODS:-"plurality modularity leiden optimise"}
 REGIONS=${REGIONS:-"pdl bre paca"}
-PARTS=${PARTS:-"BV2022 EPCI"}
+PARTS=${PARTS-"BV2022 EPCI"}  # PARTS= (empty): the CPTS-band rows only
 OPT_ARGS=${OPT_ARGS:-}   # e.g. "--kicks 300000" for a lighter optimiser
 mkdir -p "$D"
 [ -f "$D/paca.geojson" ] || ogr2ogr -f GeoJSON "$D/paca.geojson" \
