@@ -155,10 +155,11 @@ static int refuse_readonly(cpts_ctx *ctx, cpts_store *s, const char *what,
 			 partition, why, cpts_store_path(s), run);
 }
 
-/* The metrics (LI, MSI, PAC, pole, attraction classes) of the partition, when stale,
- * in one transaction. Metrics never computed (a partition ingested and profiled but
- * never measured) are left to `cpts basins`/`diagnose`: the export then shows them as
- * not available, as before, and writes nothing. */
+/* The metrics (LI, MSI, PAC, pole, attraction classes) of the partition, when missing
+ * or stale, in one transaction: every partition, whatever made it (basins, `ingest
+ * partition`, `move`, `profile --communes`), is published with the same measures as
+ * `diagnose` gives it (issue 13, one path). A missing result is computed silently (as
+ * `diagnose` does for the partition it profiles); a stale one with a warning. */
 static int refresh_metrics(cpts_ctx *ctx, cpts_store *s, const char *partition)
 {
 	char why[512];
@@ -166,12 +167,18 @@ static int refresh_metrics(cpts_ctx *ctx, cpts_store *s, const char *partition)
 							  sizeof(why), NULL);
 	int rc;
 
-	if (st != CPTS_DERIVED_STALE)
+	if (st == CPTS_DERIVED_FRESH)
 		return CPTS_OK;
 	if (cpts_store_readonly(s))
-		return refuse_readonly(ctx, s, "the basin metrics", partition, why, "cpts basins");
-	cpts_warn(ctx, "the basin metrics of partition '%s' are stale (%s): recomputing them",
-		  partition, why);
+		return refuse_readonly(ctx, s, "the basin metrics", partition,
+				       st == CPTS_DERIVED_STALE ? why : "they were never computed",
+				       "cpts export");
+	if (st == CPTS_DERIVED_STALE)
+		cpts_warn(ctx, "the basin metrics of partition '%s' are stale (%s): recomputing"
+			  " them", partition, why);
+	else
+		cpts_info(ctx, "partition '%s' has no basin metrics: computing LI, MSI, PAC, pole"
+			  " and attraction classes", partition);
 	if ((rc = cpts_store_begin(ctx, s)) < 0)
 		return rc;
 	if ((rc = cpts_basins_metrics(ctx, s, partition, NULL)) < 0) {

@@ -82,7 +82,7 @@ typedef struct ex_data {
 	ex_source *src;               /* OWNED, sorted by table name */
 	size_t n_src;
 	char *part_kind, *part_source, *part_params, *part_created; /* OWNED (may be NULL) */
-	char *profile_args;           /* OWNED: args of the last 'profile' run, or NULL */
+	char *profile_params;         /* OWNED: the profile's options in French, or NULL */
 	ex_reproj rp;                 /* OWNED: cached reprojections */
 	char timestamp[32];           /* export date (CPTS_FIXED_TIME makes it fixed) */
 	char bands[EX_MAX_BANDS][12]; /* age bands of the pyramid (pyr_F_<band>), sorted */

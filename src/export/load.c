@@ -32,6 +32,41 @@ static double col_double(sqlite3_stmt *st, int col)
 	return sqlite3_column_type(st, col) == SQLITE_NULL ? NAN : sqlite3_column_double(st, col);
 }
 
+/* The options the profile of the partition was computed with (its derived record,
+ * deps.c), in French: the same text whichever command computed it (`profile`,
+ * `diagnose`, the refresh of `export`), where the command line of the last `profile`
+ * run differed between paths and named the private workspace. */
+static void profile_params_fr(ex_data *d)
+{
+	cpts_profile_opts po = CPTS_PROFILE_OPTS_INIT;
+	char *params = NULL, why[256], a[64], g[64], det[64], sp[64], dn[64], in[64];
+	const char *ref;
+
+	cpts_store_derived_status(d->s, "profile", d->opts->partition, why, sizeof(why),
+				  &params);
+	if (!params || cpts_profile_params_parse(&po, params) < 0) {
+		free(params);
+		return;
+	}
+	cpts_fmt_fr(a, sizeof(a), po.alpha, 2);
+	cpts_fmt_fr(g, sizeof(g), po.gp_activity, 0);
+	cpts_fmt_fr(det, sizeof(det), po.apl_detour, 1);
+	cpts_fmt_fr(sp, sizeof(sp), po.apl_speed_kmh, 0);
+	cpts_fmt_fr(dn, sizeof(dn), po.typo_dense, 0);
+	cpts_fmt_fr(in, sizeof(in), po.typo_inter, 0);
+	ref = strcmp(po.reference, "national") == 0 ? "nationale"
+	      : strcmp(po.reference, "regional") == 0 ? "régionale"
+	      : strcmp(po.reference, "computed") == 0 ? "calculée sur la zone étudiée"
+			     : strrchr(po.reference, '/') ? strrchr(po.reference, '/') + 1
+							      : po.reference;
+	d->profile_params = cpts_asprintf(
+		"référence de l'ICC : %s ; intervalles %s, risque %s ; %s actes par médecin"
+		" généraliste ETP et par an ; APL : détour %s, vitesse %s km/h ; densité"
+		" urbaine dès %s hab./km², intermédiaire dès %s hab./km²", ref,
+		po.byar ? "de Byar" : "exacts de Poisson", a, g, det, sp, dn, in);
+	free(params); /* po.reference pointed into it: not used after */
+}
+
 static int load_partition_row(cpts_ctx *ctx, ex_data *d)
 {
 	sqlite3_stmt *st = NULL;
@@ -49,15 +84,7 @@ static int load_partition_row(cpts_ctx *ctx, ex_data *d)
 	}
 	sqlite3_finalize(st);
 	st = NULL;
-	/* the last profile run that names this partition */
-	if ((rc = cpts_store_prepare(ctx, d->s, &st, "SELECT args FROM runs WHERE command ="
-				     " 'profile' AND instr(args, ?) > 0 ORDER BY id DESC"
-				     " LIMIT 1")) < 0)
-		return rc;
-	sqlite3_bind_text(st, 1, d->opts->partition, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		d->profile_args = col_strdup(st, 0);
-	sqlite3_finalize(st);
+	profile_params_fr(d);
 	return CPTS_OK;
 }
 
@@ -580,7 +607,7 @@ void ex_data_free(cpts_ctx *ctx, ex_data *d)
 	free(d->part_source);
 	free(d->part_params);
 	free(d->part_created);
-	free(d->profile_args);
+	free(d->profile_params);
 	ex_reproj_release(&d->rp);
 	cpts_ptable_free(d->pt);
 	cpts_partition_free(d->p);

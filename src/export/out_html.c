@@ -1189,8 +1189,8 @@ static void section_method(cpts_buf *b, const ex_data *d)
 		kv_row(b, "Source de la partition", d->part_source);
 	if (d->part_params)
 		kv_row(b, "Paramètres de la partition", d->part_params);
-	if (d->profile_args)
-		kv_row(b, "Commande du profil", d->profile_args);
+	if (d->profile_params)
+		kv_row(b, "Paramètres du profil", d->profile_params);
 	cpts_fmt_fr(s, sizeof(s), d->threshold, 0);
 	kv_row(b, "Seuil du secret statistique", s);
 	kv_row(b, "Indicateur des cartes", cpts_indicator_find(d->map_key)->label_fr);
