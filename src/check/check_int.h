@@ -22,13 +22,14 @@ typedef struct chk_env {
 	size_t *gadj;           /* BORROWED neighbours */
 	unsigned char *gkind;   /* BORROWED enum cpts_edge_kind per entry */
 	double *gshared;        /* BORROWED shared border km per entry (0 for a point) */
-	bool has_flows;         /* flows held at least one volume */
-	size_t *fstart, *fcol;  /* OWNED rows: residence -> practice */
+	bool has_flows;         /* flows held at least one volume between communes */
+	cpts_flows *f;          /* OWNED flow matrix (graph/flows.c) */
+	size_t *fstart, *fcol;  /* BORROWED from f, rows: residence -> practice */
 	double *fvol;
 	size_t *tstart, *trow;  /* OWNED transpose: practice <- residence */
 	double *tvol;
-	double *row_total;      /* OWNED all flows of residents (outside included) */
-	double *col_total;      /* OWNED all inflows */
+	double *row_total;      /* BORROWED from f: all flows of residents (outside included) */
+	double *col_total;      /* BORROWED from f: all inflows (from workspace residents) */
 } chk_env;
 
 int chk_env_load(cpts_ctx *ctx, chk_env *e, cpts_store *s, const char *profession);

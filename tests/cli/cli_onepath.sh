@@ -99,6 +99,15 @@ to=$(cut -d';' -f2 "$D/partition.csv" | tail -n +2 | sort -u | grep -vx "$(awk -
 nli=$(sqlite3 "$T/moved.gpkg" "SELECT count(*) FROM territoires WHERE li IS NOT NULL AND msi IS NOT NULL AND pac IS NOT NULL")
 nt=$(sqlite3 "$T/moved.gpkg" "SELECT count(*) FROM territoires")
 [ "$nli" -eq "$nt" ] && [ "$nt" -gt 0 ]; check "moved partition: LI, MSI, PAC for every territory ($nli of $nt)" $?
+# one rule for the partitions compared with: `check` and the report's index name the
+# same ones (basins, BV, EPCI; a what-if partition such as 'moved' is not a reference)
+"$CPTS" ingest partition "$w" "$D/partition.csv" --name epci_test -q
+"$CPTS" check "$w" --partition territoires > "$T/chk.txt"
+"$CPTS" export "$w" --partition territoires --html "$T/h2" -q
+chk=$(sed -n "s/^ *compared with '\([^']*\)'.*/\1/p" "$T/chk.txt" | tr '\n' ' ')
+idx=$(sed -n '/Comparaison avec/,/<\/tbody>/p' "$T/h2/index.html" | sed -n 's/^<tr><td>\([^<]*\)<\/td>.*/\1/p' | tr '\n' ' ')
+[ "$chk" = "bassins epci_test " ] && [ "$idx" = "$chk" ]
+check "check and the index compare with the same partitions (check: $chk; index: $idx)" $?
 # a read-only workspace whose partition was never measured: refused, with the reason
 cp "$w" "$T/ro.sqlite"
 "$CPTS" ingest partition "$T/ro.sqlite" "$D/partition.csv" --name autre -q
