@@ -69,6 +69,7 @@ typedef struct ex_source {
 } ex_source;
 
 /** The snapshot. */
+typedef struct ex_top ex_top;
 typedef struct ex_data {
 	const cpts_export_opts *opts; /* BORROWED */
 	cpts_store *s;                /* BORROWED */
@@ -91,6 +92,8 @@ typedef struct ex_data {
 	double threshold;             /* disclosure threshold */
 	bool *main_only;              /* OWNED, per territory: mixed CRS or a split commune,
 					 so never on the worker thread (par.c) */
+	struct ex_top *top;           /* OWNED while the HTML is written: the top destinations
+					 of each territory (ex_top_prepare), else NULL */
 	char **page_files;            /* OWNED while the HTML is written: page file name of
 					 each territory (ex_page_files), else NULL */
 } ex_data;

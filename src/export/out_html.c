@@ -1917,6 +1917,7 @@ int ex_write_html(cpts_ctx *ctx, const ex_data *d, const char *dir)
 	if ((rc = ex_html_dir_begin(ctx, dir, &tmp)) < 0)
 		goto out;
 	dw->page_files = ex_page_files((const char *const *)d->p->terr, d->p->n_terr);
+	dw->top = ex_top_prepare(d); /* asked for 4 times per territory */
 	if ((rc = write_pages(ctx, d, tmp)) < 0 || (rc = ex_html_dir_commit(ctx, tmp, dir)) < 0)
 		goto out;
 out:
@@ -1924,6 +1925,8 @@ out:
 		ex_html_dir_abort(tmp);
 	ex_page_files_free(dw->page_files, d->p->n_terr);
 	dw->page_files = NULL;
+	free(dw->top);
+	dw->top = NULL;
 	free(tmp);
 	return rc;
 }
