@@ -37,6 +37,19 @@ int cpts_store_basin_stability(cpts_ctx *ctx, cpts_store *s, const char *partiti
 					  int resamples),
 			       void *arg);
 
+/** 1 when commune code is in the workspace, 0 when not, < 0 on a read error. */
+int cpts_store_has_commune(cpts_ctx *ctx, cpts_store *s, const char *code);
+
+/**
+ * Write partition as (kind 'move', source from): a copy of partition from (members with
+ * their statut and weight, territory names) where the communes codes belong wholly to
+ * territory to (their statut: the smallest of to's members). A partition as replaced
+ * takes nothing of the old one (its metrics and profiles are dropped, deps.c). Inside
+ * the caller's transaction.
+ */
+int cpts_store_partition_move(cpts_ctx *ctx, cpts_store *s, const char *from, const char *as,
+			      const char *const *codes, size_t n_codes, const char *to);
+
 #ifdef __cplusplus
 }
 #endif

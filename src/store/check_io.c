@@ -1,7 +1,7 @@
 /*
  * check_io.c - the workspace reads of src/check and of the report's partition check
- * (cpts/store_check.h): which partitions to compare with, and the basin stability
- * table. Why here: SQL stays in src/store; src/check works on plain values.
+ * (cpts/store_check.h): which partitions to compare with, the basin stability table,
+ * and the partition `cpts move` makes (the copy with the moved rows). Why here: SQL stays in src/store; src/check works on plain values.
  *
  * Every read loop ends on SQLITE_DONE or reports the error (a corrupt page must not
  * read as the end of the data).
@@ -77,5 +77,92 @@ int cpts_store_basin_stability(cpts_ctx *ctx, cpts_store *s, const char *partiti
 	}
 	rc = rc == SQLITE_DONE ? CPTS_OK : cpts_store_fail(ctx, s, "reading basin_stability");
 	sqlite3_finalize(st);
+	return rc;
+}
+
+int cpts_store_has_commune(cpts_ctx *ctx, cpts_store *s, const char *code)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = cpts_store_prepare(ctx, s, &st, "SELECT 1 FROM communes WHERE code = ?")) < 0)
+		return rc;
+	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	rc = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : cpts_store_fail(ctx, s, "reading communes");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* One statement without result, with up to three text parameters (NULL: unbound). */
+static int run_sql(cpts_ctx *ctx, cpts_store *s, const char *sql, const char *a,
+		   const char *b, const char *c)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = cpts_store_prepare(ctx, s, &st, sql)) < 0)
+		return rc;
+	sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
+	if (b)
+		sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
+	if (c)
+		sqlite3_bind_text(st, 3, c, -1, SQLITE_STATIC);
+	rc = cpts_store_step_done(ctx, s, st);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+
+int cpts_store_partition_move(cpts_ctx *ctx, cpts_store *s, const char *from, const char *as,
+			      const char *const *codes, size_t n_codes, const char *to)
+{
+	cpts_buf params = CPTS_BUF_INIT;
+	sqlite3_stmt *st = NULL;
+	char ts[32];
+	int rc;
+
+	cpts_buf_addf(&params, "to=%s;communes=", to);
+	for (size_t k = 0; k < n_codes; k++)
+		cpts_buf_addf(&params, "%s%s", k ? "," : "", codes[k]);
+	cpts_timestamp_utc(ts);
+	/* a replaced partition takes nothing of the old one: members, attraction classes,
+	 * metrics and profiles all go (they describe other territories) */
+	if ((rc = run_sql(ctx, s, "DELETE FROM partition_members WHERE partition = ?1", as, NULL,
+			  NULL)) < 0 ||
+	    (rc = cpts_store_input_replaced(ctx, s, "partition", as)) < 0)
+		goto out;
+	if ((rc = cpts_store_prepare(ctx, s, &st, "INSERT OR REPLACE INTO partitions(name, kind,"
+				     " source, params, created) VALUES(?1, 'move', ?2, ?3, ?4)")) < 0)
+		goto out;
+	sqlite3_bind_text(st, 1, as, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, from, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, params.data, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, ts, -1, SQLITE_STATIC);
+	if ((rc = cpts_store_step_done(ctx, s, st)) < 0)
+		goto out;
+	if ((rc = run_sql(ctx, s, "INSERT INTO partition_members(partition, code, territory,"
+			  " statut, weight) SELECT ?1, code, territory, statut, weight FROM"
+			  " partition_members WHERE partition = ?2", as, from, NULL)) < 0)
+		goto out;
+	/* the territories keep their ids, hence their display names */
+	if ((rc = run_sql(ctx, s, "DELETE FROM territory_names WHERE partition = ?1", as, NULL,
+			  NULL)) < 0 ||
+	    (rc = run_sql(ctx, s, "INSERT INTO territory_names(partition, territory, nom)"
+			  " SELECT ?1, territory, nom FROM territory_names WHERE partition = ?2",
+			  as, from, NULL)) < 0)
+		goto out;
+	for (size_t k = 0; k < n_codes && rc == CPTS_OK; k++) {
+		if ((rc = run_sql(ctx, s, "DELETE FROM partition_members WHERE partition = ?1 AND"
+				  " code = ?2", as, codes[k], NULL)) < 0)
+			goto out;
+		rc = run_sql(ctx, s, "INSERT INTO partition_members(partition, code, territory,"
+			     " statut, weight) VALUES(?1, ?2, ?3, (SELECT min(statut) FROM"
+			     " partition_members WHERE partition = ?1 AND territory = ?3), 1)",
+			     as, codes[k], to);
+	}
+out:
+	sqlite3_finalize(st);
+	cpts_buf_release(&params);
 	return rc;
 }
