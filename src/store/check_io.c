@@ -94,26 +94,6 @@ int cpts_store_has_commune(cpts_ctx *ctx, cpts_store *s, const char *code)
 	return rc;
 }
 
-/* One statement without result, with up to three text parameters (NULL: unbound). */
-static int run_sql(cpts_ctx *ctx, cpts_store *s, const char *sql, const char *a,
-		   const char *b, const char *c)
-{
-	sqlite3_stmt *st = NULL;
-	int rc;
-
-	if ((rc = cpts_store_prepare(ctx, s, &st, sql)) < 0)
-		return rc;
-	sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
-	if (b)
-		sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
-	if (c)
-		sqlite3_bind_text(st, 3, c, -1, SQLITE_STATIC);
-	rc = cpts_store_step_done(ctx, s, st);
-	sqlite3_finalize(st);
-	return rc;
-}
-
-
 int cpts_store_partition_move(cpts_ctx *ctx, cpts_store *s, const char *from, const char *as,
 			      const char *const *codes, size_t n_codes, const char *to)
 {
@@ -128,8 +108,8 @@ int cpts_store_partition_move(cpts_ctx *ctx, cpts_store *s, const char *from, co
 	cpts_timestamp_utc(ts);
 	/* a replaced partition takes nothing of the old one: members, attraction classes,
 	 * metrics and profiles all go (they describe other territories) */
-	if ((rc = run_sql(ctx, s, "DELETE FROM partition_members WHERE partition = ?1", as, NULL,
-			  NULL)) < 0 ||
+	if ((rc = cpts_store_run(ctx, s, "DELETE FROM partition_members WHERE partition = ?1",
+				 as, NULL)) < 0 ||
 	    (rc = cpts_store_input_replaced(ctx, s, "partition", as)) < 0)
 		goto out;
 	if ((rc = cpts_store_prepare(ctx, s, &st, "INSERT OR REPLACE INTO partitions(name, kind,"
@@ -141,25 +121,25 @@ int cpts_store_partition_move(cpts_ctx *ctx, cpts_store *s, const char *from, co
 	sqlite3_bind_text(st, 4, ts, -1, SQLITE_STATIC);
 	if ((rc = cpts_store_step_done(ctx, s, st)) < 0)
 		goto out;
-	if ((rc = run_sql(ctx, s, "INSERT INTO partition_members(partition, code, territory,"
+	if ((rc = cpts_store_run(ctx, s, "INSERT INTO partition_members(partition, code, territory,"
 			  " statut, weight) SELECT ?1, code, territory, statut, weight FROM"
 			  " partition_members WHERE partition = ?2", as, from, NULL)) < 0)
 		goto out;
 	/* the territories keep their ids, hence their display names */
-	if ((rc = run_sql(ctx, s, "DELETE FROM territory_names WHERE partition = ?1", as, NULL,
-			  NULL)) < 0 ||
-	    (rc = run_sql(ctx, s, "INSERT INTO territory_names(partition, territory, nom)"
+	if ((rc = cpts_store_run(ctx, s, "DELETE FROM territory_names WHERE partition = ?1",
+				 as, NULL)) < 0 ||
+	    (rc = cpts_store_run(ctx, s, "INSERT INTO territory_names(partition, territory, nom)"
 			  " SELECT ?1, territory, nom FROM territory_names WHERE partition = ?2",
 			  as, from, NULL)) < 0)
 		goto out;
 	for (size_t k = 0; k < n_codes && rc == CPTS_OK; k++) {
-		if ((rc = run_sql(ctx, s, "DELETE FROM partition_members WHERE partition = ?1 AND"
+		if ((rc = cpts_store_run(ctx, s, "DELETE FROM partition_members WHERE partition = ?1 AND"
 				  " code = ?2", as, codes[k], NULL)) < 0)
 			goto out;
-		rc = run_sql(ctx, s, "INSERT INTO partition_members(partition, code, territory,"
+		rc = cpts_store_run(ctx, s, "INSERT INTO partition_members(partition, code, territory,"
 			     " statut, weight) VALUES(?1, ?2, ?3, (SELECT min(statut) FROM"
 			     " partition_members WHERE partition = ?1 AND territory = ?3), 1)",
-			     as, codes[k], to);
+			     as, codes[k], to, NULL);
 	}
 out:
 	sqlite3_finalize(st);
