@@ -1,7 +1,8 @@
 /*
  * check_io.c - the workspace reads of src/check and of the report's partition check
  * (cpts/store_check.h): which partitions to compare with, the basin stability table,
- * and the partition `cpts move` makes (the copy with the moved rows). Why here: SQL stays in src/store; src/check works on plain values.
+ * and the partition `cpts move` makes (the copy with the moved rows). Why here: SQL
+ * stays in src/store; src/check works on plain values.
  *
  * Every read loop ends on SQLITE_DONE or reports the error (a corrupt page must not
  * read as the end of the data).
