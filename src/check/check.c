@@ -126,7 +126,7 @@ static void check_pieces(cpts_check_report *r, const chk_env *e, size_t t, const
 	cpts_check_terr *ct = &r->terr[t];
 	long main_piece;
 
-	ct->n_pieces = chk_pieces(e, mb, n_mb, w, piece, queue, &main_piece);
+	ct->n_pieces = cpts_measure_pieces(e->m, e->g, mb, n_mb, w, piece, queue, &main_piece);
 	ct->cut = cpts_mallocarray(n_mb ? n_mb : 1, sizeof(size_t));
 	for (size_t k = 0; k < n_mb; k++) {
 		if (ct->n_pieces > 1 && piece[mb[k].commune] != main_piece)
@@ -232,14 +232,14 @@ static void check_overlap_terr(cpts_check_report *r, size_t t, const claims *c)
 
 /* Everything about one territory except enclaves. */
 static void check_terr(cpts_check_report *r, const chk_env *e, size_t t, const claims *c,
-		       double *w, long *piece, size_t *queue, double *acc, chk_flowsum *tot)
+		       double *w, long *piece, size_t *queue, double *acc, cpts_flowsum *tot)
 {
 	const cpts_partition *p = r->part;
 	const cpts_member *mb = p->members + p->terr_start[t];
 	size_t n_mb = p->terr_start[t + 1] - p->terr_start[t];
 	cpts_check_terr *ct = &r->terr[t];
 	const cpts_aci_tier *tier;
-	chk_flowsum fs;
+	cpts_flowsum fs;
 
 	for (size_t k = 0; k < n_mb; k++) {
 		w[mb[k].commune] = mb[k].weight > 0 ? mb[k].weight : 1e-12;
@@ -251,7 +251,7 @@ static void check_terr(cpts_check_report *r, const chk_env *e, size_t t, const c
 	ct->tier_gap = cpts_aci_tier_distance(ct->pop, &ct->toward_tier);
 	if (ct->pop < r->min_pop)
 		ct->problems |= CPTS_CHECK_SMALL;
-	chk_flow_sums(e, mb, n_mb, w, &fs);
+	cpts_measure_flows(e->f, mb, n_mb, w, &fs);
 	ct->flows_in = fs.in;
 	ct->flows_res = fs.res;
 	ct->li = fs.res > 0 ? fs.in / fs.res : NAN;
@@ -259,7 +259,7 @@ static void check_terr(cpts_check_report *r, const chk_env *e, size_t t, const c
 	tot->in += fs.in;
 	tot->res += fs.res;
 	tot->into += fs.into;
-	ct->pac = chk_pac(e, mb, n_mb, w);
+	ct->pac = cpts_measure_pac(e->m, e->g, mb, n_mb, w);
 	check_pieces(r, e, t, w, piece, queue);
 	check_overlap_terr(r, t, c);
 	check_class5(r, e, t, acc);
@@ -280,7 +280,7 @@ static void check_all(cpts_check_report *r, const chk_env *e)
 	long *piece = cpts_mallocarray(n ? n : 1, sizeof(long));
 	size_t *queue = cpts_mallocarray(n ? n : 1, sizeof(size_t));
 	double *acc = cpts_calloc(r->part->n_terr + 1, sizeof(double));
-	chk_flowsum tot = { 0, 0, 0 };
+	cpts_flowsum tot = { 0, 0, 0 };
 	claims c;
 
 	for (size_t i = 0; i < n; i++)

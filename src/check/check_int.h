@@ -12,6 +12,7 @@
 
 #include "cpts/check.h"
 #include "cpts/graph.h"
+#include "cpts/measures.h"
 
 /** Model + graph + flows. */
 typedef struct chk_env {
@@ -22,13 +23,14 @@ typedef struct chk_env {
 	size_t *gadj;           /* BORROWED neighbours */
 	unsigned char *gkind;   /* BORROWED enum cpts_edge_kind per entry */
 	double *gshared;        /* BORROWED shared border km per entry (0 for a point) */
-	bool has_flows;         /* flows held at least one volume */
-	size_t *fstart, *fcol;  /* OWNED rows: residence -> practice */
+	bool has_flows;         /* flows held at least one volume between communes */
+	cpts_flows *f;          /* OWNED flow matrix (graph/flows.c) */
+	size_t *fstart, *fcol;  /* BORROWED from f, rows: residence -> practice */
 	double *fvol;
 	size_t *tstart, *trow;  /* OWNED transpose: practice <- residence */
 	double *tvol;
-	double *row_total;      /* OWNED all flows of residents (outside included) */
-	double *col_total;      /* OWNED all inflows */
+	double *row_total;      /* BORROWED from f: all flows of residents (outside included) */
+	double *col_total;      /* BORROWED from f: all inflows (from workspace residents) */
 } chk_env;
 
 int chk_env_load(cpts_ctx *ctx, chk_env *e, cpts_store *s, const char *profession);
@@ -42,26 +44,8 @@ void chk_env_release(cpts_ctx *ctx, chk_env *e);
 int chk_stability(cpts_ctx *ctx, cpts_store *s, const char *partition, const cpts_model *m,
 		  double *share, int *k_out);
 
-/** Flow measures of a set of communes with weights w (w[i] > 0 for members; others 0). */
-typedef struct chk_flowsum {
-	double in;   /* residents' flows staying inside */
-	double res;  /* all residents' flows */
-	double into; /* all inflows */
-} chk_flowsum;
-void chk_flow_sums(const chk_env *e, const cpts_member *mb, size_t n_mb, const double *w,
-		   chk_flowsum *out);
-
-/** PAC of a set of communes flagged in w (w[i] > 0); NAN without graph or area. */
-double chk_pac(const chk_env *e, const cpts_member *mb, size_t n_mb, const double *w);
-
-/**
- * Pieces of the communes flagged in w on the graph (bridges allowed). piece[i] receives
- * the piece number of each member (scratch, n entries, all -1 on entry and left -1 on
- * return except for members); returns the number of pieces and the main piece (most
- * population, then most communes, then first found) in *main_out.
- */
-size_t chk_pieces(const chk_env *e, const cpts_member *mb, size_t n_mb, const double *w,
-		  long *piece, size_t *queue, long *main_out);
+/* The measures of a set of communes (flow sums, PAC, pieces) are the basins module's
+ * (cpts/measures.h), called with e->m, e->g and e->f. */
 
 /** Comparisons of the report's partition with others (compare.c). */
 int chk_compare(cpts_ctx *ctx, cpts_check_report *r, cpts_store *s, const cpts_check_opts *opts);

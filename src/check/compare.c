@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "check/check_int.h"
+#include "cpts/store_check.h"
 
 size_t cpts_check_disagreement(unsigned char *out, const cpts_model *m,
 			       const cpts_partition *a, const cpts_partition *b)
@@ -58,28 +59,6 @@ size_t cpts_check_disagreement(unsigned char *out, const cpts_model *m,
 	return n_dis;
 }
 
-/* The partitions to compare with when none is named: basins, and any partition whose
- * name says BV or EPCI. */
-static int auto_names(cpts_ctx *ctx, cpts_store *s, const char *self, cpts_vec *names)
-{
-	sqlite3_stmt *st = NULL;
-	int rc;
-
-	if ((rc = cpts_store_prepare(ctx, s, &st,
-			"SELECT name FROM partitions WHERE name <> ?1 AND (kind = 'basins' OR"
-			" lower(name) LIKE '%bv%' OR lower(name) LIKE '%bassin%' OR"
-			" lower(name) LIKE '%epci%') ORDER BY name")) < 0)
-		return rc;
-	sqlite3_bind_text(st, 1, self, -1, SQLITE_STATIC);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		char **slot = cpts_vec_push(names);
-		if (slot)
-			*slot = cpts_strdup((const char *)sqlite3_column_text(st, 0));
-	}
-	sqlite3_finalize(st);
-	return CPTS_OK;
-}
-
 static int compare_one(cpts_ctx *ctx, cpts_check_report *r, cpts_store *s, const char *name)
 {
 	cpts_partition *b = NULL;
@@ -102,23 +81,20 @@ static int compare_one(cpts_ctx *ctx, cpts_check_report *r, cpts_store *s, const
 
 int chk_compare(cpts_ctx *ctx, cpts_check_report *r, cpts_store *s, const cpts_check_opts *opts)
 {
-	cpts_vec names;
+	char **names = NULL;
+	size_t n = 0;
 	int rc = CPTS_OK;
 
-	cpts_vec_init(&names, sizeof(char *), 4096);
 	if (opts->compare) {
-		for (size_t k = 0; k < opts->n_compare; k++) {
-			char **slot = cpts_vec_push(&names);
-			if (slot)
-				*slot = cpts_strdup(opts->compare[k]);
-		}
-	} else if ((rc = auto_names(ctx, s, r->part->name, &names)) < 0)
-		goto out;
-	for (size_t k = 0; k < names.n && rc == CPTS_OK; k++)
-		rc = compare_one(ctx, r, s, cpts_vec_at(&names, char *, k));
-out:
-	for (size_t k = 0; k < names.n; k++)
-		free(cpts_vec_at(&names, char *, k));
-	cpts_vec_release(&names);
+		for (size_t k = 0; k < opts->n_compare && rc == CPTS_OK; k++)
+			rc = compare_one(ctx, r, s, opts->compare[k]);
+		return rc;
+	}
+	/* none named: the one rule of the workspace (basins, BV, EPCI partitions) */
+	if ((rc = cpts_store_compare_targets(ctx, s, r->part->name, 0, &names, &n)) < 0)
+		return rc;
+	for (size_t k = 0; k < n && rc == CPTS_OK; k++)
+		rc = compare_one(ctx, r, s, names[k]);
+	cpts_store_names_free(names, n);
 	return rc;
 }

@@ -3,9 +3,9 @@
  * contiguity graph with its shared border lengths, and the flow matrix in both row and
  * column order; and the per-territory measures (flow sums, PAC, pieces).
  *
- * The graph is the graph module's (stored by `cpts graph`, or built in memory); the
- * flows are read here rather than with cpts_flows_load because suggest also needs them
- * by column and both orders come from one pass over the table.
+ * The graph and the flow matrix are the graph module's (cpts_graph_load,
+ * cpts_flows_load: one flow matrix in cpts, read from the workspace's cache when it
+ * holds one); the transpose is built here from it.
  *
  * Why column order too: `cpts suggest` evaluates thousands of single-commune moves, and
  * the flows gained or lost by a territory when commune i joins or leaves it are i's row
@@ -16,36 +16,29 @@
 #include <string.h>
 
 #include "check/check_int.h"
+#include "cpts/store_check.h"
 
-/* one (a, b, value) triple before compression */
-typedef struct triple {
-	size_t a, b;
-	double v;
-} triple;
-
-/* Compress directed triples into CSR by a (or by b for the transpose). */
-static void to_csr(size_t n, const triple *t, size_t nt, bool by_b, size_t **start_out,
-		   size_t **idx_out, double **val_out)
+/* The transpose of the flow matrix (practice <- residence), residences in increasing
+ * order within each practice: what `suggest` reads by column. */
+static void transpose(chk_env *e, size_t n)
 {
-	size_t *start = cpts_calloc(n + 1, sizeof(size_t));
-	size_t *idx = cpts_mallocarray(nt ? nt : 1, sizeof(size_t));
-	double *val = cpts_mallocarray(nt ? nt : 1, sizeof(double));
-	size_t *fill = cpts_calloc(n, sizeof(size_t));
+	size_t nnz = e->fstart[n];
+	size_t *fill = cpts_calloc(n + 1, sizeof(size_t));
 
-	for (size_t k = 0; k < nt; k++)
-		start[(by_b ? t[k].b : t[k].a) + 1]++;
+	e->tstart = cpts_calloc(n + 1, sizeof(size_t));
+	e->trow = cpts_mallocarray(nnz ? nnz : 1, sizeof(size_t));
+	e->tvol = cpts_mallocarray(nnz ? nnz : 1, sizeof(double));
+	for (size_t q = 0; q < nnz; q++)
+		e->tstart[e->fcol[q] + 1]++;
+	for (size_t j = 0; j < n; j++)
+		e->tstart[j + 1] += e->tstart[j];
 	for (size_t i = 0; i < n; i++)
-		start[i + 1] += start[i];
-	for (size_t k = 0; k < nt; k++) {
-		size_t r = by_b ? t[k].b : t[k].a;
-		size_t pos = start[r] + fill[r]++;
-		idx[pos] = by_b ? t[k].a : t[k].b;
-		val[pos] = t[k].v;
-	}
+		for (size_t q = e->fstart[i]; q < e->fstart[i + 1]; q++) {
+			size_t j = e->fcol[q], pos = e->tstart[j] + fill[j]++;
+			e->trow[pos] = i;
+			e->tvol[pos] = e->fvol[q];
+		}
 	free(fill);
-	*start_out = start;
-	*idx_out = idx;
-	*val_out = val;
 }
 
 /* The graph stored by `cpts graph` (cpts_graph_load). Without one, the contiguity
@@ -68,46 +61,22 @@ static int load_graph(cpts_ctx *ctx, chk_env *e, cpts_store *s)
 	return CPTS_OK;
 }
 
+/* The flow matrix of the graph module (cpts_flows_load: the workspace's cached matrix
+ * when there is one), borrowed by row; its transpose built here. */
 static int load_flows(cpts_ctx *ctx, chk_env *e, cpts_store *s, const char *profession)
 {
-	sqlite3_stmt *st = NULL;
-	cpts_vec tv;
-	size_t n = e->m->n;
 	int rc;
 
-	cpts_vec_init(&tv, sizeof(triple), SIZE_MAX / sizeof(triple));
-	e->row_total = cpts_calloc(n ? n : 1, sizeof(double));
-	e->col_total = cpts_calloc(n ? n : 1, sizeof(double));
-	if ((rc = cpts_store_prepare(ctx, s, &st,
-			"SELECT orig, dest, sum(volume) FROM flows WHERE masked = 0 AND volume > 0"
-			" AND (?1 IS NULL OR profession = ?1) GROUP BY orig, dest")) < 0)
-		goto out;
-	if (profession)
-		sqlite3_bind_text(st, 1, profession, -1, SQLITE_STATIC);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *a = (const char *)sqlite3_column_text(st, 0);
-		const char *b = (const char *)sqlite3_column_text(st, 1);
-		long ia = cpts_model_find(e->m, a ? a : ""), ib = cpts_model_find(e->m, b ? b : "");
-		double v = sqlite3_column_double(st, 2);
-		triple *t;
-		if (ia < 0)
-			continue; /* residents of a commune outside the workspace */
-		e->row_total[ia] += v;
-		if (ib < 0)
-			continue; /* practice outside: counts in the residents' total only */
-		e->col_total[ib] += v;
-		t = cpts_vec_push(&tv);
-		t->a = (size_t)ia;
-		t->b = (size_t)ib;
-		t->v = v;
-	}
-	e->has_flows = tv.n > 0;
-	to_csr(n, tv.data, tv.n, false, &e->fstart, &e->fcol, &e->fvol);
-	to_csr(n, tv.data, tv.n, true, &e->tstart, &e->trow, &e->tvol);
-out:
-	sqlite3_finalize(st);
-	cpts_vec_release(&tv);
-	return rc;
+	if ((rc = cpts_flows_load(ctx, &e->f, e->m, s, profession)) < 0)
+		return rc;
+	e->fstart = e->f->start;
+	e->fcol = e->f->col;
+	e->fvol = e->f->vol;
+	e->row_total = e->f->row_total;
+	e->col_total = e->f->col_total;
+	e->has_flows = e->fstart[e->m->n] > 0;
+	transpose(e, e->m->n);
+	return CPTS_OK;
 }
 
 int chk_env_load(cpts_ctx *ctx, chk_env *e, cpts_store *s, const char *profession)
@@ -126,117 +95,31 @@ void chk_env_release(cpts_ctx *ctx, chk_env *e)
 {
 	cpts_model_free(ctx, e->m);
 	cpts_graph_free(e->g);
-	free(e->fstart);
-	free(e->fcol);
-	free(e->fvol);
+	cpts_flows_free(e->f);
 	free(e->tstart);
 	free(e->trow);
 	free(e->tvol);
-	free(e->row_total);
-	free(e->col_total);
 	memset(e, 0, sizeof(*e));
 }
 
-void chk_flow_sums(const chk_env *e, const cpts_member *mb, size_t n_mb, const double *w,
-		   chk_flowsum *out)
+static void stability_row(void *arg, const char *code, double coassign, int resamples)
 {
-	memset(out, 0, sizeof(*out));
-	if (!e->has_flows)
+	struct stab { const cpts_model *m; double *share; int *k; } *a = arg;
+	long i = cpts_model_find(a->m, code);
+
+	if (i < 0)
 		return;
-	for (size_t k = 0; k < n_mb; k++) {
-		size_t i = mb[k].commune;
-		double wi = mb[k].weight;
-		out->res += wi * e->row_total[i];
-		out->into += wi * e->col_total[i];
-		for (size_t p = e->fstart[i]; p < e->fstart[i + 1]; p++)
-			out->in += wi * w[e->fcol[p]] * e->fvol[p];
-	}
-}
-
-/* PAC = perimeter / (3.54 * sqrt(area)) (DOMAIN.md 5); perimeter of the union = sum of
- * perimeters - 2 * borders shared inside (each inner edge is seen from both ends, so the
- * per-entry sum below counts it twice already). */
-double chk_pac(const chk_env *e, const cpts_member *mb, size_t n_mb, const double *w)
-{
-	double perim = 0, area = 0;
-
-	if (!e->has_graph)
-		return NAN;
-	for (size_t k = 0; k < n_mb; k++) {
-		size_t i = mb[k].commune;
-		perim += e->m->c[i].perimeter_km;
-		area += e->m->c[i].area_km2;
-		for (size_t p = e->gstart[i]; p < e->gstart[i + 1]; p++)
-			if (w[e->gadj[p]] > 0)
-				perim -= e->gshared[p];
-	}
-	if (area <= 0)
-		return NAN;
-	return perim / (3.54 * sqrt(area));
-}
-
-size_t chk_pieces(const chk_env *e, const cpts_member *mb, size_t n_mb, const double *w,
-		  long *piece, size_t *queue, long *main_out)
-{
-	size_t n_pieces = 0;
-	double best_pop = -1;
-	size_t best_n = 0;
-
-	*main_out = -1;
-	if (!e->has_graph)
-		return 0;
-	for (size_t k = 0; k < n_mb; k++) {
-		size_t seed = mb[k].commune, head = 0, tail = 0, count = 0;
-		double pop = 0;
-		if (piece[seed] >= 0)
-			continue;
-		piece[seed] = (long)n_pieces;
-		queue[tail++] = seed;
-		while (head < tail) {
-			size_t i = queue[head++];
-			count++;
-			pop += e->m->c[i].pop;
-			for (size_t p = e->gstart[i]; p < e->gstart[i + 1]; p++) {
-				size_t j = e->gadj[p];
-				if (w[j] > 0 && piece[j] < 0) {
-					piece[j] = (long)n_pieces;
-					queue[tail++] = j;
-				}
-			}
-		}
-		if (pop > best_pop || (pop == best_pop && count > best_n)) {
-			best_pop = pop;
-			best_n = count;
-			*main_out = (long)n_pieces;
-		}
-		n_pieces++;
-	}
-	return n_pieces;
+	a->share[i] = coassign;
+	*a->k = resamples;
 }
 
 int chk_stability(cpts_ctx *ctx, cpts_store *s, const char *partition, const cpts_model *m,
 		  double *share, int *k_out)
 {
-	sqlite3_stmt *st = NULL;
-	int rc;
+	struct stab { const cpts_model *m; double *share; int *k; } a = { m, share, k_out };
 
 	*k_out = 0;
 	for (size_t i = 0; i < m->n; i++)
 		share[i] = NAN;
-	if (cpts_store_count(s, "SELECT count(*) FROM sqlite_master WHERE name ="
-			     " 'basin_stability'", 0) != 1)
-		return CPTS_OK;
-	if ((rc = cpts_store_prepare(ctx, s, &st, "SELECT code, coassign, resamples FROM"
-				     " basin_stability WHERE partition = ?")) < 0)
-		return rc;
-	sqlite3_bind_text(st, 1, partition, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		long i = cpts_model_find(m, (const char *)sqlite3_column_text(st, 0));
-		if (i < 0)
-			continue;
-		share[i] = sqlite3_column_double(st, 1);
-		*k_out = sqlite3_column_int(st, 2);
-	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? CPTS_OK : cpts_store_fail(ctx, s, "reading basin_stability");
+	return cpts_store_basin_stability(ctx, s, partition, stability_row, &a);
 }

@@ -2,41 +2,24 @@
  * move.c - `cpts move`: a what-if partition with some communes moved to a territory,
  * and the before/after of the territories it touches.
  *
- * Why SQL copies rather than cpts_partition_save: the copy keeps what the in-memory
- * assignment cannot express (split communes with their weights, the statut of each
- * member), so the new partition differs from the old one in the moved rows only and
- * the deltas printed are those of the move alone.
+ * The new partition is written by the store (cpts_store_partition_move, a copy in SQL
+ * rather than cpts_partition_save: the copy keeps what the in-memory assignment cannot
+ * express, split communes with their weights and the statut of each member, so the new
+ * partition differs from the old one in the moved rows only and the deltas printed are
+ * those of the move alone).
  */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "check/check_int.h"
+#include "cpts/store_check.h"
 #include "cpts/outfile.h"
-
-static int run_sql(cpts_ctx *ctx, cpts_store *s, const char *sql, const char *a,
-		   const char *b, const char *c)
-{
-	sqlite3_stmt *st = NULL;
-	int rc;
-
-	if ((rc = cpts_store_prepare(ctx, s, &st, sql)) < 0)
-		return rc;
-	sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
-	if (b)
-		sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
-	if (c)
-		sqlite3_bind_text(st, 3, c, -1, SQLITE_STATIC);
-	rc = cpts_store_step_done(ctx, s, st);
-	sqlite3_finalize(st);
-	return rc;
-}
 
 /* Check the arguments before opening the transaction: usage errors name the culprit. */
 static int move_validate(cpts_ctx *ctx, cpts_store *s, const char *from, const char *as,
 			 const char *const *codes, size_t n_codes, const char *to, bool replace)
 {
-	sqlite3_stmt *st = NULL;
 	int rc = CPTS_OK;
 
 	if (!cpts_store_has_partition(s, from))
@@ -51,73 +34,18 @@ static int move_validate(cpts_ctx *ctx, cpts_store *s, const char *from, const c
 		return cpts_fail(ctx, CPTS_EUSAGE, "--to needs a territory id");
 	if (n_codes == 0)
 		return cpts_fail(ctx, CPTS_EUSAGE, "--commune needs at least one INSEE code");
-	if ((rc = cpts_store_prepare(ctx, s, &st, "SELECT 1 FROM communes WHERE code = ?")) < 0)
-		return rc;
 	for (size_t k = 0; k < n_codes && rc == CPTS_OK; k++) {
-		sqlite3_reset(st);
-		sqlite3_bind_text(st, 1, codes[k], -1, SQLITE_STATIC);
-		if (sqlite3_step(st) != SQLITE_ROW)
+		int has = cpts_store_has_commune(ctx, s, codes[k]);
+		if (has < 0)
+			return has;
+		if (!has)
 			rc = cpts_fail(ctx, CPTS_EUSAGE, "commune '%s' is not in the workspace",
 				       codes[k]);
 	}
-	sqlite3_finalize(st);
 	if (rc == CPTS_OK && !replace && cpts_store_has_partition(s, as))
 		rc = cpts_fail(ctx, CPTS_EUSAGE, "partition '%s' exists already: choose another"
 			       " --as, or give --replace to replace it (its metrics and profiles"
 			       " are dropped)", cpts_text(as));
-	return rc;
-}
-
-static int move_rows(cpts_ctx *ctx, cpts_store *s, const char *from, const char *as,
-		     const char *const *codes, size_t n_codes, const char *to)
-{
-	cpts_buf params = CPTS_BUF_INIT;
-	sqlite3_stmt *st = NULL;
-	char ts[32];
-	int rc;
-
-	cpts_buf_addf(&params, "to=%s;communes=", to);
-	for (size_t k = 0; k < n_codes; k++)
-		cpts_buf_addf(&params, "%s%s", k ? "," : "", codes[k]);
-	cpts_timestamp_utc(ts);
-	/* a replaced partition takes nothing of the old one: members, attraction classes,
-	 * metrics and profiles all go (they describe other territories) */
-	if ((rc = run_sql(ctx, s, "DELETE FROM partition_members WHERE partition = ?1", as, NULL,
-			  NULL)) < 0 ||
-	    (rc = cpts_store_input_replaced(ctx, s, "partition", as)) < 0)
-		goto out;
-	if ((rc = cpts_store_prepare(ctx, s, &st, "INSERT OR REPLACE INTO partitions(name, kind,"
-				     " source, params, created) VALUES(?1, 'move', ?2, ?3, ?4)")) < 0)
-		goto out;
-	sqlite3_bind_text(st, 1, as, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, from, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, params.data, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, ts, -1, SQLITE_STATIC);
-	if ((rc = cpts_store_step_done(ctx, s, st)) < 0)
-		goto out;
-	if ((rc = run_sql(ctx, s, "INSERT INTO partition_members(partition, code, territory,"
-			  " statut, weight) SELECT ?1, code, territory, statut, weight FROM"
-			  " partition_members WHERE partition = ?2", as, from, NULL)) < 0)
-		goto out;
-	/* the territories keep their ids, hence their display names */
-	if ((rc = run_sql(ctx, s, "DELETE FROM territory_names WHERE partition = ?1", as, NULL,
-			  NULL)) < 0 ||
-	    (rc = run_sql(ctx, s, "INSERT INTO territory_names(partition, territory, nom)"
-			  " SELECT ?1, territory, nom FROM territory_names WHERE partition = ?2",
-			  as, from, NULL)) < 0)
-		goto out;
-	for (size_t k = 0; k < n_codes && rc == CPTS_OK; k++) {
-		if ((rc = run_sql(ctx, s, "DELETE FROM partition_members WHERE partition = ?1 AND"
-				  " code = ?2", as, codes[k], NULL)) < 0)
-			goto out;
-		rc = run_sql(ctx, s, "INSERT INTO partition_members(partition, code, territory,"
-			     " statut, weight) VALUES(?1, ?2, ?3, (SELECT min(statut) FROM"
-			     " partition_members WHERE partition = ?1 AND territory = ?3), 1)",
-			     as, codes[k], to);
-	}
-out:
-	sqlite3_finalize(st);
-	cpts_buf_release(&params);
 	return rc;
 }
 
@@ -130,7 +58,7 @@ int cpts_check_move(cpts_ctx *ctx, cpts_store *s, const char *from, const char *
 		return rc;
 	if ((rc = cpts_store_begin(ctx, s)) < 0)
 		return rc;
-	if ((rc = move_rows(ctx, s, from, as, codes, n_codes, to)) < 0) {
+	if ((rc = cpts_store_partition_move(ctx, s, from, as, codes, n_codes, to)) < 0) {
 		cpts_store_rollback(s);
 		return rc;
 	}

@@ -89,11 +89,11 @@ static void state_init(sug_state *S, const chk_env *e, const cpts_check_report *
 		free(fill);
 	}
 	for (size_t t = 0; t < nt; t++) {
-		chk_flowsum fs;
+		cpts_flowsum fs;
 		size_t a = S->tstart[t], b = S->tstart[t + 1];
 		for (size_t k = a; k < b; k++)
 			S->w[S->tmb[k].commune] = 1;
-		chk_flow_sums(e, S->tmb + a, b - a, S->w, &fs);
+		cpts_measure_flows(e->f, S->tmb + a, b - a, S->w, &fs);
 		for (size_t k = a; k < b; k++)
 			S->w[S->tmb[k].commune] = 0;
 		S->in += fs.in;
@@ -131,7 +131,7 @@ static size_t pieces_without(sug_state *S, long a)
 		for (size_t k = 0; k < n_mb; k++)
 			if (!S->in_p[mb[k].commune])
 				keep[n_keep++] = mb[k];
-		n_p = chk_pieces(S->e, keep, n_keep, S->w, S->piece, S->queue, &main_piece);
+		n_p = cpts_measure_pieces(S->e->m, S->e->g, keep, n_keep, S->w, S->piece, S->queue, &main_piece);
 		for (size_t k = 0; k < n_keep; k++)
 			S->piece[keep[k].commune] = -1;
 		free(keep);
@@ -290,7 +290,7 @@ static void suggest_contiguity(sug_state *S)
 		}
 		for (size_t k = 0; k < n_mb; k++)
 			S->w[mb[k].commune] = 1;
-		n_pc = chk_pieces(S->e, mb, n_mb, S->w, S->piece, S->queue, &main_piece);
+		n_pc = cpts_measure_pieces(S->e->m, S->e->g, mb, n_mb, S->w, S->piece, S->queue, &main_piece);
 		for (size_t k = 0; k < n_mb; k++) {
 			pc[k] = S->piece[mb[k].commune];
 			S->piece[mb[k].commune] = -1;

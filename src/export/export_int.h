@@ -69,6 +69,7 @@ typedef struct ex_source {
 } ex_source;
 
 /** The snapshot. */
+typedef struct ex_top ex_top;
 typedef struct ex_data {
 	const cpts_export_opts *opts; /* BORROWED */
 	cpts_store *s;                /* BORROWED */
@@ -82,7 +83,7 @@ typedef struct ex_data {
 	ex_source *src;               /* OWNED, sorted by table name */
 	size_t n_src;
 	char *part_kind, *part_source, *part_params, *part_created; /* OWNED (may be NULL) */
-	char *profile_args;           /* OWNED: args of the last 'profile' run, or NULL */
+	char *profile_params;         /* OWNED: the profile's options in French, or NULL */
 	ex_reproj rp;                 /* OWNED: cached reprojections */
 	char timestamp[32];           /* export date (CPTS_FIXED_TIME makes it fixed) */
 	char bands[EX_MAX_BANDS][12]; /* age bands of the pyramid (pyr_F_<band>), sorted */
@@ -91,6 +92,8 @@ typedef struct ex_data {
 	double threshold;             /* disclosure threshold */
 	bool *main_only;              /* OWNED, per territory: mixed CRS or a split commune,
 					 so never on the worker thread (par.c) */
+	struct ex_top *top;           /* OWNED while the HTML is written: the top destinations
+					 of each territory (ex_top_prepare), else NULL */
 	char **page_files;            /* OWNED while the HTML is written: page file name of
 					 each territory (ex_page_files), else NULL */
 } ex_data;

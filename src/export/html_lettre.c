@@ -163,8 +163,8 @@ static size_t first_flow_of(const ex_data *d, long i)
 	return lo;
 }
 
-size_t ex_top_destinations(const ex_data *d, size_t t, ex_dest *out, size_t max,
-			   double *li_out)
+static size_t top_compute(const ex_data *d, size_t t, ex_dest *out, size_t max,
+			  double *li_out)
 {
 	const cpts_partition *p = d->p;
 	dest_acc *acc = NULL;
@@ -216,6 +216,30 @@ size_t ex_top_destinations(const ex_data *d, size_t t, ex_dest *out, size_t max,
 	}
 	free(acc);
 	return n_out;
+}
+
+size_t ex_top_destinations(const ex_data *d, size_t t, ex_dest *out, size_t max,
+			   double *li_out)
+{
+	const ex_top *c = d->top ? &d->top[t] : NULL;
+	size_t n;
+
+	if (!c || max > EX_TOP_MAX)
+		return top_compute(d, t, out, max, li_out);
+	/* the first max of the longest list are the list of max (same order, same cut) */
+	n = c->n < max ? c->n : max;
+	memcpy(out, c->dest, n * sizeof(ex_dest));
+	*li_out = c->li;
+	return n;
+}
+
+ex_top *ex_top_prepare(const ex_data *d)
+{
+	ex_top *top = cpts_calloc(d->p->n_terr + 1, sizeof(ex_top));
+
+	for (size_t t = 0; t < d->p->n_terr; t++)
+		top[t].n = top_compute(d, t, top[t].dest, EX_TOP_MAX, &top[t].li);
+	return top;
 }
 
 /* ---- key-point input ---- */

@@ -15,139 +15,138 @@
 #include <string.h>
 
 #include "dep/dep.h"
+#include "cpts/store_check.h"
+#include "cpts/store_export.h"
 #include "export/export_int.h"
 
 /* Above this many vertices in a territory, dissolve with the overlay union (see dissolve) */
 #define EX_COVERAGE_MAX_VERTICES 200000
 
-static char *col_strdup(sqlite3_stmt *st, int col)
+/* The options the profile of the partition was computed with (its derived record,
+ * deps.c), in French: the same text whichever command computed it (`profile`,
+ * `diagnose`, the refresh of `export`), where the command line of the last `profile`
+ * run differed between paths and named the private workspace. */
+static void profile_params_fr(ex_data *d)
 {
-	const char *t = (const char *)sqlite3_column_text(st, col);
+	cpts_profile_opts po = CPTS_PROFILE_OPTS_INIT;
+	char *params = NULL, why[256], a[64], g[64], det[64], sp[64], dn[64], in[64];
+	const char *ref;
 
-	return t ? cpts_strdup(t) : NULL;
-}
-
-static double col_double(sqlite3_stmt *st, int col)
-{
-	return sqlite3_column_type(st, col) == SQLITE_NULL ? NAN : sqlite3_column_double(st, col);
+	cpts_store_derived_status(d->s, "profile", d->opts->partition, why, sizeof(why),
+				  &params);
+	if (!params || cpts_profile_params_parse(&po, params) < 0) {
+		free(params);
+		return;
+	}
+	cpts_fmt_fr(a, sizeof(a), po.alpha, 2);
+	cpts_fmt_fr(g, sizeof(g), po.gp_activity, 0);
+	cpts_fmt_fr(det, sizeof(det), po.apl_detour, 1);
+	cpts_fmt_fr(sp, sizeof(sp), po.apl_speed_kmh, 0);
+	cpts_fmt_fr(dn, sizeof(dn), po.typo_dense, 0);
+	cpts_fmt_fr(in, sizeof(in), po.typo_inter, 0);
+	ref = strcmp(po.reference, "national") == 0 ? "nationale"
+	      : strcmp(po.reference, "regional") == 0 ? "régionale"
+	      : strcmp(po.reference, "computed") == 0 ? "calculée sur la zone étudiée"
+			     : strrchr(po.reference, '/') ? strrchr(po.reference, '/') + 1
+							      : po.reference;
+	d->profile_params = cpts_asprintf(
+		"référence de l'ICC : %s ; intervalles %s, risque %s ; %s actes par médecin"
+		" généraliste ETP et par an ; APL : détour %s, vitesse %s km/h ; densité"
+		" urbaine dès %s hab./km², intermédiaire dès %s hab./km²", ref,
+		po.byar ? "de Byar" : "exacts de Poisson", a, g, det, sp, dn, in);
+	free(params); /* po.reference pointed into it: not used after */
 }
 
 static int load_partition_row(cpts_ctx *ctx, ex_data *d)
 {
-	sqlite3_stmt *st = NULL;
 	int rc;
 
-	if ((rc = cpts_store_prepare(ctx, d->s, &st, "SELECT kind, source, params, created FROM"
-				     " partitions WHERE name = ?")) < 0)
+	if ((rc = cpts_store_partition_record(ctx, d->s, d->opts->partition, &d->part_kind,
+					      &d->part_source, &d->part_params,
+					      &d->part_created)) < 0)
 		return rc;
-	sqlite3_bind_text(st, 1, d->opts->partition, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		d->part_kind = col_strdup(st, 0);
-		d->part_source = col_strdup(st, 1);
-		d->part_params = col_strdup(st, 2);
-		d->part_created = col_strdup(st, 3);
-	}
-	sqlite3_finalize(st);
-	st = NULL;
-	/* the last profile run that names this partition */
-	if ((rc = cpts_store_prepare(ctx, d->s, &st, "SELECT args FROM runs WHERE command ="
-				     " 'profile' AND instr(args, ?) > 0 ORDER BY id DESC"
-				     " LIMIT 1")) < 0)
-		return rc;
-	sqlite3_bind_text(st, 1, d->opts->partition, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		d->profile_args = col_strdup(st, 0);
-	sqlite3_finalize(st);
+	profile_params_fr(d);
 	return CPTS_OK;
+}
+
+static void metric_row(void *arg, const cpts_store_metric_row *r)
+{
+	ex_data *d = arg;
+	long t = cpts_partition_find(d->p, r->territory);
+	ex_terr *e;
+
+	if (t < 0)
+		return;
+	e = &d->terr[t];
+	e->has_metrics = true;
+	e->pop = r->pop;
+	snprintf(e->pole, sizeof(e->pole), "%s", r->pole);
+	e->li = r->li;
+	e->msi = r->msi;
+	e->pac = r->pac;
+	e->tier = r->tier;
 }
 
 static int load_metrics(cpts_ctx *ctx, ex_data *d)
 {
-	sqlite3_stmt *st = NULL;
-	int rc;
-
 	for (size_t t = 0; t < d->p->n_terr; t++) {
 		ex_terr *e = &d->terr[t];
 		e->pop = e->li = e->msi = e->pac = NAN;
 		e->n_communes = d->p->terr_start[t + 1] - d->p->terr_start[t];
 	}
-	if ((rc = cpts_store_prepare(ctx, d->s, &st, "SELECT territory, pop, pole, li, msi, pac,"
-				     " tier FROM basin_metrics WHERE partition = ?")) < 0)
-		return rc;
-	sqlite3_bind_text(st, 1, d->opts->partition, -1, SQLITE_STATIC);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *id = (const char *)sqlite3_column_text(st, 0);
-		const char *pole = (const char *)sqlite3_column_text(st, 2);
-		long t = cpts_partition_find(d->p, id ? id : "");
-		ex_terr *e;
-		if (t < 0)
-			continue;
-		e = &d->terr[t];
-		e->has_metrics = true;
-		e->pop = col_double(st, 1);
-		snprintf(e->pole, sizeof(e->pole), "%s", pole ? pole : "");
-		e->li = col_double(st, 3);
-		e->msi = col_double(st, 4);
-		e->pac = col_double(st, 5);
-		e->tier = sqlite3_column_int(st, 6);
-	}
-	sqlite3_finalize(st);
-	return CPTS_OK;
+	return cpts_store_basin_metrics_each(ctx, d->s, d->opts->partition, metric_row, d);
+}
+
+static void coassign_row(void *arg, const char *code, double coassign, int resamples)
+{
+	ex_data *d = arg;
+	long i = cpts_model_find(d->m, code);
+
+	(void)resamples;
+	if (i >= 0)
+		d->att[i].coassign = coassign;
 }
 
 /* Co-assignments of the partition's communes (table basin_stability, written by
  * basins --resample; absent from older workspaces). */
 static int load_coassign(cpts_ctx *ctx, ex_data *d)
 {
-	sqlite3_stmt *st = NULL;
-	int rc;
-
 	for (size_t i = 0; i < d->m->n; i++)
 		d->att[i].coassign = NAN;
-	if (cpts_store_count(d->s, "SELECT count(*) FROM sqlite_master WHERE name ="
-			     " 'basin_stability'", 0) != 1)
-		return CPTS_OK;
-	if ((rc = cpts_store_prepare(ctx, d->s, &st, "SELECT code, coassign FROM"
-				     " basin_stability WHERE partition = ?")) < 0)
-		return rc;
-	sqlite3_bind_text(st, 1, d->opts->partition, -1, SQLITE_STATIC);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *code = (const char *)sqlite3_column_text(st, 0);
-		long i = cpts_model_find(d->m, code ? code : "");
-		if (i >= 0)
-			d->att[i].coassign = sqlite3_column_double(st, 1);
-	}
-	sqlite3_finalize(st);
-	return CPTS_OK;
+	return cpts_store_basin_stability(ctx, d->s, d->opts->partition, coassign_row, d);
+}
+
+static char *dup_or_null(const char *t)
+{
+	return t ? cpts_strdup(t) : NULL;
+}
+
+static void attract_row(void *arg, const cpts_store_attract_row *r)
+{
+	ex_data *d = arg;
+	long i = cpts_model_find(d->m, r->code);
+	ex_attract *a;
+
+	if (i < 0 || d->att[i].has)
+		return;
+	a = &d->att[i];
+	a->has = true;
+	a->klass = r->klass;
+	a->first_terr = dup_or_null(r->first_terr);
+	a->first_share = r->first_share;
+	a->second_terr = dup_or_null(r->second_terr);
+	a->second_share = r->second_share;
+	a->own_share = r->own_share;
 }
 
 static int load_attraction(cpts_ctx *ctx, ex_data *d)
 {
-	sqlite3_stmt *st = NULL;
 	int rc;
 
 	d->att = cpts_calloc(d->m->n, sizeof(ex_attract));
-	if ((rc = cpts_store_prepare(ctx, d->s, &st, "SELECT code, class, first_terr, first_share,"
-				     " second_terr, second_share, own_share FROM basin_communes"
-				     " WHERE partition = ?")) < 0)
+	if ((rc = cpts_store_basin_communes_each(ctx, d->s, d->opts->partition, attract_row,
+						 d)) < 0)
 		return rc;
-	sqlite3_bind_text(st, 1, d->opts->partition, -1, SQLITE_STATIC);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *code = (const char *)sqlite3_column_text(st, 0);
-		long i = cpts_model_find(d->m, code ? code : "");
-		ex_attract *a;
-		if (i < 0 || d->att[i].has)
-			continue;
-		a = &d->att[i];
-		a->has = true;
-		a->klass = sqlite3_column_int(st, 1);
-		a->first_terr = col_strdup(st, 2);
-		a->first_share = col_double(st, 3);
-		a->second_terr = col_strdup(st, 4);
-		a->second_share = col_double(st, 5);
-		a->own_share = col_double(st, 6);
-	}
-	sqlite3_finalize(st);
 	return load_coassign(ctx, d);
 }
 
@@ -182,90 +181,93 @@ static int add_flow(cpts_ctx *ctx, ex_data *d, cpts_vec *v, long io, const char 
  * SQL's sum(CASE WHEN masked = 0 THEN volume ELSE 0 END) and max(masked) per
  * (orig, dest), which SQLite computed five times slower on millions of flows.
  */
+/* The pair being summed while the rows come. */
+typedef struct flow_reader {
+	cpts_ctx *ctx;
+	ex_data *d;
+	cpts_vec v;
+	cpts_buf po, pd;
+	bool have, masked;
+	double volume;
+	long io;
+} flow_reader;
+
+static int flow_row(void *arg, const char *o, size_t lo, const char *de, size_t ld,
+		    double volume, bool masked)
+{
+	flow_reader *r = arg;
+	bool same_o = r->have && lo == r->po.len && memcmp(o, r->po.data, lo) == 0;
+	int rc;
+
+	if (!same_o || ld != r->pd.len || memcmp(de, r->pd.data, ld) != 0) {
+		if (r->have && (rc = add_flow(r->ctx, r->d, &r->v, r->io, r->pd.data, r->pd.len,
+					      r->volume, r->masked)) < 0)
+			return rc;
+		if (!same_o) {
+			cpts_buf_reset(&r->po);
+			cpts_buf_add(&r->po, o, lo);
+			r->io = cpts_model_find(r->d->m, r->po.data);
+		}
+		cpts_buf_reset(&r->pd);
+		cpts_buf_add(&r->pd, de, ld);
+		r->have = true;
+		r->volume = 0.0;
+		r->masked = false;
+	}
+	if (masked)
+		r->masked = true;
+	else if (!isnan(volume))
+		r->volume += volume;
+	return CPTS_OK;
+}
+
 static int load_flows(cpts_ctx *ctx, ex_data *d)
 {
-	sqlite3_stmt *st = NULL;
-	cpts_buf po = CPTS_BUF_INIT, pd = CPTS_BUF_INIT;
-	cpts_vec v;
-	bool have = false, masked = false;
-	double volume = 0.0;
-	long io = -1;
-	int rc, src;
+	flow_reader r = { ctx, d, { 0 }, CPTS_BUF_INIT, CPTS_BUF_INIT, false, false, 0.0, -1 };
+	int rc;
 
-	cpts_vec_init(&v, sizeof(ex_flow), SIZE_MAX / sizeof(ex_flow));
-	if ((rc = cpts_store_prepare(ctx, d->s, &st, "SELECT orig, dest, volume, masked FROM"
-				     " flows ORDER BY orig, dest")) < 0)
+	cpts_vec_init(&r.v, sizeof(ex_flow), SIZE_MAX / sizeof(ex_flow));
+	if ((rc = cpts_store_flow_rows_each(ctx, d->s, flow_row, &r)) < 0)
 		goto out;
-	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *o = (const char *)sqlite3_column_text(st, 0);
-		size_t lo = (size_t)sqlite3_column_bytes(st, 0);
-		const char *de = (const char *)sqlite3_column_text(st, 1);
-		size_t ld = (size_t)sqlite3_column_bytes(st, 1);
-		bool same_o;
-		if (!o || !de)
-			continue; /* NOT NULL columns */
-		same_o = have && lo == po.len && memcmp(o, po.data, lo) == 0;
-		if (!same_o || ld != pd.len || memcmp(de, pd.data, ld) != 0) {
-			if (have && (rc = add_flow(ctx, d, &v, io, pd.data, pd.len, volume,
-						   masked)) < 0)
-				goto out;
-			if (!same_o) {
-				cpts_buf_reset(&po);
-				cpts_buf_add(&po, o, lo);
-				io = cpts_model_find(d->m, po.data);
-			}
-			cpts_buf_reset(&pd);
-			cpts_buf_add(&pd, de, ld);
-			have = true;
-			volume = 0.0;
-			masked = false;
-		}
-		if (sqlite3_column_int(st, 3) != 0)
-			masked = true;
-		else if (sqlite3_column_type(st, 2) != SQLITE_NULL)
-			volume += sqlite3_column_double(st, 2);
-	}
-	if (src != SQLITE_DONE) {
-		rc = cpts_store_fail(ctx, d->s, "reading flows");
+	if (r.have && (rc = add_flow(ctx, d, &r.v, r.io, r.pd.data, r.pd.len, r.volume,
+				     r.masked)) < 0)
 		goto out;
-	}
-	if (have && (rc = add_flow(ctx, d, &v, io, pd.data, pd.len, volume, masked)) < 0)
-		goto out;
-	d->n_flows = v.n;
-	d->flows = v.data;
-	v.data = NULL;
+	d->n_flows = r.v.n;
+	d->flows = r.v.data;
+	r.v.data = NULL;
 out:
-	sqlite3_finalize(st);
-	cpts_buf_release(&po);
-	cpts_buf_release(&pd);
-	cpts_vec_release(&v);
+	cpts_buf_release(&r.po);
+	cpts_buf_release(&r.pd);
+	cpts_vec_release(&r.v);
 	return rc;
+}
+
+static void source_row(void *arg, const cpts_store_source_row *r)
+{
+	cpts_vec *v = arg;
+	ex_source *x = cpts_vec_push(v);
+
+	if (!x)
+		return;
+	x->tbl = dup_or_null(r->tbl);
+	x->file = dup_or_null(r->file);
+	x->sha256 = dup_or_null(r->sha256);
+	x->vintage = dup_or_null(r->vintage);
+	x->ingested_at = dup_or_null(r->ingested_at);
+	x->n_rows = r->n_rows;
+	x->n_masked = r->n_masked;
 }
 
 static int load_sources(cpts_ctx *ctx, ex_data *d)
 {
-	sqlite3_stmt *st = NULL;
-	long long n = cpts_store_count(d->s, "SELECT count(*) FROM sources", 0);
+	cpts_vec v;
 	int rc;
 
-	if (n <= 0)
-		return CPTS_OK;
-	d->src = cpts_calloc((size_t)n, sizeof(ex_source));
-	if ((rc = cpts_store_prepare(ctx, d->s, &st, "SELECT tbl, file, sha256, vintage,"
-				     " ingested_at, n_rows, n_masked FROM sources ORDER BY tbl")) < 0)
-		return rc;
-	while (sqlite3_step(st) == SQLITE_ROW && d->n_src < (size_t)n) {
-		ex_source *x = &d->src[d->n_src++];
-		x->tbl = col_strdup(st, 0);
-		x->file = col_strdup(st, 1);
-		x->sha256 = col_strdup(st, 2);
-		x->vintage = col_strdup(st, 3);
-		x->ingested_at = col_strdup(st, 4);
-		x->n_rows = sqlite3_column_int64(st, 5);
-		x->n_masked = sqlite3_column_int64(st, 6);
-	}
-	sqlite3_finalize(st);
-	return CPTS_OK;
+	cpts_vec_init(&v, sizeof(ex_source), 1u << 20);
+	rc = cpts_store_sources_each(ctx, d->s, source_row, &v);
+	d->n_src = v.n;
+	d->src = v.data; /* freed with the rows read, even after an error */
+	return rc;
 }
 
 static void add_code(char codes[][8], int *n, const char *code)
@@ -580,7 +582,7 @@ void ex_data_free(cpts_ctx *ctx, ex_data *d)
 	free(d->part_source);
 	free(d->part_params);
 	free(d->part_created);
-	free(d->profile_args);
+	free(d->profile_params);
 	ex_reproj_release(&d->rp);
 	cpts_ptable_free(d->pt);
 	cpts_partition_free(d->p);

@@ -1162,7 +1162,7 @@ static int write_metadata(gw *w)
 	snprintf(num, sizeof(num), "%g", d->opts->flow_threshold);
 	ROW("option", "seuil_flux", num);
 	ROW("option", "indicateur_carte", d->map_key);
-	ROW("profil", "commande", d->profile_args);
+	ROW("profil", "parametres", d->profile_params);
 #undef ROW
 	for (size_t k = 0; k < d->n_src; k++) {
 		const ex_source *x = &d->src[k];

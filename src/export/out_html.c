@@ -20,6 +20,7 @@
 #include "cpts/basins.h"
 #include "cpts/check.h"
 #include "cpts/outfile.h"
+#include "cpts/store_check.h"
 #include "cpts/version.h"
 #include "dep/dep.h"
 #include "export/export_int.h"
@@ -1195,8 +1196,8 @@ static void section_method(cpts_buf *b, const ex_data *d)
 		kv_row(b, "Source de la partition", d->part_source);
 	if (d->part_params)
 		kv_row(b, "Paramètres de la partition", d->part_params);
-	if (d->profile_args)
-		kv_row(b, "Commande du profil", d->profile_args);
+	if (d->profile_params)
+		kv_row(b, "Paramètres du profil", d->profile_params);
 	cpts_fmt_fr(s, sizeof(s), d->threshold, 0);
 	kv_row(b, "Seuil du secret statistique", s);
 	kv_row(b, "Indicateur des cartes", cpts_indicator_find(d->map_key)->label_fr);
@@ -1487,23 +1488,6 @@ out:
  * per commune); beyond it the page would pass a few megabytes and only the table shows. */
 #define DISAGREE_MAP_MAX 20000
 
-/* The other partitions of the workspace the proposal is compared with: basins first,
- * then the others (BV2022, EPCI, ...), at most max. Names OWNED by the caller. */
-static size_t compare_targets(const ex_data *d, char **names, size_t max)
-{
-	sqlite3_stmt *st = NULL;
-	size_t n = 0;
-
-	if (sqlite3_prepare_v2(cpts_store_db(d->s), "SELECT name FROM partitions WHERE name <> ?"
-			       " ORDER BY kind <> 'basins', name", -1, &st, NULL) != SQLITE_OK)
-		return 0;
-	sqlite3_bind_text(st, 1, d->opts->partition, -1, SQLITE_STATIC);
-	while (n < max && sqlite3_step(st) == SQLITE_ROW)
-		names[n++] = cpts_strdup((const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
-	return n;
-}
-
 /* Map of the communes whose territory is not the best-matching unit of the other
  * partition (cpts_check_disagreement), in the CRS of the partition's first member. */
 static int disagreement_map(cpts_ctx *ctx, cpts_buf *b, const ex_data *d,
@@ -1563,19 +1547,19 @@ out:
 /* Index section comparing the proposal with the other partitions (cpts compare). */
 static int section_compare(cpts_ctx *ctx, cpts_buf *b, const ex_data *d)
 {
-	char *names[4];
-	size_t n = compare_targets(d, names, 4);
+	char **names = NULL;
+	size_t n = 0;
 	bool drawn = false;
-	int rc = CPTS_OK;
+	int rc;
 
-	if (n > 0 && d->p->n_terr < 2) {
+	/* the rule of `cpts check` (cpts_store_compare_targets), at most 4 */
+	if ((rc = cpts_store_compare_targets(ctx, d->s, d->opts->partition, 4, &names, &n)) < 0)
+		return rc;
+	if (n == 0 || d->p->n_terr < 2) {
 		/* one territory compared on its own communes says nothing (ARI 1 or 0) */
-		for (size_t k = 0; k < n; k++)
-			free(names[k]);
+		cpts_store_names_free(names, n);
 		return CPTS_OK;
 	}
-	if (n == 0)
-		return CPTS_OK;
 	cpts_buf_addstr(b, "<section><h2>Comparaison avec d'autres découpages</h2>\n<table>"
 			"<thead><tr><th>Découpage</th><th>Unités</th><th>Indice de Rand"
 			" ajusté</th><th>Information mutuelle normalisée</th><th>Population dans"
@@ -1617,8 +1601,7 @@ static int section_compare(cpts_ctx *ctx, cpts_buf *b, const ex_data *d)
 		drawn = true;
 	}
 	cpts_buf_addstr(b, "</section>\n");
-	for (size_t k = 0; k < n; k++)
-		free(names[k]);
+	cpts_store_names_free(names, n);
 	return rc;
 }
 
@@ -1940,6 +1923,7 @@ int ex_write_html(cpts_ctx *ctx, const ex_data *d, const char *dir)
 	if ((rc = ex_html_dir_begin(ctx, dir, &tmp)) < 0)
 		goto out;
 	dw->page_files = ex_page_files((const char *const *)d->p->terr, d->p->n_terr);
+	dw->top = ex_top_prepare(d); /* asked for 4 times per territory */
 	if ((rc = write_pages(ctx, d, tmp)) < 0 || (rc = ex_html_dir_commit(ctx, tmp, dir)) < 0)
 		goto out;
 out:
@@ -1947,6 +1931,8 @@ out:
 		ex_html_dir_abort(tmp);
 	ex_page_files_free(dw->page_files, d->p->n_terr);
 	dw->page_files = NULL;
+	free(dw->top);
+	dw->top = NULL;
 	free(tmp);
 	return rc;
 }

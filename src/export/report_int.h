@@ -118,6 +118,15 @@ typedef struct ex_dest {
  * flows staying in t into *li_out (NAN without flows). */
 size_t ex_top_destinations(const ex_data *d, size_t t, ex_dest *out, size_t max,
 			   double *li_out);
+/** The destinations of every territory, computed once for the pages, the index and the
+ * lettres that each ask for them (d->top while the HTML is written). OWNED by caller. */
+#define EX_TOP_MAX 6
+struct ex_top {
+	ex_dest dest[EX_TOP_MAX];
+	size_t n;
+	double li;
+};
+ex_top *ex_top_prepare(const ex_data *d);
 
 /** Fill the key-point input of territory t from the disclosed values. */
 void ex_kp_fill(ex_kp_input *in, const ex_data *d, size_t t, char *dep_the, char *reg_the,

@@ -1,0 +1,120 @@
+/*
+ * values.c - the helpers every writer of the export shares (declared in export_int.h):
+ * French value formatting with the masking rule, quantile classes of the choropleths
+ * and their palette, and atomic file replacement (write path.tmp, rename).
+ *
+ * Why a file of its own: export.c runs the writers (out_gpkg.c, out_html.c, ...); with
+ * these helpers in it, every writer called back into the file that calls it (an import
+ * loop). Here they depend on nothing of the export but its header.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cpts/outfile.h"
+#include "export/export_int.h"
+
+const char *const ex_palette[EX_N_CLASSES] = { "#fef0d9", "#fdcc8a", "#fc8d59", "#e34a33",
+					       "#b30000" }; /* ColorBrewer OrRd 5 */
+const char ex_palette_na[] = "#d9d9d9";
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+size_t ex_sort_values(double *values, size_t n)
+{
+	size_t m = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (!isnan(values[i]))
+			values[m++] = values[i];
+	if (m > 1)
+		cpts_qsort(values, m, sizeof(double), cmp_double);
+	return m;
+}
+
+void ex_classes_make(ex_classes *c, double *values, size_t n)
+{
+	size_t m = ex_sort_values(values, n);
+
+	memset(c, 0, sizeof(*c));
+	if (m == 0)
+		return;
+	c->brk[0] = values[0];
+	for (int k = 1; k <= EX_N_CLASSES; k++) {
+		double b = values[(m - 1) * (size_t)k / EX_N_CLASSES];
+		if (b > c->brk[c->n])
+			c->brk[++c->n] = b;
+	}
+	if (c->n == 0) { /* a single distinct value: one class */
+		c->n = 1;
+		c->brk[1] = c->brk[0];
+	}
+}
+
+int ex_classes_of(const ex_classes *c, double v)
+{
+	if (isnan(v) || c->n == 0)
+		return -1;
+	for (int k = 0; k < c->n; k++)
+		if (v <= c->brk[k + 1])
+			return k;
+	return c->n - 1;
+}
+
+void ex_fmt_number(char *out, size_t n, const cpts_indicator *ind, double v)
+{
+	int dec = ind ? ind->decimals : 0;
+
+	if (isnan(v))
+		snprintf(out, n, "n.d.");
+	else if (ind && strcmp(ind->unit_fr, "%") == 0)
+		cpts_fmt_fr_pct(out, n, v / 100.0, dec); /* stored in percent (profile.h) */
+	else
+		cpts_fmt_fr(out, n, v, dec);
+}
+
+void ex_fmt_value(char *out, size_t n, const cpts_indicator *ind, const cpts_pvalue *v,
+		  double threshold)
+{
+	char num[64];
+
+	if (!v) {
+		snprintf(out, n, "n.d.");
+	} else if (v->masked) {
+		/* the bounds a reader may know (profile.h): [1, threshold-1] for a small
+		 * count, [lo, hi] for a total over masked input cells, none otherwise */
+		if (ind && ind->kind == CPTS_IND_COUNT && v->lo >= 1 && v->hi <= threshold - 1) {
+			cpts_fmt_fr(num, sizeof(num), threshold, 0);
+			snprintf(out, n, "< %s", num);
+		} else if (ind && ind->kind == CPTS_IND_COUNT && isfinite(v->lo)) {
+			cpts_fmt_fr(num, sizeof(num), v->lo, 0);
+			snprintf(out, n, "au moins %s", num);
+		} else if (ind && ind->kind == CPTS_IND_RATIO && isfinite(v->lo) &&
+			   isfinite(v->hi)) {
+			/* a ratio over masked input cells: the range it lies in */
+			/* rounded outwards, so the shown range still holds the value */
+			char num2[64];
+			double k = pow(10.0, ind->decimals);
+			ex_fmt_number(num, sizeof(num), ind, floor(v->lo * k + 1e-9) / k);
+			ex_fmt_number(num2, sizeof(num2), ind, ceil(v->hi * k - 1e-9) / k);
+			if (strcmp(num, num2) == 0)
+				snprintf(out, n, "environ %s", num);
+			else
+				snprintf(out, n, "entre %s et %s", num, num2);
+		} else {
+			snprintf(out, n, "secret statistique");
+		}
+	} else {
+		ex_fmt_number(out, n, ind, v->value);
+	}
+}
+
+int ex_write_file_atomic(cpts_ctx *ctx, const char *path, const char *data, size_t len)
+{
+	return cpts_write_file_atomic(ctx, path, data, len);
+}
