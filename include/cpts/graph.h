@@ -73,6 +73,13 @@ int cpts_flows_load(cpts_ctx *ctx, cpts_flows **out, const cpts_model *m, cpts_s
 		    const char *profession);
 void cpts_flows_free(cpts_flows *f);
 /**
+ * The transpose of a flow matrix: rows = practice communes, columns = residences, the
+ * same volumes; row_total and col_total swapped (row_total of the transpose = inflows),
+ * outside[] zero (outside flows have no practice commune).
+ * @return OWNED by caller, free with cpts_flows_free()
+ */
+cpts_flows *cpts_flows_transpose(const cpts_flows *f);
+/**
  * Build the cached flow matrix (table flow_matrix) in its own transaction, so that
  * the first basin run after an ingest of flows does not read millions of rows back.
  * A workspace that already holds the cache, or no communes, is left as it is.

@@ -201,6 +201,18 @@ cpts_derived_state cpts_store_derived_status(cpts_store *s, const char *derived,
 					     const char *partition, char *why, size_t n_why,
 					     char **params_out);
 
+/* ---- load counts (src/store/loads.c; CPTS_DEBUG_LOADS=1 prints them) ------------------------------------------- */
+typedef enum cpts_load_kind {
+	CPTS_LOAD_MODEL, CPTS_LOAD_PARTITION, CPTS_LOAD_GRAPH, CPTS_LOAD_FLOWS,
+	CPTS_LOAD_KINDS
+} cpts_load_kind;
+/** Called by each loader when it reads the workspace. */
+void cpts_load_note(cpts_load_kind k);
+/** How many loads of kind k so far in this process. */
+unsigned long cpts_load_count(cpts_load_kind k);
+/** Print "loads: model N, partitions N, graph N, flows N" to out. */
+void cpts_loads_report(FILE *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -403,6 +403,7 @@ int cpts_flows_load(cpts_ctx *ctx, cpts_flows **out, const cpts_model *m, cpts_s
 	int rc = CPTS_OK, src;
 
 	*out = NULL;
+	cpts_load_note(CPTS_LOAD_FLOWS);
 	f->n = m->n;
 	f->start = cpts_calloc(m->n + 1, sizeof(size_t));
 	f->outside = cpts_calloc(m->n + 1, sizeof(double));
@@ -486,4 +487,37 @@ int cpts_flows_cache(cpts_ctx *ctx, cpts_store *s)
 	cpts_flows_free(f);
 	cpts_model_free(ctx, m);
 	return rc;
+}
+
+cpts_flows *cpts_flows_transpose(const cpts_flows *f)
+{
+	cpts_flows *t = cpts_calloc(1, sizeof(*t));
+	size_t nnz = f->start[f->n], *next;
+
+	t->n = f->n;
+	t->start = cpts_calloc(f->n + 1, sizeof(size_t));
+	t->col = cpts_mallocarray(nnz + 1, sizeof(size_t));
+	t->vol = cpts_mallocarray(nnz + 1, sizeof(double));
+	t->outside = cpts_calloc(f->n + 1, sizeof(double));
+	t->row_total = cpts_mallocarray(f->n + 1, sizeof(double));
+	t->col_total = cpts_mallocarray(f->n + 1, sizeof(double));
+	memcpy(t->row_total, f->col_total, f->n * sizeof(double));
+	memcpy(t->col_total, f->row_total, f->n * sizeof(double));
+	t->total = f->total;
+	t->n_masked = f->n_masked;
+	for (size_t e = 0; e < nnz; e++)
+		t->start[f->col[e] + 1]++;
+	for (size_t i = 0; i < f->n; i++)
+		t->start[i + 1] += t->start[i];
+	next = cpts_mallocarray(f->n + 1, sizeof(size_t));
+	memcpy(next, t->start, (f->n + 1) * sizeof(size_t));
+	/* rows of f in order: each column of t receives its residences sorted */
+	for (size_t i = 0; i < f->n; i++)
+		for (size_t e = f->start[i]; e < f->start[i + 1]; e++) {
+			size_t k = next[f->col[e]]++;
+			t->col[k] = i;
+			t->vol[k] = f->vol[e];
+		}
+	free(next);
+	return t;
 }

@@ -197,6 +197,7 @@ int cpts_graph_load(cpts_ctx *ctx, cpts_graph **out, const cpts_model *m, cpts_s
 	int rc = CPTS_OK;
 
 	*out = NULL;
+	cpts_load_note(CPTS_LOAD_GRAPH);
 	if (!mode) {
 		rc = cpts_fail(ctx, CPTS_EINPUT, "workspace '%s' has no contiguity graph (run"
 			       " 'cpts graph' first)", cpts_store_path(s));

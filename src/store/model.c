@@ -64,6 +64,7 @@ int cpts_model_load(cpts_ctx *ctx, cpts_model **out, cpts_store *s)
 	int rc = CPTS_OK;
 
 	*out = NULL;
+	cpts_load_note(CPTS_LOAD_MODEL);
 	if (n <= 0) {
 		rc = cpts_fail(ctx, CPTS_EINPUT, "workspace '%s' holds no commune (run 'cpts ingest"
 			       " communes' first)", cpts_store_path(s));
@@ -212,6 +213,7 @@ int cpts_partition_load(cpts_ctx *ctx, cpts_partition **out, cpts_store *s,
 
 	cpts_vec_init(&mem, sizeof(cpts_member), SIZE_MAX / sizeof(cpts_member));
 	*out = NULL;
+	cpts_load_note(CPTS_LOAD_PARTITION);
 	p->name = cpts_strdup(name);
 	if (!cpts_store_has_partition(s, name)) {
 		rc = cpts_fail(ctx, CPTS_EUSAGE, "no partition named '%s' in workspace '%s' (see "
