@@ -85,6 +85,13 @@ cpts_flows *cpts_flows_transpose(const cpts_flows *f);
  * A workspace that already holds the cache, or no communes, is left as it is.
  */
 int cpts_flows_cache(cpts_ctx *ctx, cpts_store *s);
+/**
+ * Write f (the matrix of all professions, as cpts_flows_load gives it) as the cached
+ * flow matrix, inside the caller's write transaction; the only writer of the cache.
+ * @return CPTS_OK (a matrix that cannot be cached is noted and skipped), CPTS_EINTERNAL
+ *         outside a transaction
+ */
+int cpts_flows_cache_store(cpts_ctx *ctx, cpts_store *s, const cpts_flows *f);
 
 #ifdef __cplusplus
 }

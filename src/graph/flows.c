@@ -9,11 +9,11 @@
  * (DOMAIN.md section 3). Masked cells are counted, never read as zero volumes.
  *
  * Reading millions of rows back from SQLite costs more than every basin method, so the
- * matrix of all professions is cached in table flow_matrix as packed arrays: built
- * right after `cpts ingest flows` (cpts_flows_cache), else by the first load made inside
- * a write transaction (cpts basins, cpts diagnose), and dropped by the ingest whenever
- * flows or communes change. A cache of another model size, another byte order or a
- * damaged blob is ignored.
+ * matrix of all professions is cached in table flow_matrix as packed arrays, written
+ * only when asked: right after `cpts ingest flows` (cpts_flows_cache) and by `cpts
+ * diagnose` from the matrix its session holds (cpts_flows_cache_store); a load never
+ * writes. The ingest drops it whenever flows or communes change (deps.c). A cache of
+ * another model size, another byte order or a damaged blob is ignored.
  */
 #include <limits.h>
 #include <stdbool.h>
@@ -242,9 +242,10 @@ static bool blob_put(sqlite3_blob *b, size_t off, size_t len, const void *in)
 }
 
 /*
- * Write the cache when a write transaction is open (its rollback drops it too): a
+ * Write the cache inside the caller's write transaction (its rollback drops it too): a
  * zero-filled blob of the final size, then the arrays written into it piece by piece,
- * so that no packed copy of the matrix is ever held in memory.
+ * so that no packed copy of the matrix is ever held in memory. A matrix too big for
+ * the packed form is not cached (a note says so).
  */
 static void cache_write(cpts_ctx *ctx, cpts_store *s, const cpts_flows *f)
 {
@@ -452,8 +453,6 @@ int cpts_flows_load(cpts_ctx *ctx, cpts_flows **out, const cpts_model *m, cpts_s
 			  n_unknown);
 	reader_finish(&r);
 	totals(f);
-	if (!profession)
-		cache_write(ctx, s, f);
 	*out = f;
 	f = NULL;
 out:
@@ -477,7 +476,8 @@ int cpts_flows_cache(cpts_ctx *ctx, cpts_store *s)
 	if ((rc = cpts_store_begin(ctx, s)) < 0)
 		return rc;
 	if ((rc = cpts_model_load(ctx, &m, s)) >= 0 &&
-	    (rc = cpts_flows_load(ctx, &f, m, s, NULL)) >= 0)
+	    (rc = cpts_flows_load(ctx, &f, m, s, NULL)) >= 0 &&
+	    (rc = cpts_flows_cache_store(ctx, s, f)) >= 0)
 		rc = cpts_store_commit(ctx, s);
 	if (rc < 0)
 		cpts_store_rollback(s);
@@ -520,4 +520,13 @@ cpts_flows *cpts_flows_transpose(const cpts_flows *f)
 		}
 	free(next);
 	return t;
+}
+
+int cpts_flows_cache_store(cpts_ctx *ctx, cpts_store *s, const cpts_flows *f)
+{
+	if (sqlite3_get_autocommit(cpts_store_db(s)))
+		return cpts_fail(ctx, CPTS_EINTERNAL, "the flow matrix cache is written inside"
+				 " a transaction");
+	cache_write(ctx, s, f);
+	return CPTS_OK;
 }

@@ -229,6 +229,24 @@ static int build_graph(cpts_ctx *ctx, cpts_session *ss)
 	return CPTS_OK;
 }
 
+/* The flow matrix the session read, cached in the workspace for later commands (cpts
+ * basins on it would otherwise read the flows table back): written here, explicitly,
+ * never as a side effect of a load. */
+static int cache_flows(cpts_ctx *ctx, cpts_session *ss)
+{
+	cpts_store *s = cpts_session_store(ss);
+	cpts_flows *f;
+	int rc;
+
+	if ((rc = cpts_session_flows(ctx, ss, NULL, &f)) < 0 ||
+	    (rc = cpts_store_begin(ctx, s)) < 0)
+		return rc;
+	if ((rc = cpts_flows_cache_store(ctx, s, f)) < 0 ||
+	    (rc = cpts_store_commit(ctx, s)) < 0)
+		cpts_store_rollback(s);
+	return rc;
+}
+
 static int partition_metrics(cpts_ctx *ctx, cpts_session *ss, const char *name,
 			     const cpts_basins_opts *bo)
 {
@@ -328,7 +346,8 @@ int cpts_diagnose_run(cpts_ctx *ctx, const cpts_diagnose_opts *o, FILE *summary)
 
 	/* 3. basins from the flows; metrics of the given partition */
 	if (o->flows) {
-		if ((rc = cpts_basins_run(ctx, s, &bo, &bs)) < 0)
+		if ((rc = cpts_basins_run(ctx, s, &bo, &bs)) < 0 ||
+		    (rc = cache_flows(ctx, ss)) < 0)
 			goto out;
 		cpts_info(ctx, "%zu attraction basins, overall localisation index %.1f %%",
 			  bs.n_basins, 100.0 * bs.li_overall);

@@ -28,6 +28,13 @@ CPTS_DEBUG_LOADS=1 "$CPTS" diagnose -q --communes "$D/communes.geojson" --popula
 l=$(loads "$T/c.err")
 [ $rc -eq 0 ] && [ "$l" = "model 1, partitions 0, graph 0, flows 1" ]
 check "no flows: one model read, the whole-area partition handed over (rc $rc, got '$l')" $?
+# the flow matrix the session read is cached in the workspace, explicitly, for later
+# commands; the workspace without flows has none
+if command -v sqlite3 >/dev/null 2>&1; then
+  c=$(sqlite3 "$T/b/prive/cpts.sqlite" "SELECT count(*) FROM flow_matrix")
+  c2=$(sqlite3 "$T/c/prive/cpts.sqlite" "SELECT count(*) FROM flow_matrix")
+  [ "$c" = 1 ] && [ "$c2" = 0 ]; check "diagnose caches the flow matrix it read (got $c, without flows $c2)" $?
+fi
 # without the variable: no count printed
 # shellcheck disable=SC2086
 "$CPTS" diagnose $full --no-html --no-gpkg --out "$T/d" > /dev/null 2> "$T/d.err"
