@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cpts/code.h"
 #include "graph/graph_int.h"
 
 typedef struct trip {
@@ -71,26 +72,10 @@ static void compress(cpts_flows *f, const trip *t, size_t n_t)
 		f->start[i + 1] += f->start[i];
 }
 
-/*
- * Code -> model index without hashing: a 5-character INSEE code is two characters of
- * département from [0-9AB] and three digits, so (c0 * 12 + c1) * 1000 + digits is a
- * dense key below 120,000. Millions of flow rows are resolved by one array read each.
- */
-#define CODE_KEYS 120000
-
-static long code_key(const char *c)
-{
-	int c1;
-
-	if (!c || c[0] < '0' || c[0] > '9' || !c[1] || !c[2] || !c[3] || !c[4] || c[5])
-		return -1;
-	c1 = c[1] >= '0' && c[1] <= '9' ? c[1] - '0' : c[1] == 'A' ? 10 : c[1] == 'B' ? 11 : -1;
-	if (c1 < 0 || c[2] < '0' || c[2] > '9' || c[3] < '0' || c[3] > '9' || c[4] < '0' ||
-	    c[4] > '9')
-		return -1;
-	return ((c[0] - '0') * 12L + c1) * 1000L + (c[2] - '0') * 100L + (c[3] - '0') * 10L +
-	       (c[4] - '0');
-}
+/* Code -> model index without hashing (cpts_code_key): millions of flow rows are
+ * resolved by one array read each. */
+#define CODE_KEYS CPTS_CODE_KEYS
+#define code_key cpts_code_key
 
 static int32_t *code_table(const cpts_model *m)
 {

@@ -34,6 +34,13 @@ if command -v sqlite3 >/dev/null 2>&1; then
   c=$(sqlite3 "$T/b/prive/cpts.sqlite" "SELECT count(*) FROM flow_matrix")
   c2=$(sqlite3 "$T/c/prive/cpts.sqlite" "SELECT count(*) FROM flow_matrix")
   [ "$c" = 1 ] && [ "$c2" = 0 ]; check "diagnose caches the flow matrix it read (got $c, without flows $c2)" $?
+  # the communes of each source, counted while the rows were stored, against the tables
+  for tc in flows:orig population:code supply:code mt:code consumption:code; do
+    tb=${tc%%:*}; col=${tc#*:}
+    got=$(sqlite3 "$T/b/prive/cpts.sqlite" "SELECT n_communes FROM sources WHERE tbl = '$tb'")
+    want=$(sqlite3 "$T/b/prive/cpts.sqlite" "SELECT count(DISTINCT $col) FROM $tb")
+    [ -n "$got" ] && [ "$got" = "$want" ]; check "sources: $tb covers $want communes (got $got)" $?
+  done
 fi
 # without the variable: no count printed
 # shellcheck disable=SC2086
