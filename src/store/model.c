@@ -27,32 +27,21 @@ static void copy_text(char *dst, size_t n, const char *t)
 
 int cpts_population_totals_refresh(cpts_ctx *ctx, cpts_store *s)
 {
-	char buf[32];
 	int rc;
 
 	if ((rc = cpts_store_exec(ctx, s, "DELETE FROM population_total;"
 				  " INSERT INTO population_total " POP_TOTALS_SQL)) < 0)
 		return rc;
-	/* the row count summed, as a guard against edits made outside cpts */
-	snprintf(buf, sizeof(buf), "%lld",
-		 cpts_store_count(s, "SELECT count(*) FROM population", 0));
-	return cpts_store_derived_record(ctx, s, "population_total", NULL, buf);
+	return cpts_store_derived_record(ctx, s, "population_total", NULL, NULL);
 }
 
-/* The query giving each commune's population: the stored totals while they were summed
- * from the current population table (deps.c) and it still has that many rows, else the
- * sum. */
-static const char *pop_query(cpts_store *s, long long n_rows)
+/* The query giving each commune's population: the stored totals when they are a fresh
+ * derived result of the current population table (deps.c: replacing the population
+ * drops them), else the sum. No other guard: the workspace is written by cpts only. */
+static const char *pop_query(cpts_store *s)
 {
-	char *rows = NULL;
-	long v = -1;
-	bool fresh = cpts_store_derived_status(s, "population_total", NULL, NULL, 0, &rows) ==
-		     CPTS_DERIVED_FRESH;
-
-	if (!rows || !cpts_parse_long(rows, &v))
-		v = -1;
-	free(rows);
-	return fresh && v == n_rows ? "SELECT code, pop FROM population_total" : POP_TOTALS_SQL;
+	return cpts_store_derived_status(s, "population_total", NULL, NULL, 0, NULL) ==
+	       CPTS_DERIVED_FRESH ? "SELECT code, pop FROM population_total" : POP_TOTALS_SQL;
 }
 
 int cpts_model_load(cpts_ctx *ctx, cpts_model **out, cpts_store *s)
@@ -105,7 +94,7 @@ int cpts_model_load(cpts_ctx *ctx, cpts_model **out, cpts_store *s)
 	sqlite3_finalize(st);
 	st = NULL;
 	if (m->has_population) {
-		if ((rc = cpts_store_prepare(ctx, s, &st, pop_query(s, n_pop))) < 0)
+		if ((rc = cpts_store_prepare(ctx, s, &st, pop_query(s))) < 0)
 			goto out;
 		while (sqlite3_step(st) == SQLITE_ROW) {
 			const char *code = (const char *)sqlite3_column_text(st, 0);
