@@ -110,6 +110,8 @@ const char *cpts_store_path(const cpts_store *s);
 int cpts_store_begin(cpts_ctx *ctx, cpts_store *s);
 int cpts_store_commit(cpts_ctx *ctx, cpts_store *s);
 void cpts_store_rollback(cpts_store *s);
+/** True between cpts_store_begin and its commit or rollback. */
+bool cpts_store_in_transaction(const cpts_store *s);
 
 /** Run SQL without results; errors carry sqlite3_errmsg. */
 int cpts_store_exec(cpts_ctx *ctx, cpts_store *s, const char *sql);

@@ -220,6 +220,11 @@ int cpts_store_step_done(cpts_ctx *ctx, cpts_store *s, sqlite3_stmt *st)
 	return CPTS_OK;
 }
 
+bool cpts_store_in_transaction(const cpts_store *s)
+{
+	return s->in_tx;
+}
+
 int cpts_store_begin(cpts_ctx *ctx, cpts_store *s)
 {
 	int rc;
