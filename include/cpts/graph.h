@@ -52,6 +52,9 @@ int cpts_graph_build(cpts_ctx *ctx, cpts_graph **out, cpts_model *m, cpts_store 
 		     const cpts_graph_opts *opts);
 /** Load the stored graph (built by cpts_graph_build); CPTS_EINPUT when none. */
 int cpts_graph_load(cpts_ctx *ctx, cpts_graph **out, const cpts_model *m, cpts_store *s);
+/** The same, for callers that build one when there is none: CPTS_ABSENT (no error set,
+ * *out NULL) instead of the error. */
+int cpts_graph_read(cpts_ctx *ctx, cpts_graph **out, const cpts_model *m, cpts_store *s);
 void cpts_graph_free(cpts_graph *g);
 
 /** Flow matrix: rows = residence communes (model order), cols = practice communes;

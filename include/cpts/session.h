@@ -67,7 +67,8 @@ int cpts_session_model_geoms(cpts_ctx *ctx, cpts_session *ss, cpts_model **out);
 /** A partition by name; *out BORROWED. Errors as cpts_partition_load. */
 int cpts_session_partition(cpts_ctx *ctx, cpts_session *ss, const char *name,
 			   cpts_partition **out);
-/** The stored contiguity graph; *out BORROWED. CPTS_EINPUT when none was built. */
+/** The stored contiguity graph; *out BORROWED. CPTS_ABSENT (no error set, *out NULL)
+ * when none was built: the caller builds one (cpts_session_put_graph) or goes without. */
 int cpts_session_graph(cpts_ctx *ctx, cpts_session *ss, cpts_graph **out);
 /** The flow matrix of one profession (NULL: all); *out BORROWED. */
 int cpts_session_flows(cpts_ctx *ctx, cpts_session *ss, const char *profession,

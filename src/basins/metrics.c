@@ -377,8 +377,9 @@ int cpts_basins_metrics(cpts_ctx *ctx, cpts_store *s, const char *partition,
 		goto out;
 	if ((rc = cpts_session_partition(ctx, ss, partition, &p)) < 0)
 		goto out;
-	if (cpts_session_graph(ctx, ss, &g) < 0) {
-		cpts_error_clear(ctx);
+	if ((rc = cpts_session_graph(ctx, ss, &g)) < 0)
+		goto out;
+	if (rc == CPTS_ABSENT) {
 		if ((rc = cpts_graph_build(ctx, &g, m, s, NULL)) < 0)
 			goto out;
 		cpts_session_put_graph(ss, g);

@@ -489,8 +489,9 @@ static int load_inputs(cpts_bwork *w, cpts_session *ss, cpts_model **m, cpts_gra
 	if ((rc = cpts_session_model(w->ctx, ss, m)) < 0)
 		return rc;
 	t1 = cpts_now();
-	if (cpts_session_graph(w->ctx, ss, g) < 0) {
-		cpts_error_clear(w->ctx);
+	if ((rc = cpts_session_graph(w->ctx, ss, g)) < 0)
+		return rc;
+	if (rc == CPTS_ABSENT) {
 		cpts_info(w->ctx, "no contiguity graph yet: building it (queen, snap 5 m)");
 		if ((rc = cpts_graph_build(w->ctx, g, *m, cpts_session_store(ss), NULL)) < 0)
 			return rc;

@@ -133,10 +133,9 @@ int chk_env_from_session(cpts_ctx *ctx, chk_env *e, cpts_session *ss,
 	e->borrowed = true;
 	if ((rc = cpts_session_model(ctx, ss, &e->m)) < 0)
 		return rc;
-	if (cpts_store_count(cpts_session_store(ss), "SELECT count(*) FROM meta WHERE key ="
-			     " 'graph_contiguity'", 0) > 0) {
-		if ((rc = cpts_session_graph(ctx, ss, &e->g)) < 0)
-			return rc;
+	if ((rc = cpts_session_graph(ctx, ss, &e->g)) < 0)
+		return rc;
+	if (rc != CPTS_ABSENT) {
 		e->has_graph = e->g->n_edges > 0;
 		e->gstart = e->g->start;
 		e->gadj = e->g->adj;

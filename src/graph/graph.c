@@ -123,6 +123,16 @@ out:
 
 int cpts_graph_load(cpts_ctx *ctx, cpts_graph **out, const cpts_model *m, cpts_store *s)
 {
+	int rc = cpts_graph_read(ctx, out, m, s);
+
+	if (rc == CPTS_ABSENT)
+		return cpts_fail(ctx, CPTS_EINPUT, "workspace '%s' has no contiguity graph (run"
+				 " 'cpts graph' first)", cpts_store_path(s));
+	return rc;
+}
+
+int cpts_graph_read(cpts_ctx *ctx, cpts_graph **out, const cpts_model *m, cpts_store *s)
+{
 	cpts_graph_edge *edges = NULL;
 	cpts_graph_counts counts = { 0, 0, 0, 0 };
 	cpts_graph_meta meta;
@@ -132,10 +142,7 @@ int cpts_graph_load(cpts_ctx *ctx, cpts_graph **out, const cpts_model *m, cpts_s
 	*out = NULL;
 	cpts_load_note(CPTS_LOAD_GRAPH);
 	rc = cpts_store_graph_read(ctx, s, m, &edges, &n, &meta);
-	if (rc == CPTS_ABSENT)
-		return cpts_fail(ctx, CPTS_EINPUT, "workspace '%s' has no contiguity graph (run"
-				 " 'cpts graph' first)", cpts_store_path(s));
-	if (rc < 0)
+	if (rc < 0 || rc == CPTS_ABSENT)
 		return rc;
 	for (size_t e = 0; e < n; e++)
 		counts.n_bridges += edges[e].kind == CPTS_EDGE_BRIDGE;

@@ -191,7 +191,7 @@ int cpts_session_graph(cpts_ctx *ctx, cpts_session *ss, cpts_graph **out)
 
 	*out = NULL;
 	if (!ss->g && ((rc = cpts_session_model(ctx, ss, &m)) < 0 ||
-		       (rc = cpts_graph_load(ctx, &ss->g, m, ss->s)) < 0))
+		       (rc = cpts_graph_read(ctx, &ss->g, m, ss->s)) < 0 || rc == CPTS_ABSENT))
 		return rc;
 	*out = ss->g;
 	return CPTS_OK;

@@ -103,6 +103,9 @@ static void test_cache(cpts_ctx *ctx)
 		unsigned long f0 = cpts_load_count(CPTS_LOAD_FLOWS);
 		unsigned long p0 = cpts_load_count(CPTS_LOAD_PARTITION);
 		bo.session = ss;
+		is_int(cpts_session_graph(ctx, ss, &g), CPTS_ABSENT,
+		       "no graph built yet: CPTS_ABSENT, not an error");
+		ok(g == NULL && ctx->err.code == CPTS_OK, "no graph, no error set");
 		ok(cpts_session_model(ctx, ss, &m1) == CPTS_OK &&
 		   cpts_store_begin(ctx, s) == CPTS_OK &&
 		   cpts_graph_build(ctx, &g, m1, s, NULL) == CPTS_OK &&
