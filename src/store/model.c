@@ -1,6 +1,6 @@
 /*
  * model.c - load the communes and partitions of a workspace into arrays
- * (cpts/model.h), and save partitions back. Also the ACI tier table.
+ * (cpts/model.h), and save partitions back.
  */
 #include <geos_c.h>
 #include <math.h>
@@ -458,34 +458,4 @@ int cpts_partition_save_named(cpts_ctx *ctx, cpts_store *s, const cpts_model *m,
 	}
 	sqlite3_finalize(st);
 	return rc;
-}
-
-/* DOMAIN.md section 1, ACI 2019 amounts; mirrored in data/reference/aci_tiers.csv */
-static const cpts_aci_tier tiers[] = {
-	{ 1, 0, 40000, 50000, 170000, 220000 },
-	{ 2, 40000, 80000, 60000, 227000, 287000 },
-	{ 3, 80000, 175000, 75000, 295000, 370000 },
-	{ 4, 175000, INFINITY, 90000, 340000, 450000 },
-};
-
-const cpts_aci_tier *cpts_aci_tier_of(double pop)
-{
-	for (int i = 0; i < 3; i++)
-		if (pop < tiers[i].pop_max)
-			return &tiers[i];
-	return &tiers[3];
-}
-
-double cpts_aci_tier_distance(double pop, int *toward_tier)
-{
-	const cpts_aci_tier *t = cpts_aci_tier_of(pop);
-
-	if (t->tier < 4) {
-		if (toward_tier)
-			*toward_tier = t->tier + 1;
-		return t->pop_max - pop;
-	}
-	if (toward_tier)
-		*toward_tier = 3;
-	return t->pop_min - pop;
 }
