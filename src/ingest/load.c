@@ -166,13 +166,17 @@ static int store_names(cpts_ctx *ctx, cpts_loader *L)
 				     " partition = ?) ORDER BY code")) < 0)
 		return rc;
 	sqlite3_bind_text(st, 1, L->partition, -1, SQLITE_STATIC);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((rc = cpts_store_row(ctx, L->s, st, "reading uncovered communes")) > 0) {
 		if (L->n_uncovered++ < 5)
 			cpts_buf_addf(&b, "%s%s %s", L->n_uncovered > 1 ? ", " : "",
 				      (const char *)sqlite3_column_text(st, 0),
 				      (const char *)sqlite3_column_text(st, 1));
 	}
 	sqlite3_finalize(st);
+	if (rc < 0) {
+		cpts_buf_release(&b);
+		return rc;
+	}
 	if (L->n_uncovered > 5)
 		cpts_buf_addstr(&b, ", ...");
 	snprintf(L->uncovered, sizeof(L->uncovered), "%s", b.data ? b.data : "");
@@ -737,7 +741,7 @@ static int load_arm_shares(cpts_ctx *ctx, cpts_loader *L)
 	if ((rc = cpts_store_prepare(ctx, L->s, &st, "SELECT substr(name, 16), value FROM"
 				     " attributes WHERE name LIKE 'population_arm_%'")) < 0)
 		return rc;
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((rc = cpts_store_row(ctx, L->s, st, "reading arrondissement populations")) > 0) {
 		const char *arm = (const char *)sqlite3_column_text(st, 0);
 		double pop = sqlite3_column_double(st, 1);
 		int i;
@@ -746,6 +750,8 @@ static int load_arm_shares(cpts_ctx *ctx, cpts_loader *L)
 		L->arm_share[i] = pop;
 	}
 	sqlite3_finalize(st);
+	if (rc < 0)
+		return rc;
 	/* shares only when every arrondissement of the commune has a population */
 	for (size_t i = 0; i < L->n_arms; i++)
 		for (int p = 0; p < 3; p++)

@@ -48,12 +48,14 @@ int cpts_model_load(cpts_ctx *ctx, cpts_model **out, cpts_store *s)
 {
 	cpts_model *m = cpts_calloc(1, sizeof(*m));
 	sqlite3_stmt *st = NULL;
-	long long n = cpts_store_count(s, "SELECT count(*) FROM communes", 0), n_pop;
+	long long n = 0, n_pop;
 	size_t i = 0;
-	int rc = CPTS_OK;
+	int rc = CPTS_OK, r = 0;
 
 	*out = NULL;
 	cpts_load_note(CPTS_LOAD_MODEL);
+	if ((rc = cpts_store_count_get(ctx, s, "SELECT count(*) FROM communes", &n)) < 0)
+		goto out;
 	if (n <= 0) {
 		rc = cpts_fail(ctx, CPTS_EINPUT, "workspace '%s' holds no commune (run 'cpts ingest"
 			       " communes' first)", cpts_store_path(s));
@@ -67,7 +69,7 @@ int cpts_model_load(cpts_ctx *ctx, cpts_model **out, cpts_store *s)
 			"SELECT code, name, dep, reg, parent, srid, area_km2, perimeter_km, px,"
 			" py, lon, lat FROM communes ORDER BY code")) < 0)
 		goto out;
-	while (sqlite3_step(st) == SQLITE_ROW && i < (size_t)n) {
+	while (i < (size_t)n && (r = cpts_store_row(ctx, s, st, "reading communes")) > 0) {
 		cpts_commune *c = &m->c[i];
 		const char *t;
 #define COPY(dst, col) copy_text(dst, sizeof(dst), (const char *)sqlite3_column_text(st, col))
@@ -88,6 +90,10 @@ int cpts_model_load(cpts_ctx *ctx, cpts_model **out, cpts_store *s)
 		cpts_strmap_put(m->index, c->code, (int64_t)i);
 		i++;
 	}
+	if (r < 0) {
+		rc = r;
+		goto out;
+	}
 	m->n = i;
 	/* populations (0 when none): read apart, a LEFT JOIN on the aggregate cost more
 	 * than the whole commune scan */
@@ -96,12 +102,16 @@ int cpts_model_load(cpts_ctx *ctx, cpts_model **out, cpts_store *s)
 	if (m->has_population) {
 		if ((rc = cpts_store_prepare(ctx, s, &st, pop_query(s))) < 0)
 			goto out;
-		while (sqlite3_step(st) == SQLITE_ROW) {
+		while ((r = cpts_store_row(ctx, s, st, "reading populations")) > 0) {
 			const char *code = (const char *)sqlite3_column_text(st, 0);
 			int64_t k;
 			if (code && sqlite3_column_type(st, 1) != SQLITE_NULL &&
 			    cpts_strmap_get(m->index, code, &k))
 				m->c[k].pop = sqlite3_column_double(st, 1);
+		}
+		if (r < 0) {
+			rc = r;
+			goto out;
 		}
 	}
 	*out = m;
@@ -116,7 +126,7 @@ int cpts_model_load_geoms(cpts_ctx *ctx, cpts_model *m, cpts_store *s)
 {
 	sqlite3_stmt *st = NULL;
 	GEOSWKBReader *rd = NULL;
-	int rc = CPTS_OK;
+	int rc = CPTS_OK, r;
 
 	if (m->geoms)
 		return CPTS_OK;
@@ -125,7 +135,7 @@ int cpts_model_load_geoms(cpts_ctx *ctx, cpts_model *m, cpts_store *s)
 	if ((rc = cpts_store_prepare(ctx, s, &st,
 				     "SELECT code, AsBinary(geom) FROM communes ORDER BY code")) < 0)
 		goto out;
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((r = cpts_store_row(ctx, s, st, "reading commune geometries")) > 0) {
 		const char *code = (const char *)sqlite3_column_text(st, 0);
 		const unsigned char *wkb = sqlite3_column_blob(st, 1);
 		int len = sqlite3_column_bytes(st, 1);
@@ -139,6 +149,8 @@ int cpts_model_load_geoms(cpts_ctx *ctx, cpts_model *m, cpts_store *s)
 			goto out;
 		}
 	}
+	if (r < 0)
+		rc = r;
 out:
 	if (rd)
 		GEOSWKBReader_destroy_r(ctx->geos, rd);
@@ -197,7 +209,7 @@ int cpts_partition_load(cpts_ctx *ctx, cpts_partition **out, cpts_store *s,
 	sqlite3_stmt *st = NULL;
 	cpts_strmap *tmap = NULL;
 	cpts_vec mem;
-	int rc = CPTS_OK;
+	int rc = CPTS_OK, r = 0;
 	long long nt;
 
 	cpts_vec_init(&mem, sizeof(cpts_member), SIZE_MAX / sizeof(cpts_member));
@@ -216,14 +228,19 @@ int cpts_partition_load(cpts_ctx *ctx, cpts_partition **out, cpts_store *s,
 		goto out;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	nt = 0;
-	while (sqlite3_step(st) == SQLITE_ROW)
+	while ((r = cpts_store_row(ctx, s, st, "reading partition territories")) > 0)
 		nt++;
+	if (r < 0) {
+		rc = r;
+		goto out;
+	}
 	sqlite3_reset(st);
 	p->terr = cpts_calloc((size_t)nt + 1, sizeof(char *));
 	p->statut = cpts_calloc((size_t)nt + 1, sizeof(char *));
 	p->names = cpts_calloc((size_t)nt + 1, sizeof(char *));
 	tmap = cpts_strmap_new((size_t)nt);
-	while (sqlite3_step(st) == SQLITE_ROW && p->n_terr < (size_t)nt) {
+	while (p->n_terr < (size_t)nt &&
+	       (r = cpts_store_row(ctx, s, st, "reading partition territories")) > 0) {
 		const char *t = (const char *)sqlite3_column_text(st, 0);
 		const char *stt = (const char *)sqlite3_column_text(st, 1);
 		p->terr[p->n_terr] = cpts_strdup(t ? t : "");
@@ -231,13 +248,17 @@ int cpts_partition_load(cpts_ctx *ctx, cpts_partition **out, cpts_store *s,
 		cpts_strmap_put(tmap, p->terr[p->n_terr], (int64_t)p->n_terr);
 		p->n_terr++;
 	}
+	if (r < 0) {
+		rc = r;
+		goto out;
+	}
 	sqlite3_finalize(st);
 	st = NULL;
 	if ((rc = cpts_store_prepare(ctx, s, &st,
 			"SELECT code, territory, weight FROM partition_members WHERE partition = ?")) < 0)
 		goto out;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((r = cpts_store_row(ctx, s, st, "reading partition members")) > 0) {
 		const char *code = (const char *)sqlite3_column_text(st, 0);
 		const char *t = (const char *)sqlite3_column_text(st, 1);
 		long ci = cpts_model_find(m, code ? code : "");
@@ -254,6 +275,10 @@ int cpts_partition_load(cpts_ctx *ctx, cpts_partition **out, cpts_store *s,
 		mb->commune = (size_t)ci;
 		mb->territory = (size_t)ti;
 		mb->weight = sqlite3_column_double(st, 2);
+	}
+	if (r < 0) {
+		rc = r;
+		goto out;
 	}
 	cpts_qsort(mem.data, mem.n, sizeof(cpts_member), cmp_member);
 	p->n_members = mem.n;
@@ -282,12 +307,16 @@ int cpts_partition_load(cpts_ctx *ctx, cpts_partition **out, cpts_store *s,
 					     " territory_names WHERE partition = ?")) < 0)
 			goto out;
 		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-		while (sqlite3_step(st) == SQLITE_ROW) {
+		while ((r = cpts_store_row(ctx, s, st, "reading territory names")) > 0) {
 			const char *t = (const char *)sqlite3_column_text(st, 0);
 			const char *nom = (const char *)sqlite3_column_text(st, 1);
 			int64_t ti;
 			if (t && nom && *nom && cpts_strmap_get(tmap, t, &ti) && !p->names[ti])
 				p->names[ti] = cpts_strdup(nom);
+		}
+		if (r < 0) {
+			rc = r;
+			goto out;
 		}
 	}
 	*out = p;

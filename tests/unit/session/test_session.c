@@ -162,6 +162,49 @@ static void test_borrow(cpts_ctx *ctx)
 	ws_drop(s, path);
 }
 
+/* The store's error model: a statement that fails after its first row is an internal
+ * error, never the end of the data; a missing value is CPTS_ABSENT, not a default. */
+static void test_error_model(cpts_ctx *ctx)
+{
+	char path[256];
+	cpts_store *s = make_ws(ctx, path);
+	sqlite3_stmt *st = NULL;
+	long long v = -1;
+	char *val = NULL;
+	int r, rows = 0;
+
+	if (!ok(s != NULL, "workspace for the error model"))
+		return;
+	/* row 1 is fine; row 2 overflows an integer inside SQLite (SQLITE_ERROR on step) */
+	ok(cpts_store_prepare(ctx, s, &st, "SELECT CASE WHEN x > 1 THEN"
+			      " abs(-9223372036854775807 - 1) ELSE x END FROM (SELECT 1 AS x"
+			      " UNION ALL SELECT 2)") == CPTS_OK, "prepared");
+	while ((r = cpts_store_row(ctx, s, st, "test read")) > 0)
+		rows++;
+	sqlite3_finalize(st);
+	is_int(rows, 1, "one row read before the failure");
+	is_int(r, CPTS_EINTERNAL, "the failure is an internal error, not the end of the rows");
+	ok(strstr(ctx->err.msg, "test read") != NULL, "the error names what was read");
+	cpts_error_clear(ctx);
+	is_int(cpts_store_count_get(ctx, s, "SELECT abs(-9223372036854775807 - 1)", &v),
+	       CPTS_EINTERNAL, "count_get reports the error");
+	cpts_error_clear(ctx);
+	is_int(cpts_store_count(s, "SELECT abs(-9223372036854775807 - 1)", -5), -5,
+	       "(the old getter swallowed it into its default)");
+	is_int(cpts_store_count_get(ctx, s, "SELECT count(*) FROM communes", &v), CPTS_OK,
+	       "count_get");
+	is_int(v, 4, "4 communes");
+	is_int(cpts_store_count_get(ctx, s, "SELECT max(pop) FROM population WHERE code = 'x'",
+				    &v), CPTS_ABSENT, "a NULL result is CPTS_ABSENT");
+	is_int(cpts_store_meta_lookup(ctx, s, "no such key", &val), CPTS_ABSENT,
+	       "a missing meta key is CPTS_ABSENT");
+	ok(val == NULL && ctx->err.code == CPTS_OK, "no value, no error set");
+	is_int(cpts_store_meta_lookup(ctx, s, "schema_version", &val), CPTS_OK, "meta found");
+	is_str(val, "1", "schema_version 1");
+	free(val);
+	ws_drop(s, path);
+}
+
 int main(void)
 {
 	cpts_ctx ctx;
@@ -171,6 +214,7 @@ int main(void)
 	ctx.verbosity = CPTS_LOG_ERROR;
 	test_cache(&ctx);
 	test_borrow(&ctx);
+	test_error_model(&ctx);
 	cpts_ctx_release(&ctx);
 	return done_testing();
 }
