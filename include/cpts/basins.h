@@ -14,6 +14,8 @@
 #include "cpts/model.h"
 #include "cpts/store.h"
 
+struct cpts_session;
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -58,10 +60,12 @@ typedef struct cpts_basins_opts {
 	long kicks;              /* optimiser annealing proposals per start (-1 = default) */
 	int resample;            /* reruns on resampled flows for co-assignment (0 = none) */
 	double stability_threshold; /* co-assignment below this is flagged (default 0.8) */
+	struct cpts_session *session; /* the command's session (cpts/session.h), BORROWED;
+					 NULL: the stage opens one over the store for itself */
 } cpts_basins_opts;
 #define CPTS_BASINS_OPTS_INIT \
 	{ CPTS_BASINS_PLURALITY, 0, 0, 1.0, NULL, "basins", NULL, 1, 0.5, 0.3, 0, 0, true, \
-	  0, 0, -1, 0, 0.8 }
+	  0, 0, -1, 0, 0.8, NULL }
 
 /** Summary of a run, for the CLI and the closing notes. */
 typedef struct cpts_basins_summary {
@@ -117,6 +121,9 @@ typedef struct cpts_compare_result {
 /** Compare two stored partitions. */
 int cpts_compare_partitions(cpts_ctx *ctx, cpts_store *s, const char *a, const char *b,
 			    cpts_compare_result *out);
+/** The same on partitions in memory (both over the model m); no database. */
+int cpts_compare_partitions_of(cpts_ctx *ctx, const cpts_model *m, const cpts_partition *pa,
+			       const cpts_partition *pb, cpts_compare_result *out);
 
 #ifdef __cplusplus
 }

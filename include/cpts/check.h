@@ -31,6 +31,8 @@
 extern "C" {
 #endif
 
+struct cpts_session;
+
 /** Problems a territory can have (bits of cpts_check_terr.problems). */
 enum cpts_check_problem {
 	CPTS_CHECK_OVERLAP = 1 << 0,        /* some of its communes are claimed by another */
@@ -59,8 +61,10 @@ typedef struct cpts_check_opts {
 	bool no_compare;         /* skip the comparison entirely */
 	double stability_threshold; /* border communes with a co-assignment (basins
 				       --resample) below this are flagged (0.8) */
+	struct cpts_session *session; /* the command's session (cpts/session.h), BORROWED;
+					 NULL: the check loads its inputs itself */
 } cpts_check_opts;
-#define CPTS_CHECK_OPTS_INIT { 10000.0, NULL, NULL, 0, false, 0.8 }
+#define CPTS_CHECK_OPTS_INIT { 10000.0, NULL, NULL, 0, false, 0.8, NULL }
 
 /** A commune of a territory drawn mostly by another territory (attraction class 5). */
 typedef struct cpts_check_class5 {
@@ -112,8 +116,9 @@ typedef struct cpts_check_compare {
 
 /** The whole report. */
 typedef struct cpts_check_report {
-	cpts_model *model;           /* OWNED */
-	cpts_partition *part;        /* OWNED */
+	cpts_model *model;           /* OWNED, or BORROWED from opts->session when borrowed */
+	cpts_partition *part;        /* OWNED, or BORROWED likewise */
+	bool borrowed;               /* model and part are the session's */
 	double min_pop;              /* floor used */
 	bool has_flows;              /* the workspace holds flows */
 	bool has_graph;              /* the workspace holds a contiguity graph */

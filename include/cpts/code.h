@@ -36,6 +36,15 @@ bool cpts_code_normalize(const char *in, size_t len, char out[6], unsigned *flag
 /** True for a well-formed 5-character code. */
 bool cpts_code_valid(const char *code);
 
+/** Bound of cpts_code_key. */
+#define CPTS_CODE_KEYS 120000
+/**
+ * A dense key below CPTS_CODE_KEYS for a 5-character code of two characters of
+ * département from [0-9AB] and three digits ((c0 * 12 + c1) * 1000 + digits), or -1:
+ * millions of flow rows resolve a code by one array read instead of a hash lookup.
+ */
+long cpts_code_key(const char *code);
+
 /** Département of a code: `01`, `2A`, `971` (out has room for 4 bytes). */
 void cpts_code_dep(const char *code, char out[4]);
 

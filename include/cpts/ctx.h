@@ -24,6 +24,8 @@ extern "C" {
 /** Status codes returned by every fallible call; 0 is success, errors are negative. */
 typedef enum cpts_status {
 	CPTS_OK = 0,
+	CPTS_ABSENT = 1,     /* not an error: what was asked for does not exist (a getter
+				that may find nothing says so with this; no error is set) */
 	CPTS_EUSAGE = -1,    /* bad option or argument (exit 2) */
 	CPTS_EINPUT = -2,    /* bad input data (exit 3) */
 	CPTS_EIO = -3,       /* output or system I/O (exit 4) */

@@ -13,6 +13,8 @@
 #include "cpts/profile.h"
 #include "cpts/store.h"
 
+struct cpts_session;
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -29,8 +31,10 @@ typedef struct cpts_export_opts {
 				    that no commune covers are closed (default 1; 0 none) */
 	const char *dsn;         /* --format PostgreSQL: the "PG:..." connection string */
 	const char *schema;      /* --format PostgreSQL: target schema (default public) */
+	struct cpts_session *session; /* the command's session (cpts/session.h), BORROWED;
+					 NULL: the stage opens one over the store for itself */
 } cpts_export_opts;
-#define CPTS_EXPORT_OPTS_INIT { NULL, NULL, "GPKG", NULL, 0.0, CPTS_MASK_THRESHOLD_DEFAULT, NULL, 1.0, NULL, NULL }
+#define CPTS_EXPORT_OPTS_INIT { NULL, NULL, "GPKG", NULL, 0.0, CPTS_MASK_THRESHOLD_DEFAULT, NULL, 1.0, NULL, NULL, NULL }
 
 /**
  * Export a partition: the dataset opts->gpkg (layers communes, territoires, optional

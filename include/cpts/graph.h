@@ -52,6 +52,9 @@ int cpts_graph_build(cpts_ctx *ctx, cpts_graph **out, cpts_model *m, cpts_store 
 		     const cpts_graph_opts *opts);
 /** Load the stored graph (built by cpts_graph_build); CPTS_EINPUT when none. */
 int cpts_graph_load(cpts_ctx *ctx, cpts_graph **out, const cpts_model *m, cpts_store *s);
+/** The same, for callers that build one when there is none: CPTS_ABSENT (no error set,
+ * *out NULL) instead of the error. */
+int cpts_graph_read(cpts_ctx *ctx, cpts_graph **out, const cpts_model *m, cpts_store *s);
 void cpts_graph_free(cpts_graph *g);
 
 /** Flow matrix: rows = residence communes (model order), cols = practice communes;
@@ -73,11 +76,25 @@ int cpts_flows_load(cpts_ctx *ctx, cpts_flows **out, const cpts_model *m, cpts_s
 		    const char *profession);
 void cpts_flows_free(cpts_flows *f);
 /**
+ * The transpose of a flow matrix: rows = practice communes, columns = residences, the
+ * same volumes; row_total and col_total swapped (row_total of the transpose = inflows),
+ * outside[] zero (outside flows have no practice commune).
+ * @return OWNED by caller, free with cpts_flows_free()
+ */
+cpts_flows *cpts_flows_transpose(const cpts_flows *f);
+/**
  * Build the cached flow matrix (table flow_matrix) in its own transaction, so that
  * the first basin run after an ingest of flows does not read millions of rows back.
  * A workspace that already holds the cache, or no communes, is left as it is.
  */
 int cpts_flows_cache(cpts_ctx *ctx, cpts_store *s);
+/**
+ * Write f (the matrix of all professions, as cpts_flows_load gives it) as the cached
+ * flow matrix, inside the caller's write transaction; the only writer of the cache.
+ * @return CPTS_OK (a matrix that cannot be cached is noted and skipped), CPTS_EINTERNAL
+ *         outside a transaction
+ */
+int cpts_flows_cache_store(cpts_ctx *ctx, cpts_store *s, const cpts_flows *f);
 
 #ifdef __cplusplus
 }

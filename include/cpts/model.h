@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 #include "cpts/ctx.h"
+#include "cpts/domain.h"
 #include "cpts/store.h"
 #include "cpts/util.h"
 
@@ -131,20 +132,7 @@ cpts_partition *cpts_partition_from_labels(const cpts_model *m, const char *name
 					   char *const *terr, size_t n_terr,
 					   const long *commune_terr);
 
-/** ACI tiers (DOMAIN.md 1; table data/reference/aci_tiers.csv mirrors it). */
-typedef struct cpts_aci_tier {
-	int tier;            /* 1..4 */
-	double pop_min;      /* inclusive */
-	double pop_max;      /* exclusive; INFINITY for the last */
-	double fixed_eur;    /* operating (fixed) funding */
-	double missions_eur; /* missions, maximum */
-	double total_eur;    /* total maximum per year */
-} cpts_aci_tier;
-/** The tier of a population (never NULL). */
-const cpts_aci_tier *cpts_aci_tier_of(double pop);
-/** Inhabitants to the nearest tier boundary (positive: to the next tier up; for tier 4,
- * negative distance down to tier 3). */
-double cpts_aci_tier_distance(double pop, int *toward_tier);
+/* The ACI tiers moved to cpts/domain.h (included above). */
 
 #ifdef __cplusplus
 }

@@ -31,6 +31,8 @@
 #include "cpts/ctx.h"
 #include "cpts/store.h"
 
+struct cpts_session;
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -101,10 +103,12 @@ typedef struct cpts_profile_opts {
 					 which a unit is dense urban (1000) */
 	double typo_inter;            /* ... intermediate (150), below it rural */
 	const char *name;             /* display name of the --communes territory (NULL) */
+	struct cpts_session *session; /* the command's session (cpts/session.h), BORROWED;
+					 NULL: the stage opens one over the store for itself */
 } cpts_profile_opts;
 #define CPTS_PROFILE_OPTS_INIT \
 	{ NULL, NULL, 0, NULL, 0, "national", false, 4973.0, 1.3, 60.0, \
-	  { 1.0, 2.0 / 3.0, 1.0 / 3.0 }, 0.05, { 10.0, 15.0, 20.0 }, 1000.0, 150.0, NULL }
+	  { 1.0, 2.0 / 3.0, 1.0 / 3.0 }, 0.05, { 10.0, 15.0, 20.0 }, 1000.0, 150.0, NULL, NULL }
 
 /** A masked input cell ("< 11") holds at most this many (upper bound of the bounds). */
 #define CPTS_PROFILE_INPUT_MASK_MAX 10.0

@@ -110,6 +110,8 @@ const char *cpts_store_path(const cpts_store *s);
 int cpts_store_begin(cpts_ctx *ctx, cpts_store *s);
 int cpts_store_commit(cpts_ctx *ctx, cpts_store *s);
 void cpts_store_rollback(cpts_store *s);
+/** True between cpts_store_begin and its commit or rollback. */
+bool cpts_store_in_transaction(const cpts_store *s);
 
 /** Run SQL without results; errors carry sqlite3_errmsg. */
 int cpts_store_exec(cpts_ctx *ctx, cpts_store *s, const char *sql);
@@ -127,11 +129,26 @@ int cpts_store_step_done(cpts_ctx *ctx, cpts_store *s, sqlite3_stmt *st);
 /** Turn the connection's last error into ours. */
 int cpts_store_fail(cpts_ctx *ctx, cpts_store *s, const char *what);
 
-/** One integer from a query (first column of the first row); def when no row. */
+/** One integer from a query (first column of the first row); def when no row, and
+ * also on a database error (swallowed: prefer cpts_store_count_get). */
 long long cpts_store_count(cpts_store *s, const char *sql, long long def);
+/** One integer from a query into *out: CPTS_OK, CPTS_ABSENT when no row or NULL (*out
+ * 0), CPTS_EINTERNAL on a database error (reported). */
+int cpts_store_count_get(cpts_ctx *ctx, cpts_store *s, const char *sql, long long *out);
+/**
+ * Step a statement that returns rows: 1 for a row, 0 at the end, < 0 (CPTS_EINTERNAL,
+ * reported with what) on any other result, so that a damaged file never reads as the
+ * end of the data. The read loops of the store are `while ((r = cpts_store_row(...)) >
+ * 0)` followed by a check of r.
+ */
+int cpts_store_row(cpts_ctx *ctx, cpts_store *s, sqlite3_stmt *st, const char *what);
 
-/** meta table; value OWNED by caller (NULL when absent). */
+/** meta table; value OWNED by caller (NULL when absent, and on a database error:
+ * prefer cpts_store_meta_lookup). */
 char *cpts_store_meta_get(cpts_store *s, const char *key);
+/** meta value into *out (OWNED by caller): CPTS_OK, CPTS_ABSENT (no such key; *out
+ * NULL), CPTS_EINTERNAL on a database error (reported). */
+int cpts_store_meta_lookup(cpts_ctx *ctx, cpts_store *s, const char *key, char **out);
 int cpts_store_meta_set(cpts_ctx *ctx, cpts_store *s, const char *key, const char *value);
 
 /** Record where a table came from (replaces the previous record of that table). */
@@ -200,6 +217,18 @@ bool cpts_store_readonly(cpts_store *s);
 cpts_derived_state cpts_store_derived_status(cpts_store *s, const char *derived,
 					     const char *partition, char *why, size_t n_why,
 					     char **params_out);
+
+/* ---- load counts (src/store/loads.c; CPTS_DEBUG_LOADS=1 prints them) ------------------------------------------- */
+typedef enum cpts_load_kind {
+	CPTS_LOAD_MODEL, CPTS_LOAD_PARTITION, CPTS_LOAD_GRAPH, CPTS_LOAD_FLOWS,
+	CPTS_LOAD_KINDS
+} cpts_load_kind;
+/** Called by each loader when it reads the workspace. */
+void cpts_load_note(cpts_load_kind k);
+/** How many loads of kind k so far in this process. */
+unsigned long cpts_load_count(cpts_load_kind k);
+/** Print "loads: model N, partitions N, graph N, flows N" to out. */
+void cpts_loads_report(FILE *out);
 
 #ifdef __cplusplus
 }

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "basins/basins_int.h"
+#include "cpts/session.h"
 
 typedef struct cell {
 	size_t a, b;
@@ -82,21 +83,32 @@ static void scores(const cell *c, size_t nc, size_t na, size_t nb, cpts_compare_
 int cpts_compare_partitions(cpts_ctx *ctx, cpts_store *s, const char *a, const char *b,
 			    cpts_compare_result *out)
 {
-	cpts_model *m = NULL;
-	cpts_partition *pa = NULL, *pb = NULL;
-	cell *c = NULL;
-	size_t nc = 0, cap, *sa = NULL, *sb = NULL, *bstart = NULL, *bidx = NULL, *fill;
+	cpts_session *ss = cpts_session_borrow(s);
+	cpts_model *m;
+	cpts_partition *pa, *pb;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = cpts_model_load(ctx, &m, s)) < 0)
-		goto out;
-	if ((rc = cpts_partition_load(ctx, &pa, s, m, a)) < 0)
-		goto out;
-	if ((rc = cpts_partition_load(ctx, &pb, s, m, b)) < 0)
-		goto out;
-	if (!m->has_population)
-		cpts_warn(ctx, "no population in the workspace: every commune weighs 1");
+	if ((rc = cpts_session_model(ctx, ss, &m)) >= 0 &&
+	    (rc = cpts_session_partition(ctx, ss, a, &pa)) >= 0 &&
+	    (rc = cpts_session_partition(ctx, ss, b, &pb)) >= 0) {
+		if (!m->has_population)
+			cpts_warn(ctx, "no population in the workspace: every commune weighs 1");
+		rc = cpts_compare_partitions_of(ctx, m, pa, pb, out);
+	}
+	cpts_session_free(ctx, ss);
+	return rc;
+}
+
+int cpts_compare_partitions_of(cpts_ctx *ctx, const cpts_model *m, const cpts_partition *pa,
+			       const cpts_partition *pb, cpts_compare_result *out)
+{
+	const char *a = pa->name, *b = pb->name;
+	cell *c = NULL;
+	size_t nc = 0, cap, *sa = NULL, *sb = NULL, *bstart = NULL, *bidx = NULL, *fill;
+	int rc = CPTS_OK;
+
+	memset(out, 0, sizeof(*out));
 	/* members are sorted by territory: count them per commune first */
 	sa = cpts_calloc(m->n + 1, sizeof(size_t));
 	sb = cpts_calloc(m->n + 1, sizeof(size_t));
@@ -157,8 +169,5 @@ out:
 	free(sb);
 	free(bstart);
 	free(bidx);
-	cpts_partition_free(pa);
-	cpts_partition_free(pb);
-	cpts_model_free(ctx, m);
 	return rc;
 }

@@ -15,6 +15,7 @@
 
 #include "basins/basins_int.h"
 #include "cpts/store_basins.h"
+#include "cpts/session.h"
 
 /** Per-commune memberships in CSR form over the model. */
 typedef struct memb {
@@ -315,26 +316,28 @@ int cpts_basins_metrics(cpts_ctx *ctx, cpts_store *s, const char *partition,
 	cpts_graph *g = NULL;
 	cpts_flows *f = NULL;
 	cpts_partition *p = NULL;
+	cpts_session *own = NULL, *ss;
 	int rc;
 
 	if (!opts)
 		opts = &def;
-	if ((rc = cpts_model_load(ctx, &m, s)) < 0)
+	ss = opts->session ? opts->session : (own = cpts_session_borrow(s));
+	/* BORROWED from the session */
+	if ((rc = cpts_session_model(ctx, ss, &m)) < 0)
 		goto out;
-	if ((rc = cpts_partition_load(ctx, &p, s, m, partition)) < 0)
+	if ((rc = cpts_session_partition(ctx, ss, partition, &p)) < 0)
 		goto out;
-	if (cpts_graph_load(ctx, &g, m, s) < 0) {
-		cpts_error_clear(ctx);
+	if ((rc = cpts_session_graph(ctx, ss, &g)) < 0)
+		goto out;
+	if (rc == CPTS_ABSENT) {
 		if ((rc = cpts_graph_build(ctx, &g, m, s, NULL)) < 0)
 			goto out;
+		cpts_session_put_graph(ss, g);
 	}
-	if ((rc = cpts_flows_load(ctx, &f, m, s, opts->profession)) < 0)
+	if ((rc = cpts_session_flows(ctx, ss, opts->profession, &f)) < 0)
 		goto out;
 	rc = cpts_basins__metrics(ctx, s, m, g, f, p, opts, NULL);
 out:
-	cpts_partition_free(p);
-	cpts_flows_free(f);
-	cpts_graph_free(g);
-	cpts_model_free(ctx, m);
+	cpts_session_free(ctx, own);
 	return rc;
 }

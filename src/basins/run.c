@@ -17,6 +17,7 @@
 
 #include "basins/basins_int.h"
 #include "cpts/store_basins.h"
+#include "cpts/session.h"
 
 /* Mark the communes of the lock partition; their labels are 3n + territory. */
 static int apply_lock(cpts_bwork *w, cpts_store *s, cpts_partition **lock_out)
@@ -531,23 +532,26 @@ static int check_opts(cpts_ctx *ctx, cpts_store *s, const cpts_basins_opts *o)
 	return rc;
 }
 
-static int load_inputs(cpts_bwork *w, cpts_store *s, cpts_model **m, cpts_graph **g,
+/* The model, graph and flows, BORROWED from the session (cpts/session.h). */
+static int load_inputs(cpts_bwork *w, cpts_session *ss, cpts_model **m, cpts_graph **g,
 		       cpts_flows **f)
 {
 	double t0 = cpts_now(), t1, t2;
 	int rc;
 
-	if ((rc = cpts_model_load(w->ctx, m, s)) < 0)
+	if ((rc = cpts_session_model(w->ctx, ss, m)) < 0)
 		return rc;
 	t1 = cpts_now();
-	if (cpts_graph_load(w->ctx, g, *m, s) < 0) {
-		cpts_error_clear(w->ctx);
+	if ((rc = cpts_session_graph(w->ctx, ss, g)) < 0)
+		return rc;
+	if (rc == CPTS_ABSENT) {
 		cpts_info(w->ctx, "no contiguity graph yet: building it (queen, snap 5 m)");
-		if ((rc = cpts_graph_build(w->ctx, g, *m, s, NULL)) < 0)
+		if ((rc = cpts_graph_build(w->ctx, g, *m, cpts_session_store(ss), NULL)) < 0)
 			return rc;
+		cpts_session_put_graph(ss, *g);
 	}
 	t2 = cpts_now();
-	if ((rc = cpts_flows_load(w->ctx, f, *m, s, w->opts->profession)) < 0)
+	if ((rc = cpts_session_flows(w->ctx, ss, w->opts->profession, f)) < 0)
 		return rc;
 	CPTS_LOG(w->ctx, CPTS_LOG_DEBUG, "basins: communes loaded in %.3f s, graph %.3f s,"
 		 " flows %.3f s", t1 - t0, t2 - t1, cpts_now() - t2);
@@ -592,6 +596,8 @@ int cpts_basins_run(cpts_ctx *ctx, cpts_store *s, const cpts_basins_opts *opts,
 	cpts_graph *g = NULL;
 	cpts_flows *f = NULL;
 	cpts_partition *lock = NULL, *res = NULL;
+	cpts_session *own = NULL, *ss = opts && opts->session ? opts->session
+						      : (own = cpts_session_borrow(s));
 	char **terr = NULL, *params = NULL;
 	cpts_basins_summary sum;
 	size_t nb = 0, n_locked_split = 0, target = 0;
@@ -619,7 +625,7 @@ int cpts_basins_run(cpts_ctx *ctx, cpts_store *s, const cpts_basins_opts *opts,
 		goto out;
 	if ((rc = cpts_store_begin(ctx, s)) < 0)
 		goto out;
-	if ((rc = load_inputs(&w, s, &m, &g, &f)) < 0)
+	if ((rc = load_inputs(&w, ss, &m, &g, &f)) < 0)
 		goto out;
 	t_load = cpts_now();
 	w.m = m;
@@ -672,7 +678,11 @@ int cpts_basins_run(cpts_ctx *ctx, cpts_store *s, const cpts_basins_opts *opts,
 	if ((rc = cpts_store_record_run(ctx, s, "basins", params)) < 0)
 		goto out;
 	t_metrics = cpts_now();
-	rc = cpts_store_commit(ctx, s);
+	if ((rc = cpts_store_commit(ctx, s)) >= 0) {
+		/* what was written, as it would be read back: the session's copy */
+		cpts_session_put_partition(ss, res);
+		res = NULL;
+	}
 	CPTS_LOG(ctx, CPTS_LOG_DEBUG, "basins: partition stored in %.3f s, metrics computed and"
 		 " stored in %.3f s, commit %.3f s", t_save - t_method, t_metrics - t_save,
 		 cpts_now() - t_metrics);
@@ -680,8 +690,10 @@ int cpts_basins_run(cpts_ctx *ctx, cpts_store *s, const cpts_basins_opts *opts,
 		 " and constraints %.3f s, metrics and storage %.3f s", t_load - t0,
 		 f ? f->start[f->n] : 0, t_method - t_load, cpts_now() - t_method);
 out:
-	if (rc < 0)
+	if (rc < 0) {
 		cpts_store_rollback(s);
+		cpts_session_invalidate(ctx, ss, CPTS_SESSION_PARTITION, opts->name);
+	}
 	sum.seconds = cpts_now() - t0;
 	if (summary_out)
 		*summary_out = sum;
@@ -695,8 +707,6 @@ out:
 	free(w.lab0);
 	cpts_partition_free(lock);
 	cpts_partition_free(res);
-	cpts_flows_free(f);
-	cpts_graph_free(g);
-	cpts_model_free(ctx, m);
+	cpts_session_free(ctx, own);
 	return rc;
 }

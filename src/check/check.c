@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "check/check_int.h"
+#include "cpts/session.h"
 
 int cpts_check_stage_of(const char *statut)
 {
@@ -358,10 +359,15 @@ int cpts_check_run(cpts_ctx *ctx, cpts_check_report **out, cpts_store *s,
 		opts = &def;
 	r->min_pop = opts->min_pop;
 	r->li = r->msi = NAN;
-	if ((rc = chk_env_load(ctx, &e, s, opts->profession)) < 0)
+	if (opts->session) { /* the session's inputs, BORROWED by the report */
+		r->borrowed = true;
+		if ((rc = chk_env_from_session(ctx, &e, opts->session, opts->profession)) < 0 ||
+		    (rc = cpts_session_partition(ctx, opts->session, partition, &r->part)) < 0)
+			goto out;
+	} else if ((rc = chk_env_load(ctx, &e, s, opts->profession)) < 0 ||
+		   (rc = cpts_partition_load(ctx, &r->part, s, e.m, partition)) < 0) {
 		goto out;
-	if ((rc = cpts_partition_load(ctx, &r->part, s, e.m, partition)) < 0)
-		goto out;
+	}
 	if ((rc = cpts_progress(ctx, 0.3, "checking")) < 0)
 		goto out;
 	r->model = e.m;
@@ -407,7 +413,9 @@ void cpts_check_report_free(cpts_ctx *ctx, cpts_check_report *r)
 	free(r->overlaps);
 	free(r->unstable);
 	free(r->unstable_share);
-	cpts_partition_free(r->part);
-	cpts_model_free(ctx, r->model);
+	if (!r->borrowed) {
+		cpts_partition_free(r->part);
+		cpts_model_free(ctx, r->model);
+	}
 	free(r);
 }

@@ -31,9 +31,14 @@ typedef struct chk_env {
 	double *tvol;
 	double *row_total;      /* BORROWED from f: all flows of residents (outside included) */
 	double *col_total;      /* BORROWED from f: all inflows (from workspace residents) */
+	bool borrowed;          /* every array above is the session's (chk_env_from_session) */
 } chk_env;
 
 int chk_env_load(cpts_ctx *ctx, chk_env *e, cpts_store *s, const char *profession);
+/** The same inputs BORROWED from a session (cpts/session.h): its model, graph (none
+ * when the workspace has none), flow matrix and transpose; nothing loaded twice. */
+int chk_env_from_session(cpts_ctx *ctx, chk_env *e, struct cpts_session *ss,
+			 const char *profession);
 void chk_env_release(cpts_ctx *ctx, chk_env *e);
 
 /**

@@ -17,6 +17,7 @@
 
 #include "check/check_int.h"
 #include "cpts/store_check.h"
+#include "cpts/session.h"
 
 /* The transpose of the flow matrix (practice <- residence), residences in increasing
  * order within each practice: what `suggest` reads by column. */
@@ -91,8 +92,46 @@ int chk_env_load(cpts_ctx *ctx, chk_env *e, cpts_store *s, const char *professio
 	return load_flows(ctx, e, s, profession);
 }
 
+int chk_env_from_session(cpts_ctx *ctx, chk_env *e, cpts_session *ss,
+			 const char *profession)
+{
+	cpts_flows *f, *ft;
+	int rc;
+
+	memset(e, 0, sizeof(*e));
+	e->borrowed = true;
+	if ((rc = cpts_session_model(ctx, ss, &e->m)) < 0)
+		return rc;
+	if ((rc = cpts_session_graph(ctx, ss, &e->g)) < 0)
+		return rc;
+	if (rc != CPTS_ABSENT) {
+		e->has_graph = e->g->n_edges > 0;
+		e->gstart = e->g->start;
+		e->gadj = e->g->adj;
+		e->gkind = e->g->kind;
+		e->gshared = e->g->shared_km;
+	}
+	if ((rc = cpts_session_flows(ctx, ss, profession, &f)) < 0 ||
+	    (rc = cpts_session_flows_t(ctx, ss, profession, &ft)) < 0)
+		return rc;
+	e->has_flows = f->start[f->n] > 0;
+	e->fstart = f->start;
+	e->fcol = f->col;
+	e->fvol = f->vol;
+	e->tstart = ft->start;
+	e->trow = ft->col;
+	e->tvol = ft->vol;
+	e->row_total = f->row_total;
+	e->col_total = f->col_total;
+	return CPTS_OK;
+}
+
 void chk_env_release(cpts_ctx *ctx, chk_env *e)
 {
+	if (e->borrowed) {
+		memset(e, 0, sizeof(*e));
+		return;
+	}
 	cpts_model_free(ctx, e->m);
 	cpts_graph_free(e->g);
 	cpts_flows_free(e->f);

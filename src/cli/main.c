@@ -9,6 +9,7 @@
 
 #include "cli/cli.h"
 #include "cpts/progress.h"
+#include "cpts/store.h"
 #include "cpts/util.h"
 #include "cpts/version.h"
 
@@ -85,6 +86,8 @@ int main(int argc, char **argv)
 		ctx.progress = cpts_progress_term_cb;
 		ctx.progress_arg = cli_progress;
 		code = c->fn(&ctx, argc - 1, argv + 1);
+		if (getenv("CPTS_DEBUG_LOADS") && strcmp(getenv("CPTS_DEBUG_LOADS"), "1") == 0)
+			cpts_loads_report(stderr);
 		cpts_progress_term_free(cli_progress);
 		cli_progress = NULL;
 		cpts_ctx_release(&ctx);

@@ -80,17 +80,6 @@ char *cpts_strndup(const char *s, size_t n)
 	return p;
 }
 
-char *cpts_asprintf(const char *fmt, ...)
-{
-	va_list ap;
-	cpts_buf b = CPTS_BUF_INIT;
-
-	va_start(ap, fmt);
-	cpts_buf_vaddf(&b, fmt, ap);
-	va_end(ap);
-	return cpts_buf_detach(&b, NULL);
-}
-
 int cpts_strcasecmp(const char *a, const char *b)
 {
 	for (;; a++, b++) {
@@ -225,4 +214,18 @@ void cpts_timestamp_utc(char out[32])
 	}
 	gmtime_r(&t, &tm);
 	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* Programmer-error abort (cpts/ctx.h): here, with the other aborts (out of memory), so
+ * that the allocation and buffer files depend on no other file of core. */
+_Noreturn void cpts_bug(const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "cpts: BUG: %s:%d: ", file, line);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(CPTS_EXIT_INTERNAL);
 }

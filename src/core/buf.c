@@ -190,3 +190,15 @@ void cpts_vec_release(cpts_vec *v)
 	v->data = NULL;
 	v->n = v->cap = 0;
 }
+
+/* Here rather than in alloc.c: it is a buffer use, and alloc.c stays below buf.c. */
+char *cpts_asprintf(const char *fmt, ...)
+{
+	va_list ap;
+	cpts_buf b = CPTS_BUF_INIT;
+
+	va_start(ap, fmt);
+	cpts_buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	return cpts_buf_detach(&b, NULL);
+}

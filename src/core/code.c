@@ -13,6 +13,20 @@ static bool is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
+long cpts_code_key(const char *c)
+{
+	int c1;
+
+	if (!c || c[0] < '0' || c[0] > '9' || !c[1] || !c[2] || !c[3] || !c[4] || c[5])
+		return -1;
+	c1 = c[1] >= '0' && c[1] <= '9' ? c[1] - '0' : c[1] == 'A' ? 10 : c[1] == 'B' ? 11 : -1;
+	if (c1 < 0 || c[2] < '0' || c[2] > '9' || c[3] < '0' || c[3] > '9' || c[4] < '0' ||
+	    c[4] > '9')
+		return -1;
+	return ((c[0] - '0') * 12L + c1) * 1000L + (c[2] - '0') * 100L + (c[3] - '0') * 10L +
+	       (c[4] - '0');
+}
+
 bool cpts_code_valid(const char *c)
 {
 	if (strlen(c) != 5)

@@ -10,7 +10,6 @@
 
 #include "cpts/outfile.h"
 #include "cpts/ctx.h"
-#include "dep/dep.h"
 
 static volatile sig_atomic_t interrupt_flag;
 
@@ -40,22 +39,6 @@ int cpts_interrupted(const cpts_ctx *ctx)
 {
 	(void)ctx;
 	return interrupt_flag != 0;
-}
-
-int cpts_ctx_init(cpts_ctx *ctx)
-{
-	memset(ctx, 0, sizeof(*ctx));
-	ctx->verbosity = CPTS_LOG_INFO;
-	ctx->progress = cpts_progress_none;
-	ctx->log = stderr;
-	return cpts_dep_init(ctx);
-}
-
-void cpts_ctx_release(cpts_ctx *ctx)
-{
-	if (!ctx)
-		return;
-	cpts_dep_release(ctx);
 }
 
 int cpts_error_set(cpts_ctx *ctx, cpts_status code, const char *file, int line,
@@ -187,14 +170,3 @@ int cpts_progress(cpts_ctx *ctx, double frac, const char *msg)
 	return CPTS_OK;
 }
 
-_Noreturn void cpts_bug(const char *file, int line, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "cpts: BUG: %s:%d: ", file, line);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(CPTS_EXIT_INTERNAL);
-}

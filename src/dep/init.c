@@ -1,10 +1,15 @@
 /*
- * init.c - create and release the per-context dependency handles.
+ * init.c - create and release the per-context dependency handles, and the context
+ * itself (cpts_ctx_init / cpts_ctx_release of cpts/ctx.h): here rather than in
+ * core/ctx.c, so that core (errors, messages) depends on no dependency wrapper and the
+ * wrappers report their errors through it.
  */
 #include <geos_c.h>
 #include <proj.h>
 #include <pthread.h>
 #include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "dep/dep.h"
 
@@ -40,4 +45,20 @@ void cpts_dep_release(cpts_ctx *ctx)
 		proj_context_destroy((PJ_CONTEXT *)ctx->proj);
 		ctx->proj = NULL;
 	}
+}
+
+int cpts_ctx_init(cpts_ctx *ctx)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->verbosity = CPTS_LOG_INFO;
+	ctx->progress = cpts_progress_none;
+	ctx->log = stderr;
+	return cpts_dep_init(ctx);
+}
+
+void cpts_ctx_release(cpts_ctx *ctx)
+{
+	if (!ctx)
+		return;
+	cpts_dep_release(ctx);
 }

@@ -73,8 +73,10 @@ typedef struct ex_top ex_top;
 typedef struct ex_data {
 	const cpts_export_opts *opts; /* BORROWED */
 	cpts_store *s;                /* BORROWED */
-	cpts_model *m;                /* OWNED, with geometries */
-	cpts_partition *p;            /* OWNED */
+	cpts_model *m;                /* BORROWED from ss, with geometries */
+	cpts_partition *p;            /* BORROWED from ss */
+	struct cpts_session *ss;      /* BORROWED (opts->session) or own_ss */
+	struct cpts_session *own_ss;  /* OWNED when the export opened its own session */
 	cpts_ptable *pt;              /* OWNED, disclosed values */
 	ex_terr *terr;                /* OWNED, p->n_terr entries */
 	ex_attract *att;              /* OWNED, m->n entries (model order) */

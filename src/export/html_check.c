@@ -125,6 +125,7 @@ int ex_html_check(cpts_ctx *ctx, cpts_buf *b, const ex_data *d)
 	char s1[32], s2[32];
 
 	co.no_compare = true;
+	co.session = d->ss;
 	if (cpts_check_run(ctx, &r, d->s, d->opts->partition, &co) < 0) {
 		cpts_note(ctx, "partition check not in the report: %s", ctx->err.msg);
 		cpts_error_clear(ctx);

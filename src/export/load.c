@@ -17,6 +17,7 @@
 #include "dep/dep.h"
 #include "cpts/store_check.h"
 #include "cpts/store_export.h"
+#include "cpts/session.h"
 #include "export/export_int.h"
 
 /* Above this many vertices in a territory, dissolve with the overlay union (see dissolve) */
@@ -514,11 +515,12 @@ int ex_data_load(cpts_ctx *ctx, ex_data **out, cpts_store *s, const cpts_export_
 	d->threshold = opts->mask_threshold; /* checked by cpts_export_run: the one used */
 	dopts.threshold = d->threshold;
 	cpts_timestamp_utc(d->timestamp);
-	if ((rc = cpts_model_load(ctx, &d->m, s)) < 0 ||
-	    (rc = cpts_partition_load(ctx, &d->p, s, d->m, opts->partition)) < 0)
+	d->ss = opts->session ? opts->session : (d->own_ss = cpts_session_borrow(s));
+	if ((rc = cpts_session_model(ctx, d->ss, &d->m)) < 0 ||
+	    (rc = cpts_session_partition(ctx, d->ss, opts->partition, &d->p)) < 0)
 		goto out;
 	if ((rc = cpts_progress(ctx, 0.05, "loading geometries")) < 0 ||
-	    (rc = cpts_model_load_geoms(ctx, d->m, s)) < 0)
+	    (rc = cpts_session_model_geoms(ctx, d->ss, &d->m)) < 0)
 		goto out;
 	d->terr = cpts_calloc(d->p->n_terr + 1, sizeof(ex_terr));
 	if ((rc = load_partition_row(ctx, d)) < 0 || (rc = load_metrics(ctx, d)) < 0 ||
@@ -585,8 +587,7 @@ void ex_data_free(cpts_ctx *ctx, ex_data *d)
 	free(d->profile_params);
 	ex_reproj_release(&d->rp);
 	cpts_ptable_free(d->pt);
-	cpts_partition_free(d->p);
-	cpts_model_free(ctx, d->m);
+	cpts_session_free(ctx, d->own_ss);
 	free(d);
 }
 

@@ -21,6 +21,7 @@
 #include "cpts/check.h"
 #include "cpts/outfile.h"
 #include "cpts/store_check.h"
+#include "cpts/session.h"
 #include "cpts/version.h"
 #include "dep/dep.h"
 #include "export/export_int.h"
@@ -1566,8 +1567,10 @@ static int section_compare(cpts_ctx *ctx, cpts_buf *b, const ex_data *d)
 			" l'unité correspondante</th></tr></thead><tbody>\n");
 	for (size_t k = 0; k < n; k++) {
 		cpts_compare_result r;
+		cpts_partition *other = NULL;
 		char s1[32], s2[32], s3[32], s4[32];
-		if (cpts_compare_partitions(ctx, d->s, d->opts->partition, names[k], &r) < 0) {
+		if (cpts_session_partition(ctx, d->ss, names[k], &other) < 0 ||
+		    cpts_compare_partitions_of(ctx, d->m, d->p, other, &r) < 0) {
 			/* a partition of other communes cannot be compared: say so, go on */
 			cpts_note(ctx, "cannot compare with partition '%s': %s", names[k],
 				  ctx->err.msg);
@@ -1589,15 +1592,14 @@ static int section_compare(cpts_ctx *ctx, cpts_buf *b, const ex_data *d)
 		cpts_partition *other = NULL;
 		if (d->m->n > DISAGREE_MAP_MAX)
 			break;
-		if (cpts_partition_load(ctx, &other, d->s, d->m, names[k]) < 0) {
+		if (cpts_session_partition(ctx, d->ss, names[k], &other) < 0) {
 			cpts_error_clear(ctx);
 			continue;
 		}
 		cpts_buf_addstr(b, "<h3>Carte des désaccords avec « ");
 		cpts_buf_add_html(b, names[k]);
 		cpts_buf_addstr(b, " »</h3>\n");
-		rc = disagreement_map(ctx, b, d, other);
-		cpts_partition_free(other);
+		rc = disagreement_map(ctx, b, d, other); /* other: BORROWED */
 		drawn = true;
 	}
 	cpts_buf_addstr(b, "</section>\n");

@@ -324,54 +324,52 @@ unknown:
 	return 1;
 }
 
+/* One commune's geometry blob (cpts_store_commune_blobs): its rings into the point
+ * arrays; > 0 asks for the blob as WKB (another SpatiaLite layout). */
+typedef struct geom_arg {
+	build *b;
+	const cpts_model *m;
+	cpts_store *s;
+	size_t done;
+} geom_arg;
+
+static int add_geometry(void *arg, const char *code, const unsigned char *blob, size_t len,
+			bool as_wkb)
+{
+	geom_arg *g = arg;
+	long i = cpts_model_find(g->m, code);
+	int w = -1, rc;
+
+	if (i < 0)
+		return 0;
+	if (blob && !as_wkb && (w = spl_walk(g->b, blob, len, (uint32_t)i)) > 0)
+		return 1;
+	if (blob && as_wkb)
+		w = wkb_walk(g->b, blob, len, (uint32_t)i);
+	if (w < 0) {
+		rc = cpts_fail(g->b->ctx, CPTS_EINPUT, "the geometry of commune %s is missing or"
+			       " is not a polygon", code);
+		cpts_error_where(g->b->ctx, "%s|communes|code=%s", cpts_store_path(g->s), code);
+		return rc;
+	}
+	if ((++g->done & 4095) == 0 &&
+	    (rc = cpts_progress(g->b->ctx, 0.6 * (double)g->done / (double)g->m->n,
+				"contiguity")) < 0)
+		return rc;
+	return 0;
+}
+
 /* Read every commune's rings into the point arrays. */
 static int read_geometries(build *b, const cpts_model *m, cpts_store *s)
 {
-	sqlite3_stmt *st = NULL, *wkb_st = NULL;
-	int rc = CPTS_OK, src;
-	size_t done = 0;
+	geom_arg g = { b, m, s, 0 };
+	int rc;
 
-	if ((rc = cpts_store_prepare(b->ctx, s, &st, "SELECT code, geom FROM communes")) < 0)
+	if ((rc = cpts_store_commune_blobs(b->ctx, s, add_geometry, &g)) < 0)
 		return rc;
-	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *code = (const char *)sqlite3_column_text(st, 0);
-		const unsigned char *blob = sqlite3_column_blob(st, 1);
-		size_t len = (size_t)sqlite3_column_bytes(st, 1);
-		long i = cpts_model_find(m, code ? code : "");
-		int w = -1;
-		if (i < 0)
-			continue;
-		if (blob && (w = spl_walk(b, blob, len, (uint32_t)i)) > 0) {
-			/* another blob layout: let SpatiaLite convert it to WKB */
-			if (!wkb_st && (rc = cpts_store_prepare(b->ctx, s, &wkb_st,
-								"SELECT AsBinary(?)")) < 0)
-				goto out;
-			sqlite3_reset(wkb_st);
-			sqlite3_bind_blob(wkb_st, 1, blob, (int)len, SQLITE_STATIC);
-			w = -1;
-			if (sqlite3_step(wkb_st) == SQLITE_ROW && sqlite3_column_blob(wkb_st, 0))
-				w = wkb_walk(b, sqlite3_column_blob(wkb_st, 0),
-					     (size_t)sqlite3_column_bytes(wkb_st, 0), (uint32_t)i);
-		}
-		if (w < 0) {
-			rc = cpts_fail(b->ctx, CPTS_EINPUT, "the geometry of commune %s is missing or"
-				       " is not a polygon", code);
-			cpts_error_where(b->ctx, "%s|communes|code=%s", cpts_store_path(s), code);
-			goto out;
-		}
-		if ((++done & 4095) == 0 &&
-		    (rc = cpts_progress(b->ctx, 0.6 * (double)done / (double)m->n,
-					"contiguity")) < 0)
-			goto out;
-	}
-	if (src != SQLITE_DONE)
-		rc = cpts_store_fail(b->ctx, s, "reading commune geometries");
 	b->ring = grow(b->ring, &b->cap_ring, b->n_ring + 1, sizeof(uint32_t));
 	b->ring[b->n_ring] = (uint32_t)b->n_pt;
-out:
-	sqlite3_finalize(st);
-	sqlite3_finalize(wkb_st);
-	return rc;
+	return CPTS_OK;
 }
 
 /* ---- matching by bucketing ---- */

@@ -9,18 +9,21 @@
  * (DOMAIN.md section 3). Masked cells are counted, never read as zero volumes.
  *
  * Reading millions of rows back from SQLite costs more than every basin method, so the
- * matrix of all professions is cached in table flow_matrix as packed arrays: built
- * right after `cpts ingest flows` (cpts_flows_cache), else by the first load made inside
- * a write transaction (cpts basins, cpts diagnose), and dropped by the ingest whenever
- * flows or communes change. A cache of another model size, another byte order or a
- * damaged blob is ignored.
+ * matrix of all professions is cached in table flow_matrix as packed arrays, written
+ * only when asked: right after `cpts ingest flows` (cpts_flows_cache) and by `cpts
+ * diagnose` from the matrix its session holds (cpts_flows_cache_store); a load never
+ * writes. The ingest drops it whenever flows or communes change (deps.c). A cache of
+ * another model size, another byte order or a damaged blob is ignored.
  */
 #include <limits.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cpts/code.h"
+#include "cpts/store_graph.h"
 #include "graph/graph_int.h"
 
 typedef struct trip {
@@ -71,26 +74,10 @@ static void compress(cpts_flows *f, const trip *t, size_t n_t)
 		f->start[i + 1] += f->start[i];
 }
 
-/*
- * Code -> model index without hashing: a 5-character INSEE code is two characters of
- * département from [0-9AB] and three digits, so (c0 * 12 + c1) * 1000 + digits is a
- * dense key below 120,000. Millions of flow rows are resolved by one array read each.
- */
-#define CODE_KEYS 120000
-
-static long code_key(const char *c)
-{
-	int c1;
-
-	if (!c || c[0] < '0' || c[0] > '9' || !c[1] || !c[2] || !c[3] || !c[4] || c[5])
-		return -1;
-	c1 = c[1] >= '0' && c[1] <= '9' ? c[1] - '0' : c[1] == 'A' ? 10 : c[1] == 'B' ? 11 : -1;
-	if (c1 < 0 || c[2] < '0' || c[2] > '9' || c[3] < '0' || c[3] > '9' || c[4] < '0' ||
-	    c[4] > '9')
-		return -1;
-	return ((c[0] - '0') * 12L + c1) * 1000L + (c[2] - '0') * 100L + (c[3] - '0') * 10L +
-	       (c[4] - '0');
-}
+/* Code -> model index without hashing (cpts_code_key): millions of flow rows are
+ * resolved by one array read each. */
+#define CODE_KEYS CPTS_CODE_KEYS
+#define code_key cpts_code_key
 
 static int32_t *code_table(const cpts_model *m)
 {
@@ -119,178 +106,6 @@ static bool trips_sorted(const trip *t, size_t n)
 		if (cmp_trip(&t[i - 1], &t[i]) > 0)
 			return false;
 	return true;
-}
-
-/* Packed cache: header, then start (u32, n + 1), col (u32, nnz), vol (f64, nnz),
-   outside (f64, n). */
-typedef struct fm_header {
-	char magic[8];     /* "CPTSFM1" */
-	uint32_t order;    /* 0x01020304 in the writer's byte order */
-	uint32_t pad;
-	uint64_t n, nnz, n_masked;
-	double total;
-} fm_header;
-
-static const char fm_magic[8] = "CPTSFM1";
-
-static size_t fm_size(uint64_t n, uint64_t nnz)
-{
-	return sizeof(fm_header) + (n + 1) * 4 + nnz * 4 + nnz * 8 + n * 8;
-}
-
-/* Read n u32 values at offset off of the blob, widened into out (in slices). */
-static bool blob_u32(sqlite3_blob *b, size_t off, size_t n, size_t *out)
-{
-	uint32_t buf[16384];
-
-	for (size_t done = 0; done < n;) {
-		size_t k = n - done < 16384 ? n - done : 16384;
-		if (sqlite3_blob_read(b, buf, (int)(k * 4), (int)(off + done * 4)) != SQLITE_OK)
-			return false;
-		for (size_t i = 0; i < k; i++)
-			out[done + i] = buf[i];
-		done += k;
-	}
-	return true;
-}
-
-/* Read len bytes at offset off of the blob into out (a blob is below INT_MAX bytes). */
-static bool blob_bytes(sqlite3_blob *b, size_t off, size_t len, void *out)
-{
-	return sqlite3_blob_read(b, out, (int)len, (int)off) == SQLITE_OK;
-}
-
-/*
- * Fill f from a cached blob; false when there is none usable. Incremental blob I/O
- * reads the arrays straight into f: no copy of the whole blob (60 MB on France).
- */
-static bool cache_read(cpts_store *s, cpts_flows *f)
-{
-	sqlite3 *db = cpts_store_db(s);
-	sqlite3_stmt *st = NULL;
-	sqlite3_blob *b = NULL;
-	sqlite3_int64 id = 0;
-	fm_header h;
-	size_t off = sizeof(h);
-	bool ok = false, found;
-
-	if (sqlite3_prepare_v2(db, "SELECT rowid FROM flow_matrix WHERE profession = '' AND"
-			       " n_communes = ?", -1, &st, NULL) != SQLITE_OK)
-		return false;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)f->n);
-	found = sqlite3_step(st) == SQLITE_ROW;
-	if (found)
-		id = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	if (!found || sqlite3_blob_open(db, "main", "flow_matrix", "data", id, 0, &b) != SQLITE_OK)
-		goto out;
-	if ((size_t)sqlite3_blob_bytes(b) < sizeof(h) ||
-	    sqlite3_blob_read(b, &h, sizeof(h), 0) != SQLITE_OK)
-		goto out;
-	if (memcmp(h.magic, fm_magic, 8) != 0 || h.order != 0x01020304u || h.n != f->n ||
-	    h.nnz > UINT32_MAX || (size_t)sqlite3_blob_bytes(b) != fm_size(h.n, h.nnz))
-		goto out;
-	f->col = cpts_mallocarray(h.nnz + 1, sizeof(size_t));
-	f->vol = cpts_mallocarray(h.nnz + 1, sizeof(double));
-	ok = blob_u32(b, off, h.n + 1, f->start) &&
-	     blob_u32(b, off + (h.n + 1) * 4, h.nnz, f->col) &&
-	     blob_bytes(b, off + (h.n + 1) * 4 + h.nnz * 4, h.nnz * 8, f->vol) &&
-	     blob_bytes(b, off + (h.n + 1) * 4 + h.nnz * 12, h.n * 8, f->outside);
-	/* a damaged cache is ignored, never trusted */
-	ok = ok && f->start[0] == 0 && f->start[h.n] == h.nnz;
-	for (size_t i = 0; i < h.n && ok; i++)
-		ok = f->start[i + 1] >= f->start[i];
-	for (size_t e = 0; e < h.nnz && ok; e++)
-		ok = f->col[e] < h.n;
-	if (!ok) {
-		free(f->col);
-		free(f->vol);
-		f->col = NULL;
-		f->vol = NULL;
-		memset(f->start, 0, (f->n + 1) * sizeof(size_t));
-		memset(f->outside, 0, (f->n + 1) * sizeof(double));
-		goto out;
-	}
-	f->n_masked = h.n_masked;
-	f->total = h.total;
-out:
-	if (b)
-		sqlite3_blob_close(b);
-	return ok;
-}
-
-/* Write n size_t values as u32 at offset off of the blob (in slices). */
-static bool blob_put_u32(sqlite3_blob *b, size_t off, size_t n, const size_t *in)
-{
-	uint32_t buf[16384];
-
-	for (size_t done = 0; done < n;) {
-		size_t k = n - done < 16384 ? n - done : 16384;
-		for (size_t i = 0; i < k; i++)
-			buf[i] = (uint32_t)in[done + i];
-		if (sqlite3_blob_write(b, buf, (int)(k * 4), (int)(off + done * 4)) != SQLITE_OK)
-			return false;
-		done += k;
-	}
-	return true;
-}
-
-/* Write len bytes at offset off of the blob (cache_write keeps it below INT_MAX). */
-static bool blob_put(sqlite3_blob *b, size_t off, size_t len, const void *in)
-{
-	return sqlite3_blob_write(b, in, (int)len, (int)off) == SQLITE_OK;
-}
-
-/*
- * Write the cache when a write transaction is open (its rollback drops it too): a
- * zero-filled blob of the final size, then the arrays written into it piece by piece,
- * so that no packed copy of the matrix is ever held in memory.
- */
-static void cache_write(cpts_ctx *ctx, cpts_store *s, const cpts_flows *f)
-{
-	sqlite3 *db = cpts_store_db(s);
-	sqlite3_stmt *st = NULL;
-	sqlite3_blob *b = NULL;
-	size_t nnz = f->start[f->n], len = fm_size(f->n, nnz), off = sizeof(fm_header);
-	fm_header h;
-	bool ok = false;
-
-	if (sqlite3_get_autocommit(db) || sqlite3_db_readonly(db, "main") == 1 ||
-	    nnz > UINT32_MAX || len > INT_MAX)
-		return;
-	memset(&h, 0, sizeof(h));
-	memcpy(h.magic, fm_magic, 8);
-	h.order = 0x01020304u;
-	h.n = f->n;
-	h.nnz = nnz;
-	h.n_masked = f->n_masked;
-	h.total = f->total;
-	if (sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO flow_matrix(profession, n_communes,"
-			       " data) VALUES('', ?, zeroblob(?))", -1, &st, NULL) != SQLITE_OK)
-		goto out;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)f->n);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)len);
-	if (sqlite3_step(st) != SQLITE_DONE ||
-	    sqlite3_blob_open(db, "main", "flow_matrix", "data", sqlite3_last_insert_rowid(db), 1,
-			      &b) != SQLITE_OK)
-		goto out;
-	ok = blob_put(b, 0, sizeof(h), &h) && blob_put_u32(b, off, f->n + 1, f->start) &&
-	     blob_put_u32(b, off + (f->n + 1) * 4, nnz, f->col) &&
-	     blob_put(b, off + (f->n + 1) * 4 + nnz * 4, nnz * 8, f->vol) &&
-	     blob_put(b, off + (f->n + 1) * 4 + nnz * 12, f->n * 8, f->outside);
-out:
-	if (ok && cpts_store_derived_record(ctx, s, "flow_matrix", NULL, NULL) < 0) {
-		cpts_error_clear(ctx); /* the cache is optional: dropped below */
-		ok = false;
-	}
-	if (!ok) {
-		cpts_note(ctx, "flow matrix not cached: %s", sqlite3_errmsg(db));
-		/* a half-written blob would be ignored (its checks fail), but drop it */
-		sqlite3_exec(db, "DELETE FROM flow_matrix WHERE profession = ''", NULL, NULL, NULL);
-	}
-	if (b)
-		sqlite3_blob_close(b);
-	sqlite3_finalize(st);
 }
 
 /* Row and column totals of a filled matrix (outside flows in the row totals). */
@@ -392,71 +207,77 @@ static void reader_finish(reader *r)
 	f->vol = cpts_reallocarray(f->vol, r->nnz + 1, sizeof(double));
 }
 
+/* One row of table flows into the matrix being read. */
+typedef struct load_arg {
+	reader *r;
+	const int32_t *keys;
+	size_t n_unknown;
+} load_arg;
+
+static int add_row(void *arg, const char *o, const char *d, double v, bool masked)
+{
+	load_arg *a = arg;
+	cpts_flows *f = a->r->f;
+	long io = find_code(a->keys, o), id;
+
+	if (masked || isnan(v)) {
+		f->n_masked++;
+		return CPTS_OK;
+	}
+	if (io < 0 || !(v > 0)) {
+		a->n_unknown += io < 0;
+		return CPTS_OK;
+	}
+	id = find_code(a->keys, d);
+	if (id < 0) {
+		f->outside[io] += v;
+		f->total += v;
+		return CPTS_OK;
+	}
+	add_pair(a->r, (size_t)io, (size_t)id, v);
+	f->total += v;
+	return CPTS_OK;
+}
+
 int cpts_flows_load(cpts_ctx *ctx, cpts_flows **out, const cpts_model *m, cpts_store *s,
 		    const char *profession)
 {
 	cpts_flows *f = cpts_calloc(1, sizeof(*f));
-	sqlite3_stmt *st = NULL;
 	int32_t *keys = code_table(m);
 	reader r = { f, 0, 0, 0, 0, NULL, 0, 0 };
-	size_t n_unknown = 0;
-	int rc = CPTS_OK, src;
+	load_arg a = { &r, keys, 0 };
+	int rc = CPTS_OK;
 
 	*out = NULL;
+	cpts_load_note(CPTS_LOAD_FLOWS);
 	f->n = m->n;
 	f->start = cpts_calloc(m->n + 1, sizeof(size_t));
 	f->outside = cpts_calloc(m->n + 1, sizeof(double));
 	f->row_total = cpts_calloc(m->n + 1, sizeof(double));
 	f->col_total = cpts_calloc(m->n + 1, sizeof(double));
-	if (!profession && cache_read(s, f)) {
-		totals(f);
-		*out = f;
-		free(keys);
-		return CPTS_OK;
+	if (!profession) {
+		cpts_flow_matrix_io io = { m->n, 0, f->start, NULL, NULL, f->outside, 0, 0 };
+		if (cpts_store_flow_matrix_read(s, &io)) {
+			f->col = io.col;
+			f->vol = io.vol;
+			f->n_masked = io.n_masked;
+			f->total = io.total;
+			totals(f);
+			*out = f;
+			free(keys);
+			return CPTS_OK;
+		}
 	}
-	if ((rc = cpts_store_prepare(ctx, s, &st, profession
-			? "SELECT orig, dest, volume, masked FROM flows WHERE profession = ?"
-			: "SELECT orig, dest, volume, masked FROM flows")) < 0)
+	if ((rc = cpts_store_flows_each(ctx, s, profession, add_row, &a)) < 0)
 		goto out;
-	if (profession)
-		sqlite3_bind_text(st, 1, profession, -1, SQLITE_STATIC);
-	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *o = (const char *)sqlite3_column_text(st, 0);
-		const char *d = (const char *)sqlite3_column_text(st, 1);
-		double v = sqlite3_column_double(st, 2);
-		long io = find_code(keys, o), id;
-		if (sqlite3_column_int(st, 3) || sqlite3_column_type(st, 2) == SQLITE_NULL) {
-			f->n_masked++;
-			continue;
-		}
-		if (io < 0 || !(v > 0)) {
-			n_unknown += io < 0;
-			continue;
-		}
-		id = find_code(keys, d);
-		if (id < 0) {
-			f->outside[io] += v;
-			f->total += v;
-			continue;
-		}
-		add_pair(&r, (size_t)io, (size_t)id, v);
-		f->total += v;
-	}
-	if (src != SQLITE_DONE) {
-		rc = cpts_store_fail(ctx, s, "reading flows");
-		goto out;
-	}
-	if (n_unknown)
+	if (a.n_unknown)
 		cpts_warn(ctx, "%zu flow rows from residences outside the workspace ignored",
-			  n_unknown);
+			  a.n_unknown);
 	reader_finish(&r);
 	totals(f);
-	if (!profession)
-		cache_write(ctx, s, f);
 	*out = f;
 	f = NULL;
 out:
-	sqlite3_finalize(st);
 	free(r.t);
 	free(keys);
 	cpts_flows_free(f);
@@ -472,11 +293,12 @@ int cpts_flows_cache(cpts_ctx *ctx, cpts_store *s)
 
 	if (cpts_store_count(s, "SELECT count(*) FROM communes", 0) <= 0 ||
 	    cpts_store_count(s, "SELECT count(*) FROM flow_matrix WHERE profession = ''", 0) > 0)
-		return CPTS_OK;
+		return CPTS_OK; /* nothing to pack, or packed already */
 	if ((rc = cpts_store_begin(ctx, s)) < 0)
 		return rc;
 	if ((rc = cpts_model_load(ctx, &m, s)) >= 0 &&
-	    (rc = cpts_flows_load(ctx, &f, m, s, NULL)) >= 0)
+	    (rc = cpts_flows_load(ctx, &f, m, s, NULL)) >= 0 &&
+	    (rc = cpts_flows_cache_store(ctx, s, f)) >= 0)
 		rc = cpts_store_commit(ctx, s);
 	if (rc < 0)
 		cpts_store_rollback(s);
@@ -486,4 +308,51 @@ int cpts_flows_cache(cpts_ctx *ctx, cpts_store *s)
 	cpts_flows_free(f);
 	cpts_model_free(ctx, m);
 	return rc;
+}
+
+cpts_flows *cpts_flows_transpose(const cpts_flows *f)
+{
+	cpts_flows *t = cpts_calloc(1, sizeof(*t));
+	size_t nnz = f->start[f->n], *next;
+
+	t->n = f->n;
+	t->start = cpts_calloc(f->n + 1, sizeof(size_t));
+	t->col = cpts_mallocarray(nnz + 1, sizeof(size_t));
+	t->vol = cpts_mallocarray(nnz + 1, sizeof(double));
+	t->outside = cpts_calloc(f->n + 1, sizeof(double));
+	t->row_total = cpts_mallocarray(f->n + 1, sizeof(double));
+	t->col_total = cpts_mallocarray(f->n + 1, sizeof(double));
+	memcpy(t->row_total, f->col_total, f->n * sizeof(double));
+	memcpy(t->col_total, f->row_total, f->n * sizeof(double));
+	t->total = f->total;
+	t->n_masked = f->n_masked;
+	for (size_t e = 0; e < nnz; e++)
+		t->start[f->col[e] + 1]++;
+	for (size_t i = 0; i < f->n; i++)
+		t->start[i + 1] += t->start[i];
+	next = cpts_mallocarray(f->n + 1, sizeof(size_t));
+	memcpy(next, t->start, (f->n + 1) * sizeof(size_t));
+	/* rows of f in order: each column of t receives its residences sorted */
+	for (size_t i = 0; i < f->n; i++)
+		for (size_t e = f->start[i]; e < f->start[i + 1]; e++) {
+			size_t k = next[f->col[e]]++;
+			t->col[k] = i;
+			t->vol[k] = f->vol[e];
+		}
+	free(next);
+	return t;
+}
+
+int cpts_flows_cache_store(cpts_ctx *ctx, cpts_store *s, const cpts_flows *f)
+{
+	cpts_flow_matrix_io io = { f->n, f->start[f->n], f->start, f->col, f->vol, f->outside,
+				   f->n_masked, f->total };
+
+	if (cpts_store_readonly(s))
+		return CPTS_OK;
+	if (!cpts_store_in_transaction(s))
+		return cpts_fail(ctx, CPTS_EINTERNAL, "the flow matrix cache is written inside"
+				 " a transaction");
+	(void)cpts_store_flow_matrix_write(ctx, s, &io); /* optional: a failure is noted */
+	return CPTS_OK;
 }

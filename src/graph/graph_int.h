@@ -6,13 +6,11 @@
 #define CPTS_GRAPH_INT_H
 
 #include "cpts/graph.h"
+#include "cpts/store_graph.h"
 
 /** One undirected edge a < b (model indices). */
-typedef struct cpts_graph_edge {
-	size_t a, b;
-	int kind;          /* enum cpts_edge_kind */
-	double shared_km;  /* length of shared border (0 for a point contact or a bridge) */
-} cpts_graph_edge;
+/* an edge a < b (model indices), kind, shared border: the store's row (store_graph.h) */
+typedef cpts_edge_row cpts_graph_edge;
 
 /** Counts found while building, before CSR (copied into cpts_graph). */
 typedef struct cpts_graph_counts {

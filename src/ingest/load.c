@@ -51,6 +51,7 @@ static void loader_release(cpts_loader *L)
 	cpts_resolver_release(&L->res);
 	cpts_strmap_free(L->state);
 	cpts_strmap_free(L->seen_raw);
+	free(L->stored_code);
 	cpts_strmap_free(L->unknown);
 	cpts_strmap_free(L->arm_idx);
 	free(L->partition_owned);
@@ -165,13 +166,17 @@ static int store_names(cpts_ctx *ctx, cpts_loader *L)
 				     " partition = ?) ORDER BY code")) < 0)
 		return rc;
 	sqlite3_bind_text(st, 1, L->partition, -1, SQLITE_STATIC);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((rc = cpts_store_row(ctx, L->s, st, "reading uncovered communes")) > 0) {
 		if (L->n_uncovered++ < 5)
 			cpts_buf_addf(&b, "%s%s %s", L->n_uncovered > 1 ? ", " : "",
 				      (const char *)sqlite3_column_text(st, 0),
 				      (const char *)sqlite3_column_text(st, 1));
 	}
 	sqlite3_finalize(st);
+	if (rc < 0) {
+		cpts_buf_release(&b);
+		return rc;
+	}
 	if (L->n_uncovered > 5)
 		cpts_buf_addstr(&b, ", ...");
 	snprintf(L->uncovered, sizeof(L->uncovered), "%s", b.data ? b.data : "");
@@ -358,6 +363,25 @@ static int step(cpts_ctx *ctx, cpts_loader *L, sqlite3_stmt *st, bool *conflict)
 	return cpts_store_fail(ctx, L->s, "cannot store a row");
 }
 
+/* A row with first code c was stored: count the distinct ones (sources.n_communes). */
+static void note_stored_code(cpts_loader *L, const char *c)
+{
+	long k = cpts_code_key(c);
+
+	if (L->n_stored_codes < 0)
+		return;
+	if (k < 0) {
+		L->n_stored_codes = -1; /* the table is counted instead (finish) */
+		return;
+	}
+	if (!L->stored_code)
+		L->stored_code = cpts_calloc(CPTS_CODE_KEYS, 1);
+	if (!L->stored_code[k]) {
+		L->stored_code[k] = 1;
+		L->n_stored_codes++;
+	}
+}
+
 static bool touches_arm_commune(const cpts_loader *L, char codes[][6], int n_codes)
 {
 	for (int i = 0; i < n_codes; i++)
@@ -381,6 +405,8 @@ static int emit(cpts_ctx *ctx, cpts_loader *L, char codes[][6], int n_codes, dou
 
 	if (!L->s)
 		return CPTS_OK;
+	if (n_codes > 0)
+		note_stored_code(L, codes[0]);
 	/* the key is only built for the rows whose mapping is tracked (most rows are not:
 	 * building it for each of millions of flow rows was 3 % of their ingest) */
 	track = how != CPTS_RESOLVE_DIRECT || touches_arm_commune(L, codes, n_codes);
@@ -718,7 +744,7 @@ static int load_arm_shares(cpts_ctx *ctx, cpts_loader *L)
 	if ((rc = cpts_store_prepare(ctx, L->s, &st, "SELECT substr(name, 16), value FROM"
 				     " attributes WHERE name LIKE 'population_arm_%'")) < 0)
 		return rc;
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((rc = cpts_store_row(ctx, L->s, st, "reading arrondissement populations")) > 0) {
 		const char *arm = (const char *)sqlite3_column_text(st, 0);
 		double pop = sqlite3_column_double(st, 1);
 		int i;
@@ -727,6 +753,8 @@ static int load_arm_shares(cpts_ctx *ctx, cpts_loader *L)
 		L->arm_share[i] = pop;
 	}
 	sqlite3_finalize(st);
+	if (rc < 0)
+		return rc;
 	/* shares only when every arrondissement of the commune has a population */
 	for (size_t i = 0; i < L->n_arms; i++)
 		for (int p = 0; p < 3; p++)
@@ -826,6 +854,8 @@ static int finish(cpts_ctx *ctx, cpts_loader *L, const char *path)
 		if (sqlite3_step(st) == SQLITE_ROW)
 			si.n_communes = sqlite3_column_int64(st, 0);
 		sqlite3_finalize(st);
+	} else if (has_code_cols(L->kind) && L->n_stored_codes >= 0) {
+		si.n_communes = L->n_stored_codes; /* counted as the rows were stored */
 	} else if (has_code_cols(L->kind)) {
 		sql = cpts_asprintf("SELECT count(DISTINCT %s) FROM %s",
 				    L->kind_id == CPTS_TABLE_FLOWS || L->kind_id == CPTS_TABLE_TRAVELTIME

@@ -91,6 +91,10 @@ typedef struct cpts_loader {
 	sqlite3_stmt *ins, *add, *rep;      /* OWNED: plain insert, add up, replace */
 	cpts_strmap *state;                 /* OWNED: key -> enum key_state bits (mapped keys) */
 	cpts_strmap *seen_raw;              /* OWNED: raw keys of mapped rows (duplicates) */
+	unsigned char *stored_code;         /* OWNED (CPTS_CODE_KEYS, by cpts_code_key): first
+					       codes of the stored rows, counted without a
+					       scan of the table; NULL until the first row */
+	long long n_stored_codes;           /* distinct ones; -1 once one had no dense key */
 	cpts_strmap *unknown;               /* OWNED: unknown codes -> rows */
 	cpts_strmap *arm_idx;               /* OWNED: arrondissement code -> index in arm_* */
 	size_t n_arms;

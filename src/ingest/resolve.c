@@ -28,6 +28,7 @@ void cpts_resolver_release(cpts_resolver *r)
 {
 	cpts_strmap_free(r->communes);
 	cpts_strmap_free(r->passage);
+	free(r->known);
 	cpts_vec_release(&r->pas);
 	memset(r, 0, sizeof(*r));
 }
@@ -80,8 +81,14 @@ int cpts_resolver_load(cpts_ctx *ctx, cpts_resolver *r, cpts_store *s)
 		return rc;
 	while ((sr = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *code = (const char *)sqlite3_column_text(st, 0);
+		long k = cpts_code_key(code);
 		if (code)
 			cpts_strmap_put(r->communes, code, 1);
+		if (k >= 0) {
+			if (!r->known)
+				r->known = cpts_calloc(CPTS_CODE_KEYS, 1);
+			r->known[k] = 1;
+		}
 	}
 	sqlite3_finalize(st);
 	if (sr != SQLITE_DONE)
@@ -93,7 +100,10 @@ int cpts_resolver_load(cpts_ctx *ctx, cpts_resolver *r, cpts_store *s)
 bool cpts_resolver_known(const cpts_resolver *r, const char *code)
 {
 	int64_t v;
+	long k = cpts_code_key(code);
 
+	if (k >= 0)
+		return r->known && r->known[k];
 	return cpts_strmap_get(r->communes, code, &v);
 }
 
@@ -103,7 +113,7 @@ size_t cpts_resolve(const cpts_resolver *r, const char *code, cpts_target *out, 
 	size_t n = 0;
 	const char *parent;
 
-	if (cpts_strmap_get(r->communes, code, &v)) {
+	if (cpts_resolver_known(r, code)) {
 		memcpy(out[0].code, code, 6);
 		out[0].weight = 1.0;
 		out[0].how = CPTS_RESOLVE_DIRECT;
@@ -113,7 +123,7 @@ size_t cpts_resolve(const cpts_resolver *r, const char *code, cpts_target *out, 
 		for (int64_t i = v; i >= 0 && n < max;
 		     i = cpts_vec_at(&r->pas, cpts_passage_target, i).next) {
 			const cpts_passage_target *t = &cpts_vec_at(&r->pas, cpts_passage_target, i);
-			if (!cpts_strmap_get(r->communes, t->code, &v))
+			if (!cpts_resolver_known(r, t->code))
 				continue;
 			memcpy(out[n].code, t->code, 6);
 			out[n].weight = t->weight;
@@ -124,7 +134,7 @@ size_t cpts_resolve(const cpts_resolver *r, const char *code, cpts_target *out, 
 			return n;
 	}
 	parent = cpts_code_arm_parent(code);
-	if (parent && cpts_strmap_get(r->communes, parent, &v)) {
+	if (parent && cpts_resolver_known(r, parent)) {
 		memcpy(out[0].code, parent, 6);
 		out[0].weight = 1.0;
 		out[0].how = CPTS_RESOLVE_ARM;

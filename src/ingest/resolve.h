@@ -36,6 +36,8 @@ typedef struct cpts_passage_target {
 /* The communes of a workspace and its passage table. */
 typedef struct cpts_resolver {
 	cpts_strmap *communes; /* OWNED: code -> 1 */
+	unsigned char *known;  /* OWNED, CPTS_CODE_KEYS entries: 1 for the communes by
+				  cpts_code_key (the hash map answers for other codes) */
 	cpts_strmap *passage;  /* OWNED: old code -> first index in pas */
 	cpts_vec pas;          /* cpts_passage_target */
 	size_t n_communes;

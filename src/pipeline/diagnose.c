@@ -15,6 +15,7 @@
 #include "cpts/ingest.h"
 #include "cpts/pipeline.h"
 #include "cpts/profile.h"
+#include "cpts/session.h"
 #include "cpts/store.h"
 #include "cpts/util.h"
 
@@ -175,62 +176,88 @@ static const char *map_key(cpts_ctx *ctx, const cpts_diagnose_opts *o)
 	return k;
 }
 
-/* Without flows nor partition, the whole area is one territory. */
-static int whole_partition(cpts_ctx *ctx, cpts_store *s)
+/* Without flows nor partition, the whole area is one territory (handed to the session
+ * as written). */
+static int whole_partition(cpts_ctx *ctx, cpts_session *ss)
 {
-	cpts_model *m = NULL;
+	cpts_store *s = cpts_session_store(ss);
+	cpts_model *m;
 	char *terr[] = { (char *)PARTITION_WHOLE };
 	long *ct = NULL;
 	int rc;
 
-	if ((rc = cpts_model_load(ctx, &m, s)) < 0)
+	if ((rc = cpts_session_model(ctx, ss, &m)) < 0)
 		return rc;
 	ct = cpts_calloc(m->n, sizeof(long));
 	if ((rc = cpts_store_begin(ctx, s)) < 0)
 		goto out;
 	if ((rc = cpts_partition_save(ctx, s, m, PARTITION_WHOLE, "input", "all communes", NULL,
 				      terr, ct)) < 0 ||
-	    (rc = cpts_store_commit(ctx, s)) < 0)
-		cpts_store_rollback(s);
-out:
-	free(ct);
-	cpts_model_free(ctx, m);
-	return rc;
-}
-
-static int build_graph(cpts_ctx *ctx, cpts_store *s)
-{
-	cpts_graph_opts go = CPTS_GRAPH_OPTS_INIT;
-	cpts_model *m = NULL;
-	cpts_graph *g = NULL;
-	int rc;
-
-	if ((rc = cpts_model_load(ctx, &m, s)) < 0)
-		return rc;
-	if ((rc = cpts_store_begin(ctx, s)) < 0)
-		goto out;
-	if ((rc = cpts_graph_build(ctx, &g, m, s, &go)) < 0) {
+	    (rc = cpts_store_commit(ctx, s)) < 0) {
 		cpts_store_rollback(s);
 		goto out;
 	}
-	if ((rc = cpts_store_commit(ctx, s)) < 0)
-		goto out;
-	cpts_info(ctx, "contiguity graph: %zu communes, %zu edges (%zu bridges)", g->n,
-		  g->n_edges, g->n_bridges);
+	cpts_session_put_partition(ss, cpts_partition_from_labels(m, PARTITION_WHOLE, terr, 1,
+								  ct));
 out:
-	cpts_graph_free(g);
-	cpts_model_free(ctx, m);
+	free(ct);
 	return rc;
 }
 
-static int partition_metrics(cpts_ctx *ctx, cpts_store *s, const char *name,
-			     const cpts_basins_opts *bo)
+/* The graph, built on the session's model, is handed to the session. */
+static int build_graph(cpts_ctx *ctx, cpts_session *ss)
 {
+	cpts_store *s = cpts_session_store(ss);
+	cpts_graph_opts go = CPTS_GRAPH_OPTS_INIT;
+	cpts_model *m;
+	cpts_graph *g = NULL;
 	int rc;
 
+	if ((rc = cpts_session_model(ctx, ss, &m)) < 0)
+		return rc;
 	if ((rc = cpts_store_begin(ctx, s)) < 0)
 		return rc;
-	if ((rc = cpts_basins_metrics(ctx, s, name, bo)) < 0) {
+	if ((rc = cpts_graph_build(ctx, &g, m, s, &go)) < 0 ||
+	    (rc = cpts_store_commit(ctx, s)) < 0) {
+		cpts_store_rollback(s);
+		cpts_graph_free(g);
+		return rc;
+	}
+	cpts_info(ctx, "contiguity graph: %zu communes, %zu edges (%zu bridges)", g->n,
+		  g->n_edges, g->n_bridges);
+	cpts_session_put_graph(ss, g);
+	return CPTS_OK;
+}
+
+/* The flow matrix the session read, cached in the workspace for later commands (cpts
+ * basins on it would otherwise read the flows table back): written here, explicitly,
+ * never as a side effect of a load. */
+static int cache_flows(cpts_ctx *ctx, cpts_session *ss)
+{
+	cpts_store *s = cpts_session_store(ss);
+	cpts_flows *f;
+	int rc;
+
+	if ((rc = cpts_session_flows(ctx, ss, NULL, &f)) < 0 ||
+	    (rc = cpts_store_begin(ctx, s)) < 0)
+		return rc;
+	if ((rc = cpts_flows_cache_store(ctx, s, f)) < 0 ||
+	    (rc = cpts_store_commit(ctx, s)) < 0)
+		cpts_store_rollback(s);
+	return rc;
+}
+
+static int partition_metrics(cpts_ctx *ctx, cpts_session *ss, const char *name,
+			     const cpts_basins_opts *bo)
+{
+	cpts_store *s = cpts_session_store(ss);
+	cpts_basins_opts b = *bo;
+	int rc;
+
+	b.session = ss;
+	if ((rc = cpts_store_begin(ctx, s)) < 0)
+		return rc;
+	if ((rc = cpts_basins_metrics(ctx, s, name, &b)) < 0) {
 		cpts_store_rollback(s);
 		return rc;
 	}
@@ -274,6 +301,8 @@ int cpts_diagnose_run(cpts_ctx *ctx, const cpts_diagnose_opts *o, FILE *summary)
 	char *html = cpts_asprintf("%s/html", dir);
 	const char *profiled;
 	cpts_store *s = NULL;
+	cpts_session *ss = NULL; /* OWNS s once made: every stage reads through it */
+	cpts_basins_opts bo = o->basins;
 	cpts_basins_summary bs;
 	cpts_profile_opts po = CPTS_PROFILE_OPTS_INIT;
 	cpts_export_opts eo = CPTS_EXPORT_OPTS_INIT;
@@ -295,6 +324,8 @@ int cpts_diagnose_run(cpts_ctx *ctx, const cpts_diagnose_opts *o, FILE *summary)
 	unlink(tmp); /* checked above: not an input, not a directory */
 	if ((rc = cpts_store_open(ctx, &s, tmp, CPTS_STORE_CREATE)) < 0)
 		goto out;
+	ss = cpts_session_new(s);
+	bo.session = ss;
 
 	/* 1. ingest */
 	co.code_field = o->code_field;
@@ -310,25 +341,26 @@ int cpts_diagnose_run(cpts_ctx *ctx, const cpts_diagnose_opts *o, FILE *summary)
 		goto out;
 
 	/* 2. contiguity graph */
-	if ((rc = build_graph(ctx, s)) < 0)
+	if ((rc = build_graph(ctx, ss)) < 0)
 		goto out;
 
 	/* 3. basins from the flows; metrics of the given partition */
 	if (o->flows) {
-		if ((rc = cpts_basins_run(ctx, s, &o->basins, &bs)) < 0)
+		if ((rc = cpts_basins_run(ctx, s, &bo, &bs)) < 0 ||
+		    (rc = cache_flows(ctx, ss)) < 0)
 			goto out;
 		cpts_info(ctx, "%zu attraction basins, overall localisation index %.1f %%",
 			  bs.n_basins, 100.0 * bs.li_overall);
 	}
 	if (o->partition) {
-		if ((rc = partition_metrics(ctx, s, PARTITION_GIVEN, &o->basins)) < 0)
+		if ((rc = partition_metrics(ctx, ss, PARTITION_GIVEN, &o->basins)) < 0)
 			goto out;
 		profiled = PARTITION_GIVEN;
 	} else if (o->flows) {
 		profiled = o->basins.name ? o->basins.name : PARTITION_BASINS;
 	} else {
-		if ((rc = whole_partition(ctx, s)) < 0 ||
-		    (rc = partition_metrics(ctx, s, PARTITION_WHOLE, &o->basins)) < 0)
+		if ((rc = whole_partition(ctx, ss)) < 0 ||
+		    (rc = partition_metrics(ctx, ss, PARTITION_WHOLE, &o->basins)) < 0)
 			goto out;
 		profiled = PARTITION_WHOLE;
 	}
@@ -337,6 +369,7 @@ int cpts_diagnose_run(cpts_ctx *ctx, const cpts_diagnose_opts *o, FILE *summary)
 
 	/* 4. profiles */
 	po.partition = profiled;
+	po.session = ss;
 	if ((rc = cpts_profile_run(ctx, s, &po)) < 0)
 		goto out;
 	if (o->flows && o->partition) {
@@ -347,7 +380,9 @@ int cpts_diagnose_run(cpts_ctx *ctx, const cpts_diagnose_opts *o, FILE *summary)
 	}
 	if ((rc = cpts_store_record_run(ctx, s, "diagnose", o->communes)) < 0)
 		goto out;
-	cpts_store_free(s);
+	/* closed for the rename, opened again under the final name: the session keeps what
+	   it loaded (the same data, now in the renamed file) */
+	cpts_session_set_store(ss, NULL);
 	s = NULL;
 	if (rename(tmp, ws) != 0) {
 		rc = cpts_fail(ctx, CPTS_EIO, "cannot rename '%s' to '%s': %s", tmp, ws,
@@ -360,6 +395,8 @@ int cpts_diagnose_run(cpts_ctx *ctx, const cpts_diagnose_opts *o, FILE *summary)
 	/* 5. exports (none with --no-html --no-gpkg: the workspace is the result) */
 	if ((rc = cpts_store_open(ctx, &s, ws, 0)) < 0)
 		goto out;
+	cpts_session_set_store(ss, s);
+	eo.session = ss;
 	eo.partition = profiled;
 	eo.gpkg = o->no_gpkg ? NULL : gpkg;
 	eo.html_dir = o->no_html ? NULL : html;
@@ -380,7 +417,10 @@ int cpts_diagnose_run(cpts_ctx *ctx, const cpts_diagnose_opts *o, FILE *summary)
 			fprintf(summary, "html       %s/index.html\n", html);
 	}
 out:
-	cpts_store_free(s);
+	if (ss)
+		cpts_session_free(ctx, ss); /* and s */
+	else
+		cpts_store_free(s);
 	if (rc < 0)
 		unlink(tmp);
 	free(ws);

@@ -27,6 +27,7 @@
 #include "cpts/code.h"
 #include "cpts/model.h"
 #include "cpts/profile.h"
+#include "cpts/session.h"
 #include "cpts/util.h"
 
 #define NB 20           /* age bands 00-04 .. 90-94, 95+ */
@@ -1291,6 +1292,7 @@ int cpts_profile_run(cpts_ctx *ctx, cpts_store *s, const cpts_profile_opts *opts
 {
 	prun r;
 	cpts_partition *p = NULL;
+	cpts_session *own = NULL, *ss = NULL;
 	sqlite3_stmt *del = NULL;
 	bool *selected = NULL;
 	size_t n_sel = 0, done = 0;
@@ -1309,12 +1311,17 @@ int cpts_profile_run(cpts_ctx *ctx, cpts_store *s, const cpts_profile_opts *opts
 	   the commit instead of spilling them (restored below) */
 	if ((rc = cpts_store_exec(ctx, s, "PRAGMA cache_size = -262144")) < 0)
 		goto out;
-	if ((rc = cpts_model_load(ctx, &r.m, s)) < 0)
+	/* the model and partition are BORROWED from the session */
+	ss = opts->session ? opts->session : (own = cpts_session_borrow(s));
+	if ((rc = cpts_session_model(ctx, ss, &r.m)) < 0)
 		goto out;
 	r.cd = cpts_calloc(r.m->n, sizeof(cdata));
-	if (opts->n_communes > 0 && (rc = save_adhoc(ctx, s, r.m, opts)) < 0)
-		goto out;
-	if ((rc = cpts_partition_load(ctx, &p, s, r.m, r.partition)) < 0)
+	if (opts->n_communes > 0) {
+		cpts_session_invalidate(ctx, ss, CPTS_SESSION_PARTITION, r.partition);
+		if ((rc = save_adhoc(ctx, s, r.m, opts)) < 0)
+			goto out;
+	}
+	if ((rc = cpts_session_partition(ctx, ss, r.partition, &p)) < 0)
 		goto out;
 	selected = cpts_calloc(p->n_terr + 1, sizeof(bool));
 	if (opts->n_territories == 0) {
@@ -1443,7 +1450,6 @@ out:
 	free(r.dep_cache);
 	free(r.reg_cache);
 	free(selected);
-	cpts_partition_free(p);
 	free(r.cd);
 	free(r.reg_rates);
 	cpts_strmap_free(r.reg_index);
@@ -1452,6 +1458,8 @@ out:
 	free(r.reg_agg);
 	free(r.dep_code);
 	free(r.reg_code);
-	cpts_model_free(ctx, r.m);
+	if (ss && opts->n_communes > 0) /* rolled back or not, "_adhoc" is not worth keeping */
+		cpts_session_invalidate(ctx, ss, CPTS_SESSION_PARTITION, r.partition);
+	cpts_session_free(ctx, own);
 	return rc;
 }

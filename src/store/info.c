@@ -124,7 +124,7 @@ int cpts_store_info(cpts_ctx *ctx, cpts_store *s, FILE *out, bool json)
 	if ((rc = cpts_store_prepare(ctx, s, &st, "SELECT srid, count(*) FROM communes GROUP BY"
 				     " srid ORDER BY srid")) < 0)
 		goto out;
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((rc = cpts_store_row(ctx, s, st, "reading communes")) > 0) {
 		int srid = sqlite3_column_int(st, 0);
 		long long n = sqlite3_column_int64(st, 1);
 		if (json)
@@ -133,6 +133,8 @@ int cpts_store_info(cpts_ctx *ctx, cpts_store *s, FILE *out, bool json)
 			cpts_buf_addf(&b, "  EPSG:%d  %lld communes\n", srid, n);
 		first = false;
 	}
+	if (rc < 0)
+		goto out;
 	sqlite3_finalize(st);
 	st = NULL;
 	if (json)
@@ -147,7 +149,7 @@ int cpts_store_info(cpts_ctx *ctx, cpts_store *s, FILE *out, bool json)
 			" src.sha256, src.ingested_at FROM partitions p LEFT JOIN sources src ON"
 			" src.tbl = 'partition:' || p.name ORDER BY p.name")) < 0)
 		goto out;
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((rc = cpts_store_row(ctx, s, st, "reading partitions")) > 0) {
 		const char *name = (const char *)sqlite3_column_text(st, 0);
 		const char *kind = (const char *)sqlite3_column_text(st, 1);
 		const char *src = (const char *)sqlite3_column_text(st, 4);
@@ -178,6 +180,8 @@ int cpts_store_info(cpts_ctx *ctx, cpts_store *s, FILE *out, bool json)
 		}
 		first = false;
 	}
+	if (rc < 0)
+		goto out;
 	if (first && !json)
 		cpts_buf_addstr(&b, "  (none)\n");
 	if (json)

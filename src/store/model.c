@@ -1,6 +1,6 @@
 /*
  * model.c - load the communes and partitions of a workspace into arrays
- * (cpts/model.h), and save partitions back. Also the ACI tier table.
+ * (cpts/model.h), and save partitions back.
  */
 #include <geos_c.h>
 #include <math.h>
@@ -27,43 +27,35 @@ static void copy_text(char *dst, size_t n, const char *t)
 
 int cpts_population_totals_refresh(cpts_ctx *ctx, cpts_store *s)
 {
-	char buf[32];
 	int rc;
 
 	if ((rc = cpts_store_exec(ctx, s, "DELETE FROM population_total;"
 				  " INSERT INTO population_total " POP_TOTALS_SQL)) < 0)
 		return rc;
-	/* the row count summed, as a guard against edits made outside cpts */
-	snprintf(buf, sizeof(buf), "%lld",
-		 cpts_store_count(s, "SELECT count(*) FROM population", 0));
-	return cpts_store_derived_record(ctx, s, "population_total", NULL, buf);
+	return cpts_store_derived_record(ctx, s, "population_total", NULL, NULL);
 }
 
-/* The query giving each commune's population: the stored totals while they were summed
- * from the current population table (deps.c) and it still has that many rows, else the
- * sum. */
-static const char *pop_query(cpts_store *s, long long n_rows)
+/* The query giving each commune's population: the stored totals when they are a fresh
+ * derived result of the current population table (deps.c: replacing the population
+ * drops them), else the sum. No other guard: the workspace is written by cpts only. */
+static const char *pop_query(cpts_store *s)
 {
-	char *rows = NULL;
-	long v = -1;
-	bool fresh = cpts_store_derived_status(s, "population_total", NULL, NULL, 0, &rows) ==
-		     CPTS_DERIVED_FRESH;
-
-	if (!rows || !cpts_parse_long(rows, &v))
-		v = -1;
-	free(rows);
-	return fresh && v == n_rows ? "SELECT code, pop FROM population_total" : POP_TOTALS_SQL;
+	return cpts_store_derived_status(s, "population_total", NULL, NULL, 0, NULL) ==
+	       CPTS_DERIVED_FRESH ? "SELECT code, pop FROM population_total" : POP_TOTALS_SQL;
 }
 
 int cpts_model_load(cpts_ctx *ctx, cpts_model **out, cpts_store *s)
 {
 	cpts_model *m = cpts_calloc(1, sizeof(*m));
 	sqlite3_stmt *st = NULL;
-	long long n = cpts_store_count(s, "SELECT count(*) FROM communes", 0), n_pop;
+	long long n = 0, n_pop;
 	size_t i = 0;
-	int rc = CPTS_OK;
+	int rc = CPTS_OK, r = 0;
 
 	*out = NULL;
+	cpts_load_note(CPTS_LOAD_MODEL);
+	if ((rc = cpts_store_count_get(ctx, s, "SELECT count(*) FROM communes", &n)) < 0)
+		goto out;
 	if (n <= 0) {
 		rc = cpts_fail(ctx, CPTS_EINPUT, "workspace '%s' holds no commune (run 'cpts ingest"
 			       " communes' first)", cpts_store_path(s));
@@ -77,7 +69,7 @@ int cpts_model_load(cpts_ctx *ctx, cpts_model **out, cpts_store *s)
 			"SELECT code, name, dep, reg, parent, srid, area_km2, perimeter_km, px,"
 			" py, lon, lat FROM communes ORDER BY code")) < 0)
 		goto out;
-	while (sqlite3_step(st) == SQLITE_ROW && i < (size_t)n) {
+	while (i < (size_t)n && (r = cpts_store_row(ctx, s, st, "reading communes")) > 0) {
 		cpts_commune *c = &m->c[i];
 		const char *t;
 #define COPY(dst, col) copy_text(dst, sizeof(dst), (const char *)sqlite3_column_text(st, col))
@@ -98,20 +90,28 @@ int cpts_model_load(cpts_ctx *ctx, cpts_model **out, cpts_store *s)
 		cpts_strmap_put(m->index, c->code, (int64_t)i);
 		i++;
 	}
+	if (r < 0) {
+		rc = r;
+		goto out;
+	}
 	m->n = i;
 	/* populations (0 when none): read apart, a LEFT JOIN on the aggregate cost more
 	 * than the whole commune scan */
 	sqlite3_finalize(st);
 	st = NULL;
 	if (m->has_population) {
-		if ((rc = cpts_store_prepare(ctx, s, &st, pop_query(s, n_pop))) < 0)
+		if ((rc = cpts_store_prepare(ctx, s, &st, pop_query(s))) < 0)
 			goto out;
-		while (sqlite3_step(st) == SQLITE_ROW) {
+		while ((r = cpts_store_row(ctx, s, st, "reading populations")) > 0) {
 			const char *code = (const char *)sqlite3_column_text(st, 0);
 			int64_t k;
 			if (code && sqlite3_column_type(st, 1) != SQLITE_NULL &&
 			    cpts_strmap_get(m->index, code, &k))
 				m->c[k].pop = sqlite3_column_double(st, 1);
+		}
+		if (r < 0) {
+			rc = r;
+			goto out;
 		}
 	}
 	*out = m;
@@ -126,7 +126,7 @@ int cpts_model_load_geoms(cpts_ctx *ctx, cpts_model *m, cpts_store *s)
 {
 	sqlite3_stmt *st = NULL;
 	GEOSWKBReader *rd = NULL;
-	int rc = CPTS_OK;
+	int rc = CPTS_OK, r;
 
 	if (m->geoms)
 		return CPTS_OK;
@@ -135,7 +135,7 @@ int cpts_model_load_geoms(cpts_ctx *ctx, cpts_model *m, cpts_store *s)
 	if ((rc = cpts_store_prepare(ctx, s, &st,
 				     "SELECT code, AsBinary(geom) FROM communes ORDER BY code")) < 0)
 		goto out;
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((r = cpts_store_row(ctx, s, st, "reading commune geometries")) > 0) {
 		const char *code = (const char *)sqlite3_column_text(st, 0);
 		const unsigned char *wkb = sqlite3_column_blob(st, 1);
 		int len = sqlite3_column_bytes(st, 1);
@@ -149,6 +149,8 @@ int cpts_model_load_geoms(cpts_ctx *ctx, cpts_model *m, cpts_store *s)
 			goto out;
 		}
 	}
+	if (r < 0)
+		rc = r;
 out:
 	if (rd)
 		GEOSWKBReader_destroy_r(ctx->geos, rd);
@@ -207,11 +209,12 @@ int cpts_partition_load(cpts_ctx *ctx, cpts_partition **out, cpts_store *s,
 	sqlite3_stmt *st = NULL;
 	cpts_strmap *tmap = NULL;
 	cpts_vec mem;
-	int rc = CPTS_OK;
+	int rc = CPTS_OK, r = 0;
 	long long nt;
 
 	cpts_vec_init(&mem, sizeof(cpts_member), SIZE_MAX / sizeof(cpts_member));
 	*out = NULL;
+	cpts_load_note(CPTS_LOAD_PARTITION);
 	p->name = cpts_strdup(name);
 	if (!cpts_store_has_partition(s, name)) {
 		rc = cpts_fail(ctx, CPTS_EUSAGE, "no partition named '%s' in workspace '%s' (see "
@@ -225,14 +228,19 @@ int cpts_partition_load(cpts_ctx *ctx, cpts_partition **out, cpts_store *s,
 		goto out;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	nt = 0;
-	while (sqlite3_step(st) == SQLITE_ROW)
+	while ((r = cpts_store_row(ctx, s, st, "reading partition territories")) > 0)
 		nt++;
+	if (r < 0) {
+		rc = r;
+		goto out;
+	}
 	sqlite3_reset(st);
 	p->terr = cpts_calloc((size_t)nt + 1, sizeof(char *));
 	p->statut = cpts_calloc((size_t)nt + 1, sizeof(char *));
 	p->names = cpts_calloc((size_t)nt + 1, sizeof(char *));
 	tmap = cpts_strmap_new((size_t)nt);
-	while (sqlite3_step(st) == SQLITE_ROW && p->n_terr < (size_t)nt) {
+	while (p->n_terr < (size_t)nt &&
+	       (r = cpts_store_row(ctx, s, st, "reading partition territories")) > 0) {
 		const char *t = (const char *)sqlite3_column_text(st, 0);
 		const char *stt = (const char *)sqlite3_column_text(st, 1);
 		p->terr[p->n_terr] = cpts_strdup(t ? t : "");
@@ -240,13 +248,17 @@ int cpts_partition_load(cpts_ctx *ctx, cpts_partition **out, cpts_store *s,
 		cpts_strmap_put(tmap, p->terr[p->n_terr], (int64_t)p->n_terr);
 		p->n_terr++;
 	}
+	if (r < 0) {
+		rc = r;
+		goto out;
+	}
 	sqlite3_finalize(st);
 	st = NULL;
 	if ((rc = cpts_store_prepare(ctx, s, &st,
 			"SELECT code, territory, weight FROM partition_members WHERE partition = ?")) < 0)
 		goto out;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((r = cpts_store_row(ctx, s, st, "reading partition members")) > 0) {
 		const char *code = (const char *)sqlite3_column_text(st, 0);
 		const char *t = (const char *)sqlite3_column_text(st, 1);
 		long ci = cpts_model_find(m, code ? code : "");
@@ -263,6 +275,10 @@ int cpts_partition_load(cpts_ctx *ctx, cpts_partition **out, cpts_store *s,
 		mb->commune = (size_t)ci;
 		mb->territory = (size_t)ti;
 		mb->weight = sqlite3_column_double(st, 2);
+	}
+	if (r < 0) {
+		rc = r;
+		goto out;
 	}
 	cpts_qsort(mem.data, mem.n, sizeof(cpts_member), cmp_member);
 	p->n_members = mem.n;
@@ -291,12 +307,16 @@ int cpts_partition_load(cpts_ctx *ctx, cpts_partition **out, cpts_store *s,
 					     " territory_names WHERE partition = ?")) < 0)
 			goto out;
 		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-		while (sqlite3_step(st) == SQLITE_ROW) {
+		while ((r = cpts_store_row(ctx, s, st, "reading territory names")) > 0) {
 			const char *t = (const char *)sqlite3_column_text(st, 0);
 			const char *nom = (const char *)sqlite3_column_text(st, 1);
 			int64_t ti;
 			if (t && nom && *nom && cpts_strmap_get(tmap, t, &ti) && !p->names[ti])
 				p->names[ti] = cpts_strdup(nom);
+		}
+		if (r < 0) {
+			rc = r;
+			goto out;
 		}
 	}
 	*out = p;
@@ -467,34 +487,4 @@ int cpts_partition_save_named(cpts_ctx *ctx, cpts_store *s, const cpts_model *m,
 	}
 	sqlite3_finalize(st);
 	return rc;
-}
-
-/* DOMAIN.md section 1, ACI 2019 amounts; mirrored in data/reference/aci_tiers.csv */
-static const cpts_aci_tier tiers[] = {
-	{ 1, 0, 40000, 50000, 170000, 220000 },
-	{ 2, 40000, 80000, 60000, 227000, 287000 },
-	{ 3, 80000, 175000, 75000, 295000, 370000 },
-	{ 4, 175000, INFINITY, 90000, 340000, 450000 },
-};
-
-const cpts_aci_tier *cpts_aci_tier_of(double pop)
-{
-	for (int i = 0; i < 3; i++)
-		if (pop < tiers[i].pop_max)
-			return &tiers[i];
-	return &tiers[3];
-}
-
-double cpts_aci_tier_distance(double pop, int *toward_tier)
-{
-	const cpts_aci_tier *t = cpts_aci_tier_of(pop);
-
-	if (t->tier < 4) {
-		if (toward_tier)
-			*toward_tier = t->tier + 1;
-		return t->pop_max - pop;
-	}
-	if (toward_tier)
-		*toward_tier = 3;
-	return t->pop_min - pop;
 }

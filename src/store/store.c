@@ -220,6 +220,11 @@ int cpts_store_step_done(cpts_ctx *ctx, cpts_store *s, sqlite3_stmt *st)
 	return CPTS_OK;
 }
 
+bool cpts_store_in_transaction(const cpts_store *s)
+{
+	return s->in_tx;
+}
+
 int cpts_store_begin(cpts_ctx *ctx, cpts_store *s)
 {
 	int rc;
@@ -270,6 +275,56 @@ long long cpts_store_count(cpts_store *s, const char *sql, long long def)
 		v = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	return v;
+}
+
+int cpts_store_row(cpts_ctx *ctx, cpts_store *s, sqlite3_stmt *st, const char *what)
+{
+	int r = sqlite3_step(st);
+
+	if (r == SQLITE_ROW)
+		return 1;
+	if (r == SQLITE_DONE)
+		return 0;
+	return cpts_fail(ctx, CPTS_EINTERNAL, "%s: %s (workspace '%s')", what,
+			 sqlite3_errmsg(s->db), s->path);
+}
+
+int cpts_store_count_get(cpts_ctx *ctx, cpts_store *s, const char *sql, long long *out)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	*out = 0;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return cpts_fail(ctx, CPTS_EINTERNAL, "%s: %s (workspace '%s')", sql,
+				 sqlite3_errmsg(s->db), s->path);
+	rc = cpts_store_row(ctx, s, st, sql);
+	if (rc > 0 && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+		*out = sqlite3_column_int64(st, 0);
+		rc = CPTS_OK;
+	} else if (rc >= 0) {
+		rc = CPTS_ABSENT; /* no row, or NULL */
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int cpts_store_meta_lookup(cpts_ctx *ctx, cpts_store *s, const char *key, char **out)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	*out = NULL;
+	if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = ?", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return cpts_fail(ctx, CPTS_EINTERNAL, "reading meta: %s (workspace '%s')",
+				 sqlite3_errmsg(s->db), s->path);
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	rc = cpts_store_row(ctx, s, st, "reading meta");
+	if (rc > 0 && sqlite3_column_text(st, 0))
+		*out = cpts_strdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return rc < 0 ? rc : *out ? CPTS_OK : CPTS_ABSENT;
 }
 
 char *cpts_store_meta_get(cpts_store *s, const char *key)

@@ -8,6 +8,7 @@
 
 #include "cpts/code.h"
 #include "cpts/ctx.h"
+#include "cpts/domain.h"
 #include "cpts/model.h"
 #include "cpts/outfile.h"
 #include "cpts/util.h"
@@ -285,8 +286,37 @@ static void test_utf8_cut(void)
 	is_str(b, "12,3", "12,3 percent in 6 bytes: the U+00A0 left out whole");
 }
 
+/* cpts/domain.h: the dense code key (unique, bounded, -1 for malformed codes), the age
+ * bands and the band edges of the tiers. */
+static void test_domain(void)
+{
+	const char *codes[] = { "01001", "2A004", "2B033", "97101", "75056", "99999", "00000" };
+	long seen[7];
+	bool distinct = true;
+
+	for (int i = 0; i < 7; i++) {
+		seen[i] = cpts_code_key(codes[i]);
+		for (int j = 0; j < i; j++)
+			distinct = distinct && seen[j] != seen[i];
+	}
+	ok(distinct, "code keys of 7 different codes are distinct");
+	is_int(cpts_code_key("01001"), (0 * 12 + 1) * 1000 + 1, "01001 -> 1001");
+	is_int(cpts_code_key("2A004"), (2 * 12 + 10) * 1000 + 4, "2A004 -> 34004");
+	is_int(cpts_code_key("99999"), (9 * 12 + 9) * 1000 + 999,
+	       "99999 -> 117999, below the bound");
+	ok(cpts_code_key("2C004") == -1 && cpts_code_key("0100") == -1 &&
+	   cpts_code_key("010011") == -1 && cpts_code_key(NULL) == -1 &&
+	   cpts_code_key("A1001") == -1, "malformed codes have no key");
+	is_str(cpts_age_bands[0], "00-04", "first age band");
+	is_str(cpts_age_bands[CPTS_DOMAIN_N_AGE_BANDS - 1], "95+", "last age band");
+	is_int(cpts_aci_tier_of(CPTS_DOMAIN_POP_CEILING - 1)->tier, 3, "174,999: tier 3");
+	is_int(cpts_aci_tier_of(CPTS_DOMAIN_POP_CEILING)->tier, 4, "175,000: tier 4");
+	ok(strstr(CPTS_DOMAIN_ACI_VINTAGE, "2019") != NULL, "the tiers carry their vintage");
+}
+
 int main(void)
 {
+	test_domain();
 	test_utf8_cut();
 	test_codes();
 	test_fmt();
