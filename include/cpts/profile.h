@@ -60,6 +60,7 @@ typedef struct cpts_indicator {
 	const char *source;   /* generic types: the `indicateur` of the ingested file */
 	bool builtin;         /* computed by the code of profile.c, not from the catalogue */
 	bool interval;        /* published with <key>_ic_bas / <key>_ic_haut */
+	bool companion;       /* <key>_num / <key>_den of an ingested ratio (computed with it) */
 } cpts_indicator;
 
 /** Computation types of the catalogue (column `type`). */
@@ -139,10 +140,12 @@ typedef struct cpts_profile_opts {
 					 which a unit is dense urban (1000) */
 	double typo_inter;            /* ... intermediate (150), below it rural */
 	const char *name;             /* display name of the --communes territory (NULL) */
+	bool isr_poisson;             /* catalogue isr: pure Poisson interval, no
+					 over-dispersion widening */
 } cpts_profile_opts;
 #define CPTS_PROFILE_OPTS_INIT \
 	{ NULL, NULL, 0, NULL, 0, "national", false, 4973.0, 1.3, 60.0, \
-	  { 1.0, 2.0 / 3.0, 1.0 / 3.0 }, 0.05, { 10.0, 15.0, 20.0 }, 1000.0, 150.0, NULL }
+	  { 1.0, 2.0 / 3.0, 1.0 / 3.0 }, 0.05, { 10.0, 15.0, 20.0 }, 1000.0, 150.0, NULL, false }
 
 /** A masked input cell ("< 11") holds at most this many (upper bound of the bounds). */
 #define CPTS_PROFILE_INPUT_MASK_MAX 10.0
@@ -258,6 +261,23 @@ int cpts_icc_signif(double lo, double hi);
  * (NAN when not computable). *z_out (may be NULL) receives the statistic.
  */
 double cpts_two_prop_test(double x1, double n1, double x2, double n2, double *z_out);
+
+/** Wilson score interval of the proportion x / n (0-1); returns x / n (NAN if n <= 0). */
+double cpts_wilson(double x, double n, double alpha, double *lo, double *hi);
+/** (1 - alpha) limits of a Poisson count o: exact (Garwood, chi-square) or Byar's. */
+void cpts_poisson_limits(double o, double alpha, bool byar, double *lo, double *hi);
+/**
+ * Directly standardised rate sum_i w_i o_i / pop_i / sum_i w_i over n strata (strata
+ * with pop_i <= 0 left out) with the Dobson et al. (1991) interval: DSR + sqrt(var /
+ * O) (O_lim - O), var = sum (w_i / pop_i)^2 o_i / (sum w)^2, O_lim the Poisson limits
+ * of O = sum o_i (exact, or Byar's when byar, as PHEindicatormethods' phe_dsr).
+ */
+double cpts_dsr(size_t n, const double *o, const double *pop, const double *w, double alpha,
+		bool byar, double *lo, double *hi);
+/** Indirectly standardised ratio 100 O / E with the Poisson interval of O / phi over
+ * E / phi (phi = over-dispersion, values <= 1 mean none). NAN when E <= 0. */
+double cpts_isr_dispersed(double o, double e, double phi, double alpha, bool byar, double *lo,
+			  double *hi);
 
 /** Inputs of the two-step floating catchment (APL, DOMAIN.md section 6). */
 typedef struct cpts_apl_input {

@@ -1017,7 +1017,7 @@ static const col flux_cols[] = {
 /* The volume column's legend entry (no catalogue indicator). */
 static const cpts_indicator volume_ind = { "volume", "Volume de recours", "actes",
 					   CPTS_IND_VALUE, 0, NULL, NULL, NULL,
-					   CPTS_TYPE_VALUE, 1, NULL, NULL, true, false };
+					   CPTS_TYPE_VALUE, 1, NULL, NULL, true, false, false };
 
 /* A flow pair is written when published, between two communes, at or above thr. */
 static bool flow_written(const ex_flow *fl, double thr)

@@ -1376,6 +1376,98 @@ typedef struct page_env {
  * traitant, ICC, supply, age pyramid; sheet 3: flows, premiers éléments de diagnostic,
  * communes. Sections whose input is missing are left out and listed in one line.
  */
+/* A value with its 95 % interval ("49,3 (47,1 à 51,5)") when it has one. */
+static void add_value_ci(cpts_buf *b, const ex_data *d, const cpts_indicator *ind,
+			 const cpts_pvalue *v)
+{
+	add_value(b, d, ind, v);
+	if (v && !v->masked && !v->withdrawn && ind->interval && isfinite(v->lo) &&
+	    isfinite(v->hi)) {
+		char lo[64], hi[64];
+		ex_fmt_number(lo, sizeof(lo), ind, v->lo);
+		ex_fmt_number(hi, sizeof(hi), ind, v->hi);
+		cpts_buf_addstr(b, " <span class=\"note\">(");
+		cpts_buf_add_html(b, lo);
+		cpts_buf_addstr(b, " à ");
+		cpts_buf_add_html(b, hi);
+		cpts_buf_addstr(b, ")</span>");
+	}
+}
+
+/* The indicators of the catalogue (not computed by code: data/indicators and
+ * --catalogue) that have a value for the territory, one section per block: the
+ * territory with its 95 % interval, its département with the comparison (the
+ * département's value outside the territory's interval is a significant difference),
+ * its région and the whole area. */
+static void section_catalogue(cpts_buf *b, const ex_data *d, size_t t, const ex_scope *sc)
+{
+	const ex_terr *e = &d->terr[t];
+	const char *id = d->p->terr[t];
+	const cpts_indicator *rows = cpts_indicators;
+	size_t n = 0;
+
+	while (rows[n].key)
+		n++;
+	for (size_t i = 0; i < n; i++) {
+		const char *block = rows[i].block_fr;
+		bool seen = false, open = false;
+		if (rows[i].builtin || rows[i].companion || !block)
+			continue;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = !rows[j].builtin && !rows[j].companion && rows[j].block_fr &&
+			       strcmp(rows[j].block_fr, block) == 0;
+		if (seen)
+			continue;
+		for (size_t j = i; j < n; j++) {
+			const cpts_indicator *ind = &rows[j];
+			const cpts_pvalue *v = ex_value(d, id, "territoire", id, ind->key);
+			const cpts_pvalue *dv = e->n_deps ? ex_value(d, id, "departement", e->deps[0],
+								     ind->key) : NULL;
+			if (ind->builtin || ind->companion || !ind->block_fr ||
+			    strcmp(ind->block_fr, block) != 0 || is_nd(v))
+				continue;
+			if (!open) {
+				cpts_buf_addstr(b, "<section><h2>");
+				cpts_buf_add_html(b, block);
+				cpts_buf_addstr(b, "</h2>\n<table class=\"cmp\"><thead><tr><th>Indicateur"
+						"</th><th>Territoire <span class=\"note\">(IC à 95 %)"
+						"</span></th><th>");
+				cpts_buf_add_html(b, e->n_deps ? ex_dep_label(e->deps[0]) : "Département");
+				cpts_buf_addstr(b, "</th><th>Comparaison au département</th><th>");
+				cpts_buf_add_html(b, e->n_regs ? ex_reg_label(e->regs[0]) : "Région");
+				cpts_buf_addstr(b, "</th><th>");
+				cpts_buf_add_html(b, sc->label);
+				cpts_buf_addstr(b, "</th></tr></thead><tbody>\n");
+				open = true;
+			}
+			cpts_buf_addstr(b, "<tr>");
+			label_cell(b, ind);
+			cpts_buf_addstr(b, "<td class=\"n\">");
+			add_value_ci(b, d, ind, v);
+			cpts_buf_addstr(b, "</td><td class=\"n\">");
+			add_value_ci(b, d, ind, dv);
+			cpts_buf_addstr(b, "</td><td>");
+			if (v->masked || !dv || dv->masked || isnan(dv->value) || !isfinite(v->lo) ||
+			    !isfinite(v->hi))
+				cpts_buf_addstr(b, "non testé");
+			else if (dv->value < v->lo)
+				cpts_buf_addstr(b, "significativement supérieur");
+			else if (dv->value > v->hi)
+				cpts_buf_addstr(b, "significativement inférieur");
+			else
+				cpts_buf_addstr(b, "non significatif");
+			cpts_buf_addstr(b, "</td><td class=\"n\">");
+			add_value_ci(b, d, ind, e->n_regs ? ex_value(d, id, "region", e->regs[0],
+								     ind->key) : NULL);
+			cpts_buf_addstr(b, "</td><td class=\"n\">");
+			add_value_ci(b, d, ind, ex_value(d, id, "ensemble", "ALL", ind->key));
+			cpts_buf_addstr(b, "</td></tr>\n");
+		}
+		if (open)
+			cpts_buf_addstr(b, "</tbody></table>\n</section>\n");
+	}
+}
+
 static int territory_page(cpts_ctx *ctx, cpts_buf *b, const ex_data *d, size_t t,
 			  const page_env *env, ex_doc *lettre)
 {
@@ -1441,6 +1533,7 @@ static int territory_page(cpts_ctx *ctx, cpts_buf *b, const ex_data *d, size_t t
 		pyramid(&sh[1], d, t, env->sc->label);
 		cpts_buf_addstr(&sh[1], "</section>\n");
 	}
+	section_catalogue(&sh[1], d, t, env->sc);
 	/* sheet 3 */
 	if (in.flows)
 		section_flows(&sh[2], d, t, env->fa);

@@ -348,6 +348,7 @@ static void add_companions(crow *r, cpts_vec *extra, cpts_buf *names)
 		c.ind.kind = CPTS_IND_COUNT;
 		c.ind.multiplier = 1;
 		c.ind.source = r->ind.source;
+		c.ind.companion = true;
 		c.line = r->line;
 		if (k == 0 && n == 2)
 			c.part_of = keep(bprintf(names, "%s_%s", r->ind.key, "den"));

@@ -28,6 +28,7 @@
 #include "cpts/model.h"
 #include "cpts/profile.h"
 #include "cpts/util.h"
+#include "profile/generic.h"
 
 #define NB 20           /* age bands 00-04 .. 90-94, 95+ */
 #define NK (3 * (NB + 1)) /* strata: sex F, M, T x band (NB + 'ALL') */
@@ -68,6 +69,7 @@ typedef struct agg {
 	bool has_obs, has_sexage, has_etp;
 	double gp_n, gp_etp, gp_60, gp_60den;
 	double apl_num, apl_den;
+	const double *gsum;    /* BORROWED: sums of the catalogue indicators (generic.c) */
 } agg;
 
 /* Cached rows of a shared level (see emit_level). */
@@ -100,6 +102,8 @@ typedef struct prun {
 	size_t n_rows;
 	cpts_chi2_memo chi2;         /* quantiles of the ICC intervals */
 	sqlite3_stmt *ins_batch;     /* PROW_BATCH rows at once (prepared on first use) */
+	cpts_gen *gen;               /* catalogue indicators with data (NULL: none) */
+	double *g_dep, *g_reg, *g_all, *g_terr, *g_one; /* their sums per unit (OWNED) */
 } prun;
 
 #define PROW_BATCH 64
@@ -889,6 +893,20 @@ static const char band_names[NB][6] = {
 	"90-94", "95+",
 };
 
+/* The values of the catalogue indicators go through put() like the others. */
+struct gen_put {
+	cpts_ctx *ctx;
+	cpts_store *s;
+	prun *r;
+	const char *terr, *level, *code;
+};
+
+static int gen_put_cb(void *arg, const char *key, double v, double lo, double hi, bool masked)
+{
+	struct gen_put *g = arg;
+	return put(g->ctx, g->s, g->r, g->terr, g->level, g->code, key, v, lo, hi, masked);
+}
+
 static int emit(cpts_ctx *ctx, cpts_store *s, prun *r, const char *terr, const char *level,
 		const char *code, const agg *a, const gapref *gap, bool is_terr, bool pyramid)
 {
@@ -1028,6 +1046,10 @@ static int emit(cpts_ctx *ctx, cpts_store *s, prun *r, const char *terr, const c
 		PUT("aci_distance", cpts_aci_tier_distance(a->pop, NULL));
 	}
 #undef PUT
+	if (r->gen && a->gsum) {
+		struct gen_put gp = { ctx, s, r, terr, level, code };
+		rc = cpts_profile__gen_emit(r->gen, a->gsum, o->alpha, o->byar, gen_put_cb, &gp);
+	}
 	return rc;
 }
 
@@ -1062,6 +1084,30 @@ static void build_levels(prun *r)
 		if (g >= 0)
 			agg_add(&r->reg_agg[g], c, &r->cd[i], 1.0);
 		agg_add(&r->all, c, &r->cd[i], 1.0);
+	}
+	if (r->gen) {
+		size_t ns = cpts_profile__gen_slots(r->gen);
+		r->g_dep = cpts_calloc((r->n_dep + 1) * ns, sizeof(double));
+		r->g_reg = cpts_calloc((r->n_reg + 1) * ns, sizeof(double));
+		r->g_all = cpts_calloc(ns, sizeof(double));
+		r->g_terr = cpts_calloc(ns, sizeof(double));
+		r->g_one = cpts_calloc(ns, sizeof(double));
+		for (size_t i = 0; i < r->m->n; i++) {
+			const cpts_commune *c = &r->m->c[i];
+			long g = reg_slot(r, c);
+			if (r->cd[i].skip_total)
+				continue;
+			cpts_profile__gen_add(r->gen, i, 1.0,
+					      r->g_dep + (size_t)dep_slot(r, c->dep) * ns);
+			if (g >= 0)
+				cpts_profile__gen_add(r->gen, i, 1.0, r->g_reg + (size_t)g * ns);
+			cpts_profile__gen_add(r->gen, i, 1.0, r->g_all);
+		}
+		for (size_t d = 0; d < r->n_dep; d++)
+			r->dep_agg[d].gsum = r->g_dep + d * ns;
+		for (size_t g = 0; g < r->n_reg; g++)
+			r->reg_agg[g].gsum = r->g_reg + g * ns;
+		r->all.gsum = r->g_all;
 	}
 }
 
@@ -1109,8 +1155,16 @@ static int profile_territory(cpts_ctx *ctx, cpts_store *s, prun *r, const cpts_p
 	gapref gap = { NULL, NULL };
 	int rc = CPTS_OK;
 
+	size_t ns = r->gen ? cpts_profile__gen_slots(r->gen) : 0;
+
 	memset(&a, 0, sizeof(a));
 	memset(&in_dep, 0, sizeof(in_dep));
+	if (r->gen) {
+		memset(r->g_terr, 0, ns * sizeof(double));
+		for (size_t k = p->terr_start[t]; k < p->terr_start[t + 1]; k++)
+			cpts_profile__gen_add(r->gen, p->members[k].commune, p->members[k].weight,
+					      r->g_terr);
+	}
 	for (size_t k = p->terr_start[t]; k < p->terr_start[t + 1]; k++) {
 		const cpts_member *mb = &p->members[k];
 		const cpts_commune *c = &r->m->c[mb->commune];
@@ -1119,6 +1173,11 @@ static int profile_territory(cpts_ctx *ctx, cpts_store *s, prun *r, const cpts_p
 		dep_pop[dep_slot(r, c->dep)] += mb->weight * (r->cd[mb->commune].pop + 1e-9);
 		memset(&one, 0, sizeof(one));
 		agg_add(&one, c, &r->cd[mb->commune], mb->weight);
+		if (r->gen) {
+			memset(r->g_one, 0, ns * sizeof(double));
+			cpts_profile__gen_add(r->gen, mb->commune, mb->weight, r->g_one);
+			one.gsum = r->g_one;
+		}
 		if ((rc = emit(ctx, s, r, terr, "commune", c->code, &one, NULL, false, false)) < 0)
 			goto out;
 	}
@@ -1135,6 +1194,7 @@ static int profile_territory(cpts_ctx *ctx, cpts_store *s, prun *r, const cpts_p
 		gap.dep = &r->dep_agg[main_dep];
 		gap.t_in_dep = &in_dep;
 	}
+	a.gsum = r->g_terr;
 	if ((rc = emit(ctx, s, r, terr, "territoire", terr, &a, &gap, true, true)) < 0)
 		goto out;
 	for (size_t d = 0; d < r->n_dep; d++) {
@@ -1370,6 +1430,8 @@ int cpts_profile_run(cpts_ctx *ctx, cpts_store *s, const cpts_profile_opts *opts
 	if (r.has_supply && (rc = compute_apl(ctx, &r, s)) < 0)
 		goto out;
 	cpts_note(ctx, "profile inputs loaded and APL computed in %.2f s", cpts_now() - t0);
+	if ((rc = cpts_profile__gen_build(ctx, &r.gen, s, r.m, opts->isr_poisson)) < 0)
+		goto out;
 	build_levels(&r);
 	/* replace the previous values of the profiled territories */
 	if ((rc = cpts_store_prepare(ctx, s, &del, "DELETE FROM profile_values WHERE"
@@ -1450,6 +1512,12 @@ out:
 	cpts_strmap_free(r.dep_index);
 	free(r.dep_agg);
 	free(r.reg_agg);
+	cpts_profile__gen_free(r.gen);
+	free(r.g_dep);
+	free(r.g_reg);
+	free(r.g_all);
+	free(r.g_terr);
+	free(r.g_one);
 	free(r.dep_code);
 	free(r.reg_code);
 	cpts_model_free(ctx, r.m);
