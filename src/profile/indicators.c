@@ -436,6 +436,9 @@ static int load_csv(cpts_ctx *ctx, cpts_csv *c, bool dflt)
 				goto out;
 			}
 		if (!dflt && row_of(r.ind.key) >= 0 && cat.rows[row_of(r.ind.key)].builtin &&
+		    !r.ind.builtin && (col[C_SOURCE] < 0 || !*cpts_trim(f[col[C_SOURCE]])))
+			r.ind.builtin = true; /* a builtin key restyled: label, block, unit... */
+		if (!dflt && row_of(r.ind.key) >= 0 && cat.rows[row_of(r.ind.key)].builtin &&
 		    !r.ind.builtin) {
 			rc = bad(ctx, name, r.line, "source", "the key is computed by cpts (source"
 				 " builtin); choose another key for an ingested indicator:", r.ind.key);
