@@ -28,6 +28,7 @@
 #include "cpts/model.h"
 #include "cpts/profile.h"
 #include "cpts/util.h"
+#include "profile/bands.h"
 #include "profile/generic.h"
 
 #define NB 20           /* age bands 00-04 .. 90-94, 95+ */
@@ -51,6 +52,11 @@ typedef struct cdata {
 	bool skip_total;       /* a commune whose arrondissements are also loaded */
 	double obs, obs_nm;    /* consultations of known cells, number of masked cells */
 	double expected;       /* E_i with the reference rates of the ICC */
+	double expected_known; /* E_i over the strata whose consumption is known (not
+				  masked): the same strata as the observed count */
+	double icc_pop[2][NB]; /* population by sex and ICC stratum (the consumption
+				  table's age bands, profile/bands.h) */
+	uint64_t kmask;        /* bit k: consumption stratum k is masked */
 	double pstd;           /* age-standardised population (APL) */
 	double mt[N_MT], mt_nm[N_MT];
 	unsigned mt_has;       /* bit c: column c given (known or masked) */
@@ -65,7 +71,7 @@ typedef struct agg {
 	double n_communes, area, pop, pop_sexage, popsa[2][NB], dens_pop[4];
 	double mt[N_MT], mt_nm[N_MT];
 	unsigned mt_has;
-	double obs, obs_nm, expected;
+	double obs, obs_nm, expected, expected_known;
 	bool has_obs, has_sexage, has_etp;
 	double gp_n, gp_etp, gp_60, gp_60den;
 	double apl_num, apl_den;
@@ -85,6 +91,8 @@ typedef struct prun {
 	cdata *cd;
 	bool has_mt, has_supply, has_cons, has_dens, has_apl;
 	enum scheme scheme;          /* strata of the reference rates */
+	cpts_bands bands;            /* age bands of the ICC strata (consumption table) */
+	bool general;                /* bands given: strata are bands, not 5-year slots */
 	double rates[NK];            /* reference rates (national / file / table) */
 	double *reg_rates;           /* regional mode: n_reg x NK */
 	cpts_strmap *reg_index;      /* region code -> row of reg_rates / agg */
@@ -144,6 +152,15 @@ static int sex_index(const char *sex)
 	return -1;
 }
 
+/* Stratum of an age label for the ICC: the consumption table's band holding it (exact:
+   the same band), NB for ALL; the 5-year slot when the consumption has no bands. */
+static int icc_band(const prun *r, const char *age, bool exact)
+{
+	if (!r->general || !age || cpts_strcasecmp(age, "ALL") == 0)
+		return band_index(age);
+	return cpts_bands_find(&r->bands, age, exact);
+}
+
 static enum scheme scheme_of(int sx, int b)
 {
 	if (sx < 0 || b < 0)
@@ -176,7 +193,8 @@ static double stratum_pop(const double *popsa, double pop, int k)
 
 /* Expected consultations of a population under rates (crude rate when the commune
    has no sex/age population but the rates are by stratum). */
-static double expected_of(const prun *r, const cdata *c, const double *rates, double crude)
+static double expected_of(const prun *r, const cdata *c, const double *rates, double crude,
+			  bool known_only)
 {
 	double e = 0;
 
@@ -185,8 +203,9 @@ static double expected_of(const prun *r, const cdata *c, const double *rates, do
 	if (r->scheme != SCH_TOTAL && !c->has_sexage)
 		return c->pop * crude;
 	for (int k = 0; k < NK; k++)
-		if (scheme_of(k / (NB + 1), k % (NB + 1)) == r->scheme && !isnan(rates[k]))
-			e += stratum_pop(&c->popsa[0][0], c->pop, k) * rates[k];
+		if (scheme_of(k / (NB + 1), k % (NB + 1)) == r->scheme && !isnan(rates[k]) &&
+		    !(known_only && (c->kmask >> k & 1u)))
+			e += stratum_pop(&c->icc_pop[0][0], c->pop, k) * rates[k];
 	return e;
 }
 
@@ -203,6 +222,54 @@ static double col_d(sqlite3_stmt *st, int i)
 	return sqlite3_column_type(st, i) == SQLITE_NULL ? NAN : sqlite3_column_double(st, i);
 }
 
+/* The ICC strata: the age bands of the consumption table, as intervals; each population
+   band must lie inside one of them (a band outside all of them has no rate: warned). */
+static int setup_bands(cpts_ctx *ctx, prun *r, cpts_store *s)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, step;
+	size_t n_out = 0;
+
+	if ((rc = cpts_store_prepare(ctx, s, &st, "SELECT DISTINCT age FROM consumption WHERE"
+				     " age <> 'ALL' ORDER BY age")) < 0)
+		return rc;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW)
+		if ((rc = cpts_bands_add(ctx, &r->bands, (const char *)sqlite3_column_text(st, 0),
+					 "consumption")) < 0)
+			break;
+	sqlite3_finalize(st);
+	if (rc < 0)
+		return rc;
+	r->general = r->bands.n > 0;
+	if (!r->general)
+		return CPTS_OK;
+	if ((rc = cpts_store_prepare(ctx, s, &st, "SELECT DISTINCT age FROM population WHERE"
+				     " age <> 'ALL' ORDER BY age")) < 0)
+		return rc;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *age = (const char *)sqlite3_column_text(st, 0);
+		int lo, hi;
+		bool touches = false;
+		if (!age || cpts_bands_find(&r->bands, age, false) >= 0 ||
+		    !cpts_bands_parse(age, &lo, &hi))
+			continue;
+		for (int k = 0; k < r->bands.n; k++)
+			touches |= lo <= r->bands.hi[k] && r->bands.lo[k] <= hi;
+		if (touches) {
+			rc = cpts_bands_mismatch(ctx, &r->bands, age, "population");
+			break;
+		}
+		n_out++;
+	}
+	sqlite3_finalize(st);
+	if (rc < 0)
+		return rc;
+	if (n_out)
+		cpts_warn(ctx, "%zu population age band(s) lie outside every consumption band:"
+			  " their population has no consumption rate", n_out);
+	return CPTS_OK;
+}
+
 static int load_population(cpts_ctx *ctx, prun *r, cpts_store *s)
 {
 	sqlite3_stmt *st = NULL;
@@ -213,12 +280,15 @@ static int load_population(cpts_ctx *ctx, prun *r, cpts_store *s)
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		long i = code_index(r, st, 0);
 		int sx = sex_index((const char *)sqlite3_column_text(st, 1));
-		int b = band_index((const char *)sqlite3_column_text(st, 2));
+		const char *age = (const char *)sqlite3_column_text(st, 2);
+		int b = band_index(age), kb = icc_band(r, age, false);
 		double p = sqlite3_column_double(st, 3);
 		if (i < 0)
 			continue;
 		if (sx >= 0 && sx < 2 && b >= 0 && b < NB) {
 			r->cd[i].popsa[sx][b] += p;
+			if (kb >= 0 && kb < NB)
+				r->cd[i].icc_pop[sx][kb] += p;
 			r->cd[i].has_sexage = true;
 		} else if (sx == 2 && b == NB) {
 			r->cd[i].pop_all += p;
@@ -272,7 +342,7 @@ static int load_consumption(cpts_ctx *ctx, prun *r, cpts_store *s, double *num, 
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		long i = code_index(r, st, 0);
 		int sx = sex_index((const char *)sqlite3_column_text(st, 1));
-		int b = band_index((const char *)sqlite3_column_text(st, 2));
+		int b = icc_band(r, (const char *)sqlite3_column_text(st, 2), true);
 		bool masked = sqlite3_column_int(st, 4) != 0 || sqlite3_column_type(st, 3) == SQLITE_NULL;
 		double a = sqlite3_column_double(st, 3);
 		int k = sx * (NB + 1) + b;
@@ -288,6 +358,7 @@ static int load_consumption(cpts_ctx *ctx, prun *r, cpts_store *s, double *num, 
 		c->has_obs = true;
 		if (masked) {
 			c->obs_nm += 1;
+			c->kmask |= (uint64_t)1 << k;
 			continue;
 		}
 		c->obs += a;
@@ -296,10 +367,10 @@ static int load_consumption(cpts_ctx *ctx, prun *r, cpts_store *s, double *num, 
 		/* reference sums: national (slot 0) and regional (slot 1 + region) */
 		rg = reg_slot(r, &r->m->c[i]);
 		num[k] += a;
-		den[k] += stratum_pop(&c->popsa[0][0], c->pop, k);
+		den[k] += stratum_pop(&c->icc_pop[0][0], c->pop, k);
 		if (rg >= 0) {
 			num[(size_t)(rg + 1) * NK + (size_t)k] += a;
-			den[(size_t)(rg + 1) * NK + (size_t)k] += stratum_pop(&c->popsa[0][0], c->pop, k);
+			den[(size_t)(rg + 1) * NK + (size_t)k] += stratum_pop(&c->icc_pop[0][0], c->pop, k);
 		}
 	}
 	sqlite3_finalize(st);
@@ -310,7 +381,8 @@ static int load_consumption(cpts_ctx *ctx, prun *r, cpts_store *s, double *num, 
 }
 
 /* CSV `sexe;classe_age;taux` (separator ; , or tab; decimal comma accepted). */
-static int read_rates_file(cpts_ctx *ctx, const char *path, double *rates, enum scheme *sc)
+static int read_rates_file(cpts_ctx *ctx, const prun *r, const char *path, double *rates,
+			   enum scheme *sc)
 {
 	FILE *f = fopen(path, "r");
 	char line[512];
@@ -374,9 +446,17 @@ static int read_rates_file(cpts_ctx *ctx, const char *path, double *rates, enum 
 			goto out;
 		}
 		{
-			int sx = sex_index(fields[col_s]), b = band_index(fields[col_a]);
+			int sx = sex_index(fields[col_s]), b = icc_band(r, fields[col_a], true);
 			enum scheme s1 = scheme_of(sx, b);
 			double v;
+			if (b < 0 && r->general && cpts_bands_parse(fields[col_a], &(int){ 0 },
+								    &(int){ 0 })) {
+				char what[600];
+				snprintf(what, sizeof(what), "reference rates '%s', line %d", path,
+					 lineno);
+				rc = cpts_bands_mismatch(ctx, &r->bands, fields[col_a], what);
+				goto out;
+			}
 			if (s1 == SCH_NONE || !cpts_parse_double(fields[col_r], &v) || v < 0) {
 				rc = cpts_fail(ctx, CPTS_EINPUT, "reference rates '%s':%d: bad row"
 					       " (sexe F/M/T, classe_age like 00-04 or ALL, taux >= 0)",
@@ -395,7 +475,8 @@ out:
 	return rc;
 }
 
-static int load_table_rates(cpts_ctx *ctx, cpts_store *s, double *rates, enum scheme *sc)
+static int load_table_rates(cpts_ctx *ctx, const prun *r, cpts_store *s, double *rates,
+			    enum scheme *sc)
 {
 	sqlite3_stmt *st = NULL;
 	int rc;
@@ -405,8 +486,14 @@ static int load_table_rates(cpts_ctx *ctx, cpts_store *s, double *rates, enum sc
 		return rc;
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		int sx = sex_index((const char *)sqlite3_column_text(st, 0));
-		int b = band_index((const char *)sqlite3_column_text(st, 1));
+		const char *age = (const char *)sqlite3_column_text(st, 1);
+		int b = icc_band(r, age, true);
 		enum scheme s1 = scheme_of(sx, b);
+		if (b < 0 && r->general && age && cpts_bands_parse(age, &(int){ 0 }, &(int){ 0 })) {
+			int rc2 = cpts_bands_mismatch(ctx, &r->bands, age, "reference table");
+			sqlite3_finalize(st);
+			return rc2;
+		}
 		if (s1 == SCH_NONE)
 			continue;
 		if (*sc == SCH_NONE || s1 < *sc)
@@ -441,7 +528,7 @@ static int setup_rates(cpts_ctx *ctx, prun *r, cpts_store *s)
 			tab[k] = NAN;
 		if (strcmp(ref, "national") == 0 &&
 		    cpts_store_count(s, "SELECT count(*) FROM reference", 0) > 0) {
-			if ((rc = load_table_rates(ctx, s, tab, &sc)) < 0)
+			if ((rc = load_table_rates(ctx, r, s, tab, &sc)) < 0)
 				goto out;
 		}
 		if (sc != SCH_NONE && (r->scheme == SCH_NONE || sc == r->scheme)) {
@@ -454,7 +541,7 @@ static int setup_rates(cpts_ctx *ctx, prun *r, cpts_store *s)
 		}
 	} else {
 		enum scheme sc = SCH_NONE;
-		if ((rc = read_rates_file(ctx, ref, r->rates, &sc)) < 0)
+		if ((rc = read_rates_file(ctx, r, ref, r->rates, &sc)) < 0)
 			goto out;
 		if (r->scheme != SCH_NONE && sc != r->scheme) {
 			rc = cpts_fail(ctx, CPTS_EINPUT, "reference rates '%s' are not at the sex/age"
@@ -478,19 +565,22 @@ static int setup_rates(cpts_ctx *ctx, prun *r, cpts_store *s)
 		const cdata *c = &r->cd[i];
 		if (c->skip_total || !c->has_sexage)
 			continue;
-		crude_num += expected_of(r, c, r->rates, 0);
+		crude_num += expected_of(r, c, r->rates, 0, false);
 		crude_den += c->pop;
 	}
 	crude = crude_den > 0 ? crude_num / crude_den : NAN;
 	for (size_t i = 0; i < r->m->n; i++) {
 		cdata *c = &r->cd[i];
-		double e_nat = expected_of(r, c, r->rates, crude);
+		double e_nat = expected_of(r, c, r->rates, crude, false);
 		if (regional) {
 			long g = reg_slot(r, &r->m->c[i]);
-			c->expected = g >= 0 ? expected_of(r, c, r->reg_rates + (size_t)g * NK, crude)
-					     : NAN;
+			c->expected = g >= 0 ? expected_of(r, c, r->reg_rates + (size_t)g * NK, crude,
+							   false) : NAN;
+			c->expected_known = g >= 0 ? expected_of(r, c, r->reg_rates + (size_t)g * NK,
+								 crude, true) : NAN;
 		} else {
 			c->expected = e_nat;
+			c->expected_known = expected_of(r, c, r->rates, crude, true);
 		}
 		c->pstd = e_nat; /* rescaled below */
 		if (!isnan(e_nat) && !c->skip_total) {
@@ -738,6 +828,8 @@ static void agg_add(agg *a, const cpts_commune *cm, const cdata *c, double w)
 		a->obs_nm += w * c->obs_nm;
 		if (!isnan(c->expected))
 			a->expected += w * c->expected;
+		if (!isnan(c->expected_known))
+			a->expected_known += w * c->expected_known;
 	}
 	a->gp_n += w * c->gp_n;
 	a->gp_etp += w * c->gp_etp;
@@ -1001,7 +1093,16 @@ static int emit(cpts_ctx *ctx, cpts_store *s, prun *r, const char *terr, const c
 		if (a->expected > 0) {
 			double icc = cpts_icc_memo(&r->chi2, a->obs, a->expected, o->alpha, o->byar,
 						   &lo, &hi);
-			double mg = icc < 100 ? (a->expected - a->obs) / o->gp_activity : 0.0;
+			double mg;
+			if (flag && a->expected_known > 0) {
+				/* O covers the known strata only: the point is O over the E of the
+				   same strata (docs/profile.md), the missing GPs that ratio applied
+				   to the whole E */
+				icc = 100.0 * a->obs / a->expected_known;
+				mg = icc < 100 ? a->expected * (1 - icc / 100) / o->gp_activity : 0.0;
+			} else {
+				mg = icc < 100 ? (a->expected - a->obs) / o->gp_activity : 0.0;
+			}
 			double mg_lo = NAN, mg_hi = NAN;
 			if (flag) {
 				/* O lies in [O + m, O + 10 m]: the interval that holds whatever the
@@ -1412,7 +1513,7 @@ int cpts_profile_run(cpts_ctx *ctx, cpts_store *s, const cpts_profile_opts *opts
 	}
 	CPTS_LOG(ctx, CPTS_LOG_DEBUG, "profile: model loaded at %.2f s (cpu %.2f s)", cpts_now() - t0,
 		 (double)clock() / CLOCKS_PER_SEC);
-	if ((rc = load_population(ctx, &r, s)) < 0)
+	if ((rc = setup_bands(ctx, &r, s)) < 0 || (rc = load_population(ctx, &r, s)) < 0)
 		goto out;
 	CPTS_LOG(ctx, CPTS_LOG_DEBUG, "profile: population loaded at %.2f s (cpu %.2f s)", cpts_now() - t0,
 		 (double)clock() / CLOCKS_PER_SEC);
