@@ -1525,7 +1525,21 @@ static int territory_page(cpts_ctx *ctx, cpts_buf *b, const ex_data *d, size_t t
 		section_icc(&sh[1], d, t, name, env->sc);
 	if (in.supply) {
 		cpts_buf_addstr(&sh[1], "<section><h2>Offre de soins et accessibilité</h2>\n");
-		table_compare(&sh[1], d, t, supply_keys, env->sc);
+		/* GPs first, then every other builtin row of the catalogue's block */
+		const char *keys[128];
+		size_t nk = 0;
+		for (; supply_keys[nk]; nk++)
+			keys[nk] = supply_keys[nk];
+		for (const cpts_indicator *ind = cpts_indicators; ind->key && nk + 1 < 128; ind++) {
+			bool listed = false;
+			for (size_t k = 0; supply_keys[k] && !listed; k++)
+				listed = strcmp(supply_keys[k], ind->key) == 0;
+			if (!listed && ind->builtin && ind->block_fr &&
+			    strcmp(ind->block_fr, "Offre de soins") == 0)
+				keys[nk++] = ind->key;
+		}
+		keys[nk] = NULL;
+		table_compare(&sh[1], d, t, keys, env->sc);
 		cpts_buf_addstr(&sh[1], "</section>\n");
 	}
 	if (in.pyramid) {

@@ -34,6 +34,24 @@
 #define NB 20           /* age bands 00-04 .. 90-94, 95+ */
 #define NK (3 * (NB + 1)) /* strata: sex F, M, T x band (NB + 'ALL') */
 #define N_MT 10
+#define NPROF 5 /* professions other than GPs, see professions[] */
+
+/* The professions of the supply table beside GPs (issue 14 point 4): key prefix of
+   their indicators (catalogue rows <prefix>_count, _etp, _density, _share_60p) and the
+   names they go by, normalised (lower case, é -> e, space and - -> _): RPPS labels and
+   the BPE's codes (bpe2021_variables.csv: D232 infirmier, D233 masseur kinésithérapeute,
+   D231 sage-femme, D221 chirurgien dentiste, D307 pharmacie). */
+static const struct profession {
+	const char *prefix;
+	const char *names; /* ",name,name," */
+} professions[NPROF] = {
+	{ "inf", ",infirmier,infirmiere,infirmiers,infirmier_liberal,ide,d232,nb_d232," },
+	{ "mk", ",masseur_kinesitherapeute,masseurs_kinesitherapeutes,kinesitherapeute,kine,"
+		"mk,d233,nb_d233," },
+	{ "sf", ",sage_femme,sages_femmes,sf,d231,nb_d231," },
+	{ "cd", ",chirurgien_dentiste,chirurgiens_dentistes,dentiste,cd,d221,nb_d221," },
+	{ "ph", ",pharmacien,pharmaciens,pharmacie,pharmacies,officine,d307,nb_d307," },
+};
 
 enum scheme { SCH_NONE, SCH_SEXAGE, SCH_AGE, SCH_TOTAL };
 
@@ -62,6 +80,8 @@ typedef struct cdata {
 	unsigned mt_has;       /* bit c: column c given (known or masked) */
 	double gp_n, gp_etp, gp_60, gp_60den;
 	bool gp_has_etp;
+	double pr_n[NPROF], pr_etp[NPROF], pr_60[NPROF], pr_60den[NPROF];
+	unsigned pr_has_etp;    /* bit p: an FTE was given for profession p */
 	int dens;              /* grille de densité class 1..3, 0 unknown */
 	double apl;            /* NAN when not computed */
 } cdata;
@@ -74,6 +94,8 @@ typedef struct agg {
 	double obs, obs_nm, expected, expected_known;
 	bool has_obs, has_sexage, has_etp;
 	double gp_n, gp_etp, gp_60, gp_60den;
+	double pr_n[NPROF], pr_etp[NPROF], pr_60[NPROF], pr_60den[NPROF];
+	unsigned pr_has_etp;
 	double apl_num, apl_den;
 	const double *gsum;    /* BORROWED: sums of the catalogue indicators (generic.c) */
 } agg;
@@ -90,6 +112,7 @@ typedef struct prun {
 	cpts_model *m;
 	cdata *cd;
 	bool has_mt, has_supply, has_cons, has_dens, has_apl;
+	unsigned has_prof;           /* bit p: the supply table has profession p */
 	enum scheme scheme;          /* strata of the reference rates */
 	cpts_bands bands;            /* age bands of the ICC strata (consumption table) */
 	bool general;                /* bands given: strata are bands, not 5-year slots */
@@ -630,6 +653,41 @@ static int load_mt(cpts_ctx *ctx, prun *r, cpts_store *s)
 }
 
 /* GP profession: medecin_generaliste, MG, generaliste (any case, accents, spaces). */
+/* Normalised profession name into b (lower case, é -> e, space and - -> _). */
+static void prof_norm(const char *prof, char *b, size_t cap)
+{
+	size_t n = 0;
+
+	for (const unsigned char *p = (const unsigned char *)prof; *p && n < cap - 1; p++) {
+		if (p[0] == 0xC3 && (p[1] == 0xA9 || p[1] == 0x89)) { /* é É */
+			b[n++] = 'e';
+			p++;
+		} else if (*p == ' ' || *p == '-') {
+			b[n++] = '_';
+		} else if (*p >= 'A' && *p <= 'Z') {
+			b[n++] = (char)(*p - 'A' + 'a');
+		} else {
+			b[n++] = (char)*p;
+		}
+	}
+	b[n] = 0;
+}
+
+/* Index in professions[] of a profession name, -1 when none. */
+static int prof_index(const char *prof)
+{
+	char b[64], pat[68];
+
+	if (!prof)
+		return -1;
+	prof_norm(prof, b, sizeof(b));
+	snprintf(pat, sizeof(pat), ",%s,", b);
+	for (int k = 0; k < NPROF; k++)
+		if (strstr(professions[k].names, pat))
+			return k;
+	return -1;
+}
+
 static bool is_gp(const char *prof)
 {
 	char b[64];
@@ -651,7 +709,8 @@ static bool is_gp(const char *prof)
 	}
 	b[n] = 0;
 	return strcmp(b, "medecin_generaliste") == 0 || strcmp(b, "mg") == 0 ||
-	       strcmp(b, "generaliste") == 0;
+	       strcmp(b, "generaliste") == 0 || strcmp(b, "d201") == 0 ||
+	       strcmp(b, "nb_d201") == 0 || strcmp(b, "omnipraticien") == 0;
 }
 
 static int load_supply(cpts_ctx *ctx, prun *r, cpts_store *s)
@@ -666,8 +725,25 @@ static int load_supply(cpts_ctx *ctx, prun *r, cpts_store *s)
 		long i = code_index(r, st, 0);
 		double eff = col_d(st, 2), etp = col_d(st, 3), a60 = col_d(st, 4);
 		cdata *c;
+		const char *prof = (const char *)sqlite3_column_text(st, 1);
+		int pk = prof_index(prof);
 		r->has_supply = true;
-		if (i < 0 || !is_gp((const char *)sqlite3_column_text(st, 1)))
+		if (i >= 0 && pk >= 0) {
+			c = &r->cd[i];
+			r->has_prof |= 1u << pk;
+			if (!isnan(eff))
+				c->pr_n[pk] += eff;
+			if (!isnan(etp)) {
+				c->pr_etp[pk] += etp;
+				c->pr_has_etp |= 1u << pk;
+			}
+			if (!isnan(a60) && !isnan(eff)) {
+				c->pr_60[pk] += a60;
+				c->pr_60den[pk] += eff;
+			}
+			continue;
+		}
+		if (i < 0 || !is_gp(prof))
 			continue;
 		c = &r->cd[i];
 		if (!isnan(eff))
@@ -836,6 +912,13 @@ static void agg_add(agg *a, const cpts_commune *cm, const cdata *c, double w)
 	a->has_etp |= c->gp_has_etp;
 	a->gp_60 += w * c->gp_60;
 	a->gp_60den += w * c->gp_60den;
+	for (int k = 0; k < NPROF; k++) {
+		a->pr_n[k] += w * c->pr_n[k];
+		a->pr_etp[k] += w * c->pr_etp[k];
+		a->pr_60[k] += w * c->pr_60[k];
+		a->pr_60den[k] += w * c->pr_60den[k];
+	}
+	a->pr_has_etp |= c->pr_has_etp;
 	if (!isnan(c->apl)) {
 		a->apl_num += w * c->pop * c->apl;
 		a->apl_den += w * c->pop;
@@ -1137,6 +1220,21 @@ static int emit(cpts_ctx *ctx, cpts_store *s, prun *r, const char *terr, const c
 			PUT("gp_etp", a->gp_etp);
 		PUT("gp_density", a->pop > 0 ? a->gp_n / a->pop * 10000.0 : NAN);
 		PUT("gp_share_60p", a->gp_60den > 0 ? 100.0 * a->gp_60 / a->gp_60den : NAN);
+		for (int k = 0; k < NPROF; k++) {
+			char key[32];
+			if (!(r->has_prof & (1u << k)))
+				continue;
+			snprintf(key, sizeof(key), "%s_count", professions[k].prefix);
+			PUT(key, a->pr_n[k]);
+			if (a->pr_has_etp & (1u << k)) {
+				snprintf(key, sizeof(key), "%s_etp", professions[k].prefix);
+				PUT(key, a->pr_etp[k]);
+			}
+			snprintf(key, sizeof(key), "%s_density", professions[k].prefix);
+			PUT(key, a->pop > 0 ? a->pr_n[k] / a->pop * 10000.0 : NAN);
+			snprintf(key, sizeof(key), "%s_share_60p", professions[k].prefix);
+			PUT(key, a->pr_60den[k] > 0 ? 100.0 * a->pr_60[k] / a->pr_60den[k] : NAN);
+		}
 	}
 	if (r->has_apl && a->apl_den > 0)
 		PUT("apl", a->apl_num / a->apl_den);

@@ -1,0 +1,48 @@
+#!/bin/sh
+# Every profession of the supply table (issue 14 point 4): headcount, FTE, density per
+# 10,000 and share aged 60+ of nurses, physiotherapists, midwives, dentists and
+# pharmacists, per territory, recomputed here with sqlite3 from the ingested table;
+# the BPE's codes (NB_D232 ...) are recognised as the profession; the report's supply
+# section shows them.
+CPTS="$1"
+SRC="${CPTS_SRC:-$(dirname "$0")/../..}"
+D="$SRC/data/demo"
+. "$(dirname "$0")/lib/tap.sh"
+if [ ! -f "$D/communes.geojson" ]; then echo "1..0 # SKIP no demo data in $D"; exit 0; fi
+if ! command -v sqlite3 > /dev/null; then echo "1..0 # SKIP sqlite3 not installed"; exit 0; fi
+export CPTS_FIXED_TIME=2026-01-01T00:00:00Z
+WS="$T/ws.sqlite"
+"$CPTS" init "$WS" -q
+for k in communes population supply; do
+  "$CPTS" ingest $k "$WS" "$D/$k.$( [ $k = communes ] && echo geojson || echo csv)" -q
+  check "ingest demo $k" $?
+done
+"$CPTS" ingest partition "$WS" "$D/partition.csv" --name cpts -q; check "ingest demo partition" $?
+"$CPTS" profile -q "$WS" --partition cpts --no-table; check "profile" $?
+TERR=$(sqlite3 "$WS" "SELECT territory FROM partition_members WHERE partition = 'cpts' ORDER BY territory LIMIT 1")
+val() { sqlite3 "$WS" "SELECT printf('%.6f', value) FROM profile_values WHERE partition = 'cpts'
+  AND level = 'territoire' AND territory = '$TERR' AND indicator = '$1'"; }
+sq() { sqlite3 "$WS" "SELECT printf('%.6f', $1) FROM supply s JOIN partition_members m
+  ON m.code = s.code AND m.partition = 'cpts' AND m.territory = '$TERR' WHERE s.profession = '$2'"; }
+POP=$(sqlite3 "$WS" "SELECT sum(p.pop) FROM population p JOIN partition_members m ON m.code = p.code
+  AND m.partition = 'cpts' AND m.territory = '$TERR'")
+for pair in inf:infirmier mk:masseur_kinesitherapeute sf:sage_femme cd:chirurgien_dentiste ph:pharmacien; do
+  k=${pair%%:*}; p=${pair#*:}
+  [ "$(val ${k}_count)" = "$(sq 'sum(effectif)' $p)" ]
+  check "$k headcount = sum of the $p rows ($(val ${k}_count))" $?
+  D10=$(sqlite3 "$WS" "SELECT printf('%.6f', $(sq 'sum(effectif)' $p) * 10000.0 / $POP)")
+  [ "$(val ${k}_density)" = "$D10" ]; check "$k density per 10,000 ($D10)" $?
+  [ "$(val ${k}_share_60p)" = "$(sq '100.0 * sum(age_60p) / sum(effectif)' $p)" ]
+  check "$k share aged 60+" $?
+done
+"$CPTS" export -q "$WS" --partition cpts --html "$T/html"; check "export" $?
+PAGE=$(grep -l "<h1>$TERR</h1>" "$T/html"/*.html | head -1)
+grep -q "Infirmiers (effectif)" "$PAGE" && grep -q "Densité de masseurs-kinésithérapeutes" "$PAGE"
+check "the report's supply section shows every profession" $?
+# BPE codes
+sed 's/;infirmier;/;NB_D232;/' "$D/supply.csv" > "$T/bpe.csv"
+"$CPTS" ingest supply "$WS" "$T/bpe.csv" -q
+INF=$(val inf_count)
+"$CPTS" profile -q "$WS" --partition cpts --no-table
+[ "$(val inf_count)" = "$INF" ] && [ -n "$INF" ]; check "the BPE code NB_D232 counts as infirmier ($(val inf_count))" $?
+tap_done
