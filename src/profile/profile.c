@@ -82,6 +82,7 @@ typedef struct cdata {
 	bool gp_has_etp;
 	double pr_n[NPROF], pr_etp[NPROF], pr_60[NPROF], pr_60den[NPROF];
 	unsigned pr_has_etp;    /* bit p: an FTE was given for profession p */
+	double pr_apl[NPROF];   /* APL of profession p (FTE per 100,000), NAN if none */
 	int dens;              /* grille de densité class 1..3, 0 unknown */
 	double apl;            /* NAN when not computed */
 } cdata;
@@ -96,7 +97,7 @@ typedef struct agg {
 	double gp_n, gp_etp, gp_60, gp_60den;
 	double pr_n[NPROF], pr_etp[NPROF], pr_60[NPROF], pr_60den[NPROF];
 	unsigned pr_has_etp;
-	double apl_num, apl_den;
+	double apl_num, apl_den, pr_apl_num[NPROF];
 	const double *gsum;    /* BORROWED: sums of the catalogue indicators (generic.c) */
 } agg;
 
@@ -863,6 +864,22 @@ static int compute_apl(cpts_ctx *ctx, prun *r, cpts_store *s)
 	for (size_t i = 0; i < n; i++)
 		r->cd[i].apl = apl[i];
 	r->has_apl = true;
+	/* the other professions: the same catchments with their FTE (headcount when no
+	   FTE) as supply, in FTE per 100,000 standardised inhabitants (as the DREES APL
+	   of nurses and physiotherapists) */
+	for (int k = 0; k < NPROF; k++) {
+		if (!(r->has_prof & (1u << k)))
+			continue;
+		for (size_t i = 0; i < n; i++) {
+			const cdata *c = &r->cd[i];
+			sup[i] = c->skip_total ? 0 : (c->pr_has_etp & (1u << k) ? c->pr_etp[k]
+										: c->pr_n[k]);
+		}
+		if ((rc = cpts_apl_compute(ctx, apl, &in)) < 0)
+			goto out;
+		for (size_t i = 0; i < n; i++)
+			r->cd[i].pr_apl[k] = 100000.0 * apl[i];
+	}
 out:
 	sqlite3_finalize(st);
 	free(x);
@@ -922,6 +939,8 @@ static void agg_add(agg *a, const cpts_commune *cm, const cdata *c, double w)
 	if (!isnan(c->apl)) {
 		a->apl_num += w * c->pop * c->apl;
 		a->apl_den += w * c->pop;
+		for (int k = 0; k < NPROF; k++)
+			a->pr_apl_num[k] += w * c->pop * c->pr_apl[k];
 	}
 }
 
@@ -1234,6 +1253,9 @@ static int emit(cpts_ctx *ctx, cpts_store *s, prun *r, const char *terr, const c
 			PUT(key, a->pop > 0 ? a->pr_n[k] / a->pop * 10000.0 : NAN);
 			snprintf(key, sizeof(key), "%s_share_60p", professions[k].prefix);
 			PUT(key, a->pr_60den[k] > 0 ? 100.0 * a->pr_60[k] / a->pr_60den[k] : NAN);
+			snprintf(key, sizeof(key), "%s_apl", professions[k].prefix);
+			if (r->has_apl && a->apl_den > 0)
+				PUT(key, a->pr_apl_num[k] / a->apl_den);
 		}
 	}
 	if (r->has_apl && a->apl_den > 0)

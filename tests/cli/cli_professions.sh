@@ -1,6 +1,6 @@
 #!/bin/sh
 # Every profession of the supply table (issue 14 point 4): headcount, FTE, density per
-# 10,000 and share aged 60+ of nurses, physiotherapists, midwives, dentists and
+# 10,000, share aged 60+ and APL of nurses, physiotherapists, midwives, dentists and
 # pharmacists, per territory, recomputed here with sqlite3 from the ingested table;
 # the BPE's codes (NB_D232 ...) are recognised as the profession; the report's supply
 # section shows them.
@@ -45,4 +45,15 @@ sed 's/;infirmier;/;NB_D232;/' "$D/supply.csv" > "$T/bpe.csv"
 INF=$(val inf_count)
 "$CPTS" profile -q "$WS" --partition cpts --no-table
 [ "$(val inf_count)" = "$INF" ] && [ -n "$INF" ]; check "the BPE code NB_D232 counts as infirmier ($(val inf_count))" $?
+# APL per profession: with nurses placed exactly as the GPs (same FTE), the nurses' APL
+# (FTE per 100,000) is the GPs' APL (consultations per inhabitant, supply = FTE x A)
+# x 100,000 / A, A = 4973
+awk -F';' 'NR == 1 { print; next } $2 == "medecin_generaliste" { print; $2 = "infirmier";
+  print $1 ";" $2 ";" $3 ";" $4 ";" $5 }' OFS=';' "$D/supply.csv" > "$T/same.csv"
+"$CPTS" ingest supply "$WS" "$T/same.csv" -q
+"$CPTS" profile -q "$WS" --partition cpts --no-table
+A=$(val apl); I=$(val inf_apl)
+awk -v a="$A" -v i="$I" 'BEGIN { w = a * 100000 / 4973; d = i - w; if (d < 0) d = -d;
+  exit !(a > 0 && d <= 1e-6 * w) }'
+check "nurses placed as the GPs: APL x 100,000 / A = $I (GP APL $A)" $?
 tap_done
