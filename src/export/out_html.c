@@ -1545,6 +1545,12 @@ static int territory_page(cpts_ctx *ctx, cpts_buf *b, const ex_data *d, size_t t
 	if (in.pyramid) {
 		cpts_buf_addstr(&sh[1], "<section><h2>Pyramide des âges</h2>\n");
 		pyramid(&sh[1], d, t, env->sc->label);
+		{
+			static const char *const age_keys[] = { "share_0_14", "share_15_29",
+				"share_30_44", "share_45_59", "share_60_74", "share_75p",
+				"aging_index", NULL };
+			table_compare(&sh[1], d, t, age_keys, env->sc);
+		}
 		cpts_buf_addstr(&sh[1], "</section>\n");
 	}
 	section_catalogue(&sh[1], d, t, env->sc);

@@ -114,6 +114,8 @@ typedef struct prun {
 	cdata *cd;
 	bool has_mt, has_supply, has_cons, has_dens, has_apl;
 	unsigned has_prof;           /* bit p: the supply table has profession p */
+	bool pop_odd_bands;          /* a population band is not a 5-year band: no age
+					groups (they would mix bands) */
 	enum scheme scheme;          /* strata of the reference rates */
 	cpts_bands bands;            /* age bands of the ICC strata (consumption table) */
 	bool general;                /* bands given: strata are bands, not 5-year slots */
@@ -305,10 +307,13 @@ static int load_population(cpts_ctx *ctx, prun *r, cpts_store *s)
 		long i = code_index(r, st, 0);
 		int sx = sex_index((const char *)sqlite3_column_text(st, 1));
 		const char *age = (const char *)sqlite3_column_text(st, 2);
-		int b = band_index(age), kb = icc_band(r, age, false);
+		int b = band_index(age), kb = icc_band(r, age, false), blo, bhi;
 		double p = sqlite3_column_double(st, 3);
 		if (i < 0)
 			continue;
+		if (cpts_bands_parse(age, &blo, &bhi) &&
+		    !(blo % 5 == 0 && (bhi == blo + 4 || (bhi == 999 && blo >= 95))))
+			r->pop_odd_bands = true;
 		if (sx >= 0 && sx < 2 && b >= 0 && b < NB) {
 			r->cd[i].popsa[sx][b] += p;
 			if (kb >= 0 && kb < NB)
@@ -1129,6 +1134,27 @@ static int emit(cpts_ctx *ctx, cpts_store *s, prun *r, const char *terr, const c
 		PUT("pop_m", mm);
 		PUT("pop_75p", p75);
 		PUT("share_75p", a->pop_sexage > 0 ? 100.0 * p75 / a->pop_sexage : NAN);
+		if (!r->pop_odd_bands && a->pop_sexage > 0) {
+			/* the age groups of an ORS profile, and the ageing index (65+ per 100
+			   under 20), from the 5-year bands */
+			static const char *const groups[5] = { "share_0_14", "share_15_29",
+				"share_30_44", "share_45_59", "share_60_74" };
+			double p65 = 0, p0_19 = 0;
+			for (int g = 0; g < 5; g++) {
+				double x = 0;
+				for (int b = 3 * g; b < 3 * g + 3; b++)
+					x += a->popsa[0][b] + a->popsa[1][b];
+				PUT(groups[g], 100.0 * x / a->pop_sexage);
+			}
+			for (int b = 0; b < NB; b++) {
+				double x = a->popsa[0][b] + a->popsa[1][b];
+				if (b >= 13)
+					p65 += x;
+				if (b < 4)
+					p0_19 += x;
+			}
+			PUT("aging_index", p0_19 > 0 ? 100.0 * p65 / p0_19 : NAN);
+		}
 		if (pyramid) {
 			char key[32];
 			for (int sx = 0; sx < 2; sx++)

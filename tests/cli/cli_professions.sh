@@ -3,7 +3,7 @@
 # 10,000, share aged 60+ and APL of nurses, physiotherapists, midwives, dentists and
 # pharmacists, per territory, recomputed here with sqlite3 from the ingested table;
 # the BPE's codes (NB_D232 ...) are recognised as the profession; the report's supply
-# section shows them.
+# section shows them; the age groups 0-14 ... 75+ and the ageing index.
 CPTS="$1"
 SRC="${CPTS_SRC:-$(dirname "$0")/../..}"
 D="$SRC/data/demo"
@@ -35,9 +35,19 @@ for pair in inf:infirmier mk:masseur_kinesitherapeute sf:sage_femme cd:chirurgie
   [ "$(val ${k}_share_60p)" = "$(sq '100.0 * sum(age_60p) / sum(effectif)' $p)" ]
   check "$k share aged 60+" $?
 done
+# age groups of an ORS profile and the ageing index, recomputed in SQL
+sp() { sqlite3 "$WS" "SELECT printf('%.6f', $1) FROM population p JOIN partition_members m
+  ON m.code = p.code AND m.partition = 'cpts' AND m.territory = '$TERR'"; }
+[ "$(val share_0_14)" = "$(sp "100.0 * sum(CASE WHEN p.age IN ('00-04','05-09','10-14') THEN p.pop END) / sum(p.pop)")" ]
+check "share aged 0-14 ($(val share_0_14))" $?
+[ "$(val share_60_74)" = "$(sp "100.0 * sum(CASE WHEN p.age IN ('60-64','65-69','70-74') THEN p.pop END) / sum(p.pop)")" ]
+check "share aged 60-74" $?
+[ "$(val aging_index)" = "$(sp "100.0 * sum(CASE WHEN p.age >= '65' THEN p.pop END) / sum(CASE WHEN p.age < '20' THEN p.pop END)")" ]
+check "ageing index 65+ per 100 under 20 ($(val aging_index))" $?
 "$CPTS" export -q "$WS" --partition cpts --html "$T/html"; check "export" $?
 PAGE=$(grep -l "<h1>$TERR</h1>" "$T/html"/*.html | head -1)
-grep -q "Infirmiers (effectif)" "$PAGE" && grep -q "Densité de masseurs-kinésithérapeutes" "$PAGE"
+grep -q "Infirmiers (effectif)" "$PAGE" && grep -q "Densité de masseurs-kinésithérapeutes" "$PAGE" &&
+  grep -q "Indice de vieillissement" "$PAGE"
 check "the report's supply section shows every profession" $?
 # BPE codes
 sed 's/;infirmier;/;NB_D232;/' "$D/supply.csv" > "$T/bpe.csv"
