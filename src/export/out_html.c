@@ -1468,6 +1468,69 @@ static void section_catalogue(cpts_buf *b, const ex_data *d, size_t t, const ex_
 	}
 }
 
+/* One line for the other professions of the catalogue's supply block (builtin rows
+ * <prefix>_count with their density and share aged 60+), kept short so that a
+ * territory still prints on three pages. */
+static void other_professions(cpts_buf *b, const ex_data *d, size_t t)
+{
+	const char *id = d->p->terr[t];
+	bool first = true;
+
+	for (const cpts_indicator *ind = cpts_indicators; ind->key; ind++) {
+		size_t n = strlen(ind->key);
+		char key[64];
+		const cpts_pvalue *v, *dn, *s60;
+		if (!ind->builtin || n < 7 || strcmp(ind->key + n - 6, "_count") != 0 ||
+		    strcmp(ind->key, "gp_count") == 0)
+			continue;
+		v = ex_value(d, id, "territoire", id, ind->key);
+		if (is_nd(v))
+			continue;
+		snprintf(key, sizeof(key), "%.*s_density", (int)(n - 6), ind->key);
+		dn = ex_value(d, id, "territoire", id, key);
+		snprintf(key, sizeof(key), "%.*s_share_60p", (int)(n - 6), ind->key);
+		s60 = ex_value(d, id, "territoire", id, key);
+		cpts_buf_addstr(b, first ? "<p class=\"note\">Autres professions, effectif (densité"
+				" pour 10 000 habitants ; part des 60 ans ou plus) : " : " · ");
+		first = false;
+		cpts_buf_addf(b, "%.*s", (int)strcspn(ind->label_fr, "("), ind->label_fr);
+		add_value(b, d, ind, v);
+		if (!is_nd(dn) && !is_nd(s60)) {
+			cpts_buf_addstr(b, " (");
+			add_value(b, d, cpts_indicator_find(dn->indicator), dn);
+			cpts_buf_addstr(b, " ; ");
+			add_value(b, d, cpts_indicator_find(s60->indicator), s60);
+			cpts_buf_addstr(b, ")");
+		}
+	}
+	if (!first)
+		cpts_buf_addstr(b, ".</p>\n");
+}
+
+/* One line for the age groups of an ORS profile and the ageing index. */
+static void age_groups(cpts_buf *b, const ex_data *d, size_t t)
+{
+	static const char *const keys[] = { "share_0_14", "share_15_29", "share_30_44",
+		"share_45_59", "share_60_74", "share_75p", "aging_index", NULL };
+	static const char *const names[] = { "0-14 ans", "15-29 ans", "30-44 ans",
+		"45-59 ans", "60-74 ans", "75 ans ou plus", "indice de vieillissement" };
+	const char *id = d->p->terr[t];
+	bool first = true;
+
+	for (int k = 0; keys[k]; k++) {
+		const cpts_pvalue *v = ex_value(d, id, "territoire", id, keys[k]);
+		if (is_nd(v))
+			continue;
+		cpts_buf_addstr(b, first ? "<p class=\"note\">Groupes d'âge : " : " · ");
+		first = false;
+		cpts_buf_addstr(b, names[k]);
+		cpts_buf_addch(b, ' ');
+		add_value(b, d, cpts_indicator_find(keys[k]), v);
+	}
+	if (!first)
+		cpts_buf_addstr(b, ".</p>\n");
+}
+
 static int territory_page(cpts_ctx *ctx, cpts_buf *b, const ex_data *d, size_t t,
 			  const page_env *env, ex_doc *lettre)
 {
@@ -1525,32 +1588,14 @@ static int territory_page(cpts_ctx *ctx, cpts_buf *b, const ex_data *d, size_t t
 		section_icc(&sh[1], d, t, name, env->sc);
 	if (in.supply) {
 		cpts_buf_addstr(&sh[1], "<section><h2>Offre de soins et accessibilité</h2>\n");
-		/* GPs first, then every other builtin row of the catalogue's block */
-		const char *keys[128];
-		size_t nk = 0;
-		for (; supply_keys[nk]; nk++)
-			keys[nk] = supply_keys[nk];
-		for (const cpts_indicator *ind = cpts_indicators; ind->key && nk + 1 < 128; ind++) {
-			bool listed = false;
-			for (size_t k = 0; supply_keys[k] && !listed; k++)
-				listed = strcmp(supply_keys[k], ind->key) == 0;
-			if (!listed && ind->builtin && ind->block_fr &&
-			    strcmp(ind->block_fr, "Offre de soins") == 0)
-				keys[nk++] = ind->key;
-		}
-		keys[nk] = NULL;
-		table_compare(&sh[1], d, t, keys, env->sc);
+		table_compare(&sh[1], d, t, supply_keys, env->sc);
+		other_professions(&sh[1], d, t);
 		cpts_buf_addstr(&sh[1], "</section>\n");
 	}
 	if (in.pyramid) {
 		cpts_buf_addstr(&sh[1], "<section><h2>Pyramide des âges</h2>\n");
 		pyramid(&sh[1], d, t, env->sc->label);
-		{
-			static const char *const age_keys[] = { "share_0_14", "share_15_29",
-				"share_30_44", "share_45_59", "share_60_74", "share_75p",
-				"aging_index", NULL };
-			table_compare(&sh[1], d, t, age_keys, env->sc);
-		}
+		age_groups(&sh[1], d, t);
 		cpts_buf_addstr(&sh[1], "</section>\n");
 	}
 	section_catalogue(&sh[1], d, t, env->sc);

@@ -46,8 +46,9 @@ check "share aged 60-74" $?
 check "ageing index 65+ per 100 under 20 ($(val aging_index))" $?
 "$CPTS" export -q "$WS" --partition cpts --html "$T/html"; check "export" $?
 PAGE=$(grep -l "<h1>$TERR</h1>" "$T/html"/*.html | head -1)
-grep -q "Infirmiers (effectif)" "$PAGE" && grep -q "Densité de masseurs-kinésithérapeutes" "$PAGE" &&
-  grep -q "Indice de vieillissement" "$PAGE"
+N=$(val inf_count | cut -d. -f1)
+grep -q "Autres professions" "$PAGE" && grep -q "Infirmiers $N (" "$PAGE" &&
+  grep -q "Masseurs-kinésithérapeutes" "$PAGE" && grep -q "indice de vieillissement" "$PAGE"
 check "the report's supply section shows every profession" $?
 # BPE codes
 sed 's/;infirmier;/;NB_D232;/' "$D/supply.csv" > "$T/bpe.csv"
