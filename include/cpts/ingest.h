@@ -87,6 +87,14 @@ typedef struct cpts_ingest_table_opts {
 int cpts_ingest_table(cpts_ctx *ctx, cpts_store *s, cpts_table_kind kind, const char *path,
 		      const cpts_ingest_table_opts *opts);
 
+/**
+ * `cpts ingest indicators WS FILE`: cells of any indicator in long format
+ * (indicateur;code_commune;numerateur[;denominateur;sexe;classe_age;annee]), masked
+ * cells kept as masked (src/ingest/read_indicators.c, docs/profile.md).
+ * @return CPTS_OK, CPTS_EINPUT (file, line and field named), CPTS_EIO
+ */
+int cpts_ingest_indicators(cpts_ctx *ctx, cpts_store *s, const char *path);
+
 #ifdef __cplusplus
 }
 #endif

@@ -54,10 +54,47 @@ typedef struct cpts_indicator {
 	int decimals;         /* for display */
 	const char *num;      /* RATIO: key of the numerator count (NULL otherwise) */
 	const char *den;      /* RATIO: key of the denominator count (NULL otherwise) */
+	/* catalogue fields (data/indicators/<name>.csv, docs/profile.md); zero in ad-hoc rows */
+	const char *block_fr; /* report section ("Médecin traitant") */
+	int type;             /* a cpts_ind_type */
+	double multiplier;    /* value = multiplier x ratio (100 for %, 10000 ...) */
+	const char *standard; /* dsr: standard population ("esp2013", "area") */
+	const char *source;   /* generic types: the `indicateur` of the ingested file */
+	bool builtin;         /* computed by the code of profile.c, not from the catalogue */
+	bool interval;        /* published with <key>_ic_bas / <key>_ic_haut */
+	bool companion;       /* <key>_num / <key>_den of an ingested ratio (computed with it) */
 } cpts_indicator;
 
-/** The catalogue, terminated by a row with key NULL (src/profile/indicators.c). */
-extern const cpts_indicator cpts_indicators[];
+/** Computation types of the catalogue (column `type`). */
+typedef enum cpts_ind_type {
+	CPTS_TYPE_POPULATION, /* builtin public count */
+	CPTS_TYPE_VALUE,      /* builtin value */
+	CPTS_TYPE_COUNT,      /* sum of numerators */
+	CPTS_TYPE_SHARE,      /* multiplier x sum num / sum den, Wilson score interval */
+	CPTS_TYPE_CRUDE_RATE, /* multiplier x sum num / sum den, Garwood exact Poisson */
+	CPTS_TYPE_DSR,        /* directly standardised rate, Dobson et al. (1991) */
+	CPTS_TYPE_ISR,        /* 100 x O / E, exact Poisson (Byar) or over-dispersed */
+	CPTS_TYPE_MEAN,       /* sum num / sum den, normal interval from the commune spread */
+	CPTS_TYPE_N
+} cpts_ind_type;
+
+/** The catalogue in use, terminated by a row with key NULL: the default rows
+ * (data/indicators/<name>.csv, embedded at build time) overridden by --catalogue files. */
+const cpts_indicator *cpts_catalogue_rows(void);
+#define cpts_indicators (cpts_catalogue_rows())
+/**
+ * Merge a user catalogue file into the catalogue of the process: a row whose key is
+ * already there replaces it, a new key is appended. A bad row fails the whole file.
+ * @return CPTS_OK, CPTS_EINPUT (file, line and field named), CPTS_EIO (unreadable)
+ */
+int cpts_catalogue_load(cpts_ctx *ctx, const char *path);
+/** Parse a catalogue held in memory (name in messages) and merge it (tests). */
+int cpts_catalogue_load_mem(cpts_ctx *ctx, const char *text, size_t len, const char *name);
+/** Back to the default catalogue (tests). */
+void cpts_catalogue_reset(void);
+/** Name of a computation type ("share"), and the type of a name (-1 when unknown). */
+const char *cpts_ind_type_name(int type);
+int cpts_ind_type_parse(const char *name);
 /** Look up an indicator by key (NULL when unknown). */
 const cpts_indicator *cpts_indicator_find(const char *key);
 /** The keys of the catalogue, space-separated (--map-indicator help and errors).
@@ -79,10 +116,12 @@ typedef struct cpts_ind_relation {
 	double scale;         /* SHARE: 100 for a percentage */
 } cpts_ind_relation;
 
-/** The relations, terminated by a row with total NULL (src/profile/indicators.c). The
- * audit (and any check of a publication) reads them from here, so a new indicator
- * declared with its relations is protected with no new code. */
-extern const cpts_ind_relation cpts_ind_relations[];
+/** The relations, terminated by a row with total NULL, derived from the catalogue
+ * (columns part_of, and numerator/denominator of share and isr rows; see
+ * src/profile/indicators.c). The audit (and any check of a publication) reads them from
+ * here, so a new indicator declared with its relations is protected with no new code. */
+const cpts_ind_relation *cpts_catalogue_relations(void);
+#define cpts_ind_relations (cpts_catalogue_relations())
 
 typedef struct cpts_profile_opts {
 	const char *partition;        /* partition to profile (required unless communes) */
@@ -105,10 +144,12 @@ typedef struct cpts_profile_opts {
 	const char *name;             /* display name of the --communes territory (NULL) */
 	struct cpts_session *session; /* the command's session (cpts/session.h), BORROWED;
 					 NULL: the stage opens one over the store for itself */
+	bool isr_poisson;             /* catalogue isr: pure Poisson interval, no
+					 over-dispersion widening */
 } cpts_profile_opts;
 #define CPTS_PROFILE_OPTS_INIT \
 	{ NULL, NULL, 0, NULL, 0, "national", false, 4973.0, 1.3, 60.0, \
-	  { 1.0, 2.0 / 3.0, 1.0 / 3.0 }, 0.05, { 10.0, 15.0, 20.0 }, 1000.0, 150.0, NULL, NULL }
+	  { 1.0, 2.0 / 3.0, 1.0 / 3.0 }, 0.05, { 10.0, 15.0, 20.0 }, 1000.0, 150.0, NULL, NULL, false }
 
 /** A masked input cell ("< 11") holds at most this many (upper bound of the bounds). */
 #define CPTS_PROFILE_INPUT_MASK_MAX 10.0
@@ -224,6 +265,23 @@ int cpts_icc_signif(double lo, double hi);
  * (NAN when not computable). *z_out (may be NULL) receives the statistic.
  */
 double cpts_two_prop_test(double x1, double n1, double x2, double n2, double *z_out);
+
+/** Wilson score interval of the proportion x / n (0-1); returns x / n (NAN if n <= 0). */
+double cpts_wilson(double x, double n, double alpha, double *lo, double *hi);
+/** (1 - alpha) limits of a Poisson count o: exact (Garwood, chi-square) or Byar's. */
+void cpts_poisson_limits(double o, double alpha, bool byar, double *lo, double *hi);
+/**
+ * Directly standardised rate sum_i w_i o_i / pop_i / sum_i w_i over n strata (strata
+ * with pop_i <= 0 left out) with the Dobson et al. (1991) interval: DSR + sqrt(var /
+ * O) (O_lim - O), var = sum (w_i / pop_i)^2 o_i / (sum w)^2, O_lim the Poisson limits
+ * of O = sum o_i (exact, or Byar's when byar, as PHEindicatormethods' phe_dsr).
+ */
+double cpts_dsr(size_t n, const double *o, const double *pop, const double *w, double alpha,
+		bool byar, double *lo, double *hi);
+/** Indirectly standardised ratio 100 O / E with the Poisson interval of O / phi over
+ * E / phi (phi = over-dispersion, values <= 1 mean none). NAN when E <= 0. */
+double cpts_isr_dispersed(double o, double e, double phi, double alpha, bool byar, double *lo,
+			  double *hi);
 
 /** Inputs of the two-step floating catchment (APL, DOMAIN.md section 6). */
 typedef struct cpts_apl_input {

@@ -70,6 +70,8 @@ static const cli_cmd_help help_all = {
 	"               with --from-column COLUMN [--name-column COLUMN | --names FILE]\n"
 	"  attributes   code_commune;any per-commune columns\n"
 	"  passage      old_code;new_code[;weight] (applied to every later table)\n"
+	"  indicators   indicateur;code_commune;numerateur[;denominateur;sexe;classe_age;\n"
+	"               annee]: any indicator of the catalogue (--catalogue), long format\n"
 	"CSV files: ';' ',' or tab, UTF-8 (BOM) or Windows-1252, decimal comma or point,\n"
 	"quoted fields, CRLF, .csv.gz. Masked cells (<11, s, NS, secret, empty) are kept\n"
 	"as masked, never zero. Column names are matched case-insensitively with aliases.",
@@ -109,10 +111,12 @@ int cmd_ingest(cpts_ctx *ctx, int argc, char **argv)
 		/* the kind, wherever it stands (`cpts ingest -q mt WS F`): taken out of argv */
 		const char *kn = argv[k];
 		kind = strcmp(kn, "communes") == 0 ? -1 : cpts_table_kind_parse(kn);
+		if (strcmp(kn, "indicators") == 0)
+			kind = -3; /* the long format of the indicator engine */
 		if (kind == -1 && strcmp(kn, "communes") != 0) {
 			rc = cpts_fail(ctx, CPTS_EUSAGE, "'%s' is not a kind of data for 'cpts ingest'"
 				       " (communes, population, consumption, reference, mt, supply,"
-				       " flows, traveltime, partition, attributes, passage)", kn);
+				       " flows, traveltime, partition, attributes, passage, indicators)", kn);
 			goto out;
 		}
 		snprintf(name, sizeof(name), "ingest %s", kn);
@@ -147,7 +151,9 @@ int cmd_ingest(cpts_ctx *ctx, int argc, char **argv)
 			       " --name-column, --names (options of the CSV tables)");
 		goto out;
 	}
-	if (kind == -1) {
+	if (kind == -3) {
+		rc = cpts_ingest_indicators(ctx, s, pos[1]);
+	} else if (kind == -1) {
 		cpts_ingest_communes_opts co = CPTS_INGEST_COMMUNES_OPTS_INIT;
 		co.layer = o.layer;
 		co.code_field = o.code_field;

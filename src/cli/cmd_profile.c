@@ -16,6 +16,7 @@ struct profile_cli {
 	cli_list communes;
 	const char *reference;
 	bool byar;
+	bool isr_poisson;
 	double gp_activity;
 	double alpha;
 	double detour, speed;
@@ -54,6 +55,9 @@ int cmd_profile(cpts_ctx *ctx, int argc, char **argv)
 		  "ICC reference rates: national (default), computed, regional or FILE", false, false },
 		{ "byar", 0, CLI_FLAG, offsetof(struct profile_cli, byar), NULL,
 		  "Byar's approximation instead of the exact Poisson interval", false, false },
+		{ "isr-poisson", 0, CLI_FLAG, offsetof(struct profile_cli, isr_poisson), NULL,
+		  "catalogue isr indicators: pure Poisson interval (default: widened by the"
+		  " over-dispersion of the communes)", false, false },
 		{ "gp-activity", 0, CLI_DBL, offsetof(struct profile_cli, gp_activity), "A",
 		  "consultations per full-time GP and year (default 4973)", false, false },
 		{ "alpha", 0, CLI_DBL, offsetof(struct profile_cli, alpha), "P",
@@ -118,6 +122,7 @@ int cmd_profile(cpts_ctx *ctx, int argc, char **argv)
 	if (o.reference)
 		po.reference = o.reference;
 	po.byar = o.byar;
+	po.isr_poisson = o.isr_poisson;
 	po.gp_activity = o.gp_activity;
 	po.alpha = o.alpha;
 	po.apl_detour = o.detour;

@@ -61,6 +61,8 @@ static const cli_opt common_opts[] = {
 	{ "progress", 0, CLI_FLAG, 0, NULL, "draw progress even when stderr is not a terminal",
 	  false, false },
 	{ "no-progress", 0, CLI_FLAG, 0, NULL, "never draw progress", false, false },
+	{ "catalogue", 0, CLI_STR, 0, "FILE", "indicator catalogue CSV whose rows add to or "
+	  "override the default ones by key (repeatable; docs/profile.md)", false, false },
 	{ "help", 'h', CLI_FLAG, 0, NULL, "show this help and exit", false, false },
 	CLI_END,
 };
@@ -270,6 +272,19 @@ int cli_parse(cpts_ctx *ctx, int argc, char **argv, const cli_opt *table, void *
 					return CPTS_EUSAGE;
 				o = NULL;
 			}
+			continue;
+		}
+		if (common && o->type == CLI_STR) {
+			/* --catalogue FILE: loaded now, before the command runs */
+			int rc;
+			if (!value) {
+				if (i + 1 >= argc)
+					return cpts_fail(ctx, CPTS_EUSAGE, "option '--%s' needs %s",
+							 o->name, o->arg);
+				value = argv[++i];
+			}
+			if ((rc = cpts_catalogue_load(ctx, value)) < 0)
+				return rc;
 			continue;
 		}
 		if (common) {

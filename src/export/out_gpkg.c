@@ -132,21 +132,11 @@ static bool is_integral(const cpts_indicator *ind)
 }
 
 /* Confidence intervals published with a value (not the masking bounds _min/_max):
- * profile values keep [lo, hi] of their interval when they are not masked. */
-static const struct interval {
-	const char *key, *label_lo, *label_hi;
-} intervals[] = {
-	{ "icc", "Indice comparatif de consommation (ICC) : borne basse de l'intervalle de"
-	  " confiance", "Indice comparatif de consommation (ICC) : borne haute de"
-	  " l'intervalle de confiance" },
-};
-
+ * profile values keep [lo, hi] of their interval when they are not masked. Which
+ * indicators have one is the catalogue's column `interval`. */
 static bool has_interval(const cpts_indicator *ind)
 {
-	for (size_t k = 0; k < sizeof(intervals) / sizeof(intervals[0]); k++)
-		if (strcmp(intervals[k].key, ind->key) == 0)
-			return true;
-	return false;
+	return ind->interval;
 }
 
 /** The companion fields of a maskable indicator: flag, then what a reader may know of a
@@ -181,18 +171,15 @@ static void push_indicators(cpts_vec *v, bool communes)
 			     ind->label_fr, desc);
 		c->ind = ind;
 		c->decimals = ind->decimals;
-		for (size_t k = 0; k < sizeof(intervals) / sizeof(intervals[0]); k++) {
-			if (strcmp(intervals[k].key, ind->key) != 0)
-				continue;
-			for (int hi = 0; hi <= 1; hi++) {
-				snprintf(name, sizeof(name), "%s_ic_%s", ind->key, hi ? "haut" : "bas");
-				snprintf(desc, sizeof(desc), "Borne %s de l'intervalle de confiance à"
-					 " 95 %% (NULL si la valeur est masquée)", hi ? "haute" : "basse");
-				c = col_push(v, name, OFTReal, hi ? COL_CI_HI : COL_CI_LO,
-					     hi ? intervals[k].label_hi : intervals[k].label_lo, desc);
-				c->ind = ind;
-				c->decimals = ind->decimals;
-			}
+		for (int hi = 0; ind->interval && hi <= 1; hi++) {
+			snprintf(name, sizeof(name), "%s_ic_%s", ind->key, hi ? "haut" : "bas");
+			snprintf(label, sizeof(label), "%s : borne %s de l'intervalle de confiance",
+				 ind->label_fr, hi ? "haute" : "basse");
+			snprintf(desc, sizeof(desc), "Borne %s de l'intervalle de confiance à"
+				 " 95 %% (NULL si la valeur est masquée)", hi ? "haute" : "basse");
+			c = col_push(v, name, OFTReal, hi ? COL_CI_HI : COL_CI_LO, label, desc);
+			c->ind = ind;
+			c->decimals = ind->decimals;
 		}
 		if (!ex_maskable(ind))
 			continue;
@@ -1041,7 +1028,8 @@ static const col flux_cols[] = {
 
 /* The volume column's legend entry (no catalogue indicator). */
 static const cpts_indicator volume_ind = { "volume", "Volume de recours", "actes",
-					   CPTS_IND_VALUE, 0, NULL, NULL };
+					   CPTS_IND_VALUE, 0, NULL, NULL, NULL,
+					   CPTS_TYPE_VALUE, 1, NULL, NULL, true, false, false };
 
 /* A flow pair is written when published, between two communes, at or above thr. */
 static bool flow_written(const ex_flow *fl, double thr)

@@ -1384,6 +1384,161 @@ typedef struct page_env {
  * traitant, ICC, supply, age pyramid; sheet 3: flows, premiers éléments de diagnostic,
  * communes. Sections whose input is missing are left out and listed in one line.
  */
+/* A value with its 95 % interval ("49,3 (47,1 à 51,5)") when it has one. */
+static void add_value_ci(cpts_buf *b, const ex_data *d, const cpts_indicator *ind,
+			 const cpts_pvalue *v)
+{
+	add_value(b, d, ind, v);
+	if (v && !v->masked && !v->withdrawn && ind->interval && isfinite(v->lo) &&
+	    isfinite(v->hi)) {
+		char lo[64], hi[64];
+		ex_fmt_number(lo, sizeof(lo), ind, v->lo);
+		ex_fmt_number(hi, sizeof(hi), ind, v->hi);
+		cpts_buf_addstr(b, " <span class=\"note\">(");
+		cpts_buf_add_html(b, lo);
+		cpts_buf_addstr(b, " à ");
+		cpts_buf_add_html(b, hi);
+		cpts_buf_addstr(b, ")</span>");
+	}
+}
+
+/* The indicators of the catalogue (not computed by code: data/indicators and
+ * --catalogue) that have a value for the territory, one section per block: the
+ * territory with its 95 % interval, its département with the comparison (the
+ * département's value outside the territory's interval is a significant difference),
+ * its région and the whole area. */
+static void section_catalogue(cpts_buf *b, const ex_data *d, size_t t, const ex_scope *sc)
+{
+	const ex_terr *e = &d->terr[t];
+	const char *id = d->p->terr[t];
+	const cpts_indicator *rows = cpts_indicators;
+	size_t n = 0;
+
+	while (rows[n].key)
+		n++;
+	for (size_t i = 0; i < n; i++) {
+		const char *block = rows[i].block_fr;
+		bool seen = false, open = false;
+		if (rows[i].builtin || rows[i].companion || !block)
+			continue;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = !rows[j].builtin && !rows[j].companion && rows[j].block_fr &&
+			       strcmp(rows[j].block_fr, block) == 0;
+		if (seen)
+			continue;
+		for (size_t j = i; j < n; j++) {
+			const cpts_indicator *ind = &rows[j];
+			const cpts_pvalue *v = ex_value(d, id, "territoire", id, ind->key);
+			const cpts_pvalue *dv = e->n_deps ? ex_value(d, id, "departement", e->deps[0],
+								     ind->key) : NULL;
+			if (ind->builtin || ind->companion || !ind->block_fr ||
+			    strcmp(ind->block_fr, block) != 0 || is_nd(v))
+				continue;
+			if (!open) {
+				cpts_buf_addstr(b, "<section><h2>");
+				cpts_buf_add_html(b, block);
+				cpts_buf_addstr(b, "</h2>\n<table class=\"cmp\"><thead><tr><th>Indicateur"
+						"</th><th>Territoire <span class=\"note\">(IC à 95 %)"
+						"</span></th><th>");
+				cpts_buf_add_html(b, e->n_deps ? ex_dep_label(e->deps[0]) : "Département");
+				cpts_buf_addstr(b, "</th><th>Comparaison au département</th><th>");
+				cpts_buf_add_html(b, e->n_regs ? ex_reg_label(e->regs[0]) : "Région");
+				cpts_buf_addstr(b, "</th><th>");
+				cpts_buf_add_html(b, sc->label);
+				cpts_buf_addstr(b, "</th></tr></thead><tbody>\n");
+				open = true;
+			}
+			cpts_buf_addstr(b, "<tr>");
+			label_cell(b, ind);
+			cpts_buf_addstr(b, "<td class=\"n\">");
+			add_value_ci(b, d, ind, v);
+			cpts_buf_addstr(b, "</td><td class=\"n\">");
+			add_value_ci(b, d, ind, dv);
+			cpts_buf_addstr(b, "</td><td>");
+			if (v->masked || !dv || dv->masked || isnan(dv->value) || !isfinite(v->lo) ||
+			    !isfinite(v->hi))
+				cpts_buf_addstr(b, "non testé");
+			else if (dv->value < v->lo)
+				cpts_buf_addstr(b, "significativement supérieur");
+			else if (dv->value > v->hi)
+				cpts_buf_addstr(b, "significativement inférieur");
+			else
+				cpts_buf_addstr(b, "non significatif");
+			cpts_buf_addstr(b, "</td><td class=\"n\">");
+			add_value_ci(b, d, ind, e->n_regs ? ex_value(d, id, "region", e->regs[0],
+								     ind->key) : NULL);
+			cpts_buf_addstr(b, "</td><td class=\"n\">");
+			add_value_ci(b, d, ind, ex_value(d, id, "ensemble", "ALL", ind->key));
+			cpts_buf_addstr(b, "</td></tr>\n");
+		}
+		if (open)
+			cpts_buf_addstr(b, "</tbody></table>\n</section>\n");
+	}
+}
+
+/* One line for the other professions of the catalogue's supply block (builtin rows
+ * <prefix>_count with their density and share aged 60+), kept short so that a
+ * territory still prints on three pages. */
+static void other_professions(cpts_buf *b, const ex_data *d, size_t t)
+{
+	const char *id = d->p->terr[t];
+	bool first = true;
+
+	for (const cpts_indicator *ind = cpts_indicators; ind->key; ind++) {
+		size_t n = strlen(ind->key);
+		char key[64];
+		const cpts_pvalue *v, *dn, *s60;
+		if (!ind->builtin || n < 7 || strcmp(ind->key + n - 6, "_count") != 0 ||
+		    strcmp(ind->key, "gp_count") == 0)
+			continue;
+		v = ex_value(d, id, "territoire", id, ind->key);
+		if (is_nd(v))
+			continue;
+		snprintf(key, sizeof(key), "%.*s_density", (int)(n - 6), ind->key);
+		dn = ex_value(d, id, "territoire", id, key);
+		snprintf(key, sizeof(key), "%.*s_share_60p", (int)(n - 6), ind->key);
+		s60 = ex_value(d, id, "territoire", id, key);
+		cpts_buf_addstr(b, first ? "<p class=\"note\">Autres professions, effectif (densité"
+				" pour 10 000 habitants ; part des 60 ans ou plus) : " : " · ");
+		first = false;
+		cpts_buf_addf(b, "%.*s", (int)strcspn(ind->label_fr, "("), ind->label_fr);
+		add_value(b, d, ind, v);
+		if (!is_nd(dn) && !is_nd(s60)) {
+			cpts_buf_addstr(b, " (");
+			add_value(b, d, cpts_indicator_find(dn->indicator), dn);
+			cpts_buf_addstr(b, " ; ");
+			add_value(b, d, cpts_indicator_find(s60->indicator), s60);
+			cpts_buf_addstr(b, ")");
+		}
+	}
+	if (!first)
+		cpts_buf_addstr(b, ".</p>\n");
+}
+
+/* One line for the age groups of an ORS profile and the ageing index. */
+static void age_groups(cpts_buf *b, const ex_data *d, size_t t)
+{
+	static const char *const keys[] = { "share_0_14", "share_15_29", "share_30_44",
+		"share_45_59", "share_60_74", "share_75p", "aging_index", NULL };
+	static const char *const names[] = { "0-14 ans", "15-29 ans", "30-44 ans",
+		"45-59 ans", "60-74 ans", "75 ans ou plus", "indice de vieillissement" };
+	const char *id = d->p->terr[t];
+	bool first = true;
+
+	for (int k = 0; keys[k]; k++) {
+		const cpts_pvalue *v = ex_value(d, id, "territoire", id, keys[k]);
+		if (is_nd(v))
+			continue;
+		cpts_buf_addstr(b, first ? "<p class=\"note\">Groupes d'âge : " : " · ");
+		first = false;
+		cpts_buf_addstr(b, names[k]);
+		cpts_buf_addch(b, ' ');
+		add_value(b, d, cpts_indicator_find(keys[k]), v);
+	}
+	if (!first)
+		cpts_buf_addstr(b, ".</p>\n");
+}
+
 static int territory_page(cpts_ctx *ctx, cpts_buf *b, const ex_data *d, size_t t,
 			  const page_env *env, ex_doc *lettre)
 {
@@ -1442,13 +1597,16 @@ static int territory_page(cpts_ctx *ctx, cpts_buf *b, const ex_data *d, size_t t
 	if (in.supply) {
 		cpts_buf_addstr(&sh[1], "<section><h2>Offre de soins et accessibilité</h2>\n");
 		table_compare(&sh[1], d, t, supply_keys, env->sc);
+		other_professions(&sh[1], d, t);
 		cpts_buf_addstr(&sh[1], "</section>\n");
 	}
 	if (in.pyramid) {
 		cpts_buf_addstr(&sh[1], "<section><h2>Pyramide des âges</h2>\n");
 		pyramid(&sh[1], d, t, env->sc->label);
+		age_groups(&sh[1], d, t);
 		cpts_buf_addstr(&sh[1], "</section>\n");
 	}
+	section_catalogue(&sh[1], d, t, env->sc);
 	/* sheet 3 */
 	if (in.flows)
 		section_flows(&sh[2], d, t, env->fa);

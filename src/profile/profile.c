@@ -29,10 +29,30 @@
 #include "cpts/profile.h"
 #include "cpts/session.h"
 #include "cpts/util.h"
+#include "profile/bands.h"
+#include "profile/generic.h"
 
 #define NB 20           /* age bands 00-04 .. 90-94, 95+ */
 #define NK (3 * (NB + 1)) /* strata: sex F, M, T x band (NB + 'ALL') */
 #define N_MT 10
+#define NPROF 5 /* professions other than GPs, see professions[] */
+
+/* The professions of the supply table beside GPs (issue 14 point 4): key prefix of
+   their indicators (catalogue rows <prefix>_count, _etp, _density, _share_60p) and the
+   names they go by, normalised (lower case, é -> e, space and - -> _): RPPS labels and
+   the BPE's codes (bpe2021_variables.csv: D232 infirmier, D233 masseur kinésithérapeute,
+   D231 sage-femme, D221 chirurgien dentiste, D307 pharmacie). */
+static const struct profession {
+	const char *prefix;
+	const char *names; /* ",name,name," */
+} professions[NPROF] = {
+	{ "inf", ",infirmier,infirmiere,infirmiers,infirmier_liberal,ide,d232,nb_d232," },
+	{ "mk", ",masseur_kinesitherapeute,masseurs_kinesitherapeutes,kinesitherapeute,kine,"
+		"mk,d233,nb_d233," },
+	{ "sf", ",sage_femme,sages_femmes,sf,d231,nb_d231," },
+	{ "cd", ",chirurgien_dentiste,chirurgiens_dentistes,dentiste,cd,d221,nb_d221," },
+	{ "ph", ",pharmacien,pharmaciens,pharmacie,pharmacies,officine,d307,nb_d307," },
+};
 
 enum scheme { SCH_NONE, SCH_SEXAGE, SCH_AGE, SCH_TOTAL };
 
@@ -51,11 +71,19 @@ typedef struct cdata {
 	bool skip_total;       /* a commune whose arrondissements are also loaded */
 	double obs, obs_nm;    /* consultations of known cells, number of masked cells */
 	double expected;       /* E_i with the reference rates of the ICC */
+	double expected_known; /* E_i over the strata whose consumption is known (not
+				  masked): the same strata as the observed count */
+	double icc_pop[2][NB]; /* population by sex and ICC stratum (the consumption
+				  table's age bands, profile/bands.h) */
+	uint64_t kmask;        /* bit k: consumption stratum k is masked */
 	double pstd;           /* age-standardised population (APL) */
 	double mt[N_MT], mt_nm[N_MT];
 	unsigned mt_has;       /* bit c: column c given (known or masked) */
 	double gp_n, gp_etp, gp_60, gp_60den;
 	bool gp_has_etp;
+	double pr_n[NPROF], pr_etp[NPROF], pr_60[NPROF], pr_60den[NPROF];
+	unsigned pr_has_etp;    /* bit p: an FTE was given for profession p */
+	double pr_apl[NPROF];   /* APL of profession p (FTE per 100,000), NAN if none */
 	int dens;              /* grille de densité class 1..3, 0 unknown */
 	double apl;            /* NAN when not computed */
 } cdata;
@@ -65,10 +93,13 @@ typedef struct agg {
 	double n_communes, area, pop, pop_sexage, popsa[2][NB], dens_pop[4];
 	double mt[N_MT], mt_nm[N_MT];
 	unsigned mt_has;
-	double obs, obs_nm, expected;
+	double obs, obs_nm, expected, expected_known;
 	bool has_obs, has_sexage, has_etp;
 	double gp_n, gp_etp, gp_60, gp_60den;
-	double apl_num, apl_den;
+	double pr_n[NPROF], pr_etp[NPROF], pr_60[NPROF], pr_60den[NPROF];
+	unsigned pr_has_etp;
+	double apl_num, apl_den, pr_apl_num[NPROF];
+	const double *gsum;    /* BORROWED: sums of the catalogue indicators (generic.c) */
 } agg;
 
 /* Cached rows of a shared level (see emit_level). */
@@ -83,7 +114,12 @@ typedef struct prun {
 	cpts_model *m;
 	cdata *cd;
 	bool has_mt, has_supply, has_cons, has_dens, has_apl;
+	unsigned has_prof;           /* bit p: the supply table has profession p */
+	bool pop_odd_bands;          /* a population band is not a 5-year band: no age
+					groups (they would mix bands) */
 	enum scheme scheme;          /* strata of the reference rates */
+	cpts_bands bands;            /* age bands of the ICC strata (consumption table) */
+	bool general;                /* bands given: strata are bands, not 5-year slots */
 	double rates[NK];            /* reference rates (national / file / table) */
 	double *reg_rates;           /* regional mode: n_reg x NK */
 	cpts_strmap *reg_index;      /* region code -> row of reg_rates / agg */
@@ -101,6 +137,8 @@ typedef struct prun {
 	size_t n_rows;
 	cpts_chi2_memo chi2;         /* quantiles of the ICC intervals */
 	sqlite3_stmt *ins_batch;     /* PROW_BATCH rows at once (prepared on first use) */
+	cpts_gen *gen;               /* catalogue indicators with data (NULL: none) */
+	double *g_dep, *g_reg, *g_all, *g_terr, *g_one; /* their sums per unit (OWNED) */
 } prun;
 
 #define PROW_BATCH 64
@@ -141,6 +179,15 @@ static int sex_index(const char *sex)
 	return -1;
 }
 
+/* Stratum of an age label for the ICC: the consumption table's band holding it (exact:
+   the same band), NB for ALL; the 5-year slot when the consumption has no bands. */
+static int icc_band(const prun *r, const char *age, bool exact)
+{
+	if (!r->general || !age || cpts_strcasecmp(age, "ALL") == 0)
+		return band_index(age);
+	return cpts_bands_find(&r->bands, age, exact);
+}
+
 static enum scheme scheme_of(int sx, int b)
 {
 	if (sx < 0 || b < 0)
@@ -173,7 +220,8 @@ static double stratum_pop(const double *popsa, double pop, int k)
 
 /* Expected consultations of a population under rates (crude rate when the commune
    has no sex/age population but the rates are by stratum). */
-static double expected_of(const prun *r, const cdata *c, const double *rates, double crude)
+static double expected_of(const prun *r, const cdata *c, const double *rates, double crude,
+			  bool known_only)
 {
 	double e = 0;
 
@@ -182,8 +230,9 @@ static double expected_of(const prun *r, const cdata *c, const double *rates, do
 	if (r->scheme != SCH_TOTAL && !c->has_sexage)
 		return c->pop * crude;
 	for (int k = 0; k < NK; k++)
-		if (scheme_of(k / (NB + 1), k % (NB + 1)) == r->scheme && !isnan(rates[k]))
-			e += stratum_pop(&c->popsa[0][0], c->pop, k) * rates[k];
+		if (scheme_of(k / (NB + 1), k % (NB + 1)) == r->scheme && !isnan(rates[k]) &&
+		    !(known_only && (c->kmask >> k & 1u)))
+			e += stratum_pop(&c->icc_pop[0][0], c->pop, k) * rates[k];
 	return e;
 }
 
@@ -200,6 +249,54 @@ static double col_d(sqlite3_stmt *st, int i)
 	return sqlite3_column_type(st, i) == SQLITE_NULL ? NAN : sqlite3_column_double(st, i);
 }
 
+/* The ICC strata: the age bands of the consumption table, as intervals; each population
+   band must lie inside one of them (a band outside all of them has no rate: warned). */
+static int setup_bands(cpts_ctx *ctx, prun *r, cpts_store *s)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, step;
+	size_t n_out = 0;
+
+	if ((rc = cpts_store_prepare(ctx, s, &st, "SELECT DISTINCT age FROM consumption WHERE"
+				     " age <> 'ALL' ORDER BY age")) < 0)
+		return rc;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW)
+		if ((rc = cpts_bands_add(ctx, &r->bands, (const char *)sqlite3_column_text(st, 0),
+					 "consumption")) < 0)
+			break;
+	sqlite3_finalize(st);
+	if (rc < 0)
+		return rc;
+	r->general = r->bands.n > 0;
+	if (!r->general)
+		return CPTS_OK;
+	if ((rc = cpts_store_prepare(ctx, s, &st, "SELECT DISTINCT age FROM population WHERE"
+				     " age <> 'ALL' ORDER BY age")) < 0)
+		return rc;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *age = (const char *)sqlite3_column_text(st, 0);
+		int lo, hi;
+		bool touches = false;
+		if (!age || cpts_bands_find(&r->bands, age, false) >= 0 ||
+		    !cpts_bands_parse(age, &lo, &hi))
+			continue;
+		for (int k = 0; k < r->bands.n; k++)
+			touches |= lo <= r->bands.hi[k] && r->bands.lo[k] <= hi;
+		if (touches) {
+			rc = cpts_bands_mismatch(ctx, &r->bands, age, "population");
+			break;
+		}
+		n_out++;
+	}
+	sqlite3_finalize(st);
+	if (rc < 0)
+		return rc;
+	if (n_out)
+		cpts_warn(ctx, "%zu population age band(s) lie outside every consumption band:"
+			  " their population has no consumption rate", n_out);
+	return CPTS_OK;
+}
+
 static int load_population(cpts_ctx *ctx, prun *r, cpts_store *s)
 {
 	sqlite3_stmt *st = NULL;
@@ -210,12 +307,18 @@ static int load_population(cpts_ctx *ctx, prun *r, cpts_store *s)
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		long i = code_index(r, st, 0);
 		int sx = sex_index((const char *)sqlite3_column_text(st, 1));
-		int b = band_index((const char *)sqlite3_column_text(st, 2));
+		const char *age = (const char *)sqlite3_column_text(st, 2);
+		int b = band_index(age), kb = icc_band(r, age, false), blo, bhi;
 		double p = sqlite3_column_double(st, 3);
 		if (i < 0)
 			continue;
+		if (cpts_bands_parse(age, &blo, &bhi) &&
+		    !(blo % 5 == 0 && (bhi == blo + 4 || (bhi == 999 && blo >= 95))))
+			r->pop_odd_bands = true;
 		if (sx >= 0 && sx < 2 && b >= 0 && b < NB) {
 			r->cd[i].popsa[sx][b] += p;
+			if (kb >= 0 && kb < NB)
+				r->cd[i].icc_pop[sx][kb] += p;
 			r->cd[i].has_sexage = true;
 		} else if (sx == 2 && b == NB) {
 			r->cd[i].pop_all += p;
@@ -269,7 +372,7 @@ static int load_consumption(cpts_ctx *ctx, prun *r, cpts_store *s, double *num, 
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		long i = code_index(r, st, 0);
 		int sx = sex_index((const char *)sqlite3_column_text(st, 1));
-		int b = band_index((const char *)sqlite3_column_text(st, 2));
+		int b = icc_band(r, (const char *)sqlite3_column_text(st, 2), true);
 		bool masked = sqlite3_column_int(st, 4) != 0 || sqlite3_column_type(st, 3) == SQLITE_NULL;
 		double a = sqlite3_column_double(st, 3);
 		int k = sx * (NB + 1) + b;
@@ -285,6 +388,7 @@ static int load_consumption(cpts_ctx *ctx, prun *r, cpts_store *s, double *num, 
 		c->has_obs = true;
 		if (masked) {
 			c->obs_nm += 1;
+			c->kmask |= (uint64_t)1 << k;
 			continue;
 		}
 		c->obs += a;
@@ -293,10 +397,10 @@ static int load_consumption(cpts_ctx *ctx, prun *r, cpts_store *s, double *num, 
 		/* reference sums: national (slot 0) and regional (slot 1 + region) */
 		rg = reg_slot(r, &r->m->c[i]);
 		num[k] += a;
-		den[k] += stratum_pop(&c->popsa[0][0], c->pop, k);
+		den[k] += stratum_pop(&c->icc_pop[0][0], c->pop, k);
 		if (rg >= 0) {
 			num[(size_t)(rg + 1) * NK + (size_t)k] += a;
-			den[(size_t)(rg + 1) * NK + (size_t)k] += stratum_pop(&c->popsa[0][0], c->pop, k);
+			den[(size_t)(rg + 1) * NK + (size_t)k] += stratum_pop(&c->icc_pop[0][0], c->pop, k);
 		}
 	}
 	sqlite3_finalize(st);
@@ -307,7 +411,8 @@ static int load_consumption(cpts_ctx *ctx, prun *r, cpts_store *s, double *num, 
 }
 
 /* CSV `sexe;classe_age;taux` (separator ; , or tab; decimal comma accepted). */
-static int read_rates_file(cpts_ctx *ctx, const char *path, double *rates, enum scheme *sc)
+static int read_rates_file(cpts_ctx *ctx, const prun *r, const char *path, double *rates,
+			   enum scheme *sc)
 {
 	FILE *f = fopen(path, "r");
 	char line[512];
@@ -371,9 +476,17 @@ static int read_rates_file(cpts_ctx *ctx, const char *path, double *rates, enum 
 			goto out;
 		}
 		{
-			int sx = sex_index(fields[col_s]), b = band_index(fields[col_a]);
+			int sx = sex_index(fields[col_s]), b = icc_band(r, fields[col_a], true);
 			enum scheme s1 = scheme_of(sx, b);
 			double v;
+			if (b < 0 && r->general && cpts_bands_parse(fields[col_a], &(int){ 0 },
+								    &(int){ 0 })) {
+				char what[600];
+				snprintf(what, sizeof(what), "reference rates '%s', line %d", path,
+					 lineno);
+				rc = cpts_bands_mismatch(ctx, &r->bands, fields[col_a], what);
+				goto out;
+			}
 			if (s1 == SCH_NONE || !cpts_parse_double(fields[col_r], &v) || v < 0) {
 				rc = cpts_fail(ctx, CPTS_EINPUT, "reference rates '%s':%d: bad row"
 					       " (sexe F/M/T, classe_age like 00-04 or ALL, taux >= 0)",
@@ -392,7 +505,8 @@ out:
 	return rc;
 }
 
-static int load_table_rates(cpts_ctx *ctx, cpts_store *s, double *rates, enum scheme *sc)
+static int load_table_rates(cpts_ctx *ctx, const prun *r, cpts_store *s, double *rates,
+			    enum scheme *sc)
 {
 	sqlite3_stmt *st = NULL;
 	int rc;
@@ -402,8 +516,14 @@ static int load_table_rates(cpts_ctx *ctx, cpts_store *s, double *rates, enum sc
 		return rc;
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		int sx = sex_index((const char *)sqlite3_column_text(st, 0));
-		int b = band_index((const char *)sqlite3_column_text(st, 1));
+		const char *age = (const char *)sqlite3_column_text(st, 1);
+		int b = icc_band(r, age, true);
 		enum scheme s1 = scheme_of(sx, b);
+		if (b < 0 && r->general && age && cpts_bands_parse(age, &(int){ 0 }, &(int){ 0 })) {
+			int rc2 = cpts_bands_mismatch(ctx, &r->bands, age, "reference table");
+			sqlite3_finalize(st);
+			return rc2;
+		}
 		if (s1 == SCH_NONE)
 			continue;
 		if (*sc == SCH_NONE || s1 < *sc)
@@ -438,7 +558,7 @@ static int setup_rates(cpts_ctx *ctx, prun *r, cpts_store *s)
 			tab[k] = NAN;
 		if (strcmp(ref, "national") == 0 &&
 		    cpts_store_count(s, "SELECT count(*) FROM reference", 0) > 0) {
-			if ((rc = load_table_rates(ctx, s, tab, &sc)) < 0)
+			if ((rc = load_table_rates(ctx, r, s, tab, &sc)) < 0)
 				goto out;
 		}
 		if (sc != SCH_NONE && (r->scheme == SCH_NONE || sc == r->scheme)) {
@@ -451,7 +571,7 @@ static int setup_rates(cpts_ctx *ctx, prun *r, cpts_store *s)
 		}
 	} else {
 		enum scheme sc = SCH_NONE;
-		if ((rc = read_rates_file(ctx, ref, r->rates, &sc)) < 0)
+		if ((rc = read_rates_file(ctx, r, ref, r->rates, &sc)) < 0)
 			goto out;
 		if (r->scheme != SCH_NONE && sc != r->scheme) {
 			rc = cpts_fail(ctx, CPTS_EINPUT, "reference rates '%s' are not at the sex/age"
@@ -475,19 +595,22 @@ static int setup_rates(cpts_ctx *ctx, prun *r, cpts_store *s)
 		const cdata *c = &r->cd[i];
 		if (c->skip_total || !c->has_sexage)
 			continue;
-		crude_num += expected_of(r, c, r->rates, 0);
+		crude_num += expected_of(r, c, r->rates, 0, false);
 		crude_den += c->pop;
 	}
 	crude = crude_den > 0 ? crude_num / crude_den : NAN;
 	for (size_t i = 0; i < r->m->n; i++) {
 		cdata *c = &r->cd[i];
-		double e_nat = expected_of(r, c, r->rates, crude);
+		double e_nat = expected_of(r, c, r->rates, crude, false);
 		if (regional) {
 			long g = reg_slot(r, &r->m->c[i]);
-			c->expected = g >= 0 ? expected_of(r, c, r->reg_rates + (size_t)g * NK, crude)
-					     : NAN;
+			c->expected = g >= 0 ? expected_of(r, c, r->reg_rates + (size_t)g * NK, crude,
+							   false) : NAN;
+			c->expected_known = g >= 0 ? expected_of(r, c, r->reg_rates + (size_t)g * NK,
+								 crude, true) : NAN;
 		} else {
 			c->expected = e_nat;
+			c->expected_known = expected_of(r, c, r->rates, crude, true);
 		}
 		c->pstd = e_nat; /* rescaled below */
 		if (!isnan(e_nat) && !c->skip_total) {
@@ -537,6 +660,41 @@ static int load_mt(cpts_ctx *ctx, prun *r, cpts_store *s)
 }
 
 /* GP profession: medecin_generaliste, MG, generaliste (any case, accents, spaces). */
+/* Normalised profession name into b (lower case, é -> e, space and - -> _). */
+static void prof_norm(const char *prof, char *b, size_t cap)
+{
+	size_t n = 0;
+
+	for (const unsigned char *p = (const unsigned char *)prof; *p && n < cap - 1; p++) {
+		if (p[0] == 0xC3 && (p[1] == 0xA9 || p[1] == 0x89)) { /* é É */
+			b[n++] = 'e';
+			p++;
+		} else if (*p == ' ' || *p == '-') {
+			b[n++] = '_';
+		} else if (*p >= 'A' && *p <= 'Z') {
+			b[n++] = (char)(*p - 'A' + 'a');
+		} else {
+			b[n++] = (char)*p;
+		}
+	}
+	b[n] = 0;
+}
+
+/* Index in professions[] of a profession name, -1 when none. */
+static int prof_index(const char *prof)
+{
+	char b[64], pat[68];
+
+	if (!prof)
+		return -1;
+	prof_norm(prof, b, sizeof(b));
+	snprintf(pat, sizeof(pat), ",%s,", b);
+	for (int k = 0; k < NPROF; k++)
+		if (strstr(professions[k].names, pat))
+			return k;
+	return -1;
+}
+
 static bool is_gp(const char *prof)
 {
 	char b[64];
@@ -558,7 +716,8 @@ static bool is_gp(const char *prof)
 	}
 	b[n] = 0;
 	return strcmp(b, "medecin_generaliste") == 0 || strcmp(b, "mg") == 0 ||
-	       strcmp(b, "generaliste") == 0;
+	       strcmp(b, "generaliste") == 0 || strcmp(b, "d201") == 0 ||
+	       strcmp(b, "nb_d201") == 0 || strcmp(b, "omnipraticien") == 0;
 }
 
 static int load_supply(cpts_ctx *ctx, prun *r, cpts_store *s)
@@ -573,8 +732,25 @@ static int load_supply(cpts_ctx *ctx, prun *r, cpts_store *s)
 		long i = code_index(r, st, 0);
 		double eff = col_d(st, 2), etp = col_d(st, 3), a60 = col_d(st, 4);
 		cdata *c;
+		const char *prof = (const char *)sqlite3_column_text(st, 1);
+		int pk = prof_index(prof);
 		r->has_supply = true;
-		if (i < 0 || !is_gp((const char *)sqlite3_column_text(st, 1)))
+		if (i >= 0 && pk >= 0) {
+			c = &r->cd[i];
+			r->has_prof |= 1u << pk;
+			if (!isnan(eff))
+				c->pr_n[pk] += eff;
+			if (!isnan(etp)) {
+				c->pr_etp[pk] += etp;
+				c->pr_has_etp |= 1u << pk;
+			}
+			if (!isnan(a60) && !isnan(eff)) {
+				c->pr_60[pk] += a60;
+				c->pr_60den[pk] += eff;
+			}
+			continue;
+		}
+		if (i < 0 || !is_gp(prof))
 			continue;
 		c = &r->cd[i];
 		if (!isnan(eff))
@@ -694,6 +870,22 @@ static int compute_apl(cpts_ctx *ctx, prun *r, cpts_store *s)
 	for (size_t i = 0; i < n; i++)
 		r->cd[i].apl = apl[i];
 	r->has_apl = true;
+	/* the other professions: the same catchments with their FTE (headcount when no
+	   FTE) as supply, in FTE per 100,000 standardised inhabitants (as the DREES APL
+	   of nurses and physiotherapists) */
+	for (int k = 0; k < NPROF; k++) {
+		if (!(r->has_prof & (1u << k)))
+			continue;
+		for (size_t i = 0; i < n; i++) {
+			const cdata *c = &r->cd[i];
+			sup[i] = c->skip_total ? 0 : (c->pr_has_etp & (1u << k) ? c->pr_etp[k]
+										: c->pr_n[k]);
+		}
+		if ((rc = cpts_apl_compute(ctx, apl, &in)) < 0)
+			goto out;
+		for (size_t i = 0; i < n; i++)
+			r->cd[i].pr_apl[k] = 100000.0 * apl[i];
+	}
 out:
 	sqlite3_finalize(st);
 	free(x);
@@ -735,15 +927,26 @@ static void agg_add(agg *a, const cpts_commune *cm, const cdata *c, double w)
 		a->obs_nm += w * c->obs_nm;
 		if (!isnan(c->expected))
 			a->expected += w * c->expected;
+		if (!isnan(c->expected_known))
+			a->expected_known += w * c->expected_known;
 	}
 	a->gp_n += w * c->gp_n;
 	a->gp_etp += w * c->gp_etp;
 	a->has_etp |= c->gp_has_etp;
 	a->gp_60 += w * c->gp_60;
 	a->gp_60den += w * c->gp_60den;
+	for (int k = 0; k < NPROF; k++) {
+		a->pr_n[k] += w * c->pr_n[k];
+		a->pr_etp[k] += w * c->pr_etp[k];
+		a->pr_60[k] += w * c->pr_60[k];
+		a->pr_60den[k] += w * c->pr_60den[k];
+	}
+	a->pr_has_etp |= c->pr_has_etp;
 	if (!isnan(c->apl)) {
 		a->apl_num += w * c->pop * c->apl;
 		a->apl_den += w * c->pop;
+		for (int k = 0; k < NPROF; k++)
+			a->pr_apl_num[k] += w * c->pop * c->pr_apl[k];
 	}
 }
 
@@ -890,6 +1093,20 @@ static const char band_names[NB][6] = {
 	"90-94", "95+",
 };
 
+/* The values of the catalogue indicators go through put() like the others. */
+struct gen_put {
+	cpts_ctx *ctx;
+	cpts_store *s;
+	prun *r;
+	const char *terr, *level, *code;
+};
+
+static int gen_put_cb(void *arg, const char *key, double v, double lo, double hi, bool masked)
+{
+	struct gen_put *g = arg;
+	return put(g->ctx, g->s, g->r, g->terr, g->level, g->code, key, v, lo, hi, masked);
+}
+
 static int emit(cpts_ctx *ctx, cpts_store *s, prun *r, const char *terr, const char *level,
 		const char *code, const agg *a, const gapref *gap, bool is_terr, bool pyramid)
 {
@@ -918,6 +1135,27 @@ static int emit(cpts_ctx *ctx, cpts_store *s, prun *r, const char *terr, const c
 		PUT("pop_m", mm);
 		PUT("pop_75p", p75);
 		PUT("share_75p", a->pop_sexage > 0 ? 100.0 * p75 / a->pop_sexage : NAN);
+		if (!r->pop_odd_bands && a->pop_sexage > 0) {
+			/* the age groups of an ORS profile, and the ageing index (65+ per 100
+			   under 20), from the 5-year bands */
+			static const char *const groups[5] = { "share_0_14", "share_15_29",
+				"share_30_44", "share_45_59", "share_60_74" };
+			double p65 = 0, p0_19 = 0;
+			for (int g = 0; g < 5; g++) {
+				double x = 0;
+				for (int b = 3 * g; b < 3 * g + 3; b++)
+					x += a->popsa[0][b] + a->popsa[1][b];
+				PUT(groups[g], 100.0 * x / a->pop_sexage);
+			}
+			for (int b = 0; b < NB; b++) {
+				double x = a->popsa[0][b] + a->popsa[1][b];
+				if (b >= 13)
+					p65 += x;
+				if (b < 4)
+					p0_19 += x;
+			}
+			PUT("aging_index", p0_19 > 0 ? 100.0 * p65 / p0_19 : NAN);
+		}
 		if (pyramid) {
 			char key[32];
 			for (int sx = 0; sx < 2; sx++)
@@ -984,7 +1222,16 @@ static int emit(cpts_ctx *ctx, cpts_store *s, prun *r, const char *terr, const c
 		if (a->expected > 0) {
 			double icc = cpts_icc_memo(&r->chi2, a->obs, a->expected, o->alpha, o->byar,
 						   &lo, &hi);
-			double mg = icc < 100 ? (a->expected - a->obs) / o->gp_activity : 0.0;
+			double mg;
+			if (flag && a->expected_known > 0) {
+				/* O covers the known strata only: the point is O over the E of the
+				   same strata (docs/profile.md), the missing GPs that ratio applied
+				   to the whole E */
+				icc = 100.0 * a->obs / a->expected_known;
+				mg = icc < 100 ? a->expected * (1 - icc / 100) / o->gp_activity : 0.0;
+			} else {
+				mg = icc < 100 ? (a->expected - a->obs) / o->gp_activity : 0.0;
+			}
 			double mg_lo = NAN, mg_hi = NAN;
 			if (flag) {
 				/* O lies in [O + m, O + 10 m]: the interval that holds whatever the
@@ -1019,6 +1266,24 @@ static int emit(cpts_ctx *ctx, cpts_store *s, prun *r, const char *terr, const c
 			PUT("gp_etp", a->gp_etp);
 		PUT("gp_density", a->pop > 0 ? a->gp_n / a->pop * 10000.0 : NAN);
 		PUT("gp_share_60p", a->gp_60den > 0 ? 100.0 * a->gp_60 / a->gp_60den : NAN);
+		for (int k = 0; k < NPROF; k++) {
+			char key[32];
+			if (!(r->has_prof & (1u << k)))
+				continue;
+			snprintf(key, sizeof(key), "%s_count", professions[k].prefix);
+			PUT(key, a->pr_n[k]);
+			if (a->pr_has_etp & (1u << k)) {
+				snprintf(key, sizeof(key), "%s_etp", professions[k].prefix);
+				PUT(key, a->pr_etp[k]);
+			}
+			snprintf(key, sizeof(key), "%s_density", professions[k].prefix);
+			PUT(key, a->pop > 0 ? a->pr_n[k] / a->pop * 10000.0 : NAN);
+			snprintf(key, sizeof(key), "%s_share_60p", professions[k].prefix);
+			PUT(key, a->pr_60den[k] > 0 ? 100.0 * a->pr_60[k] / a->pr_60den[k] : NAN);
+			snprintf(key, sizeof(key), "%s_apl", professions[k].prefix);
+			if (r->has_apl && a->apl_den > 0)
+				PUT(key, a->pr_apl_num[k] / a->apl_den);
+		}
 	}
 	if (r->has_apl && a->apl_den > 0)
 		PUT("apl", a->apl_num / a->apl_den);
@@ -1029,6 +1294,10 @@ static int emit(cpts_ctx *ctx, cpts_store *s, prun *r, const char *terr, const c
 		PUT("aci_distance", cpts_aci_tier_distance(a->pop, NULL));
 	}
 #undef PUT
+	if (r->gen && a->gsum) {
+		struct gen_put gp = { ctx, s, r, terr, level, code };
+		rc = cpts_profile__gen_emit(r->gen, a->gsum, o->alpha, o->byar, gen_put_cb, &gp);
+	}
 	return rc;
 }
 
@@ -1063,6 +1332,30 @@ static void build_levels(prun *r)
 		if (g >= 0)
 			agg_add(&r->reg_agg[g], c, &r->cd[i], 1.0);
 		agg_add(&r->all, c, &r->cd[i], 1.0);
+	}
+	if (r->gen) {
+		size_t ns = cpts_profile__gen_slots(r->gen);
+		r->g_dep = cpts_calloc((r->n_dep + 1) * ns, sizeof(double));
+		r->g_reg = cpts_calloc((r->n_reg + 1) * ns, sizeof(double));
+		r->g_all = cpts_calloc(ns, sizeof(double));
+		r->g_terr = cpts_calloc(ns, sizeof(double));
+		r->g_one = cpts_calloc(ns, sizeof(double));
+		for (size_t i = 0; i < r->m->n; i++) {
+			const cpts_commune *c = &r->m->c[i];
+			long g = reg_slot(r, c);
+			if (r->cd[i].skip_total)
+				continue;
+			cpts_profile__gen_add(r->gen, i, 1.0,
+					      r->g_dep + (size_t)dep_slot(r, c->dep) * ns);
+			if (g >= 0)
+				cpts_profile__gen_add(r->gen, i, 1.0, r->g_reg + (size_t)g * ns);
+			cpts_profile__gen_add(r->gen, i, 1.0, r->g_all);
+		}
+		for (size_t d = 0; d < r->n_dep; d++)
+			r->dep_agg[d].gsum = r->g_dep + d * ns;
+		for (size_t g = 0; g < r->n_reg; g++)
+			r->reg_agg[g].gsum = r->g_reg + g * ns;
+		r->all.gsum = r->g_all;
 	}
 }
 
@@ -1110,8 +1403,16 @@ static int profile_territory(cpts_ctx *ctx, cpts_store *s, prun *r, const cpts_p
 	gapref gap = { NULL, NULL };
 	int rc = CPTS_OK;
 
+	size_t ns = r->gen ? cpts_profile__gen_slots(r->gen) : 0;
+
 	memset(&a, 0, sizeof(a));
 	memset(&in_dep, 0, sizeof(in_dep));
+	if (r->gen) {
+		memset(r->g_terr, 0, ns * sizeof(double));
+		for (size_t k = p->terr_start[t]; k < p->terr_start[t + 1]; k++)
+			cpts_profile__gen_add(r->gen, p->members[k].commune, p->members[k].weight,
+					      r->g_terr);
+	}
 	for (size_t k = p->terr_start[t]; k < p->terr_start[t + 1]; k++) {
 		const cpts_member *mb = &p->members[k];
 		const cpts_commune *c = &r->m->c[mb->commune];
@@ -1120,6 +1421,11 @@ static int profile_territory(cpts_ctx *ctx, cpts_store *s, prun *r, const cpts_p
 		dep_pop[dep_slot(r, c->dep)] += mb->weight * (r->cd[mb->commune].pop + 1e-9);
 		memset(&one, 0, sizeof(one));
 		agg_add(&one, c, &r->cd[mb->commune], mb->weight);
+		if (r->gen) {
+			memset(r->g_one, 0, ns * sizeof(double));
+			cpts_profile__gen_add(r->gen, mb->commune, mb->weight, r->g_one);
+			one.gsum = r->g_one;
+		}
 		if ((rc = emit(ctx, s, r, terr, "commune", c->code, &one, NULL, false, false)) < 0)
 			goto out;
 	}
@@ -1136,6 +1442,7 @@ static int profile_territory(cpts_ctx *ctx, cpts_store *s, prun *r, const cpts_p
 		gap.dep = &r->dep_agg[main_dep];
 		gap.t_in_dep = &in_dep;
 	}
+	a.gsum = r->g_terr;
 	if ((rc = emit(ctx, s, r, terr, "territoire", terr, &a, &gap, true, true)) < 0)
 		goto out;
 	for (size_t d = 0; d < r->n_dep; d++) {
@@ -1359,7 +1666,7 @@ int cpts_profile_run(cpts_ctx *ctx, cpts_store *s, const cpts_profile_opts *opts
 	}
 	CPTS_LOG(ctx, CPTS_LOG_DEBUG, "profile: model loaded at %.2f s (cpu %.2f s)", cpts_now() - t0,
 		 (double)clock() / CLOCKS_PER_SEC);
-	if ((rc = load_population(ctx, &r, s)) < 0)
+	if ((rc = setup_bands(ctx, &r, s)) < 0 || (rc = load_population(ctx, &r, s)) < 0)
 		goto out;
 	CPTS_LOG(ctx, CPTS_LOG_DEBUG, "profile: population loaded at %.2f s (cpu %.2f s)", cpts_now() - t0,
 		 (double)clock() / CLOCKS_PER_SEC);
@@ -1377,6 +1684,8 @@ int cpts_profile_run(cpts_ctx *ctx, cpts_store *s, const cpts_profile_opts *opts
 	if (r.has_supply && (rc = compute_apl(ctx, &r, s)) < 0)
 		goto out;
 	cpts_note(ctx, "profile inputs loaded and APL computed in %.2f s", cpts_now() - t0);
+	if ((rc = cpts_profile__gen_build(ctx, &r.gen, s, r.m, opts->isr_poisson)) < 0)
+		goto out;
 	build_levels(&r);
 	/* replace the previous values of the profiled territories */
 	if ((rc = cpts_store_prepare(ctx, s, &del, "DELETE FROM profile_values WHERE"
@@ -1456,6 +1765,12 @@ out:
 	cpts_strmap_free(r.dep_index);
 	free(r.dep_agg);
 	free(r.reg_agg);
+	cpts_profile__gen_free(r.gen);
+	free(r.g_dep);
+	free(r.g_reg);
+	free(r.g_all);
+	free(r.g_terr);
+	free(r.g_one);
 	free(r.dep_code);
 	free(r.reg_code);
 	if (ss && opts->n_communes > 0) /* rolled back or not, "_adhoc" is not worth keeping */

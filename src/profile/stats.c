@@ -140,3 +140,80 @@ double cpts_two_prop_test(double x1, double n1, double x2, double n2, double *z_
 		*z_out = z;
 	return 2 * cpts_normal_sf(fabs(z));
 }
+
+/* ---- the computation types of the catalogue (docs/profile.md) ---- */
+
+double cpts_wilson(double x, double n, double alpha, double *lo, double *hi)
+{
+	double z, p, d, c, h;
+
+	*lo = *hi = NAN;
+	if (!(n > 0) || x < 0 || x > n)
+		return NAN;
+	z = cpts_normal_quantile(1 - alpha / 2);
+	p = x / n;
+	d = 1 + z * z / n;
+	c = (p + z * z / (2 * n)) / d;
+	h = z * sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d;
+	*lo = fmax(0.0, c - h);
+	*hi = fmin(1.0, c + h);
+	return p;
+}
+
+void cpts_poisson_limits(double o, double alpha, bool byar, double *lo, double *hi)
+{
+	if (!(o >= 0)) {
+		*lo = *hi = NAN;
+		return;
+	}
+	if (byar) {
+		double z = cpts_normal_quantile(1 - alpha / 2), o1 = o + 1;
+		*lo = o > 0 ? o * pow(1 - 1 / (9 * o) - z / (3 * sqrt(o)), 3) : 0.0;
+		*hi = o1 * pow(1 - 1 / (9 * o1) + z / (3 * sqrt(o1)), 3);
+		return;
+	}
+	*lo = o > 0 ? cpts_chi2_quantile(alpha / 2, 2 * o) / 2 : 0.0;
+	*hi = cpts_chi2_quantile(1 - alpha / 2, 2 * o + 2) / 2;
+}
+
+double cpts_dsr(size_t n, const double *o, const double *pop, const double *w, double alpha,
+		bool byar, double *lo, double *hi)
+{
+	double sw = 0, dsr = 0, var = 0, tot = 0, olo, ohi;
+
+	*lo = *hi = NAN;
+	for (size_t i = 0; i < n; i++) {
+		if (!(pop[i] > 0))
+			continue;
+		sw += w[i];
+		dsr += w[i] * o[i] / pop[i];
+		var += (w[i] / pop[i]) * (w[i] / pop[i]) * o[i];
+		tot += o[i];
+	}
+	if (!(sw > 0))
+		return NAN;
+	dsr /= sw;
+	var /= sw * sw;
+	if (tot > 0) {
+		cpts_poisson_limits(tot, alpha, byar, &olo, &ohi);
+		*lo = dsr + sqrt(var / tot) * (olo - tot);
+		*hi = dsr + sqrt(var / tot) * (ohi - tot);
+	}
+	return dsr;
+}
+
+double cpts_isr_dispersed(double o, double e, double phi, double alpha, bool byar, double *lo,
+			  double *hi)
+{
+	double l, h, f = phi > 1 ? phi : 1.0;
+
+	*lo = *hi = NAN;
+	if (!(e > 0) || !(o >= 0))
+		return NAN;
+	/* quasi-Poisson: O / phi is Poisson with mean E / phi, so the interval of the
+	   ratio is that of O / phi over E / phi (wider by about sqrt(phi)) */
+	cpts_poisson_limits(o / f, alpha, byar, &l, &h);
+	*lo = 100 * l / (e / f);
+	*hi = 100 * h / (e / f);
+	return 100 * o / e;
+}

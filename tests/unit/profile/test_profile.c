@@ -247,8 +247,23 @@ static void check_values(cpts_ctx *ctx, cpts_store *s)
 	/* ICC by SQL */
 	icc = val(s, "p1", "T1", "territoire", "T1", "icc", "value");
 	near(icc, sql_icc(s, "'44001','44002','44003'"), 1e-9, "T1 ICC equals the SQL recomputation");
-	near(val(s, "p1", "T3", "territoire", "T3", "icc", "value"), sql_icc(s, "'49002','35001'"),
-	     1e-9, "T3 ICC (with a masked cell) equals the SQL recomputation");
+	/* regression (issue 14 point 9): with a masked consumption cell, E is taken over
+	   the same strata as O (the known ones); before, E covered the masked stratum too
+	   and the point fell below its feasible range */
+	near(val(s, "p1", "T3", "territoire", "T3", "icc", "value"),
+	     q(s, "WITH r AS (SELECT c.sex, c.age, sum(c.actes) / sum(p.pop) AS rate FROM"
+	       " consumption c JOIN population p USING(code, sex, age) WHERE c.masked = 0"
+	       " GROUP BY c.sex, c.age),"
+	       " e AS (SELECT sum(p.pop * r.rate) AS e FROM population p JOIN r USING(sex, age)"
+	       "  WHERE p.code IN ('49002','35001') AND NOT EXISTS (SELECT 1 FROM consumption c"
+	       "  WHERE c.code = p.code AND c.sex = p.sex AND c.age = p.age AND c.masked = 1)),"
+	       " o AS (SELECT sum(actes) AS o FROM consumption WHERE masked = 0 AND"
+	       "  code IN ('49002','35001'))"
+	       " SELECT 100.0 * o.o / e.e FROM o, e"),
+	     1e-9, "T3 ICC (with a masked cell): O over E of the same (known) strata");
+	ok(val(s, "p1", "T3", "territoire", "T3", "icc", "value") >
+	   sql_icc(s, "'49002','35001'") + 1e-9,
+	   "T3 ICC is above the former value (E no longer counts the masked stratum)");
 	is_int(val(s, "p1", "T3", "territoire", "T3", "icc", "masked"), 1,
 	       "T3 ICC flagged (masked consumption cell)");
 	{

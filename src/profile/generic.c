@@ -1,0 +1,380 @@
+/*
+ * generic.c - indicators that are catalogue rows, not code (profile/generic.h,
+ * docs/profile.md): each non-builtin row reads the cells of its `source` in table
+ * indicator_data (latest year), and the profile computes it for every unit from
+ * summed counts (never averaged ratios):
+ *   count       sum of numerators (masked cells: bounds known + m .. known + 10 m);
+ *   share       multiplier x num / den, Wilson score interval;
+ *   crude_rate  multiplier x num / den, exact Poisson (Garwood) interval on num;
+ *   mean        num / den (a ratio of sums), Poisson interval on num as crude_rate;
+ *   dsr         multiplier x directly standardised rate over the sex x age strata of
+ *               the file, weights of the standard (esp2013, or `area`: the whole
+ *               ingested area), Dobson et al. (1991) interval;
+ *   isr         100 O / E with E from the rates of the whole area per stratum, over the
+ *               strata whose O is known (so the point lies in its feasible range), and
+ *               the interval widened by the over-dispersion phi = Pearson chi-square /
+ *               df over the communes of the area (pure Poisson with isr_poisson).
+ * The numerator (and a share's denominator) are also published as counts <key>_num,
+ * <key>_den (catalogue companions), so disclosure masks the ratio with them.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpts/store_profile.h"
+#include "cpts/util.h"
+#include "profile/generic.h"
+
+const double cpts_esp2013[19] = {
+	5000, 5500, 5500, 5500, 6000, 6000, 6500, 7000, 7000, 7000,
+	7000, 6500, 6000, 5500, 5000, 4000, 2500, 1500, 1000,
+};
+
+/* Slots per stratum: known numerators, denominators of the known cells, masked cells,
+   denominators of the masked cells. */
+#define NS 4
+
+typedef struct gen_ind {
+	const cpts_indicator *ind; /* BORROWED from the catalogue */
+	size_t slot0, ns;          /* first slot, strata */
+	char (*strata)[16];        /* OWNED: "sex|age" of each stratum */
+	double *rate;              /* OWNED (isr): reference rate per stratum */
+	double *w;                 /* OWNED (dsr): standard weight per stratum */
+	double phi;                /* isr: over-dispersion (1 = none) */
+} gen_ind;
+
+struct cpts_gen {
+	gen_ind *g; /* OWNED */
+	size_t n_ind, n_slots, n_communes;
+	double *cval; /* OWNED: n_communes x n_slots */
+};
+
+size_t cpts_profile__gen_slots(const cpts_gen *g)
+{
+	return g->n_slots;
+}
+
+void cpts_profile__gen_add(const cpts_gen *g, size_t i, double w, double *acc)
+{
+	const double *c = g->cval + i * g->n_slots;
+
+	for (size_t k = 0; k < g->n_slots; k++)
+		acc[k] += w * c[k];
+}
+
+void cpts_profile__gen_free(cpts_gen *g)
+{
+	if (!g)
+		return;
+	for (size_t k = 0; k < g->n_ind; k++) {
+		free(g->g[k].strata);
+		free(g->g[k].rate);
+		free(g->g[k].w);
+	}
+	free(g->g);
+	free(g->cval);
+	free(g);
+}
+
+/* Age band "a-b", "a+" or "ALL" as [lo, hi] years (hi 200 for open bands). */
+static bool band_of(const char *age, int *lo, int *hi)
+{
+	char *end;
+	long a, b;
+
+	if (strcmp(age, "ALL") == 0) {
+		*lo = 0;
+		*hi = 200;
+		return true;
+	}
+	a = strtol(age, &end, 10);
+	if (*end == '+') {
+		*lo = (int)a;
+		*hi = 200;
+		return true;
+	}
+	if (*end != '-')
+		return false;
+	b = strtol(end + 1, &end, 10);
+	*lo = (int)a;
+	*hi = (int)b;
+	return *end == 0 && b >= a;
+}
+
+/* ESP 2013 weight of the band [lo, hi]: the bands it covers exactly, else -1. */
+static double esp_weight(int lo, int hi)
+{
+	double w = 0;
+
+	if (lo % 5 != 0 || (hi != 200 && (hi + 1) % 5 != 0) || (hi == 200 && lo > 90) ||
+	    (hi != 200 && hi >= 90 && hi != 200))
+		return -1;
+	for (int k = 0; k < 19; k++) {
+		int blo = 5 * k, bhi = k == 18 ? 200 : 5 * k + 4;
+		if (blo >= lo && bhi <= hi)
+			w += cpts_esp2013[k];
+	}
+	return w;
+}
+
+static long stratum_of(gen_ind *gi, const char *sex, const char *age)
+{
+	char key[16];
+
+	snprintf(key, sizeof(key), "%s|%s", sex, age);
+	for (size_t s = 0; s < gi->ns; s++)
+		if (strcmp(gi->strata[s], key) == 0)
+			return (long)s;
+	gi->strata = cpts_reallocarray(gi->strata, gi->ns + 1, sizeof(*gi->strata));
+	snprintf(gi->strata[gi->ns], sizeof(gi->strata[0]), "%s", key);
+	return (long)gi->ns++;
+}
+
+/* Rows [b, e) of rows (one indicator) of the latest year. */
+static int latest_year(const cpts_indrow *rows, size_t b, size_t e)
+{
+	int y = 0;
+
+	for (size_t i = b; i < e; i++)
+		if (rows[i].year > y)
+			y = rows[i].year;
+	return y;
+}
+
+static int setup_standard(cpts_ctx *ctx, cpts_gen *g, gen_ind *gi)
+{
+	size_t N = g->n_communes;
+
+	gi->w = cpts_calloc(gi->ns + 1, sizeof(double));
+	for (size_t s = 0; s < gi->ns; s++) {
+		const char *bar = strchr(gi->strata[s], '|');
+		int lo, hi;
+		if (strcmp(gi->ind->standard, "area") == 0) {
+			for (size_t i = 0; i < N; i++)
+				gi->w[s] += g->cval[i * g->n_slots + gi->slot0 + NS * s + 1];
+			continue;
+		}
+		if (!band_of(bar + 1, &lo, &hi) || (gi->w[s] = esp_weight(lo, hi)) < 0)
+			return cpts_fail(ctx, CPTS_EINPUT, "indicator '%s' (dsr, standard esp2013):"
+					 " the age band '%s' is not a union of the 5-year bands of the"
+					 " European Standard Population 2013 (00-04 ... 85-89, 90+)",
+					 gi->ind->key, bar + 1);
+		if (bar[-1] != 'T' || bar - gi->strata[s] != 1)
+			gi->w[s] /= 2; /* one sex: half the persons of the band */
+	}
+	return CPTS_OK;
+}
+
+/* isr: the rates of the whole area per stratum (known cells only), then phi. */
+static void setup_isr(cpts_gen *g, gen_ind *gi, bool isr_poisson)
+{
+	size_t N = g->n_communes;
+	double chi2 = 0;
+	size_t n_c = 0;
+
+	gi->rate = cpts_calloc(gi->ns + 1, sizeof(double));
+	for (size_t s = 0; s < gi->ns; s++) {
+		double o = 0, d = 0;
+		for (size_t i = 0; i < N; i++) {
+			const double *c = g->cval + i * g->n_slots + gi->slot0 + NS * s;
+			o += c[0];
+			d += c[1];
+		}
+		gi->rate[s] = d > 0 ? o / d : 0;
+	}
+	for (size_t i = 0; i < N; i++) {
+		double o = 0, e = 0;
+		for (size_t s = 0; s < gi->ns; s++) {
+			const double *c = g->cval + i * g->n_slots + gi->slot0 + NS * s;
+			o += c[0];
+			e += c[1] * gi->rate[s];
+		}
+		if (e > 0) {
+			chi2 += (o - e) * (o - e) / e;
+			n_c++;
+		}
+	}
+	gi->phi = !isr_poisson && n_c > 1 ? fmax(1.0, chi2 / (double)(n_c - 1)) : 1.0;
+}
+
+int cpts_profile__gen_build(cpts_ctx *ctx, cpts_gen **out, cpts_store *s, const cpts_model *m,
+			    bool isr_poisson)
+{
+	cpts_indrow *rows = NULL;
+	size_t n = 0;
+	cpts_gen *g = NULL;
+	int rc;
+
+	*out = NULL;
+	if ((rc = cpts_store_indicator_data_load(ctx, s, &rows, &n)) < 0 || n == 0)
+		goto out;
+	g = cpts_calloc(1, sizeof(*g));
+	g->n_communes = m->n;
+	/* pass 1: strata of each indicator with data */
+	for (const cpts_indicator *ind = cpts_indicators; ind->key; ind++) {
+		size_t b = 0, e;
+		gen_ind gi;
+		int y;
+		if (ind->builtin || !ind->source || ind->companion)
+			continue; /* builtin, or a companion computed with its ratio */
+		while (b < n && strcmp(rows[b].indicator, ind->source) < 0)
+			b++;
+		for (e = b; e < n && strcmp(rows[e].indicator, ind->source) == 0; e++)
+			;
+		if (e == b)
+			continue;
+		memset(&gi, 0, sizeof(gi));
+		gi.ind = ind;
+		gi.phi = 1;
+		y = latest_year(rows, b, e);
+		for (size_t i = b; i < e; i++)
+			if (rows[i].year == y)
+				stratum_of(&gi, rows[i].sex, rows[i].age);
+		gi.slot0 = g->n_slots;
+		g->n_slots += NS * gi.ns;
+		g->g = cpts_reallocarray(g->g, g->n_ind + 1, sizeof(*g->g));
+		g->g[g->n_ind++] = gi;
+	}
+	if (g->n_ind == 0) {
+		cpts_profile__gen_free(g);
+		g = NULL;
+		goto out;
+	}
+	g->cval = cpts_calloc(g->n_communes * g->n_slots + 1, sizeof(double));
+	/* pass 2: the sums */
+	for (size_t k = 0; k < g->n_ind; k++) {
+		gen_ind *gi = &g->g[k];
+		size_t b = 0, e;
+		int y;
+		while (b < n && strcmp(rows[b].indicator, gi->ind->source) < 0)
+			b++;
+		for (e = b; e < n && strcmp(rows[e].indicator, gi->ind->source) == 0; e++)
+			;
+		y = latest_year(rows, b, e);
+		for (size_t i = b; i < e; i++) {
+			const cpts_indrow *r = &rows[i];
+			long ci = cpts_model_find(m, r->code), st;
+			double *c;
+			if (r->year != y || ci < 0)
+				continue;
+			st = stratum_of(gi, r->sex, r->age);
+			c = g->cval + (size_t)ci * g->n_slots + gi->slot0 + NS * (size_t)st;
+			if (r->masked) {
+				c[2] += 1;
+				if (!isnan(r->den))
+					c[3] += r->den;
+				continue;
+			}
+			c[0] += r->num;
+			if (!isnan(r->den))
+				c[1] += r->den;
+		}
+		if (gi->ind->type == CPTS_TYPE_DSR && (rc = setup_standard(ctx, g, gi)) < 0)
+			goto out;
+		if (gi->ind->type == CPTS_TYPE_ISR)
+			setup_isr(g, gi, isr_poisson);
+	}
+	*out = g;
+	g = NULL;
+out:
+	cpts_profile__gen_free(g);
+	free(rows);
+	return rc;
+}
+
+static int put_count(cpts_gen_put_fn put, void *arg, const char *key, double known, double nm)
+{
+	if (nm > 0)
+		return put(arg, key, known, known + nm, known + CPTS_PROFILE_INPUT_MASK_MAX * nm,
+			   true);
+	return put(arg, key, known, NAN, NAN, false);
+}
+
+int cpts_profile__gen_emit(const cpts_gen *g, const double *sums, double alpha, bool byar,
+			   cpts_gen_put_fn put, void *arg)
+{
+	int rc = CPTS_OK;
+
+	for (size_t k = 0; k < g->n_ind && rc >= 0; k++) {
+		const gen_ind *gi = &g->g[k];
+		const cpts_indicator *ind = gi->ind;
+		const double *c = sums + gi->slot0;
+		double num = 0, den = 0, nm = 0, dm = 0, v = NAN, lo = NAN, hi = NAN;
+		double mult = ind->multiplier, e = 0, em = 0;
+		for (size_t s = 0; s < gi->ns; s++) {
+			num += c[NS * s];
+			den += c[NS * s + 1];
+			nm += c[NS * s + 2];
+			dm += c[NS * s + 3];
+			if (gi->rate) {
+				e += c[NS * s + 1] * gi->rate[s];
+				em += c[NS * s + 3] * gi->rate[s];
+			}
+		}
+		if (num == 0 && den == 0 && nm == 0)
+			continue; /* no cell in this unit */
+		switch (ind->type) {
+		case CPTS_TYPE_COUNT:
+			rc = put_count(put, arg, ind->key, num, nm);
+			continue;
+		case CPTS_TYPE_SHARE:
+			v = cpts_wilson(num, den, alpha, &lo, &hi);
+			v *= mult;
+			lo *= mult;
+			hi *= mult;
+			break;
+		case CPTS_TYPE_CRUDE_RATE:
+		case CPTS_TYPE_MEAN:
+			if (den > 0) {
+				cpts_poisson_limits(num, alpha, byar, &lo, &hi);
+				v = mult * num / den;
+				lo = mult * lo / den;
+				hi = mult * hi / den;
+			}
+			break;
+		case CPTS_TYPE_DSR: {
+			double *o = cpts_calloc(gi->ns + 1, sizeof(double));
+			double *p = cpts_calloc(gi->ns + 1, sizeof(double));
+			for (size_t s = 0; s < gi->ns; s++) {
+				o[s] = c[NS * s];
+				p[s] = c[NS * s + 1];
+			}
+			v = mult * cpts_dsr(gi->ns, o, p, gi->w, alpha, byar, &lo, &hi);
+			lo *= mult;
+			hi *= mult;
+			free(o);
+			free(p);
+			break;
+		}
+		case CPTS_TYPE_ISR:
+			/* O and E over the same (known) strata */
+			v = cpts_isr_dispersed(num, e, gi->phi, alpha, byar, &lo, &hi);
+			break;
+		default:
+			continue;
+		}
+		if (nm > 0) {
+			/* the point is computed over the known cells (numerator and
+			   denominator over the same cells, so it lies in the feasible range);
+			   [lo, hi] become the range that holds whatever the masked cells are
+			   (1 to 10 each) over the whole denominator: not publishable as such */
+			double dt = ind->type == CPTS_TYPE_ISR ? e + em : den + dm;
+			double f = ind->type == CPTS_TYPE_ISR ? 100 : mult;
+			lo = hi = NAN;
+			if (dt > 0 && ind->type != CPTS_TYPE_DSR) {
+				lo = f * (num + nm) / dt;
+				hi = f * (num + CPTS_PROFILE_INPUT_MASK_MAX * nm) / dt;
+				if (ind->type == CPTS_TYPE_SHARE)
+					hi = fmin(hi, mult);
+			}
+		}
+		if (ind->num && (rc = put_count(put, arg, ind->num, num, nm)) < 0)
+			return rc;
+		if (ind->den && ind->type == CPTS_TYPE_SHARE &&
+		    (rc = put(arg, ind->den, den + dm, NAN, NAN, false)) < 0)
+			return rc;
+		if (!isnan(v))
+			rc = put(arg, ind->key, v, lo, hi, nm > 0);
+	}
+	return rc;
+}

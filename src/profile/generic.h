@@ -1,0 +1,45 @@
+/*
+ * profile/generic.h - the catalogue-driven part of the profiles (src/profile/generic.c):
+ * indicators of type count, share, crude_rate, dsr, isr and mean computed from the
+ * cells of `cpts ingest indicators`. Private to src/profile/.
+ *
+ * Per commune and per indicator, each stratum (sex x age band of the file) holds three
+ * sums: the known numerators, the denominators of the known cells, and the number of
+ * masked cells. A unit (territory, commune, département, région, whole area) is the
+ * weighted sum of its communes' slots; every value is computed from those sums.
+ */
+#ifndef CPTS_PROFILE_GENERIC_H
+#define CPTS_PROFILE_GENERIC_H
+
+#include "cpts/model.h"
+#include "cpts/profile.h"
+#include "cpts/store.h"
+
+typedef struct cpts_gen cpts_gen;
+
+/**
+ * Read the ingested cells of every non-builtin catalogue row (latest year of each),
+ * with the reference rates and dispersion of isr rows and the weights of dsr rows.
+ * @param[out] out OWNED by caller (cpts_profile__gen_free); NULL when no catalogue row
+ *             has data (nothing to compute)
+ * @return CPTS_OK; CPTS_EINPUT (age bands that do not fit the standard, named)
+ */
+int cpts_profile__gen_build(cpts_ctx *ctx, cpts_gen **out, cpts_store *s, const cpts_model *m,
+			    bool isr_poisson);
+void cpts_profile__gen_free(cpts_gen *g);
+/** Slots per commune (the length of a sum array). */
+size_t cpts_profile__gen_slots(const cpts_gen *g);
+/** acc += w x the slots of commune i. */
+void cpts_profile__gen_add(const cpts_gen *g, size_t i, double w, double *acc);
+
+typedef int (*cpts_gen_put_fn)(void *arg, const char *key, double v, double lo, double hi,
+			       bool masked);
+/** Compute every indicator of a unit from its sums and hand each value to put. */
+int cpts_profile__gen_emit(const cpts_gen *g, const double *sums, double alpha, bool byar,
+			   cpts_gen_put_fn put, void *arg);
+
+/** The 2013 European Standard Population (data/reference/esp2013.csv): weight of the
+ * 5-year band starting at 5 k (k = 0..18, the last is 90+), per 100,000. */
+extern const double cpts_esp2013[19];
+
+#endif
