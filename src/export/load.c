@@ -142,10 +142,12 @@ static int load_attraction(cpts_ctx *ctx, ex_data *d)
 		a->has = true;
 		a->klass = sqlite3_column_int(st, 1);
 		a->first_terr = col_strdup(st, 2);
-		a->first_share = col_double(st, 3);
+		/* attraction shares are published in whole percents only: at 0.1 % they
+		   pin the flow total of a commune of about 150 flows (issue 19) */
+		a->first_share = cpts_share_whole_pct(col_double(st, 3));
 		a->second_terr = col_strdup(st, 4);
-		a->second_share = col_double(st, 5);
-		a->own_share = col_double(st, 6);
+		a->second_share = cpts_share_whole_pct(col_double(st, 5));
+		a->own_share = cpts_share_whole_pct(col_double(st, 6));
 	}
 	sqlite3_finalize(st);
 	return load_coassign(ctx, d);
@@ -526,12 +528,13 @@ int ex_data_load(cpts_ctx *ctx, ex_data **out, cpts_store *s, const cpts_export_
 	if ((rc = cpts_ptable_load(ctx, &d->pt, s, opts->partition, &dopts)) < 0)
 		goto out;
 	cpts_log(ctx, CPTS_LOG_INFO, "disclosure: %zu of %zu health-count cells suppressed"
-		 " (%.1f %%): %zu primary, %zu secondary, %zu breakdown parts withdrawn;"
+		 " (%.1f %%): %zu primary, %zu secondary (%zu of them against earlier"
+		 " publications of the workspace), %zu breakdown parts withdrawn;"
 		 " %zu shown without their bound", d->pt->n_primary + d->pt->n_secondary +
 		 d->pt->n_withdrawn, d->pt->n_counts, d->pt->n_counts ? 100.0 * (double)
 		 (d->pt->n_primary + d->pt->n_secondary + d->pt->n_withdrawn) /
 		 (double)d->pt->n_counts : 0.0, d->pt->n_primary, d->pt->n_secondary,
-		 d->pt->n_withdrawn, d->pt->n_unbounded);
+		 d->pt->n_ledger, d->pt->n_withdrawn, d->pt->n_unbounded);
 	index_ptable(d);
 	mark_main_only(d);
 	if ((rc = ex_par_run(ctx, d->p->n_terr, dissolve_item, d, d->main_only, NULL, NULL, 0.1,
