@@ -16,6 +16,7 @@
 #ifndef CPTS_STORE_LEDGER_H
 #define CPTS_STORE_LEDGER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "cpts/ctx.h"
