@@ -836,7 +836,8 @@ static long effective_near(lpp *p, cpts_lp *s, size_t x)
 				add_cands(p, s, y, &cands);
 		}
 	}
-	qsort(cands.data, cands.n, sizeof(cand), cmp_cand);
+	if (cands.n)
+		qsort(cands.data, cands.n, sizeof(cand), cmp_cand);
 	{
 		/* then the totals of x's relations, whatever they cost: the difference of
 		   two totals (an earlier territory and this one) is widened by nothing else */
@@ -867,7 +868,8 @@ static long effective_near(lpp *p, cpts_lp *s, size_t x)
 					continue;
 			}
 		}
-		qsort(tot.data, tot.n, sizeof(cand), cmp_cand);
+		if (tot.n)
+			qsort(tot.data, tot.n, sizeof(cand), cmp_cand);
 		for (size_t i = 0, m = 0; i < tot.n && m < 2 * CPTS_LP_PROBES; i++) {
 			if (i > 0 && cpts_vec_at(&tot, cand, i - 1).cell == cpts_vec_at(&tot, cand, i).cell)
 				continue;

@@ -34,8 +34,8 @@ char *dl_signature(const cpts_vec *codes)
 int cpts_ledger_record(cpts_ctx *ctx, cpts_store *s, const char *partition,
 		       const cpts_ptable *t, const char *what)
 {
-	cpts_strmap *n_terr = cpts_strmap_new(1024);  /* commune -> territories holding it */
-	cpts_strmap *split = cpts_strmap_new(64);     /* territories holding a split commune */
+	cpts_strmap *n_terr, *split; /* commune -> territories holding it; territories
+					holding a split commune */
 	cpts_ledger_writer *w = NULL;
 	char when[32];
 	int rc;
@@ -47,6 +47,8 @@ int cpts_ledger_record(cpts_ctx *ctx, cpts_store *s, const char *partition,
 			  " ledger (later publications will not be protected against it)");
 		return CPTS_OK;
 	}
+	n_terr = cpts_strmap_new(1024);
+	split = cpts_strmap_new(64);
 	for (size_t r = 0; r < t->n; r++) {
 		const cpts_pvalue *v = &t->v[r];
 		int64_t k = 0;
@@ -170,7 +172,8 @@ int dl_ledger_load(cpts_ctx *ctx, cpts_store *s, dl_ledger *out)
 	rc = cpts_ledger_read(ctx, s, on_value, on_member, &ls);
 	for (size_t i = 0; i < out->terrs.n; i++) {
 		dl_terr *t = &cpts_vec_at(&out->terrs, dl_terr, i);
-		qsort(t->codes.data, t->codes.n, sizeof(char *), cmp_str);
+		if (t->codes.n)
+			qsort(t->codes.data, t->codes.n, sizeof(char *), cmp_str);
 	}
 	cpts_strmap_free(ls.terr);
 	cpts_buf_release(&ls.key);
