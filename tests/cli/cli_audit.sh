@@ -82,6 +82,12 @@ if sh "$SRC/tests/browser/make_ws.sh" "$CPTS" "$T" > "$T/make.log" 2>&1 &&
   files="$T/demo.gpkg"
   if "$CPTS" export -q "$T/ws.sqlite" --partition basins --gpkg "$T/basins.gpkg" 2>/dev/null; then
     files="$files $T/basins.gpkg"
+    ogrinfo -ro -q "$T/basins.gpkg" -sql "SELECT count(*) AS n, sum(dest1_part <> CAST(dest1_part
+      AS INTEGER)) + sum(dest2_part <> CAST(dest2_part AS INTEGER)) AS f FROM communes WHERE
+      dest1_part IS NOT NULL AND dest2_part IS NOT NULL" > "$T/q" 2>&1
+    np=$(sed -n 's/^ *n (Integer) = //p' "$T/q"); nf=$(sed -n 's/^ *f (Integer) = //p' "$T/q")
+    [ "${np:-0}" -gt 0 ] && [ "$nf" = 0 ]
+    check "attraction shares in whole percents ($np communes, $nf not whole; was all before)" $?
     "$CPTS" audit $files > "$T/out" 2> "$T/err"; rc=$?
     [ $rc -eq 0 ]; check "two partitions of one workspace read together: exit 0 (got $rc)" $?
   fi

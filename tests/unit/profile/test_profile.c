@@ -495,6 +495,10 @@ int main(void)
 	     "split commune counts are weighted (0.4 x 3000)");
 	check_reference(&ctx, s, dir);
 	check_disclosure(&ctx, s);
+	/* attraction shares leave in whole percents (at 0.1 % they pin a commune's total) */
+	near(cpts_share_whole_pct(0.1234), 0.12, 1e-12, "attraction share 12.34 %% published as 12 %%");
+	near(cpts_share_whole_pct(0.4567), 0.46, 1e-12, "attraction share 45.67 %% published as 46 %%");
+	ok(isnan(cpts_share_whole_pct(NAN)), "an absent share stays absent");
 	/* --communes: an ad-hoc territory */
 	o.partition = NULL;
 	o.communes = adhoc;
