@@ -108,6 +108,27 @@ typedef bool (*cpts_lp_fix_fn)(void *arg, cpts_lp *s, size_t target);
 int cpts_lp_solve(cpts_ctx *ctx, cpts_lp *s, cpts_lp_stats *out, cpts_lp_fix_fn fix,
 		  void *arg);
 
+/** Scratch space for cpts_lp_probe_bounds (made for one system; its cells and
+ * relations may change state but not number). */
+typedef struct cpts_lp_probe {
+	size_t *col_of;         /* OWNED */
+	unsigned *cell_stamp;   /* OWNED */
+	unsigned *rel_stamp;    /* OWNED */
+	unsigned stamp;
+	size_t n_cells;
+} cpts_lp_probe;
+void cpts_lp_probe_init(cpts_lp_probe *p, const cpts_lp *s);
+void cpts_lp_probe_release(cpts_lp_probe *p);
+/**
+ * The interval of unknown cell x over the relations that join it to other unknowns
+ * (off, rels: cpts_lp_index of s), as the system stands now (raw LP bounds, not
+ * rounded). Used to try a secondary suppression before choosing it.
+ * @return 0 with *lo, *hi set; 1 when x is known, its component holds more than
+ *         max_vars unknowns, or has no solution; CPTS_EDEP when GLPK fails
+ */
+int cpts_lp_probe_bounds(cpts_ctx *ctx, cpts_lp_probe *p, const cpts_lp *s, const size_t *off,
+			 const size_t *rels, size_t x, size_t max_vars, double *lo, double *hi);
+
 #ifdef __cplusplus
 }
 #endif

@@ -218,6 +218,8 @@ typedef struct cpts_ptable {
 	size_t n_withdrawn;   /* breakdown parts of a masked total, not published */
 	size_t n_unbounded;   /* masked counts whose "< threshold" bound was withdrawn */
 	size_t n_residual;    /* masked counts still narrowed (none expected; warned) */
+	size_t n_ledger;      /* of n_secondary: suppressed against an earlier
+				 publication of the workspace (its ledger) */
 } cpts_ptable;
 
 /**
@@ -232,6 +234,18 @@ int cpts_ptable_load(cpts_ctx *ctx, cpts_ptable **out, cpts_store *s, const char
 /** The class of a p-value as published: 0.001, 0.01, 0.05 (upper bounds of "< 0,001",
  * "< 0,01", "< 0,05") or 1 ("non significatif"); NAN stays NAN. */
 double cpts_pvalue_class(double p);
+/**
+ * Record in the workspace's publication ledger what t publishes (the unmasked health
+ * counts of territories and communes, and each territory's communes), so that later
+ * publications are protected against it (src/profile/disclosure_ledger.c). A read-only
+ * workspace records nothing (warned).
+ * @param what the published file or directory (for the messages naming it)
+ */
+int cpts_ledger_record(cpts_ctx *ctx, cpts_store *s, const char *partition,
+		       const cpts_ptable *t, const char *what);
+/** An attraction share (0-1) as published: rounded to a whole percent (at 0.1 % it
+ * pins the flow total of a commune of about 150 flows); NAN stays NAN. */
+double cpts_share_whole_pct(double share);
 /** Find a value (NULL when absent). */
 const cpts_pvalue *cpts_ptable_get(const cpts_ptable *t, const char *territory,
 				   const char *level, const char *level_code,

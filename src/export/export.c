@@ -209,6 +209,10 @@ int cpts_export_run(cpts_ctx *ctx, cpts_store *s, const cpts_export_opts *opts)
 		cpts_info(ctx, "wrote %s/index.html and %zu territory page%s", o.html_dir,
 			  d->p->n_terr, d->p->n_terr == 1 ? "" : "s");
 	}
+	/* the publication ledger: later exports are protected against this one */
+	if ((rc = cpts_ledger_record(ctx, s, o.partition, d->pt, o.dsn ? "PostgreSQL" :
+				     o.gpkg ? o.gpkg : o.html_dir)) < 0)
+		goto out;
 	rc = cpts_progress(ctx, 1.0, "export done");
 out:
 	ex_data_free(ctx, d);

@@ -134,10 +134,12 @@ static void attract_row(void *arg, const cpts_store_attract_row *r)
 	a->has = true;
 	a->klass = r->klass;
 	a->first_terr = dup_or_null(r->first_terr);
-	a->first_share = r->first_share;
+	/* attraction shares are published in whole percents only: at 0.1 % they
+	   pin the flow total of a commune of about 150 flows (issue 19) */
+	a->first_share = cpts_share_whole_pct(r->first_share);
 	a->second_terr = dup_or_null(r->second_terr);
-	a->second_share = r->second_share;
-	a->own_share = r->own_share;
+	a->second_share = cpts_share_whole_pct(r->second_share);
+	a->own_share = cpts_share_whole_pct(r->own_share);
 }
 
 static int load_attraction(cpts_ctx *ctx, ex_data *d)
@@ -530,12 +532,13 @@ int ex_data_load(cpts_ctx *ctx, ex_data **out, cpts_store *s, const cpts_export_
 	if ((rc = cpts_ptable_load(ctx, &d->pt, s, opts->partition, &dopts)) < 0)
 		goto out;
 	cpts_log(ctx, CPTS_LOG_INFO, "disclosure: %zu of %zu health-count cells suppressed"
-		 " (%.1f %%): %zu primary, %zu secondary, %zu breakdown parts withdrawn;"
+		 " (%.1f %%): %zu primary, %zu secondary (%zu of them against earlier"
+		 " publications of the workspace), %zu breakdown parts withdrawn;"
 		 " %zu shown without their bound", d->pt->n_primary + d->pt->n_secondary +
 		 d->pt->n_withdrawn, d->pt->n_counts, d->pt->n_counts ? 100.0 * (double)
 		 (d->pt->n_primary + d->pt->n_secondary + d->pt->n_withdrawn) /
 		 (double)d->pt->n_counts : 0.0, d->pt->n_primary, d->pt->n_secondary,
-		 d->pt->n_withdrawn, d->pt->n_unbounded);
+		 d->pt->n_ledger, d->pt->n_withdrawn, d->pt->n_unbounded);
 	index_ptable(d);
 	mark_main_only(d);
 	if ((rc = ex_par_run(ctx, d->p->n_terr, dissolve_item, d, d->main_only, NULL, NULL, 0.1,

@@ -1167,7 +1167,7 @@ static void section_communes(cpts_buf *b, const ex_data *d, size_t t)
 			else if (a->has && a->first_terr)
 				cpts_buf_add_html(b, a->first_terr);
 			if (a->has && a->first_terr && !isnan(a->first_share)) {
-				cpts_fmt_fr_pct(s, sizeof(s), a->first_share, 1);
+				cpts_fmt_fr_pct(s, sizeof(s), a->first_share, 0);
 				cpts_buf_addf(b, " (%s)", s);
 			}
 			cpts_buf_addstr(b, "</td>");

@@ -253,7 +253,7 @@ static int solve_comp(cpts_ctx *ctx, cpts_lp *s, const comp *c, const size_t *co
 		      cpts_lp_stats *out, cpts_lp_fix_fn fix, void *arg)
 {
 	glp_prob *lp = build_lp(s, c, col_of);
-	bool warm = false;
+	bool warm = false, changed = false;
 	int rc = 0;
 
 	for (size_t j = 0; j < c->n_vars && rc == 0; j++) {
@@ -281,9 +281,11 @@ static int solve_comp(cpts_ctx *ctx, cpts_lp *s, const comp *c, const size_t *co
 		ihi = x->is_integer ? floor(hi + 1e-6) : hi;
 		x->found_lo = ilo;
 		x->found_hi = ihi;
-		/* open enough; or known to be at least the threshold (a suppressed large
-		   count: nothing sensitive is learnt); or an aggregate over pre-masked input
-		   ("at least N", bounds wider than a masked cell) still leaving T-1 values */
+		/* open enough; or known to be at least the threshold with no upper bound
+		   (a suppressed total is at least the sum of its published parts: no small
+		   count is learnt, documented limit); or an aggregate over pre-masked
+		   input ("at least N", bounds wider than a masked cell) still leaving T-1
+		   values */
 		x->is_narrow = !((ilo <= x->need_lo + 1e-6 && ihi >= x->need_hi - 1e-6) ||
 				 (isinf(x->hi) && ilo > x->need_hi + 1e-6) ||
 				 (x->need_hi - x->need_lo > s->thr - 2 + 1e-6 &&
@@ -295,11 +297,13 @@ static int solve_comp(cpts_ctx *ctx, cpts_lp *s, const comp *c, const size_t *co
 		   callback defers a target whose relations a fix of this round touched */
 		if (fix && fix(arg, s, c->vars[j])) {
 			out->n_fixed++;
-			rc = 1;
+			changed = true; /* go on: every narrowed target gets its fix */
 			continue;
 		}
 		out->n_narrow++;
 	}
+	if (rc == 0 && changed)
+		rc = 1;
 	if (rc == 1)
 		for (size_t k = 0; k < c->n_vars; k++)
 			cpts_vec_at(&s->cells, cpts_lp_cell, c->vars[k]).checked = false;
@@ -431,4 +435,86 @@ void cpts_lp_index(const cpts_lp *s, size_t **off_out, size_t **rel_out)
 	}
 	*off_out = off;
 	*rel_out = rel;
+}
+
+/* ---- probing one cell (disclosure control's choice of a secondary suppression) ---- */
+
+void cpts_lp_probe_init(cpts_lp_probe *p, const cpts_lp *s)
+{
+	size_t n = s->cells.n + 1;
+
+	memset(p, 0, sizeof(*p));
+	p->col_of = cpts_calloc(n, sizeof(size_t));
+	p->cell_stamp = cpts_calloc(n, sizeof(unsigned));
+	p->rel_stamp = cpts_calloc(s->rels.n + 1, sizeof(unsigned));
+	p->n_cells = s->cells.n;
+}
+
+void cpts_lp_probe_release(cpts_lp_probe *p)
+{
+	free(p->col_of);
+	free(p->cell_stamp);
+	free(p->rel_stamp);
+	memset(p, 0, sizeof(*p));
+}
+
+int cpts_lp_probe_bounds(cpts_ctx *ctx, cpts_lp_probe *p, const cpts_lp *s, const size_t *off,
+			 const size_t *rels, size_t x, size_t max_vars, double *lo, double *hi)
+{
+	cpts_vec vars, rl;
+	comp c;
+	glp_prob *lp;
+	bool warm = false;
+	int r1, r2, rc = 1;
+
+	if (x >= p->n_cells || !cell_at(s, x)->is_unknown)
+		return 1;
+	if (++p->stamp == 0) { /* wrapped: clear the marks */
+		memset(p->cell_stamp, 0, (p->n_cells + 1) * sizeof(unsigned));
+		memset(p->rel_stamp, 0, (s->rels.n + 1) * sizeof(unsigned));
+		p->stamp = 1;
+	}
+	cpts_vec_init(&vars, sizeof(size_t), SIZE_MAX / sizeof(size_t));
+	cpts_vec_init(&rl, sizeof(size_t), SIZE_MAX / sizeof(size_t));
+	*(size_t *)cpts_vec_push(&vars) = x;
+	p->cell_stamp[x] = p->stamp;
+	for (size_t q = 0; q < vars.n && vars.n <= max_vars; q++) {
+		size_t v = cpts_vec_at(&vars, size_t, q);
+		for (size_t k = off[v]; k < off[v + 1]; k++) {
+			size_t ri = rels[k];
+			const cpts_lp_rel *r = &cpts_vec_at(&s->rels, cpts_lp_rel, ri);
+			if (p->rel_stamp[ri] == p->stamp)
+				continue;
+			p->rel_stamp[ri] = p->stamp;
+			*(size_t *)cpts_vec_push(&rl) = ri;
+			for (size_t t = 0; t < r->n; t++) {
+				size_t y = cpts_vec_at(&s->terms, cpts_lp_term, r->off + t).cell;
+				if (!cell_at(s, y)->is_unknown || p->cell_stamp[y] == p->stamp)
+					continue;
+				p->cell_stamp[y] = p->stamp;
+				*(size_t *)cpts_vec_push(&vars) = y;
+			}
+		}
+	}
+	if (vars.n > max_vars)
+		goto out; /* too large to probe: the caller decides without */
+	c.vars = vars.data;
+	c.n_vars = vars.n;
+	c.rels = rl.data;
+	c.n_rels = rl.n;
+	for (size_t j = 0; j < c.n_vars; j++)
+		p->col_of[c.vars[j]] = j;
+	glp_term_out(GLP_OFF);
+	lp = build_lp(s, &c, p->col_of);
+	r1 = optimise(lp, 1, GLP_MIN, &warm, lo);
+	r2 = r1 ? r1 : optimise(lp, 1, GLP_MAX, &warm, hi);
+	glp_delete_prob(lp);
+	if (r1 < 0 || r2 < 0)
+		rc = cpts_fail(ctx, CPTS_EDEP, "GLPK could not solve a probe");
+	else
+		rc = r1 || r2 ? 1 : 0;
+out:
+	cpts_vec_release(&vars);
+	cpts_vec_release(&rl);
+	return rc;
 }

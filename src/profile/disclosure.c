@@ -40,6 +40,7 @@
 #include "cpts/lp.h"
 #include "cpts/profile.h"
 #include "cpts/util.h"
+#include "profile/disclosure_int.h"
 
 /* The table with its private string pool; pub is first so the public pointer is ours. */
 typedef struct ptable_priv {
@@ -57,6 +58,7 @@ typedef struct cell {
 	bool secondary;            /* masked to protect another cell */
 	bool withdrawn;            /* a breakdown part of a masked total: not published */
 	bool unbounded;            /* masked, its "< threshold" bound withdrawn */
+	bool ledger;               /* suppressed against an earlier publication */
 } cell;
 
 typedef struct group {
@@ -623,7 +625,28 @@ typedef struct lpp {
 	size_t *off, *rels;   /* cpts_lp_index: relations of every cell */
 	unsigned *touched;    /* per cell: round of its last change (0 = never) */
 	unsigned round;       /* current round of cpts_lp_solve, from 1 */
+	/* the publication ledger (disclosure_ledger.c) */
+	cpts_ctx *ctx;
+	const char *partition;
+	bool *pinned;         /* per LP cell: known to a reader from an earlier
+				 publication (never suppressed here) */
+	bool *hidden_before;  /* per LP cell: a commune count an earlier publication
+				 covered but did not publish (cheap to suppress again) */
+	size_t first_ledger_rel; /* relations from here on come from the ledger ... */
+	cpts_vec lrel_terr;   /* size_t: ... and this territory of it, per relation */
+	dl_ledger led;
+	size_t *cell_row;     /* per table cell: a row of it (for messages) */
+	cpts_strmap *said;    /* messages already given */
+	bool *is_total;       /* per LP cell: the total of a relation over other cells
+				 (masking it shows it at least their published sum) */
+	size_t *bd_off, *bd_grp; /* per table cell: the breakdown groups it is the total
+				 of, bd_grp[bd_off[i] .. bd_off[i+1]) */
+	cpts_lp_probe probe;  /* scratch of cpts_lp_probe_bounds */
+	size_t n_probes;
 } lpp;
+
+/* relations longer than this do not defer a fix (touched_near) */
+#define CPTS_LP_TOUCH_MAX_TERMS 8
 
 /* A cell sharing a relation with x (or x) changed in this round. */
 static bool touched_near(const lpp *p, const cpts_lp *s, size_t x)
@@ -632,6 +655,11 @@ static bool touched_near(const lpp *p, const cpts_lp *s, size_t x)
 		return true;
 	for (size_t k = p->off[x]; k < p->off[x + 1]; k++) {
 		const cpts_lp_rel *r = &cpts_vec_at(&s->rels, cpts_lp_rel, p->rels[k]);
+		/* a fix in a long sum (a territory's communes) seldom frees x: x is fixed
+		   in this round too, at the risk of one suppression more (many rounds
+		   otherwise: one fix per component and round) */
+		if (r->n > CPTS_LP_TOUCH_MAX_TERMS)
+			continue;
 		for (size_t t = 0; t < r->n; t++)
 			if (p->touched[cpts_vec_at(&s->terms, cpts_lp_term, r->off + t).cell] ==
 			    p->round)
@@ -640,31 +668,13 @@ static bool touched_near(const lpp *p, const cpts_lp *s, size_t x)
 	return false;
 }
 
-/* The smallest published non-zero count sharing a relation with cell x (hops = 1) or
- * with an unknown that does (hops = 2); -1 when none. */
-static long cheapest_near(const lpp *p, const cpts_lp *s, size_t x, int hops)
+/* What suppressing cell y costs: its value (prefer small cells), much more for a
+ * total over other cells (a masked total shows it is at least the sum of its
+ * published parts, so its parts would follow). */
+static double cost(const lpp *p, size_t y)
 {
-	long best = -1;
-
-	for (size_t k = p->off[x]; k < p->off[x + 1]; k++) {
-		const cpts_lp_rel *r = &cpts_vec_at(&s->rels, cpts_lp_rel, p->rels[k]);
-		for (size_t t = 0; t < r->n; t++) {
-			size_t y = cpts_vec_at(&s->terms, cpts_lp_term, r->off + t).cell;
-			const cpts_lp_cell *c = &cpts_vec_at(&s->cells, cpts_lp_cell, y);
-			long b2;
-			if (y == x)
-				continue;
-			if (c->is_unknown) {
-				if (hops > 1 && (b2 = cheapest_near(p, s, y, 1)) >= 0 &&
-				    (best < 0 || p->d->cells[b2].value < p->d->cells[best].value))
-					best = b2;
-				continue;
-			}
-			if (c->value > 1e-9 && (best < 0 || c->value < p->d->cells[best].value))
-				best = (long)y;
-		}
-	}
-	return best;
+	return p->d->cells[y].value * (p->is_total[y] ? 1000.0 : 1.0) *
+	       (p->hidden_before && p->hidden_before[y] ? 0.001 : 1.0);
 }
 
 /* A masked neighbour of x (or x) still published with an upper bound; -1 when none. */
@@ -686,6 +696,232 @@ static long bounded_near(const lpp *p, const cpts_lp *s, size_t x)
 	return -1;
 }
 
+/* When x is narrowed through a relation of the ledger, y (suppressed for it) is a
+ * ledger suppression; say once per pair of territories which earlier one forced it. */
+static void ledger_note(lpp *p, const cpts_lp *s, size_t x, size_t y)
+{
+	const cpts_pvalue *v;
+	const dl_terr *lt;
+	cpts_buf key = CPTS_BUF_INIT;
+	int64_t dummy;
+	long lr = -1;
+
+	if (!p->led.terrs.n)
+		return;
+	/* a ledger relation of x, or of a cell sharing a relation with x */
+	for (size_t k = p->off[x]; k < p->off[x + 1] && lr < 0; k++) {
+		const cpts_lp_rel *r = &cpts_vec_at(&s->rels, cpts_lp_rel, p->rels[k]);
+		if (p->rels[k] >= p->first_ledger_rel) {
+			lr = (long)(p->rels[k] - p->first_ledger_rel);
+			break;
+		}
+		for (size_t t = 0; t < r->n && lr < 0; t++) {
+			size_t z = cpts_vec_at(&s->terms, cpts_lp_term, r->off + t).cell;
+			for (size_t j = p->off[z]; j < p->off[z + 1]; j++)
+				if (p->rels[j] >= p->first_ledger_rel) {
+					lr = (long)(p->rels[j] - p->first_ledger_rel);
+					break;
+				}
+		}
+	}
+	if (lr < 0 || x >= p->d->n_cells || y >= p->d->n_cells)
+		return;
+	p->d->cells[y].ledger = true;
+	v = &p->d->t->pub.v[p->cell_row[x]];
+	lt = &cpts_vec_at(&p->led.terrs, dl_terr, cpts_vec_at(&p->lrel_terr, size_t, (size_t)lr));
+	cpts_buf_addf(&key, "%s\x1f%lld\x1f%s", v->territory, (long long)lt->pub, lt->territory);
+	if (!cpts_strmap_get(p->said, key.data, &dummy)) {
+		cpts_strmap_put(p->said, key.data, 1);
+		cpts_warn(p->ctx, "territory '%s' of partition '%s': cells suppressed because its"
+			  " difference with territory '%s' of partition '%s' (published in %s)"
+			  " would give away masked counts", v->territory, p->partition,
+			  lt->territory, lt->partition, *lt->what ? lt->what : "an earlier"
+			  " publication");
+	}
+	cpts_buf_release(&key);
+}
+
+/* The parts of the breakdowns whose total is y, withdrawn (unknowns >= 0, no longer
+ * "at least 1"), and theirs in turn: a masked total is otherwise at least the count
+ * of its masked parts, or the sum of its published ones. Returns true when any. */
+static bool withdraw_lp(lpp *p, cpts_lp *s, size_t y)
+{
+	disc *d = p->d;
+	bool any = false;
+
+	if (y >= d->n_cells)
+		return false;
+	for (size_t k = p->bd_off[y]; k < p->bd_off[y + 1]; k++) {
+		const group *g = &cpts_vec_at(&d->groups, group, p->bd_grp[k]);
+		for (size_t i = 0; i < g->n; i++) {
+			size_t m = cpts_vec_at(&d->members, size_t, g->off + i);
+			cell *dc = &d->cells[m];
+			cpts_lp_cell *c = &cpts_vec_at(&s->cells, cpts_lp_cell, m);
+			if (dc->withdrawn || isnan(dc->value) || p->pinned[m])
+				continue;
+			dc->withdrawn = true;
+			c->is_unknown = true;
+			c->lo = 0;
+			c->hi = INFINITY;
+			c->is_target = sensitive(dc->value, d->thr);
+			c->need_lo = 1;
+			c->need_hi = d->thr - 1;
+			c->checked = false;
+			p->touched[m] = p->round;
+			any = true;
+			withdraw_lp(p, s, m);
+		}
+	}
+	return any;
+}
+
+typedef struct cand {
+	double cost;
+	size_t cell;
+} cand;
+
+static int cmp_cand(const void *a, const void *b)
+{
+	const cand *x = a, *y = b;
+
+	return x->cost < y->cost ? -1 : x->cost > y->cost ? 1 : (x->cell > y->cell) - (x->cell < y->cell);
+}
+
+/* the published, non-zero, suppressible counts sharing a relation with x */
+static void add_cands(const lpp *p, const cpts_lp *s, size_t x, cpts_vec *out)
+{
+	for (size_t k = p->off[x]; k < p->off[x + 1]; k++) {
+		const cpts_lp_rel *r = &cpts_vec_at(&s->rels, cpts_lp_rel, p->rels[k]);
+		for (size_t t = 0; t < r->n; t++) {
+			size_t y = cpts_vec_at(&s->terms, cpts_lp_term, r->off + t).cell;
+			const cpts_lp_cell *c = &cpts_vec_at(&s->cells, cpts_lp_cell, y);
+			if (y == x || p->pinned[y] || c->is_unknown || !(c->value > 1e-9) ||
+			    y >= p->d->n_cells)
+				continue;
+			cand *e = cpts_vec_push(out);
+			e->cost = cost(p, y);
+			e->cell = y;
+		}
+	}
+}
+
+/* candidates probed per fix (each probe: two linear programs over x's component) */
+#define CPTS_LP_PROBES 6
+/* components larger than this are not probed (the cheapest neighbour is taken) */
+#define CPTS_LP_PROBE_MAX_VARS 4000
+
+/* The suppression that protects x: the cheapest published neighbour (of x, then of
+ * its masked neighbours) that, tried in the linear program, leaves x's interval
+ * spanning what it must; else the first that widens it; else the cheapest. */
+static long effective_near(lpp *p, cpts_lp *s, size_t x)
+{
+	cpts_vec cands;
+	cpts_lp_cell *cx = &cpts_vec_at(&s->cells, cpts_lp_cell, x);
+	double lo0 = cx->found_lo, hi0 = cx->found_hi;
+	long first = -1, widen = -1, best = -1;
+	size_t n_tried = 0;
+	bool unprobed = false;
+	long first_total = -1; /* the first total probed */
+	size_t n_cheap;
+
+	cpts_vec_init(&cands, sizeof(cand), SIZE_MAX / sizeof(cand));
+	add_cands(p, s, x, &cands);
+	for (size_t k = p->off[x]; k < p->off[x + 1]; k++) {
+		const cpts_lp_rel *r = &cpts_vec_at(&s->rels, cpts_lp_rel, p->rels[k]);
+		if (r->n > CPTS_LP_TOUCH_MAX_TERMS)
+			continue; /* neighbours of neighbours through short relations only */
+		for (size_t t = 0; t < r->n; t++) {
+			size_t y = cpts_vec_at(&s->terms, cpts_lp_term, r->off + t).cell;
+			if (y != x && cpts_vec_at(&s->cells, cpts_lp_cell, y).is_unknown)
+				add_cands(p, s, y, &cands);
+		}
+	}
+	if (cands.n)
+		qsort(cands.data, cands.n, sizeof(cand), cmp_cand);
+	{
+		/* then the totals of x's relations, whatever they cost: the difference of
+		   two totals (an earlier territory and this one) is widened by nothing else */
+		cpts_vec tot;
+		n_cheap = cands.n < CPTS_LP_PROBES ? cands.n : CPTS_LP_PROBES;
+		cpts_vec_init(&tot, sizeof(cand), SIZE_MAX / sizeof(cand));
+		cands.n = n_cheap;
+		/* totals of x's relations, and of the relations of the cells in them (an
+		   earlier territory minus this one's neighbour) */
+		for (size_t k = p->off[x]; k < p->off[x + 1]; k++) {
+			const cpts_lp_rel *r = &cpts_vec_at(&s->rels, cpts_lp_rel, p->rels[k]);
+			for (size_t t = 0; t < r->n && t < 256; t++) {
+				size_t z = cpts_vec_at(&s->terms, cpts_lp_term, r->off + t).cell;
+				for (size_t j = p->off[z]; j < p->off[z + 1]; j++) {
+					const cpts_lp_rel *q = &cpts_vec_at(&s->rels, cpts_lp_rel, p->rels[j]);
+					size_t y = cpts_vec_at(&s->terms, cpts_lp_term, q->off).cell;
+					const cpts_lp_cell *c = &cpts_vec_at(&s->cells, cpts_lp_cell, y);
+					if (y == x || y >= p->d->n_cells || p->pinned[y] ||
+					    c->is_unknown || !(c->value > 1e-9) || !p->is_total[y])
+						continue;
+					cand *e = cpts_vec_push(&tot);
+					/* totals of long sums first (territories): they hold
+					   the differences no cheap cell widens */
+					e->cost = cost(p, y) / ((double)q->n * (double)q->n);
+					e->cell = y;
+				}
+				if (z != x && t == 0)
+					continue;
+			}
+		}
+		if (tot.n)
+			qsort(tot.data, tot.n, sizeof(cand), cmp_cand);
+		for (size_t i = 0, m = 0; i < tot.n && m < 2 * CPTS_LP_PROBES; i++) {
+			if (i > 0 && cpts_vec_at(&tot, cand, i - 1).cell == cpts_vec_at(&tot, cand, i).cell)
+				continue;
+			*(cand *)cpts_vec_push(&cands) = cpts_vec_at(&tot, cand, i);
+			m++;
+		}
+		cpts_vec_release(&tot);
+	}
+	for (size_t i = 0; i < cands.n && n_tried < 3 * CPTS_LP_PROBES; i++) {
+		size_t y = cpts_vec_at(&cands, cand, i).cell;
+		cpts_lp_cell *c = &cpts_vec_at(&s->cells, cpts_lp_cell, y);
+		double lo, hi, v = c->value;
+		int rc;
+		if (i > 0 && cpts_vec_at(&cands, cand, i - 1).cell == y)
+			continue;
+		if (first < 0)
+			first = (long)y;
+		n_tried++;
+		c->is_unknown = true;
+		c->lo = 1;
+		c->hi = INFINITY;
+		rc = cpts_lp_probe_bounds(p->ctx, &p->probe, s, p->off, p->rels, x,
+					  CPTS_LP_PROBE_MAX_VARS, &lo, &hi);
+		c->is_unknown = false;
+		c->value = v;
+		p->n_probes++;
+		if (rc != 0) {
+			unprobed = true;
+			break; /* too large (or failing): no probing in this component */
+		}
+		if (cx->is_integer) {
+			lo = ceil(lo - 1e-6);
+			hi = floor(hi + 1e-6);
+		}
+		if (lo <= cx->need_lo + 1e-6 && hi >= cx->need_hi - 1e-6) {
+			best = (long)y;
+			break;
+		}
+		if (widen < 0 && (lo < lo0 - 0.5 || hi > hi0 + 0.5))
+			widen = (long)y;
+		if (first_total < 0 && i >= n_cheap)
+			first_total = (long)y;
+	}
+	cpts_vec_release(&cands);
+	/* nothing that helps alone: no suppression of a cheap cell for nothing (x may
+	   be narrowed by another narrowed cell, fixed on its own) */
+	/* x pinned by two differences (an earlier territory on each side): no single
+	   suppression frees it; the cheapest total is one of the pair, the next round
+	   finds the other */
+	return best >= 0 ? best : widen >= 0 ? widen : unprobed ? first : first_total;
+}
+
 /* cpts_lp_fix_fn: protect a narrowed masked count by masking the smallest published
  * count near it (a secondary suppression, published like every masked cell), or when
  * none is left, by withdrawing the "< threshold" bound of a masked neighbour. */
@@ -697,15 +933,23 @@ static bool lp_fix(void *arg, cpts_lp *s, size_t x)
 
 	if (touched_near(p, s, x))
 		return true; /* its interval changed already: solved again next round */
-	y = cheapest_near(p, s, x, 2);
+	if (withdraw_lp(p, s, x))
+		return true; /* a masked total: its parts withdrawn */
+	y = effective_near(p, s, x);
 	if (y >= 0) {
+		ledger_note(p, s, x, (size_t)y);
 		p->touched[y] = p->round;
 		c = &cpts_vec_at(&s->cells, cpts_lp_cell, (size_t)y);
 		c->is_unknown = true;
 		c->lo = 1;
 		c->hi = INFINITY;
+		c->is_target = true; /* looks like a primary cell: protected like one */
+		c->need_lo = 1;
+		c->need_hi = p->d->thr - 1;
+		c->checked = false;
 		p->d->cells[y].masked = p->d->cells[y].secondary = true;
 		p->d->cells[y].lo = p->d->cells[y].hi = NAN;
+		withdraw_lp(p, s, (size_t)y);
 		return true;
 	}
 	if ((y = bounded_near(p, s, x)) >= 0) {
@@ -745,9 +989,13 @@ static void lp_build(const disc *d, cpts_lp *s)
 			x->need_hi = d->thr - 1;
 			continue;
 		}
-		x->lo = isfinite(c->lo) ? c->lo : 1;
-		x->hi = isfinite(c->hi) ? c->hi : INFINITY;
-		x->is_target = !c->secondary;
+		/* a masked count is published without bounds, primary and secondary alike
+		   (they must look the same): a reader knows it is at least 1; every one of
+		   them must still span [1, T-1]. A total over masked input cells keeps
+		   its published "at least" bounds. */
+		x->lo = c->in_masked && isfinite(c->lo) ? c->lo : 1;
+		x->hi = c->in_masked && isfinite(c->hi) ? c->hi : INFINITY;
+		x->is_target = true;
 		x->need_lo = x->lo;
 		x->need_hi = isinf(x->hi) ? fmax(x->lo, d->thr - 1) : x->hi;
 	}
@@ -772,27 +1020,239 @@ static void lp_build(const disc *d, cpts_lp *s)
 	}
 }
 
+/* A cell of the system known to a reader from the ledger (its value published
+ * earlier): a constant, never suppressed here. */
+static void lp_known(cpts_lp *s, lpp *p, size_t c, double value)
+{
+	cpts_lp_cell *x = &cpts_vec_at(&s->cells, cpts_lp_cell, c);
+
+	x->is_unknown = false;
+	x->is_target = false;
+	x->value = value;
+	p->pinned[c] = true;
+	if (c < p->d->n_cells && p->d->cells[c].secondary) {
+		/* masking it again hides nothing: published, as before */
+		p->d->cells[c].masked = p->d->cells[c].secondary = false;
+		p->d->cells[c].withdrawn = false;
+	}
+}
+
+static bool same_value(double a, double b)
+{
+	return fabs(a - b) <= 1e-6 * fmax(1, fabs(a));
+}
+
+/* The relations of the earlier publications of the ledger (p->led): an earlier
+ * territory's published count is a constant equal to the sum of its communes' cells
+ * here (unless its commune set is one of this partition's territories: then its count
+ * is simply known, when equal); an earlier commune count is known. Entries whose
+ * values no longer agree with the workspace (inputs replaced since) are skipped. */
+static void lp_ledger(disc *d, cpts_lp *s, lpp *p)
+{
+	const cpts_ptable *t = &d->t->pub;
+	const char *L_com = interned(d, "commune"), *L_ter = interned(d, "territoire");
+	cpts_strmap *com = cpts_strmap_new(1024), *nter = cpts_strmap_new(1024);
+	cpts_strmap *sig = cpts_strmap_new(64);
+	cpts_buf key = CPTS_BUF_INIT;
+	cpts_vec codes, mem;
+	size_t n0 = s->cells.n;
+
+	p->cell_row = cpts_calloc(d->n_cells + 1, sizeof(size_t));
+	for (size_t r = t->n; r-- > 0;)
+		p->cell_row[d->row_cell[r]] = r;
+	p->first_ledger_rel = s->rels.n;
+	if (!p->led.terrs.n && !p->led.coms.n) {
+		p->pinned = cpts_calloc(s->cells.n + 1, sizeof(bool));
+		goto out;
+	}
+	cpts_vec_init(&codes, sizeof(char *), SIZE_MAX / sizeof(char *));
+	cpts_vec_init(&mem, sizeof(size_t), SIZE_MAX / sizeof(size_t));
+	/* communes held by several territories (split): their cells are weighted parts */
+	for (size_t r = 0; r < t->n; r++) {
+		int64_t k = 0;
+		if (t->v[r].level != L_com || strcmp(t->v[r].indicator, "pop_total") != 0)
+			continue;
+		cpts_strmap_get(nter, t->v[r].level_code, &k);
+		cpts_strmap_put(nter, t->v[r].level_code, k + 1);
+	}
+	for (size_t r = 0; r < t->n; r++) {
+		int64_t k = 0;
+		if (t->v[r].level != L_com || (cpts_strmap_get(nter, t->v[r].level_code, &k) && k > 1))
+			continue;
+		cpts_buf_reset(&key);
+		cpts_buf_addf(&key, "%s\x1f%s", t->v[r].level_code, t->v[r].indicator);
+		cpts_strmap_put(com, key.data, (int64_t)d->row_cell[r]);
+	}
+	/* the commune set of every territory of this partition (rows sorted by code) */
+	for (size_t u = 0; u < d->n_units;) {
+		const char *terr = t->v[d->unit_start[u]].territory;
+		codes.n = 0;
+		for (; u < d->n_units && t->v[d->unit_start[u]].territory == terr; u++)
+			if (t->v[d->unit_start[u]].level == L_com)
+				*(const char **)cpts_vec_push(&codes) = t->v[d->unit_start[u]].level_code;
+		if (codes.n) {
+			char *sg = dl_signature(&codes);
+			cpts_strmap_put(sig, sg, (int64_t)(uintptr_t)terr);
+			free(sg);
+		}
+	}
+	p->pinned = cpts_calloc(n0 + 1, sizeof(bool));
+	p->hidden_before = cpts_calloc(n0 + 1, sizeof(bool));
+	{
+		/* communes covered by an earlier publication: their counts not in it were
+		   hidden there */
+		cpts_strmap *covered = cpts_strmap_new(1024), *pubd = cpts_strmap_new(1024);
+		for (size_t i = 0; i < p->led.terrs.n; i++) {
+			const dl_terr *lt = &cpts_vec_at(&p->led.terrs, dl_terr, i);
+			for (size_t m = 0; m < lt->codes.n; m++)
+				cpts_strmap_put(covered, cpts_vec_at(&lt->codes, char *, m), 1);
+		}
+		for (size_t i = 0; i < p->led.coms.n; i++) {
+			const dl_com *c = &cpts_vec_at(&p->led.coms, dl_com, i);
+			cpts_buf_reset(&key);
+			cpts_buf_addf(&key, "%s\x1f%s", c->code, c->indicator);
+			cpts_strmap_put(pubd, key.data, 1);
+		}
+		for (size_t r = 0; r < t->n; r++) {
+			int64_t k;
+			const cpts_indicator *ind;
+			if (t->v[r].level != L_com || !cpts_strmap_get(covered, t->v[r].level_code, &k))
+				continue;
+			ind = d->cells[d->row_cell[r]].ind;
+			if (!ind || ind->kind != CPTS_IND_COUNT)
+				continue;
+			cpts_buf_reset(&key);
+			cpts_buf_addf(&key, "%s\x1f%s", t->v[r].level_code, t->v[r].indicator);
+			if (!cpts_strmap_get(pubd, key.data, &k))
+				p->hidden_before[d->row_cell[r]] = true;
+		}
+		cpts_strmap_free(covered);
+		cpts_strmap_free(pubd);
+	}
+	for (size_t i = 0; i < p->led.coms.n; i++) {
+		const dl_com *c = &cpts_vec_at(&p->led.coms, dl_com, i);
+		int64_t k;
+		cpts_buf_reset(&key);
+		cpts_buf_addf(&key, "%s\x1f%s", c->code, c->indicator);
+		if (!cpts_strmap_get(com, key.data, &k) || !same_value(d->cells[k].value, c->value))
+			continue;
+		if (d->cells[k].masked)
+			lp_known(s, p, (size_t)k, c->value);
+		else
+			p->pinned[k] = true; /* known anyway: never suppressed for nothing */
+	}
+	for (size_t i = 0; i < p->led.terrs.n; i++) {
+		const dl_terr *lt = &cpts_vec_at(&p->led.terrs, dl_terr, i);
+		char *sg = dl_signature(&lt->codes);
+		int64_t same;
+		bool is_same = lt->codes.n && cpts_strmap_get(sig, sg, &same);
+		free(sg);
+		for (size_t j = 0; j < lt->inds.n && lt->codes.n; j++) {
+			const char *ind = cpts_vec_at(&lt->inds, char *, j);
+			double V = cpts_vec_at(&lt->values, double, j), sum = 0;
+			long c;
+			if (is_same) {
+				const char *terr = (const char *)(uintptr_t)same;
+				c = cell_ofi(d, terr, L_ter, terr, interned(d, ind));
+				if (c >= 0 && d->cells[c].masked && same_value(d->cells[c].value, V))
+					lp_known(s, p, (size_t)c, V);
+				else if (c >= 0 && same_value(d->cells[c].value, V))
+					p->pinned[c] = true;
+				continue;
+			}
+			mem.n = 0;
+			for (size_t m = 0; m < lt->codes.n; m++) {
+				int64_t k;
+				cpts_buf_reset(&key);
+				cpts_buf_addf(&key, "%s\x1f%s", cpts_vec_at(&lt->codes, char *, m), ind);
+				if (!cpts_strmap_get(com, key.data, &k) || isnan(d->cells[k].value))
+					break;
+				*(size_t *)cpts_vec_push(&mem) = (size_t)k;
+				sum += d->cells[k].value;
+			}
+			if (mem.n != lt->codes.n || !same_value(sum, V))
+				continue; /* a commune absent here, or inputs changed since */
+			size_t kc = cpts_lp_cell_add(s, NULL);
+			cpts_lp_cell *x = &cpts_vec_at(&s->cells, cpts_lp_cell, kc);
+			x->is_unknown = false;
+			x->value = V;
+			size_t nr = s->rels.n;
+			cpts_lp_rel_begin(s, 0, 0);
+			cpts_lp_rel_term(s, kc, 1);
+			for (size_t m = 0; m < mem.n; m++)
+				cpts_lp_rel_term(s, cpts_vec_at(&mem, size_t, m), -1);
+			cpts_lp_rel_end(s);
+			if (s->rels.n > nr)
+				*(size_t *)cpts_vec_push(&p->lrel_terr) = i;
+		}
+	}
+	/* the constants added are pinned too */
+	{
+		bool *pn = cpts_calloc(s->cells.n + 1, sizeof(bool));
+		memcpy(pn, p->pinned, n0 * sizeof(bool));
+		for (size_t i = n0; i < s->cells.n; i++)
+			pn[i] = true;
+		free(p->pinned);
+		p->pinned = pn;
+	}
+	cpts_vec_release(&codes);
+	cpts_vec_release(&mem);
+out:
+	cpts_strmap_free(com);
+	cpts_strmap_free(nter);
+	cpts_strmap_free(sig);
+	cpts_buf_release(&key);
+}
+
 /* Rounds of lp_protect: each fixes one narrowed cell per component, and the rounds of a
  * large region grow with its masked cells (a real region's mixed partition took minutes
  * unbounded). The cells still narrowed after them are counted, warned of and left to
  * `cpts audit` (documented limit). */
-#define CPTS_LP_MAX_ROUNDS 8
+#define CPTS_LP_MAX_ROUNDS 24
 
 /* Secondary suppression against the whole set of relations: solve, fix the first
  * narrowed cell of each component, solve the changed components again, until every
  * masked count spans what it must or CPTS_LP_MAX_ROUNDS rounds have run. Returns the
  * count of cells left narrowed. */
-static int lp_protect(cpts_ctx *ctx, disc *d, size_t *n_residual)
+static int lp_protect(cpts_ctx *ctx, disc *d, cpts_store *store, const char *partition,
+		      size_t *n_residual)
 {
 	cpts_lp s;
 	cpts_lp_stats st;
-	lpp p = { d, NULL, NULL, NULL, 0 };
+	lpp p;
 	int rc;
 
+	memset(&p, 0, sizeof(p));
+	p.d = d;
+	p.ctx = ctx;
+	p.partition = partition;
+	p.said = cpts_strmap_new(16);
+	cpts_vec_init(&p.lrel_terr, sizeof(size_t), SIZE_MAX / sizeof(size_t));
 	cpts_lp_init(&s);
 	s.thr = d->thr;
 	lp_build(d, &s);
+	if ((rc = dl_ledger_load(ctx, store, &p.led)) < 0)
+		goto out;
+	lp_ledger(d, &s, &p);
 	cpts_lp_index(&s, &p.off, &p.rels);
+	cpts_lp_probe_init(&p.probe, &s);
+	p.is_total = cpts_calloc(s.cells.n + 1, sizeof(bool));
+	for (size_t r = 0; r < s.rels.n; r++) {
+		const cpts_lp_rel *e = &cpts_vec_at(&s.rels, cpts_lp_rel, r);
+		const cpts_lp_term *t0 = &cpts_vec_at(&s.terms, cpts_lp_term, e->off);
+		if (e->n > 1 && t0->coef > 0)
+			p.is_total[t0->cell] = true; /* lp_build: the total comes first */
+	}
+	p.bd_off = cpts_calloc(d->n_cells + 2, sizeof(size_t));
+	for (size_t g = 0; g < d->groups.n; g++)
+		if (cpts_vec_at(&d->groups, group, g).breakdown)
+			p.bd_off[cpts_vec_at(&d->groups, group, g).total + 2]++;
+	for (size_t i = 2; i < d->n_cells + 2; i++)
+		p.bd_off[i] += p.bd_off[i - 1];
+	p.bd_grp = cpts_calloc(p.bd_off[d->n_cells + 1] + 1, sizeof(size_t));
+	for (size_t g = 0; g < d->groups.n; g++)
+		if (cpts_vec_at(&d->groups, group, g).breakdown)
+			p.bd_grp[p.bd_off[cpts_vec_at(&d->groups, group, g).total + 1]++] = g;
 	p.touched = cpts_calloc(s.cells.n + 1, sizeof(unsigned));
 	do {
 		p.round++;
@@ -802,8 +1262,19 @@ static int lp_protect(cpts_ctx *ctx, disc *d, size_t *n_residual)
 		rc = cpts_lp_solve(ctx, &s, &st, NULL, NULL);
 	free(p.touched);
 	*n_residual = st.n_narrow + st.n_inconsistent;
+out:
 	free(p.off);
 	free(p.rels);
+	free(p.pinned);
+	free(p.hidden_before);
+	free(p.cell_row);
+	free(p.is_total);
+	cpts_lp_probe_release(&p.probe);
+	free(p.bd_off);
+	free(p.bd_grp);
+	cpts_vec_release(&p.lrel_terr);
+	cpts_strmap_free(p.said);
+	dl_ledger_release(&p.led);
 	cpts_lp_release(&s);
 	return rc;
 }
@@ -811,6 +1282,11 @@ static int lp_protect(cpts_ctx *ctx, disc *d, size_t *n_residual)
 /* The p-value class a reader may see: the upper bound of "< 0,001", "< 0,01",
  * "< 0,05", or 1 for "non significatif". Rounding is no protection (p = 0,11 at two
  * digits still inverts to a masked count of 2); four classes pin nothing. */
+double cpts_share_whole_pct(double share)
+{
+	return isnan(share) ? share : round(share * 100.0) / 100.0;
+}
+
 double cpts_pvalue_class(double p)
 {
 	if (isnan(p))
@@ -975,7 +1451,7 @@ int cpts_ptable_load(cpts_ctx *ctx, cpts_ptable **out, cpts_store *s, const char
 			break;
 	}
 	withdraw_parts(&d);
-	if ((rc = lp_protect(ctx, &d, &t->pub.n_residual)) < 0)
+	if ((rc = lp_protect(ctx, &d, s, partition, &t->pub.n_residual)) < 0)
 		goto out;
 	if (t->pub.n_residual)
 		cpts_warn(ctx, "%zu masked count(s) of partition '%s' could not be fully"
@@ -991,6 +1467,7 @@ int cpts_ptable_load(cpts_ctx *ctx, cpts_ptable **out, cpts_store *s, const char
 		t->pub.n_secondary += c->masked && !c->withdrawn && c->secondary;
 		t->pub.n_primary += c->masked && !c->withdrawn && !c->secondary;
 		t->pub.n_unbounded += c->masked && !c->withdrawn && c->unbounded;
+		t->pub.n_ledger += c->masked && !c->withdrawn && c->secondary && c->ledger;
 	}
 	for (size_t r = 0; r < t->pub.n; r++) {
 		const cell *c = &d.cells[d.row_cell[r]];
@@ -998,8 +1475,11 @@ int cpts_ptable_load(cpts_ctx *ctx, cpts_ptable **out, cpts_store *s, const char
 		v->masked = c->masked && !c->withdrawn;
 		v->withdrawn = c->withdrawn;
 		v->value = c->masked || c->withdrawn ? NAN : c->value;
-		v->lo = c->withdrawn ? NAN : c->lo;
-		v->hi = c->withdrawn ? NAN : c->hi;
+		/* a masked count shows no bounds unless it is a total over masked input
+		   cells ("au moins N"): primary and secondary cells look the same */
+		bool nob = c->withdrawn || (c->kind == CPTS_IND_COUNT && c->masked && !c->in_masked);
+		v->lo = nob ? NAN : c->lo;
+		v->hi = nob ? NAN : c->hi;
 	}
 	*out = &t->pub;
 	t = NULL;

@@ -18,6 +18,17 @@
 	" territory TEXT NOT NULL, nom TEXT NOT NULL, PRIMARY KEY(partition, territory))" \
 	" WITHOUT ROWID;\n"
 
+/* The publication ledger (cpts/store_ledger.h, issue 19): what each export published. */
+#define CPTS_LEDGER_DDL                                                                 \
+	"CREATE TABLE IF NOT EXISTS publications(id INTEGER PRIMARY KEY,"               \
+	" partition TEXT NOT NULL, what TEXT, published_at TEXT);\n"                    \
+	"CREATE TABLE IF NOT EXISTS publication_values(pub INTEGER NOT NULL,"           \
+	" level TEXT NOT NULL, code TEXT NOT NULL, indicator TEXT NOT NULL, value REAL," \
+	" PRIMARY KEY(pub, level, code, indicator)) WITHOUT ROWID;\n"                   \
+	"CREATE TABLE IF NOT EXISTS publication_members(pub INTEGER NOT NULL,"          \
+	" territory TEXT NOT NULL, code TEXT NOT NULL, PRIMARY KEY(pub, territory, code))" \
+	" WITHOUT ROWID;\n"
+
 const char cpts_store_schema_sql[] =
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);\n"
 	"CREATE TABLE sources(tbl TEXT PRIMARY KEY, file TEXT, sha256 TEXT, n_rows INTEGER,"
@@ -80,9 +91,11 @@ const char cpts_store_schema_sql[] =
 	"CREATE TABLE derived(name TEXT PRIMARY KEY, inputs TEXT NOT NULL, params TEXT,"
 	" computed_at TEXT);\n"
 	CPTS_BASIN_STABILITY_DDL
-	CPTS_TERRITORY_NAMES_DDL;
+	CPTS_TERRITORY_NAMES_DDL
+	CPTS_LEDGER_DDL;
 
 /* Tables added after schema version 1 was released: created at open when a writable
  * workspace made by an older cpts lacks them (store.c, cpts_store_open). */
 const char cpts_store_schema_upgrade_sql[] =
-	CPTS_BASIN_STABILITY_DDL CPTS_TERRITORY_NAMES_DDL;
+	CPTS_BASIN_STABILITY_DDL CPTS_TERRITORY_NAMES_DDL
+	CPTS_LEDGER_DDL;

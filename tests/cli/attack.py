@@ -14,7 +14,7 @@ relations are the attacker's own reading of the published schema:
   - several files: a commune's count is the same number in each.
 A masked count is at least 1 (zeros are published) and within its published
 `_min`/`_max`. Prints every masked count whose interval does not span [1, T-1]
-(a count proved >= T with no published upper bound is no small count), and every
+(a masked count proved >= T with no published upper bound is no small count), and every
 count masked in one file and published in another. Exit 1 when anything is recovered.
 """
 import os

@@ -16,14 +16,15 @@ grep -q "nope.gpkg" "$T/err"; check "missing file is named" $?
 
 # hand-made publication: territory A = 100 patients without GP over communes 1 (40),
 # 2 (55) and 3 (masked, < 11): 3 holds 5
-mk() { # mk FILE masked_territory(0/1)
+mk() { # mk FILE safe(0/1): safe = 44002 masked too, no masked cell shows bounds
+  if [ "$2" = 1 ]; then c2=",1,,"; c3=",1,,"; else c2="55,0,,"; c3=",1,1,10"; fi
   cat > "$T/c.csv" <<CSV
 code,nom,territoire,mt_sans_mt,mt_sans_mt_masque,mt_sans_mt_min,mt_sans_mt_max
 44001,Un,A,40,0,,
-44002,Deux,A,55,0,,
-44003,Trois,A,,1,1,10
+44002,Deux,A,$c2
+44003,Trois,A,$c3
 CSV
-  if [ "$2" = 1 ]; then tv=",1,,"; else tv="100,0,,"; fi
+  tv="100,0,,"
   cat > "$T/t.csv" <<CSV
 territoire,mt_sans_mt,mt_sans_mt_masque,mt_sans_mt_min,mt_sans_mt_max
 A,$tv
@@ -45,14 +46,14 @@ grep -q "^1 finding(s)" "$T/out"; check "one finding counted" $?
 
 mk "$T/safe.gpkg" 1
 "$CPTS" audit "$T/safe.gpkg" > "$T/out" 2> "$T/err"; rc=$?
-[ $rc -eq 0 ]; check "territory total masked too: exit 0 (got $rc)" $?
+[ $rc -eq 0 ]; check "two communes masked, no bounds: exit 0 (got $rc)" $?
 grep -q "^0 finding(s)" "$T/out"; check "no finding" $?
 
 "$CPTS" audit "$T/safe.gpkg" "$T/leak.gpkg" > "$T/out" 2> "$T/err"; rc=$?
 [ $rc -eq 1 ]; check "two files together: exit 1 (got $rc)" $?
 
 # a commune masked in one publication and published in another (same commune cells)
-sed 's/^44003,Trois,A,,1,1,10$/44003,Trois,A,5,0,,/' "$T/c.csv" > "$T/c2.csv"
+sed 's/^44003,Trois,A,,1,,$/44003,Trois,A,5,0,,/' "$T/c.csv" > "$T/c2.csv"
 grep -q "^44003,Trois,A,5,0" "$T/c2.csv"; check "second publication prepared" $?
 rm -f "$T/other.gpkg"
 ogr2ogr -f GPKG "$T/other.gpkg" "$T/c2.csv" -nln communes -oo AUTODETECT_TYPE=YES \
@@ -81,6 +82,12 @@ if sh "$SRC/tests/browser/make_ws.sh" "$CPTS" "$T" > "$T/make.log" 2>&1 &&
   files="$T/demo.gpkg"
   if "$CPTS" export -q "$T/ws.sqlite" --partition basins --gpkg "$T/basins.gpkg" 2>/dev/null; then
     files="$files $T/basins.gpkg"
+    ogrinfo -ro -q "$T/basins.gpkg" -sql "SELECT count(*) AS n, sum(dest1_part <> CAST(dest1_part
+      AS INTEGER)) + sum(dest2_part <> CAST(dest2_part AS INTEGER)) AS f FROM communes WHERE
+      dest1_part IS NOT NULL AND dest2_part IS NOT NULL" > "$T/q" 2>&1
+    np=$(sed -n 's/^ *n (Integer) = //p' "$T/q"); nf=$(sed -n 's/^ *f (Integer) = //p' "$T/q")
+    [ "${np:-0}" -gt 0 ] && [ "$nf" = 0 ]
+    check "attraction shares in whole percents ($np communes, $nf not whole; was all before)" $?
     "$CPTS" audit $files > "$T/out" 2> "$T/err"; rc=$?
     [ $rc -eq 0 ]; check "two partitions of one workspace read together: exit 0 (got $rc)" $?
   fi
