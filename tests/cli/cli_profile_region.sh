@@ -60,7 +60,7 @@ same "$a" "$b"; check "territory = its département when they coincide (ICC $a)"
 # crude ICC recomputed in SQL: rate over non-masked communes
 want=$(q "WITH r AS (SELECT sum(c.actes) / sum(p.pop) AS rate FROM consumption c JOIN population p USING(code) WHERE c.masked = 0)
   SELECT 100.0 * (SELECT sum(actes) FROM consumption c JOIN communes m USING(code) WHERE m.dep='49' AND c.masked = 0)
-   / ((SELECT sum(pop) FROM population p JOIN communes m USING(code) WHERE m.dep='49' AND p.code IN (SELECT code FROM consumption)) * r.rate) FROM r")
+   / ((SELECT sum(pop) FROM population p JOIN communes m USING(code) WHERE m.dep='49' AND p.code IN (SELECT code FROM consumption WHERE masked = 0)) * r.rate) FROM r")
 got=$(q "SELECT value FROM profile_values WHERE partition='dep' AND territory='D49' AND level='territoire' AND indicator='icc'")
 same "$got" "$want"; check "crude ICC of Maine-et-Loire from SQL ($got)" $?
 # typology from density (no DENS): thresholds 1000 and 150 hab./km2, checked in SQL
