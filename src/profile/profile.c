@@ -659,7 +659,6 @@ static int load_mt(cpts_ctx *ctx, prun *r, cpts_store *s)
 	return CPTS_OK;
 }
 
-/* GP profession: medecin_generaliste, MG, generaliste (any case, accents, spaces). */
 /* Normalised profession name into b (lower case, é -> e, space and - -> _). */
 static void prof_norm(const char *prof, char *b, size_t cap)
 {
@@ -695,26 +694,14 @@ static int prof_index(const char *prof)
 	return -1;
 }
 
+/* GP profession: medecin_generaliste, MG, generaliste, D201 (any case, accents, spaces). */
 static bool is_gp(const char *prof)
 {
 	char b[64];
-	size_t n = 0;
 
 	if (!prof)
 		return false;
-	for (const unsigned char *p = (const unsigned char *)prof; *p && n < sizeof(b) - 1; p++) {
-		if (p[0] == 0xC3 && (p[1] == 0xA9 || p[1] == 0x89)) { /* é É */
-			b[n++] = 'e';
-			p++;
-		} else if (*p == ' ' || *p == '-') {
-			b[n++] = '_';
-		} else if (*p >= 'A' && *p <= 'Z') {
-			b[n++] = (char)(*p - 'A' + 'a');
-		} else {
-			b[n++] = (char)*p;
-		}
-	}
-	b[n] = 0;
+	prof_norm(prof, b, sizeof(b));
 	return strcmp(b, "medecin_generaliste") == 0 || strcmp(b, "mg") == 0 ||
 	       strcmp(b, "generaliste") == 0 || strcmp(b, "d201") == 0 ||
 	       strcmp(b, "nb_d201") == 0 || strcmp(b, "omnipraticien") == 0;
