@@ -95,6 +95,19 @@ int cpts_ingest_table(cpts_ctx *ctx, cpts_store *s, cpts_table_kind kind, const 
  */
 int cpts_ingest_indicators(cpts_ctx *ctx, cpts_store *s, const char *path);
 
+/**
+ * As cpts_ingest_indicators, and a file without an `indicateur` column is read in wide
+ * format: each of the n_sources columns named in sources (the `source` of catalogue
+ * rows: `NB_D113` a count column, `zonage_mg=1_ZIP` the share of population where the
+ * column holds 1_ZIP) that the file has becomes an indicator of that name; rows of
+ * communes not in the workspace are set aside (counted).
+ * @param sources BORROWED, n_sources strings (NULL with 0: long format only)
+ * @return as cpts_ingest_indicators; CPTS_EINPUT when a category column needs the
+ *         population and none was ingested
+ */
+int cpts_ingest_indicators_from(cpts_ctx *ctx, cpts_store *s, const char *path,
+				const char *const *sources, size_t n_sources);
+
 #ifdef __cplusplus
 }
 #endif

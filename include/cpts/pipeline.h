@@ -43,9 +43,19 @@ typedef struct cpts_diagnose_opts {
 	const char *const *map;  /* "KIND:canonical=theirs" (BORROWED), n_map of them */
 	size_t n_map;
 	const char *from_column, *name_column, *names_file; /* partition: as cpts ingest */
+	const char *const *indicators; /* `cpts ingest indicators` files (BORROWED), n_indicators */
+	size_t n_indicators;
 	const char *map_indicator; /* choropleth key; NULL = mt_share, or without --mt the GP
 				      density (with --supply) or the population density */
 } cpts_diagnose_opts;
+
+/**
+ * The `source` of every ingested (non-builtin) row of the indicator catalogue: the
+ * columns cpts_ingest_indicators_from reads from a wide file.
+ * @param[out] n number of sources
+ * @return OWNED array (free), strings BORROWED from the catalogue
+ */
+const char **cpts_catalogue_sources(size_t *n);
 
 /** Defaults: basins with the modularity method, no floor/ceiling, threshold 11. */
 void cpts_diagnose_opts_init(cpts_diagnose_opts *o);

@@ -18,6 +18,7 @@ struct diag_cli {
 	long seed, target_count;
 	bool no_html, no_gpkg, skip_unknown, snds_codes, skip_failures;
 	cli_list map;
+	cli_list indicators;
 };
 
 #define O(f) offsetof(struct diag_cli, f)
@@ -38,6 +39,7 @@ static const cli_opt table[] = {
 	{ "name-column", 0, CLI_STR, O(name_column), "COLUMN", "with --from-column: the territory names are this column", false, false },
 	{ "names", 0, CLI_STR, O(names), "FILE", "territory names: id in the first column, name in column nom", false, false },
 	{ "map", 0, CLI_LIST, O(map), "KIND:CANON=THEIRS", "read column THEIRS of the KIND file as CANON, e.g. population:population=PMUN21 (repeatable)", true, false },
+	{ "indicators", 0, CLI_LIST, O(indicators), "FILE", "indicators of the catalogue, long (indicateur;code_commune;numerateur...) or wide (BPE, zonage) format, as cpts ingest indicators (repeatable)", true, false },
 	{ "skip-unknown", 0, CLI_FLAG, O(skip_unknown), NULL, "set aside rows of communes not in the commune layer (counted)", false, false },
 	{ "snds-codes", 0, CLI_FLAG, O(snds_codes), NULL, "residence codes are SNDS codes (3-char département + 3-char commune)", false, false },
 	{ "vintage", 0, CLI_STR, O(vintage), "V", "vintage recorded with every source, e.g. 'COG 2024'", false, false },
@@ -135,9 +137,12 @@ int cmd_diagnose(cpts_ctx *ctx, int argc, char **argv)
 	o.name_column = c.name_column;
 	o.names_file = c.names;
 	o.map_indicator = c.map_indicator;
+	o.indicators = (const char *const *)c.indicators.v;
+	o.n_indicators = c.indicators.n;
 	rc = cpts_diagnose_run(ctx, &o, stdout);
 out:
 	cli_list_release(&c.map);
+	cli_list_release(&c.indicators);
 	free(pos);
 	return cli_finish(ctx, rc);
 }

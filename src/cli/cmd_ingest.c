@@ -11,6 +11,7 @@
 #include "cli/cli.h"
 #include "cpts/graph.h"
 #include "cpts/ingest.h"
+#include "cpts/pipeline.h"
 #include "cpts/store.h"
 #include "cpts/util.h"
 
@@ -71,7 +72,9 @@ static const cli_cmd_help help_all = {
 	"  attributes   code_commune;any per-commune columns\n"
 	"  passage      old_code;new_code[;weight] (applied to every later table)\n"
 	"  indicators   indicateur;code_commune;numerateur[;denominateur;sexe;classe_age;\n"
-	"               annee]: any indicator of the catalogue (--catalogue), long format\n"
+	"               annee]: any indicator of the catalogue (--catalogue), long format;\n"
+	"               or wide (no indicateur column): the columns named by the catalogue's\n"
+	"               sources, e.g. NB_D113 of the BPE, zonage_mg=1_ZIP of the ARS zoning\n"
 	"CSV files: ';' ',' or tab, UTF-8 (BOM) or Windows-1252, decimal comma or point,\n"
 	"quoted fields, CRLF, .csv.gz. Masked cells (<11, s, NS, secret, empty) are kept\n"
 	"as masked, never zero. Column names are matched case-insensitively with aliases.",
@@ -152,7 +155,10 @@ int cmd_ingest(cpts_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	if (kind == -3) {
-		rc = cpts_ingest_indicators(ctx, s, pos[1]);
+		size_t n_src;
+		const char **src = cpts_catalogue_sources(&n_src);
+		rc = cpts_ingest_indicators_from(ctx, s, pos[1], src, n_src);
+		free(src);
 	} else if (kind == -1) {
 		cpts_ingest_communes_opts co = CPTS_INGEST_COMMUNES_OPTS_INIT;
 		co.layer = o.layer;

@@ -7,6 +7,15 @@
  * profile computes it. Stored through src/store/profile_io.c (table indicator_data),
  * replacing the rows of the indicators the file holds.
  *
+ * Wide format (cpts_ingest_indicators_from, when the file has no `indicateur`
+ * column): a per-commune file such as the INSEE BPE or the ARS zoning, one column per
+ * indicator. The caller names the columns to read (the `source` of catalogue rows):
+ * `NB_D113` reads the number in that column as the cell's numerator; `zonage_mg=1_ZIP`
+ * makes a share of population: numerator = the commune's population when the column
+ * holds 1_ZIP, else 0, denominator = its population (empty cells: no cell), so the
+ * population must be ingested first. Rows of communes not in the workspace are set
+ * aside and counted (a national file on a regional workspace).
+ *
  * Why its own reader and not a kind of read_tables.c: the table is keyed by the
  * indicator and a row's meaning comes from the catalogue, not from fixed columns.
  */
@@ -83,8 +92,109 @@ static bool valid_age(const char *a)
 	return n > 0 && n <= 3 && a[n] == 0;
 }
 
+/* One column read in wide format. */
+typedef struct wide_col {
+	long col;           /* column index */
+	const char *name;   /* BORROWED: the indicator (the caller's source) */
+	const char *value;  /* BORROWED: the category after '=', NULL for a number */
+} wide_col;
+
+static void rows_grow(cpts_indrow **rows, size_t n, size_t *cap)
+{
+	if (n == *cap) {
+		*cap = *cap ? 2 * *cap : 4096;
+		*rows = cpts_reallocarray(*rows, *cap, sizeof(**rows));
+	}
+}
+
+/* The columns of c named by sources (OWNED *out; the value parts point into the copies
+   kept in *keep, OWNED). */
+static size_t wide_columns(cpts_csv *c, const char *const *sources, size_t n_src,
+			   wide_col **out, char ***keep)
+{
+	size_t n = 0;
+
+	*out = cpts_calloc(n_src + 1, sizeof(**out));
+	*keep = cpts_calloc(n_src + 1, sizeof(**keep));
+	for (size_t k = 0; k < n_src; k++) {
+		char *dup = cpts_strdup(sources[k]), *eq = strchr(dup, '=');
+		long col = -1;
+		if (eq)
+			*eq = 0;
+		for (size_t i = 0; i < cpts_csv_n_cols(c) && col < 0; i++)
+			if (cpts_strcasecmp(cpts_csv_col_low(c, i), cpts_trim(dup)) == 0)
+				col = (long)i;
+		(*keep)[k] = dup;
+		if (col < 0)
+			continue;
+		(*out)[n++] = (wide_col){ col, sources[k], eq ? eq + 1 : NULL };
+	}
+	return n;
+}
+
+/* Read the rows of a wide file into *rows (grown, OWNED by the caller). */
+static int read_wide(cpts_ctx *ctx, cpts_csv *c, const cpts_model *m, long code_col,
+		     const wide_col *wc, size_t n_wc, cpts_indrow **rows, size_t *n, size_t *cap,
+		     size_t *n_masked, size_t *n_skipped)
+{
+	char **f, dec = 0;
+	size_t nf;
+	int rc;
+
+	for (size_t k = 0; k < n_wc; k++)
+		if (wc[k].value && !m->has_population)
+			return cpts_fail(ctx, CPTS_EINPUT, "%s: column '%s' read as '%s' is a share"
+					 " of population: ingest the population first",
+					 cpts_csv_name(c), cpts_csv_col(c, (size_t)wc[k].col),
+					 wc[k].name);
+	while ((rc = cpts_csv_next(ctx, c, &f, &nf)) > 0) {
+		const char *code = cpts_trim(f[code_col]);
+		long ci = cpts_model_find(m, code);
+		if (ci < 0) {
+			(*n_skipped)++;
+			continue;
+		}
+		for (size_t k = 0; k < n_wc; k++) {
+			const char *v = cpts_trim(f[wc[k].col]);
+			cpts_indrow *r;
+			double pop = m->c[ci].pop;
+			if (!*v)
+				continue;
+			rows_grow(rows, *n, cap);
+			r = &(*rows)[*n];
+			memset(r, 0, sizeof(*r));
+			snprintf(r->indicator, sizeof(r->indicator), "%s", wc[k].name);
+			snprintf(r->code, sizeof(r->code), "%s", code);
+			snprintf(r->sex, sizeof(r->sex), "T");
+			snprintf(r->age, sizeof(r->age), "ALL");
+			if (wc[k].value) {
+				r->num = strcmp(v, wc[k].value) == 0 ? pop : 0;
+				r->den = pop;
+			} else {
+				r->den = NAN;
+				if ((rc = read_count(ctx, c, wc[k].col, v, &dec, &r->num,
+						     &r->masked)) < 0)
+					return rc;
+				if (r->masked)
+					(*n_masked)++;
+			}
+			(*n)++;
+		}
+	}
+	return rc;
+}
+
 int cpts_ingest_indicators(cpts_ctx *ctx, cpts_store *s, const char *path)
 {
+	return cpts_ingest_indicators_from(ctx, s, path, NULL, 0);
+}
+
+int cpts_ingest_indicators_from(cpts_ctx *ctx, cpts_store *s, const char *path,
+				const char *const *sources, size_t n_sources)
+{
+	wide_col *wc = NULL;
+	char **keep = NULL;
+	size_t n_wc = 0, n_skipped = 0;
 	cpts_csv *c = NULL;
 	cpts_model *m = NULL;
 	cpts_indrow *rows = NULL;
@@ -106,6 +216,28 @@ int cpts_ingest_indicators(cpts_ctx *ctx, cpts_store *s, const char *path)
 			if (strstr(aliases[k], pat))
 				col[k] = (long)i;
 		}
+	}
+	if (col[I_IND] < 0 && col[I_CODE] >= 0 && n_sources > 0 &&
+	    (n_wc = wide_columns(c, sources, n_sources, &wc, &keep)) > 0) {
+		if ((rc = read_wide(ctx, c, m, col[I_CODE], wc, n_wc, &rows, &n, &cap, &n_masked,
+				    &n_skipped)) < 0)
+			goto out;
+		if (n == 0) {
+			rc = cpts_fail(ctx, CPTS_EINPUT, "%s: no row of a commune of the workspace"
+				       " (%zu rows set aside)", cpts_csv_name(c), n_skipped);
+			goto out;
+		}
+		if (n_skipped)
+			cpts_info(ctx, "%s: set aside %zu rows of communes not in the workspace",
+				  cpts_csv_name(c), n_skipped);
+		goto store;
+	}
+	if (col[I_IND] < 0 && col[I_CODE] >= 0 && n_sources > 0) {
+		rc = cpts_fail(ctx, CPTS_EINPUT, "%s, line 1: no column 'indicateur' (long format:"
+			       " indicateur;code_commune;numerateur...) and no column that is the"
+			       " source of a catalogue row (wide format: one column per indicator,"
+			       " e.g. NB_D113 of the BPE, or zonage_mg=1_ZIP)", cpts_csv_name(c));
+		goto out;
 	}
 	for (int k = 0; k <= I_NUM; k++)
 		if (col[k] < 0) {
@@ -190,6 +322,7 @@ int cpts_ingest_indicators(cpts_ctx *ctx, cpts_store *s, const char *path)
 	}
 	if (rc < 0)
 		goto out;
+store:
 	if ((rc = cpts_store_begin(ctx, s)) < 0)
 		goto out;
 	cpts_csv_sha256(c, hex);
@@ -209,5 +342,9 @@ out:
 	cpts_csv_free(c);
 	cpts_model_free(ctx, m);
 	free(rows);
+	for (size_t k = 0; keep && k < n_sources; k++)
+		free(keep[k]);
+	free(keep);
+	free(wc);
 	return rc;
 }

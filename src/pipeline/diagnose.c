@@ -84,6 +84,35 @@ static int ingest_tables(cpts_ctx *ctx, cpts_store *s, const cpts_diagnose_opts 
 	return rc;
 }
 
+const char **cpts_catalogue_sources(size_t *n)
+{
+	const cpts_indicator *rows = cpts_indicators;
+	size_t k = 0, cap = 1;
+	const char **out;
+
+	for (const cpts_indicator *i = rows; i->key; i++)
+		cap++;
+	out = cpts_calloc(cap, sizeof(*out));
+	for (const cpts_indicator *i = rows; i->key; i++)
+		if (!i->builtin && !i->companion && i->source)
+			out[k++] = i->source;
+	*n = k;
+	return out;
+}
+
+/* The --indicators files, after the tables (a share of population needs it). */
+static int ingest_indicators(cpts_ctx *ctx, cpts_store *s, const cpts_diagnose_opts *o)
+{
+	size_t n_src;
+	const char **src = cpts_catalogue_sources(&n_src);
+	int rc = CPTS_OK;
+
+	for (size_t k = 0; k < o->n_indicators && rc == CPTS_OK; k++)
+		rc = cpts_ingest_indicators_from(ctx, s, o->indicators[k], src, n_src);
+	free(src);
+	return rc;
+}
+
 /* Usage errors found before any work: a run of minutes must not fail on them at the
  * end. Each names an option of cpts diagnose. */
 static int check_opts(cpts_ctx *ctx, const cpts_diagnose_opts *o)
@@ -269,24 +298,32 @@ static int partition_metrics(cpts_ctx *ctx, cpts_session *ss, const char *name,
 static int check_outputs(cpts_ctx *ctx, const cpts_diagnose_opts *o, const char *dir,
 			 const char *ws, const char *tmp, const char *gpkg, const char *html)
 {
-	const char *inputs[] = { o->communes, o->passage, o->population, o->consumption,
+	const char *tables[] = { o->communes, o->passage, o->population, o->consumption,
 				 o->reference, o->mt, o->supply, o->flows, o->traveltime,
 				 o->attributes, o->partition };
-	size_t n = sizeof(inputs) / sizeof(inputs[0]);
+	size_t n = sizeof(tables) / sizeof(tables[0]);
+	/* the inputs: the tables and the --indicators files (OWNED array) */
+	const char **inputs = cpts_calloc(n + o->n_indicators + 1, sizeof(*inputs));
 	cpts_export_opts eo = CPTS_EXPORT_OPTS_INIT;
 	int rc;
 
+	memcpy(inputs, tables, sizeof(tables));
+	for (size_t k = 0; k < o->n_indicators; k++)
+		inputs[n++] = o->indicators[k];
 	if ((rc = cpts_output_check(ctx, "--out", dir, true, inputs, n)) < 0 ||
 	    (rc = cpts_output_check(ctx, "workspace", ws, false, inputs, n)) < 0 ||
 	    (rc = cpts_output_check(ctx, "workspace temporary", tmp, false, inputs, n)) < 0)
-		return rc;
+		goto out;
 	eo.gpkg = o->no_gpkg ? NULL : gpkg;
 	eo.html_dir = o->no_html ? NULL : html;
 	if (eo.gpkg && (rc = cpts_output_check(ctx, "--out", gpkg, false, inputs, n)) < 0)
-		return rc;
+		goto out;
 	if (eo.html_dir && (rc = cpts_output_check(ctx, "--out", html, true, inputs, n)) < 0)
-		return rc;
-	return cpts_export_check_outputs(ctx, &eo, NULL);
+		goto out;
+	rc = cpts_export_check_outputs(ctx, &eo, NULL);
+out:
+	free(inputs);
+	return rc;
 }
 
 int cpts_diagnose_run(cpts_ctx *ctx, const cpts_diagnose_opts *o, FILE *summary)
@@ -334,7 +371,7 @@ int cpts_diagnose_run(cpts_ctx *ctx, const cpts_diagnose_opts *o, FILE *summary)
 	co.vintage = o->vintage;
 	if ((rc = cpts_ingest_communes(ctx, s, o->communes, &co, NULL)) < 0)
 		goto out;
-	if ((rc = ingest_tables(ctx, s, o)) < 0)
+	if ((rc = ingest_tables(ctx, s, o)) < 0 || (rc = ingest_indicators(ctx, s, o)) < 0)
 		goto out;
 	warn_population_form(ctx, s, o);
 	if ((rc = cpts_progress(ctx, 0.3, "diagnose")) < 0)

@@ -169,8 +169,9 @@ static void test_relations(void)
 	};
 	size_t n_old = sizeof(old) / sizeof(old[0]), n = 0, found = 0;
 
+	/* the relations between builtin keys (ingested rows of data/indicators add their own) */
 	for (const cpts_ind_relation *r = cpts_ind_relations; r->total; r++)
-		n++;
+		n += cpts_indicator_find(r->total)->builtin;
 	is_int((int)n, (int)n_old, "as many relations as the former table");
 	for (size_t k = 0; k < n_old; k++)
 		for (const cpts_ind_relation *r = cpts_ind_relations; r->total; r++)
