@@ -37,8 +37,9 @@ typedef struct cpts_synth_opts {
 	long n_towns;           /* towns (clusters of dense communes); 0 = N / 60, at least 1 */
 	long flows_per_commune; /* most practice communes per residence commune (>= 1) */
 	bool traveltime;        /* also write traveltime.csv (origin -> practice minutes) */
+	bool truth;             /* also write indicators_truth.csv (expected values) */
 } cpts_synth_opts;
-#define CPTS_SYNTH_OPTS_INIT { 300, 2026, 0, 20, false }
+#define CPTS_SYNTH_OPTS_INIT { 300, 2026, 0, 20, false, false }
 
 /** A generated territory, held in memory (opaque; invariants in src/synth/synth_int.h). */
 typedef struct cpts_synth cpts_synth;

@@ -16,6 +16,7 @@ struct synth_cli {
 	long flows;             /* --flows-per-commune M */
 	const char *out;        /* --out DIR */
 	bool traveltime;        /* --traveltime */
+	bool truth;             /* --truth */
 };
 
 int cmd_synth(cpts_ctx *ctx, int argc, char **argv)
@@ -25,11 +26,13 @@ int cmd_synth(cpts_ctx *ctx, int argc, char **argv)
 		"Generate a deterministic, clearly fictional territory in the input contract:\n"
 		"communes.geojson (Voronoi polygons, Lambert-93), population.csv, consumption.csv,\n"
 		"mt.csv, supply.csv, flows.csv (gravity model), partition.csv, attributes.csv,\n"
-		"README.txt and, with --traveltime, traveltime.csv. The same options always give\n"
+		"indicators.csv (every ingested indicator of the default catalogue, long format),\n"
+		"zonage.csv (ARS zoning, wide format), README.txt and, with --traveltime,\n"
+		"traveltime.csv. The same options always give\n"
 		"byte-identical files. Used for the demo (data/demo) and the benchmarks.",
 		"cpts synth --communes 300 --seed 2026 --out data/demo",
 	};
-	struct synth_cli o = { 300, 2026, 0, 20, NULL, false };
+	struct synth_cli o = { 300, 2026, 0, 20, NULL, false, false };
 	static const cli_opt table[] = {
 		{ "communes", 'n', CLI_INT, offsetof(struct synth_cli, communes), "N",
 		  "number of communes, islands included (default 300)", false, false },
@@ -43,6 +46,9 @@ int cmd_synth(cpts_ctx *ctx, int argc, char **argv)
 		  "most practice communes per residence commune (default 20)", false, false },
 		{ "traveltime", 0, CLI_FLAG, offsetof(struct synth_cli, traveltime), NULL,
 		  "also write traveltime.csv", false, false },
+		{ "truth", 0, CLI_FLAG, offsetof(struct synth_cli, truth), NULL,
+		  "also write indicators_truth.csv, the expected value of every generated"
+		  " indicator per commune, territory and the whole area", false, false },
 		CLI_END,
 	};
 	cpts_synth_opts so = CPTS_SYNTH_OPTS_INIT;
@@ -67,6 +73,7 @@ int cmd_synth(cpts_ctx *ctx, int argc, char **argv)
 	so.n_towns = o.towns;
 	so.flows_per_commune = o.flows;
 	so.traveltime = o.traveltime;
+	so.truth = o.truth;
 	if ((rc = cpts_synth_run(ctx, o.out, &so)) < 0)
 		goto out;
 	cpts_info(ctx, "wrote a fictional territory of %ld communes to %s", so.n_communes, o.out);

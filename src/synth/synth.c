@@ -70,7 +70,8 @@ int cpts_synth_generate(cpts_ctx *ctx, cpts_synth **out, const cpts_synth_opts *
 		goto out;
 	s = synth_alloc(opts, ctx);
 	if ((rc = synth_layout(ctx, s)) < 0 || (rc = synth_names(ctx, s)) < 0 ||
-	    (rc = synth_people(ctx, s)) < 0 || (rc = synth_partition(ctx, s)) < 0)
+	    (rc = synth_people(ctx, s)) < 0 || (rc = synth_partition(ctx, s)) < 0 ||
+	    (rc = synth_indicators(ctx, s)) < 0)
 		goto out;
 	*out = s;
 	s = NULL;
@@ -112,6 +113,7 @@ void cpts_synth_free(cpts_synth *s)
 	free(s->supply), free(s->etp), free(s->age60), free(s->dens_code), free(s->terr);
 	free(s->terr_name), free(s->terr_statut), free(s->adj_start), free(s->adj);
 	free(s->outside);
+	synth_indicators_free(s);
 	free(s);
 }
 

@@ -22,6 +22,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "cpts/synth.h"
 
@@ -35,6 +36,7 @@ typedef struct synth_rng {
 enum synth_stream {
 	STREAM_LAYOUT = 1, STREAM_NAMES, STREAM_PEOPLE, STREAM_HEALTH, STREAM_SUPPLY,
 	STREAM_PARTITION, STREAM_FLOWS, STREAM_ISLANDS, STREAM_TRAVEL,
+	STREAM_INDICATORS,
 };
 
 void synth_rng_seed(synth_rng *r, uint64_t seed, uint64_t stream, uint64_t sub);
@@ -92,6 +94,26 @@ typedef struct synth_outside {
 	double gp;    /* GP FTE there */
 } synth_outside;
 
+/* One stratum of a generated indicator: sex (0 F, 1 M, 2 both), synthetic bands a0..a1,
+ * its label in the file, and its standard weight (dsr). */
+typedef struct synth_stratum {
+	int sex, a0, a1;
+	char age[8];
+	double w;
+} synth_stratum;
+
+/* A generated indicator of the catalogue (indicators.c): per commune i and stratum t,
+ * at i x ns + t, the numerator drawn, the denominator, and its expectation (truth). */
+typedef struct synth_ind {
+	const char *name;  /* static: the indicateur of the file (catalogue source) */
+	char type;         /* 's' share, 'd' dsr, 'i' isr */
+	int year;
+	size_t ns;
+	synth_stratum *st; /* OWNED, ns */
+	long *obs;         /* OWNED, n x ns */
+	double *den, *mu;  /* OWNED, n x ns */
+} synth_ind;
+
 struct cpts_synth {
 	cpts_synth_opts opts;     /* copy of the options */
 	GEOSContextHandle_t geos; /* BORROWED: handle the geometries were made with */
@@ -123,6 +145,10 @@ struct cpts_synth {
 	int32_t *adj;             /* neighbour indices */
 	synth_outside *outside;   /* practice sites outside the territory */
 	size_t n_outside;
+	synth_ind *ind;           /* OWNED: the catalogue's generated indicators */
+	size_t n_ind;
+	long (*equip)[3];         /* OWNED: MSP, centres de santé, EHPAD per commune */
+	unsigned char *zonage;    /* OWNED: 1 ZIP, 2 ZAC, 3 hors zonage */
 };
 
 /* Age bands and sex labels (people.c). */
@@ -161,6 +187,15 @@ size_t synth_flows_origin(synth_flow_writer *fw, size_t i, int32_t *dest, long *
  * within 30 minutes (centroid distance x 1.3 at 60 km/h + 3 min); returns how many. */
 size_t synth_travel_origin(synth_flow_writer *fw, size_t i, int32_t *dest, double *minutes,
 			   size_t cap);
+
+/* The catalogue's indicators and their truth (indicators.c): generated after the
+ * partition; written as indicators.csv, zonage.csv and (--truth) indicators_truth.csv,
+ * rows in the commune order ord. */
+int synth_indicators(cpts_ctx *ctx, cpts_synth *s);
+void synth_indicators_free(cpts_synth *s);
+void synth_indicators_put(FILE *f, const cpts_synth *s, const size_t *ord);
+void synth_zonage_put(FILE *f, const cpts_synth *s, const size_t *ord);
+void synth_truth_put(FILE *f, const cpts_synth *s, const size_t *ord);
 
 /* Helpers shared by stages. */
 long synth_actes_total(const cpts_synth *s, size_t i);

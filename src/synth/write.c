@@ -1,7 +1,9 @@
 /*
  * write.c - the files of a synthetic territory, in the input contract of DOMAIN.md
  * section 3: communes.geojson, population.csv, consumption.csv, mt.csv, supply.csv,
- * flows.csv, partition.csv, attributes.csv, traveltime.csv (optional), README.txt.
+ * flows.csv, partition.csv, attributes.csv, traveltime.csv (optional), README.txt; and
+ * the catalogue's indicators (indicators.c): indicators.csv, zonage.csv,
+ * indicators_truth.csv (optional).
  *
  * Why hand-written writers: the output must be byte-identical for a seed, small and
  * diffable (one GeoJSON feature per line, rows sorted by commune code), and the flows
@@ -389,6 +391,20 @@ out:
 	return out_close(ctx, &o, rc);
 }
 
+/* A file written by one of the put functions of indicators.c. */
+static int write_put(cpts_ctx *ctx, const cpts_synth *s, const size_t *ord, const char *dir,
+		     const char *name, void (*put)(FILE *, const cpts_synth *, const size_t *))
+{
+	out_file o = { 0 };
+	int rc;
+
+	if ((rc = out_open(ctx, &o, dir, name)) < 0)
+		goto out;
+	put(o.f, s, ord);
+out:
+	return out_close(ctx, &o, rc);
+}
+
 static int write_readme(cpts_ctx *ctx, const cpts_synth *s, const char *dir)
 {
 	out_file o = { 0 };
@@ -409,8 +425,11 @@ static int write_readme(cpts_ctx *ctx, const cpts_synth *s, const char *dir)
 		"Ce territoire est entièrement fictif : aucune donnée ne décrit un lieu ou une\n"
 		"personne réels.\n\n"
 		"Files: communes.geojson, population.csv, consumption.csv, mt.csv, supply.csv,\n"
-		"flows.csv, partition.csv, attributes.csv%s. Separator ';', UTF-8.\n"
-		"Health counts between 1 and 10 are masked as '<11'.\n",
+		"flows.csv, partition.csv, attributes.csv, indicators.csv, zonage.csv%s.\n"
+		"Separator ';', UTF-8.\n"
+		"Health counts between 1 and 10 are masked as '<11' (in indicators.csv, the\n"
+		"shares' numerators; the strata of the standardised indicators are exact, as an\n"
+		"ORS provides them under agreement).\n",
 		s->opts.n_communes, (unsigned long long)s->opts.seed, s->opts.n_towns,
 		s->opts.flows_per_commune, s->opts.traveltime ? " --traveltime" : "",
 		s->opts.traveltime ? ", traveltime.csv" : "");
@@ -434,6 +453,10 @@ int cpts_synth_write(cpts_ctx *ctx, const cpts_synth *s, const char *dir)
 	    (rc = write_mt(ctx, s, ord, dir)) < 0 || (rc = write_supply(ctx, s, ord, dir)) < 0 ||
 	    (rc = write_partition(ctx, s, ord, dir)) < 0 ||
 	    (rc = write_attributes(ctx, s, ord, dir)) < 0 ||
+	    (rc = write_put(ctx, s, ord, dir, "indicators.csv", synth_indicators_put)) < 0 ||
+	    (rc = write_put(ctx, s, ord, dir, "zonage.csv", synth_zonage_put)) < 0 ||
+	    (s->opts.truth &&
+	     (rc = write_put(ctx, s, ord, dir, "indicators_truth.csv", synth_truth_put)) < 0) ||
 	    (rc = write_flows(ctx, s, ord, dir, false)) < 0)
 		goto out;
 	if (s->opts.traveltime && (rc = write_flows(ctx, s, ord, dir, true)) < 0)

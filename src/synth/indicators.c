@@ -1,0 +1,371 @@
+/*
+ * indicators.c - the cells of the catalogue's ingested indicators for a synthetic
+ * territory (the rows of data/indicators other than default.csv), with their known truth:
+ * indicators.csv (long format of `cpts ingest indicators`), zonage.csv (the shape of
+ * the ARS zoning file: code_commune;zonage_mg, read in wide format) and, with
+ * --truth, indicators_truth.csv (the expected value of every random indicator for
+ * every commune, CPTS territory of the partition and the whole area).
+ *
+ * Why a truth: the profile's estimators (Wilson, Dobson, indirect standardisation)
+ * are checked against it (tests/cli/cli_synth_indicators.sh). Each commune i gets a
+ * factor from a deprivation score z_i (towns higher); a cell's numerator is drawn
+ * around mu = n x f_i x r_s (Binomial for prevalences and shares, Poisson for events)
+ * and mu is the truth: a share's truth over a unit is sum mu / sum n; a dsr's the
+ * standard-weighted mean over strata of sum mu_s / sum n_s (strata of the unit with a
+ * population, as cpts_dsr); an isr's 100 sum mu / sum n_s R_s with R_s the true rate
+ * of the whole area (sum of mu over every commune / sum of n).
+ *
+ * Masking: the numerators of the shares (health counts) between 1 and 10 are written
+ * "<11", as open data are. The cells of the standardised indicators (dsr, isr) are
+ * written exactly: an ORS or the Assurance Maladie provides them under agreement,
+ * and one masked stratum makes a standardised rate unpublishable; cpts masks what it
+ * publishes. Structures (MSP, centres de santé, EHPAD: the BPE columns NB_D113,
+ * NB_D108, NB_D401) are not health counts and are not masked.
+ *
+ * Determinism: one stream (STREAM_INDICATORS) per commune, drawn in index order, so
+ * the other files of the territory are unchanged by this stage.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpts/util.h"
+#include "synth/synth_int.h"
+
+/* The 2013 European Standard Population per 100,000, 5-year bands to 90+ (the same
+ * table as data/reference/esp2013.csv): the dsr's standard, for its truth. */
+static const double esp2013[19] = {
+	5000, 5500, 5500, 5500, 6000, 6000, 6500, 7000, 7000, 7000,
+	7000, 6500, 6000, 5500, 5000, 4000, 2500, 1500, 1000,
+};
+
+/* A band of the synthetic 5-year bands: indices a0..a1 of synth_age_label. */
+typedef struct band {
+	const char *label;
+	int a0, a1;
+} band;
+
+static const band b_urg[] = { { "00-04", 0, 0 }, { "05-14", 1, 2 }, { "15-44", 3, 8 },
+			      { "45-64", 9, 12 }, { "65-74", 13, 14 }, { "75+", 15, 19 } };
+static const band b_mort[] = { { "00-64", 0, 12 }, { "65-74", 13, 14 }, { "75-84", 15, 16 },
+			       { "85+", 17, 19 } };
+static const band b_prem[] = { { "00-44", 0, 8 }, { "45-54", 9, 10 }, { "55-64", 11, 12 } };
+
+/* Yearly rates by sex (F, M) and band. */
+static const double r_urg[2][6] = { { 0.40, 0.20, 0.22, 0.15, 0.15, 0.28 },
+				    { 0.45, 0.24, 0.26, 0.16, 0.16, 0.27 } };
+static const double r_mort[2][4] = { { 0.0012, 0.009, 0.030, 0.12 },
+				     { 0.0025, 0.018, 0.050, 0.15 } };
+static const double r_prem[2][3] = { { 0.0003, 0.0022, 0.0045 },
+				     { 0.0006, 0.0040, 0.0090 } };
+#define MORT_YEARS 5 /* deaths pooled over five years, as ORS profiles do */
+
+/* ALD prevalence at age `mid` (logistic in age; men 10 % more). */
+static double ald_rate(int sex, double mid)
+{
+	double p = 0.015 + 0.6 / (1.0 + exp(-(mid - 62.0) / 10.0));
+
+	return fmin(0.9, sex ? 1.1 * p : p);
+}
+
+/* The shares: sex (0 F, 1 M, 2 both), bands a0..a1, base probability. */
+static const struct share_def {
+	const char *name;
+	int sex, a0, a1;
+	double p;
+	double zeff; /* effect of deprivation on the log-odds scale (approximately) */
+} shares[] = {
+	{ "c2s", 2, 0, 19, 0.075, 0.40 },
+	{ "vacc_grippe_65p", 2, 13, 19, 0.54, -0.08 },
+	{ "dep_sein_50_74", 0, 10, 14, 0.47, -0.08 },
+	{ "dep_colorectal_50_74", 2, 10, 14, 0.34, -0.08 },
+	{ "dep_col_25_65", 0, 5, 12, 0.59, -0.08 },
+	{ "polymed_75p", 2, 15, 19, 0.21, 0.05 },
+};
+#define N_SHARES (sizeof(shares) / sizeof(shares[0]))
+
+static const char *const sex_label[3] = { "F", "M", "T" };
+
+static double clampd(double v, double lo, double hi)
+{
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+/* Population of commune i in bands a0..a1 for sex x (2: both). */
+static long pop_of(const cpts_synth *s, size_t i, int x, int a0, int a1)
+{
+	long p = 0;
+
+	for (int a = a0; a <= a1; a++)
+		p += x == 2 ? s->cells[i][0][a] + s->cells[i][1][a] : s->cells[i][x][a];
+	return p;
+}
+
+static synth_ind *ind_new(cpts_synth *s, const char *name, char type, int year, size_t ns)
+{
+	synth_ind *d;
+
+	s->ind = cpts_reallocarray(s->ind, s->n_ind + 1, sizeof(*s->ind));
+	d = &s->ind[s->n_ind++];
+	memset(d, 0, sizeof(*d));
+	d->name = name;
+	d->type = type;
+	d->year = year;
+	d->ns = ns;
+	d->st = cpts_calloc(ns, sizeof(*d->st));
+	d->obs = cpts_calloc(s->n * ns, sizeof(*d->obs));
+	d->den = cpts_calloc(s->n * ns, sizeof(*d->den));
+	d->mu = cpts_calloc(s->n * ns, sizeof(*d->mu));
+	return d;
+}
+
+/* The strata of an event indicator by sex x the given bands. */
+static synth_ind *events_new(cpts_synth *s, const char *name, char type, int year,
+			     const band *b, size_t nb)
+{
+	synth_ind *d = ind_new(s, name, type, year, 2 * nb);
+
+	for (int x = 0; x < 2; x++)
+		for (size_t k = 0; k < nb; k++) {
+			synth_stratum *st = &d->st[(size_t)x * nb + k];
+			st->sex = x;
+			st->a0 = b[k].a0;
+			st->a1 = b[k].a1;
+			snprintf(st->age, sizeof(st->age), "%s", b[k].label);
+		}
+	return d;
+}
+
+/* Fill stratum k of commune i: n persons, expected mu; Poisson or Binomial draw. */
+static void draw(synth_ind *d, synth_rng *r, size_t i, size_t k, double n, double mu,
+		 bool binom)
+{
+	size_t at = i * d->ns + k;
+
+	d->den[at] = n;
+	d->mu[at] = mu;
+	d->obs[at] = binom ? synth_rng_binom(r, (long)n, n > 0 ? fmin(1.0, mu / n) : 0)
+			   : synth_rng_poisson(r, mu);
+}
+
+int synth_indicators(cpts_ctx *ctx, cpts_synth *s)
+{
+	synth_ind *sh[N_SHARES], *ald, *urg, *mort, *prem;
+
+	for (size_t k = 0; k < N_SHARES; k++) {
+		sh[k] = ind_new(s, shares[k].name, 's', 2024, 1);
+		sh[k]->st[0].sex = 2;
+		sh[k]->st[0].a0 = shares[k].a0;
+		sh[k]->st[0].a1 = shares[k].a1;
+		snprintf(sh[k]->st[0].age, sizeof(sh[k]->st[0].age), "ALL");
+	}
+	/* ALD: sex x the 5-year bands of the standard (90-94 and 95+ as 90+) */
+	ald = ind_new(s, "ald", 'd', 2024, 38);
+	for (int x = 0; x < 2; x++)
+		for (int k = 0; k < 19; k++) {
+			synth_stratum *st = &ald->st[x * 19 + k];
+			st->sex = x;
+			st->a0 = k;
+			st->a1 = k == 18 ? 19 : k;
+			st->w = esp2013[k] / 2;
+			if (k == 18)
+				snprintf(st->age, sizeof(st->age), "90+");
+			else
+				snprintf(st->age, sizeof(st->age), "%02d-%02d", 5 * k, 5 * k + 4);
+		}
+	urg = events_new(s, "urgences_sans_hospit", 'i', 2024, b_urg, 6);
+	mort = events_new(s, "deces", 'i', 2023, b_mort, 4);
+	prem = events_new(s, "deces_avant_65", 'i', 2023, b_prem, 3);
+	s->equip = cpts_calloc(s->n, sizeof(*s->equip));
+	s->zonage = cpts_calloc(s->n, sizeof(*s->zonage));
+
+	for (size_t i = 0; i < s->n; i++) {
+		synth_rng r;
+		double z, f_ald, f_urg, f_mort, f_prem, pop = (double)s->pop[i];
+		long p75 = pop_of(s, i, 2, 15, 19);
+		int kd = s->kind[i];
+
+		synth_rng_seed(&r, s->opts.seed, STREAM_INDICATORS, i);
+		z = synth_rng_normal(&r) + (kd == KIND_TOWN ? 0.7 : kd == KIND_RING ? 0.1 :
+					    kd == KIND_RURAL ? -0.2 : 0.0);
+		for (size_t k = 0; k < N_SHARES; k++) {
+			const struct share_def *q = &shares[k];
+			double p = clampd(q->p * exp(q->zeff * z + 0.08 * synth_rng_normal(&r)),
+					  0.005, 0.95);
+			double n = (double)pop_of(s, i, q->sex, q->a0, q->a1);
+			draw(sh[k], &r, i, 0, n, n * p, true);
+		}
+		f_ald = exp(0.07 * z + 0.05 * synth_rng_normal(&r));
+		for (size_t k = 0; k < ald->ns; k++) {
+			const synth_stratum *st = &ald->st[k];
+			double n = (double)pop_of(s, i, st->sex, st->a0, st->a1);
+			double mid = st->a0 == 18 ? 92.0 : 5.0 * st->a0 + 2.5;
+			draw(ald, &r, i, k, n, n * fmin(0.95, f_ald * ald_rate(st->sex, mid)),
+			     true);
+		}
+		f_urg = exp(0.12 * z + 0.12 * synth_rng_normal(&r)) *
+			(s->supply[i][0] == 0 ? 1.15 : 1.0);
+		f_mort = exp(0.08 * z + 0.06 * synth_rng_normal(&r));
+		f_prem = exp(0.12 * z + 0.08 * synth_rng_normal(&r));
+		for (size_t k = 0; k < urg->ns; k++) {
+			const synth_stratum *st = &urg->st[k];
+			double n = (double)pop_of(s, i, st->sex, st->a0, st->a1);
+			draw(urg, &r, i, k, n, n * f_urg * r_urg[st->sex][k % 6], false);
+		}
+		for (size_t k = 0; k < mort->ns; k++) {
+			const synth_stratum *st = &mort->st[k];
+			double n = (double)pop_of(s, i, st->sex, st->a0, st->a1);
+			draw(mort, &r, i, k, n, n * f_mort * MORT_YEARS * r_mort[st->sex][k % 4],
+			     false);
+		}
+		for (size_t k = 0; k < prem->ns; k++) {
+			const synth_stratum *st = &prem->st[k];
+			double n = (double)pop_of(s, i, st->sex, st->a0, st->a1);
+			draw(prem, &r, i, k, n, n * f_prem * MORT_YEARS * r_prem[st->sex][k % 3],
+			     false);
+		}
+		/* structures of the BPE: MSP, centres de santé, EHPAD */
+		if (kd == KIND_TOWN) {
+			s->equip[i][0] = synth_rng_poisson(&r, 0.4 + pop / 15000.0);
+			s->equip[i][1] = synth_rng_poisson(&r, 0.2 + pop / 30000.0);
+		} else if (kd == KIND_RING) {
+			s->equip[i][0] = synth_rng_u01(&r) < 0.12;
+			s->equip[i][1] = synth_rng_u01(&r) < 0.05;
+		} else if (kd == KIND_RURAL && s->supply[i][0] > 0) {
+			s->equip[i][0] = synth_rng_u01(&r) < 0.10;
+		}
+		s->equip[i][2] = synth_rng_poisson(&r, (double)p75 / 700.0);
+	}
+	/* zonage médecins: GP density of the commune and its neighbours */
+	for (size_t i = 0; i < s->n; i++) {
+		double gp = (double)s->supply[i][0], pop = (double)s->pop[i], d;
+		for (int32_t k = s->adj_start[i]; k < s->adj_start[i + 1]; k++) {
+			gp += (double)s->supply[s->adj[k]][0];
+			pop += (double)s->pop[s->adj[k]];
+		}
+		d = pop > 0 ? 1e4 * gp / pop : 0;
+		s->zonage[i] = d < 4.5 ? 1 : d < 7.0 ? 2 : 3;
+	}
+	(void)ctx; /* no progress report: quick, and the reports of the stages stay as they were */
+	return CPTS_OK;
+}
+
+void synth_indicators_free(cpts_synth *s)
+{
+	for (size_t k = 0; k < s->n_ind; k++) {
+		free(s->ind[k].st);
+		free(s->ind[k].obs);
+		free(s->ind[k].den);
+		free(s->ind[k].mu);
+	}
+	free(s->ind);
+	free(s->equip);
+	free(s->zonage);
+}
+
+/* ---- writing ---- */
+
+static void put_cell(FILE *f, const char *ind, const char *code, const char *sex,
+		     const char *age, int year, long num, bool mask, const char *den)
+{
+	fprintf(f, "%s;%s;%s;%s;%d;", ind, code, sex, age, year);
+	if (mask && num >= 1 && num <= 10)
+		fputs("<11", f);
+	else
+		fprintf(f, "%ld", num);
+	fprintf(f, ";%s\n", den);
+}
+
+void synth_indicators_put(FILE *f, const cpts_synth *s, const size_t *ord)
+{
+	static const char *const equip_name[3] = { "NB_D113", "NB_D108", "NB_D401" };
+	char den[32];
+
+	fputs("indicateur;code_commune;sexe;classe_age;annee;numerateur;denominateur\n", f);
+	for (size_t k = 0; k < s->n_ind; k++) {
+		const synth_ind *d = &s->ind[k];
+		for (size_t o = 0; o < s->n; o++) {
+			size_t i = ord[o];
+			for (size_t t = 0; t < d->ns; t++) {
+				size_t at = i * d->ns + t;
+				snprintf(den, sizeof(den), "%.0f", d->den[at]);
+				put_cell(f, d->name, s->code[i], sex_label[d->st[t].sex],
+					 d->st[t].age, d->year, d->obs[at], d->type == 's', den);
+			}
+		}
+	}
+	for (int e = 0; e < 3; e++)
+		for (size_t o = 0; o < s->n; o++)
+			put_cell(f, equip_name[e], s->code[ord[o]], "T", "ALL", 2024,
+				 s->equip[ord[o]][e], false, "");
+}
+
+void synth_zonage_put(FILE *f, const cpts_synth *s, const size_t *ord)
+{
+	static const char *const label[4] = { "", "1_ZIP", "2_ZAC", "3_HZ" };
+
+	fputs("code_commune;zonage_mg\n", f);
+	for (size_t o = 0; o < s->n; o++)
+		fprintf(f, "%s;%s\n", s->code[ord[o]], label[s->zonage[ord[o]]]);
+}
+
+/* The truth of indicator d over the m communes idx, given the true area rates R (isr). */
+static double truth(const synth_ind *d, const size_t *idx, size_t m, const double *R)
+{
+	double num = 0, den = 0, sw = 0;
+
+	if (d->type == 'd') {
+		for (size_t t = 0; t < d->ns; t++) {
+			double mu = 0, n = 0;
+			for (size_t j = 0; j < m; j++) {
+				mu += d->mu[idx[j] * d->ns + t];
+				n += d->den[idx[j] * d->ns + t];
+			}
+			if (n > 0) {
+				num += d->st[t].w * mu / n;
+				sw += d->st[t].w;
+			}
+		}
+		return sw > 0 ? 100 * num / sw : NAN;
+	}
+	for (size_t j = 0; j < m; j++)
+		for (size_t t = 0; t < d->ns; t++) {
+			num += d->mu[idx[j] * d->ns + t];
+			den += d->den[idx[j] * d->ns + t] * (d->type == 'i' ? R[t] : 1);
+		}
+	return den > 0 ? 100 * num / den : NAN;
+}
+
+void synth_truth_put(FILE *f, const cpts_synth *s, const size_t *ord)
+{
+	size_t *idx = cpts_calloc(s->n + 1, sizeof(size_t)), m;
+
+	fputs("indicateur;niveau;code;verite\n", f);
+	for (size_t k = 0; k < s->n_ind; k++) {
+		const synth_ind *d = &s->ind[k];
+		double *R = cpts_calloc(d->ns + 1, sizeof(double));
+		for (size_t t = 0; t < d->ns; t++) {
+			double mu = 0, n = 0;
+			for (size_t i = 0; i < s->n; i++) {
+				mu += d->mu[i * d->ns + t];
+				n += d->den[i * d->ns + t];
+			}
+			R[t] = n > 0 ? mu / n : 0;
+		}
+		fprintf(f, "%s;ensemble;ALL;%.6f\n", d->name, truth(d, ord, s->n, R));
+		for (size_t t = 0; t < s->n_terr; t++) {
+			m = 0;
+			for (size_t i = 0; i < s->n; i++)
+				if (s->terr[i] == (long)t)
+					idx[m++] = i;
+			fprintf(f, "%s;territoire;%s;%.6f\n", d->name, s->terr_name[t],
+				truth(d, idx, m, R));
+		}
+		for (size_t o = 0; o < s->n; o++)
+			fprintf(f, "%s;commune;%s;%.6f\n", d->name, s->code[ord[o]],
+				truth(d, &ord[o], 1, R));
+		free(R);
+	}
+	free(idx);
+}
