@@ -84,6 +84,7 @@ static const struct share_def {
 	{ "polymed_75p", 2, 15, 19, 0.21, 0.05 },
 };
 #define N_SHARES (sizeof(shares) / sizeof(shares[0]))
+#define N_IND (N_SHARES + 4) /* the shares, ALD, emergency visits, two mortalities */
 
 static const char *const sex_label[3] = { "F", "M", "T" };
 
@@ -106,7 +107,7 @@ static synth_ind *ind_new(cpts_synth *s, const char *name, char type, int year, 
 {
 	synth_ind *d;
 
-	s->ind = cpts_reallocarray(s->ind, s->n_ind + 1, sizeof(*s->ind));
+	CPTS_ASSERT(s->n_ind < N_IND); /* s->ind is never moved: callers keep pointers */
 	d = &s->ind[s->n_ind++];
 	memset(d, 0, sizeof(*d));
 	d->name = name;
@@ -152,6 +153,8 @@ static void draw(synth_ind *d, synth_rng *r, size_t i, size_t k, double n, doubl
 int synth_indicators(cpts_ctx *ctx, cpts_synth *s)
 {
 	synth_ind *sh[N_SHARES], *ald, *urg, *mort, *prem;
+
+	s->ind = cpts_calloc(N_IND, sizeof(*s->ind));
 
 	for (size_t k = 0; k < N_SHARES; k++) {
 		sh[k] = ind_new(s, shares[k].name, 's', 2024, 1);
