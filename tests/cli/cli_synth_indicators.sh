@@ -1,0 +1,169 @@
+#!/bin/sh
+# The default catalogue's ingested indicators on a synthetic territory whose truth is
+# known (`cpts synth --truth` writes the expected value of every random indicator):
+# the profile recovers it (shares' Wilson intervals cover the truth of about 95 % of
+# the communes; dsr and isr of every CPTS territory close to it, inside their interval
+# for most), the structures of the BPE and the zoning shares equal sums recomputed here
+# from the input files with python (not our code), the commune shares over a masked
+# numerator are exactly those flagged masked. Then the demo: `cpts diagnose` with
+# --indicators shows every block of the catalogue in the HTML report, fields in the
+# GeoPackage, and `cpts audit` finds nothing in its export.
+CPTS="$1"
+SRC="${CPTS_SRC:-$(dirname "$0")/../..}"
+D="$SRC/data/demo"
+. "$(dirname "$0")/lib/tap.sh"
+if ! command -v python3 > /dev/null; then echo "1..0 # SKIP python3 not installed"; exit 0; fi
+export CPTS_FIXED_TIME=2026-01-01T00:00:00Z
+S="$T/s"
+W="$T/ws.sqlite"
+"$CPTS" synth -q --communes 600 --seed 11 --truth --out "$S"; check "synth --truth exits 0" $?
+for f in indicators.csv zonage.csv indicators_truth.csv; do
+  [ -s "$S/$f" ]; check "$f written" $?
+done
+grep -q ';<11;' "$S/indicators.csv"; check "some numerators are masked (<11)" $?
+{ "$CPTS" init -q "$W" && "$CPTS" ingest -q communes "$W" "$S/communes.geojson" &&
+  "$CPTS" ingest -q population "$W" "$S/population.csv" &&
+  "$CPTS" ingest -q partition "$W" "$S/partition.csv" --name cpts &&
+  "$CPTS" ingest -q indicators "$W" "$S/indicators.csv" &&
+  "$CPTS" ingest -q indicators "$W" "$S/zonage.csv"; } 2> "$T/err"
+check "ingest the synthetic territory and its indicators (long and wide)" $?
+"$CPTS" profile -q "$W" --partition cpts --no-table 2> "$T/err"; check "profile exits 0" $?
+
+python3 - "$S" "$W" > "$T/res" 2>&1 <<'EOF'
+import csv, math, sqlite3, sys
+S, W = sys.argv[1], sys.argv[2]
+def rows(name):
+    with open(f"{S}/{name}", encoding="utf-8") as f:
+        return list(csv.DictReader(f, delimiter=";"))
+truth = {}
+for r in rows("indicators_truth.csv"):
+    truth[(r["indicateur"], r["niveau"], r["code"])] = float(r["verite"])
+terr = {r["code_commune"]: r["territoire"] for r in rows("partition.csv")}
+pop = {}
+for r in rows("population.csv"):
+    pop[r["code_commune"]] = pop.get(r["code_commune"], 0) + int(r["population"])
+db = sqlite3.connect(W)
+vals = {}
+for t, lev, code, ind, v, lo, hi, m in db.execute(
+        "SELECT territory, level, level_code, indicator, value, lo, hi, masked"
+        " FROM profile_values WHERE partition = 'cpts'"):
+    vals[(ind, lev, code)] = (v, lo, hi, m)
+src = {"c2s_share": "c2s", "vacc_grippe_65p": "vacc_grippe_65p",
+       "dep_sein_50_74": "dep_sein_50_74", "dep_colorectal_50_74": "dep_colorectal_50_74",
+       "dep_col_25_65": "dep_col_25_65", "polymed_75p": "polymed_75p",
+       "ald_dsr": "ald", "urg_isr": "urgences_sans_hospit", "mort_icm": "deces",
+       "mort_prem_icm": "deces_avant_65"}
+shares = list(src)[:6]
+# 1. shares of the communes (not masked): Wilson intervals cover the truth
+cov = tot = 0
+for key in shares:
+    for (ind, lev, code), (v, lo, hi, m) in vals.items():
+        if ind != key or lev != "commune" or m or lo is None:
+            continue
+        tot += 1
+        cov += lo <= truth[(src[key], "commune", code)] <= hi
+print(f"share_cov {cov} {tot} {100.0 * cov / max(tot, 1):.1f}")
+# 2. standardised indicators of the territories: inside the interval, close to truth
+for key, tol in (("ald_dsr", 0.03), ("urg_isr", 0.08), ("mort_icm", 0.10),
+                 ("mort_prem_icm", 0.20)):
+    n = inside = 0
+    worst = 0.0
+    for (ind, lev, code), (v, lo, hi, m) in vals.items():
+        if ind != key or lev != "territoire":
+            continue
+        tv = truth[(src[key], "territoire", code)]
+        n += 1
+        inside += (not m) and lo <= tv <= hi
+        worst = max(worst, abs(v - tv) / tv)
+    print(f"std {key} {inside} {n} {worst:.4f} {int(worst <= tol)}")
+for key in ("urg_isr", "mort_icm", "mort_prem_icm"):
+    v = vals[(key, "ensemble", "ALL")][0]
+    print(f"isr_area {key} {v:.9f} {int(abs(v - 100) < 1e-9)}")
+# 3. structures of the BPE: sums of the input file by territory
+for key, col in (("msp_count", "NB_D113"), ("cds_count", "NB_D108"), ("ehpad_count", "NB_D401")):
+    exp = {}
+    for r in rows("indicators.csv"):
+        if r["indicateur"] == col and r["code_commune"] in terr:
+            t = terr[r["code_commune"]]
+            exp[t] = exp.get(t, 0) + int(r["numerateur"])
+    got = {c: v for (ind, lev, c), (v, lo, hi, m) in vals.items()
+           if ind == key and lev == "territoire"}
+    # a territory whose cells are all 0 gets no value (generic.c: "no cell in this unit")
+    want = {t: float(x) for t, x in exp.items() if x > 0}
+    print(f"count {key} {int(got == want)} {sum(exp.values())} {len(want)}")
+# 4. zoning shares: population in ZIP (ZAC) / population, by territory
+for key, val in (("zonage_zip_share", "1_ZIP"), ("zonage_zac_share", "2_ZAC")):
+    num, den = {}, {}
+    for r in rows("zonage.csv"):
+        c = r["code_commune"]
+        if c in terr:
+            t = terr[c]
+            num[t] = num.get(t, 0) + (pop[c] if r["zonage_mg"] == val else 0)
+            den[t] = den.get(t, 0) + pop[c]
+    worst = max(abs(vals[(key, "territoire", t)][0] - 100.0 * num[t] / den[t]) for t in den)
+    print(f"zone {key} {worst:.2e} {int(worst < 1e-9)} {sum(num.values())}")
+# 5. the commune shares flagged masked are those whose numerator is masked
+for key in shares:
+    masked_in = {r["code_commune"] for r in rows("indicators.csv")
+                 if r["indicateur"] == src[key] and r["numerateur"] == "<11"
+                 and r["code_commune"] in terr}
+    masked_out = {c for (ind, lev, c), (v, lo, hi, m) in vals.items()
+                  if ind == key + "_num" and lev == "commune" and m}
+    shown = {c for (ind, lev, c), (v, lo, hi, m) in vals.items()
+             if ind == key and lev == "commune" and not m and c in masked_in}
+    print(f"mask {key} {int(masked_in == masked_out and not shown)} {len(masked_in)}")
+EOF
+check "independent checks ran" $?
+sed 's/^/# /' "$T/res"
+set -- $(grep '^share_cov' "$T/res")
+awk -v p="$4" 'BEGIN { exit !(p >= 90 && p <= 99) }'
+check "shares of $3 communes: Wilson interval covers the truth of $4 % (90-99)" $?
+grep '^std' "$T/res" | while read -r _ key inside n worst ok; do
+  [ "$ok" = 1 ] && [ $((inside * 10)) -ge $((n * 7)) ]
+  echo "$? $key: $inside of $n territories' intervals hold the truth, worst relative error $worst"
+done > "$T/std"
+while read -r rc what; do check "$what" "$rc"; done < "$T/std"
+[ "$(grep -c '^std' "$T/res")" -eq 4 ]; check "four standardised indicators checked" $?
+grep '^isr_area' "$T/res" | while read -r _ key v ok; do
+  [ "$ok" = 1 ]; echo "$? $key of the whole area is 100 ($v)"; done > "$T/area"
+while read -r rc what; do check "$what" "$rc"; done < "$T/area"
+grep '^count' "$T/res" | while read -r _ key ok total nt; do
+  [ "$ok" = 1 ] && [ "$total" -gt 0 ]; echo "$? $key of the $nt territories that have one = the file's sums ($total in all)"
+done > "$T/cnt"
+while read -r rc what; do check "$what" "$rc"; done < "$T/cnt"
+grep '^zone' "$T/res" | while read -r _ key worst ok num; do
+  [ "$ok" = 1 ] && [ "$num" -gt 0 ]; echo "$? $key per territory = population in the zone / population (max gap $worst)"
+done > "$T/zone"
+while read -r rc what; do check "$what" "$rc"; done < "$T/zone"
+grep '^mask' "$T/res" | while read -r _ key ok nm; do
+  [ "$ok" = 1 ]; echo "$? $key: the $nm communes with a masked numerator are exactly those whose ${key}_num is flagged masked, none with a published share"
+done > "$T/mask"
+while read -r rc what; do check "$what" "$rc"; done < "$T/mask"
+[ "$(grep -c '^mask' "$T/res")" -eq 6 ]; check "six shares checked for masking" $?
+
+# the demo report: every block of the catalogue, the GeoPackage fields, a clean audit
+if [ -f "$D/indicators.csv" ]; then
+  "$CPTS" diagnose -q --communes "$D/communes.geojson" --population "$D/population.csv" \
+    --attributes "$D/attributes.csv" --consumption "$D/consumption.csv" --mt "$D/mt.csv" \
+    --supply "$D/supply.csv" --flows "$D/flows.csv" --partition "$D/partition.csv" \
+    --indicators "$D/indicators.csv" --indicators "$D/zonage.csv" --out "$T/demo" \
+    > /dev/null 2> "$T/err"
+  check "demo diagnose with --indicators exits 0" $?
+  page="$T/demo/html/cpts-fictionville-et-environs.html"
+  for b in "Précarité et affections de longue durée" "Accès aux soins" "Prévention" \
+           "État de santé" "Offre de soins : structures et établissements" "Zonage médecins"; do
+    grep -q "<h2>$b</h2>" "$page"; check "demo report shows the block « $b »" $?
+  done
+  grep -q "Indice comparatif de mortalité générale" "$page"; check "demo report: the ICM row" $?
+  if command -v sqlite3 > /dev/null; then
+    nt=$(sqlite3 "$T/demo/cpts.gpkg" "SELECT count(*) FROM territoires WHERE msp_count IS NOT NULL
+      AND ald_dsr_ic_bas < ald_dsr AND ald_dsr < ald_dsr_ic_haut AND zonage_zip_share >= 0
+      AND mort_icm > 0")
+    [ "$nt" -eq 5 ]; check "GeoPackage: the 5 territories carry msp_count, ald_dsr with its interval, zonage_zip_share, mort_icm (got $nt)" $?
+  fi
+  "$CPTS" audit "$T/demo/cpts.gpkg" > "$T/out" 2> "$T/err"; rc=$?
+  [ $rc -eq 0 ] && grep -q "^0 finding(s)" "$T/out"; check "audit of the demo export: no finding (exit $rc)" $?
+else
+  echo "ok - # SKIP no data/demo/indicators.csv"
+fi
+tap_done
