@@ -28,6 +28,21 @@ grep -q ';<11;' "$S/indicators.csv"; check "some numerators are masked (<11)" $?
   "$CPTS" ingest -q indicators "$W" "$S/zonage.csv"; } 2> "$T/err"
 check "ingest the synthetic territory and its indicators (long and wide)" $?
 "$CPTS" profile -q "$W" --partition cpts --no-table 2> "$T/err"; check "profile exits 0" $?
+# wide files: errors name the file, the line and the field (exit 3)
+W2="$T/ws2.sqlite"
+"$CPTS" init -q "$W2" && "$CPTS" ingest -q communes "$W2" "$S/communes.geojson"
+"$CPTS" ingest indicators "$W2" "$S/zonage.csv" 2> "$T/err"; rc=$?
+[ $rc -eq 3 ] && grep -q "zonage.csv: column 'zonage_mg' read as 'zonage_mg=1_ZIP' is a share of population: ingest the population first" "$T/err"
+check "a zoning share without population exits 3 and says why (got $rc)" $?
+c1=$(sed -n '2s/;.*//p' "$S/zonage.csv")
+printf 'code_commune;autre\n%s;1\n' "$c1" > "$T/none.csv"
+"$CPTS" ingest indicators "$W2" "$T/none.csv" 2> "$T/err"; rc=$?
+[ $rc -eq 3 ] && grep -q "none.csv, line 1: no column 'indicateur'" "$T/err"
+check "neither long nor wide: exit 3 naming the missing column (got $rc)" $?
+printf 'code_commune;NB_D113\n%s;deux\n' "$c1" > "$T/bad.csv"
+"$CPTS" ingest indicators "$W2" "$T/bad.csv" 2> "$T/err"; rc=$?
+[ $rc -eq 3 ] && grep -q "bad.csv, line 2, field 'NB_D113': not a number nor a masked cell" "$T/err"
+check "a bad cell of a wide file: exit 3 naming line and field (got $rc)" $?
 
 python3 - "$S" "$W" > "$T/res" 2>&1 <<'EOF'
 import csv, math, sqlite3, sys
