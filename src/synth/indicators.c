@@ -15,6 +15,9 @@
  * population, as cpts_dsr); an isr's 100 sum mu / sum n_s R_s with R_s the true rate
  * of the whole area (sum of mu over every commune / sum of n).
  *
+ * The C2S has a second year (2023, 6 % fewer beneficiaries: a trend); the truth is
+ * that of the latest year.
+ *
  * Masking: the numerators of the shares (health counts) between 1 and 10 are written
  * "<11", as open data are. The cells of the standardised indicators (dsr, isr) are
  * written exactly: an ORS or the Assurance Maladie provides them under agreement,
@@ -164,6 +167,7 @@ int synth_indicators(cpts_ctx *ctx, cpts_synth *s)
 		snprintf(sh[k]->st[0].age, sizeof(sh[k]->st[0].age), "ALL");
 	}
 	/* ALD: sex x the 5-year bands of the standard (90-94 and 95+ as 90+) */
+	sh[0]->obs_prev = cpts_calloc(s->n, sizeof(long)); /* shares[0]: c2s */
 	ald = ind_new(s, "ald", 'd', 2024, 38);
 	for (int x = 0; x < 2; x++)
 		for (int k = 0; k < 19; k++) {
@@ -239,6 +243,10 @@ int synth_indicators(cpts_ctx *ctx, cpts_synth *s)
 			s->equip[i][0] = synth_rng_u01(&r) < 0.10;
 		}
 		s->equip[i][2] = synth_rng_poisson(&r, (double)p75 / 700.0);
+		/* the year before for the C2S: 6 % fewer beneficiaries (a trend to detect) */
+		sh[0]->obs_prev[i] = synth_rng_binom(&r, (long)sh[0]->den[i],
+						     fmin(1.0, 0.94 * sh[0]->mu[i] /
+							  fmax(1.0, sh[0]->den[i])));
 	}
 	/* zonage médecins: GP density of the commune and its neighbours */
 	for (size_t i = 0; i < s->n; i++) {
@@ -261,6 +269,7 @@ void synth_indicators_free(cpts_synth *s)
 		free(s->ind[k].obs);
 		free(s->ind[k].den);
 		free(s->ind[k].mu);
+		free(s->ind[k].obs_prev);
 	}
 	free(s->ind);
 	free(s->equip);
@@ -288,6 +297,11 @@ void synth_indicators_put(FILE *f, const cpts_synth *s, const size_t *ord)
 	fputs("indicateur;code_commune;sexe;classe_age;annee;numerateur;denominateur\n", f);
 	for (size_t k = 0; k < s->n_ind; k++) {
 		const synth_ind *d = &s->ind[k];
+		for (size_t o = 0; o < s->n && d->obs_prev; o++) {
+			snprintf(den, sizeof(den), "%.0f", d->den[ord[o]]);
+			put_cell(f, d->name, s->code[ord[o]], "T", "ALL", d->year - 1,
+				 d->obs_prev[ord[o]], true, den);
+		}
 		for (size_t o = 0; o < s->n; o++) {
 			size_t i = ord[o];
 			for (size_t t = 0; t < d->ns; t++) {

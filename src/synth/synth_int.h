@@ -112,6 +112,7 @@ typedef struct synth_ind {
 	synth_stratum *st; /* OWNED, ns */
 	long *obs;         /* OWNED, n x ns */
 	double *den, *mu;  /* OWNED, n x ns */
+	long *obs_prev;    /* OWNED or NULL: the year before (same denominators), a trend */
 } synth_ind;
 
 struct cpts_synth {

@@ -119,9 +119,10 @@ for key, val in (("zonage_zip_share", "1_ZIP"), ("zonage_zac_share", "2_ZAC")):
     print(f"zone {key} {worst:.2e} {int(worst < 1e-9)} {sum(num.values())}")
 # 5. the commune shares flagged masked are those whose numerator is masked
 for key in shares:
-    masked_in = {r["code_commune"] for r in rows("indicators.csv")
-                 if r["indicateur"] == src[key] and r["numerateur"] == "<11"
-                 and r["code_commune"] in terr}
+    cells = [r for r in rows("indicators.csv") if r["indicateur"] == src[key]]
+    last = max(r["annee"] for r in cells)  # the profile reads the latest year
+    masked_in = {r["code_commune"] for r in cells if r["annee"] == last
+                 and r["numerateur"] == "<11" and r["code_commune"] in terr}
     masked_out = {c for (ind, lev, c), (v, lo, hi, m) in vals.items()
                   if ind == key + "_num" and lev == "commune" and m}
     shown = {c for (ind, lev, c), (v, lo, hi, m) in vals.items()
