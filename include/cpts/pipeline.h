@@ -50,8 +50,8 @@ typedef struct cpts_diagnose_opts {
 } cpts_diagnose_opts;
 
 /**
- * The `source` of every ingested (non-builtin) row of the indicator catalogue: the
- * columns cpts_ingest_indicators_from reads from a wide file.
+ * The `source` of every ingested (non-builtin) row of the indicator catalogue, each
+ * once: the columns cpts_ingest_indicators_from reads from a wide file.
  * @param[out] n number of sources
  * @return OWNED array (free), strings BORROWED from the catalogue
  */

@@ -250,10 +250,7 @@ int cpts_ingest_indicators_from(cpts_ctx *ctx, cpts_store *s, const char *path,
 	while ((rc = cpts_csv_next(ctx, c, &f, &nf)) > 0) {
 		cpts_indrow *r;
 		const char *v;
-		if (n == cap) {
-			cap = cap ? 2 * cap : 4096;
-			rows = cpts_reallocarray(rows, cap, sizeof(*rows));
-		}
+		rows_grow(&rows, n, &cap);
 		r = &rows[n];
 		memset(r, 0, sizeof(*r));
 		v = cpts_trim(f[col[I_IND]]);

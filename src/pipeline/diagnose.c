@@ -93,9 +93,15 @@ const char **cpts_catalogue_sources(size_t *n)
 	for (const cpts_indicator *i = rows; i->key; i++)
 		cap++;
 	out = cpts_calloc(cap, sizeof(*out));
-	for (const cpts_indicator *i = rows; i->key; i++)
-		if (!i->builtin && !i->companion && i->source)
+	for (const cpts_indicator *i = rows; i->key; i++) {
+		bool seen = false;
+		if (i->builtin || i->companion || !i->source)
+			continue;
+		for (size_t j = 0; j < k && !seen; j++)
+			seen = strcmp(out[j], i->source) == 0; /* two rows may read one column */
+		if (!seen)
 			out[k++] = i->source;
+	}
 	*n = k;
 	return out;
 }

@@ -66,7 +66,7 @@ with open(zon_f, encoding="utf-8") as f:
         if r["code_insee"] in pop and r["zonage_mg"].strip():
             zone[r["code_insee"]] = r["zonage_mg"].strip()
 db = sqlite3.connect(ws)
-for key, val in (("zonage_zip_share", "1_ZIP"), ("zonage_zac_share", "2_ZAC")):
+for key, val in (("zip_share", "1_ZIP"), ("zac_share", "2_ZAC")):
     num, den = {}, {}
     for c, z in zone.items():
         e = epci[c]

@@ -128,7 +128,7 @@ done
   ! grep -q "ingested" "$T/err"
 check "diagnose --map-indicator nope: exit 2 before the work, keys listed (got $rc)" $?
 "$CPTS" export "$T/d1/prive/cpts.sqlite" --partition territoire --html "$T/h" --map-indicator nope 2> "$T/err"; rc=$?
-[ $rc -eq 2 ] && grep -q "(one of: pop_total .*pac)" "$T/err"; check "export --map-indicator nope lists the keys (got $rc)" $?
+[ $rc -eq 2 ] && grep -q "(one of: pop_total .*pac[ )]" "$T/err"; check "export --map-indicator nope lists the keys (got $rc)" $?
 "$CPTS" diagnose $C --population "$D/broken/unknown.csv" --skip-unknown --map-indicator pop_total --out "$T/d8" -q > /dev/null; rc=$?
 [ $rc -eq 0 ] && [ "$(sqlite3 "$T/d8/cpts.gpkg" "SELECT valeur FROM metadata WHERE cle='indicateur_carte'")" = pop_total ]
 check "diagnose --map-indicator pop_total passed to the export" $?

@@ -43,6 +43,12 @@ printf 'code_commune;NB_D113\n%s;deux\n' "$c1" > "$T/bad.csv"
 "$CPTS" ingest indicators "$W2" "$T/bad.csv" 2> "$T/err"; rc=$?
 [ $rc -eq 3 ] && grep -q "bad.csv, line 2, field 'NB_D113': not a number nor a masked cell" "$T/err"
 check "a bad cell of a wide file: exit 3 naming line and field (got $rc)" $?
+c2=$(sed -n '3s/;.*//p' "$S/zonage.csv")
+printf 'code_commune;NB_D113\n%s;2\n%s;0\n' "$c1" "$c2" > "$T/msp.csv"
+printf 'key;label;type;sensitive;source\nmsp_bis;MSP (bis);count;non;NB_D113\n' > "$T/cat.csv"
+"$CPTS" ingest indicators "$W2" "$T/msp.csv" --catalogue "$T/cat.csv" 2> "$T/err"; rc=$?
+[ $rc -eq 0 ] && grep -q "ingested 2 indicator cells" "$T/err"
+check "two catalogue rows on one column read it once (2 cells, exit $rc)" $?
 
 python3 - "$S" "$W" > "$T/res" 2>&1 <<'EOF'
 import csv, math, sqlite3, sys
@@ -63,11 +69,10 @@ for t, lev, code, ind, v, lo, hi, m in db.execute(
         "SELECT territory, level, level_code, indicator, value, lo, hi, masked"
         " FROM profile_values WHERE partition = 'cpts'"):
     vals[(ind, lev, code)] = (v, lo, hi, m)
-src = {"c2s_share": "c2s", "vacc_grippe_65p": "vacc_grippe_65p",
-       "dep_sein_50_74": "dep_sein_50_74", "dep_colorectal_50_74": "dep_colorectal_50_74",
-       "dep_col_25_65": "dep_col_25_65", "polymed_75p": "polymed_75p",
-       "ald_dsr": "ald", "urg_isr": "urgences_sans_hospit", "mort_icm": "deces",
-       "mort_prem_icm": "deces_avant_65"}
+src = {"c2s_pop": "c2s", "vacc_65p": "vacc_grippe_65p", "dep_sein": "dep_sein_50_74",
+       "dep_colo": "dep_colorectal_50_74", "dep_uter": "dep_col_25_65",
+       "polymed": "polymed_75p", "ald_dsr": "ald", "urg_isr": "urgences_sans_hospit",
+       "mort_icm": "deces", "prem_icm": "deces_avant_65"}
 shares = list(src)[:6]
 # 1. shares of the communes (not masked): Wilson intervals cover the truth
 cov = tot = 0
@@ -80,7 +85,7 @@ for key in shares:
 print(f"share_cov {cov} {tot} {100.0 * cov / max(tot, 1):.1f}")
 # 2. standardised indicators of the territories: inside the interval, close to truth
 for key, tol in (("ald_dsr", 0.03), ("urg_isr", 0.08), ("mort_icm", 0.10),
-                 ("mort_prem_icm", 0.20)):
+                 ("prem_icm", 0.20)):
     n = inside = 0
     worst = 0.0
     for (ind, lev, code), (v, lo, hi, m) in vals.items():
@@ -91,7 +96,7 @@ for key, tol in (("ald_dsr", 0.03), ("urg_isr", 0.08), ("mort_icm", 0.10),
         inside += (not m) and lo <= tv <= hi
         worst = max(worst, abs(v - tv) / tv)
     print(f"std {key} {inside} {n} {worst:.4f} {int(worst <= tol)}")
-for key in ("urg_isr", "mort_icm", "mort_prem_icm"):
+for key in ("urg_isr", "mort_icm", "prem_icm"):
     v = vals[(key, "ensemble", "ALL")][0]
     print(f"isr_area {key} {v:.9f} {int(abs(v - 100) < 1e-9)}")
 # 3. structures of the BPE: sums of the input file by territory
@@ -107,7 +112,7 @@ for key, col in (("msp_count", "NB_D113"), ("cds_count", "NB_D108"), ("ehpad_cou
     want = {t: float(x) for t, x in exp.items() if x > 0}
     print(f"count {key} {int(got == want)} {sum(exp.values())} {len(want)}")
 # 4. zoning shares: population in ZIP (ZAC) / population, by territory
-for key, val in (("zonage_zip_share", "1_ZIP"), ("zonage_zac_share", "2_ZAC")):
+for key, val in (("zip_share", "1_ZIP"), ("zac_share", "2_ZAC")):
     num, den = {}, {}
     for r in rows("zonage.csv"):
         c = r["code_commune"]
@@ -173,9 +178,9 @@ if [ -f "$D/indicators.csv" ]; then
   grep -q "Indice comparatif de mortalité générale" "$page"; check "demo report: the ICM row" $?
   if command -v sqlite3 > /dev/null; then
     nt=$(sqlite3 "$T/demo/cpts.gpkg" "SELECT count(*) FROM territoires WHERE msp_count IS NOT NULL
-      AND ald_dsr_ic_bas < ald_dsr AND ald_dsr < ald_dsr_ic_haut AND zonage_zip_share >= 0
+      AND ald_dsr_ic_bas < ald_dsr AND ald_dsr < ald_dsr_ic_haut AND zip_share >= 0
       AND mort_icm > 0")
-    [ "$nt" -eq 5 ]; check "GeoPackage: the 5 territories carry msp_count, ald_dsr with its interval, zonage_zip_share, mort_icm (got $nt)" $?
+    [ "$nt" -eq 5 ]; check "GeoPackage: the 5 territories carry msp_count, ald_dsr with its interval, zip_share, mort_icm (got $nt)" $?
   fi
   "$CPTS" audit "$T/demo/cpts.gpkg" > "$T/out" 2> "$T/err"; rc=$?
   [ $rc -eq 0 ] && grep -q "^0 finding(s)" "$T/out"; check "audit of the demo export: no finding (exit $rc)" $?
