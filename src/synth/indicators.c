@@ -279,43 +279,51 @@ void synth_indicators_free(cpts_synth *s)
 /* ---- writing ---- */
 
 static void put_cell(FILE *f, const char *ind, const char *code, const char *sex,
-		     const char *age, int year, long num, bool mask, const char *den)
+		     const char *age, int year, long num, bool mask, double den)
 {
-	fprintf(f, "%s;%s;%s;%s;%d;", ind, code, sex, age, year);
+	fputs(ind, f);
+	fputc(';', f);
+	fputs(code, f);
+	fputc(';', f);
+	fputs(sex, f);
+	fputc(';', f);
+	fputs(age, f);
+	fputc(';', f);
+	synth_put_long(f, year);
+	fputc(';', f);
 	if (mask && num >= 1 && num <= 10)
 		fputs("<11", f);
 	else
-		fprintf(f, "%ld", num);
-	fprintf(f, ";%s\n", den);
+		synth_put_long(f, num);
+	fputc(';', f);
+	if (den >= 0)
+		synth_put_long(f, lround(den));
+	fputc('\n', f);
 }
 
 void synth_indicators_put(FILE *f, const cpts_synth *s, const size_t *ord)
 {
 	static const char *const equip_name[3] = { "NB_D113", "NB_D108", "NB_D401" };
-	char den[32];
 
 	fputs("indicateur;code_commune;sexe;classe_age;annee;numerateur;denominateur\n", f);
 	for (size_t k = 0; k < s->n_ind; k++) {
 		const synth_ind *d = &s->ind[k];
-		for (size_t o = 0; o < s->n && d->obs_prev; o++) {
-			snprintf(den, sizeof(den), "%.0f", d->den[ord[o]]);
+		for (size_t o = 0; o < s->n && d->obs_prev; o++)
 			put_cell(f, d->name, s->code[ord[o]], "T", "ALL", d->year - 1,
-				 d->obs_prev[ord[o]], true, den);
-		}
+				 d->obs_prev[ord[o]], true, d->den[ord[o]]);
 		for (size_t o = 0; o < s->n; o++) {
 			size_t i = ord[o];
 			for (size_t t = 0; t < d->ns; t++) {
 				size_t at = i * d->ns + t;
-				snprintf(den, sizeof(den), "%.0f", d->den[at]);
 				put_cell(f, d->name, s->code[i], sex_label[d->st[t].sex],
-					 d->st[t].age, d->year, d->obs[at], d->type == 's', den);
+					 d->st[t].age, d->year, d->obs[at], d->type == 's', d->den[at]);
 			}
 		}
 	}
 	for (int e = 0; e < 3; e++)
 		for (size_t o = 0; o < s->n; o++)
 			put_cell(f, equip_name[e], s->code[ord[o]], "T", "ALL", 2024,
-				 s->equip[ord[o]][e], false, "");
+				 s->equip[ord[o]][e], false, -1);
 }
 
 void synth_zonage_put(FILE *f, const cpts_synth *s, const size_t *ord)

@@ -199,6 +199,8 @@ void synth_zonage_put(FILE *f, const cpts_synth *s, const size_t *ord);
 void synth_truth_put(FILE *f, const cpts_synth *s, const size_t *ord);
 
 /* Helpers shared by stages. */
+/* An integer written without printf (write.c): millions of cells per file. */
+void synth_put_long(FILE *f, long v);
 long synth_actes_total(const cpts_synth *s, size_t i);
 double synth_dist(double x0, double y0, double x1, double y1);
 

@@ -103,6 +103,11 @@ static void put_long(FILE *f, long v)
 	fwrite(buf + i, 1, sizeof(buf) - i, f);
 }
 
+void synth_put_long(FILE *f, long v)
+{
+	put_long(f, v);
+}
+
 /* A non-negative value with one decimal (tenths rounded). */
 static void put_tenths(FILE *f, double v)
 {
