@@ -63,6 +63,9 @@ typedef struct cpts_indicator {
 	bool builtin;         /* computed by the code of profile.c, not from the catalogue */
 	bool interval;        /* published with <key>_ic_bas / <key>_ic_haut */
 	bool companion;       /* <key>_num / <key>_den of an ingested ratio (computed with it) */
+	bool flag;            /* a comparison or significance flag in {-1, 0, 1} (companion
+				 <key>_cmp_dep ...): published as an integer, masked with the
+				 counts named by num and den, no bounds */
 } cpts_indicator;
 
 /** Computation types of the catalogue (column `type`). */

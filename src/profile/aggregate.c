@@ -73,6 +73,10 @@ void cpts_profile__agg_add(agg *a, const cpts_commune *cm, const cdata *c, doubl
 	}
 }
 
+/* The 13 régions of metropolitan France (COG 2016 codes). */
+static const char *const metro_regions[] = { "11", "24", "27", "28", "32", "44", "52", "53",
+					     "75", "76", "84", "93", "94" };
+
 /* Département, region and whole-area aggregates. */
 void cpts_profile__build_levels(prun *r)
 {
@@ -85,6 +89,9 @@ void cpts_profile__build_levels(prun *r)
 			cpts_strmap_put(r->dep_index, c->dep, (int64_t)r->n_dep++);
 		}
 	}
+	r->is_france = true;
+	for (size_t k = 0; k < sizeof(metro_regions) / sizeof(metro_regions[0]); k++)
+		r->is_france &= cpts_strmap_get(r->reg_index, metro_regions[k], NULL);
 	r->dep_agg = cpts_calloc(r->n_dep + 1, sizeof(agg));
 	r->dep_cache = cpts_calloc(r->n_dep + 1, sizeof(lcache));
 	r->reg_cache = cpts_calloc(r->n_reg + 1, sizeof(lcache));
@@ -106,6 +113,8 @@ void cpts_profile__build_levels(prun *r)
 		r->g_all = cpts_calloc(ns, sizeof(double));
 		r->g_terr = cpts_calloc(ns, sizeof(double));
 		r->g_one = cpts_calloc(ns, sizeof(double));
+		r->g_tdep = cpts_calloc(ns, sizeof(double));
+		r->g_treg = cpts_calloc(ns, sizeof(double));
 		for (size_t i = 0; i < r->m->n; i++) {
 			const cpts_commune *c = &r->m->c[i];
 			long g = cpts_profile__reg_slot(r, c);

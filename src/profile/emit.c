@@ -309,3 +309,24 @@ void cpts_profile__lcache_release(lcache *c, size_t n)
 		if (c[i].done)
 			cpts_vec_release(&c[i].rows);
 }
+
+int cpts_profile__emit_compare(prun *r, const char *terr, const double *dep,
+			       const double *tdep, const double *reg, const double *treg)
+{
+	struct gen_put gp = { r, "territoire", terr };
+	const cpts_profile_opts *o = r->o;
+	int rc = CPTS_OK;
+
+	if (!r->gen)
+		return CPTS_OK;
+	if (dep && (rc = cpts_profile__gen_compare(r->gen, r->g_terr, dep, tdep, "_cmp_dep", false,
+						   o->alpha, o->byar, gen_put_cb, &gp)) < 0)
+		return rc;
+	if (reg && (rc = cpts_profile__gen_compare(r->gen, r->g_terr, reg, treg, "_cmp_reg", false,
+						   o->alpha, o->byar, gen_put_cb, &gp)) < 0)
+		return rc;
+	if (r->is_france)
+		rc = cpts_profile__gen_compare(r->gen, r->g_terr, r->g_all, r->g_terr, "_cmp_fr",
+					       true, o->alpha, o->byar, gen_put_cb, &gp);
+	return rc;
+}

@@ -16,6 +16,20 @@
  *               df over the communes of the area (pure Poisson with isr_poisson).
  * The numerator (and a share's denominator) are also published as counts <key>_num,
  * <key>_den (catalogue companions), so disclosure masks the ratio with them.
+ *
+ * Comparisons and trends (issue 14 points 3 and 6), for the rows with an interval:
+ *   <key>_cmp_dep/_reg/_fr  -1, 0, 1: the territory significantly below, not different
+ *               from, or above the rest of its département / région / France (the level
+ *               minus the territory's part in it, so the two samples are independent):
+ *               two-proportion z-test for a share, z-test on the difference of the
+ *               values with Poisson variances otherwise (crude_rate, mean: mult^2 x num /
+ *               den^2; dsr: Dobson's variance; isr: phi x 100^2 O / E^2); an isr against
+ *               France is its interval against 100 (its rates are the whole area's);
+ *   <key>_evol, <key>_evol_sig  the latest year minus the year before (when the file
+ *               has several `annee`), with the flag of the same test between the two
+ *               years; <key>_num_prec the numerator of the year before.
+ * Flags and changes over masked cells are stored masked (disclosure masks them, and
+ * through their catalogue relation num/den when their counts are masked).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -23,6 +37,7 @@
 
 #include "cpts/store_profile.h"
 #include "cpts/util.h"
+#include "dep/dep.h"
 #include "profile/generic.h"
 
 const double cpts_esp2013[19] = {
@@ -41,7 +56,15 @@ typedef struct gen_ind {
 	double *rate;              /* OWNED (isr): reference rate per stratum */
 	double *w;                 /* OWNED (dsr): standard weight per stratum */
 	double phi;                /* isr: over-dispersion (1 = none) */
+	bool has_prev;             /* a block of the year before follows the latest one */
 } gen_ind;
+
+/* The sums of one indicator over one unit and year, and its value with the variance of
+   the comparison tests (see the header comment). */
+typedef struct gstat {
+	double num, den, nm, dm, e, em; /* known num, den, masked cells, their den; isr E */
+	double v, var;                  /* value (NAN: not computable) and its variance */
+} gstat;
 
 struct cpts_gen {
 	gen_ind *g; /* OWNED */
@@ -141,6 +164,17 @@ static int latest_year(const cpts_indrow *rows, size_t b, size_t e)
 	return y;
 }
 
+/* The year before y in rows [b, e) (the largest smaller than y), 0 when none. */
+static int year_before(const cpts_indrow *rows, size_t b, size_t e, int y)
+{
+	int yp = 0;
+
+	for (size_t i = b; i < e; i++)
+		if (rows[i].year < y && rows[i].year > yp)
+			yp = rows[i].year;
+	return yp;
+}
+
 static int setup_standard(cpts_ctx *ctx, cpts_gen *g, gen_ind *gi)
 {
 	size_t N = g->n_communes;
@@ -214,7 +248,7 @@ int cpts_profile__gen_build(cpts_ctx *ctx, cpts_gen **out, cpts_store *s, const 
 	for (const cpts_indicator *ind = cpts_indicators; ind->key; ind++) {
 		size_t b = 0, e;
 		gen_ind gi;
-		int y;
+		int y, yp;
 		if (ind->builtin || !ind->source || ind->companion)
 			continue; /* builtin, or a companion computed with its ratio */
 		while (b < n && strcmp(rows[b].indicator, ind->source) < 0)
@@ -227,11 +261,13 @@ int cpts_profile__gen_build(cpts_ctx *ctx, cpts_gen **out, cpts_store *s, const 
 		gi.ind = ind;
 		gi.phi = 1;
 		y = latest_year(rows, b, e);
+		yp = ind->interval ? year_before(rows, b, e, y) : 0;
+		gi.has_prev = yp > 0;
 		for (size_t i = b; i < e; i++)
-			if (rows[i].year == y)
+			if (rows[i].year == y || (gi.has_prev && rows[i].year == yp))
 				stratum_of(&gi, rows[i].sex, rows[i].age);
 		gi.slot0 = g->n_slots;
-		g->n_slots += NS * gi.ns;
+		g->n_slots += NS * gi.ns * (gi.has_prev ? 2 : 1);
 		g->g = cpts_reallocarray(g->g, g->n_ind + 1, sizeof(*g->g));
 		g->g[g->n_ind++] = gi;
 	}
@@ -245,20 +281,23 @@ int cpts_profile__gen_build(cpts_ctx *ctx, cpts_gen **out, cpts_store *s, const 
 	for (size_t k = 0; k < g->n_ind; k++) {
 		gen_ind *gi = &g->g[k];
 		size_t b = 0, e;
-		int y;
+		int y, yp;
 		while (b < n && strcmp(rows[b].indicator, gi->ind->source) < 0)
 			b++;
 		for (e = b; e < n && strcmp(rows[e].indicator, gi->ind->source) == 0; e++)
 			;
 		y = latest_year(rows, b, e);
+		yp = gi->has_prev ? year_before(rows, b, e, y) : -1;
 		for (size_t i = b; i < e; i++) {
 			const cpts_indrow *r = &rows[i];
 			long ci = cpts_model_find(m, r->code), st;
 			double *c;
-			if (r->year != y || ci < 0)
+			if ((r->year != y && r->year != yp) || ci < 0)
 				continue;
 			st = stratum_of(gi, r->sex, r->age);
 			c = g->cval + (size_t)ci * g->n_slots + gi->slot0 + NS * (size_t)st;
+			if (r->year == yp)
+				c += NS * gi->ns; /* the block of the year before */
 			if (r->masked) {
 				c[2] += 1;
 				if (!isnan(r->den))
@@ -288,6 +327,136 @@ static int put_count(cpts_gen_put_fn put, void *arg, const char *key, double kno
 		return put(arg, key, known, known + nm, known + CPTS_PROFILE_INPUT_MASK_MAX * nm,
 			   true);
 	return put(arg, key, known, NAN, NAN, false);
+}
+
+/* The sums and value of indicator gi over the block c (one unit, one year). */
+static void gstat_of(const gen_ind *gi, const double *c, gstat *st)
+{
+	const cpts_indicator *ind = gi->ind;
+	double mult = ind->multiplier, sw = 0, d = 0, var = 0;
+
+	memset(st, 0, sizeof(*st));
+	for (size_t s = 0; s < gi->ns; s++) {
+		const double *x = c + NS * s;
+		st->num += x[0];
+		st->den += x[1];
+		st->nm += x[2];
+		st->dm += x[3];
+		if (gi->rate) {
+			st->e += x[1] * gi->rate[s];
+			st->em += x[3] * gi->rate[s];
+		}
+		if (gi->w && x[1] > 0) { /* as cpts_dsr */
+			sw += gi->w[s];
+			d += gi->w[s] * x[0] / x[1];
+			var += (gi->w[s] / x[1]) * (gi->w[s] / x[1]) * x[0];
+		}
+	}
+	st->v = st->var = NAN;
+	switch (ind->type) {
+	case CPTS_TYPE_SHARE:
+	case CPTS_TYPE_CRUDE_RATE:
+	case CPTS_TYPE_MEAN:
+		if (st->den > 0) {
+			st->v = mult * st->num / st->den;
+			st->var = mult * mult * st->num / (st->den * st->den);
+		}
+		break;
+	case CPTS_TYPE_DSR:
+		if (sw > 0) {
+			st->v = mult * d / sw;
+			st->var = mult * mult * var / (sw * sw);
+		}
+		break;
+	case CPTS_TYPE_ISR:
+		if (st->e > 0) {
+			st->v = 100 * st->num / st->e;
+			st->var = 100.0 * 100.0 * gi->phi * st->num / (st->e * st->e);
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+/* -1, 0, 1: a significantly below, not different from, above b (independent samples);
+   NAN when not computable. */
+static double gstat_flag(const gen_ind *gi, const gstat *a, const gstat *b, double alpha)
+{
+	double p, diff = a->v - b->v, var = a->var + b->var;
+
+	if (isnan(a->v) || isnan(b->v))
+		return NAN;
+	if (gi->ind->type == CPTS_TYPE_SHARE)
+		p = cpts_two_prop_test(a->num, a->den, b->num, b->den, NULL);
+	else if (var > 0)
+		p = 2 * cpts_normal_sf(fabs(diff) / sqrt(var));
+	else
+		p = diff == 0 ? 1.0 : NAN;
+	if (isnan(p))
+		return NAN;
+	return p < alpha ? (diff > 0 ? 1 : -1) : 0;
+}
+
+/* The change since the year before and its flag (c: the latest block of a unit). */
+static int emit_evol(const gen_ind *gi, const double *c, const gstat *now, double alpha,
+		     cpts_gen_put_fn put, void *arg)
+{
+	char key[96];
+	gstat prev;
+	double f;
+	bool masked;
+	int rc;
+
+	gstat_of(gi, c + NS * gi->ns, &prev);
+	masked = now->nm > 0 || prev.nm > 0;
+	snprintf(key, sizeof(key), "%s_num_prec", gi->ind->key);
+	if ((prev.num > 0 || prev.den > 0 || prev.nm > 0) &&
+	    (rc = put_count(put, arg, key, prev.num, prev.nm)) < 0)
+		return rc;
+	if (isnan(now->v) || isnan(prev.v))
+		return CPTS_OK;
+	snprintf(key, sizeof(key), "%s_evol", gi->ind->key);
+	if ((rc = put(arg, key, now->v - prev.v, NAN, NAN, masked)) < 0)
+		return rc;
+	f = gstat_flag(gi, now, &prev, alpha);
+	snprintf(key, sizeof(key), "%s_evol_sig", gi->ind->key);
+	return isnan(f) ? CPTS_OK : put(arg, key, f, NAN, NAN, masked);
+}
+
+int cpts_profile__gen_compare(const cpts_gen *g, const double *a, const double *level,
+			      const double *part, const char *suffix, bool isr_ref, double alpha,
+			      bool byar, cpts_gen_put_fn put, void *arg)
+{
+	double *rest = cpts_calloc(g->n_slots + 1, sizeof(double));
+	int rc = CPTS_OK;
+
+	for (size_t k = 0; k < g->n_slots; k++)
+		rest[k] = level[k] - (part ? part[k] : 0);
+	for (size_t k = 0; k < g->n_ind && rc >= 0; k++) {
+		const gen_ind *gi = &g->g[k];
+		gstat sa, sb;
+		char key[96];
+		double f;
+		if (!gi->ind->interval || gi->ind->type == CPTS_TYPE_COUNT)
+			continue;
+		gstat_of(gi, a + gi->slot0, &sa);
+		gstat_of(gi, rest + gi->slot0, &sb);
+		if (isr_ref && gi->ind->type == CPTS_TYPE_ISR) {
+			/* the isr's reference rates are this level's: its interval against 100 */
+			double lo, hi;
+			cpts_isr_dispersed(sa.num, sa.e, gi->phi, alpha, byar, &lo, &hi);
+			f = isnan(lo) ? NAN : cpts_icc_signif(lo, hi);
+			sb.nm = 0;
+		} else {
+			f = gstat_flag(gi, &sa, &sb, alpha);
+		}
+		snprintf(key, sizeof(key), "%s%s", gi->ind->key, suffix);
+		if (!isnan(f))
+			rc = put(arg, key, f, NAN, NAN, sa.nm > 0 || sb.nm > 0);
+	}
+	free(rest);
+	return rc;
 }
 
 int cpts_profile__gen_emit(const cpts_gen *g, const double *sums, double alpha, bool byar,
@@ -373,8 +542,13 @@ int cpts_profile__gen_emit(const cpts_gen *g, const double *sums, double alpha, 
 		if (ind->den && ind->type == CPTS_TYPE_SHARE &&
 		    (rc = put(arg, ind->den, den + dm, NAN, NAN, false)) < 0)
 			return rc;
-		if (!isnan(v))
-			rc = put(arg, ind->key, v, lo, hi, nm > 0);
+		if (!isnan(v) && (rc = put(arg, ind->key, v, lo, hi, nm > 0)) < 0)
+			return rc;
+		if (gi->has_prev) {
+			gstat now;
+			gstat_of(gi, c, &now);
+			rc = emit_evol(gi, c, &now, alpha, put, arg);
+		}
 	}
 	return rc;
 }

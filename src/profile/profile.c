@@ -49,8 +49,9 @@ static int profile_territory(cpts_ctx *ctx, cpts_store_pvwriter *w, prun *r,
 {
 	const char *terr = p->terr[t];
 	agg a, in_dep;
-	long main_dep = -1;
+	long main_dep = -1, main_reg = -1;
 	double *dep_pop = cpts_calloc(r->n_dep + 1, sizeof(double));
+	double *reg_pop = cpts_calloc(r->n_reg + 1, sizeof(double));
 	bool *reg_seen = cpts_calloc(r->n_reg + 1, sizeof(bool));
 	gapref gap = { NULL, NULL };
 	int rc = CPTS_OK;
@@ -70,7 +71,10 @@ static int profile_territory(cpts_ctx *ctx, cpts_store_pvwriter *w, prun *r,
 		const cpts_commune *c = &r->m->c[mb->commune];
 		agg one;
 		cpts_profile__agg_add(&a, c, &r->cd[mb->commune], mb->weight);
+		long g = cpts_profile__reg_slot(r, c);
 		dep_pop[cpts_profile__dep_slot(r, c->dep)] += mb->weight * (r->cd[mb->commune].pop + 1e-9);
+		if (g >= 0)
+			reg_pop[g] += mb->weight * (r->cd[mb->commune].pop + 1e-9);
 		memset(&one, 0, sizeof(one));
 		cpts_profile__agg_add(&one, c, &r->cd[mb->commune], mb->weight);
 		if (r->gen) {
@@ -84,18 +88,34 @@ static int profile_territory(cpts_ctx *ctx, cpts_store_pvwriter *w, prun *r,
 	for (size_t d = 0; d < r->n_dep; d++)
 		if (dep_pop[d] > 0 && (main_dep < 0 || dep_pop[d] > dep_pop[main_dep]))
 			main_dep = (long)d;
+	for (size_t g = 0; g < r->n_reg; g++)
+		if (reg_pop[g] > 0 && (main_reg < 0 || reg_pop[g] > reg_pop[main_reg]))
+			main_reg = (long)g;
+	if (r->gen) {
+		memset(r->g_tdep, 0, ns * sizeof(double));
+		memset(r->g_treg, 0, ns * sizeof(double));
+	}
 	for (size_t k = p->terr_start[t]; k < p->terr_start[t + 1]; k++) {
 		const cpts_member *mb = &p->members[k];
 		const cpts_commune *c = &r->m->c[mb->commune];
-		if (cpts_profile__dep_slot(r, c->dep) == main_dep)
+		bool in_main = cpts_profile__dep_slot(r, c->dep) == main_dep;
+		if (in_main)
 			cpts_profile__agg_add(&in_dep, c, &r->cd[mb->commune], mb->weight);
+		if (r->gen && in_main)
+			cpts_profile__gen_add(r->gen, mb->commune, mb->weight, r->g_tdep);
+		if (r->gen && main_reg >= 0 && cpts_profile__reg_slot(r, c) == main_reg)
+			cpts_profile__gen_add(r->gen, mb->commune, mb->weight, r->g_treg);
 	}
 	if (main_dep >= 0) {
 		gap.dep = &r->dep_agg[main_dep];
 		gap.t_in_dep = &in_dep;
 	}
 	a.gsum = r->g_terr;
-	if ((rc = cpts_profile__emit(r, "territoire", terr, &a, &gap, true, true)) < 0)
+	if ((rc = cpts_profile__emit(r, "territoire", terr, &a, &gap, true, true)) < 0 ||
+	    (rc = cpts_profile__emit_compare(r, terr, main_dep >= 0 ? r->dep_agg[main_dep].gsum
+							       : NULL, r->g_tdep,
+					     main_reg >= 0 ? r->reg_agg[main_reg].gsum : NULL,
+					     r->g_treg)) < 0)
 		goto out;
 	for (size_t d = 0; d < r->n_dep; d++) {
 		if (!(dep_pop[d] > 0))
@@ -118,6 +138,7 @@ static int profile_territory(cpts_ctx *ctx, cpts_store_pvwriter *w, prun *r,
 	rc = flush_rows(ctx, w, r, terr);
 out:
 	free(dep_pop);
+	free(reg_pop);
 	free(reg_seen);
 	return rc;
 }
@@ -403,6 +424,8 @@ out:
 	free(r.g_all);
 	free(r.g_terr);
 	free(r.g_one);
+	free(r.g_tdep);
+	free(r.g_treg);
 	free(r.dep_code);
 	free(r.reg_code);
 	if (ss && opts->n_communes > 0) /* rolled back or not, "_adhoc" is not worth keeping */

@@ -124,6 +124,10 @@ typedef struct prun {
 	cpts_chi2_memo chi2;         /* quantiles of the ICC intervals */
 	cpts_gen *gen;               /* OWNED catalogue indicators with data (NULL: none) */
 	double *g_dep, *g_reg, *g_all, *g_terr, *g_one; /* their sums per unit (OWNED) */
+	double *g_tdep, *g_treg;     /* OWNED: the territory's part in its main département,
+					région (comparisons) */
+	bool is_france;              /* the whole area holds every metropolitan région: its
+					values are France's (the _cmp_fr flags) */
 } prun;
 
 /* strata.c */
@@ -163,5 +167,10 @@ int cpts_profile__emit(prun *r, const char *level, const char *code, const agg *
 int cpts_profile__emit_level(prun *r, const char *level, const char *code, const agg *a,
 			     lcache *c);
 void cpts_profile__lcache_release(lcache *c, size_t n);
+/* The comparison flags of a territory (generic.c): against the rest of its main
+   département (dep - tdep), région (reg - treg) and, when the area is France, the rest
+   of France. NULL levels are skipped. */
+int cpts_profile__emit_compare(prun *r, const char *terr, const double *dep,
+			       const double *tdep, const double *reg, const double *treg);
 
 #endif
