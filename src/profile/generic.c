@@ -27,7 +27,9 @@
  *               France is its interval against 100 (its rates are the whole area's);
  *   <key>_evol, <key>_evol_sig  the latest year minus the year before (when the file
  *               has several `annee`), with the flag of the same test between the two
- *               years; <key>_num_prec the numerator of the year before.
+ *               years; <key>_num_prec the numerator of the year before. A count
+ *               (e.g. two population vintages) gets <key>_prec, <key>_evol and
+ *               <key>_evol_pct (relative change, %), without a test.
  * Flags and changes over masked cells are stored masked (disclosure masks them, and
  * through their catalogue relation num/den when their counts are masked).
  */
@@ -261,7 +263,7 @@ int cpts_profile__gen_build(cpts_ctx *ctx, cpts_gen **out, cpts_store *s, const 
 		gi.ind = ind;
 		gi.phi = 1;
 		y = latest_year(rows, b, e);
-		yp = ind->interval ? year_before(rows, b, e, y) : 0;
+		yp = ind->interval || ind->type == CPTS_TYPE_COUNT ? year_before(rows, b, e, y) : 0;
 		gi.has_prev = yp > 0;
 		for (size_t i = b; i < e; i++)
 			if (rows[i].year == y || (gi.has_prev && rows[i].year == yp))
@@ -424,6 +426,31 @@ static int emit_evol(const gen_ind *gi, const double *c, const gstat *now, doubl
 	return isnan(f) ? CPTS_OK : put(arg, key, f, NAN, NAN, masked);
 }
 
+/* A count's change since the year before: <key>_prec, <key>_evol (difference) and
+   <key>_evol_pct (relative, %); no test (population vintages are exhaustive). */
+static int emit_count_evol(const gen_ind *gi, const double *c, double num, double nm,
+			   cpts_gen_put_fn put, void *arg)
+{
+	char key[96];
+	gstat prev;
+	bool masked;
+	int rc;
+
+	gstat_of(gi, c + NS * gi->ns, &prev);
+	if (prev.num == 0 && prev.den == 0 && prev.nm == 0)
+		return CPTS_OK; /* no cell of the year before in this unit */
+	masked = nm > 0 || prev.nm > 0;
+	snprintf(key, sizeof(key), "%s_prec", gi->ind->key);
+	if ((rc = put_count(put, arg, key, prev.num, prev.nm)) < 0)
+		return rc;
+	snprintf(key, sizeof(key), "%s_evol", gi->ind->key);
+	if ((rc = put(arg, key, num - prev.num, NAN, NAN, masked)) < 0)
+		return rc;
+	snprintf(key, sizeof(key), "%s_evol_pct", gi->ind->key);
+	return prev.num > 0 ? put(arg, key, 100.0 * (num / prev.num - 1), NAN, NAN, masked)
+			    : CPTS_OK;
+}
+
 int cpts_profile__gen_compare(const cpts_gen *g, const double *a, const double *level,
 			      const double *part, const char *suffix, bool isr_ref, double alpha,
 			      bool byar, cpts_gen_put_fn put, void *arg)
@@ -484,7 +511,8 @@ int cpts_profile__gen_emit(const cpts_gen *g, const double *sums, double alpha, 
 			continue; /* no cell in this unit */
 		switch (ind->type) {
 		case CPTS_TYPE_COUNT:
-			rc = put_count(put, arg, ind->key, num, nm);
+			if ((rc = put_count(put, arg, ind->key, num, nm)) >= 0 && gi->has_prev)
+				rc = emit_count_evol(gi, c, num, nm, put, arg);
 			continue;
 		case CPTS_TYPE_SHARE:
 			v = cpts_wilson(num, den, alpha, &lo, &hi);

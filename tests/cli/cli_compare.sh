@@ -29,6 +29,7 @@ cat > "$T/cat.csv" <<'CSV'
 key;label;block;type;unit;decimals;multiplier;sensitive;source
 vacc_t;Vaccination de test;Prévention;share;%;1;100;oui;vacc
 hosp_t;Hospitalisations de test;Accès aux soins;crude_rate;p. 1 000 hab.;1;1000;oui;hosp
+pop_v;Population (recensement);Population et territoire;count;hab.;0;1;non;popv
 CSV
 # per commune: the share and the rate depend on the territory (its rank in the
 # partition file) and on the year; commune 99004's 2022 vaccination cell is masked
@@ -48,6 +49,9 @@ with open(sys.argv[2], 'w') as f:
             f.write(f'vacc;{code};{cell};{n};{y}\n')
             h = int((0.010 + 0.004 * r + (0.004 if y == 2023 and r >= 3 else 0)) * n * 10)
             f.write(f'hosp;{code};{h};{n * 10};{y}\n')
+        # two population vintages (public counts)
+        f.write(f'popv;{code};{1000 + int(code) % 700};;2015\n')
+        f.write(f'popv;{code};{1000 + int(code) % 700 + (int(code) % 7) * 9 - 20};;2021\n')
 PYEOF
 check "make the indicators file" $?
 "$CPTS" ingest indicators "$WS" "$T/ind.csv" -q; check "ingest indicators (two years)" $?
@@ -66,6 +70,7 @@ part = {l.split(';')[0]: l.rstrip('\n').split(';')[1]
 cells = {}
 for l in list(open(sys.argv[2]))[1:]:
     ind, code, x, n, y = l.strip().split(';')
+    if ind == 'popv': continue
     cells.setdefault((ind, part[code], int(y)), []).append((x, float(n)))
 def sums(ind, t, y, rest=False):
     x = n = m = 0
@@ -125,4 +130,24 @@ PAGE=$(grep -l "<h1>$OTHER</h1>" "$T/html"/*.html | head -1)
 WANT=$(sed -n 1p "$T/got" | cut -d'|' -f3 | sed 's/^-1$/significativement inférieur/; s/^1$/significativement supérieur/; s/^0$/non significatif/')
 grep "Hospitalisations de test" "$PAGE" | grep -q "<td>$WANT</td>"
 check "the HTML row of the rate shows the département comparison ($WANT)" $?
+
+# population change between the two vintages: sums per territory from the input file
+$PY - "$D/partition.csv" "$T/ind.csv" > "$T/wantp" <<'PYEOF'
+import sys
+part = {l.split(';')[0]: l.rstrip('\n').split(';')[1]
+        for l in list(open(sys.argv[1], encoding='utf-8'))[1:]}
+s = {}
+for l in list(open(sys.argv[2]))[1:]:
+    ind, code, x, n, y = l.strip().split(';')
+    if ind == 'popv':
+        k = (part[code], int(y)); s[k] = s.get(k, 0) + int(x)
+for t in sorted(set(part.values())):
+    a, b = s[(t, 2015)], s[(t, 2021)]
+    print(f'{t}|{b}|{a}|{b - a}|{100 * (b / a - 1):.6f}')
+PYEOF
+sqlite3 "$T/o.gpkg" "SELECT territoire, pop_v, pop_v_prec, printf('%.0f', pop_v_evol), printf('%.6f', pop_v_evol_pct)
+  FROM territoires ORDER BY territoire" > "$T/gotp"
+diff "$T/wantp" "$T/gotp" > "$T/diff"; check "population change 2015-2021 per territory = python ($(tr '\n' ' ' < "$T/diff"))" $?
+[ "$(sqlite3 "$T/o.gpkg" "SELECT count(*) FROM pragma_table_info('territoires') WHERE name = 'pop_v_evol_masque'")" = 0 ]
+check "population vintages are public: no masking companion" $?
 tap_done
