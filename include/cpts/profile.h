@@ -287,6 +287,9 @@ double cpts_two_prop_test(double x1, double n1, double x2, double n2, double *z_
 double cpts_wilson(double x, double n, double alpha, double *lo, double *hi);
 /** (1 - alpha) limits of a Poisson count o: exact (Garwood, chi-square) or Byar's. */
 void cpts_poisson_limits(double o, double alpha, bool byar, double *lo, double *hi);
+/** The same, with the chi-square quantiles memoised in memo (NULL: none). */
+void cpts_poisson_limits_memo(cpts_chi2_memo *memo, double o, double alpha, bool byar,
+			      double *lo, double *hi);
 /**
  * Directly standardised rate sum_i w_i o_i / pop_i / sum_i w_i over n strata (strata
  * with pop_i <= 0 left out) with the Dobson et al. (1991) interval: DSR + sqrt(var /

@@ -24,6 +24,7 @@ static int put(prun *r, const char *level, const char *code, const char *ind, do
 	       double lo, double hi, bool masked)
 {
 	prow *w;
+	size_t n;
 
 	if (isnan(v) && !masked)
 		return CPTS_OK; /* not computable: no row */
@@ -32,7 +33,11 @@ static int put(prun *r, const char *level, const char *code, const char *ind, do
 		CPTS_BUG("too many profile rows for one territory");
 	w->level = level;
 	w->code = code;
-	snprintf(w->ind, sizeof(w->ind), "%s", ind);
+	n = strlen(ind); /* no printf: this runs for each of millions of values */
+	if (n >= sizeof(w->ind))
+		n = sizeof(w->ind) - 1;
+	memcpy(w->ind, ind, n);
+	w->ind[n] = 0;
 	w->v = v;
 	w->lo = lo;
 	w->hi = hi;

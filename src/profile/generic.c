@@ -59,7 +59,15 @@ typedef struct gen_ind {
 	double *w;                 /* OWNED (dsr): standard weight per stratum */
 	double phi;                /* isr: over-dispersion (1 = none) */
 	bool has_prev;             /* a block of the year before follows the latest one */
+	size_t hint;               /* stratum_of: where to look first */
+	char (*keys)[96];          /* OWNED: <key>_num_prec, _evol, _evol_sig, _prec, _evol_pct,
+				      _cmp_dep, _cmp_reg, _cmp_fr (built once, not per unit) */
 } gen_ind;
+
+enum { K_NUM_PREC, K_EVOL, K_EVOL_SIG, K_PREC, K_EVOL_PCT, K_CMP_DEP, K_CMP_REG, K_CMP_FR,
+       K_N };
+static const char *const key_suffix[K_N] = { "_num_prec", "_evol", "_evol_sig", "_prec",
+					     "_evol_pct", "_cmp_dep", "_cmp_reg", "_cmp_fr" };
 
 /* The sums of one indicator over one unit and year, and its value with the variance of
    the comparison tests (see the header comment). */
@@ -72,6 +80,8 @@ struct cpts_gen {
 	gen_ind *g; /* OWNED */
 	size_t n_ind, n_slots, n_communes;
 	double *cval; /* OWNED: n_communes x n_slots */
+	cpts_chi2_memo *memo; /* OWNED: chi-square quantiles of the Poisson limits (the same
+				 counts recur over tens of thousands of units) */
 };
 
 size_t cpts_profile__gen_slots(const cpts_gen *g)
@@ -95,9 +105,13 @@ void cpts_profile__gen_free(cpts_gen *g)
 		free(g->g[k].strata);
 		free(g->g[k].rate);
 		free(g->g[k].w);
+		free(g->g[k].keys);
 	}
 	free(g->g);
 	free(g->cval);
+	if (g->memo)
+		cpts_chi2_memo_release(g->memo);
+	free(g->memo);
 	free(g);
 }
 
@@ -145,14 +159,56 @@ static double esp_weight(int lo, int hi)
 static long stratum_of(gen_ind *gi, const char *sex, const char *age)
 {
 	char key[16];
+	size_t ls = strlen(sex), la = strlen(age);
 
-	snprintf(key, sizeof(key), "%s|%s", sex, age);
-	for (size_t s = 0; s < gi->ns; s++)
-		if (strcmp(gi->strata[s], key) == 0)
+	/* "sex|age" without printf: this runs once per ingested cell (millions) */
+	if (ls + la + 2 <= sizeof(key)) {
+		memcpy(key, sex, ls);
+		key[ls] = '|';
+		memcpy(key + ls + 1, age, la);
+		key[ls + 1 + la] = 0;
+	} else {
+		snprintf(key, sizeof(key), "%s|%s", sex, age);
+	}
+	/* the cells come sorted by code, sex, age: the stratum after the last one found
+	   is the likely one */
+	for (size_t k = 0; k < gi->ns; k++) {
+		size_t s = (gi->hint + k) % gi->ns;
+		if (strcmp(gi->strata[s], key) == 0) {
+			gi->hint = s + 1;
 			return (long)s;
+		}
+	}
 	gi->strata = cpts_reallocarray(gi->strata, gi->ns + 1, sizeof(*gi->strata));
-	snprintf(gi->strata[gi->ns], sizeof(gi->strata[0]), "%s", key);
+	memcpy(gi->strata[gi->ns], key, sizeof(key));
+	gi->hint = gi->ns + 1;
 	return (long)gi->ns++;
+}
+
+/* The rows [*b, *e) of indicator src in rows (sorted by indicator): binary searches,
+   the store hands millions of rows. */
+static void indicator_range(const cpts_indrow *rows, size_t n, const char *src, size_t *b,
+			    size_t *e)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(rows[mid].indicator, src) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*b = lo;
+	hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(rows[mid].indicator, src) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*e = lo;
 }
 
 /* Rows [b, e) of rows (one indicator) of the latest year. */
@@ -246,6 +302,7 @@ int cpts_profile__gen_build(cpts_ctx *ctx, cpts_gen **out, cpts_store *s, const 
 		goto out;
 	g = cpts_calloc(1, sizeof(*g));
 	g->n_communes = m->n;
+	g->memo = cpts_calloc(1, sizeof(*g->memo));
 	/* pass 1: strata of each indicator with data */
 	for (const cpts_indicator *ind = cpts_indicators; ind->key; ind++) {
 		size_t b = 0, e;
@@ -253,15 +310,15 @@ int cpts_profile__gen_build(cpts_ctx *ctx, cpts_gen **out, cpts_store *s, const 
 		int y, yp;
 		if (ind->builtin || !ind->source || ind->companion)
 			continue; /* builtin, or a companion computed with its ratio */
-		while (b < n && strcmp(rows[b].indicator, ind->source) < 0)
-			b++;
-		for (e = b; e < n && strcmp(rows[e].indicator, ind->source) == 0; e++)
-			;
+		indicator_range(rows, n, ind->source, &b, &e);
 		if (e == b)
 			continue;
 		memset(&gi, 0, sizeof(gi));
 		gi.ind = ind;
 		gi.phi = 1;
+		gi.keys = cpts_calloc(K_N, sizeof(*gi.keys));
+		for (int j = 0; j < K_N; j++)
+			snprintf(gi.keys[j], sizeof(gi.keys[j]), "%s%s", ind->key, key_suffix[j]);
 		y = latest_year(rows, b, e);
 		yp = ind->interval || ind->type == CPTS_TYPE_COUNT ? year_before(rows, b, e, y) : 0;
 		gi.has_prev = yp > 0;
@@ -284,10 +341,7 @@ int cpts_profile__gen_build(cpts_ctx *ctx, cpts_gen **out, cpts_store *s, const 
 		gen_ind *gi = &g->g[k];
 		size_t b = 0, e;
 		int y, yp;
-		while (b < n && strcmp(rows[b].indicator, gi->ind->source) < 0)
-			b++;
-		for (e = b; e < n && strcmp(rows[e].indicator, gi->ind->source) == 0; e++)
-			;
+		indicator_range(rows, n, gi->ind->source, &b, &e);
 		y = latest_year(rows, b, e);
 		yp = gi->has_prev ? year_before(rows, b, e, y) : -1;
 		for (size_t i = b; i < e; i++) {
@@ -329,6 +383,21 @@ static int put_count(cpts_gen_put_fn put, void *arg, const char *key, double kno
 		return put(arg, key, known, known + nm, known + CPTS_PROFILE_INPUT_MASK_MAX * nm,
 			   true);
 	return put(arg, key, known, NAN, NAN, false);
+}
+
+/* cpts_isr_dispersed (stats.c) with the memo of g: the same formulas. */
+static double isr_dispersed(const cpts_gen *g, double o, double e, double phi, double alpha,
+			    bool byar, double *lo, double *hi)
+{
+	double l, h, f = phi > 1 ? phi : 1.0;
+
+	*lo = *hi = NAN;
+	if (!(e > 0) || !(o >= 0))
+		return NAN;
+	cpts_poisson_limits_memo(g->memo, o / f, alpha, byar, &l, &h);
+	*lo = 100 * l / (e / f);
+	*hi = 100 * h / (e / f);
+	return 100 * o / e;
 }
 
 /* The sums and value of indicator gi over the block c (one unit, one year). */
@@ -404,7 +473,6 @@ static double gstat_flag(const gen_ind *gi, const gstat *a, const gstat *b, doub
 static int emit_evol(const gen_ind *gi, const double *c, const gstat *now, double alpha,
 		     cpts_gen_put_fn put, void *arg)
 {
-	char key[96];
 	gstat prev;
 	double f;
 	bool masked;
@@ -412,18 +480,15 @@ static int emit_evol(const gen_ind *gi, const double *c, const gstat *now, doubl
 
 	gstat_of(gi, c + NS * gi->ns, &prev);
 	masked = now->nm > 0 || prev.nm > 0;
-	snprintf(key, sizeof(key), "%s_num_prec", gi->ind->key);
 	if ((prev.num > 0 || prev.den > 0 || prev.nm > 0) &&
-	    (rc = put_count(put, arg, key, prev.num, prev.nm)) < 0)
+	    (rc = put_count(put, arg, gi->keys[K_NUM_PREC], prev.num, prev.nm)) < 0)
 		return rc;
 	if (isnan(now->v) || isnan(prev.v))
 		return CPTS_OK;
-	snprintf(key, sizeof(key), "%s_evol", gi->ind->key);
-	if ((rc = put(arg, key, now->v - prev.v, NAN, NAN, masked)) < 0)
+	if ((rc = put(arg, gi->keys[K_EVOL], now->v - prev.v, NAN, NAN, masked)) < 0)
 		return rc;
 	f = gstat_flag(gi, now, &prev, alpha);
-	snprintf(key, sizeof(key), "%s_evol_sig", gi->ind->key);
-	return isnan(f) ? CPTS_OK : put(arg, key, f, NAN, NAN, masked);
+	return isnan(f) ? CPTS_OK : put(arg, gi->keys[K_EVOL_SIG], f, NAN, NAN, masked);
 }
 
 /* A count's change since the year before: <key>_prec, <key>_evol (difference) and
@@ -431,7 +496,6 @@ static int emit_evol(const gen_ind *gi, const double *c, const gstat *now, doubl
 static int emit_count_evol(const gen_ind *gi, const double *c, double num, double nm,
 			   cpts_gen_put_fn put, void *arg)
 {
-	char key[96];
 	gstat prev;
 	bool masked;
 	int rc;
@@ -440,14 +504,12 @@ static int emit_count_evol(const gen_ind *gi, const double *c, double num, doubl
 	if (prev.num == 0 && prev.den == 0 && prev.nm == 0)
 		return CPTS_OK; /* no cell of the year before in this unit */
 	masked = nm > 0 || prev.nm > 0;
-	snprintf(key, sizeof(key), "%s_prec", gi->ind->key);
-	if ((rc = put_count(put, arg, key, prev.num, prev.nm)) < 0)
+	if ((rc = put_count(put, arg, gi->keys[K_PREC], prev.num, prev.nm)) < 0)
 		return rc;
-	snprintf(key, sizeof(key), "%s_evol", gi->ind->key);
-	if ((rc = put(arg, key, num - prev.num, NAN, NAN, masked)) < 0)
+	if ((rc = put(arg, gi->keys[K_EVOL], num - prev.num, NAN, NAN, masked)) < 0)
 		return rc;
-	snprintf(key, sizeof(key), "%s_evol_pct", gi->ind->key);
-	return prev.num > 0 ? put(arg, key, 100.0 * (num / prev.num - 1), NAN, NAN, masked)
+	return prev.num > 0 ? put(arg, gi->keys[K_EVOL_PCT], 100.0 * (num / prev.num - 1), NAN,
+				  NAN, masked)
 			    : CPTS_OK;
 }
 
@@ -523,7 +585,7 @@ int cpts_profile__gen_emit(const cpts_gen *g, const double *sums, double alpha, 
 		case CPTS_TYPE_CRUDE_RATE:
 		case CPTS_TYPE_MEAN:
 			if (den > 0) {
-				cpts_poisson_limits(num, alpha, byar, &lo, &hi);
+				cpts_poisson_limits_memo(g->memo, num, alpha, byar, &lo, &hi);
 				v = mult * num / den;
 				lo = mult * lo / den;
 				hi = mult * hi / den;
@@ -545,7 +607,7 @@ int cpts_profile__gen_emit(const cpts_gen *g, const double *sums, double alpha, 
 		}
 		case CPTS_TYPE_ISR:
 			/* O and E over the same (known) strata */
-			v = cpts_isr_dispersed(num, e, gi->phi, alpha, byar, &lo, &hi);
+			v = isr_dispersed(g, num, e, gi->phi, alpha, byar, &lo, &hi);
 			break;
 		default:
 			continue;

@@ -22,15 +22,15 @@
 static int cmp_prow(const void *a, const void *b)
 {
 	const prow *x = a, *y = b;
-	int c = strcmp(x->level, y->level);
+	int c;
 
-	if (c)
+	/* levels are literals and codes strings of the model: equal pointers, equal text */
+	if (x->level != y->level && (c = strcmp(x->level, y->level)) != 0)
 		return c;
-	if ((c = strcmp(x->code, y->code)) != 0)
+	if (x->code != y->code && (c = strcmp(x->code, y->code)) != 0)
 		return c;
 	return strcmp(x->ind, y->ind);
 }
-
 
 /* Write the buffered rows of one territory in key order. */
 static int flush_rows(cpts_ctx *ctx, cpts_store_pvwriter *w, prun *r, const char *terr)

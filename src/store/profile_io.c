@@ -68,10 +68,18 @@ out:
 	return rc;
 }
 
+/* Column col as text into dst (truncated to cap - 1 bytes); no printf: millions of
+   cells go through here. */
 static void copy_text(char *dst, size_t cap, sqlite3_stmt *st, int col)
 {
 	const char *t = (const char *)sqlite3_column_text(st, col);
-	snprintf(dst, cap, "%s", t ? t : "");
+	size_t n = t ? (size_t)sqlite3_column_bytes(st, col) : 0;
+
+	if (n >= cap)
+		n = cap - 1;
+	if (n)
+		memcpy(dst, t, n);
+	dst[n] = 0;
 }
 
 int cpts_store_indicator_data_load(cpts_ctx *ctx, cpts_store *s, cpts_indrow **out,
