@@ -63,6 +63,9 @@ typedef struct cpts_indicator {
 	bool builtin;         /* computed by the code of profile.c, not from the catalogue */
 	bool interval;        /* published with <key>_ic_bas / <key>_ic_haut */
 	bool companion;       /* <key>_num / <key>_den of an ingested ratio (computed with it) */
+	bool flag;            /* a comparison or significance flag in {-1, 0, 1} (companion
+				 <key>_cmp_dep ...): published as an integer, masked with the
+				 counts named by num and den, no bounds */
 } cpts_indicator;
 
 /** Computation types of the catalogue (column `type`). */
@@ -284,6 +287,9 @@ double cpts_two_prop_test(double x1, double n1, double x2, double n2, double *z_
 double cpts_wilson(double x, double n, double alpha, double *lo, double *hi);
 /** (1 - alpha) limits of a Poisson count o: exact (Garwood, chi-square) or Byar's. */
 void cpts_poisson_limits(double o, double alpha, bool byar, double *lo, double *hi);
+/** The same, with the chi-square quantiles memoised in memo (NULL: none). */
+void cpts_poisson_limits_memo(cpts_chi2_memo *memo, double o, double alpha, bool byar,
+			      double *lo, double *hi);
 /**
  * Directly standardised rate sum_i w_i o_i / pop_i / sum_i w_i over n strata (strata
  * with pop_i <= 0 left out) with the Dobson et al. (1991) interval: DSR + sqrt(var /

@@ -127,8 +127,8 @@ static bool is_integral(const cpts_indicator *ind)
 	for (int k = 0; integral_keys[k]; k++)
 		if (strcmp(integral_keys[k], ind->key) == 0)
 			return true;
-	return ind->decimals == 0 &&
-	       (ind->kind == CPTS_IND_POPULATION || ind->kind == CPTS_IND_COUNT);
+	return ind->flag || (ind->decimals == 0 &&
+			     (ind->kind == CPTS_IND_POPULATION || ind->kind == CPTS_IND_COUNT));
 }
 
 /* Confidence intervals published with a value (not the masking bounds _min/_max):
@@ -185,6 +185,8 @@ static void push_indicators(cpts_vec *v, bool communes)
 			continue;
 		for (size_t k = 0; k < sizeof(companions) / sizeof(companions[0]); k++) {
 			const struct companion *cp = &companions[k];
+			if (ind->flag && cp->what != COL_MASK)
+				continue; /* a flag has no bounds */
 			snprintf(name, sizeof(name), "%s_%s", ind->key, cp->suffix);
 			snprintf(label, sizeof(label), "%s (%s)", ind->label_fr, cp->label);
 			c = col_push(v, name, cp->type == OFTReal && is_integral(ind) ? OFTInteger :
@@ -1029,7 +1031,7 @@ static const col flux_cols[] = {
 /* The volume column's legend entry (no catalogue indicator). */
 static const cpts_indicator volume_ind = { "volume", "Volume de recours", "actes",
 					   CPTS_IND_VALUE, 0, NULL, NULL, NULL,
-					   CPTS_TYPE_VALUE, 1, NULL, NULL, true, false, false };
+					   CPTS_TYPE_VALUE, 1, NULL, NULL, true, false, false, false };
 
 /* A flow pair is written when published, between two communes, at or above thr. */
 static bool flow_written(const ex_flow *fl, double thr)

@@ -1402,11 +1402,52 @@ static void add_value_ci(cpts_buf *b, const ex_data *d, const cpts_indicator *in
 	}
 }
 
+/* The stored comparison flag <key>_<what> of a territory (profile/generic.c: the
+ * territory against the rest of its département, région or France), in words. */
+static void cmp_cell(cpts_buf *b, const ex_data *d, const char *id, const cpts_indicator *ind,
+		     const char *what)
+{
+	char key[128];
+	const cpts_pvalue *f;
+
+	snprintf(key, sizeof(key), "%s_%s", ind->key, what);
+	f = ex_value(d, id, "territoire", id, key);
+	if (!f || f->masked || f->withdrawn || isnan(f->value))
+		cpts_buf_addstr(b, "non testé");
+	else
+		cpts_buf_addstr(b, f->value > 0 ? "significativement supérieur"
+				   : f->value < 0 ? "significativement inférieur" : "non significatif");
+}
+
+/* The change since the year before (<key>_evol) and its flag, "n.d." without one. */
+static void evol_cell(cpts_buf *b, const ex_data *d, const char *id, const cpts_indicator *ind)
+{
+	char key[128];
+	const cpts_indicator *ek;
+	const cpts_pvalue *v, *f;
+
+	snprintf(key, sizeof(key), "%s_evol", ind->key);
+	ek = cpts_indicator_find(key);
+	v = ex_value(d, id, "territoire", id, key);
+	if (!ek || is_nd(v)) {
+		cpts_buf_addstr(b, "n.d.");
+		return;
+	}
+	add_value(b, d, ek, v);
+	snprintf(key, sizeof(key), "%s_evol_sig", ind->key);
+	f = ex_value(d, id, "territoire", id, key);
+	if (v->masked || v->withdrawn || !f || f->masked || f->withdrawn || isnan(f->value))
+		return;
+	cpts_buf_addstr(b, f->value > 0 ? " <span class=\"note\">(hausse significative)</span>"
+			   : f->value < 0 ? " <span class=\"note\">(baisse significative)</span>"
+					  : " <span class=\"note\">(non significative)</span>");
+}
+
 /* The indicators of the catalogue (not computed by code: data/indicators and
  * --catalogue) that have a value for the territory, one section per block: the
- * territory with its 95 % interval, its département with the comparison (the
- * département's value outside the territory's interval is a significant difference),
- * its région and the whole area. */
+ * territory with its 95 % interval, its département, région and the whole area, each
+ * with the stored comparison flag of the territory against the rest of it (France:
+ * when the area is France), and the change since the year before. */
 static void section_catalogue(cpts_buf *b, const ex_data *d, size_t t, const ex_scope *sc)
 {
 	const ex_terr *e = &d->terr[t];
@@ -1443,9 +1484,11 @@ static void section_catalogue(cpts_buf *b, const ex_data *d, size_t t, const ex_
 				cpts_buf_add_html(b, e->n_deps ? ex_dep_label(e->deps[0]) : "Département");
 				cpts_buf_addstr(b, "</th><th>Comparaison au département</th><th>");
 				cpts_buf_add_html(b, e->n_regs ? ex_reg_label(e->regs[0]) : "Région");
-				cpts_buf_addstr(b, "</th><th>");
+				cpts_buf_addstr(b, "</th><th>Comparaison à la région</th><th>");
 				cpts_buf_add_html(b, sc->label);
-				cpts_buf_addstr(b, "</th></tr></thead><tbody>\n");
+				cpts_buf_addstr(b, "</th><th>Comparaison à la France</th><th>Évolution"
+						" <span class=\"note\">(depuis l'année précédente)"
+						"</span></th></tr></thead><tbody>\n");
 				open = true;
 			}
 			cpts_buf_addstr(b, "<tr>");
@@ -1455,20 +1498,18 @@ static void section_catalogue(cpts_buf *b, const ex_data *d, size_t t, const ex_
 			cpts_buf_addstr(b, "</td><td class=\"n\">");
 			add_value_ci(b, d, ind, dv);
 			cpts_buf_addstr(b, "</td><td>");
-			if (v->masked || !dv || dv->masked || isnan(dv->value) || !isfinite(v->lo) ||
-			    !isfinite(v->hi))
-				cpts_buf_addstr(b, "non testé");
-			else if (dv->value < v->lo)
-				cpts_buf_addstr(b, "significativement supérieur");
-			else if (dv->value > v->hi)
-				cpts_buf_addstr(b, "significativement inférieur");
-			else
-				cpts_buf_addstr(b, "non significatif");
+			cmp_cell(b, d, id, ind, "cmp_dep");
 			cpts_buf_addstr(b, "</td><td class=\"n\">");
 			add_value_ci(b, d, ind, e->n_regs ? ex_value(d, id, "region", e->regs[0],
 								     ind->key) : NULL);
+			cpts_buf_addstr(b, "</td><td>");
+			cmp_cell(b, d, id, ind, "cmp_reg");
 			cpts_buf_addstr(b, "</td><td class=\"n\">");
 			add_value_ci(b, d, ind, ex_value(d, id, "ensemble", "ALL", ind->key));
+			cpts_buf_addstr(b, "</td><td>");
+			cmp_cell(b, d, id, ind, "cmp_fr");
+			cpts_buf_addstr(b, "</td><td class=\"n\">");
+			evol_cell(b, d, id, ind);
 			cpts_buf_addstr(b, "</td></tr>\n");
 		}
 		if (open)

@@ -16,6 +16,22 @@
  *               df over the communes of the area (pure Poisson with isr_poisson).
  * The numerator (and a share's denominator) are also published as counts <key>_num,
  * <key>_den (catalogue companions), so disclosure masks the ratio with them.
+ *
+ * Comparisons and trends (issue 14 points 3 and 6), for the rows with an interval:
+ *   <key>_cmp_dep/_reg/_fr  -1, 0, 1: the territory significantly below, not different
+ *               from, or above the rest of its département / région / France (the level
+ *               minus the territory's part in it, so the two samples are independent):
+ *               two-proportion z-test for a share, z-test on the difference of the
+ *               values with Poisson variances otherwise (crude_rate, mean: mult^2 x num /
+ *               den^2; dsr: Dobson's variance; isr: phi x 100^2 O / E^2); an isr against
+ *               France is its interval against 100 (its rates are the whole area's);
+ *   <key>_evol, <key>_evol_sig  the latest year minus the year before (when the file
+ *               has several `annee`), with the flag of the same test between the two
+ *               years; <key>_num_prec the numerator of the year before. A count
+ *               (e.g. two population vintages) gets <key>_prec, <key>_evol and
+ *               <key>_evol_pct (relative change, %), without a test.
+ * Flags and changes over masked cells are stored masked (disclosure masks them, and
+ * through their catalogue relation num/den when their counts are masked).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -23,6 +39,7 @@
 
 #include "cpts/store_profile.h"
 #include "cpts/util.h"
+#include "dep/dep.h"
 #include "profile/generic.h"
 
 const double cpts_esp2013[19] = {
@@ -41,12 +58,30 @@ typedef struct gen_ind {
 	double *rate;              /* OWNED (isr): reference rate per stratum */
 	double *w;                 /* OWNED (dsr): standard weight per stratum */
 	double phi;                /* isr: over-dispersion (1 = none) */
+	bool has_prev;             /* a block of the year before follows the latest one */
+	size_t hint;               /* stratum_of: where to look first */
+	char (*keys)[96];          /* OWNED: <key>_num_prec, _evol, _evol_sig, _prec, _evol_pct,
+				      _cmp_dep, _cmp_reg, _cmp_fr (built once, not per unit) */
 } gen_ind;
+
+enum { K_NUM_PREC, K_EVOL, K_EVOL_SIG, K_PREC, K_EVOL_PCT, K_CMP_DEP, K_CMP_REG, K_CMP_FR,
+       K_N };
+static const char *const key_suffix[K_N] = { "_num_prec", "_evol", "_evol_sig", "_prec",
+					     "_evol_pct", "_cmp_dep", "_cmp_reg", "_cmp_fr" };
+
+/* The sums of one indicator over one unit and year, and its value with the variance of
+   the comparison tests (see the header comment). */
+typedef struct gstat {
+	double num, den, nm, dm, e, em; /* known num, den, masked cells, their den; isr E */
+	double v, var;                  /* value (NAN: not computable) and its variance */
+} gstat;
 
 struct cpts_gen {
 	gen_ind *g; /* OWNED */
 	size_t n_ind, n_slots, n_communes;
 	double *cval; /* OWNED: n_communes x n_slots */
+	cpts_chi2_memo *memo; /* OWNED: chi-square quantiles of the Poisson limits (the same
+				 counts recur over tens of thousands of units) */
 };
 
 size_t cpts_profile__gen_slots(const cpts_gen *g)
@@ -70,9 +105,13 @@ void cpts_profile__gen_free(cpts_gen *g)
 		free(g->g[k].strata);
 		free(g->g[k].rate);
 		free(g->g[k].w);
+		free(g->g[k].keys);
 	}
 	free(g->g);
 	free(g->cval);
+	if (g->memo)
+		cpts_chi2_memo_release(g->memo);
+	free(g->memo);
 	free(g);
 }
 
@@ -120,14 +159,56 @@ static double esp_weight(int lo, int hi)
 static long stratum_of(gen_ind *gi, const char *sex, const char *age)
 {
 	char key[16];
+	size_t ls = strlen(sex), la = strlen(age);
 
-	snprintf(key, sizeof(key), "%s|%s", sex, age);
-	for (size_t s = 0; s < gi->ns; s++)
-		if (strcmp(gi->strata[s], key) == 0)
+	/* "sex|age" without printf: this runs once per ingested cell (millions) */
+	if (ls + la + 2 <= sizeof(key)) {
+		memcpy(key, sex, ls);
+		key[ls] = '|';
+		memcpy(key + ls + 1, age, la);
+		key[ls + 1 + la] = 0;
+	} else {
+		snprintf(key, sizeof(key), "%s|%s", sex, age);
+	}
+	/* the cells come sorted by code, sex, age: the stratum after the last one found
+	   is the likely one */
+	for (size_t k = 0; k < gi->ns; k++) {
+		size_t s = (gi->hint + k) % gi->ns;
+		if (strcmp(gi->strata[s], key) == 0) {
+			gi->hint = s + 1;
 			return (long)s;
+		}
+	}
 	gi->strata = cpts_reallocarray(gi->strata, gi->ns + 1, sizeof(*gi->strata));
-	snprintf(gi->strata[gi->ns], sizeof(gi->strata[0]), "%s", key);
+	memcpy(gi->strata[gi->ns], key, sizeof(key));
+	gi->hint = gi->ns + 1;
 	return (long)gi->ns++;
+}
+
+/* The rows [*b, *e) of indicator src in rows (sorted by indicator): binary searches,
+   the store hands millions of rows. */
+static void indicator_range(const cpts_indrow *rows, size_t n, const char *src, size_t *b,
+			    size_t *e)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(rows[mid].indicator, src) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*b = lo;
+	hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(rows[mid].indicator, src) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*e = lo;
 }
 
 /* Rows [b, e) of rows (one indicator) of the latest year. */
@@ -139,6 +220,17 @@ static int latest_year(const cpts_indrow *rows, size_t b, size_t e)
 		if (rows[i].year > y)
 			y = rows[i].year;
 	return y;
+}
+
+/* The year before y in rows [b, e) (the largest smaller than y), 0 when none. */
+static int year_before(const cpts_indrow *rows, size_t b, size_t e, int y)
+{
+	int yp = 0;
+
+	for (size_t i = b; i < e; i++)
+		if (rows[i].year < y && rows[i].year > yp)
+			yp = rows[i].year;
+	return yp;
 }
 
 static int setup_standard(cpts_ctx *ctx, cpts_gen *g, gen_ind *gi)
@@ -210,28 +302,31 @@ int cpts_profile__gen_build(cpts_ctx *ctx, cpts_gen **out, cpts_store *s, const 
 		goto out;
 	g = cpts_calloc(1, sizeof(*g));
 	g->n_communes = m->n;
+	g->memo = cpts_calloc(1, sizeof(*g->memo));
 	/* pass 1: strata of each indicator with data */
 	for (const cpts_indicator *ind = cpts_indicators; ind->key; ind++) {
 		size_t b = 0, e;
 		gen_ind gi;
-		int y;
+		int y, yp;
 		if (ind->builtin || !ind->source || ind->companion)
 			continue; /* builtin, or a companion computed with its ratio */
-		while (b < n && strcmp(rows[b].indicator, ind->source) < 0)
-			b++;
-		for (e = b; e < n && strcmp(rows[e].indicator, ind->source) == 0; e++)
-			;
+		indicator_range(rows, n, ind->source, &b, &e);
 		if (e == b)
 			continue;
 		memset(&gi, 0, sizeof(gi));
 		gi.ind = ind;
 		gi.phi = 1;
+		gi.keys = cpts_calloc(K_N, sizeof(*gi.keys));
+		for (int j = 0; j < K_N; j++)
+			snprintf(gi.keys[j], sizeof(gi.keys[j]), "%s%s", ind->key, key_suffix[j]);
 		y = latest_year(rows, b, e);
+		yp = ind->interval || ind->type == CPTS_TYPE_COUNT ? year_before(rows, b, e, y) : 0;
+		gi.has_prev = yp > 0;
 		for (size_t i = b; i < e; i++)
-			if (rows[i].year == y)
+			if (rows[i].year == y || (gi.has_prev && rows[i].year == yp))
 				stratum_of(&gi, rows[i].sex, rows[i].age);
 		gi.slot0 = g->n_slots;
-		g->n_slots += NS * gi.ns;
+		g->n_slots += NS * gi.ns * (gi.has_prev ? 2 : 1);
 		g->g = cpts_reallocarray(g->g, g->n_ind + 1, sizeof(*g->g));
 		g->g[g->n_ind++] = gi;
 	}
@@ -245,20 +340,20 @@ int cpts_profile__gen_build(cpts_ctx *ctx, cpts_gen **out, cpts_store *s, const 
 	for (size_t k = 0; k < g->n_ind; k++) {
 		gen_ind *gi = &g->g[k];
 		size_t b = 0, e;
-		int y;
-		while (b < n && strcmp(rows[b].indicator, gi->ind->source) < 0)
-			b++;
-		for (e = b; e < n && strcmp(rows[e].indicator, gi->ind->source) == 0; e++)
-			;
+		int y, yp;
+		indicator_range(rows, n, gi->ind->source, &b, &e);
 		y = latest_year(rows, b, e);
+		yp = gi->has_prev ? year_before(rows, b, e, y) : -1;
 		for (size_t i = b; i < e; i++) {
 			const cpts_indrow *r = &rows[i];
 			long ci = cpts_model_find(m, r->code), st;
 			double *c;
-			if (r->year != y || ci < 0)
+			if ((r->year != y && r->year != yp) || ci < 0)
 				continue;
 			st = stratum_of(gi, r->sex, r->age);
 			c = g->cval + (size_t)ci * g->n_slots + gi->slot0 + NS * (size_t)st;
+			if (r->year == yp)
+				c += NS * gi->ns; /* the block of the year before */
 			if (r->masked) {
 				c[2] += 1;
 				if (!isnan(r->den))
@@ -290,6 +385,169 @@ static int put_count(cpts_gen_put_fn put, void *arg, const char *key, double kno
 	return put(arg, key, known, NAN, NAN, false);
 }
 
+/* cpts_isr_dispersed (stats.c) with the memo of g: the same formulas. */
+static double isr_dispersed(const cpts_gen *g, double o, double e, double phi, double alpha,
+			    bool byar, double *lo, double *hi)
+{
+	double l, h, f = phi > 1 ? phi : 1.0;
+
+	*lo = *hi = NAN;
+	if (!(e > 0) || !(o >= 0))
+		return NAN;
+	cpts_poisson_limits_memo(g->memo, o / f, alpha, byar, &l, &h);
+	*lo = 100 * l / (e / f);
+	*hi = 100 * h / (e / f);
+	return 100 * o / e;
+}
+
+/* The sums and value of indicator gi over the block c (one unit, one year). */
+static void gstat_of(const gen_ind *gi, const double *c, gstat *st)
+{
+	const cpts_indicator *ind = gi->ind;
+	double mult = ind->multiplier, sw = 0, d = 0, var = 0;
+
+	memset(st, 0, sizeof(*st));
+	for (size_t s = 0; s < gi->ns; s++) {
+		const double *x = c + NS * s;
+		st->num += x[0];
+		st->den += x[1];
+		st->nm += x[2];
+		st->dm += x[3];
+		if (gi->rate) {
+			st->e += x[1] * gi->rate[s];
+			st->em += x[3] * gi->rate[s];
+		}
+		if (gi->w && x[1] > 0) { /* as cpts_dsr */
+			sw += gi->w[s];
+			d += gi->w[s] * x[0] / x[1];
+			var += (gi->w[s] / x[1]) * (gi->w[s] / x[1]) * x[0];
+		}
+	}
+	st->v = st->var = NAN;
+	switch (ind->type) {
+	case CPTS_TYPE_SHARE:
+	case CPTS_TYPE_CRUDE_RATE:
+	case CPTS_TYPE_MEAN:
+		if (st->den > 0) {
+			st->v = mult * st->num / st->den;
+			st->var = mult * mult * st->num / (st->den * st->den);
+		}
+		break;
+	case CPTS_TYPE_DSR:
+		if (sw > 0) {
+			st->v = mult * d / sw;
+			st->var = mult * mult * var / (sw * sw);
+		}
+		break;
+	case CPTS_TYPE_ISR:
+		if (st->e > 0) {
+			st->v = 100 * st->num / st->e;
+			st->var = 100.0 * 100.0 * gi->phi * st->num / (st->e * st->e);
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+/* -1, 0, 1: a significantly below, not different from, above b (independent samples);
+   NAN when not computable. */
+static double gstat_flag(const gen_ind *gi, const gstat *a, const gstat *b, double alpha)
+{
+	double p, diff = a->v - b->v, var = a->var + b->var;
+
+	if (isnan(a->v) || isnan(b->v))
+		return NAN;
+	if (gi->ind->type == CPTS_TYPE_SHARE)
+		p = cpts_two_prop_test(a->num, a->den, b->num, b->den, NULL);
+	else if (var > 0)
+		p = 2 * cpts_normal_sf(fabs(diff) / sqrt(var));
+	else
+		p = diff == 0 ? 1.0 : NAN;
+	if (isnan(p))
+		return NAN;
+	return p < alpha ? (diff > 0 ? 1 : -1) : 0;
+}
+
+/* The change since the year before and its flag (c: the latest block of a unit). */
+static int emit_evol(const gen_ind *gi, const double *c, const gstat *now, double alpha,
+		     cpts_gen_put_fn put, void *arg)
+{
+	gstat prev;
+	double f;
+	bool masked;
+	int rc;
+
+	gstat_of(gi, c + NS * gi->ns, &prev);
+	masked = now->nm > 0 || prev.nm > 0;
+	if ((prev.num > 0 || prev.den > 0 || prev.nm > 0) &&
+	    (rc = put_count(put, arg, gi->keys[K_NUM_PREC], prev.num, prev.nm)) < 0)
+		return rc;
+	if (isnan(now->v) || isnan(prev.v))
+		return CPTS_OK;
+	if ((rc = put(arg, gi->keys[K_EVOL], now->v - prev.v, NAN, NAN, masked)) < 0)
+		return rc;
+	f = gstat_flag(gi, now, &prev, alpha);
+	return isnan(f) ? CPTS_OK : put(arg, gi->keys[K_EVOL_SIG], f, NAN, NAN, masked);
+}
+
+/* A count's change since the year before: <key>_prec, <key>_evol (difference) and
+   <key>_evol_pct (relative, %); no test (population vintages are exhaustive). */
+static int emit_count_evol(const gen_ind *gi, const double *c, double num, double nm,
+			   cpts_gen_put_fn put, void *arg)
+{
+	gstat prev;
+	bool masked;
+	int rc;
+
+	gstat_of(gi, c + NS * gi->ns, &prev);
+	if (prev.num == 0 && prev.den == 0 && prev.nm == 0)
+		return CPTS_OK; /* no cell of the year before in this unit */
+	masked = nm > 0 || prev.nm > 0;
+	if ((rc = put_count(put, arg, gi->keys[K_PREC], prev.num, prev.nm)) < 0)
+		return rc;
+	if ((rc = put(arg, gi->keys[K_EVOL], num - prev.num, NAN, NAN, masked)) < 0)
+		return rc;
+	return prev.num > 0 ? put(arg, gi->keys[K_EVOL_PCT], 100.0 * (num / prev.num - 1), NAN,
+				  NAN, masked)
+			    : CPTS_OK;
+}
+
+int cpts_profile__gen_compare(const cpts_gen *g, const double *a, const double *level,
+			      const double *part, const char *suffix, bool isr_ref, double alpha,
+			      bool byar, cpts_gen_put_fn put, void *arg)
+{
+	double *rest = cpts_calloc(g->n_slots + 1, sizeof(double));
+	int rc = CPTS_OK;
+
+	for (size_t k = 0; k < g->n_slots; k++)
+		rest[k] = level[k] - (part ? part[k] : 0);
+	for (size_t k = 0; k < g->n_ind && rc >= 0; k++) {
+		const gen_ind *gi = &g->g[k];
+		gstat sa, sb;
+		char key[96];
+		double f;
+		if (!gi->ind->interval || gi->ind->type == CPTS_TYPE_COUNT)
+			continue;
+		gstat_of(gi, a + gi->slot0, &sa);
+		gstat_of(gi, rest + gi->slot0, &sb);
+		if (isr_ref && gi->ind->type == CPTS_TYPE_ISR) {
+			/* the isr's reference rates are this level's: its interval against 100 */
+			double lo, hi;
+			cpts_isr_dispersed(sa.num, sa.e, gi->phi, alpha, byar, &lo, &hi);
+			f = isnan(lo) ? NAN : cpts_icc_signif(lo, hi);
+			sb.nm = 0;
+		} else {
+			f = gstat_flag(gi, &sa, &sb, alpha);
+		}
+		snprintf(key, sizeof(key), "%s%s", gi->ind->key, suffix);
+		if (!isnan(f))
+			rc = put(arg, key, f, NAN, NAN, sa.nm > 0 || sb.nm > 0);
+	}
+	free(rest);
+	return rc;
+}
+
 int cpts_profile__gen_emit(const cpts_gen *g, const double *sums, double alpha, bool byar,
 			   cpts_gen_put_fn put, void *arg)
 {
@@ -315,7 +573,8 @@ int cpts_profile__gen_emit(const cpts_gen *g, const double *sums, double alpha, 
 			continue; /* no cell in this unit */
 		switch (ind->type) {
 		case CPTS_TYPE_COUNT:
-			rc = put_count(put, arg, ind->key, num, nm);
+			if ((rc = put_count(put, arg, ind->key, num, nm)) >= 0 && gi->has_prev)
+				rc = emit_count_evol(gi, c, num, nm, put, arg);
 			continue;
 		case CPTS_TYPE_SHARE:
 			v = cpts_wilson(num, den, alpha, &lo, &hi);
@@ -326,7 +585,7 @@ int cpts_profile__gen_emit(const cpts_gen *g, const double *sums, double alpha, 
 		case CPTS_TYPE_CRUDE_RATE:
 		case CPTS_TYPE_MEAN:
 			if (den > 0) {
-				cpts_poisson_limits(num, alpha, byar, &lo, &hi);
+				cpts_poisson_limits_memo(g->memo, num, alpha, byar, &lo, &hi);
 				v = mult * num / den;
 				lo = mult * lo / den;
 				hi = mult * hi / den;
@@ -348,7 +607,7 @@ int cpts_profile__gen_emit(const cpts_gen *g, const double *sums, double alpha, 
 		}
 		case CPTS_TYPE_ISR:
 			/* O and E over the same (known) strata */
-			v = cpts_isr_dispersed(num, e, gi->phi, alpha, byar, &lo, &hi);
+			v = isr_dispersed(g, num, e, gi->phi, alpha, byar, &lo, &hi);
 			break;
 		default:
 			continue;
@@ -373,8 +632,13 @@ int cpts_profile__gen_emit(const cpts_gen *g, const double *sums, double alpha, 
 		if (ind->den && ind->type == CPTS_TYPE_SHARE &&
 		    (rc = put(arg, ind->den, den + dm, NAN, NAN, false)) < 0)
 			return rc;
-		if (!isnan(v))
-			rc = put(arg, ind->key, v, lo, hi, nm > 0);
+		if (!isnan(v) && (rc = put(arg, ind->key, v, lo, hi, nm > 0)) < 0)
+			return rc;
+		if (gi->has_prev) {
+			gstat now;
+			gstat_of(gi, c, &now);
+			rc = emit_evol(gi, c, &now, alpha, put, arg);
+		}
 	}
 	return rc;
 }

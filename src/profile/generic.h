@@ -38,6 +38,16 @@ typedef int (*cpts_gen_put_fn)(void *arg, const char *key, double v, double lo, 
 int cpts_profile__gen_emit(const cpts_gen *g, const double *sums, double alpha, bool byar,
 			   cpts_gen_put_fn put, void *arg);
 
+/**
+ * Comparison flags (-1, 0, 1) of every indicator with an interval, under the key
+ * <key><suffix>: unit a (its sums) against the rest of a level (level - part; part NULL:
+ * nothing to subtract). isr_ref: an isr row is flagged by its interval against 100 (the
+ * level is its reference). Flags over masked cells are handed as masked.
+ */
+int cpts_profile__gen_compare(const cpts_gen *g, const double *a, const double *level,
+			      const double *part, const char *suffix, bool isr_ref, double alpha,
+			      bool byar, cpts_gen_put_fn put, void *arg);
+
 /** The 2013 European Standard Population (data/reference/esp2013.csv): weight of the
  * 5-year band starting at 5 k (k = 0..18, the last is 90+), per 100,000. */
 extern const double cpts_esp2013[19];

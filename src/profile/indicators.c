@@ -358,6 +358,98 @@ static void add_companions(crow *r, cpts_vec *extra, cpts_buf *names)
 	r->ind.den = n == 2 ? cpts_vec_at(extra, crow, extra->n - 1).ind.key : NULL;
 }
 
+/* The comparison flags and the trend of an ingested indicator with an interval
+   (generic.c), as rows of their own: the GeoPackage fields and HTML cells come from
+   them, and their num/den name the counts disclosure masks them with (the flags and
+   the change are masked when the numerator, the denominator or the numerator of the
+   year before is). */
+static void add_comparisons(crow *r, cpts_vec *extra, cpts_buf *names)
+{
+	static const struct {
+		const char *suffix, *label;
+		bool flag, prev; /* a flag; masked with the numerator of the year before */
+	} cmp[] = {
+		{ "num_prec", "numérateur de l'année précédente", false, false },
+		{ "cmp_dep", "comparaison au reste du département (-1 inférieur, 0 non"
+		  " significatif, 1 supérieur)", true, false },
+		{ "cmp_reg", "comparaison au reste de la région (-1 inférieur, 0 non"
+		  " significatif, 1 supérieur)", true, false },
+		{ "cmp_fr", "comparaison au reste de la France (-1 inférieur, 0 non"
+		  " significatif, 1 supérieur)", true, false },
+		{ "evol", "évolution depuis l'année précédente", false, true },
+		{ "evol_sig", "évolution significative (-1 baisse, 0 non significative, 1"
+		  " hausse)", true, true },
+	};
+	const char *prev = NULL;
+
+	if (r->ind.builtin || !r->ind.interval || r->ind.type == CPTS_TYPE_COUNT ||
+	    r->ind.kind != CPTS_IND_RATIO)
+		return;
+	for (size_t k = 0; k < sizeof(cmp) / sizeof(cmp[0]); k++) {
+		crow c = { 0 };
+		c.ind.key = keep(bprintf(names, "%s_%s", r->ind.key, cmp[k].suffix));
+		c.ind.label_fr = keep(bprintf(names, "%s : %s", r->ind.label_fr, cmp[k].label));
+		c.ind.block_fr = r->ind.block_fr;
+		c.ind.unit_fr = k == 0 ? "" : cmp[k].flag ? "" : r->ind.unit_fr;
+		c.ind.source = r->ind.source;
+		c.ind.companion = true;
+		c.ind.flag = cmp[k].flag;
+		c.line = r->line;
+		if (k == 0) { /* a count, masked as the numerator is */
+			c.ind.type = CPTS_TYPE_COUNT;
+			c.ind.kind = CPTS_IND_COUNT;
+			c.ind.multiplier = 1;
+			prev = c.ind.key;
+		} else {
+			c.ind.type = CPTS_TYPE_VALUE;
+			c.ind.kind = CPTS_IND_RATIO;
+			c.ind.multiplier = 1;
+			c.ind.decimals = cmp[k].flag ? 0 : r->ind.decimals;
+			c.ind.num = r->ind.num;
+			c.ind.den = cmp[k].prev ? prev : r->ind.den;
+		}
+		VPUSH(extra, crow, c);
+	}
+}
+
+/* The change of a count between the two latest years (generic.c): the count of the
+   year before, the difference and the relative change; public when the count is
+   (population vintages), else masked with the two counts. */
+static void add_count_trend(crow *r, cpts_vec *extra, cpts_buf *names)
+{
+	static const char *const suffix[3] = { "prec", "evol", "evol_pct" };
+	static const char *const label[3] = { "année précédente", "évolution depuis l'année"
+					      " précédente", "évolution depuis l'année précédente"
+					      " (%)" };
+	bool pub = r->ind.kind == CPTS_IND_POPULATION;
+	const char *prev = NULL;
+
+	if (r->ind.builtin || r->ind.type != CPTS_TYPE_COUNT)
+		return;
+	for (int k = 0; k < 3; k++) {
+		crow c = { 0 };
+		c.ind.key = keep(bprintf(names, "%s_%s", r->ind.key, suffix[k]));
+		c.ind.label_fr = keep(bprintf(names, "%s : %s", r->ind.label_fr, label[k]));
+		c.ind.block_fr = r->ind.block_fr;
+		c.ind.unit_fr = k == 2 ? "%" : r->ind.unit_fr;
+		c.ind.source = r->ind.source;
+		c.ind.companion = true;
+		c.ind.type = k == 0 ? CPTS_TYPE_COUNT : CPTS_TYPE_VALUE;
+		c.ind.multiplier = 1;
+		c.ind.decimals = k == 2 ? 1 : r->ind.decimals;
+		c.line = r->line;
+		if (k == 0) {
+			c.ind.kind = r->ind.kind;
+			prev = c.ind.key;
+		} else {
+			c.ind.kind = pub ? CPTS_IND_VALUE : CPTS_IND_RATIO;
+			c.ind.num = pub ? NULL : r->ind.key;
+			c.ind.den = pub ? NULL : prev;
+		}
+		VPUSH(extra, crow, c);
+	}
+}
+
 /* Check the references of the merged catalogue (keys of numerator, denominator and
    part_of exist); on failure name the row. */
 static int check_refs(cpts_ctx *ctx, const char *name, const crow *rows, size_t n)
@@ -457,6 +549,8 @@ static int load_csv(cpts_ctx *ctx, cpts_csv *c, bool dflt)
 		crow *r = &cpts_vec_at(&rows, crow, i);
 		size_t before = extra.n;
 		add_companions(r, &extra, &names);
+		add_comparisons(r, &extra, &names);
+		add_count_trend(r, &extra, &names);
 		for (size_t k = before; k < extra.n; k++)
 			merge_row(&cpts_vec_at(&extra, crow, k), dflt);
 		merge_row(r, dflt);

@@ -162,6 +162,12 @@ double cpts_wilson(double x, double n, double alpha, double *lo, double *hi)
 
 void cpts_poisson_limits(double o, double alpha, bool byar, double *lo, double *hi)
 {
+	cpts_poisson_limits_memo(NULL, o, alpha, byar, lo, hi);
+}
+
+void cpts_poisson_limits_memo(cpts_chi2_memo *memo, double o, double alpha, bool byar,
+			      double *lo, double *hi)
+{
 	if (!(o >= 0)) {
 		*lo = *hi = NAN;
 		return;
@@ -172,8 +178,8 @@ void cpts_poisson_limits(double o, double alpha, bool byar, double *lo, double *
 		*hi = o1 * pow(1 - 1 / (9 * o1) + z / (3 * sqrt(o1)), 3);
 		return;
 	}
-	*lo = o > 0 ? cpts_chi2_quantile(alpha / 2, 2 * o) / 2 : 0.0;
-	*hi = cpts_chi2_quantile(1 - alpha / 2, 2 * o + 2) / 2;
+	*lo = o > 0 ? chi2_q(memo, alpha / 2, 2 * o) / 2 : 0.0;
+	*hi = chi2_q(memo, 1 - alpha / 2, 2 * o + 2) / 2;
 }
 
 double cpts_dsr(size_t n, const double *o, const double *pop, const double *w, double alpha,

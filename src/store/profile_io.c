@@ -68,10 +68,18 @@ out:
 	return rc;
 }
 
+/* Column col as text into dst (truncated to cap - 1 bytes); no printf: millions of
+   cells go through here. */
 static void copy_text(char *dst, size_t cap, sqlite3_stmt *st, int col)
 {
 	const char *t = (const char *)sqlite3_column_text(st, col);
-	snprintf(dst, cap, "%s", t ? t : "");
+	size_t n = t ? (size_t)sqlite3_column_bytes(st, col) : 0;
+
+	if (n >= cap)
+		n = cap - 1;
+	if (n)
+		memcpy(dst, t, n);
+	dst[n] = 0;
 }
 
 int cpts_store_indicator_data_load(cpts_ctx *ctx, cpts_store *s, cpts_indrow **out,
@@ -125,4 +133,203 @@ int cpts_store_indicator_data_load(cpts_ctx *ctx, cpts_store *s, cpts_indrow **o
 		*n = 0;
 	}
 	return rc;
+}
+
+/* ---- the other inputs of a profile ---- */
+
+/* One SELECT per input; roles name what each column is: c code, s sex, a age, t text,
+   v a value (the next of v[]), f the integer flag. */
+static const struct pin_spec {
+	const char *sql;
+	const char *roles;
+	const char *what; /* for messages */
+} pins[] = {
+	[CPTS_PIN_POPULATION_AGES] = { "SELECT DISTINCT age FROM population WHERE age <> 'ALL'"
+				       " ORDER BY age", "a", "population" },
+	[CPTS_PIN_CONSUMPTION_AGES] = { "SELECT DISTINCT age FROM consumption WHERE age <> 'ALL'"
+					" ORDER BY age", "a", "consumption" },
+	[CPTS_PIN_POPULATION] = { "SELECT code, sex, age, pop FROM population", "csav",
+				  "population" },
+	[CPTS_PIN_CONSUMPTION] = { "SELECT code, sex, age, actes, masked FROM consumption",
+				   "csavf", "consumption" },
+	[CPTS_PIN_REFERENCE] = { "SELECT sex, age, rate FROM reference", "sav", "reference" },
+	[CPTS_PIN_MT] = { "SELECT code, patients, sans_mt, sans_mt_mt_parti, sans_mt_fictif, ald,"
+			  " ald_sans_mt, c2s, c2s_sans_mt, p70, p70_sans_mt, mask FROM mt",
+			  "cvvvvvvvvvvf", "mt" },
+	[CPTS_PIN_SUPPLY] = { "SELECT code, profession, effectif, etp, age_60p FROM supply",
+			      "ctvvv", "supply" },
+	[CPTS_PIN_DENS] = { "SELECT code, value FROM attributes WHERE upper(name) = 'DENS'",
+			    "ct", "attributes" },
+	[CPTS_PIN_TRAVELTIME] = { "SELECT orig, dest, minutes FROM traveltime", "ctv",
+				  "traveltime" },
+};
+
+int cpts_store_profile_each(cpts_ctx *ctx, cpts_store *s, cpts_store_pin what,
+			    cpts_store_cell_fn fn, void *arg)
+{
+	const struct pin_spec *ps = &pins[what];
+	sqlite3_stmt *st = NULL;
+	int rc, row;
+
+	if ((rc = cpts_store_prepare(ctx, s, &st, ps->sql)) < 0)
+		return rc;
+	while ((row = cpts_store_row(ctx, s, st, ps->what)) > 0) {
+		cpts_store_cell c;
+		int nv = 0;
+		memset(&c, 0, sizeof(c));
+		for (int j = 0; ps->roles[j]; j++) {
+			const char *t = (const char *)sqlite3_column_text(st, j);
+			switch (ps->roles[j]) {
+			case 'c': c.code = t; break;
+			case 's': c.sex = t; break;
+			case 'a': c.age = t; break;
+			case 't': c.text = t; break;
+			case 'f': c.flag = sqlite3_column_int(st, j); break;
+			default: /* 'v' */
+				if (sqlite3_column_type(st, j) == SQLITE_NULL)
+					c.v_null |= 1u << nv;
+				c.v[nv++] = sqlite3_column_double(st, j);
+				break;
+			}
+		}
+		if ((rc = fn(arg, &c)) < 0)
+			break;
+	}
+	sqlite3_finalize(st);
+	return rc < 0 ? rc : row < 0 ? row : CPTS_OK;
+}
+
+unsigned cpts_store_consumption_levels(cpts_store *s)
+{
+	unsigned out = 0;
+
+	if (cpts_store_count(s, "SELECT EXISTS(SELECT 1 FROM consumption WHERE sex IN"
+			     " ('F','M','H') AND age <> 'ALL')", 0) > 0)
+		out |= 1u;
+	if (cpts_store_count(s, "SELECT EXISTS(SELECT 1 FROM consumption WHERE sex = 'T' AND"
+			     " age <> 'ALL')", 0) > 0)
+		out |= 2u;
+	if (cpts_store_count(s, "SELECT EXISTS(SELECT 1 FROM consumption WHERE sex = 'T' AND"
+			     " age = 'ALL')", 0) > 0)
+		out |= 4u;
+	return out;
+}
+
+long long cpts_store_reference_count(cpts_store *s)
+{
+	return cpts_store_count(s, "SELECT count(*) FROM reference", 0);
+}
+
+long long cpts_store_traveltime_count(cpts_store *s)
+{
+	return cpts_store_count(s, "SELECT count(*) FROM traveltime", 0);
+}
+
+/* ---- profile_values ---- */
+
+#define PV_BATCH 64 /* rows per INSERT: one statement per row spent most of the run in
+		       statement overhead */
+
+struct cpts_store_pvwriter {
+	cpts_store *s;         /* BORROWED */
+	const char *partition; /* BORROWED */
+	sqlite3_stmt *del;     /* OWNED */
+	sqlite3_stmt *ins;     /* OWNED: one row */
+	sqlite3_stmt *batch;   /* OWNED: PV_BATCH rows (prepared on first use) */
+};
+
+int cpts_store_pvwriter_open(cpts_ctx *ctx, cpts_store *s, cpts_store_pvwriter **out,
+			     const char *partition)
+{
+	cpts_store_pvwriter *w = cpts_calloc(1, sizeof(*w));
+	int rc;
+
+	w->s = s;
+	w->partition = partition;
+	*out = w;
+	/* keep the pages of profile_values in memory until the commit instead of spilling
+	   them (restored by cpts_store_pvwriter_free) */
+	if ((rc = cpts_store_exec(ctx, s, "PRAGMA cache_size = -262144")) < 0 ||
+	    (rc = cpts_store_prepare(ctx, s, &w->del, "DELETE FROM profile_values WHERE"
+				     " partition = ?1 AND (?2 IS NULL OR territory = ?2)")) < 0 ||
+	    (rc = cpts_store_prepare(ctx, s, &w->ins, "INSERT OR REPLACE INTO profile_values("
+				     "partition, territory, level, level_code, indicator, value, lo,"
+				     " hi, masked) VALUES(?,?,?,?,?,?,?,?,?)")) < 0)
+		return rc;
+	return CPTS_OK;
+}
+
+int cpts_store_pvwriter_clear(cpts_ctx *ctx, cpts_store_pvwriter *w, const char *territory)
+{
+	sqlite3_bind_text(w->del, 1, w->partition, -1, SQLITE_STATIC);
+	if (territory)
+		sqlite3_bind_text(w->del, 2, territory, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(w->del, 2);
+	return cpts_store_step_done(ctx, w->s, w->del);
+}
+
+static void bind_real(sqlite3_stmt *st, int p, double v)
+{
+	if (isnan(v))
+		sqlite3_bind_null(st, p);
+	else
+		sqlite3_bind_double(st, p, v);
+}
+
+/* Bind row r as the k-th row (from 0) of an insert statement. */
+static void bind_pvrow(sqlite3_stmt *st, int k, const cpts_store_pvwriter *w,
+		       const char *terr, const cpts_store_pvrow *r)
+{
+	int p = 9 * k;
+
+	sqlite3_bind_text(st, p + 1, w->partition, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, p + 2, terr, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, p + 3, r->level, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, p + 4, r->code, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, p + 5, r->ind, -1, SQLITE_STATIC);
+	bind_real(st, p + 6, r->v);
+	bind_real(st, p + 7, r->lo);
+	bind_real(st, p + 8, r->hi);
+	sqlite3_bind_int(st, p + 9, r->masked ? 1 : 0);
+}
+
+/* PV_BATCH rows per statement, then the rest one by one; rows go in the same order
+   either way. */
+int cpts_store_pvwriter_put(cpts_ctx *ctx, cpts_store_pvwriter *w, const char *territory,
+			    const cpts_store_pvrow *rows, size_t n)
+{
+	size_t k = 0;
+	int rc = CPTS_OK;
+
+	if (n >= PV_BATCH && !w->batch) {
+		cpts_buf q = CPTS_BUF_INIT;
+		cpts_buf_addstr(&q, "INSERT OR REPLACE INTO profile_values(partition, territory,"
+				" level, level_code, indicator, value, lo, hi, masked) VALUES");
+		for (int i = 0; i < PV_BATCH; i++)
+			cpts_buf_addstr(&q, i ? ",(?,?,?,?,?,?,?,?,?)" : "(?,?,?,?,?,?,?,?,?)");
+		rc = cpts_store_prepare(ctx, w->s, &w->batch, q.data);
+		cpts_buf_release(&q);
+	}
+	for (; rc == CPTS_OK && k + PV_BATCH <= n; k += PV_BATCH) {
+		for (int i = 0; i < PV_BATCH; i++)
+			bind_pvrow(w->batch, i, w, territory, &rows[k + (size_t)i]);
+		rc = cpts_store_step_done(ctx, w->s, w->batch);
+	}
+	for (; rc == CPTS_OK && k < n; k++) {
+		bind_pvrow(w->ins, 0, w, territory, &rows[k]);
+		rc = cpts_store_step_done(ctx, w->s, w->ins);
+	}
+	return rc;
+}
+
+void cpts_store_pvwriter_free(cpts_store_pvwriter *w)
+{
+	if (!w)
+		return;
+	sqlite3_exec(w->s->db, "PRAGMA cache_size = -2000", NULL, NULL, NULL);
+	sqlite3_finalize(w->del);
+	sqlite3_finalize(w->ins);
+	sqlite3_finalize(w->batch);
+	free(w);
 }

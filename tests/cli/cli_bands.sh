@@ -38,6 +38,19 @@ q() { sqlite3 "$WS" "SELECT printf('%.2f', value) FROM profile_values WHERE part
 [ "$(q icc_observed)" = "71058.00" ]; check "O = 71,058" $?
 [ "$(q icc)" = "83.05" ]; check "SIR x 100 = 83.05 (got $(q icc))" $?
 
+# the rates file is read by the one CSV reader of src/ingest/csv.c (issue 13): quoted
+# fields, CRLF, a BOM and a comma delimiter give the same E; a bad rate names the
+# file, line and field
+printf '\357\273\277' > "$T/rates_q.csv"
+awk -F';' 'NR == 1 { print "\"sexe\",\"classe_age\",\"taux\"\r"; next }
+  { printf "\"%s\",\"%s\",%s\r\n", $1, $2, $3 }' "$T/rates.csv" >> "$T/rates_q.csv"
+"$CPTS" profile -q "$WS" --communes 99001 --reference "$T/rates_q.csv" --no-table
+[ "$(q icc_expected)" = "85556.89" ]; check "quoted CRLF BOM comma rates: E = 85,556.89 (got $(q icc_expected))" $?
+sed '3s/;[^;]*$/;abc/' "$T/rates.csv" > "$T/rates_nan.csv"
+"$CPTS" profile -q "$WS" --communes 99001 --reference "$T/rates_nan.csv" --no-table 2> "$T/err"; rc=$?
+[ $rc -eq 3 ] && grep -q "rates_nan.csv', line 3, field 'taux'" "$T/err"
+check "a bad rate exits 3 naming file, line 3 and field taux (rc $rc: $(cat "$T/err"))" $?
+
 # a reference band that is not one of the consumption's
 sed 's/^F;00-00;/F;00-02;/' "$T/rates.csv" > "$T/rates_bad.csv"
 "$CPTS" profile -q "$WS" --communes 99001 --reference "$T/rates_bad.csv" --no-table 2> "$T/err"; rc=$?
