@@ -13,7 +13,9 @@
  * What a shown value tells the reader:
  *   "1 234"                 the value (a rounded ratio: within half a unit)
  *   "< 11"                  a masked count in [1, T-1] (the LP target)
- *   "secret statistique"    an unknown; on a count a target in [0, +inf)
+ *   "secret statistique"    an unknown (a count: >= 0); not a target: the report
+ *                           shows a small count as "< 11", a withdrawn part of a
+ *                           masked total (which may be large) this way
  *   "au moins 1 234"        a count known from below (not a target)
  *   "entre a et b", "environ a"  a ratio within those bounds (rounded outwards)
  * Relations: the catalogue's (au_feature_relations); a territory is the sum of the
@@ -191,10 +193,6 @@ static void put_cell(cpts_lp *s, const char *name, const cpts_indicator *ind, co
 		c->hi = v - 1;
 		c->need_lo = 1;
 		c->need_hi = v - 1;
-	} else if (k == HV_SECRET && count) {
-		c->is_target = true;
-		c->need_lo = 1;
-		c->need_hi = s->thr - 1;
 	} else if (k == HV_ATLEAST) {
 		c->lo = lo;
 	} else if (k == HV_RANGE && !count) {

@@ -9,7 +9,9 @@ check() { # name, condition result (0 = pass)
   n=$((n+1))
   if [ "$2" -eq 0 ]; then echo "ok $n - $1"; else echo "not ok $n - $1"; fail=1; fi
 }
+. "$(dirname "$0")/lib/audit_exports.sh"
 tap_done() {
+  [ -n "${TAP_NO_AUDIT:-}" ] || audit_exports
   echo "1..$n"
   exit $fail
 }
