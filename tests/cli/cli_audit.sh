@@ -110,8 +110,21 @@ if sh "$SRC/tests/browser/make_ws.sh" "$CPTS" "$T" > "$T/make.log" 2>&1 &&
     /usr/bin/python3 "$SRC/tests/cli/attack.py" "$T/leak.gpkg" > "$T/att" 2>&1; rc=$?
     [ $rc -eq 1 ] && grep -q "recovered: c|44003|mt_sans_mt in \[5, 5\]" "$T/att"
     check "the independent attacker recovers the hand-made leak (5)" $?
-    /usr/bin/python3 "$SRC/tests/cli/attack.py" "$T/demo.gpkg" > "$T/att" 2>&1; rc=$?
-    [ $rc -eq 0 ]; check "the independent attacker recovers nothing from the demo ($(tail -1 "$T/att"))" $?
+    # every publication of the demo together (issue 19 point 5): the GeoPackage, the
+    # HTML report, and a move's JSON and text output
+    pubs="$T/demo.gpkg"
+    [ -d "$T/demohtml" ] && pubs="$pubs $T/demohtml"
+    c1=$(ogrinfo -ro -q "$T/demo.gpkg" -sql "SELECT code FROM communes WHERE territoire = (SELECT territoire FROM territoires LIMIT 1) LIMIT 1" | sed -n 's/^ *code (String) = //p')
+    to=$(ogrinfo -ro -q "$T/demo.gpkg" -sql "SELECT territoire FROM territoires LIMIT 1 OFFSET 1" | sed -n 's/^ *territoire (String) = //p')
+    cp "$T/ws.sqlite" "$T/wsm.sqlite"
+    if [ -n "$c1" ] && [ -n "$to" ] &&
+       "$CPTS" move -q "$T/wsm.sqlite" --partition partition --commune "$c1" --to "$to" --as m1 --json > "$T/mv.json" &&
+       "$CPTS" move -q "$T/wsm.sqlite" --partition partition --commune "$c1" --to "$to" --as m2 > "$T/mv.txt"; then
+      pubs="$pubs $T/mv.json $T/mv.txt"
+    fi
+    /usr/bin/python3 "$SRC/tests/cli/attack.py" $pubs > "$T/att" 2>&1; rc=$?
+    [ $rc -eq 0 ] && [ $(echo $pubs | wc -w) -eq 4 ]
+    check "the independent attacker recovers nothing from the demo's GeoPackage, report and move outputs ($(tail -1 "$T/att"))" $?
   else
     echo "ok - # SKIP independent attacker: /usr/bin/python3 with osgeo or glpsol missing"
   fi
@@ -192,5 +205,20 @@ sed 's/"LI":\[0.500000,0.500060\]/"LI":[0.500,0.500]/' "$T/move2.json" > "$T/mov
 printf '{"partition":' > "$T/bad.json"
 "$CPTS" audit "$T/bad.json" > "$T/out" 2> "$T/err"; rc=$?
 [ $rc -eq 3 ] && grep -q "bad.json" "$T/err"; check "broken JSON: exit 3 naming the file (got $rc)" $?
+
+# the independent attacker on the hand-made leaky publications above
+if /usr/bin/python3 -c "import osgeo.ogr" 2>/dev/null && command -v glpsol > /dev/null; then
+  /usr/bin/python3 "$SRC/tests/cli/attack.py" "$T/leakhtml" > "$T/att" 2>&1; rc=$?
+  [ $rc -eq 1 ] && grep -q "recovered: c|49001|mt_sans_mt in \[1, 1\]" "$T/att" &&
+    grep -q "recovered: f|essai|MT fictif|Destination|Autres destinations (regroupées) in \[9, 9\]" "$T/att"
+  check "the attacker recovers the hand-made HTML leaks (attack 2: 1, attack 4: 9)" $?
+  /usr/bin/python3 "$SRC/tests/cli/attack.py" "$T/move.json" > "$T/att" 2>&1; rc1=$?
+  /usr/bin/python3 "$SRC/tests/cli/attack.py" "$T/move2.json" > "$T/att2" 2>&1; rc2=$?
+  [ $rc1 -eq 1 ] && grep -q "changes by 6 in a move" "$T/att" && [ $rc2 -eq 1 ] &&
+    grep -q "recovered: moved|p|B|flows_in in \[6, 6\]" "$T/att2"
+  check "the attacker recovers the hand-made move leaks (attack 7: +6 shown, +6 from LI)" $?
+else
+  echo "ok - # SKIP independent attacker: /usr/bin/python3 with osgeo or glpsol missing"
+fi
 
 tap_done
