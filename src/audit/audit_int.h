@@ -21,6 +21,18 @@
  * s->thr is 0). */
 int au_read_gpkg(cpts_ctx *ctx, cpts_lp *s, const char *path);
 
+/** The catalogue's declared relations (cpts_ind_relations) of one feature's cells
+ * "layer|id|key" (read_gpkg.c). */
+void au_feature_relations(cpts_lp *s, const char *layer, const char *id);
+
+/** Read an HTML report directory written by cpts export (every *.html in it). */
+int au_read_html_dir(cpts_ctx *ctx, cpts_lp *s, const char *dir);
+
+/** Read a --json output of profile, check, move, suggest, compare or info; findings
+ * that need no linear program (a published difference of two counts over commune sets
+ * one move apart) are written to report and counted in *n_direct. */
+int au_read_json(cpts_ctx *ctx, cpts_lp *s, const char *path, FILE *report, size_t *n_direct);
+
 /** Bound every target (cpts_lp_solve); write findings to report; fill out. */
 int au_solve(cpts_ctx *ctx, cpts_lp *s, FILE *report, size_t max_list,
 	     cpts_audit_result *out);

@@ -184,8 +184,11 @@ static long cell_of(const cpts_lp *s, const char *layer, const char *id, const c
 	return k;
 }
 
-/* Declared relations of one feature. */
-static void feature_relations(cpts_lp *s, const char *layer, const char *id)
+/* Declared relations of one feature (also used by read_html.c and read_json.c): a
+ * share published as a value ties its counts within half a unit of its last decimal, a
+ * share published as bounds ("entre 13,5 % et 13,6 %": an unknown cell with finite
+ * bounds) within those bounds. */
+void au_feature_relations(cpts_lp *s, const char *layer, const char *id)
 {
 	for (const cpts_ind_relation *r = cpts_ind_relations; r->total; r++) {
 		long t = cell_of(s, layer, id, r->total), p[4];
@@ -204,20 +207,30 @@ static void feature_relations(cpts_lp *s, const char *layer, const char *id)
 			continue;
 		}
 		const cpts_lp_cell *rc = &cpts_vec_at(&s->cells, cpts_lp_cell, (size_t)t);
-		if (rc->is_unknown || n != 2)
+		double rlo, rhi;
+		if (n != 2)
 			continue;
-		const cpts_indicator *ind = cpts_indicator_find(r->total);
-		double v = rc->value, q = pow(10, ind ? ind->decimals : 0);
-		/* a value rounded to its display decimals may be anywhere in half a unit */
-		double h = fabs(v * q - nearbyint(v * q)) < 1e-9 ? 0.5 / q : 0;
-		h += 1e-9 * fmax(1, fabs(v));
+		if (rc->is_unknown) {
+			if (!isfinite(rc->lo) || !isfinite(rc->hi))
+				continue;
+			rlo = rc->lo;
+			rhi = rc->hi;
+		} else {
+			const cpts_indicator *ind = cpts_indicator_find(r->total);
+			double v = rc->value, q = pow(10, ind ? ind->decimals : 0);
+			/* a value rounded to its display decimals may be anywhere in half a unit */
+			double h = fabs(v * q - nearbyint(v * q)) < 1e-9 ? 0.5 / q : 0;
+			h += 1e-9 * fmax(1, fabs(v));
+			rlo = v - h;
+			rhi = v + h;
+		}
 		cpts_lp_rel_begin(s, -INFINITY, 0);
 		cpts_lp_rel_term(s, (size_t)p[0], r->scale);
-		cpts_lp_rel_term(s, (size_t)p[1], -(v + h));
+		cpts_lp_rel_term(s, (size_t)p[1], -rhi);
 		cpts_lp_rel_end(s);
 		cpts_lp_rel_begin(s, 0, INFINITY);
 		cpts_lp_rel_term(s, (size_t)p[0], r->scale);
-		cpts_lp_rel_term(s, (size_t)p[1], -(v - h));
+		cpts_lp_rel_term(s, (size_t)p[1], -rlo);
 		cpts_lp_rel_end(s);
 	}
 }
@@ -312,9 +325,9 @@ int au_read_gpkg(cpts_ctx *ctx, cpts_lp *s, const char *path)
 	if ((rc = read_layer(ctx, s, ds, path, &com, true)) == 0 &&
 	    (rc = read_layer(ctx, s, ds, path, &ter, false)) == 0) {
 		for (size_t i = 0; i < com.feats.n; i++)
-			feature_relations(s, com.label, cpts_vec_at(&com.feats, feat, i).id);
+			au_feature_relations(s, com.label, cpts_vec_at(&com.feats, feat, i).id);
 		for (size_t i = 0; i < ter.feats.n; i++)
-			feature_relations(s, ter.label, cpts_vec_at(&ter.feats, feat, i).id);
+			au_feature_relations(s, ter.label, cpts_vec_at(&ter.feats, feat, i).id);
 		spatial_relations(s, &com, &ter);
 	}
 	layer_release(&com);

@@ -11,6 +11,7 @@
 #include "cpts/basins.h"
 #include "cpts/outfile.h"
 #include "cpts/code.h"
+#include "cpts/profile.h"
 
 static const char *pl(size_t n)
 {
@@ -364,10 +365,10 @@ static void json_terr(cpts_buf *b, const cpts_check_report *r, const cpts_check_
 	cpts_buf_addf(b, ",\"stage\":%d,\"pop\":%.0f,\"n_communes\":%zu,\"tier\":%d,"
 		      "\"tier_gap\":%.0f,\"toward_tier\":%d,\"li\":", t->stage, t->pop,
 		      t->n_communes, t->tier, t->tier_gap, t->toward_tier);
-	add_num(b, t->li, "%.6f");
+	add_num(b, t->li, "%.3f"); /* flow ratios: what the text prints */
 	cpts_buf_addf(b, ",\"li_below_floor\":%s", t->li < CPTS_BASINS_LI_FLOOR ? "true" : "false");
 	cpts_buf_addstr(b, ",\"msi\":");
-	add_num(b, t->msi, "%.6f");
+	add_num(b, t->msi, "%.3f");
 	cpts_buf_addstr(b, ",\"pac\":");
 	add_num(b, t->pac, "%.6f");
 	cpts_buf_addf(b, ",\"pieces\":%zu,\"cut_off\":", t->n_pieces);
@@ -383,8 +384,11 @@ static void json_terr(cpts_buf *b, const cpts_check_report *r, const cpts_check_
 		cpts_buf_add_json(b, m->c[c5->commune].code);
 		cpts_buf_addstr(b, ",\"to\":");
 		cpts_buf_add_json(b, r->part->terr[c5->to]);
-		cpts_buf_addf(b, ",\"to_share\":%.6f,\"own_share\":%.6f}", c5->to_share,
-			      c5->own_share);
+		/* attraction shares in whole percents, as in the GeoPackage (at 0.1 % they
+		   pin the flow total of a commune with about 150 flows) */
+		cpts_buf_addf(b, ",\"to_share\":%.2f,\"own_share\":%.2f}",
+			      cpts_share_whole_pct(c5->to_share),
+			      cpts_share_whole_pct(c5->own_share));
 	}
 	cpts_buf_addstr(b, "],\"problems\":[");
 	for (int k = 0; k < 5; k++)
@@ -439,10 +443,10 @@ static void json_report(cpts_buf *b, const cpts_check_report *r)
 	}
 	cpts_buf_addf(b, "],\"has_flows\":%s,\"has_graph\":%s,\"li\":",
 		      r->has_flows ? "true" : "false", r->has_graph ? "true" : "false");
-	add_num(b, r->li, "%.6f");
+	add_num(b, r->li, "%.3f");
 	cpts_buf_addf(b, ",\"li_floor\":%.1f", CPTS_BASINS_LI_FLOOR);
 	cpts_buf_addstr(b, ",\"msi\":");
-	add_num(b, r->msi, "%.6f");
+	add_num(b, r->msi, "%.3f");
 	cpts_buf_addstr(b, ",\"stages\":");
 	if (r->has_statut)
 		cpts_buf_addf(b, "{\"aci_signee\":%.0f,\"projet_valide\":%.0f,"

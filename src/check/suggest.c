@@ -506,7 +506,7 @@ int cpts_check_print_suggestions(cpts_ctx *ctx, const cpts_check_report *r,
 			if (isnan(sg->li_before))
 				cpts_buf_addstr(&b, "null,\"li_after\":null");
 			else
-				cpts_buf_addf(&b, "%.6f,\"li_after\":%.6f", sg->li_before,
+				cpts_buf_addf(&b, "%.4f,\"li_after\":%.4f", sg->li_before,
 					      sg->li_after);
 			cpts_buf_reset(&cmd);
 			move_command(&cmd, ws, r, sg);

@@ -20,15 +20,18 @@ int cmd_audit(cpts_ctx *ctx, int argc, char **argv)
 {
 	static const cli_cmd_help help = {
 		"audit", "FILE... [options]",
-		"Read published files only (GeoPackages written by 'cpts export'), rebuild the\n"
+		"Read published files only (GeoPackages written by 'cpts export', HTML report\n"
+		"directories, --json outputs of profile and move), rebuild the\n"
 		"relations between their numbers (territory = sum of its communes, subgroups\n"
 		"at most their total, shares = numerator / denominator; several files together:\n"
 		"their common communes are the same numbers) and, for every masked count, solve\n"
 		"two linear programs (GLPK) for the smallest and largest value it can take.\n"
 		"A masked count whose interval does not span [1, threshold-1] (or its published\n"
 		"bounds) is reported with the published cells that narrow it. Exit 1 on any\n"
-		"finding, 0 when nothing can be deduced.",
-		"cpts audit diagnostic/cpts.gpkg",
+		"finding, 0 when nothing can be deduced. HTML reports: the comparison columns\n"
+		"(départements, regions), commune and flow tables are read as their reader\n"
+		"sees them; move's JSON: a flow total changed by 1 to threshold-1 is a finding.",
+		"cpts audit diagnostic/cpts.gpkg diagnostic/rapport move.json",
 	};
 	static const cli_opt table[] = {
 		{ "threshold", 0, CLI_DBL, offsetof(struct audit_cli, threshold), "T",

@@ -1204,15 +1204,29 @@ out:
 	cpts_buf_release(&key);
 }
 
-/* Rounds of lp_protect: each fixes one narrowed cell per component, and the rounds of a
- * large region grow with its masked cells (a real region's mixed partition took minutes
- * unbounded). The cells still narrowed after them are counted, warned of and left to
- * `cpts audit` (documented limit). */
-#define CPTS_LP_MAX_ROUNDS 24
+/* The suppression measure of the system: unknown cells plus unknown cells with no
+ * upper bound. Every change a fix makes (lp_fix: a published count masked, the parts of
+ * a masked total withdrawn, a "< T" bound dropped) raises it, none lowers it (nothing
+ * masked is ever published again), and it is at most twice the number of cells. */
+static size_t lp_measure(const cpts_lp *s)
+{
+	size_t m = 0;
 
-/* Secondary suppression against the whole set of relations: solve, fix the first
- * narrowed cell of each component, solve the changed components again, until every
- * masked count spans what it must or CPTS_LP_MAX_ROUNDS rounds have run. Returns the
+	for (size_t i = 0; i < s->cells.n; i++) {
+		const cpts_lp_cell *c = &cpts_vec_at(&s->cells, cpts_lp_cell, i);
+		m += c->is_unknown ? 1 + (size_t)isinf(c->hi) : 0;
+	}
+	return m;
+}
+
+/* Secondary suppression against the whole set of relations: solve, fix the narrowed
+ * cells of each component, solve the changed components again, until every masked count
+ * spans what it must. Termination: a round goes on to the next only when its fixes
+ * raised lp_measure, which only grows and is bounded by 2 x cells, so there are at most
+ * 2 x cells + 1 rounds (in practice a few dozen: each round fixes every narrowed cell
+ * of every component). A round whose fixes changed nothing (each deferred, touched_near,
+ * with no change of its own) would repeat itself: the loop ends there and what is left
+ * narrowed is counted (n_residual, warned of; none on the measured cases). Returns the
  * count of cells left narrowed. */
 static int lp_protect(cpts_ctx *ctx, disc *d, cpts_store *store, const char *partition,
 		      size_t *n_residual)
@@ -1254,10 +1268,14 @@ static int lp_protect(cpts_ctx *ctx, disc *d, cpts_store *store, const char *par
 		if (cpts_vec_at(&d->groups, group, g).breakdown)
 			p.bd_grp[p.bd_off[cpts_vec_at(&d->groups, group, g).total + 1]++] = g;
 	p.touched = cpts_calloc(s.cells.n + 1, sizeof(unsigned));
+	size_t measure = lp_measure(&s), before;
 	do {
+		before = measure;
 		p.round++;
 		rc = cpts_lp_solve(ctx, &s, &st, lp_fix, &p);
-	} while (rc == CPTS_OK && st.n_fixed > 0 && p.round < CPTS_LP_MAX_ROUNDS);
+		measure = lp_measure(&s);
+	} while (rc == CPTS_OK && st.n_fixed > 0 && measure > before);
+	cpts_log(ctx, CPTS_LOG_DEBUG, "disclosure: %u round(s) of linear programs", p.round);
 	if (rc == CPTS_OK && st.n_fixed > 0) /* the last fixes, checked: what is left */
 		rc = cpts_lp_solve(ctx, &s, &st, NULL, NULL);
 	free(p.touched);

@@ -1,5 +1,15 @@
 #!/usr/bin/python3
-"""attack.py FILE.gpkg... - an attacker written apart from cpts's suppression code.
+"""attack.py PUBLICATION... - an attacker written apart from cpts's suppression code.
+
+PUBLICATION: a GeoPackage, an HTML report directory, a --json output of move or
+profile, or the text stdout of `cpts move` (a file). What it reads beyond the
+GeoPackages (issue 19's eight attacks): HTML comparison tables (the territory beside
+its départements: a département is the sum of its communes when the report lists as
+many of them as its "Nombre de communes"), HTML commune tables, HTML flow tables (Total
+= the rows; a row "< 11" is masked), move's before/after flows (JSON and text: a change
+from 1 to 10 is a masked count; one withheld but given back by LI = flows_in /
+flows_res), p-values that are not classes, attraction shares that are not whole
+percents.
 
 Reads ONLY the published GeoPackages (GDAL's Python bindings), writes its own linear
 relations between the published numbers, and for every masked count asks glpsol
@@ -167,11 +177,262 @@ def lp_bounds(cells, target, comp_rels, comp_vars):
     return out
 
 
+LABELS = {"Patients consommants": "mt_patients", "Patients sans médecin traitant": "mt_sans_mt",
+          "dont médecin traitant parti": "mt_mt_parti", "dont médecin traitant fictif": "mt_fictif",
+          "Nombre de communes": "n_communes"}
+DIRECT = []   # findings that need no linear program
+DEPS = {"Loire-Atlantique": "44", "Maine-et-Loire": "49", "Mayenne": "53", "Sarthe": "72",
+        "Vendée": "85"}  # the attacker's own list (the report names départements)
+
+
+def num_fr(t):
+    t = t.replace("\u00a0", "").replace("\u202f", "").replace(" ", "").replace(",", ".")
+    t = t.rstrip("%").rstrip("€")
+    try:
+        return float(t)
+    except ValueError:
+        return None
+
+
+class Tables(__import__("html.parser").parser.HTMLParser):
+    """Every table of a page as rows of cell texts, and the first h1."""
+    def __init__(self):
+        super().__init__()
+        self.tables, self.h1, self.cur, self.row, self.cell, self.in_h1 = [], None, None, None, None, False
+
+    def handle_starttag(self, tag, a):
+        if tag == "table":
+            self.cur = []
+        elif tag == "tr" and self.cur is not None:
+            self.row = []
+        elif tag in ("td", "th") and self.row is not None:
+            self.cell = ""
+        elif tag == "h1" and self.h1 is None:
+            self.in_h1, self.h1 = True, ""
+
+    def handle_endtag(self, tag):
+        if tag == "table" and self.cur is not None:
+            self.tables.append(self.cur)
+            self.cur = None
+        elif tag == "tr" and self.row is not None:
+            self.cur.append(self.row)
+            self.row = None
+        elif tag in ("td", "th") and self.cell is not None:
+            self.row.append(" ".join(self.cell.split()))
+            self.cell = None
+        elif tag == "h1":
+            self.in_h1 = False
+
+    def handle_data(self, d):
+        if self.cell is not None:
+            self.cell += d
+        if self.in_h1:
+            self.h1 += d
+
+
+def label_key(t):
+    t = t.split(" (")[0]
+    return LABELS.get(t)
+
+
+def put_shown(cells, name, text):
+    t = " ".join(text.replace("\u00a0", " ").replace("\u202f", " ").split())
+    if t.startswith("< "):
+        cells.put(name, None, True, 1.0, num_fr(t[2:]) - 1)
+    elif t.startswith("au moins "):
+        cells.put(name, None, False, None, None)
+        lo, hi, m = cells.unknown.get(name, (0.0, float("inf"), False))
+        if name in cells.unknown:
+            cells.unknown[name] = (max(lo, num_fr(t[9:])), hi, m)
+    elif num_fr(t) is not None:
+        cells.put(name, num_fr(t), False, None, None)
+    else:
+        cells.put(name, None, False, None, None)
+
+
+def read_html(d, cells):
+    part = d
+    pages = sorted(f for f in os.listdir(d) if f.endswith(".html"))
+    if "index.html" in pages:
+        p = Tables()
+        p.feed(open(os.path.join(d, "index.html"), encoding="utf-8").read())
+        for tb in p.tables:
+            for r in tb:
+                if len(r) == 2 and r[0] == "Partition":
+                    part = r[1]
+    coms = {}     # code -> territory
+    cols = set()  # (département name, territory)
+    for f in pages:
+        if f == "index.html":
+            continue
+        p = Tables()
+        p.feed(open(os.path.join(d, f), encoding="utf-8").read())
+        terr = " ".join((p.h1 or f).split())
+        tid = "t|%s|%s" % (part, terr)
+        for tb in p.tables:
+            if not tb:
+                continue
+            hd = tb[0]
+            if len(hd) >= 2 and hd[0] == "Indicateur" and hd[1] == "Territoire":
+                for r in tb[1:]:
+                    k = label_key(r[0]) if r else None
+                    for j in range(1, min(len(r), len(hd))):
+                        if k:
+                            col = tid if j == 1 else "d|" + hd[j]
+                            if j > 1:
+                                cols.add((hd[j], terr))
+                            put_shown(cells, col + "|" + k, r[j])
+            elif len(hd) >= 2 and hd[0] == "Commune" and hd[1] == "Code":
+                for r in tb[1:]:
+                    if len(r) >= 2:
+                        coms[r[1]] = terr
+                        for j in range(2, min(len(r), len(hd))):
+                            k = label_key(hd[j])
+                            if k:
+                                put_shown(cells, "c|%s|%s" % (r[1], k), r[j])
+            elif len(hd) == 3 and hd[0] in ("Destination", "Origine"):
+                names, tot = [], None
+                for r in tb[1:]:
+                    if len(r) < 2:
+                        continue
+                    nm = "f|%s|%s|%s|%s" % (part, terr, hd[0], r[0])
+                    put_shown(cells, nm, r[1])
+                    if r[0] == "Total":
+                        tot = nm
+                    else:
+                        names.append(nm)
+                if tot:
+                    cells.rels.append(([(1, tot)] + [(-1, n) for n in names], 0, 0))
+    # a territory is the sum of its listed communes; a département the sum of its
+    # communes when all are listed (its "Nombre de communes"), else at least that
+    for terr in set(coms.values()):
+        mine = [c for c, t in coms.items() if t == terr]
+        tid = "t|%s|%s" % (part, terr)
+        n = cells.known.get(tid + "|n_communes")
+        for k in ("mt_patients", "mt_sans_mt", "mt_mt_parti", "mt_fictif"):
+            if tid + "|" + k in cells.known or tid + "|" + k in cells.unknown:
+                for c in mine:
+                    cells.put("c|%s|%s" % (c, k), None, False, None, None)
+                cells.rels.append(([(1, tid + "|" + k)] + [(-1, "c|%s|%s" % (c, k)) for c in mine],
+                                   0, 0 if n == len(mine) else None))
+    for dep, _ in cols:
+        code = DEPS.get(dep, dep.split()[-1])
+        mine = [c for c in coms if c.startswith(code) and len(code) == (3 if c.startswith("97") else 2)]
+        n = cells.known.get("d|%s|n_communes" % dep)
+        if not mine:
+            continue
+        for k in ("mt_patients", "mt_sans_mt", "mt_mt_parti", "mt_fictif"):
+            nm = "d|%s|%s" % (dep, k)
+            if nm in cells.known or nm in cells.unknown:
+                for c in mine:
+                    cells.put("c|%s|%s" % (c, k), None, False, None, None)
+                cells.rels.append(([(1, nm)] + [(-1, "c|%s|%s" % (c, k)) for c in mine],
+                                   0, 0 if n == len(mine) else None))
+
+
+def move_pairs(cells, frm, to, terr, rows):
+    """rows: key -> (before, after) with None for withheld; flows and LI."""
+    n0, n1 = rows.get("communes", (None, None))
+    sgn = 1 if (n0 or 0) <= (n1 or 0) else -1
+    for k in ("flows_in", "flows_res"):
+        b, a = rows.get(k, (None, None))
+        x0, x1 = "t|%s|%s|%s" % (frm, terr, k), "t|%s|%s|%s" % (to, terr, k)
+        cells.put(x0, b, False, None, None)
+        cells.put(x1, a, False, None, None)
+        if b is not None and a is not None and 0 < abs(a - b) < T:
+            DIRECT.append("recovered: %s of %s changes by %g in a move (%s -> %s)" % (k, terr, abs(a - b), frm, to))
+        elif b is not None and a is None:
+            dn = "moved|%s|%s|%s" % (frm, terr, k)
+            cells.put(dn, None, True, 1.0, T - 1)
+            cells.rels.append(([(1, x1), (-1, x0), (-sgn, dn)], 0, 0))
+    for w, (frm_to) in enumerate((frm, to)):
+        li = rows.get("LI", (None, None))[w]
+        if li is None:
+            continue
+        txt = rows.get("LI_text", ("", ""))[w]
+        dec = len(txt.split(".")[1]) if "." in txt else 3
+        h = 0.5 * 10 ** -dec + 1e-12
+        fi, fr = "t|%s|%s|flows_in" % (frm_to, terr), "t|%s|%s|flows_res" % (frm_to, terr)
+        cells.put(fi, None, False, None, None)
+        cells.put(fr, None, False, None, None)
+        cells.rels.append(([(1, fi), (-(li + h), fr)], None, 0))
+        cells.rels.append(([(1, fi), (-(li - h), fr)], 0, None))
+
+
+def read_move_json(path, cells):
+    import json, re
+    text = open(path).read()
+    r = json.loads(text)
+    if "from" not in r:
+        return
+    for t in r.get("territories", []):
+        rows = {k: tuple(v) for k, v in t.items() if isinstance(v, list) and len(v) == 2}
+        # the printed decimals of LI (json.loads drops them)
+        m = re.search(r'"id":%s,[^}]*"LI":\[([^,\]]*),([^\]]*)\]' % re.escape(json.dumps(t["id"])), text)
+        if m:
+            rows["LI_text"] = (m.group(1), m.group(2))
+        move_pairs(cells, r["from"], r["as"], t["id"], rows)
+
+
+def read_move_text(path, cells):
+    import re
+    frm = to = None
+    terr, rows = None, {}
+    for line in open(path, encoding="utf-8"):
+        m = re.match(r"new partition '(.*)' \(from '(.*)'\)", line)
+        if m:
+            to, frm = m.group(1), m.group(2)
+        m = re.match(r"territory '(.*)'", line)
+        if m or line.startswith("overall"):
+            if terr is not None:
+                move_pairs(cells, frm, to, terr, rows)
+            terr, rows = (m.group(1) if m else None), {}
+            continue
+        f = line.split()
+        if terr is not None and len(f) >= 3 and f[0] in ("communes", "LI", "flows_in", "flows_res"):
+            v = [None if x == "n/a" else float(x) for x in f[1:3]]
+            rows[f[0]] = tuple(v)
+            if f[0] == "LI":
+                rows["LI_text"] = tuple(f[1:3])
+    if terr is not None:
+        move_pairs(cells, frm, to, terr, rows)
+
+
+def gpkg_classes(path):
+    """p-values published as classes only; attraction shares in whole percents."""
+    ds = ogr.Open(path)
+    for ln in ("communes", "territoires"):
+        lyr = ds.GetLayerByName(ln)
+        if lyr is None:
+            continue
+        d = lyr.GetLayerDefn()
+        names = [d.GetFieldDefn(i).GetName() for i in range(d.GetFieldCount())]
+        for f in lyr:
+            for n in names:
+                v = f.GetField(n)
+                if v is None:
+                    continue
+                if n.endswith("pvalue") and v not in (0.001, 0.01, 0.05, 1.0):
+                    DIRECT.append("recovered: %s %s = %r is no p-value class" % (ln, n, v))
+                if n.endswith("_part") and abs(v * 100 - round(v * 100)) > 1e-9 and abs(v - round(v)) > 1e-9:
+                    DIRECT.append("recovered: %s %s = %r is no whole percent" % (ln, n, v))
+
+
 def main(paths):
     cells = Cells()
     for p in paths:
-        read(p, cells)
-    found = 0
+        if os.path.isdir(p):
+            read_html(p, cells)
+        elif p.endswith(".json"):
+            read_move_json(p, cells)
+        elif p.endswith(".txt"):
+            read_move_text(p, cells)
+        else:
+            read(p, cells)
+            gpkg_classes(p)
+    for x in DIRECT:
+        print(x)
+    found = len(DIRECT)
     for n in sorted(cells.masked_somewhere):
         if n in cells.known:
             print("recovered: %s masked in one file, published as %g in another" % (n, cells.known[n]))

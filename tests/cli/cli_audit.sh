@@ -80,6 +80,21 @@ if sh "$SRC/tests/browser/make_ws.sh" "$CPTS" "$T" > "$T/make.log" 2>&1 &&
   nm=$(ogrinfo -ro "$T/demo.gpkg" -sql "SELECT sum(mt_sans_mt_masque + mt_patients_masque) AS n FROM communes" | sed -n 's/^ *n (Integer) = //p')
   [ -n "$nm" ] && [ "$nm" -gt 0 ]; check "the demo has masked counts ($nm)" $?
   files="$T/demo.gpkg"
+  # the demo's HTML report, alone and with its GeoPackage, and the --json of profile
+  # and of a move: nothing found, and the report's masked cells are read
+  if "$CPTS" export -q "$T/ws.sqlite" --partition partition --html "$T/demohtml" 2>/dev/null &&
+     "$CPTS" profile -q "$T/ws.sqlite" --partition partition --json > "$T/prof.json" 2>/dev/null; then
+    "$CPTS" audit "$T/demohtml" > "$T/out" 2> "$T/err"; rc=$?
+    nch=$(sed -n 's/.*audit: \([0-9]*\) cells, .*/\1/p' "$T/err")
+    nrh=$(sed -n 's/.* \([0-9]*\) relations, .*/\1/p' "$T/err")
+    [ $rc -eq 0 ] && [ "${nch:-0}" -gt 500 ] && [ "${nrh:-0}" -gt 50 ]
+    check "demo HTML report: exit 0, $nch cells and $nrh relations read (got $rc)" $?
+    "$CPTS" audit "$T/demo.gpkg" "$T/demohtml" "$T/prof.json" > "$T/out" 2> "$T/err"; rc=$?
+    [ $rc -eq 0 ] && ! grep -q "inconsistent" "$T/out"
+    check "demo GeoPackage + HTML + profile JSON together: exit 0, consistent (got $rc)" $?
+  else
+    echo "not ok - export the demo's HTML report and profile JSON"
+  fi
   if "$CPTS" export -q "$T/ws.sqlite" --partition basins --gpkg "$T/basins.gpkg" 2>/dev/null; then
     files="$files $T/basins.gpkg"
     ogrinfo -ro -q "$T/basins.gpkg" -sql "SELECT count(*) AS n, sum(dest1_part <> CAST(dest1_part
@@ -95,13 +110,115 @@ if sh "$SRC/tests/browser/make_ws.sh" "$CPTS" "$T" > "$T/make.log" 2>&1 &&
     /usr/bin/python3 "$SRC/tests/cli/attack.py" "$T/leak.gpkg" > "$T/att" 2>&1; rc=$?
     [ $rc -eq 1 ] && grep -q "recovered: c|44003|mt_sans_mt in \[5, 5\]" "$T/att"
     check "the independent attacker recovers the hand-made leak (5)" $?
-    /usr/bin/python3 "$SRC/tests/cli/attack.py" "$T/demo.gpkg" > "$T/att" 2>&1; rc=$?
-    [ $rc -eq 0 ]; check "the independent attacker recovers nothing from the demo ($(tail -1 "$T/att"))" $?
+    # every publication of the demo together (issue 19 point 5): the GeoPackage, the
+    # HTML report, and a move's JSON and text output
+    pubs="$T/demo.gpkg"
+    [ -d "$T/demohtml" ] && pubs="$pubs $T/demohtml"
+    c1=$(ogrinfo -ro -q "$T/demo.gpkg" -sql "SELECT code FROM communes WHERE territoire = (SELECT territoire FROM territoires LIMIT 1) LIMIT 1" | sed -n 's/^ *code (String) = //p')
+    to=$(ogrinfo -ro -q "$T/demo.gpkg" -sql "SELECT territoire FROM territoires LIMIT 1 OFFSET 1" | sed -n 's/^ *territoire (String) = //p')
+    cp "$T/ws.sqlite" "$T/wsm.sqlite"
+    if [ -n "$c1" ] && [ -n "$to" ] &&
+       "$CPTS" move -q "$T/wsm.sqlite" --partition partition --commune "$c1" --to "$to" --as m1 --json > "$T/mv.json" &&
+       "$CPTS" move -q "$T/wsm.sqlite" --partition partition --commune "$c1" --to "$to" --as m2 > "$T/mv.txt"; then
+      pubs="$pubs $T/mv.json $T/mv.txt"
+    fi
+    /usr/bin/python3 "$SRC/tests/cli/attack.py" $pubs > "$T/att" 2>&1; rc=$?
+    [ $rc -eq 0 ] && [ $(echo $pubs | wc -w) -eq 4 ]
+    check "the independent attacker recovers nothing from the demo's GeoPackage, report and move outputs ($(tail -1 "$T/att"))" $?
   else
     echo "ok - # SKIP independent attacker: /usr/bin/python3 with osgeo or glpsol missing"
   fi
 else
   echo "not ok - build and export the demo workspace"; sed 's/^/# /' "$T/make.log"
+fi
+
+# ---- HTML report directories (issue 19 point 4): a hand-made leaky report. Page
+# "MT fictif": communes 44001, 44002 (Département 44, both listed) and 49001 whose
+# count of patients without GP is shown "< 11"; territory 423, Département 44 (2
+# communes) 422: the masked commune is 1 (attack 2). Its flow table: 329 + 310 +
+# "< 11" with Total 648: the hidden row is 9 (attack 4).
+mkhtml() { # mkhtml DIR DEP44 TOTAL PART (the rows' shares: each gives Total away)
+  mkdir -p "$1"
+  cat > "$1/index.html" <<HTML
+<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"></head><body>
+<h1>Diagnostic territorial</h1>
+<table><tr><th>Partition</th><td>essai</td></tr>
+<tr><th>Seuil du secret statistique</th><td>11</td></tr></table></body></html>
+HTML
+  cat > "$1/mt-fictif.html" <<HTML
+<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"></head><body>
+<h1>MT fictif</h1>
+<table class="cmp"><thead><tr><th>Indicateur</th><th>Territoire</th><th>Loire-Atlantique</th></tr></thead>
+<tbody><tr><th>Nombre de communes</th><td>3</td><td>2</td></tr>
+<tr><th>Patients sans médecin traitant <span class="note">(patients)</span></th><td>423</td><td>$2</td></tr></tbody></table>
+<table><thead><tr><th>Destination</th><th>Recours</th><th>Part</th></tr></thead><tbody>
+<tr><td>MT fictif (le territoire)</td><td>329</td><td>${4:-50,8 %}</td></tr>
+<tr><td>Ailleurs</td><td>310</td><td>${4:-47,8 %}</td></tr>
+<tr><td>Autres destinations (regroupées)</td><td><span class="masked">&lt; 11</span></td><td>${4:-1,4 %}</td></tr>
+<tr><th>Total</th><td>$3</td><td>100,0 %</td></tr></tbody></table>
+<table><thead><tr><th>Commune</th><th>Code</th><th>Population</th><th>Patients sans médecin traitant</th></tr></thead><tbody>
+<tr><td>Un</td><td>44001</td><td>1 200</td><td>200</td></tr>
+<tr><td>Deux</td><td>44002</td><td>1 100</td><td>secret statistique</td></tr>
+<tr><td>Trois</td><td>49001</td><td>300</td><td>&lt; 11</td></tr></tbody></table>
+</body></html>
+HTML
+}
+mkhtml "$T/leakhtml" 422 648
+"$CPTS" audit "$T/leakhtml" > "$T/out" 2> "$T/err"; rc=$?
+[ $rc -eq 1 ]; check "leaky HTML report: exit 1 (got $rc)" $?
+grep -q "leak: communes|49001 (Trois)|mt_sans_mt is masked but lies in \[1, 1\], determined" "$T/out"
+check "territory beside its département pins the masked commune at 1 (attack 2)" $?
+grep -q "territoires\[essai\]|MT fictif|mt_sans_mt = 423" "$T/out" && grep -q "communes|44001 (Un)|mt_sans_mt = 200" "$T/out"
+check "the territory and commune cells that narrow it are named" $?
+grep -q "leak: flux\[essai\]|MT fictif|Destination|Autres destinations (regroupées) is masked but lies in \[9, 9\], determined" "$T/out"
+check "a flow table's Total gives the row shown '< 11' (9, attack 4)" $?
+grep -q "^2 finding(s)" "$T/out"; check "two findings counted ($(tail -1 "$T/out"))" $?
+# the same report with the département and the Total hidden: nothing left to find
+mkhtml "$T/safehtml" "secret statistique" "secret statistique" "secret statistique"
+"$CPTS" audit "$T/safehtml" > "$T/out" 2> "$T/err"; rc=$?
+[ $rc -eq 0 ] && grep -q "^0 finding(s)" "$T/out"; check "département and Total hidden: exit 0 (got $rc)" $?
+# a report read with a GeoPackage naming the same commune: one cell
+sed 's/^44003,Trois,A,,1,1,10$/49001,Trois,A,,1,,/' "$T/c.csv" > "$T/c3.csv"
+"$CPTS" audit "$T/safehtml" > /dev/null 2>&1; rc1=$?
+printf 'code,nom,territoire,mt_sans_mt,mt_sans_mt_masque\n49001,Trois,X,1,0\n' > "$T/c4.csv"
+rm -f "$T/pub.gpkg"; ogr2ogr -f GPKG "$T/pub.gpkg" "$T/c4.csv" -nln communes -oo AUTODETECT_TYPE=YES > /dev/null 2>&1
+"$CPTS" audit "$T/safehtml" "$T/pub.gpkg" > "$T/out" 2>&1; rc=$?
+[ $rc1 -eq 0 ] && [ $rc -eq 1 ] && grep -q "communes|49001 (Trois)|mt_sans_mt is masked in one publication and published as 1" "$T/out"
+check "HTML and GeoPackage read together share the commune's cell (got $rc1, $rc)" $?
+
+# ---- JSON outputs: a move printing flows_in before/after one small commune apart
+# (attack 7: +6), and one hiding 'after' but printing LI to 6 decimals (LI x flows_res
+# gives flows_in back: the hidden change is 6 again)
+cat > "$T/move.json" <<JSON
+{"from":"p","as":"p-move","to":"B","communes":["44009"],"territories":[{"id":"B","population":[20000,20100],"communes":[10,11],"tier":[1,1],"LI":[0.500000,0.500060],"MSI":[0.9,0.9],"flows_in":[50000,50006],"flows_res":[100000,100000],"pieces":[1,1],"PAC":[1.2,1.2]}]}
+JSON
+"$CPTS" audit "$T/move.json" > "$T/out" 2> "$T/err"; rc=$?
+[ $rc -eq 1 ] && grep -q "leak: flows_in of 'B' is published before (50000, p) and after (50006, p-move) a move: the moved communes' flows make 6" "$T/out"
+check "move JSON with a +6 flow change: exit 1, the change named (got $rc)" $?
+sed 's/"flows_in":\[50000,50006\]/"flows_in":[50000,null]/' "$T/move.json" > "$T/move2.json"
+"$CPTS" audit "$T/move2.json" > "$T/out" 2> "$T/err"; rc=$?
+[ $rc -eq 1 ] && grep -q "leak: moved\[p->p-move\]|B|flows_in is masked but lies in \[6, 6\], determined" "$T/out"
+check "move JSON hiding 'after' but with LI to 6 decimals: the change is found (6; got $rc)" $?
+sed 's/"LI":\[0.500000,0.500060\]/"LI":[0.500,0.500]/' "$T/move2.json" > "$T/move3.json"
+"$CPTS" audit "$T/move3.json" > "$T/out" 2> "$T/err"; rc=$?
+[ $rc -eq 0 ]; check "LI to 3 decimals over 100 000 flows: nothing found (got $rc)" $?
+printf '{"partition":' > "$T/bad.json"
+"$CPTS" audit "$T/bad.json" > "$T/out" 2> "$T/err"; rc=$?
+[ $rc -eq 3 ] && grep -q "bad.json" "$T/err"; check "broken JSON: exit 3 naming the file (got $rc)" $?
+
+# the independent attacker on the hand-made leaky publications above
+if /usr/bin/python3 -c "import osgeo.ogr" 2>/dev/null && command -v glpsol > /dev/null; then
+  /usr/bin/python3 "$SRC/tests/cli/attack.py" "$T/leakhtml" > "$T/att" 2>&1; rc=$?
+  [ $rc -eq 1 ] && grep -q "recovered: c|49001|mt_sans_mt in \[1, 1\]" "$T/att" &&
+    grep -q "recovered: f|essai|MT fictif|Destination|Autres destinations (regroupées) in \[9, 9\]" "$T/att"
+  check "the attacker recovers the hand-made HTML leaks (attack 2: 1, attack 4: 9)" $?
+  /usr/bin/python3 "$SRC/tests/cli/attack.py" "$T/move.json" > "$T/att" 2>&1; rc1=$?
+  /usr/bin/python3 "$SRC/tests/cli/attack.py" "$T/move2.json" > "$T/att2" 2>&1; rc2=$?
+  [ $rc1 -eq 1 ] && grep -q "changes by 6 in a move" "$T/att" && [ $rc2 -eq 1 ] &&
+    grep -q "recovered: moved|p|B|flows_in in \[6, 6\]" "$T/att2"
+  check "the attacker recovers the hand-made move leaks (attack 7: +6 shown, +6 from LI)" $?
+else
+  echo "ok - # SKIP independent attacker: /usr/bin/python3 with osgeo or glpsol missing"
 fi
 
 tap_done
