@@ -145,6 +145,10 @@ int cpts_basins__louvain_from(cpts_bwork *w, const cpts_louvain_base *b, double 
 			      size_t *groups);
 void cpts_basins__louvain_base_free(cpts_louvain_base *b);
 
+/** From this many communes on (5,000; tests lower it), modularity's resolution search
+ * runs the commune level once (cpts_basins__louvain_base). A plain global. */
+extern size_t cpts_basins__search_base_min_n;
+
 /** xorshift64* step. */
 static inline uint64_t cpts_basins__rand(cpts_bwork *w)
 {

@@ -253,8 +253,7 @@ static double bisect(size_t count, size_t target, double gamma, double *lo, doub
 	return *lo > 0 && *hi > 0 ? sqrt(*lo * *hi) : *lo > 0 ? *lo * 4 : *hi / 4;
 }
 
-/* Above this many communes the resolution search reuses the first Louvain level. */
-#define SEARCH_BASE_MIN_N 5000
+size_t cpts_basins__search_base_min_n = 5000;
 
 /*
  * The search on a large territory (all of France: one Louvain costs seconds): the
@@ -314,7 +313,7 @@ out:
  * the given one, at most 12 runs) as a user would tune it by hand; every resolution
  * tried is fitted to the target count and the one keeping most flows inside basins
  * (overall LI) is kept. Without the search, the given resolution is fitted. From
- * SEARCH_BASE_MIN_N communes on, modularity_search_base.
+ * cpts_basins__search_base_min_n communes on, modularity_search_base.
  */
 static int modularity_fit(cpts_bwork *w, size_t target, bool search)
 {
@@ -330,7 +329,7 @@ static int modularity_fit(cpts_bwork *w, size_t target, bool search)
 	}
 	best.lab = cpts_mallocarray(n + 1, sizeof(long));
 	best.gamma = gamma;
-	if (n >= SEARCH_BASE_MIN_N) {
+	if (n >= cpts_basins__search_base_min_n) {
 		if ((rc = modularity_search_base(w, target, &best)) < 0)
 			goto out;
 		goto done;
