@@ -128,6 +128,27 @@ int cpts_basins__plurality(cpts_bwork *w);
  */
 int cpts_basins__louvain(cpts_bwork *w, const bool *active, double gamma, double max_pop);
 
+/**
+ * The first level of the constrained Louvain (local moving at resolution gamma, groups
+ * split into connected parts, aggregated), kept so that the next levels can run at
+ * several resolutions without redoing the costly commune level: the resolution search
+ * of a target count on all of France. *out OWNED by the caller
+ * (cpts_basins__louvain_base_free).
+ */
+typedef struct cpts_louvain_base cpts_louvain_base;
+int cpts_basins__louvain_base(cpts_bwork *w, const bool *active, double gamma, double max_pop,
+			      cpts_louvain_base **out);
+size_t cpts_basins__louvain_base_size(const cpts_louvain_base *b);
+/** The next levels from base b at resolution gamma: labels of the base's communes
+ * (new ids from w->n_lab) and, in *groups, how many groups they form. */
+int cpts_basins__louvain_from(cpts_bwork *w, const cpts_louvain_base *b, double gamma,
+			      size_t *groups);
+void cpts_basins__louvain_base_free(cpts_louvain_base *b);
+
+/** From this many communes on (5,000; tests lower it), modularity's resolution search
+ * runs the commune level once (cpts_basins__louvain_base). A plain global. */
+extern size_t cpts_basins__search_base_min_n;
+
 /** xorshift64* step. */
 static inline uint64_t cpts_basins__rand(cpts_bwork *w)
 {

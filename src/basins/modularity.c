@@ -253,20 +253,19 @@ static void aggregate(const level *l, const size_t *part, size_t np, level *next
 	free(touched);
 }
 
-int cpts_basins__louvain(cpts_bwork *w, const bool *active, double gamma, double max_pop)
+/*
+ * Levels of the Louvain from cur (owned when own_cur) at resolution gamma, at most
+ * max_levels of them; node_of (commune -> node of cur) is mapped to the nodes of the
+ * last level. The last level is left in *last (owned by the caller when *own_last).
+ */
+static int run_levels(cpts_bwork *w, level cur, bool own_cur, long *node_of, double gamma,
+		      double max_pop, double two_m, int max_levels, level *last, bool *own_last)
 {
-	size_t n = w->m->n;
-	long *node_of = cpts_mallocarray(n + 1, sizeof(long));
-	level cur, nxt;
-	size_t *comm = NULL, *part = NULL;
-	double two_m = 0;
+	size_t n = w->m->n, *comm = NULL, *part = NULL;
+	level nxt;
 	int rc = CPTS_OK;
 
-	cpts_basins__need_sym(w);
-	level0(w, &cur, active, node_of, &two_m);
-	if (!(two_m > 0))
-		two_m = 1; /* no flow: every gain is 0, groups only come from the floor step */
-	for (int lv = 0; lv < 64; lv++) {
+	for (int lv = 0; lv < max_levels; lv++) {
 		size_t np, moves;
 		comm = cpts_reallocarray(comm, cur.nn + 1, sizeof(size_t));
 		part = cpts_reallocarray(part, cur.nn + 1, sizeof(size_t));
@@ -277,20 +276,113 @@ int cpts_basins__louvain(cpts_bwork *w, const bool *active, double gamma, double
 			if (node_of[i] >= 0)
 				node_of[i] = (long)part[node_of[i]];
 		if (!moves || np == cur.nn)
-			break;
+			break; /* every group a single node: node_of names the nodes of cur */
 		aggregate(&cur, part, np, &nxt);
-		level_release(&cur);
+		if (own_cur)
+			level_release(&cur);
 		cur = nxt;
+		own_cur = true;
 		if ((rc = cpts_progress(w->ctx, 0.5, "modularity")) < 0)
 			break;
 	}
-	for (size_t i = 0; i < n; i++)
-		if (node_of[i] >= 0)
-			w->lab[i] = (long)w->n_lab + node_of[i];
-	w->n_lab += cur.nn + 1;
-	level_release(&cur);
+	*last = cur;
+	*own_last = own_cur;
 	free(comm);
 	free(part);
+	return rc;
+}
+
+/* node_of (nodes of a level of nn nodes) into labels allocated from w->n_lab. */
+static void write_labels(cpts_bwork *w, const long *node_of, size_t nn)
+{
+	for (size_t i = 0; i < w->m->n; i++)
+		if (node_of[i] >= 0)
+			w->lab[i] = (long)w->n_lab + node_of[i];
+	w->n_lab += nn + 1;
+}
+
+int cpts_basins__louvain(cpts_bwork *w, const bool *active, double gamma, double max_pop)
+{
+	size_t n = w->m->n;
+	long *node_of = cpts_mallocarray(n + 1, sizeof(long));
+	level cur, last;
+	double two_m = 0;
+	bool own_last = false;
+	int rc;
+
+	cpts_basins__need_sym(w);
+	level0(w, &cur, active, node_of, &two_m);
+	if (!(two_m > 0))
+		two_m = 1; /* no flow: every gain is 0, groups only come from the floor step */
+	rc = run_levels(w, cur, true, node_of, gamma, max_pop, two_m, 64, &last, &own_last);
+	write_labels(w, node_of, last.nn);
+	if (own_last)
+		level_release(&last);
 	free(node_of);
 	return rc;
+}
+
+/** The first level of a Louvain, kept to run the next levels at several resolutions. */
+struct cpts_louvain_base {
+	level l1;        /* OWNED: the groups of level 0, aggregated */
+	long *node_of;   /* OWNED, per commune: node of l1, -1 when inactive */
+	double two_m;
+	double max_pop;
+};
+
+int cpts_basins__louvain_base(cpts_bwork *w, const bool *active, double gamma, double max_pop,
+			      cpts_louvain_base **out)
+{
+	size_t n = w->m->n;
+	cpts_louvain_base *b = cpts_calloc(1, sizeof(*b));
+	level cur;
+	bool own = false;
+	int rc;
+
+	cpts_basins__need_sym(w);
+	b->node_of = cpts_mallocarray(n + 1, sizeof(long));
+	b->max_pop = max_pop;
+	level0(w, &cur, active, b->node_of, &b->two_m);
+	if (!(b->two_m > 0))
+		b->two_m = 1;
+	rc = run_levels(w, cur, true, b->node_of, gamma, max_pop, b->two_m, 1, &b->l1, &own);
+	*out = b;
+	CPTS_LOG(w->ctx, CPTS_LOG_DEBUG, "modularity: first level at resolution %g: %zu groups",
+		 gamma, b->l1.nn);
+	return rc;
+}
+
+size_t cpts_basins__louvain_base_size(const cpts_louvain_base *b)
+{
+	return b ? b->l1.nn : 0;
+}
+
+int cpts_basins__louvain_from(cpts_bwork *w, const cpts_louvain_base *b, double gamma,
+			      size_t *groups)
+{
+	size_t n = w->m->n;
+	long *node_of = cpts_mallocarray(n + 1, sizeof(long));
+	level last;
+	bool own_last = false;
+	int rc;
+
+	memcpy(node_of, b->node_of, n * sizeof(long));
+	rc = run_levels(w, b->l1, false, node_of, gamma, b->max_pop, b->two_m, 63, &last,
+			&own_last);
+	write_labels(w, node_of, last.nn);
+	if (groups)
+		*groups = last.nn;
+	if (own_last)
+		level_release(&last);
+	free(node_of);
+	return rc;
+}
+
+void cpts_basins__louvain_base_free(cpts_louvain_base *b)
+{
+	if (!b)
+		return;
+	level_release(&b->l1);
+	free(b->node_of);
+	free(b);
 }

@@ -29,6 +29,7 @@
  */
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -70,7 +71,33 @@ typedef struct olocal {
 	double *aff0, *aff1;  /* OWNED, per commune: flows to side 0 / 1 while growing */
 	long rounds;          /* basin-level rounds tried, and kept */
 	long rounds_kept;
+	/* cooperative interruption (Ctrl-C, SIGTERM, the progress callback) */
+	atomic_int *stop;     /* BORROWED, shared by every start: set when interrupted */
+	bool reporter;        /* this start runs on the calling thread: it reports progress */
+	long work;            /* work units since the last check */
 } olocal;
+
+/*
+ * Is the run interrupted? Checked every 4,096 units of work (a proposal, a commune
+ * evaluated; a basin round counts 64): the calling thread goes through cpts_progress
+ * (the interrupt flag, the test hook CPTS_TEST_INTERRUPT_AFTER and the progress
+ * display), worker threads only read the flag; either sets the shared stop, that every
+ * start reads at once. A stopped start returns without finishing; its result is
+ * discarded.
+ */
+static bool ostop(olocal *o, long units)
+{
+	if (!o->stop)
+		return false;
+	o->work += units;
+	if (o->work >= 4096) {
+		o->work = 0;
+		if (o->reporter ? cpts_progress(o->w->ctx, -1, "optimise") < 0
+				: cpts_interrupted(o->w->ctx))
+			atomic_store(o->stop, 1);
+	}
+	return atomic_load_explicit(o->stop, memory_order_relaxed) != 0;
+}
 
 static uint64_t orand(olocal *o)
 {
@@ -346,7 +373,7 @@ static long best_move(olocal *o, size_t j, bool forced, long only, double *gain_
 /* Work-list descent until the queue is empty. */
 static void descend(olocal *o)
 {
-	while (o->qn) {
+	while (o->qn && !ostop(o, 1)) {
 		size_t j = pop_queue(o);
 		double gain;
 		long b = best_move(o, j, false, -1, &gain);
@@ -375,7 +402,7 @@ static void local_search(olocal *o)
 		for (size_t i = 0; i < n; i++)
 			push(o, perm[i]);
 		descend(o);
-		if (o->moves == before)
+		if (o->moves == before || ostop(o, 0))
 			break;
 	}
 	free(perm);
@@ -539,6 +566,8 @@ static void anneal(olocal *o, long proposals)
 	ratio = pow(t1 / t0, 1.0 / (double)proposals);
 	temp = t0;
 	for (long k = 0; k < proposals; k++, temp *= ratio) {
+		if (ostop(o, 1))
+			break;
 		if (!propose(o, temp))
 			continue;
 		dirty = true;
@@ -840,16 +869,18 @@ typedef struct ostart {
 	double anneal_internal;   /* objective after the annealing, before the rounds */
 } ostart;
 
-static void run_start(const cpts_bwork *w, ostart *s)
+static void run_start(const cpts_bwork *w, ostart *s, atomic_int *stop, bool reporter)
 {
 	olocal o;
 
 	olocal_init(&o, w, s->start, s->seed);
+	o.stop = stop;
+	o.reporter = reporter;
 	local_search(&o);
 	anneal(&o, s->kicks);
 	local_search(&o);
 	s->anneal_internal = o.internal;
-	for (long r = 0, nr = default_rounds(&o); r < nr; r++)
+	for (long r = 0, nr = default_rounds(&o); r < nr && !ostop(&o, 64); r++)
 		basin_round(&o);
 	s->rounds = o.rounds;
 	s->rounds_kept = o.rounds_kept;
@@ -864,14 +895,16 @@ typedef struct oworker {
 	const cpts_bwork *w;  /* BORROWED */
 	ostart *starts;       /* BORROWED, all starts */
 	size_t n_starts, first, step;
+	atomic_int *stop;     /* BORROWED, shared */
+	bool reporter;        /* the calling thread */
 } oworker;
 
 static void *worker_main(void *arg)
 {
 	oworker *t = arg;
 
-	for (size_t s = t->first; s < t->n_starts; s += t->step)
-		run_start(t->w, &t->starts[s]);
+	for (size_t s = t->first; s < t->n_starts && !atomic_load(t->stop); s += t->step)
+		run_start(t->w, &t->starts[s], t->stop, t->reporter);
 	return NULL;
 }
 
@@ -894,7 +927,9 @@ int cpts_basins__optimise(cpts_bwork *w, long *const *starts, size_t n_starts,
 	bool *started;
 	double t0 = cpts_now(), total = 0;
 	size_t best = 0;
+	atomic_int stop;
 
+	atomic_init(&stop, 0);
 	cpts_basins__need_sym(w);
 	if (n_thr > n_starts)
 		n_thr = n_starts ? n_starts : 1;
@@ -907,17 +942,31 @@ int cpts_basins__optimise(cpts_bwork *w, long *const *starts, size_t n_starts,
 		st[s].kicks = w->opts->kicks >= 0 ? w->opts->kicks : default_kicks(w);
 	}
 	for (size_t t = 0; t < n_thr; t++) {
-		wk[t] = (oworker){ w, st, n_starts, t, n_thr };
+		wk[t] = (oworker){ w, st, n_starts, t, n_thr, &stop, t == 0 };
 		/* thread 0 is this one; a worker that cannot start leaves its starts to it */
 		if (t > 0)
 			started[t] = pthread_create(&th[t], NULL, worker_main, &wk[t]) == 0;
 	}
 	worker_main(&wk[0]);
 	for (size_t t = 1; t < n_thr; t++) {
-		if (started[t])
+		if (started[t]) {
 			pthread_join(th[t], NULL);
-		else
+		} else {
+			wk[t].reporter = true;
 			worker_main(&wk[t]);
+		}
+	}
+	if (atomic_load(&stop)) {
+		/* a worker saw the signal first: the error is set here, on this thread */
+		for (size_t s = 0; s < n_starts; s++)
+			free(st[s].lab);
+		free(st);
+		free(wk);
+		free(th);
+		free(started);
+		if (w->ctx->err.code == CPTS_ECANCEL)
+			return CPTS_ECANCEL;
+		return cpts_fail(w->ctx, CPTS_ECANCEL, "interrupted");
 	}
 	for (size_t s = 1; s < n_starts; s++)
 		if (st[s].internal > st[best].internal + GAIN_EPS)

@@ -89,15 +89,17 @@ static size_t check_locked(cpts_bwork *w, const cpts_partition *lock)
 	return n_split;
 }
 
-/* Modularity labels of the unlocked communes (constrained Louvain at the ceiling). */
-static int modularity_labels(cpts_bwork *w)
+/* Modularity labels of the unlocked communes (constrained Louvain at the ceiling), from
+ * the first level in base when one is given. */
+static int modularity_labels(cpts_bwork *w, const cpts_louvain_base *base)
 {
 	bool *active = cpts_calloc(w->m->n + 1, sizeof(bool));
 	int rc;
 
 	for (size_t i = 0; i < w->m->n; i++)
 		active[i] = !w->locked[i];
-	rc = cpts_basins__louvain(w, active, w->opts->resolution, w->opts->max_pop);
+	rc = base ? cpts_basins__louvain_from(w, base, w->opts->resolution, NULL)
+		  : cpts_basins__louvain(w, active, w->opts->resolution, w->opts->max_pop);
 	free(active);
 	if (rc < 0)
 		return rc;
@@ -167,7 +169,8 @@ static int method_plurality(cpts_bwork *w, size_t target, cpts_basins_summary *s
 }
 
 /* Modularity at resolution gamma: labels, then the constraints; the basin count. */
-static int modularity_at(cpts_bwork *w, double gamma, size_t n_lab0, size_t *count)
+static int modularity_at(cpts_bwork *w, double gamma, size_t n_lab0, size_t *count,
+			 const cpts_louvain_base *base)
 {
 	const cpts_basins_opts *saved = w->opts;
 	cpts_basins_opts tuned = *w->opts;
@@ -177,7 +180,7 @@ static int modularity_at(cpts_bwork *w, double gamma, size_t n_lab0, size_t *cou
 	w->opts = &tuned;
 	reset_unlocked(w);
 	w->n_lab = n_lab0;
-	if ((rc = modularity_labels(w)) == CPTS_OK)
+	if ((rc = modularity_labels(w, base)) == CPTS_OK)
 		rc = constrain(w, true);
 	w->opts = saved;
 	*count = cpts_basins__count(w);
@@ -199,52 +202,147 @@ static double labels_li(const cpts_bwork *w)
 	return tot > 0 ? in / tot : 0;
 }
 
+/* Modularity at gamma (from base when given) fitted to target: merged first by the flows
+ * exchanged when above it, then fit_count; its overall LI and whether it has the count. */
+static int fitted_at(cpts_bwork *w, double gamma, size_t n_lab0, size_t target,
+		     const cpts_louvain_base *base, double *li, bool *at_target, size_t *raw)
+{
+	int rc;
+
+	if ((rc = modularity_at(w, gamma, n_lab0, raw, base)) < 0)
+		return rc;
+	/* more basins than asked: merge first the pairs exchanging most flows */
+	if (*raw > target)
+		cpts_basins__agglomerate(w, target);
+	if ((rc = fit_count(w, target)) < 0)
+		return rc;
+	*li = labels_li(w);
+	*at_target = cpts_basins__count(w) == target;
+	CPTS_LOG(w->ctx, CPTS_LOG_DEBUG, "modularity: resolution %g: %zu basins, LI %.4f at %zu",
+		 gamma, *raw, *li, cpts_basins__count(w));
+	return CPTS_OK;
+}
+
+/* The search's best fit so far (a fit that reaches the count beats one that does not). */
+typedef struct mod_best {
+	long *lab;      /* OWNED, n labels */
+	size_t n_lab;
+	double li, gamma;
+	bool at;
+} mod_best;
+
+static void keep_best(const cpts_bwork *w, mod_best *b, double gamma, double li, bool at)
+{
+	if ((at && !b->at) || (at == b->at && li > b->li)) {
+		b->li = li;
+		b->at = at;
+		b->gamma = gamma;
+		memcpy(b->lab, w->lab, w->m->n * sizeof(long));
+		b->n_lab = w->n_lab;
+	}
+}
+
+/* One step of the resolution search on its logarithm: too few basins at gamma raise
+ * the lower bound, too many the upper one; x4 (or /4) until both are known. */
+static double bisect(size_t count, size_t target, double gamma, double *lo, double *hi)
+{
+	if (count < target)
+		*lo = gamma;
+	else
+		*hi = gamma;
+	return *lo > 0 && *hi > 0 ? sqrt(*lo * *hi) : *lo > 0 ? *lo * 4 : *hi / 4;
+}
+
+size_t cpts_basins__search_base_min_n = 5000;
+
+/*
+ * The search on a large territory (all of France: one Louvain costs seconds): the
+ * commune level is run once, at a resolution giving at least 2 groups per basin asked,
+ * and kept; the resolution is bisected on the group count of the next levels only
+ * (aggregated graph, milliseconds), then three finer resolutions than the one giving
+ * the count (x 1.15, 1.32, 1.52: the floor merges groups, and extra ones are merged
+ * back by kept flows) are fitted and the best overall LI is kept.
+ */
+static int modularity_search_base(cpts_bwork *w, size_t target, mod_best *best)
+{
+	size_t n = w->m->n, n_lab0 = w->n_lab, groups = 0, raw;
+	bool *active = cpts_calloc(n + 1, sizeof(bool)), at;
+	/* at resolution gamma a commune joins a group that takes more than gamma / K of its
+	 * flows when K groups of equal strength share them: 0.15 K to start with, the
+	 * first level at twice that (finer groups, that the next levels merge) */
+	double gamma = 0.15 * (double)target, gb = 2 * gamma, lo = 0, hi = 0, li;
+	cpts_louvain_base *base = NULL;
+	int rc = CPTS_OK;
+
+	for (size_t i = 0; i < n; i++)
+		active[i] = !w->locked[i];
+	for (int t = 0; t < 4; t++) {
+		cpts_basins__louvain_base_free(base);
+		base = NULL;
+		if ((rc = cpts_basins__louvain_base(w, active, gb, w->opts->max_pop, &base)) < 0)
+			goto out;
+		if (cpts_basins__louvain_base_size(base) >= 2 * target)
+			break;
+		gb *= 4;
+	}
+	for (int it = 0; it < 24; it++) {
+		reset_unlocked(w);
+		w->n_lab = n_lab0;
+		if ((rc = cpts_basins__louvain_from(w, base, gamma, &groups)) < 0)
+			goto out;
+		CPTS_LOG(w->ctx, CPTS_LOG_DEBUG, "modularity: resolution %g: %zu groups", gamma,
+			 groups);
+		if (groups == target || (lo > 0 && hi > 0 && hi / lo < 1.01))
+			break;
+		gamma = bisect(groups, target, gamma, &lo, &hi);
+	}
+	for (int c = 1; c <= 3; c++) {
+		double g = gamma * pow(1.15, c);
+		if ((rc = fitted_at(w, g, n_lab0, target, base, &li, &at, &raw)) < 0)
+			goto out;
+		keep_best(w, best, g, li, at);
+	}
+out:
+	cpts_basins__louvain_base_free(base);
+	free(active);
+	return rc;
+}
+
 /*
  * With a target count, the resolution is searched (bisection on its logarithm, from
  * the given one, at most 12 runs) as a user would tune it by hand; every resolution
  * tried is fitted to the target count and the one keeping most flows inside basins
- * (overall LI) is kept. Without the search, the given resolution is fitted.
+ * (overall LI) is kept. Without the search, the given resolution is fitted. From
+ * cpts_basins__search_base_min_n communes on, modularity_search_base.
  */
 static int modularity_fit(cpts_bwork *w, size_t target, bool search)
 {
-	size_t n = w->m->n, n_lab0 = w->n_lab, count, n_lab_best = 0;
-	double lo = 0, hi = 0, gamma = w->opts->resolution, best_gamma = gamma, best_li = -1;
-	long *best = NULL;
-	bool best_at = false;
+	size_t n = w->m->n, n_lab0 = w->n_lab, count;
+	double lo = 0, hi = 0, gamma = w->opts->resolution;
+	mod_best best = { NULL, 0, -1, 0, false };
 	int rc = CPTS_OK;
 
 	if (!search || !target) {
-		if ((rc = modularity_at(w, gamma, n_lab0, &count)) < 0)
+		if ((rc = modularity_at(w, gamma, n_lab0, &count, NULL)) < 0)
 			return rc;
 		return fit_count(w, target);
 	}
-	best = cpts_mallocarray(n + 1, sizeof(long));
+	best.lab = cpts_mallocarray(n + 1, sizeof(long));
+	best.gamma = gamma;
+	if (n >= cpts_basins__search_base_min_n) {
+		if ((rc = modularity_search_base(w, target, &best)) < 0)
+			goto out;
+		goto done;
+	}
 	/* the bisection (at most 12 runs), then 4 finer resolutions from the one that
 	 * gave the count (more basins, merged back by kept flows) */
 	for (int it = 0, extra = 0; it < 12 + extra; it++) {
 		size_t raw;
 		double li;
 		bool at_target;
-		if ((rc = modularity_at(w, gamma, n_lab0, &count)) < 0)
+		if ((rc = fitted_at(w, gamma, n_lab0, target, NULL, &li, &at_target, &raw)) < 0)
 			goto out;
-		raw = count;
-		/* more basins than asked: merge first the pairs exchanging most flows */
-		if (raw > target)
-			cpts_basins__agglomerate(w, target);
-		if ((rc = fit_count(w, target)) < 0)
-			goto out;
-		li = labels_li(w);
-		at_target = cpts_basins__count(w) == target;
-		CPTS_LOG(w->ctx, CPTS_LOG_DEBUG, "modularity: resolution %g: %zu basins, LI %.4f"
-			 " at %zu", gamma, raw, li, cpts_basins__count(w));
-		/* a fit that reaches the count beats one that does not */
-		if ((at_target && !best_at) || (at_target == best_at && li > best_li)) {
-			best_li = li;
-			best_at = at_target;
-			best_gamma = gamma;
-			memcpy(best, w->lab, n * sizeof(long));
-			n_lab_best = w->n_lab;
-		}
+		keep_best(w, &best, gamma, li, at_target);
 		if (extra) {
 			gamma *= 1.3;
 			continue;
@@ -255,18 +353,15 @@ static int modularity_fit(cpts_bwork *w, size_t target, bool search)
 			gamma = (raw >= target ? gamma : hi > 0 ? hi : gamma) * 1.3;
 			continue;
 		}
-		if (raw < target)
-			lo = gamma;
-		else
-			hi = gamma;
-		gamma = lo > 0 && hi > 0 ? sqrt(lo * hi) : lo > 0 ? lo * 4 : hi / 4;
+		gamma = bisect(raw, target, gamma, &lo, &hi);
 	}
-	memcpy(w->lab, best, n * sizeof(long));
-	w->n_lab = n_lab_best;
+done:
+	memcpy(w->lab, best.lab, n * sizeof(long));
+	w->n_lab = best.n_lab;
 	CPTS_LOG(w->ctx, CPTS_LOG_NOTE, "modularity: resolution %g kept (overall LI %.4f at"
-		 " %zu basins)", best_gamma, best_li, cpts_basins__count(w));
+		 " %zu basins)", best.gamma, best.li, cpts_basins__count(w));
 out:
-	free(best);
+	free(best.lab);
 	return rc;
 }
 
@@ -309,8 +404,8 @@ static int method_optimise(cpts_bwork *w, size_t target, cpts_basins_summary *su
 	reset_unlocked(w);
 	w->n_lab = n_lab0;
 	/* the modularity start: its resolution searched for the overall LI at the count
-	 * (16 runs: below 5,000 communes only) */
-	if ((rc = modularity_fit(w, target, n < 5000)) < 0)
+	 * (16 runs below 5,000 communes; above, from one first level) */
+	if ((rc = modularity_fit(w, target, true)) < 0)
 		goto out;
 	seedlab[1] = cpts_mallocarray(n + 1, sizeof(long));
 	memcpy(seedlab[1], w->lab, n * sizeof(long));
@@ -334,7 +429,8 @@ static int method_optimise(cpts_bwork *w, size_t target, cpts_basins_summary *su
 	for (size_t s = 0; s < n_starts; s++)
 		starts[s] = seedlab[s % (n_starts >= 3 ? 3 : 2)];
 	t1 = cpts_now();
-	rc = cpts_basins__optimise(w, starts, n_starts, sum);
+	if ((rc = cpts_basins__optimise(w, starts, n_starts, sum)) < 0)
+		goto out; /* interrupted: nothing is stored */
 	cpts_basins__compact(w);
 	CPTS_LOG(w->ctx, CPTS_LOG_NOTE, "optimise: starts built in %.3f s", t1 - t0);
 	CPTS_LOG(w->ctx, CPTS_LOG_NOTE, "optimise: objective %.4f after %ld moves (%d starts,"

@@ -55,10 +55,10 @@ int cmd_basins(cpts_ctx *ctx, int argc, char **argv)
 		{ "threads", 0, CLI_INT, offsetof(struct basins_cli, threads), "T",
 		  "optimiser threads (default 2; the result does not depend on it)", false, false },
 		{ "starts", 0, CLI_INT, offsetof(struct basins_cli, starts), "K",
-		  "optimiser starts (default 4)", false, false },
+		  "optimiser starts (default 6, 2 from 5,000 communes on)", false, false },
 		{ "kicks", 0, CLI_INT, offsetof(struct basins_cli, kicks), "K",
 		  "optimiser annealing proposals per start (default 1000 per commune, at most"
-		  " 4 million)", false, false },
+		  " 1.5 million)", false, false },
 		{ "resample", 0, CLI_INT, offsetof(struct basins_cli, resample), "K",
 		  "rerun on K resampled flow matrices; store each commune's co-assignment with"
 		  " its pole", false, false },

@@ -133,4 +133,29 @@ for p in plu3 plu4 plu5; do
   [ "$li" = "$li_cached" ] && [ -n "$li" ]; check "$p: same basins and LI as from the packed matrix ($li)" $?
 done
 [ "$li_cached" = "44001=0.9 44004=0.933333" ]; check "LI by hand: 900/1000 west, (90+80+950)/(100+100+1000) east ($li_cached)" $?
+# the optimiser honours Ctrl-C and SIGTERM (issue 17): an annealing of 2e9 proposals per
+# start would run for minutes; interrupted, it stops within seconds, exits 130 and leaves
+# the workspace as it was. wait_for PID SECONDS: its exit status, or 124 after killing it.
+wait_for() {
+  k=0
+  while kill -0 "$1" 2> /dev/null && [ $k -lt $(($2 * 10)) ]; do sleep 0.1; k=$((k + 1)); done
+  if kill -0 "$1" 2> /dev/null; then kill -9 "$1"; wait "$1"; return 124; fi
+  wait "$1"
+}
+sum0=$(sha256sum "$WS" | cut -c1-64)
+CPTS_TEST_INTERRUPT_AFTER=500 "$CPTS" basins "$WS" --target-count 2 --min-pop 1 --max-pop 100000 \
+  --kicks 2000000000 --name intr > "$T/out" 2> "$T/err" &
+wait_for $! 30; rc=$?
+[ $rc -eq 130 ]; check "optimiser interrupted at a progress report exits 130 within 30 s (got $rc)" $?
+grep -q "cpts: error: interrupted" "$T/err"; check "interruption reported on stderr" $?
+"$CPTS" basins "$WS" --target-count 2 --min-pop 1 --max-pop 100000 --kicks 2000000000 \
+  --threads 2 --name intr > "$T/out" 2> "$T/err" &
+pid=$!
+sleep 1
+kill -TERM $pid
+wait_for $pid 30; rc=$?
+[ $rc -eq 130 ]; check "optimiser stopped by SIGTERM exits 130 within 30 s (got $rc)" $?
+c=$(sqlite3 "$WS" "SELECT count(*) FROM partitions WHERE name = 'intr'")
+[ "$c" = "0" ]; check "no partition stored by the interrupted runs (got $c)" $?
+[ "$(sha256sum "$WS" | cut -c1-64)" = "$sum0" ]; check "workspace file unchanged by the interrupted runs" $?
 tap_done

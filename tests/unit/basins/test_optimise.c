@@ -334,6 +334,74 @@ static void test_grid(cpts_ctx *ctx)
 	ws_drop(s, path);
 }
 
+/* Basin populations of partition name into pmin / pmax. */
+static void pop_range(cpts_ctx *ctx, cpts_store *s, const cpts_model *m, const char *name,
+		      double *pmin, double *pmax)
+{
+	long lab[G * G];
+	double bpop[G * G] = { 0 };
+	size_t nb = labels_of(ctx, s, m, name, lab);
+
+	*pmin = INFINITY;
+	*pmax = 0;
+	for (size_t i = 0; i < m->n; i++)
+		bpop[lab[i]] += m->c[i].pop;
+	for (size_t b = 0; b < nb; b++) {
+		*pmin = fmin(*pmin, bpop[b]);
+		*pmax = fmax(*pmax, bpop[b]);
+	}
+}
+
+/*
+ * Modularity with a target: the resolution search that runs the commune level once
+ * (used from 5,000 communes on: all of France) forced on the grid, against the full
+ * search (a Louvain per resolution): the count, contiguity, floor and ceiling, the
+ * same basins for the same seed, and an overall LI close to the full search's.
+ */
+static void test_search_base(cpts_ctx *ctx)
+{
+	char path[256];
+	cpts_store *s = grid(ctx, path);
+	cpts_basins_opts o = CPTS_BASINS_OPTS_INIT;
+	cpts_basins_summary full, base, again;
+	cpts_model *m = NULL;
+	long lab1[G * G], lab2[G * G];
+	double pmin, pmax;
+	bool same = true;
+
+	ok(s != NULL, "search: workspace built");
+	if (!s)
+		return;
+	cpts_model_load(ctx, &m, s);
+	o.method = CPTS_BASINS_MODULARITY;
+	o.target_count = 6;
+	o.min_pop = 80000;
+	o.max_pop = 400000;
+	o.name = "mfull";
+	ok(cpts_basins_run(ctx, s, &o, &full) == CPTS_OK, "search: full search runs");
+	cpts_basins__search_base_min_n = 0;
+	o.name = "mbase";
+	ok(cpts_basins_run(ctx, s, &o, &base) == CPTS_OK, "search: one-level search runs");
+	o.name = "mbase2";
+	ok(cpts_basins_run(ctx, s, &o, &again) == CPTS_OK, "search: one-level search again");
+	cpts_basins__search_base_min_n = 5000;
+	is_int((long)full.n_basins, 6, "search: full search reaches the count");
+	is_int((long)base.n_basins, 6, "search: one-level search reaches the count");
+	ok(partition_sound(ctx, s, "mbase"), "search: one-level basins contiguous, no overlap");
+	pop_range(ctx, s, m, "mbase", &pmin, &pmax);
+	ok(pmin >= 80000 && pmax <= 400000, "search: within floor and ceiling (%.0f-%.0f)", pmin,
+	   pmax);
+	labels_of(ctx, s, m, "mbase", lab1);
+	labels_of(ctx, s, m, "mbase2", lab2);
+	for (size_t i = 0; i < m->n; i++)
+		same &= lab1[i] == lab2[i];
+	ok(same, "search: the same basins for the same seed");
+	ok(base.li_overall >= full.li_overall - 0.02, "search: one-level LI %.4f within 0.02 of"
+	   " the full search's %.4f", base.li_overall, full.li_overall);
+	cpts_model_free(ctx, m);
+	ws_drop(s, path);
+}
+
 int main(void)
 {
 	cpts_ctx ctx;
@@ -344,6 +412,7 @@ int main(void)
 	test_line(&ctx);
 	test_resample_fixed(&ctx);
 	test_grid(&ctx);
+	test_search_base(&ctx);
 	cpts_ctx_release(&ctx);
 	return done_testing();
 }
