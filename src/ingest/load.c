@@ -12,12 +12,15 @@
  * Invariant: on any error the transaction is rolled back; the workspace is unchanged.
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cpts/code.h"
 #include "cpts/model.h"
 #include "cpts/store.h"
+#include "cpts/store_ingest.h"
 #include "ingest/ingest_int.h"
 #include "ingest/read_int.h"
 #include "ingest/resolve.h"
@@ -49,6 +52,8 @@ static void loader_release(cpts_loader *L)
 	sqlite3_finalize(L->add);
 	sqlite3_finalize(L->rep);
 	cpts_resolver_release(&L->res);
+	cpts_flowset_release(L->fs);
+	free(L->fs);
 	cpts_strmap_free(L->state);
 	cpts_strmap_free(L->seen_raw);
 	free(L->stored_code);
@@ -331,7 +336,8 @@ static const char *row_key(cpts_loader *L, char codes[][6], bool raw)
 	return L->key.data;
 }
 
-static int duplicate_error(cpts_ctx *ctx, cpts_loader *L)
+/* The row at line of the file repeats a key (its key values in L->v). */
+static int duplicate_error(cpts_ctx *ctx, cpts_loader *L, size_t line)
 {
 	cpts_buf b = CPTS_BUF_INIT;
 	int rc;
@@ -343,7 +349,7 @@ static int duplicate_error(cpts_ctx *ctx, cpts_loader *L)
 			      L->v[i].text);
 	}
 	rc = cpts_fail(ctx, CPTS_EINPUT, "%s:%zu: duplicate row for %s (each key may appear"
-		       " once)", cpts_csv_name(L->csv), cpts_csv_line(L->csv), b.data);
+		       " once)", cpts_csv_name(L->csv), line, b.data);
 	cpts_buf_release(&b);
 	return rc;
 }
@@ -407,6 +413,17 @@ static int emit(cpts_ctx *ctx, cpts_loader *L, char codes[][6], int n_codes, dou
 		return CPTS_OK;
 	if (n_codes > 0)
 		note_stored_code(L, codes[0]);
+	if (L->fs) {
+		/* flows: gathered, folded by key and stored in key order (store_flowset) */
+		const cpts_value *vol = &L->v[3];
+		bool masked = vol->state == CPTS_V_MASKED;
+		if (masked)
+			L->n_masked++;
+		cpts_flowset_add(L->fs, codes[0], codes[1], L->v[2].text, vol->num * w,
+				 vol->state != CPTS_V_VALUE, outside, (int)how,
+				 cpts_csv_line(L->csv));
+		return CPTS_OK;
+	}
 	/* the key is only built for the rows whose mapping is tracked (most rows are not:
 	 * building it for each of millions of flow rows was 3 % of their ingest) */
 	track = how != CPTS_RESOLVE_DIRECT || touches_arm_commune(L, codes, n_codes);
@@ -420,7 +437,7 @@ static int emit(cpts_ctx *ctx, cpts_loader *L, char codes[][6], int n_codes, dou
 			return rc;
 		if (conflict) {
 			if (!track || (ks & KS_DIRECT) || ks == 0)
-				return duplicate_error(ctx, L);
+				return duplicate_error(ctx, L, cpts_csv_line(L->csv));
 			if (ks & KS_ARM) {
 				L->n_arm_dropped++;
 				bind_row(L, L->rep, codes, w, outside);
@@ -445,6 +462,33 @@ static int emit(cpts_ctx *ctx, cpts_loader *L, char codes[][6], int n_codes, dou
 		return rc;
 	cpts_strmap_put(L->state, key, ks | (how == CPTS_RESOLVE_ARM ? KS_ARM : KS_PASSAGE));
 	return CPTS_OK;
+}
+
+/* Flows: fold the gathered rows by key (a duplicate is reported with its line), then
+ * store them in key order. */
+static int store_flowset(cpts_ctx *ctx, cpts_loader *L)
+{
+	cpts_flowset *fs = L->fs;
+	double t0 = (double)clock() / CLOCKS_PER_SEC, t1;
+	size_t dup;
+	int rc;
+
+	cpts_flowset_fold(fs, &dup, &L->n_arm_dropped);
+	t1 = (double)clock() / CLOCKS_PER_SEC;
+	if (dup != SIZE_MAX) {
+		const cpts_flow_rec *r = &fs->r[dup];
+		memcpy(L->v[0].text, r->orig, 5);
+		L->v[0].text[5] = '\0';
+		memcpy(L->v[1].text, r->dest, 5);
+		L->v[1].text[5] = '\0';
+		snprintf(L->v[2].text, sizeof(L->v[2].text), "%s", fs->profs[r->prof]);
+		return duplicate_error(ctx, L, r->line);
+	}
+	rc = cpts_store_flows_write(ctx, L->s, fs->r, fs->n, (const char *const *)fs->profs);
+	if (rc == CPTS_OK)
+		cpts_note(ctx, "%s: %zu flow rows sorted by key in %.3f s, stored in %.3f s",
+			  cpts_csv_name(L->csv), fs->n, t1 - t0, (double)clock() / CLOCKS_PER_SEC - t1);
+	return rc;
 }
 
 /* ---- resolution ------------------------------------------------------------------ */
@@ -539,7 +583,7 @@ static int resolve_and_emit(cpts_ctx *ctx, cpts_loader *L, char **f)
 		int64_t dummy;
 		const char *raw = row_key(L, NULL, true);
 		if (cpts_strmap_get(L->seen_raw, raw, &dummy))
-			return duplicate_error(ctx, L);
+			return duplicate_error(ctx, L, cpts_csv_line(L->csv));
 		cpts_strmap_put(L->seen_raw, raw, 1);
 		L->n_mapped++;
 	}
@@ -602,7 +646,7 @@ static int emit_attributes(cpts_ctx *ctx, cpts_loader *L, char **f)
 				return rc;
 			if (conflict) {
 				snprintf(L->v[1].text, sizeof(L->v[1].text), "%s", name);
-				return duplicate_error(ctx, L);
+				return duplicate_error(ctx, L, cpts_csv_line(L->csv));
 			}
 		}
 	}
@@ -968,6 +1012,10 @@ int cpts_ingest_table(cpts_ctx *ctx, cpts_store *s, cpts_table_kind kind, const 
 	}
 	loader_init(&L, kind, opts);
 	L.s = s;
+	if (kind == CPTS_TABLE_FLOWS) {
+		L.fs = cpts_calloc(1, sizeof(*L.fs));
+		cpts_flowset_init(L.fs);
+	}
 	if ((rc = cpts_csv_open(ctx, &L.csv, path)) < 0)
 		goto out;
 	if (kind == CPTS_TABLE_PASSAGE) {
@@ -1012,6 +1060,8 @@ int cpts_ingest_table(cpts_ctx *ctx, cpts_store *s, cpts_table_kind kind, const 
 	if ((rc = prepare(ctx, &L)) < 0)
 		goto out;
 	if ((rc = read_rows(ctx, &L)) < 0)
+		goto out;
+	if (L.fs && (rc = store_flowset(ctx, &L)) < 0)
 		goto out;
 	if ((rc = finish(ctx, &L, path)) < 0)
 		goto out;

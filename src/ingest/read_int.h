@@ -9,6 +9,7 @@
 #include <sqlite3.h>
 
 #include "cpts/store.h"
+#include "ingest/flowset.h"
 #include "ingest/ingest_int.h"
 #include "ingest/resolve.h"
 
@@ -89,6 +90,9 @@ typedef struct cpts_loader {
 	char bound_codes[2][6];             /* the resolved codes bound SQLITE_STATIC */
 	cpts_resolver res;
 	sqlite3_stmt *ins, *add, *rep;      /* OWNED: plain insert, add up, replace */
+	cpts_flowset *fs;                   /* OWNED: the rows of a flows file, gathered then
+					       stored in key order (flowset.h); NULL for the
+					       other kinds and when only checking */
 	cpts_strmap *state;                 /* OWNED: key -> enum key_state bits (mapped keys) */
 	cpts_strmap *seen_raw;              /* OWNED: raw keys of mapped rows (duplicates) */
 	unsigned char *stored_code;         /* OWNED (CPTS_CODE_KEYS, by cpts_code_key): first
