@@ -140,19 +140,10 @@ static void sort_records(cpts_flowset *fs)
 
 /* ---- fold -------------------------------------------------------------------------- */
 
-enum { ST_DIRECT = 1, ST_PASSAGE = 2, ST_ARM = 4 };
-
 static bool same_key(const cpts_flow_rec *a, const cpts_flow_rec *b)
 {
 	return a->prof == b->prof && memcmp(a->orig, b->orig, 5) == 0 &&
 	       memcmp(a->dest, b->dest, 5) == 0;
-}
-
-/* acc += e: the upsert of load.c (volume NULL once either is masked; outside kept) */
-static void add_onto(cpts_flow_rec *acc, const cpts_flow_rec *e)
-{
-	acc->masked = acc->masked || e->masked;
-	acc->volume = acc->masked ? 0 : acc->volume + e->volume;
 }
 
 void cpts_flowset_fold(cpts_flowset *fs, size_t *dup, long long *n_arm_dropped)
@@ -161,39 +152,34 @@ void cpts_flowset_fold(cpts_flowset *fs, size_t *dup, long long *n_arm_dropped)
 
 	*dup = SIZE_MAX;
 	sort_records(fs);
-	for (size_t i = 0; i < fs->n;) {
+	for (size_t i = 0, j; i < fs->n; i = j) {
+		size_t n_direct = 0;
+		bool any = false;
 		cpts_flow_rec acc = fs->r[i];
-		unsigned st = acc.how == CPTS_RESOLVE_DIRECT ? ST_DIRECT
-			      : acc.how == CPTS_RESOLVE_ARM ? ST_ARM : ST_PASSAGE;
-		size_t j = i + 1;
-		for (; j < fs->n && same_key(&fs->r[j], &acc); j++) {
-			const cpts_flow_rec *e = &fs->r[j];
-			if (e->how == CPTS_RESOLVE_DIRECT) {
-				if (st & ST_DIRECT) {
-					*dup = j;
-					return;
-				}
-				if (st & ST_ARM) {
-					(*n_arm_dropped)++; /* the commune's own row wins */
-					acc = *e;
-				} else {
-					add_onto(&acc, e);
-				}
-				st |= ST_DIRECT;
-			} else if (e->how == CPTS_RESOLVE_ARM) {
-				if (st & ST_DIRECT) {
-					(*n_arm_dropped)++; /* never both */
-					continue;
-				}
-				add_onto(&acc, e);
-				st |= ST_ARM;
-			} else {
-				add_onto(&acc, e);
-				st |= ST_PASSAGE;
+		for (j = i; j < fs->n && same_key(&fs->r[j], &fs->r[i]); j++) {
+			if (fs->r[j].how == CPTS_RESOLVE_DIRECT && n_direct++ > 0) {
+				*dup = j; /* the second direct row of the key */
+				return;
 			}
 		}
+		/* in order of arrival: the direct row and the passage rows add up; the rows of
+		 * arrondissements too when the commune has no row of its own (never both) */
+		for (size_t k = i; k < j; k++) {
+			const cpts_flow_rec *e = &fs->r[k];
+			if (e->how == CPTS_RESOLVE_ARM && n_direct) {
+				(*n_arm_dropped)++;
+				continue;
+			}
+			if (!any) {
+				acc = *e;
+				any = true;
+				continue;
+			}
+			/* the upsert of the row-by-row loader: volume NULL once one is masked */
+			acc.masked = acc.masked || e->masked;
+			acc.volume = acc.masked ? 0 : acc.volume + e->volume;
+		}
 		fs->r[w++] = acc;
-		i = j;
 	}
 	fs->n = w;
 }

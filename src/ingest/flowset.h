@@ -37,12 +37,12 @@ void cpts_flowset_add(cpts_flowset *fs, const char *orig, const char *dest, cons
 
 /**
  * Sort the records by key (orig, dest, profession) keeping the order of arrival within
- * a key, then fold the records of each key into one, as the row-by-row loader did: a
- * direct row after a direct row of the same key is a duplicate; a direct row replaces
- * what arrondissement rows built and adds onto what passage rows built; an
- * arrondissement row after the commune's own row is dropped (counted in
- * *n_arm_dropped); mapped rows add up (volume summed, masked when one is masked,
- * outside of the first).
+ * a key, then fold the records of each key into one: the direct row (a second one is a
+ * duplicate) and the rows mapped through the passage table add up; the rows of
+ * arrondissements add up too, unless the commune has its own row, which then wins
+ * (never both; the dropped ones counted in *n_arm_dropped). Sums run in the order of
+ * arrival (volume NULL once one is masked; outside depends on dest alone). Whatever
+ * the order of the rows of the file, the result is the same.
  * @param[out] dup index of the record found a duplicate (SIZE_MAX when none): it is
  *             left in fs->r[*dup], the fold stopped there
  */

@@ -8,6 +8,9 @@
  * kind's add_set clause); a row of an arrondissement adds up onto its commune unless
  * the file also has the commune's own row, which then wins (never both). Only the keys
  * touched by mapping are kept in memory (state), so memory stays bounded on big files.
+ * Flows are the exception: millions of rows, gathered in memory (32 bytes each), folded
+ * by key with the same rules whatever their order and stored in key order
+ * (flowset.c, cpts_store_flows_write).
  *
  * Invariant: on any error the transaction is rolled back; the workspace is unchanged.
  */
