@@ -79,11 +79,11 @@ int cpts_store_passage_each(cpts_ctx *ctx, cpts_store *s,
 /* ---- the CSV kinds ---------------------------------------------------------------- */
 
 /** Clear the table of an input kind before it is loaded again, and drop or mark stale
- * what was derived from it (deps.c). kind "partition" clears the partition named
- * partition (members, record, names); kind "attributes" keeps the arrondissement
- * populations (population_arm_*). */
-int cpts_store_input_clear(cpts_ctx *ctx, cpts_store *s, const char *kind, const char *table,
-			   const char *partition);
+ * what was derived from it (deps.c). Kind "attributes" keeps the arrondissement
+ * populations (population_arm_*). A partition is replaced whole by
+ * cpts_store_partition_write (cpts/store_partition.h). */
+int cpts_store_input_clear(cpts_ctx *ctx, cpts_store *s, const char *kind,
+			   const char *table);
 
 /** A value bound to a column. */
 typedef struct cpts_store_val {
@@ -129,14 +129,8 @@ int cpts_store_arm_populations_replace(cpts_ctx *ctx, cpts_store *s, const char 
 int cpts_store_arm_populations_each(cpts_ctx *ctx, cpts_store *s,
 				    int (*fn)(void *arg, const char *arm, double pop), void *arg);
 
-/* ---- a partition given as input ------------------------------------------------- */
+/* ---- a partition given as input (written by cpts/store_partition.h) --------------- */
 
-/** Record the partition name read from source (kind 'input'). */
-int cpts_store_partition_record_input(cpts_ctx *ctx, cpts_store *s, const char *name,
-				      const char *source);
-/** Display names of territories of partition, kept for those that have members. */
-int cpts_store_territory_names_put(cpts_ctx *ctx, cpts_store *s, const char *partition,
-				   char *const *terr, char *const *nom, size_t n);
 /** The communes in no territory of partition, by code, to fn. */
 int cpts_store_uncovered_each(cpts_ctx *ctx, cpts_store *s, const char *partition,
 			      int (*fn)(void *arg, const char *code, const char *name),

@@ -24,6 +24,7 @@
 #include "cpts/model.h"
 #include "cpts/store.h"
 #include "cpts/store_ingest.h"
+#include "cpts/store_partition.h"
 #include "ingest/ingest_int.h"
 #include "ingest/read_int.h"
 #include "ingest/resolve.h"
@@ -52,6 +53,13 @@ static void loader_release(cpts_loader *L)
 {
 	cpts_csv_free(L->csv);
 	cpts_store_tw_free(L->tw);
+	for (size_t i = 0; i < L->n_members; i++) {
+		free((char *)L->members[i].code);
+		free((char *)L->members[i].territory);
+		free((char *)L->members[i].statut);
+	}
+	free(L->members);
+	cpts_strmap_free(L->m_idx);
 	cpts_resolver_release(&L->res);
 	cpts_flowset_release(L->fs);
 	free(L->fs);
@@ -154,16 +162,13 @@ static int note_uncovered(void *arg, const char *code, const char *name)
 	return CPTS_OK;
 }
 
-/* Store the names of the territories that have members; count the uncovered communes. */
+/* Count and list the uncovered communes of the partition written. */
 static int store_names(cpts_ctx *ctx, cpts_loader *L)
 {
 	cpts_buf b = CPTS_BUF_INIT;
 	void *arg[2] = { L, &b };
 	int rc;
 
-	if ((rc = cpts_store_territory_names_put(ctx, L->s, L->partition, L->nm_terr, L->nm_nom,
-						 L->n_nm)) < 0)
-		return rc;
 	if ((rc = cpts_store_uncovered_each(ctx, L->s, L->partition, note_uncovered, arg)) < 0) {
 		cpts_buf_release(&b);
 		return rc;
@@ -322,8 +327,53 @@ static int duplicate_error(cpts_ctx *ctx, cpts_loader *L, size_t line)
 }
 
 /* Write the row bound by bind_row. */
+/* Partition: the row bound in vals (partition, code, territory, statut, weight) into
+ * the members in memory, with the rules of the table writer (insert: a conflict is
+ * reported; add: weights add up to at most 1; replace). */
+static void member_put(cpts_loader *L, enum cpts_store_put how, bool *conflict)
+{
+	const cpts_store_val *v = L->vals;
+	const char *statut = v[3].type == CPTS_VAL_TEXT ? v[3].text : NULL;
+	cpts_member_rec *m;
+	int64_t k;
+
+	*conflict = false;
+	cpts_buf_reset(&L->key);
+	cpts_buf_add(&L->key, v[1].text, 5);
+	cpts_buf_addch(&L->key, '\x1f');
+	cpts_buf_addstr(&L->key, v[2].text);
+	if (cpts_strmap_get(L->m_idx, L->key.data, &k)) {
+		m = &L->members[k];
+		if (how == CPTS_PUT_INSERT) {
+			*conflict = true;
+		} else if (how == CPTS_PUT_ADD) {
+			m->weight = fmin(1.0, m->weight + v[4].num);
+		} else {
+			free((char *)m->statut);
+			m->statut = statut ? cpts_strdup(statut) : NULL;
+			m->weight = v[4].num;
+		}
+		return;
+	}
+	if (L->n_members == L->cap_members) {
+		L->cap_members = L->cap_members ? 2 * L->cap_members : 1024;
+		L->members = cpts_reallocarray(L->members, L->cap_members, sizeof(*L->members));
+	}
+	m = &L->members[L->n_members];
+	m->code = cpts_strndup(v[1].text, 5);
+	m->territory = cpts_strdup(v[2].text);
+	m->statut = statut ? cpts_strdup(statut) : NULL;
+	m->weight = v[4].num;
+	cpts_strmap_put(L->m_idx, L->key.data, (int64_t)L->n_members++);
+}
+
+/* Write the row bound by bind_row. */
 static int step(cpts_ctx *ctx, cpts_loader *L, enum cpts_store_put how, bool *conflict)
 {
+	if (L->m_idx) {
+		member_put(L, how, conflict);
+		return CPTS_OK;
+	}
 	return cpts_store_tw_put(ctx, L->tw, how, L->vals, L->n_vals, conflict);
 }
 
@@ -745,7 +795,9 @@ static int load_arm_shares(cpts_ctx *ctx, cpts_loader *L)
 
 static int clear_table(cpts_ctx *ctx, cpts_loader *L)
 {
-	return cpts_store_input_clear(ctx, L->s, L->kind->name, L->kind->table, L->partition);
+	if (L->kind_id == CPTS_TABLE_PARTITION)
+		return CPTS_OK; /* replaced whole by cpts_store_partition_write (finish) */
+	return cpts_store_input_clear(ctx, L->s, L->kind->name, L->kind->table);
 }
 
 static int finish(cpts_ctx *ctx, cpts_loader *L, const char *path)
@@ -764,7 +816,11 @@ static int finish(cpts_ctx *ctx, cpts_loader *L, const char *path)
 	    (rc = cpts_population_totals_refresh(ctx, L->s)) < 0)
 		return rc;
 	if (L->kind_id == CPTS_TABLE_PARTITION) {
-		if ((rc = cpts_store_partition_record_input(ctx, L->s, L->partition, path)) < 0 ||
+		/* the one partition writer: members, record, names of the territories */
+		cpts_partition_rec p = { L->partition, "input", path, NULL, L->members,
+					 L->n_members, (const char *const *)L->nm_terr,
+					 (const char *const *)L->nm_nom, L->n_nm };
+		if ((rc = cpts_store_partition_write(ctx, L->s, &p)) < 0 ||
 		    (rc = store_names(ctx, L)) < 0)
 			return rc;
 		snprintf(tbl, sizeof(tbl), "partition:%s", L->partition);
@@ -895,6 +951,8 @@ int cpts_ingest_table(cpts_ctx *ctx, cpts_store *s, cpts_table_kind kind, const 
 		L.fs = cpts_calloc(1, sizeof(*L.fs));
 		cpts_flowset_init(L.fs);
 	}
+	if (kind == CPTS_TABLE_PARTITION)
+		L.m_idx = cpts_strmap_new(4096);
 	if ((rc = cpts_csv_open(ctx, &L.csv, path)) < 0)
 		goto out;
 	if (kind == CPTS_TABLE_PASSAGE) {

@@ -8,6 +8,7 @@
 
 #include "cpts/store.h"
 #include "cpts/store_ingest.h"
+#include "cpts/store_partition.h"
 #include "ingest/flowset.h"
 #include "ingest/ingest_int.h"
 #include "ingest/resolve.h"
@@ -91,6 +92,11 @@ typedef struct cpts_loader {
 	cpts_store_tw *tw;                  /* OWNED: the writer of the kind's table */
 	cpts_store_val vals[CPTS_MAX_KIND_COLS + 2]; /* the row bound for tw, n_vals */
 	size_t n_vals;
+	cpts_member_rec *members;           /* OWNED (strings too): partition rows in memory,
+					       written whole by cpts_store_partition_write */
+	size_t n_members, cap_members;
+	cpts_strmap *m_idx;                 /* OWNED: code 0x1f territory -> index in members;
+					       NULL but for a partition */
 	cpts_flowset *fs;                   /* OWNED: the rows of a flows file, gathered then
 					       stored in key order (flowset.h); NULL for the
 					       other kinds and when only checking */

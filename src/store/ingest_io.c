@@ -197,22 +197,11 @@ int cpts_store_passage_each(cpts_ctx *ctx, cpts_store *s,
 
 /* ---- the CSV kinds -------------------------------------------------------------- */
 
-int cpts_store_input_clear(cpts_ctx *ctx, cpts_store *s, const char *kind, const char *table,
-			   const char *partition)
+int cpts_store_input_clear(cpts_ctx *ctx, cpts_store *s, const char *kind,
+			   const char *table)
 {
 	int rc;
 
-	if (strcmp(kind, "partition") == 0) {
-		if ((rc = cpts_store_run(ctx, s, "DELETE FROM partition_members WHERE partition = ?",
-					 partition, (const char *)NULL)) < 0 ||
-		    (rc = cpts_store_run(ctx, s, "DELETE FROM partitions WHERE name = ?",
-					 partition, (const char *)NULL)) < 0 ||
-		    (rc = cpts_store_run(ctx, s, "DELETE FROM territory_names WHERE partition = ?",
-					 partition, (const char *)NULL)) < 0)
-			return rc;
-		/* what was derived from the old partition: the table deps[] of deps.c */
-		return cpts_store_input_replaced(ctx, s, "partition", partition);
-	}
 	if (strcmp(kind, "attributes") == 0) {
 		rc = cpts_store_exec(ctx, s, "DELETE FROM attributes WHERE name NOT LIKE"
 				     " 'population_arm_%'");
@@ -370,40 +359,6 @@ int cpts_store_arm_populations_each(cpts_ctx *ctx, cpts_store *s,
 }
 
 /* ---- a partition given as input --------------------------------------------------- */
-
-int cpts_store_partition_record_input(cpts_ctx *ctx, cpts_store *s, const char *name,
-				      const char *source)
-{
-	char ts[32];
-
-	cpts_timestamp_utc(ts);
-	return cpts_store_run(ctx, s, "INSERT INTO partitions(name, kind, source, params,"
-			      " created) VALUES(?, 'input', ?, NULL, ?)", name, source, ts,
-			      (const char *)NULL);
-}
-
-int cpts_store_territory_names_put(cpts_ctx *ctx, cpts_store *s, const char *partition,
-				   char *const *terr, char *const *nom, size_t n)
-{
-	sqlite3_stmt *st = NULL;
-	int rc;
-
-	if (n == 0)
-		return CPTS_OK;
-	if ((rc = cpts_store_prepare(ctx, s, &st, "INSERT OR REPLACE INTO territory_names("
-				     "partition, territory, nom) SELECT ?1, ?2, ?3 WHERE EXISTS"
-				     " (SELECT 1 FROM partition_members WHERE partition = ?1 AND"
-				     " territory = ?2)")) < 0)
-		return rc;
-	for (size_t i = 0; i < n && rc == CPTS_OK; i++) {
-		sqlite3_bind_text(st, 1, partition, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, terr[i], -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, nom[i], -1, SQLITE_STATIC);
-		rc = cpts_store_step_done(ctx, s, st);
-	}
-	sqlite3_finalize(st);
-	return rc;
-}
 
 int cpts_store_uncovered_each(cpts_ctx *ctx, cpts_store *s, const char *partition,
 			      int (*fn)(void *arg, const char *code, const char *name),
