@@ -494,7 +494,7 @@ static int store_flowset(cpts_ctx *ctx, cpts_loader *L)
 	}
 	rc = cpts_store_flows_write(ctx, L->s, fs->r, fs->n, (const char *const *)fs->profs);
 	if (rc == CPTS_OK)
-		cpts_note(ctx, "%s: %zu flow rows sorted by key in %.3f s, stored in %.3f s",
+		cpts_note(ctx, "%s: %zu flow rows sorted by key in %.3f s, stored in %.3f s (CPU time)",
 			  cpts_csv_name(L->csv), fs->n, t1 - t0, (double)clock() / CLOCKS_PER_SEC - t1);
 	return rc;
 }
