@@ -344,7 +344,15 @@ static int parse_row(cpts_ctx *ctx, cpts_csv *c, size_t *n_out)
 				st = S_QUOTED;
 				quote_line = c->line;
 			} else {
-				cpts_buf_addch(&c->row, (char)ch);
+				/* the run of ordinary bytes that follows, in one copy (most bytes
+				 * of a big file: one call per byte was a tenth of a flows ingest) */
+				size_t from = c->txt_pos - 1, to = c->txt_pos;
+				while (to < c->txt_len && c->txt[to] != (unsigned char)c->delim &&
+				       c->txt[to] != '\n' && c->txt[to] != '\r' && c->txt[to] != '"' &&
+				       c->txt[to] != '\0')
+					to++;
+				cpts_buf_add(&c->row, c->txt + from, to - from);
+				c->txt_pos = to;
 				st = S_PLAIN;
 			}
 			break;

@@ -8,16 +8,23 @@
  * kind's add_set clause); a row of an arrondissement adds up onto its commune unless
  * the file also has the commune's own row, which then wins (never both). Only the keys
  * touched by mapping are kept in memory (state), so memory stays bounded on big files.
+ * Flows are the exception: millions of rows, gathered in memory (32 bytes each), folded
+ * by key with the same rules whatever their order and stored in key order
+ * (flowset.c, cpts_store_flows_write).
  *
  * Invariant: on any error the transaction is rolled back; the workspace is unchanged.
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cpts/code.h"
 #include "cpts/model.h"
 #include "cpts/store.h"
+#include "cpts/store_ingest.h"
+#include "cpts/store_partition.h"
 #include "ingest/ingest_int.h"
 #include "ingest/read_int.h"
 #include "ingest/resolve.h"
@@ -45,10 +52,17 @@ static void loader_init(cpts_loader *L, cpts_table_kind kind, const cpts_ingest_
 static void loader_release(cpts_loader *L)
 {
 	cpts_csv_free(L->csv);
-	sqlite3_finalize(L->ins);
-	sqlite3_finalize(L->add);
-	sqlite3_finalize(L->rep);
+	cpts_store_tw_free(L->tw);
+	for (size_t i = 0; i < L->n_members; i++) {
+		free((char *)L->members[i].code);
+		free((char *)L->members[i].territory);
+		free((char *)L->members[i].statut);
+	}
+	free(L->members);
+	cpts_strmap_free(L->m_idx);
 	cpts_resolver_release(&L->res);
+	cpts_flowset_release(L->fs);
+	free(L->fs);
 	cpts_strmap_free(L->state);
 	cpts_strmap_free(L->seen_raw);
 	free(L->stored_code);
@@ -136,44 +150,26 @@ out:
 	return rc < 0 ? rc : CPTS_OK;
 }
 
-/* Store the names of the territories that have members; count the uncovered communes. */
+/* The first uncovered communes, listed for the report. */
+static int note_uncovered(void *arg, const char *code, const char *name)
+{
+	void **a = arg;
+	cpts_loader *L = a[0];
+	cpts_buf *b = a[1];
+
+	if (L->n_uncovered++ < 5)
+		cpts_buf_addf(b, "%s%s %s", L->n_uncovered > 1 ? ", " : "", code, name);
+	return CPTS_OK;
+}
+
+/* Count and list the uncovered communes of the partition written. */
 static int store_names(cpts_ctx *ctx, cpts_loader *L)
 {
-	sqlite3_stmt *st = NULL;
 	cpts_buf b = CPTS_BUF_INIT;
-	int rc = CPTS_OK;
+	void *arg[2] = { L, &b };
+	int rc;
 
-	if (L->n_nm) {
-		if ((rc = cpts_store_prepare(ctx, L->s, &st, "INSERT OR REPLACE INTO"
-				" territory_names(partition, territory, nom) SELECT ?1, ?2, ?3 WHERE"
-				" EXISTS (SELECT 1 FROM partition_members WHERE partition = ?1 AND"
-				" territory = ?2)")) < 0)
-			return rc;
-		for (size_t i = 0; i < L->n_nm && rc == CPTS_OK; i++) {
-			sqlite3_reset(st);
-			sqlite3_bind_text(st, 1, L->partition, -1, SQLITE_STATIC);
-			sqlite3_bind_text(st, 2, L->nm_terr[i], -1, SQLITE_STATIC);
-			sqlite3_bind_text(st, 3, L->nm_nom[i], -1, SQLITE_STATIC);
-			rc = cpts_store_step_done(ctx, L->s, st);
-		}
-		sqlite3_finalize(st);
-		st = NULL;
-		if (rc < 0)
-			return rc;
-	}
-	if ((rc = cpts_store_prepare(ctx, L->s, &st, "SELECT code, name FROM communes WHERE"
-				     " code NOT IN (SELECT code FROM partition_members WHERE"
-				     " partition = ?) ORDER BY code")) < 0)
-		return rc;
-	sqlite3_bind_text(st, 1, L->partition, -1, SQLITE_STATIC);
-	while ((rc = cpts_store_row(ctx, L->s, st, "reading uncovered communes")) > 0) {
-		if (L->n_uncovered++ < 5)
-			cpts_buf_addf(&b, "%s%s %s", L->n_uncovered > 1 ? ", " : "",
-				      (const char *)sqlite3_column_text(st, 0),
-				      (const char *)sqlite3_column_text(st, 1));
-	}
-	sqlite3_finalize(st);
-	if (rc < 0) {
+	if ((rc = cpts_store_uncovered_each(ctx, L->s, L->partition, note_uncovered, arg)) < 0) {
 		cpts_buf_release(&b);
 		return rc;
 	}
@@ -211,50 +207,30 @@ static int arm_slot(cpts_loader *L, const char *code)
 static int prepare(cpts_ctx *ctx, cpts_loader *L)
 {
 	const cpts_kindspec *k = L->kind;
-	size_t n_params = 1;
-	char *sql;
-	cpts_buf q = CPTS_BUF_INIT;
-	int rc;
 
-	for (const char *p = k->db_cols; *p; p++)
-		n_params += *p == ',';
-	cpts_buf_addstr(&q, "?");
-	for (size_t i = 1; i < n_params; i++)
-		cpts_buf_addstr(&q, ",?");
-	sql = cpts_asprintf("INSERT INTO %s(%s) VALUES(%s)", k->table, k->db_cols, q.data);
-	rc = cpts_store_prepare(ctx, L->s, &L->ins, sql);
-	free(sql);
-	if (rc < 0)
-		goto out;
-	sql = cpts_asprintf("INSERT INTO %s(%s) VALUES(%s) ON CONFLICT(%s) DO UPDATE SET %s",
-			    k->table, k->db_cols, q.data, k->key_cols, k->add_set);
-	rc = cpts_store_prepare(ctx, L->s, &L->add, sql);
-	free(sql);
-	if (rc < 0)
-		goto out;
-	sql = cpts_asprintf("INSERT OR REPLACE INTO %s(%s) VALUES(%s)", k->table, k->db_cols,
-			    q.data);
-	rc = cpts_store_prepare(ctx, L->s, &L->rep, sql);
-	free(sql);
-out:
-	cpts_buf_release(&q);
-	return rc;
+	return cpts_store_tw_open(ctx, L->s, k->table, k->db_cols, k->key_cols, k->add_set,
+				  &L->tw);
 }
 
-/* Bind the current row with its resolved codes; counts scaled by weight. Texts are
- * bound SQLITE_STATIC from buffers of the loader, which outlive the statements: no
- * copy per value (millions of rows). */
-static void bind_row(cpts_loader *L, sqlite3_stmt *st, char codes[][6], double weight,
-		     bool outside)
+#define TEXT(t, n) ((cpts_store_val){ .type = CPTS_VAL_TEXT, .text = (t), .len = (n) })
+#define REAL(x) ((cpts_store_val){ .type = CPTS_VAL_REAL, .num = (x) })
+#define INT(x) ((cpts_store_val){ .type = CPTS_VAL_INT, .i = (x) })
+
+/* The values of the current row with its resolved codes, into L->vals (L->n_vals);
+ * counts scaled by weight. Texts point into buffers of the loader: no copy per value
+ * (millions of rows). */
+static void bind_row(cpts_loader *L, char codes[][6], double weight, bool outside)
 {
 	const cpts_kindspec *k = L->kind;
 	int p = 1, ci = 0;
 	bool masked = false;
 	long long mask = 0, bit = 1;
 
-	sqlite3_reset(st);
+	cpts_store_val *val = L->vals;
+
+	p = 0;
 	if (k->extra == CPTS_X_PARTITION)
-		sqlite3_bind_text(st, p++, L->partition, -1, SQLITE_STATIC);
+		val[p++] = TEXT(L->partition, -1);
 	for (size_t i = 0; i < k->n_cols; i++) {
 		const cpts_colspec *cs = &k->cols[i];
 		const cpts_value *v = &L->v[i];
@@ -264,22 +240,22 @@ static void bind_row(cpts_loader *L, sqlite3_stmt *st, char codes[][6], double w
 		case CPTS_COL_CODE:
 		case CPTS_COL_DEST:
 			memcpy(L->bound_codes[ci], codes[ci], 6);
-			sqlite3_bind_text(st, p++, L->bound_codes[ci], 5, SQLITE_STATIC);
+			val[p++] = TEXT(L->bound_codes[ci], 5);
 			ci++;
 			break;
 		case CPTS_COL_TEXT:
 		case CPTS_COL_SEX:
 		case CPTS_COL_AGE:
 			if (v->state == CPTS_V_VALUE || cs->type != CPTS_COL_TEXT || (cs->flags & CPTS_COL_KEY))
-				sqlite3_bind_text(st, p++, v->text, -1, SQLITE_STATIC);
+				val[p++] = TEXT(v->text, -1);
 			else
-				sqlite3_bind_null(st, p++);
+				val[p++] = (cpts_store_val){ .type = CPTS_VAL_NULL };
 			break;
 		case CPTS_COL_COUNT:
 			if (v->state == CPTS_V_VALUE)
-				sqlite3_bind_double(st, p++, v->num * weight);
+				val[p++] = REAL(v->num * weight);
 			else
-				sqlite3_bind_null(st, p++);
+				val[p++] = (cpts_store_val){ .type = CPTS_VAL_NULL };
 			if (v->state == CPTS_V_MASKED) {
 				masked = true;
 				mask |= bit;
@@ -287,7 +263,7 @@ static void bind_row(cpts_loader *L, sqlite3_stmt *st, char codes[][6], double w
 			bit <<= 1;
 			break;
 		case CPTS_COL_REAL:
-			sqlite3_bind_double(st, p++, v->num);
+			val[p++] = REAL(v->num);
 			break;
 		}
 	}
@@ -295,19 +271,20 @@ static void bind_row(cpts_loader *L, sqlite3_stmt *st, char codes[][6], double w
 	case CPTS_X_NONE:
 		break;
 	case CPTS_X_MASKED:
-		sqlite3_bind_int(st, p++, masked);
+		val[p++] = INT(masked);
 		break;
 	case CPTS_X_MASKBITS:
-		sqlite3_bind_int64(st, p++, mask);
+		val[p++] = INT(mask);
 		break;
 	case CPTS_X_MASKED_OUTSIDE:
-		sqlite3_bind_int(st, p++, masked);
-		sqlite3_bind_int(st, p++, outside);
+		val[p++] = INT(masked);
+		val[p++] = INT(outside);
 		break;
 	case CPTS_X_PARTITION:
-		sqlite3_bind_double(st, p++, weight > 1.0 ? 1.0 : weight);
+		val[p++] = REAL(weight > 1.0 ? 1.0 : weight);
 		break;
 	}
+	L->n_vals = (size_t)p;
 	if (masked)
 		L->n_masked++;
 }
@@ -331,7 +308,8 @@ static const char *row_key(cpts_loader *L, char codes[][6], bool raw)
 	return L->key.data;
 }
 
-static int duplicate_error(cpts_ctx *ctx, cpts_loader *L)
+/* The row at line of the file repeats a key (its key values in L->v). */
+static int duplicate_error(cpts_ctx *ctx, cpts_loader *L, size_t line)
 {
 	cpts_buf b = CPTS_BUF_INIT;
 	int rc;
@@ -343,24 +321,60 @@ static int duplicate_error(cpts_ctx *ctx, cpts_loader *L)
 			      L->v[i].text);
 	}
 	rc = cpts_fail(ctx, CPTS_EINPUT, "%s:%zu: duplicate row for %s (each key may appear"
-		       " once)", cpts_csv_name(L->csv), cpts_csv_line(L->csv), b.data);
+		       " once)", cpts_csv_name(L->csv), line, b.data);
 	cpts_buf_release(&b);
 	return rc;
 }
 
-static int step(cpts_ctx *ctx, cpts_loader *L, sqlite3_stmt *st, bool *conflict)
+/* Write the row bound by bind_row. */
+/* Partition: the row bound in vals (partition, code, territory, statut, weight) into
+ * the members in memory, with the rules of the table writer (insert: a conflict is
+ * reported; add: weights add up to at most 1; replace). */
+static void member_put(cpts_loader *L, enum cpts_store_put how, bool *conflict)
 {
-	int sr = sqlite3_step(st);
+	const cpts_store_val *v = L->vals;
+	const char *statut = v[3].type == CPTS_VAL_TEXT ? v[3].text : NULL;
+	cpts_member_rec *m;
+	int64_t k;
 
 	*conflict = false;
-	if (sr == SQLITE_DONE)
-		return CPTS_OK;
-	if ((sr & 0xff) == SQLITE_CONSTRAINT) {
-		*conflict = true;
-		sqlite3_reset(st);
+	cpts_buf_reset(&L->key);
+	cpts_buf_add(&L->key, v[1].text, 5);
+	cpts_buf_addch(&L->key, '\x1f');
+	cpts_buf_addstr(&L->key, v[2].text);
+	if (cpts_strmap_get(L->m_idx, L->key.data, &k)) {
+		m = &L->members[k];
+		if (how == CPTS_PUT_INSERT) {
+			*conflict = true;
+		} else if (how == CPTS_PUT_ADD) {
+			m->weight = fmin(1.0, m->weight + v[4].num);
+		} else {
+			free((char *)m->statut);
+			m->statut = statut ? cpts_strdup(statut) : NULL;
+			m->weight = v[4].num;
+		}
+		return;
+	}
+	if (L->n_members == L->cap_members) {
+		L->cap_members = L->cap_members ? 2 * L->cap_members : 1024;
+		L->members = cpts_reallocarray(L->members, L->cap_members, sizeof(*L->members));
+	}
+	m = &L->members[L->n_members];
+	m->code = cpts_strndup(v[1].text, 5);
+	m->territory = cpts_strdup(v[2].text);
+	m->statut = statut ? cpts_strdup(statut) : NULL;
+	m->weight = v[4].num;
+	cpts_strmap_put(L->m_idx, L->key.data, (int64_t)L->n_members++);
+}
+
+/* Write the row bound by bind_row. */
+static int step(cpts_ctx *ctx, cpts_loader *L, enum cpts_store_put how, bool *conflict)
+{
+	if (L->m_idx) {
+		member_put(L, how, conflict);
 		return CPTS_OK;
 	}
-	return cpts_store_fail(ctx, L->s, "cannot store a row");
+	return cpts_store_tw_put(ctx, L->tw, how, L->vals, L->n_vals, conflict);
 }
 
 /* A row with first code c was stored: count the distinct ones (sources.n_communes). */
@@ -407,6 +421,17 @@ static int emit(cpts_ctx *ctx, cpts_loader *L, char codes[][6], int n_codes, dou
 		return CPTS_OK;
 	if (n_codes > 0)
 		note_stored_code(L, codes[0]);
+	if (L->fs) {
+		/* flows: gathered, folded by key and stored in key order (store_flowset) */
+		const cpts_value *vol = &L->v[3];
+		bool masked = vol->state == CPTS_V_MASKED;
+		if (masked)
+			L->n_masked++;
+		cpts_flowset_add(L->fs, codes[0], codes[1], L->v[2].text, vol->num * w,
+				 vol->state != CPTS_V_VALUE, outside, (int)how,
+				 cpts_csv_line(L->csv));
+		return CPTS_OK;
+	}
 	/* the key is only built for the rows whose mapping is tracked (most rows are not:
 	 * building it for each of millions of flow rows was 3 % of their ingest) */
 	track = how != CPTS_RESOLVE_DIRECT || touches_arm_commune(L, codes, n_codes);
@@ -415,19 +440,19 @@ static int emit(cpts_ctx *ctx, cpts_loader *L, char codes[][6], int n_codes, dou
 		cpts_strmap_get(L->state, key, &ks);
 	}
 	if (how == CPTS_RESOLVE_DIRECT) {
-		bind_row(L, L->ins, codes, w, outside);
-		if ((rc = step(ctx, L, L->ins, &conflict)) < 0)
+		bind_row(L, codes, w, outside);
+		if ((rc = step(ctx, L, CPTS_PUT_INSERT, &conflict)) < 0)
 			return rc;
 		if (conflict) {
 			if (!track || (ks & KS_DIRECT) || ks == 0)
-				return duplicate_error(ctx, L);
+				return duplicate_error(ctx, L, cpts_csv_line(L->csv));
 			if (ks & KS_ARM) {
 				L->n_arm_dropped++;
-				bind_row(L, L->rep, codes, w, outside);
-				rc = step(ctx, L, L->rep, &conflict);
+				bind_row(L, codes, w, outside);
+				rc = step(ctx, L, CPTS_PUT_REPLACE, &conflict);
 			} else {
-				bind_row(L, L->add, codes, w, outside);
-				rc = step(ctx, L, L->add, &conflict);
+				bind_row(L, codes, w, outside);
+				rc = step(ctx, L, CPTS_PUT_ADD, &conflict);
 			}
 			if (rc < 0)
 				return rc;
@@ -440,11 +465,38 @@ static int emit(cpts_ctx *ctx, cpts_loader *L, char codes[][6], int n_codes, dou
 		L->n_arm_dropped++; /* the commune's own row is there: never both */
 		return CPTS_OK;
 	}
-	bind_row(L, L->add, codes, w, outside);
-	if ((rc = step(ctx, L, L->add, &conflict)) < 0)
+	bind_row(L, codes, w, outside);
+	if ((rc = step(ctx, L, CPTS_PUT_ADD, &conflict)) < 0)
 		return rc;
 	cpts_strmap_put(L->state, key, ks | (how == CPTS_RESOLVE_ARM ? KS_ARM : KS_PASSAGE));
 	return CPTS_OK;
+}
+
+/* Flows: fold the gathered rows by key (a duplicate is reported with its line), then
+ * store them in key order. */
+static int store_flowset(cpts_ctx *ctx, cpts_loader *L)
+{
+	cpts_flowset *fs = L->fs;
+	double t0 = (double)clock() / CLOCKS_PER_SEC, t1;
+	size_t dup;
+	int rc;
+
+	cpts_flowset_fold(fs, &dup, &L->n_arm_dropped);
+	t1 = (double)clock() / CLOCKS_PER_SEC;
+	if (dup != SIZE_MAX) {
+		const cpts_flow_rec *r = &fs->r[dup];
+		memcpy(L->v[0].text, r->orig, 5);
+		L->v[0].text[5] = '\0';
+		memcpy(L->v[1].text, r->dest, 5);
+		L->v[1].text[5] = '\0';
+		snprintf(L->v[2].text, sizeof(L->v[2].text), "%s", fs->profs[r->prof]);
+		return duplicate_error(ctx, L, r->line);
+	}
+	rc = cpts_store_flows_write(ctx, L->s, fs->r, fs->n, (const char *const *)fs->profs);
+	if (rc == CPTS_OK)
+		cpts_note(ctx, "%s: %zu flow rows sorted by key in %.3f s, stored in %.3f s (CPU time)",
+			  cpts_csv_name(L->csv), fs->n, t1 - t0, (double)clock() / CLOCKS_PER_SEC - t1);
+	return rc;
 }
 
 /* ---- resolution ------------------------------------------------------------------ */
@@ -539,7 +591,7 @@ static int resolve_and_emit(cpts_ctx *ctx, cpts_loader *L, char **f)
 		int64_t dummy;
 		const char *raw = row_key(L, NULL, true);
 		if (cpts_strmap_get(L->seen_raw, raw, &dummy))
-			return duplicate_error(ctx, L);
+			return duplicate_error(ctx, L, cpts_csv_line(L->csv));
 		cpts_strmap_put(L->seen_raw, raw, 1);
 		L->n_mapped++;
 	}
@@ -592,17 +644,17 @@ static int emit_attributes(cpts_ctx *ctx, cpts_loader *L, char **f)
 		if (!*val || !*name || !L->s)
 			continue;
 		for (size_t a = 0; a < nt; a++) {
-			sqlite3_stmt *st = t[a].how == CPTS_RESOLVE_DIRECT ? L->ins : L->add;
 			bool conflict;
-			sqlite3_reset(st);
-			sqlite3_bind_text(st, 1, t[a].code, 5, SQLITE_TRANSIENT);
-			sqlite3_bind_text(st, 2, name, -1, SQLITE_TRANSIENT);
-			sqlite3_bind_text(st, 3, val, -1, SQLITE_TRANSIENT);
-			if ((rc = step(ctx, L, st, &conflict)) < 0)
+			L->vals[0] = TEXT(t[a].code, 5);
+			L->vals[1] = TEXT(name, -1);
+			L->vals[2] = TEXT(val, -1);
+			L->n_vals = 3;
+			if ((rc = step(ctx, L, t[a].how == CPTS_RESOLVE_DIRECT ? CPTS_PUT_INSERT
+					: CPTS_PUT_ADD, &conflict)) < 0)
 				return rc;
 			if (conflict) {
 				snprintf(L->v[1].text, sizeof(L->v[1].text), "%s", name);
-				return duplicate_error(ctx, L);
+				return duplicate_error(ctx, L, cpts_csv_line(L->csv));
 			}
 		}
 	}
@@ -683,21 +735,11 @@ static int read_rows(cpts_ctx *ctx, cpts_loader *L)
 /* Population/consumption: drop totals of a commune that also has detailed rows. */
 static int one_form_per_commune(cpts_ctx *ctx, cpts_loader *L)
 {
-	const char *t = L->kind->table;
-	sqlite3 *db = cpts_store_db(L->s);
-	int before = sqlite3_total_changes(db), n;
-	char *sql;
-	int rc;
+	long long n = 0;
+	int rc = cpts_store_one_form_per_commune(ctx, L->s, L->kind->table, &n);
 
-	sql = cpts_asprintf("DELETE FROM %s WHERE (sex = 'T' OR age = 'ALL') AND code IN (SELECT"
-			    " code FROM %s WHERE sex <> 'T' AND age <> 'ALL');"
-			    "DELETE FROM %s WHERE sex = 'T' AND age = 'ALL' AND code IN (SELECT code"
-			    " FROM %s WHERE age <> 'ALL')", t, t, t, t);
-	rc = cpts_store_exec(ctx, L->s, sql);
-	free(sql);
-	n = sqlite3_total_changes(db) - before;
 	if (rc == CPTS_OK && n > 0)
-		cpts_warn(ctx, "%s: %d total row%s dropped for communes that also have rows by "
+		cpts_warn(ctx, "%s: %lld total row%s dropped for communes that also have rows by "
 			  "sex and age (never both forms)", cpts_csv_name(L->csv), n, n > 1 ? "s" : "");
 	return rc;
 }
@@ -705,55 +747,35 @@ static int one_form_per_commune(cpts_ctx *ctx, cpts_loader *L)
 /* Population: record the populations of arrondissements (partition weights). */
 static int store_arm_population(cpts_ctx *ctx, cpts_loader *L)
 {
-	sqlite3_stmt *st = NULL;
-	int rc;
+	double pop[64];
 
-	if ((rc = cpts_store_exec(ctx, L->s, "DELETE FROM attributes WHERE name LIKE"
-				  " 'population_arm_%'")) < 0)
-		return rc;
-	if (L->n_arms == 0)
-		return CPTS_OK;
-	if ((rc = cpts_store_prepare(ctx, L->s, &st, "INSERT OR REPLACE INTO attributes(code,"
-				     " name, value) VALUES(?, ?, ?)")) < 0)
-		return rc;
-	for (size_t i = 0; i < L->n_arms && rc == CPTS_OK; i++) {
-		char name[32], val[32];
-		double pop = L->arm_det[i] > 0 ? L->arm_det[i] : L->arm_tot[i];
-		snprintf(name, sizeof(name), "population_arm_%s", L->arm_code[i]);
-		snprintf(val, sizeof(val), "%.17g", pop);
-		sqlite3_reset(st);
-		sqlite3_bind_text(st, 1, cpts_code_arm_parent(L->arm_code[i]), -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, name, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 3, val, -1, SQLITE_TRANSIENT);
-		rc = cpts_store_step_done(ctx, L->s, st);
-	}
-	sqlite3_finalize(st);
-	return rc;
+	for (size_t i = 0; i < L->n_arms; i++)
+		pop[i] = L->arm_det[i] > 0 ? L->arm_det[i] : L->arm_tot[i];
+	return cpts_store_arm_populations_replace(ctx, L->s, (const char (*)[6])L->arm_code, pop,
+						  L->n_arms);
+}
+
+/* A stored population of an arrondissement into arm_share (normalised below). */
+static int keep_arm_share(void *arg, const char *arm, double pop)
+{
+	cpts_loader *L = arg;
+	int i;
+
+	if (cpts_code_arm_parent(arm) && (i = arm_slot(L, arm)) >= 0)
+		L->arm_share[i] = pop;
+	return CPTS_OK;
 }
 
 /* Partition: shares of arrondissements in their commune from the stored populations. */
 static int load_arm_shares(cpts_ctx *ctx, cpts_loader *L)
 {
-	sqlite3_stmt *st = NULL;
 	double sum[3] = { 0, 0, 0 };
 	static const char *const parents[3] = { "75056", "69123", "13055" };
 	static const int n_arms[3] = { 20, 9, 16 };
 	int known[3] = { 0, 0, 0 };
 	int rc;
 
-	if ((rc = cpts_store_prepare(ctx, L->s, &st, "SELECT substr(name, 16), value FROM"
-				     " attributes WHERE name LIKE 'population_arm_%'")) < 0)
-		return rc;
-	while ((rc = cpts_store_row(ctx, L->s, st, "reading arrondissement populations")) > 0) {
-		const char *arm = (const char *)sqlite3_column_text(st, 0);
-		double pop = sqlite3_column_double(st, 1);
-		int i;
-		if (!arm || !cpts_code_arm_parent(arm) || (i = arm_slot(L, arm)) < 0)
-			continue;
-		L->arm_share[i] = pop;
-	}
-	sqlite3_finalize(st);
-	if (rc < 0)
+	if ((rc = cpts_store_arm_populations_each(ctx, L->s, keep_arm_share, L)) < 0)
 		return rc;
 	/* shares only when every arrondissement of the commune has a population */
 	for (size_t i = 0; i < L->n_arms; i++)
@@ -773,49 +795,16 @@ static int load_arm_shares(cpts_ctx *ctx, cpts_loader *L)
 
 static int clear_table(cpts_ctx *ctx, cpts_loader *L)
 {
-	char *sql;
-	int rc;
-
-	switch (L->kind_id) {
-	case CPTS_TABLE_PARTITION:
-		{
-			sqlite3_stmt *st = NULL;
-			const char *q[3] = { "DELETE FROM partition_members WHERE partition = ?",
-					     "DELETE FROM partitions WHERE name = ?",
-					     "DELETE FROM territory_names WHERE partition = ?" };
-			for (int i = 0; i < 3; i++) {
-				if ((rc = cpts_store_prepare(ctx, L->s, &st, q[i])) < 0)
-					return rc;
-				sqlite3_bind_text(st, 1, L->partition, -1, SQLITE_STATIC);
-				rc = cpts_store_step_done(ctx, L->s, st);
-				sqlite3_finalize(st);
-				if (rc < 0)
-					return rc;
-			}
-		}
-		/* what was derived from the old partition: the store's table deps[] */
-		return cpts_store_input_replaced(ctx, L->s, "partition", L->partition);
-	case CPTS_TABLE_ATTRIBUTES:
-		if ((rc = cpts_store_exec(ctx, L->s, "DELETE FROM attributes WHERE name NOT LIKE"
-					  " 'population_arm_%'")) < 0)
-			return rc;
-		return cpts_store_input_replaced(ctx, L->s, L->kind->name, NULL);
-	default:
-		sql = cpts_asprintf("DELETE FROM %s", L->kind->table);
-		rc = cpts_store_exec(ctx, L->s, sql);
-		free(sql);
-		/* results derived from the old table are dropped or become stale (the
-		   store's table deps[], e.g. the cached flow matrix, the profiles) */
-		if (rc == CPTS_OK)
-			rc = cpts_store_input_replaced(ctx, L->s, L->kind->name, NULL);
-		return rc;
-	}
+	if (L->kind_id == CPTS_TABLE_PARTITION)
+		return CPTS_OK; /* replaced whole by cpts_store_partition_write (finish) */
+	return cpts_store_input_clear(ctx, L->s, L->kind->name, L->kind->table);
 }
 
 static int finish(cpts_ctx *ctx, cpts_loader *L, const char *path)
 {
 	cpts_source_info si = { 0 };
-	char sha[65], tbl[300], *sql = NULL, opts[128];
+	char sha[65], tbl[300], opts[128];
+	long long n = 0;
 	int rc = CPTS_OK;
 
 	if (L->kind_id == CPTS_TABLE_POPULATION || L->kind_id == CPTS_TABLE_CONSUMPTION)
@@ -827,18 +816,12 @@ static int finish(cpts_ctx *ctx, cpts_loader *L, const char *path)
 	    (rc = cpts_population_totals_refresh(ctx, L->s)) < 0)
 		return rc;
 	if (L->kind_id == CPTS_TABLE_PARTITION) {
-		sqlite3_stmt *st = NULL;
-		char ts[32];
-		if ((rc = cpts_store_prepare(ctx, L->s, &st, "INSERT INTO partitions(name, kind,"
-					     " source, params, created) VALUES(?, 'input', ?, NULL, ?)")) < 0)
-			return rc;
-		cpts_timestamp_utc(ts);
-		sqlite3_bind_text(st, 1, L->partition, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, ts, -1, SQLITE_TRANSIENT);
-		rc = cpts_store_step_done(ctx, L->s, st);
-		sqlite3_finalize(st);
-		if (rc < 0 || (rc = store_names(ctx, L)) < 0)
+		/* the one partition writer: members, record, names of the territories */
+		cpts_partition_rec p = { L->partition, "input", path, NULL, L->members,
+					 L->n_members, (const char *const *)L->nm_terr,
+					 (const char *const *)L->nm_nom, L->n_nm };
+		if ((rc = cpts_store_partition_write(ctx, L->s, &p)) < 0 ||
+		    (rc = store_names(ctx, L)) < 0)
 			return rc;
 		snprintf(tbl, sizeof(tbl), "partition:%s", L->partition);
 	} else {
@@ -846,22 +829,18 @@ static int finish(cpts_ctx *ctx, cpts_loader *L, const char *path)
 	}
 	cpts_csv_sha256(L->csv, sha);
 	if (L->kind_id == CPTS_TABLE_PARTITION) {
-		sqlite3_stmt *st = NULL;
-		if ((rc = cpts_store_prepare(ctx, L->s, &st, "SELECT count(DISTINCT code) FROM"
-					     " partition_members WHERE partition = ?")) < 0)
+		if ((rc = cpts_store_partition_n_communes(ctx, L->s, L->partition, &n)) < 0)
 			return rc;
-		sqlite3_bind_text(st, 1, L->partition, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			si.n_communes = sqlite3_column_int64(st, 0);
-		sqlite3_finalize(st);
+		si.n_communes = n;
 	} else if (has_code_cols(L->kind) && L->n_stored_codes >= 0) {
 		si.n_communes = L->n_stored_codes; /* counted as the rows were stored */
 	} else if (has_code_cols(L->kind)) {
-		sql = cpts_asprintf("SELECT count(DISTINCT %s) FROM %s",
-				    L->kind_id == CPTS_TABLE_FLOWS || L->kind_id == CPTS_TABLE_TRAVELTIME
-					    ? "orig" : "code", L->kind->table);
-		si.n_communes = cpts_store_count(L->s, sql, 0);
-		free(sql);
+		if ((rc = cpts_store_count_distinct(ctx, L->s, L->kind->table,
+						    L->kind_id == CPTS_TABLE_FLOWS ||
+						    L->kind_id == CPTS_TABLE_TRAVELTIME ? "orig"
+						    : "code", &n)) < 0)
+			return rc;
+		si.n_communes = n;
 	}
 	snprintf(opts, sizeof(opts), "delimiter=%s encoding=%s%s%s",
 		 cpts_csv_delim(L->csv) == '\t' ? "tab" : cpts_csv_delim(L->csv) == ';' ? ";" : ",",
@@ -968,6 +947,12 @@ int cpts_ingest_table(cpts_ctx *ctx, cpts_store *s, cpts_table_kind kind, const 
 	}
 	loader_init(&L, kind, opts);
 	L.s = s;
+	if (kind == CPTS_TABLE_FLOWS) {
+		L.fs = cpts_calloc(1, sizeof(*L.fs));
+		cpts_flowset_init(L.fs);
+	}
+	if (kind == CPTS_TABLE_PARTITION)
+		L.m_idx = cpts_strmap_new(4096);
 	if ((rc = cpts_csv_open(ctx, &L.csv, path)) < 0)
 		goto out;
 	if (kind == CPTS_TABLE_PASSAGE) {
@@ -1013,12 +998,12 @@ int cpts_ingest_table(cpts_ctx *ctx, cpts_store *s, cpts_table_kind kind, const 
 		goto out;
 	if ((rc = read_rows(ctx, &L)) < 0)
 		goto out;
+	if (L.fs && (rc = store_flowset(ctx, &L)) < 0)
+		goto out;
 	if ((rc = finish(ctx, &L, path)) < 0)
 		goto out;
-	sqlite3_finalize(L.ins);
-	sqlite3_finalize(L.add);
-	sqlite3_finalize(L.rep);
-	L.ins = L.add = L.rep = NULL;
+	cpts_store_tw_free(L.tw);
+	L.tw = NULL;
 	if ((rc = cpts_store_commit(ctx, s)) < 0)
 		goto out;
 	in_tx = false;

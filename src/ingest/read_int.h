@@ -6,9 +6,10 @@
 #ifndef CPTS_INGEST_READ_INT_H
 #define CPTS_INGEST_READ_INT_H
 
-#include <sqlite3.h>
-
 #include "cpts/store.h"
+#include "cpts/store_ingest.h"
+#include "cpts/store_partition.h"
+#include "ingest/flowset.h"
 #include "ingest/ingest_int.h"
 #include "ingest/resolve.h"
 
@@ -85,10 +86,20 @@ typedef struct cpts_loader {
 	cpts_csv *csv;                      /* OWNED */
 	cpts_store *s;                      /* BORROWED; NULL when only checking */
 	int col[CPTS_MAX_KIND_COLS];        /* header index of each canonical column, -1 */
-	cpts_value v[CPTS_MAX_KIND_COLS];   /* the current row (texts bound SQLITE_STATIC) */
-	char bound_codes[2][6];             /* the resolved codes bound SQLITE_STATIC */
+	cpts_value v[CPTS_MAX_KIND_COLS];   /* the current row (its texts bound in vals) */
+	char bound_codes[2][6];             /* the resolved codes bound in vals */
 	cpts_resolver res;
-	sqlite3_stmt *ins, *add, *rep;      /* OWNED: plain insert, add up, replace */
+	cpts_store_tw *tw;                  /* OWNED: the writer of the kind's table */
+	cpts_store_val vals[CPTS_MAX_KIND_COLS + 2]; /* the row bound for tw, n_vals */
+	size_t n_vals;
+	cpts_member_rec *members;           /* OWNED (strings too): partition rows in memory,
+					       written whole by cpts_store_partition_write */
+	size_t n_members, cap_members;
+	cpts_strmap *m_idx;                 /* OWNED: code 0x1f territory -> index in members;
+					       NULL but for a partition */
+	cpts_flowset *fs;                   /* OWNED: the rows of a flows file, gathered then
+					       stored in key order (flowset.h); NULL for the
+					       other kinds and when only checking */
 	cpts_strmap *state;                 /* OWNED: key -> enum key_state bits (mapped keys) */
 	cpts_strmap *seen_raw;              /* OWNED: raw keys of mapped rows (duplicates) */
 	unsigned char *stored_code;         /* OWNED (CPTS_CODE_KEYS, by cpts_code_key): first

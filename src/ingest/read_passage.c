@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "cpts/code.h"
+#include "cpts/store_ingest.h"
 #include "ingest/read_int.h"
 
 typedef struct prow {
@@ -146,23 +147,16 @@ static int check_weights(cpts_ctx *ctx, cpts_csv *c, prow *r, size_t n)
 
 static int store_prows(cpts_ctx *ctx, cpts_store *s, const prow *r, size_t n)
 {
-	sqlite3_stmt *st = NULL;
+	cpts_passage_rec *p = cpts_calloc(n ? n : 1, sizeof(*p));
 	int rc;
 
-	if ((rc = cpts_store_exec(ctx, s, "DELETE FROM passage")) < 0 ||
-	    (rc = cpts_store_input_replaced(ctx, s, "passage", NULL)) < 0)
-		return rc;
-	if ((rc = cpts_store_prepare(ctx, s, &st, "INSERT INTO passage(old_code, new_code,"
-				     " weight) VALUES(?, ?, ?)")) < 0)
-		return rc;
-	for (size_t i = 0; i < n && rc == CPTS_OK; i++) {
-		sqlite3_reset(st);
-		sqlite3_bind_text(st, 1, r[i].old, 5, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, r[i].nw, 5, SQLITE_STATIC);
-		sqlite3_bind_double(st, 3, r[i].w);
-		rc = cpts_store_step_done(ctx, s, st);
+	for (size_t i = 0; i < n; i++) {
+		memcpy(p[i].old_code, r[i].old, 6);
+		memcpy(p[i].new_code, r[i].nw, 6);
+		p[i].weight = r[i].w;
 	}
-	sqlite3_finalize(st);
+	rc = cpts_store_passage_replace(ctx, s, p, n);
+	free(p);
 	return rc;
 }
 

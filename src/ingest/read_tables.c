@@ -14,6 +14,7 @@
  * duplicate from a legitimate sum.
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -179,6 +180,8 @@ static bool is_masked_word(const char *s)
 
 	if (s[0] == '<')
 		return true; /* <11, < 11, <5 */
+	if (s[0] >= '0' && s[0] <= '9')
+		return false; /* a number (the common case: no word to compare) */
 	if (n >= sizeof(low))
 		return false;
 	for (size_t i = 0; i <= n; i++)
@@ -231,6 +234,21 @@ static enum cpts_cell parse_number(const char *s, char *dec, bool whole, bool st
 		return CPTS_CELL_MASKED;
 	if (*p == '-' || *p == '+')
 		neg = *p++ == '-';
+	{
+		/* plain digits, the common case: no grouping to check (below 10^16 the
+		 * conversion rounds as strtod does) */
+		const unsigned char *q = p;
+		uint64_t u = 0;
+		int nd = 0;
+		while (*q >= '0' && *q <= '9' && nd < 16) {
+			u = u * 10 + (uint64_t)(*q++ - '0');
+			nd++;
+		}
+		if (nd > 0 && *q == '\0') {
+			*v = neg ? -(double)u : (double)u;
+			return CPTS_CELL_VALUE;
+		}
+	}
 	if (strpbrk((const char *)p, "eE")) { /* 1.5e3: no grouping, either decimal mark */
 		for (; *p && j < sizeof(tmp) - 1; p++)
 			tmp[j++] = *p == ',' ? '.' : (char)*p;
@@ -657,10 +675,14 @@ static int check_bounds(cpts_ctx *ctx, const cpts_loader *L)
 {
 	for (size_t b = 0; b < sizeof(count_bounds) / sizeof(count_bounds[0]); b++) {
 		const struct count_bound *cb = &count_bounds[b];
-		int w = canon_index(L->kind, cb->whole), p[2];
+		int w, p[2];
 		double sum = 0;
-		bool known = w >= 0 && L->v[w].state == CPTS_V_VALUE;
-		if (&cpts_ingest__kinds[cb->kind] != L->kind || !known)
+		bool known;
+		if (&cpts_ingest__kinds[cb->kind] != L->kind)
+			continue; /* before any name is compared: millions of flow rows */
+		w = canon_index(L->kind, cb->whole);
+		known = w >= 0 && L->v[w].state == CPTS_V_VALUE;
+		if (!known)
 			continue;
 		for (int k = 0; k < 2; k++) {
 			p[k] = cb->part[k] ? canon_index(L->kind, cb->part[k]) : -1;

@@ -27,6 +27,7 @@
 
 #include "cpts/code.h"
 #include "cpts/store.h"
+#include "cpts/store_ingest.h"
 #include "dep/dep.h"
 #include "ingest/ingest_int.h"
 
@@ -599,53 +600,20 @@ void cpts_ingest__layer_release(cpts_ingest_layer *l)
 
 static int store_layer(cpts_ctx *ctx, cpts_store *s, const cpts_ingest_layer *l)
 {
-	sqlite3_stmt *st = NULL;
+	cpts_commune_rec *r = cpts_calloc(l->n ? l->n : 1, sizeof(*r));
+	size_t n = 0;
 	int rc;
 
-	/* results derived from the previous communes (graph, basin metrics, profiles)
-	   would silently describe another geometry: the store drops them or marks them
-	   stale (its table deps[]), in the same transaction; inputs stay */
-	if ((rc = cpts_store_exec(ctx, s, "DELETE FROM communes")) < 0 ||
-	    (rc = cpts_store_input_replaced(ctx, s, "communes", NULL)) < 0)
-		return rc;
-	if ((rc = cpts_store_prepare(ctx, s, &st, "INSERT INTO communes(code, name, dep, reg,"
-				     " parent, srid, area_km2, perimeter_km, px, py, lon, lat, geom)"
-				     " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,"
-				     " CastToMultiPolygon(GeomFromWKB(?, ?)))")) < 0)
-		return rc;
-	for (size_t i = 0; i < l->n && rc == CPTS_OK; i++) {
+	for (size_t i = 0; i < l->n; i++) {
 		const cpts_ingest_commune *c = &l->c[i];
 		if (c->dropped)
 			continue;
-		sqlite3_reset(st);
-		sqlite3_bind_text(st, 1, c->code, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, c->name, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, c->dep, -1, SQLITE_STATIC);
-		if (c->reg[0])
-			sqlite3_bind_text(st, 4, c->reg, -1, SQLITE_STATIC);
-		else
-			sqlite3_bind_null(st, 4);
-		if (c->parent[0])
-			sqlite3_bind_text(st, 5, c->parent, -1, SQLITE_STATIC);
-		else
-			sqlite3_bind_null(st, 5);
-		sqlite3_bind_int(st, 6, c->srid);
-		sqlite3_bind_double(st, 7, c->area_km2);
-		sqlite3_bind_double(st, 8, c->perimeter_km);
-		sqlite3_bind_double(st, 9, c->px);
-		sqlite3_bind_double(st, 10, c->py);
-		sqlite3_bind_double(st, 11, c->lon);
-		sqlite3_bind_double(st, 12, c->lat);
-		sqlite3_bind_blob(st, 13, c->wkb, (int)c->wkb_len, SQLITE_STATIC);
-		sqlite3_bind_int(st, 14, c->srid);
-		rc = cpts_store_step_done(ctx, s, st);
-		if ((i & 1023) == 0 && rc == CPTS_OK)
-			rc = cpts_progress(ctx, (double)i / (double)l->n, "store communes");
+		r[n++] = (cpts_commune_rec){ c->code, c->name, c->dep, c->reg, c->parent, c->srid,
+					     c->area_km2, c->perimeter_km, c->px, c->py, c->lon,
+					     c->lat, c->wkb, c->wkb_len };
 	}
-	sqlite3_finalize(st);
-	if (rc == CPTS_OK && cpts_store_count(s, "SELECT count(*) FROM communes WHERE geom IS"
-					      " NULL", 0) > 0)
-		rc = cpts_fail(ctx, CPTS_EINTERNAL, "SpatiaLite rejected a commune geometry");
+	rc = cpts_store_communes_replace(ctx, s, r, n);
+	free(r);
 	return rc;
 }
 

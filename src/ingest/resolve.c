@@ -15,6 +15,7 @@
 
 #include "cpts/code.h"
 #include "cpts/store.h"
+#include "cpts/store_ingest.h"
 #include "ingest/ingest_int.h"
 #include "ingest/resolve.h"
 
@@ -33,68 +34,56 @@ void cpts_resolver_release(cpts_resolver *r)
 	memset(r, 0, sizeof(*r));
 }
 
-/* Load the passage table as old code -> first target, targets chained by index. */
-static int load_passage(cpts_ctx *ctx, cpts_resolver *r, cpts_store *s)
+/* One row of the passage table: old code -> first target, targets chained by index. */
+static int add_passage(void *arg, const char *old, const char *nw, double weight)
 {
-	sqlite3_stmt *st = NULL;
-	int rc, sr;
+	cpts_resolver *r = arg;
+	cpts_passage_target *t;
+	int64_t first;
 
-	r->passage = cpts_strmap_new(1024);
-	if ((rc = cpts_store_prepare(ctx, s, &st, "SELECT old_code, new_code, weight FROM passage"
-				     " WHERE old_code <> new_code ORDER BY old_code, new_code")) < 0)
-		return rc;
-	while ((sr = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *old = (const char *)sqlite3_column_text(st, 0);
-		const char *nw = (const char *)sqlite3_column_text(st, 1);
-		cpts_passage_target *t;
-		int64_t first;
-
-		if (!old || !nw || strlen(nw) != 5)
-			continue;
-		t = cpts_vec_push(&r->pas);
-		if (!t)
-			break;
-		memcpy(t->code, nw, 6);
-		t->weight = sqlite3_column_double(st, 2);
-		t->next = -1;
-		if (cpts_strmap_get(r->passage, old, &first)) {
-			int64_t i = first;
-			while (cpts_vec_at(&r->pas, cpts_passage_target, i).next >= 0)
-				i = cpts_vec_at(&r->pas, cpts_passage_target, i).next;
-			cpts_vec_at(&r->pas, cpts_passage_target, i).next = (int64_t)(r->pas.n - 1);
-		} else {
-			cpts_strmap_put(r->passage, old, (int64_t)(r->pas.n - 1));
-		}
+	if (strlen(nw) != 5)
+		return CPTS_OK;
+	t = cpts_vec_push(&r->pas);
+	if (!t)
+		return CPTS_OK; /* the chain is full: later targets are not read (as before) */
+	memcpy(t->code, nw, 6);
+	t->weight = weight;
+	t->next = -1;
+	if (cpts_strmap_get(r->passage, old, &first)) {
+		int64_t i = first;
+		while (cpts_vec_at(&r->pas, cpts_passage_target, i).next >= 0)
+			i = cpts_vec_at(&r->pas, cpts_passage_target, i).next;
+		cpts_vec_at(&r->pas, cpts_passage_target, i).next = (int64_t)(r->pas.n - 1);
+	} else {
+		cpts_strmap_put(r->passage, old, (int64_t)(r->pas.n - 1));
 	}
-	rc = sr == SQLITE_DONE || sr == SQLITE_ROW ? CPTS_OK : cpts_store_fail(ctx, s, "reading passage");
-	sqlite3_finalize(st);
-	return rc;
+	return CPTS_OK;
+}
+
+static int add_commune(void *arg, const char *code)
+{
+	cpts_resolver *r = arg;
+	long k = cpts_code_key(code);
+
+	cpts_strmap_put(r->communes, code, 1);
+	if (k >= 0) {
+		if (!r->known)
+			r->known = cpts_calloc(CPTS_CODE_KEYS, 1);
+		r->known[k] = 1;
+	}
+	return CPTS_OK;
 }
 
 int cpts_resolver_load(cpts_ctx *ctx, cpts_resolver *r, cpts_store *s)
 {
-	sqlite3_stmt *st = NULL;
-	int rc, sr;
+	int rc;
 
 	r->communes = cpts_strmap_new(40000);
-	if ((rc = cpts_store_prepare(ctx, s, &st, "SELECT code FROM communes")) < 0)
+	if ((rc = cpts_store_commune_codes_each(ctx, s, add_commune, r)) < 0)
 		return rc;
-	while ((sr = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *code = (const char *)sqlite3_column_text(st, 0);
-		long k = cpts_code_key(code);
-		if (code)
-			cpts_strmap_put(r->communes, code, 1);
-		if (k >= 0) {
-			if (!r->known)
-				r->known = cpts_calloc(CPTS_CODE_KEYS, 1);
-			r->known[k] = 1;
-		}
-	}
-	sqlite3_finalize(st);
-	if (sr != SQLITE_DONE)
-		return cpts_store_fail(ctx, s, "reading communes");
 	r->n_communes = cpts_strmap_count(r->communes);
-	return load_passage(ctx, r, s);
+	r->passage = cpts_strmap_new(1024);
+	return cpts_store_passage_each(ctx, s, add_passage, r);
 }
 
 bool cpts_resolver_known(const cpts_resolver *r, const char *code)

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cpts/store_check.h"
+#include "cpts/store_partition.h"
 #include "cpts/util.h"
 #include "store/store_int.h"
 
@@ -95,55 +96,96 @@ int cpts_store_has_commune(cpts_ctx *ctx, cpts_store *s, const char *code)
 	return rc;
 }
 
+/* The members and names of a partition read into memory (strings OWNED). */
+struct copy {
+	cpts_member_rec *m;  /* OWNED, n of cap; code, territory, statut OWNED */
+	size_t n, cap;
+	char **terr, **nom;  /* OWNED, n_names */
+	size_t n_names;
+};
+
+static int keep_member(void *arg, const char *code, const char *terr, const char *statut,
+		       double weight)
+{
+	struct copy *c = arg;
+
+	if (c->n == c->cap) {
+		c->cap = c->cap ? 2 * c->cap : 256;
+		c->m = cpts_reallocarray(c->m, c->cap, sizeof(*c->m));
+	}
+	c->m[c->n++] = (cpts_member_rec){ cpts_strdup(code), cpts_strdup(terr),
+					  statut ? cpts_strdup(statut) : NULL, weight };
+	return CPTS_OK;
+}
+
+static int keep_name(void *arg, const char *terr, const char *nom)
+{
+	struct copy *c = arg;
+
+	c->terr = cpts_reallocarray(c->terr, c->n_names + 1, sizeof(char *));
+	c->nom = cpts_reallocarray(c->nom, c->n_names + 1, sizeof(char *));
+	c->terr[c->n_names] = cpts_strdup(terr);
+	c->nom[c->n_names++] = cpts_strdup(nom);
+	return CPTS_OK;
+}
+
+static void drop_member(cpts_member_rec *m)
+{
+	free((char *)m->code);
+	free((char *)m->territory);
+	free((char *)m->statut);
+}
+
 int cpts_store_partition_move(cpts_ctx *ctx, cpts_store *s, const char *from, const char *as,
 			      const char *const *codes, size_t n_codes, const char *to)
 {
 	cpts_buf params = CPTS_BUF_INIT;
-	sqlite3_stmt *st = NULL;
-	char ts[32];
+	struct copy c = { 0 };
 	int rc;
 
 	cpts_buf_addf(&params, "to=%s;communes=", to);
 	for (size_t k = 0; k < n_codes; k++)
 		cpts_buf_addf(&params, "%s%s", k ? "," : "", codes[k]);
-	cpts_timestamp_utc(ts);
-	/* a replaced partition takes nothing of the old one: members, attraction classes,
-	 * metrics and profiles all go (they describe other territories) */
-	if ((rc = cpts_store_run(ctx, s, "DELETE FROM partition_members WHERE partition = ?1",
-				 as, NULL)) < 0 ||
-	    (rc = cpts_store_input_replaced(ctx, s, "partition", as)) < 0)
+	/* the copy of from: members with their statut and weight; the territories keep
+	 * their ids, hence their display names */
+	if ((rc = cpts_store_partition_members_each(ctx, s, from, keep_member, &c)) < 0 ||
+	    (rc = cpts_store_territory_names_each(ctx, s, from, keep_name, &c)) < 0)
 		goto out;
-	if ((rc = cpts_store_prepare(ctx, s, &st, "INSERT OR REPLACE INTO partitions(name, kind,"
-				     " source, params, created) VALUES(?1, 'move', ?2, ?3, ?4)")) < 0)
-		goto out;
-	sqlite3_bind_text(st, 1, as, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, from, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, params.data, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, ts, -1, SQLITE_STATIC);
-	if ((rc = cpts_store_step_done(ctx, s, st)) < 0)
-		goto out;
-	if ((rc = cpts_store_run(ctx, s, "INSERT INTO partition_members(partition, code, territory,"
-			  " statut, weight) SELECT ?1, code, territory, statut, weight FROM"
-			  " partition_members WHERE partition = ?2", as, from, NULL)) < 0)
-		goto out;
-	/* the territories keep their ids, hence their display names */
-	if ((rc = cpts_store_run(ctx, s, "DELETE FROM territory_names WHERE partition = ?1",
-				 as, NULL)) < 0 ||
-	    (rc = cpts_store_run(ctx, s, "INSERT INTO territory_names(partition, territory, nom)"
-			  " SELECT ?1, territory, nom FROM territory_names WHERE partition = ?2",
-			  as, from, NULL)) < 0)
-		goto out;
-	for (size_t k = 0; k < n_codes && rc == CPTS_OK; k++) {
-		if ((rc = cpts_store_run(ctx, s, "DELETE FROM partition_members WHERE partition = ?1 AND"
-				  " code = ?2", as, codes[k], NULL)) < 0)
-			goto out;
-		rc = cpts_store_run(ctx, s, "INSERT INTO partition_members(partition, code, territory,"
-			     " statut, weight) VALUES(?1, ?2, ?3, (SELECT min(statut) FROM"
-			     " partition_members WHERE partition = ?1 AND territory = ?3), 1)",
-			     as, codes[k], to, NULL);
+	/* each moved commune, in turn: its rows go, one row in to whose statut is the
+	 * smallest of to's members at that point (NULLs aside) */
+	for (size_t k = 0; k < n_codes; k++) {
+		const char *st = NULL;
+		size_t w = 0;
+		for (size_t i = 0; i < c.n; i++) {
+			if (strcmp(c.m[i].code, codes[k]) == 0) {
+				drop_member(&c.m[i]);
+				continue;
+			}
+			c.m[w++] = c.m[i];
+		}
+		c.n = w;
+		for (size_t i = 0; i < c.n; i++)
+			if (strcmp(c.m[i].territory, to) == 0 && c.m[i].statut &&
+			    (!st || strcmp(c.m[i].statut, st) < 0))
+				st = c.m[i].statut;
+		keep_member(&c, codes[k], to, st, 1.0);
+	}
+	{
+		cpts_partition_rec p = { as, "move", from, params.data, c.m, c.n,
+					 (const char *const *)c.terr, (const char *const *)c.nom,
+					 c.n_names };
+		rc = cpts_store_partition_write(ctx, s, &p);
 	}
 out:
-	sqlite3_finalize(st);
+	for (size_t i = 0; i < c.n; i++)
+		drop_member(&c.m[i]);
+	free(c.m);
+	for (size_t i = 0; i < c.n_names; i++) {
+		free(c.terr[i]);
+		free(c.nom[i]);
+	}
+	free(c.terr);
+	free(c.nom);
 	cpts_buf_release(&params);
 	return rc;
 }

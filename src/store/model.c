@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cpts/model.h"
+#include "cpts/store_partition.h"
 #include "dep/dep.h"
 
 /* Copy text t (NULL: empty) into dst[n], truncated as snprintf would. */
@@ -429,62 +430,27 @@ int cpts_partition_save_named(cpts_ctx *ctx, cpts_store *s, const cpts_model *m,
 			      const char *params, char *const *terr, char *const *names,
 			      const long *commune_terr)
 {
-	sqlite3_stmt *st = NULL;
-	char ts[32];
+	cpts_member_rec *mem = cpts_calloc(m->n ? m->n : 1, sizeof(*mem));
+	cpts_partition_rec p = { name, kind, source, params, mem, 0, NULL, NULL, 0 };
 	size_t n_terr = 0;
 	int rc;
 
-	cpts_timestamp_utc(ts);
-	if ((rc = cpts_store_run(ctx, s, "DELETE FROM partition_members WHERE partition = ?",
-				 name, (const char *)NULL)) < 0 ||
-	    (rc = cpts_store_run(ctx, s, "DELETE FROM territory_names WHERE partition = ?",
-				 name, (const char *)NULL)) < 0 ||
-	    (rc = cpts_store_input_replaced(ctx, s, "partition", name)) < 0)
-		return rc;
-	/* source and params may be NULL: bound by hand */
-	if ((rc = cpts_store_prepare(ctx, s, &st, "INSERT OR REPLACE INTO partitions(name, kind,"
-				     " source, params, created) VALUES(?,?,?,?,?)")) < 0)
-		return rc;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, source, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, params, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, ts, -1, SQLITE_STATIC);
-	rc = cpts_store_step_done(ctx, s, st);
-	sqlite3_finalize(st);
-	if (rc < 0)
-		return rc;
-	if ((rc = cpts_store_prepare(ctx, s, &st, "INSERT INTO partition_members(partition, code,"
-				     " territory, statut, weight) VALUES(?,?,?,NULL,1)")) < 0)
-		return rc;
-	for (size_t i = 0; i < m->n && rc == CPTS_OK; i++) {
+	for (size_t i = 0; i < m->n; i++) {
 		if (commune_terr[i] < 0)
 			continue;
-		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, m->c[i].code, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, terr[commune_terr[i]], -1, SQLITE_STATIC);
-		rc = cpts_store_step_done(ctx, s, st);
+		mem[p.n_members++] = (cpts_member_rec){ m->c[i].code, terr[commune_terr[i]], NULL,
+							1.0 };
 		if ((size_t)commune_terr[i] + 1 > n_terr)
 			n_terr = (size_t)commune_terr[i] + 1;
 	}
-	sqlite3_finalize(st);
-	if (rc < 0 || !names)
-		return rc;
-	/* names of the territories that have members (indices up to the largest used) */
-	if ((rc = cpts_store_prepare(ctx, s, &st, "INSERT OR REPLACE INTO territory_names("
-				     "partition, territory, nom) SELECT ?1, ?2, ?3 WHERE EXISTS"
-				     " (SELECT 1 FROM partition_members WHERE partition = ?1 AND"
-				     " territory = ?2)")) < 0)
-		return rc;
-	for (size_t t = 0; t < n_terr && rc == CPTS_OK; t++) {
-		if (!names[t] || !*names[t])
-			continue;
-		sqlite3_reset(st);
-		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, terr[t], -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, names[t], -1, SQLITE_STATIC);
-		rc = cpts_store_step_done(ctx, s, st);
+	if (names) {
+		/* names of the territories up to the largest used (the writer keeps those
+		 * that have members) */
+		p.terr = (const char *const *)terr;
+		p.nom = (const char *const *)names;
+		p.n_names = n_terr;
 	}
-	sqlite3_finalize(st);
+	rc = cpts_store_partition_write(ctx, s, &p);
+	free(mem);
 	return rc;
 }
