@@ -498,7 +498,8 @@ static bool hole_covered(cpts_ctx *ctx, void *arg, const GEOSGeometry *hole, dou
 	return sum > 0.5 * area;
 }
 
-/* PAC of a dissolved territory: its perimeter (km) over 3.54 sqrt(area in km2), the
+/* PAC of a dissolved territory: its perimeter (km) over CPTS_DOMAIN_PAC_K sqrt(area in
+ * km2), the
  * formula of basins/metrics.c, here on the written polygon so the field agrees with
  * it even where neighbouring communes' borders do not share vertices. */
 static double pac_of(cpts_ctx *ctx, const GEOSGeometry *g)
@@ -508,7 +509,7 @@ static double pac_of(cpts_ctx *ctx, const GEOSGeometry *g)
 	if (GEOSLength_r(ctx->geos, g, &len) != 1 || GEOSArea_r(ctx->geos, g, &area) != 1 ||
 	    !(area > 0))
 		return NAN;
-	return (len / 1000.0) / (3.54 * sqrt(area / 1e6));
+	return (len / 1000.0) / (CPTS_DOMAIN_PAC_K * sqrt(area / 1e6));
 }
 
 /* After the dissolve, on the calling thread (commune geometries are read): clean the
