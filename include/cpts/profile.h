@@ -332,7 +332,8 @@ typedef enum cpts_profile_format {
 
 /**
  * Print the key indicators of every territory of a stored profile (after disclosure
- * control with threshold, default 11): id, name, pop, n_communes, tier, mt_share (%),
+ * control with threshold, default CPTS_DOMAIN_MASK_THRESHOLD): id, name, pop,
+ * n_communes, tier, mt_share (%),
  * icc with icc_lo/icc_hi, missing_gps, gp_density, apl, li. JSON keys are lower
  * snake_case and shared with the other commands (docs/profile.md); a masked or
  * unavailable value is null in JSON, empty in CSV, "-" (masked: "masked") in text.
