@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "cpts/ctx.h"
+#include "cpts/domain.h"
 #include "cpts/graph.h"
 #include "cpts/model.h"
 #include "cpts/store.h"
@@ -35,11 +36,11 @@ const char *cpts_basins_method_list(void);
 
 /* CPTS size band used when a target count or mean population is given without an
  * explicit floor or ceiling (DOMAIN.md 1: ACI tiers 1 to 3). */
-#define CPTS_BASINS_CPTS_FLOOR 10000.0
-#define CPTS_BASINS_CPTS_CEILING 175000.0
+#define CPTS_BASINS_CPTS_FLOOR CPTS_DOMAIN_POP_FLOOR
+#define CPTS_BASINS_CPTS_CEILING CPTS_DOMAIN_POP_CEILING
 /* Mean population of a CPTS (DOMAIN.md 1, February 2024): cpts diagnose's default
  * target. */
-#define CPTS_BASINS_CPTS_MEAN 82000.0
+#define CPTS_BASINS_CPTS_MEAN CPTS_DOMAIN_POP_MEAN
 
 typedef struct cpts_basins_opts {
 	cpts_basin_method method;

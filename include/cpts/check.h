@@ -11,7 +11,7 @@
  *
  * Formulas (DOMAIN.md section 5): LI = flows of T's residents to practitioners in T / all
  * flows of T's residents; MSI = flows from T's residents into T / all flows into T;
- * PAC = perimeter / (3.54 * sqrt(area)), the perimeter of the union being the sum of
+ * PAC = perimeter / (CPTS_DOMAIN_PAC_K * sqrt(area)), the perimeter of the union being the sum of
  * the communes' perimeters minus twice their shared borders (graph_edges.shared_km).
  * Communes split between territories count with their weight in the flow sums.
  */
@@ -24,6 +24,7 @@
 
 #include "cpts/basins.h"
 #include "cpts/ctx.h"
+#include "cpts/domain.h"
 #include "cpts/model.h"
 #include "cpts/store.h"
 
@@ -64,7 +65,7 @@ typedef struct cpts_check_opts {
 	struct cpts_session *session; /* the command's session (cpts/session.h), BORROWED;
 					 NULL: the check loads its inputs itself */
 } cpts_check_opts;
-#define CPTS_CHECK_OPTS_INIT { 10000.0, NULL, NULL, 0, false, 0.8, NULL }
+#define CPTS_CHECK_OPTS_INIT { CPTS_DOMAIN_POP_FLOOR, NULL, NULL, 0, false, 0.8, NULL }
 
 /** A commune of a territory drawn mostly by another territory (attraction class 5). */
 typedef struct cpts_check_class5 {
@@ -204,12 +205,13 @@ typedef struct cpts_suggestion {
 } cpts_suggestion;
 
 typedef struct cpts_suggest_opts {
-	double min_pop;        /* never take a territory under this floor (10,000) */
+	double min_pop;        /* never take a territory under this floor
+				  (CPTS_DOMAIN_POP_FLOOR) */
 	size_t limit;          /* at most this many suggestions (20) */
 	const char *profession;
 	double max_pop;        /* never take the receiving territory above this (0: none) */
 } cpts_suggest_opts;
-#define CPTS_SUGGEST_OPTS_INIT { 10000.0, 20, NULL, 0 }
+#define CPTS_SUGGEST_OPTS_INIT { CPTS_DOMAIN_POP_FLOOR, 20, NULL, 0 }
 
 /**
  * Propose moves of border communes for an already-run report (its model and partition

@@ -13,12 +13,20 @@
 extern "C" {
 #endif
 
+/** A number of this header as a string literal, for help texts that print it:
+ * "(default " CPTS_DOMAIN_STR(CPTS_DOMAIN_POP_FLOOR_N) ")" reads "(default 10000)". */
+#define CPTS_DOMAIN_STR(x) CPTS_DOMAIN_STR_(x)
+#define CPTS_DOMAIN_STR_(x) #x
+
 /** Health counts from 1 to this minus 1 are never published (DOMAIN.md 6: "< 11"). */
 #define CPTS_DOMAIN_MASK_THRESHOLD 11
-/** Population floor of a CPTS-sized territory (ACI tier 1 in practice, DOMAIN.md 1). */
-#define CPTS_DOMAIN_POP_FLOOR 10000.0
+/** Population floor of a CPTS-sized territory (ACI tier 1 in practice, DOMAIN.md 1);
+ * _N is the same number as an integer literal (for CPTS_DOMAIN_STR). */
+#define CPTS_DOMAIN_POP_FLOOR_N 10000
+#define CPTS_DOMAIN_POP_FLOOR ((double)CPTS_DOMAIN_POP_FLOOR_N)
 /** Population ceiling of the CPTS band (start of ACI tier 4, DOMAIN.md 1). */
-#define CPTS_DOMAIN_POP_CEILING 175000.0
+#define CPTS_DOMAIN_POP_CEILING_N 175000
+#define CPTS_DOMAIN_POP_CEILING ((double)CPTS_DOMAIN_POP_CEILING_N)
 /** Mean population of a CPTS, February 2024 (DOMAIN.md 1). */
 #define CPTS_DOMAIN_POP_MEAN 82000.0
 /** PAC = perimeter / (CPTS_DOMAIN_PAC_K * sqrt(area)) (DOMAIN.md 5): 1 for a circle

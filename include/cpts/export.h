@@ -25,7 +25,7 @@ typedef struct cpts_export_opts {
 	const char *format;      /* OGR driver name (default "GPKG") */
 	const char *html_dir;    /* output directory of the HTML report, or NULL */
 	double flow_threshold;   /* flux layer: flows at or above (0 = no flux layer) */
-	double mask_threshold;   /* disclosure threshold (default 11) */
+	double mask_threshold;   /* disclosure threshold (CPTS_DOMAIN_MASK_THRESHOLD) */
 	const char *map_indicator; /* indicator key of the choropleths (default "mt_share") */
 	double max_hole_ha;      /* dissolved territories: holes below this area (hectares)
 				    that no commune covers are closed (default 1; 0 none) */

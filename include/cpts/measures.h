@@ -32,9 +32,10 @@ void cpts_measure_flows(const cpts_flows *f, const cpts_member *mb, size_t n_mb,
 			const double *w, cpts_flowsum *out);
 
 /**
- * PAC = perimeter / (3.54 sqrt(area)) (DOMAIN.md 5), the perimeter of the union being
- * the sum of the members' perimeters minus the borders they share (graph g). NAN
- * without a graph with edges or without area.
+ * PAC = perimeter / (CPTS_DOMAIN_PAC_K sqrt(area)) (DOMAIN.md 5), the perimeter of the
+ * union being the sum of the members' perimeters minus the borders they share (graph
+ * g); a member's area, perimeter and shared borders count with its weight (a piece of
+ * a split commune, by population share). NAN without a graph or without area.
  */
 double cpts_measure_pac(const cpts_model *m, const cpts_graph *g, const cpts_member *mb,
 			size_t n_mb, const double *w);

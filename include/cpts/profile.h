@@ -29,6 +29,7 @@
 #include <stdio.h>
 
 #include "cpts/ctx.h"
+#include "cpts/domain.h"
 #include "cpts/store.h"
 
 struct cpts_session;
@@ -174,7 +175,7 @@ char *cpts_profile_params(const cpts_profile_opts *o);
 int cpts_profile_params_parse(cpts_profile_opts *o, char *params);
 
 /** The disclosure threshold: health counts from 1 to threshold-1 are masked. */
-#define CPTS_MASK_THRESHOLD_DEFAULT 11
+#define CPTS_MASK_THRESHOLD_DEFAULT CPTS_DOMAIN_MASK_THRESHOLD
 /** Largest accepted threshold (above it nothing local would be published). */
 #define CPTS_MASK_THRESHOLD_MAX 1000
 
@@ -188,7 +189,8 @@ int cpts_mask_threshold_check(cpts_ctx *ctx, const char *option, double threshol
 
 /** Disclosure control options (DOMAIN.md section 7). */
 typedef struct cpts_disclose_opts {
-	double threshold; /* counts from 1 to threshold-1 are masked (default 11) */
+	double threshold; /* counts from 1 to threshold-1 are masked (default
+			     CPTS_DOMAIN_MASK_THRESHOLD) */
 } cpts_disclose_opts;
 #define CPTS_DISCLOSE_OPTS_INIT { CPTS_MASK_THRESHOLD_DEFAULT }
 
@@ -336,7 +338,8 @@ typedef enum cpts_profile_format {
 
 /**
  * Print the key indicators of every territory of a stored profile (after disclosure
- * control with threshold, default 11): id, name, pop, n_communes, tier, mt_share (%),
+ * control with threshold, default CPTS_DOMAIN_MASK_THRESHOLD): id, name, pop,
+ * n_communes, tier, mt_share (%),
  * icc with icc_lo/icc_hi, missing_gps, gp_density, apl, li. JSON keys are lower
  * snake_case and shared with the other commands (docs/profile.md); a masked or
  * unavailable value is null in JSON, empty in CSV, "-" (masked: "masked") in text.

@@ -5,15 +5,20 @@
  *
  * Why from the partition members (with weights) rather than from labels: the same code
  * serves basins we computed and partitions users ingested (EPCI, existing CPTS), some
- * of which split a commune between territories. PAC uses the dissolved perimeter
- * without any GEOS union: the sum of the members' perimeters minus twice the shared
- * border lengths stored on the contiguity graph's internal edges.
+ * of which split a commune between territories. LI, MSI and PAC come from
+ * cpts/measures.h (measures.c, their one home, shared with `cpts check`, `move` and
+ * `suggest`), a territory at a time: PAC uses the dissolved perimeter without any GEOS
+ * union (the members' perimeters minus the borders shared inside, from the contiguity
+ * graph), a split commune counting in each territory as a piece weighted by its
+ * population share. This file adds what only a whole partition has: the pole, and each
+ * commune's destinations (attraction classes).
  */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "basins/basins_int.h"
+#include "cpts/measures.h"
 #include "cpts/store_basins.h"
 #include "cpts/session.h"
 
@@ -54,7 +59,8 @@ static void memb_release(memb *mb)
 
 /** Accumulated metrics of one territory. */
 typedef struct tacc {
-	double pop, internal, res_total, in_total, perim, area;
+	double pop, internal, res_total, in_total; /* flow sums: cpts_measure_flows */
+	double pac;                                /* cpts_measure_pac */
 	size_t n_communes;
 	long pole;        /* commune index */
 } tacc;
@@ -119,10 +125,10 @@ static void rank_destinations(const double *acc, const size_t *touched, size_t n
 	r->v_second = r->second >= 0 ? acc[r->second] : 0;
 }
 
-/* One pass over the flows: the territories' sums in ta, each member commune's
- * destinations in rows (a single pass: on France it reads 5 million flows). */
-static void accumulate(const cpts_model *m, const cpts_graph *g, const cpts_flows *f,
-		       const cpts_partition *p, const memb *mb, tacc *ta, crow *rows)
+/* One pass over the flows: the territories' population and pole in ta, each member
+ * commune's destinations in rows. */
+static void accumulate(const cpts_model *m, const cpts_flows *f, const cpts_partition *p,
+		       const memb *mb, tacc *ta, crow *rows)
 {
 	double *acc = cpts_calloc(p->n_terr + 1, sizeof(double));
 	size_t *touched = cpts_mallocarray(p->n_terr + 1, sizeof(size_t));
@@ -143,25 +149,38 @@ static void accumulate(const cpts_model *m, const cpts_graph *g, const cpts_flow
 			long pl = a->pole;
 			a->pop += wt * m->c[i].pop;
 			a->n_communes++;
-			a->internal += wt * acc[t];
-			a->res_total += wt * f->row_total[i];
-			a->in_total += wt * f->col_total[i];
-			a->area += wt * m->c[i].area_km2;
-			a->perim += m->c[i].perimeter_km;
 			if (pl < 0 || f->col_total[i] * wt > f->col_total[pl] ||
 			    (f->col_total[i] * wt == f->col_total[pl] && m->c[i].pop > m->c[pl].pop))
 				a->pole = (long)i;
 		}
 		for (size_t t = 0; t < n_t; t++)
 			acc[touched[t]] = 0;
-		/* shared borders inside the territory do not count in its perimeter */
-		if (g && p->commune_terr[i] >= 0)
-			for (size_t e = g->start[i]; e < g->start[i + 1]; e++)
-				if (p->commune_terr[g->adj[e]] == p->commune_terr[i])
-					ta[p->commune_terr[i]].perim -= g->shared_km[e];
 	}
 	free(acc);
 	free(touched);
+}
+
+/* LI and MSI flow sums and PAC of every territory, through cpts/measures.h. */
+static void measure(const cpts_model *m, const cpts_graph *g, const cpts_flows *f,
+		    const cpts_partition *p, tacc *ta)
+{
+	double *w = cpts_calloc(m->n + 1, sizeof(double)); /* weights in territory t */
+
+	for (size_t t = 0; t < p->n_terr; t++) {
+		const cpts_member *mb = p->members + p->terr_start[t];
+		size_t n_mb = p->terr_start[t + 1] - p->terr_start[t];
+		cpts_flowsum fs;
+		for (size_t k = 0; k < n_mb; k++)
+			w[mb[k].commune] = mb[k].weight;
+		cpts_measure_flows(f, mb, n_mb, w, &fs);
+		ta[t].internal = fs.in;
+		ta[t].res_total = fs.res;
+		ta[t].in_total = fs.into;
+		ta[t].pac = cpts_measure_pac(m, g, mb, n_mb, w);
+		for (size_t k = 0; k < n_mb; k++)
+			w[mb[k].commune] = 0;
+	}
+	free(w);
 }
 
 static int write_basin_rows(cpts_ctx *ctx, cpts_store *s, const cpts_model *m,
@@ -177,7 +196,7 @@ static int write_basin_rows(cpts_ctx *ctx, cpts_store *s, const cpts_model *m,
 			.pole = a->pole >= 0 ? m->c[a->pole].code : NULL,
 			.li = a->res_total > 0 ? a->internal / a->res_total : NAN,
 			.msi = a->in_total > 0 ? a->internal / a->in_total : NAN,
-			.pac = a->area > 0 && a->perim > 0 ? a->perim / (3.54 * sqrt(a->area)) : NAN,
+			.pac = a->pac,
 			.tier = cpts_aci_tier_of(a->pop)->tier,
 		};
 	}
@@ -259,8 +278,8 @@ static void distribution(const tacc *ta, size_t nt, cpts_basins_summary *sum)
 				sum->li_min = li[n_li];
 			n_li++;
 		}
-		if (ta[t].area > 0 && ta[t].perim > 0)
-			pac[n_pac++] = ta[t].perim / (3.54 * sqrt(ta[t].area));
+		if (!isnan(ta[t].pac))
+			pac[n_pac++] = ta[t].pac;
 	}
 	sum->li_median = median_of(li, n_li);
 	sum->pac_median = median_of(pac, n_pac);
@@ -279,7 +298,8 @@ int cpts_basins__metrics(cpts_ctx *ctx, cpts_store *s, const cpts_model *m,
 	int rc;
 
 	memb_build(&mb, m, p);
-	accumulate(m, g, f, p, &mb, ta, rows);
+	accumulate(m, f, p, &mb, ta, rows);
+	measure(m, g, f, p, ta);
 	if ((rc = cpts_store_basins_clear_metrics(ctx, s, p->name)) < 0)
 		goto out;
 	if ((rc = write_basin_rows(ctx, s, m, p, ta)) < 0)

@@ -10,6 +10,7 @@
 
 #include "cli/cli.h"
 #include "cpts/audit.h"
+#include "cpts/domain.h"
 
 struct audit_cli {
 	double threshold;
@@ -35,7 +36,7 @@ int cmd_audit(cpts_ctx *ctx, int argc, char **argv)
 	};
 	static const cli_opt table[] = {
 		{ "threshold", 0, CLI_DBL, offsetof(struct audit_cli, threshold), "T",
-		  "masking threshold (default: the file's seuil_masquage, else 11)", false, false },
+		  "masking threshold (default: the file's seuil_masquage, else " CPTS_DOMAIN_STR(CPTS_DOMAIN_MASK_THRESHOLD) ")", false, false },
 		{ "max-list", 0, CLI_INT, offsetof(struct audit_cli, max_list), "N",
 		  "published cells listed per finding (default 8)", false, false },
 		CLI_END,

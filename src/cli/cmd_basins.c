@@ -10,6 +10,7 @@
 
 #include "cli/cli.h"
 #include "cpts/basins.h"
+#include "cpts/domain.h"
 
 struct basins_cli {
 	const char *method;     /* --method */
@@ -39,7 +40,7 @@ int cmd_basins(cpts_ctx *ctx, int argc, char **argv)
 		"follows the commune that receives most of its flows), 'modularity' (spatially\n"
 		"constrained Louvain) or 'leiden' (igraph's Leiden on the flows, then repaired).\n"
 		"--target-count or --target-mean-pop ask for a number of basins (floor and ceiling\n"
-		"then default to the CPTS band 10000-175000).\n"
+		"then default to the CPTS band " CPTS_DOMAIN_STR(CPTS_DOMAIN_POP_FLOOR_N) "-" CPTS_DOMAIN_STR(CPTS_DOMAIN_POP_CEILING_N) ").\n"
 		"Floor and ceiling bound the population of each basin; --lock keeps the communes\n"
 		"of an existing partition in their territory. Stores the result as a partition\n"
 		"(kind 'basins') with per-basin and per-commune metrics.",

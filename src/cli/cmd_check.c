@@ -8,6 +8,7 @@
 
 #include "cli/cli.h"
 #include "cpts/check.h"
+#include "cpts/domain.h"
 
 struct check_cli {
 	const char *partition;
@@ -31,12 +32,12 @@ int cmd_check(cpts_ctx *ctx, int argc, char **argv)
 		"line per territory. Exit code 0 whatever the findings.",
 		"cpts check ws.sqlite --partition projet-ars --compare basins",
 	};
-	struct check_cli o = { NULL, false, 10000, { 0, NULL, NULL, 0 }, false, NULL };
+	struct check_cli o = { NULL, false, CPTS_DOMAIN_POP_FLOOR, { 0, NULL, NULL, 0 }, false, NULL };
 	static const cli_opt table[] = {
 		{ "partition", 'p', CLI_STR, offsetof(struct check_cli, partition), "NAME", "partition to check (required)", false, true },
 		{ "json", 0, CLI_FLAG, offsetof(struct check_cli, json), NULL, "machine-readable output", false, false },
 		{ "min-pop", 0, CLI_DBL, offsetof(struct check_cli, min_pop), "N", "population floor of the 'too small' finding "
-		  "(default 10000)", false, false },
+		  "(default " CPTS_DOMAIN_STR(CPTS_DOMAIN_POP_FLOOR_N) ")", false, false },
 		{ "compare", 0, CLI_LIST, offsetof(struct check_cli, compare), "NAME", "compare with this partition (repeatable; "
 		  "default: basins, BV and EPCI partitions present)", true, false },
 		{ "no-compare", 0, CLI_FLAG, offsetof(struct check_cli, no_compare), NULL, "skip the comparison", false, false },

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cpts/domain.h"
 #include "cpts/export.h"
 #include "cpts/pipeline.h"
 #include "cpts/profile.h"
@@ -50,11 +51,11 @@ static const cli_opt table[] = {
 	{ "method", 0, CLI_STR, O(method), "METHOD", "basins: optimise (default), plurality, modularity or leiden", false, false },
 	{ "target-count", 0, CLI_INT, O(target_count), "N", "number of basins (default: population / 82000, CPTS-sized)", false, false },
 	{ "target-mean-pop", 0, CLI_DBL, O(target_mean_pop), "P", "mean basin population (default 82000, the mean CPTS)", false, false },
-	{ "min-pop", 0, CLI_DBL, O(min_pop), "N", "basin population floor (default 10000)", false, false },
-	{ "max-pop", 0, CLI_DBL, O(max_pop), "N", "basin population ceiling (default 175000)", false, false },
+	{ "min-pop", 0, CLI_DBL, O(min_pop), "N", "basin population floor (default " CPTS_DOMAIN_STR(CPTS_DOMAIN_POP_FLOOR_N) ")", false, false },
+	{ "max-pop", 0, CLI_DBL, O(max_pop), "N", "basin population ceiling (default " CPTS_DOMAIN_STR(CPTS_DOMAIN_POP_CEILING_N) ")", false, false },
 	{ "resolution", 0, CLI_DBL, O(resolution), "G", "modularity resolution (default 1)", false, false },
 	{ "seed", 0, CLI_INT, O(seed), "S", "seed of the modularity method (default 1)", false, false },
-	{ "mask-threshold", 0, CLI_DBL, O(mask_threshold), "N", "disclosure threshold for health counts, a whole number from 2 to 1000 (default 11)", false, false },
+	{ "mask-threshold", 0, CLI_DBL, O(mask_threshold), "N", "disclosure threshold for health counts, a whole number from 2 to 1000 (default " CPTS_DOMAIN_STR(CPTS_DOMAIN_MASK_THRESHOLD) ")", false, false },
 	{ "no-html", 0, CLI_FLAG, O(no_html), NULL, "do not write the HTML report", false, false },
 	{ "no-gpkg", 0, CLI_FLAG, O(no_gpkg), NULL, "do not write the GeoPackage (with --no-html: the workspace only)", false, false },
 	CLI_END,

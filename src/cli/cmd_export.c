@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "cli/cli.h"
+#include "cpts/domain.h"
 #include "cpts/export.h"
 #include "cpts/store.h"
 
@@ -45,7 +46,7 @@ int cmd_export(cpts_ctx *ctx, int argc, char **argv)
 		  "write layer flux with the flows of at least V (never below the masking"
 		  " threshold; default: no flux layer)", false, false },
 		{ "mask-threshold", 0, CLI_DBL, offsetof(cpts_export_opts, mask_threshold), "N",
-		  "health counts from 1 to N-1 are masked; a whole number from 2 to 1000 (default 11)", false, false },
+		  "health counts from 1 to N-1 are masked; a whole number from 2 to 1000 (default " CPTS_DOMAIN_STR(CPTS_DOMAIN_MASK_THRESHOLD) ")", false, false },
 		{ "map-indicator", 0, CLI_STR, offsetof(cpts_export_opts, map_indicator), "KEY",
 		  "indicator of the choropleth maps and styles (default mt_share; keys listed"
 		  " below)", false, false },

@@ -8,6 +8,7 @@
 
 #include "cli/cli.h"
 #include "cpts/check.h"
+#include "cpts/domain.h"
 
 struct move_cli {
 	const char *partition;
@@ -46,10 +47,10 @@ int cmd_move(cpts_ctx *ctx, int argc, char **argv)
 		{ "json", 0, CLI_FLAG, offsetof(struct move_cli, json), NULL,
 		  "machine-readable output", false, false },
 		{ "min-pop", 0, CLI_DBL, offsetof(struct move_cli, min_pop), "N",
-		  "population floor of the 'too small' finding (default 10000)", false, false },
+		  "population floor of the 'too small' finding (default " CPTS_DOMAIN_STR(CPTS_DOMAIN_POP_FLOOR_N) ")", false, false },
 		CLI_END,
 	};
-	struct move_cli o = { NULL, { 0, NULL, NULL, 0 }, NULL, NULL, false, 10000, false };
+	struct move_cli o = { NULL, { 0, NULL, NULL, 0 }, NULL, NULL, false, CPTS_DOMAIN_POP_FLOOR, false };
 	cpts_check_opts co = CPTS_CHECK_OPTS_INIT;
 	cpts_check_report *before = NULL, *after = NULL;
 	cpts_store *s = NULL;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "cli/cli.h"
+#include "cpts/domain.h"
 #include "cpts/profile.h"
 #include "cpts/store.h"
 
@@ -80,7 +81,7 @@ int cmd_profile(cpts_ctx *ctx, int argc, char **argv)
 		{ "no-table", 0, CLI_FLAG, offsetof(struct profile_cli, no_table), NULL,
 		  "compute and store only, print nothing", false, false },
 		{ "mask-threshold", 0, CLI_DBL, offsetof(struct profile_cli, mask), "N",
-		  "printed values: health counts below N are masked (default 11)", false, false },
+		  "printed values: health counts below N are masked (default " CPTS_DOMAIN_STR(CPTS_DOMAIN_MASK_THRESHOLD) ")", false, false },
 		CLI_END,
 	};
 	cpts_store *s = NULL;

@@ -7,6 +7,7 @@
 
 #include "cli/cli.h"
 #include "cpts/check.h"
+#include "cpts/domain.h"
 
 struct suggest_cli {
 	const char *partition;
@@ -34,7 +35,7 @@ int cmd_suggest(cpts_ctx *ctx, int argc, char **argv)
 		{ "limit", 'k', CLI_INT, offsetof(struct suggest_cli, limit), "K",
 		  "at most K suggestions (default 20)", false, false },
 		{ "min-pop", 0, CLI_DBL, offsetof(struct suggest_cli, min_pop), "N",
-		  "population floor no move may break (default 10000)", false, false },
+		  "population floor no move may break (default " CPTS_DOMAIN_STR(CPTS_DOMAIN_POP_FLOOR_N) ")", false, false },
 		{ "max-pop", 0, CLI_DBL, offsetof(struct suggest_cli, max_pop), "N",
 		  "population ceiling no receiving territory may pass (default 0: none)", false,
 		  false },
@@ -44,7 +45,7 @@ int cmd_suggest(cpts_ctx *ctx, int argc, char **argv)
 		  "flows of this profession only", false, false },
 		CLI_END,
 	};
-	struct suggest_cli o = { NULL, 20, 10000, 0, false, NULL };
+	struct suggest_cli o = { NULL, 20, CPTS_DOMAIN_POP_FLOOR, 0, false, NULL };
 	cpts_check_opts co = CPTS_CHECK_OPTS_INIT;
 	cpts_suggest_opts so = CPTS_SUGGEST_OPTS_INIT;
 	cpts_check_report *r = NULL;

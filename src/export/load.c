@@ -11,6 +11,7 @@
  * fails and we fall back to GEOSUnaryUnion_r.
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -410,43 +411,82 @@ static void mark_main_only(ex_data *d)
 		}
 }
 
-/* What hole_covered needs: the snapshot and the envelopes of the communes (computed on
- * the first hole that needs them). */
+/* What hole_covered needs: the snapshot, and an STRtree of the communes' envelopes
+ * (built on the first hole that needs it: a scan of every commune per hole cost more
+ * than the intersections themselves on France, 4,600 holes x 35,000 communes). */
 typedef struct hole_ctx {
 	const ex_data *d;
 	int srid;             /* CRS of the territory */
-	double *env;          /* OWNED: xmin, ymin, xmax, ymax per commune (NAN: none) */
+	GEOSSTRtree *tree;    /* OWNED: items are commune indices + 1, cast to pointers */
+	GEOSGeometry **env;   /* OWNED: the envelope of each commune (NULL: none) */
+	size_t *cand;         /* OWNED scratch: the communes a query returns */
+	size_t n_cand;
 } hole_ctx;
 
-static void envelope(cpts_ctx *ctx, const GEOSGeometry *g, double *e)
+static void hole_ctx_release(cpts_ctx *ctx, hole_ctx *hc)
 {
-	if (!g || GEOSGeom_getXMin_r(ctx->geos, g, &e[0]) != 1 ||
-	    GEOSGeom_getYMin_r(ctx->geos, g, &e[1]) != 1 ||
-	    GEOSGeom_getXMax_r(ctx->geos, g, &e[2]) != 1 ||
-	    GEOSGeom_getYMax_r(ctx->geos, g, &e[3]) != 1)
-		e[0] = e[1] = e[2] = e[3] = NAN;
+	if (hc->tree)
+		GEOSSTRtree_destroy_r(ctx->geos, hc->tree);
+	if (hc->env)
+		for (size_t i = 0; i < hc->d->m->n; i++)
+			if (hc->env[i])
+				GEOSGeom_destroy_r(ctx->geos, hc->env[i]);
+	free(hc->env);
+	free(hc->cand);
+}
+
+/* The tree of the communes' envelopes; false when GEOS cannot build it. */
+static bool hole_tree(cpts_ctx *ctx, hole_ctx *hc)
+{
+	const cpts_model *m = hc->d->m;
+
+	if (hc->tree)
+		return true;
+	hc->env = cpts_calloc(m->n + 1, sizeof(GEOSGeometry *));
+	hc->cand = cpts_mallocarray(m->n + 1, sizeof(size_t));
+	if (!(hc->tree = GEOSSTRtree_create_r(ctx->geos, 10)))
+		return false;
+	for (size_t i = 0; i < m->n; i++) {
+		if (!m->geoms[i] || !(hc->env[i] = GEOSEnvelope_r(ctx->geos, m->geoms[i])))
+			continue;
+		GEOSSTRtree_insert_r(ctx->geos, hc->tree, hc->env[i], (void *)(uintptr_t)(i + 1));
+	}
+	return true;
+}
+
+static void cand_cb(void *item, void *arg)
+{
+	hole_ctx *hc = arg;
+
+	hc->cand[hc->n_cand++] = (size_t)(uintptr_t)item - 1;
+}
+
+static int cmp_size(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return x < y ? -1 : x > y;
 }
 
 /* A hole is covered when communes fill more than half of it (an enclave of another
- * territory); a gap between communes is not. */
+ * territory); a gap between communes is not. The communes whose envelope meets the
+ * hole's are summed in increasing index order, as a scan of all of them would. */
 static bool hole_covered(cpts_ctx *ctx, void *arg, const GEOSGeometry *hole, double area)
 {
 	hole_ctx *hc = arg;
 	const cpts_model *m = hc->d->m;
-	double he[4], sum = 0;
+	double sum = 0;
 
-	if (!hc->env) {
-		hc->env = cpts_mallocarray(m->n * 4 + 1, sizeof(double));
-		for (size_t i = 0; i < m->n; i++)
-			envelope(ctx, m->geoms[i], &hc->env[4 * i]);
-	}
-	envelope(ctx, hole, he);
-	for (size_t i = 0; i < m->n && sum <= 0.5 * area; i++) {
-		const double *e = &hc->env[4 * i];
+	if (!hole_tree(ctx, hc))
+		return true; /* cannot tell: keep the hole */
+	hc->n_cand = 0;
+	GEOSSTRtree_query_r(ctx->geos, hc->tree, hole, cand_cb, hc);
+	qsort(hc->cand, hc->n_cand, sizeof(size_t), cmp_size);
+	for (size_t k = 0; k < hc->n_cand && sum <= 0.5 * area; k++) {
+		size_t i = hc->cand[k];
 		GEOSGeometry *x;
 		double a = 0;
-		if (m->c[i].srid != hc->srid || !(e[0] <= he[2] && he[0] <= e[2] &&
-						   e[1] <= he[3] && he[1] <= e[3]))
+		if (m->c[i].srid != hc->srid)
 			continue;
 		x = GEOSIntersection_r(ctx->geos, m->geoms[i], hole);
 		if (!x)
@@ -458,7 +498,8 @@ static bool hole_covered(cpts_ctx *ctx, void *arg, const GEOSGeometry *hole, dou
 	return sum > 0.5 * area;
 }
 
-/* PAC of a dissolved territory: its perimeter (km) over 3.54 sqrt(area in km2), the
+/* PAC of a dissolved territory: its perimeter (km) over CPTS_DOMAIN_PAC_K sqrt(area in
+ * km2), the
  * formula of basins/metrics.c, here on the written polygon so the field agrees with
  * it even where neighbouring communes' borders do not share vertices. */
 static double pac_of(cpts_ctx *ctx, const GEOSGeometry *g)
@@ -468,14 +509,14 @@ static double pac_of(cpts_ctx *ctx, const GEOSGeometry *g)
 	if (GEOSLength_r(ctx->geos, g, &len) != 1 || GEOSArea_r(ctx->geos, g, &area) != 1 ||
 	    !(area > 0))
 		return NAN;
-	return (len / 1000.0) / (3.54 * sqrt(area / 1e6));
+	return (len / 1000.0) / (CPTS_DOMAIN_PAC_K * sqrt(area / 1e6));
 }
 
 /* After the dissolve, on the calling thread (commune geometries are read): clean the
  * holes of every territory in a projected CRS and compute its PAC from the result. */
 static int clean_territories(cpts_ctx *ctx, ex_data *d)
 {
-	hole_ctx hc = { d, 0, NULL };
+	hole_ctx hc = { d, 0, NULL, NULL, NULL, 0 };
 	ex_holes_stats st = { 0, 0 };
 	double max_m2 = d->opts->max_hole_ha > 0 ? d->opts->max_hole_ha * 1e4 : 0;
 	int rc = CPTS_OK;
@@ -497,7 +538,7 @@ static int clean_territories(cpts_ctx *ctx, ex_data *d)
 		}
 		e->pac = pac_of(ctx, e->geom);
 	}
-	free(hc.env);
+	hole_ctx_release(ctx, &hc);
 	if (st.n_zero || st.n_filled)
 		cpts_note(ctx, "dissolved territories: %zu zero-area inner rings dropped, %zu"
 			  " holes under %g ha that no commune covers closed", st.n_zero,

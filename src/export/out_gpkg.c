@@ -781,9 +781,9 @@ static void commune_terr_list(const ex_data *d, size_t i, cpts_buf *b)
 
 /* A commune's value, and for a commune outside the partition (no profile value) the
  * public ones the workspace holds: population, area, density (never a health count). */
-static double commune_number(const ex_data *d, size_t i, const char *key, bool *masked)
+static double commune_number(const ex_data *d, size_t i, const char *key,
+			     const cpts_pvalue *pv, bool *masked)
 {
-	const cpts_pvalue *pv = ex_commune_value(d, i, key);
 	const cpts_commune *c = &d->m->c[i];
 
 	*masked = pv && pv->masked;
@@ -808,10 +808,19 @@ static void commune_fields(const ex_data *d, size_t i, OGRFeatureH f, const col 
 	const cpts_commune *c = &d->m->c[i];
 	const ex_attract *a = &d->att[i];
 
+	/* the columns of one indicator (value, interval, mask, bounds) are adjacent: its
+	 * value is looked up once for them (a look-up compares strings: 5 % of an export
+	 * of France when it was made per column) */
+	const char *key = NULL;
+	const cpts_pvalue *pv = NULL;
+
 	for (size_t k = 0; k < n; k++) {
-		const cpts_pvalue *pv;
 		bool masked;
 		int fk = (int)k;
+		if (cols[k].ind && cols[k].ind->key != key) {
+			key = cols[k].ind->key;
+			pv = ex_commune_value(d, i, key);
+		}
 		switch (cols[k].what) {
 		case COL_CODE: set_str(f, fk, c->code); break;
 		case COL_NOM: set_str(f, fk, c->name); break;
@@ -822,21 +831,18 @@ static void commune_fields(const ex_data *d, size_t i, OGRFeatureH f, const col 
 			set_str(f, fk, tmp->data);
 			break;
 		case COL_IND:
-			set_real(f, fk, commune_number(d, i, cols[k].ind->key, &masked));
+			set_real(f, fk, commune_number(d, i, key, pv, &masked));
 			break;
 		case COL_CI_LO:
 		case COL_CI_HI:
-			set_ci(f, fk, ex_commune_value(d, i, cols[k].ind->key),
-			       cols[k].what == COL_CI_HI);
+			set_ci(f, fk, pv, cols[k].what == COL_CI_HI);
 			break;
 		case COL_MASK:
-			pv = ex_commune_value(d, i, cols[k].ind->key);
 			OGR_F_SetFieldInteger(f, fk, pv && pv->masked ? 1 : 0);
 			break;
 		case COL_MIN:
 		case COL_MAX:
-			set_bound(f, fk, ex_commune_value(d, i, cols[k].ind->key),
-				  cols[k].what == COL_MAX);
+			set_bound(f, fk, pv, cols[k].what == COL_MAX);
 			break;
 		case COL_CLASS:
 			if (a->has && a->klass > 0)
@@ -1182,7 +1188,7 @@ static size_t layer_values(const gw *w, bool communes, const char *key, double *
 	}
 	for (size_t i = 0; i < d->m->n; i++)
 		if (commune_written(w, i))
-			v[m++] = commune_number(d, i, key, &masked);
+			v[m++] = commune_number(d, i, key, ex_commune_value(d, i, key), &masked);
 	return m;
 }
 

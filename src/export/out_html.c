@@ -336,21 +336,42 @@ static void map_labels(cpts_buf *b, const ex_data *d, size_t t, const ex_svgmap 
 	}
 }
 
-/* Neighbouring territories (same CRS, bounding boxes meeting the extent), in grey. */
+/* Neighbouring territories (same CRS, bounding boxes meeting the extent), in grey,
+ * each clipped to the map's extent widened by a quarter on every side (and at least
+ * by the drawing's padding) before it is
+ * simplified: what lies beyond is outside the drawing (an inline SVG hides its
+ * overflow), and simplifying whole neighbours, each drawn on several pages at a
+ * different scale, was most of the map time of a report on France. */
 static int map_neighbours(cpts_ctx *ctx, cpts_buf *b, const ex_data *d, size_t t,
 			  const ex_svgmap *m, int srid, const double *tbox)
 {
+	/* at least the padding of the drawing and two pixels, whatever the shape */
+	double wx = fmax((m->maxx - m->minx) * 0.25, (m->pad + 2) / (m->scale * m->kx));
+	double wy = fmax((m->maxy - m->miny) * 0.25, (m->pad + 2) / m->scale);
+
 	if (!tbox)
 		return CPTS_OK;
 	for (size_t u = 0; u < d->p->n_terr; u++) {
 		const double *x = &tbox[4 * u];
+		GEOSGeometry *c;
 		int rc;
 		if (u == t || !d->terr[u].geom || d->terr[u].srid != srid || isnan(x[0]) ||
 		    x[2] < m->minx || x[0] > m->maxx || x[3] < m->miny || x[1] > m->maxy)
 			continue;
+		c = GEOSClipByRect_r(ctx->geos, d->terr[u].geom, m->minx - wx, m->miny - wy,
+				     m->maxx + wx, m->maxy + wy);
+		if (!c)
+			return cpts_fail_geos(ctx, CPTS_EDEP, "cannot clip territory %s to the map",
+					      d->p->terr[u]);
+		if (GEOSisEmpty_r(ctx->geos, c) == 1) {
+			GEOSGeom_destroy_r(ctx->geos, c);
+			continue;
+		}
 		cpts_buf_addstr(b, "<path class=\"nb\" fill=\"#e3e3e3\" stroke=\"#fff\""
 				" stroke-width=\"1\" d=\"");
-		if ((rc = ex_svg_path_d(ctx, b, m, d->terr[u].geom)) < 0)
+		rc = ex_svg_path_d(ctx, b, m, c);
+		GEOSGeom_destroy_r(ctx->geos, c);
+		if (rc < 0)
 			return rc;
 		cpts_buf_addstr(b, "\"><title>");
 		add_terr_name(b, d, u);

@@ -1,11 +1,17 @@
 /*
  * diagnose.c - `cpts diagnose`, the main job: ingest -> graph -> basins or partition ->
  * metrics -> profiles -> exports, into one output directory (cpts/pipeline.h).
+ *
+ * CPTS_DEBUG_TIMES=1 prints the wall and CPU seconds of each stage to stderr (one
+ * clock read per stage: free when unset), to see where a long run goes without a
+ * profiler; CPU counts every thread of the process.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cpts/outfile.h"
@@ -22,6 +28,47 @@
 #define PARTITION_GIVEN "territoires"
 #define PARTITION_BASINS "bassins"
 #define PARTITION_WHOLE "territoire"
+
+/* The stage clock of CPTS_DEBUG_TIMES=1: the times when the last stage ended. */
+typedef struct stage_clock {
+	bool on;
+	double wall, cpu;
+} stage_clock;
+
+static double clock_s(clockid_t id)
+{
+	struct timespec ts;
+
+	if (clock_gettime(id, &ts) != 0)
+		return 0;
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void stage_clock_start(stage_clock *c)
+{
+	const char *e = getenv("CPTS_DEBUG_TIMES");
+
+	c->on = e && strcmp(e, "1") == 0;
+	if (c->on) {
+		c->wall = clock_s(CLOCK_MONOTONIC);
+		c->cpu = clock_s(CLOCK_PROCESS_CPUTIME_ID);
+	}
+}
+
+/* Print the time since the last stage ended, and start the next one. */
+static void stage_done(stage_clock *c, const char *stage)
+{
+	double w, u;
+
+	if (!c->on)
+		return;
+	w = clock_s(CLOCK_MONOTONIC);
+	u = clock_s(CLOCK_PROCESS_CPUTIME_ID);
+	fprintf(stderr, "cpts: time: %-10s %8.2f s wall %8.2f s cpu\n", stage, w - c->wall,
+		u - c->cpu);
+	c->wall = w;
+	c->cpu = u;
+}
 
 void cpts_diagnose_opts_init(cpts_diagnose_opts *o)
 {
@@ -350,7 +397,10 @@ int cpts_diagnose_run(cpts_ctx *ctx, const cpts_diagnose_opts *o, FILE *summary)
 	cpts_profile_opts po = CPTS_PROFILE_OPTS_INIT;
 	cpts_export_opts eo = CPTS_EXPORT_OPTS_INIT;
 	cpts_ingest_communes_opts co = CPTS_INGEST_COMMUNES_OPTS_INIT;
+	stage_clock clk;
 	int rc, e;
+
+	stage_clock_start(&clk);
 
 	if ((rc = check_opts(ctx, o)) < 0)
 		goto out;
@@ -377,8 +427,10 @@ int cpts_diagnose_run(cpts_ctx *ctx, const cpts_diagnose_opts *o, FILE *summary)
 	co.vintage = o->vintage;
 	if ((rc = cpts_ingest_communes(ctx, s, o->communes, &co, NULL)) < 0)
 		goto out;
+	stage_done(&clk, "communes");
 	if ((rc = ingest_tables(ctx, s, o)) < 0 || (rc = ingest_indicators(ctx, s, o)) < 0)
 		goto out;
+	stage_done(&clk, "tables");
 	warn_population_form(ctx, s, o);
 	if ((rc = cpts_progress(ctx, 0.3, "diagnose")) < 0)
 		goto out;
@@ -386,6 +438,7 @@ int cpts_diagnose_run(cpts_ctx *ctx, const cpts_diagnose_opts *o, FILE *summary)
 	/* 2. contiguity graph */
 	if ((rc = build_graph(ctx, ss)) < 0)
 		goto out;
+	stage_done(&clk, "graph");
 
 	/* 3. basins from the flows; metrics of the given partition */
 	if (o->flows) {
@@ -394,6 +447,7 @@ int cpts_diagnose_run(cpts_ctx *ctx, const cpts_diagnose_opts *o, FILE *summary)
 			goto out;
 		cpts_info(ctx, "%zu attraction basins, overall localisation index %.1f %%",
 			  bs.n_basins, 100.0 * bs.li_overall);
+		stage_done(&clk, "basins");
 	}
 	if (o->partition) {
 		if ((rc = partition_metrics(ctx, ss, PARTITION_GIVEN, &o->basins)) < 0)
@@ -407,6 +461,7 @@ int cpts_diagnose_run(cpts_ctx *ctx, const cpts_diagnose_opts *o, FILE *summary)
 			goto out;
 		profiled = PARTITION_WHOLE;
 	}
+	stage_done(&clk, "metrics");
 	if ((rc = cpts_progress(ctx, 0.5, "diagnose")) < 0)
 		goto out;
 
@@ -423,6 +478,7 @@ int cpts_diagnose_run(cpts_ctx *ctx, const cpts_diagnose_opts *o, FILE *summary)
 	}
 	if ((rc = cpts_store_record_run(ctx, s, "diagnose", o->communes)) < 0)
 		goto out;
+	stage_done(&clk, "profiles");
 	/* closed for the rename, opened again under the final name: the session keeps what
 	   it loaded (the same data, now in the renamed file) */
 	cpts_session_set_store(ss, NULL);
@@ -447,6 +503,7 @@ int cpts_diagnose_run(cpts_ctx *ctx, const cpts_diagnose_opts *o, FILE *summary)
 	if ((eo.gpkg || eo.html_dir) && (eo.map_indicator = map_key(ctx, o)) &&
 	    (rc = cpts_export_run(ctx, s, &eo)) < 0)
 		goto out;
+	stage_done(&clk, "export");
 	if ((rc = cpts_progress(ctx, 1.0, "diagnose")) < 0)
 		goto out;
 	cpts_info(ctx, "the unmasked workspace is %s: keep it private, publish only %s",

@@ -69,4 +69,15 @@ check "unknown --map-indicator: exit 2, valid keys listed (got $rc)" $?
 check "diagnose --help lists the keys of --map-indicator" $?
 "$CPTS" diagnose --population x.csv 2> "$T/err"; rc=$?
 [ $rc -eq 2 ] && grep -q "needs --communes" "$T/err"; check "missing --communes is a usage error (got $rc)" $?
+# CPTS_DEBUG_TIMES=1: one line per stage with wall and CPU seconds, none without it
+CPTS_DEBUG_TIMES=1 "$CPTS" diagnose -q --communes "$D/communes.geojson" --population "$D/population.csv" \
+  --no-html --out "$T/tm" > /dev/null 2> "$T/err"; rc=$?
+nt=$(grep -cE '^cpts: time: (communes|tables|graph|metrics|profiles|export) +[0-9]+\.[0-9]{2} s wall +[0-9]+\.[0-9]{2} s cpu$' "$T/err")
+[ $rc -eq 0 ] && [ "$nt" -eq 6 ]; check "CPTS_DEBUG_TIMES=1 prints the 6 stages of a run without flows (got $nt, rc $rc)" $?
+"$CPTS" diagnose -q --communes "$D/communes.geojson" --no-html --out "$T/tm2" > /dev/null 2> "$T/err"
+! grep -q "cpts: time:" "$T/err"; check "no stage times without CPTS_DEBUG_TIMES" $?
+# the help prints the domain's numbers (cpts/domain.h), not copies of them
+"$CPTS" diagnose --help | grep -q "floor (default 10000)" && "$CPTS" diagnose --help | grep -q "ceiling (default 175000)" &&
+  "$CPTS" diagnose --help | grep -q "1000 (default 11)"
+check "diagnose --help shows floor 10000, ceiling 175000 and threshold 11" $?
 tap_done

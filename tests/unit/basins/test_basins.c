@@ -310,6 +310,37 @@ static void test_tie(cpts_ctx *ctx)
 		      " territory='44001'"), 6 / (3.54 * sqrt(2.0)), 1e-6, "PAC of a 2 x 1 rectangle");
 	near(sql_real(s, "SELECT pac FROM basin_metrics WHERE partition='tie' AND"
 		      " territory='44003'"), 4 / 3.54, 1e-6, "PAC of a square");
+	/*
+	 * 44002 split half and half between T1 = {44001, 44002 x 0.5} and T2 = {44002 x 0.5,
+	 * 44003}: each piece counts with its population share (cpts/measures.h). By hand:
+	 * T1 area 1 + 0.5, perimeter 4 + 0.5 x 4 - 1 (44001's border with 44002) - 0.5 x 1
+	 * (the piece's border with 44001) = 4.5 km; T2 the same by symmetry. LI of T1: inside
+	 * 500 + 0.5 x 40 = 520 of 500 + 0.5 x 80 = 540 from its residents. (The formula
+	 * metrics.c had before gave the piece its whole perimeter and no shared border:
+	 * 8 / (3.54 sqrt 1.5).)
+	 */
+	{
+		static const char *const rows[][3] = { { "44001", "T1", "1" }, { "44002", "T1", "0.5" },
+						       { "44002", "T2", "0.5" }, { "44003", "T2", "1" } };
+		int rc = cpts_store_run(ctx, s, "INSERT INTO partitions(name, kind) VALUES('split',"
+					" 'input')", (const char *)NULL);
+		for (size_t k = 0; k < 4 && rc == 0; k++)
+			rc = cpts_store_run(ctx, s, "INSERT INTO partition_members(partition, code,"
+					    " territory, statut, weight) VALUES('split', ?, ?, NULL,"
+					    " CAST(? AS REAL))", rows[k][0], rows[k][1], rows[k][2],
+					    (const char *)NULL);
+		ok(rc == 0 && cpts_store_begin(ctx, s) == 0 &&
+		   cpts_basins_metrics(ctx, s, "split", NULL) == 0 && cpts_store_commit(ctx, s) == 0,
+		   "metrics of a partition with a split commune");
+		near(sql_real(s, "SELECT pac FROM basin_metrics WHERE partition='split' AND"
+			      " territory='T1'"), 4.5 / (3.54 * sqrt(1.5)), 1e-9,
+		     "PAC of T1: the split piece weighted by its share");
+		near(sql_real(s, "SELECT pac FROM basin_metrics WHERE partition='split' AND"
+			      " territory='T2'"), 4.5 / (3.54 * sqrt(1.5)), 1e-9,
+		     "PAC of T2: the same by symmetry");
+		near(sql_real(s, "SELECT li FROM basin_metrics WHERE partition='split' AND"
+			      " territory='T1'"), 520.0 / 540.0, 1e-9, "LI of T1 = 520 / 540");
+	}
 	/* the same inputs and seed give the same partition */
 	o.method = CPTS_BASINS_MODULARITY;
 	o.name = "m1";

@@ -55,6 +55,32 @@ int main(void)
 	is_int((long)cpts_measure_pieces(&m, &g, ac, 2, w_ac, piece, queue, &main_piece), 2,
 	       "{0,2} is two pieces");
 	is_int(main_piece, piece[2], "the main piece of {0,2} is commune 2's (most population)");
+	/* commune 1 split: 0.4 of it with 0 (T1 = {0, 1 x 0.4}). Worked by hand, each piece
+	 * scaled by its weight: area 1 + 0.4; perimeter 4 + 0.4 x 4 - 1 (0's border with 1)
+	 * - 0.4 x 1 (1's piece's border with 0; its border with 2 is outside T1) = 4.2.
+	 * Flows: inside 10 x 0.4 (0 -> 1) + 0.4 x 3 (1 -> 0) = 5.2; residents 17 + 0.4 x 3
+	 * = 18.2; into 3 + 0.4 x 17 = 9.8. */
+	{
+		cpts_member t1[2] = { { 0, 0, 1.0 }, { 1, 0, 0.4 } };
+		cpts_member t2[2] = { { 1, 1, 0.6 }, { 2, 1, 1.0 } };
+		double w1[3] = { 1, 0.4, 0 }, w2[3] = { 0, 0.6, 1 };
+		near(cpts_measure_pac(&m, &g, t1, 2, w1), 4.2 / (3.54 * sqrt(1.4)), 1e-12,
+		     "PAC of {0, 1 x 0.4} = 4.2 / (3.54 sqrt 1.4): pieces weighted");
+		/* T2: area 0.6 + 1, perimeter 0.6 x 4 + 4 - 0.6 - 1 = 4.8 */
+		near(cpts_measure_pac(&m, &g, t2, 2, w2), 4.8 / (3.54 * sqrt(1.6)), 1e-12,
+		     "PAC of {1 x 0.6, 2} = 4.8 / (3.54 sqrt 1.6)");
+		cpts_measure_flows(&f, t1, 2, w1, &fs);
+		near(fs.in, 5.2, 1e-12, "flows of {0, 1 x 0.4}: 5.2 inside");
+		near(fs.res, 18.2, 1e-12, "flows of {0, 1 x 0.4}: 18.2 from its residents");
+		near(fs.into, 9.8, 1e-12, "flows of {0, 1 x 0.4}: 9.8 into it");
+	}
+	/* a graph without edges: no shared border, the union's perimeter is the sum */
+	{
+		size_t estart[4] = { 0, 0, 0, 0 };
+		cpts_graph g0 = { 3, estart, gadj, gkind, 0, 0, 1, 0, 0, gshared, false };
+		near(cpts_measure_pac(&m, &g0, ac, 2, w_ac), 8 / (3.54 * sqrt(2.0)), 1e-12,
+		     "PAC on a graph without edges = 8 / (3.54 sqrt 2)");
+	}
 	/* no graph, no flows */
 	ok(isnan(cpts_measure_pac(&m, NULL, ab, 2, w_ab)), "PAC without graph: NAN");
 	is_int((long)cpts_measure_pieces(&m, NULL, ab, 2, w_ab, piece, queue, &main_piece), 0,
