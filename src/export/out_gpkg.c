@@ -59,8 +59,8 @@ typedef struct col {
 	enum col_what what;
 	const cpts_indicator *ind;  /* COL_IND / COL_MASK / COL_MIN / COL_MAX: BORROWED from
 				       the catalogue */
-	char label[160];            /* French alias (gpkg_data_columns.name) */
-	char desc[320];             /* French description */
+	char label[256];            /* French alias (gpkg_data_columns.name) */
+	char desc[512];             /* French description */
 	int decimals;               /* display precision of a real field (QML) */
 } col;
 
@@ -110,8 +110,8 @@ static col *col_push(cpts_vec *v, const char *name, OGRFieldType type, enum col_
 	snprintf(c->name, sizeof(c->name), "%s", name);
 	c->type = type;
 	c->what = what;
-	snprintf(c->label, sizeof(c->label), "%s", label);
-	snprintf(c->desc, sizeof(c->desc), "%s", desc);
+	cpts_utf8_copy(c->label, sizeof(c->label), label); /* never cut a character */
+	cpts_utf8_copy(c->desc, sizeof(c->desc), desc);
 	c->decimals = type == OFTReal ? 1 : -1;
 	return c;
 }
@@ -158,7 +158,7 @@ static const struct companion {
 static void push_indicators(cpts_vec *v, bool communes)
 {
 	for (const cpts_indicator *ind = cpts_indicators; ind->key; ind++) {
-		char desc[320], name[64], label[160];
+		char desc[512], name[64], label[512];
 		col *c;
 		if (communes && skip_for_communes(ind->key))
 			continue;
@@ -275,7 +275,34 @@ static void squeeze(char *out, size_t n, const char *s, size_t max)
 
 static bool has_interval(const cpts_indicator *ind);
 
-static void shp_name(char out[11], const col *c)
+/* The base (at most 8 bytes) of an indicator and its companions: the key squeezed to 8,
+ * or, when that base is already another key's (c2s_pop_num and c2s_pop_num_prec both
+ * squeeze to c2spopnu), its first 6 bytes and a two-digit number. keys/bases hold the
+ * n indicators seen so far in this layer (BORROWED keys). */
+static void shp_base(char base[9], const char *key, const char **keys, char (*bases)[9],
+		     size_t *n)
+{
+	for (size_t k = 0; k < *n; k++)
+		if (strcmp(keys[k], key) == 0) {
+			memcpy(base, bases[k], 9);
+			return;
+		}
+	squeeze(base, 9, key, 8);
+	for (int d = 1; d < 100; d++) {
+		bool taken = false;
+		for (size_t k = 0; k < *n && !taken; k++)
+			taken = strcmp(bases[k], base) == 0;
+		if (!taken)
+			break;
+		base[strlen(base) > 6 ? 6 : strlen(base)] = '\0';
+		snprintf(base + strlen(base), 9 - strlen(base), "%02d", d);
+	}
+	keys[*n] = key;
+	memcpy(bases[(*n)++], base, 9);
+}
+
+static void shp_name(char out[11], const col *c, const char **keys, char (*bases)[9],
+		     size_t *n_bases)
 {
 	static const char letter[] = { [COL_MASK] = 'm', [COL_MIN] = 'n', [COL_MAX] = 'x',
 				       [COL_CI_LO] = 'b', [COL_CI_HI] = 'h' };
@@ -284,7 +311,7 @@ static void shp_name(char out[11], const col *c)
 	if (c->ind && (c->what == COL_MASK || c->what == COL_MIN || c->what == COL_MAX ||
 		       c->what == COL_CI_LO || c->what == COL_CI_HI ||
 		       (c->what == COL_IND && (ex_maskable(c->ind) || has_interval(c->ind))))) {
-		squeeze(base, sizeof(base), c->ind->key, 8);
+		shp_base(base, c->ind->key, keys, bases, n_bases);
 		if (c->what == COL_IND)
 			snprintf(out, 11, "%s", base);
 		else
@@ -303,9 +330,12 @@ static void shp_name(char out[11], const col *c)
 static char (*shp_names(const col *cols, size_t n))[11]
 {
 	char (*names)[11] = cpts_mallocarray(n + 1, 11);
+	const char **keys = cpts_mallocarray(n + 1, sizeof(*keys));
+	char (*bases)[9] = cpts_mallocarray(n + 1, 9);
+	size_t n_bases = 0;
 
 	for (size_t k = 0; k < n; k++) {
-		shp_name(names[k], &cols[k]);
+		shp_name(names[k], &cols[k], keys, bases, &n_bases);
 		for (int d = 1; d < 100; d++) {
 			bool clash = false;
 			for (size_t j = 0; j < k && !clash; j++)
@@ -316,6 +346,8 @@ static char (*shp_names(const col *cols, size_t n))[11]
 			snprintf(names[k] + strlen(names[k]), 11 - strlen(names[k]), "%d", d);
 		}
 	}
+	free(keys);
+	free(bases);
 	return names;
 }
 

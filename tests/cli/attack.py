@@ -74,7 +74,10 @@ class Cells:
 def count_columns(layer):
     defn = layer.GetLayerDefn()
     names = [defn.GetFieldDefn(i).GetName() for i in range(defn.GetFieldCount())]
-    return [n for n in names if n + "_masque" in names and not is_ratio(n)]
+    # a count has its mask and bound companions; a comparison flag (<key>_cmp_dep...) has
+    # only its mask and is not a count
+    return [n for n in names
+            if n + "_masque" in names and n + "_min" in names and not is_ratio(n)]
 
 
 def read(path, cells):
