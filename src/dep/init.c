@@ -6,8 +6,6 @@
  */
 #include <geos_c.h>
 #include <proj.h>
-#include <pthread.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,19 +14,10 @@
 int cpts_geos_init(cpts_ctx *ctx);
 int cpts_proj_init(cpts_ctx *ctx);
 
-/* Process-wide SQLite settings, made before SQLite initialises: no memory statistics
- * (they take a global mutex on every allocation, about 2 % of an ingest of flows). */
-static void sqlite_once(void)
-{
-	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-}
-
 int cpts_dep_init(cpts_ctx *ctx)
 {
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	int rc;
 
-	pthread_once(&once, sqlite_once);
 	cpts_gsl_init();
 	if ((rc = cpts_geos_init(ctx)) < 0)
 		return rc;
