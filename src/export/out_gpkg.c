@@ -33,6 +33,7 @@
 #include <math.h>
 #include <ogr_api.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -95,7 +96,8 @@ static const char *const commune_skip[] = { "n_communes", "aci_tier", "aci_ceili
 
 /* The fields of one layer at most: SQLite's default column limit (2000) less the fid and
    the geometry (the catalogue's default rows need about 450; each ratio row of a user
-   catalogue about 20). Beyond it the export fails naming the layer. */
+   catalogue about 20). The column lists grow without bound; beyond it the export fails
+   naming the layer. */
 #define GW_MAX_FIELDS 1990
 
 static bool skip_for_communes(const char *key)
@@ -900,7 +902,7 @@ static int write_communes(gw *w)
 	cpts_buf tmp = CPTS_BUF_INIT;
 	int rc;
 
-	cpts_vec_init(&cols, sizeof(col), GW_MAX_FIELDS + 1);
+	cpts_vec_init(&cols, sizeof(col), SIZE_MAX / sizeof(col));
 	commune_cols(&cols);
 	if ((rc = gw_layer(w, &lyr, "communes", wkbMultiPolygon, "Communes",
 			   "Communes avec leur territoire (vide pour une commune hors de tout"
@@ -985,7 +987,7 @@ static int write_territories(gw *w)
 	OGRLayerH lyr;
 	int rc;
 
-	cpts_vec_init(&cols, sizeof(col), GW_MAX_FIELDS + 1);
+	cpts_vec_init(&cols, sizeof(col), SIZE_MAX / sizeof(col));
 	territory_cols(&cols);
 	if ((rc = gw_layer(w, &lyr, "territoires", wkbMultiPolygon, "Territoires",
 			   "Territoires de la partition (communes fusionnées) avec tous les"
@@ -1302,7 +1304,7 @@ static int polygon_style(gw *w, OGRLayerH lyr, bool communes)
 	int rc = CPTS_OK;
 
 	memset(&m, 0, sizeof(m));
-	cpts_vec_init(&cols, sizeof(col), GW_MAX_FIELDS + 1);
+	cpts_vec_init(&cols, sizeof(col), SIZE_MAX / sizeof(col));
 	if (communes)
 		commune_cols(&cols);
 	else

@@ -106,4 +106,13 @@ grep -q "<th>Part de test</th><td class=\"n\"><span class=\"masked\"[^>]*>entre 
 check "the HTML row of the share shows only the range" $?
 grep -q "<th>Taux standardisé de test[^/]*</span></th><td class=\"n\"><span class=\"masked\"[^>]*>entre 727,0 et 767,5<" "$PAGE1"
 check "the HTML row of the dsr shows only the range" $?
+# a catalogue too large for one table: exit 3 naming the layer (was an assertion at 512)
+{ head -n 1 "$T/cat.csv"; i=0; while [ $i -lt 150 ]; do
+    echo "big$i;Grand $i;Bloc de test;share;%;1;100;oui;;oui;zdat_s"; i=$((i + 1)); done
+} > "$T/big.csv"
+"$CPTS" export -q "$WS" --partition cpts --catalogue "$T/big.csv" --gpkg "$T/big.gpkg" 2> "$T/err"
+rc=$?
+[ $rc -eq 3 ] && grep -q "layer '[a-z]*' would have [0-9]* fields, more than the 1990" "$T/err" &&
+  [ ! -e "$T/big.gpkg" ]
+check "a catalogue of 150 more ratio rows: exit 3 naming the layer, no file (rc $rc: $(cat "$T/err"))" $?
 tap_done
