@@ -33,6 +33,7 @@
 #include <math.h>
 #include <ogr_api.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -92,6 +93,12 @@ typedef struct gw {
 
 static const char *const commune_skip[] = { "n_communes", "aci_tier", "aci_ceiling_eur",
 					    "aci_distance", "li", "msi", "pac", NULL };
+
+/* The fields of one layer at most: SQLite's default column limit (2000) less the fid and
+   the geometry (the catalogue's default rows need about 450; each ratio row of a user
+   catalogue about 20). The column lists grow without bound; beyond it the export fails
+   naming the layer. */
+#define GW_MAX_FIELDS 1990
 
 static bool skip_for_communes(const char *key)
 {
@@ -694,7 +701,14 @@ static int gw_layer(gw *w, OGRLayerH *out, const char *name, OGRwkbGeometryType 
 
 static int gw_fields(gw *w, OGRLayerH lyr, const char *layer, const col *cols, size_t n)
 {
-	char (*shp)[11] = w->is_shp ? shp_names(cols, n) : NULL;
+	char (*shp)[11];
+
+	if (n > GW_MAX_FIELDS)
+		return cpts_fail(w->ctx, CPTS_EINPUT, "layer '%s' would have %zu fields, more than"
+				 " the %d a table holds: the catalogue has too many indicators"
+				 " (remove rows, or use several catalogues)", layer, n,
+				 GW_MAX_FIELDS);
+	shp = w->is_shp ? shp_names(cols, n) : NULL;
 
 	for (size_t k = 0; k < n; k++) {
 		OGRFieldDefnH f = OGR_Fld_Create(shp ? shp[k] : cols[k].name, cols[k].type);
@@ -926,7 +940,7 @@ static int write_communes(gw *w)
 	cpts_buf tmp = CPTS_BUF_INIT;
 	int rc;
 
-	cpts_vec_init(&cols, sizeof(col), 512);
+	cpts_vec_init(&cols, sizeof(col), SIZE_MAX / sizeof(col));
 	commune_cols(&cols);
 	if ((rc = gw_layer(w, &lyr, "communes", wkbMultiPolygon, "Communes",
 			   "Communes avec leur territoire (vide pour une commune hors de tout"
@@ -1011,7 +1025,7 @@ static int write_territories(gw *w)
 	OGRLayerH lyr;
 	int rc;
 
-	cpts_vec_init(&cols, sizeof(col), 512);
+	cpts_vec_init(&cols, sizeof(col), SIZE_MAX / sizeof(col));
 	territory_cols(&cols);
 	if ((rc = gw_layer(w, &lyr, "territoires", wkbMultiPolygon, "Territoires",
 			   "Territoires de la partition (communes fusionnées) avec tous les"
@@ -1328,7 +1342,7 @@ static int polygon_style(gw *w, OGRLayerH lyr, bool communes)
 	int rc = CPTS_OK;
 
 	memset(&m, 0, sizeof(m));
-	cpts_vec_init(&cols, sizeof(col), 512);
+	cpts_vec_init(&cols, sizeof(col), SIZE_MAX / sizeof(col));
 	if (communes)
 		commune_cols(&cols);
 	else

@@ -10,10 +10,14 @@
  *   dsr         multiplier x directly standardised rate over the sex x age strata of
  *               the file, weights of the standard (esp2013, or `area`: the whole
  *               ingested area), Dobson et al. (1991) interval;
- *   isr         100 O / E with E from the rates of the whole area per stratum, over the
- *               strata whose O is known (so the point lies in its feasible range), and
- *               the interval widened by the over-dispersion phi = Pearson chi-square /
+ *   isr         100 O / E with E from the rates of the whole area per stratum (known
+ *               cells), and the interval widened by the over-dispersion phi = Pearson chi-square /
  *               df over the communes of the area (pure Poisson with isr_poisson).
+ * A unit whose cells are all 0 gets a 0 (with its interval: Wilson for 0/n, Garwood for
+ * 0 events), distinct from a unit without cells (no row). Over masked cells (1 to 10
+ * each) a ratio's value is not determined: it is stored without a point (NULL, masked)
+ * with the range it takes whatever the masked cells hold as [lo, hi] (masked_range; a
+ * dsr as an isr or a share), so no output can show a point outside that range.
  * The numerator (and a share's denominator) are also published as counts <key>_num,
  * <key>_den (catalogue companions), so disclosure masks the ratio with them.
  *
@@ -48,8 +52,10 @@ const double cpts_esp2013[19] = {
 };
 
 /* Slots per stratum: known numerators, denominators of the known cells, masked cells,
-   denominators of the masked cells. */
-#define NS 4
+   denominators of the masked cells, cells (known or masked: a unit whose cells are all
+   0 is a known 0, not "no data"), masked cells without a denominator (their ratio's
+   range is then unknown). */
+#define NS 6
 
 typedef struct gen_ind {
 	const cpts_indicator *ind; /* BORROWED from the catalogue */
@@ -73,6 +79,7 @@ static const char *const key_suffix[K_N] = { "_num_prec", "_evol", "_evol_sig", 
    the comparison tests (see the header comment). */
 typedef struct gstat {
 	double num, den, nm, dm, e, em; /* known num, den, masked cells, their den; isr E */
+	double cells;                   /* cells (known or masked) of the unit */
 	double v, var;                  /* value (NAN: not computable) and its variance */
 } gstat;
 
@@ -354,10 +361,13 @@ int cpts_profile__gen_build(cpts_ctx *ctx, cpts_gen **out, cpts_store *s, const 
 			c = g->cval + (size_t)ci * g->n_slots + gi->slot0 + NS * (size_t)st;
 			if (r->year == yp)
 				c += NS * gi->ns; /* the block of the year before */
+			c[4] += 1;
 			if (r->masked) {
 				c[2] += 1;
 				if (!isnan(r->den))
 					c[3] += r->den;
+				else
+					c[5] += 1;
 				continue;
 			}
 			c[0] += r->num;
@@ -400,6 +410,64 @@ static double isr_dispersed(const cpts_gen *g, double o, double e, double phi, d
 	return 100 * o / e;
 }
 
+/* The range [lo, hi] of the value of gi over the block c (one unit, one year) whose
+   masked cells hold 1 to CPTS_PROFILE_INPUT_MASK_MAX each over their known
+   denominators (mu: masked cells without one; then NAN, the range is unknown). Every
+   type is increasing in each masked numerator, so the bounds are the values with
+   every masked cell at 1, and at 10:
+     share, crude_rate, mean  mult x (num + m) / (den + dm), m in [nm, 10 nm] (a share
+                              at most mult);
+     isr                      100 x (O + m) / (E + E of the masked cells);
+     dsr                      mult x sum_s w_s (o_s + m_s) / (p_s + dm_s) / sum w_s, over
+                              the strata with a denominator. */
+static void masked_range(const gen_ind *gi, const double *c, double mu, double *lo,
+			 double *hi)
+{
+	const cpts_indicator *ind = gi->ind;
+	double mx = CPTS_PROFILE_INPUT_MASK_MAX, a = 0, b = 0, sw = 0, o = 0, nm = 0, dt = 0;
+
+	*lo = *hi = NAN;
+	if (mu > 0)
+		return;
+	for (size_t s = 0; s < gi->ns; s++) {
+		const double *x = c + NS * s;
+		double p = x[1] + x[3];
+		o += x[0];
+		nm += x[2];
+		if (ind->type == CPTS_TYPE_ISR)
+			dt += p * gi->rate[s];
+		else
+			dt += p;
+		if (ind->type == CPTS_TYPE_DSR && p > 0) {
+			sw += gi->w[s];
+			a += gi->w[s] * (x[0] + x[2]) / p;
+			b += gi->w[s] * (x[0] + mx * x[2]) / p;
+		}
+	}
+	switch (ind->type) {
+	case CPTS_TYPE_DSR:
+		if (sw > 0) {
+			*lo = ind->multiplier * a / sw;
+			*hi = ind->multiplier * b / sw;
+		}
+		return;
+	case CPTS_TYPE_ISR:
+		if (dt > 0) {
+			*lo = 100 * (o + nm) / dt;
+			*hi = 100 * (o + mx * nm) / dt;
+		}
+		return;
+	default:
+		if (dt > 0) {
+			*lo = ind->multiplier * (o + nm) / dt;
+			*hi = ind->multiplier * (o + mx * nm) / dt;
+			if (ind->type == CPTS_TYPE_SHARE)
+				*hi = fmin(*hi, ind->multiplier);
+		}
+		return;
+	}
+}
+
 /* The sums and value of indicator gi over the block c (one unit, one year). */
 static void gstat_of(const gen_ind *gi, const double *c, gstat *st)
 {
@@ -413,6 +481,7 @@ static void gstat_of(const gen_ind *gi, const double *c, gstat *st)
 		st->den += x[1];
 		st->nm += x[2];
 		st->dm += x[3];
+		st->cells += x[4];
 		if (gi->rate) {
 			st->e += x[1] * gi->rate[s];
 			st->em += x[3] * gi->rate[s];
@@ -480,7 +549,7 @@ static int emit_evol(const gen_ind *gi, const double *c, const gstat *now, doubl
 
 	gstat_of(gi, c + NS * gi->ns, &prev);
 	masked = now->nm > 0 || prev.nm > 0;
-	if ((prev.num > 0 || prev.den > 0 || prev.nm > 0) &&
+	if (prev.cells > 0 &&
 	    (rc = put_count(put, arg, gi->keys[K_NUM_PREC], prev.num, prev.nm)) < 0)
 		return rc;
 	if (isnan(now->v) || isnan(prev.v))
@@ -501,8 +570,8 @@ static int emit_count_evol(const gen_ind *gi, const double *c, double num, doubl
 	int rc;
 
 	gstat_of(gi, c + NS * gi->ns, &prev);
-	if (prev.num == 0 && prev.den == 0 && prev.nm == 0)
-		return CPTS_OK; /* no cell of the year before in this unit */
+	if (prev.cells == 0)
+		return CPTS_OK; /* no cell of the year before in this unit (cells all 0: a 0) */
 	masked = nm > 0 || prev.nm > 0;
 	if ((rc = put_count(put, arg, gi->keys[K_PREC], prev.num, prev.nm)) < 0)
 		return rc;
@@ -558,19 +627,21 @@ int cpts_profile__gen_emit(const cpts_gen *g, const double *sums, double alpha, 
 		const cpts_indicator *ind = gi->ind;
 		const double *c = sums + gi->slot0;
 		double num = 0, den = 0, nm = 0, dm = 0, v = NAN, lo = NAN, hi = NAN;
-		double mult = ind->multiplier, e = 0, em = 0;
+		double mult = ind->multiplier, e = 0, em = 0, cells = 0, mu = 0;
 		for (size_t s = 0; s < gi->ns; s++) {
 			num += c[NS * s];
 			den += c[NS * s + 1];
 			nm += c[NS * s + 2];
 			dm += c[NS * s + 3];
+			cells += c[NS * s + 4];
+			mu += c[NS * s + 5];
 			if (gi->rate) {
 				e += c[NS * s + 1] * gi->rate[s];
 				em += c[NS * s + 3] * gi->rate[s];
 			}
 		}
-		if (num == 0 && den == 0 && nm == 0)
-			continue; /* no cell in this unit */
+		if (cells == 0)
+			continue; /* no cell in this unit; cells all 0 give a 0 (Wilson, Garwood) */
 		switch (ind->type) {
 		case CPTS_TYPE_COUNT:
 			if ((rc = put_count(put, arg, ind->key, num, nm)) >= 0 && gi->has_prev)
@@ -613,26 +684,17 @@ int cpts_profile__gen_emit(const cpts_gen *g, const double *sums, double alpha, 
 			continue;
 		}
 		if (nm > 0) {
-			/* the point is computed over the known cells (numerator and
-			   denominator over the same cells, so it lies in the feasible range);
-			   [lo, hi] become the range that holds whatever the masked cells are
-			   (1 to 10 each) over the whole denominator: not publishable as such */
-			double dt = ind->type == CPTS_TYPE_ISR ? e + em : den + dm;
-			double f = ind->type == CPTS_TYPE_ISR ? 100 : mult;
-			lo = hi = NAN;
-			if (dt > 0 && ind->type != CPTS_TYPE_DSR) {
-				lo = f * (num + nm) / dt;
-				hi = f * (num + CPTS_PROFILE_INPUT_MASK_MAX * nm) / dt;
-				if (ind->type == CPTS_TYPE_SHARE)
-					hi = fmin(hi, mult);
-			}
+			/* masked cells (1 to 10 each): the value is not determined, only the
+			   range it takes whatever they hold is (masked_range); no point */
+			v = NAN;
+			masked_range(gi, c, mu, &lo, &hi);
 		}
 		if (ind->num && (rc = put_count(put, arg, ind->num, num, nm)) < 0)
 			return rc;
 		if (ind->den && ind->type == CPTS_TYPE_SHARE &&
 		    (rc = put(arg, ind->den, den + dm, NAN, NAN, false)) < 0)
 			return rc;
-		if (!isnan(v) && (rc = put(arg, ind->key, v, lo, hi, nm > 0)) < 0)
+		if ((!isnan(v) || nm > 0) && (rc = put(arg, ind->key, v, lo, hi, nm > 0)) < 0)
 			return rc;
 		if (gi->has_prev) {
 			gstat now;

@@ -108,8 +108,8 @@ for key, col in (("msp_count", "NB_D113"), ("cds_count", "NB_D108"), ("ehpad_cou
             exp[t] = exp.get(t, 0) + int(r["numerateur"])
     got = {c: v for (ind, lev, c), (v, lo, hi, m) in vals.items()
            if ind == key and lev == "territoire"}
-    # a territory whose cells are all 0 gets no value (generic.c: "no cell in this unit")
-    want = {t: float(x) for t, x in exp.items() if x > 0}
+    # a territory whose cells are all 0 gets 0 (a known 0, not "no data")
+    want = {t: float(x) for t, x in exp.items()}
     print(f"count {key} {int(got == want)} {sum(exp.values())} {len(want)}")
 # 4. zoning shares: population in ZIP (ZAC) / population, by territory
 for key, val in (("zip_share", "1_ZIP"), ("zac_share", "2_ZAC")):
@@ -149,7 +149,7 @@ grep '^isr_area' "$T/res" | while read -r _ key v ok; do
   [ "$ok" = 1 ]; echo "$? $key of the whole area is 100 ($v)"; done > "$T/area"
 while read -r rc what; do check "$what" "$rc"; done < "$T/area"
 grep '^count' "$T/res" | while read -r _ key ok total nt; do
-  [ "$ok" = 1 ] && [ "$total" -gt 0 ]; echo "$? $key of the $nt territories that have one = the file's sums ($total in all)"
+  [ "$ok" = 1 ] && [ "$total" -gt 0 ]; echo "$? $key of the $nt territories with cells (zeros included) = the file's sums ($total in all)"
 done > "$T/cnt"
 while read -r rc what; do check "$what" "$rc"; done < "$T/cnt"
 grep '^zone' "$T/res" | while read -r _ key worst ok num; do
