@@ -22,7 +22,11 @@
  * and flow neighbours of the moved commune), until a full pass makes no move. Then
  * simulated annealing on the same moves (a random commune, a random neighbouring
  * basin; a loss accepted with probability exp(gain / T), T cooling geometrically),
- * keeping the best labelling seen, and a last descent. Every start has its own generator
+ * keeping the best labelling seen, and a last descent; basin-level rounds (merge two,
+ * split a third); then an iterated local search (ILS): a kick pushes the communes
+ * around a random commune into random neighbouring basins (every move feasible:
+ * floor, ceiling, locks, connectivity), a descent around them follows, and the kick is
+ * kept only when the objective rose (undone from the move log otherwise). Every start has its own generator
  * seeded from (seed, start index), starts run on worker threads, and the best is
  * chosen by objective, then by lowest start index: the result does not depend on the
  * number of threads nor on their timing.
@@ -71,6 +75,7 @@ typedef struct olocal {
 	double *aff0, *aff1;  /* OWNED, per commune: flows to side 0 / 1 while growing */
 	long rounds;          /* basin-level rounds tried, and kept */
 	long rounds_kept;
+	long kicks_kept;      /* iterated-local-search kicks kept */
 	/* cooperative interruption (Ctrl-C, SIGTERM, the progress callback) */
 	atomic_int *stop;     /* BORROWED, shared by every start: set when interrupted */
 	bool reporter;        /* this start runs on the calling thread: it reports progress */
@@ -847,6 +852,73 @@ static void basin_round(olocal *o)
 		cpts_basins__move_hook(o->lab, w->m->n, cpts_basins__move_hook_arg);
 }
 
+/*
+ * One iterated-local-search kick: the communes around a random commune j0 (breadth-first
+ * in the contiguity graph, at most ILS_REGION of them) are each pushed, in that order,
+ * into a random adjacent basin when the move is feasible (floor, ceiling, locks,
+ * connectivity), whatever its gain; a descent around the moved communes follows and
+ * the kick is kept only when the objective rose, undone otherwise. This leaves the
+ * plateau of the border moves and basin rounds by several moves at once, which a
+ * single-move annealing step rarely does once the ceiling binds.
+ */
+#define ILS_REGION 12
+static void ils_kick(olocal *o)
+{
+	const cpts_graph *g = o->w->g;
+	size_t n = o->w->m->n, j0 = (size_t)(orand(o) % n), top = 0, got = 0, moved = 0;
+	size_t region[ILS_REGION];
+	double before = o->internal;
+	long moves = o->moves;
+
+	if (o->lab[j0] < 0 || o->w->locked[j0])
+		return;
+	/* breadth-first from j0 (o->stack as a queue) */
+	++o->stamp;
+	o->mark[j0] = o->stamp;
+	o->stack[top++] = j0;
+	for (size_t h = 0; h < top && got < ILS_REGION; h++) {
+		size_t u = o->stack[h];
+		region[got++] = u;
+		for (size_t e = g->start[u]; e < g->start[u + 1] && top < n; e++) {
+			size_t v = g->adj[e];
+			if (o->mark[v] != o->stamp) {
+				o->mark[v] = o->stamp;
+				o->stack[top++] = v;
+			}
+		}
+	}
+	o->logging = true;
+	o->ulog_n = 0;
+	for (size_t q = 0; q < got; q++) {
+		size_t j = region[q], deg = g->start[j + 1] - g->start[j];
+		long a = o->lab[j], b;
+		double fa, fb;
+		if (!deg || !may_leave(o, j) || orand(o) % 2)
+			continue;
+		b = o->lab[g->adj[g->start[j] + (size_t)(orand(o) % deg)]];
+		if (b == a || b < 0 || !may_enter(o, j, b) || !stays_connected(o, j))
+			continue;
+		flows_ab(o, j, a, b, &fa, &fb);
+		apply_move(o, j, b, fb - fa);
+		moved++;
+	}
+	if (!moved) {
+		o->logging = false;
+		o->ulog_n = 0;
+		return;
+	}
+	for (size_t q = 0; q < got; q++)
+		push_around(o, region[q]);
+	descend(o);
+	if (o->internal > before + GAIN_EPS) {
+		o->logging = false;
+		o->ulog_n = 0;
+		o->kicks_kept++;
+		return;
+	}
+	undo_log(o, before, moves);
+}
+
 /* Basin-level rounds per start: 60 per basin, at most 2e8 commune visits in all. */
 static long default_rounds(const olocal *o)
 {
@@ -855,6 +927,13 @@ static long default_rounds(const olocal *o)
 	for (size_t b = 0; b < o->nb; b++)
 		basins += o->cnt[b] > 0;
 	return (long)fmin(60.0 * (double)basins, 2e8 / (double)(n ? n : 1));
+}
+
+/* Default iterated-local-search kicks per start: 50 per commune, at most 100,000 (about
+ * 10 s of CPU per start on France). */
+static long default_iterations(const cpts_bwork *w)
+{
+	return (long)fmin(50.0 * (double)w->m->n, 1e5);
 }
 
 /** One start: its input, its result. */
@@ -867,6 +946,9 @@ typedef struct ostart {
 	long moves;
 	long rounds, rounds_kept; /* basin-level rounds tried and kept */
 	double anneal_internal;   /* objective after the annealing, before the rounds */
+	long iterations;          /* iterated-local-search kicks */
+	long kicks_kept;
+	double rounds_internal;   /* objective after the rounds, before the kicks */
 } ostart;
 
 static void run_start(const cpts_bwork *w, ostart *s, atomic_int *stop, bool reporter)
@@ -882,6 +964,10 @@ static void run_start(const cpts_bwork *w, ostart *s, atomic_int *stop, bool rep
 	s->anneal_internal = o.internal;
 	for (long r = 0, nr = default_rounds(&o); r < nr && !ostop(&o, 64); r++)
 		basin_round(&o);
+	s->rounds_internal = o.internal;
+	for (long r = 0; r < s->iterations && !ostop(&o, 16); r++)
+		ils_kick(&o);
+	s->kicks_kept = o.kicks_kept;
 	s->rounds = o.rounds;
 	s->rounds_kept = o.rounds_kept;
 	s->internal = o.internal;
@@ -940,6 +1026,8 @@ int cpts_basins__optimise(cpts_bwork *w, long *const *starts, size_t n_starts,
 		st[s].start = starts[s];
 		st[s].seed = (w->opts->seed + 1) * 0x9E3779B97F4A7C15ULL ^ (s + 1) * 0xBF58476D1CE4E5B9ULL;
 		st[s].kicks = w->opts->kicks >= 0 ? w->opts->kicks : default_kicks(w);
+		st[s].iterations = w->opts->iterations >= 0 ? w->opts->iterations
+							     : default_iterations(w);
 	}
 	for (size_t t = 0; t < n_thr; t++) {
 		wk[t] = (oworker){ w, st, n_starts, t, n_thr, &stop, t == 0 };
@@ -983,10 +1071,12 @@ int cpts_basins__optimise(cpts_bwork *w, long *const *starts, size_t n_starts,
 	}
 	for (size_t s = 0; s < n_starts; s++) {
 		CPTS_LOG(w->ctx, CPTS_LOG_NOTE, "optimise: start %zu: LI %.4f after %ld moves"
-			 " (%.4f before %ld basin rounds, %ld kept)%s", s,
+			 " (%.4f before %ld basin rounds, %ld kept; %.4f before %ld kicks,"
+			 " %ld kept)%s", s,
 			 total > 0 ? st[s].internal / total : 0, st[s].moves,
 			 total > 0 ? st[s].anneal_internal / total : 0, st[s].rounds,
-			 st[s].rounds_kept, s == best ? " (kept)" : "");
+			 st[s].rounds_kept, total > 0 ? st[s].rounds_internal / total : 0,
+			 st[s].iterations, st[s].kicks_kept, s == best ? " (kept)" : "");
 		free(st[s].lab);
 	}
 	free(st);

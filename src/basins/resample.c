@@ -128,6 +128,7 @@ int cpts_basins__resample(cpts_bwork *w, cpts_store *s, const char *name, size_t
 	cnt = cpts_mallocarray(maxrow + 2, sizeof(unsigned));
 	if (ro.method == CPTS_BASINS_OPTIMISE) {
 		ro.kicks = 0;
+		ro.iterations = 0;
 		ro.n_starts = 2;
 	}
 	ro.resample = 0;

@@ -26,6 +26,7 @@ struct basins_cli {
 	long threads;           /* --threads */
 	long starts;            /* --starts */
 	long kicks;             /* --kicks */
+	long iterations;        /* --iterations */
 	long resample;          /* --resample */
 	double stability;       /* --stability-threshold */
 };
@@ -60,6 +61,9 @@ int cmd_basins(cpts_ctx *ctx, int argc, char **argv)
 		{ "kicks", 0, CLI_INT, offsetof(struct basins_cli, kicks), "K",
 		  "optimiser annealing proposals per start (default 1000 per commune, at most"
 		  " 1.5 million)", false, false },
+		{ "iterations", 0, CLI_INT, offsetof(struct basins_cli, iterations), "K",
+		  "optimiser iterated-local-search kicks per start (default 50 per commune,"
+		  " at most 2 million; 0: none)", false, false },
 		{ "resample", 0, CLI_INT, offsetof(struct basins_cli, resample), "K",
 		  "rerun on K resampled flow matrices; store each commune's co-assignment with"
 		  " its pole", false, false },
@@ -81,7 +85,7 @@ int cmd_basins(cpts_ctx *ctx, int argc, char **argv)
 		  "seed of the modularity, leiden and optimiser generators (default 1)", false, false },
 		CLI_END,
 	};
-	struct basins_cli o = { "optimise", 0, 0, 1.0, NULL, "basins", NULL, 1, 0, 0, 0, 0, -1, 0, 0.8 };
+	struct basins_cli o = { "optimise", 0, 0, 1.0, NULL, "basins", NULL, 1, 0, 0, 0, 0, -1, -1, 0, 0.8 };
 	cpts_basins_opts bo = CPTS_BASINS_OPTS_INIT;
 	cpts_basins_summary sum;
 	cpts_store *s = NULL;
@@ -109,6 +113,7 @@ int cmd_basins(cpts_ctx *ctx, int argc, char **argv)
 	bo.threads = (int)o.threads;
 	bo.n_starts = (int)o.starts;
 	bo.kicks = o.kicks;
+	bo.iterations = o.iterations;
 	if (o.resample < 0 || o.resample > 100000) {
 		rc = cpts_fail(ctx, CPTS_EUSAGE, "--resample must be within 0-100000");
 		goto out;

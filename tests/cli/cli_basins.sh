@@ -50,6 +50,15 @@ grep -qx "partition: opt (optimise)" "$T/out"; check "default method is optimise
 grep -qx "overall LI: 0.9182" "$T/out"; check "optimise: LI 0.9182" $?
 grep -q "^optimiser: objective 0.9182, [0-9]* moves, 6 starts, " "$T/out"; check "objective, moves, starts and time reported" $?
 grep -qx "floor: 1, ceiling: 100000" "$T/out"; check "explicit bounds kept" $?
+# the iterated local search: --iterations listed in --help, the same hand-computed cut
+# with many kicks (none can improve on the optimum) and with none
+"$CPTS" basins --help > "$T/out" 2>&1
+grep -q -- "--iterations K" "$T/out"; check "--iterations in basins --help" $?
+for it in 5000 0; do
+  "$CPTS" basins "$WS" --target-count 2 --min-pop 1 --max-pop 100000 --iterations $it --name "it$it" > "$T/out" 2> "$T/err"; rc=$?
+  check "--iterations $it exits 0 (got $rc)" $rc
+  grep -qx "overall LI: 0.9182" "$T/out"; check "--iterations $it: LI 0.9182" $?
+done
 "$CPTS" basins "$WS" --method leiden --target-count 2 --name lei > "$T/out" 2> "$T/err"; rc=$?
 check "leiden exits 0 (got $rc)" $rc
 grep -qx "floor: 10000, ceiling: 175000" "$T/out"; check "a target without bounds takes the CPTS band" $?

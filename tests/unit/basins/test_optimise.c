@@ -334,6 +334,76 @@ static void test_grid(cpts_ctx *ctx)
 	ws_drop(s, path);
 }
 
+/*
+ * The iterated local search (kicks of several forced moves around a commune, kept when
+ * the objective rises) on the grid with a binding ceiling, annealing off: every basin
+ * connected after every move, within floor and ceiling, the same basins for the same
+ * seed with 1 and 2 threads, and an objective above the plain descent and basin rounds
+ * (iterations 0) from the same starts.
+ */
+static void test_ils(cpts_ctx *ctx)
+{
+	char path[256];
+	cpts_store *s = grid(ctx, path);
+	cpts_basins_opts o = CPTS_BASINS_OPTS_INIT;
+	cpts_basins_summary plain, ils, sum;
+	cpts_model *m = NULL;
+	cpts_graph *g = NULL;
+	long lab1[G * G], lab2[G * G];
+	hookst h = { NULL, 0, 0 };
+	double pmin = INFINITY, pmax = 0, bpop[G * G] = { 0 };
+	bool same = true;
+
+	ok(s != NULL, "ils: workspace built");
+	if (!s)
+		return;
+	o.method = CPTS_BASINS_OPTIMISE;
+	o.target_count = 10;
+	o.min_pop = 60000;
+	o.max_pop = 160000;
+	o.kicks = 0;
+	o.iterations = 0;
+	o.threads = 1;
+	o.name = "plain";
+	ok(cpts_basins_run(ctx, s, &o, &plain) == CPTS_OK, "ils: descent and rounds only");
+	cpts_model_load(ctx, &m, s); /* the run built the graph */
+	cpts_graph_load(ctx, &g, m, s);
+	o.iterations = 3000;
+	o.name = "ils1";
+	h.g = g;
+	cpts_basins__move_hook = on_move;
+	cpts_basins__move_hook_arg = &h;
+	ok(cpts_basins_run(ctx, s, &o, &ils) == CPTS_OK, "ils: 3000 kicks per start");
+	cpts_basins__move_hook = NULL;
+	ok(h.n_moves > 0 && h.n_bad == 0, "ils: every basin connected after each of the %zu"
+	   " moves (%zu not)", h.n_moves, h.n_bad);
+	is_int((long)ils.n_basins, 10, "ils: the target count kept");
+	ok(ils.objective > plain.objective + 1e-6, "ils: objective %.6f above the plain"
+	   " search's %.6f", ils.objective, plain.objective);
+	near(ils.objective, ils.li_overall, 1e-9, "ils: objective is the stored overall LI");
+	ok(partition_sound(ctx, s, "ils1"), "ils: basins contiguous, no overlap");
+	labels_of(ctx, s, m, "ils1", lab1);
+	for (size_t i = 0; i < m->n; i++)
+		bpop[lab1[i]] += m->c[i].pop;
+	for (size_t b = 0; b < ils.n_basins; b++) {
+		pmin = fmin(pmin, bpop[b]);
+		pmax = fmax(pmax, bpop[b]);
+	}
+	ok(pmin >= 60000 && pmax <= 160000, "ils: basins within floor and ceiling (%.0f-%.0f)",
+	   pmin, pmax);
+	o.threads = 2;
+	o.name = "ils2";
+	ok(cpts_basins_run(ctx, s, &o, &sum) == CPTS_OK, "ils: again on 2 threads");
+	labels_of(ctx, s, m, "ils2", lab2);
+	for (size_t i = 0; i < m->n; i++)
+		same &= lab1[i] == lab2[i];
+	ok(same, "ils: the same basins for the same seed, 1 or 2 threads");
+	near(sum.objective, ils.objective, 0, "ils: the same objective");
+	cpts_graph_free(g);
+	cpts_model_free(ctx, m);
+	ws_drop(s, path);
+}
+
 /* Basin populations of partition name into pmin / pmax. */
 static void pop_range(cpts_ctx *ctx, cpts_store *s, const cpts_model *m, const char *name,
 		      double *pmin, double *pmax)
@@ -412,6 +482,7 @@ int main(void)
 	test_line(&ctx);
 	test_resample_fixed(&ctx);
 	test_grid(&ctx);
+	test_ils(&ctx);
 	test_search_base(&ctx);
 	cpts_ctx_release(&ctx);
 	return done_testing();
