@@ -130,10 +130,13 @@ int cpts_store_step_done(cpts_ctx *ctx, cpts_store *s, sqlite3_stmt *st);
 int cpts_store_fail(cpts_ctx *ctx, cpts_store *s, const char *what);
 
 /** One integer from a query (first column of the first row); def when no row, and
- * also on a database error (swallowed: prefer cpts_store_count_get). */
+ * also on a database error (swallowed). Tests only (a short check of a stored value)
+ * and src/profile/disclosure.c until its SQL moves to the store: production code uses
+ * cpts_store_count_get. */
 long long cpts_store_count(cpts_store *s, const char *sql, long long def);
 /** One integer from a query into *out: CPTS_OK, CPTS_ABSENT when no row or NULL (*out
- * 0), CPTS_EINTERNAL on a database error (reported). */
+ * 0), < 0 on a database error (reported: CPTS_EINTERNAL for an SQL error, CPTS_EIO for
+ * the file's). */
 int cpts_store_count_get(cpts_ctx *ctx, cpts_store *s, const char *sql, long long *out);
 /**
  * Step a statement that returns rows: 1 for a row, 0 at the end, < 0 (CPTS_EINTERNAL,
@@ -143,9 +146,6 @@ int cpts_store_count_get(cpts_ctx *ctx, cpts_store *s, const char *sql, long lon
  */
 int cpts_store_row(cpts_ctx *ctx, cpts_store *s, sqlite3_stmt *st, const char *what);
 
-/** meta table; value OWNED by caller (NULL when absent, and on a database error:
- * prefer cpts_store_meta_lookup). */
-char *cpts_store_meta_get(cpts_store *s, const char *key);
 /** meta value into *out (OWNED by caller): CPTS_OK, CPTS_ABSENT (no such key; *out
  * NULL), CPTS_EINTERNAL on a database error (reported). */
 int cpts_store_meta_lookup(cpts_ctx *ctx, cpts_store *s, const char *key, char **out);
@@ -168,10 +168,11 @@ int cpts_store_record_run(cpts_ctx *ctx, cpts_store *s, const char *command, con
 /** Print what the workspace holds (tables, counts, CRS, vintages, sources). */
 int cpts_store_info(cpts_ctx *ctx, cpts_store *s, FILE *out, bool json);
 
-/** True when the partition exists. */
-bool cpts_store_has_partition(cpts_store *s, const char *name);
-/** The population table has rows by sex and age (not only commune totals). */
-bool cpts_store_population_by_sex_age(cpts_store *s);
+/** 1 when the partition exists, 0 when it does not, < 0 on a database error (reported). */
+int cpts_store_has_partition(cpts_ctx *ctx, cpts_store *s, const char *name);
+/** 1 when the population table has rows by sex and age (not only commune totals), 0 when
+ * not, < 0 on a database error (reported). */
+int cpts_store_population_by_sex_age(cpts_ctx *ctx, cpts_store *s);
 
 /* ---- versions of inputs, provenance of derived results (deps.c) -------------------
  * Input names: the table kinds ("communes", "population", "consumption", "reference",
@@ -210,13 +211,13 @@ int cpts_store_derived_record(cpts_ctx *ctx, cpts_store *s, const char *derived,
 bool cpts_store_readonly(cpts_store *s);
 
 /**
- * Whether a derived result is fresh. why (may be NULL) receives one line naming the
- * input that changed ("mt was re-ingested (from 'mt.csv' at ...)"); *params_out (may
+ * Whether a derived result is fresh: a cpts_derived_state (>= 0; MISSING is the expected
+ * absence), or < 0 on a read error (reported). why (may be NULL) receives one line naming
+ * the input that changed ("mt was re-ingested (from 'mt.csv' at ...)"); *params_out (may
  * be NULL) the params of the record, OWNED by caller (NULL when none).
  */
-cpts_derived_state cpts_store_derived_status(cpts_store *s, const char *derived,
-					     const char *partition, char *why, size_t n_why,
-					     char **params_out);
+int cpts_store_derived_status(cpts_ctx *ctx, cpts_store *s, const char *derived,
+			      const char *partition, char *why, size_t n_why, char **params_out);
 
 /* ---- load counts (src/store/loads.c; CPTS_DEBUG_LOADS=1 prints them) ------------------------------------------- */
 typedef enum cpts_load_kind {

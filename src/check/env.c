@@ -49,11 +49,10 @@ static int load_graph(cpts_ctx *ctx, chk_env *e, cpts_store *s)
 {
 	int rc;
 
-	if (cpts_store_count(s, "SELECT count(*) FROM meta WHERE key = 'graph_contiguity'",
-			     0) <= 0)
-		return CPTS_OK;
-	if ((rc = cpts_graph_load(ctx, &e->g, e->m, s)) < 0)
+	if ((rc = cpts_graph_read(ctx, &e->g, e->m, s)) < 0)
 		return rc;
+	if (rc == CPTS_ABSENT)
+		return CPTS_OK;
 	e->has_graph = e->g->n_edges > 0;
 	e->gstart = e->g->start;
 	e->gadj = e->g->adj;

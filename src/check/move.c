@@ -20,9 +20,11 @@
 static int move_validate(cpts_ctx *ctx, cpts_store *s, const char *from, const char *as,
 			 const char *const *codes, size_t n_codes, const char *to, bool replace)
 {
-	int rc = CPTS_OK;
+	int rc = CPTS_OK, found;
 
-	if (!cpts_store_has_partition(s, from))
+	if ((found = cpts_store_has_partition(ctx, s, from)) < 0)
+		return found;
+	if (!found)
 		return cpts_fail(ctx, CPTS_EUSAGE, "no partition named '%s' in workspace '%s'",
 				 from, cpts_store_path(s));
 	if (strcmp(from, as) == 0)
@@ -42,7 +44,7 @@ static int move_validate(cpts_ctx *ctx, cpts_store *s, const char *from, const c
 			rc = cpts_fail(ctx, CPTS_EUSAGE, "commune '%s' is not in the workspace",
 				       codes[k]);
 	}
-	if (rc == CPTS_OK && !replace && cpts_store_has_partition(s, as))
+	if (rc == CPTS_OK && !replace && (rc = cpts_store_has_partition(ctx, s, as)) > 0)
 		rc = cpts_fail(ctx, CPTS_EUSAGE, "partition '%s' exists already: choose another"
 			       " --as, or give --replace to replace it (its metrics and profiles"
 			       " are dropped)", cpts_text(as));

@@ -57,10 +57,11 @@ static int refuse_readonly(cpts_ctx *ctx, cpts_store *s, const char *what,
 static int refresh_metrics(cpts_ctx *ctx, cpts_store *s, const char *partition)
 {
 	char why[512];
-	cpts_derived_state st = cpts_store_derived_status(s, "basins", partition, why,
-							  sizeof(why), NULL);
+	int st = cpts_store_derived_status(ctx, s, "basins", partition, why, sizeof(why), NULL);
 	int rc;
 
+	if (st < 0)
+		return st;
 	if (st == CPTS_DERIVED_FRESH)
 		return CPTS_OK;
 	if (cpts_store_readonly(s))
@@ -88,12 +89,14 @@ static int refresh_profile(cpts_ctx *ctx, cpts_store *s, const char *partition)
 {
 	cpts_profile_opts po = CPTS_PROFILE_OPTS_INIT;
 	char why[512], *params = NULL, *args = NULL;
-	cpts_derived_state st = cpts_store_derived_status(s, "profile", partition, why,
-							  sizeof(why), &params);
+	int st = cpts_store_derived_status(ctx, s, "profile", partition, why, sizeof(why),
+					   &params);
 	int rc = CPTS_OK;
 
-	if (st == CPTS_DERIVED_FRESH)
+	if (st < 0 || st == CPTS_DERIVED_FRESH) {
+		rc = st < 0 ? st : CPTS_OK;
 		goto out;
+	}
 	if (cpts_store_readonly(s)) {
 		rc = refuse_readonly(ctx, s, "the profile", partition, why, "cpts profile");
 		goto out;
@@ -132,10 +135,12 @@ static int refresh(cpts_ctx *ctx, cpts_store *s, const char *partition)
 	char why[512];
 	int rc;
 
-	if (!cpts_store_has_partition(s, partition))
-		return CPTS_OK; /* the load names it */
-	if (cpts_store_derived_status(s, "basin_partition", partition, why, sizeof(why), NULL) ==
-	    CPTS_DERIVED_STALE)
+	if ((rc = cpts_store_has_partition(ctx, s, partition)) <= 0)
+		return rc; /* absent: the load names it */
+	if ((rc = cpts_store_derived_status(ctx, s, "basin_partition", partition, why,
+					    sizeof(why), NULL)) < 0)
+		return rc;
+	if (rc == CPTS_DERIVED_STALE)
 		return cpts_fail(ctx, CPTS_EINPUT, "partition '%s' holds attraction basins computed"
 				 " before the inputs changed (%s): run 'cpts basins' again to"
 				 " rebuild it, then export", partition, why);

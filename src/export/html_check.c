@@ -123,10 +123,15 @@ int ex_html_check(cpts_ctx *ctx, cpts_buf *b, const ex_data *d)
 	cpts_check_report *r = NULL;
 	size_t tiers[5] = { 0 };
 	char s1[32], s2[32];
+	int rc;
 
 	co.no_compare = true;
 	co.session = d->ss;
-	if (cpts_check_run(ctx, &r, d->s, d->opts->partition, &co) < 0) {
+	if ((rc = cpts_check_run(ctx, &r, d->s, d->opts->partition, &co)) < 0) {
+		/* only a partition the check refuses (bad input) leaves the section out: a
+		 * read, I/O or internal error stops the export */
+		if (rc != CPTS_EINPUT)
+			return rc;
 		cpts_note(ctx, "partition check not in the report: %s", ctx->err.msg);
 		cpts_error_clear(ctx);
 		return CPTS_OK;

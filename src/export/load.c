@@ -28,17 +28,18 @@
  * deps.c), in French: the same text whichever command computed it (`profile`,
  * `diagnose`, the refresh of `export`), where the command line of the last `profile`
  * run differed between paths and named the private workspace. */
-static void profile_params_fr(ex_data *d)
+static int profile_params_fr(cpts_ctx *ctx, ex_data *d)
 {
 	cpts_profile_opts po = CPTS_PROFILE_OPTS_INIT;
 	char *params = NULL, why[256], a[64], g[64], det[64], sp[64], dn[64], in[64];
 	const char *ref;
 
-	cpts_store_derived_status(d->s, "profile", d->opts->partition, why, sizeof(why),
-				  &params);
-	if (!params || cpts_profile_params_parse(&po, params) < 0) {
+	int rc = cpts_store_derived_status(ctx, d->s, "profile", d->opts->partition, why,
+					   sizeof(why), &params);
+
+	if (rc < 0 || !params || cpts_profile_params_parse(&po, params) < 0) {
 		free(params);
-		return;
+		return rc < 0 ? rc : CPTS_OK;
 	}
 	cpts_fmt_fr(a, sizeof(a), po.alpha, 2);
 	cpts_fmt_fr(g, sizeof(g), po.gp_activity, 0);
@@ -57,6 +58,7 @@ static void profile_params_fr(ex_data *d)
 		" urbaine dès %s hab./km², intermédiaire dès %s hab./km²", ref,
 		po.byar ? "de Byar" : "exacts de Poisson", a, g, det, sp, dn, in);
 	free(params); /* po.reference pointed into it: not used after */
+	return CPTS_OK;
 }
 
 static int load_partition_row(cpts_ctx *ctx, ex_data *d)
@@ -67,8 +69,7 @@ static int load_partition_row(cpts_ctx *ctx, ex_data *d)
 					      &d->part_source, &d->part_params,
 					      &d->part_created)) < 0)
 		return rc;
-	profile_params_fr(d);
-	return CPTS_OK;
+	return profile_params_fr(ctx, d);
 }
 
 static void metric_row(void *arg, const cpts_store_metric_row *r)

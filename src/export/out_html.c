@@ -1785,16 +1785,20 @@ static int section_compare(cpts_ctx *ctx, cpts_buf *b, const ex_data *d)
 			"<thead><tr><th>Découpage</th><th>Unités</th><th>Indice de Rand"
 			" ajusté</th><th>Information mutuelle normalisée</th><th>Population dans"
 			" l'unité correspondante</th></tr></thead><tbody>\n");
-	for (size_t k = 0; k < n; k++) {
+	for (size_t k = 0; k < n && rc >= 0; k++) {
 		cpts_compare_result r;
 		cpts_partition *other = NULL;
 		char s1[32], s2[32], s3[32], s4[32];
-		if (cpts_session_partition(ctx, d->ss, names[k], &other) < 0 ||
-		    cpts_compare_partitions_of(ctx, d->m, d->p, other, &r) < 0) {
-			/* a partition of other communes cannot be compared: say so, go on */
+		if ((rc = cpts_session_partition(ctx, d->ss, names[k], &other)) < 0 ||
+		    (rc = cpts_compare_partitions_of(ctx, d->m, d->p, other, &r)) < 0) {
+			/* a partition of other communes (bad input) cannot be compared: say
+			 * so, go on; a read or internal error stops the export */
+			if (rc != CPTS_EINPUT)
+				break;
 			cpts_note(ctx, "cannot compare with partition '%s': %s", names[k],
 				  ctx->err.msg);
 			cpts_error_clear(ctx);
+			rc = CPTS_OK;
 			continue;
 		}
 		if (r.n_terr_b < 2)
@@ -1812,8 +1816,11 @@ static int section_compare(cpts_ctx *ctx, cpts_buf *b, const ex_data *d)
 		cpts_partition *other = NULL;
 		if (d->m->n > DISAGREE_MAP_MAX)
 			break;
-		if (cpts_session_partition(ctx, d->ss, names[k], &other) < 0) {
-			cpts_error_clear(ctx);
+		if ((rc = cpts_session_partition(ctx, d->ss, names[k], &other)) < 0) {
+			if (rc != CPTS_EINPUT)
+				break; /* a read or internal error stops the export */
+			cpts_error_clear(ctx); /* a partition of other communes: the next one */
+			rc = CPTS_OK;
 			continue;
 		}
 		cpts_buf_addstr(b, "<h3>Carte des désaccords avec « ");

@@ -289,10 +289,14 @@ int cpts_flows_cache(cpts_ctx *ctx, cpts_store *s)
 	cpts_model *m = NULL;
 	cpts_flows *f = NULL;
 	double t0 = cpts_now();
+	long long n_com = 0, n_packed = 0;
 	int rc;
 
-	if (cpts_store_count(s, "SELECT count(*) FROM communes", 0) <= 0 ||
-	    cpts_store_count(s, "SELECT count(*) FROM flow_matrix WHERE profession = ''", 0) > 0)
+	if ((rc = cpts_store_count_get(ctx, s, "SELECT count(*) FROM communes", &n_com)) < 0 ||
+	    (rc = cpts_store_count_get(ctx, s, "SELECT count(*) FROM flow_matrix WHERE"
+				       " profession = ''", &n_packed)) < 0)
+		return rc;
+	if (n_com <= 0 || n_packed > 0)
 		return CPTS_OK; /* nothing to pack, or packed already */
 	if ((rc = cpts_store_begin(ctx, s)) < 0)
 		return rc;

@@ -232,14 +232,17 @@ static void warn_missing_sections(cpts_ctx *ctx, const cpts_diagnose_opts *o)
 }
 
 /* After the ingest: a population of totals only gives no age pyramid and no ICC. */
-static void warn_population_form(cpts_ctx *ctx, cpts_store *s, const cpts_diagnose_opts *o)
+static int warn_population_form(cpts_ctx *ctx, cpts_store *s, const cpts_diagnose_opts *o)
 {
+	int rc = CPTS_OK;
+
 	if (!o->population || (o->no_html && o->no_gpkg) ||
-	    cpts_store_population_by_sex_age(s))
-		return;
+	    (rc = cpts_store_population_by_sex_age(ctx, s)) != 0)
+		return rc < 0 ? rc : CPTS_OK;
 	cpts_warn(ctx, "%s has totals only (no sex and age): the report will lack « Pyramide"
 		  " des âges »%s", o->population, o->consumption ? " and the ICC (expected"
 		  " consultations need the population by sex and age)" : "");
+	return CPTS_OK;
 }
 
 /* The choropleth key: the one asked for, else the share without médecin traitant, or
@@ -431,8 +434,8 @@ int cpts_diagnose_run(cpts_ctx *ctx, const cpts_diagnose_opts *o, FILE *summary)
 	if ((rc = ingest_tables(ctx, s, o)) < 0 || (rc = ingest_indicators(ctx, s, o)) < 0)
 		goto out;
 	stage_done(&clk, "tables");
-	warn_population_form(ctx, s, o);
-	if ((rc = cpts_progress(ctx, 0.3, "diagnose")) < 0)
+	if ((rc = warn_population_form(ctx, s, o)) < 0 ||
+	    (rc = cpts_progress(ctx, 0.3, "diagnose")) < 0)
 		goto out;
 
 	/* 2. contiguity graph */

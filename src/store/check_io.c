@@ -64,10 +64,13 @@ int cpts_store_basin_stability(cpts_ctx *ctx, cpts_store *s, const char *partiti
 			       void *arg)
 {
 	sqlite3_stmt *st = NULL;
+	long long has = 0;
 	int rc;
 
-	if (cpts_store_count(s, "SELECT count(*) FROM sqlite_master WHERE name ="
-			     " 'basin_stability'", 0) != 1)
+	if ((rc = cpts_store_count_get(ctx, s, "SELECT count(*) FROM sqlite_master WHERE name ="
+				       " 'basin_stability'", &has)) < 0)
+		return rc;
+	if (has != 1)
 		return CPTS_OK;
 	if ((rc = cpts_store_prepare(ctx, s, &st, "SELECT code, coassign, resamples FROM"
 				     " basin_stability WHERE partition = ?")) < 0)

@@ -115,10 +115,15 @@ static const struct kind *kind_find(const char *name)
 	return NULL;
 }
 
-static bool has_tables(cpts_store *s)
+/* 1 when the versions and derived tables exist (a read-only workspace of an older cpts
+ * has none), 0 when not, < 0 on a read error. */
+static int has_tables(cpts_ctx *ctx, cpts_store *s)
 {
-	return cpts_store_count(s, "SELECT count(*) FROM sqlite_master WHERE name IN"
-				" ('versions', 'derived')", 0) == 2;
+	long long n = 0;
+	int rc = cpts_store_count_get(ctx, s, "SELECT count(*) FROM sqlite_master WHERE name IN"
+				      " ('versions', 'derived')", &n);
+
+	return rc < 0 ? rc : n == 2;
 }
 
 /* Record key of a result: "profile:NAME" or "graph". OWNED by caller. */
@@ -137,36 +142,48 @@ static char *input_key(const char *input, const char *partition)
 }
 
 /* Current version of an input (0 when never ingested). */
-static long long version_of(cpts_store *s, const char *key)
+/* The version of input key into *out (0 when never replaced). */
+static int version_of(cpts_ctx *ctx, cpts_store *s, const char *key, long long *out)
 {
 	sqlite3_stmt *st = NULL;
-	long long v = 0;
+	int rc;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT version FROM versions WHERE name = ?", -1, &st,
-			       NULL) != SQLITE_OK)
-		return 0;
+	*out = 0;
+	if ((rc = cpts_store_prepare(ctx, s, &st, "SELECT version FROM versions WHERE name ="
+				     " ?")) < 0)
+		return rc;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
+	if ((rc = cpts_store_row(ctx, s, st, "reading versions")) > 0)
+		*out = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
-	return v;
+	return rc < 0 ? rc : CPTS_OK;
 }
 
 /* "communes=3;mt=7;partition=9": the versions of the inputs of a derived kind, in the
- * order of deps[]. OWNED by caller. */
-static char *inputs_string(cpts_store *s, const char *derived, const char *partition)
+ * order of deps[], into *out (OWNED by caller; NULL on error). */
+static int inputs_string(cpts_ctx *ctx, cpts_store *s, const char *derived,
+			 const char *partition, char **out)
 {
 	cpts_buf b = CPTS_BUF_INIT;
+	int rc = CPTS_OK;
 
-	for (size_t i = 0; i < N_DEPS; i++) {
+	*out = NULL;
+	for (size_t i = 0; i < N_DEPS && rc == CPTS_OK; i++) {
 		char *key;
+		long long v;
 		if (strcmp(deps[i].derived, derived) != 0)
 			continue;
 		key = input_key(deps[i].input, partition);
-		cpts_buf_addf(&b, "%s%s=%lld", b.len ? ";" : "", deps[i].input, version_of(s, key));
+		if ((rc = version_of(ctx, s, key, &v)) == CPTS_OK)
+			cpts_buf_addf(&b, "%s%s=%lld", b.len ? ";" : "", deps[i].input, v);
 		free(key);
 	}
-	return cpts_buf_detach(&b, NULL);
+	if (rc < 0) {
+		cpts_buf_release(&b);
+		return rc;
+	}
+	*out = cpts_buf_detach(&b, NULL);
+	return CPTS_OK;
 }
 
 bool cpts_store_readonly(cpts_store *s)
@@ -209,12 +226,14 @@ int cpts_store_input_replaced(cpts_ctx *ctx, cpts_store *s, const char *input,
 			      const char *partition)
 {
 	char *key = input_key(input, partition), ts[32], ver[32];
+	long long next = 1;
 	int rc;
 
-	if ((rc = cpts_store_exec(ctx, s, tables_sql)) < 0)
+	if ((rc = cpts_store_exec(ctx, s, tables_sql)) < 0 ||
+	    (rc = cpts_store_count_get(ctx, s, "SELECT coalesce(max(version), 0) + 1 FROM"
+				       " versions", &next)) < 0)
 		goto out;
-	snprintf(ver, sizeof(ver), "%lld",
-		 cpts_store_count(s, "SELECT coalesce(max(version), 0) + 1 FROM versions", 1));
+	snprintf(ver, sizeof(ver), "%lld", next);
 	cpts_timestamp_utc(ts);
 	if ((rc = cpts_store_run(ctx, s, "INSERT OR REPLACE INTO versions(name, version,"
 				 " replaced_at) VALUES(?, CAST(? AS INTEGER), ?)", key, ver, ts,
@@ -237,9 +256,9 @@ int cpts_store_derived_record(cpts_ctx *ctx, cpts_store *s, const char *derived,
 	char *key = record_key(k, partition), *inputs = NULL, ts[32];
 	int rc;
 
-	if ((rc = cpts_store_exec(ctx, s, tables_sql)) < 0)
+	if ((rc = cpts_store_exec(ctx, s, tables_sql)) < 0 ||
+	    (rc = inputs_string(ctx, s, derived, partition, &inputs)) < 0)
 		goto out;
-	inputs = inputs_string(s, derived, partition);
 	cpts_timestamp_utc(ts);
 	if ((rc = cpts_store_prepare(ctx, s, &st, "INSERT OR REPLACE INTO derived(name, inputs,"
 				     " params, computed_at) VALUES(?, ?, ?, ?)")) < 0)
@@ -256,41 +275,48 @@ out:
 	return rc;
 }
 
-/* The record of a result: inputs and params (OWNED, NULL when no record). */
-static void read_record(cpts_store *s, const char *key, char **inputs, char **params)
+/* The record of a result: inputs and params (OWNED, NULL when no record: CPTS_ABSENT). */
+static int read_record(cpts_ctx *ctx, cpts_store *s, const char *key, char **inputs,
+		       char **params)
 {
 	sqlite3_stmt *st = NULL;
+	int rc;
 
 	*inputs = *params = NULL;
-	if (sqlite3_prepare_v2(s->db, "SELECT inputs, params FROM derived WHERE name = ?", -1,
-			       &st, NULL) != SQLITE_OK)
-		return;
+	if ((rc = cpts_store_prepare(ctx, s, &st, "SELECT inputs, params FROM derived WHERE"
+				     " name = ?")) < 0)
+		return rc;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	if ((rc = cpts_store_row(ctx, s, st, "reading derived")) > 0) {
 		const char *a = (const char *)sqlite3_column_text(st, 0);
 		const char *b = (const char *)sqlite3_column_text(st, 1);
 		*inputs = cpts_strdup(a ? a : "");
 		*params = b ? cpts_strdup(b) : NULL;
 	}
 	sqlite3_finalize(st);
+	return rc < 0 ? rc : rc > 0 ? CPTS_OK : CPTS_ABSENT;
 }
 
 /* Say which input changed: "mt was re-ingested from 'x.csv' (2026-...)". */
-static void explain(cpts_store *s, const char *input, const char *partition, char *why,
-		    size_t n_why)
+static int explain(cpts_ctx *ctx, cpts_store *s, const char *input, const char *partition,
+		   char *why, size_t n_why)
 {
 	sqlite3_stmt *st = NULL;
 	char *key = input_key(input, partition);
 	const char *file = NULL, *at = NULL;
+	int rc;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT file, ingested_at FROM sources WHERE tbl = ?", -1,
-			       &st, NULL) == SQLITE_OK) {
-		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW) {
-			file = (const char *)sqlite3_column_text(st, 0);
-			at = (const char *)sqlite3_column_text(st, 1);
-		}
+	if ((rc = cpts_store_prepare(ctx, s, &st, "SELECT file, ingested_at FROM sources WHERE"
+				     " tbl = ?")) < 0)
+		goto out;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if ((rc = cpts_store_row(ctx, s, st, "reading sources")) < 0)
+		goto out;
+	if (rc > 0) {
+		file = (const char *)sqlite3_column_text(st, 0);
+		at = (const char *)sqlite3_column_text(st, 1);
 	}
+	rc = CPTS_OK;
 	if (strcmp(input, "partition") == 0)
 		snprintf(why, n_why, "partition '%s' was replaced", partition ? partition : "");
 	else if (file)
@@ -298,28 +324,30 @@ static void explain(cpts_store *s, const char *input, const char *partition, cha
 			 at ? at : "?");
 	else
 		snprintf(why, n_why, "%s was replaced", input);
+out:
 	sqlite3_finalize(st);
 	free(key);
+	return rc;
 }
 
-cpts_derived_state cpts_store_derived_status(cpts_store *s, const char *derived,
-					     const char *partition, char *why, size_t n_why,
-					     char **params_out)
+int cpts_store_derived_status(cpts_ctx *ctx, cpts_store *s, const char *derived,
+			      const char *partition, char *why, size_t n_why, char **params_out)
 {
 	const struct kind *k = kind_find(derived);
 	char *key = record_key(k, partition), *rec = NULL, *params = NULL, *now = NULL;
-	cpts_derived_state state = CPTS_DERIVED_MISSING;
+	int state = CPTS_DERIVED_MISSING, rc;
 
 	if (why && n_why)
 		snprintf(why, n_why, "%s was never computed", k->what_fr);
 	if (params_out)
 		*params_out = NULL;
-	if (!has_tables(s))
+	/* no tables, or no record: an expected absence (missing); a read error is returned */
+	if ((rc = has_tables(ctx, s)) <= 0 ||
+	    (rc = read_record(ctx, s, key, &rec, &params)) != CPTS_OK ||
+	    (rc = inputs_string(ctx, s, derived, partition, &now)) < 0) {
+		state = rc < 0 ? rc : CPTS_DERIVED_MISSING;
 		goto out;
-	read_record(s, key, &rec, &params);
-	if (!rec)
-		goto out;
-	now = inputs_string(s, derived, partition);
+	}
 	state = CPTS_DERIVED_FRESH;
 	if (strcmp(now, rec) != 0) {
 		/* the first input whose version differs */
@@ -336,8 +364,12 @@ cpts_derived_state cpts_store_derived_status(cpts_store *s, const char *derived,
 				snprintf(input, sizeof(input), "%.*s", (int)(li < 63 ? li : 63), p);
 				if (used > 0 && used + 2 < n_why)
 					used += (size_t)snprintf(why + used, n_why - used, "; ");
-				if (used + 1 < n_why)
-					explain(s, input, partition, why + used, n_why - used);
+				if (used + 1 < n_why &&
+				    (rc = explain(ctx, s, input, partition, why + used,
+						  n_why - used)) < 0) {
+					state = rc;
+					goto out;
+				}
 				used += strlen(why + used);
 			}
 			p += lp + (p[lp] == ';');

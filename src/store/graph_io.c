@@ -80,15 +80,20 @@ int cpts_store_graph_save(cpts_ctx *ctx, cpts_store *s, const cpts_model *m,
 	return cpts_store_derived_record(ctx, s, "graph", NULL, meta->rook ? "rook" : "queen");
 }
 
-static size_t meta_size(cpts_store *s, const char *key)
+/* A count kept in meta into *out (0 when absent or not a number). */
+static int meta_size(cpts_ctx *ctx, cpts_store *s, const char *key, size_t *out)
 {
-	char *v = cpts_store_meta_get(s, key);
+	char *v = NULL;
 	long x = 0;
+	int rc = cpts_store_meta_lookup(ctx, s, key, &v);
 
+	if (rc < 0)
+		return rc;
 	if (v && !cpts_parse_long(v, &x))
 		x = 0;
 	free(v);
-	return x > 0 ? (size_t)x : 0;
+	*out = x > 0 ? (size_t)x : 0;
+	return CPTS_OK;
 }
 
 int cpts_store_graph_read(cpts_ctx *ctx, cpts_store *s, const cpts_model *m,
@@ -97,15 +102,18 @@ int cpts_store_graph_read(cpts_ctx *ctx, cpts_store *s, const cpts_model *m,
 	sqlite3_stmt *st = NULL;
 	cpts_edge_row *edges = NULL;
 	size_t n = 0, cap;
-	long long total = cpts_store_count(s, "SELECT count(*) FROM graph_edges", 0);
-	char *mode = cpts_store_meta_get(s, "graph_contiguity");
-	int rc = CPTS_OK, sr;
+	long long total = 0;
+	char *mode = NULL;
+	int rc, sr;
 
 	*edges_out = NULL;
 	*n_out = 0;
 	memset(meta, 0, sizeof(*meta));
-	if (!mode)
-		return CPTS_ABSENT;
+	/* no graph: an expected absence (CPTS_ABSENT, no error set); a read error is not */
+	if ((rc = cpts_store_meta_lookup(ctx, s, "graph_contiguity", &mode)) != CPTS_OK)
+		return rc;
+	if ((rc = cpts_store_count_get(ctx, s, "SELECT count(*) FROM graph_edges", &total)) < 0)
+		goto out;
 	cap = (size_t)(total > 0 ? total : 0) + 1;
 	edges = cpts_mallocarray(cap, sizeof(cpts_edge_row));
 	if ((rc = cpts_store_prepare(ctx, s, &st, "SELECT a, b, kind, shared_km FROM"
@@ -136,9 +144,10 @@ int cpts_store_graph_read(cpts_ctx *ctx, cpts_store *s, const cpts_model *m,
 		goto out;
 	}
 	meta->rook = strcmp(mode, "rook") == 0;
-	meta->n_components_before = meta_size(s, "graph_components_before");
-	meta->n_isolated_before = meta_size(s, "graph_isolated_before");
-	meta->n_snapped = meta_size(s, "graph_snapped");
+	if ((rc = meta_size(ctx, s, "graph_components_before", &meta->n_components_before)) < 0 ||
+	    (rc = meta_size(ctx, s, "graph_isolated_before", &meta->n_isolated_before)) < 0 ||
+	    (rc = meta_size(ctx, s, "graph_snapped", &meta->n_snapped)) < 0)
+		goto out;
 	*edges_out = edges;
 	*n_out = n;
 	edges = NULL;

@@ -31,15 +31,45 @@ static const struct tbl tables[] = {
 	{ NULL, NULL, NULL },
 };
 
+/* Rows, communes covered (-1 without a code column) and masked cells of table t. */
+static int table_counts(cpts_ctx *ctx, cpts_store *s, const struct tbl *t, long long *rows,
+			long long *n_com, long long *masked)
+{
+	char sql[256];
+	int rc;
+
+	*n_com = -1;
+	*masked = 0;
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", t->name);
+	if ((rc = cpts_store_count_get(ctx, s, sql, rows)) < 0)
+		return rc;
+	if (t->code_col) {
+		snprintf(sql, sizeof(sql), "SELECT count(DISTINCT %s) FROM %s", t->code_col,
+			 t->name);
+		if ((rc = cpts_store_count_get(ctx, s, sql, n_com)) < 0)
+			return rc;
+	}
+	if (strcmp(t->name, "consumption") == 0 || strcmp(t->name, "flows") == 0)
+		snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s WHERE masked", t->name);
+	else if (strcmp(t->name, "mt") == 0)
+		snprintf(sql, sizeof(sql), "SELECT count(*) FROM mt WHERE mask <> 0");
+	else
+		return CPTS_OK;
+	rc = cpts_store_count_get(ctx, s, sql, masked);
+	return rc < 0 ? rc : CPTS_OK;
+}
+
 int cpts_store_info(cpts_ctx *ctx, cpts_store *s, FILE *out, bool json)
 {
 	cpts_buf b = CPTS_BUF_INIT;
 	sqlite3_stmt *st = NULL;
-	char *ver = cpts_store_meta_get(s, "schema_version");
-	char *created = cpts_store_meta_get(s, "created");
+	char *ver = NULL, *created = NULL;
 	int rc = CPTS_OK;
 	bool first = true;
 
+	if ((rc = cpts_store_meta_lookup(ctx, s, "schema_version", &ver)) < 0 ||
+	    (rc = cpts_store_meta_lookup(ctx, s, "created", &created)) < 0)
+		goto out;
 	if (json)
 		cpts_buf_addf(&b, "{\"workspace\":");
 	if (json) {
@@ -50,33 +80,27 @@ int cpts_store_info(cpts_ctx *ctx, cpts_store *s, FILE *out, bool json)
 			      ver ? ver : "?", created ? created : "?");
 	}
 	for (const struct tbl *t = tables; t->name; t++) {
-		char sql[256];
-		long long rows, n_com = -1, masked = 0;
+		long long rows, n_com, masked;
 		sqlite3_stmt *src = NULL;
 		const char *file = NULL, *sha = NULL, *when = NULL, *vintage = NULL;
+		int by_sex_age = 1;
 
-		snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", t->name);
-		rows = cpts_store_count(s, sql, 0);
-		if (t->code_col) {
-			snprintf(sql, sizeof(sql), "SELECT count(DISTINCT %s) FROM %s", t->code_col,
-				 t->name);
-			n_com = cpts_store_count(s, sql, 0);
+		if ((rc = table_counts(ctx, s, t, &rows, &n_com, &masked)) < 0 ||
+		    (strcmp(t->name, "population") == 0 &&
+		     (rc = by_sex_age = cpts_store_population_by_sex_age(ctx, s)) < 0) ||
+		    (rc = cpts_store_prepare(ctx, s, &src, "SELECT file, sha256, ingested_at,"
+					     " vintage FROM sources WHERE tbl = ?")) < 0)
+			goto out;
+		sqlite3_bind_text(src, 1, t->name, -1, SQLITE_STATIC);
+		if ((rc = cpts_store_row(ctx, s, src, "reading sources")) < 0) {
+			sqlite3_finalize(src);
+			goto out;
 		}
-		if (strcmp(t->name, "consumption") == 0 || strcmp(t->name, "flows") == 0) {
-			snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s WHERE masked", t->name);
-			masked = cpts_store_count(s, sql, 0);
-		} else if (strcmp(t->name, "mt") == 0) {
-			masked = cpts_store_count(s, "SELECT count(*) FROM mt WHERE mask <> 0", 0);
-		}
-		if (sqlite3_prepare_v2(s->db, "SELECT file, sha256, ingested_at, vintage FROM"
-				       " sources WHERE tbl = ?", -1, &src, NULL) == SQLITE_OK) {
-			sqlite3_bind_text(src, 1, t->name, -1, SQLITE_STATIC);
-			if (sqlite3_step(src) == SQLITE_ROW) {
-				file = (const char *)sqlite3_column_text(src, 0);
-				sha = (const char *)sqlite3_column_text(src, 1);
-				when = (const char *)sqlite3_column_text(src, 2);
-				vintage = (const char *)sqlite3_column_text(src, 3);
-			}
+		if (rc > 0) {
+			file = (const char *)sqlite3_column_text(src, 0);
+			sha = (const char *)sqlite3_column_text(src, 1);
+			when = (const char *)sqlite3_column_text(src, 2);
+			vintage = (const char *)sqlite3_column_text(src, 3);
 		}
 		if (json) {
 			cpts_buf_addf(&b, "%s{\"table\":\"%s\",\"rows\":%lld", first ? "" : ",",
@@ -103,7 +127,7 @@ int cpts_store_info(cpts_ctx *ctx, cpts_store *s, FILE *out, bool json)
 			if (masked)
 				cpts_buf_addf(&b, ", %lld masked", masked);
 			/* a population of totals only is not "by sex and age" */
-			if (strcmp(t->name, "population") == 0 && !cpts_store_population_by_sex_age(s))
+			if (!by_sex_age)
 				cpts_buf_addstr(&b, "  (population totals, no sex and age)\n");
 			else
 				cpts_buf_addf(&b, "  (%s)\n", t->label);

@@ -96,10 +96,13 @@ int cpts_ledger_read(cpts_ctx *ctx, cpts_store *s, cpts_ledger_value_fn vf,
 		     cpts_ledger_member_fn mf, void *arg)
 {
 	sqlite3_stmt *st = NULL;
+	long long has = 0;
 	int rc, src;
 
-	if (cpts_store_count(s, "SELECT count(*) FROM sqlite_master WHERE name ="
-			     " 'publication_values'", 0) == 0)
+	if ((rc = cpts_store_count_get(ctx, s, "SELECT count(*) FROM sqlite_master WHERE name ="
+				       " 'publication_values'", &has)) < 0)
+		return rc;
+	if (has == 0)
 		return CPTS_OK; /* a read-only workspace made before the ledger */
 	if ((rc = cpts_store_prepare(ctx, s, &st, "SELECT v.pub, p.partition, p.what, v.level,"
 				     " v.code, v.indicator, v.value FROM publication_values v"

@@ -39,10 +39,13 @@ int cpts_population_totals_refresh(cpts_ctx *ctx, cpts_store *s)
 /* The query giving each commune's population: the stored totals when they are a fresh
  * derived result of the current population table (deps.c: replacing the population
  * drops them), else the sum. No other guard: the workspace is written by cpts only. */
-static const char *pop_query(cpts_store *s)
+static int pop_query(cpts_ctx *ctx, cpts_store *s, const char **out)
 {
-	return cpts_store_derived_status(s, "population_total", NULL, NULL, 0, NULL) ==
-	       CPTS_DERIVED_FRESH ? "SELECT code, pop FROM population_total" : POP_TOTALS_SQL;
+	int st = cpts_store_derived_status(ctx, s, "population_total", NULL, NULL, 0, NULL);
+
+	*out = st == CPTS_DERIVED_FRESH ? "SELECT code, pop FROM population_total"
+					: POP_TOTALS_SQL;
+	return st < 0 ? st : CPTS_OK;
 }
 
 int cpts_model_load(cpts_ctx *ctx, cpts_model **out, cpts_store *s)
@@ -62,7 +65,8 @@ int cpts_model_load(cpts_ctx *ctx, cpts_model **out, cpts_store *s)
 			       " communes' first)", cpts_store_path(s));
 		goto out;
 	}
-	n_pop = cpts_store_count(s, "SELECT count(*) FROM population", 0);
+	if ((rc = cpts_store_count_get(ctx, s, "SELECT count(*) FROM population", &n_pop)) < 0)
+		goto out;
 	m->has_population = n_pop > 0;
 	m->c = cpts_calloc((size_t)n, sizeof(cpts_commune));
 	m->index = cpts_strmap_new((size_t)n);
@@ -101,7 +105,9 @@ int cpts_model_load(cpts_ctx *ctx, cpts_model **out, cpts_store *s)
 	sqlite3_finalize(st);
 	st = NULL;
 	if (m->has_population) {
-		if ((rc = cpts_store_prepare(ctx, s, &st, pop_query(s))) < 0)
+		const char *sql;
+		if ((rc = pop_query(ctx, s, &sql)) < 0 ||
+		    (rc = cpts_store_prepare(ctx, s, &st, sql)) < 0)
 			goto out;
 		while ((r = cpts_store_row(ctx, s, st, "reading populations")) > 0) {
 			const char *code = (const char *)sqlite3_column_text(st, 0);
@@ -211,13 +217,15 @@ int cpts_partition_load(cpts_ctx *ctx, cpts_partition **out, cpts_store *s,
 	cpts_strmap *tmap = NULL;
 	cpts_vec mem;
 	int rc = CPTS_OK, r = 0;
-	long long nt;
+	long long nt, has_names = 0;
 
 	cpts_vec_init(&mem, sizeof(cpts_member), SIZE_MAX / sizeof(cpts_member));
 	*out = NULL;
 	cpts_load_note(CPTS_LOAD_PARTITION);
 	p->name = cpts_strdup(name);
-	if (!cpts_store_has_partition(s, name)) {
+	if ((rc = cpts_store_has_partition(ctx, s, name)) < 0)
+		goto out;
+	if (!rc) {
 		rc = cpts_fail(ctx, CPTS_EUSAGE, "no partition named '%s' in workspace '%s' (see "
 			       "'cpts info %s')", name, cpts_store_path(s), cpts_store_path(s));
 		goto out;
@@ -302,8 +310,10 @@ int cpts_partition_load(cpts_ctx *ctx, cpts_partition **out, cpts_store *s,
 	sqlite3_finalize(st);
 	st = NULL;
 	/* display names (a read-only workspace of an older cpts has no such table) */
-	if (cpts_store_count(s, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND"
-			     " name = 'territory_names'", 0) > 0) {
+	if ((rc = cpts_store_count_get(ctx, s, "SELECT count(*) FROM sqlite_master WHERE type ="
+				       " 'table' AND name = 'territory_names'", &has_names)) < 0)
+		goto out;
+	if (has_names > 0) {
 		if ((rc = cpts_store_prepare(ctx, s, &st, "SELECT territory, nom FROM"
 					     " territory_names WHERE partition = ?")) < 0)
 			goto out;

@@ -22,10 +22,29 @@
 #include "cpts/version.h"
 #include "store/store_int.h"
 
+int cpts_store__status(sqlite3 *db)
+{
+	switch (sqlite3_errcode(db) & 0xff) {
+	case SQLITE_ERROR:    /* no such table or column, syntax: our SQL */
+	case SQLITE_MISUSE:   /* a statement used out of order: our code */
+	case SQLITE_RANGE:    /* a bind index out of range: our code */
+	case SQLITE_MISMATCH: /* a rowid of the wrong type: our code */
+	case SQLITE_SCHEMA:
+	case SQLITE_INTERNAL:
+		return CPTS_EINTERNAL;
+	case SQLITE_NOMEM:
+		return CPTS_ENOMEM;
+	case SQLITE_INTERRUPT:
+		return CPTS_ECANCEL;
+	default:              /* I/O, disk full, read-only, locked, corrupt or not a database */
+		return CPTS_EIO;
+	}
+}
+
 int cpts_store_fail(cpts_ctx *ctx, cpts_store *s, const char *what)
 {
-	return cpts_fail(ctx, CPTS_EIO, "%s: %s (workspace '%s')", what, sqlite3_errmsg(s->db),
-			 s->path);
+	return cpts_fail(ctx, cpts_store__status(s->db), "%s: %s (workspace '%s')", what,
+			 sqlite3_errmsg(s->db), s->path);
 }
 
 static int create_schema(cpts_ctx *ctx, cpts_store *s)
@@ -77,6 +96,7 @@ int cpts_store_open(cpts_ctx *ctx, cpts_store **out, const char *path, unsigned 
 	bool exists = stat(path, &st) == 0;
 	int oflags, rc = CPTS_OK;
 	char *ver = NULL;
+	long long n = 0;
 
 	*out = NULL;
 	s->path = cpts_strdup(path);
@@ -119,7 +139,10 @@ int cpts_store_open(cpts_ctx *ctx, cpts_store **out, const char *path, unsigned 
 		rc = ctx->err.code;
 		goto out;
 	}
-	if (!exists || cpts_store_count(s, "SELECT count(*) FROM sqlite_master", 0) == 0) {
+	if (exists &&
+	    (rc = cpts_store_count_get(ctx, s, "SELECT count(*) FROM sqlite_master", &n)) < 0)
+		goto out;
+	if (!exists || n == 0) {
 		if (!(flags & CPTS_STORE_CREATE)) {
 			rc = cpts_fail(ctx, CPTS_EINPUT, "'%s' is an empty file, not a cpts "
 				       "workspace", path);
@@ -128,12 +151,16 @@ int cpts_store_open(cpts_ctx *ctx, cpts_store **out, const char *path, unsigned 
 		if ((rc = create_schema(ctx, s)) < 0)
 			goto out;
 	}
-	if (cpts_store_count(s, "SELECT count(*) FROM sqlite_master WHERE name='meta'", 0) != 1) {
+	if ((rc = cpts_store_count_get(ctx, s, "SELECT count(*) FROM sqlite_master WHERE"
+				       " name='meta'", &n)) < 0)
+		goto out;
+	if (n != 1) {
 		rc = cpts_fail(ctx, CPTS_EINPUT, "'%s' is not a cpts workspace (no table 'meta')",
 			       path);
 		goto out;
 	}
-	ver = cpts_store_meta_get(s, "schema_version");
+	if ((rc = cpts_store_meta_lookup(ctx, s, "schema_version", &ver)) < 0)
+		goto out;
 	if (!ver || strtol(ver, NULL, 10) != CPTS_SCHEMA_VERSION) {
 		rc = cpts_fail(ctx, CPTS_EINPUT, "workspace '%s' has schema version %s, this cpts "
 			       "reads version %d", path, ver ? ver : "(none)", CPTS_SCHEMA_VERSION);
@@ -142,10 +169,12 @@ int cpts_store_open(cpts_ctx *ctx, cpts_store **out, const char *path, unsigned 
 	/* a workspace of an older cpts lacks the tables added since: created once, when
 	 * the workspace is opened for writing (the only write an open may do) */
 	if (!(flags & CPTS_STORE_READONLY) &&
-	    cpts_store_count(s, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND"
-			     " name IN ('territory_names', 'basin_stability')", 0) < 2 &&
-	    (rc = cpts_store_exec(ctx, s, cpts_store_schema_upgrade_sql)) < 0)
+	    ((rc = cpts_store_count_get(ctx, s, "SELECT count(*) FROM sqlite_master WHERE type ="
+					" 'table' AND name IN ('territory_names',"
+					" 'basin_stability')", &n)) < 0 ||
+	     (n < 2 && (rc = cpts_store_exec(ctx, s, cpts_store_schema_upgrade_sql)) < 0)))
 		goto out;
+	rc = CPTS_OK;
 	*out = s;
 	s = NULL;
 out:
@@ -185,7 +214,7 @@ int cpts_store_exec(cpts_ctx *ctx, cpts_store *s, const char *sql)
 	char *err = NULL;
 
 	if (sqlite3_exec(s->db, sql, NULL, NULL, &err) != SQLITE_OK) {
-		int rc = cpts_fail(ctx, CPTS_EIO, "workspace '%s': %s", s->path,
+		int rc = cpts_fail(ctx, cpts_store__status(s->db), "workspace '%s': %s", s->path,
 				   err ? err : sqlite3_errmsg(s->db));
 		sqlite3_free(err);
 		return rc;
@@ -197,8 +226,8 @@ int cpts_store_prepare(cpts_ctx *ctx, cpts_store *s, sqlite3_stmt **out, const c
 {
 	if (sqlite3_prepare_v2(s->db, sql, -1, out, NULL) != SQLITE_OK) {
 		*out = NULL;
-		return cpts_fail(ctx, CPTS_EIO, "workspace '%s': %s (in: %.80s)", s->path,
-				 sqlite3_errmsg(s->db), sql);
+		return cpts_fail(ctx, cpts_store__status(s->db), "workspace '%s': %s (in: %.80s)",
+				 s->path, sqlite3_errmsg(s->db), sql);
 	}
 	return CPTS_OK;
 }
@@ -299,8 +328,7 @@ int cpts_store_row(cpts_ctx *ctx, cpts_store *s, sqlite3_stmt *st, const char *w
 		return 1;
 	if (r == SQLITE_DONE)
 		return 0;
-	return cpts_fail(ctx, CPTS_EINTERNAL, "%s: %s (workspace '%s')", what,
-			 sqlite3_errmsg(s->db), s->path);
+	return cpts_store_fail(ctx, s, what);
 }
 
 int cpts_store_count_get(cpts_ctx *ctx, cpts_store *s, const char *sql, long long *out)
@@ -310,8 +338,7 @@ int cpts_store_count_get(cpts_ctx *ctx, cpts_store *s, const char *sql, long lon
 
 	*out = 0;
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return cpts_fail(ctx, CPTS_EINTERNAL, "%s: %s (workspace '%s')", sql,
-				 sqlite3_errmsg(s->db), s->path);
+		return cpts_store_fail(ctx, s, sql);
 	rc = cpts_store_row(ctx, s, st, sql);
 	if (rc > 0 && sqlite3_column_type(st, 0) != SQLITE_NULL) {
 		*out = sqlite3_column_int64(st, 0);
@@ -331,29 +358,13 @@ int cpts_store_meta_lookup(cpts_ctx *ctx, cpts_store *s, const char *key, char *
 	*out = NULL;
 	if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = ?", -1, &st, NULL) !=
 	    SQLITE_OK)
-		return cpts_fail(ctx, CPTS_EINTERNAL, "reading meta: %s (workspace '%s')",
-				 sqlite3_errmsg(s->db), s->path);
+		return cpts_store_fail(ctx, s, "reading meta");
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	rc = cpts_store_row(ctx, s, st, "reading meta");
 	if (rc > 0 && sqlite3_column_text(st, 0))
 		*out = cpts_strdup((const char *)sqlite3_column_text(st, 0));
 	sqlite3_finalize(st);
 	return rc < 0 ? rc : *out ? CPTS_OK : CPTS_ABSENT;
-}
-
-char *cpts_store_meta_get(cpts_store *s, const char *key)
-{
-	sqlite3_stmt *st = NULL;
-	char *v = NULL;
-
-	if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = ?", -1, &st, NULL) !=
-	    SQLITE_OK)
-		return NULL;
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-		v = cpts_strdup((const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
-	return v;
 }
 
 int cpts_store_meta_set(cpts_ctx *ctx, cpts_store *s, const char *key, const char *value)
@@ -408,22 +419,24 @@ int cpts_store_record_run(cpts_ctx *ctx, cpts_store *s, const char *command, con
 	return rc;
 }
 
-bool cpts_store_has_partition(cpts_store *s, const char *name)
+int cpts_store_has_partition(cpts_ctx *ctx, cpts_store *s, const char *name)
 {
 	sqlite3_stmt *st = NULL;
-	bool found = false;
+	int rc;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM partitions WHERE name = ?", -1, &st,
-			       NULL) != SQLITE_OK)
-		return false;
+	if ((rc = cpts_store_prepare(ctx, s, &st, "SELECT 1 FROM partitions WHERE name = ?")) < 0)
+		return rc;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	found = sqlite3_step(st) == SQLITE_ROW;
+	rc = cpts_store_row(ctx, s, st, "reading partitions");
 	sqlite3_finalize(st);
-	return found;
+	return rc;
 }
 
-bool cpts_store_population_by_sex_age(cpts_store *s)
+int cpts_store_population_by_sex_age(cpts_ctx *ctx, cpts_store *s)
 {
-	return cpts_store_count(s, "SELECT count(*) FROM (SELECT 1 FROM population WHERE"
-				" sex <> 'T' LIMIT 1)", 0) > 0;
+	long long n = 0;
+	int rc = cpts_store_count_get(ctx, s, "SELECT count(*) FROM (SELECT 1 FROM population"
+				      " WHERE sex <> 'T' LIMIT 1)", &n);
+
+	return rc < 0 ? rc : n > 0;
 }

@@ -13,6 +13,14 @@ struct cpts_store {
 	int in_tx;          /* a transaction is open */
 };
 
+/*
+ * The status of the connection's last error: CPTS_EINTERNAL for an error of our SQL or
+ * of its use (no such table or column, syntax, misuse, bind range), CPTS_ENOMEM,
+ * CPTS_ECANCEL (interrupted), else CPTS_EIO (the file: I/O, full, read-only, locked,
+ * corrupt, not a database).
+ */
+int cpts_store__status(sqlite3 *db);
+
 extern const char cpts_store_schema_sql[];
 extern const char cpts_store_schema_upgrade_sql[];
 

@@ -277,7 +277,7 @@ static void test_lock(cpts_ctx *ctx)
 	o.name = "x";
 	is_int(cpts_basins_run(ctx, s, &o, &sum), CPTS_EUSAGE, "unknown lock partition");
 	cpts_error_clear(ctx);
-	is_int(cpts_store_has_partition(s, "x"), 0, "failed run leaves no partition");
+	is_int(cpts_store_has_partition(ctx, s, "x"), 0, "failed run leaves no partition");
 	ws_drop(s, path);
 }
 

@@ -1,0 +1,192 @@
+/*
+ * test_store_errors.c - unit tests of the store's error model (issue 13, point 6): a
+ * workspace that cannot be read reports an error instead of reading as "no data".
+ *
+ *  - corrupt pages in the middle of the communes table: the read loop of the geometry
+ *    blobs, the model load and `cpts info` fail with CPTS_EIO (a damaged file), after
+ *    some rows were delivered, rather than ending early with fewer communes;
+ *  - tables that cannot be read (dropped, or lacking a column), as a bug in our SQL
+ *    would leave them: the graph, the derived-result records and the partition list
+ *    report CPTS_EINTERNAL instead of "no graph", "never computed", "no partition";
+ *  - the expected absences keep their status: CPTS_ABSENT (no graph) and
+ *    CPTS_DERIVED_MISSING, with no error set.
+ * Each check of a getter failed before the change (the getter returned its default).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cpts/ctx.h"
+#include "cpts/graph.h"
+#include "cpts/store.h"
+#include "cpts/store_graph.h"
+#include "tap.h"
+#include "unit/graph/ws_helper.h"
+
+#define N_COMMUNES 2000
+
+/* Codes 10000.. of N_COMMUNES 100 m squares in a row: one parsed from WKT, the others
+ * translated copies of it (SpatiaLite's WKT parser is slow under MALLOC_PERTURB_). */
+static cpts_store *make_ws(cpts_ctx *ctx, char *path)
+{
+	cpts_store *s = ws_create(ctx, path);
+	char sql[1024];
+
+	if (!s || cpts_store_begin(ctx, s) < 0 || ws_rect(ctx, s, "10000", 0, 0, 100, 100) < 0)
+		return NULL;
+	snprintf(sql, sizeof(sql), "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1"
+		 " FROM n WHERE i < %d) INSERT INTO communes(code, name, dep, reg, parent, srid,"
+		 " area_km2, perimeter_km, px, py, lon, lat, geom) SELECT printf('%%05d', 10000 +"
+		 " i), 'Commune ' || printf('%%05d', 10000 + i), dep, reg, parent, srid, area_km2,"
+		 " perimeter_km, px + 100 * i, py, lon, lat, ST_Translate(geom, 100 * i, 0, 0)"
+		 " FROM communes, n WHERE code = '10000'", N_COMMUNES - 1);
+	if (cpts_store_exec(ctx, s, sql) < 0 ||
+	    cpts_store_exec(ctx, s, "INSERT INTO population(code, sex, age, pop) SELECT code,"
+			    " 'T', 'ALL', 10 FROM communes") < 0 ||
+	    ws_member(ctx, s, "p", "10000", "A") < 0 || cpts_store_commit(ctx, s) < 0)
+		return NULL;
+	return s;
+}
+
+/* Zero the page-type byte of every b-tree leaf page (table 0x0D, index 0x0A) that
+ * holds marker: SQLite then reports "database disk image is malformed" on reaching
+ * it. Returns the number of pages damaged. */
+static int corrupt_pages(const char *path, const char *marker)
+{
+	FILE *f = fopen(path, "r+b");
+	unsigned char hdr[100], *page;
+	size_t psz, len = strlen(marker);
+	int n = 0;
+
+	if (!f || fread(hdr, 1, 100, f) != 100) {
+		if (f)
+			fclose(f);
+		return -1;
+	}
+	psz = (size_t)hdr[16] << 8 | hdr[17];
+	psz = psz == 1 ? 65536 : psz;
+	page = malloc(psz);
+	for (long pg = 1; fseek(f, pg * (long)psz, SEEK_SET) == 0 &&
+			  fread(page, 1, psz, f) == psz; pg++) {
+		bool hit = false;
+		if (page[0] != 0x0D && page[0] != 0x0A)
+			continue;
+		for (size_t k = 0; k + len <= psz && !hit; k++)
+			hit = memcmp(page + k, marker, len) == 0;
+		if (!hit)
+			continue;
+		page[0] = 0x00;
+		fseek(f, pg * (long)psz, SEEK_SET);
+		fwrite(page, 1, 1, f);
+		n++;
+	}
+	free(page);
+	fclose(f);
+	return n;
+}
+
+static int count_blob(void *arg, const char *code, const unsigned char *blob, size_t len,
+		      bool wkb)
+{
+	(*(int *)arg)++;
+	return 0;
+}
+
+static void test_corrupt_pages(cpts_ctx *ctx)
+{
+	char path[256];
+	cpts_store *s = make_ws(ctx, path);
+	cpts_model *m = NULL;
+	FILE *null;
+	int rows = 0, rc;
+
+	if (!ok(s != NULL, "workspace of %d communes", N_COMMUNES))
+		return;
+	is_int(cpts_store_commune_blobs(ctx, s, count_blob, &rows), CPTS_OK, "intact: read");
+	is_int(rows, N_COMMUNES, "intact: every commune");
+	cpts_store_free(s);
+	s = NULL;
+	ok(corrupt_pages(path, "Commune 11000") >= 1, "a page in the middle damaged");
+	if (!ok(cpts_store_open(ctx, &s, path, 0) == CPTS_OK, "the damaged file still opens"))
+		return;
+	rows = 0;
+	rc = cpts_store_commune_blobs(ctx, s, count_blob, &rows);
+	is_int(rc, CPTS_EIO, "the geometry read loop fails with an I/O error");
+	ok(rows > 0 && rows < N_COMMUNES, "after %d of %d rows, not as an early end", rows,
+	   N_COMMUNES);
+	ok(strstr(ctx->err.msg, "malformed") != NULL, "the message says why: %s", ctx->err.msg);
+	cpts_error_clear(ctx);
+	is_int(cpts_model_load(ctx, &m, s), CPTS_EIO, "the model load fails");
+	ok(m == NULL, "no model with missing communes");
+	cpts_error_clear(ctx);
+	null = fopen("/dev/null", "w");
+	/* before: the counts swallowed the error and `info` printed 0 rows, status 0 */
+	is_int(cpts_store_info(ctx, s, null, false), CPTS_EIO, "cpts info fails");
+	cpts_error_clear(ctx);
+	fclose(null);
+	ws_drop(s, path);
+}
+
+static void test_unreadable_tables(cpts_ctx *ctx)
+{
+	char path[256], why[256];
+	cpts_store *s = make_ws(ctx, path);
+	cpts_model *m = NULL;
+	cpts_graph *g = NULL;
+	cpts_graph_opts go = CPTS_GRAPH_OPTS_INIT;
+
+	if (!ok(s != NULL, "workspace") || !ok(cpts_model_load(ctx, &m, s) == CPTS_OK, "model"))
+		return;
+	/* expected absences: a status, no error */
+	is_int(cpts_graph_read(ctx, &g, m, s), CPTS_ABSENT, "no graph yet: CPTS_ABSENT");
+	is_int(ctx->err.code, CPTS_OK, "no error set");
+	is_int(cpts_store_derived_status(ctx, s, "profile", "p", why, sizeof(why), NULL),
+	       CPTS_DERIVED_MISSING, "no profile yet: missing");
+	is_int(ctx->err.code, CPTS_OK, "no error set");
+	is_int(cpts_store_has_partition(ctx, s, "p"), 1, "partition p exists");
+	is_int(cpts_store_has_partition(ctx, s, "q"), 0, "partition q does not");
+	/* a graph, then its meta unreadable: an error, not "no graph" (before: ABSENT) */
+	ok(cpts_store_begin(ctx, s) == CPTS_OK &&
+	   cpts_graph_build(ctx, &g, m, s, &go) == CPTS_OK && cpts_store_commit(ctx, s) == CPTS_OK,
+	   "graph built");
+	is_int(g ? (int)g->n_edges : -1, N_COMMUNES - 1, "a path of %d edges", N_COMMUNES - 1);
+	cpts_graph_free(g);
+	g = NULL;
+	ok(cpts_store_exec(ctx, s, "ALTER TABLE meta RENAME TO meta_gone") == CPTS_OK,
+	   "meta made unreadable");
+	is_int(cpts_graph_read(ctx, &g, m, s), CPTS_EINTERNAL, "graph read: an internal error");
+	ok(g == NULL, "no graph handed back");
+	cpts_error_clear(ctx);
+	ok(cpts_store_exec(ctx, s, "ALTER TABLE meta_gone RENAME TO meta") == CPTS_OK,
+	   "meta back");
+	ok(cpts_graph_read(ctx, &g, m, s) == CPTS_OK && g && g->n_edges == N_COMMUNES - 1,
+	   "graph read again");
+	cpts_graph_free(g);
+	/* a derived-result table without its column (before: "never computed") */
+	ok(cpts_store_exec(ctx, s, "DROP TABLE derived; CREATE TABLE derived(name TEXT)") ==
+	   CPTS_OK, "derived made unreadable");
+	is_int(cpts_store_derived_status(ctx, s, "profile", "p", why, sizeof(why), NULL),
+	       CPTS_EINTERNAL, "derived status: an internal error, not 'missing'");
+	ok(strstr(ctx->err.msg, "inputs") != NULL, "names the column: %s", ctx->err.msg);
+	cpts_error_clear(ctx);
+	/* the partition list unreadable (before: "no such partition") */
+	ok(cpts_store_exec(ctx, s, "ALTER TABLE partitions RENAME TO partitions_gone") ==
+	   CPTS_OK, "partitions made unreadable");
+	is_int(cpts_store_has_partition(ctx, s, "p"), CPTS_EINTERNAL,
+	       "has_partition: an internal error, not 'no'");
+	cpts_error_clear(ctx);
+	cpts_model_free(ctx, m);
+	ws_drop(s, path);
+}
+
+int main(void)
+{
+	cpts_ctx ctx;
+
+	if (cpts_ctx_init(&ctx) < 0)
+		return 1;
+	ctx.verbosity = CPTS_LOG_ERROR;
+	test_corrupt_pages(&ctx);
+	test_unreadable_tables(&ctx);
+	cpts_ctx_release(&ctx);
+	return done_testing();
+}
