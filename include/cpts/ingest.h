@@ -107,6 +107,11 @@ int cpts_ingest_indicators(cpts_ctx *ctx, cpts_store *s, const char *path);
  */
 int cpts_ingest_indicators_from(cpts_ctx *ctx, cpts_store *s, const char *path,
 				const char *const *sources, size_t n_sources);
+/** The same on the caller's commune model m (BORROWED; loaded after the communes and
+ * the population were ingested), so that `diagnose` reads the model once. */
+struct cpts_model;
+int cpts_ingest_indicators_with(cpts_ctx *ctx, cpts_store *s, const struct cpts_model *m,
+				const char *path, const char *const *sources, size_t n_sources);
 
 #ifdef __cplusplus
 }

@@ -192,11 +192,23 @@ int cpts_ingest_indicators(cpts_ctx *ctx, cpts_store *s, const char *path)
 int cpts_ingest_indicators_from(cpts_ctx *ctx, cpts_store *s, const char *path,
 				const char *const *sources, size_t n_sources)
 {
+	cpts_model *m = NULL;
+	int rc;
+
+	if ((rc = cpts_model_load(ctx, &m, s)) < 0)
+		return rc;
+	rc = cpts_ingest_indicators_with(ctx, s, m, path, sources, n_sources);
+	cpts_model_free(ctx, m);
+	return rc;
+}
+
+int cpts_ingest_indicators_with(cpts_ctx *ctx, cpts_store *s, const cpts_model *m,
+				const char *path, const char *const *sources, size_t n_sources)
+{
 	wide_col *wc = NULL;
 	char **keep = NULL;
 	size_t n_wc = 0, n_skipped = 0;
 	cpts_csv *c = NULL;
-	cpts_model *m = NULL;
 	cpts_indrow *rows = NULL;
 	size_t n = 0, cap = 0, n_masked = 0;
 	long col[I_N];
@@ -204,8 +216,6 @@ int cpts_ingest_indicators_from(cpts_ctx *ctx, cpts_store *s, const char *path,
 	size_t nf;
 	int rc;
 
-	if ((rc = cpts_model_load(ctx, &m, s)) < 0)
-		return rc;
 	if ((rc = cpts_csv_open(ctx, &c, path)) < 0)
 		goto out;
 	for (int k = 0; k < I_N; k++) {
@@ -337,7 +347,6 @@ store:
 	rc = CPTS_OK;
 out:
 	cpts_csv_free(c);
-	cpts_model_free(ctx, m);
 	free(rows);
 	for (size_t k = 0; keep && k < n_sources; k++)
 		free(keep[k]);

@@ -154,14 +154,23 @@ const char **cpts_catalogue_sources(size_t *n)
 }
 
 /* The --indicators files, after the tables (a share of population needs it). */
-static int ingest_indicators(cpts_ctx *ctx, cpts_store *s, const cpts_diagnose_opts *o)
+/* On the session's model (read here once, after the communes and the population were
+ * ingested, and used by every later stage), not one model per file. */
+static int ingest_indicators(cpts_ctx *ctx, cpts_session *ss, cpts_store *s,
+			     const cpts_diagnose_opts *o)
 {
 	size_t n_src;
-	const char **src = cpts_catalogue_sources(&n_src);
-	int rc = CPTS_OK;
+	const char **src;
+	cpts_model *m = NULL;
+	int rc;
 
+	if (o->n_indicators == 0)
+		return CPTS_OK;
+	if ((rc = cpts_session_model(ctx, ss, &m)) < 0)
+		return rc;
+	src = cpts_catalogue_sources(&n_src);
 	for (size_t k = 0; k < o->n_indicators && rc == CPTS_OK; k++)
-		rc = cpts_ingest_indicators_from(ctx, s, o->indicators[k], src, n_src);
+		rc = cpts_ingest_indicators_with(ctx, s, m, o->indicators[k], src, n_src);
 	free(src);
 	return rc;
 }
@@ -431,7 +440,7 @@ int cpts_diagnose_run(cpts_ctx *ctx, const cpts_diagnose_opts *o, FILE *summary)
 	if ((rc = cpts_ingest_communes(ctx, s, o->communes, &co, NULL)) < 0)
 		goto out;
 	stage_done(&clk, "communes");
-	if ((rc = ingest_tables(ctx, s, o)) < 0 || (rc = ingest_indicators(ctx, s, o)) < 0)
+	if ((rc = ingest_tables(ctx, s, o)) < 0 || (rc = ingest_indicators(ctx, ss, s, o)) < 0)
 		goto out;
 	stage_done(&clk, "tables");
 	if ((rc = warn_population_form(ctx, s, o)) < 0 ||

@@ -42,6 +42,21 @@ if command -v sqlite3 >/dev/null 2>&1; then
     [ -n "$got" ] && [ "$got" = "$want" ]; check "sources: $tb covers $want communes (got $got)" $?
   done
 fi
+# with indicator files (two: long and wide): the files are read against the session's
+# model, not one model per file (3 model reads before)
+# shellcheck disable=SC2086
+CPTS_DEBUG_LOADS=1 "$CPTS" diagnose -q $full --partition "$D/partition.csv" --indicators \
+  "$D/indicators.csv" --indicators "$D/zonage.csv" --no-html --no-gpkg --out "$T/i" \
+  > /dev/null 2> "$T/i.err"; rc=$?
+l=$(loads "$T/i.err")
+[ $rc -eq 0 ] && [ "$l" = "model 1, partitions 1, graph 0, flows 1" ]
+check "indicators: the model read once for both files (rc $rc, got '$l')" $?
+if command -v sqlite3 >/dev/null 2>&1; then
+  # the long file's keys, plus the wide file's zonage_mg categories of the catalogue
+  want=$(( $(cut -d';' -f1 "$D/indicators.csv" | sed 1d | sort -u | wc -l) + 2 ))
+  got=$(sqlite3 "$T/i/prive/cpts.sqlite" "SELECT count(DISTINCT indicator) FROM indicator_data")
+  [ "$got" = "$want" ]; check "indicators: the files' $want indicators stored (got $got)" $?
+fi
 # without the variable: no count printed
 # shellcheck disable=SC2086
 "$CPTS" diagnose $full --no-html --no-gpkg --out "$T/d" > /dev/null 2> "$T/d.err"
