@@ -198,7 +198,8 @@ int cpts_graph__contiguity(cpts_ctx *ctx, cpts_graph_edge **edges_out, size_t *n
 		free(has);
 	}
 	counts->n_isolated_before = n_iso;
-	if (!opts->no_bridges && (rc = cpts_graph__bridge_components(&b, &fa, &fb, keep, &br, &n_br)) < 0)
+	if (!opts->no_bridges &&
+	    (rc = cpts_graph__bridge_components(&b, &fa, &fb, keep, &br, &n_br)) < 0)
 		goto out;
 	edges = cpts_mallocarray(b.n_pair + n_br + 1, sizeof(cpts_graph_edge));
 	for (size_t i = 0; i < b.n_pair; i++) {

@@ -108,7 +108,7 @@ static void nearest_outside(build *b, freetree *fa, freetree *fb, uint32_t k, in
 		bb[3] = fmax(bb[3], q[3]);
 		fa->query = s;
 		/* nothing farther than the best so far can win (equal can, by the ties) */
-		hit = cpts_rtree_nearest(&fa->tree, q, *best, nearest_dist, fa, &d);
+		hit = cpts_graph__rtree_nearest(&fa->tree, q, *best, nearest_dist, fa, &d);
 		if (hit != CPTS_RTREE_NONE)
 			take_nearer(d, s->c, b->segs[fa->ids[hit]].c, best, from, to);
 	}
@@ -119,7 +119,7 @@ static void nearest_outside(build *b, freetree *fa, freetree *fb, uint32_t k, in
 	bb[1] -= pad;
 	bb[2] += pad;
 	bb[3] += pad;
-	cpts_rtree_query(&fb->tree, bb, cand_cb, &c);
+	cpts_graph__rtree_query(&fb->tree, bb, cand_cb, &c);
 	for (size_t i = 0; i < fb->n && c.n; i++) {
 		const seg *s = &b->segs[fb->ids[i]];
 		if (b->comp[s->c] != k)

@@ -92,7 +92,7 @@ void cpts_graph__seg_box(const build *b, const seg *s, double pad, double out[4]
 
 void cpts_graph__freetree_release(freetree *ft)
 {
-	cpts_rtree_release(&ft->tree);
+	cpts_graph__rtree_release(&ft->tree);
 	free(ft->ids);
 	ft->ids = NULL;
 }
@@ -134,7 +134,7 @@ void cpts_graph__freetree_build(build *b, freetree *ft, const uint32_t *main_of,
 		qsort_r(ft->ids, ft->n, sizeof(uint32_t), cmp_seg_commune, b);
 	for (size_t k = 0; k < ft->n; k++)
 		cpts_graph__seg_box(b, &b->segs[ft->ids[k]], 0, boxes + 4 * k);
-	cpts_rtree_build(&ft->tree, ft->n, boxes);
+	cpts_graph__rtree_build(&ft->tree, ft->n, boxes);
 	free(boxes);
 }
 
@@ -186,7 +186,7 @@ static void snap_half(void *arg)
 		j->query = s;
 		for (int t = 0; t < 2; t++) {
 			j->cur = j->trees[t];
-			cpts_rtree_query(&j->trees[t]->tree, box, near_cb, j);
+			cpts_graph__rtree_query(&j->trees[t]->tree, box, near_cb, j);
 		}
 	}
 }

@@ -37,7 +37,7 @@ static int cmp_centre(const void *a, const void *b, void *arg)
 	return (i > j) - (i < j);
 }
 
-void cpts_rtree_build(cpts_rtree *t, size_t n, const double *boxes)
+void cpts_graph__rtree_build(cpts_rtree *t, size_t n, const double *boxes)
 {
 	size_t count[MAX_LEVELS + 1], total = 0, pages, per_slice;
 	sort_ctx sc = { boxes, 0 };
@@ -94,7 +94,7 @@ void cpts_rtree_build(cpts_rtree *t, size_t n, const double *boxes)
 		}
 }
 
-void cpts_rtree_release(cpts_rtree *t)
+void cpts_graph__rtree_release(cpts_rtree *t)
 {
 	free(t->lstart);
 	free(t->box);
@@ -123,7 +123,7 @@ static int overlaps(const double *a, const double *b)
 	return a[0] <= b[2] && b[0] <= a[2] && a[1] <= b[3] && b[1] <= a[3];
 }
 
-void cpts_rtree_query(const cpts_rtree *t, const double q[4], void (*fn)(uint32_t, void *),
+void cpts_graph__rtree_query(const cpts_rtree *t, const double q[4], void (*fn)(uint32_t, void *),
 		      void *ud)
 {
 	size_t stack[MAX_LEVELS * FANOUT + 1];
@@ -204,7 +204,7 @@ static hent heap_pop(hent *h, size_t *n)
 	return top;
 }
 
-uint32_t cpts_rtree_nearest(const cpts_rtree *t, const double q[4], double bound,
+uint32_t cpts_graph__rtree_nearest(const cpts_rtree *t, const double q[4], double bound,
 			    double (*dist)(uint32_t, void *), void *ud, double *d_out)
 {
 	hent *h = NULL;

@@ -27,11 +27,11 @@ typedef struct cpts_rtree {
 
 /** Build over n boxes (4 doubles each: x0, y0, x1, y1; BORROWED, copied). Item ids
  * are the indices 0..n-1. Deterministic: ties in the sorts go to the lower id. */
-void cpts_rtree_build(cpts_rtree *t, size_t n, const double *boxes);
-void cpts_rtree_release(cpts_rtree *t);
+void cpts_graph__rtree_build(cpts_rtree *t, size_t n, const double *boxes);
+void cpts_graph__rtree_release(cpts_rtree *t);
 
 /** Call fn(item, ud) for every item whose box intersects q (x0, y0, x1, y1). */
-void cpts_rtree_query(const cpts_rtree *t, const double q[4], void (*fn)(uint32_t, void *),
+void cpts_graph__rtree_query(const cpts_rtree *t, const double q[4], void (*fn)(uint32_t, void *),
 		      void *ud);
 
 /**
@@ -42,7 +42,7 @@ void cpts_rtree_query(const cpts_rtree *t, const double q[4], void (*fn)(uint32_
  * earlier searches, prunes the walk). Ties go to the lower item id. Returns
  * CPTS_RTREE_NONE when no item is a candidate; *d_out is its distance (else INFINITY).
  */
-uint32_t cpts_rtree_nearest(const cpts_rtree *t, const double q[4], double bound,
+uint32_t cpts_graph__rtree_nearest(const cpts_rtree *t, const double q[4], double bound,
 			    double (*dist)(uint32_t, void *), void *ud, double *d_out);
 
 #endif

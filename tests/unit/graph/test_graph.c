@@ -322,7 +322,7 @@ static void test_rtree(void)
 		b[2] = x + w;
 		b[3] = y + h;
 	}
-	cpts_rtree_build(&t, N, boxes);
+	cpts_graph__rtree_build(&t, N, boxes);
 	ok(t.n == N && t.n_levels == 5, "5,000 items: leaves + 313 + 20 + 2 + 1 nodes, 5 levels"
 	   " (got %d)", t.n_levels);
 	for (int k = 0; k < Q; k++) {
@@ -334,7 +334,7 @@ static void test_rtree(void)
 		q[3] = y + w;
 		memset(seen, 0, N);
 		p = (rt_probe){ boxes, q, seen, 0, 0 };
-		cpts_rtree_query(&t, q, rt_hit, &p);
+		cpts_graph__rtree_query(&t, q, rt_hit, &p);
 		for (size_t i = 0; i < N; i++) {
 			const double *b = boxes + 4 * i;
 			bool hit = b[0] <= q[2] && q[0] <= b[2] && b[1] <= q[3] && q[1] <= b[3];
@@ -347,7 +347,8 @@ static void test_rtree(void)
 		q[3] = q[1];
 		p.skip_mod = 3;
 		{
-			uint32_t got = cpts_rtree_nearest(&t, q, INFINITY, rt_dist, &p, &d), want = UINT32_MAX;
+			uint32_t got = cpts_graph__rtree_nearest(&t, q, INFINITY, rt_dist, &p, &d);
+			uint32_t want = UINT32_MAX;
 			double wd = INFINITY;
 			for (uint32_t i = 0; i < N; i++) {
 				double di = rt_dist(i, &p);
@@ -358,21 +359,21 @@ static void test_rtree(void)
 			}
 			near_ok = near_ok && got == want && d == wd;
 			/* a bound below the minimum finds nothing; the minimum itself finds it */
-			got = cpts_rtree_nearest(&t, q, wd * 0.999 - 1e-9, rt_dist, &p, &d);
+			got = cpts_graph__rtree_nearest(&t, q, wd * 0.999 - 1e-9, rt_dist, &p, &d);
 			bound_ok = bound_ok && (wd == 0 || (got == CPTS_RTREE_NONE && isinf(d)));
-			got = cpts_rtree_nearest(&t, q, wd, rt_dist, &p, &d);
+			got = cpts_graph__rtree_nearest(&t, q, wd, rt_dist, &p, &d);
 			bound_ok = bound_ok && got == want;
 		}
 	}
 	ok(range_ok, "300 range queries = brute force, each item once");
 	ok(near_ok, "300 nearest searches = brute force (lowest id on ties, exclusions kept)");
 	ok(bound_ok, "a bound below the nearest finds nothing, at the nearest finds it");
-	cpts_rtree_release(&t);
-	cpts_rtree_build(&t, 0, boxes);
-	ok(t.n_levels == 0 && cpts_rtree_nearest(&t, q, INFINITY, rt_dist, &p, &d) ==
+	cpts_graph__rtree_release(&t);
+	cpts_graph__rtree_build(&t, 0, boxes);
+	ok(t.n_levels == 0 && cpts_graph__rtree_nearest(&t, q, INFINITY, rt_dist, &p, &d) ==
 	   CPTS_RTREE_NONE, "empty tree: no level, nearest finds nothing");
-	cpts_rtree_query(&t, q, rt_hit, &p);
-	cpts_rtree_release(&t);
+	cpts_graph__rtree_query(&t, q, rt_hit, &p);
+	cpts_graph__rtree_release(&t);
 	free(boxes);
 	free(seen);
 }
