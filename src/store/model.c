@@ -95,11 +95,11 @@ int cpts_model_load(cpts_ctx *ctx, cpts_model **out, cpts_store *s)
 		cpts_strmap_put(m->index, c->code, (int64_t)i);
 		i++;
 	}
+	m->n = i; /* also on a read error: cpts_model_free frees the names read */
 	if (r < 0) {
 		rc = r;
 		goto out;
 	}
-	m->n = i;
 	/* populations (0 when none): read apart, a LEFT JOIN on the aggregate cost more
 	 * than the whole commune scan */
 	sqlite3_finalize(st);
