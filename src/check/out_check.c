@@ -2,6 +2,11 @@
  * out_check.c - print a check report: English text for the terminal (stdout), or one
  * JSON object with --json. Both carry the same findings; the text puts the verdict of
  * each territory last so that `grep verdict` gives the one-line-per-territory summary.
+ *
+ * LI and MSI are ratios of flow counts (health counts): they are written through
+ * cpts/publish.h from disclosed cells (flow totals masked from 1 to T-1, the ratio
+ * masked with them), so a territory whose residents make fewer than T flows in it
+ * shows "masked", as in the exports; attraction shares are whole percents.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -12,6 +17,7 @@
 #include "cpts/outfile.h"
 #include "cpts/code.h"
 #include "cpts/profile.h"
+#include "cpts/publish.h"
 
 static const char *pl(size_t n)
 {
@@ -53,6 +59,37 @@ static void add_ratio(cpts_buf *b, double v, int decimals)
 		cpts_buf_addstr(b, "n/a");
 	else
 		cpts_buf_addf(b, "%.*f", decimals, v);
+}
+
+/* The disclosed LI and MSI of a territory (cpts/publish.h): masked when the flows of
+ * its residents staying in it, or all their flows, are a count from 1 to T-1 (MSI's
+ * denominator, the flows into T, is at least its numerator). */
+static cpts_pvalue terr_li(const cpts_check_terr *t, const cpts_pub *p, bool msi)
+{
+	cpts_pvalue in = cpts_pub_count(p, t->flows_in), res = cpts_pub_count(p, t->flows_res);
+
+	return msi ? cpts_pub_ratio(t->msi, &in, NULL) : cpts_pub_ratio(t->li, &in, &res);
+}
+
+/* The same for the flow-weighted overall LI and MSI (sums over the territories). */
+static cpts_pvalue overall_li(const cpts_check_report *r, const cpts_pub *p, bool msi)
+{
+	double in = 0, res = 0;
+
+	for (size_t t = 0; t < r->n_terr; t++) {
+		in += isnan(r->terr[t].flows_in) ? 0 : r->terr[t].flows_in;
+		res += isnan(r->terr[t].flows_res) ? 0 : r->terr[t].flows_res;
+	}
+	cpts_pvalue ci = cpts_pub_count(p, in), cr = cpts_pub_count(p, res);
+	return msi ? cpts_pub_ratio(r->msi, &ci, NULL) : cpts_pub_ratio(r->li, &ci, &cr);
+}
+
+static void add_pub(cpts_buf *b, const cpts_pvalue v, int dec, bool json)
+{
+	cpts_pub p = CPTS_PUB_INIT;
+
+	p.json = json;
+	cpts_pub_num(b, &p, &v, dec);
 }
 
 static void add_commune(cpts_buf *b, const cpts_model *m, size_t i)
@@ -237,10 +274,11 @@ static void text_overall(cpts_buf *b, const cpts_check_report *r)
 	}
 	cpts_buf_addstr(b, "flows: ");
 	if (r->has_flows) {
+		cpts_pub pub = CPTS_PUB_INIT;
 		cpts_buf_addstr(b, "LI ");
-		add_ratio(b, r->li, 3);
+		add_pub(b, overall_li(r, &pub, false), 3, false);
 		cpts_buf_addstr(b, ", MSI ");
-		add_ratio(b, r->msi, 3);
+		add_pub(b, overall_li(r, &pub, true), 3, false);
 		cpts_buf_addstr(b, " (flow-weighted over the territories)\n");
 	} else
 		cpts_buf_addstr(b, "none in the workspace (LI, MSI and class 5 not checked)\n");
@@ -292,12 +330,13 @@ static void text_terr(cpts_buf *b, const cpts_check_report *r, const cpts_check_
 		      fmt_int(a, sizeof(a), t->pop), t->n_communes, pl(t->n_communes), t->tier,
 		      fmt_int(c, sizeof(c), fabs(t->tier_gap)), t->tier_gap >= 0 ? "to" : "above",
 		      t->toward_tier);
+	cpts_pub pub = CPTS_PUB_INIT;
 	cpts_buf_addstr(b, "  LI ");
-	add_ratio(b, t->li, 3);
+	add_pub(b, terr_li(t, &pub, false), 3, false);
 	if (t->li < CPTS_BASINS_LI_FLOOR)
 		cpts_buf_addf(b, " (below the floor of %.1f)", CPTS_BASINS_LI_FLOOR);
 	cpts_buf_addstr(b, ", MSI ");
-	add_ratio(b, t->msi, 3);
+	add_pub(b, terr_li(t, &pub, true), 3, false);
 	cpts_buf_addstr(b, ", PAC ");
 	add_ratio(b, t->pac, 2);
 	if (r->has_graph)
@@ -327,9 +366,11 @@ static void text_terr(cpts_buf *b, const cpts_check_report *r, const cpts_check_
 		const cpts_check_class5 *c5 = &t->class5[k];
 		cpts_buf_addstr(b, "  class 5: ");
 		add_commune(b, m, c5->commune);
+		/* whole percents, as in the GeoPackage and the JSON */
 		cpts_buf_addf(b, " (%.0f%% of its flows to '%s', %.0f%% to its own)\n",
-			      100.0 * c5->to_share, cpts_text(r->part->terr[c5->to]),
-			      100.0 * c5->own_share);
+			      100.0 * cpts_share_whole_pct(c5->to_share),
+			      cpts_text(r->part->terr[c5->to]),
+			      100.0 * cpts_share_whole_pct(c5->own_share));
 	}
 	cpts_buf_addstr(b, "  verdict: ");
 	add_verdict(b, r, t);
@@ -365,10 +406,17 @@ static void json_terr(cpts_buf *b, const cpts_check_report *r, const cpts_check_
 	cpts_buf_addf(b, ",\"stage\":%d,\"pop\":%.0f,\"n_communes\":%zu,\"tier\":%d,"
 		      "\"tier_gap\":%.0f,\"toward_tier\":%d,\"li\":", t->stage, t->pop,
 		      t->n_communes, t->tier, t->tier_gap, t->toward_tier);
-	add_num(b, t->li, "%.3f"); /* flow ratios: what the text prints */
+	cpts_pub pub = CPTS_PUB_INIT;
+	add_pub(b, terr_li(t, &pub, false), 3, true); /* flow ratios: what the text prints */
 	cpts_buf_addf(b, ",\"li_below_floor\":%s", t->li < CPTS_BASINS_LI_FLOOR ? "true" : "false");
 	cpts_buf_addstr(b, ",\"msi\":");
-	add_num(b, t->msi, "%.3f");
+	add_pub(b, terr_li(t, &pub, true), 3, true);
+	{
+		cpts_pvalue li = terr_li(t, &pub, false), msi = terr_li(t, &pub, true);
+		bool hl = cpts_pub_hidden(&li), hm = cpts_pub_hidden(&msi);
+		cpts_buf_addf(b, ",\"masked\":[%s%s%s]", hl ? "\"li\"" : "", hl && hm ? "," : "",
+			      hm ? "\"msi\"" : "");
+	}
 	cpts_buf_addstr(b, ",\"pac\":");
 	add_num(b, t->pac, "%.6f");
 	cpts_buf_addf(b, ",\"pieces\":%zu,\"cut_off\":", t->n_pieces);
@@ -443,10 +491,11 @@ static void json_report(cpts_buf *b, const cpts_check_report *r)
 	}
 	cpts_buf_addf(b, "],\"has_flows\":%s,\"has_graph\":%s,\"li\":",
 		      r->has_flows ? "true" : "false", r->has_graph ? "true" : "false");
-	add_num(b, r->li, "%.3f");
+	cpts_pub pub = CPTS_PUB_INIT;
+	add_pub(b, overall_li(r, &pub, false), 3, true);
 	cpts_buf_addf(b, ",\"li_floor\":%.1f", CPTS_BASINS_LI_FLOOR);
 	cpts_buf_addstr(b, ",\"msi\":");
-	add_num(b, r->msi, "%.3f");
+	add_pub(b, overall_li(r, &pub, true), 3, true);
 	cpts_buf_addstr(b, ",\"stages\":");
 	if (r->has_statut)
 		cpts_buf_addf(b, "{\"aci_signee\":%.0f,\"projet_valide\":%.0f,"

@@ -15,6 +15,9 @@
  * Floors: a move never takes a territory from at least min_pop to below it, never
  * shrinks a territory already below it for the LI, and never empties one. Ceiling: a
  * move never takes the receiving territory above max_pop (when set).
+ *
+ * Printing: the LI before and after go through cpts/publish.h at three decimals (as
+ * check prints LI); an LI after that moves fewer than T flows is withheld.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -22,6 +25,7 @@
 
 #include "check/check_int.h"
 #include "cpts/outfile.h"
+#include "cpts/publish.h"
 
 typedef struct sug_state {
 	const chk_env *e;
@@ -469,6 +473,28 @@ static void move_command(cpts_buf *b, const char *ws, const cpts_check_report *r
 	cpts_buf_release(&codes);
 }
 
+/* The disclosed overall LI after a suggested move (cpts/publish.h). The move shifts
+ * |LI after - LI before| x (all flows of the covered residents) flows, about: when
+ * that is a count from 1 to T-1 the LI after is withheld (with the LI before it would
+ * give the moved communes' flows back), as `cpts move` withholds it. */
+static cpts_pvalue li_after_cell(const cpts_check_report *r, const cpts_suggestion *sg)
+{
+	cpts_pub p = CPTS_PUB_INIT;
+	cpts_pvalue v = cpts_pub_value(sg->li_after);
+	double res = 0;
+
+	for (size_t t = 0; t < r->n_terr; t++)
+		res += isnan(r->terr[t].flows_res) ? 0 : r->terr[t].flows_res;
+	if (!isnan(sg->li_before) && !isnan(sg->li_after)) {
+		cpts_pvalue moved = cpts_pub_count(&p, fabs(sg->li_after - sg->li_before) * res);
+		if (cpts_pub_hidden(&moved)) {
+			v.masked = true;
+			v.value = NAN;
+		}
+	}
+	return v;
+}
+
 int cpts_check_print_suggestions(cpts_ctx *ctx, const cpts_check_report *r,
 				 const cpts_suggestion *v, size_t n, const char *ws, FILE *out,
 				 bool json)
@@ -477,7 +503,9 @@ int cpts_check_print_suggestions(cpts_ctx *ctx, const cpts_check_report *r,
 	static const char *kinds[] = { "contiguity", "white_zone", "li" };
 	const cpts_model *m = r->model;
 	cpts_buf b = CPTS_BUF_INIT;
+	cpts_pub tp = CPTS_PUB_INIT, jp = CPTS_PUB_INIT;
 
+	jp.json = true;
 	if (json) {
 		cpts_buf_addstr(&b, "{\"partition\":");
 		cpts_buf_add_json(&b, r->part->name);
@@ -503,11 +531,11 @@ int cpts_check_print_suggestions(cpts_ctx *ctx, const cpts_check_report *r,
 			cpts_buf_addstr(&b, ",\"to\":");
 			cpts_buf_add_json(&b, r->part->terr[sg->to]);
 			cpts_buf_addf(&b, ",\"pop\":%.0f,\"li_before\":", sg->pop);
-			if (isnan(sg->li_before))
-				cpts_buf_addstr(&b, "null,\"li_after\":null");
-			else
-				cpts_buf_addf(&b, "%.4f,\"li_after\":%.4f", sg->li_before,
-					      sg->li_after);
+			cpts_pvalue before = cpts_pub_value(sg->li_before);
+			cpts_pvalue after = li_after_cell(r, sg);
+			cpts_pub_num(&b, &jp, &before, 3);
+			cpts_buf_addstr(&b, ",\"li_after\":");
+			cpts_pub_num(&b, &jp, &after, 3);
 			cpts_buf_reset(&cmd);
 			move_command(&cmd, ws, r, sg);
 			cpts_buf_addstr(&b, ",\"command\":");
@@ -524,8 +552,13 @@ int cpts_check_print_suggestions(cpts_ctx *ctx, const cpts_check_report *r,
 			      sg->from >= 0 ? "'" : "",
 			      sg->from >= 0 ? cpts_text(r->part->terr[sg->from]) : "the white zone",
 			      sg->from >= 0 ? "'" : "", cpts_text(r->part->terr[sg->to]));
-		if (!isnan(sg->li_before))
-			cpts_buf_addf(&b, "; LI %.4f -> %.4f", sg->li_before, sg->li_after);
+		if (!isnan(sg->li_before)) {
+			cpts_pvalue after = li_after_cell(r, sg), before = cpts_pub_value(sg->li_before);
+			cpts_buf_addstr(&b, "; LI ");
+			cpts_pub_num(&b, &tp, &before, 3);
+			cpts_buf_addstr(&b, " -> ");
+			cpts_pub_num(&b, &tp, &after, 3);
+		}
 		cpts_buf_reset(&cmd);
 		move_command(&cmd, ws, r, sg);
 		cpts_buf_addstr(&b, "\n     ");

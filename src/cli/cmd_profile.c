@@ -39,6 +39,8 @@ int cmd_profile(cpts_ctx *ctx, int argc, char **argv)
 		"then print the key indicators per territory (masked below --mask-threshold):\n"
 		"a table, --json or --csv (keys: id, name, pop, n_communes, tier, mt_share,\n"
 		"icc, icc_lo, icc_hi, missing_gps, gp_density, apl, li; docs/profile.md).\n"
+		"A printed table is a publication: it is recorded in the workspace's\n"
+		"publication ledger like an export (--no-table prints and records nothing).\n"
 		"--reference: national (the ingested reference table, else rates of the whole\n"
 		"workspace), computed, regional, or a CSV file sexe;classe_age;taux.",
 		"cpts profile ws.sqlite --partition cpts --reference regional",

@@ -10,6 +10,12 @@
  * "id" and "name", its population "pop", indicator values under their catalogue key
  * ("mt_share", "icc", "li", ...; shares in percent as stored), null when masked or
  * unavailable, with the list of masked keys in "masked".
+ *
+ * Every value is written by cpts_pub_num (cpts/publish.h): the forms of the exports
+ * (a masked ratio "masked", a range over masked input cells, catalogue decimals), and
+ * the printed table is recorded in the workspace's publication ledger
+ * (cpts_pub_record), like an export, so that neither can be differenced against the
+ * other.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -18,6 +24,7 @@
 #include "cpts/model.h"
 #include "cpts/outfile.h"
 #include "cpts/profile.h"
+#include "cpts/publish.h"
 
 /* Printed columns: JSON/CSV key, catalogue key, text header, decimals. */
 static const struct col {
@@ -53,18 +60,18 @@ static bool has_interval(const cpts_pvalue *v)
 	return v && (usable(v) || v->masked) && isfinite(v->lo) && isfinite(v->hi);
 }
 
-static void text_cell(cpts_buf *b, const cpts_pvalue *v, int dec, int width)
+static void text_cell(cpts_buf *b, const cpts_pvalue *v, int dec, int width,
+		      const cpts_pub *pub)
 {
-	char s[64];
+	cpts_buf s = CPTS_BUF_INIT;
 
-	if (usable(v))
-		snprintf(s, sizeof(s), "%.*f", dec, v->value);
-	else
-		snprintf(s, sizeof(s), "%s", v && v->masked ? "masked" : "-");
-	cpts_buf_addf(b, " %*s", width, s);
+	if (v)
+		cpts_pub_num(&s, pub, v, dec);
+	cpts_buf_addf(b, " %*s", width, v ? s.data : "-");
+	cpts_buf_release(&s);
 }
 
-static void print_text(cpts_buf *b, const row *r, size_t n)
+static void print_text(cpts_buf *b, const row *r, size_t n, const cpts_pub *pub)
 {
 	int wid = 2, wname = 4;
 
@@ -86,31 +93,41 @@ static void print_text(cpts_buf *b, const row *r, size_t n)
 		for (int c = 0; cols[c].key; c++) {
 			const cpts_pvalue *v = r[k].v[c];
 			if (c == 4 && has_interval(v)) {
-				char s[64], x[24] = "";
-				if (usable(v))
-					snprintf(x, sizeof(x), "%.1f ", v->value);
-				snprintf(s, sizeof(s), "%s[%.1f-%.1f]", x, v->lo, v->hi);
-				cpts_buf_addf(b, " %21s", s);
+				cpts_buf s = CPTS_BUF_INIT;
+				if (usable(v)) {
+					cpts_pub_num(&s, pub, v, 1);
+					cpts_buf_addch(&s, ' ');
+				}
+				cpts_buf_addf(&s, "[%.1f-%.1f]", v->lo, v->hi);
+				cpts_buf_addf(b, " %21s", s.data);
+				cpts_buf_release(&s);
 			} else {
-				text_cell(b, v, cols[c].dec, c == 4 ? 21 : 11);
+				text_cell(b, v, cols[c].dec, c == 4 ? 21 : 11, pub);
 			}
 		}
 		cpts_buf_addch(b, '\n');
 	}
 }
 
-static void json_num(cpts_buf *b, const cpts_pvalue *v, bool lo, bool hi)
+static void json_num(cpts_buf *b, const cpts_pvalue *v, int dec, bool lo, bool hi,
+		     const cpts_pub *pub)
 {
-	double x = lo || hi ? (has_interval(v) ? (lo ? v->lo : v->hi) : NAN)
-			    : usable(v) ? v->value : NAN;
+	cpts_pub jp = *pub;
+	cpts_pvalue bound;
 
-	if (isfinite(x))
-		cpts_buf_addf(b, "%.6g", x);
-	else
-		cpts_buf_addstr(b, "null");
+	jp.json = true;
+	if (!lo && !hi) {
+		cpts_pub_num(b, &jp, v, dec);
+		return;
+	}
+	/* an interval end is published as the value is (same decimals) */
+	bound = cpts_pub_value(has_interval(v) ? (lo ? v->lo : v->hi) : NAN);
+	bound.indicator = v ? v->indicator : NULL;
+	cpts_pub_num(b, &jp, &bound, dec);
 }
 
-static void print_json(cpts_buf *b, const char *partition, const row *r, size_t n)
+static void print_json(cpts_buf *b, const char *partition, const row *r, size_t n,
+		       const cpts_pub *pub)
 {
 	cpts_buf_addstr(b, "{\"partition\":");
 	cpts_buf_add_json(b, partition);
@@ -126,12 +143,12 @@ static void print_json(cpts_buf *b, const char *partition, const row *r, size_t 
 			cpts_buf_addstr(b, "null");
 		for (int c = 0; cols[c].key; c++) {
 			cpts_buf_addf(b, ",\"%s\":", cols[c].key);
-			json_num(b, r[k].v[c], false, false);
+			json_num(b, r[k].v[c], cols[c].dec, false, false, pub);
 			if (c == 4) {
 				cpts_buf_addstr(b, ",\"icc_lo\":");
-				json_num(b, r[k].v[c], true, false);
+				json_num(b, r[k].v[c], cols[c].dec, true, false, pub);
 				cpts_buf_addstr(b, ",\"icc_hi\":");
-				json_num(b, r[k].v[c], false, true);
+				json_num(b, r[k].v[c], cols[c].dec, false, true, pub);
 			}
 		}
 		cpts_buf_addstr(b, ",\"masked\":[");
@@ -159,7 +176,7 @@ static void csv_text(cpts_buf *b, const char *s)
 	cpts_buf_addch(b, '"');
 }
 
-static void print_csv(cpts_buf *b, const row *r, size_t n)
+static void print_csv(cpts_buf *b, const row *r, size_t n, const cpts_pub *pub)
 {
 	cpts_buf_addstr(b, "id;name");
 	for (int c = 0; cols[c].key; c++)
@@ -173,14 +190,14 @@ static void print_csv(cpts_buf *b, const row *r, size_t n)
 			const cpts_pvalue *v = r[k].v[c];
 			cpts_buf_addch(b, ';');
 			if (usable(v))
-				cpts_buf_addf(b, "%.6g", v->value);
+				json_num(b, v, cols[c].dec, false, false, pub);
 			if (c == 4) {
 				cpts_buf_addch(b, ';');
 				if (has_interval(v))
-					cpts_buf_addf(b, "%.6g", v->lo);
+					json_num(b, v, cols[c].dec, true, false, pub);
 				cpts_buf_addch(b, ';');
 				if (has_interval(v))
-					cpts_buf_addf(b, "%.6g", v->hi);
+					json_num(b, v, cols[c].dec, false, true, pub);
 			}
 		}
 		cpts_buf_addch(b, '\n');
@@ -195,6 +212,9 @@ int cpts_profile_print(cpts_ctx *ctx, cpts_store *s, const char *partition, FILE
 	cpts_model *m = NULL;
 	cpts_partition *p = NULL;
 	cpts_buf b = CPTS_BUF_INIT;
+	cpts_pub pub = CPTS_PUB_INIT;
+	const char *keys[16];
+	size_t n_keys = 0;
 	row *r = NULL;
 	int rc;
 
@@ -212,14 +232,25 @@ int cpts_profile_print(cpts_ctx *ctx, cpts_store *s, const char *partition, FILE
 			r[t].v[c] = cpts_ptable_get(pt, p->terr[t], "territoire", p->terr[t],
 						    cols[c].ind);
 	}
+	pub.threshold = dopts.threshold;
+	pub.json = format != CPTS_PROFILE_TEXT;
 	if (format == CPTS_PROFILE_JSON)
-		print_json(&b, partition, r, p->n_terr);
+		print_json(&b, partition, r, p->n_terr, &pub);
 	else if (format == CPTS_PROFILE_CSV)
-		print_csv(&b, r, p->n_terr);
+		print_csv(&b, r, p->n_terr, &pub);
 	else
-		print_text(&b, r, p->n_terr);
-	if (fwrite(b.data, 1, b.len, out) != b.len || fflush(out) != 0)
+		print_text(&b, r, p->n_terr, &pub);
+	if (fwrite(b.data, 1, b.len, out) != b.len || fflush(out) != 0) {
 		rc = cpts_fail(ctx, CPTS_EIO, "cannot write the profile table");
+		goto out;
+	}
+	/* what was printed is published: recorded like an export (cpts/publish.h) */
+	for (int c = 0; cols[c].key; c++)
+		keys[n_keys++] = cols[c].ind;
+	rc = cpts_pub_record(ctx, s, partition, pt, keys, n_keys,
+			     format == CPTS_PROFILE_JSON  ? "--json of cpts profile"
+			     : format == CPTS_PROFILE_CSV ? "--csv of cpts profile"
+							  : "stdout of cpts profile");
 out:
 	free(r);
 	cpts_buf_release(&b);

@@ -12,9 +12,9 @@ mkdir -p "$D"
 for k in population consumption mt supply flows partition attributes; do
   "$CPTS" ingest $k "$D/ws.sqlite" "$D/demo/$k.csv" -q || exit 1
 done
-"$CPTS" profile -q "$D/ws.sqlite" --partition partition || exit 1
+"$CPTS" profile -q --no-table "$D/ws.sqlite" --partition partition || exit 1
 if "$CPTS" graph -q "$D/ws.sqlite" >/dev/null 2>&1 &&
    "$CPTS" basins -q "$D/ws.sqlite" --method plurality >/dev/null 2>&1; then
-  "$CPTS" profile -q "$D/ws.sqlite" --partition basins >/dev/null 2>&1 || true
+  "$CPTS" profile -q --no-table "$D/ws.sqlite" --partition basins >/dev/null 2>&1 || true
 fi
 exit 0

@@ -391,12 +391,14 @@ def read_move_text(path, cells):
                 move_pairs(cells, frm, to, terr, rows)
             terr, rows = (m.group(1) if m else None), {}
             continue
-        f = line.split()
-        if terr is not None and len(f) >= 3 and f[0] in ("communes", "LI", "flows_in", "flows_res"):
-            v = [None if x == "n/a" else float(x) for x in f[1:3]]
+        # a value is a number, "n/a", or hidden: "< 11" (a masked count) or "masked"
+        f = line.split(None, 1)
+        g = re.findall(r"<\s*\d+|masked|n/a|[-+]?\d+(?:\.\d+)?", f[1]) if len(f) == 2 else []
+        if terr is not None and len(g) >= 2 and f[0] in ("communes", "LI", "flows_in", "flows_res"):
+            v = [None if x in ("n/a", "masked") or x.startswith("<") else float(x) for x in g[0:2]]
             rows[f[0]] = tuple(v)
             if f[0] == "LI":
-                rows["LI_text"] = tuple(f[1:3])
+                rows["LI_text"] = tuple(g[0:2])
     if terr is not None:
         move_pairs(cells, frm, to, terr, rows)
 

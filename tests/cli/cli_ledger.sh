@@ -19,7 +19,7 @@ sqlite3 "$W" "DELETE FROM mt; INSERT INTO mt(code, patients, sans_mt, sans_mt_mt
   sans_mt_fictif, mask) SELECT code, 40 + (CAST(substr(code, 3) AS INT) * 37) % 3000,
   3 + CAST(substr(code, 3) AS INT) % 90, 1 + CAST(substr(code, 3) AS INT) % 30,
   CAST(substr(code, 3) AS INT) % 5, 0 FROM communes"
-"$CPTS" profile -q "$W" --partition partition > /dev/null; check "profile with exact small counts" $?
+"$CPTS" profile -q --no-table "$W" --partition partition; check "profile with exact small counts" $?
 # a commune with a small count and a territory it does not belong to
 c=$(sqlite3 "$W" "SELECT m.code FROM partition_members m JOIN mt USING(code) WHERE
   m.partition = 'partition' AND mt.sans_mt < 11 ORDER BY m.code LIMIT 1")
@@ -33,7 +33,7 @@ cp "$W" "$T/nl.sqlite"
 for w in ws nl; do
   "$CPTS" export -q "$T/$w.sqlite" --partition partition --gpkg "$T/A-$w.gpkg" 2>/dev/null
   "$CPTS" move "$T/$w.sqlite" --partition partition --commune "$c" --to "$to" --as moved \
-    > /dev/null 2>&1 && "$CPTS" profile -q "$T/$w.sqlite" --partition moved > /dev/null
+    > /dev/null 2>&1 && "$CPTS" profile -q --no-table "$T/$w.sqlite" --partition moved
 done
 np=$(sqlite3 "$W" "SELECT count(*) FROM publications WHERE partition = 'partition'")
 m=$(sqlite3 "$W" "SELECT count(*) FROM publication_members m JOIN publications p ON p.id = m.pub")

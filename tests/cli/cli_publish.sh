@@ -1,0 +1,172 @@
+#!/bin/sh
+# Command output is a publication (issue 19, points 1 and 3): stdout and --json of
+# profile, check, move, suggest (compare and info print no health number) show only
+# disclosed cells, in the forms of the exports, and a printed profile is recorded in the
+# workspace's publication ledger like an export. On the demo workspace with exact small
+# counts (médecin traitant) and a one-commune territory with 7 flows, the raw values are
+# read independently with sqlite3 and must never appear; `cpts audit` (and the
+# independent attacker, when GDAL's Python and glpsol are there) find nothing in the
+# JSON outputs; the ledger makes a later export suppress against a printed profile.
+CPTS="$1"
+SRC="${CPTS_SRC:-$(dirname "$0")/../..}"
+. "$(dirname "$0")/lib/tap.sh"
+export CPTS_FIXED_TIME="2026-01-01T00:00:00Z"
+if ! command -v sqlite3 > /dev/null 2>&1 || ! command -v python3 > /dev/null 2>&1; then
+  echo "1..0 # SKIP sqlite3 shell or python3 not installed"; exit 0
+fi
+if ! sh "$SRC/tests/browser/make_ws.sh" "$CPTS" "$T" > "$T/make.log" 2>&1; then
+  echo "not ok - build the demo workspace"; sed 's/^/# /' "$T/make.log"; tap_done
+fi
+W="$T/ws.sqlite"
+q() { sqlite3 "$W" "$1"; }
+# exact small counts (as cli_ledger.sh); two communes c1, c2 with 4 and 3 patients
+# without GP: the ad-hoc territory {c1, c2} has 7, a masked count
+q "DELETE FROM mt; INSERT INTO mt(code, patients, sans_mt, sans_mt_mt_parti,
+  sans_mt_fictif, mask) SELECT code, 40 + (CAST(substr(code, 3) AS INT) * 37) % 3000,
+  3 + CAST(substr(code, 3) AS INT) % 90, 1 + CAST(substr(code, 3) AS INT) % 30,
+  CAST(substr(code, 3) AS INT) % 5, 0 FROM communes"
+c1=$(q "SELECT code FROM partition_members WHERE partition = 'partition' ORDER BY code LIMIT 1")
+t1=$(q "SELECT territory FROM partition_members WHERE partition = 'partition' AND code = '$c1'")
+c2=$(q "SELECT code FROM partition_members WHERE partition = 'partition' AND territory = '$t1'
+  AND code > '$c1' ORDER BY code LIMIT 1")
+q "UPDATE mt SET sans_mt = 4, sans_mt_mt_parti = 1, sans_mt_fictif = 0 WHERE code = '$c1';
+   UPDATE mt SET sans_mt = 3, sans_mt_mt_parti = 1, sans_mt_fictif = 0 WHERE code = '$c2'"
+"$CPTS" profile -q --no-table "$W" --partition partition; check "profile with exact small counts" $?
+[ "$(q "SELECT count(*) FROM publications")" = 0 ]; check "--no-table publishes nothing: ledger empty" $?
+
+# ---- profile: the ad-hoc territory {c1, c2}: 7 without GP, its share masked ----
+raw=$(q "SELECT printf('%.1f', 100.0 * sum(sans_mt) / sum(patients)) FROM mt WHERE code IN ('$c1','$c2')")
+n7=$(q "SELECT sum(sans_mt) FROM mt WHERE code IN ('$c1','$c2')")
+[ "$n7" = 7.0 ]; check "the ad-hoc territory $c1,$c2 has $n7 patients without GP (raw share $raw %)" $?
+"$CPTS" profile -q "$W" --communes "$c1,$c2" > "$T/prof.txt"; check "profile --communes (text)" $?
+"$CPTS" profile -q "$W" --communes "$c1,$c2" --json > "$T/prof.json"; check "profile --communes --json" $?
+"$CPTS" profile -q "$W" --communes "$c1,$c2" --csv > "$T/prof.csv"; check "profile --communes --csv" $?
+! grep -q -- "$raw" "$T/prof.txt" "$T/prof.json" "$T/prof.csv"
+check "the raw share $raw % appears in no output" $?
+python3 - "$T/prof.json" <<'PY'
+import json, sys
+t = json.load(open(sys.argv[1]))["territories"][0]
+assert t["mt_share"] is None and "mt_share" in t["masked"], t
+PY
+check "profile --json: mt_share null and listed in masked" $?
+awk 'NR == 2' "$T/prof.txt" | grep -q " masked "; check "profile text: the share shows 'masked'" $?
+np=$(q "SELECT count(*) FROM publications WHERE partition = '_adhoc'")
+what=$(q "SELECT group_concat(what, '|') FROM publications WHERE partition = '_adhoc'")
+[ "$np" = 1 ] && [ "$what" = "stdout of cpts profile" ]
+check "the printed profile is in the ledger once, reprints add nothing ($np: $what)" $?
+nv=$(q "SELECT count(*) FROM publication_values v JOIN publications p ON p.id = v.pub
+  WHERE p.partition = '_adhoc' AND v.indicator = 'mt_sans_mt'")
+nm=$(q "SELECT count(*) FROM publication_members m JOIN publications p ON p.id = m.pub
+  WHERE p.partition = '_adhoc'")
+[ "$nv" = 0 ] && [ "$nm" = 2 ]; check "its masked count is not recorded, its 2 communes are ($nv, $nm)" $?
+
+# ---- check / move / suggest: a one-commune territory with 4 of its 7 flows inside ----
+c0=$(q "SELECT code FROM partition_members WHERE partition = 'partition' AND territory <> '$t1'
+  ORDER BY code LIMIT 1")
+d0=$(q "SELECT code FROM partition_members WHERE partition = 'partition' AND territory <> '$t1'
+  AND code <> '$c0' ORDER BY code LIMIT 1")
+q "DELETE FROM flows WHERE orig = '$c0' OR dest = '$c0';
+   INSERT INTO flows(orig, dest, profession, volume) VALUES ('$c0', '$c0', '', 4), ('$c0', '$d0', '', 3);
+   DELETE FROM flow_matrix" # the cached matrix (src/graph/flows.c) is read otherwise
+"$CPTS" move -q "$W" --partition partition --commune "$c0" --to solo --as tiny > /dev/null
+check "partition tiny: commune $c0 alone in territory 'solo'" $?
+li=$(q "SELECT printf('%.3f', 1.0 * sum(CASE WHEN dest = '$c0' THEN volume END) / sum(volume)) FROM flows WHERE orig = '$c0'")
+[ "$li" = 0.571 ]; check "raw LI of 'solo' is 4 / 7 = $li (sqlite3)" $?
+"$CPTS" check "$W" --partition tiny > "$T/check.txt" 2>/dev/null; check "check (text)" $?
+"$CPTS" check "$W" --partition tiny --json > "$T/check.json" 2>/dev/null; check "check --json" $?
+sed -n "/^territory 'solo'/,/verdict/p" "$T/check.txt" > "$T/solo.txt"
+grep -q "LI masked, MSI masked" "$T/solo.txt" && ! grep -q "$li" "$T/check.txt" "$T/check.json"
+check "check: LI and MSI of 'solo' masked, 0.571 nowhere" $?
+python3 - "$T/check.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+s = [t for t in r["territories"] if t["id"] == "solo"][0]
+assert s["li"] is None and s["msi"] is None and s["masked"] == ["li", "msi"], s
+o = [t for t in r["territories"] if t["id"] != "solo"]
+assert all(t["li"] is not None and t["masked"] == [] for t in o), o
+PY
+check "check --json: li, msi of 'solo' null and listed; the others published" $?
+# move d0 into 'solo': its in-flows 4 -> 7, all flows 7 -> 7 + d0's own (both small)
+"$CPTS" move "$W" --partition tiny --commune "$d0" --to solo --as tiny2 > "$T/move.txt" 2>/dev/null
+check "move (text)" $?
+"$CPTS" move "$W" --partition tiny --commune "$d0" --to solo --as tiny3 --json > "$T/move.json" 2>/dev/null
+check "move --json" $?
+python3 - "$T/move.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+s = [t for t in r["territories"] if t["id"] == "solo"][0]
+# before: 4 of 7 flows, both masked; after: a change from 1 to 10 or a count < 11
+assert s["flows_in"][0] is None and s["flows_res"][0] is None, s
+assert s["LI"][0] is None and s["MSI"][0] is None, s
+# solo's 7 flows would be its total after minus what its neighbour lost (the moved
+# commune's flows): with a hidden flow cell in the move, every "after" is withheld
+for t in r["territories"]:
+    for k in ("flows_in", "flows_res", "LI", "MSI"):
+        assert t[k][1] is None, (t["id"], k, t[k])
+PY
+check "move --json: solo's small flow totals, its LI and every flow total after are null" $?
+sed -n "/^territory 'solo'/,/^$/p" "$T/move.txt" > "$T/solo.txt"
+grep -q "^  flows_in *< 11 " "$T/solo.txt" && grep -q "^  LI *masked " "$T/solo.txt" &&
+  ! grep -q " 4 \| 7 \|$li" "$T/solo.txt"
+check "move text: 'solo' flows '< 11', LI masked, neither 4 nor 7 nor $li" $?
+"$CPTS" suggest "$W" --partition tiny --json > "$T/suggest.json" 2>/dev/null; check "suggest --json" $?
+"$CPTS" suggest "$W" --partition tiny > "$T/suggest.txt" 2>/dev/null; check "suggest (text)" $?
+python3 - "$T/suggest.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["suggestions"], r
+for s in r["suggestions"]:
+    for k in ("li_before", "li_after"):
+        v = s[k]
+        assert v is None or abs(v * 1000 - round(v * 1000)) < 1e-6, (k, v)  # 3 decimals, as check
+PY
+check "suggest --json: LI at three decimals as check prints it" $?
+
+# ---- the JSON outputs audited: nothing deduced ----
+"$CPTS" audit "$T/prof.json" "$T/check.json" "$T/move.json" "$T/suggest.json" > "$T/aud" 2>&1; rc=$?
+[ $rc -eq 0 ]; check "cpts audit of the profile, check, move and suggest JSON: exit 0 (got $rc)" $?
+[ $rc -eq 0 ] || sed 's/^/# /' "$T/aud"
+if /usr/bin/python3 -c "import osgeo.ogr" 2>/dev/null && command -v glpsol > /dev/null; then
+  /usr/bin/python3 "$SRC/tests/cli/attack.py" "$T/prof.json" "$T/move.json" "$T/move.txt" > "$T/att" 2>&1; rc=$?
+  [ $rc -eq 0 ]; check "the attacker recovers nothing from them ($(tail -1 "$T/att"))" $?
+else
+  echo "ok - # SKIP independent attacker: /usr/bin/python3 with osgeo or glpsol missing"
+fi
+
+# ---- the ledger: a printed profile protects, and is protected by, exports ----
+# commune c (small count) moved to another territory; without the printed profile in
+# the ledger the export of the new partition suppresses nothing against it
+c=$(q "SELECT m.code FROM partition_members m JOIN mt USING(code) WHERE m.partition = 'partition'
+  AND mt.sans_mt < 11 AND m.code NOT IN ('$c1','$c2') ORDER BY m.code LIMIT 1")
+to=$(q "SELECT territory FROM partition_members WHERE partition = 'partition' AND territory <>
+  (SELECT territory FROM partition_members WHERE partition = 'partition' AND code = '$c') LIMIT 1")
+cp "$W" "$T/nl.sqlite"
+"$CPTS" profile -q "$W" --partition partition --json > "$T/A.json"; check "profile --json of partition" $?
+[ "$(q "SELECT what FROM publications WHERE partition = 'partition'")" = "--json of cpts profile" ]
+check "recorded as '--json of cpts profile'" $?
+for w in ws nl; do
+  "$CPTS" move -q "$T/$w.sqlite" --partition partition --commune "$c" --to "$to" --as moved > /dev/null &&
+    "$CPTS" profile -q --no-table "$T/$w.sqlite" --partition moved
+done
+"$CPTS" export "$W" --partition moved --gpkg "$T/B.gpkg" 2> "$T/err"; rc=$?
+[ $rc -eq 0 ] && grep -q "partition 'moved': cells suppressed because its difference with territory '.*' of partition 'partition' (published in --json of cpts profile)" "$T/err"
+check "export after the printed profile: suppressions name it (exit $rc)" $?
+"$CPTS" export "$T/nl.sqlite" --partition moved --gpkg "$T/B-nl.gpkg" 2> "$T/err"; rc=$?
+[ $rc -eq 0 ] && ! grep -q "cells suppressed because" "$T/err"
+check "control: without the printed profile nothing is suppressed against it" $?
+# and the other way: printed after that export, the profile of 'partition' (one
+# commune apart) is protected against it (the export is in the ledger, read by the
+# disclosure of every print)
+"$CPTS" profile "$T/nl.sqlite" --partition partition --json > "$T/C.json" 2> "$T/err"; rc=$?
+[ $rc -eq 0 ] && grep -q "partition 'partition': cells suppressed because its difference with territory '.*' of partition 'moved' (published in $T/B-nl.gpkg)" "$T/err"
+check "a profile printed after an export is protected against it (exit $rc)" $?
+"$CPTS" audit "$T/B.gpkg" "$T/A.json" > "$T/aud" 2>&1; rc=$?
+[ $rc -eq 0 ]; check "audit of the export with the printed profile before it: exit 0 (got $rc)" $?
+"$CPTS" audit "$T/B-nl.gpkg" "$T/C.json" > "$T/aud" 2>&1; rc=$?
+[ $rc -eq 0 ]; check "audit of the export with the profile printed after it: exit 0 (got $rc)" $?
+
+# ---- compare and info print no health number ----
+"$CPTS" compare "$W" partition tiny > "$T/cmp.txt"; check "compare" $?
+"$CPTS" info "$W" --json > "$T/info.json"; check "info --json" $?
+! grep -q "flows_in\|sans_mt\|mt_share" "$T/cmp.txt"; check "compare prints populations and indices only" $?
+tap_done
