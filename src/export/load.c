@@ -581,6 +581,7 @@ int ex_data_load(cpts_ctx *ctx, ex_data **out, cpts_store *s, const cpts_export_
 		 (double)d->pt->n_counts : 0.0, d->pt->n_primary, d->pt->n_secondary,
 		 d->pt->n_ledger, d->pt->n_withdrawn, d->pt->n_unbounded);
 	index_ptable(d);
+	ex_vindex_build(&d->vi, d->pt);
 	mark_main_only(d);
 	if ((rc = ex_par_run(ctx, d->p->n_terr, dissolve_item, d, d->main_only, NULL, NULL, 0.1,
 			     0.3, "dissolving territories")) < 0)
@@ -630,6 +631,7 @@ void ex_data_free(cpts_ctx *ctx, ex_data *d)
 	free(d->part_created);
 	free(d->profile_params);
 	ex_reproj_release(&d->rp);
+	ex_vindex_release(&d->vi);
 	cpts_ptable_free(d->pt);
 	cpts_session_free(ctx, d->own_ss);
 	free(d);
@@ -638,7 +640,7 @@ void ex_data_free(cpts_ctx *ctx, ex_data *d)
 const cpts_pvalue *ex_value(const ex_data *d, const char *terr, const char *level,
 			    const char *level_code, const char *key)
 {
-	return d->pt ? cpts_ptable_get(d->pt, terr, level, level_code, key) : NULL;
+	return d->pt ? ex_vindex_get(&d->vi, d->pt, terr, level, level_code, key) : NULL;
 }
 
 const cpts_pvalue *ex_commune_value(const ex_data *d, size_t i, const char *key)
