@@ -4,6 +4,7 @@
  */
 #include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -153,7 +154,8 @@ void cpts_log(cpts_ctx *ctx, int level, const char *fmt, ...)
  * progress report, so that the interruption path (exit 130, rollback, no half-written
  * file) is tested deterministically instead of racing a signal.
  */
-static long interrupt_after = -2;
+/* atomic: the export's GeoPackage thread reports progress too (export.c) */
+static _Atomic long interrupt_after = -2;
 
 int cpts_progress(cpts_ctx *ctx, double frac, const char *msg)
 {

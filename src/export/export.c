@@ -6,15 +6,25 @@
  * The export only reads the workspace: it opens no transaction and records nothing,
  * so exporting twice from the same workspace gives the same bytes (dates come from
  * cpts_timestamp_utc, fixed by CPTS_FIXED_TIME in tests).
+ *
+ * When both are asked, the GeoPackage is written on a thread of its own (its own
+ * cpts_ctx: GEOS, PROJ handles and errors; its own reprojection cache) while this
+ * thread writes the HTML report: the snapshot is read-only for both, and the two
+ * writers were a third of an export of France one after the other. The report waits
+ * for the GeoPackage before replacing its directory (ex_data.html_gate), so what is
+ * published, the messages and the error reported are those of the sequential order:
+ * the GeoPackage first, the report only when the GeoPackage was written.
  */
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cpts/basins.h"
+#include "dep/dep.h"
 #include "cpts/outfile.h"
 #include "export/export_int.h"
 
@@ -149,8 +159,76 @@ static int refresh(cpts_ctx *ctx, cpts_store *s, const char *partition)
 	return refresh_profile(ctx, s, partition);
 }
 
+/* The GeoPackage writer on its own thread. */
+typedef struct gpkg_job {
+	cpts_ctx ctx;           /* OWNED: the thread's context (released by gpkg_join) */
+	const ex_data *d;       /* BORROWED */
+	const cpts_export_opts *o; /* BORROWED */
+	pthread_t th;
+	bool running;           /* the thread was started and not joined yet */
+	int rc;                 /* its status once joined */
+} gpkg_job;
+
+static void gpkg_written(cpts_ctx *ctx, const ex_data *d, const cpts_export_opts *o)
+{
+	char safe[512];
+
+	ex_dsn_safe(safe, sizeof(safe), o->gpkg);
+	cpts_info(ctx, "wrote %s (%zu territor%s, %zu commune%s)", safe, d->p->n_terr,
+		  d->p->n_terr == 1 ? "y" : "ies", d->p->n_members,
+		  d->p->n_members == 1 ? "" : "s");
+}
+
+static void *gpkg_main(void *arg)
+{
+	gpkg_job *j = arg;
+
+	j->rc = ex_write_gpkg(&j->ctx, j->d, j->o->gpkg, j->o->format);
+	cpts_text_release(); /* escaped copies this thread's messages made, if any */
+	return NULL;
+}
+
+/* Start the GeoPackage thread; false (nothing started) when it cannot be. */
+static bool gpkg_start(cpts_ctx *ctx, gpkg_job *j, const ex_data *d,
+		       const cpts_export_opts *o)
+{
+	memset(j, 0, sizeof(*j));
+	j->d = d;
+	j->o = o;
+	cpts_gdal_init(); /* drivers registered here, not by two threads at once */
+	if (cpts_ctx_init(&j->ctx) != CPTS_OK) {
+		cpts_ctx_release(&j->ctx);
+		return false;
+	}
+	j->ctx.verbosity = ctx->verbosity; /* its warnings are the user's; no progress */
+	j->ctx.log = ctx->log;
+	j->running = pthread_create(&j->th, NULL, gpkg_main, j) == 0;
+	if (!j->running)
+		cpts_ctx_release(&j->ctx);
+	return j->running;
+}
+
+/* Wait for the GeoPackage thread (once); its error, which comes first, into ctx. */
+static int gpkg_join(cpts_ctx *ctx, void *arg)
+{
+	gpkg_job *j = arg;
+
+	if (j->running) {
+		pthread_join(j->th, NULL);
+		j->running = false;
+		ctx->n_warnings += j->ctx.n_warnings;
+		if (j->rc < 0)
+			ctx->err = j->ctx.err; /* the sequential order would have met it first */
+		else
+			gpkg_written(ctx, j->d, j->o);
+		cpts_ctx_release(&j->ctx);
+	}
+	return j->rc;
+}
+
 int cpts_export_run(cpts_ctx *ctx, cpts_store *s, const cpts_export_opts *opts)
 {
+	gpkg_job gj = { .running = false, .rc = CPTS_OK };
 	cpts_export_opts o = *opts;
 	ex_data *d = NULL;
 	int rc;
@@ -197,19 +275,22 @@ int cpts_export_run(cpts_ctx *ctx, cpts_store *s, const cpts_export_opts *opts)
 	d->map_key = cpts_indicator_find(o.map_indicator)->key;
 	if (!opts->map_indicator || !*opts->map_indicator)
 		d->map_key = ex_default_map_key(d);
-	if (o.gpkg) {
-		if ((rc = cpts_progress(ctx, 0.3, "writing the GeoPackage")) < 0 ||
-		    (rc = ex_write_gpkg(ctx, d, o.gpkg, o.format)) < 0)
+	if (o.gpkg && (rc = cpts_progress(ctx, 0.3, "writing the GeoPackage")) < 0)
+		goto out;
+	if (o.gpkg && o.html_dir && gpkg_start(ctx, &gj, d, &o)) {
+		d->html_gate = gpkg_join;
+		d->html_gate_arg = &gj;
+	} else if (o.gpkg) {
+		if ((rc = ex_write_gpkg(ctx, d, o.gpkg, o.format)) < 0)
 			goto out;
-		char safe[512];
-		ex_dsn_safe(safe, sizeof(safe), o.gpkg);
-		cpts_info(ctx, "wrote %s (%zu territor%s, %zu commune%s)", safe, d->p->n_terr,
-			  d->p->n_terr == 1 ? "y" : "ies", d->p->n_members,
-			  d->p->n_members == 1 ? "" : "s");
+		gpkg_written(ctx, d, &o);
 	}
 	if (o.html_dir) {
-		if ((rc = cpts_progress(ctx, 0.7, "writing the HTML report")) < 0 ||
-		    (rc = ex_write_html(ctx, d, o.html_dir)) < 0)
+		if ((rc = cpts_progress(ctx, 0.7, "writing the HTML report")) == CPTS_OK)
+			rc = ex_write_html(ctx, d, o.html_dir);
+		if (gpkg_join(ctx, &gj) < 0) /* when the report failed before its gate */
+			rc = gj.rc;
+		if (rc < 0)
 			goto out;
 		cpts_info(ctx, "wrote %s/index.html and %zu territory page%s", o.html_dir,
 			  d->p->n_terr, d->p->n_terr == 1 ? "" : "s");

@@ -15,6 +15,7 @@
 #include <geos_c.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "cpts/export.h"
 #include "cpts/model.h"
@@ -68,6 +69,22 @@ typedef struct ex_source {
 	long long n_rows, n_masked;
 } ex_source;
 
+/** A hash index over the rows of a disclosed table (values.c): ex_value in constant
+ * time, where the binary search of cpts_ptable_get (four string comparisons per step)
+ * was a tenth of an export of France. Read-only once built (shared by the threads). */
+typedef struct ex_vindex {
+	uint32_t *slot;               /* OWNED: row + 1 per slot, 0 empty; NULL: no index */
+	size_t mask;                  /* slots - 1 (a power of two minus one) */
+} ex_vindex;
+/** Build the index of t (NULL: none); without one (a key twice, too many rows),
+ * lookups go through cpts_ptable_get, which it then always agrees with. */
+void ex_vindex_build(ex_vindex *x, const cpts_ptable *t);
+void ex_vindex_release(ex_vindex *x);
+/** The row of (territory, level, level_code, indicator), as cpts_ptable_get. */
+const cpts_pvalue *ex_vindex_get(const ex_vindex *x, const cpts_ptable *t,
+				 const char *territory, const char *level,
+				 const char *level_code, const char *indicator);
+
 /** The snapshot. */
 typedef struct ex_top ex_top;
 typedef struct ex_data {
@@ -78,6 +95,7 @@ typedef struct ex_data {
 	struct cpts_session *ss;      /* BORROWED (opts->session) or own_ss */
 	struct cpts_session *own_ss;  /* OWNED when the export opened its own session */
 	cpts_ptable *pt;              /* OWNED, disclosed values */
+	ex_vindex vi;                 /* OWNED: index of pt (ex_value) */
 	ex_terr *terr;                /* OWNED, p->n_terr entries */
 	ex_attract *att;              /* OWNED, m->n entries (model order) */
 	ex_flow *flows;               /* OWNED, sorted by (orig, dest code) */
@@ -98,6 +116,11 @@ typedef struct ex_data {
 					 of each territory (ex_top_prepare), else NULL */
 	char **page_files;            /* OWNED while the HTML is written: page file name of
 					 each territory (ex_page_files), else NULL */
+	/* called by ex_write_html once the report is written, before it replaces the
+	   directory (NULL: none); < 0 (error in ctx) abandons the report: export.c waits
+	   there for the GeoPackage written meanwhile on another thread */
+	int (*html_gate)(cpts_ctx *ctx, void *arg);
+	void *html_gate_arg;          /* BORROWED */
 } ex_data;
 
 /** Load the snapshot; *out OWNED by caller (ex_data_free). */

@@ -9,13 +9,21 @@
  * edges, no overlap), which GEOSCoverageUnion_r dissolves in linear time without the
  * slivers an overlay union can leave; when the input is not a clean coverage it
  * fails and we fall back to GEOSUnaryUnion_r.
+ *
+ * The flows (millions of rows on France) are read on a thread of its own while the
+ * territories are dissolved: the dissolve never touches the workspace, and the flows
+ * thread is then the only user of its connection (opened without SQLite's mutex), so
+ * every other read is done before it starts and nothing reads the workspace until
+ * it is joined.
  */
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "dep/dep.h"
+#include "cpts/outfile.h"
 #include "cpts/store_check.h"
 #include "cpts/store_export.h"
 #include "cpts/session.h"
@@ -547,8 +555,57 @@ static int clean_territories(cpts_ctx *ctx, ex_data *d)
 	return rc;
 }
 
+/* The flows read on a thread of its own (see the header). */
+typedef struct flows_job {
+	cpts_ctx ctx;           /* OWNED: the thread's context (silent; errors only) */
+	ex_data *d;             /* BORROWED: only d->flows and d->n_flows are written */
+	pthread_t th;
+	bool running;           /* started and not joined yet */
+	int rc;
+} flows_job;
+
+static void *flows_main(void *arg)
+{
+	flows_job *j = arg;
+
+	j->rc = load_flows(&j->ctx, j->d);
+	cpts_text_release(); /* escaped copies this thread's messages made, if any */
+	return NULL;
+}
+
+/* Start reading the flows on a thread, or read them here when none can be started. */
+static int flows_start(cpts_ctx *ctx, flows_job *j, ex_data *d)
+{
+	j->d = d;
+	j->rc = CPTS_OK;
+	if (cpts_ctx_init(&j->ctx) == CPTS_OK) {
+		j->ctx.verbosity = CPTS_LOG_ERROR;
+		j->running = pthread_create(&j->th, NULL, flows_main, j) == 0;
+	}
+	if (j->running)
+		return CPTS_OK;
+	cpts_ctx_release(&j->ctx);
+	return load_flows(ctx, d);
+}
+
+/* Wait for the flows; their error, met first in the order of the reads, wins. */
+static int flows_join(cpts_ctx *ctx, flows_job *j, int rc)
+{
+	if (!j->running)
+		return rc;
+	pthread_join(j->th, NULL);
+	j->running = false;
+	if (j->rc < 0) {
+		ctx->err = j->ctx.err;
+		rc = j->rc;
+	}
+	cpts_ctx_release(&j->ctx);
+	return rc;
+}
+
 int ex_data_load(cpts_ctx *ctx, ex_data **out, cpts_store *s, const cpts_export_opts *opts)
 {
+	flows_job fj = { .running = false };
 	ex_data *d = cpts_calloc(1, sizeof(*d));
 	cpts_disclose_opts dopts = CPTS_DISCLOSE_OPTS_INIT;
 	int rc;
@@ -568,8 +625,7 @@ int ex_data_load(cpts_ctx *ctx, ex_data **out, cpts_store *s, const cpts_export_
 		goto out;
 	d->terr = cpts_calloc(d->p->n_terr + 1, sizeof(ex_terr));
 	if ((rc = load_partition_row(ctx, d)) < 0 || (rc = load_metrics(ctx, d)) < 0 ||
-	    (rc = load_attraction(ctx, d)) < 0 || (rc = load_flows(ctx, d)) < 0 ||
-	    (rc = load_sources(ctx, d)) < 0)
+	    (rc = load_attraction(ctx, d)) < 0 || (rc = load_sources(ctx, d)) < 0)
 		goto out;
 	if ((rc = cpts_ptable_load(ctx, &d->pt, s, opts->partition, &dopts)) < 0)
 		goto out;
@@ -582,7 +638,11 @@ int ex_data_load(cpts_ctx *ctx, ex_data **out, cpts_store *s, const cpts_export_
 		 (double)d->pt->n_counts : 0.0, d->pt->n_primary, d->pt->n_secondary,
 		 d->pt->n_ledger, d->pt->n_withdrawn, d->pt->n_unbounded);
 	index_ptable(d);
+	ex_vindex_build(&d->vi, d->pt);
 	mark_main_only(d);
+	/* the last read of the workspace until flows_join */
+	if ((rc = flows_start(ctx, &fj, d)) < 0)
+		goto out;
 	if ((rc = ex_par_run(ctx, d->p->n_terr, dissolve_item, d, d->main_only, NULL, NULL, 0.1,
 			     0.3, "dissolving territories")) < 0)
 		goto out;
@@ -593,9 +653,12 @@ int ex_data_load(cpts_ctx *ctx, ex_data **out, cpts_store *s, const cpts_export_
 				  EX_COVERAGE_MAX_VERTICES);
 	if ((rc = clean_territories(ctx, d)) < 0)
 		goto out;
+	if ((rc = flows_join(ctx, &fj, rc)) < 0)
+		goto out;
 	*out = d;
 	d = NULL;
 out:
+	rc = flows_join(ctx, &fj, rc); /* never left running over a freed snapshot */
 	ex_data_free(ctx, d);
 	return rc;
 }
@@ -631,6 +694,7 @@ void ex_data_free(cpts_ctx *ctx, ex_data *d)
 	free(d->part_created);
 	free(d->profile_params);
 	ex_reproj_release(&d->rp);
+	ex_vindex_release(&d->vi);
 	cpts_ptable_free(d->pt);
 	cpts_session_free(ctx, d->own_ss);
 	free(d);
@@ -639,7 +703,7 @@ void ex_data_free(cpts_ctx *ctx, ex_data *d)
 const cpts_pvalue *ex_value(const ex_data *d, const char *terr, const char *level,
 			    const char *level_code, const char *key)
 {
-	return d->pt ? cpts_ptable_get(d->pt, terr, level, level_code, key) : NULL;
+	return d->pt ? ex_vindex_get(&d->vi, d->pt, terr, level, level_code, key) : NULL;
 }
 
 const cpts_pvalue *ex_commune_value(const ex_data *d, size_t i, const char *key)

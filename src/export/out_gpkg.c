@@ -68,7 +68,9 @@ typedef struct col {
 /** Writer state. */
 typedef struct gw {
 	cpts_ctx *ctx;
-	ex_data *d;                 /* BORROWED (its reprojection cache is used) */
+	const ex_data *d;           /* BORROWED */
+	ex_reproj rp;               /* OWNED: this writer's reprojection cache (the HTML
+				       writer may use d's on another thread meanwhile) */
 	GDALDriverH drv;            /* BORROWED */
 	bool multi;                 /* the driver holds several layers in one dataset */
 	bool is_gpkg;
@@ -914,7 +916,7 @@ static int set_geom(gw *w, OGRFeatureH f, const GEOSGeometry *g, int srid, bool 
 
 	if (!g)
 		return CPTS_OK;
-	if ((rc = ex_geos_to_ogr(w->ctx, &w->d->rp, &og, g, srid, w->out_srid)) < 0)
+	if ((rc = ex_geos_to_ogr(w->ctx, &w->rp, &og, g, srid, w->out_srid)) < 0)
 		return rc;
 	if (multi)
 		og = OGR_G_ForceToMultiPolygon(og);
@@ -1057,7 +1059,7 @@ static int point_out(gw *w, const cpts_commune *c, double *x, double *y)
 	*y = c->py;
 	if (c->srid == w->out_srid)
 		return CPTS_OK;
-	if ((rc = ex_reproj_get(w->ctx, &w->d->rp, &ct, c->srid, w->out_srid)) < 0)
+	if ((rc = ex_reproj_get(w->ctx, &w->rp, &ct, c->srid, w->out_srid)) < 0)
 		return rc;
 	if (!OCTTransform(ct, 1, x, y, NULL))
 		return cpts_fail_gdal(w->ctx, CPTS_EINPUT, "cannot reproject the point of"
@@ -1574,7 +1576,7 @@ int ex_write_gpkg(cpts_ctx *ctx, const ex_data *d, const char *path, const char 
 
 	memset(&w, 0, sizeof(w));
 	w.ctx = ctx;
-	w.d = (ex_data *)d; /* only its reprojection cache is written */
+	w.d = d;
 	w.dc_sql = (cpts_buf)CPTS_BUF_INIT;
 	w.pg_sql = (cpts_buf)CPTS_BUF_INIT;
 	w.shp_map = (cpts_buf)CPTS_BUF_INIT;
@@ -1609,5 +1611,6 @@ out:
 	cpts_buf_release(&w.pg_sql);
 	cpts_buf_release(&w.shp_map);
 	free(w.pg_catalog);
+	ex_reproj_release(&w.rp);
 	return rc;
 }

@@ -2153,7 +2153,9 @@ int ex_write_html(cpts_ctx *ctx, const ex_data *d, const char *dir)
 		goto out;
 	dw->page_files = ex_page_files((const char *const *)d->p->terr, d->p->n_terr);
 	dw->top = ex_top_prepare(d); /* asked for 4 times per territory */
-	if ((rc = write_pages(ctx, d, tmp)) < 0 || (rc = ex_html_dir_commit(ctx, tmp, dir)) < 0)
+	if ((rc = write_pages(ctx, d, tmp)) < 0 ||
+	    (d->html_gate && (rc = d->html_gate(ctx, d->html_gate_arg)) < 0) ||
+	    (rc = ex_html_dir_commit(ctx, tmp, dir)) < 0)
 		goto out;
 out:
 	if (rc < 0)

@@ -1,13 +1,16 @@
 /*
  * values.c - the helpers every writer of the export shares (declared in export_int.h):
  * French value formatting with the masking rule, quantile classes of the choropleths
- * and their palette, and atomic file replacement (write path.tmp, rename).
+ * and their palette, atomic file replacement (write path.tmp, rename), and the hash
+ * index of the disclosed values that every value lookup goes through.
  *
  * Why a file of its own: export.c runs the writers (out_gpkg.c, out_html.c, ...); with
  * these helpers in it, every writer called back into the file that calls it (an import
  * loop). Here they depend on nothing of the export but its header.
  */
 #include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -117,4 +120,83 @@ void ex_fmt_value(char *out, size_t n, const cpts_indicator *ind, const cpts_pva
 int ex_write_file_atomic(cpts_ctx *ctx, const char *path, const char *data, size_t len)
 {
 	return cpts_write_file_atomic(ctx, path, data, len);
+}
+
+/* ---- the index of the disclosed values (ex_vindex) ---- */
+
+/* FNV-1a over the four strings, each ended by its NUL. */
+static uint64_t vkey_hash(const char *a, const char *b, const char *c, const char *d)
+{
+	const char *s[4] = { a, b, c, d };
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (int k = 0; k < 4; k++) {
+		const unsigned char *p = (const unsigned char *)s[k];
+		do {
+			h ^= *p;
+			h *= 0x100000001b3ULL;
+		} while (*p++);
+	}
+	return h ^ (h >> 32);
+}
+
+static bool vkey_eq(const cpts_pvalue *v, const char *a, const char *b, const char *c,
+		    const char *d)
+{
+	return strcmp(v->indicator, d) == 0 && strcmp(v->level_code, c) == 0 &&
+	       strcmp(v->territory, a) == 0 && strcmp(v->level, b) == 0;
+}
+
+void ex_vindex_build(ex_vindex *x, const cpts_ptable *t)
+{
+	size_t cap = 16;
+
+	x->slot = NULL;
+	x->mask = 0;
+	if (!t || t->n >= UINT32_MAX / 4)
+		return;
+	while (cap < 2 * t->n)
+		cap *= 2;
+	x->slot = cpts_calloc(cap, sizeof(uint32_t));
+	x->mask = cap - 1;
+	for (size_t r = 0; r < t->n; r++) {
+		const cpts_pvalue *v = &t->v[r];
+		size_t h = (size_t)vkey_hash(v->territory, v->level, v->level_code, v->indicator) &
+			   x->mask;
+		while (x->slot[h]) {
+			if (vkey_eq(&t->v[x->slot[h] - 1], v->territory, v->level, v->level_code,
+				    v->indicator)) { /* a key twice: the binary search decides */
+				ex_vindex_release(x);
+				return;
+			}
+			h = (h + 1) & x->mask;
+		}
+		x->slot[h] = (uint32_t)(r + 1);
+	}
+}
+
+void ex_vindex_release(ex_vindex *x)
+{
+	free(x->slot);
+	x->slot = NULL;
+	x->mask = 0;
+}
+
+const cpts_pvalue *ex_vindex_get(const ex_vindex *x, const cpts_ptable *t,
+				 const char *territory, const char *level,
+				 const char *level_code, const char *indicator)
+{
+	size_t h;
+
+	if (!x->slot)
+		return cpts_ptable_get(t, territory, level, level_code, indicator);
+	if (!territory || !level || !level_code || !indicator)
+		return NULL;
+	h = (size_t)vkey_hash(territory, level, level_code, indicator) & x->mask;
+	for (; x->slot[h]; h = (h + 1) & x->mask) {
+		const cpts_pvalue *v = &t->v[x->slot[h] - 1];
+		if (vkey_eq(v, territory, level, level_code, indicator))
+			return v;
+	}
+	return NULL;
 }

@@ -732,6 +732,100 @@ static void test_determinism(cpts_ctx *ctx, const char *ws)
 	free(g1), free(g2), free(h1), free(h2);
 }
 
+/* Issue 13 (speed): with both outputs the GeoPackage is written on a thread of its own
+ * while the HTML report is written; the outputs are those of each written alone, and
+ * a GeoPackage that fails leaves no report (the report waits for it). */
+static void test_parallel_writers(cpts_ctx *ctx, const char *ws)
+{
+	char *g1 = cpts_asprintf("%s/par1.gpkg", tmpdir), *g2 = cpts_asprintf("%s/par2.gpkg", tmpdir);
+	char *h1 = cpts_asprintf("%s/parh1", tmpdir), *h2 = cpts_asprintf("%s/parh2", tmpdir);
+	char *bad = cpts_asprintf("%s/ws.sqlite/dir/x.gpkg", tmpdir); /* parent is a file */
+	char *h3 = cpts_asprintf("%s/parh3", tmpdir);
+	const char *pages[2] = { "index.html", "a.html" };
+	char *d1, *d2;
+	int rc;
+
+	is_int(do_export(ctx, ws, g1, NULL, h1, 20), CPTS_OK, "13: GeoPackage and report at once");
+	is_int(do_export(ctx, ws, g2, NULL, NULL, 20), CPTS_OK, "13: GeoPackage alone");
+	is_int(do_export(ctx, ws, NULL, NULL, h2, 20), CPTS_OK, "13: report alone");
+	d1 = dump_attributes(g1);
+	d2 = dump_attributes(g2);
+	ok(d1 && d2 && strlen(d1) > 100 && strcmp(d1, d2) == 0,
+	   "13: same attribute tables written beside the report as alone");
+	for (int k = 0; k < 2; k++) {
+		char *p1 = cpts_asprintf("%s/%s", h1, pages[k]), *p2 = cpts_asprintf("%s/%s", h2,
+										      pages[k]);
+		size_t l1 = 0, l2 = 0;
+		char *x1 = slurp(p1, &l1), *x2 = slurp(p2, &l2);
+		ok(x1 && x2 && l1 > 0 && l1 == l2 && memcmp(x1, x2, l1) == 0,
+		   "13: %s: same bytes written beside the GeoPackage as alone", pages[k]);
+		free(p1), free(p2), free(x1), free(x2);
+	}
+	rc = do_export(ctx, ws, bad, NULL, h3, 20);
+	is_int(rc, CPTS_EIO, "13: the GeoPackage's error is the export's");
+	ok(strstr(ctx->err.msg, "ws.sqlite/dir") != NULL, "13: it names the GeoPackage path");
+	ok(!exists(h3), "13: no report published when the GeoPackage failed");
+	{
+		char *cmd = cpts_asprintf("ls -a '%s' | grep -q '^\\.parh3'", tmpdir);
+		ok(system(cmd) != 0, "13: no temporary report directory left");
+		free(cmd);
+	}
+	cpts_error_clear(ctx);
+	free(d1), free(d2), free(g1), free(g2), free(h1), free(h2), free(h3), free(bad);
+}
+
+/* Issue 13 (speed): the hash index of the disclosed values finds what the binary
+ * search of cpts_ptable_get finds, absent keys and NULLs included, and gives way to it
+ * when a key is there twice. */
+static void test_vindex(void)
+{
+	static const char *const terr[] = { "T1", "T2" }, *const lvl[] = { "commune",
+									   "territoire" };
+	static const char *const code[] = { "01001", "01002", "T1", "T2" };
+	static const char *const ind[] = { "gp_density", "mt_share", "pop_total" };
+	cpts_pvalue v[48];
+	cpts_ptable t;
+	ex_vindex x;
+	size_t n = 0, agree = 0, found = 0, tries = 0;
+
+	memset(&t, 0, sizeof(t));
+	for (int a = 0; a < 2; a++) /* sorted by (territory, level, level_code, indicator) */
+		for (int b = 0; b < 2; b++)
+			for (int c = 0; c < 4; c++)
+				for (int e = 0; e < 3; e++)
+					if ((a + b + c + e) % 2 == 0)
+						v[n++] = (cpts_pvalue){ (char *)terr[a], (char *)lvl[b],
+									(char *)code[c], (char *)ind[e],
+									(double)n, NAN, NAN, false,
+									false };
+	t.n = n;
+	t.v = v;
+	ex_vindex_build(&x, &t);
+	ok(x.slot != NULL, "13: index built over %zu values", n);
+	for (int a = 0; a < 3; a++)
+		for (int b = 0; b < 2; b++)
+			for (int c = 0; c < 4; c++)
+				for (int e = 0; e < 3; e++) {
+					const char *ta = a < 2 ? terr[a] : "T3";
+					const cpts_pvalue *p = ex_vindex_get(&x, &t, ta, lvl[b],
+									   code[c], ind[e]);
+					agree += p == cpts_ptable_get(&t, ta, lvl[b], code[c], ind[e]);
+					found += p != NULL;
+					tries++;
+				}
+	is_int((long)agree, (long)tries, "13: index and binary search agree on %zu keys", tries);
+	is_int((long)found, (long)n, "13: every stored value found, no absent one");
+	ok(ex_vindex_get(&x, &t, NULL, "commune", "01001", "mt_share") == NULL &&
+	   ex_vindex_get(&x, &t, "T1", "commune", "01001", NULL) == NULL, "13: NULL keys: none");
+	ex_vindex_release(&x);
+	v[1] = v[0]; /* a key twice */
+	ex_vindex_build(&x, &t);
+	ok(x.slot == NULL && ex_vindex_get(&x, &t, v[5].territory, v[5].level, v[5].level_code,
+					  v[5].indicator) == &v[5],
+	   "13: a key twice: no index, lookups by binary search");
+	ex_vindex_release(&x);
+}
+
 static int cancel_at_close(double frac, const char *msg, void *arg)
 {
 	(void)frac;
@@ -1085,6 +1179,7 @@ int main(void)
 	test_flow_rows();
 	test_masked_formats();
 	test_par();
+	test_vindex();
 	cpts_ctx ctx;
 	char *ws;
 
@@ -1100,6 +1195,7 @@ int main(void)
 	test_other_formats(&ctx, ws);
 	test_html(&ctx, ws);
 	test_determinism(&ctx, ws);
+	test_parallel_writers(&ctx, ws);
 	test_failures(&ctx, ws);
 	test_report_interrupted(&ctx, ws);
 	test_big_page(&ctx);
