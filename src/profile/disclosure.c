@@ -6,14 +6,18 @@
  * statistician; anything that leaves it goes through this file, so the rule lives in
  * one place. The steps, in order:
  *
- * 1. primary suppression: a health count (kind CPTS_IND_COUNT) with 0 < value <
- *    threshold is masked (bounds 1 .. threshold-1 shown as "< 11"); a count that
+ * 1. primary suppression: a health count (kind CPTS_IND_COUNT) with 0 <= value <
+ *    threshold is masked ("< 11" covers 0 .. threshold-1: were zeros published, a
+ *    masked cell would be known to be at least 1, so a masked total over k masked
+ *    cells at least k and each of them at most threshold-1-k, which no secondary
+ *    suppression can widen); a count that
  *    depends on masked input cells (stored masked = 1) is masked and keeps its stored
  *    bounds [lo, hi] ("at least lo"), never shown as the sum of the known cells;
  * 2. secondary suppression, until nothing changes: for every linear relation
  *    "total = sum of cells (+ an unpublished remainder)" that a reader can write with
  *    published numbers, when exactly one term is unknown and it is sensitive (a masked
- *    cell, or a remainder between 1 and threshold-1), the smallest non-zero published
+ *    cell, or a remainder between 1 and threshold-1: a remainder is never a cell of
+ *    its own, the linear programs do not protect it either), the smallest non-zero published
  *    cell is masked too (the total when no cell is left). Relations checked:
  *      - communes of a territory vs the territory total (each count indicator);
  *      - territories vs the whole area ('ensemble');
@@ -502,7 +506,15 @@ out:
 	return rc;
 }
 
+/* A count masked by primary suppression: 0 to thr-1 (zeros included, see step 1). */
 static bool sensitive(double v, double thr)
+{
+	return v > -1e-9 && v < thr;
+}
+
+/* A remainder a reader could learn (one unknown term, never published as a cell):
+ * sensitive from 1 to thr-1, as in the linear programs, which never target it. */
+static bool sensitive_rest(double v, double thr)
 {
 	return v > 1e-9 && v < thr;
 }
@@ -536,7 +548,7 @@ static bool protect(disc *d, const group *g)
 		n_unknown++;
 		/* the remainder alone is unknown: sensitive when it is a small count */
 		if (n_unknown == 1)
-			unknown_sensitive = sensitive(tot->value - sum, d->thr);
+			unknown_sensitive = sensitive_rest(tot->value - sum, d->thr);
 	}
 	if (n_unknown != 1 || !unknown_sensitive)
 		return false;
@@ -594,9 +606,9 @@ static void mask_ratios(disc *d)
 }
 
 /* The parts of a breakdown whose total is masked (or withdrawn) are withdrawn, whatever
- * their values, zeros included: k masked parts would otherwise tell that the total is at
- * least k (a masked cell is never 0), and withdrawing only the masked ones would tell
- * the same to a reader who knows this rule. */
+ * their values: the published parts would otherwise tell that the total is at least
+ * their sum, and withdrawing only the masked ones would tell the same to a reader who
+ * knows this rule. */
 static void withdraw_parts(disc *d)
 {
 	bool changed = true;
@@ -677,20 +689,28 @@ static double cost(const lpp *p, size_t y)
 	       (p->hidden_before && p->hidden_before[y] ? 0.001 : 1.0);
 }
 
-/* A masked neighbour of x (or x) still published with an upper bound; -1 when none. */
+/* A masked neighbour of x (or x) still published with an upper bound; -1 when none.
+ * A total over masked input cells ("au moins N", with its upper bound) only when no
+ * other is left: its bounds are its known part plus 1 to T-1 per masked input cell,
+ * so with a masked count of 0 in that known part (zeros are masked too) its upper
+ * bound pins that count below T-1. */
 static long bounded_near(const lpp *p, const cpts_lp *s, size_t x)
 {
 	const cpts_lp_cell *cx = &cpts_vec_at(&s->cells, cpts_lp_cell, x);
 
-	if (isfinite(cx->hi) && !p->d->cells[x].in_masked)
-		return (long)x;
-	for (size_t k = p->off[x]; k < p->off[x + 1]; k++) {
-		const cpts_lp_rel *r = &cpts_vec_at(&s->rels, cpts_lp_rel, p->rels[k]);
-		for (size_t t = 0; t < r->n; t++) {
-			size_t y = cpts_vec_at(&s->terms, cpts_lp_term, r->off + t).cell;
-			const cpts_lp_cell *c = &cpts_vec_at(&s->cells, cpts_lp_cell, y);
-			if (c->is_unknown && isfinite(c->hi) && !p->d->cells[y].in_masked)
-				return (long)y;
+	for (int in_masked = 0; in_masked < 2; in_masked++) {
+		if (x < p->d->n_cells && isfinite(cx->hi) && p->d->cells[x].in_masked == in_masked &&
+		    !in_masked)
+			return (long)x;
+		for (size_t k = p->off[x]; k < p->off[x + 1]; k++) {
+			const cpts_lp_rel *r = &cpts_vec_at(&s->rels, cpts_lp_rel, p->rels[k]);
+			for (size_t t = 0; t < r->n; t++) {
+				size_t y = cpts_vec_at(&s->terms, cpts_lp_term, r->off + t).cell;
+				const cpts_lp_cell *c = &cpts_vec_at(&s->cells, cpts_lp_cell, y);
+				if (y != x && y < p->d->n_cells && c->is_unknown && isfinite(c->hi) &&
+				    p->d->cells[y].in_masked == in_masked && !p->pinned[y])
+					return (long)y;
+			}
 		}
 	}
 	return -1;
@@ -741,9 +761,9 @@ static void ledger_note(lpp *p, const cpts_lp *s, size_t x, size_t y)
 	cpts_buf_release(&key);
 }
 
-/* The parts of the breakdowns whose total is y, withdrawn (unknowns >= 0, no longer
- * "at least 1"), and theirs in turn: a masked total is otherwise at least the count
- * of its masked parts, or the sum of its published ones. Returns true when any. */
+/* The parts of the breakdowns whose total is y, withdrawn (unknowns >= 0), and theirs
+ * in turn: a masked total is otherwise at least the sum of its published parts.
+ * Returns true when any. */
 static bool withdraw_lp(lpp *p, cpts_lp *s, size_t y)
 {
 	disc *d = p->d;
@@ -764,7 +784,7 @@ static bool withdraw_lp(lpp *p, cpts_lp *s, size_t y)
 			c->lo = 0;
 			c->hi = INFINITY;
 			c->is_target = sensitive(dc->value, d->thr);
-			c->need_lo = 1;
+			c->need_lo = 1; /* see lp_build */
 			c->need_hi = d->thr - 1;
 			c->checked = false;
 			p->touched[m] = p->round;
@@ -889,7 +909,7 @@ static long effective_near(lpp *p, cpts_lp *s, size_t x)
 			first = (long)y;
 		n_tried++;
 		c->is_unknown = true;
-		c->lo = 1;
+		c->lo = 0;
 		c->hi = INFINITY;
 		rc = cpts_lp_probe_bounds(p->ctx, &p->probe, s, p->off, p->rels, x,
 					  CPTS_LP_PROBE_MAX_VARS, &lo, &hi);
@@ -941,10 +961,10 @@ static bool lp_fix(void *arg, cpts_lp *s, size_t x)
 		p->touched[y] = p->round;
 		c = &cpts_vec_at(&s->cells, cpts_lp_cell, (size_t)y);
 		c->is_unknown = true;
-		c->lo = 1;
+		c->lo = 0;
 		c->hi = INFINITY;
 		c->is_target = true; /* looks like a primary cell: protected like one */
-		c->need_lo = 1;
+		c->need_lo = 1; /* see lp_build */
 		c->need_hi = p->d->thr - 1;
 		c->checked = false;
 		p->d->cells[y].masked = p->d->cells[y].secondary = true;
@@ -956,6 +976,13 @@ static bool lp_fix(void *arg, cpts_lp *s, size_t x)
 		p->touched[y] = p->round;
 		c = &cpts_vec_at(&s->cells, cpts_lp_cell, (size_t)y);
 		c->hi = INFINITY;
+		if (p->d->cells[y].in_masked) {
+			/* published without bounds now: like any masked count */
+			c->lo = 0;
+			c->need_lo = 1;
+			c->need_hi = p->d->thr - 1;
+			c->checked = false;
+		}
 		p->d->cells[y].unbounded = true;
 		p->d->cells[y].lo = p->d->cells[y].hi = NAN;
 		return true;
@@ -985,19 +1012,23 @@ static void lp_build(const disc *d, cpts_lp *s)
 		if (c->withdrawn) {
 			x->lo = 0;
 			x->is_target = sensitive(c->value, d->thr);
-			x->need_lo = 1;
+			x->need_lo = 1; /* see lp_build */
 			x->need_hi = d->thr - 1;
 			continue;
 		}
 		/* a masked count is published without bounds, primary and secondary alike
-		   (they must look the same): a reader knows it is at least 1; every one of
-		   them must still span [1, T-1]. A total over masked input cells keeps
-		   its published "at least" bounds. */
-		x->lo = c->in_masked && isfinite(c->lo) ? c->lo : 1;
+		   (they must look the same): a reader knows it is at least 0 (zeros are
+		   masked too); every one of them must still reach 1 and T-1. Not 0: a
+		   cell above a pre-masked input cell (a subgroup at most its total),
+		   published as 1 to T-1 by the source itself, is known to be at least 1
+		   whatever is suppressed, so [0, T-1] cannot be required everywhere; a
+		   reader still never learns a bound below T-1 or above 1. A total over
+		   masked input cells keeps its published "at least" bounds. */
+		x->lo = c->in_masked && isfinite(c->lo) ? c->lo : 0;
 		x->hi = c->in_masked && isfinite(c->hi) ? c->hi : INFINITY;
 		x->is_target = true;
-		x->need_lo = x->lo;
-		x->need_hi = isinf(x->hi) ? fmax(x->lo, d->thr - 1) : x->hi;
+		x->need_lo = fmax(x->lo, 1);
+		x->need_hi = isinf(x->hi) ? fmax(x->need_lo, d->thr - 1) : x->hi;
 	}
 	for (size_t gi = 0; gi < d->groups.n; gi++) {
 		const group *g = &cpts_vec_at(&d->groups, group, gi);
@@ -1449,7 +1480,7 @@ int cpts_ptable_load(cpts_ctx *ctx, cpts_ptable **out, cpts_store *s, const char
 				c->masked = true; /* bounds [lo, hi] as stored */
 			} else if (sensitive(c->value, d.thr)) {
 				c->masked = true;
-				c->lo = 1;
+				c->lo = 0;
 				c->hi = d.thr - 1;
 			} else {
 				c->lo = c->hi = NAN;
