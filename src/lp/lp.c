@@ -101,6 +101,8 @@ void cpts_lp_rel_end(cpts_lp *s)
 {
 	cpts_lp_rel *r = &cpts_vec_at(&s->rels, cpts_lp_rel, s->rels.n - 1);
 
+	if (s->keep_known)
+		return;
 	for (size_t k = 0; k < r->n; k++)
 		if (cpts_vec_at(&s->cells, cpts_lp_cell, cpts_vec_at(&s->terms, cpts_lp_term,
 								 r->off + k).cell).is_unknown)

@@ -856,6 +856,34 @@ static long effective_near(lpp *p, cpts_lp *s, size_t x)
 	long first_total = -1; /* the first total probed */
 	size_t n_cheap;
 
+	/* a relation in which x is the only unknown pins it whatever else is done: one
+	   of its published terms must go (the cheapest; e.g. the total of a
+	   one-commune basin over its masked commune) */
+	for (size_t k = p->off[x]; k < p->off[x + 1]; k++) {
+		const cpts_lp_rel *r = &cpts_vec_at(&s->rels, cpts_lp_rel, p->rels[k]);
+		long only = -1;
+		double c_only = INFINITY;
+		bool alone = true;
+		if (isinf(r->hi) && r->lo == 0)
+			continue; /* "total >= parts": a lower bound only */
+		for (size_t t = 0; t < r->n && alone; t++) {
+			size_t y = cpts_vec_at(&s->terms, cpts_lp_term, r->off + t).cell;
+			const cpts_lp_cell *c = &cpts_vec_at(&s->cells, cpts_lp_cell, y);
+			if (y == x)
+				continue;
+			if (c->is_unknown) {
+				alone = false;
+				break;
+			}
+			if (!p->pinned[y] && c->value > 1e-9 && y < p->d->n_cells &&
+			    cost(p, y) < c_only) {
+				c_only = cost(p, y);
+				only = (long)y;
+			}
+		}
+		if (alone && only >= 0)
+			return only;
+	}
 	cpts_vec_init(&cands, sizeof(cand), SIZE_MAX / sizeof(cand));
 	add_cands(p, s, x, &cands);
 	for (size_t k = p->off[x]; k < p->off[x + 1]; k++) {
@@ -883,6 +911,15 @@ static long effective_near(lpp *p, cpts_lp *s, size_t x)
 			const cpts_lp_rel *r = &cpts_vec_at(&s->rels, cpts_lp_rel, p->rels[k]);
 			for (size_t t = 0; t < r->n && t < 256; t++) {
 				size_t z = cpts_vec_at(&s->terms, cpts_lp_term, r->off + t).cell;
+				/* through x, the relation's own total, or a masked cell: a
+				   published cell is a constant, suppressing the totals of
+				   its other relations widens nothing here (and would crowd
+				   out the one that does: a one-commune basin's total
+				   giving its masked commune, hence its neighbour's 0 in an
+				   earlier territory; cli_audit test 23) */
+				if (z != x && t != 0 &&
+				    !cpts_vec_at(&s->cells, cpts_lp_cell, z).is_unknown)
+					continue;
 				for (size_t j = p->off[z]; j < p->off[z + 1]; j++) {
 					const cpts_lp_rel *q = &cpts_vec_at(&s->rels, cpts_lp_rel, p->rels[j]);
 					size_t y = cpts_vec_at(&s->terms, cpts_lp_term, q->off).cell;
@@ -1287,6 +1324,11 @@ static int lp_protect(cpts_ctx *ctx, disc *d, cpts_store *store, const char *par
 	cpts_vec_init(&p.lrel_terr, sizeof(size_t), SIZE_MAX / sizeof(size_t));
 	cpts_lp_init(&s);
 	s.thr = d->thr;
+	/* every relation, those fully published too: a secondary suppression made in
+	   a round opens them (a one-commune basin's total published over its commune
+	   masked here gave the commune, hence its neighbour's masked 0 in an earlier
+	   territory; cli_audit test 23) */
+	s.keep_known = true;
 	lp_build(d, &s);
 	if ((rc = dl_ledger_load(ctx, store, &p.led)) < 0)
 		goto out;
