@@ -7,8 +7,12 @@
  * denominator: the relation table of the indicator catalogue, cpts_ind_relations), and
  * for every masked cell solves two linear programs (GLPK) minimising and maximising it
  * over everything published. A masked cell whose feasible interval does not span what
- * the publication means to leave open ([1, threshold-1], or the published bounds of a
- * pre-masked cell) is a finding.
+ * the publication means to leave open is a finding: a masked count is known to lie in
+ * [0, threshold-1] (zeros are masked too) and its interval must still reach 1 and
+ * threshold-1 (span [1, threshold-1]; [0, threshold-1] is not attainable: a count
+ * above a pre-masked input cell, published by the source as 1 to threshold-1, is known
+ * to be at least 1 whatever is suppressed); or the published bounds of a pre-masked
+ * cell.
  */
 #ifndef CPTS_AUDIT_H
 #define CPTS_AUDIT_H

@@ -60,6 +60,8 @@ typedef struct cpts_lp {
 	cpts_vec terms;     /* cpts_lp_term */
 	cpts_strmap *index; /* cell name -> index, OWNED */
 	double thr;         /* masking threshold T */
+	bool keep_known;    /* keep relations with no unknown term (cpts_lp_rel_end): a
+			       suppression made later (cpts_lp_solve's fix) may open them */
 } cpts_lp;
 
 void cpts_lp_init(cpts_lp *s);

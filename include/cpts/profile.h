@@ -41,7 +41,7 @@ extern "C" {
 /** What kind of number an indicator is: it decides masking and formatting. */
 typedef enum cpts_ind_kind {
 	CPTS_IND_POPULATION, /* INSEE population count: public, never masked */
-	CPTS_IND_COUNT,      /* health count (SNDS-derived): masked from 1 to threshold-1 */
+	CPTS_IND_COUNT,      /* health count (SNDS-derived): masked from 0 to threshold-1 */
 	CPTS_IND_RATIO,      /* ratio or share computed from health counts: masked when a
 				count it derives from is masked */
 	CPTS_IND_VALUE,      /* anything else (area, density, APL, tier): never masked */
@@ -174,7 +174,8 @@ int cpts_profile_run(cpts_ctx *ctx, cpts_store *s, const cpts_profile_opts *opts
 char *cpts_profile_params(const cpts_profile_opts *o);
 int cpts_profile_params_parse(cpts_profile_opts *o, char *params);
 
-/** The disclosure threshold: health counts from 1 to threshold-1 are masked. */
+/** The disclosure threshold: health counts from 0 to threshold-1 are masked (zeros
+ * too: a masked cell known to be at least 1 narrows the sums it is in). */
 #define CPTS_MASK_THRESHOLD_DEFAULT CPTS_DOMAIN_MASK_THRESHOLD
 /** Largest accepted threshold (above it nothing local would be published). */
 #define CPTS_MASK_THRESHOLD_MAX 1000
@@ -189,7 +190,7 @@ int cpts_mask_threshold_check(cpts_ctx *ctx, const char *option, double threshol
 
 /** Disclosure control options (DOMAIN.md section 7). */
 typedef struct cpts_disclose_opts {
-	double threshold; /* counts from 1 to threshold-1 are masked (default
+	double threshold; /* counts from 0 to threshold-1 are masked (default
 			     CPTS_DOMAIN_MASK_THRESHOLD) */
 } cpts_disclose_opts;
 #define CPTS_DISCLOSE_OPTS_INIT { CPTS_MASK_THRESHOLD_DEFAULT }
@@ -205,7 +206,7 @@ typedef struct cpts_pvalue {
 	char *indicator;   /* a catalogue key or pyr_<sex>_<band> */
 	double value;      /* NAN when masked or not computable */
 	double lo, hi;     /* interval (NAN when none); for a masked count the bounds the
-			      reader may know ("< 11": lo 1, hi threshold - 1), else NAN */
+			      reader may know ("< 11": lo 0, hi threshold - 1), else NAN */
 	bool masked;       /* masked by disclosure control (primary or secondary) */
 	bool withdrawn;    /* a breakdown part of a masked total, not published (value and
 			      bounds NAN): shown "secret statistique", without bounds */
@@ -218,7 +219,7 @@ typedef struct cpts_ptable {
 	cpts_pvalue *v;    /* OWNED */
 	/* disclosure counts over the distinct health-count cells (shared levels once) */
 	size_t n_counts;      /* health-count cells with a value */
-	size_t n_primary;     /* masked as 1 .. threshold-1 (or over masked input) */
+	size_t n_primary;     /* masked as 0 .. threshold-1 (or over masked input) */
 	size_t n_secondary;   /* masked to protect others (relations, linear programs) */
 	size_t n_withdrawn;   /* breakdown parts of a masked total, not published */
 	size_t n_unbounded;   /* masked counts whose "< threshold" bound was withdrawn */

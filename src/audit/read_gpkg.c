@@ -5,8 +5,8 @@
  * Cells: every maskable indicator (catalogue kinds COUNT and RATIO) of the layers
  * `communes` (feature "code (nom)") and `territoires` (feature "territoire"), plus the
  * published denominators of the shares. A cell with `<key>_masque` = 1 is unknown, with
- * the bounds the file publishes in `<key>_min` / `<key>_max` (none: at least 1, since
- * a zero is never masked, and no upper bound); a count cell that is NULL and not
+ * the bounds the file publishes in `<key>_min` / `<key>_max` (none: at least 0, since
+ * zeros are masked like 1 to T-1, and no upper bound); a count cell that is NULL and not
  * masked is an unknown >= 0 that is not checked.
  *
  * Relations:
@@ -129,10 +129,11 @@ static void read_cell(cpts_lp *s, OGRFeatureH f, OGRFeatureDefnH fd, const char 
 	if (!masked || ind->kind != CPTS_IND_COUNT)
 		return;
 	c->is_target = true;
-	c->lo = field_null(f, ilo) ? 1 : OGR_F_GetFieldAsDouble(f, ilo);
+	c->lo = field_null(f, ilo) ? 0 : OGR_F_GetFieldAsDouble(f, ilo);
 	c->hi = field_null(f, ihi) ? INFINITY : OGR_F_GetFieldAsDouble(f, ihi);
-	c->need_lo = c->lo;
-	c->need_hi = isinf(c->hi) ? fmax(c->lo, s->thr - 1) : c->hi;
+	/* known >= 0; must still reach 1 and T-1 (audit.h) */
+	c->need_lo = fmax(c->lo, 1);
+	c->need_hi = isinf(c->hi) ? fmax(c->need_lo, s->thr - 1) : c->hi;
 }
 
 static int read_layer(cpts_ctx *ctx, cpts_lp *s, GDALDatasetH ds, const char *path,

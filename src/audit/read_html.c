@@ -12,7 +12,7 @@
  *
  * What a shown value tells the reader:
  *   "1 234"                 the value (a rounded ratio: within half a unit)
- *   "< 11"                  a masked count in [1, T-1] (the LP target)
+ *   "< 11"                  a masked count in [0, T-1] (the LP target)
  *   "secret statistique"    an unknown (a count: >= 0); not a target: the report
  *                           shows a small count as "< 11", a withdrawn part of a
  *                           masked total (which may be large) this way
@@ -189,9 +189,9 @@ static void put_cell(cpts_lp *s, const char *name, const cpts_indicator *ind, co
 	c->hi = INFINITY;
 	if (k == HV_SMALL && count) {
 		c->is_target = true;
-		c->lo = 1;
+		c->lo = 0; /* zeros are masked too */
 		c->hi = v - 1;
-		c->need_lo = 1;
+		c->need_lo = 1; /* reach 1 and T-1 (audit.h) */
 		c->need_hi = v - 1;
 	} else if (k == HV_ATLEAST) {
 		c->lo = lo;

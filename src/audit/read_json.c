@@ -107,7 +107,7 @@ static void terr_scalars(cpts_lp *s, const j_doc *d, size_t i, const char *lay, 
 			continue;
 		const cpts_json_row *lo = jgetf(d, "$.territories[%s%zu].%s_lo", "", i, ind->key);
 		const cpts_json_row *hi = jgetf(d, "$.territories[%s%zu].%s_hi", "", i, ind->key);
-		c->lo = count ? 1 : -INFINITY;
+		c->lo = count ? 0 : -INFINITY; /* zeros are masked too */
 		c->hi = INFINITY;
 		if (lo && lo->is_num && hi && hi->is_num) {
 			c->lo = lo->num;
@@ -115,8 +115,8 @@ static void terr_scalars(cpts_lp *s, const j_doc *d, size_t i, const char *lay, 
 		}
 		if (count) {
 			c->is_target = true;
-			c->need_lo = c->lo;
-			c->need_hi = isinf(c->hi) ? fmax(c->lo, s->thr - 1) : c->hi;
+			c->need_lo = fmax(c->lo, 1); /* reach 1 and T-1 (audit.h) */
+			c->need_hi = isinf(c->hi) ? fmax(c->need_lo, s->thr - 1) : c->hi;
 		}
 	}
 	au_feature_relations(s, lay, id);
@@ -166,7 +166,8 @@ static void terr_pairs(cpts_lp *s, const j_doc *d, size_t i, const char *id, con
 			}
 			continue;
 		}
-		/* after hidden: the change is a masked count in [1, T-1] */
+		/* after hidden: the change is a masked count in [1, T-1] (move prints a
+		   change of 0, so a hidden change is known not to be 0) */
 		char *dn = cpts_asprintf("moved[%s->%s]|%s|%s", from, as, id, flows[f]);
 		size_t dk = cpts_lp_cell_get(s, dn);
 		free(dn);

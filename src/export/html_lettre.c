@@ -478,7 +478,7 @@ void ex_lettre_make(ex_doc *doc, const ex_data *d, size_t t, const char *name,
 	ex_date_fr(date, sizeof(date), d->timestamp);
 	cpts_buf_reset(&b);
 	cpts_buf_addf(&b, "Source : diagnostic produit par cpts %s le %s ; les effectifs de"
-		      " santé de 1 à %.0f sont masqués (secret statistique).", CPTS_VERSION, date,
+		      " santé de 0 à %.0f sont masqués (secret statistique).", CPTS_VERSION, date,
 		      d->threshold - 1);
 	ex_doc_add(doc, EX_DOC_PARA, b.data);
 	cpts_buf_release(&b);

@@ -114,7 +114,7 @@ static void page_close(cpts_buf *b, const ex_data *d)
 	}
 	cpts_buf_addstr(b, " — partition « ");
 	cpts_buf_add_html(b, d->opts->partition);
-	cpts_buf_addstr(b, " ». Les valeurs de 1 à ");
+	cpts_buf_addstr(b, " ». Les valeurs de 0 à ");
 	cpts_buf_addf(b, "%.0f", d->threshold - 1);
 	cpts_buf_addstr(b, " d'effectifs de santé sont masquées (secret statistique).</footer>\n"
 			"</body>\n</html>\n");
@@ -1265,7 +1265,10 @@ static void section_sources(cpts_buf *b, const ex_data *d)
 	}
 	cpts_fmt_fr(s, sizeof(s), d->threshold, 0);
 	cpts_buf_addf(b, "<h3>Secret statistique</h3>\n<p>Les effectifs issus du SNDS compris"
-		      " entre 1 et %.0f sont masqués et affichés « &lt; %s » ; les totaux qui"
+		      " entre 0 et %.0f sont masqués et affichés « &lt; %s » (les zéros aussi :"
+		      " publiés, ils feraient savoir qu'une case masquée vaut au moins 1, donc"
+		      " qu'un total masqué de plusieurs communes masquées en vaut au moins autant"
+		      " et chacune d'elles moins de %s moins ce nombre) ; les totaux qui"
 		      " incluent des cases masquées des données sources sont donnés comme bornes"
 		      " (« au moins … ») et les ratios qui en dépendent comme un encadrement"
 		      " (« entre … et … ») ; les ratios calculés"
@@ -1273,7 +1276,7 @@ static void section_sources(cpts_buf *b, const ex_data *d)
 		      " retrouver par différence (masquage secondaire), sont affichés « secret"
 		      " statistique ». Le masquage est appliqué après agrégation. Les populations"
 		      " (INSEE) sont publiques et ne sont pas masquées.</p></section>\n",
-		      d->threshold - 1, s);
+		      d->threshold - 1, s, s);
 }
 
 /* Which inputs the report was given (a section is shown only when its input was). */
@@ -1692,7 +1695,7 @@ static int territory_page(cpts_ctx *ctx, cpts_buf *b, const ex_data *d, size_t t
 		cpts_buf_add(b, sh[k].data, sh[k].len);
 		cpts_buf_addf(b, "<div class=\"pfoot\">Page %d / %d — ", k_sheet, n_sheets);
 		cpts_buf_add_html(b, name);
-		cpts_buf_addf(b, " — cpts %s — effectifs de santé de 1 à %.0f masqués (« &lt; %.0f »,"
+		cpts_buf_addf(b, " — cpts %s — effectifs de santé de 0 à %.0f masqués (« &lt; %.0f »,"
 			      " secret statistique) — méthodes et sources : page d'accueil du"
 			      " rapport</div>\n</div>\n", CPTS_VERSION, d->threshold - 1,
 			      d->threshold);

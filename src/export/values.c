@@ -89,9 +89,9 @@ void ex_fmt_value(char *out, size_t n, const cpts_indicator *ind, const cpts_pva
 	if (!v) {
 		snprintf(out, n, "n.d.");
 	} else if (v->masked) {
-		/* the bounds a reader may know (profile.h): [1, threshold-1] for a small
+		/* the bounds a reader may know (profile.h): [0, threshold-1] for a small
 		 * count, [lo, hi] for a total over masked input cells, none otherwise */
-		if (ind && ind->kind == CPTS_IND_COUNT && v->lo >= 1 && v->hi <= threshold - 1) {
+		if (ind && ind->kind == CPTS_IND_COUNT && v->lo >= 0 && v->hi <= threshold - 1) {
 			cpts_fmt_fr(num, sizeof(num), threshold, 0);
 			snprintf(out, n, "< %s", num);
 		} else if (ind && ind->kind == CPTS_IND_COUNT && isfinite(v->lo)) {

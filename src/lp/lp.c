@@ -101,6 +101,8 @@ void cpts_lp_rel_end(cpts_lp *s)
 {
 	cpts_lp_rel *r = &cpts_vec_at(&s->rels, cpts_lp_rel, s->rels.n - 1);
 
+	if (s->keep_known)
+		return;
 	for (size_t k = 0; k < r->n; k++)
 		if (cpts_vec_at(&s->cells, cpts_lp_cell, cpts_vec_at(&s->terms, cpts_lp_term,
 								 r->off + k).cell).is_unknown)
@@ -284,8 +286,8 @@ static int solve_comp(cpts_ctx *ctx, cpts_lp *s, const comp *c, const size_t *co
 		/* open enough; or known to be at least the threshold with no upper bound
 		   (a suppressed total is at least the sum of its published parts: no small
 		   count is learnt, documented limit); or an aggregate over pre-masked
-		   input ("at least N", bounds wider than a masked cell) still leaving T-1
-		   values */
+		   input ("at least N", bounds wider than a masked cell's [1, T-1]) still
+		   leaving T-1 values */
 		x->is_narrow = !((ilo <= x->need_lo + 1e-6 && ihi >= x->need_hi - 1e-6) ||
 				 (isinf(x->hi) && ilo > x->need_hi + 1e-6) ||
 				 (x->need_hi - x->need_lo > s->thr - 2 + 1e-6 &&

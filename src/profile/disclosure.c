@@ -6,20 +6,26 @@
  * statistician; anything that leaves it goes through this file, so the rule lives in
  * one place. The steps, in order:
  *
- * 1. primary suppression: a health count (kind CPTS_IND_COUNT) with 0 < value <
- *    threshold is masked (bounds 1 .. threshold-1 shown as "< 11"); a count that
+ * 1. primary suppression: a health count (kind CPTS_IND_COUNT) with 0 <= value <
+ *    threshold is masked ("< 11" covers 0 .. threshold-1: were zeros published, a
+ *    masked cell would be known to be at least 1, so a masked total over k masked
+ *    cells at least k and each of them at most threshold-1-k, which no secondary
+ *    suppression can widen); a count that
  *    depends on masked input cells (stored masked = 1) is masked and keeps its stored
  *    bounds [lo, hi] ("at least lo"), never shown as the sum of the known cells;
  * 2. secondary suppression, until nothing changes: for every linear relation
  *    "total = sum of cells (+ an unpublished remainder)" that a reader can write with
  *    published numbers, when exactly one term is unknown and it is sensitive (a masked
- *    cell, or a remainder between 1 and threshold-1), the smallest non-zero published
+ *    cell, or a remainder between 1 and threshold-1: a remainder is never a cell of
+ *    its own, the linear programs do not protect it either), the smallest non-zero published
  *    cell is masked too (the total when no cell is left). Relations checked:
  *      - communes of a territory vs the territory total (each count indicator);
  *      - territories vs the whole area ('ensemble');
  *      - communes vs their département, region and the whole area;
- *      - breakdowns: mt_sans_mt = mt_mt_parti + mt_fictif + remainder, and every
- *        "total = subgroup without MT + remainder" pair (patients, ALD, C2S, 70+);
+ *      - breakdowns: the PART relations declared with the catalogue
+ *        (cpts_ind_relations, column part_of): mt_sans_mt = mt_mt_parti + mt_fictif +
+ *        remainder, every subgroup at most its total (mt_p70 <= mt_patients, ...)
+ *        and every "total = subgroup without MT + remainder" pair;
  *    a relation whose remainder is not published (breakdowns, partial coverage) counts
  *    the remainder as one unknown term;
  * 3. ratios (kind CPTS_IND_RATIO) whose numerator or denominator count is masked, or
@@ -292,24 +298,34 @@ static group *add_group(disc *d, long total, const long *mem, size_t n, bool exh
 	return g;
 }
 
-/* The breakdown relations of one unit (territory, level, code): total, parts. */
-static const char *const breakdowns[][4] = {
-	{ "mt_sans_mt", "mt_mt_parti", "mt_fictif", NULL },
-	{ "mt_patients", "mt_sans_mt", NULL, NULL },
-	{ "mt_ald", "mt_ald_sans_mt", NULL, NULL },
-	{ "mt_c2s", "mt_c2s_sans_mt", NULL, NULL },
-	{ "mt_p70", "mt_p70_sans_mt", NULL, NULL },
-};
+/* A count of the catalogue (the kind that takes part in sums), by key. */
+static bool is_count_key(const char *key)
+{
+	const cpts_indicator *ind = key ? cpts_indicator_find(key) : NULL;
 
+	return ind && ind->kind == CPTS_IND_COUNT;
+}
+
+/* The breakdown relations of one unit (territory, level, code): total, parts. They are
+ * the PART relations declared next to the catalogue (cpts_ind_relations: column
+ * part_of), the very ones cpts_audit reads, so that a subgroup at most its total
+ * (mt_p70 <= mt_patients) is in the suppression programs too (a fixed list here once
+ * missed it: a masked commune's 70+ count bounded by its published patients pinned its
+ * neighbour's masked count at >= 5, a finding of the audit). Counts only: a ratio
+ * declared part of a count (a p-value) ties nothing. */
 static void unit_breakdowns(disc *d, const cpts_pvalue *u)
 {
-	for (size_t b = 0; b < sizeof(breakdowns) / sizeof(breakdowns[0]); b++) {
-		long mem[3];
+	long unit = unit_find(d, u->territory, u->level, u->level_code);
+
+	for (const cpts_ind_relation *r = cpts_ind_relations; r->total; r++) {
+		long mem[4];
 		size_t n = 0;
-		long unit = unit_find(d, u->territory, u->level, u->level_code);
-		long tot = ucell(d, unit, interned(d, breakdowns[b][0]));
-		for (size_t k = 1; k < 4 && breakdowns[b][k]; k++)
-			mem[n++] = ucell(d, unit, interned(d, breakdowns[b][k]));
+		if (r->kind != CPTS_REL_PART || !is_count_key(r->total))
+			continue;
+		long tot = ucell(d, unit, interned(d, r->total));
+		for (size_t k = 0; k < 4 && r->parts[k]; k++)
+			if (is_count_key(r->parts[k]))
+				mem[n++] = ucell(d, unit, interned(d, r->parts[k]));
 		group *g = add_group(d, tot, mem, n, false);
 		if (g)
 			g->breakdown = true;
@@ -502,7 +518,15 @@ out:
 	return rc;
 }
 
+/* A count masked by primary suppression: 0 to thr-1 (zeros included, see step 1). */
 static bool sensitive(double v, double thr)
+{
+	return v > -1e-9 && v < thr;
+}
+
+/* A remainder a reader could learn (one unknown term, never published as a cell):
+ * sensitive from 1 to thr-1, as in the linear programs, which never target it. */
+static bool sensitive_rest(double v, double thr)
 {
 	return v > 1e-9 && v < thr;
 }
@@ -536,7 +560,7 @@ static bool protect(disc *d, const group *g)
 		n_unknown++;
 		/* the remainder alone is unknown: sensitive when it is a small count */
 		if (n_unknown == 1)
-			unknown_sensitive = sensitive(tot->value - sum, d->thr);
+			unknown_sensitive = sensitive_rest(tot->value - sum, d->thr);
 	}
 	if (n_unknown != 1 || !unknown_sensitive)
 		return false;
@@ -594,9 +618,9 @@ static void mask_ratios(disc *d)
 }
 
 /* The parts of a breakdown whose total is masked (or withdrawn) are withdrawn, whatever
- * their values, zeros included: k masked parts would otherwise tell that the total is at
- * least k (a masked cell is never 0), and withdrawing only the masked ones would tell
- * the same to a reader who knows this rule. */
+ * their values: the published parts would otherwise tell that the total is at least
+ * their sum, and withdrawing only the masked ones would tell the same to a reader who
+ * knows this rule. */
 static void withdraw_parts(disc *d)
 {
 	bool changed = true;
@@ -677,20 +701,28 @@ static double cost(const lpp *p, size_t y)
 	       (p->hidden_before && p->hidden_before[y] ? 0.001 : 1.0);
 }
 
-/* A masked neighbour of x (or x) still published with an upper bound; -1 when none. */
+/* A masked neighbour of x (or x) still published with an upper bound; -1 when none.
+ * A total over masked input cells ("au moins N", with its upper bound) only when no
+ * other is left: its bounds are its known part plus 1 to T-1 per masked input cell,
+ * so with a masked count of 0 in that known part (zeros are masked too) its upper
+ * bound pins that count below T-1. */
 static long bounded_near(const lpp *p, const cpts_lp *s, size_t x)
 {
 	const cpts_lp_cell *cx = &cpts_vec_at(&s->cells, cpts_lp_cell, x);
 
-	if (isfinite(cx->hi) && !p->d->cells[x].in_masked)
-		return (long)x;
-	for (size_t k = p->off[x]; k < p->off[x + 1]; k++) {
-		const cpts_lp_rel *r = &cpts_vec_at(&s->rels, cpts_lp_rel, p->rels[k]);
-		for (size_t t = 0; t < r->n; t++) {
-			size_t y = cpts_vec_at(&s->terms, cpts_lp_term, r->off + t).cell;
-			const cpts_lp_cell *c = &cpts_vec_at(&s->cells, cpts_lp_cell, y);
-			if (c->is_unknown && isfinite(c->hi) && !p->d->cells[y].in_masked)
-				return (long)y;
+	for (int in_masked = 0; in_masked < 2; in_masked++) {
+		if (x < p->d->n_cells && isfinite(cx->hi) && p->d->cells[x].in_masked == in_masked &&
+		    !in_masked)
+			return (long)x;
+		for (size_t k = p->off[x]; k < p->off[x + 1]; k++) {
+			const cpts_lp_rel *r = &cpts_vec_at(&s->rels, cpts_lp_rel, p->rels[k]);
+			for (size_t t = 0; t < r->n; t++) {
+				size_t y = cpts_vec_at(&s->terms, cpts_lp_term, r->off + t).cell;
+				const cpts_lp_cell *c = &cpts_vec_at(&s->cells, cpts_lp_cell, y);
+				if (y != x && y < p->d->n_cells && c->is_unknown && isfinite(c->hi) &&
+				    p->d->cells[y].in_masked == in_masked && !p->pinned[y])
+					return (long)y;
+			}
 		}
 	}
 	return -1;
@@ -741,9 +773,9 @@ static void ledger_note(lpp *p, const cpts_lp *s, size_t x, size_t y)
 	cpts_buf_release(&key);
 }
 
-/* The parts of the breakdowns whose total is y, withdrawn (unknowns >= 0, no longer
- * "at least 1"), and theirs in turn: a masked total is otherwise at least the count
- * of its masked parts, or the sum of its published ones. Returns true when any. */
+/* The parts of the breakdowns whose total is y, withdrawn (unknowns >= 0), and theirs
+ * in turn: a masked total is otherwise at least the sum of its published parts.
+ * Returns true when any. */
 static bool withdraw_lp(lpp *p, cpts_lp *s, size_t y)
 {
 	disc *d = p->d;
@@ -764,7 +796,7 @@ static bool withdraw_lp(lpp *p, cpts_lp *s, size_t y)
 			c->lo = 0;
 			c->hi = INFINITY;
 			c->is_target = sensitive(dc->value, d->thr);
-			c->need_lo = 1;
+			c->need_lo = 1; /* see lp_build */
 			c->need_hi = d->thr - 1;
 			c->checked = false;
 			p->touched[m] = p->round;
@@ -824,6 +856,34 @@ static long effective_near(lpp *p, cpts_lp *s, size_t x)
 	long first_total = -1; /* the first total probed */
 	size_t n_cheap;
 
+	/* a relation in which x is the only unknown pins it whatever else is done: one
+	   of its published terms must go (the cheapest; e.g. the total of a
+	   one-commune basin over its masked commune) */
+	for (size_t k = p->off[x]; k < p->off[x + 1]; k++) {
+		const cpts_lp_rel *r = &cpts_vec_at(&s->rels, cpts_lp_rel, p->rels[k]);
+		long only = -1;
+		double c_only = INFINITY;
+		bool alone = true;
+		if (isinf(r->hi) && r->lo == 0)
+			continue; /* "total >= parts": a lower bound only */
+		for (size_t t = 0; t < r->n && alone; t++) {
+			size_t y = cpts_vec_at(&s->terms, cpts_lp_term, r->off + t).cell;
+			const cpts_lp_cell *c = &cpts_vec_at(&s->cells, cpts_lp_cell, y);
+			if (y == x)
+				continue;
+			if (c->is_unknown) {
+				alone = false;
+				break;
+			}
+			if (!p->pinned[y] && c->value > 1e-9 && y < p->d->n_cells &&
+			    cost(p, y) < c_only) {
+				c_only = cost(p, y);
+				only = (long)y;
+			}
+		}
+		if (alone && only >= 0)
+			return only;
+	}
 	cpts_vec_init(&cands, sizeof(cand), SIZE_MAX / sizeof(cand));
 	add_cands(p, s, x, &cands);
 	for (size_t k = p->off[x]; k < p->off[x + 1]; k++) {
@@ -851,6 +911,15 @@ static long effective_near(lpp *p, cpts_lp *s, size_t x)
 			const cpts_lp_rel *r = &cpts_vec_at(&s->rels, cpts_lp_rel, p->rels[k]);
 			for (size_t t = 0; t < r->n && t < 256; t++) {
 				size_t z = cpts_vec_at(&s->terms, cpts_lp_term, r->off + t).cell;
+				/* through x, the relation's own total, or a masked cell: a
+				   published cell is a constant, suppressing the totals of
+				   its other relations widens nothing here (and would crowd
+				   out the one that does: a one-commune basin's total
+				   giving its masked commune, hence its neighbour's 0 in an
+				   earlier territory; cli_audit test 23) */
+				if (z != x && t != 0 &&
+				    !cpts_vec_at(&s->cells, cpts_lp_cell, z).is_unknown)
+					continue;
 				for (size_t j = p->off[z]; j < p->off[z + 1]; j++) {
 					const cpts_lp_rel *q = &cpts_vec_at(&s->rels, cpts_lp_rel, p->rels[j]);
 					size_t y = cpts_vec_at(&s->terms, cpts_lp_term, q->off).cell;
@@ -889,7 +958,7 @@ static long effective_near(lpp *p, cpts_lp *s, size_t x)
 			first = (long)y;
 		n_tried++;
 		c->is_unknown = true;
-		c->lo = 1;
+		c->lo = 0;
 		c->hi = INFINITY;
 		rc = cpts_lp_probe_bounds(p->ctx, &p->probe, s, p->off, p->rels, x,
 					  CPTS_LP_PROBE_MAX_VARS, &lo, &hi);
@@ -941,10 +1010,10 @@ static bool lp_fix(void *arg, cpts_lp *s, size_t x)
 		p->touched[y] = p->round;
 		c = &cpts_vec_at(&s->cells, cpts_lp_cell, (size_t)y);
 		c->is_unknown = true;
-		c->lo = 1;
+		c->lo = 0;
 		c->hi = INFINITY;
 		c->is_target = true; /* looks like a primary cell: protected like one */
-		c->need_lo = 1;
+		c->need_lo = 1; /* see lp_build */
 		c->need_hi = p->d->thr - 1;
 		c->checked = false;
 		p->d->cells[y].masked = p->d->cells[y].secondary = true;
@@ -956,6 +1025,13 @@ static bool lp_fix(void *arg, cpts_lp *s, size_t x)
 		p->touched[y] = p->round;
 		c = &cpts_vec_at(&s->cells, cpts_lp_cell, (size_t)y);
 		c->hi = INFINITY;
+		if (p->d->cells[y].in_masked) {
+			/* published without bounds now: like any masked count */
+			c->lo = 0;
+			c->need_lo = 1;
+			c->need_hi = p->d->thr - 1;
+			c->checked = false;
+		}
 		p->d->cells[y].unbounded = true;
 		p->d->cells[y].lo = p->d->cells[y].hi = NAN;
 		return true;
@@ -985,19 +1061,23 @@ static void lp_build(const disc *d, cpts_lp *s)
 		if (c->withdrawn) {
 			x->lo = 0;
 			x->is_target = sensitive(c->value, d->thr);
-			x->need_lo = 1;
+			x->need_lo = 1; /* see lp_build */
 			x->need_hi = d->thr - 1;
 			continue;
 		}
 		/* a masked count is published without bounds, primary and secondary alike
-		   (they must look the same): a reader knows it is at least 1; every one of
-		   them must still span [1, T-1]. A total over masked input cells keeps
-		   its published "at least" bounds. */
-		x->lo = c->in_masked && isfinite(c->lo) ? c->lo : 1;
+		   (they must look the same): a reader knows it is at least 0 (zeros are
+		   masked too); every one of them must still reach 1 and T-1. Not 0: a
+		   cell above a pre-masked input cell (a subgroup at most its total),
+		   published as 1 to T-1 by the source itself, is known to be at least 1
+		   whatever is suppressed, so [0, T-1] cannot be required everywhere; a
+		   reader still never learns a bound below T-1 or above 1. A total over
+		   masked input cells keeps its published "at least" bounds. */
+		x->lo = c->in_masked && isfinite(c->lo) ? c->lo : 0;
 		x->hi = c->in_masked && isfinite(c->hi) ? c->hi : INFINITY;
 		x->is_target = true;
-		x->need_lo = x->lo;
-		x->need_hi = isinf(x->hi) ? fmax(x->lo, d->thr - 1) : x->hi;
+		x->need_lo = fmax(x->lo, 1);
+		x->need_hi = isinf(x->hi) ? fmax(x->need_lo, d->thr - 1) : x->hi;
 	}
 	for (size_t gi = 0; gi < d->groups.n; gi++) {
 		const group *g = &cpts_vec_at(&d->groups, group, gi);
@@ -1244,6 +1324,11 @@ static int lp_protect(cpts_ctx *ctx, disc *d, cpts_store *store, const char *par
 	cpts_vec_init(&p.lrel_terr, sizeof(size_t), SIZE_MAX / sizeof(size_t));
 	cpts_lp_init(&s);
 	s.thr = d->thr;
+	/* every relation, those fully published too: a secondary suppression made in
+	   a round opens them (a one-commune basin's total published over its commune
+	   masked here gave the commune, hence its neighbour's masked 0 in an earlier
+	   territory; cli_audit test 23) */
+	s.keep_known = true;
 	lp_build(d, &s);
 	if ((rc = dl_ledger_load(ctx, store, &p.led)) < 0)
 		goto out;
@@ -1449,7 +1534,7 @@ int cpts_ptable_load(cpts_ctx *ctx, cpts_ptable **out, cpts_store *s, const char
 				c->masked = true; /* bounds [lo, hi] as stored */
 			} else if (sensitive(c->value, d.thr)) {
 				c->masked = true;
-				c->lo = 1;
+				c->lo = 0;
 				c->hi = d.thr - 1;
 			} else {
 				c->lo = c->hi = NAN;

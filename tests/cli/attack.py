@@ -22,8 +22,8 @@ relations are the attacker's own reading of the published schema:
   - shares: 100 * numerator = share * denominator (to 1e-9, or half a unit of the
     last decimal when the share looks rounded);
   - several files: a commune's count is the same number in each.
-A masked count is at least 1 (zeros are published) and within its published
-`_min`/`_max`. Prints every masked count whose interval does not span [1, T-1]
+A masked count is at least 0 (zeros are masked like 1 to T-1) and within its
+published `_min`/`_max`. Prints every masked count whose interval does not span [1, T-1]
 (a masked count proved >= T with no published upper bound is no small count), and every
 count masked in one file and published in another. Exit 1 when anything is recovered.
 """
@@ -62,7 +62,7 @@ class Cells:
         if masked:
             self.masked_somewhere.add(name)
             if name not in self.known:
-                self.unknown[name] = (max(1.0, lo if lo is not None else 1.0),
+                self.unknown[name] = (max(0.0, lo if lo is not None else 0.0),
                                       hi if hi is not None else float("inf"), True)
         elif value is not None:
             self.known[name] = value
@@ -106,10 +106,13 @@ def read(path, cells):
                     members.setdefault(terr, []).append(fid)
             else:
                 fid = "t|%s|%s" % (part, f.GetFieldAsString("territoire"))
+            defn = lyr.GetLayerDefn()
             for c in cols:
                 m = f.GetField(c + "_masque") == 1
-                cells.put(fid + "|" + c, f.GetField(c), m, f.GetField(c + "_min"),
-                          f.GetField(c + "_max"))
+                # no `_min`/`_max` column: no bounds published for that indicator
+                bnd = [f.GetField(c + x) if defn.GetFieldIndex(c + x) >= 0 else None
+                       for x in ("_min", "_max")]
+                cells.put(fid + "|" + c, f.GetField(c), m, bnd[0], bnd[1])
             for tot, parts in SUBSETS:
                 if tot in cols and all(p in cols for p in parts):
                     cells.rels.append(([(1, fid + "|" + tot)] + [(-1, fid + "|" + p) for p in parts],
@@ -241,7 +244,7 @@ def label_key(t):
 def put_shown(cells, name, text):
     t = " ".join(text.replace("\u00a0", " ").replace("\u202f", " ").split())
     if t.startswith("< "):
-        cells.put(name, None, True, 1.0, num_fr(t[2:]) - 1)
+        cells.put(name, None, True, 0.0, num_fr(t[2:]) - 1)
     elif t.startswith("au moins "):
         cells.put(name, None, False, None, None)
         lo, hi, m = cells.unknown.get(name, (0.0, float("inf"), False))
@@ -480,8 +483,8 @@ def main(paths):
         flo, fhi = b[0] - 1e-6, b[1] + 1e-6
         import math
         ilo, ihi = math.ceil(flo), math.floor(fhi) if fhi != float("inf") else fhi
-        need_lo = lo
-        need_hi = hi if hi != float("inf") else max(lo, T - 1)
+        need_lo = max(lo, 1.0)  # known >= 0; must still reach 1 and T - 1
+        need_hi = hi if hi != float("inf") else max(need_lo, T - 1)
         if ilo <= need_lo and ihi >= need_hi:
             continue
         if hi == float("inf") and ilo > need_hi:

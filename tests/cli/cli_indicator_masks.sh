@@ -3,8 +3,9 @@
 # communes and partition (fictional) with a hand-made indicators file:
 #  - a territory whose cells are all 0 gets 0 (count), 0 with its Wilson interval
 #    (share 0/n: upper bound z^2 / (n + z^2)) and 0 with its Garwood interval (rate
-#    with 0 events: upper bound -ln(0.025) / den), while a territory without cells
-#    gets no value (regression: all-zero units had no value);
+#    with 0 events: upper bound -ln(0.025) / den) in the workspace, the sensitive ones
+#    masked in the export (zeros are masked like 1 to 10), while a territory without
+#    cells gets no value (regression: all-zero units had no value);
 #  - a share, a dsr and an isr over a masked cell (1 to 10) are published without a
 #    point, as the range the masked cell allows (regression: the workspace held a point
 #    outside that range, and the dsr had no range at all). The bounds are computed by
@@ -77,13 +78,18 @@ q() { sqlite3 "$T/o.gpkg" "SELECT $1 FROM territoires WHERE territoire = '$2'"; 
 check "a territory whose count cells are all 0 gets 0 (got '$(q zc "$T2")')" $?
 [ "$(q "zc IS NULL" "$T1")" = 1 ]; check "a territory without cells gets no value" $?
 N=$((100 * K)); DR=$((1000 * K))
+# the workspace keeps the exact 0 and its interval; the export masks the sensitive
+# share and rate with their 0 numerator ('< 11' covers 0 to 10: zeros are masked too)
+w() { sqlite3 "$WS" "SELECT printf('%.6f %.6f %.6f', value, lo, hi) FROM profile_values
+  WHERE level = 'territoire' AND level_code = territory AND territory = '$2' AND indicator = '$1'"; }
 EXP=$(awk -v n="$N" 'BEGIN { z = 1.959963984540054; printf "0.000000 0.000000 %.6f", 100 * z * z / (n + z * z) }')
-GOT=$(q "printf('%.6f %.6f %.6f', zs, zs_ic_bas, zs_ic_haut)" "$T2")
-[ "$GOT" = "$EXP" ]; check "share 0/$N: 0 with its Wilson interval (got '$GOT', want '$EXP')" $?
+GOT=$(w zs "$T2")
+[ "$GOT" = "$EXP" ]; check "share 0/$N: 0 with its Wilson interval in the workspace (got '$GOT', want '$EXP')" $?
 EXP=$(awk -v d="$DR" 'BEGIN { printf "0.000000 0.000000 %.6f", 1000 * -log(0.025) / d }')
-GOT=$(q "printf('%.6f %.6f %.6f', zr, zr_ic_bas, zr_ic_haut)" "$T2")
-[ "$GOT" = "$EXP" ]; check "rate 0 events / $DR: 0 with its Garwood interval (got '$GOT', want '$EXP')" $?
-[ "$(q "zs_num" "$T2")" = 0 ]; check "the share's numerator is published as 0" $?
+GOT=$(w zr "$T2")
+[ "$GOT" = "$EXP" ]; check "rate 0 events / $DR: 0 with its Garwood interval in the workspace (got '$GOT', want '$EXP')" $?
+[ "$(q "zs_num_masque || zs_masque || zr_masque || ifnull(zs_num, 'n') || ifnull(zs, 'n') || ifnull(zr, 'n')" "$T2")" = 111nnn ]
+check "the share, its numerator 0 and the rate are masked in the export (zeros are masked like 1-10)" $?
 NC=$(sqlite3 "$T/o.gpkg" "SELECT count(*) FROM communes WHERE zc = 0")
 [ "$NC" -eq "$K" ]; check "the $K communes of the territory carry 0 (got $NC)" $?
 PAGE2=$(grep -l "<h1>$T2</h1>" "$T/html"/*.html | head -1)

@@ -25,29 +25,31 @@ done
 [ ! -e "$T/d/cpts.sqlite" ] && [ ! -e "$T/d/cpts.sqlite.tmp" ]
 check "diagnose refuses before any work" $?
 
-# mt with small counts: 3 without médecin traitant in odd lines, 7 in even lines
+# mt with small counts: 0 without médecin traitant every third line (zeros are masked
+# too: "< 11" covers 0 to 10), else 3 in odd lines, 7 in even lines
 awk -F';' 'NR == 1 { print "code_commune;patients;sans_mt" }
-           NR > 1 { print $1 ";100;" (NR % 2 ? 3 : 7) }' "$P" > "$T/mt.csv"
+           NR > 1 { print $1 ";100;" (NR % 3 == 0 ? 0 : NR % 2 ? 3 : 7) }' "$P" > "$T/mt.csv"
 "$CPTS" ingest mt "$WS" "$T/mt.csv" -q; check "ingest mt with small counts" $?
-n3=$(awk -F';' 'NR > 1 && NR % 2 { n++ } END { print n + 0 }' "$P")
+n3=$(awk -F';' 'NR > 1 && (NR % 2 || NR % 3 == 0) { n++ } END { print n + 0 }' "$P")
+n0=$(awk -F';' 'NR > 1 && NR % 3 == 0 { n++ } END { print n + 0 }' "$P")
 for thr in 11 5; do
   "$CPTS" export -q "$WS" --partition partition --gpkg "$T/m$thr.gpkg" --html "$T/h$thr" \
     --mask-threshold $thr; check "export --mask-threshold $thr exits 0" $?
-  ogrinfo -ro -q "$T/m$thr.gpkg" -sql "SELECT coalesce(sum(mt_sans_mt BETWEEN 1 AND $((thr - 1))), 0) AS a,
+  ogrinfo -ro -q "$T/m$thr.gpkg" -sql "SELECT coalesce(sum(mt_sans_mt BETWEEN 0 AND $((thr - 1))), 0) AS a,
     coalesce(sum(mt_sans_mt = 7), 0) AS b, sum(mt_sans_mt_masque = 1 AND mt_sans_mt IS NULL AND mt_sans_mt_max IS NULL) AS c
     FROM communes" > "$T/q$thr" 2>&1
   a=$(sed -n 's/^ *a (Integer) = //p' "$T/q$thr")
   b=$(sed -n 's/^ *b (Integer) = //p' "$T/q$thr")
   c=$(sed -n 's/^ *c (Integer) = //p' "$T/q$thr")
-  [ "$a" = 0 ]; check "threshold $thr: no published count from 1 to $((thr - 1)) (got $a)" $?
+  [ "$a" = 0 ]; check "threshold $thr: no published count from 0 to $((thr - 1)) (got $a; $n0 zeros in the input)" $?
   if [ $thr = 11 ]; then
     [ "$b" = 0 ]; check "threshold 11: the 7s are masked (published: $b)" $?
   else
     [ "${b:-0}" -gt 0 ]; check "threshold 5: 7s are published ($b)" $?
   fi
   [ "${c:-0}" -ge "$n3" ]; check "threshold $thr: the $n3 small counts are masked, without bounds ($c)" $?
-  grep -q "entre 1 et $((thr - 1)) sont masqués et affichés « &lt; $thr »" "$T/h$thr/index.html"
-  check "threshold $thr: the report says 1 to $((thr - 1)) and « < $thr »" $?
+  grep -q "entre 0 et $((thr - 1)) sont masqués et affichés « &lt; $thr »" "$T/h$thr/index.html"
+  check "threshold $thr: the report says 0 to $((thr - 1)) and « < $thr »" $?
   ogrinfo -ro -q "$T/m$thr.gpkg" -sql "SELECT valeur FROM metadata WHERE cle = 'seuil_masquage'" |
     grep -q "valeur (String) = $thr$"
   check "threshold $thr: the metadata says $thr" $?
