@@ -67,7 +67,7 @@ int cmd_basins(cpts_ctx *ctx, int argc, char **argv)
 		  " at most 2 million; 0: none)", false, false },
 		{ "lns", 0, CLI_INT, offsetof(struct basins_cli, lns), "K",
 		  "optimiser large-neighbourhood rounds per start: 2 or 3 adjacent basins"
-		  " re-partitioned (default 100 per basin, at most 3e8 / communes; 0: none)",
+		  " re-partitioned (default 100 per basin, at most 2e8 / communes; 0: none)",
 		  false, false },
 		{ "resample", 0, CLI_INT, offsetof(struct basins_cli, resample), "K",
 		  "rerun on K resampled flow matrices; store each commune's co-assignment with"
@@ -120,6 +120,10 @@ int cmd_basins(cpts_ctx *ctx, int argc, char **argv)
 	bo.kicks = o.kicks;
 	bo.iterations = o.iterations;
 	bo.lns = o.lns;
+	if (o.lns < -1 || o.lns > 100000000) { /* -1: not given, the default */
+		rc = cpts_fail(ctx, CPTS_EUSAGE, "--lns must be within 0-100000000");
+		goto out;
+	}
 	if (o.resample < 0 || o.resample > 100000) {
 		rc = cpts_fail(ctx, CPTS_EUSAGE, "--resample must be within 0-100000");
 		goto out;
