@@ -23,7 +23,10 @@
  * simulated annealing on the same moves (a random commune, a random neighbouring
  * basin; a loss accepted with probability exp(gain / T), T cooling geometrically),
  * keeping the best labelling seen, and a last descent; basin-level rounds (merge two,
- * split a third); then an iterated local search (ILS): a kick pushes the communes
+ * split a third); a large-neighbourhood search (2 or 3 adjacent basins merged and
+ * re-partitioned into as many contiguous basins grown within floor and ceiling, the
+ * best of 6 seed sets applied, a descent, kept when the objective rose); then an
+ * iterated local search (ILS): a kick pushes the communes
  * around a random commune into random neighbouring basins (every move feasible:
  * floor, ceiling, locks, connectivity), a descent around them follows, and the kick is
  * kept only when the objective rose (undone from the move log otherwise). Every start has its own generator
