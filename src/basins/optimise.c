@@ -1284,15 +1284,16 @@ static long default_rounds(const olocal *o)
 	return (long)fmin(60.0 * (double)basins, 2e8 / (double)(n ? n : 1));
 }
 
-/* Default large-neighbourhood rounds per start: 100 per basin, at most 2e8 / communes
- * (about 5,700 rounds on France, 1-2 ms each). */
+/* Default large-neighbourhood rounds per start: 100 per basin, at most 5e7 / communes
+ * (4,000 for 40 basins of Pays de la Loire; about 1,400 rounds of 1-3 ms on France, so
+ * that France at 1,000 basins stays within its minute). */
 static long default_lns(const olocal *o)
 {
 	size_t n = o->w->m->n, basins = 0;
 
 	for (size_t b = 0; b < o->nb; b++)
 		basins += o->cnt[b] > 0;
-	return (long)fmin(100.0 * (double)basins, 2e8 / (double)(n ? n : 1));
+	return (long)fmin(100.0 * (double)basins, 5e7 / (double)(n ? n : 1));
 }
 
 /* Default iterated-local-search kicks per start: 50 per commune, at most 100,000 (about

@@ -67,7 +67,7 @@ int cmd_basins(cpts_ctx *ctx, int argc, char **argv)
 		  " at most 2 million; 0: none)", false, false },
 		{ "lns", 0, CLI_INT, offsetof(struct basins_cli, lns), "K",
 		  "optimiser large-neighbourhood rounds per start: 2 or 3 adjacent basins"
-		  " re-partitioned (default 100 per basin, at most 2e8 / communes; 0: none)",
+		  " re-partitioned (default 100 per basin, at most 5e7 / communes; 0: none)",
 		  false, false },
 		{ "resample", 0, CLI_INT, offsetof(struct basins_cli, resample), "K",
 		  "rerun on K resampled flow matrices; store each commune's co-assignment with"
