@@ -17,9 +17,10 @@ CPTS=${CPTS:-$PWD/build/cpts}
 SHARED=${CPTS_SHARED:-/work/shared}
 D=${1:-/tmp/cpts-basins-eval}
 COUNTS=${COUNTS:-"40 55 70"}
-METHODS=${METHODS:-"plurality modularity leiden optimise"}
+METHODS=${METHODS-"plurality modularity leiden optimise"} # METHODS= : none
 REGIONS=${REGIONS:-"pdl bre paca"}
 PARTS=${PARTS-"BV2022 EPCI"}  # PARTS= (empty): the CPTS-band rows only
+PART_METHODS=${PART_METHODS-"plurality modularity optimise"} # methods at the parts' counts
 OPT_ARGS=${OPT_ARGS:-}   # e.g. "--kicks 300000" for a lighter optimiser
 mkdir -p "$D"
 [ -f "$D/paca.geojson" ] || ogr2ogr -f GeoJSON "$D/paca.geojson" \
@@ -75,7 +76,7 @@ for r in pdl:$SHARED/data/geo/communes_r52_pays_de_la_loire_cog2024.geojson \
     cnt=$(sqlite3 "$ws" "SELECT COUNT(*) FROM basin_metrics WHERE partition = 'g_$part'")
     max=$(sqlite3 "$ws" "SELECT CAST(MAX(pop) AS INTEGER) FROM basin_metrics WHERE partition = 'g_$part'")
     min=$(sqlite3 "$ws" "SELECT CAST(MIN(pop) AS INTEGER) FROM basin_metrics WHERE partition = 'g_$part'")
-    for m in plurality modularity optimise; do
+    for m in $PART_METHODS; do
       extra=""; [ "$m" = optimise ] && extra=$OPT_ARGS
       # shellcheck disable=SC2086
       run "$name" "$ws" "$m" "$min-$max" --method "$m" --target-count "$cnt" --min-pop "$min" \

@@ -65,10 +65,12 @@ typedef struct cpts_basins_opts {
 					 NULL: the stage opens one over the store for itself */
 	long iterations;         /* optimiser iterated-local-search kicks per start
 				    (-1 = default) */
+	long lns;                /* optimiser large-neighbourhood rounds per start
+				    (-1 = default) */
 } cpts_basins_opts;
 #define CPTS_BASINS_OPTS_INIT \
 	{ CPTS_BASINS_PLURALITY, 0, 0, 1.0, NULL, "basins", NULL, 1, 0.5, 0.3, 0, 0, true, \
-	  0, 0, -1, 0, 0.8, NULL, -1 }
+	  0, 0, -1, 0, 0.8, NULL, -1, -1 }
 
 /** Summary of a run, for the CLI and the closing notes. */
 typedef struct cpts_basins_summary {

@@ -23,7 +23,10 @@
  * simulated annealing on the same moves (a random commune, a random neighbouring
  * basin; a loss accepted with probability exp(gain / T), T cooling geometrically),
  * keeping the best labelling seen, and a last descent; basin-level rounds (merge two,
- * split a third); then an iterated local search (ILS): a kick pushes the communes
+ * split a third); a large-neighbourhood search (2 or 3 adjacent basins merged and
+ * re-partitioned into as many contiguous basins grown within floor and ceiling, the
+ * best of 6 seed sets applied, a descent, kept when the objective rose); then an
+ * iterated local search (ILS): a kick pushes the communes
  * around a random commune into random neighbouring basins (every move feasible:
  * floor, ceiling, locks, connectivity), a descent around them follows, and the kick is
  * kept only when the objective rose (undone from the move log otherwise). Every start has its own generator
@@ -76,6 +79,15 @@ typedef struct olocal {
 	long rounds;          /* basin-level rounds tried, and kept */
 	long rounds_kept;
 	long kicks_kept;      /* iterated-local-search kicks kept */
+	/* large-neighbourhood search (re-partition 2 or 3 adjacent basins) */
+	double *aff2;         /* OWNED, per commune: flows to part 2 while growing */
+	unsigned *uin;        /* OWNED, per commune: stamp of the union being re-cut */
+	unsigned ustamp;
+	size_t *rep;          /* OWNED, per basin: a commune of it next to the union */
+	int *bpart;           /* OWNED, per commune: bit mask of the parts next to it */
+	size_t *unas;         /* OWNED, unassigned members while growing */
+	long *bestpart;       /* OWNED, per union position: best re-cut found */
+	long lns, lns_kept;   /* re-cuts tried and kept */
 	/* cooperative interruption (Ctrl-C, SIGTERM, the progress callback) */
 	atomic_int *stop;     /* BORROWED, shared by every start: set when interrupted */
 	bool reporter;        /* this start runs on the calling thread: it reports progress */
@@ -144,6 +156,12 @@ static void olocal_init(olocal *o, const cpts_bwork *w, const long *start, uint6
 		o->part[i] = -1;
 	o->aff0 = cpts_calloc(n + 1, sizeof(double));
 	o->aff1 = cpts_calloc(n + 1, sizeof(double));
+	o->aff2 = cpts_calloc(n + 1, sizeof(double));
+	o->uin = cpts_calloc(n + 1, sizeof(unsigned));
+	o->rep = cpts_calloc(nb + 1, sizeof(size_t));
+	o->bpart = cpts_calloc(n + 1, sizeof(int));
+	o->unas = cpts_mallocarray(n + 1, sizeof(size_t));
+	o->bestpart = cpts_mallocarray(n + 1, sizeof(long));
 	o->rng = seed ? seed : 0x9E3779B97F4A7C15ULL;
 	for (size_t i = 0; i < n; i++) {
 		long b = o->lab[i];
@@ -178,6 +196,12 @@ static void olocal_release(olocal *o)
 	free(o->part);
 	free(o->aff0);
 	free(o->aff1);
+	free(o->aff2);
+	free(o->uin);
+	free(o->rep);
+	free(o->bpart);
+	free(o->unas);
+	free(o->bestpart);
 }
 
 static void push(olocal *o, size_t j)
@@ -919,6 +943,337 @@ static void ils_kick(olocal *o)
 	undo_log(o, before, moves);
 }
 
+/* ---- large-neighbourhood search: 2 or 3 adjacent basins re-partitioned ---- */
+
+#define LNS_PARTS 3
+#define LNS_TRIES 6
+#define LNS_MAX_UNION 600
+
+/*
+ * The members of the basin of j0, breadth-first within it from j0, appended to o->memb
+ * from position k and stamped in o->uin; returns the new end. Basins are contiguous,
+ * so every member is reached; the caller checks the count.
+ */
+static size_t collect_basin(olocal *o, size_t j0, size_t k)
+{
+	const cpts_graph *g = o->w->g;
+	long c = o->lab[j0];
+	size_t h = k;
+
+	o->uin[j0] = o->ustamp;
+	o->memb[k++] = j0;
+	while (h < k) {
+		size_t u = o->memb[h++];
+		for (size_t e = g->start[u]; e < g->start[u + 1]; e++) {
+			size_t v = g->adj[e];
+			if (o->lab[v] == c && o->uin[v] != o->ustamp) {
+				o->uin[v] = o->ustamp;
+				o->memb[k++] = v;
+			}
+		}
+	}
+	return k;
+}
+
+/*
+ * A basin adjacent to the union memb[0..k) (contiguity graph, bridges included), not
+ * locked, drawn with a probability proportional to the flows it exchanges with the
+ * union plus 1 % of their mean (a neighbour without flows can still be drawn); one of
+ * its communes next to the union in o->rep. Returns -1 when there is none.
+ */
+static long draw_neighbour(olocal *o, size_t k)
+{
+	const cpts_graph *g = o->w->g;
+	const cpts_symflows *sy = &o->w->sym;
+	size_t n_t = 0;
+	double tot = 0, r;
+	long pick = -1;
+
+	++o->cstamp;
+	for (size_t q = 0; q < k; q++) {
+		size_t j = o->memb[q];
+		for (size_t e = g->start[j]; e < g->start[j + 1]; e++) {
+			size_t v = g->adj[e];
+			long x = o->lab[v];
+			if (x < 0 || o->uin[v] == o->ustamp || o->lockb[x] || o->cand[x] == o->cstamp)
+				continue;
+			o->cand[x] = o->cstamp;
+			o->rep[x] = v;
+			o->touched[n_t++] = x;
+		}
+	}
+	if (!n_t)
+		return -1;
+	for (size_t q = 0; q < k; q++) {
+		size_t j = o->memb[q];
+		for (size_t e = sy->start[j]; e < sy->start[j + 1]; e++) {
+			size_t v = sy->adj[e];
+			long x = o->lab[v];
+			if (x >= 0 && o->uin[v] != o->ustamp && o->cand[x] == o->cstamp)
+				o->acc[x] += sy->w[e];
+		}
+	}
+	for (size_t t = 0; t < n_t; t++)
+		tot += o->acc[o->touched[t]];
+	tot += tot > 0 ? 0.01 * tot : 1.0; /* the share spread evenly */
+	r = (double)(orand(o) >> 11) * 0x1.0p-53 * tot;
+	for (size_t t = 0; t < n_t && pick < 0; t++) {
+		long x = o->touched[t];
+		r -= o->acc[x] + (tot > 0 ? 0.01 * tot / 1.01 : 1.0) / (double)n_t;
+		if (r < 0)
+			pick = x;
+	}
+	if (pick < 0)
+		pick = o->touched[n_t - 1];
+	clear_acc(o, n_t);
+	return pick;
+}
+
+static double *part_aff(olocal *o, int p)
+{
+	return p == 0 ? o->aff0 : p == 1 ? o->aff1 : o->aff2;
+}
+
+/* The score of the unassigned member j for part p (its flows to the part; by_margin:
+ * minus its largest flows to another part), -INFINITY when j does not touch p
+ * (o->bpart[j]: bit mask of the parts next to it) or p would exceed the ceiling. */
+static double lns_score(olocal *o, size_t j, int p, int np, bool by_margin, const double *ps)
+{
+	double ceil = o->w->opts->max_pop, s, other = 0;
+
+	if (!(o->bpart[j] & (1 << p)) || (ceil > 0 && ps[p] + o->w->m->c[j].pop > ceil))
+		return -INFINITY;
+	s = part_aff(o, p)[j];
+	if (by_margin) {
+		for (int q = 0; q < np; q++)
+			if (q != p && part_aff(o, q)[j] > other)
+				other = part_aff(o, q)[j];
+		s -= other;
+	}
+	return s;
+}
+
+/* Member j joins part p: populations, the affinities of the union's members and the
+ * parts next to its unassigned neighbours. */
+static void lns_join(olocal *o, size_t j, int p, double *ps)
+{
+	const cpts_graph *g = o->w->g;
+	const cpts_symflows *sy = &o->w->sym;
+	double *aff = part_aff(o, p);
+
+	o->part[j] = p;
+	ps[p] += o->w->m->c[j].pop;
+	for (size_t e = sy->start[j]; e < sy->start[j + 1]; e++) {
+		size_t v = sy->adj[e];
+		if (v != j && o->uin[v] == o->ustamp)
+			aff[v] += sy->w[e];
+	}
+	for (size_t e = g->start[j]; e < g->start[j + 1]; e++) {
+		size_t v = g->adj[e];
+		if (o->uin[v] == o->ustamp)
+			o->bpart[v] |= 1 << p;
+	}
+}
+
+/*
+ * The union memb[0..k) re-partitioned into np contiguous parts grown from seeds: at
+ * each step the unassigned member with the best score (lns_score) over the parts next
+ * to it joins that part. Parts in o->part; returns twice the flows kept inside the
+ * parts (self loops excluded), or -1 when a member finds no part within the ceiling or
+ * a part ends under the floor. The caller clears o->part and the affinities (lns_clear).
+ */
+static double lns_grow(olocal *o, size_t k, const size_t *seeds, int np, bool by_margin)
+{
+	double floor = o->w->opts->min_pop, ps[LNS_PARTS] = { 0, 0, 0 }, kept = 0;
+	size_t nu = 0;
+
+	for (int p = 0; p < np; p++)
+		lns_join(o, seeds[p], p, ps);
+	for (size_t q = 0; q < k; q++)
+		if (o->part[o->memb[q]] < 0)
+			o->unas[nu++] = o->memb[q];
+	while (nu) {
+		size_t bi = SIZE_MAX;
+		int bp = -1;
+		double bs = -INFINITY;
+		for (size_t u = 0; u < nu; u++) {
+			size_t j = o->unas[u];
+			if (!o->bpart[j])
+				continue;
+			for (int p = 0; p < np; p++) {
+				double sc = lns_score(o, j, p, np, by_margin, ps);
+				if (sc > bs) {
+					bs = sc;
+					bi = u;
+					bp = p;
+				}
+			}
+		}
+		if (bi == SIZE_MAX)
+			return -1;
+		{
+			size_t j = o->unas[bi];
+			o->unas[bi] = o->unas[--nu];
+			lns_join(o, j, bp, ps);
+		}
+	}
+	for (int p = 0; p < np; p++)
+		if (floor > 0 && ps[p] < floor)
+			return -1;
+	for (size_t q = 0; q < k; q++)
+		kept += part_aff(o, (int)o->part[o->memb[q]])[o->memb[q]];
+	return kept;
+}
+
+static void lns_clear(olocal *o, size_t k)
+{
+	for (size_t q = 0; q < k; q++) {
+		size_t j = o->memb[q];
+		o->part[j] = -1;
+		o->bpart[j] = 0;
+		o->aff0[j] = o->aff1[j] = o->aff2[j] = 0;
+	}
+}
+
+/* A member of memb[0..k) drawn with a probability proportional to the flows it
+ * receives (attractive communes make good seeds), not among taken[0..nt). */
+static size_t lns_draw_seed(olocal *o, size_t k, const size_t *taken, int nt)
+{
+	const double *in = o->w->f->col_total;
+	double tot = 0, r;
+
+	for (size_t q = 0; q < k; q++)
+		tot += in[o->memb[q]] + 1e-9;
+	for (int a = 0; a < 4; a++) {
+		size_t pick = o->memb[k - 1];
+		bool dup = false;
+		r = (double)(orand(o) >> 11) * 0x1.0p-53 * tot;
+		for (size_t q = 0; q < k; q++) {
+			r -= in[o->memb[q]] + 1e-9;
+			if (r < 0) {
+				pick = o->memb[q];
+				break;
+			}
+		}
+		for (int t = 0; t < nt; t++)
+			dup |= taken[t] == pick;
+		if (!dup)
+			return pick;
+	}
+	return SIZE_MAX;
+}
+
+/*
+ * One large-neighbourhood round: a random commune's basin and one or two adjacent
+ * basins (drawn by the flows they exchange) are merged and re-partitioned into as many
+ * basins, grown from LNS_TRIES seed sets (the basins' own poles, then seeds drawn by
+ * the flows they receive; growth by flows, then by margin over the other parts) within
+ * the ceiling and the floor; the best re-partition is applied, a descent around it
+ * follows, and the round is kept when the objective rose, undone otherwise. The count
+ * is unchanged and every part is contiguous (grown along the contiguity graph).
+ */
+static void lns_round(olocal *o)
+{
+	const cpts_bwork *w = o->w;
+	size_t n = w->m->n, j0 = (size_t)(orand(o) % n), k, seeds[LNS_PARTS];
+	size_t ends[LNS_PARTS];
+	long ids[LNS_PARTS];
+	int np = orand(o) % 2 ? 3 : 2;
+	double before = o->internal, old_kept = 0, best_kept = -1;
+	long moves = o->moves;
+	const double *in = w->f->col_total;
+
+	o->lns++;
+	if (o->lab[j0] < 0 || o->lockb[o->lab[j0]])
+		return;
+	++o->ustamp;
+	ids[0] = o->lab[j0];
+	k = ends[0] = collect_basin(o, j0, 0);
+	for (int p = 1; p < np; p++) {
+		long x = draw_neighbour(o, k);
+		if (x < 0) {
+			np = p;
+			break;
+		}
+		ids[p] = x;
+		k = ends[p] = collect_basin(o, o->rep[x], k);
+	}
+	if (np < 2 || k > LNS_MAX_UNION)
+		return;
+	for (int p = 0; p < np; p++)
+		if (ends[p] - (p ? ends[p - 1] : 0) != o->cnt[ids[p]])
+			return; /* not contiguous (a start from outside): left alone */
+	/* twice the flows kept inside the basins now */
+	for (int p = 0; p < np; p++)
+		for (size_t q = p ? ends[p - 1] : 0; q < ends[p]; q++)
+			o->part[o->memb[q]] = p;
+	for (size_t q = 0; q < k; q++) {
+		size_t j = o->memb[q];
+		for (size_t e = w->sym.start[j]; e < w->sym.start[j + 1]; e++) {
+			size_t v = w->sym.adj[e];
+			if (v != j && o->uin[v] == o->ustamp && o->part[v] == o->part[j])
+				old_kept += w->sym.w[e];
+		}
+	}
+	for (size_t q = 0; q < k; q++)
+		o->part[o->memb[q]] = -1;
+	for (int t = 0; t < LNS_TRIES; t++) {
+		double kept;
+		bool ok = true;
+		if (t < 2) { /* the poles of the basins */
+			for (int p = 0; p < np; p++) {
+				size_t lo = p ? ends[p - 1] : 0;
+				seeds[p] = o->memb[lo];
+				for (size_t q = lo; q < ends[p]; q++)
+					if (in[o->memb[q]] > in[seeds[p]])
+						seeds[p] = o->memb[q];
+			}
+		} else {
+			for (int p = 0; p < np && ok; p++)
+				ok = (seeds[p] = lns_draw_seed(o, k, seeds, p)) != SIZE_MAX;
+		}
+		kept = ok ? lns_grow(o, k, seeds, np, t % 2 == 1) : -1;
+		if (kept > best_kept + GAIN_EPS) {
+			best_kept = kept;
+			for (size_t q = 0; q < k; q++)
+				o->bestpart[q] = o->part[o->memb[q]];
+		}
+		lns_clear(o, k);
+		if (!ok || ostop(o, 16))
+			break;
+	}
+	if (best_kept < 0 || ostop(o, 0))
+		return;
+	o->logging = true;
+	o->ulog_n = 0;
+	for (size_t q = 0; q < k; q++) {
+		long b = ids[o->bestpart[q]];
+		if (o->lab[o->memb[q]] != b)
+			relabel(o, o->memb[q], b);
+	}
+	o->internal += 0.5 * (best_kept - old_kept);
+	if (cpts_basins__move_hook)
+		cpts_basins__move_hook(o->lab, n, cpts_basins__move_hook_arg);
+	/* descent from the union and its border (moved communes push their own
+	 * neighbours): the flow neighbours of every member would cost 100 times more */
+	for (size_t q = 0; q < k; q++) {
+		size_t j = o->memb[q];
+		push(o, j);
+		for (size_t e = w->g->start[j]; e < w->g->start[j + 1]; e++)
+			push(o, w->g->adj[e]);
+	}
+	descend(o);
+	if (o->internal > before + GAIN_EPS) {
+		o->logging = false;
+		o->ulog_n = 0;
+		o->lns_kept++;
+		if (cpts_basins__move_hook)
+			cpts_basins__move_hook(o->lab, n, cpts_basins__move_hook_arg);
+		return;
+	}
+	undo_log(o, before, moves);
+}
+
 /* Basin-level rounds per start: 60 per basin, at most 2e8 commune visits in all. */
 static long default_rounds(const olocal *o)
 {
@@ -927,6 +1282,18 @@ static long default_rounds(const olocal *o)
 	for (size_t b = 0; b < o->nb; b++)
 		basins += o->cnt[b] > 0;
 	return (long)fmin(60.0 * (double)basins, 2e8 / (double)(n ? n : 1));
+}
+
+/* Default large-neighbourhood rounds per start: 100 per basin, at most 5e7 / communes
+ * (4,000 for 40 basins of Pays de la Loire; about 1,400 rounds of 1-3 ms on France, so
+ * that France at 1,000 basins stays within its minute). */
+static long default_lns(const olocal *o)
+{
+	size_t n = o->w->m->n, basins = 0;
+
+	for (size_t b = 0; b < o->nb; b++)
+		basins += o->cnt[b] > 0;
+	return (long)fmin(100.0 * (double)basins, 5e7 / (double)(n ? n : 1));
 }
 
 /* Default iterated-local-search kicks per start: 50 per commune, at most 100,000 (about
@@ -948,7 +1315,10 @@ typedef struct ostart {
 	double anneal_internal;   /* objective after the annealing, before the rounds */
 	long iterations;          /* iterated-local-search kicks */
 	long kicks_kept;
-	double rounds_internal;   /* objective after the rounds, before the kicks */
+	double rounds_internal;   /* objective after the rounds, before the re-cuts */
+	long lns, lns_kept;       /* large-neighbourhood rounds tried and kept */
+	double lns_internal;      /* objective after the re-cuts, before the kicks */
+	double lns_seconds;       /* time of the re-cuts */
 } ostart;
 
 static void run_start(const cpts_bwork *w, ostart *s, atomic_int *stop, bool reporter)
@@ -965,6 +1335,14 @@ static void run_start(const cpts_bwork *w, ostart *s, atomic_int *stop, bool rep
 	for (long r = 0, nr = default_rounds(&o); r < nr && !ostop(&o, 64); r++)
 		basin_round(&o);
 	s->rounds_internal = o.internal;
+	s->lns_seconds = cpts_now();
+	for (long r = 0, nl = w->opts->lns >= 0 ? w->opts->lns : default_lns(&o);
+	     r < nl && !ostop(&o, 64); r++)
+		lns_round(&o);
+	s->lns = o.lns;
+	s->lns_kept = o.lns_kept;
+	s->lns_internal = o.internal;
+	s->lns_seconds = cpts_now() - s->lns_seconds;
 	for (long r = 0; r < s->iterations && !ostop(&o, 16); r++)
 		ils_kick(&o);
 	s->kicks_kept = o.kicks_kept;
@@ -1071,11 +1449,12 @@ int cpts_basins__optimise(cpts_bwork *w, long *const *starts, size_t n_starts,
 	}
 	for (size_t s = 0; s < n_starts; s++) {
 		CPTS_LOG(w->ctx, CPTS_LOG_NOTE, "optimise: start %zu: LI %.4f after %ld moves"
-			 " (%.4f before %ld basin rounds, %ld kept; %.4f before %ld kicks,"
-			 " %ld kept)%s", s,
+			 " (%.4f before %ld basin rounds, %ld kept; %.4f before %ld re-cuts,"
+			 " %ld kept, %.1f s; %.4f before %ld kicks, %ld kept)%s", s,
 			 total > 0 ? st[s].internal / total : 0, st[s].moves,
 			 total > 0 ? st[s].anneal_internal / total : 0, st[s].rounds,
 			 st[s].rounds_kept, total > 0 ? st[s].rounds_internal / total : 0,
+			 st[s].lns, st[s].lns_kept, st[s].lns_seconds, total > 0 ? st[s].lns_internal / total : 0,
 			 st[s].iterations, st[s].kicks_kept, s == best ? " (kept)" : "");
 		free(st[s].lab);
 	}

@@ -129,6 +129,7 @@ int cpts_basins__resample(cpts_bwork *w, cpts_store *s, const char *name, size_t
 	if (ro.method == CPTS_BASINS_OPTIMISE) {
 		ro.kicks = 0;
 		ro.iterations = 0;
+		ro.lns = 0;
 		ro.n_starts = 2;
 	}
 	ro.resample = 0;

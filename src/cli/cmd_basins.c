@@ -29,6 +29,7 @@ struct basins_cli {
 	long iterations;        /* --iterations */
 	long resample;          /* --resample */
 	double stability;       /* --stability-threshold */
+	long lns;               /* --lns */
 };
 
 int cmd_basins(cpts_ctx *ctx, int argc, char **argv)
@@ -64,6 +65,10 @@ int cmd_basins(cpts_ctx *ctx, int argc, char **argv)
 		{ "iterations", 0, CLI_INT, offsetof(struct basins_cli, iterations), "K",
 		  "optimiser iterated-local-search kicks per start (default 50 per commune,"
 		  " at most 2 million; 0: none)", false, false },
+		{ "lns", 0, CLI_INT, offsetof(struct basins_cli, lns), "K",
+		  "optimiser large-neighbourhood rounds per start: 2 or 3 adjacent basins"
+		  " re-partitioned (default 100 per basin, at most 5e7 / communes; 0: none)",
+		  false, false },
 		{ "resample", 0, CLI_INT, offsetof(struct basins_cli, resample), "K",
 		  "rerun on K resampled flow matrices; store each commune's co-assignment with"
 		  " its pole", false, false },
@@ -85,7 +90,7 @@ int cmd_basins(cpts_ctx *ctx, int argc, char **argv)
 		  "seed of the modularity, leiden and optimiser generators (default 1)", false, false },
 		CLI_END,
 	};
-	struct basins_cli o = { "optimise", 0, 0, 1.0, NULL, "basins", NULL, 1, 0, 0, 0, 0, -1, -1, 0, 0.8 };
+	struct basins_cli o = { "optimise", 0, 0, 1.0, NULL, "basins", NULL, 1, 0, 0, 0, 0, -1, -1, 0, 0.8, -1 };
 	cpts_basins_opts bo = CPTS_BASINS_OPTS_INIT;
 	cpts_basins_summary sum;
 	cpts_store *s = NULL;
@@ -114,6 +119,11 @@ int cmd_basins(cpts_ctx *ctx, int argc, char **argv)
 	bo.n_starts = (int)o.starts;
 	bo.kicks = o.kicks;
 	bo.iterations = o.iterations;
+	bo.lns = o.lns;
+	if (o.lns < -1 || o.lns > 100000000) { /* -1: not given, the default */
+		rc = cpts_fail(ctx, CPTS_EUSAGE, "--lns must be within 0-100000000");
+		goto out;
+	}
 	if (o.resample < 0 || o.resample > 100000) {
 		rc = cpts_fail(ctx, CPTS_EUSAGE, "--resample must be within 0-100000");
 		goto out;

@@ -6,6 +6,9 @@
  *    of the optimiser (property checked through the move hook), within floor and
  *    ceiling at the end, the target count reached, the same basins with 1 or 2
  *    threads and for the same seed, and an overall LI at least the plurality's;
+ *  - the same grid: the iterated local search and the large-neighbourhood search each
+ *    above the search without them, every basin connected and within its band after
+ *    every move (hook);
  *  - resampling: co-assignment 1 on a matrix with one destination per commune, the
  *    same co-assignments for the same seed.
  */
@@ -232,6 +235,27 @@ static void on_move(const long *lab, size_t n, void *arg)
 	h->n_bad += !all_connected(h->g, lab, n);
 }
 
+/* The hook of test_lns: connected, and every basin within the band [lo, hi] given by
+ * the populations pop (grid labels are < G * G). */
+typedef struct bandst {
+	hookst h;
+	const double *pop;
+	double lo, hi;
+	size_t n_out;
+} bandst;
+
+static void on_move_band(const long *lab, size_t n, void *arg)
+{
+	bandst *b = arg;
+	double bp[G * G] = { 0 };
+
+	on_move(lab, n, &b->h);
+	for (size_t i = 0; i < n; i++)
+		bp[lab[i]] += b->pop[i];
+	for (size_t c = 0; c < G * G; c++)
+		b->n_out += bp[c] > 0 && (bp[c] < b->lo || bp[c] > b->hi);
+}
+
 static void test_grid(cpts_ctx *ctx)
 {
 	char path[256];
@@ -363,6 +387,7 @@ static void test_ils(cpts_ctx *ctx)
 	o.max_pop = 160000;
 	o.kicks = 0;
 	o.iterations = 0;
+	o.lns = 0; /* the kicks alone (test_lns has the re-cuts) */
 	o.threads = 1;
 	o.name = "plain";
 	ok(cpts_basins_run(ctx, s, &o, &plain) == CPTS_OK, "ils: descent and rounds only");
@@ -472,6 +497,74 @@ static void test_search_base(cpts_ctx *ctx)
 	ws_drop(s, path);
 }
 
+/*
+ * The large-neighbourhood search (2 or 3 adjacent basins merged and re-partitioned) on
+ * the grid with a binding ceiling, annealing and kicks off: every basin connected and
+ * within floor and ceiling after every move and every re-partition (move hook), an
+ * objective above the same search without re-cuts from the same starts, equal to the
+ * overall LI that the metrics recompute from the stored basins, the same basins for
+ * the same seed with 1 and 2 threads.
+ */
+static void test_lns(cpts_ctx *ctx)
+{
+	char path[256];
+	cpts_store *s = grid(ctx, path);
+	cpts_basins_opts o = CPTS_BASINS_OPTS_INIT;
+	cpts_basins_summary plain, lns, sum;
+	cpts_model *m = NULL;
+	cpts_graph *g = NULL;
+	long lab1[G * G], lab2[G * G];
+	double pop[G * G];
+	bandst b = { { NULL, 0, 0 }, pop, 60000, 160000, 0 };
+	bool same = true;
+
+	ok(s != NULL, "lns: workspace built");
+	if (!s)
+		return;
+	o.method = CPTS_BASINS_OPTIMISE;
+	o.target_count = 10;
+	o.min_pop = 60000;
+	o.max_pop = 160000;
+	o.kicks = 0;
+	o.iterations = 0;
+	o.lns = 0;
+	o.threads = 1;
+	o.name = "plain";
+	ok(cpts_basins_run(ctx, s, &o, &plain) == CPTS_OK, "lns: descent and rounds only");
+	cpts_model_load(ctx, &m, s);
+	cpts_graph_load(ctx, &g, m, s);
+	for (size_t i = 0; i < m->n; i++)
+		pop[i] = m->c[i].pop;
+	o.lns = 500;
+	o.name = "lns1";
+	b.h.g = g;
+	cpts_basins__move_hook = on_move_band;
+	cpts_basins__move_hook_arg = &b;
+	ok(cpts_basins_run(ctx, s, &o, &lns) == CPTS_OK, "lns: 500 re-cuts per start");
+	cpts_basins__move_hook = NULL;
+	ok(b.h.n_moves > 0 && b.h.n_bad == 0, "lns: every basin connected after each of the %zu"
+	   " moves and re-cuts (%zu not)", b.h.n_moves, b.h.n_bad);
+	is_int((long)b.n_out, 0, "lns: every basin within floor and ceiling after each of them");
+	is_int((long)lns.n_basins, 10, "lns: the target count kept");
+	ok(lns.objective > plain.objective + 1e-4, "lns: objective %.6f above the search"
+	   " without re-cuts %.6f", lns.objective, plain.objective);
+	near(lns.objective, lns.li_overall, 1e-9, "lns: objective is the stored overall LI");
+	near(plain.objective, plain.li_overall, 1e-9, "lns: so is the plain one");
+	ok(partition_sound(ctx, s, "lns1"), "lns: basins contiguous, no overlap");
+	labels_of(ctx, s, m, "lns1", lab1);
+	o.threads = 2;
+	o.name = "lns2";
+	ok(cpts_basins_run(ctx, s, &o, &sum) == CPTS_OK, "lns: again on 2 threads");
+	labels_of(ctx, s, m, "lns2", lab2);
+	for (size_t i = 0; i < m->n; i++)
+		same &= lab1[i] == lab2[i];
+	ok(same, "lns: the same basins for the same seed, 1 or 2 threads");
+	near(sum.objective, lns.objective, 0, "lns: the same objective");
+	cpts_graph_free(g);
+	cpts_model_free(ctx, m);
+	ws_drop(s, path);
+}
+
 int main(void)
 {
 	cpts_ctx ctx;
@@ -483,6 +576,7 @@ int main(void)
 	test_resample_fixed(&ctx);
 	test_grid(&ctx);
 	test_ils(&ctx);
+	test_lns(&ctx);
 	test_search_base(&ctx);
 	cpts_ctx_release(&ctx);
 	return done_testing();
