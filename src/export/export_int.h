@@ -47,6 +47,8 @@ typedef struct ex_terr {
 	bool has_metrics;     /* a basin_metrics row exists */
 	double pop;           /* basin_metrics.pop (NAN when absent) */
 	double li, msi, pac;  /* NAN when absent */
+	bool li_masked;       /* residents' flows (LI's denominator) below the threshold */
+	bool msi_masked;      /* flows received (MSI's denominator) below the threshold */
 	int tier;             /* 0 when absent */
 	char pole[8];         /* pole commune code, "" when none */
 	char deps[EX_MAX_CMP][8]; /* départements with profile values, sorted */

@@ -189,7 +189,8 @@ static size_t top_compute(const ex_data *d, size_t t, ex_dest *out, size_t max,
 			acc[n_acc++] = (dest_acc){ fl->dest, fl->dest_code, fl->volume };
 		}
 	}
-	*li_out = total > 0 ? 100.0 * inside / total : NAN;
+	/* a share over fewer flows than the threshold pins its counts (4 / 7 = 57,1 %) */
+	*li_out = total >= d->threshold ? 100.0 * inside / total : NAN;
 	cpts_qsort(acc, n_acc, sizeof(dest_acc), cmp_dest_code);
 	for (size_t k = 0; k < n_acc; k++) {
 		if (w > 0 && strcmp(acc[w - 1].code, acc[k].code) == 0)

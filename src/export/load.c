@@ -603,6 +603,36 @@ static int flows_join(cpts_ctx *ctx, flows_job *j, int rc)
 	return rc;
 }
 
+/* LI and MSI are ratios of flow counts (health data): a territory whose residents'
+ * flows, or whose received flows, sum below the threshold has them masked, since a
+ * ratio at one decimal over a total below 11 pins both its counts (4/7 = 57.1 %,
+ * issue 19). The totals are those of the exported flows; a split commune counts
+ * for every territory it belongs to (an upper bound, so never less masking). */
+static void mask_flow_ratios(ex_data *d)
+{
+	size_t n = d->m->n;
+	double *cres = cpts_calloc(n + 1, sizeof(double)), *cin = cpts_calloc(n + 1, sizeof(double));
+
+	for (size_t k = 0; k < d->n_flows; k++) {
+		const ex_flow *f = &d->flows[k];
+		if (f->orig >= 0)
+			cres[f->orig] += f->volume;
+		if (f->dest >= 0)
+			cin[f->dest] += f->volume;
+	}
+	for (size_t t = 0; t < d->p->n_terr; t++) {
+		double res = 0, in = 0;
+		for (size_t m = d->p->terr_start[t]; m < d->p->terr_start[t + 1]; m++) {
+			res += cres[d->p->members[m].commune];
+			in += cin[d->p->members[m].commune];
+		}
+		d->terr[t].li_masked = !isnan(d->terr[t].li) && res < d->threshold;
+		d->terr[t].msi_masked = !isnan(d->terr[t].msi) && in < d->threshold;
+	}
+	free(cres);
+	free(cin);
+}
+
 int ex_data_load(cpts_ctx *ctx, ex_data **out, cpts_store *s, const cpts_export_opts *opts)
 {
 	flows_job fj = { .running = false };
@@ -655,6 +685,7 @@ int ex_data_load(cpts_ctx *ctx, ex_data **out, cpts_store *s, const cpts_export_
 		goto out;
 	if ((rc = flows_join(ctx, &fj, rc)) < 0)
 		goto out;
+	mask_flow_ratios(d);
 	*out = d;
 	d = NULL;
 out:
@@ -726,6 +757,12 @@ bool ex_maskable(const cpts_indicator *ind)
 	return ind->kind == CPTS_IND_COUNT || ind->kind == CPTS_IND_RATIO;
 }
 
+static bool flow_ratio_masked(const ex_data *d, size_t t, const char *key)
+{
+	return (strcmp(key, "li") == 0 && d->terr[t].li_masked) ||
+	       (strcmp(key, "msi") == 0 && d->terr[t].msi_masked);
+}
+
 /* Fallbacks from public data, for the keys the partition itself defines. */
 static double terr_fallback(const ex_data *d, size_t t, const char *key)
 {
@@ -754,9 +791,9 @@ static double terr_fallback(const ex_data *d, size_t t, const char *key)
 	}
 	/* basin_metrics holds proportions (as basin_communes); the catalogue: percent */
 	if (strcmp(key, "li") == 0)
-		return 100.0 * e->li;
+		return e->li_masked ? NAN : 100.0 * e->li;
 	if (strcmp(key, "msi") == 0)
-		return 100.0 * e->msi;
+		return e->msi_masked ? NAN : 100.0 * e->msi;
 	if (strcmp(key, "pac") == 0)
 		return e->pac;
 	if (isnan(pop))
@@ -797,7 +834,7 @@ double ex_terr_number(const ex_data *d, size_t t, const char *key, bool *masked)
 	const cpts_pvalue *pv = ex_value(d, d->p->terr[t], "territoire", d->p->terr[t], key);
 
 	if (masked)
-		*masked = pv && pv->masked;
+		*masked = pv ? pv->masked : flow_ratio_masked(d, t, key);
 	if (pv)
 		return pv->masked ? NAN : pv->value;
 	return terr_fallback(d, t, key);

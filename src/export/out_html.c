@@ -163,8 +163,9 @@ static void add_terr_value(cpts_buf *b, const ex_data *d, size_t t, const cpts_i
 
 	if (!v) {
 		memset(&tmp, 0, sizeof(tmp));
-		tmp.value = ex_terr_number(d, t, ind->key, NULL);
-		if (isnan(tmp.value)) {
+		tmp.value = ex_terr_number(d, t, ind->key, &tmp.masked);
+		tmp.lo = tmp.hi = NAN;
+		if (isnan(tmp.value) && !tmp.masked) {
 			add_value(b, d, ind, NULL);
 			return;
 		}
@@ -926,6 +927,15 @@ static void flow_table(cpts_buf *b, const ex_data *d, size_t t, bool outgoing,
 		free(rows);
 		return;
 	}
+	if (total < d->threshold) {
+		/* everything is one small count: no table (a total with no rows under it
+		   would read as a total of 0), the count stays secret */
+		cpts_fmt_fr(v, sizeof(v), d->threshold, 0);
+		cpts_buf_addf(b, "<p class=\"note\">Moins de %s recours : flux couverts par le"
+			      " secret statistique.</p>\n", v);
+		free(rows);
+		return;
+	}
 	cpts_qsort(rows, n_rows, sizeof(flow_row), cmp_flow_row);
 	vols = cpts_calloc(n_rows + 1, sizeof(double));
 	for (size_t k = 0; k < n_rows; k++)
@@ -951,24 +961,16 @@ static void flow_table(cpts_buf *b, const ex_data *d, size_t t, bool outgoing,
 		cpts_fmt_fr_pct(s, sizeof(s), rows[k].volume / total, 1);
 		cpts_buf_addf(b, "</td><td class=\"n\">%s</td><td class=\"n\">%s</td></tr>\n", v, s);
 	}
-	if (total < d->threshold) {
-		/* everything is one small count: only "< T" */
-		cpts_fmt_fr(v, sizeof(v), d->threshold, 0);
-		cpts_buf_addf(b, "<tr><th>Total</th><td class=\"n\"><span class=\"masked\">&lt; %s"
-			      "</span></td><td class=\"n\">100,0\xc2\xa0%%</td></tr></tbody>"
-			      "</table>\n", v);
-	} else {
-		if (rest > 0) {
-			cpts_fmt_fr(v, sizeof(v), rest, 0);
-			cpts_fmt_fr_pct(s, sizeof(s), rest / total, 1);
-			cpts_buf_addf(b, "<tr><td>Autres %s (regroupées)</td><td class=\"n\">%s</td>"
-				      "<td class=\"n\">%s</td></tr>\n", outgoing ? "destinations" :
-				      "origines", v, s);
-		}
-		cpts_fmt_fr(v, sizeof(v), total, 0);
-		cpts_buf_addf(b, "<tr><th>Total</th><td class=\"n\">%s</td><td class=\"n\">100,0"
-			      "\xc2\xa0%%</td></tr></tbody></table>\n", v);
+	if (rest > 0) {
+		cpts_fmt_fr(v, sizeof(v), rest, 0);
+		cpts_fmt_fr_pct(s, sizeof(s), rest / total, 1);
+		cpts_buf_addf(b, "<tr><td>Autres %s (regroupées)</td><td class=\"n\">%s</td>"
+			      "<td class=\"n\">%s</td></tr>\n", outgoing ? "destinations" :
+			      "origines", v, s);
 	}
+	cpts_fmt_fr(v, sizeof(v), total, 0);
+	cpts_buf_addf(b, "<tr><th>Total</th><td class=\"n\">%s</td><td class=\"n\">100,0"
+		      "\xc2\xa0%%</td></tr></tbody></table>\n", v);
 	if (n_masked)
 		cpts_buf_addf(b, "<p class=\"note\">%zu flux masqués à la source ne sont pas"
 			      " comptés.</p>\n", n_masked);

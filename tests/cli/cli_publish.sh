@@ -86,6 +86,21 @@ o = [t for t in r["territories"] if t["id"] != "solo"]
 assert all(t["li"] is not None and t["masked"] == [] for t in o), o
 PY
 check "check --json: li, msi of 'solo' null and listed; the others published" $?
+# exports too: the catalogue's LI and MSI of 'solo' (7 flows) are masked in the
+# GeoPackage and the report, its key points and flow tables show no share of the 7
+# (on a copy: this export must not enter the ledger of the checks below)
+cp "$W" "$T/lim.sqlite"
+"$CPTS" export -q "$T/lim.sqlite" --partition tiny --gpkg "$T/lim.gpkg" --html "$T/limh" 2>/dev/null
+check "export of partition tiny (GeoPackage and report)" $?
+r=$(sqlite3 "$T/lim.gpkg" "SELECT quote(li) || ',' || quote(msi) FROM territoires WHERE territoire = 'solo'")
+o=$(sqlite3 "$T/lim.gpkg" "SELECT count(*) FROM territoires WHERE territoire <> 'solo' AND li IS NOT NULL")
+nt=$(sqlite3 "$T/lim.gpkg" "SELECT count(*) FROM territoires WHERE territoire <> 'solo'")
+[ "$r" = "NULL,NULL" ] && [ "$o" = "$nt" ] && [ "$nt" -gt 0 ]
+check "GeoPackage: li, msi of 'solo' NULL, the $nt others published ($r)" $?
+! grep -q "57,1" "$T/limh/solo.html" "$T/limh/solo.md" && grep -q "secret statistique" "$T/limh/solo.html"
+check "report: 57,1 % nowhere on the page of 'solo', LI shown as secret" $?
+"$CPTS" audit "$T/lim.gpkg" "$T/limh" > "$T/aud" 2>&1; rc=$?
+[ $rc -eq 0 ]; check "audit of the export with the 7-flow territory: exit 0 (got $rc)" $?
 # move d0 into 'solo': its in-flows 4 -> 7, all flows 7 -> 7 + d0's own (both small)
 "$CPTS" move "$W" --partition tiny --commune "$d0" --to solo --as tiny2 > "$T/move.txt" 2>/dev/null
 check "move (text)" $?
