@@ -150,8 +150,8 @@ static const struct pin_spec {
 					" ORDER BY age", "a", "consumption" },
 	[CPTS_PIN_POPULATION] = { "SELECT code, sex, age, pop FROM population", "csav",
 				  "population" },
-	[CPTS_PIN_CONSUMPTION] = { "SELECT code, sex, age, actes, masked FROM consumption",
-				   "csavf", "consumption" },
+	[CPTS_PIN_CONSUMPTION] = { "SELECT code, sex, age, actes, masked, profession FROM"
+				   " consumption", "csavft", "consumption" },
 	[CPTS_PIN_REFERENCE] = { "SELECT sex, age, rate FROM reference", "sav", "reference" },
 	[CPTS_PIN_MT] = { "SELECT code, patients, sans_mt, sans_mt_mt_parti, sans_mt_fictif, ald,"
 			  " ald_sans_mt, c2s, c2s_sans_mt, p70, p70_sans_mt, mask FROM mt",

@@ -146,6 +146,21 @@ int cpts_store_open(cpts_ctx *ctx, cpts_store **out, const char *path, unsigned 
 			     " name IN ('territory_names', 'basin_stability')", 0) < 2 &&
 	    (rc = cpts_store_exec(ctx, s, cpts_store_schema_upgrade_sql)) < 0)
 		goto out;
+	if (!(flags & CPTS_STORE_READONLY) &&
+	    cpts_store_count(s, "SELECT count(*) FROM pragma_table_info('consumption') WHERE"
+			     " name = 'profession'", 0) == 0 &&
+	    (rc = cpts_store_begin(ctx, s)) == CPTS_OK) {
+		/* consumption by profession (issue 14): the table rebuilt, in one
+		   transaction */
+		if ((rc = cpts_store_exec(ctx, s, cpts_store_consumption_upgrade_sql)) < 0) {
+			cpts_store_rollback(s);
+			goto out;
+		}
+		if ((rc = cpts_store_commit(ctx, s)) < 0)
+			goto out;
+	}
+	if (rc < 0)
+		goto out;
 	*out = s;
 	s = NULL;
 out:

@@ -15,5 +15,6 @@ struct cpts_store {
 
 extern const char cpts_store_schema_sql[];
 extern const char cpts_store_schema_upgrade_sql[];
+extern const char cpts_store_consumption_upgrade_sql[];
 
 #endif
