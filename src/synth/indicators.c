@@ -113,6 +113,8 @@ static const struct pcons_def {
 	{ "consommation_sf", "sage_femme", 5 },
 };
 
+#define PCONS_SERIES 3
+
 static double pcons_rate(int p, double m)
 {
 	switch (p) {
@@ -299,13 +301,19 @@ int synth_indicators(cpts_ctx *ctx, cpts_synth *s)
 							  fmax(1.0, sh[0]->den[i])));
 		/* consumption by profession (drawn last: the draws above are unchanged) */
 		for (int p = 0; p < N_PCONS; p++) {
-			double f = exp(0.15 * synth_rng_normal(&r)) *
-				   (s->supply[i][pcons[p].supply] == 0 ? 0.85 : 1.0);
+			/* a small commune effect (the truth varies a little between
+			   territories), the over-dispersion being in the series of acts */
+			double f = exp(0.005 * synth_rng_normal(&r));
 			for (size_t k = 0; k < pc[p]->ns; k++) {
 				const synth_stratum *st = &pc[p]->st[k];
 				double n = (double)pop_of(s, i, st->sex, st->a0, st->a1);
-				draw(pc[p], &r, i, k, n, n * f * pcons_rate(p, 5.0 * st->a0 + 2.5),
-				     false);
+				double mu = n * f * pcons_rate(p, 5.0 * st->a0 + 2.5);
+				size_t at = i * pc[p]->ns + k;
+				/* acts come in series of PCONS_SERIES (a course of care): the count
+				   has mean mu and variance PCONS_SERIES x mu, over-dispersed */
+				pc[p]->den[at] = n;
+				pc[p]->mu[at] = mu;
+				pc[p]->obs[at] = PCONS_SERIES * synth_rng_poisson(&r, mu / PCONS_SERIES);
 			}
 		}
 	}
