@@ -47,6 +47,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cpts/store_profile.h"
 #include "cpts/util.h"
@@ -365,6 +366,8 @@ int cpts_profile__gen_build(cpts_ctx *ctx, cpts_gen **out, cpts_store *s, const 
 	*out = NULL;
 	if ((rc = cpts_store_indicator_data_load(ctx, s, &rows, &n)) < 0)
 		goto out;
+	CPTS_LOG(ctx, CPTS_LOG_DEBUG, "profile: %zu catalogue cells read (cpu %.2f s)", n,
+		 (double)clock() / CLOCKS_PER_SEC);
 	rows = merge_rows(rows, n, extra, &n);
 	if (n == 0)
 		goto out;
@@ -409,13 +412,20 @@ int cpts_profile__gen_build(cpts_ctx *ctx, cpts_gen **out, cpts_store *s, const 
 		gen_ind *gi = &g->g[k];
 		size_t b = 0, e;
 		int y, yp;
+		const char *last_code = NULL;
+		long ci = -1;
 		indicator_range(rows, n, gi->ind->source, &b, &e);
 		y = latest_year(rows, b, e);
 		yp = gi->has_prev ? year_before(rows, b, e, y) : -1;
 		for (size_t i = b; i < e; i++) {
 			const cpts_indrow *r = &rows[i];
-			long ci = cpts_model_find(m, r->code), st;
+			long st;
 			double *c;
+			/* the rows of one commune follow each other: one look-up per commune */
+			if (!last_code || strcmp(last_code, r->code) != 0) {
+				ci = cpts_model_find(m, r->code);
+				last_code = r->code;
+			}
 			if ((r->year != y && r->year != yp) || ci < 0)
 				continue;
 			st = stratum_of(gi, r->sex, r->age);

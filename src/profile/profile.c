@@ -360,6 +360,8 @@ int cpts_profile_run(cpts_ctx *ctx, cpts_store *s, const cpts_profile_opts *opts
 		if ((rc = cpts_profile__gen_build(ctx, &r.gen, s, r.m, opts->isr_poisson, &x)) < 0)
 			goto out;
 	}
+	CPTS_LOG(ctx, CPTS_LOG_DEBUG, "profile: catalogue cells summed at %.2f s (cpu %.2f s)",
+		 cpts_now() - t0, (double)clock() / CLOCKS_PER_SEC);
 	cpts_profile__build_levels(&r);
 	/* replace the previous values of the profiled territories */
 	if (opts->n_territories == 0 && (rc = cpts_store_pvwriter_clear(ctx, w, NULL)) < 0)

@@ -261,6 +261,25 @@ int cpts_store_pvwriter_open(cpts_ctx *ctx, cpts_store *s, cpts_store_pvwriter *
 
 int cpts_store_pvwriter_clear(cpts_ctx *ctx, cpts_store_pvwriter *w, const char *territory)
 {
+	sqlite3_stmt *st = NULL;
+	int rc, other;
+
+	if (!territory) {
+		/* the whole partition: when the table holds no other, a DELETE without WHERE
+		   (SQLite clears the table's pages without visiting the rows: France's 4
+		   million values went in 3.3 s of CPU row by row) */
+		if ((rc = cpts_store_prepare(ctx, w->s, &st, "SELECT EXISTS(SELECT 1 FROM"
+					     " profile_values WHERE partition <> ?1)")) < 0)
+			return rc;
+		sqlite3_bind_text(st, 1, w->partition, -1, SQLITE_STATIC);
+		rc = cpts_store_row(ctx, w->s, st, "profile_values");
+		other = rc > 0 ? sqlite3_column_int(st, 0) : 1;
+		sqlite3_finalize(st);
+		if (rc < 0)
+			return rc;
+		if (!other)
+			return cpts_store_exec(ctx, w->s, "DELETE FROM profile_values");
+	}
 	sqlite3_bind_text(w->del, 1, w->partition, -1, SQLITE_STATIC);
 	if (territory)
 		sqlite3_bind_text(w->del, 2, territory, -1, SQLITE_STATIC);
