@@ -767,8 +767,7 @@ int cpts_profile__gen_emit(const cpts_gen *g, const double *sums, double alpha, 
 			} else {
 				v = fmax(0.0, (e - num) / gi->activity);
 			}
-			if (ind->num && (rc = put_count(put, arg, ind->num, num, nm)) < 0)
-				return rc;
+			/* its numerator is the isr's (catalogue column numerator), put there */
 			if ((rc = put(arg, ind->key, v, lo, hi, nm > 0)) < 0)
 				return rc;
 			continue;

@@ -337,8 +337,9 @@ static void add_companions(crow *r, cpts_vec *extra, cpts_buf *names)
 	static const char *const what[2] = { "numérateur", "dénominateur" };
 	int n = r->ind.type == CPTS_TYPE_SHARE ? 2 : 1;
 
-	if (r->ind.builtin || r->ind.type == CPTS_TYPE_COUNT || r->ind.kind != CPTS_IND_RATIO)
-		return;
+	if (r->ind.builtin || r->ind.type == CPTS_TYPE_COUNT || r->ind.kind != CPTS_IND_RATIO ||
+	    (r->ind.type == CPTS_TYPE_MISSING && r->ind.num))
+		return; /* a missing row names its isr's numerator: one count, masked once */
 	for (int k = 0; k < n; k++) {
 		crow c = { 0 };
 		c.ind.key = keep(bprintf(names, "%s_%s", r->ind.key, k ? "den" : "num"));
