@@ -150,9 +150,12 @@ else
   check "GeoPackage written" 1
 fi
 page=$(ls "$T/e/html"/cpts-*.html 2> /dev/null | head -1)
-grep -q "Indice comparatif de consommation de soins infirmiers" "$page" &&
-  grep -q "Infirmiers manquants" "$page" && grep -q "Sages-femmes manquantes" "$page"
-check "HTML: the profession rows with their French labels" $?
+# one row per profession: the index with its interval, then its missing practitioners
+# in the same row (the cell titled with their label); no trend column (one year)
+grep "Indice comparatif de consommation de soins infirmiers" "$page" | grep -q "title=\"Infirmiers manquants" &&
+  grep "Indice comparatif de consommation de soins de sages-femmes" "$page" | grep -q "title=\"Sages-femmes manquantes" &&
+  ! grep "Indice comparatif de consommation de soins infirmiers" "$page" | grep -q "n\.d\."
+check "HTML: one row per profession with its French label and its missing practitioners" $?
 
 # a workspace made before the profession column: rebuilt at open, its rows are GPs'
 O="$T/old.sqlite"
