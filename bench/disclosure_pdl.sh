@@ -15,7 +15,7 @@ rm -f "$WS"
 "$CPTS" ingest communes "$WS" "$GEO" -q
 sqlite3 "$WS" "
  INSERT INTO population SELECT code, 'T', 'ALL', 50 + (CAST(substr(code, 3) AS INT) * 37) % 4000 FROM communes;
- INSERT INTO consumption SELECT code, 'T', 'ALL',
+ INSERT INTO consumption(code, sex, age, actes, masked) SELECT code, 'T', 'ALL',
    3 * (50 + (CAST(substr(code, 3) AS INT) * 37) % 4000) + CAST(substr(code, 3) AS INT) % 17, 0 FROM communes;
  INSERT INTO mt(code, patients, sans_mt, sans_mt_mt_parti, sans_mt_fictif, mask)
    SELECT code, 40 + (CAST(substr(code, 3) AS INT) * 37) % 3000,

@@ -79,6 +79,9 @@ typedef enum cpts_ind_type {
 	CPTS_TYPE_DSR,        /* directly standardised rate, Dobson et al. (1991) */
 	CPTS_TYPE_ISR,        /* 100 x O / E, exact Poisson (Byar) or over-dispersed */
 	CPTS_TYPE_MEAN,       /* sum num / sum den, normal interval from the commune spread */
+	CPTS_TYPE_MISSING,    /* missing practitioners (E - O) / A when O < E, else 0, over
+				 the strata of an isr; A = the whole area's consumption of the
+				 profession per FTE of its supply (issue 14 point 4) */
 	CPTS_TYPE_N
 } cpts_ind_type;
 

@@ -61,7 +61,7 @@ static const char css[] =
 	".lettre{border:1px solid #bbb;padding:4px 12px;background:#fcfcfc}"
 	".lettre h2{border:none;font-size:15px}.lettre h3{font-size:13px}"
 	".ref td,.ref th{background:#f1f1f1;font-weight:bold}"
-	"th.sort{cursor:pointer}.small{font-size:11px}"
+	"th.sort{cursor:pointer}.small{font-size:11px}table.prof tr>:first-child{width:60%}"
 	".map text.lbl{font-size:10px;fill:#111;stroke:#fff;stroke-width:2.5px;"
 	"paint-order:stroke}.map text.pole{font-weight:bold}"
 	"@page{size:A4;margin:10mm}"
@@ -1130,11 +1130,14 @@ static void add_unstable(cpts_buf *b, const ex_data *d, size_t t)
 		cpts_buf_addstr(b, ".</p>\n");
 }
 
-static void section_communes(cpts_buf *b, const ex_data *d, size_t t)
+/* reserve: printed communes given up to rows printed above on the same sheet */
+static void section_communes(cpts_buf *b, const ex_data *d, size_t t, size_t reserve)
 {
 	const cpts_indicator *ind = cpts_indicator_find(d->map_key);
 	size_t n = d->p->terr_start[t + 1] - d->p->terr_start[t], row = 0;
 	size_t n_printed = communes_printed(n);
+
+	n_printed = n_printed > reserve + 3 ? n_printed - reserve : 3;
 	bool has_map = false, has_att = false;
 	size_t *order = cpts_calloc(n + 1, sizeof(size_t));
 	char s[64];
@@ -1469,13 +1472,43 @@ static void evol_cell(cpts_buf *b, const ex_data *d, const char *id, const cpts_
 					  : " <span class=\"note\">(non significative)</span>");
 }
 
+/* The catalogue row of type missing whose numerator is the index ind's numerator
+ * (<key>_num), or NULL: borrowed from the table rows. */
+static const cpts_indicator *missing_of(const cpts_indicator *rows, size_t n,
+					const cpts_indicator *ind)
+{
+	char num[128];
+
+	if (ind->builtin || ind->companion || ind->type != CPTS_TYPE_ISR)
+		return NULL;
+	snprintf(num, sizeof(num), "%s_num", ind->key);
+	for (size_t j = 0; j < n; j++)
+		if (!rows[j].builtin && rows[j].type == CPTS_TYPE_MISSING && rows[j].num &&
+		    strcmp(rows[j].num, num) == 0 && rows[j].block_fr && ind->block_fr &&
+		    strcmp(rows[j].block_fr, ind->block_fr) == 0)
+			return &rows[j];
+	return NULL;
+}
+
+/* True when the missing row m is shown in its index's row (an isr row of its block
+ * whose numerator it names). */
+static bool is_index_num(const cpts_indicator *rows, size_t n, const cpts_indicator *m)
+{
+	for (size_t j = 0; j < n; j++)
+		if (missing_of(rows, n, &rows[j]) == m)
+			return true;
+	return false;
+}
+
 /* The indicators of the catalogue (not computed by code: data/indicators and
  * --catalogue) that have a value for the territory, one section per block: the
  * territory with its 95 % interval, its département, région and the whole area, each
  * with the stored comparison flag of the territory against the rest of it (France:
  * when the area is France), and the change since the year before. */
-static void section_catalogue(cpts_buf *b, const ex_data *d, size_t t, const ex_scope *sc)
+static size_t section_catalogue(cpts_buf *b, const ex_data *d, size_t t, const ex_scope *sc,
+				bool professions)
 {
+	size_t n_rows = 0;
 	const ex_terr *e = &d->terr[t];
 	const char *id = d->p->terr[t];
 	const cpts_indicator *rows = cpts_indicators;
@@ -1493,54 +1526,146 @@ static void section_catalogue(cpts_buf *b, const ex_data *d, size_t t, const ex_
 			       strcmp(rows[j].block_fr, block) == 0;
 		if (seen)
 			continue;
+		/* the change column only when a row of the block has one (a single year
+		 * of data has none: no column of "n.d.") */
+		bool has_evol = false;
+		for (size_t j = i; j < n && !has_evol; j++) {
+			char ek[128];
+			if (rows[j].builtin || rows[j].companion || !rows[j].block_fr ||
+			    strcmp(rows[j].block_fr, block) != 0 ||
+			    is_nd(ex_value(d, id, "territoire", id, rows[j].key)))
+				continue;
+			snprintf(ek, sizeof(ek), "%s_evol", rows[j].key);
+			has_evol = cpts_indicator_find(ek) &&
+				   !is_nd(ex_value(d, id, "territoire", id, ek));
+		}
+		/* missing practitioners (type missing, numerator <isr>_num) are shown in
+		 * one column of their index's row, not as rows of their own: one row per
+		 * profession keeps the page within three printed sheets */
+		bool has_missing = false;
+		for (size_t j = i; j < n && !has_missing; j++)
+			has_missing = !rows[j].builtin && !rows[j].companion &&
+				      rows[j].block_fr && strcmp(rows[j].block_fr, block) == 0 &&
+				      missing_of(rows, n, &rows[j]) &&
+				      !is_nd(ex_value(d, id, "territoire", id,
+						      missing_of(rows, n, &rows[j])->key));
+		/* blocks of professions (with missing practitioners) print on sheet 3,
+		 * the others on sheet 2 */
+		if (has_missing != professions)
+			continue;
 		for (size_t j = i; j < n; j++) {
 			const cpts_indicator *ind = &rows[j];
 			const cpts_pvalue *v = ex_value(d, id, "territoire", id, ind->key);
+			const cpts_indicator *mi = missing_of(rows, n, ind);
 			const cpts_pvalue *dv = e->n_deps ? ex_value(d, id, "departement", e->deps[0],
 								     ind->key) : NULL;
 			if (ind->builtin || ind->companion || !ind->block_fr ||
 			    strcmp(ind->block_fr, block) != 0 || is_nd(v))
 				continue;
+			if (has_missing && ind->type == CPTS_TYPE_MISSING && is_index_num(rows, n, ind))
+				continue;
 			if (!open) {
 				cpts_buf_addstr(b, "<section><h2>");
 				cpts_buf_add_html(b, block);
-				cpts_buf_addstr(b, "</h2>\n<table class=\"cmp\"><thead><tr><th>Indicateur"
+				cpts_buf_addstr(b, has_missing ? "</h2>\n<table class=\"cmp prof small\">"
+						: "</h2>\n<table class=\"cmp\">");
+				cpts_buf_addstr(b, "<thead><tr><th>Indicateur"
 						"</th><th>Territoire <span class=\"note\">(IC à 95 %)"
-						"</span></th><th>");
-				cpts_buf_add_html(b, e->n_deps ? ex_dep_label(e->deps[0]) : "Département");
-				cpts_buf_addstr(b, "</th><th>Comparaison au département</th><th>");
-				cpts_buf_add_html(b, e->n_regs ? ex_reg_label(e->regs[0]) : "Région");
-				cpts_buf_addstr(b, "</th><th>Comparaison à la région</th><th>");
-				cpts_buf_add_html(b, sc->label);
-				cpts_buf_addstr(b, "</th><th>Comparaison à la France</th><th>Évolution"
-						" <span class=\"note\">(depuis l'année précédente)"
-						"</span></th></tr></thead><tbody>\n");
+						"</span></th>");
+				/* compact (a block of professions): the territory, its comparison
+				 * to its département and its missing practitioners */
+				if (!has_missing) {
+					cpts_buf_addstr(b, "<th>");
+					cpts_buf_add_html(b, e->n_deps ? ex_dep_label(e->deps[0])
+								       : "Département");
+					cpts_buf_addstr(b, "</th>");
+				}
+				cpts_buf_addstr(b, "<th>Comparaison au département</th>");
+				if (!has_missing) {
+					cpts_buf_addstr(b, "<th>");
+					cpts_buf_add_html(b, e->n_regs ? ex_reg_label(e->regs[0])
+								       : "Région");
+					cpts_buf_addstr(b, "</th>");
+				}
+				if (!has_missing)
+					cpts_buf_addstr(b, "<th>Comparaison à la région</th>");
+				if (!has_missing) {
+					cpts_buf_addstr(b, "<th>");
+					cpts_buf_add_html(b, sc->label);
+					cpts_buf_addstr(b, "</th>");
+				}
+				if (!has_missing)
+					cpts_buf_addstr(b, "<th>Comparaison à la France</th>");
+				if (has_missing)
+					cpts_buf_addstr(b, "<th>Professionnels manquants"
+							" <span class=\"note\">(ETP)</span></th>");
+				if (has_evol)
+					cpts_buf_addstr(b, "<th>Évolution <span class=\"note\">"
+							"(depuis l'année précédente)</span></th>");
+				cpts_buf_addstr(b, "</tr></thead><tbody>\n");
 				open = true;
 			}
+			n_rows++;
 			cpts_buf_addstr(b, "<tr>");
 			label_cell(b, ind);
 			cpts_buf_addstr(b, "<td class=\"n\">");
 			add_value_ci(b, d, ind, v);
-			cpts_buf_addstr(b, "</td><td class=\"n\">");
-			add_value_ci(b, d, ind, dv);
-			cpts_buf_addstr(b, "</td><td>");
+			cpts_buf_addstr(b, "</td>");
+			if (!has_missing) {
+				cpts_buf_addstr(b, "<td class=\"n\">");
+				add_value_ci(b, d, ind, dv);
+				cpts_buf_addstr(b, "</td>");
+			}
+			cpts_buf_addstr(b, "<td>");
 			cmp_cell(b, d, id, ind, "cmp_dep");
-			cpts_buf_addstr(b, "</td><td class=\"n\">");
-			add_value_ci(b, d, ind, e->n_regs ? ex_value(d, id, "region", e->regs[0],
-								     ind->key) : NULL);
-			cpts_buf_addstr(b, "</td><td>");
-			cmp_cell(b, d, id, ind, "cmp_reg");
-			cpts_buf_addstr(b, "</td><td class=\"n\">");
-			add_value_ci(b, d, ind, ex_value(d, id, "ensemble", "ALL", ind->key));
-			cpts_buf_addstr(b, "</td><td>");
-			cmp_cell(b, d, id, ind, "cmp_fr");
-			cpts_buf_addstr(b, "</td><td class=\"n\">");
-			evol_cell(b, d, id, ind);
-			cpts_buf_addstr(b, "</td></tr>\n");
+			cpts_buf_addstr(b, "</td>");
+			if (!has_missing) {
+				cpts_buf_addstr(b, "<td class=\"n\">");
+				add_value_ci(b, d, ind, e->n_regs ? ex_value(d, id, "region",
+									    e->regs[0], ind->key)
+								  : NULL);
+				cpts_buf_addstr(b, "</td>");
+			}
+			if (!has_missing) {
+				cpts_buf_addstr(b, "<td>");
+				cmp_cell(b, d, id, ind, "cmp_reg");
+				cpts_buf_addstr(b, "</td>");
+			}
+			if (!has_missing) {
+				cpts_buf_addstr(b, "<td class=\"n\">");
+				add_value_ci(b, d, ind, ex_value(d, id, "ensemble", "ALL", ind->key));
+				cpts_buf_addstr(b, "</td>");
+			}
+			if (!has_missing) {
+				cpts_buf_addstr(b, "<td>");
+				cmp_cell(b, d, id, ind, "cmp_fr");
+				cpts_buf_addstr(b, "</td>");
+			}
+			if (has_missing) {
+				const cpts_pvalue *mv = mi ? ex_value(d, id, "territoire", id,
+								      mi->key) : NULL;
+				cpts_buf_addstr(b, "<td class=\"n\"");
+				if (mi) { /* its own label on hover */
+					cpts_buf_addstr(b, " title=\"");
+					cpts_buf_add_html(b, mi->label_fr);
+					cpts_buf_addstr(b, "\"");
+				}
+				cpts_buf_addstr(b, ">");
+				if (mi && !is_nd(mv))
+					add_value(b, d, mi, mv);
+				cpts_buf_addstr(b, "</td>");
+			}
+			if (has_evol) {
+				cpts_buf_addstr(b, "<td class=\"n\">");
+				evol_cell(b, d, id, ind);
+				cpts_buf_addstr(b, "</td>");
+			}
+			cpts_buf_addstr(b, "</tr>\n");
 		}
 		if (open)
 			cpts_buf_addstr(b, "</tbody></table>\n</section>\n");
 	}
+	return n_rows;
 }
 
 /* One line for the other professions of the catalogue's supply block (builtin rows
@@ -1673,14 +1798,16 @@ static int territory_page(cpts_ctx *ctx, cpts_buf *b, const ex_data *d, size_t t
 		age_groups(&sh[1], d, t);
 		cpts_buf_addstr(&sh[1], "</section>\n");
 	}
-	section_catalogue(&sh[1], d, t, env->sc);
+	section_catalogue(&sh[1], d, t, env->sc, false);
 	/* sheet 3 */
 	if (in.flows)
 		section_flows(&sh[2], d, t, env->fa);
+	/* a profession row takes about the height of a commune row and a half */
+	size_t n_prof = section_catalogue(&sh[2], d, t, env->sc, true);
 	cpts_buf_addstr(&sh[2], "<section class=\"lettre small\">\n");
 	ex_doc_html(&sh[2], lettre);
 	cpts_buf_addstr(&sh[2], "</section>\n");
-	section_communes(&sh[2], d, t);
+	section_communes(&sh[2], d, t, n_prof ? (3 * n_prof + 1) / 2 + 1 : 0);
 	for (int k = 0; k < N_SHEETS; k++)
 		n_sheets += sh[k].len > 0;
 	for (int k = 0; k < N_SHEETS; k++) {

@@ -42,6 +42,10 @@ static const cpts_colspec consumption_cols[] = {
 	{ "sexe", "sexe,sex,genre", CPTS_COL_SEX, K, 0 },
 	{ "classe_age", "classe_age,age,tranche_age,classe_d_age,cl_age,tranche", CPTS_COL_AGE, K, 0 },
 	{ "actes", "actes,nb_actes,consultations,nb_consultations,volume", CPTS_COL_COUNT, R, MAX_COUNT * 20 },
+	/* optional (issue 14): without it, or a GP label, the rows are GP consultations
+	   (the builtin ICC); another profession feeds the catalogue rows whose source is
+	   consommation_<profession> (src/profile/generic.c) */
+	{ "profession", "profession,prof,specialite,code_profession", CPTS_COL_TEXT, K, 0 },
 };
 static const cpts_colspec reference_cols[] = {
 	{ "sexe", "sexe,sex,genre", CPTS_COL_SEX, R | K, 0 },
@@ -119,7 +123,8 @@ const cpts_kindspec cpts_ingest__kinds[CPTS_TABLE_N_KINDS] = {
 	[CPTS_TABLE_POPULATION] = { "population", "population", population_cols, N(population_cols),
 		"code, sex, age, pop", "code, sex, age", "pop = pop + excluded.pop", CPTS_X_NONE },
 	[CPTS_TABLE_CONSUMPTION] = { "consumption", "consumption", consumption_cols,
-		N(consumption_cols), "code, sex, age, actes, masked", "code, sex, age",
+		N(consumption_cols), "code, sex, age, actes, profession, masked",
+		"code, profession, sex, age",
 		"actes = CASE WHEN masked OR excluded.masked THEN NULL ELSE actes + excluded.actes"
 		" END, masked = masked OR excluded.masked", CPTS_X_MASKED },
 	[CPTS_TABLE_REFERENCE] = { "reference", "reference", reference_cols, N(reference_cols),

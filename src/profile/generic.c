@@ -12,7 +12,14 @@
  *               ingested area), Dobson et al. (1991) interval;
  *   isr         100 O / E with E from the rates of the whole area per stratum (known
  *               cells), and the interval widened by the over-dispersion phi = Pearson chi-square /
- *               df over the communes of the area (pure Poisson with isr_poisson).
+ *               df over the communes of the area (pure Poisson with isr_poisson);
+ *   missing     missing practitioners (DOMAIN.md section 6 applied to a profession):
+ *               (E - O) / A when O < E, else 0, O and E as an isr over the same source,
+ *               A = the whole area's O per FTE of the profession's supply (the source
+ *               consommation_<p> takes the supply of profession p; cpts_gen_extra).
+ * The consumption of professions other than GPs (table consumption, column profession)
+ * reaches the engine as cells of the sources consommation_<profession>, the denominator
+ * of a cell being the population of its stratum (profile/rates.c).
  * A unit whose cells are all 0 gets a 0 (with its interval: Wilson for 0/n, Garwood for
  * 0 events), distinct from a unit without cells (no row). Over masked cells (1 to 10
  * each) a ratio's value is not determined: it is stored without a point (NULL, masked)
@@ -40,6 +47,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cpts/store_profile.h"
 #include "cpts/util.h"
@@ -64,6 +72,8 @@ typedef struct gen_ind {
 	double *rate;              /* OWNED (isr): reference rate per stratum */
 	double *w;                 /* OWNED (dsr): standard weight per stratum */
 	double phi;                /* isr: over-dispersion (1 = none) */
+	double activity;           /* missing: consultations per FTE over the whole area
+				      (NAN: unknown, no value) */
 	bool has_prev;             /* a block of the year before follows the latest one */
 	size_t hint;               /* stratum_of: where to look first */
 	char (*keys)[96];          /* OWNED: <key>_num_prec, _evol, _evol_sig, _prec, _evol_pct,
@@ -296,8 +306,57 @@ static void setup_isr(cpts_gen *g, gen_ind *gi, bool isr_poisson)
 	gi->phi = !isr_poisson && n_c > 1 ? fmax(1.0, chi2 / (double)(n_c - 1)) : 1.0;
 }
 
+int cpts_profile__indrow_cmp(const void *a, const void *b)
+{
+	const cpts_indrow *x = a, *y = b;
+	int c;
+
+	if ((c = strcmp(x->indicator, y->indicator)) != 0 || (c = strcmp(x->code, y->code)) != 0 ||
+	    (c = strcmp(x->sex, y->sex)) != 0 || (c = strcmp(x->age, y->age)) != 0)
+		return c;
+	return (x->year > y->year) - (x->year < y->year);
+}
+
+/* rows (n, from the store) merged with the sorted extra rows: the result OWNED by the
+   caller, rows freed. */
+static cpts_indrow *merge_rows(cpts_indrow *rows, size_t n, const cpts_gen_extra *x,
+			       size_t *n_out)
+{
+	cpts_indrow *m;
+	size_t i = 0, j = 0, k = 0;
+
+	*n_out = n;
+	if (!x || x->n == 0)
+		return rows;
+	m = cpts_mallocarray(n + x->n, sizeof(*m));
+	while (i < n || j < x->n) {
+		if (j == x->n || (i < n && cpts_profile__indrow_cmp(&rows[i], &x->rows[j]) <= 0))
+			m[k++] = rows[i++];
+		else
+			m[k++] = x->rows[j++];
+	}
+	free(rows);
+	*n_out = k;
+	return m;
+}
+
+/* missing: the profession of its source (consommation_<p> -> p), its FTE over the whole
+   area and the area's O per FTE. */
+static void setup_activity(const cpts_gen *g, gen_ind *gi, const cpts_gen_extra *x)
+{
+	static const char pre[] = "consommation_";
+	const char *src = gi->ind->source;
+	const char *prof = strncmp(src, pre, sizeof(pre) - 1) == 0 ? src + sizeof(pre) - 1 : src;
+	double o = 0, fte = x && x->fte ? x->fte(x->arg, prof) : NAN;
+
+	for (size_t i = 0; i < g->n_communes; i++)
+		for (size_t s = 0; s < gi->ns; s++)
+			o += g->cval[i * g->n_slots + gi->slot0 + NS * s];
+	gi->activity = fte > 0 && o > 0 ? o / fte : NAN;
+}
+
 int cpts_profile__gen_build(cpts_ctx *ctx, cpts_gen **out, cpts_store *s, const cpts_model *m,
-			    bool isr_poisson)
+			    bool isr_poisson, const cpts_gen_extra *extra)
 {
 	cpts_indrow *rows = NULL;
 	size_t n = 0;
@@ -305,7 +364,12 @@ int cpts_profile__gen_build(cpts_ctx *ctx, cpts_gen **out, cpts_store *s, const 
 	int rc;
 
 	*out = NULL;
-	if ((rc = cpts_store_indicator_data_load(ctx, s, &rows, &n)) < 0 || n == 0)
+	if ((rc = cpts_store_indicator_data_load(ctx, s, &rows, &n)) < 0)
+		goto out;
+	CPTS_LOG(ctx, CPTS_LOG_DEBUG, "profile: %zu catalogue cells read (cpu %.2f s)", n,
+		 (double)clock() / CLOCKS_PER_SEC);
+	rows = merge_rows(rows, n, extra, &n);
+	if (n == 0)
 		goto out;
 	g = cpts_calloc(1, sizeof(*g));
 	g->n_communes = m->n;
@@ -348,13 +412,20 @@ int cpts_profile__gen_build(cpts_ctx *ctx, cpts_gen **out, cpts_store *s, const 
 		gen_ind *gi = &g->g[k];
 		size_t b = 0, e;
 		int y, yp;
+		const char *last_code = NULL;
+		long ci = -1;
 		indicator_range(rows, n, gi->ind->source, &b, &e);
 		y = latest_year(rows, b, e);
 		yp = gi->has_prev ? year_before(rows, b, e, y) : -1;
 		for (size_t i = b; i < e; i++) {
 			const cpts_indrow *r = &rows[i];
-			long ci = cpts_model_find(m, r->code), st;
+			long st;
 			double *c;
+			/* the rows of one commune follow each other: one look-up per commune */
+			if (!last_code || strcmp(last_code, r->code) != 0) {
+				ci = cpts_model_find(m, r->code);
+				last_code = r->code;
+			}
 			if ((r->year != y && r->year != yp) || ci < 0)
 				continue;
 			st = stratum_of(gi, r->sex, r->age);
@@ -376,8 +447,10 @@ int cpts_profile__gen_build(cpts_ctx *ctx, cpts_gen **out, cpts_store *s, const 
 		}
 		if (gi->ind->type == CPTS_TYPE_DSR && (rc = setup_standard(ctx, g, gi)) < 0)
 			goto out;
-		if (gi->ind->type == CPTS_TYPE_ISR)
+		if (gi->ind->type == CPTS_TYPE_ISR || gi->ind->type == CPTS_TYPE_MISSING)
 			setup_isr(g, gi, isr_poisson);
+		if (gi->ind->type == CPTS_TYPE_MISSING)
+			setup_activity(g, gi, extra);
 	}
 	*out = g;
 	g = NULL;
@@ -680,6 +753,24 @@ int cpts_profile__gen_emit(const cpts_gen *g, const double *sums, double alpha, 
 			/* O and E over the same (known) strata */
 			v = isr_dispersed(g, num, e, gi->phi, alpha, byar, &lo, &hi);
 			break;
+		case CPTS_TYPE_MISSING:
+			if (!(e + em > 0) || isnan(gi->activity))
+				continue;
+			if (nm > 0) {
+				/* O + masked cells lies in [O + m, O + 10 m] over the E of all
+				   the strata: the range of (E - O) / A, no point */
+				double et = e + em, mx = CPTS_PROFILE_INPUT_MASK_MAX;
+				if (mu == 0) {
+					lo = fmax(0.0, (et - (num + mx * nm)) / gi->activity);
+					hi = fmax(0.0, (et - (num + nm)) / gi->activity);
+				}
+			} else {
+				v = fmax(0.0, (e - num) / gi->activity);
+			}
+			/* its numerator is the isr's (catalogue column numerator), put there */
+			if ((rc = put(arg, ind->key, v, lo, hi, nm > 0)) < 0)
+				return rc;
+			continue;
 		default:
 			continue;
 		}

@@ -17,15 +17,29 @@
 
 typedef struct cpts_gen cpts_gen;
 
+/* What a profile hands the catalogue engine beside table indicator_data (issue 14
+   point 4): the consumption of professions other than GPs as cells of the sources
+   consommation_<profession> (sorted by indicator, code, sex, age, year), and the FTE of
+   a profession's supply over the whole area (the activity A of a `missing` row). */
+typedef struct cpts_gen_extra {
+	const cpts_indrow *rows; /* BORROWED */
+	size_t n;
+	double (*fte)(void *arg, const char *profession); /* NAN when unknown */
+	void *arg;
+} cpts_gen_extra;
+
 /**
  * Read the ingested cells of every non-builtin catalogue row (latest year of each),
  * with the reference rates and dispersion of isr rows and the weights of dsr rows.
+ * @param extra BORROWED, may be NULL
  * @param[out] out OWNED by caller (cpts_profile__gen_free); NULL when no catalogue row
  *             has data (nothing to compute)
  * @return CPTS_OK; CPTS_EINPUT (age bands that do not fit the standard, named)
  */
 int cpts_profile__gen_build(cpts_ctx *ctx, cpts_gen **out, cpts_store *s, const cpts_model *m,
-			    bool isr_poisson);
+			    bool isr_poisson, const cpts_gen_extra *extra);
+/** Order of the cells handed to the engine: indicator, code, sex, age, year. */
+int cpts_profile__indrow_cmp(const void *a, const void *b);
 void cpts_profile__gen_free(cpts_gen *g);
 /** Slots per commune (the length of a sum array). */
 size_t cpts_profile__gen_slots(const cpts_gen *g);

@@ -33,7 +33,7 @@
 #include "cpts/profile.h"
 
 static const char *const type_names[CPTS_TYPE_N] = {
-	"population", "value", "count", "share", "crude_rate", "dsr", "isr", "mean",
+	"population", "value", "count", "share", "crude_rate", "dsr", "isr", "mean", "missing",
 };
 
 static struct catalogue {
@@ -237,7 +237,7 @@ static int parse_row(cpts_ctx *ctx, const char *name, size_t line, char **f, con
 	r->ind.block_fr = *v[C_BLOCK] ? v[C_BLOCK] : "Autres indicateurs";
 	if ((r->ind.type = cpts_ind_type_parse(v[C_TYPE])) < 0)
 		return bad(ctx, name, line, "type", "type is one of population, value, count,"
-			   " share, crude_rate, dsr, isr, mean, not", v[C_TYPE]);
+			   " share, crude_rate, dsr, isr, mean, missing, not", v[C_TYPE]);
 	r->ind.unit_fr = v[C_UNIT];
 	r->ind.decimals = 1;
 	if (*v[C_DEC]) {
@@ -277,7 +277,8 @@ static int parse_row(cpts_ctx *ctx, const char *name, size_t line, char **f, con
 	r->ind.num = *v[C_NUM] ? v[C_NUM] : NULL;
 	r->ind.den = *v[C_DEN] ? v[C_DEN] : NULL;
 	r->part_of = *v[C_PART] ? v[C_PART] : NULL;
-	yn = parse_yesno(v[C_INTERVAL], r->ind.type >= CPTS_TYPE_SHARE);
+	yn = parse_yesno(v[C_INTERVAL], r->ind.type >= CPTS_TYPE_SHARE &&
+					    r->ind.type != CPTS_TYPE_MISSING);
 	if (yn < 0)
 		return bad(ctx, name, line, "interval", "interval is oui or non, not",
 			   v[C_INTERVAL]);
@@ -288,7 +289,7 @@ static int parse_row(cpts_ctx *ctx, const char *name, size_t line, char **f, con
 	    (r->ind.type == CPTS_TYPE_POPULATION || r->ind.type == CPTS_TYPE_VALUE))
 		return bad(ctx, name, line, "type", "population and value are computed by cpts"
 			   " (source builtin); an ingested indicator is count, share, crude_rate,"
-			   " dsr, isr or mean, not", v[C_TYPE]);
+			   " dsr, isr, mean or missing, not", v[C_TYPE]);
 	return CPTS_OK;
 }
 
@@ -336,8 +337,9 @@ static void add_companions(crow *r, cpts_vec *extra, cpts_buf *names)
 	static const char *const what[2] = { "numérateur", "dénominateur" };
 	int n = r->ind.type == CPTS_TYPE_SHARE ? 2 : 1;
 
-	if (r->ind.builtin || r->ind.type == CPTS_TYPE_COUNT || r->ind.kind != CPTS_IND_RATIO)
-		return;
+	if (r->ind.builtin || r->ind.type == CPTS_TYPE_COUNT || r->ind.kind != CPTS_IND_RATIO ||
+	    (r->ind.type == CPTS_TYPE_MISSING && r->ind.num))
+		return; /* a missing row names its isr's numerator: one count, masked once */
 	for (int k = 0; k < n; k++) {
 		crow c = { 0 };
 		c.ind.key = keep(bprintf(names, "%s_%s", r->ind.key, k ? "den" : "num"));

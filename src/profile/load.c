@@ -217,6 +217,53 @@ static bool is_gp(const char *prof)
 	       strcmp(b, "nb_d201") == 0 || strcmp(b, "omnipraticien") == 0;
 }
 
+const char *cpts_profile__prof_canon(const char *label, char *out, size_t cap)
+{
+	int k;
+
+	if (!label || !*label || is_gp(label)) {
+		out[0] = 0;
+		return out;
+	}
+	if ((k = prof_index(label)) >= 0)
+		snprintf(out, cap, "%s", cpts_profile__professions[k].prefix);
+	else
+		prof_norm(label, out, cap);
+	return out;
+}
+
+double cpts_profile__prof_fte(void *arg, const char *profession)
+{
+	const prun *r = arg;
+	int64_t k;
+
+	if (!r->fte_index || !cpts_strmap_get(r->fte_index, profession, &k))
+		return NAN;
+	return r->fte[k];
+}
+
+/* The FTE of every profession over the whole area, by canonical name (the activity A
+   of the catalogue's `missing` rows): the FTE where given, else the headcount. */
+static void add_fte(prun *r, long i, const char *prof, double eff, double etp)
+{
+	char canon[64];
+	double x = !isnan(etp) ? etp : eff;
+	int64_t k;
+
+	if (i < 0 || isnan(x) || r->cd[i].skip_total)
+		return;
+	cpts_profile__prof_canon(prof, canon, sizeof(canon));
+	if (!r->fte_index)
+		r->fte_index = cpts_strmap_new(16);
+	if (!cpts_strmap_get(r->fte_index, canon, &k)) {
+		r->fte = cpts_reallocarray(r->fte, r->n_fte + 1, sizeof(double));
+		r->fte[r->n_fte] = 0;
+		k = (int64_t)r->n_fte++;
+		cpts_strmap_put(r->fte_index, canon, k);
+	}
+	r->fte[k] += x;
+}
+
 static int add_supply(void *arg, const cpts_store_cell *cell)
 {
 	prun *r = arg;
@@ -226,6 +273,7 @@ static int add_supply(void *arg, const cpts_store_cell *cell)
 	cdata *c;
 
 	r->has_supply = true;
+	add_fte(r, i, cell->text, eff, etp);
 	if (i >= 0 && pk >= 0) {
 		c = &r->cd[i];
 		r->has_prof |= 1u << pk;

@@ -355,8 +355,13 @@ int cpts_profile_run(cpts_ctx *ctx, cpts_store *s, const cpts_profile_opts *opts
 	if (r.has_supply && (rc = cpts_profile__compute_apl(ctx, &r, s)) < 0)
 		goto out;
 	cpts_note(ctx, "profile inputs loaded and APL computed in %.2f s", cpts_now() - t0);
-	if ((rc = cpts_profile__gen_build(ctx, &r.gen, s, r.m, opts->isr_poisson)) < 0)
-		goto out;
+	{
+		cpts_gen_extra x = { r.prof_cells.data, r.prof_cells.n, cpts_profile__prof_fte, &r };
+		if ((rc = cpts_profile__gen_build(ctx, &r.gen, s, r.m, opts->isr_poisson, &x)) < 0)
+			goto out;
+	}
+	CPTS_LOG(ctx, CPTS_LOG_DEBUG, "profile: catalogue cells summed at %.2f s (cpu %.2f s)",
+		 cpts_now() - t0, (double)clock() / CLOCKS_PER_SEC);
 	cpts_profile__build_levels(&r);
 	/* replace the previous values of the profiled territories */
 	if (opts->n_territories == 0 && (rc = cpts_store_pvwriter_clear(ctx, w, NULL)) < 0)
@@ -403,6 +408,10 @@ out:
 		cpts_store_rollback(s);
 	cpts_store_pvwriter_free(w);
 	cpts_vec_release(&r.rows);
+	if (r.prof_cells.size)
+		cpts_vec_release(&r.prof_cells);
+	cpts_strmap_free(r.fte_index);
+	free(r.fte);
 	cpts_chi2_memo_release(&r.chi2);
 	if (r.dep_cache)
 		cpts_profile__lcache_release(r.dep_cache, r.n_dep);

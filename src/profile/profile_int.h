@@ -128,6 +128,13 @@ typedef struct prun {
 					région (comparisons) */
 	bool is_france;              /* the whole area holds every metropolitan région: its
 					values are France's (the _cmp_fr flags) */
+	cpts_vec prof_cells;         /* cpts_indrow: consumption of the professions other
+					than GPs, as cells of consommation_<profession>
+					(rates.c), for the catalogue engine */
+	cpts_strmap *fte_index;      /* OWNED; canonical profession -> slot of fte */
+	double *fte;                 /* OWNED: FTE (headcount where no FTE) of each
+					profession of the supply over the whole area */
+	size_t n_fte;
 } prun;
 
 /* strata.c */
@@ -144,6 +151,13 @@ int cpts_profile__setup_bands(cpts_ctx *ctx, prun *r, cpts_store *s);
 int cpts_profile__load_population(cpts_ctx *ctx, prun *r, cpts_store *s);
 int cpts_profile__load_mt(cpts_ctx *ctx, prun *r, cpts_store *s);
 int cpts_profile__load_supply(cpts_ctx *ctx, prun *r, cpts_store *s);
+/* The canonical name of a profession label into out (cap bytes): "" for GPs, the key
+   prefix of a profession of cpts_profile__professions (inf, mk, sf, cd, ph), else the
+   normalised label (lower case, é -> e, space and - -> _): the <profession> of the
+   sources consommation_<profession> and of the supply's FTE (one home: load.c). */
+const char *cpts_profile__prof_canon(const char *label, char *out, size_t cap);
+/* FTE of a canonical profession over the whole area (cpts_gen_extra.fte; NAN: none). */
+double cpts_profile__prof_fte(void *r, const char *profession);
 int cpts_profile__load_dens(cpts_ctx *ctx, prun *r, cpts_store *s);
 int cpts_profile__compute_apl(cpts_ctx *ctx, prun *r, cpts_store *s);
 

@@ -23,6 +23,33 @@ struct cons_ctx {
 	size_t n_ignored;  /* rows at another sex/age level than the scheme */
 };
 
+/* A consumption row of another profession than GPs: a cell of the catalogue source
+   consommation_<profession> (generic.c), its denominator the population of its
+   stratum (the same as the GPs' E_i: the population inside the consumption band). */
+static int add_prof_cell(prun *r, const cpts_store_cell *cell, long i, const char *canon,
+			 int sx, int b, bool masked)
+{
+	const cdata *c = &r->cd[i];
+	cpts_indrow *x;
+
+	if (r->prof_cells.size == 0)
+		cpts_vec_init(&r->prof_cells, sizeof(cpts_indrow), SIZE_MAX / sizeof(cpts_indrow));
+	if (!(x = cpts_vec_push(&r->prof_cells)))
+		CPTS_BUG("too many consumption rows");
+	memset(x, 0, sizeof(*x));
+	snprintf(x->indicator, sizeof(x->indicator), "consommation_%.50s", canon);
+	snprintf(x->code, sizeof(x->code), "%s", cell->code);
+	snprintf(x->sex, sizeof(x->sex), "%s", cell->sex ? cell->sex : "T");
+	snprintf(x->age, sizeof(x->age), "%s", cell->age ? cell->age : "ALL");
+	x->masked = masked;
+	x->num = masked ? NAN : cell->v[0];
+	x->den = sx >= 0 && b >= 0 && !c->skip_total &&
+			 (c->has_sexage || (sx == 2 && b == NB))
+		 ? cpts_profile__stratum_pop(&c->icc_pop[0][0], c->pop, sx * (NB + 1) + b)
+		 : NAN;
+	return CPTS_OK;
+}
+
 static int add_consumption(void *arg, const cpts_store_cell *cell)
 {
 	struct cons_ctx *cc = arg;
@@ -33,11 +60,14 @@ static int add_consumption(void *arg, const cpts_store_cell *cell)
 	bool masked = cell->flag != 0 || (cell->v_null & 1u);
 	double a = cell->v[0];
 	int k = sx * (NB + 1) + b;
+	char canon[64];
 	cdata *c;
 	long rg;
 
 	if (i < 0)
 		return CPTS_OK;
+	if (*cpts_profile__prof_canon(cell->text, canon, sizeof(canon)))
+		return add_prof_cell(r, cell, i, canon, sx, b, masked);
 	if (cpts_profile__scheme_of(sx, b) != r->scheme) {
 		cc->n_ignored++;
 		return CPTS_OK;
@@ -75,10 +105,14 @@ static int load_consumption(cpts_ctx *ctx, prun *r, cpts_store *s, double *num, 
 	r->scheme = lv & 1u ? SCH_SEXAGE : lv & 2u ? SCH_AGE : lv & 4u ? SCH_TOTAL : SCH_NONE;
 	if (r->scheme == SCH_NONE)
 		return CPTS_OK;
-	r->has_cons = true;
 	if ((rc = cpts_store_profile_each(ctx, s, CPTS_PIN_CONSUMPTION, add_consumption,
 					  &cc)) < 0)
 		return rc;
+	for (size_t i = 0; i < r->m->n && !r->has_cons; i++)
+		r->has_cons = r->cd[i].has_obs; /* GP rows (the others: prof_cells) */
+	if (r->prof_cells.n > 1)
+		qsort(r->prof_cells.data, r->prof_cells.n, sizeof(cpts_indrow),
+		      cpts_profile__indrow_cmp);
 	if (cc.n_ignored)
 		cpts_warn(ctx, "%zu consumption rows at a coarser sex/age level than the others were"
 			  " ignored", cc.n_ignored);

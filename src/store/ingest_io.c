@@ -303,11 +303,15 @@ int cpts_store_one_form_per_commune(cpts_ctx *ctx, cpts_store *s, const char *ta
 {
 	sqlite3 *db = cpts_store_db(s);
 	int before = sqlite3_total_changes(db), rc;
-	char *sql = cpts_asprintf("DELETE FROM %s WHERE (sex = 'T' OR age = 'ALL') AND code IN"
-				  " (SELECT code FROM %s WHERE sex <> 'T' AND age <> 'ALL');"
-				  "DELETE FROM %s WHERE sex = 'T' AND age = 'ALL' AND code IN"
-				  " (SELECT code FROM %s WHERE age <> 'ALL')", table, table, table,
-				  table);
+	/* consumption: within each profession (nurses by band for both sexes beside GPs by
+	   sex and band are two forms of two professions, not of one) */
+	const char *same = strcmp(table, "consumption") == 0 ? " AND d.profession = t.profession" : "";
+	char *sql = cpts_asprintf("DELETE FROM %s AS t WHERE (sex = 'T' OR age = 'ALL') AND"
+				  " EXISTS (SELECT 1 FROM %s AS d WHERE d.code = t.code AND"
+				  " d.sex <> 'T' AND d.age <> 'ALL'%s);"
+				  "DELETE FROM %s AS t WHERE sex = 'T' AND age = 'ALL' AND EXISTS"
+				  " (SELECT 1 FROM %s AS d WHERE d.code = t.code AND d.age <> 'ALL'%s)",
+				  table, table, same, table, table, same);
 
 	rc = cpts_store_exec(ctx, s, sql);
 	free(sql);

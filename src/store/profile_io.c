@@ -150,8 +150,8 @@ static const struct pin_spec {
 					" ORDER BY age", "a", "consumption" },
 	[CPTS_PIN_POPULATION] = { "SELECT code, sex, age, pop FROM population", "csav",
 				  "population" },
-	[CPTS_PIN_CONSUMPTION] = { "SELECT code, sex, age, actes, masked FROM consumption",
-				   "csavf", "consumption" },
+	[CPTS_PIN_CONSUMPTION] = { "SELECT code, sex, age, actes, masked, profession FROM"
+				   " consumption", "csavft", "consumption" },
 	[CPTS_PIN_REFERENCE] = { "SELECT sex, age, rate FROM reference", "sav", "reference" },
 	[CPTS_PIN_MT] = { "SELECT code, patients, sans_mt, sans_mt_mt_parti, sans_mt_fictif, ald,"
 			  " ald_sans_mt, c2s, c2s_sans_mt, p70, p70_sans_mt, mask FROM mt",
@@ -261,6 +261,25 @@ int cpts_store_pvwriter_open(cpts_ctx *ctx, cpts_store *s, cpts_store_pvwriter *
 
 int cpts_store_pvwriter_clear(cpts_ctx *ctx, cpts_store_pvwriter *w, const char *territory)
 {
+	sqlite3_stmt *st = NULL;
+	int rc, other;
+
+	if (!territory) {
+		/* the whole partition: when the table holds no other, a DELETE without WHERE
+		   (SQLite clears the table's pages without visiting the rows: France's 4
+		   million values went in 3.3 s of CPU row by row) */
+		if ((rc = cpts_store_prepare(ctx, w->s, &st, "SELECT EXISTS(SELECT 1 FROM"
+					     " profile_values WHERE partition <> ?1)")) < 0)
+			return rc;
+		sqlite3_bind_text(st, 1, w->partition, -1, SQLITE_STATIC);
+		rc = cpts_store_row(ctx, w->s, st, "profile_values");
+		other = rc > 0 ? sqlite3_column_int(st, 0) : 1;
+		sqlite3_finalize(st);
+		if (rc < 0)
+			return rc;
+		if (!other)
+			return cpts_store_exec(ctx, w->s, "DELETE FROM profile_values");
+	}
 	sqlite3_bind_text(w->del, 1, w->partition, -1, SQLITE_STATIC);
 	if (territory)
 		sqlite3_bind_text(w->del, 2, territory, -1, SQLITE_STATIC);

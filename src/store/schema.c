@@ -44,9 +44,11 @@ const char cpts_store_schema_sql[] =
 	"CREATE TABLE population(code TEXT NOT NULL, sex TEXT NOT NULL, age TEXT NOT NULL,"
 	" pop REAL NOT NULL, PRIMARY KEY(code, sex, age)) WITHOUT ROWID;\n"
 	"CREATE TABLE population_total(code TEXT PRIMARY KEY, pop REAL NOT NULL) WITHOUT ROWID;\n"
+	/* profession: '' for GPs (the builtin ICC), else the profession's label as given
+	 * (issue 14: ICC per profession, src/profile/generic.c) */
 	"CREATE TABLE consumption(code TEXT NOT NULL, sex TEXT NOT NULL, age TEXT NOT NULL,"
-	" actes REAL, masked INTEGER NOT NULL DEFAULT 0, PRIMARY KEY(code, sex, age))"
-	" WITHOUT ROWID;\n"
+	" actes REAL, masked INTEGER NOT NULL DEFAULT 0, profession TEXT NOT NULL DEFAULT '',"
+	" PRIMARY KEY(code, profession, sex, age)) WITHOUT ROWID;\n"
 	"CREATE TABLE reference(sex TEXT NOT NULL, age TEXT NOT NULL, rate REAL NOT NULL,"
 	" PRIMARY KEY(sex, age));\n"
 	"CREATE TABLE mt(code TEXT PRIMARY KEY, patients REAL, sans_mt REAL,"
@@ -99,3 +101,14 @@ const char cpts_store_schema_sql[] =
 const char cpts_store_schema_upgrade_sql[] =
 	CPTS_BASIN_STABILITY_DDL CPTS_TERRITORY_NAMES_DDL
 	CPTS_LEDGER_DDL;
+
+/* Workspaces made before the consumption table had its profession column (issue 14):
+ * the table rebuilt with it, every row a GP row (store.c, cpts_store_open). */
+const char cpts_store_consumption_upgrade_sql[] =
+	"ALTER TABLE consumption RENAME TO consumption_v1;\n"
+	"CREATE TABLE consumption(code TEXT NOT NULL, sex TEXT NOT NULL, age TEXT NOT NULL,"
+	" actes REAL, masked INTEGER NOT NULL DEFAULT 0, profession TEXT NOT NULL DEFAULT '',"
+	" PRIMARY KEY(code, profession, sex, age)) WITHOUT ROWID;\n"
+	"INSERT INTO consumption(code, sex, age, actes, masked) SELECT code, sex, age, actes,"
+	" masked FROM consumption_v1;\n"
+	"DROP TABLE consumption_v1;\n";

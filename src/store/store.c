@@ -174,6 +174,24 @@ int cpts_store_open(cpts_ctx *ctx, cpts_store **out, const char *path, unsigned 
 					" 'basin_stability')", &n)) < 0 ||
 	     (n < 2 && (rc = cpts_store_exec(ctx, s, cpts_store_schema_upgrade_sql)) < 0)))
 		goto out;
+	if (!(flags & CPTS_STORE_READONLY)) {
+		/* consumption by profession (issue 14): the table rebuilt, in one
+		   transaction */
+		if ((rc = cpts_store_count_get(ctx, s, "SELECT count(*) FROM"
+					       " pragma_table_info('consumption') WHERE"
+					       " name = 'profession'", &n)) < 0)
+			goto out;
+		if (n == 0) {
+			if ((rc = cpts_store_begin(ctx, s)) < 0)
+				goto out;
+			if ((rc = cpts_store_exec(ctx, s, cpts_store_consumption_upgrade_sql)) < 0) {
+				cpts_store_rollback(s);
+				goto out;
+			}
+			if ((rc = cpts_store_commit(ctx, s)) < 0)
+				goto out;
+		}
+	}
 	rc = CPTS_OK;
 	*out = s;
 	s = NULL;

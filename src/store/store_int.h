@@ -23,5 +23,6 @@ int cpts_store__status(sqlite3 *db);
 
 extern const char cpts_store_schema_sql[];
 extern const char cpts_store_schema_upgrade_sql[];
+extern const char cpts_store_consumption_upgrade_sql[];
 
 #endif

@@ -18,6 +18,15 @@
  * The C2S has a second year (2023, 6 % fewer beneficiaries: a trend); the truth is
  * that of the latest year.
  *
+ * Consumption by profession (issue 14 point 4: ICC and missing practitioners per
+ * profession): acts of nurses, physiotherapists, dentists and pharmacies by 5-year band
+ * (both sexes), of midwives by band of women aged 15-49, Poisson around n x f_i x r_a
+ * with an over-dispersed commune factor f_i (log-normal, lower without a professional
+ * of the profession in the commune): an isr truth like the others, under the source
+ * consommation_<prefix> of the catalogue (data/indicators/consommation.csv); written
+ * in consumption.csv with a profession column, exactly (no masking, as the
+ * standardised indicators' cells).
+ *
  * Masking: the numerators of the shares (health counts) between 1 and 10 are written
  * "<11", as open data are. The cells of the standardised indicators (dsr, isr) are
  * written exactly: an ORS or the Assurance Maladie provides them under agreement,
@@ -87,7 +96,35 @@ static const struct share_def {
 	{ "polymed_75p", 2, 15, 19, 0.21, 0.05 },
 };
 #define N_SHARES (sizeof(shares) / sizeof(shares[0]))
-#define N_IND (N_SHARES + 4) /* the shares, ALD, emergency visits, two mortalities */
+#define N_PCONS 5 /* consumption by profession: inf, mk, cd, ph, sf */
+#define N_IND (N_SHARES + 4 + N_PCONS) /* the shares, ALD, emergency visits, two
+					  mortalities, consumption by profession */
+
+/* Consumption by profession: source, label in consumption.csv, index in the supply
+   (synth_prof_label), acts per person and year at the middle age m of a band. */
+static const struct pcons_def {
+	const char *name, *label;
+	int supply;
+} pcons[N_PCONS] = {
+	{ "consommation_inf", "infirmier", 1 },
+	{ "consommation_mk", "masseur_kinesitherapeute", 2 },
+	{ "consommation_cd", "chirurgien_dentiste", 3 },
+	{ "consommation_ph", "pharmacien", 4 },
+	{ "consommation_sf", "sage_femme", 5 },
+};
+
+#define PCONS_SERIES 3
+
+static double pcons_rate(int p, double m)
+{
+	switch (p) {
+	case 0: return 1.5 * exp(0.035 * (m - 40.0));
+	case 1: return 0.9 * (0.4 + m / 60.0);
+	case 2: return 0.6 + 0.006 * m;
+	case 3: return 4.0 * exp(0.02 * (m - 40.0));
+	default: return 0.35;
+	}
+}
 
 static const char *const sex_label[3] = { "F", "M", "T" };
 
@@ -155,7 +192,8 @@ static void draw(synth_ind *d, synth_rng *r, size_t i, size_t k, double n, doubl
 
 int synth_indicators(cpts_ctx *ctx, cpts_synth *s)
 {
-	synth_ind *sh[N_SHARES], *ald, *urg, *mort, *prem;
+	synth_ind *sh[N_SHARES], *ald, *urg, *mort, *prem, *pc[N_PCONS];
+	band b_cons[SYNTH_N_AGES];
 
 	s->ind = cpts_calloc(N_IND, sizeof(*s->ind));
 
@@ -184,6 +222,20 @@ int synth_indicators(cpts_ctx *ctx, cpts_synth *s)
 	urg = events_new(s, "urgences_sans_hospit", 'i', 2024, b_urg, 6);
 	mort = events_new(s, "deces", 'i', 2023, b_mort, 4);
 	prem = events_new(s, "deces_avant_65", 'i', 2023, b_prem, 3);
+	for (int a = 0; a < SYNTH_N_AGES; a++)
+		b_cons[a] = (band){ synth_age_label[a], a, a };
+	for (int p = 0; p < N_PCONS; p++) {
+		bool sf = p == N_PCONS - 1; /* midwives: women aged 15-49 */
+		pc[p] = ind_new(s, pcons[p].name, 'i', 2024, sf ? 7 : SYNTH_N_AGES);
+		pc[p]->prof = pcons[p].label;
+		for (size_t k = 0; k < pc[p]->ns; k++) {
+			synth_stratum *st = &pc[p]->st[k];
+			int a = sf ? 3 + (int)k : (int)k;
+			st->sex = sf ? 0 : 2;
+			st->a0 = st->a1 = a;
+			snprintf(st->age, sizeof(st->age), "%s", b_cons[a].label);
+		}
+	}
 	s->equip = cpts_calloc(s->n, sizeof(*s->equip));
 	s->zonage = cpts_calloc(s->n, sizeof(*s->zonage));
 
@@ -247,6 +299,23 @@ int synth_indicators(cpts_ctx *ctx, cpts_synth *s)
 		sh[0]->obs_prev[i] = synth_rng_binom(&r, (long)sh[0]->den[i],
 						     fmin(1.0, 0.94 * sh[0]->mu[i] /
 							  fmax(1.0, sh[0]->den[i])));
+		/* consumption by profession (drawn last: the draws above are unchanged) */
+		for (int p = 0; p < N_PCONS; p++) {
+			/* a small commune effect (the truth varies a little between
+			   territories), the over-dispersion being in the series of acts */
+			double f = exp(0.005 * synth_rng_normal(&r));
+			for (size_t k = 0; k < pc[p]->ns; k++) {
+				const synth_stratum *st = &pc[p]->st[k];
+				double n = (double)pop_of(s, i, st->sex, st->a0, st->a1);
+				double mu = n * f * pcons_rate(p, 5.0 * st->a0 + 2.5);
+				size_t at = i * pc[p]->ns + k;
+				/* acts come in series of PCONS_SERIES (a course of care): the count
+				   has mean mu and variance PCONS_SERIES x mu, over-dispersed */
+				pc[p]->den[at] = n;
+				pc[p]->mu[at] = mu;
+				pc[p]->obs[at] = PCONS_SERIES * synth_rng_poisson(&r, mu / PCONS_SERIES);
+			}
+		}
 	}
 	/* zonage médecins: GP density of the commune and its neighbours */
 	for (size_t i = 0; i < s->n; i++) {
@@ -308,6 +377,8 @@ void synth_indicators_put(FILE *f, const cpts_synth *s, const size_t *ord)
 	fputs("indicateur;code_commune;sexe;classe_age;annee;numerateur;denominateur\n", f);
 	for (size_t k = 0; k < s->n_ind; k++) {
 		const synth_ind *d = &s->ind[k];
+		if (d->prof)
+			continue; /* in consumption.csv */
 		for (size_t o = 0; o < s->n && d->obs_prev; o++)
 			put_cell(f, d->name, s->code[ord[o]], "T", "ALL", d->year - 1,
 				 d->obs_prev[ord[o]], true, d->den[ord[o]]);
@@ -324,6 +395,25 @@ void synth_indicators_put(FILE *f, const cpts_synth *s, const size_t *ord)
 		for (size_t o = 0; o < s->n; o++)
 			put_cell(f, equip_name[e], s->code[ord[o]], "T", "ALL", 2024,
 				 s->equip[ord[o]][e], false, -1);
+}
+
+void synth_prof_consumption_put(FILE *f, const cpts_synth *s, size_t i)
+{
+	for (size_t k = 0; k < s->n_ind; k++) {
+		const synth_ind *d = &s->ind[k];
+		for (size_t t = 0; d->prof && t < d->ns; t++) {
+			fputs(s->code[i], f);
+			fputc(';', f);
+			fputs(sex_label[d->st[t].sex], f);
+			fputc(';', f);
+			fputs(d->st[t].age, f);
+			fputc(';', f);
+			synth_put_long(f, d->obs[i * d->ns + t]);
+			fputc(';', f);
+			fputs(d->prof, f);
+			fputc('\n', f);
+		}
+	}
 }
 
 void synth_zonage_put(FILE *f, const cpts_synth *s, const size_t *ord)

@@ -113,6 +113,8 @@ typedef struct synth_ind {
 	long *obs;         /* OWNED, n x ns */
 	double *den, *mu;  /* OWNED, n x ns */
 	long *obs_prev;    /* OWNED or NULL: the year before (same denominators), a trend */
+	const char *prof;  /* static or NULL: consumption of this profession (issue 14),
+			      written in consumption.csv, not in indicators.csv */
 } synth_ind;
 
 struct cpts_synth {
@@ -197,6 +199,9 @@ void synth_indicators_free(cpts_synth *s);
 void synth_indicators_put(FILE *f, const cpts_synth *s, const size_t *ord);
 void synth_zonage_put(FILE *f, const cpts_synth *s, const size_t *ord);
 void synth_truth_put(FILE *f, const cpts_synth *s, const size_t *ord);
+/* The consumption rows of commune i by profession (other than GPs), in the columns of
+   consumption.csv: code;sexe;classe_age;actes;profession. */
+void synth_prof_consumption_put(FILE *f, const cpts_synth *s, size_t i);
 
 /* Helpers shared by stages. */
 /* An integer written without printf (write.c): millions of cells per file. */

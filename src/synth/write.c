@@ -193,7 +193,8 @@ static int write_population(cpts_ctx *ctx, const cpts_synth *s, const size_t *or
 
 	if ((rc = out_open(ctx, &o, dir, actes ? "consumption.csv" : "population.csv")) < 0)
 		goto out;
-	fprintf(o.f, "code_commune;sexe;classe_age;%s\n", actes ? "actes" : "population");
+	/* consumption: GPs, then the other professions (synth_prof_consumption_put) */
+	fprintf(o.f, "code_commune;sexe;classe_age;%s\n", actes ? "actes;profession" : "population");
 	for (size_t k = 0; k < s->n; k++) {
 		size_t i = ord[k];
 		for (int x = 0; x < 2; x++) {
@@ -202,13 +203,17 @@ static int write_population(cpts_ctx *ctx, const cpts_synth *s, const size_t *or
 				fputs(x ? ";M;" : ";F;", o.f);
 				fputs(synth_age_label[a], o.f);
 				fputc(';', o.f);
-				if (actes)
+				if (actes) {
 					put_count(o.f, s->actes[i][x][a]);
-				else
+					fputs(";medecin_generaliste", o.f);
+				} else {
 					put_long(o.f, s->cells[i][x][a]);
+				}
 				fputc('\n', o.f);
 			}
 		}
+		if (actes && s->ind)
+			synth_prof_consumption_put(o.f, s, i);
 	}
 out:
 	return out_close(ctx, &o, rc);

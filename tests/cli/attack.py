@@ -15,6 +15,8 @@ Reads ONLY the published GeoPackages (GDAL's Python bindings), writes its own li
 relations between the published numbers, and for every masked count asks glpsol
 (glpk-utils, CPLEX LP files) for the smallest and largest value it can take. The
 relations are the attacker's own reading of the published schema:
+  - a count is an Integer field with `_masque` and `_min` companions (a Real field with
+    them is a derived value: an index, a rate, missing practitioners; no sum);
   - a territory's count is the sum of the counts of the communes whose `territoire`
     field names it (territories holding a commune shared with another are skipped);
   - subgroups: patients >= without GP >= left + fictitious; X >= X without GP;
@@ -75,9 +77,14 @@ def count_columns(layer):
     defn = layer.GetLayerDefn()
     names = [defn.GetFieldDefn(i).GetName() for i in range(defn.GetFieldCount())]
     # a count has its mask and bound companions; a comparison flag (<key>_cmp_dep...) has
-    # only its mask and is not a count
+    # only its mask and is not a count. A count is a whole number (an Integer field): a
+    # derived value with the same companions (an index such as <p>_icc, missing
+    # practitioners <p>_manquants, a rate) is a Real field and no sum of its communes
+    types = {defn.GetFieldDefn(i).GetName(): defn.GetFieldDefn(i).GetType()
+             for i in range(defn.GetFieldCount())}
     return [n for n in names
-            if n + "_masque" in names and n + "_min" in names and not is_ratio(n)]
+            if n + "_masque" in names and n + "_min" in names and not is_ratio(n)
+            and types[n] in (ogr.OFTInteger, ogr.OFTInteger64)]
 
 
 def read(path, cells):

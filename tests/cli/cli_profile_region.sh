@@ -20,7 +20,7 @@ same() { awk -v a="$1" -v b="$2" 'BEGIN { d = a - b; if (d < 0) d = -d; m = (b <
 "$CPTS" ingest communes "$WS" "$GEO" -q; check "ingest the 1232 communes of region 52" $?
 [ "$(q "SELECT count(*) FROM communes")" = "1232" ]; check "1232 communes" $?
 q "INSERT INTO population SELECT code, 'T', 'ALL', 50 + (CAST(substr(code, 3) AS INT) * 37) % 4000 FROM communes;
-   INSERT INTO consumption SELECT code, 'T', 'ALL',
+   INSERT INTO consumption(code, sex, age, actes, masked) SELECT code, 'T', 'ALL',
      CASE WHEN CAST(substr(code, 3) AS INT) % 10 = 3 THEN NULL
           ELSE 3 * (50 + (CAST(substr(code, 3) AS INT) * 37) % 4000) + CAST(substr(code, 3) AS INT) % 17 END,
      CAST(substr(code, 3) AS INT) % 10 = 3 FROM communes;

@@ -109,10 +109,10 @@ static int build(cpts_ctx *ctx, cpts_store *s)
 					       codes[k], sx ? "M" : "F", bands[b], pop)) < 0)
 					return rc;
 				if (k == 6 && sx == 0 && b == 0)
-					rc = exec(ctx, s, "INSERT INTO consumption VALUES('%s','F','00-04',"
+					rc = exec(ctx, s, "INSERT INTO consumption(code, sex, age, actes, masked) VALUES('%s','F','00-04',"
 						  "NULL,1)", codes[k]);
 				else
-					rc = exec(ctx, s, "INSERT INTO consumption VALUES('%s','%s','%s',"
+					rc = exec(ctx, s, "INSERT INTO consumption(code, sex, age, actes, masked) VALUES('%s','%s','%s',"
 						  "%g,0)", codes[k], sx ? "M" : "F", bands[b], actes);
 				if (rc < 0)
 					return rc;

@@ -228,10 +228,12 @@ static void test_files(const cpts_synth *s, const char *dir)
 
 	ok(csv_load(&c, dir, "consumption.csv"), "consumption.csv readable");
 	for (size_t l = 1; l < c.n_lines; l++) {
-		if (fields(c.line[l], f, 12) != 4 || !cpts_strmap_get(idx, f[0], &v)) {
+		if (fields(c.line[l], f, 12) != 5 || !cpts_strmap_get(idx, f[0], &v)) {
 			bad++;
 			continue;
 		}
+		if (strcmp(f[4], "medecin_generaliste") != 0)
+			continue; /* the other professions (issue 14): not in the flows */
 		if (strcmp(f[3], "<11") == 0)
 			masked[v] = true, n_masked++;
 		else
