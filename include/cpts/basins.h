@@ -21,16 +21,38 @@ struct cpts_session;
 extern "C" {
 #endif
 
-typedef enum cpts_basin_method {
-	CPTS_BASINS_PLURALITY, CPTS_BASINS_MODULARITY,
-	CPTS_BASINS_OPTIMISE,  /* local search of self-containment (optimise.c) */
-	CPTS_BASINS_LEIDEN,    /* igraph's Leiden on the flows, then the constraints */
-} cpts_basin_method;
+/*
+ * Basin methods are rows of one table (src/basins/methods.c): the CLI's --method
+ * values, its --help list, the default of cpts basins and cpts diagnose and the
+ * quick settings of --resample all come from it. A method is known by its name.
+ */
 
-/** Name of a method ("plurality", ...); BORROWED static string. */
-const char *cpts_basins_method_name(cpts_basin_method m);
-/** Method of a name; CPTS_NOTFOUND-like -1 when unknown. */
-int cpts_basins_method_of(const char *name, cpts_basin_method *out);
+/** What a method reads besides the floor, ceiling, target and lock that every method
+ * honours (the ceiling split, common to all, reads --resolution and --seed too). */
+enum cpts_basins_uses {
+	CPTS_BASINS_USES_RESOLUTION = 1 << 0, /* its own clustering reads --resolution */
+	CPTS_BASINS_USES_SEED = 1 << 1,       /* its own clustering is randomised by --seed */
+	CPTS_BASINS_USES_OPTIMISER = 1 << 2,  /* --threads, --starts, --kicks, --iterations,
+						 --lns (lowered for the --resample reruns) */
+};
+
+/** A basin method as its callers see it: one row of the method table. */
+typedef struct cpts_basins_method_info {
+	const char *name;     /* the --method value, stored as the partition's source */
+	const char *help;     /* one line in English for --help */
+	const char *label_fr; /* French name for the reader of a report */
+	unsigned uses;        /* enum cpts_basins_uses */
+	bool is_default;      /* the method when none is named (exactly one row) */
+} cpts_basins_method_info;
+
+/** Number of rows of the method table. */
+size_t cpts_basins_method_count(void);
+/** Row k of the method table in the order of the help's list; BORROWED static, NULL
+ * when k is past the end. */
+const cpts_basins_method_info *cpts_basins_method_at(size_t k);
+/** The method called name, the default one when name is NULL; BORROWED static, NULL
+ * when no method has this name. */
+const cpts_basins_method_info *cpts_basins_method_find(const char *name);
 /** One line listing the method names, for help texts and errors ("a, b or c"). */
 const char *cpts_basins_method_list(void);
 
@@ -43,7 +65,7 @@ const char *cpts_basins_method_list(void);
 #define CPTS_BASINS_CPTS_MEAN CPTS_DOMAIN_POP_MEAN
 
 typedef struct cpts_basins_opts {
-	cpts_basin_method method;
+	const char *method;  /* a method's name (cpts_basins_method_find); NULL: the default */
 	double min_pop;      /* population floor (0 = none) */
 	double max_pop;      /* population ceiling (0 = none) */
 	double resolution;   /* modularity resolution gamma (default 1) */
@@ -69,7 +91,7 @@ typedef struct cpts_basins_opts {
 				    (-1 = default) */
 } cpts_basins_opts;
 #define CPTS_BASINS_OPTS_INIT \
-	{ CPTS_BASINS_PLURALITY, 0, 0, 1.0, NULL, "basins", NULL, 1, 0.5, 0.3, 0, 0, true, \
+	{ NULL, 0, 0, 1.0, NULL, "basins", NULL, 1, 0.5, 0.3, 0, 0, true, \
 	  0, 0, -1, 0, 0.8, NULL, -1, -1 }
 
 /** Summary of a run, for the CLI and the closing notes. */

@@ -131,8 +131,8 @@ int cpts_store_fail(cpts_ctx *ctx, cpts_store *s, const char *what);
 
 /** One integer from a query (first column of the first row); def when no row, and
  * also on a database error (swallowed). Tests only (a short check of a stored value)
- * and src/profile/disclosure.c until its SQL moves to the store: production code uses
- * cpts_store_count_get. */
+ * and the three context-less getters of store/profile_io.c (README, "Names inside a
+ * module, and statuses"): production code uses cpts_store_count_get. */
 long long cpts_store_count(cpts_store *s, const char *sql, long long def);
 /** One integer from a query into *out: CPTS_OK, CPTS_ABSENT when no row or NULL (*out
  * 0), < 0 on a database error (reported: CPTS_EINTERNAL for an SQL error, CPTS_EIO for

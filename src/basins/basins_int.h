@@ -45,17 +45,32 @@ typedef struct cpts_bwork {
 typedef int (*cpts_basins__method_fn)(cpts_bwork *w, size_t target,
 				      cpts_basins_summary *sum);
 
-/**
- * Rerun fn on w->opts->resample flow matrices resampled from w->f (multinomial per
- * residence commune) and store, per commune, the share of reruns in which it shares
- * the basin of its pôle in w->lab (table basin_stability, partition name), inside the
- * caller's transaction. Fills the resample fields of sum.
- */
+/** Declares (or starts the definition of) a method's run function, fn, so that the
+ * method's file and its row in methods.c agree on the signature. */
+#define CPTS_BASINS__METHOD(fn) \
+	int fn(cpts_bwork *w, size_t target, cpts_basins_summary *sum)
+
+/** A row of the method table (methods.c): what callers see, and how it runs. */
+typedef struct cpts_basins__method {
+	cpts_basins_method_info info; /* name, help, French label, options, default */
+	cpts_basins__method_fn run;   /* the labels, constraints and count included */
+} cpts_basins__method;
+
+/** The row called name (the default when NULL); BORROWED static, NULL if unknown. */
+const cpts_basins__method *cpts_basins__method_find(const char *name);
+
 /** Drop the co-assignment rows of partition name (a rerun without --resample). */
 int cpts_basins__stability_clear(cpts_ctx *ctx, cpts_store *s, const char *name);
 
+/**
+ * Rerun method (BORROWED row; quick optimiser settings when it uses the optimiser) on
+ * w->opts->resample flow matrices resampled from w->f (multinomial per residence
+ * commune) and store, per commune, the share of reruns in which it shares the basin of
+ * its pôle in w->lab (table basin_stability, partition name), inside the caller's
+ * transaction. Fills the resample fields of sum.
+ */
 int cpts_basins__resample(cpts_bwork *w, cpts_store *s, const char *name, size_t target,
-			  cpts_basins__method_fn fn, cpts_basins_summary *sum);
+			  const cpts_basins__method *method, cpts_basins_summary *sum);
 
 void cpts_basins__symflows(cpts_symflows *out, const cpts_flows *f);
 void cpts_basins__symflows_release(cpts_symflows *s);

@@ -104,7 +104,7 @@ static int store_shares(cpts_ctx *ctx, cpts_store *s, const cpts_model *m, const
 }
 
 int cpts_basins__resample(cpts_bwork *w, cpts_store *s, const char *name, size_t target,
-			  cpts_basins__method_fn fn, cpts_basins_summary *sum)
+			  const cpts_basins__method *method, cpts_basins_summary *sum)
 {
 	size_t n = w->m->n, maxrow = 0;
 	int k = w->opts->resample;
@@ -126,7 +126,7 @@ int cpts_basins__resample(cpts_bwork *w, cpts_store *s, const char *name, size_t
 			maxrow = w->f->start[i + 1] - w->f->start[i];
 	p = cpts_mallocarray(maxrow + 2, sizeof(double));
 	cnt = cpts_mallocarray(maxrow + 2, sizeof(unsigned));
-	if (ro.method == CPTS_BASINS_OPTIMISE) {
+	if (method->info.uses & CPTS_BASINS_USES_OPTIMISER) {
 		ro.kicks = 0;
 		ro.iterations = 0;
 		ro.lns = 0;
@@ -148,7 +148,7 @@ int cpts_basins__resample(cpts_bwork *w, cpts_store *s, const char *name, size_t
 		w2.n_lab = w->n_lab0;
 		for (size_t i = 0; i < n; i++)
 			w2.lab[i] = w->locked[i] ? w->lab0[i] : -1;
-		rc = fn(&w2, target, &s2);
+		rc = method->run(&w2, target, &s2);
 		for (size_t i = 0; rc == CPTS_OK && i < n; i++)
 			if (pole[i] >= 0)
 				share[i] += w2.lab[i] == w2.lab[pole[i]];

@@ -6,7 +6,8 @@
  * (split), floor (merge), ceiling (split with constrained Louvain), floor again, then
  * the target count (split the largest, merge the smallest); the optimiser starts from
  * the plurality and modularity results so obtained. A target without explicit floor or
- * ceiling uses the CPTS band (10,000-175,000). The methods are rows of a table. Basins
+ * ceiling uses the CPTS band (10,000-175,000). The methods are rows of a table
+ * (methods.c); the four run functions here share the constraint steps. Basins
  * are named after their pole (the commune receiving most flows), locked territories
  * keep their name. Everything happens in one transaction: a failed run leaves the
  * workspace unchanged.
@@ -18,6 +19,12 @@
 #include "basins/basins_int.h"
 #include "cpts/store_basins.h"
 #include "cpts/session.h"
+
+/* The run functions of four rows of the method table (methods.c). */
+CPTS_BASINS__METHOD(cpts_basins__method_plurality);
+CPTS_BASINS__METHOD(cpts_basins__method_modularity);
+CPTS_BASINS__METHOD(cpts_basins__method_leiden);
+CPTS_BASINS__METHOD(cpts_basins__method_optimise);
 
 /* Mark the communes of the lock partition; their labels are 3n + territory. */
 static int apply_lock(cpts_bwork *w, cpts_store *s, cpts_partition **lock_out)
@@ -158,7 +165,7 @@ static void reset_unlocked(cpts_bwork *w)
 			w->lab[i] = -1;
 }
 
-static int method_plurality(cpts_bwork *w, size_t target, cpts_basins_summary *sum)
+CPTS_BASINS__METHOD(cpts_basins__method_plurality)
 {
 	int rc;
 
@@ -365,13 +372,13 @@ out:
 	return rc;
 }
 
-static int method_modularity(cpts_bwork *w, size_t target, cpts_basins_summary *sum)
+CPTS_BASINS__METHOD(cpts_basins__method_modularity)
 {
 	(void)sum;
 	return modularity_fit(w, target, true);
 }
 
-static int method_leiden(cpts_bwork *w, size_t target, cpts_basins_summary *sum)
+CPTS_BASINS__METHOD(cpts_basins__method_leiden)
 {
 	int rc;
 
@@ -386,7 +393,7 @@ static int method_leiden(cpts_bwork *w, size_t target, cpts_basins_summary *sum)
  * target count (or, without a target, to the plurality count), alternating between
  * them over the starts; each start has its own generator.
  */
-static int method_optimise(cpts_bwork *w, size_t target, cpts_basins_summary *sum)
+CPTS_BASINS__METHOD(cpts_basins__method_optimise)
 {
 	size_t n = w->m->n, n_starts = w->opts->n_starts > 0 ? (size_t)w->opts->n_starts
 				       : n < 5000 ? 6 : 2;
@@ -395,7 +402,7 @@ static int method_optimise(cpts_bwork *w, size_t target, cpts_basins_summary *su
 	long *seedlab[3] = { NULL, NULL, NULL }, **starts = NULL;
 	int rc;
 
-	if ((rc = method_plurality(w, target, sum)) < 0)
+	if ((rc = cpts_basins__method_plurality(w, target, sum)) < 0)
 		goto out;
 	if (!target)
 		target = cpts_basins__count(w);
@@ -443,78 +450,9 @@ out:
 	return rc;
 }
 
-/** The methods: one row each (name, steps, help), in the order of the help's list (the
- * default first). A new method needs its file, its enum value and its row here. */
-static const struct basin_method {
-	cpts_basin_method id;
-	const char *name;
-	int (*fn)(cpts_bwork *w, size_t target, cpts_basins_summary *sum);
-	const char *help;
-} methods[] = {
-	{ CPTS_BASINS_OPTIMISE, "optimise", method_optimise,
-	  "local search of the overall LI from plurality and modularity starts" },
-	{ CPTS_BASINS_PLURALITY, "plurality", method_plurality,
-	  "refined Dartmouth: each commune follows where most of its flows go" },
-	{ CPTS_BASINS_MODULARITY, "modularity", method_modularity,
-	  "spatially constrained Louvain on the symmetrised flows" },
-	{ CPTS_BASINS_LEIDEN, "leiden", method_leiden,
-	  "igraph's Leiden on the flows, then contiguity, floor and ceiling" },
-};
-#define N_METHODS (sizeof(methods) / sizeof(methods[0]))
-
-const char *cpts_basins_method_name(cpts_basin_method m)
-{
-	for (size_t k = 0; k < N_METHODS; k++)
-		if (methods[k].id == m)
-			return methods[k].name;
-	return "unknown";
-}
-
-int cpts_basins_method_of(const char *name, cpts_basin_method *out)
-{
-	for (size_t k = 0; name && k < N_METHODS; k++)
-		if (strcmp(methods[k].name, name) == 0) {
-			*out = methods[k].id;
-			return 0;
-		}
-	return -1;
-}
-
-const char *cpts_basins_method_list(void)
-{
-	/* from the table, so that a new method is listed by its row alone */
-	static char list[256];
-
-	if (!list[0]) {
-		size_t len = 0;
-		for (size_t k = 0; k < N_METHODS; k++)
-			len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s",
-						k == 0 ? "" : k + 1 == N_METHODS ? " or " : ", ",
-						methods[k].name);
-	}
-	return list;
-}
-
-static cpts_basins__method_fn method_fn(cpts_basin_method id)
-{
-	for (size_t k = 0; k < N_METHODS; k++)
-		if (methods[k].id == id)
-			return methods[k].fn;
-	return NULL;
-}
-
-static int run_method(cpts_bwork *w, size_t target, cpts_basins_summary *sum)
-{
-	cpts_basins__method_fn fn = method_fn(w->opts->method);
-
-	if (!fn)
-		return cpts_fail(w->ctx, CPTS_EUSAGE, "unknown basin method %d",
-				 (int)w->opts->method);
-	return fn(w, target, sum);
-}
-
 /* --resample: the reruns, quiet (their warnings repeat the main run's). */
-static int run_resample(cpts_bwork *w, cpts_store *s, size_t target, cpts_basins_summary *sum)
+static int run_resample(cpts_bwork *w, cpts_store *s, const cpts_basins__method *method,
+			size_t target, cpts_basins_summary *sum)
 {
 	int verbosity = w->ctx->verbosity, rc;
 
@@ -522,7 +460,7 @@ static int run_resample(cpts_bwork *w, cpts_store *s, size_t target, cpts_basins
 		return cpts_basins__stability_clear(w->ctx, s, w->opts->name);
 	if (w->ctx->verbosity > CPTS_LOG_ERROR)
 		w->ctx->verbosity = CPTS_LOG_ERROR;
-	rc = cpts_basins__resample(w, s, w->opts->name, target, method_fn(w->opts->method), sum);
+	rc = cpts_basins__resample(w, s, w->opts->name, target, method, sum);
 	w->ctx->verbosity = verbosity;
 	if (rc == CPTS_OK)
 		CPTS_LOG(w->ctx, CPTS_LOG_NOTE, "resample: %d reruns in %.2f s, %zu communes with"
@@ -616,6 +554,9 @@ static int check_opts(cpts_ctx *ctx, cpts_store *s, const cpts_basins_opts *o)
 				 o->resolution);
 	if (!o->name || !*o->name)
 		return cpts_fail(ctx, CPTS_EUSAGE, "the partition name is empty");
+	if (!cpts_basins__method_find(o->method))
+		return cpts_fail(ctx, CPTS_EUSAGE, "unknown method '%s' (%s)", o->method,
+				 cpts_basins_method_list());
 	if (o->lock && strcmp(o->lock, o->name) == 0)
 		return cpts_fail(ctx, CPTS_EUSAGE, "the result would overwrite the locked partition"
 				 " '%s' (choose another --name)", o->lock);
@@ -686,6 +627,7 @@ int cpts_basins_run(cpts_ctx *ctx, cpts_store *s, const cpts_basins_opts *opts,
 		    cpts_basins_summary *summary_out)
 {
 	cpts_basins_opts def = CPTS_BASINS_OPTS_INIT, eff;
+	const cpts_basins__method *method = NULL;
 	cpts_bwork w;
 	cpts_basins_summary osum;
 	cpts_model *m = NULL;
@@ -719,6 +661,7 @@ int cpts_basins_run(cpts_ctx *ctx, cpts_store *s, const cpts_basins_opts *opts,
 	w.rng = opts->seed * 0x9E3779B97F4A7C15ULL + 0x2545F4914F6CDD1DULL;
 	if ((rc = check_opts(ctx, s, opts)) < 0)
 		goto out;
+	method = cpts_basins__method_find(opts->method);
 	if ((rc = cpts_store_begin(ctx, s)) < 0)
 		goto out;
 	if ((rc = load_inputs(&w, ss, &m, &g, &f)) < 0)
@@ -739,23 +682,23 @@ int cpts_basins_run(cpts_ctx *ctx, cpts_store *s, const cpts_basins_opts *opts,
 	w.lab0 = cpts_mallocarray(m->n + 1, sizeof(long));
 	memcpy(w.lab0, w.lab, m->n * sizeof(long));
 	w.n_lab0 = w.n_lab;
-	if ((rc = run_method(&w, target, &osum)) < 0)
+	if ((rc = method->run(&w, target, &osum)) < 0)
 		goto out;
 	nb = cpts_basins__compact(&w);
 	t_method = cpts_now();
 	report_over_ceiling(&w);
 	terr = name_basins(&w, lock);
 	params = cpts_asprintf("method=%s min_pop=%g max_pop=%g resolution=%g seed=%lu lock=%s"
-			       " target=%zu", cpts_basins_method_name(opts->method),
+			       " target=%zu", method->info.name,
 			       opts->min_pop, opts->max_pop, opts->resolution, opts->seed,
 			       opts->lock ? opts->lock : "", target);
 	if ((rc = cpts_partition_save(ctx, s, m, opts->name, "basins",
-				      cpts_basins_method_name(opts->method),
+				      method->info.name,
 				      params, terr, w.lab)) < 0 ||
 	    (rc = cpts_store_derived_record(ctx, s, "basin_partition", opts->name, params)) < 0)
 		goto out;
 	t_save = cpts_now();
-	if ((rc = run_resample(&w, s, target, &osum)) < 0)
+	if ((rc = run_resample(&w, s, method, target, &osum)) < 0)
 		goto out;
 	res = cpts_partition_from_labels(m, opts->name, terr, nb, w.lab);
 	if ((rc = cpts_basins__metrics(ctx, s, m, g, f, res, opts, &sum)) < 0)

@@ -1,6 +1,7 @@
 /*
- * cmd_basins.c - `cpts basins WS --method plurality|modularity [...]`: build contiguous
- * attraction basins and store them as a partition with their metrics.
+ * cmd_basins.c - `cpts basins WS [--method METHOD] [...]`: build contiguous attraction
+ * basins and store them as a partition with their metrics. The method names, their
+ * help and the default come from the method table (basins/methods.c).
  */
 #include <math.h>
 #include <stddef.h>
@@ -32,15 +33,31 @@ struct basins_cli {
 	long lns;               /* --lns */
 };
 
+/* Options the method does not read (its row's uses) are ignored: say so. Not given
+ * means the defaults below (threads and starts 0, kicks, iterations and lns -1). */
+static void warn_unused(cpts_ctx *ctx, const cpts_basins_method_info *m,
+			const struct basins_cli *o)
+{
+	const struct { const char *name; bool given; } opt[] = {
+		{ "threads", o->threads != 0 }, { "starts", o->starts != 0 },
+		{ "kicks", o->kicks != -1 }, { "iterations", o->iterations != -1 },
+		{ "lns", o->lns != -1 },
+	};
+
+	if (m->uses & CPTS_BASINS_USES_OPTIMISER)
+		return;
+	for (size_t k = 0; k < sizeof(opt) / sizeof(opt[0]); k++)
+		if (opt[k].given)
+			cpts_warn(ctx, "--%s is not used by method %s: ignored", opt[k].name,
+				  m->name);
+}
+
 int cmd_basins(cpts_ctx *ctx, int argc, char **argv)
 {
 	static const cli_cmd_help help = {
-		"basins", "WS [--method optimise|plurality|modularity|leiden] [options]",
+		"basins", "WS [--method METHOD] [options]",
 		"Cluster the communes of WS into contiguous attraction basins from the patient\n"
-		"flows: 'optimise' (default: local search maximising the flows kept inside\n"
-		"basins, started from the two next), 'plurality' (refined Dartmouth: each commune\n"
-		"follows the commune that receives most of its flows), 'modularity' (spatially\n"
-		"constrained Louvain) or 'leiden' (igraph's Leiden on the flows, then repaired).\n"
+		"flows, with one of the methods listed below (--method values).\n"
 		"--target-count or --target-mean-pop ask for a number of basins (floor and ceiling\n"
 		"then default to the CPTS band " CPTS_DOMAIN_STR(CPTS_DOMAIN_POP_FLOOR_N) "-" CPTS_DOMAIN_STR(CPTS_DOMAIN_POP_CEILING_N) ").\n"
 		"Floor and ceiling bound the population of each basin; --lock keeps the communes\n"
@@ -50,7 +67,7 @@ int cmd_basins(cpts_ctx *ctx, int argc, char **argv)
 	};
 	static const cli_opt table[] = {
 		{ "method", 'm', CLI_STR, offsetof(struct basins_cli, method), "METHOD",
-		  "optimise (default), plurality, modularity or leiden", false, false },
+		  "basin method (values below)", false, false },
 		{ "target-count", 0, CLI_INT, offsetof(struct basins_cli, target_count), "N",
 		  "number of basins wanted (default: what the method gives)", false, false },
 		{ "target-mean-pop", 0, CLI_DBL, offsetof(struct basins_cli, target_mean_pop), "P",
@@ -87,11 +104,12 @@ int cmd_basins(cpts_ctx *ctx, int argc, char **argv)
 		{ "profession", 0, CLI_STR, offsetof(struct basins_cli, profession), "P",
 		  "use the flows of this profession only", false, false },
 		{ "seed", 0, CLI_INT, offsetof(struct basins_cli, seed), "S",
-		  "seed of the modularity, leiden and optimiser generators (default 1)", false, false },
+		  "seed of the method's generator and of the ceiling split (default 1)", false, false },
 		CLI_END,
 	};
-	struct basins_cli o = { "optimise", 0, 0, 1.0, NULL, "basins", NULL, 1, 0, 0, 0, 0, -1, -1, 0, 0.8, -1 };
+	struct basins_cli o = { NULL, 0, 0, 1.0, NULL, "basins", NULL, 1, 0, 0, 0, 0, -1, -1, 0, 0.8, -1 };
 	cpts_basins_opts bo = CPTS_BASINS_OPTS_INIT;
+	const cpts_basins_method_info *method;
 	cpts_basins_summary sum;
 	cpts_store *s = NULL;
 	char **pos = NULL;
@@ -101,11 +119,12 @@ int cmd_basins(cpts_ctx *ctx, int argc, char **argv)
 	if ((rc = cli_parse_pos(ctx, argc, argv, table, &o, &help, 1, 1, &pos,
 				 &n_pos)) != 0)
 		goto out;
-	if (cpts_basins_method_of(o.method, &bo.method) < 0) {
+	if (!(method = cpts_basins_method_find(o.method))) {
 		rc = cpts_fail(ctx, CPTS_EUSAGE, "unknown method '%s' (%s)", o.method,
 			       cpts_basins_method_list());
 		goto out;
 	}
+	bo.method = method->name;
 	if (o.seed < 0 || o.target_count < 0 || o.threads < 0 || o.starts < 0 ||
 	    o.target_mean_pop < 0 || o.threads > 64 || o.starts > 1000) {
 		rc = cpts_fail(ctx, CPTS_EUSAGE, "--seed, --target-count, --target-mean-pop,"
@@ -129,6 +148,7 @@ int cmd_basins(cpts_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	bo.resample = (int)o.resample;
+	warn_unused(ctx, method, &o);
 	bo.stability_threshold = o.stability;
 	bo.min_pop = o.min_pop;
 	bo.max_pop = o.max_pop;
@@ -141,7 +161,7 @@ int cmd_basins(cpts_ctx *ctx, int argc, char **argv)
 		goto out;
 	if ((rc = cpts_basins_run(ctx, s, &bo, &sum)) < 0)
 		goto out;
-	printf("partition: %s (%s)\n", bo.name, o.method);
+	printf("partition: %s (%s)\n", bo.name, method->name);
 	printf("basins: %zu\n", sum.n_basins);
 	printf("overall LI: %.4f\n", sum.li_overall);
 	printf("overall MSI: %.4f\n", sum.msi_overall);

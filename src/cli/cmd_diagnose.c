@@ -48,13 +48,13 @@ static const cli_opt table[] = {
 	{ "skip-failures", 0, CLI_FLAG, O(skip_failures), NULL, "skip bad commune features instead of failing", false, false },
 	{ "map-indicator", 0, CLI_STR, O(map_indicator), "KEY", "indicator of the maps (default mt_share; without --mt gp_density or density; keys below)", false, false },
 	{ "out", 'o', CLI_STR, O(out), "DIR", "output directory (default: out)", false, false },
-	{ "method", 0, CLI_STR, O(method), "METHOD", "basins: optimise (default), plurality, modularity or leiden", false, false },
+	{ "method", 0, CLI_STR, O(method), "METHOD", "basin method (values below)", false, false },
 	{ "target-count", 0, CLI_INT, O(target_count), "N", "number of basins (default: population / 82000, CPTS-sized)", false, false },
 	{ "target-mean-pop", 0, CLI_DBL, O(target_mean_pop), "P", "mean basin population (default 82000, the mean CPTS)", false, false },
 	{ "min-pop", 0, CLI_DBL, O(min_pop), "N", "basin population floor (default " CPTS_DOMAIN_STR(CPTS_DOMAIN_POP_FLOOR_N) ")", false, false },
 	{ "max-pop", 0, CLI_DBL, O(max_pop), "N", "basin population ceiling (default " CPTS_DOMAIN_STR(CPTS_DOMAIN_POP_CEILING_N) ")", false, false },
 	{ "resolution", 0, CLI_DBL, O(resolution), "G", "modularity resolution (default 1)", false, false },
-	{ "seed", 0, CLI_INT, O(seed), "S", "seed of the modularity method (default 1)", false, false },
+	{ "seed", 0, CLI_INT, O(seed), "S", "seed of the basin method and of the ceiling split (default 1)", false, false },
 	{ "mask-threshold", 0, CLI_DBL, O(mask_threshold), "N", "disclosure threshold for health counts, a whole number from 2 to 1000 (default " CPTS_DOMAIN_STR(CPTS_DOMAIN_MASK_THRESHOLD) ")", false, false },
 	{ "no-html", 0, CLI_FLAG, O(no_html), NULL, "do not write the HTML report", false, false },
 	{ "no-gpkg", 0, CLI_FLAG, O(no_gpkg), NULL, "do not write the GeoPackage (with --no-html: the workspace only)", false, false },
@@ -106,11 +106,12 @@ int cmd_diagnose(cpts_ctx *ctx, int argc, char **argv)
 	o.partition = c.partition;
 	if (c.out)
 		o.out_dir = c.out;
-	if (c.method && cpts_basins_method_of(c.method, &o.basins.method) < 0) {
+	if (!cpts_basins_method_find(c.method)) {
 		rc = cpts_fail(ctx, CPTS_EUSAGE, "unknown method '%s' (%s)", c.method,
 			       cpts_basins_method_list());
 		goto out;
 	}
+	o.basins.method = c.method; /* NULL: the table's default */
 	if (c.target_count < 0 || c.target_mean_pop < 0) {
 		rc = cpts_fail(ctx, CPTS_EUSAGE, "--target-count and --target-mean-pop must be"
 			       " positive");

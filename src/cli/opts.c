@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cpts/basins.h"
 #include "cpts/profile.h"
 #include "cpts/progress.h"
 #include "cpts/util.h"
@@ -104,6 +105,33 @@ static void print_wrapped(const char *words)
 		putchar('\n');
 }
 
+/* The --method values, from the basin method table (basins/methods.c): a new method is
+ * listed, with what it reads, by its row alone. */
+static void print_methods(void)
+{
+	static const struct { unsigned flag; const char *what; } uses[] = {
+		{ CPTS_BASINS_USES_RESOLUTION, "--resolution" },
+		{ CPTS_BASINS_USES_SEED, "--seed" },
+		{ CPTS_BASINS_USES_OPTIMISER, "the optimiser options" },
+	};
+
+	printf("\n--method values (--resolution and --seed also act in the ceiling split):\n");
+	for (size_t k = 0; k < cpts_basins_method_count(); k++) {
+		const cpts_basins_method_info *m = cpts_basins_method_at(k);
+		const char *sep = m->is_default ? "; reads " : "reads ";
+		printf("  %-11s %s\n", m->name, m->help);
+		if (!m->is_default && !m->uses)
+			continue;
+		printf("  %-11s (%s", "", m->is_default ? "default" : "");
+		for (size_t j = 0; j < sizeof(uses) / sizeof(uses[0]); j++)
+			if (m->uses & uses[j].flag) {
+				printf("%s%s", sep, uses[j].what);
+				sep = ", ";
+			}
+		printf(")\n");
+	}
+}
+
 void cli_print_help(const cli_cmd_help *help, const cli_opt *table)
 {
 	printf("usage: cpts %s %s\n\n%s\n", help->name, help->usage, help->summary);
@@ -120,6 +148,8 @@ void cli_print_help(const cli_cmd_help *help, const cli_opt *table)
 			print_wrapped(keys);
 			free(keys);
 		}
+		if (strcmp(o->name, "method") == 0)
+			print_methods();
 	}
 	printf("\ncommon options:\n");
 	for (const cli_opt *o = common_opts; o->name; o++)

@@ -77,7 +77,7 @@ void cpts_diagnose_opts_init(cpts_diagnose_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->out_dir = "out";
 	o->basins = b;
-	o->basins.method = CPTS_BASINS_OPTIMISE;
+	/* o->basins.method NULL: the default row of the method table (basins/methods.c) */
 	o->basins.name = PARTITION_BASINS;
 	o->mask_threshold = CPTS_MASK_THRESHOLD_DEFAULT;
 }

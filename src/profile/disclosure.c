@@ -45,6 +45,7 @@
 #include "cpts/code.h"
 #include "cpts/lp.h"
 #include "cpts/profile.h"
+#include "cpts/store_disclosure.h"
 #include "cpts/util.h"
 #include "profile/disclosure_int.h"
 
@@ -345,8 +346,8 @@ static int build_groups(cpts_ctx *ctx, disc *d, cpts_store *s)
 	cpts_strmap *seen = cpts_strmap_new(64);
 	cpts_strmap *geo = NULL;     /* commune code -> index in geo_dep */
 	char (*geo_code)[2][4] = NULL;
-	sqlite3_stmt *st = NULL;
-	long long n_com = cpts_store_count(s, "SELECT count(*) FROM communes", 0);
+	cpts_store_commune_geo *rows = NULL;
+	size_t n_com = 0;
 	size_t n_geo = 0;
 	int rc = CPTS_OK;
 	cpts_buf key = CPTS_BUF_INIT;
@@ -354,18 +355,14 @@ static int build_groups(cpts_ctx *ctx, disc *d, cpts_store *s)
 	cpts_vec_init(&units, sizeof(unit), SIZE_MAX / sizeof(unit));
 	cpts_vec_init(&mem, sizeof(long), SIZE_MAX / sizeof(long));
 	/* département and region of every commune */
-	geo = cpts_strmap_new(n_com > 0 ? (size_t)n_com : 16);
-	geo_code = cpts_calloc(n_com > 0 ? (size_t)n_com : 1, sizeof(*geo_code));
-	if ((rc = cpts_store_prepare(ctx, s, &st, "SELECT code, dep, reg FROM communes")) < 0)
+	if ((rc = cpts_store_commune_geo_load(ctx, s, &rows, &n_com)) < 0)
 		goto out;
-	while (sqlite3_step(st) == SQLITE_ROW && n_geo < (size_t)n_com) {
-		const char *c = (const char *)sqlite3_column_text(st, 0);
-		const char *dp = (const char *)sqlite3_column_text(st, 1);
-		const char *rg = (const char *)sqlite3_column_text(st, 2);
-		snprintf(geo_code[n_geo][0], 4, "%s", dp ? dp : "");
-		snprintf(geo_code[n_geo][1], 4, "%s", rg ? rg : "");
-		cpts_strmap_put(geo, c ? c : "", (int64_t)n_geo);
-		n_geo++;
+	geo = cpts_strmap_new(n_com > 0 ? n_com : 16);
+	geo_code = cpts_calloc(n_com > 0 ? n_com : 1, sizeof(*geo_code));
+	for (; n_geo < n_com; n_geo++) {
+		snprintf(geo_code[n_geo][0], 4, "%s", rows[n_geo].dep);
+		snprintf(geo_code[n_geo][1], 4, "%s", rows[n_geo].reg);
+		cpts_strmap_put(geo, rows[n_geo].code, (int64_t)n_geo);
 	}
 	/* units: runs of rows with the same (territory, level, level_code) */
 	for (size_t r = 0; r < t->n; r++) {
@@ -508,7 +505,7 @@ static int build_groups(cpts_ctx *ctx, disc *d, cpts_store *s)
 		}
 	}
 out:
-	sqlite3_finalize(st);
+	cpts_store_commune_geo_free(rows, n_com);
 	cpts_buf_release(&key);
 	cpts_vec_release(&units);
 	cpts_vec_release(&mem);
@@ -1428,11 +1425,6 @@ static void protect_gaps(disc *d)
 	}
 }
 
-static double col_double(sqlite3_stmt *st, int i)
-{
-	return sqlite3_column_type(st, i) == SQLITE_NULL ? NAN : sqlite3_column_double(st, i);
-}
-
 int cpts_mask_threshold_check(cpts_ctx *ctx, const char *option, double threshold)
 {
 	if (!(threshold >= 2 && threshold <= CPTS_MASK_THRESHOLD_MAX) ||
@@ -1448,11 +1440,11 @@ int cpts_ptable_load(cpts_ctx *ctx, cpts_ptable **out, cpts_store *s, const char
 {
 	cpts_disclose_opts defaults = CPTS_DISCLOSE_OPTS_INIT;
 	ptable_priv *t = cpts_calloc(1, sizeof(*t));
-	sqlite3_stmt *st = NULL;
+	cpts_store_pvreader *st = NULL;
 	cpts_strmap *canon = NULL;
 	cpts_buf key = CPTS_BUF_INIT;
 	disc d;
-	long long n_rows;
+	size_t n_rows;
 	size_t cap, pass;
 	int rc = CPTS_OK;
 
@@ -1473,42 +1465,30 @@ int cpts_ptable_load(cpts_ctx *ctx, cpts_ptable **out, cpts_store *s, const char
 		rc = cpts_fail(ctx, CPTS_EUSAGE, "no partition given to load profile values");
 		goto out;
 	}
-	{
-		sqlite3_stmt *cs = NULL;
-		if ((rc = cpts_store_prepare(ctx, s, &cs, "SELECT count(*) FROM profile_values"
-					     " WHERE partition = ?")) < 0)
-			goto out;
-		sqlite3_bind_text(cs, 1, partition, -1, SQLITE_STATIC);
-		n_rows = sqlite3_step(cs) == SQLITE_ROW ? sqlite3_column_int64(cs, 0) : 0;
-		sqlite3_finalize(cs);
-	}
-	cap = n_rows > 0 ? (size_t)n_rows : 1;
+	if ((rc = cpts_store_pvreader_open(ctx, s, &st, partition, &n_rows)) < 0)
+		goto out;
+	cap = n_rows > 0 ? n_rows : 1;
 	t->pub.v = cpts_calloc(cap, sizeof(cpts_pvalue));
 	d.cells = cpts_calloc(cap, sizeof(cell));
 	d.row_cell = cpts_calloc(cap, sizeof(size_t));
 	canon = cpts_strmap_new(1024);
-	if ((rc = cpts_store_prepare(ctx, s, &st,
-			"SELECT territory, level, level_code, indicator, value, lo, hi, masked"
-			" FROM profile_values WHERE partition = ?"
-			" ORDER BY territory, level, level_code, indicator")) < 0)
-		goto out;
-	sqlite3_bind_text(st, 1, partition, -1, SQLITE_STATIC);
 	while (t->pub.n < cap) {
-		int src = sqlite3_step(st);
+		cpts_store_pvalue row;
+		int src = cpts_store_pvreader_next(ctx, st, &row);
 		cpts_pvalue *v;
 		cell *c;
 		int64_t ci;
-		if (src == SQLITE_DONE)
+		if (src == 0)
 			break;
-		if (src != SQLITE_ROW) {
-			rc = cpts_store_fail(ctx, s, "reading profile_values");
+		if (src < 0) {
+			rc = src;
 			goto out;
 		}
 		v = &t->pub.v[t->pub.n];
-		v->territory = intern(t, (const char *)sqlite3_column_text(st, 0));
-		v->level = intern(t, (const char *)sqlite3_column_text(st, 1));
-		v->level_code = intern(t, (const char *)sqlite3_column_text(st, 2));
-		v->indicator = intern(t, (const char *)sqlite3_column_text(st, 3));
+		v->territory = intern(t, row.territory);
+		v->level = intern(t, row.level);
+		v->level_code = intern(t, row.level_code);
+		v->indicator = intern(t, row.indicator);
 		if (is_canonical_level(v->level)) {
 			cpts_buf_reset(&key);
 			cpts_buf_addf(&key, "%s\x1f%s\x1f%s", v->level, v->level_code, v->indicator);
@@ -1520,10 +1500,10 @@ int cpts_ptable_load(cpts_ctx *ctx, cpts_ptable **out, cpts_store *s, const char
 		}
 		c = &d.cells[d.n_cells];
 		d.row_cell[t->pub.n++] = d.n_cells++;
-		c->value = col_double(st, 4);
-		c->lo = col_double(st, 5);
-		c->hi = col_double(st, 6);
-		c->in_masked = sqlite3_column_int(st, 7) != 0;
+		c->value = row.value;
+		c->lo = row.lo;
+		c->hi = row.hi;
+		c->in_masked = row.masked;
 		c->ind = cpts_indicator_find(v->indicator);
 		c->kind = c->ind ? c->ind->kind
 				 : strncmp(v->indicator, "pyr_", 4) == 0 ? CPTS_IND_POPULATION
@@ -1587,7 +1567,7 @@ int cpts_ptable_load(cpts_ctx *ctx, cpts_ptable **out, cpts_store *s, const char
 	*out = &t->pub;
 	t = NULL;
 out:
-	sqlite3_finalize(st);
+	cpts_store_pvreader_free(st);
 	cpts_strmap_free(canon);
 	cpts_buf_release(&key);
 	free(d.cells);

@@ -95,6 +95,28 @@ check "negative --resample exits 2 (got $rc)" $([ $rc -eq 2 ]; echo $?)
 "$CPTS" basins "$WS" --method kmeans 2> "$T/err"; rc=$?
 check "unknown method exits 2 (got $rc)" $([ $rc -eq 2 ]; echo $?)
 grep -q "unknown method 'kmeans'" "$T/err"; check "unknown method named" $?
+grep -q "unknown method 'kmeans' (optimise, plurality, modularity or leiden)" "$T/err"
+check "the error lists the methods of the table" $?
+# the method table (src/basins/methods.c) writes the --method values of both commands
+for cmd in basins diagnose; do
+  "$CPTS" $cmd --help > "$T/help" 2>&1
+  sed -n '/^--method values/,/^$/p' "$T/help" | awk '/^  [a-z]/ { printf "%s ", $1 }' > "$T/names"
+  [ "$(cat "$T/names")" = "optimise plurality modularity leiden " ]; check "$cmd --help lists the table's methods ($(cat "$T/names"))" $?
+  grep -A1 "^  optimise " "$T/help" | grep -q "(default; reads --resolution, --seed, the optimiser options)"
+  check "$cmd --help: optimise is the default and reads the optimiser options" $?
+done
+# an option the method does not read is said to be ignored; the basins are plurality's
+"$CPTS" basins "$WS" --method plurality --starts 3 --lns 5 --name ign > "$T/out" 2> "$T/err"; rc=$?
+check "plurality with --starts exits 0 (got $rc)" $rc
+grep -qx "cpts: warning: --starts is not used by method plurality: ignored" "$T/err" &&
+  grep -qx "cpts: warning: --lns is not used by method plurality: ignored" "$T/err"
+check "--starts and --lns said ignored by plurality" $?
+grep -qx "overall LI: 0.9182" "$T/out"; check "plurality with ignored options: LI 0.9182" $?
+"$CPTS" basins "$WS" --method optimise --starts 2 --name ign2 > /dev/null 2> "$T/err"
+[ ! -s "$T/err" ]; check "optimise reads --starts: no warning" $?
+# no --method: the table's default row
+"$CPTS" basins "$WS" --name dflt > "$T/out" 2> /dev/null
+grep -qx "partition: dflt (optimise)" "$T/out"; check "no --method: the default row (optimise)" $?
 "$CPTS" basins "$WS" --min-pop 9 --max-pop 3 2> "$T/err"; rc=$?
 check "inconsistent bounds exit 2 (got $rc)" $([ $rc -eq 2 ]; echo $?)
 "$CPTS" basins "$WS" --lock nope --name x 2> "$T/err"; rc=$?

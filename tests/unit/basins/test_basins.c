@@ -140,6 +140,7 @@ static void test_two_towns(cpts_ctx *ctx)
 	ok(s != NULL, "two-town workspace");
 	if (!s)
 		return;
+	o.method = "plurality"; /* the default is optimise */
 	o.name = "plu";
 	ok(cpts_basins_run(ctx, s, &o, &sum) == 0, "plurality runs (graph built on the fly)");
 	is_int(sum.n_basins, 2, "two basins");
@@ -178,7 +179,7 @@ static void test_two_towns(cpts_ctx *ctx)
 	ok(partition_sound(ctx, s, "plu"), "plurality: every commune once, basins contiguous");
 
 	/* modularity finds the same two basins once the floor absorbs the enclave */
-	o.method = CPTS_BASINS_MODULARITY;
+	o.method = "modularity";
 	o.name = "mod";
 	o.min_pop = 1000;
 	ok(cpts_basins_run(ctx, s, &o, &sum) == 0, "modularity runs");
@@ -190,7 +191,7 @@ static void test_two_towns(cpts_ctx *ctx)
 	ok(partition_sound(ctx, s, "mod"), "modularity: every commune once, contiguous");
 
 	/* floor 13,000: both basins (12,500) are too small: one basin */
-	o.method = CPTS_BASINS_PLURALITY;
+	o.method = "plurality";
 	o.name = "floor";
 	o.min_pop = 13000;
 	ok(cpts_basins_run(ctx, s, &o, &sum) == 0 && sum.n_basins == 1 && sum.n_under_floor == 0,
@@ -229,6 +230,7 @@ static void test_lock(cpts_ctx *ctx)
 
 	ws_member(ctx, s, "signed", "44005", "CPTS-EST");
 	ws_member(ctx, s, "signed", "44006", "CPTS-EST");
+	o.method = "plurality"; /* the default is optimise */
 	o.lock = "signed";
 	o.name = "locked";
 	ok(cpts_basins_run(ctx, s, &o, &sum) == 0, "run with --lock");
@@ -303,6 +305,7 @@ static void test_tie(cpts_ctx *ctx)
 	ws_flow(ctx, s, "44003", "44003", "", 300, 0);
 	ws_flow(ctx, s, "44002", "44001", "", 40, 0);
 	ws_flow(ctx, s, "44002", "44003", "", 40, 0);
+	o.method = "plurality"; /* the default is optimise */
 	o.name = "tie";
 	ok(cpts_basins_run(ctx, s, &o, &sum) == 0 && sum.n_basins == 2, "tie: two basins");
 	is_str(terr_of(s, "tie", "44002"), "44001", "a tie goes to the larger inflow");
@@ -342,7 +345,7 @@ static void test_tie(cpts_ctx *ctx)
 			      " territory='T1'"), 520.0 / 540.0, 1e-9, "LI of T1 = 520 / 540");
 	}
 	/* the same inputs and seed give the same partition */
-	o.method = CPTS_BASINS_MODULARITY;
+	o.method = "modularity";
 	o.name = "m1";
 	cpts_basins_run(ctx, s, &o, &sum);
 	o.name = "m2";

@@ -162,12 +162,13 @@ int main(void)
 	cpts_model_load(&ctx, &m, s);
 	diag("%zu flow rows generated", make_flows(&ctx, s, m));
 
+	o.method = "plurality"; /* the default is optimise */
 	o.min_pop = 20000;
 	o.max_pop = 175000;
 	o.name = "plu";
 	ok(cpts_basins_run(&ctx, s, &o, &plu) == 0, "plurality 20,000-175,000");
 	check_run(&ctx, s, "plu", &plu, o.min_pop, o.max_pop);
-	o.method = CPTS_BASINS_MODULARITY;
+	o.method = "modularity";
 	o.name = "mod";
 	ok(cpts_basins_run(&ctx, s, &o, &mod) == 0, "modularity 20,000-175,000");
 	check_run(&ctx, s, "mod", &mod, o.min_pop, o.max_pop);
@@ -196,11 +197,11 @@ int main(void)
 		o.min_pop = o.max_pop = 0;
 		o.resolution = 1;
 		o.target_count = k;
-		o.method = CPTS_BASINS_PLURALITY;
+		o.method = "plurality";
 		o.name = "plu_t";
 		if (cpts_basins_run(&ctx, s, &o, &p2) < 0)
 			break;
-		o.method = CPTS_BASINS_MODULARITY;
+		o.method = "modularity";
 		o.name = "mod_t";
 		if (cpts_basins_run(&ctx, s, &o, &m2) < 0)
 			break;
@@ -210,7 +211,7 @@ int main(void)
 		   m2.li_overall, p2.li_overall, m2.n_basins, p2.n_basins);
 	}
 	o.target_count = 0;
-	o.method = CPTS_BASINS_MODULARITY;
+	o.method = "modularity";
 	o.min_pop = o.max_pop = 0;
 	o.resolution = 1;
 	o.name = "free";

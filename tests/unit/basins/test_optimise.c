@@ -71,7 +71,7 @@ static void test_line(cpts_ctx *ctx)
 	}
 	rc |= cpts_store_commit(ctx, s);
 	ok(rc == 0, "line: workspace built");
-	o.method = CPTS_BASINS_OPTIMISE;
+	o.method = "optimise";
 	o.target_count = 2;
 	o.name = "opt";
 	ok(cpts_basins_run(ctx, s, &o, &sum) == CPTS_OK, "line: optimise runs");
@@ -138,6 +138,7 @@ static void test_resample_fixed(cpts_ctx *ctx)
 	}
 	rc |= cpts_store_commit(ctx, s);
 	ok(rc == 0, "fixed: workspace built");
+	o.method = "plurality"; /* the default is optimise */
 	o.resample = 7;
 	o.name = "fixed";
 	ok(cpts_basins_run(ctx, s, &o, &sum) == CPTS_OK, "fixed: plurality with 7 resamples");
@@ -272,6 +273,7 @@ static void test_grid(cpts_ctx *ctx)
 	ok(s != NULL, "grid: workspace built");
 	if (!s)
 		return;
+	o.method = "plurality"; /* the default is optimise */
 	o.target_count = 6;
 	o.min_pop = 80000;
 	o.max_pop = 400000;
@@ -283,7 +285,7 @@ static void test_grid(cpts_ctx *ctx)
 	h.g = g;
 	cpts_basins__move_hook = on_move;
 	cpts_basins__move_hook_arg = &h;
-	o.method = CPTS_BASINS_OPTIMISE;
+	o.method = "optimise";
 	o.threads = 1;
 	o.kicks = 20000;
 	o.name = "opt1";
@@ -320,7 +322,7 @@ static void test_grid(cpts_ctx *ctx)
 	ok(same, "grid: the same basins with 1 and 2 threads");
 	ok(same_seed, "grid: the same basins for the same seed");
 	/* resampling: reproducible for a seed, shares multiples of 1/K within 0-1 */
-	o.method = CPTS_BASINS_PLURALITY;
+	o.method = "plurality";
 	o.resample = 8;
 	o.name = "res1";
 	ok(cpts_basins_run(ctx, s, &o, &sum) == CPTS_OK, "grid: plurality with 8 resamples");
@@ -338,13 +340,13 @@ static void test_grid(cpts_ctx *ctx)
 	     " matches the table");
 	o.resample = 0;
 	/* Leiden then the constraints: contiguous, target count */
-	o.method = CPTS_BASINS_LEIDEN;
+	o.method = "leiden";
 	o.name = "lei";
 	ok(cpts_basins_run(ctx, s, &o, &sum) == CPTS_OK, "grid: leiden runs");
 	is_int((long)sum.n_basins, 6, "grid: leiden reaches the target count");
 	ok(partition_sound(ctx, s, "lei"), "grid: leiden basins contiguous, no overlap");
 	/* --target-mean-pop: the count is the population over the mean */
-	o.method = CPTS_BASINS_PLURALITY;
+	o.method = "plurality";
 	o.target_count = 0;
 	o.target_mean_pop = 1e9;
 	o.min_pop = o.max_pop = 0;
@@ -381,7 +383,7 @@ static void test_ils(cpts_ctx *ctx)
 	ok(s != NULL, "ils: workspace built");
 	if (!s)
 		return;
-	o.method = CPTS_BASINS_OPTIMISE;
+	o.method = "optimise";
 	o.target_count = 10;
 	o.min_pop = 60000;
 	o.max_pop = 160000;
@@ -468,7 +470,7 @@ static void test_search_base(cpts_ctx *ctx)
 	if (!s)
 		return;
 	cpts_model_load(ctx, &m, s);
-	o.method = CPTS_BASINS_MODULARITY;
+	o.method = "modularity";
 	o.target_count = 6;
 	o.min_pop = 80000;
 	o.max_pop = 400000;
@@ -521,7 +523,7 @@ static void test_lns(cpts_ctx *ctx)
 	ok(s != NULL, "lns: workspace built");
 	if (!s)
 		return;
-	o.method = CPTS_BASINS_OPTIMISE;
+	o.method = "optimise";
 	o.target_count = 10;
 	o.min_pop = 60000;
 	o.max_pop = 160000;

@@ -102,6 +102,7 @@ static void test_cache(cpts_ctx *ctx)
 		unsigned long m0 = cpts_load_count(CPTS_LOAD_MODEL);
 		unsigned long f0 = cpts_load_count(CPTS_LOAD_FLOWS);
 		unsigned long p0 = cpts_load_count(CPTS_LOAD_PARTITION), g0;
+		bo.method = "plurality"; /* the default is optimise */
 		bo.session = ss;
 		is_int(cpts_session_graph(ctx, ss, &g), CPTS_ABSENT,
 		       "no graph built yet: CPTS_ABSENT, not an error");

@@ -11,13 +11,20 @@
  *  - the expected absences keep their status: CPTS_ABSENT (no graph) and
  *    CPTS_DERIVED_MISSING, with no error set.
  * Each check of a getter failed before the change (the getter returned its default).
+ *  - the reads of disclosure control (cpts/store_disclosure.h, moved out of
+ *    src/profile/disclosure.c): their values on a small workspace, and the masking of
+ *    a profile (cpts_ptable_load) failing on a damaged communes table instead of
+ *    building its relations from the communes read before the damage (before: status 0).
  */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cpts/ctx.h"
 #include "cpts/graph.h"
 #include "cpts/store.h"
+#include "cpts/profile.h"
+#include "cpts/store_disclosure.h"
 #include "cpts/store_graph.h"
 #include "tap.h"
 #include "unit/graph/ws_helper.h"
@@ -178,6 +185,81 @@ static void test_unreadable_tables(cpts_ctx *ctx)
 	ws_drop(s, path);
 }
 
+/* A profile value row of partition p, hi 3, lo NULL; value < 0: NULL and masked. */
+static int put_pv(cpts_ctx *ctx, cpts_store *s, const char *terr, const char *level,
+		  const char *code, const char *ind, double value)
+{
+	char sql[512], v[32];
+
+	snprintf(v, sizeof(v), value < 0 ? "NULL" : "%g", value);
+	snprintf(sql, sizeof(sql), "INSERT INTO profile_values(partition, territory, level,"
+		 " level_code, indicator, value, lo, hi, masked) VALUES('p', '%s', '%s', '%s',"
+		 " '%s', %s, NULL, 3, %d)", terr, level, code, ind, v, value < 0);
+	return cpts_store_exec(ctx, s, sql);
+}
+
+static void test_disclosure_reads(cpts_ctx *ctx)
+{
+	char path[256];
+	cpts_store *s = make_ws(ctx, path);
+	cpts_store_commune_geo *geo = NULL;
+	cpts_store_pvreader *r = NULL;
+	cpts_store_pvalue row;
+	cpts_ptable *t = NULL;
+	size_t n = 0;
+	int rc;
+
+	if (!ok(s != NULL, "disclosure: workspace"))
+		return;
+	ok(cpts_store_exec(ctx, s, "UPDATE communes SET dep = '85', reg = NULL WHERE code ="
+			   " '10001'") == CPTS_OK, "10001: département 85, region NULL");
+	is_int(cpts_store_commune_geo_load(ctx, s, &geo, &n), CPTS_OK, "geo: read");
+	is_int(n, N_COMMUNES, "geo: every commune");
+	ok(n > 1 && strcmp(geo[1].code, "10001") == 0 && strcmp(geo[1].dep, "85") == 0 &&
+	   strcmp(geo[1].reg, "") == 0, "geo: 10001 is 85 / '' (NULL read as empty)");
+	ok(n > 0 && strcmp(geo[0].dep, "44") == 0 && strcmp(geo[0].reg, "52") == 0,
+	   "geo: 10000 is 44 / 52");
+	cpts_store_commune_geo_free(geo, n);
+	ok(put_pv(ctx, s, "A", "territoire", "A", "mt_sans_mt", 40) == CPTS_OK &&
+	   put_pv(ctx, s, "A", "commune", "10001", "mt_sans_mt", -1) == CPTS_OK &&
+	   put_pv(ctx, s, "A", "commune", "10000", "mt_sans_mt", 5) == CPTS_OK,
+	   "three profile values of partition p");
+	is_int(cpts_store_pvreader_open(ctx, s, &r, "p", &n), CPTS_OK, "pvreader: open");
+	is_int(n, 3, "pvreader: three rows counted");
+	is_int(cpts_store_pvreader_next(ctx, r, &row), 1, "pvreader: first row");
+	ok(strcmp(row.level, "commune") == 0 && strcmp(row.level_code, "10000") == 0 &&
+	   row.value == 5 && isnan(row.lo) && row.hi == 3 && !row.masked,
+	   "pvreader: commune 10000 first (ordered by level), value 5, lo NULL = NAN");
+	is_int(cpts_store_pvreader_next(ctx, r, &row), 1, "pvreader: second row");
+	ok(strcmp(row.level_code, "10001") == 0 && isnan(row.value) && row.masked,
+	   "pvreader: 10001 masked, value NAN");
+	is_int(cpts_store_pvreader_next(ctx, r, &row), 1, "pvreader: third row");
+	ok(strcmp(row.level, "territoire") == 0 && row.value == 40, "pvreader: territory 40");
+	is_int(cpts_store_pvreader_next(ctx, r, &row), 0, "pvreader: then the end");
+	cpts_store_pvreader_free(r);
+	/* the disclosure on these rows: 5 < 11 masked, and 40 with it (A = 5 + NULL cell) */
+	is_int(cpts_ptable_load(ctx, &t, s, "p", NULL), CPTS_OK, "ptable: intact workspace");
+	ok(t && t->n == 3 && t->v[0].masked && isnan(t->v[0].value),
+	   "ptable: the commune count 5 is masked");
+	cpts_ptable_free(t);
+	t = NULL;
+	cpts_store_free(s);
+	s = NULL;
+	ok(corrupt_pages(path, "Commune 11000") >= 1, "disclosure: a communes page damaged");
+	if (!ok(cpts_store_open(ctx, &s, path, 0) == CPTS_OK, "the damaged file opens"))
+		return;
+	rc = cpts_store_commune_geo_load(ctx, s, &geo, &n);
+	is_int(rc, CPTS_EIO, "geo: an I/O error, not fewer communes");
+	ok(geo == NULL && n == 0, "geo: nothing handed back");
+	cpts_error_clear(ctx);
+	/* before: build_groups stopped at the damage and the table loaded, status 0 */
+	is_int(cpts_ptable_load(ctx, &t, s, "p", NULL), CPTS_EIO,
+	       "ptable: the damaged communes table fails the masking");
+	ok(t == NULL, "ptable: no table handed back");
+	cpts_error_clear(ctx);
+	ws_drop(s, path);
+}
+
 int main(void)
 {
 	cpts_ctx ctx;
@@ -187,6 +269,7 @@ int main(void)
 	ctx.verbosity = CPTS_LOG_ERROR;
 	test_corrupt_pages(&ctx);
 	test_unreadable_tables(&ctx);
+	test_disclosure_reads(&ctx);
 	cpts_ctx_release(&ctx);
 	return done_testing();
 }
