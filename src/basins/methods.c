@@ -22,7 +22,6 @@ CPTS_BASINS__METHOD(cpts_basins__method_optimise);
 CPTS_BASINS__METHOD(cpts_basins__method_plurality);
 CPTS_BASINS__METHOD(cpts_basins__method_modularity);
 CPTS_BASINS__METHOD(cpts_basins__method_leiden);
-CPTS_BASINS__METHOD(cpts_basins__method_single);
 
 static const cpts_basins__method methods[] = {
 	{ { "optimise", "local search of the overall LI from plurality and modularity starts",
@@ -40,8 +39,6 @@ static const cpts_basins__method methods[] = {
 	    "algorithme de Leiden sur les flux, puis contiguïté, plancher et plafond",
 	    CPTS_BASINS_USES_RESOLUTION | CPTS_BASINS_USES_SEED, false },
 	  cpts_basins__method_leiden },
-	{ { "single", "every commune in one basin, split into connected parts",
-	    "un seul bassin par partie connexe", 0, false }, cpts_basins__method_single },
 };
 #define N_METHODS (sizeof(methods) / sizeof(methods[0]))
 
