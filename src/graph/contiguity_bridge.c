@@ -12,25 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cpts/unionfind.h"
 #include "dep/dep.h"
 #include "graph/contiguity_int.h"
-
-static uint32_t uf_find(uint32_t *parent, uint32_t x)
-{
-	while (parent[x] != x) {
-		parent[x] = parent[parent[x]];
-		x = parent[x];
-	}
-	return x;
-}
-
-static void uf_union(uint32_t *parent, uint32_t x, uint32_t y)
-{
-	x = uf_find(parent, x);
-	y = uf_find(parent, y);
-	if (x != y)
-		parent[x < y ? y : x] = x < y ? x : y;
-}
 
 /* Exact distance from the queried segment to free segment item of ft (INFINITY for
  * segments of the excluded component or of another group). */
@@ -136,18 +120,17 @@ static void nearest_outside(build *b, freetree *fa, freetree *fb, uint32_t k, in
 size_t cpts_graph__label_components(build *b, const bool *keep, const cpts_graph_edge *br,
 			       size_t n_br)
 {
-	uint32_t *parent = cpts_mallocarray(b->n, sizeof(uint32_t));
+	size_t *parent = cpts_mallocarray(b->n + 1, sizeof(size_t));
 	size_t nc = 0;
 
-	for (size_t i = 0; i < b->n; i++)
-		parent[i] = (uint32_t)i;
+	cpts_uf_init(parent, b->n);
 	for (size_t i = 0; i < b->n_pair; i++)
 		if (keep[i])
-			uf_union(parent, b->pairs[i].a, b->pairs[i].b);
+			cpts_uf_union(parent, b->pairs[i].a, b->pairs[i].b);
 	for (size_t i = 0; i < n_br; i++)
-		uf_union(parent, (uint32_t)br[i].a, (uint32_t)br[i].b);
+		cpts_uf_union(parent, br[i].a, br[i].b);
 	for (size_t i = 0; i < b->n; i++) {
-		b->comp[i] = uf_find(parent, (uint32_t)i);
+		b->comp[i] = (uint32_t)cpts_uf_find(parent, i);
 		nc += b->comp[i] == i;
 	}
 	free(parent);

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "cpts/lp.h"
+#include "cpts/unionfind.h"
 #include "cpts/util.h"
 
 void cpts_lp_init(cpts_lp *s)
@@ -109,25 +110,6 @@ void cpts_lp_rel_end(cpts_lp *s)
 			return;
 	s->terms.n = r->off;
 	s->rels.n--;
-}
-
-/* ---- union-find ---- */
-
-static size_t uf_find(size_t *p, size_t i)
-{
-	while (p[i] != i) {
-		p[i] = p[p[i]];
-		i = p[i];
-	}
-	return i;
-}
-
-static void uf_union(size_t *p, size_t a, size_t b)
-{
-	a = uf_find(p, a);
-	b = uf_find(p, b);
-	if (a != b)
-		p[a < b ? b : a] = a < b ? a : b;
 }
 
 /* ---- one component ---- */
@@ -327,8 +309,7 @@ static size_t components(const cpts_lp *s, size_t *parent, size_t *comp_of, comp
 	size_t n = s->cells.n, n_comp = 0;
 	comp *comps;
 
-	for (size_t i = 0; i < n; i++)
-		parent[i] = i;
+	cpts_uf_init(parent, n);
 	for (size_t i = 0; i < s->rels.n; i++) {
 		const cpts_lp_rel *r = &cpts_vec_at(&s->rels, cpts_lp_rel, i);
 		long first = -1;
@@ -339,20 +320,20 @@ static size_t components(const cpts_lp *s, size_t *parent, size_t *comp_of, comp
 			if (first < 0)
 				first = (long)c;
 			else
-				uf_union(parent, (size_t)first, c);
+				cpts_uf_union(parent, (size_t)first, c);
 		}
 	}
 	for (size_t i = 0; i < n; i++) {
 		const cpts_lp_cell *x = cell_at(s, i);
 		if (x->is_unknown && x->is_target && !x->checked &&
-		    comp_of[uf_find(parent, i)] == 0)
-			comp_of[uf_find(parent, i)] = ++n_comp;
+		    comp_of[cpts_uf_find(parent, i)] == 0)
+			comp_of[cpts_uf_find(parent, i)] = ++n_comp;
 	}
 	comps = cpts_calloc(n_comp + 1, sizeof(comp));
 	for (int pass = 0; pass < 2; pass++) {
 		for (size_t i = 0; i < n; i++) {
 			size_t k;
-			if (!cell_at(s, i)->is_unknown || (k = comp_of[uf_find(parent, i)]) == 0)
+			if (!cell_at(s, i)->is_unknown || (k = comp_of[cpts_uf_find(parent, i)]) == 0)
 				continue;
 			if (pass)
 				comps[k - 1].vars[comps[k - 1].n_vars] = i;
@@ -364,7 +345,7 @@ static size_t components(const cpts_lp *s, size_t *parent, size_t *comp_of, comp
 			for (size_t t = 0; t < r->n && !k; t++) {
 				size_t c = cpts_vec_at(&s->terms, cpts_lp_term, r->off + t).cell;
 				if (cell_at(s, c)->is_unknown)
-					k = comp_of[uf_find(parent, c)];
+					k = comp_of[cpts_uf_find(parent, c)];
 			}
 			if (!k)
 				continue;
