@@ -1219,8 +1219,13 @@ static void section_method(cpts_buf *b, const ex_data *d)
 	kv_row(b, "Partition", d->opts->partition);
 	if (d->part_kind)
 		kv_row(b, "Type de partition", d->part_kind);
-	if (d->part_source)
-		kv_row(b, "Source de la partition", d->part_source);
+	if (d->part_source) {
+		/* basins: the method by its French name (the method table), not its code */
+		const cpts_basins_method_info *mi =
+			d->part_kind && strcmp(d->part_kind, "basins") == 0
+				? cpts_basins_method_find(d->part_source) : NULL;
+		kv_row(b, "Source de la partition", mi ? mi->label_fr : d->part_source);
+	}
 	if (d->part_params)
 		kv_row(b, "Paramètres de la partition", d->part_params);
 	if (d->profile_params)

@@ -73,6 +73,8 @@ grep -q "^resamples: 10, communes with co-assignment below 1.00: $u " "$T/out"; 
 grep -q "^unstable border communes: [0-9]* with a co-assignment with their pole below 0.80 over 10 resamples" "$T/out"; check "check reports the stability" $?
 "$CPTS" export "$WS" --partition st --gpkg "$T/st.gpkg" --html "$T/st_html" > /dev/null 2>&1; rc=$?
 check "export of the resampled basins exits 0 (got $rc)" $rc
+grep -q "<th>Source de la partition</th><td class=\"n\">pluralité (méthode de Dartmouth affinée)</td>" "$T/st_html/index.html"
+check "the report names the method in French (the method table's label), not 'plurality'" $?
 a=$(sqlite3 "$WS" "SELECT group_concat(code || '=' || round(100 * coassign, 6), ' ') FROM (SELECT * FROM basin_stability WHERE partition = 'st' ORDER BY code)")
 b=$(sqlite3 "$T/st.gpkg" "SELECT group_concat(code || '=' || round(coaffectation, 6), ' ') FROM (SELECT * FROM communes ORDER BY code)")
 [ -n "$a" ] && [ "$a" = "$b" ]; check "GeoPackage field coaffectation = 100 x co-assignment ($b)" $?
