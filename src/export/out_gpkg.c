@@ -861,13 +861,17 @@ static void commune_fields(const ex_data *d, size_t i, OGRFeatureH f, const col 
 	 * of France when it was made per column) */
 	const char *key = NULL;
 	const cpts_pvalue *pv = NULL;
+	long t = d->p->commune_terr[i];
+	ex_vblock blk;
+	bool in_blk = t >= 0 && ex_vblock_find(&blk, &d->vi, d->pt, d->p->terr[t], "commune",
+						c->code);
 
 	for (size_t k = 0; k < n; k++) {
 		bool masked;
 		int fk = (int)k;
 		if (cols[k].ind && cols[k].ind->key != key) {
 			key = cols[k].ind->key;
-			pv = ex_commune_value(d, i, key);
+			pv = in_blk ? ex_vblock_get(&blk, d->pt, key) : ex_commune_value(d, i, key);
 		}
 		switch (cols[k].what) {
 		case COL_CODE: set_str(f, fk, c->code); break;
