@@ -97,9 +97,10 @@ typedef struct ex_vblock {
  * use ex_vindex_get, whose fallback decides between repeated keys). */
 bool ex_vblock_find(ex_vblock *out, const ex_vindex *x, const cpts_ptable *t,
 		    const char *territory, const char *level, const char *level_code);
-/** The row of indicator in the run, as ex_vindex_get would return it. */
+/** The row of indicator in the run, as ex_vindex_get would return it. hint (may be
+ * NULL): the row's offset in the run, tried first and updated when found. */
 const cpts_pvalue *ex_vblock_get(const ex_vblock *blk, const cpts_ptable *t,
-				 const char *indicator);
+				 const char *indicator, size_t *hint);
 
 /** The snapshot. */
 typedef struct ex_top ex_top;

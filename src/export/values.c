@@ -245,17 +245,24 @@ bool ex_vblock_find(ex_vblock *out, const ex_vindex *x, const cpts_ptable *t,
 }
 
 const cpts_pvalue *ex_vblock_get(const ex_vblock *blk, const cpts_ptable *t,
-				 const char *indicator)
+				 const char *indicator, size_t *hint)
 {
 	size_t lo = blk->lo, hi = blk->hi;
 
 	if (!indicator)
 		return NULL;
+	/* the rows of most communes hold the same indicators: the offset found for the
+	 * previous one is tried first (one comparison instead of a search) */
+	if (hint && *hint < hi - lo && strcmp(indicator, t->v[lo + *hint].indicator) == 0)
+		return &t->v[lo + *hint];
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		int c = strcmp(indicator, t->v[mid].indicator);
-		if (c == 0)
+		if (c == 0) {
+			if (hint)
+				*hint = mid - blk->lo;
 			return &t->v[mid];
+		}
 		if (c < 0)
 			hi = mid;
 		else
