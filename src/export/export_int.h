@@ -86,6 +86,21 @@ void ex_vindex_release(ex_vindex *x);
 const cpts_pvalue *ex_vindex_get(const ex_vindex *x, const cpts_ptable *t,
 				 const char *territory, const char *level,
 				 const char *level_code, const char *indicator);
+/** The rows of one (territory, level, level_code) of a disclosed table: [lo, hi), a
+ * contiguous run since the table is sorted. Looking a commune's indicators up in its
+ * run, already in cache, replaced two cache misses per value of the hash index (the
+ * commune layer of France: 10 % of an export). */
+typedef struct ex_vblock {
+	size_t lo, hi;
+} ex_vblock;
+/** Find the run of (territory, level, level_code); false when x has no index (then
+ * use ex_vindex_get, whose fallback decides between repeated keys). */
+bool ex_vblock_find(ex_vblock *out, const ex_vindex *x, const cpts_ptable *t,
+		    const char *territory, const char *level, const char *level_code);
+/** The row of indicator in the run, as ex_vindex_get would return it. hint (may be
+ * NULL): the row's offset in the run, tried first and updated when found. */
+const cpts_pvalue *ex_vblock_get(const ex_vblock *blk, const cpts_ptable *t,
+				 const char *indicator, size_t *hint);
 
 /** The snapshot. */
 typedef struct ex_top ex_top;

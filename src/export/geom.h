@@ -65,4 +65,18 @@ int ex_geom_clean_holes(cpts_ctx *ctx, GEOSGeometry **out, const GEOSGeometry *g
 			double max_area, ex_hole_covered_fn covered, void *arg,
 			ex_holes_stats *stats);
 
+/**
+ * Dissolve a collection of polygons that is not a clean coverage (communes of two
+ * départements overlapping or leaving gaps along their border), where the coverage
+ * union fails, without the overlay union of every commune: boundary segments met in
+ * both directions (shared by two communes, inside the territory) are dropped, the
+ * rest is noded, polygonized, and the faces whose interior point lies in some input
+ * polygon are dissolved (their edges match exactly). The same area as the overlay
+ * union; its cost grows with the outline and the mismatched borders, not with every
+ * inner border.
+ * @return the dissolved (multi)polygon, OWNED by caller; NULL when it cannot (the
+ *         caller then uses the overlay union)
+ */
+GEOSGeometry *ex_geom_dissolve_noded(cpts_ctx *ctx, const GEOSGeometry *coll);
+
 #endif

@@ -380,6 +380,11 @@ static int dissolve(cpts_ctx *ctx, ex_data *d, size_t t)
 	 * overlay union, which nodes only where borders meet, is used instead */
 	if (GEOSGetNumCoordinates_r(ctx->geos, coll) <= EX_COVERAGE_MAX_VERTICES)
 		d->terr[t].geom = GEOSCoverageUnion_r(ctx->geos, coll);
+	/* not a clean coverage (communes of two départements overlap): the outline from
+	 * the boundary segments no two communes share, noded (ex_geom_dissolve_noded);
+	 * the overlay union of every commune, several times slower, when that fails */
+	if (!d->terr[t].geom)
+		d->terr[t].geom = ex_geom_dissolve_noded(ctx, coll);
 	if (!d->terr[t].geom) {
 		d->terr[t].unary_union = true; /* noted in order once all are dissolved */
 		d->terr[t].geom = GEOSUnaryUnion_r(ctx->geos, coll);

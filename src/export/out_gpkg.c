@@ -851,7 +851,7 @@ static double commune_number(const ex_data *d, size_t i, const char *key,
 }
 
 static void commune_fields(const ex_data *d, size_t i, OGRFeatureH f, const col *cols,
-			   size_t n, cpts_buf *tmp)
+			   size_t n, cpts_buf *tmp, size_t *hints)
 {
 	const cpts_commune *c = &d->m->c[i];
 	const ex_attract *a = &d->att[i];
@@ -861,13 +861,18 @@ static void commune_fields(const ex_data *d, size_t i, OGRFeatureH f, const col 
 	 * of France when it was made per column) */
 	const char *key = NULL;
 	const cpts_pvalue *pv = NULL;
+	long t = d->p->commune_terr[i];
+	ex_vblock blk;
+	bool in_blk = t >= 0 && ex_vblock_find(&blk, &d->vi, d->pt, d->p->terr[t], "commune",
+						c->code);
 
 	for (size_t k = 0; k < n; k++) {
 		bool masked;
 		int fk = (int)k;
 		if (cols[k].ind && cols[k].ind->key != key) {
 			key = cols[k].ind->key;
-			pv = ex_commune_value(d, i, key);
+			pv = in_blk ? ex_vblock_get(&blk, d->pt, key, &hints[k])
+				    : ex_commune_value(d, i, key);
 		}
 		switch (cols[k].what) {
 		case COL_CODE: set_str(f, fk, c->code); break;
@@ -940,6 +945,7 @@ static int write_communes(gw *w)
 	cpts_vec cols;
 	OGRLayerH lyr;
 	cpts_buf tmp = CPTS_BUF_INIT;
+	size_t *hints = NULL; /* OWNED: per column, the offset of its row in a commune's run */
 	int rc;
 
 	cpts_vec_init(&cols, sizeof(col), SIZE_MAX / sizeof(col));
@@ -951,6 +957,7 @@ static int write_communes(gw *w)
 	    (rc = gw_fields(w, lyr, "communes", cols.data, cols.n)) < 0)
 		goto out;
 	snprintf(w->geom_col[0], sizeof(w->geom_col[0]), "%s", OGR_L_GetGeometryColumn(lyr));
+	hints = cpts_calloc(cols.n + 1, sizeof(size_t));
 	for (size_t i = 0; i < d->m->n && rc == CPTS_OK; i++) {
 		OGRFeatureH f;
 		if (!commune_written(w, i))
@@ -960,13 +967,14 @@ static int write_communes(gw *w)
 					"writing communes")) < 0)
 			break;
 		f = OGR_F_Create(OGR_L_GetLayerDefn(lyr));
-		commune_fields(d, i, f, cols.data, cols.n, &tmp);
+		commune_fields(d, i, f, cols.data, cols.n, &tmp, hints);
 		rc = set_geom(w, f, d->m->geoms[i], d->m->c[i].srid, true);
 		if (rc == CPTS_OK)
 			rc = gw_add(w, lyr, f, "communes");
 		OGR_F_Destroy(f);
 	}
 out:
+	free(hints);
 	cpts_buf_release(&tmp);
 	cpts_vec_release(&cols);
 	return rc;

@@ -200,3 +200,73 @@ const cpts_pvalue *ex_vindex_get(const ex_vindex *x, const cpts_ptable *t,
 	}
 	return NULL;
 }
+
+/* ---- the rows of one (territory, level, level_code) ---- */
+
+static int cmp3(const char *a, const char *b, const char *c, const cpts_pvalue *v)
+{
+	int r = strcmp(a, v->territory);
+
+	if (r)
+		return r;
+	if ((r = strcmp(b, v->level)) != 0)
+		return r;
+	return strcmp(c, v->level_code);
+}
+
+bool ex_vblock_find(ex_vblock *out, const ex_vindex *x, const cpts_ptable *t,
+		    const char *territory, const char *level, const char *level_code)
+{
+	size_t lo = 0, hi, a, b;
+
+	out->lo = out->hi = 0;
+	if (!x->slot || !t || !territory || !level || !level_code)
+		return false; /* no index: keys may repeat, cpts_ptable_get decides */
+	/* the table is sorted on (territory, level, level_code, indicator) */
+	for (hi = t->n; lo < hi;) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (cmp3(territory, level, level_code, &t->v[mid]) > 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	a = lo;
+	for (hi = t->n; lo < hi;) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (cmp3(territory, level, level_code, &t->v[mid]) >= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	b = lo;
+	out->lo = a;
+	out->hi = b;
+	return true;
+}
+
+const cpts_pvalue *ex_vblock_get(const ex_vblock *blk, const cpts_ptable *t,
+				 const char *indicator, size_t *hint)
+{
+	size_t lo = blk->lo, hi = blk->hi;
+
+	if (!indicator)
+		return NULL;
+	/* the rows of most communes hold the same indicators: the offset found for the
+	 * previous one is tried first (one comparison instead of a search) */
+	if (hint && *hint < hi - lo && strcmp(indicator, t->v[lo + *hint].indicator) == 0)
+		return &t->v[lo + *hint];
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(indicator, t->v[mid].indicator);
+		if (c == 0) {
+			if (hint)
+				*hint = mid - blk->lo;
+			return &t->v[mid];
+		}
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
