@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "cli/cli.h"
+#include "cpts/publish.h"
 #include "cpts/check.h"
 #include "cpts/domain.h"
 
@@ -46,6 +47,7 @@ int cmd_check(cpts_ctx *ctx, int argc, char **argv)
 	};
 	cpts_check_opts co = CPTS_CHECK_OPTS_INIT;
 	cpts_check_report *r = NULL;
+	cpts_pub_flows *pf = NULL;
 	cpts_store *s = NULL;
 	char **pos = NULL;
 	size_t n_pos;
@@ -61,12 +63,21 @@ int cmd_check(cpts_ctx *ctx, int argc, char **argv)
 		co.compare = (const char *const *)o.compare.v;
 		co.n_compare = o.compare.n;
 	}
-	if ((rc = cpts_store_open(ctx, &s, pos[0], CPTS_STORE_READONLY)) < 0)
+	/* read-write: what it prints is recorded in the publication ledger */
+	if ((rc = cpts_store_open(ctx, &s, pos[0], 0)) < 0)
 		goto out;
 	if ((rc = cpts_check_run(ctx, &r, s, o.partition, &co)) < 0)
 		goto out;
-	rc = cpts_check_print(ctx, r, stdout, o.json);
+	if ((rc = cpts_pub_flows_open(ctx, s, CPTS_MASK_THRESHOLD_DEFAULT, &pf)) < 0)
+		goto out;
+	cpts_pub_flows_profession(pf, o.profession);
+	cpts_check_disclose(ctx, r, pf);
+	if ((rc = cpts_check_print(ctx, r, stdout, o.json)) < 0)
+		goto out;
+	rc = cpts_pub_flows_record(ctx, s, pf, o.json ? "--json of cpts check" :
+				   "stdout of cpts check");
 out:
+	cpts_pub_flows_free(pf);
 	cpts_check_report_free(ctx, r);
 	cpts_store_free(s);
 	cli_list_release(&o.compare);
