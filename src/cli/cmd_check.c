@@ -30,7 +30,9 @@ int cmd_check(cpts_ctx *ctx, int argc, char **argv)
 		"LI and MSI against the flows, compactness PAC, communes drawn mostly by another\n"
 		"territory (attraction class 5), coverage per stage of the statut column, and the\n"
 		"comparison with basins, BV2022 and EPCI partitions of the workspace. One verdict\n"
-		"line per territory. Exit code 0 whatever the findings.",
+		"line per territory. Exit code 0 whatever the findings. LI and MSI are masked with\n"
+		"small flow totals, or withheld against earlier publications of the workspace; the\n"
+		"flow totals printed are recorded in its publication ledger.",
 		"cpts check ws.sqlite --partition projet-ars --compare basins",
 	};
 	struct check_cli o = { NULL, false, CPTS_DOMAIN_POP_FLOOR, { 0, NULL, NULL, 0 }, false, NULL };

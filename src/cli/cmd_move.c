@@ -30,7 +30,8 @@ int cmd_move(cpts_ctx *ctx, int argc, char **argv)
 		"wholly to TERRITORY (a new territory when it does not exist), and print the\n"
 		"before/after of the territories touched: population, communes, ACI tier, LI, MSI,\n"
 		"flows, pieces, PAC; then the overall coverage, overlaps, LI and problems.\n"
-		"An existing partition NEW is refused unless --replace is given.",
+		"An existing partition NEW is refused unless --replace is given. Flow totals, LI and\n"
+		"MSI are disclosed against, and recorded in, the workspace's publication ledger.",
 		"cpts move ws.sqlite --partition projet-ars --commune 44109,44026 --to cpts-nord",
 	};
 	static const cli_opt table[] = {

@@ -27,7 +27,8 @@ int cmd_suggest(cpts_ctx *ctx, int argc, char **argv)
 		"it sends most flows to, a white-zone commune to the adjacent territory receiving\n"
 		"most of its flows, a border commune to a neighbour when it raises the overall LI.\n"
 		"Ranked by gain of LI, then of coverage. No move takes a territory under the floor,\n"
-		"the receiving one above the ceiling, or breaks contiguity. Each line ends with the 'cpts move' command that applies it.",
+		"the receiving one above the ceiling, or breaks contiguity. Each line ends with the 'cpts move' command that applies it.\n"
+		"The LI printed is disclosed against, and recorded in, the publication ledger.",
 		"cpts suggest ws.sqlite --partition projet-ars --limit 10",
 	};
 	static const cli_opt table[] = {
