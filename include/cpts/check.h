@@ -88,6 +88,9 @@ typedef struct cpts_check_terr {
 	double li, msi;          /* NAN without flows */
 	double flows_in;         /* flows of residents staying in the territory */
 	double flows_res;        /* all flows of its residents */
+	double flows_into;       /* all flows into it (MSI's denominator) */
+	unsigned withheld;       /* CPTS_FLOW_* totals withheld against earlier publications
+				    (cpts_check_disclose) */
 	double pac;              /* NAN without a graph */
 	size_t n_pieces;         /* 0 without a graph */
 	size_t *cut;             /* communes outside the main (most populated) piece */
@@ -145,7 +148,26 @@ typedef struct cpts_check_report {
 	size_t *unstable;            /* OWNED border communes with co-assignment below it */
 	double *unstable_share;      /* OWNED their co-assignment */
 	size_t n_unstable;
+	unsigned withheld;           /* CPTS_FLOW_* overall sums withheld (cpts_check_disclose) */
+	struct cpts_pub_flows *pf;   /* BORROWED flow publications (cpts/publish.h) the
+					prints check against and mark; NULL: primary only */
 } cpts_check_report;
+
+/** Flow totals of a territory (bits of cpts_check_terr.withheld). */
+enum { CPTS_FLOW_IN = 1u, CPTS_FLOW_RES = 2u, CPTS_FLOW_INTO = 4u };
+
+/**
+ * Disclose the flow totals of r against earlier publications (issue 19): every total
+ * that differs by 1 to T-1 from one published over an overlapping commune set (the
+ * workspace's ledger, or marked earlier by this command) is withheld; the prints then
+ * withhold the LI and MSI made of it, and mark in pf what they print (record it with
+ * cpts_pub_flows_record). pf BORROWED, kept in r->pf; NULL: primary masking only.
+ */
+void cpts_check_disclose(cpts_ctx *ctx, cpts_check_report *r, struct cpts_pub_flows *pf);
+/** The LI (msi false) or MSI of territory t of r (SIZE_MAX: the whole partition) as the
+ * prints show it: NAN when masked, withheld or not available; a shown one is marked as
+ * published in r->pf (for a report section printed outside src/check). */
+double cpts_check_ratio_published(const cpts_check_report *r, size_t t, bool msi);
 
 /**
  * Check a stored partition.
@@ -179,10 +201,11 @@ int cpts_check_move(cpts_ctx *ctx, cpts_store *s, const char *from, const char *
 /**
  * Print the before/after of the territories touched by a move (those of `before`
  * holding a moved commune, and `to`): population, communes, tier, LI, MSI, pieces, PAC,
- * and the overall coverage and LI.
+ * and the overall coverage and LI. With before->pf (cpts_check_disclose), the totals
+ * printed for `before` are marked first and `after` is disclosed against them.
  */
 int cpts_check_print_move(cpts_ctx *ctx, const cpts_check_report *before,
-			  const cpts_check_report *after, const char *const *codes,
+			  cpts_check_report *after, const char *const *codes,
 			  size_t n_codes, const char *to, FILE *out, bool json);
 
 /** Kinds of suggested move, in their ranking order. */
@@ -201,6 +224,7 @@ typedef struct cpts_suggestion {
 	long to;               /* territory receiving them */
 	double pop;            /* inhabitants moved */
 	double li_before, li_after; /* overall LI (NAN without flows) */
+	double in_after, res_after; /* the overall flow sums behind li_after */
 	double share_to;       /* share of their residents' flows going to `to` */
 } cpts_suggestion;
 

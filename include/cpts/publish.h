@@ -73,6 +73,45 @@ int cpts_pub_record(cpts_ctx *ctx, cpts_store *s, const char *partition,
 		    const cpts_ptable *t, const char *const *keys, size_t n_keys,
 		    const char *what);
 
+/*
+ * Flow totals as publications (src/profile/publish_flows.c): the totals behind a
+ * printed LI or MSI, kinds "flows_in" (residents' flows staying in the territory),
+ * "flows_res" (all its residents' flows), "flows_into" (all flows into it), over a
+ * territory's communes or, label "*<hash>" (cpts_pub_flow_sum_label), summed over a
+ * partition. Loaded from, and recorded in, the workspace's publication ledger.
+ */
+typedef struct cpts_pub_flows cpts_pub_flows;
+/** Open with the earlier flow publications of s (none when s is NULL).
+ * @param[out] out OWNED by caller: cpts_pub_flows_free */
+int cpts_pub_flows_open(cpts_ctx *ctx, cpts_store *s, double threshold,
+			cpts_pub_flows **out);
+void cpts_pub_flows_free(cpts_pub_flows *f);
+/** The flows are one profession's (NULL or "": all): recorded as "<kind>@<profession>"
+ * and compared with every profession's totals over the same communes. */
+void cpts_pub_flows_profession(cpts_pub_flows *f, const char *profession);
+/**
+ * The disclosed cell of a flow total of kind `kind` over the communes codes (BORROWED,
+ * any order) of territory `label`: masked from 1 to T-1 (bounds [1, T-1]); withheld
+ * (masked, no bounds, a warning naming both) when it differs by 1 to T-1 from a total of
+ * the same kind published earlier (ledger, or marked earlier by this command) over
+ * another commune set sharing a commune with it. f NULL: the primary rule only.
+ */
+cpts_pvalue cpts_pub_flow(cpts_ctx *ctx, cpts_pub_flows *f, const char *kind,
+			  const char *partition, const char *label, const char *const *codes,
+			  size_t n, double value);
+/** Mark a flow total as published by this command (checked against by later calls,
+ * written by cpts_pub_flows_record); a total already known adds nothing. */
+void cpts_pub_flow_mark(cpts_pub_flows *f, const char *kind, const char *partition,
+			const char *label, const char *const *codes, size_t n, double value);
+/** The label of a partition's overall sums: codes grouped by territory (terr_start,
+ * n_terr + 1 offsets). */
+void cpts_pub_flow_sum_label(char out[24], const char *const *codes, const size_t *terr_start,
+			     size_t n_terr);
+/** Record the marked totals in the ledger, one publication per partition, as `what`. */
+int cpts_pub_flows_record(cpts_ctx *ctx, cpts_store *s, cpts_pub_flows *f, const char *what);
+/** How many cells were withheld against earlier publications. */
+size_t cpts_pub_flows_withheld(const cpts_pub_flows *f);
+
 #ifdef __cplusplus
 }
 #endif

@@ -255,6 +255,7 @@ static void check_terr(cpts_check_report *r, const chk_env *e, size_t t, const c
 	cpts_measure_flows(e->f, mb, n_mb, w, &fs);
 	ct->flows_in = fs.in;
 	ct->flows_res = fs.res;
+	ct->flows_into = fs.into;
 	ct->li = fs.res > 0 ? fs.in / fs.res : NAN;
 	ct->msi = fs.into > 0 ? fs.in / fs.into : NAN;
 	tot->in += fs.in;

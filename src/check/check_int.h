@@ -13,6 +13,7 @@
 #include "cpts/check.h"
 #include "cpts/graph.h"
 #include "cpts/measures.h"
+#include "cpts/publish.h"
 
 /** Model + graph + flows. */
 typedef struct chk_env {
@@ -54,6 +55,19 @@ int chk_stability(cpts_ctx *ctx, cpts_store *s, const char *partition, const cpt
 
 /** Comparisons of the report's partition with others (compare.c). */
 int chk_compare(cpts_ctx *ctx, cpts_check_report *r, cpts_store *s, const cpts_check_opts *opts);
+
+/* Flow totals as publications (out_check.c, cpts/publish.h). */
+#define CHK_FLOWS_DISCLOSE 0x100u
+/** Disclose (mark CHK_FLOWS_DISCLOSE) the flow totals of territory t (SIZE_MAX: the whole partition)
+ * against r->pf, returning the CPTS_FLOW_* bits withheld; or mark those of `mark`. */
+unsigned chk_flows_pass(cpts_ctx *ctx, const cpts_check_report *r, size_t t, unsigned mark);
+/** A flow total's disclosed cell: masked from 1 to T-1, withheld with its bit. */
+cpts_pvalue chk_flow_cell(const cpts_pub *p, double v, unsigned withheld, unsigned bit);
+/** The disclosed overall LI or MSI of r (masked with any territory's). */
+cpts_pvalue chk_overall_li(const cpts_check_report *r, const cpts_pub *p, bool msi);
+/** Mark in r->pf the totals behind a shown LI / MSI of territory t (SIZE_MAX: overall). */
+void chk_mark_li(const cpts_check_report *r, size_t t, const cpts_pvalue *li,
+		 const cpts_pvalue *msi);
 
 /** Write b to out and release it; CPTS_EIO on a write error (out_check.c). */
 int chk_write(cpts_ctx *ctx, cpts_buf *b, FILE *out);

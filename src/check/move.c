@@ -14,6 +14,7 @@
  * totals and withheld with a withheld change (they would give it back).
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -164,10 +165,17 @@ static void flow_cells(const cpts_check_terr *x, const cpts_check_terr *y, cpts_
 	double in1 = flow_after(V(x, flows_in), V(y, flows_in));
 	double res1 = flow_after(V(x, flows_res), V(y, flows_res));
 
+	unsigned wx = x ? x->withheld : 0, wy = y ? y->withheld : 0;
+
+	/* withheld against an earlier publication (cpts_check_disclose): as a hidden change */
+	if (wy & CPTS_FLOW_IN)
+		in1 = NAN;
+	if (wy & CPTS_FLOW_RES)
+		res1 = NAN;
 	*hide = (isnan(in1) && !isnan(V(y, flows_in))) || (isnan(res1) && !isnan(V(y, flows_res)));
-	fi[0] = cpts_pub_count(&pub, V(x, flows_in));
+	fi[0] = chk_flow_cell(&pub, V(x, flows_in), wx, CPTS_FLOW_IN);
 	fi[1] = withheld(&pub, in1, V(y, flows_in));
-	fr[0] = cpts_pub_count(&pub, V(x, flows_res));
+	fr[0] = chk_flow_cell(&pub, V(x, flows_res), wx, CPTS_FLOW_RES);
 	fr[1] = withheld(&pub, res1, V(y, flows_res));
 #undef V
 }
@@ -179,6 +187,18 @@ static void withhold(cpts_pvalue *v, double raw)
 		v->masked = true;
 		v->value = v->lo = v->hi = NAN;
 	}
+}
+
+/* The flow totals a territory's printed column shows (CPTS_FLOW_* bits). */
+static unsigned shown_bits(const cpts_check_terr *t, const cpts_pub *p)
+{
+	cpts_pvalue in = chk_flow_cell(p, t->flows_in, t->withheld, CPTS_FLOW_IN);
+	cpts_pvalue res = chk_flow_cell(p, t->flows_res, t->withheld, CPTS_FLOW_RES);
+	cpts_pvalue into = chk_flow_cell(p, t->flows_into, t->withheld, CPTS_FLOW_INTO);
+	cpts_pvalue msi = cpts_pub_ratio(t->msi, &in, &into);
+
+	return (cpts_pub_shown(&in) ? CPTS_FLOW_IN : 0) | (cpts_pub_shown(&res) ? CPTS_FLOW_RES : 0) |
+	       (cpts_pub_shown(&msi) ? CPTS_FLOW_IN | CPTS_FLOW_INTO : 0);
 }
 
 static void delta_terr(cpts_buf *b, const char *id, const cpts_check_report *before,
@@ -219,12 +239,23 @@ static void delta_terr(cpts_buf *b, const char *id, const cpts_check_report *bef
 			withhold(&fr[1], V(y, flows_res));
 		cpts_pvalue li[2] = { cpts_pub_ratio(V(x, li), &fi[0], &fr[0]),
 				      cpts_pub_ratio(V(y, li), &fi[1], &fr[1]) };
-		cpts_pvalue msi[2] = { cpts_pub_ratio(V(x, msi), &fi[0], NULL),
-				       cpts_pub_ratio(V(y, msi), &fi[1], NULL) };
+		cpts_pub pub = CPTS_PUB_INIT;
+		cpts_pvalue into[2] = {
+			chk_flow_cell(&pub, V(x, flows_into), x ? x->withheld : 0, CPTS_FLOW_INTO),
+			chk_flow_cell(&pub, V(y, flows_into), y ? y->withheld : 0, CPTS_FLOW_INTO) };
+		cpts_pvalue msi[2] = { cpts_pub_ratio(V(x, msi), &fi[0], &into[0]),
+				       cpts_pub_ratio(V(y, msi), &fi[1], &into[1]) };
 		if (hide) {
 			withhold(&li[1], V(y, li));
 			withhold(&msi[1], V(y, msi));
 		}
+		if (y && after->pf) /* what the "after" column shows, marked as published */
+			chk_flows_pass(NULL, after, (size_t)(y - after->terr),
+				       (cpts_pub_shown(&fi[1]) || cpts_pub_shown(&li[1]) ||
+					cpts_pub_shown(&msi[1]) ? CPTS_FLOW_IN : 0) |
+				       (cpts_pub_shown(&fr[1]) || cpts_pub_shown(&li[1])
+					? CPTS_FLOW_RES : 0) |
+				       (cpts_pub_shown(&msi[1]) ? CPTS_FLOW_INTO : 0));
 		delta_row(b, "LI", &li[0], &li[1], 3, json, &first);
 		delta_row(b, "MSI", &msi[0], &msi[1], 3, json, &first);
 		delta_row(b, "flows_in", &fi[0], &fi[1], 0, json, &first);
@@ -261,7 +292,7 @@ static unsigned any_flow_masked(const char *const *ids, size_t n_ids,
 }
 
 int cpts_check_print_move(cpts_ctx *ctx, const cpts_check_report *before,
-			  const cpts_check_report *after, const char *const *codes,
+			  cpts_check_report *after, const char *const *codes,
 			  size_t n_codes, const char *to, FILE *out, bool json)
 {
 	cpts_buf b = CPTS_BUF_INIT;
@@ -307,6 +338,21 @@ int cpts_check_print_move(cpts_ctx *ctx, const cpts_check_report *before,
 		cpts_buf_addf(&b, "\nnew partition '%s' (from '%s')\n",
 			      cpts_text(after->part->name), cpts_text(p->name));
 	}
+	if (before->pf) {
+		/* what the "before" column shows is published first: the totals after are
+		   disclosed against it (and against the ledger) */
+		cpts_pub pub = CPTS_PUB_INIT;
+		for (size_t k = 0; k < n_ids; k++) {
+			const cpts_check_terr *x = find_terr(before, ids[k]);
+			if (x)
+				chk_flows_pass(NULL, before, (size_t)(x - before->terr),
+					       shown_bits(x, &pub));
+		}
+		cpts_pvalue li = chk_overall_li(before, &pub, false);
+		cpts_pvalue msi = chk_overall_li(before, &pub, true);
+		chk_mark_li(before, SIZE_MAX, &li, &msi);
+		cpts_check_disclose(ctx, after, before->pf);
+	}
 	hide_all = any_flow_masked(ids, n_ids, before, after);
 	for (size_t k = 0; k < n_ids; k++) {
 		if (json && k)
@@ -331,17 +377,21 @@ int cpts_check_print_move(cpts_ctx *ctx, const cpts_check_report *before,
 		flow_sums(before, &in[0], &res[0]);
 		flow_sums(after, &in[1], &res[1]);
 		double i1 = flow_after(in[0], in[1]), r1 = flow_after(res[0], res[1]);
-		bool hide = isnan(i1) || isnan(r1) || hide_all != 0;
+		cpts_pvalue oa = chk_overall_li(after, &pub, false), om = chk_overall_li(after, &pub, true);
+		bool hide = isnan(i1) || isnan(r1) || hide_all != 0 ||
+			    (after->withheld & (CPTS_FLOW_IN | CPTS_FLOW_RES)) ||
+			    cpts_pub_hidden(&oa) || cpts_pub_hidden(&om);
 		cpts_pvalue fi[2] = { cpts_pub_count(&pub, in[0]), withheld(&pub, i1, in[1]) };
 		cpts_pvalue fr[2] = { cpts_pub_count(&pub, res[0]), withheld(&pub, r1, res[1]) };
-		cpts_pvalue li[2] = { cpts_pub_ratio(before->li, &fi[0], &fr[0]),
+		cpts_pvalue li[2] = { chk_overall_li(before, &pub, false),
 				      cpts_pub_ratio(hide ? NAN : after->li, &fi[1], &fr[1]) };
-		cpts_pvalue msi[2] = { cpts_pub_ratio(before->msi, &fi[0], NULL),
+		cpts_pvalue msi[2] = { chk_overall_li(before, &pub, true),
 				       cpts_pub_ratio(hide ? NAN : after->msi, &fi[1], NULL) };
 		if (hide && !isnan(after->li))
 			li[1].masked = true;
 		if (hide && !isnan(after->msi))
 			msi[1].masked = true;
+		chk_mark_li(after, SIZE_MAX, &li[1], &msi[1]);
 		delta_row(&b, "LI", &li[0], &li[1], 3, json, &first);
 		delta_row(&b, "MSI", &msi[0], &msi[1], 3, json, &first);
 	}

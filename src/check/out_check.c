@@ -9,6 +9,7 @@
  * shows "masked", as in the exports; attraction shares are whole percents.
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,27 +62,154 @@ static void add_ratio(cpts_buf *b, double v, int decimals)
 		cpts_buf_addf(b, "%.*f", decimals, v);
 }
 
-/* The disclosed LI and MSI of a territory (cpts/publish.h): masked when the flows of
- * its residents staying in it, or all their flows, are a count from 1 to T-1 (MSI's
- * denominator, the flows into T, is at least its numerator). */
-static cpts_pvalue terr_li(const cpts_check_terr *t, const cpts_pub *p, bool msi)
-{
-	cpts_pvalue in = cpts_pub_count(p, t->flows_in), res = cpts_pub_count(p, t->flows_res);
+static const char *const FLOW_KIND[3] = { "flows_in", "flows_res", "flows_into" };
 
-	return msi ? cpts_pub_ratio(t->msi, &in, NULL) : cpts_pub_ratio(t->li, &in, &res);
+/* The member codes of territory t (BORROWED from the model), or of every territory
+ * (t == SIZE_MAX: grouped by territory, as the partition's members are). OWNED array. */
+static const char **member_codes(const cpts_check_report *r, size_t t, size_t *n)
+{
+	const cpts_partition *p = r->part;
+	size_t a = t == SIZE_MAX ? 0 : p->terr_start[t];
+	size_t b = t == SIZE_MAX ? p->n_members : p->terr_start[t + 1];
+	const char **v = cpts_calloc(b - a + 1, sizeof(char *));
+
+	for (size_t k = a; k < b; k++)
+		v[k - a] = r->model->c[p->members[k].commune].code;
+	*n = b - a;
+	return v;
 }
 
-/* The same for the flow-weighted overall LI and MSI (sums over the territories). */
-static cpts_pvalue overall_li(const cpts_check_report *r, const cpts_pub *p, bool msi)
+static void terr_flows(const cpts_check_terr *t, double v[3])
 {
-	double in = 0, res = 0;
+	v[0] = t->flows_in;
+	v[1] = t->flows_res;
+	v[2] = t->flows_into;
+}
 
+static void overall_flows(const cpts_check_report *r, double v[3])
+{
+	v[0] = v[1] = v[2] = 0;
 	for (size_t t = 0; t < r->n_terr; t++) {
-		in += isnan(r->terr[t].flows_in) ? 0 : r->terr[t].flows_in;
-		res += isnan(r->terr[t].flows_res) ? 0 : r->terr[t].flows_res;
+		double x[3];
+		terr_flows(&r->terr[t], x);
+		for (int k = 0; k < 3; k++)
+			v[k] += isnan(x[k]) ? 0 : x[k];
 	}
-	cpts_pvalue ci = cpts_pub_count(p, in), cr = cpts_pub_count(p, res);
-	return msi ? cpts_pub_ratio(r->msi, &ci, NULL) : cpts_pub_ratio(r->li, &ci, &cr);
+}
+
+/* Disclose (mark CHK_FLOWS_DISCLOSE) the flows of a territory (t < n_terr) or of the
+ * whole partition (SIZE_MAX) against pf (no pf: nothing withheld), or mark the shown
+ * ones (bits of `mark`; 0: nothing). */
+unsigned chk_flows_pass(cpts_ctx *ctx, const cpts_check_report *r, size_t t,
+			   unsigned mark)
+{
+	size_t n;
+	const char **codes;
+	char label[24];
+	const char *lab;
+	double v[3];
+	unsigned w = 0;
+
+	if (!r->pf || !mark)
+		return 0;
+	codes = member_codes(r, t, &n);
+	if (t == SIZE_MAX) {
+		cpts_pub_flow_sum_label(label, codes, r->part->terr_start, r->part->n_terr);
+		lab = label;
+		overall_flows(r, v);
+	} else {
+		lab = r->terr[t].id;
+		terr_flows(&r->terr[t], v);
+	}
+	for (unsigned k = 0; k < 3; k++) {
+		if (mark != CHK_FLOWS_DISCLOSE && (mark & (1u << k)))
+			cpts_pub_flow_mark(r->pf, FLOW_KIND[k], r->part->name, lab, codes, n, v[k]);
+		else if (mark == CHK_FLOWS_DISCLOSE) {
+			cpts_pvalue c = cpts_pub_flow(ctx, r->pf, FLOW_KIND[k], r->part->name, lab,
+						      codes, n, v[k]);
+			if (cpts_pub_hidden(&c) && !isfinite(c.lo) && !isnan(v[k]))
+				w |= 1u << k;
+		}
+	}
+	free(codes);
+	return w;
+}
+
+void cpts_check_disclose(cpts_ctx *ctx, cpts_check_report *r, struct cpts_pub_flows *pf)
+{
+	r->pf = pf;
+	for (size_t t = 0; t < r->n_terr; t++)
+		r->terr[t].withheld = chk_flows_pass(ctx, r, t, CHK_FLOWS_DISCLOSE);
+	r->withheld = chk_flows_pass(ctx, r, SIZE_MAX, CHK_FLOWS_DISCLOSE);
+}
+
+/* A disclosed flow total: masked from 1 to T-1, withheld (no bounds) when its bit is
+ * in `withheld`. */
+cpts_pvalue chk_flow_cell(const cpts_pub *p, double v, unsigned withheld, unsigned bit)
+{
+	cpts_pvalue c = cpts_pub_count(p, v);
+
+	if ((withheld & bit) && !isnan(v)) {
+		c.masked = true;
+		c.value = c.lo = c.hi = NAN;
+	}
+	return c;
+}
+
+/* The disclosed LI and MSI of a territory (cpts/publish.h): masked when the flows of
+ * its residents staying in it, all their flows, or all flows into it are a count from
+ * 1 to T-1 or withheld against an earlier publication. */
+static cpts_pvalue terr_li(const cpts_check_terr *t, const cpts_pub *p, bool msi)
+{
+	cpts_pvalue in = chk_flow_cell(p, t->flows_in, t->withheld, CPTS_FLOW_IN);
+	cpts_pvalue res = chk_flow_cell(p, t->flows_res, t->withheld, CPTS_FLOW_RES);
+	cpts_pvalue into = chk_flow_cell(p, t->flows_into, t->withheld, CPTS_FLOW_INTO);
+
+	return msi ? cpts_pub_ratio(t->msi, &in, &into) : cpts_pub_ratio(t->li, &in, &res);
+}
+
+/* The same for the flow-weighted overall LI and MSI (sums over the territories):
+ * masked too when a territory's is (the sum less the others would give it back). */
+cpts_pvalue chk_overall_li(const cpts_check_report *r, const cpts_pub *p, bool msi)
+{
+	double v[3];
+	bool any = false;
+
+	overall_flows(r, v);
+	for (size_t t = 0; t < r->n_terr && !any; t++) {
+		cpts_pvalue c = terr_li(&r->terr[t], p, msi);
+		any = cpts_pub_hidden(&c);
+	}
+	cpts_pvalue ci = chk_flow_cell(p, v[0], r->withheld, CPTS_FLOW_IN);
+	cpts_pvalue cr = chk_flow_cell(p, v[1], r->withheld, CPTS_FLOW_RES);
+	cpts_pvalue co = chk_flow_cell(p, v[2], r->withheld, CPTS_FLOW_INTO);
+	cpts_pvalue out = msi ? cpts_pub_ratio(r->msi, &ci, &co) : cpts_pub_ratio(r->li, &ci, &cr);
+	if (any && !isnan(out.value)) {
+		out.masked = true;
+		out.value = NAN;
+	}
+	return out;
+}
+
+/* Mark in r->pf the totals a shown LI / MSI of territory t (SIZE_MAX: overall) give. */
+void chk_mark_li(const cpts_check_report *r, size_t t, const cpts_pvalue *li,
+		    const cpts_pvalue *msi)
+{
+	unsigned m = (cpts_pub_shown(li) ? CPTS_FLOW_IN | CPTS_FLOW_RES : 0) |
+		     (cpts_pub_shown(msi) ? CPTS_FLOW_IN | CPTS_FLOW_INTO : 0);
+
+	if (m)
+		chk_flows_pass(NULL, r, t, m);
+}
+
+double cpts_check_ratio_published(const cpts_check_report *r, size_t t, bool msi)
+{
+	cpts_pub pub = CPTS_PUB_INIT;
+	cpts_pvalue v = t == SIZE_MAX ? chk_overall_li(r, &pub, msi) : terr_li(&r->terr[t], &pub, msi);
+	cpts_pvalue none = cpts_pub_value(NAN);
+
+	chk_mark_li(r, t, msi ? &none : &v, msi ? &v : &none);
+	return cpts_pub_shown(&v) ? v.value : NAN;
 }
 
 static void add_pub(cpts_buf *b, const cpts_pvalue v, int dec, bool json)
@@ -275,19 +403,27 @@ static void text_overall(cpts_buf *b, const cpts_check_report *r)
 	cpts_buf_addstr(b, "flows: ");
 	if (r->has_flows) {
 		cpts_pub pub = CPTS_PUB_INIT;
+		cpts_pvalue li = chk_overall_li(r, &pub, false), msi = chk_overall_li(r, &pub, true);
 		cpts_buf_addstr(b, "LI ");
-		add_pub(b, overall_li(r, &pub, false), 3, false);
+		add_pub(b, li, 3, false);
 		cpts_buf_addstr(b, ", MSI ");
-		add_pub(b, overall_li(r, &pub, true), 3, false);
+		add_pub(b, msi, 3, false);
 		cpts_buf_addstr(b, " (flow-weighted over the territories)\n");
+		chk_mark_li(r, SIZE_MAX, &li, &msi);
 	} else
 		cpts_buf_addstr(b, "none in the workspace (LI, MSI and class 5 not checked)\n");
 	if (r->has_flows) {
-		size_t low = 0;
-		for (size_t t = 0; t < r->n_terr; t++)
-			low += r->terr[t].li < CPTS_BASINS_LI_FLOOR;
-		cpts_buf_addf(b, "territories below LI %.1f (the HSAr floor): %zu of %zu\n",
-			      CPTS_BASINS_LI_FLOOR, low, r->n_terr);
+		/* a masked LI is not compared with the floor (that would bound its counts) */
+		size_t low = 0, hid = 0;
+		cpts_pub pub = CPTS_PUB_INIT;
+		for (size_t t = 0; t < r->n_terr; t++) {
+			cpts_pvalue li = terr_li(&r->terr[t], &pub, false);
+			hid += cpts_pub_hidden(&li);
+			low += !cpts_pub_hidden(&li) && r->terr[t].li < CPTS_BASINS_LI_FLOOR;
+		}
+		cpts_buf_addf(b, "territories below LI %.1f (the HSAr floor): %zu of %zu",
+			      CPTS_BASINS_LI_FLOOR, low, r->n_terr - hid);
+		cpts_buf_addstr(b, hid ? " with a published LI\n" : "\n");
 	}
 	if (!r->has_graph)
 		cpts_buf_addstr(b, "contiguity: no graph in the workspace (run 'cpts graph')\n");
@@ -331,12 +467,14 @@ static void text_terr(cpts_buf *b, const cpts_check_report *r, const cpts_check_
 		      fmt_int(c, sizeof(c), fabs(t->tier_gap)), t->tier_gap >= 0 ? "to" : "above",
 		      t->toward_tier);
 	cpts_pub pub = CPTS_PUB_INIT;
+	cpts_pvalue li = terr_li(t, &pub, false), msi = terr_li(t, &pub, true);
 	cpts_buf_addstr(b, "  LI ");
-	add_pub(b, terr_li(t, &pub, false), 3, false);
-	if (t->li < CPTS_BASINS_LI_FLOOR)
+	add_pub(b, li, 3, false);
+	if (cpts_pub_shown(&li) && t->li < CPTS_BASINS_LI_FLOOR)
 		cpts_buf_addf(b, " (below the floor of %.1f)", CPTS_BASINS_LI_FLOOR);
 	cpts_buf_addstr(b, ", MSI ");
-	add_pub(b, terr_li(t, &pub, true), 3, false);
+	add_pub(b, msi, 3, false);
+	chk_mark_li(r, (size_t)(t - r->terr), &li, &msi);
 	cpts_buf_addstr(b, ", PAC ");
 	add_ratio(b, t->pac, 2);
 	if (r->has_graph)
@@ -408,12 +546,17 @@ static void json_terr(cpts_buf *b, const cpts_check_report *r, const cpts_check_
 		      t->n_communes, t->tier, t->tier_gap, t->toward_tier);
 	cpts_pub pub = CPTS_PUB_INIT;
 	add_pub(b, terr_li(t, &pub, false), 3, true); /* flow ratios: what the text prints */
-	cpts_buf_addf(b, ",\"li_below_floor\":%s", t->li < CPTS_BASINS_LI_FLOOR ? "true" : "false");
+	{
+		cpts_pvalue li = terr_li(t, &pub, false);
+		cpts_buf_addf(b, ",\"li_below_floor\":%s", !cpts_pub_shown(&li) ? "null" :
+			      t->li < CPTS_BASINS_LI_FLOOR ? "true" : "false");
+	}
 	cpts_buf_addstr(b, ",\"msi\":");
 	add_pub(b, terr_li(t, &pub, true), 3, true);
 	{
 		cpts_pvalue li = terr_li(t, &pub, false), msi = terr_li(t, &pub, true);
 		bool hl = cpts_pub_hidden(&li), hm = cpts_pub_hidden(&msi);
+		chk_mark_li(r, (size_t)(t - r->terr), &li, &msi);
 		cpts_buf_addf(b, ",\"masked\":[%s%s%s]", hl ? "\"li\"" : "", hl && hm ? "," : "",
 			      hm ? "\"msi\"" : "");
 	}
@@ -492,10 +635,12 @@ static void json_report(cpts_buf *b, const cpts_check_report *r)
 	cpts_buf_addf(b, "],\"has_flows\":%s,\"has_graph\":%s,\"li\":",
 		      r->has_flows ? "true" : "false", r->has_graph ? "true" : "false");
 	cpts_pub pub = CPTS_PUB_INIT;
-	add_pub(b, overall_li(r, &pub, false), 3, true);
+	cpts_pvalue oli = chk_overall_li(r, &pub, false), omsi = chk_overall_li(r, &pub, true);
+	add_pub(b, oli, 3, true);
 	cpts_buf_addf(b, ",\"li_floor\":%.1f", CPTS_BASINS_LI_FLOOR);
 	cpts_buf_addstr(b, ",\"msi\":");
-	add_pub(b, overall_li(r, &pub, true), 3, true);
+	add_pub(b, omsi, 3, true);
+	chk_mark_li(r, SIZE_MAX, &oli, &omsi);
 	cpts_buf_addstr(b, ",\"stages\":");
 	if (r->has_statut)
 		cpts_buf_addf(b, "{\"aci_signee\":%.0f,\"projet_valide\":%.0f,"

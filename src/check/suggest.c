@@ -20,6 +20,7 @@
  * check prints LI); an LI after that moves fewer than T flows is withheld.
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -235,6 +236,8 @@ static bool try_move(sug_state *S, int kind, const size_t *p, size_t n_p, long a
 	sg->pop = pop_p;
 	sg->li_before = li0;
 	sg->li_after = li1;
+	sg->in_after = S->in + d_in;
+	sg->res_after = S->res + d_res;
 	sg->share_to = res_p > 0 ? to_b / res_p : NAN;
 	return true;
 }
@@ -473,24 +476,70 @@ static void move_command(cpts_buf *b, const char *ws, const cpts_check_report *r
 	cpts_buf_release(&codes);
 }
 
+/* The label of the partition after a suggested move, for the ledger: "*" and a hash of
+ * the partition's label, the moved communes and the receiving territory. */
+static void after_label(char out[24], const char *base, const cpts_check_report *r,
+			const cpts_suggestion *sg)
+{
+	uint64_t h = 1469598103934665603ULL;
+	cpts_buf b = CPTS_BUF_INIT;
+
+	cpts_buf_addf(&b, "%s\x1f%s", base, r->part->terr[sg->to]);
+	for (size_t c = 0; c < sg->n_communes; c++)
+		cpts_buf_addf(&b, "\x1f%s", r->model->c[sg->communes[c]].code);
+	for (const unsigned char *c = (const unsigned char *)b.data; *c; c++)
+		h = (h ^ *c) * 1099511628211ULL;
+	cpts_buf_release(&b);
+	snprintf(out, 24, "*%016llx", (unsigned long long)h);
+}
+
 /* The disclosed overall LI after a suggested move (cpts/publish.h). The move shifts
  * |LI after - LI before| x (all flows of the covered residents) flows, about: when
  * that is a count from 1 to T-1 the LI after is withheld (with the LI before it would
- * give the moved communes' flows back), as `cpts move` withholds it. */
-static cpts_pvalue li_after_cell(const cpts_check_report *r, const cpts_suggestion *sg)
+ * give the moved communes' flows back), as `cpts move` withholds it; withheld too when
+ * the LI before is, or when its flow sums differ by 1 to T-1 from sums published
+ * earlier over overlapping communes (r->pf: the ledger). A shown one is marked. */
+static cpts_pvalue li_after_cell(cpts_ctx *ctx, const cpts_check_report *r,
+				 const cpts_suggestion *sg)
 {
 	cpts_pub p = CPTS_PUB_INIT;
-	cpts_pvalue v = cpts_pub_value(sg->li_after);
+	cpts_pvalue v = cpts_pub_value(sg->li_after), before = chk_overall_li(r, &p, false);
 	double res = 0;
 
 	for (size_t t = 0; t < r->n_terr; t++)
 		res += isnan(r->terr[t].flows_res) ? 0 : r->terr[t].flows_res;
 	if (!isnan(sg->li_before) && !isnan(sg->li_after)) {
 		cpts_pvalue moved = cpts_pub_count(&p, fabs(sg->li_after - sg->li_before) * res);
-		if (cpts_pub_hidden(&moved)) {
+		if (cpts_pub_hidden(&moved) || cpts_pub_hidden(&before)) {
 			v.masked = true;
 			v.value = NAN;
 		}
+	}
+	if (r->pf && cpts_pub_shown(&v)) {
+		/* the communes after: the partition's, and the moved ones (a white zone's) */
+		const cpts_partition *pt = r->part;
+		const char **codes = cpts_calloc(pt->n_members + sg->n_communes + 1, sizeof(char *));
+		size_t n = 0;
+		char base[24], label[24];
+		for (size_t k = 0; k < pt->n_members; k++)
+			codes[n++] = r->model->c[pt->members[k].commune].code;
+		cpts_pub_flow_sum_label(base, codes, pt->terr_start, pt->n_terr);
+		for (size_t c = 0; c < sg->n_communes; c++)
+			codes[n++] = r->model->c[sg->communes[c]].code;
+		after_label(label, base, r, sg);
+		cpts_pvalue ci = cpts_pub_flow(ctx, r->pf, "flows_in", pt->name, label, codes, n,
+					       sg->in_after);
+		cpts_pvalue cr = cpts_pub_flow(ctx, r->pf, "flows_res", pt->name, label, codes, n,
+					       sg->res_after);
+		if (cpts_pub_hidden(&ci) || cpts_pub_hidden(&cr)) {
+			v.masked = true;
+			v.value = NAN;
+		} else {
+			cpts_pub_flow_mark(r->pf, "flows_in", pt->name, label, codes, n, sg->in_after);
+			cpts_pub_flow_mark(r->pf, "flows_res", pt->name, label, codes, n,
+					   sg->res_after);
+		}
+		free(codes);
 	}
 	return v;
 }
@@ -506,6 +555,10 @@ int cpts_check_print_suggestions(cpts_ctx *ctx, const cpts_check_report *r,
 	cpts_pub tp = CPTS_PUB_INIT, jp = CPTS_PUB_INIT;
 
 	jp.json = true;
+	if (n && !isnan(v[0].li_before)) { /* every suggestion prints the LI before */
+		cpts_pvalue li = chk_overall_li(r, &tp, false), none = cpts_pub_value(NAN);
+		chk_mark_li(r, SIZE_MAX, &li, &none);
+	}
 	if (json) {
 		cpts_buf_addstr(&b, "{\"partition\":");
 		cpts_buf_add_json(&b, r->part->name);
@@ -531,8 +584,8 @@ int cpts_check_print_suggestions(cpts_ctx *ctx, const cpts_check_report *r,
 			cpts_buf_addstr(&b, ",\"to\":");
 			cpts_buf_add_json(&b, r->part->terr[sg->to]);
 			cpts_buf_addf(&b, ",\"pop\":%.0f,\"li_before\":", sg->pop);
-			cpts_pvalue before = cpts_pub_value(sg->li_before);
-			cpts_pvalue after = li_after_cell(r, sg);
+			cpts_pvalue before = chk_overall_li(r, &jp, false);
+			cpts_pvalue after = li_after_cell(ctx, r, sg);
 			cpts_pub_num(&b, &jp, &before, 3);
 			cpts_buf_addstr(&b, ",\"li_after\":");
 			cpts_pub_num(&b, &jp, &after, 3);
@@ -553,7 +606,8 @@ int cpts_check_print_suggestions(cpts_ctx *ctx, const cpts_check_report *r,
 			      sg->from >= 0 ? cpts_text(r->part->terr[sg->from]) : "the white zone",
 			      sg->from >= 0 ? "'" : "", cpts_text(r->part->terr[sg->to]));
 		if (!isnan(sg->li_before)) {
-			cpts_pvalue after = li_after_cell(r, sg), before = cpts_pub_value(sg->li_before);
+			cpts_pvalue after = li_after_cell(ctx, r, sg);
+			cpts_pvalue before = chk_overall_li(r, &tp, false);
 			cpts_buf_addstr(&b, "; LI ");
 			cpts_pub_num(&b, &tp, &before, 3);
 			cpts_buf_addstr(&b, " -> ");

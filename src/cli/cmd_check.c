@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "cli/cli.h"
+#include "cpts/publish.h"
 #include "cpts/check.h"
 #include "cpts/domain.h"
 
@@ -29,7 +30,9 @@ int cmd_check(cpts_ctx *ctx, int argc, char **argv)
 		"LI and MSI against the flows, compactness PAC, communes drawn mostly by another\n"
 		"territory (attraction class 5), coverage per stage of the statut column, and the\n"
 		"comparison with basins, BV2022 and EPCI partitions of the workspace. One verdict\n"
-		"line per territory. Exit code 0 whatever the findings.",
+		"line per territory. Exit code 0 whatever the findings. LI and MSI are masked with\n"
+		"small flow totals, or withheld against earlier publications of the workspace; the\n"
+		"flow totals printed are recorded in its publication ledger.",
 		"cpts check ws.sqlite --partition projet-ars --compare basins",
 	};
 	struct check_cli o = { NULL, false, CPTS_DOMAIN_POP_FLOOR, { 0, NULL, NULL, 0 }, false, NULL };
@@ -46,6 +49,7 @@ int cmd_check(cpts_ctx *ctx, int argc, char **argv)
 	};
 	cpts_check_opts co = CPTS_CHECK_OPTS_INIT;
 	cpts_check_report *r = NULL;
+	cpts_pub_flows *pf = NULL;
 	cpts_store *s = NULL;
 	char **pos = NULL;
 	size_t n_pos;
@@ -61,12 +65,21 @@ int cmd_check(cpts_ctx *ctx, int argc, char **argv)
 		co.compare = (const char *const *)o.compare.v;
 		co.n_compare = o.compare.n;
 	}
-	if ((rc = cpts_store_open(ctx, &s, pos[0], CPTS_STORE_READONLY)) < 0)
+	/* read-write: what it prints is recorded in the publication ledger */
+	if ((rc = cpts_store_open(ctx, &s, pos[0], 0)) < 0)
 		goto out;
 	if ((rc = cpts_check_run(ctx, &r, s, o.partition, &co)) < 0)
 		goto out;
-	rc = cpts_check_print(ctx, r, stdout, o.json);
+	if ((rc = cpts_pub_flows_open(ctx, s, CPTS_MASK_THRESHOLD_DEFAULT, &pf)) < 0)
+		goto out;
+	cpts_pub_flows_profession(pf, o.profession);
+	cpts_check_disclose(ctx, r, pf);
+	if ((rc = cpts_check_print(ctx, r, stdout, o.json)) < 0)
+		goto out;
+	rc = cpts_pub_flows_record(ctx, s, pf, o.json ? "--json of cpts check" :
+				   "stdout of cpts check");
 out:
+	cpts_pub_flows_free(pf);
 	cpts_check_report_free(ctx, r);
 	cpts_store_free(s);
 	cli_list_release(&o.compare);

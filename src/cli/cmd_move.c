@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cpts/publish.h"
 #include "cpts/check.h"
 #include "cpts/domain.h"
 
@@ -29,7 +30,8 @@ int cmd_move(cpts_ctx *ctx, int argc, char **argv)
 		"wholly to TERRITORY (a new territory when it does not exist), and print the\n"
 		"before/after of the territories touched: population, communes, ACI tier, LI, MSI,\n"
 		"flows, pieces, PAC; then the overall coverage, overlaps, LI and problems.\n"
-		"An existing partition NEW is refused unless --replace is given.",
+		"An existing partition NEW is refused unless --replace is given. Flow totals, LI and\n"
+		"MSI are disclosed against, and recorded in, the workspace's publication ledger.",
 		"cpts move ws.sqlite --partition projet-ars --commune 44109,44026 --to cpts-nord",
 	};
 	static const cli_opt table[] = {
@@ -53,6 +55,7 @@ int cmd_move(cpts_ctx *ctx, int argc, char **argv)
 	struct move_cli o = { NULL, { 0, NULL, NULL, 0 }, NULL, NULL, false, CPTS_DOMAIN_POP_FLOOR, false };
 	cpts_check_opts co = CPTS_CHECK_OPTS_INIT;
 	cpts_check_report *before = NULL, *after = NULL;
+	cpts_pub_flows *pf = NULL;
 	cpts_store *s = NULL;
 	char *as = NULL;
 	char **pos = NULL;
@@ -74,9 +77,16 @@ int cmd_move(cpts_ctx *ctx, int argc, char **argv)
 		goto out;
 	if ((rc = cpts_check_run(ctx, &after, s, as, &co)) < 0)
 		goto out;
-	rc = cpts_check_print_move(ctx, before, after, (const char *const *)o.communes.v,
-				   o.communes.n, o.to, stdout, o.json);
+	if ((rc = cpts_pub_flows_open(ctx, s, CPTS_MASK_THRESHOLD_DEFAULT, &pf)) < 0)
+		goto out;
+	cpts_check_disclose(ctx, before, pf); /* the print discloses `after` after it */
+	if ((rc = cpts_check_print_move(ctx, before, after, (const char *const *)o.communes.v,
+					o.communes.n, o.to, stdout, o.json)) < 0)
+		goto out;
+	rc = cpts_pub_flows_record(ctx, s, pf, o.json ? "--json of cpts move" :
+				   "stdout of cpts move");
 out:
+	cpts_pub_flows_free(pf);
 	cpts_check_report_free(ctx, before);
 	cpts_check_report_free(ctx, after);
 	cpts_store_free(s);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "cli/cli.h"
+#include "cpts/publish.h"
 #include "cpts/check.h"
 #include "cpts/domain.h"
 
@@ -26,7 +27,8 @@ int cmd_suggest(cpts_ctx *ctx, int argc, char **argv)
 		"it sends most flows to, a white-zone commune to the adjacent territory receiving\n"
 		"most of its flows, a border commune to a neighbour when it raises the overall LI.\n"
 		"Ranked by gain of LI, then of coverage. No move takes a territory under the floor,\n"
-		"the receiving one above the ceiling, or breaks contiguity. Each line ends with the 'cpts move' command that applies it.",
+		"the receiving one above the ceiling, or breaks contiguity. Each line ends with the 'cpts move' command that applies it.\n"
+		"The LI printed is disclosed against, and recorded in, the publication ledger.",
 		"cpts suggest ws.sqlite --partition projet-ars --limit 10",
 	};
 	static const cli_opt table[] = {
@@ -49,6 +51,7 @@ int cmd_suggest(cpts_ctx *ctx, int argc, char **argv)
 	cpts_check_opts co = CPTS_CHECK_OPTS_INIT;
 	cpts_suggest_opts so = CPTS_SUGGEST_OPTS_INIT;
 	cpts_check_report *r = NULL;
+	cpts_pub_flows *pf = NULL;
 	cpts_suggestion *v = NULL;
 	size_t n_v = 0;
 	cpts_store *s = NULL;
@@ -72,14 +75,23 @@ int cmd_suggest(cpts_ctx *ctx, int argc, char **argv)
 	co.profession = so.profession = o.profession;
 	co.no_compare = true;
 	so.limit = (size_t)o.limit;
-	if ((rc = cpts_store_open(ctx, &s, pos[0], CPTS_STORE_READONLY)) < 0)
+	/* read-write: the LI it prints is recorded in the publication ledger */
+	if ((rc = cpts_store_open(ctx, &s, pos[0], 0)) < 0)
 		goto out;
 	if ((rc = cpts_check_run(ctx, &r, s, o.partition, &co)) < 0)
 		goto out;
 	if ((rc = cpts_check_suggest(ctx, &v, &n_v, r, s, &so)) < 0)
 		goto out;
-	rc = cpts_check_print_suggestions(ctx, r, v, n_v, pos[0], stdout, o.json);
+	if ((rc = cpts_pub_flows_open(ctx, s, CPTS_MASK_THRESHOLD_DEFAULT, &pf)) < 0)
+		goto out;
+	cpts_pub_flows_profession(pf, o.profession);
+	cpts_check_disclose(ctx, r, pf);
+	if ((rc = cpts_check_print_suggestions(ctx, r, v, n_v, pos[0], stdout, o.json)) < 0)
+		goto out;
+	rc = cpts_pub_flows_record(ctx, s, pf, o.json ? "--json of cpts suggest" :
+				   "stdout of cpts suggest");
 out:
+	cpts_pub_flows_free(pf);
 	cpts_suggestions_free(v, n_v);
 	cpts_check_report_free(ctx, r);
 	cpts_store_free(s);

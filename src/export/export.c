@@ -26,6 +26,7 @@
 #include "cpts/basins.h"
 #include "dep/dep.h"
 #include "cpts/outfile.h"
+#include "cpts/publish.h"
 #include "export/export_int.h"
 
 int cpts_export_check_outputs(cpts_ctx *ctx, const cpts_export_opts *o, const char *ws)
@@ -297,7 +298,9 @@ int cpts_export_run(cpts_ctx *ctx, cpts_store *s, const cpts_export_opts *opts)
 	}
 	/* the publication ledger: later exports are protected against this one */
 	if ((rc = cpts_ledger_record(ctx, s, o.partition, d->pt, o.dsn ? "PostgreSQL" :
-				     o.gpkg ? o.gpkg : o.html_dir)) < 0)
+				     o.gpkg ? o.gpkg : o.html_dir)) < 0 ||
+	    (rc = cpts_pub_flows_record(ctx, s, d->pf, o.dsn ? "PostgreSQL" :
+					o.gpkg ? o.gpkg : o.html_dir)) < 0)
 		goto out;
 	rc = cpts_progress(ctx, 1.0, "export done");
 out:

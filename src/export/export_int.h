@@ -49,6 +49,8 @@ typedef struct ex_terr {
 	double li, msi, pac;  /* NAN when absent */
 	bool li_masked;       /* residents' flows (LI's denominator) below the threshold */
 	bool msi_masked;      /* flows received (MSI's denominator) below the threshold */
+	bool flows_withheld;  /* a flow total differs by 1 to T-1 from one published earlier
+				 (cpts_pub_flow): no flow table, LI and MSI masked */
 	int tier;             /* 0 when absent */
 	char pole[8];         /* pole commune code, "" when none */
 	char deps[EX_MAX_CMP][8]; /* départements with profile values, sorted */
@@ -127,6 +129,8 @@ typedef struct ex_data {
 	int n_bands;
 	const char *map_key;          /* choropleth indicator key (BORROWED, catalogue) */
 	double threshold;             /* disclosure threshold */
+	struct cpts_pub_flows *pf;    /* OWNED flow totals published (cpts/publish.h):
+					 recorded in the ledger by cpts_export_run */
 	bool *main_only;              /* OWNED, per territory: mixed CRS or a split commune,
 					 so never on the worker thread (par.c) */
 	struct ex_top *top;           /* OWNED while the HTML is written: the top destinations

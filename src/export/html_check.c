@@ -10,6 +10,7 @@
  * export stays read-only (cpts_check_run does not write).
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -53,13 +54,16 @@ static void verdict_fr(cpts_buf *b, const cpts_check_report *r, const cpts_check
 			      t->n_class5, t->n_class5 > 1 ? "s" : "", t->n_class5 > 1 ? "s" : "");
 }
 
-static void pct_cell(cpts_buf *b, double v)
+/* A ratio as published (v, NAN when masked) of a computed raw value. */
+static void pct_cell(cpts_buf *b, double raw, double v)
 {
 	char s[32];
 
 	cpts_buf_addstr(b, "<td class=\"n\">");
 	if (isfinite(v))
 		cpts_buf_addstr(b, cpts_fmt_fr_pct(s, sizeof(s), v, 1));
+	else if (isfinite(raw))
+		cpts_buf_addstr(b, "secret statistique");
 	cpts_buf_addstr(b, "</td>");
 }
 
@@ -83,7 +87,8 @@ static void coverage(cpts_buf *b, const cpts_check_report *r)
 		for (int k = 1; k <= 3; k++) {
 			cpts_buf_addf(b, "<tr><td>Territoires ayant %s</td><td class=\"n\">%s</td>",
 				      stage[k], cpts_fmt_fr(s1, sizeof(s1), r->stage_pop[k], 0));
-			pct_cell(b, r->pop_total > 0 ? r->stage_pop[k] / r->pop_total : NAN);
+			double sp = r->pop_total > 0 ? r->stage_pop[k] / r->pop_total : NAN;
+			pct_cell(b, sp, sp); /* a share of population: public */
 			cpts_buf_addstr(b, "</tr>\n");
 		}
 		cpts_buf_addstr(b, "</tbody></table>\n");
@@ -136,18 +141,24 @@ int ex_html_check(cpts_ctx *ctx, cpts_buf *b, const ex_data *d)
 		cpts_error_clear(ctx);
 		return CPTS_OK;
 	}
+	/* LI and MSI as every print shows them: masked with small or withheld flow totals
+	   (the export's own totals were disclosed and marked in d->pf) */
+	cpts_check_disclose(ctx, r, d->pf);
 	cpts_buf_addstr(b, "<section id=\"controle\"><h2>Contrôle de la partition</h2>\n");
+
 	coverage(b, r);
 	for (size_t k = 0; k < r->n_terr; k++)
 		tiers[r->terr[k].tier >= 1 && r->terr[k].tier <= 4 ? r->terr[k].tier : 0]++;
 	cpts_buf_addf(b, "<p>Tailles ACI : %zu territoire%s de taille 1, %zu de taille 2, %zu de"
 		      " taille 3, %zu de taille 4.", tiers[1], tiers[1] > 1 ? "s" : "", tiers[2],
 		      tiers[3], tiers[4]);
-	if (isfinite(r->li))
+	double oli = cpts_check_ratio_published(r, SIZE_MAX, false);
+	double omsi = cpts_check_ratio_published(r, SIZE_MAX, true);
+	if (isfinite(oli) && isfinite(omsi))
 		cpts_buf_addf(b, " Ensemble des territoires : indice de localisation %s, indice"
 			      " de part de marché %s (pondérés par les flux).",
-			      cpts_fmt_fr_pct(s1, sizeof(s1), r->li, 1),
-			      cpts_fmt_fr_pct(s2, sizeof(s2), r->msi, 1));
+			      cpts_fmt_fr_pct(s1, sizeof(s1), oli, 1),
+			      cpts_fmt_fr_pct(s2, sizeof(s2), omsi, 1));
 	cpts_buf_addf(b, " %zu territoire%s sur %zu présente%s au moins un point d'attention.</p>\n",
 		      r->n_problem_terr, r->n_problem_terr > 1 ? "s" : "", r->n_terr,
 		      r->n_problem_terr > 1 ? "nt" : "");
@@ -163,8 +174,8 @@ int ex_html_check(cpts_ctx *ctx, cpts_buf *b, const ex_data *d)
 		free(nm);
 		cpts_buf_addf(b, "</td><td class=\"n\">%s</td><td class=\"n\">%d</td>",
 			      cpts_fmt_fr(s1, sizeof(s1), t->pop, 0), t->tier);
-		pct_cell(b, t->li);
-		pct_cell(b, t->msi);
+		pct_cell(b, t->li, cpts_check_ratio_published(r, k, false));
+		pct_cell(b, t->msi, cpts_check_ratio_published(r, k, true));
 		cpts_buf_addstr(b, "<td>");
 		verdict_fr(b, r, t);
 		cpts_buf_addstr(b, "</td></tr>\n");

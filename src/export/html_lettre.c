@@ -189,8 +189,13 @@ static size_t top_compute(const ex_data *d, size_t t, ex_dest *out, size_t max,
 			acc[n_acc++] = (dest_acc){ fl->dest, fl->dest_code, fl->volume };
 		}
 	}
-	/* a share over fewer flows than the threshold pins its counts (4 / 7 = 57,1 %) */
-	*li_out = total >= d->threshold ? 100.0 * inside / total : NAN;
+	/* a share over fewer flows than the threshold pins its counts (4 / 7 = 57,1 %), so
+	   does one of fewer than the threshold staying inside (beside the flow table's
+	   total); withheld flows (a total published earlier, cpts_pub_flow) show nothing */
+	*li_out = total >= d->threshold && !(inside > 0 && inside < d->threshold) &&
+			  !d->terr[t].flows_withheld ? 100.0 * inside / total : NAN;
+	if (d->terr[t].flows_withheld)
+		n_acc = 0;
 	cpts_qsort(acc, n_acc, sizeof(dest_acc), cmp_dest_code);
 	for (size_t k = 0; k < n_acc; k++) {
 		if (w > 0 && strcmp(acc[w - 1].code, acc[k].code) == 0)

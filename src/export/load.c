@@ -24,6 +24,7 @@
 
 #include "dep/dep.h"
 #include "cpts/outfile.h"
+#include "cpts/publish.h"
 #include "cpts/store_check.h"
 #include "cpts/store_export.h"
 #include "cpts/session.h"
@@ -609,33 +610,76 @@ static int flows_join(cpts_ctx *ctx, flows_job *j, int rc)
 }
 
 /* LI and MSI are ratios of flow counts (health data): a territory whose residents'
- * flows, or whose received flows, sum below the threshold has them masked, since a
- * ratio at one decimal over a total below 11 pins both its counts (4/7 = 57.1 %,
- * issue 19). The totals are those of the exported flows; a split commune counts
- * for every territory it belongs to (an upper bound, so never less masking). */
-static void mask_flow_ratios(ex_data *d)
+ * flows, the flows staying in it, or the flows it receives sum below the threshold has
+ * them masked, since a ratio at one decimal over a total below 11 pins both its counts
+ * (4/7 = 57.1 %, issue 19), and a ratio beside its published denominator (the flow
+ * table's total) gives its numerator. The totals are those of the exported flows (the
+ * flow tables' sums, cpts/publish.h kinds flows_in, flows_res, flows_into); a total
+ * that differs by 1 to T-1 from one published earlier over overlapping communes (the
+ * ledger: `cpts move`, `check`, another export) withholds the territory's flow tables,
+ * LI and MSI. What is shown is marked in d->pf, recorded with the export. */
+static int mask_flow_ratios(cpts_ctx *ctx, ex_data *d)
 {
 	size_t n = d->m->n;
 	double *cres = cpts_calloc(n + 1, sizeof(double)), *cin = cpts_calloc(n + 1, sizeof(double));
+	double *tin = cpts_calloc(d->p->n_terr + 1, sizeof(double));
+	static const char *const kind[3] = { "flows_in", "flows_res", "flows_into" };
+	const char **codes = cpts_calloc(d->p->n_members + 1, sizeof(char *));
+	int rc;
 
+	if ((rc = cpts_pub_flows_open(ctx, d->s, d->threshold, &d->pf)) < 0)
+		goto out;
 	for (size_t k = 0; k < d->n_flows; k++) {
 		const ex_flow *f = &d->flows[k];
+		if (f->masked)
+			continue;
 		if (f->orig >= 0)
 			cres[f->orig] += f->volume;
 		if (f->dest >= 0)
 			cin[f->dest] += f->volume;
+		if (f->orig >= 0 && f->dest >= 0 && d->p->commune_terr[f->orig] >= 0 &&
+		    d->p->commune_terr[f->orig] == d->p->commune_terr[f->dest])
+			tin[d->p->commune_terr[f->orig]] += f->volume;
 	}
 	for (size_t t = 0; t < d->p->n_terr; t++) {
-		double res = 0, in = 0;
+		double v[3] = { tin[t], 0, 0 };
+		cpts_pvalue c[3];
+		size_t nc = 0;
 		for (size_t m = d->p->terr_start[t]; m < d->p->terr_start[t + 1]; m++) {
-			res += cres[d->p->members[m].commune];
-			in += cin[d->p->members[m].commune];
+			size_t i = d->p->members[m].commune;
+			if (d->p->commune_terr[i] == (long)t) {
+				v[1] += cres[i];
+				v[2] += cin[i];
+			}
+			codes[nc++] = d->m->c[i].code;
 		}
-		d->terr[t].li_masked = !isnan(d->terr[t].li) && res < d->threshold;
-		d->terr[t].msi_masked = !isnan(d->terr[t].msi) && in < d->threshold;
+		for (int k = 0; k < 3; k++) {
+			c[k] = cpts_pub_flow(ctx, d->pf, kind[k], d->p->name, d->p->terr[t], codes, nc,
+					     v[k]);
+			if (cpts_pub_hidden(&c[k]) && !isfinite(c[k].lo))
+				d->terr[t].flows_withheld = true;
+		}
+		ex_terr *e = &d->terr[t];
+		e->li_masked = !isnan(e->li) && (v[1] < d->threshold || cpts_pub_hidden(&c[0]) ||
+						 cpts_pub_hidden(&c[1]) || e->flows_withheld);
+		e->msi_masked = !isnan(e->msi) && (v[2] < d->threshold || cpts_pub_hidden(&c[0]) ||
+						   cpts_pub_hidden(&c[2]) || e->flows_withheld);
+		/* published: the flow tables' totals (and the staying row) when shown, the
+		   counts of a shown LI or MSI (more than a reader learns, never less) */
+		bool tables = !e->flows_withheld && v[1] >= d->threshold;
+		for (int k = 0; k < 3; k++)
+			if ((tables && !cpts_pub_hidden(&c[k])) ||
+			    (k != 2 && !isnan(e->li) && !e->li_masked) ||
+			    (k != 1 && !isnan(e->msi) && !e->msi_masked))
+				cpts_pub_flow_mark(d->pf, kind[k], d->p->name, d->p->terr[t], codes, nc,
+						   v[k]);
 	}
+out:
+	free(codes);
+	free(tin);
 	free(cres);
 	free(cin);
+	return rc;
 }
 
 int ex_data_load(cpts_ctx *ctx, ex_data **out, cpts_store *s, const cpts_export_opts *opts)
@@ -690,7 +734,8 @@ int ex_data_load(cpts_ctx *ctx, ex_data **out, cpts_store *s, const cpts_export_
 		goto out;
 	if ((rc = flows_join(ctx, &fj, rc)) < 0)
 		goto out;
-	mask_flow_ratios(d);
+	if ((rc = mask_flow_ratios(ctx, d)) < 0)
+		goto out;
 	*out = d;
 	d = NULL;
 out:
@@ -703,6 +748,7 @@ void ex_data_free(cpts_ctx *ctx, ex_data *d)
 {
 	if (!d)
 		return;
+	cpts_pub_flows_free(d->pf);
 	if (d->terr && d->p)
 		for (size_t t = 0; t < d->p->n_terr; t++)
 			if (d->terr[t].geom)

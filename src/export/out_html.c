@@ -927,12 +927,13 @@ static void flow_table(cpts_buf *b, const ex_data *d, size_t t, bool outgoing,
 		free(rows);
 		return;
 	}
-	if (total < d->threshold) {
+	if (total < d->threshold || d->terr[t].flows_withheld) {
 		/* everything is one small count: no table (a total with no rows under it
-		   would read as a total of 0), the count stays secret */
-		cpts_fmt_fr(v, sizeof(v), d->threshold, 0);
-		cpts_buf_addf(b, "<p class=\"note\">Moins de %s recours : flux couverts par le"
-			      " secret statistique.</p>\n", v);
+		   would read as a total of 0), the count stays secret; so when a flow total
+		   differs by a small count from one published earlier (cpts_pub_flow) */
+		/* one wording for both: a withheld table looks like a small one */
+		cpts_buf_addstr(b, "<p class=\"note\">Flux couverts par le secret"
+				" statistique.</p>\n");
 		free(rows);
 		return;
 	}

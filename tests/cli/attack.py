@@ -15,15 +15,26 @@ Reads ONLY the published GeoPackages (GDAL's Python bindings), writes its own li
 relations between the published numbers, and for every masked count asks glpsol
 (glpk-utils, CPLEX LP files) for the smallest and largest value it can take. The
 relations are the attacker's own reading of the published schema:
-  - a count is an Integer field with `_masque` and `_min` companions (a Real field with
-    them is a derived value: an index, a rate, missing practitioners; no sum);
+  - every numeric field is read (Integer, Real, a text field holding a number, French
+    format included); one with `_masque` and `_min` companions is a count when it holds
+    whole numbers only and every territory whose communes are all published equals
+    their sum (the attacker tests the relation on the data; with no such territory, an
+    Integer field is taken as a count); otherwise it is a published derived value (an
+    index, a rate, missing practitioners) with no sum;
   - a territory's count is the sum of the counts of the communes whose `territoire`
     field names it (territories holding a commune shared with another are skipped);
   - subgroups: patients >= without GP >= left + fictitious; X >= X without GP;
     without GP >= X without GP (X = ALD, C2S, 70+);
   - shares: 100 * numerator = share * denominator (to 1e-9, or half a unit of the
     last decimal when the share looks rounded);
+  - a masked share published as a range (`_min`, `_max`; `_lo`, `_hi` in JSON) bounds
+    100 * numerator / denominator;
+  - a --json of profile: every number of a territory is the same cell as in the
+    GeoPackage (its shares relate its counts);
   - several files: a commune's count is the same number in each.
+A linear program glpsol finds infeasible (or of undefined status) means the published
+numbers contradict the relations assumed: a misreading, reported and failing (exit 1),
+never taken as "nothing found".
 A masked count is at least 0 (zeros are masked like 1 to T-1) and within its
 published `_min`/`_max`. Prints every masked count whose interval does not span [1, T-1]
 (a masked count proved >= T with no published upper bound is no small count), and every
@@ -73,18 +84,52 @@ class Cells:
             self.unknown[name] = (0.0, float("inf"), False)
 
 
-def count_columns(layer):
+NUMERIC = (ogr.OFTInteger, ogr.OFTInteger64, ogr.OFTReal, ogr.OFTString)
+
+
+def field_num(f, n):
+    """A field's value as a number: Integer, Real, or a text holding a number (French
+    format too); None when empty or not a number."""
+    v = f.GetField(n)
+    if v is None or isinstance(v, (int, float)):
+        return v
+    return num_fr(str(v))
+
+
+def candidate_columns(layer):
+    """Every numeric field (Integer, Real, or text holding numbers) with the mask and
+    bound companions of a published count, and not a ratio by its name."""
     defn = layer.GetLayerDefn()
     names = [defn.GetFieldDefn(i).GetName() for i in range(defn.GetFieldCount())]
-    # a count has its mask and bound companions; a comparison flag (<key>_cmp_dep...) has
-    # only its mask and is not a count. A count is a whole number (an Integer field): a
-    # derived value with the same companions (an index such as <p>_icc, missing
-    # practitioners <p>_manquants, a rate) is a Real field and no sum of its communes
     types = {defn.GetFieldDefn(i).GetName(): defn.GetFieldDefn(i).GetType()
              for i in range(defn.GetFieldCount())}
     return [n for n in names
             if n + "_masque" in names and n + "_min" in names and not is_ratio(n)
-            and types[n] in (ogr.OFTInteger, ogr.OFTInteger64)]
+            and types[n] in NUMERIC], types
+
+
+def summable(cands, types, coms, terrs, members):
+    """The attacker's test of the additive relation: a candidate is read as a count (a
+    territory is the sum of its communes) when it holds whole numbers only and every
+    territory whose communes are all published equals their sum (at least one such
+    territory); without any such territory, when it is an Integer field. A derived
+    value (an index, a rate, missing practitioners) fails the test and is read as a
+    published number with no sum."""
+    out = []
+    for c in cands:
+        vals = [r[c] for r in list(coms.values()) + list(terrs.values()) if r.get(c) is not None]
+        if any(abs(v - round(v)) > 1e-9 for v in vals):
+            continue
+        tested, ok = 0, True
+        for t, row in terrs.items():
+            mem = members.get(t, [])
+            if row.get(c) is None or not mem or any(coms.get(m, {}).get(c) is None for m in mem):
+                continue
+            tested += 1
+            ok = ok and abs(row[c] - sum(coms[m][c] for m in mem)) < 1e-6
+        if (tested and ok) or (not tested and types[c] in (ogr.OFTInteger, ogr.OFTInteger64)):
+            out.append(c)
+    return out
 
 
 def read(path, cells):
@@ -99,12 +144,17 @@ def read(path, cells):
             if f.GetField("categorie") == "partition" and f.GetField("cle") == "nom":
                 part = f.GetField("valeur")
     members = {}
+    rows = {"communes": {}, "territoires": {}}   # fid -> {candidate: value or None}
+    feats = {"communes": [], "territoires": []}
+    cands = {}
     for lname in ("communes", "territoires"):
         lyr = ds.GetLayerByName(lname)
         if lyr is None:
             continue
-        cols = count_columns(lyr)
-        shares = [s for s in SHARES if lyr.GetLayerDefn().GetFieldIndex(s[0]) >= 0]
+        cands[lname], types = candidate_columns(lyr)
+        cands[lname + "_types"] = types
+        defn = lyr.GetLayerDefn()
+        shares = [s for s in SHARES if defn.GetFieldIndex(s[0]) >= 0]
         for f in lyr:
             if lname == "communes":
                 fid = "c|" + f.GetFieldAsString("code")
@@ -113,37 +163,58 @@ def read(path, cells):
                     members.setdefault(terr, []).append(fid)
             else:
                 fid = "t|%s|%s" % (part, f.GetFieldAsString("territoire"))
-            defn = lyr.GetLayerDefn()
-            for c in cols:
-                m = f.GetField(c + "_masque") == 1
+            row = {}
+            for c in cands[lname]:
+                m = field_num(f, c + "_masque") == 1
                 # no `_min`/`_max` column: no bounds published for that indicator
-                bnd = [f.GetField(c + x) if defn.GetFieldIndex(c + x) >= 0 else None
+                bnd = [field_num(f, c + x) if defn.GetFieldIndex(c + x) >= 0 else None
                        for x in ("_min", "_max")]
-                cells.put(fid + "|" + c, f.GetField(c), m, bnd[0], bnd[1])
+                row[c] = None if m else field_num(f, c)
+                feats[lname].append((fid, c, row[c], m, bnd))
+            rows[lname][fid] = row
+            for sh, num, den in shares:
+                r = field_num(f, sh)
+                lo, hi = (field_num(f, sh + x) if defn.GetFieldIndex(sh + x) >= 0 else None
+                          for x in ("_min", "_max"))
+                hidden = r is None or field_num(f, sh + "_masque") == 1
+                if hidden and lo is not None and hi is not None:
+                    # a masked share published as a range: 100 num / den within it
+                    cells.rels.append(([(100, fid + "|" + num), (-hi - 1e-9, fid + "|" + den)], None, 0))
+                    cells.rels.append(([(100, fid + "|" + num), (-lo + 1e-9, fid + "|" + den)], 0, None))
+                elif not hidden:
+                    share_rel(cells, fid, num, den, r)
+    terr_by_name = {k.split("|", 2)[2]: v for k, v in rows["territoires"].items()}
+    counts = {}
+    for lname in ("communes", "territoires"):
+        if lname not in cands:
+            continue
+        counts[lname] = set(summable(cands[lname], cands[lname + "_types"], rows["communes"],
+                                     terr_by_name, members))
+        for fid, c, v, m, bnd in feats[lname]:
+            # a count, or a published derived value (known, never summed)
+            cells.put(fid + "|" + c, v, m, bnd[0], bnd[1])
+        for fid in rows[lname]:
             for tot, parts in SUBSETS:
-                if tot in cols and all(p in cols for p in parts):
+                if tot in counts[lname] and all(p in counts[lname] for p in parts):
                     cells.rels.append(([(1, fid + "|" + tot)] + [(-1, fid + "|" + p) for p in parts],
                                        0, None))
-            for sh, num, den in shares:
-                r = f.GetField(sh)
-                if r is None or f.GetField(sh + "_masque") == 1:
-                    continue
-                h = 1e-9 * max(1, abs(r))
-                if abs(r * 10 - round(r * 10)) < 1e-9:
-                    h += 0.05
-                cells.rels.append(([(100, fid + "|" + num), (-(r + h), fid + "|" + den)], None, 0))
-                cells.rels.append(([(100, fid + "|" + num), (-(r - h), fid + "|" + den)], 0, None))
-    lyr = ds.GetLayerByName("territoires")
     shared = {t for k in members if "," in k for t in k.split(",")}
-    if lyr is not None:
-        cols = count_columns(lyr)
-        for f in lyr:
-            t = f.GetField("territoire")
-            if t in shared:
-                continue
-            for c in cols:
-                cells.rels.append(([(1, "t|%s|%s|%s" % (part, t, c))] +
-                                   [(-1, m + "|" + c) for m in members.get(t, [])], 0, 0))
+    for t in terr_by_name:
+        if t in shared:
+            continue
+        for c in counts.get("territoires", set()) & counts.get("communes", set()):
+            cells.rels.append(([(1, "t|%s|%s|%s" % (part, t, c))] +
+                               [(-1, m + "|" + c) for m in members.get(t, [])], 0, 0))
+
+
+def share_rel(cells, fid, num, den, r):
+    """100 * numerator = share * denominator, to 1e-9 or half a unit of the last
+    decimal when the share looks rounded."""
+    h = 1e-9 * max(1, abs(r))
+    if abs(r * 10 - round(r * 10)) < 1e-9:
+        h += 0.05
+    cells.rels.append(([(100, fid + "|" + num), (-(r + h), fid + "|" + den)], None, 0))
+    cells.rels.append(([(100, fid + "|" + num), (-(r - h), fid + "|" + den)], 0, None))
 
 
 def lp_bounds(cells, target, comp_rels, comp_vars):
@@ -178,12 +249,18 @@ def lp_bounds(cells, target, comp_rels, comp_vars):
             text = fh.read()
         os.unlink(lp)
         os.unlink(res)
+        status = ""
+        for line in text.splitlines():
+            if line.startswith("Status:"):
+                status = line.split(":", 1)[1].strip()
         if "UNBOUNDED" in text or "unbounded" in text:
             val = float("inf") if sense == "Maximize" else float("-inf")
-        else:
+        elif status.startswith("OPTIMAL"):
             for line in text.splitlines():
                 if line.startswith("Objective:"):
                     val = float(line.split("=")[1].split()[0])
+        # any other status (INFEASIBLE, UNDEFINED): the published numbers contradict the
+        # relations assumed, a misreading: None, reported and failing, never "nothing"
         if val is None:
             return None
         out.append(val)
@@ -372,11 +449,42 @@ def move_pairs(cells, frm, to, terr, rows):
         cells.rels.append(([(1, fi), (-(li - h), fr)], 0, None))
 
 
+def read_json_numbers(r, cells):
+    """A --json of profile (or check): every number of a territory is a published cell
+    of that territory (the same cell as the GeoPackage's: a count given here and masked
+    there is recovered); a share relates the counts it is made of, its _lo/_hi range
+    when it is masked."""
+    part = r.get("partition") or "_adhoc"
+    for t in r.get("territories", []):
+        if not isinstance(t, dict) or "id" not in t:
+            continue
+        fid = "t|%s|%s" % (part, t["id"])
+        masked = set(t.get("masked", []))
+        for k, v in t.items():
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or k.endswith(("_lo", "_hi")):
+                continue
+            if k.startswith("mt_") and not is_ratio(k):
+                cells.put(fid + "|" + k, float(v), False, None, None)
+        for sh, num, den in SHARES:
+            v = t.get(sh)
+            lo, hi = t.get(sh + "_lo"), t.get(sh + "_hi")
+            if isinstance(v, (int, float)) and not isinstance(v, bool) and sh not in masked:
+                share_rel(cells, fid, num, den, float(v))
+            elif isinstance(lo, (int, float)) and isinstance(hi, (int, float)):
+                cells.rels.append(([(100, fid + "|" + num), (-hi - 1e-9, fid + "|" + den)], None, 0))
+                cells.rels.append(([(100, fid + "|" + num), (-lo + 1e-9, fid + "|" + den)], 0, None))
+            else:
+                continue
+            for n in (num, den):
+                cells.put(fid + "|" + n, None, False, None, None)
+
+
 def read_move_json(path, cells):
     import json, re
     text = open(path).read()
     r = json.loads(text)
     if "from" not in r:
+        read_json_numbers(r, cells)
         return
     for t in r.get("territories", []):
         rows = {k: tuple(v) for k, v in t.items() if isinstance(v, list) and len(v) == 2}
@@ -484,7 +592,8 @@ def main(paths):
         b = lp_bounds(cells, v, comp_rels[root], comp_vars[root])
         n_lp += 2
         if b is None:
-            print("inconsistent: %s" % v)
+            print("misreading: the program of %s is infeasible (the published numbers"
+                  " contradict the relations assumed)" % v)
             found += 1
             continue
         flo, fhi = b[0] - 1e-6, b[1] + 1e-6

@@ -110,10 +110,45 @@ if sh "$SRC/tests/browser/make_ws.sh" "$CPTS" "$T" > "$T/make.log" 2>&1 &&
     /usr/bin/python3 "$SRC/tests/cli/attack.py" "$T/leak.gpkg" > "$T/att" 2>&1; rc=$?
     [ $rc -eq 1 ] && grep -q "recovered: c|44003|mt_sans_mt in \[5, 5\]" "$T/att"
     check "the independent attacker recovers the hand-made leak (5)" $?
+    # the same leak in a Real field, and in text fields (every numeric field is read);
+    # territory B, fully published, lets the attacker test that the field sums
+    mkv() { # mkv FILE AUTODETECT(YES/NO) TOTAL_A
+      cat > "$T/cv.csv" <<CSV
+code,nom,territoire,mt_sans_mt,mt_sans_mt_masque,mt_sans_mt_min,mt_sans_mt_max
+44001,Un,A,40.0,0,,
+44002,Deux,A,55.0,0,,
+44003,Trois,A,,1,1,10
+44004,Quatre,B,20.0,0,,
+44005,Cinq,B,30.0,0,,
+CSV
+      printf 'territoire,mt_sans_mt,mt_sans_mt_masque,mt_sans_mt_min,mt_sans_mt_max\nA,%s,0,,\nB,50.0,0,,\n' "$3" > "$T/tv.csv"
+      rm -f "$1"
+      ogr2ogr -f GPKG "$1" "$T/cv.csv" -nln communes -oo AUTODETECT_TYPE=$2 \
+        -oo EMPTY_STRING_AS_NULL=YES > /dev/null 2>&1 &&
+      ogr2ogr -f GPKG -update "$1" "$T/tv.csv" -nln territoires -oo AUTODETECT_TYPE=$2 \
+        -oo EMPTY_STRING_AS_NULL=YES > /dev/null 2>&1
+    }
+    mkv "$T/leakreal.gpkg" YES 100.0 && mkv "$T/leaktext.gpkg" NO 100.0 && mkv "$T/wrong.gpkg" YES 200.0
+    ty=$(ogrinfo -ro -so "$T/leakreal.gpkg" communes | sed -n 's/^mt_sans_mt: \([A-Za-z]*\).*/\1/p')
+    tt=$(ogrinfo -ro -so "$T/leaktext.gpkg" communes | sed -n 's/^mt_sans_mt: \([A-Za-z]*\).*/\1/p')
+    /usr/bin/python3 "$SRC/tests/cli/attack.py" "$T/leakreal.gpkg" > "$T/att" 2>&1; rc1=$?
+    grep -q "recovered: c|44003|mt_sans_mt in \[5, 5\]" "$T/att"; g1=$?
+    /usr/bin/python3 "$SRC/tests/cli/attack.py" "$T/leaktext.gpkg" > "$T/att" 2>&1; rc2=$?
+    grep -q "recovered: c|44003|mt_sans_mt in \[5, 5\]" "$T/att"; g2=$?
+    [ "$ty" = Real ] && [ "$tt" = String ] && [ $rc1 -eq 1 ] && [ $g1 -eq 0 ] && [ $rc2 -eq 1 ] && [ $g2 -eq 0 ]
+    check "the attacker recovers the leak from a Real field ($ty) and from text fields ($tt)" $?
+    # published numbers contradicting the relations (A = 200 over 40 + 55 + at most 10):
+    # an infeasible program is a misreading, and fails; never "nothing found"
+    /usr/bin/python3 "$SRC/tests/cli/attack.py" "$T/wrong.gpkg" > "$T/att" 2>&1; rc=$?
+    [ $rc -eq 1 ] && grep -q "misreading: the program of c|44003|mt_sans_mt is infeasible" "$T/att"
+    check "an infeasible program fails the attacker as a misreading (exit $rc)" $?
     # every publication of the demo together (issue 19 point 5): the GeoPackage, the
     # HTML report, and a move's JSON and text output
+    # attack 2-4: the report; the profile JSON's shares (attack 1, two partitions one
+    # commune apart, is cli_ledger's)
     pubs="$T/demo.gpkg"
     [ -d "$T/demohtml" ] && pubs="$pubs $T/demohtml"
+    [ -f "$T/prof.json" ] && pubs="$pubs $T/prof.json"
     c1=$(ogrinfo -ro -q "$T/demo.gpkg" -sql "SELECT code FROM communes WHERE territoire = (SELECT territoire FROM territoires LIMIT 1) LIMIT 1" | sed -n 's/^ *code (String) = //p')
     to=$(ogrinfo -ro -q "$T/demo.gpkg" -sql "SELECT territoire FROM territoires LIMIT 1 OFFSET 1" | sed -n 's/^ *territoire (String) = //p')
     cp "$T/ws.sqlite" "$T/wsm.sqlite"
@@ -123,8 +158,9 @@ if sh "$SRC/tests/browser/make_ws.sh" "$CPTS" "$T" > "$T/make.log" 2>&1 &&
       pubs="$pubs $T/mv.json $T/mv.txt"
     fi
     /usr/bin/python3 "$SRC/tests/cli/attack.py" $pubs > "$T/att" 2>&1; rc=$?
-    [ $rc -eq 0 ] && [ $(echo $pubs | wc -w) -eq 4 ]
-    check "the independent attacker recovers nothing from the demo's GeoPackage, report and move outputs ($(tail -1 "$T/att"))" $?
+    [ $rc -eq 0 ] && [ $(echo $pubs | wc -w) -eq 5 ]
+    check "the independent attacker recovers nothing from the demo's GeoPackage, report, profile JSON and move outputs ($(tail -1 "$T/att"))" $?
+    [ $rc -eq 0 ] || sed -n '1,10s/^/# /p' "$T/att"
   else
     echo "ok - # SKIP independent attacker: /usr/bin/python3 with osgeo or glpsol missing"
   fi

@@ -68,24 +68,33 @@ d0=$(q "SELECT code FROM partition_members WHERE partition = 'partition' AND ter
 q "DELETE FROM flows WHERE orig = '$c0' OR dest = '$c0';
    INSERT INTO flows(orig, dest, profession, volume) VALUES ('$c0', '$c0', '', 4), ('$c0', '$d0', '', 3);
    DELETE FROM flow_matrix" # the cached matrix (src/graph/flows.c) is read otherwise
+cp "$W" "$T/fl.sqlite" # flows as above, nothing published yet (the flow-ledger tests below)
 "$CPTS" move -q "$W" --partition partition --commune "$c0" --to solo --as tiny > /dev/null
 check "partition tiny: commune $c0 alone in territory 'solo'" $?
 li=$(q "SELECT printf('%.3f', 1.0 * sum(CASE WHEN dest = '$c0' THEN volume END) / sum(volume)) FROM flows WHERE orig = '$c0'")
 [ "$li" = 0.571 ]; check "raw LI of 'solo' is 4 / 7 = $li (sqlite3)" $?
-"$CPTS" check "$W" --partition tiny > "$T/check.txt" 2>/dev/null; check "check (text)" $?
+tx=$(q "SELECT territory FROM partition_members WHERE partition = 'partition' AND code = '$c0'")
+# the move printed tx's flow totals before; tx after is 7 flows apart (attack 7 of
+# issue 19 across commands): check, like any later publication, withholds them
+"$CPTS" check "$W" --partition tiny > "$T/check.txt" 2> "$T/check.err"; check "check (text)" $?
+grep -q "partition 'tiny': flows_in of $tx withheld: its difference with territory '$tx' of partition 'partition' (published in stdout of cpts move)" "$T/check.err"
+check "check warns that $tx's flows are withheld against the move's print" $?
 "$CPTS" check "$W" --partition tiny --json > "$T/check.json" 2>/dev/null; check "check --json" $?
 sed -n "/^territory 'solo'/,/verdict/p" "$T/check.txt" > "$T/solo.txt"
 grep -q "LI masked, MSI masked" "$T/solo.txt" && ! grep -q "$li" "$T/check.txt" "$T/check.json"
 check "check: LI and MSI of 'solo' masked, 0.571 nowhere" $?
-python3 - "$T/check.json" <<'PY'
+python3 - "$T/check.json" "$tx" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
-s = [t for t in r["territories"] if t["id"] == "solo"][0]
-assert s["li"] is None and s["msi"] is None and s["masked"] == ["li", "msi"], s
-o = [t for t in r["territories"] if t["id"] != "solo"]
-assert all(t["li"] is not None and t["masked"] == [] for t in o), o
+for i in ("solo", sys.argv[2]):
+    s = [t for t in r["territories"] if t["id"] == i][0]
+    assert s["li"] is None and s["msi"] is None and s["masked"] == ["li", "msi"], s
+    assert s["li_below_floor"] is None, s
+o = [t for t in r["territories"] if t["id"] not in ("solo", sys.argv[2])]
+assert o and all(t["li"] is not None and t["masked"] == [] for t in o), o
+assert r["li"] is None and r["msi"] is None, r  # the sum less the others gives solo's
 PY
-check "check --json: li, msi of 'solo' null and listed; the others published" $?
+check "check --json: li, msi of 'solo' and of $tx null and listed, the other published, overall null" $?
 # exports too: the catalogue's LI and MSI of 'solo' (7 flows) are masked in the
 # GeoPackage and the report, its key points and flow tables show no share of the 7
 # (on a copy: this export must not enter the ledger of the checks below)
@@ -93,10 +102,13 @@ cp "$W" "$T/lim.sqlite"
 "$CPTS" export -q "$T/lim.sqlite" --partition tiny --gpkg "$T/lim.gpkg" --html "$T/limh" 2>/dev/null
 check "export of partition tiny (GeoPackage and report)" $?
 r=$(sqlite3 "$T/lim.gpkg" "SELECT quote(li) || ',' || quote(msi) FROM territoires WHERE territoire = 'solo'")
-o=$(sqlite3 "$T/lim.gpkg" "SELECT count(*) FROM territoires WHERE territoire <> 'solo' AND li IS NOT NULL")
-nt=$(sqlite3 "$T/lim.gpkg" "SELECT count(*) FROM territoires WHERE territoire <> 'solo'")
-[ "$r" = "NULL,NULL" ] && [ "$o" = "$nt" ] && [ "$nt" -gt 0 ]
-check "GeoPackage: li, msi of 'solo' NULL, the $nt others published ($r)" $?
+rx=$(sqlite3 "$T/lim.gpkg" "SELECT quote(li) || ',' || quote(msi) FROM territoires WHERE territoire = '$tx'")
+o=$(sqlite3 "$T/lim.gpkg" "SELECT count(*) FROM territoires WHERE territoire NOT IN ('solo', '$tx') AND li IS NOT NULL")
+nt=$(sqlite3 "$T/lim.gpkg" "SELECT count(*) FROM territoires WHERE territoire NOT IN ('solo', '$tx')")
+[ "$r" = "NULL,NULL" ] && [ "$rx" = "NULL,NULL" ] && [ "$o" = "$nt" ] && [ "$nt" -gt 0 ]
+check "GeoPackage: li, msi of 'solo' and of $tx (withheld against the move) NULL, the $nt other(s) published ($r; $rx)" $?
+! grep -q "57,1" "$T/limh/index.html" && grep -c "secret statistique" "$T/limh/index.html" > /dev/null
+check "report index: the partition check shows no LI of 'solo' (57,1 % nowhere)" $?
 ! grep -q "57,1" "$T/limh/solo.html" "$T/limh/solo.md" && grep -q "secret statistique" "$T/limh/solo.html"
 check "report: 57,1 % nowhere on the page of 'solo', LI shown as secret" $?
 "$CPTS" audit "$T/lim.gpkg" "$T/limh" > "$T/aud" 2>&1; rc=$?
@@ -157,7 +169,8 @@ to=$(q "SELECT territory FROM partition_members WHERE partition = 'partition' AN
   (SELECT territory FROM partition_members WHERE partition = 'partition' AND code = '$c') LIMIT 1")
 cp "$W" "$T/nl.sqlite"
 "$CPTS" profile -q "$W" --partition partition --json > "$T/A.json"; check "profile --json of partition" $?
-[ "$(q "SELECT what FROM publications WHERE partition = 'partition'")" = "--json of cpts profile" ]
+[ "$(q "SELECT what FROM publications WHERE partition = 'partition' AND id IN (SELECT pub FROM
+  publication_values WHERE level <> 'flux')")" = "--json of cpts profile" ]
 check "recorded as '--json of cpts profile'" $?
 for w in ws nl; do
   "$CPTS" move -q "$T/$w.sqlite" --partition partition --commune "$c" --to "$to" --as moved > /dev/null &&
@@ -179,6 +192,93 @@ check "a profile printed after an export is protected against it (exit $rc)" $?
 [ $rc -eq 0 ]; check "audit of the export with the printed profile before it: exit 0 (got $rc)" $?
 "$CPTS" audit "$T/B-nl.gpkg" "$T/C.json" > "$T/aud" 2>&1; rc=$?
 [ $rc -eq 0 ]; check "audit of the export with the profile printed after it: exit 0 (got $rc)" $?
+
+# ---- flow totals printed by check, move, suggest are in the ledger (issue 19 attack 7) ----
+# A partition m1 = 'partition' with $c0 (7 flows of its residents, 4 staying) moved out
+# of $tx into $t1. Each command prints its flow figures of 'partition'; the export
+# of m1 that follows must not give, beside them, a flow total of $tx differing by 1 to
+# 10 (the moved commune's flows). Attacker: the figures of the command (JSON) and every
+# number of the export's page of $tx and of its index; control: the same export with
+# the command's publication deleted from the ledger.
+slug_of() { ls "$1" | while read -r f; do
+  case "$f" in *.html) grep -q "<h1>$2" "$1/$f" && echo "$1/$f";; esac; done | head -1; }
+raw_in=$(sqlite3 "$T/fl.sqlite" "SELECT sum(f.volume) FROM flows f JOIN partition_members a ON a.code = f.orig
+  AND a.partition = 'partition' JOIN partition_members b ON b.code = f.dest AND b.partition = 'partition'
+  WHERE a.territory = '$tx' AND b.territory = '$tx'")
+raw_in=${raw_in%.0}
+flowtest() { # $1 name, then the command's arguments after the workspace
+  name=$1; shift
+  X="$T/fx-$name.sqlite"; cp "$T/fl.sqlite" "$X"
+  "$CPTS" move -q "$X" --partition partition --commune "$c0" --to "$t1" --as m1 > /dev/null 2>&1
+  sqlite3 "$X" "DELETE FROM publications; DELETE FROM publication_values; DELETE FROM publication_members"
+  "$CPTS" "$name" "$X" "$@" > "$T/fx-$name.json" 2>/dev/null || return 1
+  cp "$X" "$X.nl"
+  sqlite3 "$X.nl" "DELETE FROM publications; DELETE FROM publication_values; DELETE FROM publication_members"
+  "$CPTS" export "$X" --partition m1 --html "$T/fx-$name-h" 2> "$T/fx-$name.err" &&
+    "$CPTS" export -q "$X.nl" --partition m1 --html "$T/fx-$name-nl" 2>/dev/null
+}
+# every number of a page (French format) within 1 to 10 below the command's flows_in of $tx
+near() { python3 - "$1" "$2" <<'PY'
+import re, sys
+t = re.sub(r"<[^>]+>", " ", open(sys.argv[1], encoding="utf-8").read())
+t = t.replace("\u00a0", "").replace("\u202f", "")
+nums = {float(x.replace(",", ".")) for x in re.findall(r"\d+(?:,\d+)?", t)}
+base = float(sys.argv[2])
+hits = sorted(base - v for v in nums if 1 <= base - v <= 10)
+print(" ".join("%g" % h for h in hits))
+PY
+}
+# move: prints $tx's flows_in before (exact) and withholds the after; the export of
+# the partition after would have printed it in its flow table
+flowtest move --partition partition --commune "$c0" --to solo --as m2 --json; check "move then export of m1" $?
+b=$(python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print([t for t in r['territories'] if t['id']==sys.argv[2]][0]['flows_in'][0])" "$T/fx-move.json" "$tx")
+[ "$b" = "$raw_in" ]; check "move printed $tx's flows_in before exactly ($b = $raw_in, sqlite3)" $?
+pg=$(slug_of "$T/fx-move-h" "$tx"); pn=$(slug_of "$T/fx-move-nl" "$tx")
+h=$(near "$pg" "$b"); hn=$(near "$pn" "$b")
+[ -z "$h" ] && [ "$hn" = 7 ]
+check "the export after the move gives no total 1-10 below it ('$h'); without the ledger it gives 7 ('$hn')" $?
+grep -q "flows_in of $tx withheld: its difference with territory '$tx' of partition 'partition' (published in --json of cpts move)" "$T/fx-move.err"
+check "the export names the move's print" $?
+"$CPTS" audit "$T/fx-move-h" "$T/fx-move.json" > "$T/aud" 2>&1; rc=$?
+[ $rc -eq 0 ]; check "cpts audit of the move's JSON with the export: exit 0 (got $rc)" $?
+# check: its LI and MSI of $tx are recorded as their counts; the export of m1 then
+# withholds $tx's flow tables, LI and MSI (control: shown without the ledger)
+flowtest check --partition partition --json; check "check then export of m1" $?
+nrec=$(sqlite3 "$T/fx-check.sqlite" "SELECT count(*) FROM publication_values v JOIN publications p ON p.id = v.pub
+  WHERE p.what = '--json of cpts check' AND v.level = 'flux' AND v.code = '$tx'")
+[ "$nrec" = 3 ]; check "check recorded flows_in, flows_res, flows_into of $tx ($nrec)" $?
+pg=$(slug_of "$T/fx-check-h" "$tx"); pn=$(slug_of "$T/fx-check-nl" "$tx")
+grep -q "Flux couverts par le secret statistique" "$pg" && ! grep -q "Flux couverts par le secret statistique" "$pn" &&
+  [ -z "$(near "$pg" "$raw_in")" ] && [ "$(near "$pn" "$raw_in")" = 7 ]
+check "export after check: $tx's flow tables withheld (a total 7 below its printed counts without the ledger)" $?
+# suggest: its overall LI before is recorded as the partition's flow sums; the overall
+# LI of m1 (3 flows apart: $c0's flow to $d0 no longer stays in a territory) printed
+# later by check is then withheld (control: printed without the ledger)
+flowtest suggest --partition partition --json; check "suggest then export of m1" $?
+nrec=$(sqlite3 "$T/fx-suggest.sqlite" "SELECT count(*) FROM publications WHERE what = '--json of cpts suggest'")
+"$CPTS" check "$T/fx-suggest.sqlite" --partition m1 --json > "$T/fx-s1.json" 2>/dev/null
+"$CPTS" check "$T/fx-suggest.sqlite.nl" --partition m1 --json > "$T/fx-s2.json" 2>/dev/null
+python3 - "$T/fx-s1.json" "$T/fx-s2.json" <<'PY'
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:3])
+assert a["li"] is None and a["msi"] is None, (a["li"], a["msi"])
+assert b["li"] is not None and b["msi"] is not None, (b["li"], b["msi"])
+PY
+[ $? -eq 0 ] && [ "$nrec" -ge 1 ]
+check "suggest recorded ($nrec); the overall LI of m1 printed by check is withheld against it, shown without the ledger" $?
+# the other way: an export first, then check prints nothing 1-10 apart from it
+X="$T/fx-rev.sqlite"; cp "$T/fl.sqlite" "$X"
+"$CPTS" move -q "$X" --partition partition --commune "$c0" --to "$t1" --as m1 > /dev/null 2>&1
+sqlite3 "$X" "DELETE FROM publications; DELETE FROM publication_values; DELETE FROM publication_members"
+"$CPTS" export -q "$X" --partition partition --html "$T/fx-rev-h" 2>/dev/null
+"$CPTS" check "$X" --partition m1 --json > "$T/fx-rev.json" 2>/dev/null
+python3 - "$T/fx-rev.json" "$tx" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+t = [t for t in r["territories"] if t["id"] == sys.argv[2]][0]
+assert t["li"] is None and t["msi"] is None, t
+PY
+check "check of m1 after the export of 'partition': $tx's LI and MSI withheld" $?
 
 # ---- compare and info print no health number ----
 "$CPTS" compare "$W" partition tiny > "$T/cmp.txt"; check "compare" $?

@@ -2,7 +2,9 @@
  * test_publish.c - the forms in which commands print a disclosed cell (cpts/publish.h):
  * text and JSON of masked counts, masked ratios, ranges over masked inputs, p-value
  * classes, catalogue decimals, public values; each case against the form the
- * GeoPackage/HTML give the same cell (docs in README "Printed outputs").
+ * GeoPackage/HTML give the same cell (docs in README "Printed outputs"); flow totals
+ * as publications (cpts_pub_flow: withheld 1 to T-1 apart from a published total over
+ * overlapping communes, issue 19 attack 7).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -114,6 +116,46 @@ int main(void)
 	is_str(form(&v, 3, true), "1", "p 0.114: JSON class 1");
 	v = named("mt_gap_pvalue", 0.03);
 	is_str(form(&v, 3, false), "< 0.05", "p 0.03: '< 0.05'");
+
+	/* flow totals: T's 657 published (marked) over {a, b, c}; after c leaves, 650 over
+	   {a, b} is 7 apart (c's flows): withheld, no bounds; 640 (17 apart) is shown; a
+	   territory sharing no commune, or the same set again, is never compared; a total of
+	   another profession over the same communes is (their difference is the others') */
+	{
+		cpts_ctx ctx;
+		cpts_pub_flows *f = NULL;
+		const char *abc[] = { "c", "a", "b" }, *ab[] = { "b", "a" }, *de[] = { "d", "e" };
+		ok(cpts_ctx_init(&ctx) == 0 && cpts_pub_flows_open(&ctx, NULL, 11, &f) == 0 && f,
+		   "flow publications opened without a workspace");
+		ctx.log = fopen("/dev/null", "w"); /* the warnings of the withheld cells */
+		v = cpts_pub_flow(&ctx, f, "flows_in", "P", "T", abc, 3, 7);
+		ok(v.masked && v.lo == 1 && v.hi == 10, "7 flows: masked as < 11 (primary)");
+		v = cpts_pub_flow(&ctx, f, "flows_in", "P", "T", abc, 3, 657);
+		ok(cpts_pub_shown(&v), "657 over {a, b, c}: shown (nothing published yet)");
+		cpts_pub_flow_mark(f, "flows_in", "P", "T", abc, 3, 657);
+		v = cpts_pub_flow(&ctx, f, "flows_in", "Q", "T", ab, 2, 650);
+		ok(v.masked && isnan(v.lo) && isnan(v.value), "650 over {a, b}: withheld (7 apart)");
+		ok(cpts_pub_flows_withheld(f) == 1, "one cell withheld");
+		v = cpts_pub_flow(&ctx, f, "flows_res", "Q", "T", ab, 2, 650);
+		ok(cpts_pub_shown(&v), "another kind (flows_res) is not compared");
+		v = cpts_pub_flow(&ctx, f, "flows_in", "Q", "T", ab, 2, 640);
+		ok(cpts_pub_shown(&v), "640 over {a, b}: shown (17 apart)");
+		v = cpts_pub_flow(&ctx, f, "flows_in", "Q", "U", de, 2, 652);
+		ok(cpts_pub_shown(&v), "652 over {d, e}: shown (no commune shared)");
+		v = cpts_pub_flow(&ctx, f, "flows_in", "P", "T", abc, 3, 660);
+		ok(cpts_pub_shown(&v), "the same set again: not a difference (inputs changed)");
+		cpts_pub_flows_profession(f, "kine");
+		v = cpts_pub_flow(&ctx, f, "flows_in", "P", "T", abc, 3, 650);
+		ok(v.masked && isnan(v.lo), "one profession's 650 over {a, b, c}: withheld (7 apart)");
+		cpts_pub_flow_mark(f, "flows_in", "P", "T", abc, 3, 657);
+		cpts_pub_flows_profession(f, NULL);
+		v = cpts_pub_flow(&ctx, f, "flows_in", "Q", "T", ab, 2, 652);
+		ok(v.masked && isnan(v.lo), "marking again known totals adds none; 652 withheld (5)");
+		cpts_pub_flows_free(f);
+		fclose(ctx.log);
+		ctx.log = NULL;
+		cpts_ctx_release(&ctx);
+	}
 
 	/* public values stay exact */
 	v = cpts_pub_value(75780);

@@ -1,0 +1,363 @@
+/*
+ * publish_flows.c - flow totals as publications (cpts/publish.h, issue 19 points 1 and
+ * 3): the totals behind the LI and MSI that `check`, `move`, `suggest` print and the
+ * exports publish (flows of a territory's residents staying in it, all its residents'
+ * flows, all flows into it; and their sums over a partition) are health counts over a
+ * commune set, kept in the workspace's publication ledger like the catalogue's counts.
+ *
+ * Why not the catalogue's linear programs: a flow total staying in a territory is a sum
+ * over pairs of its communes, not over its communes, so it has no commune cells to
+ * relate; what gives a small flow away is the difference of two totals of the same kind
+ * over two overlapping commune sets (a partition and the one after `cpts move`: the
+ * moved commune's flows, issue 19 attack 7). Rule: a total is masked from 1 to T-1, and
+ * withheld (masked, no bounds) when it differs by 1 to T-1 from a total of the same kind
+ * published earlier over another, overlapping commune set (in the ledger, or earlier in
+ * the same command), with a warning naming both. A ratio printed at 3 decimals is
+ * recorded as its counts (more than a reader learnt, never less).
+ *
+ * Ledger rows: publication_values level 'flux' (code = territory, indicator = kind),
+ * members under the same territory; an overall sum is level 'flux' with code '*' and a
+ * hash of the partition. The catalogue's disclosure ignores level 'flux'
+ * (disclosure_ledger.c reads 'commune' and 'territoire' only).
+ * Limit: pairs of publications only (three totals combined are not checked); flows
+ * published outside the workspace are not known.
+ *
+ * Ownership: cpts_pub_flows OWNS every record and string; nothing is BORROWED past a call.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpts/publish.h"
+#include "cpts/store_ledger.h"
+
+typedef struct pf_rec {
+	char *kind;      /* "flows_in", "flows_res", "flows_into" */
+	char *label;     /* territory id, or "*<hash>" for a partition's sum */
+	char *partition; /* as published */
+	char *what;      /* the publication ("stdout of cpts move", a file) */
+	int64_t pub;     /* ledger id; -1 when published by this command */
+	cpts_vec codes;  /* char *, sorted */
+	char *sig;       /* identity: label for a sum, else the commune codes */
+	double value;
+	bool pending;    /* to record (published by this command) */
+} pf_rec;
+
+struct cpts_pub_flows {
+	double threshold;
+	cpts_vec recs;      /* pf_rec */
+	cpts_strmap *byid;  /* "pub\x1flabel" -> index (loading) */
+	size_t n_withheld;  /* cells withheld against a publication */
+	char *prof;         /* OWNED profession of the flows (NULL: all) */
+};
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The identity of a total: its label when a sum, its profession (the part of its kind
+ * after '@'), its communes. Totals of one base kind ("flows_in") over the same communes
+ * but for another profession differ by the other professions' flows: compared too. */
+static char *make_sig(const char *label, const char *kind, const cpts_vec *codes)
+{
+	cpts_buf b = CPTS_BUF_INIT;
+	const char *at = kind ? strchr(kind, '@') : NULL;
+
+	if (label && label[0] == '*')
+		cpts_buf_addstr(&b, label);
+	if (at)
+		cpts_buf_addstr(&b, at);
+	cpts_buf_addch(&b, '|');
+	for (size_t i = 0; i < codes->n; i++)
+		cpts_buf_addf(&b, "%s%s", i ? "," : "", cpts_vec_at(codes, char *, i));
+	return cpts_buf_detach(&b, NULL);
+}
+
+static pf_rec *rec_push(cpts_pub_flows *f, const char *kind, const char *label,
+			const char *partition, const char *what, int64_t pub, double value)
+{
+	pf_rec *r = cpts_vec_push(&f->recs);
+
+	if (!r)
+		CPTS_BUG("too many flow publications");
+	memset(r, 0, sizeof(*r));
+	r->kind = cpts_strdup(kind);
+	r->label = cpts_strdup(label);
+	r->partition = cpts_strdup(partition ? partition : "");
+	r->what = cpts_strdup(what ? what : "");
+	r->pub = pub;
+	r->value = value;
+	cpts_vec_init(&r->codes, sizeof(char *), SIZE_MAX / sizeof(char *));
+	return r;
+}
+
+static void on_value(void *arg, int64_t pub, const char *partition, const char *what,
+		     const char *level, const char *code, const char *indicator, double value)
+{
+	cpts_pub_flows *f = arg;
+	cpts_buf key = CPTS_BUF_INIT;
+
+	if (!level || strcmp(level, "flux") != 0 || !code || !indicator || isnan(value))
+		return;
+	rec_push(f, indicator, code, partition, what, pub, value);
+	cpts_buf_addf(&key, "%lld\x1f%s", (long long)pub, code);
+	/* several kinds of one territory share its members: the first record's index,
+	   the others follow it (recorded together, read back in order) */
+	if (!cpts_strmap_get(f->byid, key.data, NULL))
+		cpts_strmap_put(f->byid, key.data, (int64_t)(f->recs.n - 1));
+	cpts_buf_release(&key);
+}
+
+static void on_member(void *arg, int64_t pub, const char *territory, const char *code)
+{
+	cpts_pub_flows *f = arg;
+	cpts_buf key = CPTS_BUF_INIT;
+	int64_t k;
+
+	if (!territory || !code)
+		return;
+	cpts_buf_addf(&key, "%lld\x1f%s", (long long)pub, territory);
+	if (cpts_strmap_get(f->byid, key.data, &k)) {
+		for (size_t i = (size_t)k; i < f->recs.n; i++) {
+			pf_rec *r = &cpts_vec_at(&f->recs, pf_rec, i);
+			if (r->pub != pub || strcmp(r->label, territory) != 0)
+				break;
+			*(char **)cpts_vec_push(&r->codes) = cpts_strdup(code);
+		}
+	}
+	cpts_buf_release(&key);
+}
+
+int cpts_pub_flows_open(cpts_ctx *ctx, cpts_store *s, double threshold,
+			cpts_pub_flows **out)
+{
+	cpts_pub_flows *f = cpts_calloc(1, sizeof(*f));
+	int rc = CPTS_OK;
+
+	f->threshold = threshold >= 2 ? threshold : CPTS_MASK_THRESHOLD_DEFAULT;
+	cpts_vec_init(&f->recs, sizeof(pf_rec), SIZE_MAX / sizeof(pf_rec));
+	f->byid = cpts_strmap_new(256);
+	if (s && (rc = cpts_ledger_read(ctx, s, on_value, on_member, f)) < 0) {
+		cpts_pub_flows_free(f);
+		*out = NULL;
+		return rc;
+	}
+	for (size_t i = 0; i < f->recs.n; i++) {
+		pf_rec *r = &cpts_vec_at(&f->recs, pf_rec, i);
+		qsort(r->codes.data, r->codes.n, sizeof(char *), cmp_str);
+		r->sig = make_sig(r->label, r->kind, &r->codes);
+	}
+	*out = f;
+	return rc;
+}
+
+void cpts_pub_flows_free(cpts_pub_flows *f)
+{
+	if (!f)
+		return;
+	for (size_t i = 0; i < f->recs.n; i++) {
+		pf_rec *r = &cpts_vec_at(&f->recs, pf_rec, i);
+		for (size_t k = 0; k < r->codes.n; k++)
+			free(cpts_vec_at(&r->codes, char *, k));
+		cpts_vec_release(&r->codes);
+		free(r->kind);
+		free(r->label);
+		free(r->partition);
+		free(r->what);
+		free(r->sig);
+	}
+	cpts_vec_release(&f->recs);
+	cpts_strmap_free(f->byid);
+	free(f->prof);
+	free(f);
+}
+
+size_t cpts_pub_flows_withheld(const cpts_pub_flows *f)
+{
+	return f ? f->n_withheld : 0;
+}
+
+/* kind, with "@profession" when the flows are one profession's: OWNED. */
+static char *full_kind(const cpts_pub_flows *f, const char *kind)
+{
+	return f->prof && *f->prof ? cpts_asprintf("%s@%s", kind, f->prof) : cpts_strdup(kind);
+}
+
+/* Same kind up to the profession? */
+static bool same_base(const char *a, const char *b)
+{
+	size_t la = strcspn(a, "@"), lb = strcspn(b, "@");
+
+	return la == lb && strncmp(a, b, la) == 0;
+}
+
+void cpts_pub_flows_profession(cpts_pub_flows *f, const char *profession)
+{
+	if (!f)
+		return;
+	free(f->prof);
+	f->prof = profession && *profession ? cpts_strdup(profession) : NULL;
+}
+
+/* A sorted copy of codes (strings BORROWED) and its identity. */
+static char *set_of(const char *label, const char *kind, const char *const *codes, size_t n,
+		    cpts_vec *out)
+{
+	cpts_vec_init(out, sizeof(char *), SIZE_MAX / sizeof(char *));
+	for (size_t i = 0; i < n; i++)
+		*(const char **)cpts_vec_push(out) = codes[i];
+	qsort(out->data, out->n, sizeof(char *), cmp_str);
+	return make_sig(label, kind, out);
+}
+
+/* Do two sorted code lists share a commune? */
+static bool overlap(const cpts_vec *a, const cpts_vec *b)
+{
+	size_t i = 0, j = 0;
+
+	while (i < a->n && j < b->n) {
+		int c = strcmp(cpts_vec_at(a, char *, i), cpts_vec_at(b, char *, j));
+		if (c == 0)
+			return true;
+		if (c < 0)
+			i++;
+		else
+			j++;
+	}
+	return false;
+}
+
+cpts_pvalue cpts_pub_flow(cpts_ctx *ctx, cpts_pub_flows *f, const char *kind,
+			  const char *partition, const char *label, const char *const *codes,
+			  size_t n, double value)
+{
+	cpts_pub p = CPTS_PUB_INIT;
+	cpts_pvalue v;
+	cpts_vec set;
+	char *sig;
+
+	p.threshold = f ? f->threshold : CPTS_MASK_THRESHOLD_DEFAULT;
+	v = cpts_pub_count(&p, value);
+	if (!f || cpts_pub_hidden(&v) || isnan(value))
+		return v;
+	char *full = full_kind(f, kind);
+	sig = set_of(label, full, codes, n, &set);
+	free(full);
+	for (size_t i = 0; i < f->recs.n; i++) {
+		const pf_rec *r = &cpts_vec_at(&f->recs, pf_rec, i);
+		double d = fabs(value - r->value);
+		if (!same_base(r->kind, kind) || strcmp(r->sig, sig) == 0 || !(d > 1e-9) ||
+		    !(d < f->threshold - 1e-9) || !overlap(&r->codes, &set))
+			continue;
+		v.masked = true;
+		v.value = v.lo = v.hi = NAN;
+		f->n_withheld++;
+		cpts_warn(ctx, "partition '%s': %s of %s withheld: its difference with %s%s%s of"
+			  " partition '%s' (published in %s) would be a flow count from 1 to %.0f",
+			  partition ? partition : "", kind,
+			  label[0] == '*' ? "the whole partition" : label,
+			  r->label[0] == '*' ? "the whole partition" : "territory '",
+			  r->label[0] == '*' ? "" : r->label, r->label[0] == '*' ? "" : "'",
+			  r->partition, r->what[0] ? r->what : "this command",
+			  f->threshold - 1);
+		break;
+	}
+	free(sig);
+	cpts_vec_release(&set);
+	return v;
+}
+
+void cpts_pub_flow_mark(cpts_pub_flows *f, const char *kind, const char *partition,
+			const char *label, const char *const *codes, size_t n, double value)
+{
+	cpts_vec set;
+	char *sig;
+	pf_rec *r;
+
+	if (!f || isnan(value))
+		return;
+	char *full = full_kind(f, kind);
+	sig = set_of(label, full, codes, n, &set);
+	for (size_t i = 0; i < f->recs.n; i++) {
+		const pf_rec *o = &cpts_vec_at(&f->recs, pf_rec, i);
+		if (strcmp(o->kind, full) == 0 && strcmp(o->sig, sig) == 0 &&
+		    fabs(o->value - value) < 1e-9) {
+			free(sig);
+			free(full);
+			cpts_vec_release(&set);
+			return; /* known already: printing it again adds no publication */
+		}
+	}
+	r = rec_push(f, full, label, partition, NULL, -1, value);
+	free(full);
+	r->pending = true;
+	r->sig = sig;
+	for (size_t i = 0; i < set.n; i++)
+		*(char **)cpts_vec_push(&r->codes) = cpts_strdup(cpts_vec_at(&set, char *, i));
+	cpts_vec_release(&set);
+}
+
+/* A 64-bit FNV-1a hash, as hex, of a partition's territories (their sorted codes):
+ * the label of its overall sums. */
+void cpts_pub_flow_sum_label(char out[24], const char *const *codes, const size_t *terr_start,
+			     size_t n_terr)
+{
+	uint64_t h = 1469598103934665603ULL;
+	cpts_vec set;
+
+	for (size_t t = 0; t < n_terr; t++) {
+		char *sg = set_of("", NULL, codes + terr_start[t], terr_start[t + 1] - terr_start[t], &set);
+		for (const unsigned char *c = (const unsigned char *)sg; *c; c++)
+			h = (h ^ *c) * 1099511628211ULL;
+		h = (h ^ ';') * 1099511628211ULL;
+		free(sg);
+		cpts_vec_release(&set);
+	}
+	snprintf(out, 24, "*%016llx", (unsigned long long)h);
+}
+
+int cpts_pub_flows_record(cpts_ctx *ctx, cpts_store *s, cpts_pub_flows *f, const char *what)
+{
+	char when[32];
+	int rc = CPTS_OK;
+
+	if (!f || !s)
+		return CPTS_OK;
+	for (size_t i = 0; i < f->recs.n && rc >= 0; i++) {
+		pf_rec *r0 = &cpts_vec_at(&f->recs, pf_rec, i);
+		cpts_ledger_writer *w = NULL;
+		if (!r0->pending)
+			continue;
+		if (cpts_store_readonly(s)) {
+			cpts_warn(ctx, "read-only workspace: the flow totals printed are not recorded"
+				  " in its ledger (later publications will not be protected against"
+				  " them)");
+			return CPTS_OK;
+		}
+		/* one publication per partition: its pending records */
+		cpts_timestamp_utc(when);
+		if ((rc = cpts_ledger_begin(ctx, s, &w, r0->partition, what, when)) < 0)
+			return rc;
+		char *part = cpts_strdup(r0->partition);
+		cpts_strmap *done = cpts_strmap_new(64);
+		for (size_t j = i; j < f->recs.n && rc >= 0; j++) {
+			pf_rec *r = &cpts_vec_at(&f->recs, pf_rec, j);
+			if (!r->pending || strcmp(r->partition, part) != 0)
+				continue;
+			r->pending = false;
+			rc = cpts_ledger_add_value(ctx, w, "flux", r->label, r->kind, r->value);
+			if (rc >= 0 && !cpts_strmap_get(done, r->label, NULL)) {
+				cpts_strmap_put(done, r->label, 1);
+				for (size_t k = 0; k < r->codes.n && rc >= 0; k++)
+					rc = cpts_ledger_add_member(ctx, w, r->label,
+								    cpts_vec_at(&r->codes, char *, k));
+			}
+		}
+		cpts_strmap_free(done);
+		free(part);
+		rc = cpts_ledger_end(ctx, w, rc >= 0) < 0 && rc >= 0 ? CPTS_EIO : rc;
+	}
+	return rc;
+}
