@@ -839,6 +839,103 @@ static void add_cands(const lpp *p, const cpts_lp *s, size_t x, cpts_vec *out)
 /* components larger than this are not probed (the cheapest neighbour is taken) */
 #define CPTS_LP_PROBE_MAX_VARS 4000
 
+/* Try y suppressed: 1 when x then spans what it must, 0 when not (lo, hi: x's
+ * interval then, rounded for a count), -1 when x's component is too large to probe. */
+static int probe_frees(lpp *p, cpts_lp *s, size_t x, size_t y, double *lo, double *hi)
+{
+	cpts_lp_cell *c = &cpts_vec_at(&s->cells, cpts_lp_cell, y);
+	const cpts_lp_cell *cx = &cpts_vec_at(&s->cells, cpts_lp_cell, x);
+	double v = c->value;
+	int rc;
+
+	c->is_unknown = true;
+	c->lo = 0;
+	c->hi = INFINITY;
+	rc = cpts_lp_probe_bounds(p->ctx, &p->probe, s, p->off, p->rels, x,
+				  CPTS_LP_PROBE_MAX_VARS, lo, hi);
+	c->is_unknown = false;
+	c->value = v;
+	p->n_probes++;
+	if (rc != 0)
+		return -1; /* too large (or failing) */
+	if (cx->is_integer) {
+		*lo = ceil(*lo - 1e-6);
+		*hi = floor(*hi + 1e-6);
+	}
+	return *lo <= cx->need_lo + 1e-6 && *hi >= cx->need_hi - 1e-6;
+}
+
+/* Relation ri when x is its only unknown and it bounds x narrower than x must span
+ * (an equality always; "total >= parts" when x is a part: total minus the other
+ * parts is an upper bound, while a lower bound of a masked total is left to
+ * withdraw_lp): the published term to suppress (see effective_near), else -1. */
+static long alone_fix(lpp *p, cpts_lp *s, size_t x, size_t ri)
+{
+	const cpts_lp_rel *r = &cpts_vec_at(&s->rels, cpts_lp_rel, ri);
+	const cpts_lp_cell *cx = &cpts_vec_at(&s->cells, cpts_lp_cell, x);
+	cand e[CPTS_LP_PROBES];
+	size_t n = 0;
+	double a = 0, k = 0;
+
+	for (size_t t = 0; t < r->n; t++) {
+		const cpts_lp_term *tm = &cpts_vec_at(&s->terms, cpts_lp_term, r->off + t);
+		const cpts_lp_cell *c = &cpts_vec_at(&s->cells, cpts_lp_cell, tm->cell);
+		if (tm->cell == x) {
+			a += tm->coef;
+			continue;
+		}
+		if (c->is_unknown)
+			return -1;
+		k += tm->coef * c->value;
+		if (p->pinned[tm->cell] || !(c->value > 1e-9) || tm->cell >= p->d->n_cells)
+			continue;
+		/* keep the CPTS_LP_PROBES cheapest, sorted */
+		cand nc = { cost(p, tm->cell), tm->cell };
+		size_t at = n < CPTS_LP_PROBES ? n++ : CPTS_LP_PROBES;
+		if (at == CPTS_LP_PROBES) {
+			if (cmp_cand(&nc, &e[CPTS_LP_PROBES - 1]) >= 0)
+				continue;
+			at = CPTS_LP_PROBES - 1;
+		}
+		while (at > 0 && cmp_cand(&nc, &e[at - 1]) < 0) {
+			e[at] = e[at - 1];
+			at--;
+		}
+		e[at] = nc;
+	}
+	if (n == 0 || fabs(a) < 1e-12 || (isinf(r->lo) && isinf(r->hi)))
+		return -1;
+	if (isinf(r->lo) != isinf(r->hi) && (a > 0) == isinf(r->hi))
+		return -1; /* a lower bound only */
+	if (isfinite(r->lo) && isfinite(r->hi) && r->hi - r->lo > 1e-12) {
+		/* a band: narrowing only when it is narrower than x must span */
+		double b1 = (r->lo - k) / a, b2 = (r->hi - k) / a;
+		double xl = fmin(b1, b2), xh = fmax(b1, b2);
+		if (cx->is_integer) {
+			xl = ceil(xl - 1e-6);
+			xh = floor(xh + 1e-6);
+		}
+		if (xl <= cx->need_lo + 1e-6 && xh >= cx->need_hi - 1e-6)
+			return -1;
+	} else if (isinf(r->lo) != isinf(r->hi)) {
+		/* one-sided, bounding x from above */
+		double xh = ((isinf(r->hi) ? r->lo : r->hi) - k) / a;
+		if (cx->is_integer)
+			xh = floor(xh + 1e-6);
+		if (xh >= cx->need_hi - 1e-6)
+			return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		double lo, hi;
+		int f = probe_frees(p, s, x, e[i].cell, &lo, &hi);
+		if (f == 1)
+			return (long)e[i].cell;
+		if (f < 0)
+			break;
+	}
+	return (long)e[0].cell;
+}
+
 /* The suppression that protects x: the cheapest published neighbour (of x, then of
  * its masked neighbours) that, tried in the linear program, leaves x's interval
  * spanning what it must; else the first that widens it; else the cheapest. */
@@ -854,32 +951,16 @@ static long effective_near(lpp *p, cpts_lp *s, size_t x)
 	size_t n_cheap;
 
 	/* a relation in which x is the only unknown pins it whatever else is done: one
-	   of its published terms must go (the cheapest; e.g. the total of a
-	   one-commune basin over its masked commune) */
+	   of its published terms must go (e.g. the total of a one-commune basin over its
+	   masked commune; a commune's published total and other part bounding its masked
+	   part: mt_sans_mt 18, mt_mt_parti 16, mt_fictif <= 2): the first of them, cheapest
+	   first, that frees x when tried in the linear program, else the cheapest (it
+	   becomes a target, fixed in its turn: the PdL ledger case, where the part was
+	   itself pinned by its territory's published sum) */
 	for (size_t k = p->off[x]; k < p->off[x + 1]; k++) {
-		const cpts_lp_rel *r = &cpts_vec_at(&s->rels, cpts_lp_rel, p->rels[k]);
-		long only = -1;
-		double c_only = INFINITY;
-		bool alone = true;
-		if (isinf(r->hi) && r->lo == 0)
-			continue; /* "total >= parts": a lower bound only */
-		for (size_t t = 0; t < r->n && alone; t++) {
-			size_t y = cpts_vec_at(&s->terms, cpts_lp_term, r->off + t).cell;
-			const cpts_lp_cell *c = &cpts_vec_at(&s->cells, cpts_lp_cell, y);
-			if (y == x)
-				continue;
-			if (c->is_unknown) {
-				alone = false;
-				break;
-			}
-			if (!p->pinned[y] && c->value > 1e-9 && y < p->d->n_cells &&
-			    cost(p, y) < c_only) {
-				c_only = cost(p, y);
-				only = (long)y;
-			}
-		}
-		if (alone && only >= 0)
-			return only;
+		long y = alone_fix(p, s, x, p->rels[k]);
+		if (y >= 0)
+			return y;
 	}
 	cpts_vec_init(&cands, sizeof(cand), SIZE_MAX / sizeof(cand));
 	add_cands(p, s, x, &cands);
@@ -1362,6 +1443,8 @@ static int lp_protect(cpts_ctx *ctx, disc *d, cpts_store *store, const char *par
 		rc = cpts_lp_solve(ctx, &s, &st, NULL, NULL);
 	free(p.touched);
 	*n_residual = st.n_narrow + st.n_inconsistent;
+	cpts_log(ctx, CPTS_LOG_DEBUG, "disclosure: %zu narrowed, %zu inconsistent component(s)"
+		 " left, %zu probes", st.n_narrow, st.n_inconsistent, p.n_probes);
 out:
 	free(p.off);
 	free(p.rels);
