@@ -45,12 +45,16 @@ typedef struct cpts_indrow {
 int cpts_store_indicator_data_put(cpts_ctx *ctx, cpts_store *s, const cpts_indrow *rows,
 				  size_t n);
 
+/** Called with each stored row (BORROWED, valid during the call); < 0 stops. */
+typedef int (*cpts_store_indrow_fn)(void *arg, const cpts_indrow *r);
+
 /**
- * Every stored row, sorted by indicator, code, sex, age, year.
- * @param[out] out OWNED by caller (free); NULL with *n 0 when the table is absent
+ * Every stored row, sorted by indicator, code, sex, age, year, handed to fn one at a
+ * time (France holds millions: none is kept). Nothing when the table is absent.
+ * @return CPTS_OK, fn's error, or a store error
  */
-int cpts_store_indicator_data_load(cpts_ctx *ctx, cpts_store *s, cpts_indrow **out,
-				   size_t *n);
+int cpts_store_indicator_data_each(cpts_ctx *ctx, cpts_store *s, cpts_store_indrow_fn fn,
+				   void *arg);
 
 /* ---- the other inputs of a profile (src/profile/load.c, rates.c) ---- */
 

@@ -45,6 +45,7 @@
  * through their catalogue relation num/den when their counts are masked).
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -75,7 +76,6 @@ typedef struct gen_ind {
 	double activity;           /* missing: consultations per FTE over the whole area
 				      (NAN: unknown, no value) */
 	bool has_prev;             /* a block of the year before follows the latest one */
-	size_t hint;               /* stratum_of: where to look first */
 	char (*keys)[96];          /* OWNED: <key>_num_prec, _evol, _evol_sig, _prec, _evol_pct,
 				      _cmp_dep, _cmp_reg, _cmp_fr (built once, not per unit) */
 } gen_ind;
@@ -173,7 +173,13 @@ static double esp_weight(int lo, int hi)
 	return w;
 }
 
-static long stratum_of(gen_ind *gi, const char *sex, const char *age)
+/* The strata ("sex|age") met so far, in order of first appearance. */
+typedef struct strata_set {
+	char (*k)[16];  /* OWNED */
+	size_t n, hint; /* hint: where to look first */
+} strata_set;
+
+static long stratum_of(strata_set *ss, const char *sex, const char *age)
 {
 	char key[16];
 	size_t ls = strlen(sex), la = strlen(age);
@@ -189,65 +195,17 @@ static long stratum_of(gen_ind *gi, const char *sex, const char *age)
 	}
 	/* the cells come sorted by code, sex, age: the stratum after the last one found
 	   is the likely one */
-	for (size_t k = 0; k < gi->ns; k++) {
-		size_t s = (gi->hint + k) % gi->ns;
-		if (strcmp(gi->strata[s], key) == 0) {
-			gi->hint = s + 1;
+	for (size_t k = 0; k < ss->n; k++) {
+		size_t s = (ss->hint + k) % ss->n;
+		if (strcmp(ss->k[s], key) == 0) {
+			ss->hint = s + 1;
 			return (long)s;
 		}
 	}
-	gi->strata = cpts_reallocarray(gi->strata, gi->ns + 1, sizeof(*gi->strata));
-	memcpy(gi->strata[gi->ns], key, sizeof(key));
-	gi->hint = gi->ns + 1;
-	return (long)gi->ns++;
-}
-
-/* The rows [*b, *e) of indicator src in rows (sorted by indicator): binary searches,
-   the store hands millions of rows. */
-static void indicator_range(const cpts_indrow *rows, size_t n, const char *src, size_t *b,
-			    size_t *e)
-{
-	size_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (strcmp(rows[mid].indicator, src) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	*b = lo;
-	hi = n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (strcmp(rows[mid].indicator, src) <= 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	*e = lo;
-}
-
-/* Rows [b, e) of rows (one indicator) of the latest year. */
-static int latest_year(const cpts_indrow *rows, size_t b, size_t e)
-{
-	int y = 0;
-
-	for (size_t i = b; i < e; i++)
-		if (rows[i].year > y)
-			y = rows[i].year;
-	return y;
-}
-
-/* The year before y in rows [b, e) (the largest smaller than y), 0 when none. */
-static int year_before(const cpts_indrow *rows, size_t b, size_t e, int y)
-{
-	int yp = 0;
-
-	for (size_t i = b; i < e; i++)
-		if (rows[i].year < y && rows[i].year > yp)
-			yp = rows[i].year;
-	return yp;
+	ss->k = cpts_reallocarray(ss->k, ss->n + 1, sizeof(*ss->k));
+	memcpy(ss->k[ss->n], key, sizeof(key));
+	ss->hint = ss->n + 1;
+	return (long)ss->n++;
 }
 
 static int setup_standard(cpts_ctx *ctx, cpts_gen *g, gen_ind *gi)
@@ -317,29 +275,6 @@ int cpts_profile__indrow_cmp(const void *a, const void *b)
 	return (x->year > y->year) - (x->year < y->year);
 }
 
-/* rows (n, from the store) merged with the sorted extra rows: the result OWNED by the
-   caller, rows freed. */
-static cpts_indrow *merge_rows(cpts_indrow *rows, size_t n, const cpts_gen_extra *x,
-			       size_t *n_out)
-{
-	cpts_indrow *m;
-	size_t i = 0, j = 0, k = 0;
-
-	*n_out = n;
-	if (!x || x->n == 0)
-		return rows;
-	m = cpts_mallocarray(n + x->n, sizeof(*m));
-	while (i < n || j < x->n) {
-		if (j == x->n || (i < n && cpts_profile__indrow_cmp(&rows[i], &x->rows[j]) <= 0))
-			m[k++] = rows[i++];
-		else
-			m[k++] = x->rows[j++];
-	}
-	free(rows);
-	*n_out = k;
-	return m;
-}
-
 /* missing: the profession of its source (consommation_<p> -> p), its FTE over the whole
    area and the area's O per FTE. */
 static void setup_activity(const cpts_gen *g, gen_ind *gi, const cpts_gen_extra *x)
@@ -355,34 +290,193 @@ static void setup_activity(const cpts_gen *g, gen_ind *gi, const cpts_gen_extra 
 	gi->activity = fte > 0 && o > 0 ? o / fte : NAN;
 }
 
+/* One ingested cell of a source, compact (France: 5 million of them, and a stored row
+   is 120 bytes): its commune (-1: not in the workspace), its stratum in the order the
+   source met them, its year. */
+typedef struct gcell {
+	double num, den;
+	int32_t ci, st, year;
+	bool masked;
+} gcell;
+
+/* The cells of one source (catalogue column `source`), in the order of the rows. */
+typedef struct gsrc {
+	gcell *c; /* OWNED */
+	size_t n, cap;
+	strata_set ss; /* the strata of every year */
+} gsrc;
+
+/* The reading of the cells: the stored rows in order, with the extra rows merged in
+   (an extra row goes before a stored row whose key is larger, after an equal one). */
+typedef struct gstream {
+	const cpts_model *m;     /* BORROWED */
+	const cpts_gen_extra *x; /* BORROWED, NULL when none */
+	size_t xj;               /* next extra row */
+	cpts_strmap *want;       /* OWNED: source -> index in src */
+	gsrc *src;               /* OWNED */
+	char cur[sizeof(((cpts_indrow *)0)->indicator)];
+	gsrc *cs;                /* BORROWED: the source of cur, NULL when not wanted */
+	bool have_cur;
+	char code[sizeof(((cpts_indrow *)0)->code)];
+	long ci;                 /* commune of code */
+	bool have_code;
+} gstream;
+
+static void take_row(gstream *gs, const cpts_indrow *r)
+{
+	gcell *c;
+	gsrc *g;
+
+	if (!gs->have_cur || strcmp(gs->cur, r->indicator) != 0) {
+		int64_t k;
+		memcpy(gs->cur, r->indicator, sizeof(gs->cur));
+		gs->have_cur = true;
+		gs->cs = cpts_strmap_get(gs->want, r->indicator, &k) ? &gs->src[k] : NULL;
+		gs->have_code = false;
+	}
+	if (!(g = gs->cs))
+		return;
+	/* the rows of one commune follow each other: one look-up per commune */
+	if (!gs->have_code || strcmp(gs->code, r->code) != 0) {
+		memcpy(gs->code, r->code, sizeof(gs->code));
+		gs->have_code = true;
+		gs->ci = cpts_model_find(gs->m, r->code);
+	}
+	if (g->n == g->cap) {
+		g->cap = g->cap ? 2 * g->cap : 4096;
+		g->c = cpts_reallocarray(g->c, g->cap, sizeof(*g->c));
+	}
+	c = &g->c[g->n++];
+	c->num = r->num;
+	c->den = r->den;
+	c->ci = (int32_t)gs->ci;
+	c->st = (int32_t)stratum_of(&g->ss, r->sex, r->age);
+	c->year = r->year;
+	c->masked = r->masked;
+}
+
+static int stream_row(void *arg, const cpts_indrow *r)
+{
+	gstream *gs = arg;
+
+	while (gs->x && gs->xj < gs->x->n &&
+	       cpts_profile__indrow_cmp(&gs->x->rows[gs->xj], r) < 0)
+		take_row(gs, &gs->x->rows[gs->xj++]);
+	take_row(gs, r);
+	return CPTS_OK;
+}
+
+/* Where the cells of a catalogue row go: the latest year y, the year before yp (-1:
+   none), the row's stratum of each stratum of the source (-1: none). */
+typedef struct glayout {
+	const gsrc *src; /* BORROWED */
+	int y, yp;
+	int32_t *remap;  /* OWNED */
+} glayout;
+
+/* The catalogue row gi over the cells of its source: the latest year (and the year
+   before when the row has an interval or is a count), the strata of those years in the
+   order the cells meet them, its slots from g->n_slots. */
+static void layout_ind(cpts_gen *g, gen_ind *gi, glayout *l)
+{
+	const gsrc *src = l->src;
+	int y = 0, yp = 0;
+
+	for (size_t i = 0; i < src->n; i++)
+		if (src->c[i].year > y)
+			y = src->c[i].year;
+	if (gi->ind->interval || gi->ind->type == CPTS_TYPE_COUNT)
+		for (size_t i = 0; i < src->n; i++)
+			if (src->c[i].year < y && src->c[i].year > yp)
+				yp = src->c[i].year;
+	gi->has_prev = yp > 0;
+	l->y = y;
+	l->yp = gi->has_prev ? yp : -1;
+	l->remap = cpts_mallocarray(src->ss.n + 1, sizeof(*l->remap));
+	for (size_t k = 0; k < src->ss.n; k++)
+		l->remap[k] = -1;
+	for (size_t i = 0; i < src->n; i++) {
+		const gcell *c = &src->c[i];
+		if ((c->year != l->y && c->year != l->yp) || l->remap[c->st] >= 0)
+			continue;
+		gi->strata = cpts_reallocarray(gi->strata, gi->ns + 1, sizeof(*gi->strata));
+		memcpy(gi->strata[gi->ns], src->ss.k[c->st], sizeof(*gi->strata));
+		l->remap[c->st] = (int32_t)gi->ns++;
+	}
+	gi->slot0 = g->n_slots;
+	g->n_slots += NS * gi->ns * (gi->has_prev ? 2 : 1);
+}
+
+/* The sums of gi per commune (its slots of g->cval), in the order of the cells. */
+static void sum_ind(cpts_gen *g, const gen_ind *gi, const glayout *l)
+{
+	const gsrc *src = l->src;
+
+	for (size_t i = 0; i < src->n; i++) {
+		const gcell *r = &src->c[i];
+		double *c;
+		if ((r->year != l->y && r->year != l->yp) || r->ci < 0)
+			continue;
+		c = g->cval + (size_t)r->ci * g->n_slots + gi->slot0 +
+		    NS * (size_t)l->remap[r->st];
+		if (r->year == l->yp)
+			c += NS * gi->ns; /* the block of the year before */
+		c[4] += 1;
+		if (r->masked) {
+			c[2] += 1;
+			if (!isnan(r->den))
+				c[3] += r->den;
+			else
+				c[5] += 1;
+			continue;
+		}
+		c[0] += r->num;
+		if (!isnan(r->den))
+			c[1] += r->den;
+	}
+}
+
 int cpts_profile__gen_build(cpts_ctx *ctx, cpts_gen **out, cpts_store *s, const cpts_model *m,
 			    bool isr_poisson, const cpts_gen_extra *extra)
 {
-	cpts_indrow *rows = NULL;
-	size_t n = 0;
+	gstream gs;
 	cpts_gen *g = NULL;
+	glayout *lay = NULL; /* per catalogue row of g->g */
+	size_t n_src = 0, n_cells = 0;
 	int rc;
 
 	*out = NULL;
-	if ((rc = cpts_store_indicator_data_load(ctx, s, &rows, &n)) < 0)
+	memset(&gs, 0, sizeof(gs));
+	gs.m = m;
+	gs.x = extra && extra->n > 0 ? extra : NULL;
+	gs.want = cpts_strmap_new(64);
+	/* the sources of the catalogue rows computed from cells */
+	for (const cpts_indicator *ind = cpts_indicators; ind->key; ind++)
+		if (!ind->builtin && ind->source && !ind->companion &&
+		    !cpts_strmap_get(gs.want, ind->source, NULL))
+			cpts_strmap_put(gs.want, ind->source, (int64_t)n_src++);
+	gs.src = cpts_calloc(n_src + 1, sizeof(*gs.src));
+	if ((rc = cpts_store_indicator_data_each(ctx, s, stream_row, &gs)) < 0)
 		goto out;
-	CPTS_LOG(ctx, CPTS_LOG_DEBUG, "profile: %zu catalogue cells read (cpu %.2f s)", n,
+	while (gs.x && gs.xj < gs.x->n)
+		take_row(&gs, &gs.x->rows[gs.xj++]);
+	for (size_t k = 0; k < n_src; k++)
+		n_cells += gs.src[k].n;
+	CPTS_LOG(ctx, CPTS_LOG_DEBUG, "profile: %zu catalogue cells read (cpu %.2f s)", n_cells,
 		 (double)clock() / CLOCKS_PER_SEC);
-	rows = merge_rows(rows, n, extra, &n);
-	if (n == 0)
+	if (n_cells == 0)
 		goto out;
 	g = cpts_calloc(1, sizeof(*g));
 	g->n_communes = m->n;
 	g->memo = cpts_calloc(1, sizeof(*g->memo));
-	/* pass 1: strata of each indicator with data */
+	/* pass 1: the years, strata and slots of each catalogue row with cells */
 	for (const cpts_indicator *ind = cpts_indicators; ind->key; ind++) {
-		size_t b = 0, e;
+		int64_t k;
 		gen_ind gi;
-		int y, yp;
 		if (ind->builtin || !ind->source || ind->companion)
 			continue; /* builtin, or a companion computed with its ratio */
-		indicator_range(rows, n, ind->source, &b, &e);
-		if (e == b)
+		cpts_strmap_get(gs.want, ind->source, &k);
+		if (gs.src[k].n == 0)
 			continue;
 		memset(&gi, 0, sizeof(gi));
 		gi.ind = ind;
@@ -390,61 +484,19 @@ int cpts_profile__gen_build(cpts_ctx *ctx, cpts_gen **out, cpts_store *s, const 
 		gi.keys = cpts_calloc(K_N, sizeof(*gi.keys));
 		for (int j = 0; j < K_N; j++)
 			snprintf(gi.keys[j], sizeof(gi.keys[j]), "%s%s", ind->key, key_suffix[j]);
-		y = latest_year(rows, b, e);
-		yp = ind->interval || ind->type == CPTS_TYPE_COUNT ? year_before(rows, b, e, y) : 0;
-		gi.has_prev = yp > 0;
-		for (size_t i = b; i < e; i++)
-			if (rows[i].year == y || (gi.has_prev && rows[i].year == yp))
-				stratum_of(&gi, rows[i].sex, rows[i].age);
-		gi.slot0 = g->n_slots;
-		g->n_slots += NS * gi.ns * (gi.has_prev ? 2 : 1);
 		g->g = cpts_reallocarray(g->g, g->n_ind + 1, sizeof(*g->g));
+		lay = cpts_reallocarray(lay, g->n_ind + 1, sizeof(*lay));
+		lay[g->n_ind].src = &gs.src[k];
+		layout_ind(g, &gi, &lay[g->n_ind]);
 		g->g[g->n_ind++] = gi;
 	}
-	if (g->n_ind == 0) {
-		cpts_profile__gen_free(g);
-		g = NULL;
+	if (g->n_ind == 0)
 		goto out;
-	}
 	g->cval = cpts_calloc(g->n_communes * g->n_slots + 1, sizeof(double));
 	/* pass 2: the sums */
 	for (size_t k = 0; k < g->n_ind; k++) {
 		gen_ind *gi = &g->g[k];
-		size_t b = 0, e;
-		int y, yp;
-		const char *last_code = NULL;
-		long ci = -1;
-		indicator_range(rows, n, gi->ind->source, &b, &e);
-		y = latest_year(rows, b, e);
-		yp = gi->has_prev ? year_before(rows, b, e, y) : -1;
-		for (size_t i = b; i < e; i++) {
-			const cpts_indrow *r = &rows[i];
-			long st;
-			double *c;
-			/* the rows of one commune follow each other: one look-up per commune */
-			if (!last_code || strcmp(last_code, r->code) != 0) {
-				ci = cpts_model_find(m, r->code);
-				last_code = r->code;
-			}
-			if ((r->year != y && r->year != yp) || ci < 0)
-				continue;
-			st = stratum_of(gi, r->sex, r->age);
-			c = g->cval + (size_t)ci * g->n_slots + gi->slot0 + NS * (size_t)st;
-			if (r->year == yp)
-				c += NS * gi->ns; /* the block of the year before */
-			c[4] += 1;
-			if (r->masked) {
-				c[2] += 1;
-				if (!isnan(r->den))
-					c[3] += r->den;
-				else
-					c[5] += 1;
-				continue;
-			}
-			c[0] += r->num;
-			if (!isnan(r->den))
-				c[1] += r->den;
-		}
+		sum_ind(g, gi, &lay[k]);
 		if (gi->ind->type == CPTS_TYPE_DSR && (rc = setup_standard(ctx, g, gi)) < 0)
 			goto out;
 		if (gi->ind->type == CPTS_TYPE_ISR || gi->ind->type == CPTS_TYPE_MISSING)
@@ -455,8 +507,18 @@ int cpts_profile__gen_build(cpts_ctx *ctx, cpts_gen **out, cpts_store *s, const 
 	*out = g;
 	g = NULL;
 out:
+	for (size_t k = 0; g && k < g->n_ind; k++)
+		free(lay[k].remap);
+	for (size_t k = 0; *out && k < (*out)->n_ind; k++)
+		free(lay[k].remap);
+	free(lay);
 	cpts_profile__gen_free(g);
-	free(rows);
+	for (size_t k = 0; k < n_src; k++) {
+		free(gs.src[k].c);
+		free(gs.src[k].ss.k);
+	}
+	free(gs.src);
+	cpts_strmap_free(gs.want);
 	return rc;
 }
 

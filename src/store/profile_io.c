@@ -82,15 +82,13 @@ static void copy_text(char *dst, size_t cap, sqlite3_stmt *st, int col)
 	dst[n] = 0;
 }
 
-int cpts_store_indicator_data_load(cpts_ctx *ctx, cpts_store *s, cpts_indrow **out,
-				   size_t *n)
+int cpts_store_indicator_data_each(cpts_ctx *ctx, cpts_store *s, cpts_store_indrow_fn fn,
+				   void *arg)
 {
 	sqlite3_stmt *st = NULL;
-	size_t cap = 0;
+	cpts_indrow r;
 	int rc, step;
 
-	*out = NULL;
-	*n = 0;
 	if ((rc = cpts_store_prepare(ctx, s, &st, "SELECT count(*) FROM sqlite_master WHERE"
 				     " type = 'table' AND name = 'indicator_data'")) < 0)
 		return rc;
@@ -109,29 +107,23 @@ int cpts_store_indicator_data_load(cpts_ctx *ctx, cpts_store *s, cpts_indrow **o
 				     " den, masked FROM indicator_data ORDER BY indicator, code,"
 				     " sex, age, year")) < 0)
 		return rc;
+	memset(&r, 0, sizeof(r));
+	rc = CPTS_OK;
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		cpts_indrow *r;
-		if (*n == cap) {
-			cap = cap ? 2 * cap : 1024;
-			*out = cpts_reallocarray(*out, cap, sizeof(**out));
-		}
-		r = &(*out)[(*n)++];
-		copy_text(r->indicator, sizeof(r->indicator), st, 0);
-		copy_text(r->code, sizeof(r->code), st, 1);
-		copy_text(r->sex, sizeof(r->sex), st, 2);
-		copy_text(r->age, sizeof(r->age), st, 3);
-		r->year = sqlite3_column_int(st, 4);
-		r->num = sqlite3_column_type(st, 5) == SQLITE_NULL ? NAN : sqlite3_column_double(st, 5);
-		r->den = sqlite3_column_type(st, 6) == SQLITE_NULL ? NAN : sqlite3_column_double(st, 6);
-		r->masked = sqlite3_column_int(st, 7) != 0;
+		copy_text(r.indicator, sizeof(r.indicator), st, 0);
+		copy_text(r.code, sizeof(r.code), st, 1);
+		copy_text(r.sex, sizeof(r.sex), st, 2);
+		copy_text(r.age, sizeof(r.age), st, 3);
+		r.year = sqlite3_column_int(st, 4);
+		r.num = sqlite3_column_type(st, 5) == SQLITE_NULL ? NAN : sqlite3_column_double(st, 5);
+		r.den = sqlite3_column_type(st, 6) == SQLITE_NULL ? NAN : sqlite3_column_double(st, 6);
+		r.masked = sqlite3_column_int(st, 7) != 0;
+		if ((rc = fn(arg, &r)) < 0)
+			break;
 	}
-	rc = step == SQLITE_DONE ? CPTS_OK : cpts_store_fail(ctx, s, "indicator_data");
+	if (rc >= 0)
+		rc = step == SQLITE_DONE ? CPTS_OK : cpts_store_fail(ctx, s, "indicator_data");
 	sqlite3_finalize(st);
-	if (rc < 0) {
-		free(*out);
-		*out = NULL;
-		*n = 0;
-	}
 	return rc;
 }
 
