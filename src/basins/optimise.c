@@ -29,7 +29,10 @@
  * iterated local search (ILS): a kick pushes the communes
  * around a random commune into random neighbouring basins (every move feasible:
  * floor, ceiling, locks, connectivity), a descent around them follows, and the kick is
- * kept only when the objective rose (undone from the move log otherwise). Every start has its own generator
+ * kept only when the objective rose (undone from the move log otherwise). Every descent
+ * after the annealing also tries ejection chains (chain_move: a commune enters a full
+ * basin, a commune of that basin near it leaves for a third basin or swaps; kept when the
+ * two moves together gain). Every start has its own generator
  * seeded from (seed, start index), starts run on worker threads, and the best is
  * chosen by objective, then by lowest start index: the result does not depend on the
  * number of threads nor on their timing.
@@ -1376,11 +1379,14 @@ static long default_lns(const olocal *o)
 	return (long)fmin(100.0 * (double)basins, 5e7 / (double)(n ? n : 1));
 }
 
-/* Default iterated-local-search kicks per start: 50 per commune, at most 100,000 (about
- * 10 s of CPU per start on France). */
+/* Default iterated-local-search kicks per start: 50 per commune, at most 1e5 and at most
+ * 2e9 / communes (the regions keep 50 per commune; France 57,000 kicks, about 12 s of CPU
+ * per start with the ejection chains, so that 1,000 basins fit in a minute). */
 static long default_iterations(const cpts_bwork *w)
 {
-	return (long)fmin(50.0 * (double)w->m->n, 1e5);
+	double n = (double)w->m->n;
+
+	return (long)fmin(fmin(50.0 * n, 1e5), 2e9 / (n > 0 ? n : 1));
 }
 
 /** One start: its input, its result. */
@@ -1398,7 +1404,8 @@ typedef struct ostart {
 	double rounds_internal;   /* objective after the rounds, before the re-cuts */
 	long lns, lns_kept;       /* large-neighbourhood rounds tried and kept */
 	double lns_internal;      /* objective after the re-cuts, before the kicks */
-	double lns_seconds;       /* time of the re-cuts */
+	double lns_seconds;       /* CPU seconds of the re-cuts */
+	double pre_seconds;       /* CPU seconds of the descents, annealing and rounds */
 	long chains_kept;         /* ejection chains made */
 	double cpu;               /* CPU seconds of this start (its thread's clock) */
 } ostart;
@@ -1429,14 +1436,15 @@ static void run_start(const cpts_bwork *w, ostart *s, atomic_int *stop, bool rep
 	for (long r = 0, nr = default_rounds(&o); r < nr && !ostop(&o, 64); r++)
 		basin_round(&o);
 	s->rounds_internal = o.internal;
-	s->lns_seconds = cpts_now();
+	s->pre_seconds = thread_cpu() - cpu0;
+	s->lns_seconds = thread_cpu();
 	for (long r = 0, nl = w->opts->lns >= 0 ? w->opts->lns : default_lns(&o);
 	     r < nl && !ostop(&o, 64); r++)
 		lns_round(&o);
 	s->lns = o.lns;
 	s->lns_kept = o.lns_kept;
 	s->lns_internal = o.internal;
-	s->lns_seconds = cpts_now() - s->lns_seconds;
+	s->lns_seconds = thread_cpu() - s->lns_seconds;
 	for (long r = 0; r < s->iterations && !ostop(&o, 16); r++)
 		ils_kick(&o);
 	s->kicks_kept = o.kicks_kept;
@@ -1553,13 +1561,14 @@ int cpts_basins__optimise(cpts_bwork *w, long *const *starts, size_t n_starts,
 	for (size_t s = 0; s < n_starts; s++) {
 		CPTS_LOG(w->ctx, CPTS_LOG_NOTE, "optimise: start %zu: LI %.4f after %ld moves"
 			 " (%.4f before %ld basin rounds, %ld kept; %.4f before %ld re-cuts,"
-			 " %ld kept, %.1f s; %.4f before %ld kicks, %ld kept; %ld chains; %.1f s of CPU)%s", s,
+			 " %ld kept; %.4f before %ld kicks, %ld kept; %ld chains; CPU %.1f s:"
+			 " %.1f to the re-cuts, %.1f in them)%s", s,
 			 total > 0 ? st[s].internal / total : 0, st[s].moves,
 			 total > 0 ? st[s].anneal_internal / total : 0, st[s].rounds,
 			 st[s].rounds_kept, total > 0 ? st[s].rounds_internal / total : 0,
-			 st[s].lns, st[s].lns_kept, st[s].lns_seconds, total > 0 ? st[s].lns_internal / total : 0,
+			 st[s].lns, st[s].lns_kept, total > 0 ? st[s].lns_internal / total : 0,
 			 st[s].iterations, st[s].kicks_kept, st[s].chains_kept, st[s].cpu,
-			 s == best ? " (kept)" : "");
+			 st[s].pre_seconds, st[s].lns_seconds, s == best ? " (kept)" : "");
 		free(st[s].lab);
 	}
 	free(st);
