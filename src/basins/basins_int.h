@@ -129,6 +129,8 @@ int cpts_basins__optimise(cpts_bwork *w, long *const *starts, size_t n_starts,
  */
 extern void (*cpts_basins__move_hook)(const long *lab, size_t n, void *arg);
 extern void *cpts_basins__move_hook_arg;
+/** Test knob: the descents after the annealing try ejection chains (default true). */
+extern bool cpts_basins__chains;
 
 /** Leiden (igraph) labels of the unlocked communes on the symmetrised flows. */
 int cpts_basins__leiden(cpts_bwork *w);

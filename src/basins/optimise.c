@@ -29,7 +29,10 @@
  * iterated local search (ILS): a kick pushes the communes
  * around a random commune into random neighbouring basins (every move feasible:
  * floor, ceiling, locks, connectivity), a descent around them follows, and the kick is
- * kept only when the objective rose (undone from the move log otherwise). Every start has its own generator
+ * kept only when the objective rose (undone from the move log otherwise). Every descent
+ * after the annealing also tries ejection chains (chain_move: a commune enters a full
+ * basin, a commune of that basin near it leaves for a third basin or swaps; kept when the
+ * two moves together gain). Every start has its own generator
  * seeded from (seed, start index), starts run on worker threads, and the best is
  * chosen by objective, then by lowest start index: the result does not depend on the
  * number of threads nor on their timing.
@@ -39,13 +42,16 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "basins/basins_int.h"
 
 #define GAIN_EPS 1e-9
+#define CHAIN_CAND 4 /* full basins tried per ejection chain */
 
 void (*cpts_basins__move_hook)(const long *lab, size_t n, void *arg);
 void *cpts_basins__move_hook_arg;
+bool cpts_basins__chains = true;
 
 /** State of one start (private to its thread). */
 typedef struct olocal {
@@ -88,6 +94,11 @@ typedef struct olocal {
 	size_t *unas;         /* OWNED, unassigned members while growing */
 	long *bestpart;       /* OWNED, per union position: best re-cut found */
 	long lns, lns_kept;   /* re-cuts tried and kept */
+	bool chains;          /* descents also try ejection chains (chain_move) */
+	long ch_b[CHAIN_CAND];         /* chain candidates of the last best_move: basins, gains */
+	double ch_g[CHAIN_CAND];
+	int ch_n;
+	long chains_kept;     /* ejection chains made */
 	/* cooperative interruption (Ctrl-C, SIGTERM, the progress callback) */
 	atomic_int *stop;     /* BORROWED, shared by every start: set when interrupted */
 	bool reporter;        /* this start runs on the calling thread: it reports progress */
@@ -356,6 +367,28 @@ static void push_around(olocal *o, size_t j)
 }
 
 /*
+ * A basin b that j would rather join (gain above 0) but that the ceiling keeps full:
+ * kept for an ejection chain (chain_move) among the CHAIN_CAND best by gain (ties:
+ * lower basin id).
+ */
+static void chain_candidate(olocal *o, long b, double gain)
+{
+	int p = o->ch_n < CHAIN_CAND ? o->ch_n++ : CHAIN_CAND;
+
+	while (p > 0 && (gain > o->ch_g[p - 1] || (gain == o->ch_g[p - 1] && b < o->ch_b[p - 1]))) {
+		if (p < CHAIN_CAND) {
+			o->ch_g[p] = o->ch_g[p - 1];
+			o->ch_b[p] = o->ch_b[p - 1];
+		}
+		p--;
+	}
+	if (p < CHAIN_CAND) {
+		o->ch_g[p] = gain;
+		o->ch_b[p] = b;
+	}
+}
+
+/*
  * The best move of j (largest gain, then lowest basin id) if it gains; forced: the
  * best feasible move whatever its gain, to basin only when only >= 0. Returns the
  * basin or -1.
@@ -368,6 +401,7 @@ static long best_move(olocal *o, size_t j, bool forced, long only, double *gain_
 	size_t n_t;
 	bool border = false;
 
+	o->ch_n = 0;
 	if (!may_leave(o, j))
 		return -1;
 	for (size_t e = g->start[j]; e < g->start[j + 1] && !border; e++)
@@ -382,9 +416,12 @@ static long best_move(olocal *o, size_t j, bool forced, long only, double *gain_
 		if (b == a || b < 0 || o->cand[b] == o->cstamp || (only >= 0 && b != only))
 			continue;
 		o->cand[b] = o->cstamp;
-		if (!may_enter(o, j, b))
-			continue;
 		gain = o->acc[b] - o->acc[a];
+		if (!may_enter(o, j, b)) {
+			if (o->chains && !o->lockb[b] && gain > GAIN_EPS)
+				chain_candidate(o, b, gain);
+			continue;
+		}
 		if (gain > best_gain || (gain == best_gain && b < best)) {
 			best = b;
 			best_gain = gain;
@@ -393,21 +430,28 @@ static long best_move(olocal *o, size_t j, bool forced, long only, double *gain_
 	clear_acc(o, n_t);
 	if (best < 0 || (!forced && !(best_gain > GAIN_EPS)))
 		return -1;
-	if (!stays_connected(o, j))
+	if (!stays_connected(o, j)) {
+		o->ch_n = 0;
 		return -1;
+	}
 	*gain_out = best_gain;
 	return best;
 }
 
-/* Work-list descent until the queue is empty. */
+static bool chain_move(olocal *o, size_t j);
+
+/* Work-list descent until the queue is empty (with ejection chains once o->chains). */
 static void descend(olocal *o)
 {
 	while (o->qn && !ostop(o, 1)) {
 		size_t j = pop_queue(o);
 		double gain;
 		long b = best_move(o, j, false, -1, &gain);
-		if (b < 0)
+		if (b < 0) {
+			if (o->chains)
+				chain_move(o, j);
 			continue;
+		}
 		apply_move(o, j, b, gain);
 		push_around(o, j);
 	}
@@ -544,6 +588,45 @@ static bool propose(olocal *o, double temp)
 	}
 	apply_move(o, j, a, -gain); /* undo: every step stayed connected */
 	o->moves -= 2;
+	return false;
+}
+
+/*
+ * An ejection chain from j, for the descents, after best_move found no plain move: the
+ * full basins b that j would rather join (chain_candidate, by gain) are tried in turn;
+ * j enters b and the best move of a commune k of b near j out of b (chain_out: into a
+ * third basin c, or into j's own, a swap) brings b back under the ceiling; kept when the
+ * two moves together gain, undone otherwise. The move hook sees the chain once,
+ * complete (b above the ceiling in between is never visible). Returns true when it
+ * moved.
+ */
+static bool chain_move(olocal *o, size_t j)
+{
+	long a = o->lab[j];
+	int nc = o->ch_n;
+
+	o->ch_n = 0;
+	if (!nc || !stays_connected(o, j))
+		return false;
+	for (int t = 0; t < nc; t++) {
+		long b = o->ch_b[t], c = -1;
+		double gain2;
+		size_t k;
+		relabel(o, j, b);
+		k = chain_out(o, j, b, &c, &gain2);
+		if (k != SIZE_MAX && o->ch_g[t] + gain2 > GAIN_EPS && stays_connected(o, k)) {
+			relabel(o, k, c);
+			o->internal += o->ch_g[t] + gain2;
+			o->moves += 2;
+			o->chains_kept++;
+			if (cpts_basins__move_hook)
+				cpts_basins__move_hook(o->lab, o->w->m->n, cpts_basins__move_hook_arg);
+			push_around(o, j);
+			push_around(o, k);
+			return true;
+		}
+		relabel(o, j, a);
+	}
 	return false;
 }
 
@@ -1296,11 +1379,14 @@ static long default_lns(const olocal *o)
 	return (long)fmin(100.0 * (double)basins, 5e7 / (double)(n ? n : 1));
 }
 
-/* Default iterated-local-search kicks per start: 50 per commune, at most 100,000 (about
- * 10 s of CPU per start on France). */
+/* Default iterated-local-search kicks per start: 50 per commune, at most 1e5 and at most
+ * 2e9 / communes (the regions keep 50 per commune; France 57,000 kicks, about 12 s of CPU
+ * per start with the ejection chains, so that 1,000 basins fit in a minute). */
 static long default_iterations(const cpts_bwork *w)
 {
-	return (long)fmin(50.0 * (double)w->m->n, 1e5);
+	double n = (double)w->m->n;
+
+	return (long)fmin(fmin(50.0 * n, 1e5), 2e9 / (n > 0 ? n : 1));
 }
 
 /** One start: its input, its result. */
@@ -1318,34 +1404,51 @@ typedef struct ostart {
 	double rounds_internal;   /* objective after the rounds, before the re-cuts */
 	long lns, lns_kept;       /* large-neighbourhood rounds tried and kept */
 	double lns_internal;      /* objective after the re-cuts, before the kicks */
-	double lns_seconds;       /* time of the re-cuts */
+	double lns_seconds;       /* CPU seconds of the re-cuts */
+	double pre_seconds;       /* CPU seconds of the descents, annealing and rounds */
+	long chains_kept;         /* ejection chains made */
+	double cpu;               /* CPU seconds of this start (its thread's clock) */
 } ostart;
+
+/* CPU seconds of the calling thread (0 when the clock is not available). */
+static double thread_cpu(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+		return 0;
+	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
 
 static void run_start(const cpts_bwork *w, ostart *s, atomic_int *stop, bool reporter)
 {
 	olocal o;
+	double cpu0 = thread_cpu();
 
 	olocal_init(&o, w, s->start, s->seed);
 	o.stop = stop;
 	o.reporter = reporter;
 	local_search(&o);
 	anneal(&o, s->kicks);
+	o.chains = cpts_basins__chains;
 	local_search(&o);
 	s->anneal_internal = o.internal;
 	for (long r = 0, nr = default_rounds(&o); r < nr && !ostop(&o, 64); r++)
 		basin_round(&o);
 	s->rounds_internal = o.internal;
-	s->lns_seconds = cpts_now();
+	s->pre_seconds = thread_cpu() - cpu0;
+	s->lns_seconds = thread_cpu();
 	for (long r = 0, nl = w->opts->lns >= 0 ? w->opts->lns : default_lns(&o);
 	     r < nl && !ostop(&o, 64); r++)
 		lns_round(&o);
 	s->lns = o.lns;
 	s->lns_kept = o.lns_kept;
 	s->lns_internal = o.internal;
-	s->lns_seconds = cpts_now() - s->lns_seconds;
+	s->lns_seconds = thread_cpu() - s->lns_seconds;
 	for (long r = 0; r < s->iterations && !ostop(&o, 16); r++)
 		ils_kick(&o);
 	s->kicks_kept = o.kicks_kept;
+	s->chains_kept = o.chains_kept;
 	s->rounds = o.rounds;
 	s->rounds_kept = o.rounds_kept;
 	s->internal = o.internal;
@@ -1353,6 +1456,7 @@ static void run_start(const cpts_bwork *w, ostart *s, atomic_int *stop, bool rep
 	s->lab = o.lab;
 	o.lab = NULL;
 	olocal_release(&o);
+	s->cpu = thread_cpu() - cpu0;
 }
 
 typedef struct oworker {
@@ -1394,6 +1498,13 @@ int cpts_basins__optimise(cpts_bwork *w, long *const *starts, size_t n_starts,
 	atomic_int stop;
 
 	atomic_init(&stop, 0);
+	{
+		struct timespec ts;
+		if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) == 0)
+			CPTS_LOG(w->ctx, CPTS_LOG_NOTE, "optimise: %.1f s of CPU before the"
+				 " starts (inputs, starting basins)",
+				 (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec);
+	}
 	cpts_basins__need_sym(w);
 	if (n_thr > n_starts)
 		n_thr = n_starts ? n_starts : 1;
@@ -1450,12 +1561,14 @@ int cpts_basins__optimise(cpts_bwork *w, long *const *starts, size_t n_starts,
 	for (size_t s = 0; s < n_starts; s++) {
 		CPTS_LOG(w->ctx, CPTS_LOG_NOTE, "optimise: start %zu: LI %.4f after %ld moves"
 			 " (%.4f before %ld basin rounds, %ld kept; %.4f before %ld re-cuts,"
-			 " %ld kept, %.1f s; %.4f before %ld kicks, %ld kept)%s", s,
+			 " %ld kept; %.4f before %ld kicks, %ld kept; %ld chains; CPU %.1f s:"
+			 " %.1f to the re-cuts, %.1f in them)%s", s,
 			 total > 0 ? st[s].internal / total : 0, st[s].moves,
 			 total > 0 ? st[s].anneal_internal / total : 0, st[s].rounds,
 			 st[s].rounds_kept, total > 0 ? st[s].rounds_internal / total : 0,
-			 st[s].lns, st[s].lns_kept, st[s].lns_seconds, total > 0 ? st[s].lns_internal / total : 0,
-			 st[s].iterations, st[s].kicks_kept, s == best ? " (kept)" : "");
+			 st[s].lns, st[s].lns_kept, total > 0 ? st[s].lns_internal / total : 0,
+			 st[s].iterations, st[s].kicks_kept, st[s].chains_kept, st[s].cpu,
+			 st[s].pre_seconds, st[s].lns_seconds, s == best ? " (kept)" : "");
 		free(st[s].lab);
 	}
 	free(st);

@@ -81,7 +81,7 @@ int cmd_basins(cpts_ctx *ctx, int argc, char **argv)
 		  " 1.5 million)", false, false },
 		{ "iterations", 0, CLI_INT, offsetof(struct basins_cli, iterations), "K",
 		  "optimiser iterated-local-search kicks per start (default 50 per commune,"
-		  " at most 2 million; 0: none)", false, false },
+		  " at most 100,000 and 2e9 / communes; 0: none)", false, false },
 		{ "lns", 0, CLI_INT, offsetof(struct basins_cli, lns), "K",
 		  "optimiser large-neighbourhood rounds per start: 2 or 3 adjacent basins"
 		  " re-partitioned (default 100 per basin, at most 5e7 / communes; 0: none)",

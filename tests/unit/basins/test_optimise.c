@@ -9,6 +9,8 @@
  *  - the same grid: the iterated local search and the large-neighbourhood search each
  *    above the search without them, every basin connected and within its band after
  *    every move (hook);
+ *  - the same grid: ejection chains in the descents above the descents without them,
+ *    connected and within the band after every move and chain (hook);
  *  - resampling: co-assignment 1 on a matrix with one destination per commune, the
  *    same co-assignments for the same seed.
  */
@@ -567,6 +569,74 @@ static void test_lns(cpts_ctx *ctx)
 	ws_drop(s, path);
 }
 
+/*
+ * Ejection chains in the descents (a commune enters a full basin, a commune of that
+ * basin leaves it) on the grid with a binding ceiling, annealing, re-cuts and kicks off:
+ * every basin connected and within floor and ceiling after every move and every chain
+ * (move hook), an objective above the same search without chains from the same starts,
+ * equal to the overall LI recomputed from the stored basins, the same basins for the
+ * same seed with 1 and 2 threads.
+ */
+static void test_chains(cpts_ctx *ctx)
+{
+	char path[256];
+	cpts_store *s = grid(ctx, path);
+	cpts_basins_opts o = CPTS_BASINS_OPTS_INIT;
+	cpts_basins_summary plain, ch, sum;
+	cpts_model *m = NULL;
+	cpts_graph *g = NULL;
+	long lab1[G * G], lab2[G * G];
+	double pop[G * G];
+	bandst b = { { NULL, 0, 0 }, pop, 60000, 160000, 0 };
+	bool same = true;
+
+	ok(s != NULL, "chains: workspace built");
+	if (!s)
+		return;
+	o.method = CPTS_BASINS_OPTIMISE;
+	o.target_count = 10;
+	o.min_pop = 60000;
+	o.max_pop = 160000;
+	o.kicks = 0;
+	o.iterations = 0;
+	o.lns = 0;
+	o.threads = 1;
+	o.name = "plain";
+	cpts_basins__chains = false;
+	ok(cpts_basins_run(ctx, s, &o, &plain) == CPTS_OK, "chains: descents without chains");
+	cpts_basins__chains = true;
+	cpts_model_load(ctx, &m, s);
+	cpts_graph_load(ctx, &g, m, s);
+	for (size_t i = 0; i < m->n; i++)
+		pop[i] = m->c[i].pop;
+	o.name = "ch1";
+	b.h.g = g;
+	cpts_basins__move_hook = on_move_band;
+	cpts_basins__move_hook_arg = &b;
+	ok(cpts_basins_run(ctx, s, &o, &ch) == CPTS_OK, "chains: descents with chains");
+	cpts_basins__move_hook = NULL;
+	ok(b.h.n_moves > 0 && b.h.n_bad == 0, "chains: every basin connected after each of the"
+	   " %zu moves and chains (%zu not)", b.h.n_moves, b.h.n_bad);
+	is_int((long)b.n_out, 0, "chains: every basin within floor and ceiling after each of them");
+	is_int((long)ch.n_basins, 10, "chains: the target count kept");
+	ok(ch.objective > plain.objective + 1e-4, "chains: objective %.6f above the search"
+	   " without chains %.6f", ch.objective, plain.objective);
+	near(ch.objective, ch.li_overall, 1e-9, "chains: objective is the stored overall LI");
+	ok(partition_sound(ctx, s, "ch1"), "chains: basins contiguous, no overlap");
+	labels_of(ctx, s, m, "ch1", lab1);
+	o.threads = 2;
+	o.name = "ch2";
+	ok(cpts_basins_run(ctx, s, &o, &sum) == CPTS_OK, "chains: again on 2 threads");
+	labels_of(ctx, s, m, "ch2", lab2);
+	for (size_t i = 0; i < m->n; i++)
+		same &= lab1[i] == lab2[i];
+	ok(same, "chains: the same basins for the same seed, 1 or 2 threads");
+	near(sum.objective, ch.objective, 0, "chains: the same objective");
+	cpts_graph_free(g);
+	cpts_model_free(ctx, m);
+	ws_drop(s, path);
+}
+
 int main(void)
 {
 	cpts_ctx ctx;
@@ -579,6 +649,7 @@ int main(void)
 	test_grid(&ctx);
 	test_ils(&ctx);
 	test_lns(&ctx);
+	test_chains(&ctx);
 	test_search_base(&ctx);
 	cpts_ctx_release(&ctx);
 	return done_testing();
