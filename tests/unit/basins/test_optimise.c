@@ -593,7 +593,7 @@ static void test_chains(cpts_ctx *ctx)
 	ok(s != NULL, "chains: workspace built");
 	if (!s)
 		return;
-	o.method = CPTS_BASINS_OPTIMISE;
+	o.method = "optimise";
 	o.target_count = 10;
 	o.min_pop = 60000;
 	o.max_pop = 160000;
