@@ -23,6 +23,7 @@ cat > "$T/cat.csv" <<'CSV'
 key;label;block;type;unit;decimals;multiplier;sensitive;source
 vaccin_test;Vaccination de test des 65 ans ou plus;Prévention;share;%;1;100;oui;vacc
 depist_test;Dépistage de test;Prévention;share;%;1;100;oui;depist
+conso_test;Consultations de test par habitant;Prévention;mean;par habitant;2;1;oui;conso
 CSV
 # one cell per commune: n = 100 + (code mod 200), x = 40 % of n, in 2023 (the year
 # used) and a masked 2019 cell (ignored); depist: the same with commune 99001 masked
@@ -30,7 +31,8 @@ awk -F';' 'NR > 1 { print $1 }' "$D/population.csv" | sort -u | awk '
   BEGIN { print "indicateur;code_commune;numerateur;denominateur;annee" }
   { n = 100 + ($1 % 200); x = int(0.4 * n);
     print "vacc;" $1 ";" x ";" n ";2023"; print "vacc;" $1 ";s;" n ";2019";
-    if ($1 == "99001") print "depist;" $1 ";<11;" n ";2023"; else print "depist;" $1 ";" x ";" n ";2023" }' > "$T/ind.csv"
+    if ($1 == "99001") print "depist;" $1 ";<11;" n ";2023"; else print "depist;" $1 ";" x ";" n ";2023";
+    print "conso;" $1 ";" 3 * n + ($1 % 7) ";" n ";2023" }' > "$T/ind.csv"
 "$CPTS" ingest indicators "$WS" "$T/ind.csv" -q; check "ingest indicators" $?
 [ "$(sqlite3 "$WS" "SELECT count(*) FROM indicator_data WHERE masked = 1 AND indicator = 'depist'")" = "1" ]
 check "the masked cell is stored as masked" $?
@@ -52,6 +54,26 @@ EXP=$(awk -v x="$X" -v n="$N" 'BEGIN { z = 1.959963984540054; p = x / n; d = 1 +
 GOT=$(sqlite3 "$T/o.gpkg" "SELECT printf('%.6f %.6f %.6f', vaccin_test, vaccin_test_ic_bas,
   vaccin_test_ic_haut) FROM territoires WHERE territoire = '$TERR'")
 [ "$GOT" = "$EXP" ]; check "GeoPackage share and Wilson interval (got '$GOT', want '$EXP')" $?
+# the mean (a ratio of sums) and its exact Poisson (Garwood) interval on the summed
+# numerator, computed apart with scipy from the raw cells
+if /usr/bin/python3 -c "import scipy" 2> /dev/null; then
+  set -- $(sqlite3 -separator ' ' "$WS" "SELECT sum(i.num), sum(i.den) FROM indicator_data i
+    JOIN partition_members p ON p.code = i.code AND p.partition = 'cpts'
+    WHERE p.territory = '$TERR' AND i.indicator = 'conso' AND i.year = 2023")
+  GOTM=$(sqlite3 -separator ' ' "$T/o.gpkg" "SELECT conso_test, conso_test_ic_bas, conso_test_ic_haut
+    FROM territoires WHERE territoire = '$TERR'")
+  /usr/bin/python3 - "$1" "$2" $GOTM <<'PY'
+import sys
+from scipy.stats import chi2
+o, n, v, lo, hi = map(float, sys.argv[1:6])
+want = (o / n, chi2.ppf(0.025, 2 * o) / 2 / n, chi2.ppf(0.975, 2 * o + 2) / 2 / n)
+got = (v, lo, hi)
+sys.exit(0 if o > 100 and all(abs(a - b) < 1e-6 for a, b in zip(got, want)) else 1)
+PY
+  check "GeoPackage mean and Garwood interval ($GOTM, from $1 / $2)" $?
+else
+  n=$((n+1)); echo "ok $n - GeoPackage mean and Garwood interval # SKIP no scipy in /usr/bin/python3"
+fi
 [ "$(sqlite3 "$T/o.gpkg" "SELECT name FROM gpkg_data_columns WHERE table_name = 'territoires'
   AND column_name = 'vaccin_test'")" = "Vaccination de test des 65 ans ou plus" ]
 check "the field has its French alias" $?
