@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 #include "cpts/audit.h"
+#include "cpts/domain.h"
 #include "cpts/lp.h"
 #include "cpts/util.h"
 

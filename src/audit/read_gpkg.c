@@ -316,7 +316,7 @@ int au_read_gpkg(cpts_ctx *ctx, cpts_lp *s, const char *path)
 		free(v);
 	}
 	if (s->thr <= 0)
-		s->thr = 11;
+		s->thr = CPTS_DOMAIN_MASK_THRESHOLD; /* the default when the file does not say */
 	v = meta_of(ds, "nom");
 	com.label = cpts_strdup("communes");
 	ter.label = cpts_asprintf("territoires[%s]", v ? v : path);

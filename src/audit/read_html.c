@@ -731,7 +731,7 @@ int au_read_html_dir(cpts_ctx *ctx, cpts_lp *s, const char *dir)
 	read_index_params(s, &d, ix);
 	free(ix);
 	if (s->thr <= 0)
-		s->thr = 11;
+		s->thr = CPTS_DOMAIN_MASK_THRESHOLD; /* the default when the file does not say */
 	if (!d.part)
 		d.part = cpts_strdup(dir);
 	d.terr_lay = cpts_asprintf("territoires[%s]", d.part);

@@ -233,7 +233,7 @@ int au_read_json(cpts_ctx *ctx, cpts_lp *s, const char *path, FILE *report, size
 	if (rc < 0)
 		return rc;
 	if (s->thr <= 0)
-		s->thr = 11;
+		s->thr = CPTS_DOMAIN_MASK_THRESHOLD; /* the default when the file does not say */
 	d.at = cpts_strmap_new(d.n + 1);
 	for (size_t i = 0; i < d.n; i++)
 		cpts_strmap_put(d.at, d.r[i].path, (int64_t)i);
