@@ -238,7 +238,7 @@ static void on_move(const long *lab, size_t n, void *arg)
 	h->n_bad += !all_connected(h->g, lab, n);
 }
 
-/* The hook of test_lns: connected, and every basin within the band [lo, hi] given by
+/* The hook of search_checked: connected, and every basin within the band [lo, hi] given by
  * the populations pop (grid labels are < G * G). */
 typedef struct bandst {
 	hookst h;
@@ -502,138 +502,117 @@ static void test_search_base(cpts_ctx *ctx)
 }
 
 /*
- * The large-neighbourhood search (2 or 3 adjacent basins merged and re-partitioned) on
- * the grid with a binding ceiling, annealing and kicks off: every basin connected and
- * within floor and ceiling after every move and every re-partition (move hook), an
- * objective above the same search without re-cuts from the same starts, equal to the
- * overall LI that the metrics recompute from the stored basins, the same basins for
- * the same seed with 1 and 2 threads.
+ * A search on the grid checked as it runs and after: every basin connected and within
+ * floor and ceiling after every move (move hook), the target count kept, an objective
+ * above `base` (the same search without the phase under test, same starts) and equal
+ * to the overall LI recomputed from the stored basins, the basins sound, and the same
+ * basins and objective for the same seed with 1 and 2 threads. o->name is the 1-thread
+ * run's; the 2-thread run is stored under name2. *out: the 1-thread summary.
+ */
+static void search_checked(cpts_ctx *ctx, cpts_store *s, cpts_basins_opts *o,
+			   const char *tag, const char *name2, double base,
+			   cpts_basins_summary *out)
+{
+	cpts_model *m = NULL;
+	cpts_graph *g = NULL;
+	cpts_basins_summary two;
+	long lab1[G * G], lab2[G * G];
+	double pop[G * G];
+	bandst b = { { NULL, 0, 0 }, pop, o->min_pop, o->max_pop, 0 };
+	const char *name1 = o->name;
+	bool same = true;
+
+	cpts_model_load(ctx, &m, s);
+	cpts_graph_load(ctx, &g, m, s);
+	for (size_t i = 0; i < m->n; i++)
+		pop[i] = m->c[i].pop;
+	b.h.g = g;
+	o->threads = 1;
+	cpts_basins__move_hook = on_move_band;
+	cpts_basins__move_hook_arg = &b;
+	ok(cpts_basins_run(ctx, s, o, out) == CPTS_OK, "%s: the search runs", tag);
+	cpts_basins__move_hook = NULL;
+	ok(b.h.n_moves > 0 && b.h.n_bad == 0, "%s: every basin connected after each of the"
+	   " %zu moves (%zu not)", tag, b.h.n_moves, b.h.n_bad);
+	is_int((long)b.n_out, 0, "%s: every basin within floor and ceiling after each move", tag);
+	is_int((long)out->n_basins, 10, "%s: the target count kept", tag);
+	ok(out->objective > base + 1e-4, "%s: objective %.6f above the search without it %.6f",
+	   tag, out->objective, base);
+	near(out->objective, out->li_overall, 1e-9, "%s: objective is the stored overall LI", tag);
+	ok(partition_sound(ctx, s, name1), "%s: basins contiguous, no overlap", tag);
+	labels_of(ctx, s, m, name1, lab1);
+	o->threads = 2;
+	o->name = name2;
+	ok(cpts_basins_run(ctx, s, o, &two) == CPTS_OK, "%s: again on 2 threads", tag);
+	labels_of(ctx, s, m, name2, lab2);
+	for (size_t i = 0; i < m->n; i++)
+		same &= lab1[i] == lab2[i];
+	ok(same, "%s: the same basins for the same seed, 1 or 2 threads", tag);
+	near(two.objective, out->objective, 0, "%s: the same objective", tag);
+	cpts_graph_free(g);
+	cpts_model_free(ctx, m);
+}
+
+/* The grid's optimiser at a binding ceiling (10 basins, 60,000-160,000), annealing,
+ * kicks and re-cuts off: the options both tests below start from. */
+static cpts_basins_opts grid_band_opts(void)
+{
+	cpts_basins_opts o = CPTS_BASINS_OPTS_INIT;
+
+	o.method = "optimise";
+	o.target_count = 10;
+	o.min_pop = 60000;
+	o.max_pop = 160000;
+	o.kicks = 0;
+	o.iterations = 0;
+	o.lns = 0;
+	o.threads = 1;
+	return o;
+}
+
+/*
+ * The large-neighbourhood search (2 or 3 adjacent basins merged and re-partitioned),
+ * checked by search_checked against the same search without re-cuts.
  */
 static void test_lns(cpts_ctx *ctx)
 {
 	char path[256];
 	cpts_store *s = grid(ctx, path);
-	cpts_basins_opts o = CPTS_BASINS_OPTS_INIT;
-	cpts_basins_summary plain, lns, sum;
-	cpts_model *m = NULL;
-	cpts_graph *g = NULL;
-	long lab1[G * G], lab2[G * G];
-	double pop[G * G];
-	bandst b = { { NULL, 0, 0 }, pop, 60000, 160000, 0 };
-	bool same = true;
+	cpts_basins_opts o = grid_band_opts();
+	cpts_basins_summary plain, lns;
 
 	ok(s != NULL, "lns: workspace built");
 	if (!s)
 		return;
-	o.method = "optimise";
-	o.target_count = 10;
-	o.min_pop = 60000;
-	o.max_pop = 160000;
-	o.kicks = 0;
-	o.iterations = 0;
-	o.lns = 0;
-	o.threads = 1;
 	o.name = "plain";
 	ok(cpts_basins_run(ctx, s, &o, &plain) == CPTS_OK, "lns: descent and rounds only");
-	cpts_model_load(ctx, &m, s);
-	cpts_graph_load(ctx, &g, m, s);
-	for (size_t i = 0; i < m->n; i++)
-		pop[i] = m->c[i].pop;
+	near(plain.objective, plain.li_overall, 1e-9, "lns: the plain objective is its stored LI");
 	o.lns = 500;
 	o.name = "lns1";
-	b.h.g = g;
-	cpts_basins__move_hook = on_move_band;
-	cpts_basins__move_hook_arg = &b;
-	ok(cpts_basins_run(ctx, s, &o, &lns) == CPTS_OK, "lns: 500 re-cuts per start");
-	cpts_basins__move_hook = NULL;
-	ok(b.h.n_moves > 0 && b.h.n_bad == 0, "lns: every basin connected after each of the %zu"
-	   " moves and re-cuts (%zu not)", b.h.n_moves, b.h.n_bad);
-	is_int((long)b.n_out, 0, "lns: every basin within floor and ceiling after each of them");
-	is_int((long)lns.n_basins, 10, "lns: the target count kept");
-	ok(lns.objective > plain.objective + 1e-4, "lns: objective %.6f above the search"
-	   " without re-cuts %.6f", lns.objective, plain.objective);
-	near(lns.objective, lns.li_overall, 1e-9, "lns: objective is the stored overall LI");
-	near(plain.objective, plain.li_overall, 1e-9, "lns: so is the plain one");
-	ok(partition_sound(ctx, s, "lns1"), "lns: basins contiguous, no overlap");
-	labels_of(ctx, s, m, "lns1", lab1);
-	o.threads = 2;
-	o.name = "lns2";
-	ok(cpts_basins_run(ctx, s, &o, &sum) == CPTS_OK, "lns: again on 2 threads");
-	labels_of(ctx, s, m, "lns2", lab2);
-	for (size_t i = 0; i < m->n; i++)
-		same &= lab1[i] == lab2[i];
-	ok(same, "lns: the same basins for the same seed, 1 or 2 threads");
-	near(sum.objective, lns.objective, 0, "lns: the same objective");
-	cpts_graph_free(g);
-	cpts_model_free(ctx, m);
+	search_checked(ctx, s, &o, "lns (500 re-cuts per start)", "lns2", plain.objective, &lns);
 	ws_drop(s, path);
 }
 
 /*
  * Ejection chains in the descents (a commune enters a full basin, a commune of that
- * basin leaves it) on the grid with a binding ceiling, annealing, re-cuts and kicks off:
- * every basin connected and within floor and ceiling after every move and every chain
- * (move hook), an objective above the same search without chains from the same starts,
- * equal to the overall LI recomputed from the stored basins, the same basins for the
- * same seed with 1 and 2 threads.
+ * basin leaves it), checked by search_checked against the same descents without chains.
  */
 static void test_chains(cpts_ctx *ctx)
 {
 	char path[256];
 	cpts_store *s = grid(ctx, path);
-	cpts_basins_opts o = CPTS_BASINS_OPTS_INIT;
-	cpts_basins_summary plain, ch, sum;
-	cpts_model *m = NULL;
-	cpts_graph *g = NULL;
-	long lab1[G * G], lab2[G * G];
-	double pop[G * G];
-	bandst b = { { NULL, 0, 0 }, pop, 60000, 160000, 0 };
-	bool same = true;
+	cpts_basins_opts o = grid_band_opts();
+	cpts_basins_summary plain, ch;
 
 	ok(s != NULL, "chains: workspace built");
 	if (!s)
 		return;
-	o.method = "optimise";
-	o.target_count = 10;
-	o.min_pop = 60000;
-	o.max_pop = 160000;
-	o.kicks = 0;
-	o.iterations = 0;
-	o.lns = 0;
-	o.threads = 1;
 	o.name = "plain";
 	cpts_basins__chains = false;
 	ok(cpts_basins_run(ctx, s, &o, &plain) == CPTS_OK, "chains: descents without chains");
 	cpts_basins__chains = true;
-	cpts_model_load(ctx, &m, s);
-	cpts_graph_load(ctx, &g, m, s);
-	for (size_t i = 0; i < m->n; i++)
-		pop[i] = m->c[i].pop;
 	o.name = "ch1";
-	b.h.g = g;
-	cpts_basins__move_hook = on_move_band;
-	cpts_basins__move_hook_arg = &b;
-	ok(cpts_basins_run(ctx, s, &o, &ch) == CPTS_OK, "chains: descents with chains");
-	cpts_basins__move_hook = NULL;
-	ok(b.h.n_moves > 0 && b.h.n_bad == 0, "chains: every basin connected after each of the"
-	   " %zu moves and chains (%zu not)", b.h.n_moves, b.h.n_bad);
-	is_int((long)b.n_out, 0, "chains: every basin within floor and ceiling after each of them");
-	is_int((long)ch.n_basins, 10, "chains: the target count kept");
-	ok(ch.objective > plain.objective + 1e-4, "chains: objective %.6f above the search"
-	   " without chains %.6f", ch.objective, plain.objective);
-	near(ch.objective, ch.li_overall, 1e-9, "chains: objective is the stored overall LI");
-	ok(partition_sound(ctx, s, "ch1"), "chains: basins contiguous, no overlap");
-	labels_of(ctx, s, m, "ch1", lab1);
-	o.threads = 2;
-	o.name = "ch2";
-	ok(cpts_basins_run(ctx, s, &o, &sum) == CPTS_OK, "chains: again on 2 threads");
-	labels_of(ctx, s, m, "ch2", lab2);
-	for (size_t i = 0; i < m->n; i++)
-		same &= lab1[i] == lab2[i];
-	ok(same, "chains: the same basins for the same seed, 1 or 2 threads");
-	near(sum.objective, ch.objective, 0, "chains: the same objective");
-	cpts_graph_free(g);
-	cpts_model_free(ctx, m);
+	search_checked(ctx, s, &o, "chains", "ch2", plain.objective, &ch);
 	ws_drop(s, path);
 }
 
