@@ -288,6 +288,13 @@ int cpts_icc_signif(double lo, double hi);
  * (NAN when not computable). *z_out (may be NULL) receives the statistic.
  */
 double cpts_two_prop_test(double x1, double n1, double x2, double n2, double *z_out);
+/**
+ * The range [*p_lo, *p_hi] holding the p-value of cpts_two_prop_test at every point of
+ * the box x1 in [x1lo, x1hi], x2 in [x2lo, x2hi] (counts over pre-masked input cells);
+ * both NAN when not computable.
+ */
+void cpts_two_prop_test_box(double x1lo, double x1hi, double n1, double x2lo, double x2hi,
+			    double n2, double *p_lo, double *p_hi);
 
 /** Wilson score interval of the proportion x / n (0-1); returns x / n (NAN if n <= 0). */
 double cpts_wilson(double x, double n, double alpha, double *lo, double *hi);

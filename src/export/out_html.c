@@ -722,32 +722,54 @@ static void section_icc(cpts_buf *b, const ex_data *d, size_t t, const char *nam
 			" méthode détaillée dans la page « Méthodes et sources ».</p></section>\n");
 }
 
+/* A gap in points with its sign ("+1,2", "-0,3"). */
+static void add_signed_pts(cpts_buf *b, double v)
+{
+	char s[64];
+
+	cpts_fmt_fr(s, sizeof(s), v, 1);
+	if (v > 0)
+		cpts_buf_addch(b, '+');
+	cpts_buf_add_html(b, s);
+}
+
+/* The published test of the gap: its p-value class (cpts_pvalue_class). */
+static void add_gap_test(cpts_buf *b, const cpts_pvalue *pv)
+{
+	double pc;
+
+	if (!pv || pv->masked || isnan(pv->value))
+		return;
+	pc = cpts_pvalue_class(pv->value);
+	cpts_buf_addstr(b, " (test de comparaison de deux proportions : ");
+	cpts_buf_addstr(b, pc <= 0.001 ? "p &lt; 0,001" : pc <= 0.01 ? "p &lt; 0,01" :
+			pc <= 0.05 ? "p &lt; 0,05" : "p ≥ 0,05");
+	cpts_buf_addstr(b, pc <= 0.05 ? ", écart significatif)" : ", écart non significatif)");
+}
+
 static void section_mt(cpts_buf *b, const ex_data *d, size_t t, const ex_scope *sc)
 {
 	const char *id = d->p->terr[t];
 	const cpts_pvalue *gap = ex_value(d, id, "territoire", id, "mt_gap_dep_pts");
 	const cpts_pvalue *pv = ex_value(d, id, "territoire", id, "mt_gap_pvalue");
-	char s[64], p[32];
 
 	cpts_buf_addstr(b, "<section><h2>Médecin traitant</h2>\n");
 	table_compare(b, d, t, mt_keys, sc);
 	if (gap && !gap->masked && !isnan(gap->value)) {
-		cpts_fmt_fr(s, sizeof(s), gap->value, 1);
 		cpts_buf_addstr(b, "<p>Écart au département : ");
-		if (gap->value > 0)
-			cpts_buf_addch(b, '+');
-		cpts_buf_add_html(b, s);
+		add_signed_pts(b, gap->value);
 		cpts_buf_addstr(b, " points");
-		if (pv && !pv->masked && !isnan(pv->value)) {
-			/* published as a class only (cpts_pvalue_class) */
-			double pc = cpts_pvalue_class(pv->value);
-			snprintf(p, sizeof(p), "%s", pc <= 0.001 ? "p &lt; 0,001" : pc <= 0.01 ?
-				 "p &lt; 0,01" : pc <= 0.05 ? "p &lt; 0,05" : "p ≥ 0,05");
-			cpts_buf_addstr(b, " (test de comparaison de deux proportions : ");
-			cpts_buf_addstr(b, p);
-			cpts_buf_addstr(b, pc <= 0.05 ? ", écart significatif)" :
-					", écart non significatif)");
-		}
+		add_gap_test(b, pv);
+		cpts_buf_addstr(b, ".</p>\n");
+	} else if (gap && gap->masked && isfinite(gap->lo) && isfinite(gap->hi)) {
+		/* over pre-masked cells: the range the gap takes whatever they hold, rounded
+		   outwards; the test's class when it is the same over the whole range */
+		cpts_buf_addstr(b, "<p>Écart au département : entre ");
+		add_signed_pts(b, floor(gap->lo * 10 + 1e-9) / 10);
+		cpts_buf_addstr(b, " et ");
+		add_signed_pts(b, ceil(gap->hi * 10 - 1e-9) / 10);
+		cpts_buf_addstr(b, " points");
+		add_gap_test(b, pv);
 		cpts_buf_addstr(b, ".</p>\n");
 	} else if (gap && gap->masked) {
 		cpts_buf_addstr(b, "<p>Écart au département : <span class=\"masked\">secret"

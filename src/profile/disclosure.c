@@ -1474,12 +1474,21 @@ double cpts_pvalue_class(double p)
 {
 	if (isnan(p))
 		return p;
-	return p < 0.001 ? 0.001 : p < 0.01 ? 0.01 : p < 0.05 ? 0.05 : 1.0;
+	/* <= so that a class is its own class: the table holds classes and every
+	   reader (HTML, stdout, JSON) classes what it reads; with < the class 0.001
+	   read again became 0.01, 0.05 became 1 ("non significatif") */
+	return p <= 0.001 ? 0.001 : p <= 0.01 ? 0.01 : p <= 0.05 ? 0.05 : 1.0;
 }
 
 /* The gap to the département and its test use the département's counts (and the rest
- * of the département beyond the territory): masked whenever one of those is masked,
- * and the p-value published as its class only. */
+ * of the département beyond the territory): masked whenever one of those is suppressed
+ * here, and the p-value published as its class only. Over pre-masked input cells
+ * (issue 19, point 6) the gap keeps the range stored with it (emit.c: whatever the
+ * masked cells hold, a function of the published bounds of the counts) when every count
+ * it uses is published or published as bounds; the p-value's class is published when
+ * its whole stored range [lo, hi] (the p-value at every point of the counts' bounds)
+ * falls in one class, which then says nothing of where the masked cells lie; otherwise
+ * "secret statistique". */
 static void protect_gaps(disc *d)
 {
 	cpts_ptable *t = &d->t->pub;
@@ -1495,7 +1504,8 @@ static void protect_gaps(disc *d)
 		const cpts_pvalue *v = &t->v[r];
 		cell *c = &d->cells[d->row_cell[r]];
 		if (v->level == L_dep && (v->indicator == K_n || v->indicator == K_d) &&
-		    (c->masked || c->withdrawn))
+		    (c->withdrawn || (c->masked && !(c->in_masked && isfinite(c->lo) &&
+						     isfinite(c->hi)))))
 			masked_terr = v->territory;
 		if (v->indicator != K_g && v->indicator != K_p)
 			continue;
@@ -1503,8 +1513,16 @@ static void protect_gaps(disc *d)
 			c->masked = true;
 			c->lo = c->hi = NAN;
 		}
-		if (v->indicator == K_p)
+		if (v->indicator == K_p && c->masked && isfinite(c->lo) && isfinite(c->hi) &&
+		    cpts_pvalue_class(c->lo) == cpts_pvalue_class(c->hi)) {
+			/* the same class at every point of the counts' bounds */
+			c->masked = false;
+			c->value = c->lo;
+		}
+		if (v->indicator == K_p) {
 			c->value = cpts_pvalue_class(c->value);
+			c->lo = c->hi = NAN; /* a class only, never a range */
+		}
 	}
 }
 

@@ -56,6 +56,44 @@ static int put_count(prun *r, const char *level, const char *code, const char *i
 	return put(r, level, code, ind, known, NAN, NAN, false);
 }
 
+/*
+ * The gap to the département and its test over pre-masked cells (issue 19, point 6):
+ * the territory's numerator x_T lies in [known + m, known + 10 m], the rest of the
+ * département's x_R likewise, independently (other communes). The gap
+ * 100 (x_T / n_T - (x_T + x_R) / n_D) is linear, increasing in x_T (n_T <= n_D) and
+ * decreasing in x_R: its range is [gap(T lo, R hi), gap(T hi, R lo)]. The p-value's
+ * range over the box comes from cpts_two_prop_test_box. Computed only when the
+ * territory lies wholly in its main département (the rest is then the département's
+ * published bounds minus the territory's, a function of published numbers, so the
+ * range tells nothing they do not) and the denominators hold no masked cell; NAN
+ * otherwise (the gap stays "secret statistique").
+ */
+static void gap_bounds(const agg *a, const agg *d, const agg *in, double *g_lo, double *g_hi,
+		       double *p_lo, double *p_hi)
+{
+	const double M = CPTS_PROFILE_INPUT_MASK_MAX;
+	double nt = a->mt[0], nd = d->mt[0], nr = nd - nt;
+	double t_lo = a->mt[1] + a->mt_nm[1], t_hi = a->mt[1] + M * a->mt_nm[1];
+	double mr = d->mt_nm[1] - a->mt_nm[1], kr = d->mt[1] - a->mt[1];
+	double r_lo = kr + mr, r_hi = kr + M * mr;
+
+	if (a->mt_nm[0] > 0 || d->mt_nm[0] > 0 || !(nt > 0) || !(nd > 0))
+		return;
+	/* wholly inside: its part in the département is all of it */
+	if (fabs(in->mt[0] - nt) > 1e-6 || fabs(in->mt[1] - a->mt[1]) > 1e-6 ||
+	    fabs(in->mt_nm[1] - a->mt_nm[1]) > 1e-9 || mr < -1e-9 || kr < -1e-6 ||
+	    nr < -1e-6)
+		return;
+	/* a numerator is at most its denominator, which is published */
+	t_hi = fmin(t_hi, nt);
+	r_hi = fmin(r_hi, nr);
+	if (t_lo > t_hi || r_lo > r_hi)
+		return;
+	*g_lo = 100.0 * (t_lo / nt - (t_lo + r_hi) / nd);
+	*g_hi = 100.0 * (t_hi / nt - (t_hi + r_lo) / nd);
+	cpts_two_prop_test_box(t_lo, t_hi, nt, r_lo, r_hi, nr, p_lo, p_hi);
+}
+
 static int typology(const prun *r, const agg *a)
 {
 	double dens = a->area > 0 ? a->pop / a->area : NAN;
@@ -186,11 +224,14 @@ int cpts_profile__emit(prun *r, const char *level, const char *code, const agg *
 			   samples, same null hypothesis as "territory = département" */
 			double p = cpts_two_prop_test(a->mt[1], a->mt[0], d->mt[1] - in->mt[1],
 						      d->mt[0] - in->mt[0], NULL);
-			if ((rc = put(r, level, code, "mt_gap_dep_pts", g, NAN, NAN,
+			double g_lo = NAN, g_hi = NAN, p_lo = NAN, p_hi = NAN;
+			if (flag)
+				gap_bounds(a, d, in, &g_lo, &g_hi, &p_lo, &p_hi);
+			if ((rc = put(r, level, code, "mt_gap_dep_pts", g, g_lo, g_hi,
 				      flag)) < 0)
 				return rc;
 			if (!isnan(p) && (rc = put(r, level, code, "mt_gap_pvalue", p,
-						   NAN, NAN, flag)) < 0)
+						   p_lo, p_hi, flag)) < 0)
 				return rc;
 		}
 	}

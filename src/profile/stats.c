@@ -223,3 +223,38 @@ double cpts_isr_dispersed(double o, double e, double phi, double alpha, bool bya
 	*hi = 100 * h / (e / f);
 	return 100 * o / e;
 }
+
+/* The range of the two-sided p-value of cpts_two_prop_test over every (x1, x2) of the
+ * box [x1lo, x1hi] x [x2lo, x2hi] (issue 19, point 6: a test over pre-masked cells).
+ * Not by corners alone: |z| need not be monotone in each count. |p1 - p2| is linear,
+ * so its range over the box is that of its corners (0 when they differ in sign); the
+ * pooled variance p (1 - p) (1/n1 + 1/n2) is concave in the pooled p, so its least
+ * value is at an end of p's range and its largest at 1/2 when inside. |z| then lies
+ * between the least |p1 - p2| over the largest standard error and the largest over
+ * the least: an interval holding every value of the box (wider than the exact one
+ * only by pairing extremes the box may not reach together). */
+void cpts_two_prop_test_box(double x1lo, double x1hi, double n1, double x2lo, double x2hi,
+			    double n2, double *p_lo, double *p_hi)
+{
+	double dlo, dhi, plo, phi, vlo, vhi, k, amin, amax, zmin, zmax;
+
+	*p_lo = *p_hi = NAN;
+	if (!(n1 > 0) || !(n2 > 0) || !(x1lo >= 0) || !(x2lo >= 0) || !(x1hi >= x1lo) ||
+	    !(x2hi >= x2lo) || x1hi > n1 || x2hi > n2)
+		return;
+	dlo = x1lo / n1 - x2hi / n2;
+	dhi = x1hi / n1 - x2lo / n2;
+	amin = dlo <= 0 && dhi >= 0 ? 0 : fmin(fabs(dlo), fabs(dhi));
+	amax = fmax(fabs(dlo), fabs(dhi));
+	plo = (x1lo + x2lo) / (n1 + n2);
+	phi = (x1hi + x2hi) / (n1 + n2);
+	k = 1 / n1 + 1 / n2;
+	vlo = fmin(plo * (1 - plo), phi * (1 - phi)) * k;
+	vhi = (plo <= 0.5 && phi >= 0.5 ? 0.25 : fmax(plo * (1 - plo), phi * (1 - phi))) * k;
+	if (!(vhi > 0))
+		return; /* every pooled p is 0 or 1: p1 = p2 = 0 or 1 everywhere */
+	zmin = amin / sqrt(vhi);
+	zmax = vlo > 0 ? amax / sqrt(vlo) : INFINITY;
+	*p_lo = isinf(zmax) ? 0.0 : 2 * cpts_normal_sf(zmax);
+	*p_hi = 2 * cpts_normal_sf(zmin);
+}

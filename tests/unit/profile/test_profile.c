@@ -406,6 +406,11 @@ static void check_disclosure(cpts_ctx *ctx, cpts_store *s)
 	ok(cpts_pvalue_class(0.11400355212434) == 1.0 && cpts_pvalue_class(0.04) == 0.05 &&
 	   cpts_pvalue_class(0.009) == 0.01 && cpts_pvalue_class(1e-27) == 0.001 &&
 	   isnan(cpts_pvalue_class(NAN)), "p-value classes 1, 0.05, 0.01, 0.001");
+	/* regression: readers class the table's value again (the HTML showed the class
+	   0.001 as "p < 0,01" and 0.05 as "non significatif") */
+	ok(cpts_pvalue_class(0.001) == 0.001 && cpts_pvalue_class(0.01) == 0.01 &&
+	   cpts_pvalue_class(0.05) == 0.05 && cpts_pvalue_class(1.0) == 1.0,
+	   "a p-value class is its own class");
 	{
 		size_t n_p = 0, n_bad = 0;
 		for (size_t r = 0; r < t->n; r++) {
