@@ -22,7 +22,14 @@
  * communes its page lists; a département or region column is at least the sum of the
  * communes of it that the report lists, exactly that sum when its "Nombre de communes"
  * equals their number; a region is at least each of its départements shown beside it;
- * a flow table's Total is the sum of its rows, each row's "Part" its share of Total.
+ * a flow table's Total is the sum of its rows, each row's "Part" its share of Total;
+ * the paragraph "Écart au département : entre a et b points" (or "x points") ties the
+ * territory's and its only département column's médecin-traitant counts, both
+ * denominators published: a <= 100 x_T / n_T - 100 x_D / n_D <= b, widened by half a
+ * unit of the shown decimal (issue 19, point 6: the gap over pre-masked cells is
+ * published as bounds, which are relations too). The test's class printed with it is
+ * not linear and is not read (disclosure publishes it only when it is the same at
+ * every point of the counts' bounds).
  */
 #include <dirent.h>
 #include <libxml/HTMLparser.h>
@@ -49,6 +56,12 @@ typedef struct h_col {
 	size_t terr; /* the page's territory */
 } h_col;
 
+/** The gap to the département read on a territory page. */
+typedef struct h_gap {
+	size_t terr;   /* the page's territory */
+	double lo, hi; /* points, widened by the rounding */
+} h_gap;
+
 /** What is read of one report directory. */
 typedef struct h_dir {
 	char *part;     /* OWNED: partition name (index page), else the directory */
@@ -56,6 +69,7 @@ typedef struct h_dir {
 	cpts_vec terrs; /* char * OWNED: territory names of the pages */
 	cpts_vec coms;  /* h_com */
 	cpts_vec cols;  /* h_col */
+	cpts_vec gaps;  /* h_gap */
 } h_dir;
 
 /* The text of a node, whitespace collapsed, no-break spaces as spaces (OWNED). */
@@ -464,6 +478,58 @@ static void walk(xmlNode *n, cpts_vec *tables, char **h1)
 	}
 }
 
+/* The text of the first <p> under n starting "Écart au département : " (OWNED), or
+ * NULL. */
+static char *gap_text(xmlNode *n)
+{
+	static const char pre[] = "Écart au département : ";
+
+	for (xmlNode *c = n; c; c = c->next) {
+		if (is_el(c, "p")) {
+			char *t = node_text(c);
+			if (strncmp(t, pre, sizeof(pre) - 1) == 0) {
+				memmove(t, t + sizeof(pre) - 1, strlen(t) - (sizeof(pre) - 1) + 1);
+				return t;
+			}
+			free(t);
+			continue;
+		}
+		if (c->children) {
+			char *t = gap_text(c->children);
+			if (t)
+				return t;
+		}
+	}
+	return NULL;
+}
+
+/* "entre a et b points ..." or "x points ...": the bounds in points, false otherwise
+ * ("secret statistique"). */
+static bool parse_gap(const char *t, double *lo, double *hi)
+{
+	const char *et, *pts;
+	char *a;
+	bool ok;
+
+	if (strncmp(t, "entre ", 6) == 0 && (et = strstr(t, " et ")) != NULL &&
+	    (pts = strstr(et, " point")) != NULL) {
+		a = cpts_strndup(t + 6, (size_t)(et - t - 6));
+		ok = parse_fr(a, lo);
+		free(a);
+		a = cpts_strndup(et + 4, (size_t)(pts - et - 4));
+		ok = ok && parse_fr(a, hi);
+		free(a);
+		return ok;
+	}
+	if ((pts = strstr(t, " point")) == NULL)
+		return false;
+	a = cpts_strndup(t, (size_t)(pts - t));
+	ok = parse_fr(a, lo);
+	free(a);
+	*hi = *lo;
+	return ok;
+}
+
 static htmlDocPtr parse(const char *path)
 {
 	return htmlReadFile(path, "UTF-8", HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
@@ -513,8 +579,17 @@ static int read_page(cpts_lp *s, h_dir *d, const char *path, bool is_index)
 	cpts_vec_init(&tables, sizeof(xmlNode *), SIZE_MAX / sizeof(xmlNode *));
 	walk(xmlDocGetRootElement(doc), &tables, &h1);
 	if (!is_index && h1) {
+		char *gt = gap_text(xmlDocGetRootElement(doc));
+		double lo, hi;
 		terr = d->terrs.n;
 		*(char **)cpts_vec_push(&d->terrs) = cpts_strdup(h1);
+		if (gt && parse_gap(gt, &lo, &hi) && lo <= hi) {
+			h_gap *g = cpts_vec_push(&d->gaps);
+			g->terr = terr;
+			g->lo = lo - 0.05 - 1e-9; /* shown at one decimal */
+			g->hi = hi + 0.05 + 1e-9;
+		}
+		free(gt);
 	}
 	for (size_t i = 0; i < tables.n; i++) {
 		cpts_vec_init(&rows, sizeof(xmlNode *), SIZE_MAX / sizeof(xmlNode *));
@@ -583,6 +658,46 @@ static size_t com_cell(cpts_lp *s, const char *cell, const char *key)
 	free(nm);
 	cpts_vec_at(&s->cells, cpts_lp_cell, k).is_integer = true;
 	return k;
+}
+
+/* The published value of a cell, NAN when unknown or absent. */
+static double known_value(const cpts_lp *s, long k)
+{
+	const cpts_lp_cell *c;
+
+	if (k < 0)
+		return NAN;
+	c = &cpts_vec_at(&s->cells, cpts_lp_cell, (size_t)k);
+	return c->is_unknown ? NAN : c->value;
+}
+
+/* The gap paragraphs: lo <= 100 x_T / n_T - 100 x_D / n_D <= hi (header comment). */
+static void gap_relations(cpts_lp *s, const h_dir *d)
+{
+	for (size_t i = 0; i < d->gaps.n; i++) {
+		const h_gap *g = &cpts_vec_at(&d->gaps, h_gap, i);
+		const char *tn = cpts_vec_at(&d->terrs, char *, g->terr), *dep = NULL;
+		bool several = false;
+		for (size_t j = 0; j < d->cols.n; j++) {
+			const h_col *c = &cpts_vec_at(&d->cols, h_col, j);
+			if (c->terr != g->terr || strcmp(c->layer, "departements") != 0)
+				continue;
+			several |= dep && strcmp(dep, c->code) != 0;
+			dep = c->code;
+		}
+		if (!dep || several)
+			continue; /* which département is not said: no relation */
+		long tx = find3(s, d->terr_lay, tn, "mt_sans_mt");
+		long dx = find3(s, "departements", dep, "mt_sans_mt");
+		double nt = known_value(s, find3(s, d->terr_lay, tn, "mt_patients"));
+		double nd = known_value(s, find3(s, "departements", dep, "mt_patients"));
+		if (tx < 0 || dx < 0 || !(nt > 0) || !(nd > 0))
+			continue;
+		cpts_lp_rel_begin(s, g->lo, g->hi);
+		cpts_lp_rel_term(s, (size_t)tx, 100.0 / nt);
+		cpts_lp_rel_term(s, (size_t)dx, -100.0 / nd);
+		cpts_lp_rel_end(s);
+	}
 }
 
 /* Spatial relations of one directory (see the header comment). */
@@ -694,6 +809,7 @@ static void dir_relations(cpts_lp *s, h_dir *d)
 		}
 		cpts_strmap_free(done);
 	}
+	gap_relations(s, d);
 	free(shared);
 	cpts_strmap_free(seen);
 }
@@ -727,6 +843,7 @@ int au_read_html_dir(cpts_ctx *ctx, cpts_lp *s, const char *dir)
 	cpts_vec_init(&d.terrs, sizeof(char *), SIZE_MAX / sizeof(char *));
 	cpts_vec_init(&d.coms, sizeof(h_com), SIZE_MAX / sizeof(h_com));
 	cpts_vec_init(&d.cols, sizeof(h_col), SIZE_MAX / sizeof(h_col));
+	cpts_vec_init(&d.gaps, sizeof(h_gap), SIZE_MAX / sizeof(h_gap));
 	ix = cpts_asprintf("%s/index.html", dir);
 	read_index_params(s, &d, ix);
 	free(ix);
@@ -765,6 +882,7 @@ int au_read_html_dir(cpts_ctx *ctx, cpts_lp *s, const char *dir)
 	cpts_vec_release(&d.terrs);
 	cpts_vec_release(&d.coms);
 	cpts_vec_release(&d.cols);
+	cpts_vec_release(&d.gaps);
 	free(d.part);
 	free(d.terr_lay);
 	return rc;
