@@ -9,7 +9,10 @@ many of them as its "Nombre de communes"), HTML commune tables, HTML flow tables
 = the rows; a row "< 11" is masked), move's before/after flows (JSON and text: a change
 from 1 to 10 is a masked count; one withheld but given back by LI = flows_in /
 flows_res), p-values that are not classes, attraction shares that are not whole
-percents.
+percents, the gap to the département ("Écart au département : entre a et b points", or
+"x points": 100 x_T / n_T - 100 x_D / n_D within it, to half a unit of the decimal,
+when the page shows one département and both patient counts; the test's class printed
+with it is not linear and is not read).
 
 Reads ONLY the published GeoPackages (GDAL's Python bindings), writes its own linear
 relations between the published numbers, and for every masked count asks glpsol
@@ -352,12 +355,17 @@ def read_html(d, cells):
                     part = r[1]
     coms = {}     # code -> territory
     cols = set()  # (département name, territory)
+    gaps = []     # (territory, lo, hi) of the gap paragraphs
     for f in pages:
         if f == "index.html":
             continue
         p = Tables()
-        p.feed(open(os.path.join(d, f), encoding="utf-8").read())
+        raw = open(os.path.join(d, f), encoding="utf-8").read()
+        p.feed(raw)
         terr = " ".join((p.h1 or f).split())
+        g = gap_shown(raw)
+        if g:
+            gaps.append((terr, g[0], g[1]))
         tid = "t|%s|%s" % (part, terr)
         for tb in p.tables:
             if not tb:
@@ -418,6 +426,36 @@ def read_html(d, cells):
                     cells.put("c|%s|%s" % (c, k), None, False, None, None)
                 cells.rels.append(([(1, nm)] + [(-1, "c|%s|%s" % (c, k)) for c in mine],
                                    0, 0 if n == len(mine) else None))
+    gap_rels(cells, part, cols, gaps)
+
+
+def gap_shown(raw):
+    """The bounds of "Écart au département : ..." in points, None when secret."""
+    import re
+    m = re.search(r"Écart au département : ([^<(]*?) points?[ .(]", raw)
+    if not m:
+        return None
+    t = " ".join(m.group(1).split())
+    if t.startswith("entre ") and " et " in t:
+        lo, hi = (num_fr(x) for x in t[6:].split(" et ", 1))
+    else:
+        lo = hi = num_fr(t)
+    return None if lo is None or hi is None else (lo, hi)
+
+
+def gap_rels(cells, part, cols, gaps):
+    """lo - 0.05 <= 100 x_T / n_T - 100 x_D / n_D <= hi + 0.05, n_T and n_D published."""
+    for terr, lo, hi in gaps:
+        deps = {dep for dep, t in cols if t == terr}
+        if len(deps) != 1:
+            continue
+        dep = deps.pop()
+        tid = "t|%s|%s" % (part, terr)
+        nt, nd = cells.known.get(tid + "|mt_patients"), cells.known.get("d|%s|mt_patients" % dep)
+        xt, xd = tid + "|mt_sans_mt", "d|%s|mt_sans_mt" % dep
+        if not nt or not nd or not all(x in cells.known or x in cells.unknown for x in (xt, xd)):
+            continue
+        cells.rels.append(([(100.0 / nt, xt), (-100.0 / nd, xd)], lo - 0.05 - 1e-9, hi + 0.05 + 1e-9))
 
 
 def move_pairs(cells, frm, to, terr, rows):
