@@ -82,6 +82,33 @@ static void test_two_prop(void)
 }
 
 /*
+ * The p-value's range over a box of counts (masked cells in [1, 10]). Python (scipy,
+ * every integer point): x1 in 150..152 of 1000, x2 in 300..303 of 3000: p from
+ * 6.855063481740686e-06 to 2.2901238622089376e-05; x1 in 100..190, x2 in 300..390:
+ * p from 5.577375173355298e-14 to 1.0.
+ */
+static void test_two_prop_box(void)
+{
+	double lo, hi, p;
+
+	cpts_two_prop_test_box(150, 152, 1000, 300, 303, 3000, &lo, &hi);
+	ok(lo <= 6.855063481740686e-06 && hi >= 2.2901238622089376e-05,
+	   "box range holds every point's p (%g, %g)", lo, hi);
+	ok(lo > 0.5 * 6.855063481740686e-06 && hi < 2 * 2.2901238622089376e-05,
+	   "and stays close to it on a small box");
+	ok(cpts_pvalue_class(lo) == cpts_pvalue_class(hi) && cpts_pvalue_class(hi) == 0.001,
+	   "one class over the box: p < 0,001 at every point");
+	cpts_two_prop_test_box(100, 190, 1000, 300, 390, 3000, &lo, &hi);
+	ok(lo <= 5.577375173355298e-14 && hi == 1.0, "a box across equality reaches p = 1");
+	p = cpts_two_prop_test(120, 800, 900, 9000, NULL);
+	cpts_two_prop_test_box(120, 120, 800, 900, 900, 9000, &lo, &hi);
+	ok(fabs(lo - p) <= 1e-12 * p && fabs(hi - p) <= 1e-12 * p,
+	   "a box of one point: the test's p at both ends (%.15g, %.15g; %.15g)", lo, hi, p);
+	cpts_two_prop_test_box(5, 20, 10, 1, 2, 100, &lo, &hi);
+	ok(isnan(lo) && isnan(hi), "a numerator above its denominator: NAN");
+}
+
+/*
  * Python (brute force):
  *   pts=[(0,0,2154),(5000,0,2154),(12000,0,2154),(0,9000,2154),(30000,30000,2154),
  *        (0,0,5490)]; pop=[1000,2000,500,800,300,400]; sup=[10000,0,5000,0,2000,1000]
@@ -140,6 +167,7 @@ int main(void)
 		skip_all("cannot initialise a context");
 	test_icc();
 	test_two_prop();
+	test_two_prop_box();
 	test_apl();
 	cpts_ctx_release(&ctx);
 	return done_testing();
