@@ -68,7 +68,9 @@ ds = ogr.Open(gpkg)  # kept: its layers die with it
 lyr = ds.GetLayerByName("territoires")
 pub = {f.GetField("territoire"): (f.GetField("mt_gap_dep_pts"),
        f.GetField("mt_gap_dep_pts_masque"), f.GetField("mt_gap_dep_pts_min"),
-       f.GetField("mt_gap_dep_pts_max"), f.GetField("mt_gap_pvalue")) for f in lyr}
+       f.GetField("mt_gap_dep_pts_max"), f.GetField("mt_gap_pvalue"),
+       # a p-value leaves as a class only: never its range
+       f.GetField("mt_gap_pvalue_min"), f.GetField("mt_gap_pvalue_max")) for f in lyr}
 pages = {}
 for fn in glob.glob(html + "/*.html"):
     t = open(fn, encoding="utf-8").read()
@@ -91,7 +93,10 @@ for t, codes in sorted(terr.items()):
     z = (xT / nT - xR / nR) / np.sqrt(pp * (1 - pp) * (1 / nT + 1 / nR))
     classes = sorted({klass(p) for p in (2 * norm.sf(np.abs(z))).ravel()})
     want_class = classes[0] if len(classes) == 1 else None
-    g, gm, glo, ghi, pv = pub[t]
+    g, gm, glo, ghi, pv, pmin, pmax = pub[t]
+    if pmin is not None or pmax is not None:
+        print("  p-value range published: %s %s" % (pmin, pmax))
+        bad += 1
     print("%s: mT %d mD %d gap [%.6f, %.6f] classes %s; published value %s masked %s"
           " [%s, %s] class %s" % (t, mT, mD, gap.min(), gap.max(), classes, g, gm, glo, ghi, pv))
     if mT + mD == 0:
