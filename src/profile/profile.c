@@ -520,7 +520,7 @@ int cpts_profile_run(cpts_ctx *ctx, cpts_store *s, const cpts_profile_opts *opts
 		goto out;
 	done = n_sel;
 	CPTS_LOG(ctx, CPTS_LOG_DEBUG, "profile: values written at %.2f s (cpu %.2f s, of which"
-		 " sorting and writing rows %.2f s)", cpts_now() - t0,
+		 " writing rows %.2f s)", cpts_now() - t0,
 		 (double)clock() / CLOCKS_PER_SEC, r.cpu_write);
 	if ((rc = record_meta(ctx, s, &r)) < 0)
 		goto out;
