@@ -103,19 +103,18 @@ static void decode_indrow(sqlite3_stmt *st, cpts_indrow *r)
 static int list_indicators(cpts_ctx *ctx, cpts_store *s, char ***out, size_t *n_out)
 {
 	sqlite3_stmt *st = NULL;
-	char **v = NULL, *prev = cpts_strdup("");
+	char **v = NULL;
+	const char *after = ""; /* BORROWED: "" or the last entry of v */
 	size_t n = 0;
 	int rc, step;
 
 	*out = NULL;
 	*n_out = 0;
 	if ((rc = cpts_store_prepare(ctx, s, &st, "SELECT min(indicator) FROM indicator_data"
-				     " WHERE indicator > ?1")) < 0) {
-		free(prev);
+				     " WHERE indicator > ?1")) < 0)
 		return rc;
-	}
 	for (;;) {
-		sqlite3_bind_text(st, 1, prev, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 1, after, -1, SQLITE_STATIC);
 		step = sqlite3_step(st);
 		if (step != SQLITE_ROW) {
 			rc = cpts_store_fail(ctx, s, "indicator_data");
@@ -126,11 +125,10 @@ static int list_indicators(cpts_ctx *ctx, cpts_store *s, char ***out, size_t *n_
 			break;
 		}
 		v = cpts_reallocarray(v, n + 1, sizeof(*v));
-		v[n++] = prev = cpts_strdup((const char *)sqlite3_column_text(st, 0));
+		v[n] = cpts_strdup((const char *)sqlite3_column_text(st, 0));
+		after = v[n++];
 		sqlite3_reset(st);
 	}
-	if (n == 0)
-		free(prev);
 	sqlite3_finalize(st);
 	*out = v;
 	*n_out = n;
