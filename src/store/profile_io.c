@@ -424,25 +424,21 @@ static void bind_real(sqlite3_stmt *st, int p, double v)
 		sqlite3_bind_double(st, p, v);
 }
 
-/* Bind row r as the k-th row (from 0) of an insert statement. */
-static void bind_pvrow(sqlite3_stmt *st, int k, const cpts_store_pvwriter *w,
-		       const char *terr, const cpts_store_pvrow *r)
+/* Bind the columns of row r after partition and territory, from parameter p on. */
+static void bind_pvvals(sqlite3_stmt *st, int p, const cpts_store_pvrow *r)
 {
-	int p = 9 * k;
-
-	sqlite3_bind_text(st, p + 1, w->partition, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, p + 2, terr, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, p + 3, r->level, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, p + 4, r->code, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, p + 5, r->ind, -1, SQLITE_STATIC);
-	bind_real(st, p + 6, r->v);
-	bind_real(st, p + 7, r->lo);
-	bind_real(st, p + 8, r->hi);
-	sqlite3_bind_int(st, p + 9, r->masked ? 1 : 0);
+	sqlite3_bind_text(st, p, r->level, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, p + 1, r->code, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, p + 2, r->ind, -1, SQLITE_STATIC);
+	bind_real(st, p + 3, r->v);
+	bind_real(st, p + 4, r->lo);
+	bind_real(st, p + 5, r->hi);
+	sqlite3_bind_int(st, p + 6, r->masked ? 1 : 0);
 }
 
 /* PV_BATCH rows per statement, then the rest one by one; rows go in the same order
-   either way. */
+   either way. The rows of a batch share parameters ?1 (partition) and ?2 (territory),
+   bound once per call: 2 binds fewer per row (France: 4 million rows). */
 int cpts_store_pvwriter_put(cpts_ctx *ctx, cpts_store_pvwriter *w, const char *territory,
 			    const cpts_store_pvrow *rows, size_t n)
 {
@@ -453,18 +449,27 @@ int cpts_store_pvwriter_put(cpts_ctx *ctx, cpts_store_pvwriter *w, const char *t
 		cpts_buf q = CPTS_BUF_INIT;
 		cpts_buf_addstr(&q, "INSERT OR REPLACE INTO profile_values(partition, territory,"
 				" level, level_code, indicator, value, lo, hi, masked) VALUES");
-		for (int i = 0; i < PV_BATCH; i++)
-			cpts_buf_addstr(&q, i ? ",(?,?,?,?,?,?,?,?,?)" : "(?,?,?,?,?,?,?,?,?)");
+		for (int i = 0; i < PV_BATCH; i++) {
+			int p = 3 + 7 * i;
+			cpts_buf_addf(&q, "%s(?1,?2,?%d,?%d,?%d,?%d,?%d,?%d,?%d)", i ? "," : "", p,
+				      p + 1, p + 2, p + 3, p + 4, p + 5, p + 6);
+		}
 		rc = cpts_store_prepare(ctx, w->s, &w->batch, q.data);
 		cpts_buf_release(&q);
 	}
+	if (rc == CPTS_OK && k + PV_BATCH <= n) {
+		sqlite3_bind_text(w->batch, 1, w->partition, -1, SQLITE_STATIC);
+		sqlite3_bind_text(w->batch, 2, territory, -1, SQLITE_STATIC);
+	}
 	for (; rc == CPTS_OK && k + PV_BATCH <= n; k += PV_BATCH) {
 		for (int i = 0; i < PV_BATCH; i++)
-			bind_pvrow(w->batch, i, w, territory, &rows[k + (size_t)i]);
+			bind_pvvals(w->batch, 3 + 7 * i, &rows[k + (size_t)i]);
 		rc = cpts_store_step_done(ctx, w->s, w->batch);
 	}
 	for (; rc == CPTS_OK && k < n; k++) {
-		bind_pvrow(w->ins, 0, w, territory, &rows[k]);
+		sqlite3_bind_text(w->ins, 1, w->partition, -1, SQLITE_STATIC);
+		sqlite3_bind_text(w->ins, 2, territory, -1, SQLITE_STATIC);
+		bind_pvvals(w->ins, 3, &rows[k]);
 		rc = cpts_store_step_done(ctx, w->s, w->ins);
 	}
 	return rc;
