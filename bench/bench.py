@@ -555,6 +555,8 @@ def run_dataset(bench, ds, peers_ok):
     k = partition_size(ws, part) if ws else None
     if k is not None:
         rec["territories"] = k
+    if ds["name"] == "france" and ws:
+        catalogue_stages(bench, ds, ws, part)  # issue 14
 
     # 7. export, run at least twice: the runs are the determinism check
     dumps = []
@@ -619,6 +621,47 @@ def run_dataset(bench, ds, peers_ok):
     for p in glob.glob(os.path.join(ds["dir_run"], "ws_*.sqlite")):
         if p != ws:
             os.remove(p)
+
+
+def catalogue_stages(bench, ds, ws, part):
+    """Issue 14: the profile of the whole default catalogue plus the 20 indicators of
+    bench/gen_indicators.py (every computation type, two years, 5 million cells), on the
+    partition of the dataset (France: the 1,681 bassins de vie BV2022). Untimed: the
+    generation and `cpts ingest indicators` on a copy of the profiled workspace (its
+    previous values are cleared by the timed run, as a user's rerun does). Timed: `cpts
+    profile --no-table` (compute and store), then `cpts profile` printing its table
+    (disclosure control over every stored value, then the ledger)."""
+    d = os.path.join(ds["dir"], "indicators")
+    os.makedirs(d, exist_ok=True)
+    codes = os.path.join(d, "codes.txt")
+    con = sqlite3.connect(f"file:{ws}?mode=ro", uri=True)
+    with open(codes, "w", encoding="utf-8") as f:
+        for (c,) in con.execute("SELECT code FROM communes ORDER BY code"):
+            f.write(c + "\n")
+    con.close()
+    ind, cat = os.path.join(d, "indicators.csv"), os.path.join(d, "catalogue.csv")
+    r = run_quiet([PY, os.path.join(ROOT, "bench", "gen_indicators.py"), codes, d])
+    wsi = os.path.join(ds["dir_run"], "ws_indicators.sqlite")
+    shutil.copyfile(ws, wsi)
+    if r.returncode == 0:
+        r = run_quiet([CPTS, "ingest", "indicators", wsi, ind, "--catalogue", cat, "-q"],
+                      env=bench.env)
+    if r.returncode not in (0, 1):
+        bench.notes.append(f"{ds['name']}: untimed gen_indicators / `cpts ingest indicators` "
+                           f"failed: exit {r.returncode}: {first_error(r.stderr)}")
+        return
+    for stage, extra in (("profile (default catalogue)", ["--no-table"]),
+                         ("profile (default catalogue) + printed table", [])):
+        st, w = bench.stage(ds, stage, lambda i, w, x=extra: [
+            CPTS, "profile", w, "--partition", part, "--catalogue", cat] + x, "copy", wsi)
+        rec = bench.result(ds["name"], stage)
+        rec["partition"] = part
+        k = partition_size(w, part) if w else None
+        if k is not None:
+            rec["territories"] = k
+        if w and os.path.exists(w):
+            os.remove(w)
+    os.remove(wsi)
 
 
 # ---------------------------------------------------------------------------------------
@@ -707,6 +750,8 @@ TARGETS = [
      10.0, None),
     ("profiles (APL included), France, BV2022 as the partition", "france", "profile (with APL)",
      10.0, None),
+    ("profiles of the whole default catalogue + 20 generated indicators (issue 14), France, "
+     "BV2022", "france", "profile (default catalogue)", 10.0, None),
 ]
 
 

@@ -311,6 +311,9 @@ void cpts_poisson_limits_memo(cpts_chi2_memo *memo, double o, double alpha, bool
  */
 double cpts_dsr(size_t n, const double *o, const double *pop, const double *w, double alpha,
 		bool byar, double *lo, double *hi);
+/** The same, with the chi-square quantiles memoised in memo (NULL: none). */
+double cpts_dsr_memo(cpts_chi2_memo *memo, size_t n, const double *o, const double *pop,
+		     const double *w, double alpha, bool byar, double *lo, double *hi);
 /** Indirectly standardised ratio 100 O / E with the Poisson interval of O / phi over
  * E / phi (phi = over-dispersion, values <= 1 mean none). NAN when E <= 0. */
 double cpts_isr_dispersed(double o, double e, double phi, double alpha, bool byar, double *lo,

@@ -320,7 +320,17 @@ typedef struct gstream {
 	char code[sizeof(((cpts_indrow *)0)->code)];
 	long ci;                 /* commune of code */
 	bool have_code;
+	const char *split;       /* BORROWED: the stream reads the codes below split ... */
+	bool upper;              /* ... or, when upper, those at or above it */
 } gstream;
+
+/* Is the extra row r one of this stream's half? */
+static bool in_half(const gstream *gs, const cpts_indrow *r)
+{
+	int c = strcmp(r->code, gs->split);
+
+	return gs->upper ? c >= 0 : c < 0;
+}
 
 static void take_row(gstream *gs, const cpts_indrow *r)
 {
@@ -360,10 +370,74 @@ static int stream_row(void *arg, const cpts_indrow *r)
 	gstream *gs = arg;
 
 	while (gs->x && gs->xj < gs->x->n &&
-	       cpts_profile__indrow_cmp(&gs->x->rows[gs->xj], r) < 0)
-		take_row(gs, &gs->x->rows[gs->xj++]);
+	       cpts_profile__indrow_cmp(&gs->x->rows[gs->xj], r) < 0) {
+		if (in_half(gs, &gs->x->rows[gs->xj]))
+			take_row(gs, &gs->x->rows[gs->xj]);
+		gs->xj++;
+	}
 	take_row(gs, r);
 	return CPTS_OK;
+}
+
+/* The rest of the extra rows of the stream's half, after its last stored row. */
+static void stream_end(gstream *gs)
+{
+	for (; gs->x && gs->xj < gs->x->n; gs->xj++)
+		if (in_half(gs, &gs->x->rows[gs->xj]))
+			take_row(gs, &gs->x->rows[gs->xj]);
+}
+
+/* The cells of the upper half b appended to those of the lower half a, its strata
+   renumbered into a's: a's in their order, then b's new ones in theirs, so a and b
+   end as one stream reading every cell in order would have left a. b is emptied. */
+static void src_append(gsrc *a, gsrc *b)
+{
+	int32_t *map = cpts_mallocarray(b->ss.n + 1, sizeof(*map));
+
+	for (size_t j = 0; j < b->ss.n; j++) {
+		size_t k = 0;
+		while (k < a->ss.n && strcmp(a->ss.k[k], b->ss.k[j]) != 0)
+			k++;
+		if (k == a->ss.n) {
+			a->ss.k = cpts_reallocarray(a->ss.k, a->ss.n + 1, sizeof(*a->ss.k));
+			memcpy(a->ss.k[a->ss.n++], b->ss.k[j], sizeof(*a->ss.k));
+		}
+		map[j] = (int32_t)k;
+	}
+	if (a->n + b->n > a->cap) {
+		a->cap = a->n + b->n;
+		a->c = cpts_reallocarray(a->c, a->cap + 1, sizeof(*a->c));
+	}
+	for (size_t i = 0; i < b->n; i++) {
+		a->c[a->n] = b->c[i];
+		a->c[a->n++].st = map[b->c[i].st];
+	}
+	free(map);
+	free(b->c);
+	free(b->ss.k);
+	memset(b, 0, sizeof(*b));
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The median commune code (the two halves of the reading hold about as many cells). */
+static const char *median_code(const cpts_model *m)
+{
+	const char **v;
+	const char *mid;
+
+	if (m->n == 0)
+		return "";
+	v = cpts_mallocarray(m->n, sizeof(*v));
+	for (size_t i = 0; i < m->n; i++)
+		v[i] = m->c[i].code;
+	qsort(v, m->n, sizeof(*v), cmp_str);
+	mid = v[m->n / 2];
+	free(v);
+	return mid;
 }
 
 /* Where the cells of a catalogue row go: the latest year y, the year before yp (-1:
@@ -439,7 +513,7 @@ static void sum_ind(cpts_gen *g, const gen_ind *gi, const glayout *l)
 int cpts_profile__gen_build(cpts_ctx *ctx, cpts_gen **out, cpts_store *s, const cpts_model *m,
 			    bool isr_poisson, const cpts_gen_extra *extra)
 {
-	gstream gs;
+	gstream gs, gs2;
 	cpts_gen *g = NULL;
 	glayout *lay = NULL; /* per catalogue row of g->g */
 	size_t n_src = 0, n_cells = 0;
@@ -456,12 +530,21 @@ int cpts_profile__gen_build(cpts_ctx *ctx, cpts_gen **out, cpts_store *s, const 
 		    !cpts_strmap_get(gs.want, ind->source, NULL))
 			cpts_strmap_put(gs.want, ind->source, (int64_t)n_src++);
 	gs.src = cpts_calloc(n_src + 1, sizeof(*gs.src));
-	if ((rc = cpts_store_indicator_data_each(ctx, s, stream_row, &gs)) < 0)
-		goto out;
-	while (gs.x && gs.xj < gs.x->n)
-		take_row(&gs, &gs.x->rows[gs.xj++]);
-	for (size_t k = 0; k < n_src; k++)
+	/* two halves of the communes read at once (profile_io.c), then put end to end */
+	gs.split = median_code(m);
+	gs2 = gs;
+	gs2.upper = true;
+	gs2.src = cpts_calloc(n_src + 1, sizeof(*gs2.src));
+	rc = cpts_store_indicator_data_halves(ctx, s, gs.split, stream_row, &gs, stream_row, &gs2);
+	stream_end(&gs);
+	stream_end(&gs2);
+	for (size_t k = 0; k < n_src; k++) {
+		src_append(&gs.src[k], &gs2.src[k]);
 		n_cells += gs.src[k].n;
+	}
+	free(gs2.src);
+	if (rc < 0)
+		goto out;
 	CPTS_LOG(ctx, CPTS_LOG_DEBUG, "profile: %zu catalogue cells read (cpu %.2f s)", n_cells,
 		 (double)clock() / CLOCKS_PER_SEC);
 	if (n_cells == 0)
@@ -738,7 +821,7 @@ int cpts_profile__gen_compare(const cpts_gen *g, const double *a, const double *
 		if (isr_ref && gi->ind->type == CPTS_TYPE_ISR) {
 			/* the isr's reference rates are this level's: its interval against 100 */
 			double lo, hi;
-			cpts_isr_dispersed(sa.num, sa.e, gi->phi, alpha, byar, &lo, &hi);
+			isr_dispersed(g, sa.num, sa.e, gi->phi, alpha, byar, &lo, &hi);
 			f = isnan(lo) ? NAN : cpts_icc_signif(lo, hi);
 			sb.nm = 0;
 		} else {
@@ -804,7 +887,8 @@ int cpts_profile__gen_emit(const cpts_gen *g, const double *sums, double alpha, 
 				o[s] = c[NS * s];
 				p[s] = c[NS * s + 1];
 			}
-			v = mult * cpts_dsr(gi->ns, o, p, gi->w, alpha, byar, &lo, &hi);
+			v = mult * cpts_dsr_memo(g->memo, gi->ns, o, p, gi->w, alpha, byar, &lo,
+						 &hi);
 			lo *= mult;
 			hi *= mult;
 			free(o);

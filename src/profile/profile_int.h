@@ -121,7 +121,7 @@ typedef struct prun {
 	lcache *dep_cache, *reg_cache, all_cache; /* rows of the shared levels */
 	const char *partition;
 	size_t n_rows;
-	double cpu_write; /* CPU seconds sorting and writing rows (debug timings) */
+	double cpu_write; /* CPU seconds of the calling thread writing rows (debug) */
 	cpts_chi2_memo chi2;         /* quantiles of the ICC intervals */
 	cpts_gen *gen;               /* OWNED catalogue indicators with data (NULL: none) */
 	double *g_dep, *g_reg, *g_all, *g_terr, *g_one; /* their sums per unit (OWNED) */

@@ -185,6 +185,12 @@ void cpts_poisson_limits_memo(cpts_chi2_memo *memo, double o, double alpha, bool
 double cpts_dsr(size_t n, const double *o, const double *pop, const double *w, double alpha,
 		bool byar, double *lo, double *hi)
 {
+	return cpts_dsr_memo(NULL, n, o, pop, w, alpha, byar, lo, hi);
+}
+
+double cpts_dsr_memo(cpts_chi2_memo *memo, size_t n, const double *o, const double *pop,
+		     const double *w, double alpha, bool byar, double *lo, double *hi)
+{
 	double sw = 0, dsr = 0, var = 0, tot = 0, olo, ohi;
 
 	*lo = *hi = NAN;
@@ -201,7 +207,7 @@ double cpts_dsr(size_t n, const double *o, const double *pop, const double *w, d
 	dsr /= sw;
 	var /= sw * sw;
 	if (tot > 0) {
-		cpts_poisson_limits(tot, alpha, byar, &olo, &ohi);
+		cpts_poisson_limits_memo(memo, tot, alpha, byar, &olo, &ohi);
 		*lo = dsr + sqrt(var / tot) * (olo - tot);
 		*hi = dsr + sqrt(var / tot) * (ohi - tot);
 	}

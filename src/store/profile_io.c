@@ -4,6 +4,7 @@
  * src/ingest stay free of raw sqlite calls for them.
  */
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,48 +83,183 @@ static void copy_text(char *dst, size_t cap, sqlite3_stmt *st, int col)
 	dst[n] = 0;
 }
 
-int cpts_store_indicator_data_each(cpts_ctx *ctx, cpts_store *s, cpts_store_indrow_fn fn,
-				   void *arg)
+/* The row of st (indicator, code, sex, age, year, num, den, masked) into r. */
+static void decode_indrow(sqlite3_stmt *st, cpts_indrow *r)
+{
+	copy_text(r->indicator, sizeof(r->indicator), st, 0);
+	copy_text(r->code, sizeof(r->code), st, 1);
+	copy_text(r->sex, sizeof(r->sex), st, 2);
+	copy_text(r->age, sizeof(r->age), st, 3);
+	r->year = sqlite3_column_int(st, 4);
+	r->num = sqlite3_column_type(st, 5) == SQLITE_NULL ? NAN : sqlite3_column_double(st, 5);
+	r->den = sqlite3_column_type(st, 6) == SQLITE_NULL ? NAN : sqlite3_column_double(st, 6);
+	r->masked = sqlite3_column_int(st, 7) != 0;
+}
+
+/* ---- the same rows in two halves, read at once (France: 5 million rows) ---- */
+
+/* The indicators of the table, in order: each the smallest above the one before (one
+   B-tree seek each, not a scan). OWNED array of OWNED strings in *out. */
+static int list_indicators(cpts_ctx *ctx, cpts_store *s, char ***out, size_t *n_out)
+{
+	sqlite3_stmt *st = NULL;
+	char **v = NULL;
+	const char *after = ""; /* BORROWED: "" or the last entry of v */
+	size_t n = 0;
+	int rc, step;
+
+	*out = NULL;
+	*n_out = 0;
+	if ((rc = cpts_store_prepare(ctx, s, &st, "SELECT min(indicator) FROM indicator_data"
+				     " WHERE indicator > ?1")) < 0)
+		return rc;
+	for (;;) {
+		sqlite3_bind_text(st, 1, after, -1, SQLITE_STATIC);
+		step = sqlite3_step(st);
+		if (step != SQLITE_ROW) {
+			rc = cpts_store_fail(ctx, s, "indicator_data");
+			break;
+		}
+		if (sqlite3_column_type(st, 0) == SQLITE_NULL) {
+			rc = CPTS_OK;
+			break;
+		}
+		v = cpts_reallocarray(v, n + 1, sizeof(*v));
+		v[n] = cpts_strdup((const char *)sqlite3_column_text(st, 0));
+		after = v[n++];
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	*out = v;
+	*n_out = n;
+	return rc;
+}
+
+/* One half: the rows of each indicator whose code is below split (upper: at or above
+   it), in key order, through fn. Raw SQLite calls so that it can run on a connection
+   of its own in another thread (no ctx there): returns CPTS_OK, fn's error, or the
+   SQLite code (> 0) with its message in err. */
+static int read_half(sqlite3 *db, char *const *inds, size_t n_inds, const char *split,
+		     bool upper, cpts_store_indrow_fn fn, void *arg, char *err, size_t cap)
 {
 	sqlite3_stmt *st = NULL;
 	cpts_indrow r;
-	int rc, step;
+	int rc = CPTS_OK, step = SQLITE_DONE;
 
-	if ((rc = cpts_store_prepare(ctx, s, &st, "SELECT count(*) FROM sqlite_master WHERE"
-				     " type = 'table' AND name = 'indicator_data'")) < 0)
-		return rc;
-	step = sqlite3_step(st);
-	if (step != SQLITE_ROW) {
-		rc = cpts_store_fail(ctx, s, "indicator_data");
-		sqlite3_finalize(st);
-		return rc;
+	if (sqlite3_prepare_v2(db, upper ? "SELECT indicator, code, sex, age, year, num, den,"
+			       " masked FROM indicator_data WHERE indicator = ?1 AND code >= ?2"
+			       " ORDER BY indicator, code, sex, age, year"
+			     : "SELECT indicator, code, sex, age, year, num, den, masked FROM"
+			       " indicator_data WHERE indicator = ?1 AND code < ?2 ORDER BY"
+			       " indicator, code, sex, age, year", -1, &st, NULL) != SQLITE_OK) {
+		snprintf(err, cap, "%s", sqlite3_errmsg(db));
+		return sqlite3_errcode(db) ? sqlite3_errcode(db) : SQLITE_ERROR;
 	}
-	bool exists = sqlite3_column_int(st, 0) > 0;
-	sqlite3_finalize(st);
-	st = NULL;
-	if (!exists)
-		return CPTS_OK;
-	if ((rc = cpts_store_prepare(ctx, s, &st, "SELECT indicator, code, sex, age, year, num,"
-				     " den, masked FROM indicator_data ORDER BY indicator, code,"
-				     " sex, age, year")) < 0)
-		return rc;
 	memset(&r, 0, sizeof(r));
-	rc = CPTS_OK;
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		copy_text(r.indicator, sizeof(r.indicator), st, 0);
-		copy_text(r.code, sizeof(r.code), st, 1);
-		copy_text(r.sex, sizeof(r.sex), st, 2);
-		copy_text(r.age, sizeof(r.age), st, 3);
-		r.year = sqlite3_column_int(st, 4);
-		r.num = sqlite3_column_type(st, 5) == SQLITE_NULL ? NAN : sqlite3_column_double(st, 5);
-		r.den = sqlite3_column_type(st, 6) == SQLITE_NULL ? NAN : sqlite3_column_double(st, 6);
-		r.masked = sqlite3_column_int(st, 7) != 0;
-		if ((rc = fn(arg, &r)) < 0)
-			break;
+	for (size_t k = 0; k < n_inds && rc == CPTS_OK; k++) {
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, inds[k], -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, split, -1, SQLITE_STATIC);
+		while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+			decode_indrow(st, &r);
+			if ((rc = fn(arg, &r)) < 0)
+				break;
+		}
+		if (rc == CPTS_OK && step != SQLITE_DONE) {
+			snprintf(err, cap, "%s", sqlite3_errmsg(db));
+			rc = step;
+		}
 	}
-	if (rc >= 0)
-		rc = step == SQLITE_DONE ? CPTS_OK : cpts_store_fail(ctx, s, "indicator_data");
 	sqlite3_finalize(st);
+	return rc;
+}
+
+typedef struct half_job {
+	sqlite3 *db;              /* OWNED: the second connection */
+	char *const *inds;        /* BORROWED */
+	size_t n_inds;
+	const char *split;        /* BORROWED */
+	cpts_store_indrow_fn fn;
+	void *arg;
+	int rc;
+	char err[256];
+} half_job;
+
+static void *half_main(void *arg)
+{
+	half_job *j = arg;
+
+	j->rc = read_half(j->db, j->inds, j->n_inds, j->split, true, j->fn, j->arg, j->err,
+			  sizeof(j->err));
+	return NULL;
+}
+
+/* A read-only connection of its own to the workspace file (NULL: none to be had, e.g.
+   an in-memory workspace). OWNED by the caller. */
+static sqlite3 *second_connection(cpts_store *s)
+{
+	sqlite3 *db = NULL;
+
+	if (!s->path || !*s->path || strcmp(s->path, ":memory:") == 0)
+		return NULL;
+	if (sqlite3_open_v2(s->path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
+	    SQLITE_OK ||
+	    sqlite3_exec(db, "PRAGMA mmap_size=1073741824", NULL, NULL, NULL) != SQLITE_OK) {
+		sqlite3_close(db);
+		return NULL;
+	}
+	sqlite3_busy_timeout(db, 5000);
+	return db;
+}
+
+int cpts_store_indicator_data_halves(cpts_ctx *ctx, cpts_store *s, const char *split,
+				     cpts_store_indrow_fn fn_lo, void *arg_lo,
+				     cpts_store_indrow_fn fn_hi, void *arg_hi)
+{
+	half_job job;
+	char **inds = NULL, err[256] = "";
+	size_t n_inds = 0;
+	pthread_t th;
+	bool threaded = false;
+	long long exists = 0;
+	int rc;
+
+	memset(&job, 0, sizeof(job));
+	if ((rc = cpts_store_count_get(ctx, s, "SELECT count(*) FROM sqlite_master WHERE type ="
+				       " 'table' AND name = 'indicator_data'", &exists)) < 0)
+		return rc;
+	if (exists == 0)
+		return CPTS_OK;
+	if ((rc = list_indicators(ctx, s, &inds, &n_inds)) < 0)
+		goto out;
+	job.inds = inds;
+	job.n_inds = n_inds;
+	job.split = split;
+	job.fn = fn_hi;
+	job.arg = arg_hi;
+	/* the caller's transaction has not written indicator_data: a second connection
+	   sees the same rows */
+	if ((job.db = second_connection(s)))
+		threaded = pthread_create(&th, NULL, half_main, &job) == 0;
+	rc = read_half(s->db, inds, n_inds, split, false, fn_lo, arg_lo, err, sizeof(err));
+	if (threaded)
+		pthread_join(th, NULL);
+	else
+		job.rc = rc == CPTS_OK ? read_half(s->db, inds, n_inds, split, true, fn_hi, arg_hi,
+						   job.err, sizeof(job.err))
+				       : CPTS_OK;
+	if (rc > 0)
+		rc = cpts_fail(ctx, cpts_store__status(s->db), "reading indicator_data: %s", err);
+	else if (rc == CPTS_OK && job.rc > 0)
+		rc = cpts_fail(ctx, CPTS_EIO, "reading indicator_data: %s", job.err);
+	else if (rc == CPTS_OK)
+		rc = job.rc;
+out:
+	if (job.db)
+		sqlite3_close(job.db);
+	for (size_t k = 0; k < n_inds; k++)
+		free(inds[k]);
+	free(inds);
 	return rc;
 }
 
@@ -288,25 +424,21 @@ static void bind_real(sqlite3_stmt *st, int p, double v)
 		sqlite3_bind_double(st, p, v);
 }
 
-/* Bind row r as the k-th row (from 0) of an insert statement. */
-static void bind_pvrow(sqlite3_stmt *st, int k, const cpts_store_pvwriter *w,
-		       const char *terr, const cpts_store_pvrow *r)
+/* Bind the columns of row r after partition and territory, from parameter p on. */
+static void bind_pvvals(sqlite3_stmt *st, int p, const cpts_store_pvrow *r)
 {
-	int p = 9 * k;
-
-	sqlite3_bind_text(st, p + 1, w->partition, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, p + 2, terr, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, p + 3, r->level, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, p + 4, r->code, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, p + 5, r->ind, -1, SQLITE_STATIC);
-	bind_real(st, p + 6, r->v);
-	bind_real(st, p + 7, r->lo);
-	bind_real(st, p + 8, r->hi);
-	sqlite3_bind_int(st, p + 9, r->masked ? 1 : 0);
+	sqlite3_bind_text(st, p, r->level, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, p + 1, r->code, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, p + 2, r->ind, -1, SQLITE_STATIC);
+	bind_real(st, p + 3, r->v);
+	bind_real(st, p + 4, r->lo);
+	bind_real(st, p + 5, r->hi);
+	sqlite3_bind_int(st, p + 6, r->masked ? 1 : 0);
 }
 
 /* PV_BATCH rows per statement, then the rest one by one; rows go in the same order
-   either way. */
+   either way. The rows of a batch share parameters ?1 (partition) and ?2 (territory),
+   bound once per call: 2 binds fewer per row (France: 4 million rows). */
 int cpts_store_pvwriter_put(cpts_ctx *ctx, cpts_store_pvwriter *w, const char *territory,
 			    const cpts_store_pvrow *rows, size_t n)
 {
@@ -317,18 +449,27 @@ int cpts_store_pvwriter_put(cpts_ctx *ctx, cpts_store_pvwriter *w, const char *t
 		cpts_buf q = CPTS_BUF_INIT;
 		cpts_buf_addstr(&q, "INSERT OR REPLACE INTO profile_values(partition, territory,"
 				" level, level_code, indicator, value, lo, hi, masked) VALUES");
-		for (int i = 0; i < PV_BATCH; i++)
-			cpts_buf_addstr(&q, i ? ",(?,?,?,?,?,?,?,?,?)" : "(?,?,?,?,?,?,?,?,?)");
+		for (int i = 0; i < PV_BATCH; i++) {
+			int p = 3 + 7 * i;
+			cpts_buf_addf(&q, "%s(?1,?2,?%d,?%d,?%d,?%d,?%d,?%d,?%d)", i ? "," : "", p,
+				      p + 1, p + 2, p + 3, p + 4, p + 5, p + 6);
+		}
 		rc = cpts_store_prepare(ctx, w->s, &w->batch, q.data);
 		cpts_buf_release(&q);
 	}
+	if (rc == CPTS_OK && k + PV_BATCH <= n) {
+		sqlite3_bind_text(w->batch, 1, w->partition, -1, SQLITE_STATIC);
+		sqlite3_bind_text(w->batch, 2, territory, -1, SQLITE_STATIC);
+	}
 	for (; rc == CPTS_OK && k + PV_BATCH <= n; k += PV_BATCH) {
 		for (int i = 0; i < PV_BATCH; i++)
-			bind_pvrow(w->batch, i, w, territory, &rows[k + (size_t)i]);
+			bind_pvvals(w->batch, 3 + 7 * i, &rows[k + (size_t)i]);
 		rc = cpts_store_step_done(ctx, w->s, w->batch);
 	}
 	for (; rc == CPTS_OK && k < n; k++) {
-		bind_pvrow(w->ins, 0, w, territory, &rows[k]);
+		sqlite3_bind_text(w->ins, 1, w->partition, -1, SQLITE_STATIC);
+		sqlite3_bind_text(w->ins, 2, territory, -1, SQLITE_STATIC);
+		bind_pvvals(w->ins, 3, &rows[k]);
 		rc = cpts_store_step_done(ctx, w->s, w->ins);
 	}
 	return rc;

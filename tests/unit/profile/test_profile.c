@@ -19,6 +19,7 @@
 #include "cpts/ctx.h"
 #include "cpts/profile.h"
 #include "cpts/store.h"
+#include "cpts/store_profile.h"
 #include "cpts/util.h"
 #include "tap.h"
 
@@ -486,6 +487,93 @@ static void check_disclosure(cpts_ctx *ctx, cpts_store *s)
 	cpts_ptable_free(t);
 }
 
+/* cpts_store_indicator_data_halves: rows handed back in two halves of the codes (the
+   upper one on a second connection, in another thread, inside the caller's write
+   transaction), each in key order, every stored row once with its values. */
+typedef struct got_rows {
+	cpts_indrow r[64];
+	size_t n;
+} got_rows;
+
+/* (indicator, code, sex, age, year) order, written out here */
+static int key_cmp(const cpts_indrow *x, const cpts_indrow *y)
+{
+	int c;
+
+	if ((c = strcmp(x->indicator, y->indicator)) || (c = strcmp(x->code, y->code)) ||
+	    (c = strcmp(x->sex, y->sex)) || (c = strcmp(x->age, y->age)))
+		return c;
+	return (x->year > y->year) - (x->year < y->year);
+}
+
+static int got_row(void *arg, const cpts_indrow *r)
+{
+	got_rows *g = arg;
+
+	if (g->n < 64)
+		g->r[g->n] = *r;
+	g->n++;
+	return CPTS_OK;
+}
+
+static void check_halves(cpts_ctx *ctx, cpts_store *s)
+{
+	static const char *const inds[] = { "hx_b", "hx_a" };
+	static const char *const hcodes[] = { "44005", "44001", "44003", "44002", "44004" };
+	cpts_indrow in[20];
+	got_rows lo, hi;
+	size_t n = 0, bad = 0, found = 0;
+
+	memset(in, 0, sizeof(in));
+	for (size_t i = 0; i < 2; i++)
+		for (size_t c = 0; c < 5; c++)
+			for (int y = 2022; y <= 2023; y++) {
+				cpts_indrow *r = &in[n++];
+				snprintf(r->indicator, sizeof(r->indicator), "%s", inds[i]);
+				snprintf(r->code, sizeof(r->code), "%s", hcodes[c]);
+				snprintf(r->sex, sizeof(r->sex), "T");
+				snprintf(r->age, sizeof(r->age), "ALL");
+				r->year = y;
+				r->masked = c == 2 && y == 2023;
+				r->num = r->masked ? NAN : 100.0 * (double)i + 10.0 * (double)c + y - 2022;
+				r->den = c == 4 ? NAN : 1000.0 + (double)c;
+			}
+	is_int(cpts_store_begin(ctx, s), CPTS_OK, "halves: transaction");
+	is_int(cpts_store_indicator_data_put(ctx, s, in, n), CPTS_OK, "halves: rows stored");
+	is_int(cpts_store_commit(ctx, s), CPTS_OK, "halves: committed");
+	memset(&lo, 0, sizeof(lo));
+	memset(&hi, 0, sizeof(hi));
+	/* as cpts profile reads them: inside its BEGIN IMMEDIATE */
+	is_int(cpts_store_begin(ctx, s), CPTS_OK, "halves: write transaction open");
+	is_int(cpts_store_indicator_data_halves(ctx, s, "44003", got_row, &lo, got_row, &hi),
+	       CPTS_OK, "halves: read");
+	cpts_store_rollback(s);
+	is_int((long)lo.n, 8, "lower half: 2 indicators x 2 codes x 2 years");
+	is_int((long)hi.n, 12, "upper half: 2 indicators x 3 codes x 2 years");
+	for (size_t k = 0; k < lo.n && k < 64; k++)
+		bad += strcmp(lo.r[k].code, "44003") >= 0 ||
+		       (k && key_cmp(&lo.r[k - 1], &lo.r[k]) >= 0);
+	for (size_t k = 0; k < hi.n && k < 64; k++)
+		bad += strcmp(hi.r[k].code, "44003") < 0 ||
+		       (k && key_cmp(&hi.r[k - 1], &hi.r[k]) >= 0);
+	is_int((long)bad, 0, "each half holds its codes only, in key order");
+	ok(strcmp(lo.r[0].indicator, "hx_a") == 0 && strcmp(lo.r[0].code, "44001") == 0 &&
+	   lo.r[0].year == 2022, "the lower half starts at the smallest key");
+	for (size_t k = 0; k < n; k++)
+		for (int h = 0; h < 2; h++) {
+			const got_rows *g = h ? &hi : &lo;
+			for (size_t j = 0; j < g->n && j < 64; j++) {
+				const cpts_indrow *r = &g->r[j];
+				if (key_cmp(r, &in[k]) != 0)
+					continue;
+				found += r->masked == in[k].masked &&
+					 (isnan(in[k].num) ? isnan(r->num) : r->num == in[k].num) &&
+					 (isnan(in[k].den) ? isnan(r->den) : r->den == in[k].den);
+			}
+		}
+	is_int((long)found, (long)n, "every stored row read back once with its values");
+}
+
 int main(void)
 {
 	cpts_ctx ctx;
@@ -515,6 +603,7 @@ int main(void)
 	     "split commune counts are weighted (0.4 x 3000)");
 	check_reference(&ctx, s, dir);
 	check_disclosure(&ctx, s);
+	check_halves(&ctx, s);
 	/* attraction shares leave in whole percents (at 0.1 % they pin a commune's total) */
 	near(cpts_share_whole_pct(0.1234), 0.12, 1e-12, "attraction share 12.34 %% published as 12 %%");
 	near(cpts_share_whole_pct(0.4567), 0.46, 1e-12, "attraction share 45.67 %% published as 46 %%");
