@@ -171,10 +171,12 @@ int cpts_store_open(cpts_ctx *ctx, cpts_store **out, const char *path, unsigned 
 	if (!(flags & CPTS_STORE_READONLY) &&
 	    ((rc = cpts_store_count_get(ctx, s, "SELECT count(*) FROM sqlite_master WHERE type ="
 					" 'table' AND name IN ('territory_names',"
-					" 'basin_stability')", &n)) < 0 ||
-	     (n < 2 && (rc = cpts_store_exec(ctx, s, cpts_store_schema_upgrade_sql)) < 0)))
+					" 'basin_stability', 'table_stats')", &n)) < 0 ||
+	     (n < 3 && (rc = cpts_store_exec(ctx, s, cpts_store_schema_upgrade_sql)) < 0)))
 		goto out;
 	if (!(flags & CPTS_STORE_READONLY)) {
+		/* from here on every write keeps the counts of table_stats (stats.c) */
+		cpts_store__stats_attach(s);
 		/* consumption by profession (issue 14): the table rebuilt, in one
 		   transaction */
 		if ((rc = cpts_store_count_get(ctx, s, "SELECT count(*) FROM"
@@ -295,6 +297,7 @@ int cpts_store_begin(cpts_ctx *ctx, cpts_store *s)
 	if ((rc = cpts_store_exec(ctx, s, "BEGIN IMMEDIATE")) < 0)
 		return rc;
 	s->in_tx = 1;
+	cpts_store__stats_tx_reset(s);
 	return CPTS_OK;
 }
 
@@ -308,7 +311,10 @@ int cpts_store_commit(cpts_ctx *ctx, cpts_store *s)
 		cpts_store_rollback(s);
 		return cpts_fail(ctx, CPTS_ECANCEL, "interrupted");
 	}
-	rc = cpts_store_exec(ctx, s, "COMMIT");
+	/* the counts of the tables written, committed with them */
+	rc = cpts_store__stats_commit(ctx, s);
+	if (rc == CPTS_OK)
+		rc = cpts_store_exec(ctx, s, "COMMIT");
 	if (rc < 0) {
 		cpts_store_rollback(s);
 		return rc;
@@ -323,6 +329,7 @@ void cpts_store_rollback(cpts_store *s)
 		return;
 	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	s->in_tx = 0;
+	cpts_store__stats_rolled_back(s);
 }
 
 long long cpts_store_count(cpts_store *s, const char *sql, long long def)
@@ -437,17 +444,31 @@ int cpts_store_record_run(cpts_ctx *ctx, cpts_store *s, const char *command, con
 	return rc;
 }
 
-int cpts_store_has_partition(cpts_ctx *ctx, cpts_store *s, const char *name)
+/* 1 when sql with ?1 = key finds a row, 0 when not, < 0 on a read error. */
+static int has_row(cpts_ctx *ctx, cpts_store *s, const char *sql, const char *key,
+		   const char *what)
 {
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	if ((rc = cpts_store_prepare(ctx, s, &st, "SELECT 1 FROM partitions WHERE name = ?")) < 0)
+	if ((rc = cpts_store_prepare(ctx, s, &st, sql)) < 0)
 		return rc;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	rc = cpts_store_row(ctx, s, st, "reading partitions");
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	rc = cpts_store_row(ctx, s, st, what);
 	sqlite3_finalize(st);
 	return rc;
+}
+
+int cpts_store_has_partition(cpts_ctx *ctx, cpts_store *s, const char *name)
+{
+	return has_row(ctx, s, "SELECT 1 FROM partitions WHERE name = ?", name,
+		       "reading partitions");
+}
+
+int cpts_store__has_table(cpts_ctx *ctx, cpts_store *s, const char *name)
+{
+	return has_row(ctx, s, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+		       name, "reading the schema");
 }
 
 int cpts_store_population_by_sex_age(cpts_ctx *ctx, cpts_store *s)

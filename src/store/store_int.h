@@ -11,6 +11,10 @@ struct cpts_store {
 	void *spl_cache;    /* OWNED SpatiaLite connection cache */
 	char *path;         /* OWNED */
 	int in_tx;          /* a transaction is open */
+	unsigned stats_dirty;       /* stats.c: tables written since their counts were kept */
+	int stats_known;            /* stats.c: 1 table_stats exists, -1 not, 0 not looked */
+	long long flows_rows_tx;    /* stats.c: flow rows written in this transaction */
+	long long flows_masked_tx;  /* ... of which masked */
 };
 
 /*
@@ -20,6 +24,33 @@ struct cpts_store {
  * corrupt, not a database).
  */
 int cpts_store__status(sqlite3 *db);
+
+/* 1 when table name exists, 0 when not, < 0 on a read error (reported). */
+int cpts_store__has_table(cpts_ctx *ctx, cpts_store *s, const char *name);
+
+/* A table `cpts info` describes (stats.c): its commune code column (NULL: none) and the
+ * SQL condition of its masked rows (NULL: none). */
+typedef struct {
+	const char *name;
+	const char *code_col;
+	const char *masked;
+	const char *label;
+} cpts_store_tbl;
+
+extern const cpts_store_tbl cpts_store__tables[]; /* NULL-name ended */
+
+/* stats.c: the counts of table_stats, kept by the transactions that write the tables */
+void cpts_store__stats_attach(cpts_store *s);
+void cpts_store__stats_tx_reset(cpts_store *s);
+void cpts_store__stats_rolled_back(cpts_store *s);
+void cpts_store__flows_written(cpts_store *s, long long rows, long long masked);
+int cpts_store__stats_commit(cpts_ctx *ctx, cpts_store *s);
+/* Rows, communes covered (-1: no code column) and masked rows of t, counted now. */
+int cpts_store__stats_count(cpts_ctx *ctx, cpts_store *s, const cpts_store_tbl *t,
+			    long long *rows, long long *n_com, long long *masked);
+/* The kept counts of t: 1 found (and current), 0 none, < 0 a read error. */
+int cpts_store__stats_get(cpts_ctx *ctx, cpts_store *s, const cpts_store_tbl *t,
+			  long long *rows, long long *n_com, long long *masked);
 
 extern const char cpts_store_schema_sql[];
 extern const char cpts_store_schema_upgrade_sql[];
