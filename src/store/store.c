@@ -479,3 +479,48 @@ int cpts_store_population_by_sex_age(cpts_ctx *ctx, cpts_store *s)
 
 	return rc < 0 ? rc : n > 0;
 }
+
+/* Prepare "head VALUES(?,..)" with n_rows rows of n_cols parameters. */
+static int prepare_rows(cpts_ctx *ctx, cpts_store *s, sqlite3_stmt **st, const char *head,
+			int n_cols, size_t n_rows)
+{
+	cpts_buf sql = CPTS_BUF_INIT;
+	int rc;
+
+	cpts_buf_addstr(&sql, head);
+	cpts_buf_addstr(&sql, " VALUES");
+	for (size_t r = 0; r < n_rows; r++) {
+		cpts_buf_addstr(&sql, r ? ",(?" : "(?");
+		for (int c = 1; c < n_cols; c++)
+			cpts_buf_addstr(&sql, ",?");
+		cpts_buf_addch(&sql, ')');
+	}
+	rc = cpts_store_prepare(ctx, s, st, sql.data);
+	cpts_buf_release(&sql);
+	return rc;
+}
+
+int cpts_store__insert_rows(cpts_ctx *ctx, cpts_store *s, const char *head, int n_cols,
+			    size_t n, cpts_store__bind_row bind, void *arg)
+{
+	sqlite3_stmt *batch = NULL, *one = NULL;
+	size_t i = 0;
+	int rc = CPTS_OK;
+
+	if (n >= CPTS_STORE_ROW_BATCH)
+		rc = prepare_rows(ctx, s, &batch, head, n_cols, CPTS_STORE_ROW_BATCH);
+	for (; rc == CPTS_OK && i + CPTS_STORE_ROW_BATCH <= n; i += CPTS_STORE_ROW_BATCH) {
+		for (size_t r = 0; r < CPTS_STORE_ROW_BATCH; r++)
+			bind(batch, (int)r * n_cols + 1, i + r, arg);
+		rc = cpts_store_step_done(ctx, s, batch);
+	}
+	if (rc == CPTS_OK && i < n)
+		rc = prepare_rows(ctx, s, &one, head, n_cols, 1);
+	for (; rc == CPTS_OK && i < n; i++) {
+		bind(one, 1, i, arg);
+		rc = cpts_store_step_done(ctx, s, one);
+	}
+	sqlite3_finalize(batch);
+	sqlite3_finalize(one);
+	return rc;
+}

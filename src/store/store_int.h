@@ -25,6 +25,15 @@ struct cpts_store {
  */
 int cpts_store__status(sqlite3 *db);
 
+/* Rows written CPTS_STORE_ROW_BATCH per INSERT statement ("head" is "INSERT INTO t(a, b)"):
+ * one statement per row spent most of a 35,000-row write in preparing the step of
+ * each (issue 13: basins plurality, partition members and basin_communes). bind()
+ * binds row i from parameter first on (first, first + 1, ... first + n_cols - 1). */
+#define CPTS_STORE_ROW_BATCH 64
+typedef void (*cpts_store__bind_row)(sqlite3_stmt *st, int first, size_t i, void *arg);
+int cpts_store__insert_rows(cpts_ctx *ctx, cpts_store *s, const char *head, int n_cols,
+			    size_t n, cpts_store__bind_row bind, void *arg);
+
 /* 1 when table name exists, 0 when not, < 0 on a read error (reported). */
 int cpts_store__has_table(cpts_ctx *ctx, cpts_store *s, const char *name);
 
