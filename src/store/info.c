@@ -18,19 +18,20 @@ static int table_counts(cpts_ctx *ctx, cpts_store *s, const cpts_store_tbl *t, l
 {
 	cpts_store_tbl only_rows = { t->name, NULL, NULL, t->label };
 	long long kept_rows;
-	int rc;
+	int r;
 
-	if ((rc = cpts_store__stats_count(ctx, s, &only_rows, rows, n_com, masked)) < 0)
-		return rc;
-	*n_com = -1;
-	*masked = 0;
+	if (cpts_store__stats_count(s, &only_rows, rows, n_com, masked) != SQLITE_OK)
+		return cpts_store_fail(ctx, s, "counting rows");
 	if (!t->code_col && !t->masked)
 		return CPTS_OK;
-	if ((rc = cpts_store__stats_get(ctx, s, t, &kept_rows, n_com, masked)) < 0)
-		return rc;
-	if (rc > 0 && kept_rows == *rows)
+	r = cpts_store__stats_get(s, t, &kept_rows, n_com, masked);
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		return cpts_store_fail(ctx, s, "reading table_stats");
+	if (r == SQLITE_ROW && kept_rows == *rows)
 		return CPTS_OK;
-	return cpts_store__stats_count(ctx, s, t, rows, n_com, masked);
+	if (cpts_store__stats_count(s, t, rows, n_com, masked) != SQLITE_OK)
+		return cpts_store_fail(ctx, s, "counting rows");
+	return CPTS_OK;
 }
 
 int cpts_store_info(cpts_ctx *ctx, cpts_store *s, FILE *out, bool json)

@@ -117,25 +117,43 @@ void cpts_store__flows_written(cpts_store *s, long long rows, long long masked)
 	s->flows_masked_tx += masked;
 }
 
-/* One number from sql (0 when NULL or no row). */
-static int count1(cpts_ctx *ctx, cpts_store *s, const char *sql, long long *out)
+/* One number from sql, ?1 bound to key when not NULL (0 when NULL or no row): SQLITE_OK
+ * or the error code (the connection holds the message). Raw SQLite, so that this file
+ * needs nothing of store.c, which calls it from cpts_store_commit. */
+static int count_sql(sqlite3 *db, const char *sql, const char *key, long long *out)
 {
-	int rc = cpts_store_count_get(ctx, s, sql, out);
+	sqlite3_stmt *st = NULL;
+	int r;
 
-	return rc == CPTS_ABSENT ? CPTS_OK : rc;
+	*out = 0;
+	if ((r = sqlite3_prepare_v2(db, sql, -1, &st, NULL)) != SQLITE_OK)
+		return r;
+	if (key)
+		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW)
+		if (sqlite3_column_type(st, 0) != SQLITE_NULL)
+			*out = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return r == SQLITE_DONE ? SQLITE_OK : r;
 }
 
-int cpts_store__stats_count(cpts_ctx *ctx, cpts_store *s, const cpts_store_tbl *t,
-			    long long *rows, long long *n_com, long long *masked)
+static int has_table(sqlite3 *db, const char *name, long long *yes)
+{
+	return count_sql(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND"
+			 " name = ?1", name, yes);
+}
+
+int cpts_store__stats_count(cpts_store *s, const cpts_store_tbl *t, long long *rows,
+			    long long *n_com, long long *masked)
 {
 	char sql[512];
-	int rc;
+	int r;
 
 	*n_com = -1;
 	*masked = 0;
 	snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", t->name);
-	if ((rc = count1(ctx, s, sql, rows)) < 0)
-		return rc;
+	if ((r = count_sql(s->db, sql, NULL, rows)) != SQLITE_OK)
+		return r;
 	if (t->code_col) {
 		/* count(DISTINCT) decodes every row; the code column leads the key of each
 		   table, so one seek per distinct code finds the next */
@@ -144,39 +162,40 @@ int cpts_store__stats_count(cpts_ctx *ctx, cpts_store *s, const cpts_store_tbl *
 			 " UNION ALL SELECT (SELECT %s FROM %s WHERE %s > c.v ORDER BY %s"
 			 " LIMIT 1) FROM c WHERE c.v IS NOT NULL) SELECT count(v) FROM c",
 			 c, t->name, c, t->name, c, c);
-		if ((rc = count1(ctx, s, sql, n_com)) < 0)
-			return rc;
+		if ((r = count_sql(s->db, sql, NULL, n_com)) != SQLITE_OK)
+			return r;
 	}
 	if (t->masked) {
 		snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s WHERE %s", t->name, t->masked);
-		rc = count1(ctx, s, sql, masked);
+		r = count_sql(s->db, sql, NULL, masked);
 	}
-	return rc;
+	return r;
 }
 
 /* The version of input tbl (0 when never recorded or no versions table). */
 static const char version_sql[] =
 	"coalesce((SELECT version FROM versions WHERE name = ?1), 0)";
 
-int cpts_store__stats_commit(cpts_ctx *ctx, cpts_store *s)
+int cpts_store__stats_commit(cpts_store *s)
 {
 	sqlite3_stmt *st = NULL;
 	char sql[256];
 	unsigned dirty = s->stats_dirty;
-	int rc, has_versions;
+	long long has_stats = 0, has_versions = 0;
+	int r;
 
 	if (!dirty)
-		return CPTS_OK;
-	if ((rc = cpts_store__has_table(ctx, s, "table_stats")) <= 0)
-		return rc; /* a workspace opened read-only cannot have written */
-	if ((has_versions = cpts_store__has_table(ctx, s, "versions")) < 0)
-		return has_versions;
+		return SQLITE_OK;
+	if ((r = has_table(s->db, "table_stats", &has_stats)) != SQLITE_OK || !has_stats)
+		return r; /* a workspace opened read-only cannot have written */
+	if ((r = has_table(s->db, "versions", &has_versions)) != SQLITE_OK)
+		return r;
 	snprintf(sql, sizeof(sql), "INSERT OR REPLACE INTO table_stats(tbl, version, n_rows,"
 		 " n_communes, n_masked) VALUES(?1, %s, ?2, ?3, ?4)",
 		 has_versions ? version_sql : "0");
-	if ((rc = cpts_store_prepare(ctx, s, &st, sql)) < 0)
-		return rc;
-	for (int i = 0; cpts_store__tables[i].name && rc == CPTS_OK; i++) {
+	if ((r = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL)) != SQLITE_OK)
+		return r;
+	for (int i = 0; cpts_store__tables[i].name && r == SQLITE_OK; i++) {
 		const cpts_store_tbl *t = &cpts_store__tables[i];
 		cpts_store_tbl quick = *t;
 		long long rows, n_com, masked;
@@ -187,13 +206,13 @@ int cpts_store__stats_commit(cpts_ctx *ctx, cpts_store *s)
 		   it counted the masked ones */
 		if (strcmp(t->name, "flows") == 0 && s->flows_rows_tx > 0)
 			quick.masked = NULL;
-		if ((rc = cpts_store__stats_count(ctx, s, &quick, &rows, &n_com, &masked)) < 0)
+		if ((r = cpts_store__stats_count(s, &quick, &rows, &n_com, &masked)) != SQLITE_OK)
 			break;
 		if (t->masked && !quick.masked) {
 			if (rows == s->flows_rows_tx)
 				masked = s->flows_masked_tx;
-			else if ((rc = cpts_store__stats_count(ctx, s, t, &rows, &n_com,
-							       &masked)) < 0)
+			else if ((r = cpts_store__stats_count(s, t, &rows, &n_com, &masked)) !=
+				 SQLITE_OK)
 				break;
 		}
 		sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
@@ -203,44 +222,46 @@ int cpts_store__stats_commit(cpts_ctx *ctx, cpts_store *s)
 		else
 			sqlite3_bind_null(st, 3);
 		sqlite3_bind_int64(st, 4, masked);
-		rc = cpts_store_step_done(ctx, s, st);
+		r = sqlite3_step(st);
+		r = r == SQLITE_DONE ? sqlite3_reset(st) : r;
 	}
 	sqlite3_finalize(st);
-	if (rc < 0)
-		return rc;
+	if (r != SQLITE_OK)
+		return r;
 	if (!writer_pending(s))
 		s->stats_dirty = 0;
-	return CPTS_OK;
+	return SQLITE_OK;
 }
 
-int cpts_store__stats_get(cpts_ctx *ctx, cpts_store *s, const cpts_store_tbl *t,
-			  long long *rows, long long *n_com, long long *masked)
+int cpts_store__stats_get(cpts_store *s, const cpts_store_tbl *t, long long *rows,
+			  long long *n_com, long long *masked)
 {
 	sqlite3_stmt *st = NULL;
-	int rc, has_versions;
+	long long yes = 0, has_versions = 0;
+	int r;
 
 	if (s->stats_known == 0) {
-		if ((rc = cpts_store__has_table(ctx, s, "table_stats")) < 0)
-			return rc;
-		s->stats_known = rc ? 1 : -1;
+		if ((r = has_table(s->db, "table_stats", &yes)) != SQLITE_OK)
+			return r;
+		s->stats_known = yes ? 1 : -1;
 	}
 	if (s->stats_known < 0)
-		return 0;
-	if ((has_versions = cpts_store__has_table(ctx, s, "versions")) < 0)
-		return has_versions;
-	if ((rc = cpts_store_prepare(ctx, s, &st, has_versions
+		return SQLITE_DONE;
+	if ((r = has_table(s->db, "versions", &has_versions)) != SQLITE_OK)
+		return r;
+	if ((r = sqlite3_prepare_v2(s->db, has_versions
 			? "SELECT n_rows, n_communes, n_masked FROM table_stats WHERE tbl = ?1 AND"
 			  " version = coalesce((SELECT version FROM versions WHERE name = ?1), 0)"
 			: "SELECT n_rows, n_communes, n_masked FROM table_stats WHERE tbl = ?1 AND"
-			  " version = 0")) < 0)
-		return rc;
+			  " version = 0", -1, &st, NULL)) != SQLITE_OK)
+		return r;
 	sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
-	rc = cpts_store_row(ctx, s, st, "reading table_stats");
-	if (rc > 0) {
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW) {
 		*rows = sqlite3_column_int64(st, 0);
 		*n_com = sqlite3_column_type(st, 1) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 1);
 		*masked = sqlite3_column_int64(st, 2);
 	}
 	sqlite3_finalize(st);
-	return rc;
+	return r;
 }

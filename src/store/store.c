@@ -312,8 +312,9 @@ int cpts_store_commit(cpts_ctx *ctx, cpts_store *s)
 		return cpts_fail(ctx, CPTS_ECANCEL, "interrupted");
 	}
 	/* the counts of the tables written, committed with them */
-	rc = cpts_store__stats_commit(ctx, s);
-	if (rc == CPTS_OK)
+	if (cpts_store__stats_commit(s) != SQLITE_OK)
+		rc = cpts_store_fail(ctx, s, "keeping the counts of the tables written");
+	else
 		rc = cpts_store_exec(ctx, s, "COMMIT");
 	if (rc < 0) {
 		cpts_store_rollback(s);
@@ -444,31 +445,17 @@ int cpts_store_record_run(cpts_ctx *ctx, cpts_store *s, const char *command, con
 	return rc;
 }
 
-/* 1 when sql with ?1 = key finds a row, 0 when not, < 0 on a read error. */
-static int has_row(cpts_ctx *ctx, cpts_store *s, const char *sql, const char *key,
-		   const char *what)
+int cpts_store_has_partition(cpts_ctx *ctx, cpts_store *s, const char *name)
 {
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	if ((rc = cpts_store_prepare(ctx, s, &st, sql)) < 0)
+	if ((rc = cpts_store_prepare(ctx, s, &st, "SELECT 1 FROM partitions WHERE name = ?")) < 0)
 		return rc;
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	rc = cpts_store_row(ctx, s, st, what);
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	rc = cpts_store_row(ctx, s, st, "reading partitions");
 	sqlite3_finalize(st);
 	return rc;
-}
-
-int cpts_store_has_partition(cpts_ctx *ctx, cpts_store *s, const char *name)
-{
-	return has_row(ctx, s, "SELECT 1 FROM partitions WHERE name = ?", name,
-		       "reading partitions");
-}
-
-int cpts_store__has_table(cpts_ctx *ctx, cpts_store *s, const char *name)
-{
-	return has_row(ctx, s, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
-		       name, "reading the schema");
 }
 
 int cpts_store_population_by_sex_age(cpts_ctx *ctx, cpts_store *s)

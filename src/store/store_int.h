@@ -34,9 +34,6 @@ typedef void (*cpts_store__bind_row)(sqlite3_stmt *st, int first, size_t i, void
 int cpts_store__insert_rows(cpts_ctx *ctx, cpts_store *s, const char *head, int n_cols,
 			    size_t n, cpts_store__bind_row bind, void *arg);
 
-/* 1 when table name exists, 0 when not, < 0 on a read error (reported). */
-int cpts_store__has_table(cpts_ctx *ctx, cpts_store *s, const char *name);
-
 /* A table `cpts info` describes (stats.c): its commune code column (NULL: none) and the
  * SQL condition of its masked rows (NULL: none). */
 typedef struct {
@@ -48,18 +45,21 @@ typedef struct {
 
 extern const cpts_store_tbl cpts_store__tables[]; /* NULL-name ended */
 
-/* stats.c: the counts of table_stats, kept by the transactions that write the tables */
+/* stats.c: the counts of table_stats, kept by the transactions that write the tables.
+ * Raw SQLite below store.c (which calls it from open and commit): the functions that
+ * read return SQLITE_OK (or SQLITE_ROW / SQLITE_DONE where said) or the error code of
+ * the connection, which the caller reports with cpts_store_fail. */
 void cpts_store__stats_attach(cpts_store *s);
 void cpts_store__stats_tx_reset(cpts_store *s);
 void cpts_store__stats_rolled_back(cpts_store *s);
 void cpts_store__flows_written(cpts_store *s, long long rows, long long masked);
-int cpts_store__stats_commit(cpts_ctx *ctx, cpts_store *s);
+int cpts_store__stats_commit(cpts_store *s);
 /* Rows, communes covered (-1: no code column) and masked rows of t, counted now. */
-int cpts_store__stats_count(cpts_ctx *ctx, cpts_store *s, const cpts_store_tbl *t,
-			    long long *rows, long long *n_com, long long *masked);
-/* The kept counts of t: 1 found (and current), 0 none, < 0 a read error. */
-int cpts_store__stats_get(cpts_ctx *ctx, cpts_store *s, const cpts_store_tbl *t,
-			  long long *rows, long long *n_com, long long *masked);
+int cpts_store__stats_count(cpts_store *s, const cpts_store_tbl *t, long long *rows,
+			    long long *n_com, long long *masked);
+/* The kept counts of t: SQLITE_ROW found (and current), SQLITE_DONE none. */
+int cpts_store__stats_get(cpts_store *s, const cpts_store_tbl *t, long long *rows,
+			  long long *n_com, long long *masked);
 
 extern const char cpts_store_schema_sql[];
 extern const char cpts_store_schema_upgrade_sql[];
