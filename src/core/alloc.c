@@ -1,20 +1,12 @@
 /*
  * alloc.c - allocation that never returns NULL (see cpts/util.h for why), plus the
  * small string and path helpers everything uses.
- *
- * Large blocks (the flow matrix and its transpose, the vertex arrays of the contiguity
- * graph: tens of MB each on France) are advised to use transparent huge pages: each
- * fresh 4 KiB page otherwise costs a page fault, a quarter of the CPU of `cpts basins
- * --method plurality` on France (32,000 faults; 8,000 with huge pages). Only where the
- * kernel leaves THP to madvise; the contents and results are the same.
  */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <stdint.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -27,33 +19,12 @@ static _Noreturn void die_nomem(size_t n)
 	exit(CPTS_EXIT_ENV);
 }
 
-#define HUGE_PAGE ((uintptr_t)2 << 20)
-
-/* Advise the whole 2 MiB pages inside [p, p + n) to be backed by huge pages. */
-static void advise_huge(void *p, size_t n)
-{
-#ifdef MADV_HUGEPAGE
-	uintptr_t a, e;
-
-	if (n < 2 * HUGE_PAGE)
-		return;
-	a = ((uintptr_t)p + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
-	e = ((uintptr_t)p + n) & ~(HUGE_PAGE - 1);
-	if (e > a)
-		(void)madvise((void *)a, e - a, MADV_HUGEPAGE); /* advice: a refusal is fine */
-#else
-	(void)p;
-	(void)n;
-#endif
-}
-
 void *cpts_malloc(size_t n)
 {
 	void *p = malloc(n ? n : 1);
 
 	if (!p)
 		die_nomem(n);
-	advise_huge(p, n);
 	return p;
 }
 
@@ -63,9 +34,6 @@ void *cpts_calloc(size_t n, size_t size)
 
 	if (!p)
 		die_nomem(n * size);
-	/* a large calloc block comes fresh from mmap, untouched: still worth advising */
-	if (n > 0 && size > 0 && n <= SIZE_MAX / size)
-		advise_huge(p, n * size);
 	return p;
 }
 
@@ -75,7 +43,6 @@ void *cpts_realloc(void *p, size_t n)
 
 	if (!q)
 		die_nomem(n);
-	advise_huge(q, n);
 	return q;
 }
 
