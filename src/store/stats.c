@@ -172,6 +172,20 @@ int cpts_store__stats_count(cpts_store *s, const cpts_store_tbl *t, long long *r
 	return r;
 }
 
+/* Forget the counts of tbl. */
+static int drop_counts(sqlite3 *db, const char *tbl)
+{
+	sqlite3_stmt *st = NULL;
+	int r = sqlite3_prepare_v2(db, "DELETE FROM table_stats WHERE tbl = ?1", -1, &st, NULL);
+
+	if (r != SQLITE_OK)
+		return r;
+	sqlite3_bind_text(st, 1, tbl, -1, SQLITE_STATIC);
+	r = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return r == SQLITE_DONE ? SQLITE_OK : r;
+}
+
 /* The version of input tbl (0 when never recorded or no versions table). */
 static const char version_sql[] =
 	"coalesce((SELECT version FROM versions WHERE name = ?1), 0)";
@@ -198,10 +212,17 @@ int cpts_store__stats_commit(cpts_store *s)
 	for (int i = 0; cpts_store__tables[i].name && r == SQLITE_OK; i++) {
 		const cpts_store_tbl *t = &cpts_store__tables[i];
 		cpts_store_tbl quick = *t;
-		long long rows, n_com, masked;
+		long long rows, n_com, masked, exists = 0;
 
 		if (!(dirty & (1u << i)))
 			continue;
+		/* a table dropped (and not made again) has no counts */
+		if ((r = has_table(s->db, t->name, &exists)) != SQLITE_OK)
+			break;
+		if (!exists) {
+			r = drop_counts(s->db, t->name);
+			continue;
+		}
 		/* every row of the flows written by the flows writer in this transaction:
 		   it counted the masked ones */
 		if (strcmp(t->name, "flows") == 0 && s->flows_rows_tx > 0)
