@@ -545,6 +545,11 @@ def run_dataset(bench, ds, peers_ok):
         if k is not None:
             bench.result(ds["name"], "basins plurality")["territories"] = k
 
+    # 5b. info: the fixed cost of opening a workspace and reading what it holds (issue 13:
+    # the counts are kept in table_stats, no scan of the flows); read-only, no copy
+    if ws:
+        bench.stage(ds, "info (open and counts)", lambda i, w, ws=ws: [CPTS, "info", ws], "none")
+
     # 6. profiles (the given partition, else the modularity basins)
     part = part_name or ("bench_modularity" if ws5 else "bench_plurality")
     st, ws6 = bench.stage(ds, "profile (with APL)",
@@ -744,6 +749,7 @@ TARGETS = [
      "graph --snap 0 (exact, as the peers)", 0.7, None),
     ("plurality basins, full France", "france", "basins plurality", 1.0, None),
     ("constrained modularity, full France", "france", "basins modularity (20k-175k)", 10.0, None),
+    ("`cpts info`, full France, 5 M flow pairs", "france", "info (open and counts)", 0.5, None),
     ("`cpts diagnose`, full France, 5 M flow pairs", "france", "diagnose (end to end)", 180.0,
      4 * 1024 * 1024),
     ("profiles (APL included), synthetic 35,000 communes", "synth-35000", "profile (with APL)",

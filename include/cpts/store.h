@@ -66,6 +66,14 @@
  *                                               'communes=1;mt=4;...' (deps.c); both
  *                                               tables are created on the first write in
  *                                               workspaces made before them
+ *   table_stats(tbl PK, version, n_rows, n_communes, n_masked)
+ *                                               the counts `cpts info` shows of each input
+ *                                               table and graph_edges, written before the
+ *                                               COMMIT of every transaction that wrote the
+ *                                               table (src/store/stats.c); used while
+ *                                               version is the table's and n_rows its
+ *                                               count(*), else info counts live; created
+ *                                               at a writable open when missing
  */
 #ifndef CPTS_STORE_H
 #define CPTS_STORE_H

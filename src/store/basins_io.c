@@ -10,6 +10,7 @@
 
 #include "cpts/store_basins.h"
 #include "cpts/util.h"
+#include "store/store_int.h"
 
 /* Co-assignment table, created on demand so that older workspaces take it too. */
 #define STABILITY_SQL \
@@ -83,34 +84,37 @@ int cpts_store_basins_put_metrics(cpts_ctx *ctx, cpts_store *s, const char *part
 	return rc;
 }
 
+struct communes_arg {
+	const char *partition;
+	const cpts_basin_commune_row *rows;
+};
+
+static void bind_commune(sqlite3_stmt *st, int k, size_t i, void *arg)
+{
+	const struct communes_arg *a = arg;
+	const cpts_basin_commune_row *r = &a->rows[i];
+
+	sqlite3_bind_text(st, k, a->partition, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, k + 1, r->code, -1, SQLITE_STATIC);
+	if (r->cls)
+		sqlite3_bind_int(st, k + 2, r->cls);
+	else
+		sqlite3_bind_null(st, k + 2);
+	bind_str(st, k + 3, r->first);
+	bind_opt(st, k + 4, r->first ? r->first_share : NAN);
+	bind_str(st, k + 5, r->second);
+	bind_opt(st, k + 6, r->second ? r->second_share : NAN);
+	bind_opt(st, k + 7, r->own_share);
+}
+
 int cpts_store_basins_put_communes(cpts_ctx *ctx, cpts_store *s, const char *partition,
 				   const cpts_basin_commune_row *rows, size_t n)
 {
-	sqlite3_stmt *st = NULL;
-	int rc;
+	struct communes_arg a = { partition, rows };
 
-	if ((rc = cpts_store_prepare(ctx, s, &st, "INSERT INTO basin_communes(partition, code,"
-				     " class, first_terr, first_share, second_terr, second_share,"
-				     " own_share) VALUES(?,?,?,?,?,?,?,?)")) < 0)
-		return rc;
-	for (size_t i = 0; i < n && rc == CPTS_OK; i++) {
-		const cpts_basin_commune_row *r = &rows[i];
-		sqlite3_reset(st);
-		sqlite3_bind_text(st, 1, partition, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, r->code, -1, SQLITE_STATIC);
-		if (r->cls)
-			sqlite3_bind_int(st, 3, r->cls);
-		else
-			sqlite3_bind_null(st, 3);
-		bind_str(st, 4, r->first);
-		bind_opt(st, 5, r->first ? r->first_share : NAN);
-		bind_str(st, 6, r->second);
-		bind_opt(st, 7, r->second ? r->second_share : NAN);
-		bind_opt(st, 8, r->own_share);
-		rc = cpts_store_step_done(ctx, s, st);
-	}
-	sqlite3_finalize(st);
-	return rc;
+	return cpts_store__insert_rows(ctx, s, "INSERT INTO basin_communes(partition, code,"
+				       " class, first_terr, first_share, second_terr, second_share,"
+				       " own_share)", 8, n, bind_commune, &a);
 }
 
 int cpts_store_basins_clear_stability(cpts_ctx *ctx, cpts_store *s, const char *partition)

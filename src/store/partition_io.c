@@ -10,6 +10,19 @@
 
 #include "cpts/store_partition.h"
 #include "cpts/util.h"
+#include "store/store_int.h"
+
+static void bind_member(sqlite3_stmt *st, int k, size_t i, void *arg)
+{
+	const cpts_partition_rec *p = arg;
+	const cpts_member_rec *m = &p->members[i];
+
+	sqlite3_bind_text(st, k, p->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, k + 1, m->code, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, k + 2, m->territory, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, k + 3, m->statut, -1, SQLITE_STATIC); /* NULL binds NULL */
+	sqlite3_bind_double(st, k + 4, m->weight);
+}
 
 int cpts_store_partition_write(cpts_ctx *ctx, cpts_store *s, const cpts_partition_rec *p)
 {
@@ -39,20 +52,9 @@ int cpts_store_partition_write(cpts_ctx *ctx, cpts_store *s, const cpts_partitio
 	sqlite3_finalize(st);
 	if (rc < 0)
 		return rc;
-	if ((rc = cpts_store_prepare(ctx, s, &st, "INSERT INTO partition_members(partition, code,"
-				     " territory, statut, weight) VALUES(?,?,?,?,?)")) < 0)
-		return rc;
-	for (size_t i = 0; i < p->n_members && rc == CPTS_OK; i++) {
-		const cpts_member_rec *m = &p->members[i];
-		sqlite3_bind_text(st, 1, p->name, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, m->code, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, m->territory, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 4, m->statut, -1, SQLITE_STATIC); /* NULL binds NULL */
-		sqlite3_bind_double(st, 5, m->weight);
-		rc = cpts_store_step_done(ctx, s, st);
-	}
-	sqlite3_finalize(st);
-	if (rc < 0 || p->n_names == 0)
+	if ((rc = cpts_store__insert_rows(ctx, s, "INSERT INTO partition_members(partition, code,"
+					  " territory, statut, weight)", 5, p->n_members,
+					  bind_member, (void *)p)) < 0 || p->n_names == 0)
 		return rc;
 	/* names of the territories that have members */
 	if ((rc = cpts_store_prepare(ctx, s, &st, "INSERT OR REPLACE INTO territory_names("

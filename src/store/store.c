@@ -171,10 +171,12 @@ int cpts_store_open(cpts_ctx *ctx, cpts_store **out, const char *path, unsigned 
 	if (!(flags & CPTS_STORE_READONLY) &&
 	    ((rc = cpts_store_count_get(ctx, s, "SELECT count(*) FROM sqlite_master WHERE type ="
 					" 'table' AND name IN ('territory_names',"
-					" 'basin_stability')", &n)) < 0 ||
-	     (n < 2 && (rc = cpts_store_exec(ctx, s, cpts_store_schema_upgrade_sql)) < 0)))
+					" 'basin_stability', 'table_stats')", &n)) < 0 ||
+	     (n < 3 && (rc = cpts_store_exec(ctx, s, cpts_store_schema_upgrade_sql)) < 0)))
 		goto out;
 	if (!(flags & CPTS_STORE_READONLY)) {
+		/* from here on every write keeps the counts of table_stats (stats.c) */
+		cpts_store__stats_attach(s);
 		/* consumption by profession (issue 14): the table rebuilt, in one
 		   transaction */
 		if ((rc = cpts_store_count_get(ctx, s, "SELECT count(*) FROM"
@@ -295,6 +297,7 @@ int cpts_store_begin(cpts_ctx *ctx, cpts_store *s)
 	if ((rc = cpts_store_exec(ctx, s, "BEGIN IMMEDIATE")) < 0)
 		return rc;
 	s->in_tx = 1;
+	cpts_store__stats_tx_reset(s);
 	return CPTS_OK;
 }
 
@@ -308,7 +311,11 @@ int cpts_store_commit(cpts_ctx *ctx, cpts_store *s)
 		cpts_store_rollback(s);
 		return cpts_fail(ctx, CPTS_ECANCEL, "interrupted");
 	}
-	rc = cpts_store_exec(ctx, s, "COMMIT");
+	/* the counts of the tables written, committed with them */
+	if (cpts_store__stats_commit(s) != SQLITE_OK)
+		rc = cpts_store_fail(ctx, s, "keeping the counts of the tables written");
+	else
+		rc = cpts_store_exec(ctx, s, "COMMIT");
 	if (rc < 0) {
 		cpts_store_rollback(s);
 		return rc;
@@ -323,6 +330,7 @@ void cpts_store_rollback(cpts_store *s)
 		return;
 	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	s->in_tx = 0;
+	cpts_store__stats_rolled_back(s);
 }
 
 long long cpts_store_count(cpts_store *s, const char *sql, long long def)
@@ -457,4 +465,49 @@ int cpts_store_population_by_sex_age(cpts_ctx *ctx, cpts_store *s)
 				      " WHERE sex <> 'T' LIMIT 1)", &n);
 
 	return rc < 0 ? rc : n > 0;
+}
+
+/* Prepare "head VALUES(?,..)" with n_rows rows of n_cols parameters. */
+static int prepare_rows(cpts_ctx *ctx, cpts_store *s, sqlite3_stmt **st, const char *head,
+			int n_cols, size_t n_rows)
+{
+	cpts_buf sql = CPTS_BUF_INIT;
+	int rc;
+
+	cpts_buf_addstr(&sql, head);
+	cpts_buf_addstr(&sql, " VALUES");
+	for (size_t r = 0; r < n_rows; r++) {
+		cpts_buf_addstr(&sql, r ? ",(?" : "(?");
+		for (int c = 1; c < n_cols; c++)
+			cpts_buf_addstr(&sql, ",?");
+		cpts_buf_addch(&sql, ')');
+	}
+	rc = cpts_store_prepare(ctx, s, st, sql.data);
+	cpts_buf_release(&sql);
+	return rc;
+}
+
+int cpts_store__insert_rows(cpts_ctx *ctx, cpts_store *s, const char *head, int n_cols,
+			    size_t n, cpts_store__bind_row bind, void *arg)
+{
+	sqlite3_stmt *batch = NULL, *one = NULL;
+	size_t i = 0;
+	int rc = CPTS_OK;
+
+	if (n >= CPTS_STORE_ROW_BATCH)
+		rc = prepare_rows(ctx, s, &batch, head, n_cols, CPTS_STORE_ROW_BATCH);
+	for (; rc == CPTS_OK && i + CPTS_STORE_ROW_BATCH <= n; i += CPTS_STORE_ROW_BATCH) {
+		for (size_t r = 0; r < CPTS_STORE_ROW_BATCH; r++)
+			bind(batch, (int)r * n_cols + 1, i + r, arg);
+		rc = cpts_store_step_done(ctx, s, batch);
+	}
+	if (rc == CPTS_OK && i < n)
+		rc = prepare_rows(ctx, s, &one, head, n_cols, 1);
+	for (; rc == CPTS_OK && i < n; i++) {
+		bind(one, 1, i, arg);
+		rc = cpts_store_step_done(ctx, s, one);
+	}
+	sqlite3_finalize(batch);
+	sqlite3_finalize(one);
+	return rc;
 }

@@ -360,8 +360,8 @@ static void put_cell(FILE *f, const char *ind, const char *code, const char *sex
 	fputc(';', f);
 	synth_put_long(f, year);
 	fputc(';', f);
-	if (mask && num >= 1 && num <= 10)
-		fputs("<11", f);
+	if (mask)
+		synth_put_count(f, num);
 	else
 		synth_put_long(f, num);
 	fputc(';', f);

@@ -204,8 +204,12 @@ void synth_truth_put(FILE *f, const cpts_synth *s, const size_t *ord);
 void synth_prof_consumption_put(FILE *f, const cpts_synth *s, size_t i);
 
 /* Helpers shared by stages. */
-/* An integer written without printf (write.c): millions of cells per file. */
+/* The numbers of the files (put.c), written without printf: millions of cells per
+ * file. An integer; a health count (masked "<11" between 1 and 10); a non-negative
+ * value with one decimal. */
 void synth_put_long(FILE *f, long v);
+void synth_put_count(FILE *f, long v);
+void synth_put_tenths(FILE *f, double v);
 long synth_actes_total(const cpts_synth *s, size_t i);
 double synth_dist(double x0, double y0, double x1, double y1);
 

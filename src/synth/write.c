@@ -87,46 +87,6 @@ static size_t *code_order(const cpts_synth *s)
 	return ord;
 }
 
-/* Integers by hand: fprintf dominated the profile of a 5-million-row flows file. */
-static void put_long(FILE *f, long v)
-{
-	char buf[24];
-	size_t i = sizeof(buf);
-	unsigned long u = v < 0 ? 0UL - (unsigned long)v : (unsigned long)v;
-
-	do {
-		buf[--i] = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
-	if (v < 0)
-		buf[--i] = '-';
-	fwrite(buf + i, 1, sizeof(buf) - i, f);
-}
-
-void synth_put_long(FILE *f, long v)
-{
-	put_long(f, v);
-}
-
-/* A non-negative value with one decimal (tenths rounded). */
-static void put_tenths(FILE *f, double v)
-{
-	long t = lround(v * 10.0);
-
-	put_long(f, t / 10);
-	fputc('.', f);
-	fputc((char)('0' + t % 10), f);
-}
-
-/* A health count: masked between 1 and 10 (DOMAIN.md section 7). */
-static void put_count(FILE *f, long v)
-{
-	if (v >= 1 && v <= 10)
-		fputs("<11", f);
-	else
-		put_long(f, v);
-}
-
 /* One polygon ring as GeoJSON, centimetre-rounded, consecutive duplicates dropped,
  * counter-clockwise. */
 static void put_ring(cpts_ctx *ctx, cpts_buf *b, const GEOSGeometry *g)
@@ -204,10 +164,10 @@ static int write_population(cpts_ctx *ctx, const cpts_synth *s, const size_t *or
 				fputs(synth_age_label[a], o.f);
 				fputc(';', o.f);
 				if (actes) {
-					put_count(o.f, s->actes[i][x][a]);
+					synth_put_count(o.f, s->actes[i][x][a]);
 					fputs(";medecin_generaliste", o.f);
 				} else {
-					put_long(o.f, s->cells[i][x][a]);
+					synth_put_long(o.f, s->cells[i][x][a]);
 				}
 				fputc('\n', o.f);
 			}
@@ -233,7 +193,7 @@ static int write_mt(cpts_ctx *ctx, const cpts_synth *s, const size_t *ord, const
 		fputs(s->code[i], o.f);
 		for (int c = 0; c < 10; c++) {
 			fputc(';', o.f);
-			put_count(o.f, s->mt[i].v[c]);
+			synth_put_count(o.f, s->mt[i].v[c]);
 		}
 		fputc('\n', o.f);
 	}
@@ -348,10 +308,10 @@ static int write_flows(cpts_ctx *ctx, const cpts_synth *s, const size_t *ord, co
 			fputs(rows[j].code, o.f);
 			fputc(';', o.f);
 			if (travel) {
-				put_tenths(o.f, rows[j].minutes);
+				synth_put_tenths(o.f, rows[j].minutes);
 				fputc('\n', o.f);
 			} else {
-				put_long(o.f, rows[j].vol);
+				synth_put_long(o.f, rows[j].vol);
 				fputs(";medecin_generaliste\n", o.f);
 			}
 		}

@@ -162,6 +162,41 @@ int main(void)
 	is_str(rows(s, "SELECT n_communes FROM sources WHERE tbl = 'partition:ing'"), "3",
 	       "sources: 3 communes");
 
+	/* many members: written CPTS_STORE_ROW_BATCH (64) rows per statement, the rest one
+	   by one; every row, NULL statut and weight as given, whatever batch it fell in */
+	{
+		enum { NB = 150 };
+		static cpts_member_rec big[NB];
+		static char codes[NB][8], terrs[NB][8];
+		char expect[64];
+		double wsum = 0;
+		size_t n_null = 0;
+		cpts_partition_rec pb = { "big", "input", NULL, NULL, big, NB, NULL, NULL, 0 };
+
+		for (size_t i = 0; i < NB; i++) {
+			snprintf(codes[i], sizeof(codes[i]), "X%03zu", i);
+			snprintf(terrs[i], sizeof(terrs[i]), "T%zu", i % 7);
+			big[i] = (cpts_member_rec){ codes[i], terrs[i], i % 3 ? "s" : NULL,
+						    (double)(i % 4 + 1) / 4 };
+			wsum += big[i].weight;
+			n_null += big[i].statut == NULL;
+		}
+		is_int(write_tx(&ctx, s, &pb), CPTS_OK, "150 members are written");
+		snprintf(expect, sizeof(expect), "%d|%zu|%g|X000|X063|X064|X149", NB, n_null, wsum);
+		is_str(rows(s, "SELECT count(*), sum(statut IS NULL), sum(weight),"
+			    " min(code), (SELECT code FROM partition_members WHERE partition = 'big'"
+			    " AND code = 'X063' AND territory = 'T0' AND statut IS NULL AND weight ="
+			    " 1.0), (SELECT code FROM partition_members WHERE partition = 'big' AND"
+			    " code = 'X064' AND territory = 'T1' AND statut = 's' AND weight ="
+			    " 0.25), max(code) FROM partition_members WHERE partition = 'big'"),
+		       expect, "every row of the three batches and the tail, values in place");
+		/* a duplicate in the second batch: refused as bad input, nothing of it kept */
+		big[100] = big[99];
+		is_int(write_tx(&ctx, s, &pb), CPTS_EINPUT, "a duplicate member in a batch is refused");
+		is_str(rows(s, "SELECT count(*) FROM partition_members WHERE partition = 'big'"),
+		       "150", "the partition written before stays whole");
+	}
+
 	cpts_store_free(s);
 	unlink(ws);
 	unlink(csv);

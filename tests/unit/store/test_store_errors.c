@@ -19,6 +19,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cpts/ctx.h"
 #include "cpts/graph.h"
@@ -260,6 +261,43 @@ static void test_disclosure_reads(cpts_ctx *ctx)
 	ws_drop(s, path);
 }
 
+/* table_stats (stats.c): a commit keeps the counts of the tables written, a table
+ * dropped in the transaction has its counts forgotten (the commit does not fail on it),
+ * a rolled-back write leaves the counts as they were. Counts checked with count(*). */
+static void test_table_stats(cpts_ctx *ctx)
+{
+	char path[64];
+	cpts_store *s = NULL;
+	long long n = -1, kept = -1;
+
+	snprintf(path, sizeof(path), "/tmp/cpts_test_stats_%d.sqlite", (int)getpid());
+	unlink(path);
+	if (!ok(cpts_store_open(ctx, &s, path, CPTS_STORE_CREATE) == CPTS_OK, "stats: created"))
+		return;
+	ok(cpts_store_begin(ctx, s) == CPTS_OK &&
+	   cpts_store_exec(ctx, s, "INSERT INTO passage(old_code, new_code) VALUES('01001',"
+			   " '01002'), ('01003', '01002')") == CPTS_OK &&
+	   cpts_store_commit(ctx, s) == CPTS_OK, "stats: two passage rows committed");
+	cpts_store_count_get(ctx, s, "SELECT count(*) FROM passage", &n);
+	cpts_store_count_get(ctx, s, "SELECT n_rows FROM table_stats WHERE tbl = 'passage'", &kept);
+	ok(n == 2 && kept == n, "stats: the kept rows of passage are its count(*) (%lld, %lld)",
+	   kept, n);
+	ok(cpts_store_begin(ctx, s) == CPTS_OK &&
+	   cpts_store_exec(ctx, s, "DELETE FROM passage") == CPTS_OK, "stats: a delete begun");
+	cpts_store_rollback(s);
+	cpts_store_count_get(ctx, s, "SELECT n_rows FROM table_stats WHERE tbl = 'passage'", &kept);
+	ok(kept == 2, "stats: rolled back, the counts stay (%lld)", kept);
+	ok(cpts_store_begin(ctx, s) == CPTS_OK &&
+	   cpts_store_exec(ctx, s, "DROP TABLE passage") == CPTS_OK &&
+	   cpts_store_commit(ctx, s) == CPTS_OK, "stats: a commit that dropped a table succeeds");
+	cpts_store_count_get(ctx, s, "SELECT count(*) FROM table_stats WHERE tbl = 'passage'",
+			     &n);
+	ok(n == 0, "stats: the dropped table's counts are forgotten");
+	cpts_error_clear(ctx);
+	cpts_store_free(s);
+	unlink(path);
+}
+
 int main(void)
 {
 	cpts_ctx ctx;
@@ -270,6 +308,7 @@ int main(void)
 	test_corrupt_pages(&ctx);
 	test_unreadable_tables(&ctx);
 	test_disclosure_reads(&ctx);
+	test_table_stats(&ctx);
 	cpts_ctx_release(&ctx);
 	return done_testing();
 }
