@@ -448,7 +448,7 @@ int cpts_diagnose_run(cpts_ctx *ctx, const cpts_diagnose_opts *o, FILE *summary)
 		goto out;
 	}
 	unlink(tmp); /* checked above: not an input, not a directory */
-	if ((rc = cpts_store_open(ctx, &s, tmp, CPTS_STORE_CREATE)) < 0)
+	if ((rc = cpts_store_open(ctx, &s, tmp, CPTS_STORE_CREATE | CPTS_STORE_SCRATCH)) < 0)
 		goto out;
 	ss = cpts_session_new(s);
 	bo.session = ss;
@@ -522,6 +522,11 @@ int cpts_diagnose_run(cpts_ctx *ctx, const cpts_diagnose_opts *o, FILE *summary)
 	   it loaded (the same data, now in the renamed file) */
 	cpts_session_set_store(ss, NULL);
 	s = NULL;
+	/* its commits did not wait for the disk (CPTS_STORE_SCRATCH): synced once, here */
+	if ((e = cpts_fsync_path(tmp)) < 0) {
+		rc = cpts_fail(ctx, CPTS_EIO, "cannot write '%s': %s", tmp, strerror(-e));
+		goto out;
+	}
 	if (rename(tmp, ws) != 0) {
 		rc = cpts_fail(ctx, CPTS_EIO, "cannot rename '%s' to '%s': %s", tmp, ws,
 			       strerror(errno));
