@@ -88,6 +88,34 @@ int cpts_ingest_table(cpts_ctx *ctx, cpts_store *s, cpts_table_kind kind, const 
 		      const cpts_ingest_table_opts *opts);
 
 /**
+ * A flows file read ahead on a thread of its own (src/ingest/load.c says why): parsed,
+ * gathered and folded while the caller does something else (`diagnose`: the communes),
+ * then stored by cpts_ingest_table_prefetched.
+ */
+typedef struct cpts_ingest_prefetch cpts_ingest_prefetch;
+
+/**
+ * Start reading path (kind CPTS_TABLE_FLOWS only) with opts, which must stay valid and
+ * unchanged until the prefetch is consumed or freed (path too).
+ * @return OWNED prefetch (cpts_ingest_table_prefetched or cpts_ingest_prefetch_free),
+ *         or NULL when none was started (another kind, no thread): use cpts_ingest_table
+ */
+cpts_ingest_prefetch *cpts_ingest_prefetch_start(cpts_ctx *ctx, cpts_table_kind kind,
+						 const char *path,
+						 const cpts_ingest_table_opts *opts);
+
+/**
+ * cpts_ingest_table(ctx, s, CPTS_TABLE_FLOWS, path, opts) with the rows pf read: the
+ * same table, messages and errors. When every code read is a commune of s the rows are
+ * stored as read; otherwise (or when the thread met an error) the file is read again by
+ * cpts_ingest_table. pf is consumed (joined and freed) in every case.
+ */
+int cpts_ingest_table_prefetched(cpts_ctx *ctx, cpts_store *s, cpts_ingest_prefetch *pf);
+
+/** Wait for and free a prefetch that will not be used (NULL-safe). */
+void cpts_ingest_prefetch_free(cpts_ingest_prefetch *pf);
+
+/**
  * `cpts ingest indicators WS FILE`: cells of any indicator in long format
  * (indicateur;code_commune;numerateur[;denominateur;sexe;classe_age;annee]), masked
  * cells kept as masked (src/ingest/read_indicators.c, docs/profile.md).

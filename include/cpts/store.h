@@ -95,6 +95,10 @@ typedef struct cpts_store cpts_store;
 enum cpts_store_flags {
 	CPTS_STORE_CREATE = 1 << 0,   /* create the file and the schema when missing */
 	CPTS_STORE_READONLY = 1 << 1, /* open read-only */
+	CPTS_STORE_SCRATCH = 1 << 2,  /* a file built under a temporary name (`diagnose`):
+					 commits are atomic but do not wait for the disk
+					 (synchronous OFF; about 2 s of fdatasync on France);
+					 the caller syncs it (cpts_fsync_path) before renaming */
 };
 
 /**

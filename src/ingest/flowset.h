@@ -26,6 +26,8 @@ typedef struct cpts_flowset {
 	size_t n_profs;
 	uint32_t last_prof;    /* index of the profession of the last record (most files
 				  have one, or group their rows by profession) */
+	bool folded;           /* cpts_flowset_fold ran (on the prefetch thread, load.c) */
+	double fold_s;         /* its CPU seconds, for the note of the store */
 } cpts_flowset;
 
 void cpts_flowset_init(cpts_flowset *fs);

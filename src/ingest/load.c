@@ -15,6 +15,8 @@
  * Invariant: on any error the transaction is rolled back; the workspace is unchanged.
  */
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +24,7 @@
 
 #include "cpts/code.h"
 #include "cpts/model.h"
+#include "cpts/outfile.h"
 #include "cpts/store.h"
 #include "cpts/store_ingest.h"
 #include "cpts/store_partition.h"
@@ -417,8 +420,8 @@ static int emit(cpts_ctx *ctx, cpts_loader *L, char codes[][6], int n_codes, dou
 	bool conflict, track;
 	int rc;
 
-	if (!L->s)
-		return CPTS_OK;
+	if (!L->s && !L->fs)
+		return CPTS_OK; /* only checking (a prefetch gathers its flows, below) */
 	if (n_codes > 0)
 		note_stored_code(L, codes[0]);
 	if (L->fs) {
@@ -478,10 +481,13 @@ static int store_flowset(cpts_ctx *ctx, cpts_loader *L)
 {
 	cpts_flowset *fs = L->fs;
 	double t0 = (double)clock() / CLOCKS_PER_SEC, t1;
-	size_t dup;
+	size_t dup = SIZE_MAX;
 	int rc;
 
-	cpts_flowset_fold(fs, &dup, &L->n_arm_dropped);
+	if (!fs->folded) {
+		cpts_flowset_fold(fs, &dup, &L->n_arm_dropped);
+		fs->fold_s = (double)clock() / CLOCKS_PER_SEC - t0;
+	}
 	t1 = (double)clock() / CLOCKS_PER_SEC;
 	if (dup != SIZE_MAX) {
 		const cpts_flow_rec *r = &fs->r[dup];
@@ -495,7 +501,7 @@ static int store_flowset(cpts_ctx *ctx, cpts_loader *L)
 	rc = cpts_store_flows_write(ctx, L->s, fs->r, fs->n, (const char *const *)fs->profs);
 	if (rc == CPTS_OK)
 		cpts_note(ctx, "%s: %zu flow rows sorted by key in %.3f s, stored in %.3f s (CPU time)",
-			  cpts_csv_name(L->csv), fs->n, t1 - t0, (double)clock() / CLOCKS_PER_SEC - t1);
+			  cpts_csv_name(L->csv), fs->n, fs->fold_s, (double)clock() / CLOCKS_PER_SEC - t1);
 	return rc;
 }
 
@@ -690,6 +696,16 @@ static int unknown_error(cpts_ctx *ctx, cpts_loader *L)
 	return rc;
 }
 
+/* Progress of the rows read; a prefetch thread (L->cancel set) reports none, so that the
+ * process-wide interrupt counter of the tests counts the calls of the main thread only,
+ * and stops when its owner gives up on it. */
+static int rows_progress(cpts_ctx *ctx, cpts_loader *L, double frac, const char *msg)
+{
+	if (L->cancel)
+		return atomic_load(L->cancel) ? cpts_fail(ctx, CPTS_ECANCEL, "interrupted") : CPTS_OK;
+	return cpts_progress(ctx, frac, msg);
+}
+
 static int read_rows(cpts_ctx *ctx, cpts_loader *L)
 {
 	char **f;
@@ -701,7 +717,7 @@ static int read_rows(cpts_ctx *ctx, cpts_loader *L)
 	while ((rc = cpts_csv_next(ctx, L->csv, &f, &n)) == 1) {
 		L->n_rows++;
 		if ((L->n_rows & 0xffff) == 0 &&
-		    (rc = cpts_progress(ctx, cpts_csv_progress(L->csv), msg)) < 0)
+		    (rc = rows_progress(ctx, L, cpts_csv_progress(L->csv), msg)) < 0)
 			return rc;
 		rc = cpts_ingest__row(ctx, L, f);
 		if (rc == 1) {
@@ -729,7 +745,7 @@ static int read_rows(cpts_ctx *ctx, cpts_loader *L)
 				 cpts_csv_name(L->csv));
 	if (L->n_unknown_rows)
 		return unknown_error(ctx, L);
-	return cpts_progress(ctx, 1.0, msg);
+	return rows_progress(ctx, L, 1.0, msg);
 }
 
 /* Population/consumption: drop totals of a commune that also has detailed rows. */
@@ -908,6 +924,40 @@ static void report(cpts_ctx *ctx, cpts_loader *L)
 			 L->uncovered);
 }
 
+/*
+ * In one transaction: clear the kind's table, read the rows (or take those a prefetch
+ * read: prefetched), store them, record the source; then report. Rolled back on any
+ * error: the workspace is unchanged.
+ */
+static int store_rows(cpts_ctx *ctx, cpts_loader *L, const char *path, bool prefetched)
+{
+	int rc;
+
+	if ((rc = cpts_store_begin(ctx, L->s)) < 0)
+		return rc;
+	if ((rc = clear_table(ctx, L)) < 0)
+		goto out;
+	if (L->kind_id == CPTS_TABLE_PARTITION && (rc = load_arm_shares(ctx, L)) < 0)
+		goto out;
+	if ((rc = prepare(ctx, L)) < 0)
+		goto out;
+	if (!prefetched && (rc = read_rows(ctx, L)) < 0)
+		goto out;
+	if (L->fs && (rc = store_flowset(ctx, L)) < 0)
+		goto out;
+	if ((rc = finish(ctx, L, path)) < 0)
+		goto out;
+	cpts_store_tw_free(L->tw);
+	L->tw = NULL;
+	if ((rc = cpts_store_commit(ctx, L->s)) < 0)
+		goto out;
+	report(ctx, L);
+	return CPTS_OK;
+out:
+	cpts_store_rollback(L->s);
+	return rc;
+}
+
 int cpts_ingest_table(cpts_ctx *ctx, cpts_store *s, cpts_table_kind kind, const char *path,
 		      const cpts_ingest_table_opts *opts)
 {
@@ -915,7 +965,6 @@ int cpts_ingest_table(cpts_ctx *ctx, cpts_store *s, cpts_table_kind kind, const 
 	cpts_ingest_table_opts fo;
 	char **map = NULL, *owned[2] = { NULL, NULL };
 	cpts_loader L;
-	bool in_tx = false;
 	int rc;
 
 	if (!opts)
@@ -987,30 +1036,8 @@ int cpts_ingest_table(cpts_ctx *ctx, cpts_store *s, cpts_table_kind kind, const 
 			goto out;
 		}
 	}
-	if ((rc = cpts_store_begin(ctx, s)) < 0)
-		goto out;
-	in_tx = true;
-	if ((rc = clear_table(ctx, &L)) < 0)
-		goto out;
-	if (kind == CPTS_TABLE_PARTITION && (rc = load_arm_shares(ctx, &L)) < 0)
-		goto out;
-	if ((rc = prepare(ctx, &L)) < 0)
-		goto out;
-	if ((rc = read_rows(ctx, &L)) < 0)
-		goto out;
-	if (L.fs && (rc = store_flowset(ctx, &L)) < 0)
-		goto out;
-	if ((rc = finish(ctx, &L, path)) < 0)
-		goto out;
-	cpts_store_tw_free(L.tw);
-	L.tw = NULL;
-	if ((rc = cpts_store_commit(ctx, s)) < 0)
-		goto out;
-	in_tx = false;
-	report(ctx, &L);
+	rc = store_rows(ctx, &L, path, false);
 out:
-	if (in_tx)
-		cpts_store_rollback(s);
 	loader_release(&L);
 	free(owned[0]);
 	free(owned[1]);
@@ -1041,5 +1068,178 @@ int cpts_ingest__check_csv_mem(cpts_ctx *ctx, cpts_table_kind kind, const void *
 out:
 	*n_rows_out = L.n_rows;
 	loader_release(&L);
+	return rc;
+}
+
+/* ---- flows read ahead (cpts_ingest_prefetch_start) ------------------------------- */
+
+/*
+ * Why: in `cpts diagnose` the commune layer is read by GDAL on one core while the other
+ * waits, and then the flows file (millions of rows) is parsed and folded on one core
+ * too. The flows are read ahead on a thread of their own while the communes are read:
+ * every row parsed (the same cells, errors and warnings), gathered and folded with its
+ * codes taken as they are, which is what the loader does when each code is a commune of
+ * the workspace. Once the communes are stored, that is checked record by record: when
+ * it holds, the result is the one of the sequential loader and only the store remains;
+ * when it does not (a passage table or an arrondissement to map, a code unknown, a
+ * destination outside) or the thread met any error, its work is dropped and the file is
+ * read again by cpts_ingest_table, whose messages and result are then the user's. The
+ * thread's messages are held in memory and printed when its work is adopted, where the
+ * sequential loader would have printed them.
+ */
+struct cpts_ingest_prefetch {
+	cpts_ctx ctx;                       /* OWNED: the thread's (GEOS/PROJ unused) */
+	cpts_loader L;                      /* OWNED: the rows, folded (L.fs) */
+	const char *path;                   /* BORROWED */
+	const cpts_ingest_table_opts *opts; /* BORROWED */
+	FILE *mem;                          /* OWNED: the thread's log (a memstream into
+					       msgs) until joined */
+	char *msgs;                         /* OWNED: the thread's messages */
+	size_t msgs_len;
+	atomic_bool cancel;                 /* set by cpts_ingest_prefetch_free: stop reading */
+	pthread_t th;
+	bool running;                       /* started, not joined yet */
+	int rc;                             /* the thread's status once joined */
+};
+
+static double thread_cpu_s(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+		return 0;
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void *prefetch_main(void *arg)
+{
+	cpts_ingest_prefetch *pf = arg;
+	cpts_loader *L = &pf->L;
+	cpts_ctx *ctx = &pf->ctx;
+	size_t dup = SIZE_MAX;
+	int rc;
+
+	if ((rc = cpts_csv_open(ctx, &L->csv, pf->path)) == CPTS_OK &&
+	    (rc = cpts_ingest__match_columns(ctx, L->csv, L->kind, L->opts, L->col)) == CPTS_OK) {
+		L->dec = cpts_csv_delim(L->csv) == ',' ? '.' : '\0';
+		rc = read_rows(ctx, L); /* L->s is NULL: every code taken as it is */
+	}
+	if (rc == CPTS_OK) {
+		double t0 = thread_cpu_s();
+		cpts_flowset_fold(L->fs, &dup, &L->n_arm_dropped);
+		L->fs->fold_s = thread_cpu_s() - t0;
+		L->fs->folded = true;
+		if (dup != SIZE_MAX)
+			rc = CPTS_EINPUT; /* named by the loader that reads the file again */
+	}
+	pf->rc = rc;
+	if (ctx->log)
+		fflush(ctx->log);
+	cpts_text_release(); /* escaped copies this thread's messages made, if any */
+	return NULL;
+}
+
+cpts_ingest_prefetch *cpts_ingest_prefetch_start(cpts_ctx *ctx, cpts_table_kind kind,
+						 const char *path,
+						 const cpts_ingest_table_opts *opts)
+{
+	cpts_ingest_prefetch *pf;
+
+	if (kind != CPTS_TABLE_FLOWS || !path || !opts || opts->from_column ||
+	    opts->name_column || opts->names_file)
+		return NULL; /* only flows; the loader reports misused options */
+	pf = cpts_calloc(1, sizeof(*pf));
+	pf->path = path;
+	pf->opts = opts;
+	if (cpts_ctx_init(&pf->ctx) != CPTS_OK ||
+	    !(pf->ctx.log = pf->mem = open_memstream(&pf->msgs, &pf->msgs_len))) {
+		cpts_ctx_release(&pf->ctx);
+		free(pf);
+		return NULL;
+	}
+	pf->ctx.verbosity = ctx->verbosity; /* its messages are the user's; no progress */
+	loader_init(&pf->L, kind, opts);
+	atomic_init(&pf->cancel, false);
+	pf->L.cancel = &pf->cancel;
+	pf->L.fs = cpts_calloc(1, sizeof(*pf->L.fs));
+	cpts_flowset_init(pf->L.fs);
+	pf->running = pthread_create(&pf->th, NULL, prefetch_main, pf) == 0;
+	if (!pf->running) {
+		pf->running = false;
+		cpts_ingest_prefetch_free(pf);
+		return NULL;
+	}
+	return pf;
+}
+
+/* Wait for the thread (once) and close its message stream. */
+static void prefetch_join(cpts_ingest_prefetch *pf)
+{
+	if (pf->running) {
+		pthread_join(pf->th, NULL);
+		pf->running = false;
+	}
+	if (pf->mem) {
+		fclose(pf->mem);
+		pf->mem = NULL;
+		pf->ctx.log = NULL;
+	}
+}
+
+void cpts_ingest_prefetch_free(cpts_ingest_prefetch *pf)
+{
+	if (!pf)
+		return;
+	atomic_store(&pf->cancel, true);
+	prefetch_join(pf);
+	loader_release(&pf->L);
+	cpts_ctx_release(&pf->ctx);
+	free(pf->msgs);
+	free(pf);
+}
+
+/* Whether every code of the gathered flows is a commune of the workspace (the loader
+ * would have stored each row as it is: no mapping, no unknown code, none outside). */
+static bool all_direct(const cpts_loader *L)
+{
+	const cpts_flowset *fs = L->fs;
+	char o[6] = "", d[6] = "";
+
+	for (size_t i = 0; i < fs->n; i++) {
+		memcpy(o, fs->r[i].orig, 5);
+		memcpy(d, fs->r[i].dest, 5);
+		if (!cpts_resolver_known(&L->res, o) || !cpts_resolver_known(&L->res, d))
+			return false;
+	}
+	return true;
+}
+
+int cpts_ingest_table_prefetched(cpts_ctx *ctx, cpts_store *s, cpts_ingest_prefetch *pf)
+{
+	cpts_loader *L = &pf->L;
+	const char *path = pf->path;
+	const cpts_ingest_table_opts *opts = pf->opts;
+	int rc;
+
+	prefetch_join(pf);
+	if (pf->rc == CPTS_OK) {
+		L->s = s;
+		if ((rc = cpts_resolver_load(ctx, &L->res, s)) < 0)
+			goto out;
+		if (L->res.n_communes > 0 && all_direct(L)) {
+			FILE *f = ctx->log ? ctx->log : stderr;
+			if (pf->msgs_len)
+				fwrite(pf->msgs, 1, pf->msgs_len, f);
+			ctx->n_warnings += pf->ctx.n_warnings;
+			pf->ctx.log = ctx->log; /* anything the file says from now on */
+			rc = store_rows(ctx, L, path, true);
+			goto out;
+		}
+	}
+	/* the thread's work does not hold: the loader reads the file (its messages) */
+	cpts_ingest_prefetch_free(pf);
+	return cpts_ingest_table(ctx, s, CPTS_TABLE_FLOWS, path, opts);
+out:
+	cpts_ingest_prefetch_free(pf);
 	return rc;
 }

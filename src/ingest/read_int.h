@@ -6,6 +6,8 @@
 #ifndef CPTS_INGEST_READ_INT_H
 #define CPTS_INGEST_READ_INT_H
 
+#include <stdatomic.h>
+
 #include "cpts/store.h"
 #include "cpts/store_ingest.h"
 #include "cpts/store_partition.h"
@@ -134,6 +136,8 @@ typedef struct cpts_loader {
 	cpts_buf key;                       /* scratch */
 	char dec;                           /* the file's decimal separator, '\0' while
 					       unknown (cpts_ingest__number) */
+	atomic_bool *cancel;                /* BORROWED: a prefetch thread's stop flag (no
+					       progress reported); NULL on the caller's thread */
 } cpts_loader;
 
 int cpts_ingest__match_columns(cpts_ctx *ctx, const cpts_csv *c, const cpts_kindspec *k,

@@ -82,7 +82,36 @@ void cpts_diagnose_opts_init(cpts_diagnose_opts *o)
 	o->mask_threshold = CPTS_MASK_THRESHOLD_DEFAULT;
 }
 
-static int ingest_tables(cpts_ctx *ctx, cpts_store *s, const cpts_diagnose_opts *o)
+/* The options of table kind of diagnose; map (o->n_map + 1 slots, OWNED by the caller)
+ * receives its --map KIND:canonical=theirs pairs. */
+static void table_opts(const cpts_diagnose_opts *o, cpts_table_kind kind, const char **map,
+		       cpts_ingest_table_opts *to)
+{
+	static const cpts_ingest_table_opts init = CPTS_INGEST_TABLE_OPTS_INIT;
+	const char *kn = cpts_table_kind_name(kind);
+	size_t kl = strlen(kn);
+
+	*to = init;
+	for (size_t m = 0; m < o->n_map; m++)
+		if (strncmp(o->map[m], kn, kl) == 0 && o->map[m][kl] == ':')
+			map[to->n_map++] = o->map[m] + kl + 1;
+	to->map = map;
+	to->skip_unknown = o->skip_unknown;
+	to->snds_codes = o->snds_codes;
+	to->vintage = o->vintage;
+	to->diagnose_hints = true;
+	if (kind == CPTS_TABLE_PARTITION) {
+		to->name = PARTITION_GIVEN;
+		to->from_column = o->from_column;
+		to->name_column = o->name_column;
+		to->names_file = o->names_file;
+	}
+}
+
+/* The tables of diagnose in their order; the flows from *pf when one was read ahead
+ * (started with table_opts: the same options; consumed, *pf set to NULL). */
+static int ingest_tables(cpts_ctx *ctx, cpts_store *s, const cpts_diagnose_opts *o,
+			 cpts_ingest_prefetch **pf)
 {
 	const struct {
 		cpts_table_kind kind;
@@ -105,26 +134,15 @@ static int ingest_tables(cpts_ctx *ctx, cpts_store *s, const cpts_diagnose_opts 
 
 	rc = CPTS_OK;
 	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]) && rc == CPTS_OK; i++) {
-		cpts_ingest_table_opts to = CPTS_INGEST_TABLE_OPTS_INIT;
-		const char *kn = cpts_table_kind_name(tables[i].kind);
-		size_t kl = strlen(kn);
+		cpts_ingest_table_opts to;
 		if (!tables[i].path)
 			continue;
-		/* --map KIND:canonical=theirs: the pairs of this kind */
-		for (size_t m = 0; m < o->n_map; m++)
-			if (strncmp(o->map[m], kn, kl) == 0 && o->map[m][kl] == ':')
-				map[to.n_map++] = o->map[m] + kl + 1;
-		to.map = map;
-		to.skip_unknown = o->skip_unknown;
-		to.snds_codes = o->snds_codes;
-		to.vintage = o->vintage;
-		to.diagnose_hints = true;
-		if (tables[i].kind == CPTS_TABLE_PARTITION) {
-			to.name = PARTITION_GIVEN;
-			to.from_column = o->from_column;
-			to.name_column = o->name_column;
-			to.names_file = o->names_file;
+		if (tables[i].kind == CPTS_TABLE_FLOWS && *pf) {
+			rc = cpts_ingest_table_prefetched(ctx, s, *pf);
+			*pf = NULL;
+			continue;
 		}
+		table_opts(o, tables[i].kind, map, &to);
 		rc = cpts_ingest_table(ctx, s, tables[i].kind, tables[i].path, &to);
 	}
 	free(map);
@@ -409,6 +427,9 @@ int cpts_diagnose_run(cpts_ctx *ctx, const cpts_diagnose_opts *o, FILE *summary)
 	cpts_profile_opts po = CPTS_PROFILE_OPTS_INIT;
 	cpts_export_opts eo = CPTS_EXPORT_OPTS_INIT;
 	cpts_ingest_communes_opts co = CPTS_INGEST_COMMUNES_OPTS_INIT;
+	cpts_ingest_table_opts pf_opts;
+	const char **pf_map = NULL;    /* OWNED: the --map pairs of pf_opts */
+	cpts_ingest_prefetch *pf = NULL; /* OWNED: the flows read ahead, until ingested */
 	stage_clock clk;
 	int rc, e;
 
@@ -427,7 +448,7 @@ int cpts_diagnose_run(cpts_ctx *ctx, const cpts_diagnose_opts *o, FILE *summary)
 		goto out;
 	}
 	unlink(tmp); /* checked above: not an input, not a directory */
-	if ((rc = cpts_store_open(ctx, &s, tmp, CPTS_STORE_CREATE)) < 0)
+	if ((rc = cpts_store_open(ctx, &s, tmp, CPTS_STORE_CREATE | CPTS_STORE_SCRATCH)) < 0)
 		goto out;
 	ss = cpts_session_new(s);
 	bo.session = ss;
@@ -437,10 +458,16 @@ int cpts_diagnose_run(cpts_ctx *ctx, const cpts_diagnose_opts *o, FILE *summary)
 	co.s_srs = o->s_srs;
 	co.skip_failures = o->skip_failures;
 	co.vintage = o->vintage;
+	/* the flows file is read on a thread of its own while GDAL reads the communes */
+	if (o->flows) {
+		pf_map = cpts_calloc(o->n_map + 1, sizeof(char *));
+		table_opts(o, CPTS_TABLE_FLOWS, pf_map, &pf_opts);
+		pf = cpts_ingest_prefetch_start(ctx, CPTS_TABLE_FLOWS, o->flows, &pf_opts);
+	}
 	if ((rc = cpts_ingest_communes(ctx, s, o->communes, &co, NULL)) < 0)
 		goto out;
 	stage_done(&clk, "communes");
-	if ((rc = ingest_tables(ctx, s, o)) < 0 || (rc = ingest_indicators(ctx, ss, s, o)) < 0)
+	if ((rc = ingest_tables(ctx, s, o, &pf)) < 0 || (rc = ingest_indicators(ctx, ss, s, o)) < 0)
 		goto out;
 	stage_done(&clk, "tables");
 	if ((rc = warn_population_form(ctx, s, o)) < 0 ||
@@ -495,6 +522,11 @@ int cpts_diagnose_run(cpts_ctx *ctx, const cpts_diagnose_opts *o, FILE *summary)
 	   it loaded (the same data, now in the renamed file) */
 	cpts_session_set_store(ss, NULL);
 	s = NULL;
+	/* its commits did not wait for the disk (CPTS_STORE_SCRATCH): synced once, here */
+	if ((e = cpts_fsync_path(tmp)) < 0) {
+		rc = cpts_fail(ctx, CPTS_EIO, "cannot write '%s': %s", tmp, strerror(-e));
+		goto out;
+	}
 	if (rename(tmp, ws) != 0) {
 		rc = cpts_fail(ctx, CPTS_EIO, "cannot rename '%s' to '%s': %s", tmp, ws,
 			       strerror(errno));
@@ -529,6 +561,8 @@ int cpts_diagnose_run(cpts_ctx *ctx, const cpts_diagnose_opts *o, FILE *summary)
 			fprintf(summary, "html       %s/index.html\n", html);
 	}
 out:
+	cpts_ingest_prefetch_free(pf); /* not ingested: an earlier stage failed */
+	free(pf_map);
 	if (ss)
 		cpts_session_free(ctx, ss); /* and s */
 	else

@@ -139,6 +139,9 @@ int cpts_store_open(cpts_ctx *ctx, cpts_store **out, const char *path, unsigned 
 		rc = ctx->err.code;
 		goto out;
 	}
+	if ((flags & CPTS_STORE_SCRATCH) &&
+	    (rc = cpts_store_exec(ctx, s, "PRAGMA synchronous=OFF")) < 0)
+		goto out;
 	if (exists &&
 	    (rc = cpts_store_count_get(ctx, s, "SELECT count(*) FROM sqlite_master", &n)) < 0)
 		goto out;
