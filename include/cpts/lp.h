@@ -38,6 +38,8 @@ typedef struct cpts_lp_cell {
 	bool checked;      /* target: bounded since the last change of its component */
 	bool is_narrow;    /* target: found interval narrower than what must stay open */
 	bool is_inconsistent; /* its component has no solution */
+	bool zero_ok;      /* target: proved 0 is open enough (the unpublished flows of a
+			      block of commune pairs: none is no small count) */
 	size_t comp;       /* component id (+1) of the last solve, 0 = none */
 } cpts_lp_cell;
 

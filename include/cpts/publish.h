@@ -111,6 +111,13 @@ void cpts_pub_flow_sum_label(char out[24], const char *const *codes, const size_
 int cpts_pub_flows_record(cpts_ctx *ctx, cpts_store *s, cpts_pub_flows *f, const char *what);
 /** How many cells were withheld against earlier publications. */
 size_t cpts_pub_flows_withheld(const cpts_pub_flows *f);
+/** Was the commune pair orig -> dest published earlier (a flux layer, ledger level
+ * 'fluxpair')? Its volume is then known to a reader. */
+bool cpts_pub_flows_pair_known(const cpts_pub_flows *f, const char *orig, const char *dest);
+/** Mark a commune pair as published by this command (a flux layer row): recorded by
+ * cpts_pub_flows_record at level 'fluxpair' (code "orig>dest"). */
+void cpts_pub_flows_pair_mark(cpts_pub_flows *f, const char *partition, const char *orig,
+			      const char *dest, double value);
 
 #ifdef __cplusplus
 }

@@ -41,17 +41,21 @@ int cpts_audit_run(cpts_ctx *ctx, cpts_audit_result *out, const char *const *pat
 	memset(out, 0, sizeof(*out));
 	cpts_lp_init(&s);
 	s.thr = opts->threshold;
+	au_flux *fx = au_flux_new();
 	for (size_t i = 0; i < n_paths && rc == CPTS_OK; i++) {
 		struct stat st;
 		if (stat(paths[i], &st) != 0)
 			rc = cpts_fail(ctx, CPTS_EIO, "cannot read '%s'", paths[i]);
 		else if (S_ISDIR(st.st_mode))
-			rc = au_read_html_dir(ctx, &s, paths[i]);
+			rc = au_read_html_dir(ctx, &s, paths[i], fx);
 		else if (is_json(paths[i]))
 			rc = au_read_json(ctx, &s, paths[i], report, &n_direct);
-		else
-			rc = au_read_gpkg(ctx, &s, paths[i]);
+		else if ((rc = au_read_gpkg(ctx, &s, paths[i])) == CPTS_OK)
+			rc = au_flux_read_gpkg(ctx, fx, paths[i]);
 	}
+	if (rc == CPTS_OK)
+		au_flux_relations(&s, fx);
+	au_flux_free(fx);
 	if (rc == CPTS_OK)
 		rc = au_solve(ctx, &s, report, opts->max_list ? opts->max_list : 8, out);
 	out->n_findings += n_direct;

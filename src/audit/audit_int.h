@@ -26,8 +26,26 @@ int au_read_gpkg(cpts_ctx *ctx, cpts_lp *s, const char *path);
  * "layer|id|key" (read_gpkg.c). */
 void au_feature_relations(cpts_lp *s, const char *layer, const char *id);
 
-/** Read an HTML report directory written by cpts export (every *.html in it). */
-int au_read_html_dir(cpts_ctx *ctx, cpts_lp *s, const char *dir);
+/** Flows published (read_flux.c): flux layers, flow tables, named destinations. */
+typedef struct au_flux au_flux;
+au_flux *au_flux_new(void);
+void au_flux_free(au_flux *f);
+/** The flux layer (and the commune names) of a GeoPackage. */
+int au_flux_read_gpkg(cpts_ctx *ctx, au_flux *f, const char *path);
+/** A report's flow table (its row labels; cells "flux[part]|terr|dir|label"). */
+void au_flux_table(au_flux *f, const char *part, const char *terr, const char *dir,
+		   const char *const *labels, size_t n);
+/** A commune listed by territory terr's page. */
+void au_flux_commune(au_flux *f, const char *part, const char *code, const char *name,
+		     const char *terr);
+/** A territory page (an xmlNode *): its named destinations. */
+void au_flux_page(au_flux *f, const char *part, const char *terr, void *root);
+/** The relations between the flux layers' pairs and the flow tables (before au_solve). */
+void au_flux_relations(cpts_lp *s, au_flux *f);
+
+/** Read an HTML report directory written by cpts export (every *.html in it); fx
+ * (may be NULL) collects its flows. */
+int au_read_html_dir(cpts_ctx *ctx, cpts_lp *s, const char *dir, au_flux *fx);
 
 /** Read a --json output of profile, check, move, suggest, compare or info; findings
  * that need no linear program (a published difference of two counts over commune sets

@@ -70,6 +70,7 @@ typedef struct h_dir {
 	cpts_vec coms;  /* h_com */
 	cpts_vec cols;  /* h_col */
 	cpts_vec gaps;  /* h_gap */
+	au_flux *fx;    /* BORROWED: flows read for read_flux.c (may be NULL) */
 } h_dir;
 
 /* The text of a node, whitespace collapsed, no-break spaces as spaces (OWNED). */
@@ -345,6 +346,9 @@ static void table_communes(cpts_lp *s, h_dir *d, size_t terr, xmlNode **rows, si
 			c->code = cpts_strdup(cl[1]);
 			c->cell = cpts_asprintf("%s (%s)", cl[1], cl[0]);
 			c->terr = terr;
+			if (d->fx)
+				au_flux_commune(d->fx, d->part, cl[1], cl[0],
+						cpts_vec_at(&d->terrs, char *, terr));
 			for (size_t j = 2; j < nc && j < nh; j++) {
 				if (!ind[j])
 					continue;
@@ -370,8 +374,12 @@ static void table_flows(cpts_lp *s, h_dir *d, const char *tname, const char *dir
 	cpts_vec names;
 
 	cpts_vec_init(&names, sizeof(char *), SIZE_MAX / sizeof(char *));
+	const char **labels = cpts_calloc(n_rows + 1, sizeof(char *));
+	size_t n_lab = 0;
 	for (size_t r = 1; r < n_rows; r++) {
 		size_t nc = row_cells(rows[r], &cl);
+		if (nc >= 2 && d->fx)
+			labels[n_lab++] = cpts_strdup(cl[0]);
 		if (nc >= 2) {
 			char *nm = cpts_asprintf("flux[%s]|%s|%s|%s", d->part, tname, dir, cl[0]);
 			put_cell(s, nm, &flow, cl[1]);
@@ -389,6 +397,11 @@ static void table_flows(cpts_lp *s, h_dir *d, const char *tname, const char *dir
 		}
 		free_cells(cl, nc);
 	}
+	if (d->fx)
+		au_flux_table(d->fx, d->part, tname, dir, labels, n_lab);
+	for (size_t k = 0; k < n_lab; k++)
+		free((char *)labels[k]);
+	free(labels);
 	if (tot) {
 		long t = cpts_lp_cell_find(s, tot);
 		cpts_lp_rel_begin(s, 0, 0);
@@ -578,6 +591,8 @@ static int read_page(cpts_lp *s, h_dir *d, const char *path, bool is_index)
 		return CPTS_EIO;
 	cpts_vec_init(&tables, sizeof(xmlNode *), SIZE_MAX / sizeof(xmlNode *));
 	walk(xmlDocGetRootElement(doc), &tables, &h1);
+	if (!is_index && h1 && d->fx)
+		au_flux_page(d->fx, d->part, h1, xmlDocGetRootElement(doc));
 	if (!is_index && h1) {
 		char *gt = gap_text(xmlDocGetRootElement(doc));
 		double lo, hi;
@@ -819,7 +834,7 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int au_read_html_dir(cpts_ctx *ctx, cpts_lp *s, const char *dir)
+int au_read_html_dir(cpts_ctx *ctx, cpts_lp *s, const char *dir, au_flux *fx)
 {
 	DIR *dh = opendir(dir);
 	struct dirent *e;
@@ -832,6 +847,7 @@ int au_read_html_dir(cpts_ctx *ctx, cpts_lp *s, const char *dir)
 	if (!dh)
 		return cpts_fail(ctx, CPTS_EIO, "cannot read directory '%s'", dir);
 	memset(&d, 0, sizeof(d));
+	d.fx = fx;
 	cpts_vec_init(&files, sizeof(char *), SIZE_MAX / sizeof(char *));
 	while ((e = readdir(dh)) != NULL) {
 		size_t n = strlen(e->d_name);

@@ -129,6 +129,9 @@ typedef struct ex_data {
 	int n_bands;
 	const char *map_key;          /* choropleth indicator key (BORROWED, catalogue) */
 	double threshold;             /* disclosure threshold */
+	unsigned char *flux_pub;      /* OWNED, per flow: 1 when written in the flux layer
+				         (ex_flux_prepare, flux_pub.c) */
+	unsigned char *flux_known;    /* OWNED, per flow: 1 when published earlier (ledger) */
 	struct cpts_pub_flows *pf;    /* OWNED flow totals published (cpts/publish.h):
 					 recorded in the ledger by cpts_export_run */
 	bool *main_only;              /* OWNED, per territory: mixed CRS or a split commune,
@@ -308,5 +311,10 @@ void ex_fmt_number(char *out, size_t n, const cpts_indicator *ind, double v);
  * 0 or at least threshold. vol sorted by decreasing volume; BORROWED. */
 size_t ex_flow_rows_shown(const double *vol, size_t n_rows, double total, double threshold,
 			  double *rest);
+
+/* ---- flux_pub.c: the flux layer and the report's flow numbers as one publication ---- */
+/** Decide the pairs of the flux layer (d->flux_pub) so that no block of pairs a flow
+ * table row sums leaves 1 to T-1 flows unpublished; mark them for the ledger. */
+int ex_flux_prepare(cpts_ctx *ctx, ex_data *d);
 
 #endif

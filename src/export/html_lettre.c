@@ -209,6 +209,12 @@ static size_t top_compute(const ex_data *d, size_t t, ex_dest *out, size_t max,
 		char dep[4];
 		if (acc[k].volume < d->threshold)
 			break;
+		o->dest = acc[k].dest;
+		snprintf(o->code, sizeof(o->code), "%s", acc[k].code);
+		o->share = 100.0 * acc[k].volume / total;
+		/* named only when it pins no unpublished flow beside the flux layer */
+		if (!ex_flux_top_accept(d, t, out, n_out, o, total))
+			continue;
 		if (acc[k].dest >= 0 && d->m->c[acc[k].dest].name) {
 			snprintf(o->name, sizeof(o->name), "%s", d->m->c[acc[k].dest].name);
 		} else {

@@ -734,7 +734,7 @@ int ex_data_load(cpts_ctx *ctx, ex_data **out, cpts_store *s, const cpts_export_
 		goto out;
 	if ((rc = flows_join(ctx, &fj, rc)) < 0)
 		goto out;
-	if ((rc = mask_flow_ratios(ctx, d)) < 0)
+	if ((rc = mask_flow_ratios(ctx, d)) < 0 || (rc = ex_flux_prepare(ctx, d)) < 0)
 		goto out;
 	*out = d;
 	d = NULL;
@@ -749,6 +749,8 @@ void ex_data_free(cpts_ctx *ctx, ex_data *d)
 	if (!d)
 		return;
 	cpts_pub_flows_free(d->pf);
+	free(d->flux_pub);
+	free(d->flux_known);
 	if (d->terr && d->p)
 		for (size_t t = 0; t < d->p->n_terr; t++)
 			if (d->terr[t].geom)

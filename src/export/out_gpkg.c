@@ -1095,10 +1095,14 @@ static const cpts_indicator volume_ind = { "volume", "Volume de recours", "actes
 					   CPTS_IND_VALUE, 0, NULL, NULL, NULL,
 					   CPTS_TYPE_VALUE, 1, NULL, NULL, true, false, false, false };
 
-/* A flow pair is written when published, between two communes, at or above thr. */
-static bool flow_written(const ex_flow *fl, double thr)
+/* A flow pair is written when published, between two communes, at or above thr, and
+ * kept by ex_flux_prepare (no flow table row minus its pairs gives a small flow). */
+static bool flow_written(const ex_data *d, size_t k, double thr)
 {
-	return !fl->masked && fl->dest >= 0 && fl->dest != fl->orig && fl->volume >= thr;
+	const ex_flow *fl = &d->flows[k];
+
+	return !fl->masked && fl->dest >= 0 && fl->dest != fl->orig && fl->volume >= thr &&
+	       d->flux_pub && d->flux_pub[k];
 }
 
 static int write_flows(gw *w)
@@ -1122,7 +1126,7 @@ static int write_flows(gw *w)
 		double x0, y0, x1, y1;
 		OGRFeatureH f;
 		OGRGeometryH ln;
-		if (!flow_written(fl, thr))
+		if (!flow_written(d, k, thr))
 			continue;
 		o = &d->m->c[fl->orig];
 		de = &d->m->c[fl->dest];
@@ -1413,7 +1417,7 @@ static int flow_style(gw *w, OGRLayerH lyr)
 
 	memset(&m, 0, sizeof(m));
 	for (size_t k = 0; k < d->n_flows; k++)
-		if (flow_written(&d->flows[k], thr))
+		if (flow_written(d, k, thr))
 			v[n++] = d->flows[k].volume;
 	m.attr = "volume";
 	m.ind = &volume_ind;

@@ -113,11 +113,18 @@ typedef struct ex_dest {
 	char name[128];      /* commune name (or "commune CODE (département)") */
 	double volume;       /* published: at or above the disclosure threshold */
 	double share;        /* of all the residents' flows, percent */
+	long dest;           /* model index, -1 outside the workspace */
+	char code[8];        /* commune code */
 } ex_dest;
 /** Up to max destinations of territory t's residents outside t, by volume; the share of
  * flows staying in t into *li_out (NAN without flows). */
 size_t ex_top_destinations(const ex_data *d, size_t t, ex_dest *out, size_t max,
 			   double *li_out);
+/** May cand be named (with its share of total) after out[0..n_out) among territory
+ * t's destinations? Not when the interval a reader deduces for the flows of the block
+ * not in the flux layer gets narrower than 1 to T-1 (flux_pub.c). */
+bool ex_flux_top_accept(const ex_data *d, size_t t, const ex_dest *out, size_t n_out,
+			const ex_dest *cand, double total);
 /** The destinations of every territory, computed once for the pages, the index and the
  * lettres that each ask for them (d->top while the HTML is written). OWNED by caller. */
 #define EX_TOP_MAX 6

@@ -271,6 +271,7 @@ static int solve_comp(cpts_ctx *ctx, cpts_lp *s, const comp *c, const size_t *co
 		   input ("at least N", bounds wider than a masked cell's [1, T-1]) still
 		   leaving T-1 values */
 		x->is_narrow = !((ilo <= x->need_lo + 1e-6 && ihi >= x->need_hi - 1e-6) ||
+				 (x->zero_ok && ihi < 0.5) ||
 				 (isinf(x->hi) && ilo > x->need_hi + 1e-6) ||
 				 (x->need_hi - x->need_lo > s->thr - 2 + 1e-6 &&
 				  ihi - ilo >= s->thr - 2 - 1e-6));

@@ -19,6 +19,8 @@
  * members under the same territory; an overall sum is level 'flux' with code '*' and a
  * hash of the partition. The catalogue's disclosure ignores level 'flux'
  * (disclosure_ledger.c reads 'commune' and 'territoire' only).
+ * Commune pairs (a flux layer's rows, src/export/flux_pub.c) are level 'fluxpair', code
+ * "orig>dest", indicator 'volume': a later export counts them as known.
  * Limit: pairs of publications only (three totals combined are not checked); flows
  * published outside the workspace are not known.
  *
@@ -50,7 +52,15 @@ struct cpts_pub_flows {
 	cpts_strmap *byid;  /* "pub\x1flabel" -> index (loading) */
 	size_t n_withheld;  /* cells withheld against a publication */
 	char *prof;         /* OWNED profession of the flows (NULL: all) */
+	cpts_strmap *pairs; /* "orig>dest" published earlier (ledger) or marked */
+	cpts_vec pending;   /* pf_pair marked by this command, to record */
 };
+
+typedef struct pf_pair {
+	char *key;       /* "orig>dest" */
+	char *partition;
+	double value;
+} pf_pair;
 
 static int cmp_str(const void *a, const void *b)
 {
@@ -99,6 +109,11 @@ static void on_value(void *arg, int64_t pub, const char *partition, const char *
 	cpts_pub_flows *f = arg;
 	cpts_buf key = CPTS_BUF_INIT;
 
+	(void)partition;
+	if (level && code && strcmp(level, "fluxpair") == 0) {
+		cpts_strmap_put(f->pairs, code, 1);
+		return;
+	}
 	if (!level || strcmp(level, "flux") != 0 || !code || !indicator || isnan(value))
 		return;
 	rec_push(f, indicator, code, partition, what, pub, value);
@@ -139,6 +154,8 @@ int cpts_pub_flows_open(cpts_ctx *ctx, cpts_store *s, double threshold,
 	f->threshold = threshold >= 2 ? threshold : CPTS_MASK_THRESHOLD_DEFAULT;
 	cpts_vec_init(&f->recs, sizeof(pf_rec), SIZE_MAX / sizeof(pf_rec));
 	f->byid = cpts_strmap_new(256);
+	f->pairs = cpts_strmap_new(256);
+	cpts_vec_init(&f->pending, sizeof(pf_pair), SIZE_MAX / sizeof(pf_pair));
 	if (s && (rc = cpts_ledger_read(ctx, s, on_value, on_member, f)) < 0) {
 		cpts_pub_flows_free(f);
 		*out = NULL;
@@ -170,6 +187,12 @@ void cpts_pub_flows_free(cpts_pub_flows *f)
 	}
 	cpts_vec_release(&f->recs);
 	cpts_strmap_free(f->byid);
+	cpts_strmap_free(f->pairs);
+	for (size_t i = 0; i < f->pending.n; i++) {
+		free(cpts_vec_at(&f->pending, pf_pair, i).key);
+		free(cpts_vec_at(&f->pending, pf_pair, i).partition);
+	}
+	cpts_vec_release(&f->pending);
 	free(f->prof);
 	free(f);
 }
@@ -177,6 +200,66 @@ void cpts_pub_flows_free(cpts_pub_flows *f)
 size_t cpts_pub_flows_withheld(const cpts_pub_flows *f)
 {
 	return f ? f->n_withheld : 0;
+}
+
+bool cpts_pub_flows_pair_known(const cpts_pub_flows *f, const char *orig, const char *dest)
+{
+	char key[64];
+
+	if (!f || !orig || !dest)
+		return false;
+	snprintf(key, sizeof(key), "%s>%s", orig, dest);
+	return cpts_strmap_get(f->pairs, key, NULL);
+}
+
+void cpts_pub_flows_pair_mark(cpts_pub_flows *f, const char *partition, const char *orig,
+			      const char *dest, double value)
+{
+	pf_pair *q;
+	char *key;
+
+	if (!f || !orig || !dest)
+		return;
+	key = cpts_asprintf("%s>%s", orig, dest);
+	if (cpts_strmap_get(f->pairs, key, NULL)) {
+		free(key);
+		return; /* known already */
+	}
+	cpts_strmap_put(f->pairs, key, 1);
+	q = cpts_vec_push(&f->pending);
+	if (!q)
+		CPTS_BUG("too many flow pairs");
+	q->key = key;
+	q->partition = cpts_strdup(partition ? partition : "");
+	q->value = value;
+}
+
+/* Record the marked pairs: one publication (the partition of the first). */
+static int record_pairs(cpts_ctx *ctx, cpts_store *s, cpts_pub_flows *f, const char *what)
+{
+	cpts_ledger_writer *w = NULL;
+	char when[32];
+	int rc;
+
+	if (!f->pending.n)
+		return CPTS_OK;
+	cpts_timestamp_utc(when);
+	if ((rc = cpts_ledger_begin(ctx, s, &w, cpts_vec_at(&f->pending, pf_pair, 0).partition,
+				    what, when)) < 0)
+		return rc;
+	for (size_t i = 0; i < f->pending.n && rc >= 0; i++) {
+		pf_pair *q = &cpts_vec_at(&f->pending, pf_pair, i);
+		rc = cpts_ledger_add_value(ctx, w, "fluxpair", q->key, "volume", q->value);
+	}
+	rc = cpts_ledger_end(ctx, w, rc >= 0) < 0 && rc >= 0 ? CPTS_EIO : rc;
+	if (rc >= 0) {
+		for (size_t i = 0; i < f->pending.n; i++) {
+			free(cpts_vec_at(&f->pending, pf_pair, i).key);
+			free(cpts_vec_at(&f->pending, pf_pair, i).partition);
+		}
+		f->pending.n = 0;
+	}
+	return rc;
 }
 
 /* kind, with "@profession" when the flows are one profession's: OWNED. */
@@ -325,6 +408,8 @@ int cpts_pub_flows_record(cpts_ctx *ctx, cpts_store *s, cpts_pub_flows *f, const
 
 	if (!f || !s)
 		return CPTS_OK;
+	if (f->pending.n && !cpts_store_readonly(s) && (rc = record_pairs(ctx, s, f, what)) < 0)
+		return rc;
 	for (size_t i = 0; i < f->recs.n && rc >= 0; i++) {
 		pf_rec *r0 = &cpts_vec_at(&f->recs, pf_rec, i);
 		cpts_ledger_writer *w = NULL;

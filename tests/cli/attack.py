@@ -186,6 +186,17 @@ def read(path, cells):
                     cells.rels.append(([(100, fid + "|" + num), (-lo + 1e-9, fid + "|" + den)], 0, None))
                 elif not hidden:
                     share_rel(cells, fid, num, den, r)
+    lyr = ds.GetLayerByName("communes")
+    if lyr is not None and lyr.GetLayerDefn().GetFieldIndex("nom") >= 0:
+        for f in lyr:
+            COMNAME.setdefault(f.GetFieldAsString("nom"), set()).add(f.GetFieldAsString("code"))
+            GP_TERR.setdefault(part, {})[f.GetFieldAsString("code")] = f.GetField("territoire")
+    lyr = ds.GetLayerByName("flux")
+    if lyr is not None:
+        for f in lyr:
+            FLUX.setdefault(part, {})[(f.GetField("origine"), f.GetField("destination"))] = (
+                f.GetField("territoire_origine"), f.GetField("territoire_destination"),
+                field_num(f, "volume"))
     terr_by_name = {k.split("|", 2)[2]: v for k, v in rows["territoires"].items()}
     counts = {}
     for lname in ("communes", "territoires"):
@@ -367,6 +378,7 @@ def read_html(d, cells):
         if g:
             gaps.append((terr, g[0], g[1]))
         tid = "t|%s|%s" % (part, terr)
+        top_destinations(part, terr, open(os.path.join(d, f), encoding="utf-8").read())
         for tb in p.tables:
             if not tb:
                 continue
@@ -384,11 +396,13 @@ def read_html(d, cells):
                 for r in tb[1:]:
                     if len(r) >= 2:
                         coms[r[1]] = terr
+                        COMNAME.setdefault(r[0], set()).add(r[1])
                         for j in range(2, min(len(r), len(hd))):
                             k = label_key(hd[j])
                             if k:
                                 put_shown(cells, "c|%s|%s" % (r[1], k), r[j])
             elif len(hd) == 3 and hd[0] in ("Destination", "Origine"):
+                FLOWPAGES.append((part, terr, hd[0], [r[:2] for r in tb[1:] if len(r) >= 2]))
                 names, tot = [], None
                 for r in tb[1:]:
                     if len(r) < 2:
@@ -413,6 +427,8 @@ def read_html(d, cells):
                     cells.put("c|%s|%s" % (c, k), None, False, None, None)
                 cells.rels.append(([(1, tid + "|" + k)] + [(-1, "c|%s|%s" % (c, k)) for c in mine],
                                    0, 0 if n == len(mine) else None))
+    for c, t in coms.items():
+        TERR_OF.setdefault(part, {})[c] = t
     for dep, _ in cols:
         code = DEPS.get(dep, dep.split()[-1])
         mine = [c for c in coms if c.startswith(code) and len(code) == (3 if c.startswith("97") else 2)]
@@ -579,6 +595,138 @@ def gpkg_classes(path):
                     DIRECT.append("recovered: %s %s = %r is no whole percent" % (ln, n, v))
 
 
+FLOWPAGES = []   # (partition, territory name, "Destination"/"Origine", rows [label, text])
+TOPS = []        # (partition, territory name, commune name, share in percent, decimals)
+COMNAME = {}     # commune name -> codes (GeoPackage communes layer, HTML commune tables)
+TERR_OF = {}     # partition -> commune code -> territory name (HTML commune tables)
+GP_TERR = {}     # partition -> commune code -> territory id (GeoPackage communes layer)
+FLUX = {}        # partition -> (origin, destination) -> (territory ids, volume): flux layer
+FLOWRES = set()  # residual cells: proved 0 is no finding (no unpublished flow there)
+
+
+def top_destinations(part, terr, text):
+    """The page's "Principales communes de recours hors du territoire : X (1,7 %), ...":
+    each a share of the territory's residents' flows (the table's Total)."""
+    import html as h
+    import re
+    m = re.search(r"Principales communes de recours hors du territoire : (.*?)</p>", text, re.S)
+    if not m:
+        return
+    body = h.unescape(re.sub(r"<[^>]+>", "", m.group(1))).rstrip(".")
+    for nm, v in re.findall(r"\s*(.*?) \((\d+(?:,\d+)?)\xa0?\s*%\)(?:,|$)", body):
+        dec = len(v.split(",")[1]) if "," in v else 0
+        TOPS.append((part, terr, nm.strip(), num_fr(v), dec))
+
+
+def flow_relations(cells):
+    """Issue 19 attack 6: the flux layer's commune pairs against the report's flow
+    tables. A table row is a block of pairs (residents of the page's territory going to
+    another territory, to communes outside the territories, outside the area; or coming
+    from them): the row = the published pairs of the block + the unpublished rest, a
+    residual >= 0 made of small flows. "Autres" holds every block no row shows; the
+    top destinations are sub-blocks (a commune), known to their share of the Total.
+    Every residual is a target (one proved 0 is no finding)."""
+    parts = {p for p, _, _, _ in FLOWPAGES}
+    for part in parts:
+        # a pair is one number in every file: the pairs of every flux layer read,
+        # placed in this partition's blocks by the report's commune tables
+        own = FLUX.get(part, {})
+        if not own and len(FLUX) == 1:
+            own = next(iter(FLUX.values()))    # one GeoPackage, one report
+        pairs = {}
+        for fl in FLUX.values():
+            for k, (zo, zd, v) in fl.items():
+                pairs[k] = (own[k][0], own[k][1], v) if k in own else (None, None, v)
+        terr_of = TERR_OF.get(part, {})
+        names = {t for p, t, _, _ in FLOWPAGES if p == part}
+        # the flux layer names territories by id: the report by name; a commune's
+        # page (its commune table) joins them
+        id2name = {}
+        for (o, d), (zo, zd, v) in pairs.items():
+            for c, z in ((o, zo), (d, zd)):
+                if z and c in terr_of:
+                    id2name[z] = terr_of[c]
+        for z in list(id2name.values()):
+            id2name.setdefault(z, z)
+
+        def zone(code, zid):
+            if zid:
+                return id2name.get(zid, zid)
+            if code in terr_of:
+                return terr_of[code]
+            return "hors"
+        K = {}
+        Kd = {}
+        for (o, d), (zo, zd, v) in pairs.items():
+            a, b = zone(o, zo), zone(d, zd)
+            K[(a, b)] = K.get((a, b), 0.0) + v
+            Kd[(a, d)] = Kd.get((a, d), 0.0) + v
+        zones_out = sorted(names) + ["hors", "ext"]
+        zones_in = sorted(names) + ["hors"]
+
+        def res(a, b):
+            n = "fr|%s|%s|%s" % (part, a, b)
+            if n not in cells.unknown:
+                cells.put(n, None, True, 0.0, None)
+                FLOWRES.add(n)
+            return n
+        totals = {}
+        for p, terr, kind, rows in FLOWPAGES:
+            if p != part:
+                continue
+            out = kind == "Destination"
+            shown, autres = set(), None
+            for label, text in rows:
+                nm = "f|%s|%s|%s|%s" % (part, terr, kind, label)
+                if label == "Total":
+                    if out:
+                        totals[terr] = nm
+                    continue
+                if label.startswith("Autres "):
+                    autres = nm
+                    continue
+                z = (terr if label.endswith(" (le territoire)") else
+                     "hors" if label == "communes hors des territoires" else
+                     "ext" if label == "communes hors de la zone étudiée" else label)
+                shown.add(z)
+                blk = (terr, z) if out else (z, terr)
+                cells.rels.append(([(1, nm), (-1, res(*blk))], K.get(blk, 0.0), K.get(blk, 0.0)))
+            rest = [z for z in (zones_out if out else zones_in) if z not in shown]
+            blks = [((terr, z) if out else (z, terr)) for z in rest]
+            k = sum(K.get(b, 0.0) for b in blks)
+            if autres:
+                cells.rels.append(([(1, autres)] + [(-1, res(*b)) for b in blks], k, k))
+            elif rows:
+                # no "Autres" row: the blocks no row shows hold no flow
+                for b in blks:
+                    cells.rels.append(([(1, res(*b))], -K.get(b, 0.0), -K.get(b, 0.0)))
+        by_zone = {}
+        for p, terr, nm, share, dec in TOPS:
+            if p != part or terr not in totals:
+                continue
+            codes = COMNAME.get(nm, set())
+            import re
+            m = re.match(r"commune (\w+) \(", nm)
+            if m:
+                codes = {m.group(1)}
+            if len(codes) != 1:
+                continue
+            code = next(iter(codes))
+            z = terr_of.get(code) or ("hors" if code in GP_TERR.get(part, {}) else "ext")
+            s = "frc|%s|%s|%s" % (part, terr, code)
+            cells.put(s, None, True, 0.0, None)
+            FLOWRES.add(s)
+            kd = Kd.get((terr, code), 0.0)
+            h = 0.5 * 10 ** -dec + 1e-9
+            tot = totals[terr]
+            cells.rels.append(([(100, s), (-(share + h), tot)], None, -100 * kd))
+            cells.rels.append(([(100, s), (-(share - h), tot)], -100 * kd, None))
+            cells.rels.append(([(1, s)], T - kd, None))   # named: at least T flows
+            by_zone.setdefault((terr, z), []).append(s)
+        for blk, subs in by_zone.items():
+            cells.rels.append(([(1, res(*blk))] + [(-1, x) for x in subs], 0, None))
+
+
 def main(paths):
     cells = Cells()
     for p in paths:
@@ -591,6 +739,7 @@ def main(paths):
         else:
             read(p, cells)
             gpkg_classes(p)
+    flow_relations(cells)
     for x in DIRECT:
         print(x)
     found = len(DIRECT)
@@ -641,6 +790,8 @@ def main(paths):
         need_hi = hi if hi != float("inf") else max(need_lo, T - 1)
         if ilo <= need_lo and ihi >= need_hi:
             continue
+        if v in FLOWRES and ihi < 0.5:
+            continue  # proved 0: no unpublished flow in that block
         if hi == float("inf") and ilo > need_hi:
             continue
         if need_hi - need_lo > T - 2 and ihi - ilo >= T - 2:
