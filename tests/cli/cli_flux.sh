@@ -43,24 +43,31 @@ else
 fi
 
 # hand-made leaky flux layer: a pair left out written back (its block's residual is
-# then 1 to 10 again)
-cp "$T/a.gpkg" "$T/leak.gpkg"
+# then 1 to 10 again). The pairs at or above 11 not written are tried in turn (one may be
+# left out for another reason): the first whose writing back the audit reports is kept.
 sqlite3 "$W" "SELECT f.orig, f.dest, sum(f.volume) FROM flows f WHERE f.orig <> f.dest AND f.dest IN
   (SELECT code FROM communes) GROUP BY f.orig, f.dest HAVING sum(f.volume) >= 11 AND max(f.masked) = 0" \
   | tr '|' ' ' > "$T/pairs"
 sqlite3 "$T/a.gpkg" "SELECT origine, destination FROM flux" | tr '|' ' ' > "$T/written"
-miss=$(awk 'NR == FNR { w[$1 " " $2] = 1; next } !(($1 " " $2) in w) { print; exit }' "$T/written" "$T/pairs")
-set -- $miss
-to=$(sqlite3 "$W" "SELECT territory FROM partition_members WHERE partition = 'partition' AND code = '$1'")
-td=$(sqlite3 "$W" "SELECT territory FROM partition_members WHERE partition = 'partition' AND code = '$2'")
-sqlite3 "$T/leak.gpkg" "INSERT INTO flux(origine, destination, territoire_origine, territoire_destination,
-  volume) VALUES('$1', '$2', NULLIF('$to', ''), NULLIF('$td', ''), $3)"
-check "a dropped pair written back by hand ($1 -> $2: $3)" $?
-"$CPTS" audit "$T/leak.gpkg" "$T/ha" > "$T/out" 2> "$T/err"; rc=$?
-[ $rc -eq 1 ] && grep -q "leak: fluxres\[partition\]|.* is masked but lies in \[\([0-9]*\), \1\], determined" "$T/out"
-check "cpts audit finds the leaky flux layer: a block's unpublished flows determined (exit $rc)" $?
+awk 'NR == FNR { w[$1 " " $2] = 1; next } !(($1 " " $2) in w)' "$T/written" "$T/pairs" > "$T/missing"
+found=""
+while read -r o d v; do
+  cp "$T/a.gpkg" "$T/leak.gpkg"
+  to=$(sqlite3 "$W" "SELECT territory FROM partition_members WHERE partition = 'partition' AND code = '$o'")
+  td=$(sqlite3 "$W" "SELECT territory FROM partition_members WHERE partition = 'partition' AND code = '$d'")
+  # through GDAL: the GeoPackage's R-tree triggers call ST_IsEmpty, which plain sqlite3 lacks
+  ogrinfo -q "$T/leak.gpkg" -sql "INSERT INTO flux(origine, destination, territoire_origine,
+    territoire_destination, volume) VALUES('$o', '$d', NULLIF('$to', ''), NULLIF('$td', ''), $v)" > /dev/null &&
+  [ "$(sqlite3 "$T/leak.gpkg" "SELECT volume FROM flux WHERE origine = '$o' AND destination = '$d'")" = "$v" ] || continue
+  "$CPTS" audit "$T/leak.gpkg" "$T/ha" > "$T/out" 2> "$T/err"; rc=$?
+  if [ $rc -eq 1 ] && grep -q "leak: fluxres\[partition\]|.* is masked but lies in \[\([0-9]*\), \1\], determined" "$T/out"; then
+    found="$o -> $d: $v"; break
+  fi
+done < "$T/missing"
+[ -n "$found" ]
+check "cpts audit finds a leaky flux layer: a dropped pair written back by hand ($found of $(wc -l < "$T/missing") left out) determines its block's unpublished flows" $?
 grep "^leak" "$T/out" | sed -n '1,3s/^/# /p'
-if [ $ATT = 1 ]; then
+if [ $ATT = 1 ] && [ -n "$found" ]; then
   /usr/bin/python3 "$SRC/tests/cli/attack.py" "$T/leak.gpkg" "$T/ha" > "$T/att" 2>&1; rc=$?
   [ $rc -eq 1 ] && grep -q "recovered: fr|partition|.* in \[\([0-9]*\), \1\]" "$T/att"
   check "the attacker finds it too (exit $rc)" $?
