@@ -170,6 +170,21 @@ static inline long ex_commune_terr(const ex_data *d, size_t i)
 	return d->p->commune_terr[i];
 }
 
+/** First flow whose origin is commune i (d->flows is sorted by origin), or d->n_flows. */
+static inline size_t ex_first_flow(const ex_data *d, long i)
+{
+	size_t lo = 0, hi = d->n_flows;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (d->flows[mid].orig < i)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 /** A disclosed value (NULL when absent). level 'commune' takes territory from d. */
 const cpts_pvalue *ex_value(const ex_data *d, const char *terr, const char *level,
 			    const char *level_code, const char *key);

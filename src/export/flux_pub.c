@@ -37,21 +37,6 @@
 #include "export_int.h"
 #include "report_int.h"
 
-/* First flow of commune i (flows sorted by origin). */
-static size_t first_of(const ex_data *d, long i)
-{
-	size_t lo = 0, hi = d->n_flows;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (d->flows[mid].orig < i)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 /* Zone of a destination: territory index, -1 communes outside the territories, -2
  * outside the workspace. */
 static long zone_of(const ex_data *d, const ex_flow *f)
@@ -87,7 +72,7 @@ static size_t zone_flows(const ex_data *d, long zo, const size_t *orig, size_t n
 
 	for (size_t m = 0; m < n_orig; m++) {
 		long i = (long)orig[m];
-		for (size_t k = first_of(d, i); k < d->n_flows && d->flows[k].orig == i; k++) {
+		for (size_t k = ex_first_flow(d, i); k < d->n_flows && d->flows[k].orig == i; k++) {
 			const ex_flow *f = &d->flows[k];
 			long zd = zone_of(d, f);
 			if (f->masked || zd == -2 || (zo < 0 && zd < 0))
@@ -221,7 +206,7 @@ bool ex_flux_top_accept(const ex_data *d, size_t t, const ex_dest *out, size_t n
 		long i = (long)p->members[m].commune;
 		if (p->commune_terr[i] != (long)t)
 			continue;
-		for (size_t k = first_of(d, i); k < d->n_flows && d->flows[k].orig == i; k++) {
+		for (size_t k = ex_first_flow(d, i); k < d->n_flows && d->flows[k].orig == i; k++) {
 			const ex_flow *f = &d->flows[k];
 			if (f->masked || zone_of(d, f) != zc)
 				continue;

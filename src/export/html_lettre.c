@@ -148,21 +148,6 @@ static int cmp_dest_vol(const void *a, const void *b)
 	return strcmp(x->code, y->code);
 }
 
-/* First flow whose origin is i (flows are sorted by origin), or n_flows. */
-static size_t first_flow_of(const ex_data *d, long i)
-{
-	size_t lo = 0, hi = d->n_flows;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (d->flows[mid].orig < i)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 static size_t top_compute(const ex_data *d, size_t t, ex_dest *out, size_t max,
 			  double *li_out)
 {
@@ -173,7 +158,7 @@ static size_t top_compute(const ex_data *d, size_t t, ex_dest *out, size_t max,
 
 	for (size_t k = p->terr_start[t]; k < p->terr_start[t + 1]; k++) {
 		long i = (long)p->members[k].commune;
-		for (size_t f = first_flow_of(d, i); f < d->n_flows && d->flows[f].orig == i; f++) {
+		for (size_t f = ex_first_flow(d, i); f < d->n_flows && d->flows[f].orig == i; f++) {
 			const ex_flow *fl = &d->flows[f];
 			if (fl->masked)
 				continue;
