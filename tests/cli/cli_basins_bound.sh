@@ -26,12 +26,8 @@ if [ ! -f "$GEO" ] || ! command -v ogr2ogr > /dev/null 2>&1; then
   tap_done
 fi
 WS="$T/may.sqlite"
-ogr2ogr -f GeoJSON "$T/may.geojson" "$GEO" -where "dep = '53'" 2> /dev/null
-/usr/bin/python3 "$SRC/bench/gen_inputs.py" --geo "$T/may.geojson" --shared "$SHARED/data" \
-  --out "$T/may" --flows 34560 --seed 1 > /dev/null
-"$CPTS" init "$WS" -q && "$CPTS" ingest communes "$WS" "$T/may/communes.geojson" -q &&
-  "$CPTS" ingest population "$WS" "$T/may/population.csv" -q &&
-  "$CPTS" ingest flows "$WS" "$T/may/flows_34560.csv" -q && "$CPTS" graph "$WS" -q > /dev/null
+. "$(dirname "$0")/lib/mayenne.sh"
+mayenne_ws "$WS"
 check "Mayenne workspace built" $?
 for m in optimise plurality; do
   "$CPTS" basins "$WS" --method $m --target-count 8 --max-pop 60000 --starts 2 --name $m -q \

@@ -22,12 +22,8 @@ if ! /usr/bin/python3 -c 'import numpy, scipy' 2> /dev/null; then
   echo "1..0 # SKIP numpy and scipy needed by bench/gen_inputs.py (/usr/bin/python3)"; exit 0
 fi
 WS="$T/may.sqlite"
-ogr2ogr -f GeoJSON "$T/may.geojson" "$GEO" -where "dep = '53'" 2> /dev/null
-/usr/bin/python3 "$SRC/bench/gen_inputs.py" --geo "$T/may.geojson" --shared "$SHARED/data" \
-  --out "$T/may" --flows 34560 --seed 1 > /dev/null
-"$CPTS" init "$WS" -q && "$CPTS" ingest communes "$WS" "$T/may/communes.geojson" -q &&
-  "$CPTS" ingest population "$WS" "$T/may/population.csv" -q &&
-  "$CPTS" ingest flows "$WS" "$T/may/flows_34560.csv" -q && "$CPTS" graph "$WS" -q > /dev/null
+. "$(dirname "$0")/lib/mayenne.sh"
+mayenne_ws "$WS"
 check "Mayenne workspace built" $?
 B="--target-count 8 --max-pop 60000 --starts 2"
 # shellcheck disable=SC2086
