@@ -5,6 +5,9 @@ workspace's communes into basins within a population band can reach (issue 17: i
 
   bench/basins_bound.py WS CEILING                     star bound only (fast)
   bench/basins_bound.py WS CEILING --floor F --count K [--rounds R] [--check]
+  bench/basins_bound.py WS CEILING --floor F --count K --sub CODE N [--rounds R]
+      the same on the N communes around CODE (by flows), with the exact optimum
+      without contiguity (HiGHS MILP, 120 s at most): how tight the bound is
   bench/basins_bound.py --self-test                    brute force checks (TAP)
 
 LI = flows kept inside the residents' own basin over all their flows (outside
@@ -241,6 +244,91 @@ def pair_lp_bound(inst, cap, floor=0.0, count=0, rounds=0, max_cuts=20000,
     return out
 
 
+def exact_milp(inst, cap, floor, count, time_limit=120):
+    """The exact optimum without contiguity, for small instances (n up to ~40): y_ij
+    binary for every pair, transitivity on every triple, each commune's basin within
+    the band (over all pairs), the count as the number of communes that are the
+    smallest of their basin. Returns (LI of the best partition, LI at most) from HiGHS's MILP (when it
+    stops at the time limit: the best partition found and HiGHS's dual bound, None
+    when not reported)."""
+    from scipy.optimize import milp, LinearConstraint, Bounds
+    n, pop = inst.n, inst.pop
+    pr = [(i, j) for i in range(n) for j in range(i + 1, n)]
+    ix = {e: k for k, e in enumerate(pr)}
+    m = len(pr)
+    nv = m + n  # y then z (z_i: i is its basin's smallest commune)
+    c = np.zeros(nv)
+    for e, v in inst.w.items():
+        c[ix[e]] = -v
+    rows, cols, data, lo, hi = [], [], [], [], []
+    r = 0
+
+    def row(terms, lb, ub):
+        nonlocal r
+        for k, v in terms:
+            rows.append(r)
+            cols.append(k)
+            data.append(v)
+        lo.append(lb)
+        hi.append(ub)
+        r += 1
+    for i, j, k in itertools.combinations(range(n), 3):
+        a, b, d = ix[(i, j)], ix[(i, k)], ix[(j, k)]
+        row([(a, 1), (b, 1), (d, -1)], -np.inf, 1)
+        row([(a, 1), (b, -1), (d, 1)], -np.inf, 1)
+        row([(a, -1), (b, 1), (d, 1)], -np.inf, 1)
+    ub = np.ones(nv)
+    for i in range(n):
+        terms = [(ix[(min(i, j), max(i, j))], pop[j]) for j in range(n) if j != i]
+        if pop[i] > cap:
+            for k, _ in terms:
+                ub[k] = 0
+        else:
+            row(terms, floor - pop[i], cap - pop[i])
+        for j in range(i):
+            row([(m + i, 1), (ix[(j, i)], 1)], -np.inf, 1)
+        row([(m + i, 1)] + [(ix[(j, i)], 1) for j in range(i)], 1, np.inf)
+    if count:
+        row([(m + i, 1) for i in range(n)], count, count)
+    a = csr_matrix((data, (rows, cols)), shape=(r, nv))
+    res = milp(c, constraints=LinearConstraint(a, lo, hi), integrality=np.ones(nv),
+               bounds=Bounds(np.zeros(nv), ub), options={"time_limit": time_limit})
+    if res.x is None:
+        return None, res.message
+    dual = getattr(res, "mip_dual_bound", None)
+    dual = None if dual is None or not np.isfinite(dual) else (sum(inst.s) - dual) / inst.total
+    return (sum(inst.s) - res.fun) / inst.total, dual
+
+
+def sub_instance(inst, seed_code, size):
+    """The `size` communes nearest (by flows exchanged, breadth-first) to seed_code;
+    flows to the others count as leaving (in the total, never kept)."""
+    nb = collections.defaultdict(list)
+    for (i, j), v in inst.w.items():
+        nb[i].append((v, j))
+        nb[j].append((v, i))
+    start = inst.codes.index(seed_code)
+    chosen, frontier = [start], {}
+    while len(chosen) < size:
+        for v, j in nb[chosen[-1]]:
+            if j not in chosen:
+                frontier[j] = frontier.get(j, 0) + v
+        if not frontier:
+            break
+        j = max(frontier, key=frontier.get)
+        del frontier[j]
+        chosen.append(j)
+    sel = {c: k for k, c in enumerate(chosen)}
+    w = {}
+    for (i, j), v in inst.w.items():
+        if i in sel and j in sel:
+            w[(min(sel[i], sel[j]), max(sel[i], sel[j]))] = v
+    total = sum(inst.s[i] for i in chosen) + sum(
+        v for (i, j), v in inst.w.items() if i in sel or j in sel)
+    return Inst([inst.pop[i] for i in chosen], [inst.s[i] for i in chosen], w, total,
+                [inst.codes[i] for i in chosen])
+
+
 def li_of(inst, lab):
     kept = sum(inst.s)
     for (i, j), v in inst.w.items():
@@ -388,11 +476,15 @@ def main(argv):
     ws, cap = argv[1], float(argv[2])
     opts = {"--floor": 0.0, "--count": 0, "--rounds": 0}
     check = False
+    sub = None
     a = argv[3:]
     while a:
         if a[0] == "--check":
             check = True
             a = a[1:]
+        elif a[0] == "--sub" and len(a) > 2:
+            sub = (a[1], int(a[2]))
+            a = a[3:]
         elif a[0] in opts and len(a) > 1:
             opts[a[0]] = type(opts[a[0]])(float(a[1]))
             a = a[2:]
@@ -400,6 +492,10 @@ def main(argv):
             print(f"unknown option {a[0]}", file=sys.stderr)
             return 2
     inst, db = load(ws)
+    if sub:
+        inst = sub_instance(inst, *sub)
+        print(f"sub-instance: the {inst.n} communes around {sub[0]}, {sum(inst.pop):.0f}"
+              " inhabitants")
     print(f"{ws}: {inst.n} communes, {len(inst.w)} pairs, ceiling {cap:.0f}")
     print(f"star bound: LI at most {star_bound(inst, cap):.4f}")
     if opts["--count"] or opts["--rounds"] or check:
@@ -409,6 +505,12 @@ def main(argv):
         print(f"pair LP bound (floor {opts['--floor']:.0f}, count {opts['--count']}):"
               f" LI at most {b[0]:.4f}; with cuts {b[-1]:.4f}"
               f" ({time.process_time() - t0:.1f} s CPU)")
+        if sub:
+            t0 = time.process_time()
+            best, dual = exact_milp(inst, cap, opts["--floor"], opts["--count"])
+            print(f"exact MILP (no contiguity): best partition LI {best:.4f}, optimum at most"
+                  f" {dual if dual is None else round(dual, 4)}"
+                  f" ({time.process_time() - t0:.1f} s CPU)")
         if check:
             return check_stored(inst, db, cap, opts["--floor"], opts["--count"], b[-1])
     return 0
