@@ -22,6 +22,8 @@ cat > src/basins/method_singles.c <<'C'
  */
 #include "basins/basins_int.h"
 
+CPTS_BASINS__METHOD(cpts_basins__method_singles); /* the prototype, as in methods.c */
+
 CPTS_BASINS__METHOD(cpts_basins__method_singles)
 {
 	(void)sum;
@@ -107,8 +109,8 @@ git status --porcelain
 n=$(git status --porcelain | wc -l)
 echo "count: $n"
 [ "$n" -eq 3 ]
-meson setup build -Dwerror=true >/dev/null
-ninja -C build cpts tests/unit_basins_test_method_singles tests/unit_basins_test_methods >/dev/null
+meson setup build -Dwerror=true > build-setup.log || { tail -20 build-setup.log; exit 1; }
+ninja -C build cpts tests/unit_basins_test_method_singles tests/unit_basins_test_methods > build.log || { grep -B2 -A12 -E "error|FAILED" build.log | head -60; exit 1; }
 meson test -C build --no-rebuild basins/test_method_singles basins/test_methods registered
 ./build/cpts basins --help | sed -n '/--method values/,/^$/p'
 echo "method-demo: ok"

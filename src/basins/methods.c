@@ -9,7 +9,7 @@
  * read this table.
  *
  * Adding a method touches three files, and no build file:
- *   1. src/basins/method_<name>.c, its run function, defined with
+ *   1. src/basins/method_<name>.c, its run function, declared and then defined with
  *      CPTS_BASINS__METHOD(cpts_basins__method_<name>) (basins_int.h); every file named
  *      method_*.c is compiled (the listing in src/basins/meson.build);
  *   2. its declaration and row below, in this file;
