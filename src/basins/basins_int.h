@@ -17,7 +17,7 @@
 /** Symmetric flow weights A = F + F^T between communes (self loops = 2 F_ii). */
 typedef struct cpts_symflows {
 	size_t *start;  /* OWNED, n + 1 */
-	size_t *adj;    /* OWNED */
+	uint32_t *adj;  /* OWNED neighbour (32-bit: half the bytes of a 10 M-entry row set) */
 	double *w;      /* OWNED */
 	double *k;      /* OWNED, per commune: sum of its row (its strength) */
 	double two_m;   /* sum of all weights */

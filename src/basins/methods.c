@@ -6,8 +6,19 @@
  * the row is the only place that names it: the CLI's --method values and --help list,
  * the default of both commands and of the library (cpts_basins_opts.method NULL), the
  * quick settings of the --resample reruns and the French label shown to readers all
- * read this table. A new method is its file (a function declared with
- * CPTS_BASINS__METHOD), its declaration and row below, and a test.
+ * read this table.
+ *
+ * Adding a method touches three files, and no build file:
+ *   1. src/basins/method_<name>.c, its run function, declared and then defined with
+ *      CPTS_BASINS__METHOD(cpts_basins__method_<name>) (basins_int.h); every file named
+ *      method_*.c is compiled (the listing in src/basins/meson.build);
+ *   2. its declaration and row below, in this file;
+ *   3. tests/unit/basins/test_method_<name>.c, a TAP test registered by the listing in
+ *      tests/unit/basins/meson.build (tests/check-registered.sh checks it against the
+ *      tests meson registered).
+ * Meson reads the listings when it configures: scripts/build.sh reconfigures a build
+ * whose listed files changed (by hand: meson setup --reconfigure DIR).
+ * scripts/method-demo.sh adds a dummy method so in a temporary copy and counts the files.
  *
  * Invariants: names are unique; exactly one row is the default (tests/unit/basins/
  * test_methods.c checks both); the order is the order of the help's list.

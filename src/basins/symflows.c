@@ -17,7 +17,7 @@ void cpts_basins__symflows(cpts_symflows *out, const cpts_flows *f)
 
 	memset(out, 0, sizeof(*out));
 	out->start = cpts_calloc(n + 1, sizeof(size_t));
-	out->adj = cpts_mallocarray(2 * nnz + 1, sizeof(size_t));
+	out->adj = cpts_mallocarray(2 * nnz + 1, sizeof(uint32_t));
 	out->w = cpts_mallocarray(2 * nnz + 1, sizeof(double));
 	out->k = cpts_calloc(n + 1, sizeof(double));
 	for (size_t i = 0; i < n; i++)
@@ -33,9 +33,9 @@ void cpts_basins__symflows(cpts_symflows *out, const cpts_flows *f)
 	for (size_t i = 0; i < n; i++)
 		for (size_t e = f->start[i]; e < f->start[i + 1]; e++) {
 			size_t j = f->col[e];
-			out->adj[fill[i]] = j;
+			out->adj[fill[i]] = (uint32_t)j;
 			out->w[fill[i]++] = f->vol[e];
-			out->adj[fill[j]] = i;
+			out->adj[fill[j]] = (uint32_t)i;
 			out->w[fill[j]++] = f->vol[e];
 		}
 	free(fill);
