@@ -1285,6 +1285,11 @@ static void lp_ledger(disc *d, cpts_lp *s, lpp *p)
 			cpts_buf_reset(&key);
 			cpts_buf_addf(&key, "%s\x1f%s", c->code, c->indicator);
 			cpts_strmap_put(pubd, key.data, 1);
+			/* the indicators published at all (an indicator ingested since was
+			   not hidden there: it did not exist) */
+			cpts_buf_reset(&key);
+			cpts_buf_addf(&key, "\x1f%s", c->indicator);
+			cpts_strmap_put(pubd, key.data, 1);
 		}
 		for (size_t r = 0; r < t->n; r++) {
 			int64_t k;
@@ -1299,6 +1304,10 @@ static void lp_ledger(disc *d, cpts_lp *s, lpp *p)
 				continue;
 			ind = d->cells[d->row_cell[r]].ind;
 			if (!ind || ind->kind != CPTS_IND_COUNT)
+				continue;
+			cpts_buf_reset(&key);
+			cpts_buf_addf(&key, "\x1f%s", t->v[r].indicator);
+			if (!cpts_strmap_get(pubd, key.data, &k))
 				continue;
 			cpts_buf_reset(&key);
 			if (area)
