@@ -41,8 +41,12 @@
 #include "cpts/store_ledger.h"
 #include "profile/publish_flows_int.h"
 
-/* Most earlier totals in one chain check (the nearest first). */
+/* Most earlier totals in one chain check: those sharing a commune with the new set
+ * (up to PF_CHAIN_MAX_ROWS), then those sharing one with them while the system holds
+ * at most PF_CHAIN_MAX_ROWS2 (two programs per group of communes, for every territory
+ * of an export: the second hop is kept for small systems). */
 #define PF_CHAIN_MAX_ROWS 200
+#define PF_CHAIN_MAX_ROWS2 40
 
 typedef struct pf_rec {
 	char *kind;      /* "flows_in", "flows_res", "flows_into" */
@@ -397,9 +401,11 @@ static void chain_check(cpts_ctx *ctx, cpts_pub_flows *f, const char *kind, cons
 	cpts_vec_init(&nb, sizeof(size_t), SIZE_MAX / sizeof(size_t));
 	nb_codes(f, set, full, sig, seen, &nb);
 	n_hop1 = nb.n;
-	for (size_t i = 0; i < n_hop1 && nb.n < PF_CHAIN_MAX_ROWS; i++)
+	for (size_t i = 0; i < n_hop1 && nb.n < PF_CHAIN_MAX_ROWS2; i++)
 		nb_codes(f, &cpts_vec_at(&f->recs, pf_rec, cpts_vec_at(&nb, size_t, i)).codes, full,
 			 sig, seen, &nb);
+	if (nb.n > PF_CHAIN_MAX_ROWS2 && nb.n > n_hop1)
+		nb.n = n_hop1 > PF_CHAIN_MAX_ROWS2 ? n_hop1 : PF_CHAIN_MAX_ROWS2;
 	if (nb.n >= 2) { /* one earlier set alone is the pairwise rule's */
 		cpts_pf_set *old = cpts_calloc(nb.n, sizeof(cpts_pf_set));
 		for (size_t i = 0; i < nb.n; i++) {
