@@ -1410,8 +1410,12 @@ static void keep_hidden(lpp *p, cpts_lp *s)
 	for (size_t k = 0; p->hidden_before && k < d->n_cells; k++) {
 		cell *dc = &d->cells[k];
 		cpts_lp_cell *c = &cpts_vec_at(&s->cells, cpts_lp_cell, k);
+		/* below the default threshold it may have been a primary cell of a
+		   stricter --mask-threshold there: published here by the user's choice
+		   (at or above it, it was a secondary suppression whatever the threshold) */
 		if (!p->hidden_before[k] || dc->masked || dc->withdrawn || isnan(dc->value) ||
-		    dc->kind != CPTS_IND_COUNT || p->pinned[k])
+		    dc->kind != CPTS_IND_COUNT || p->pinned[k] ||
+		    dc->value < fmax(d->thr, CPTS_MASK_THRESHOLD_DEFAULT))
 			continue;
 		c->is_unknown = true;
 		c->lo = 0;
