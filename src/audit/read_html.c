@@ -715,6 +715,51 @@ static void gap_relations(cpts_lp *s, const h_dir *d)
 	}
 }
 
+/* Flow totals over commune sets (issue 19, three or more publications): a flow table's
+ * Total is the sum of the flows of the page's communes ("Destination": their
+ * residents', "Origine": those they receive) when the page lists every commune of its
+ * territory. The communes' flows are cells of their own, so reports of two partitions
+ * read together relate (A and B of one, A u B u {c} of the other give c's flows); each
+ * is a target like a masked count (proved 0 is nothing learnt). */
+static void flow_total_relations(cpts_lp *s, const h_dir *d, const bool *shared)
+{
+	static const char *const dirs[2][2] = { { "Destination", "flux_residents" },
+						 { "Origine", "flux_recus" } };
+
+	for (size_t t = 0; t < d->terrs.n; t++) {
+		const char *tn = cpts_vec_at(&d->terrs, char *, t);
+		size_t n = 0;
+		if (shared[t])
+			continue;
+		for (size_t i = 0; i < d->coms.n; i++)
+			n += cpts_vec_at(&d->coms, h_com, i).terr == t;
+		double nt = n_communes_of(s, d->terr_lay, tn);
+		if (!n || fabs(nt - (double)n) >= 0.5)
+			continue;
+		for (int k = 0; k < 2; k++) {
+			char *tot = cpts_asprintf("flux[%s]|%s|%s|Total", d->part, tn, dirs[k][0]);
+			long tc = cpts_lp_cell_find(s, tot);
+			free(tot);
+			if (tc < 0)
+				continue;
+			cpts_lp_rel_begin(s, 0, 0);
+			cpts_lp_rel_term(s, (size_t)tc, 1);
+			for (size_t i = 0; i < d->coms.n; i++) {
+				const h_com *c = &cpts_vec_at(&d->coms, h_com, i);
+				if (c->terr != t)
+					continue;
+				size_t x = com_cell(s, c->cell, dirs[k][1]);
+				cpts_lp_cell *cell = &cpts_vec_at(&s->cells, cpts_lp_cell, x);
+				cell->is_target = cell->zero_ok = true;
+				cell->need_lo = 1;
+				cell->need_hi = s->thr - 1;
+				cpts_lp_rel_term(s, x, -1);
+			}
+			cpts_lp_rel_end(s);
+		}
+	}
+}
+
 /* Spatial relations of one directory (see the header comment). */
 static void dir_relations(cpts_lp *s, h_dir *d)
 {
@@ -825,6 +870,7 @@ static void dir_relations(cpts_lp *s, h_dir *d)
 		cpts_strmap_free(done);
 	}
 	gap_relations(s, d);
+	flow_total_relations(s, d, shared);
 	free(shared);
 	cpts_strmap_free(seen);
 }

@@ -1241,6 +1241,15 @@ static void lp_ledger(disc *d, cpts_lp *s, lpp *p)
 		cpts_buf_addf(&key, "%s\x1f%s", t->v[r].level_code, t->v[r].indicator);
 		cpts_strmap_put(com, key.data, (int64_t)d->row_cell[r]);
 	}
+	/* départements, regions, the whole area: "level|code" (dl_is_area) */
+	for (size_t r = 0; r < t->n; r++) {
+		if (!dl_is_area(t->v[r].level))
+			continue;
+		cpts_buf_reset(&key);
+		cpts_buf_addf(&key, "%s|%s\x1f%s", t->v[r].level, t->v[r].level_code,
+			      t->v[r].indicator);
+		cpts_strmap_put(com, key.data, (int64_t)d->row_cell[r]);
+	}
 	/* the commune set of every territory of this partition (rows sorted by code) */
 	for (size_t u = 0; u < d->n_units;) {
 		const char *terr = t->v[d->unit_start[u]].territory;
@@ -1260,6 +1269,12 @@ static void lp_ledger(disc *d, cpts_lp *s, lpp *p)
 		/* communes covered by an earlier publication: their counts not in it were
 		   hidden there */
 		cpts_strmap *covered = cpts_strmap_new(1024), *pubd = cpts_strmap_new(1024);
+		/* areas (dl_is_area) an earlier publication recorded: "level|code" */
+		for (size_t i = 0; i < p->led.coms.n; i++) {
+			const char *code = cpts_vec_at(&p->led.coms, dl_com, i).code;
+			if (strchr(code, '|'))
+				cpts_strmap_put(covered, code, 1);
+		}
 		for (size_t i = 0; i < p->led.terrs.n; i++) {
 			const dl_terr *lt = &cpts_vec_at(&p->led.terrs, dl_terr, i);
 			for (size_t m = 0; m < lt->codes.n; m++)
@@ -1270,17 +1285,36 @@ static void lp_ledger(disc *d, cpts_lp *s, lpp *p)
 			cpts_buf_reset(&key);
 			cpts_buf_addf(&key, "%s\x1f%s", c->code, c->indicator);
 			cpts_strmap_put(pubd, key.data, 1);
+			/* the indicators published at all (an indicator ingested since was
+			   not hidden there: it did not exist) */
+			cpts_buf_reset(&key);
+			cpts_buf_addf(&key, "\x1f%s", c->indicator);
+			cpts_strmap_put(pubd, key.data, 1);
 		}
 		for (size_t r = 0; r < t->n; r++) {
 			int64_t k;
 			const cpts_indicator *ind;
-			if (t->v[r].level != L_com || !cpts_strmap_get(covered, t->v[r].level_code, &k))
+			bool area = dl_is_area(t->v[r].level);
+			if (area) {
+				cpts_buf_reset(&key);
+				cpts_buf_addf(&key, "%s|%s", t->v[r].level, t->v[r].level_code);
+			}
+			if ((t->v[r].level != L_com || !cpts_strmap_get(covered, t->v[r].level_code, &k)) &&
+			    (!area || !cpts_strmap_get(covered, key.data, &k)))
 				continue;
 			ind = d->cells[d->row_cell[r]].ind;
 			if (!ind || ind->kind != CPTS_IND_COUNT)
 				continue;
 			cpts_buf_reset(&key);
-			cpts_buf_addf(&key, "%s\x1f%s", t->v[r].level_code, t->v[r].indicator);
+			cpts_buf_addf(&key, "\x1f%s", t->v[r].indicator);
+			if (!cpts_strmap_get(pubd, key.data, &k))
+				continue;
+			cpts_buf_reset(&key);
+			if (area)
+				cpts_buf_addf(&key, "%s|%s\x1f%s", t->v[r].level, t->v[r].level_code,
+					      t->v[r].indicator);
+			else
+				cpts_buf_addf(&key, "%s\x1f%s", t->v[r].level_code, t->v[r].indicator);
 			if (!cpts_strmap_get(pubd, key.data, &k))
 				p->hidden_before[d->row_cell[r]] = true;
 		}
@@ -1362,6 +1396,43 @@ out:
 	cpts_buf_release(&key);
 }
 
+/* A count an earlier publication hid (a commune or area it covered without publishing
+ * that count: p->hidden_before) stays hidden here. The ledger knows what was published,
+ * not the relations of what was hidden there (an earlier territory's masked total, its
+ * subgroups), so publishing such a count could undo a suppression made there: a
+ * commune masked to protect its neighbour in the first export, published by the
+ * second, gave the neighbour away with the first export's département column. */
+static void keep_hidden(lpp *p, cpts_lp *s)
+{
+	disc *d = p->d;
+	size_t n = 0;
+
+	for (size_t k = 0; p->hidden_before && k < d->n_cells; k++) {
+		cell *dc = &d->cells[k];
+		cpts_lp_cell *c = &cpts_vec_at(&s->cells, cpts_lp_cell, k);
+		/* below the default threshold it may have been a primary cell of a
+		   stricter --mask-threshold there: published here by the user's choice
+		   (at or above it, it was a secondary suppression whatever the threshold) */
+		if (!p->hidden_before[k] || dc->masked || dc->withdrawn || isnan(dc->value) ||
+		    dc->kind != CPTS_IND_COUNT || p->pinned[k] ||
+		    dc->value < fmax(d->thr, CPTS_MASK_THRESHOLD_DEFAULT))
+			continue;
+		c->is_unknown = true;
+		c->lo = 0;
+		c->hi = INFINITY;
+		c->is_target = true; /* looks like a primary cell: protected like one */
+		c->need_lo = 1;
+		c->need_hi = d->thr - 1;
+		c->checked = false;
+		dc->masked = dc->secondary = dc->ledger = true;
+		dc->lo = dc->hi = NAN;
+		withdraw_lp(p, s, k);
+		n++;
+	}
+	cpts_log(p->ctx, CPTS_LOG_DEBUG, "disclosure: %zu count(s) hidden by an earlier"
+		 " publication kept hidden", n);
+}
+
 /* The suppression measure of the system: unknown cells plus unknown cells with no
  * upper bound. Every change a fix makes (lp_fix: a published count masked, the parts of
  * a masked total withdrawn, a "< T" bound dropped) raises it, none lowers it (nothing
@@ -1431,6 +1502,7 @@ static int lp_protect(cpts_ctx *ctx, disc *d, cpts_store *store, const char *par
 		if (cpts_vec_at(&d->groups, group, g).breakdown)
 			p.bd_grp[p.bd_off[cpts_vec_at(&d->groups, group, g).total + 1]++] = g;
 	p.touched = cpts_calloc(s.cells.n + 1, sizeof(unsigned));
+	keep_hidden(&p, &s);
 	size_t measure = lp_measure(&s), before;
 	do {
 		before = measure;

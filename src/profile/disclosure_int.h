@@ -5,6 +5,7 @@
 #ifndef CPTS_DISCLOSURE_INT_H
 #define CPTS_DISCLOSURE_INT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "cpts/profile.h"
@@ -19,7 +20,8 @@ typedef struct dl_terr {
 	cpts_vec values;  /* double: ... with these values */
 } dl_terr;
 
-/** One published commune count of the ledger. */
+/** One published commune count of the ledger (code "level|code" for a département,
+ * region or the whole area: dl_is_area). */
 typedef struct dl_com {
 	char *code, *indicator; /* OWNED */
 	double value;
@@ -33,6 +35,8 @@ typedef struct dl_ledger {
 /** Load the ledger of the workspace (empty when none). */
 int dl_ledger_load(cpts_ctx *ctx, cpts_store *s, dl_ledger *out);
 void dl_ledger_release(dl_ledger *l);
+/** A département, region or the whole area (a level the same in every partition)? */
+bool dl_is_area(const char *level);
 /** The sorted codes of a commune set joined by ',' (OWNED): a set's signature. */
 char *dl_signature(const cpts_vec *sorted_codes);
 

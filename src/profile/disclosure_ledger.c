@@ -3,7 +3,9 @@
  * side: record what an export published (cpts_ledger_record), and load every earlier
  * publication of the workspace for cpts_ptable_load, which adds them to the linear
  * programs of secondary suppression: an earlier territory's published count is a
- * constant tied to the sum of its communes, and an earlier commune count is known.
+ * constant tied to the sum of its communes, and an earlier commune count is known, as
+ * is an earlier département's, region's or whole area's (the same cells in every
+ * partition: masking one that was published earlier protects nothing).
  * A new territory whose difference with an earlier one would pin a masked count then
  * gets cells suppressed, like any other relation (disclosure.c).
  *
@@ -20,6 +22,12 @@
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+bool dl_is_area(const char *level)
+{
+	return level && (strcmp(level, "departement") == 0 || strcmp(level, "region") == 0 ||
+			 strcmp(level, "ensemble") == 0);
 }
 
 char *dl_signature(const cpts_vec *codes)
@@ -80,7 +88,7 @@ int cpts_ledger_record(cpts_ctx *ctx, cpts_store *s, const char *partition,
 			continue;
 		if (com && cpts_strmap_get(n_terr, v->level_code, &k) && k > 1)
 			continue; /* a split commune's weighted part: not its count */
-		if (com || strcmp(v->level, "territoire") == 0)
+		if (com || strcmp(v->level, "territoire") == 0 || dl_is_area(v->level))
 			rc = cpts_ledger_add_value(ctx, w, v->level, v->level_code, v->indicator,
 						   v->value);
 	}
@@ -131,11 +139,13 @@ static void on_value(void *arg, int64_t pub, const char *partition, const char *
 
 	if (!level || !code || !indicator)
 		return;
-	if (strcmp(level, "commune") == 0) {
+	if (strcmp(level, "commune") == 0 || dl_is_area(level)) {
 		dl_com *c = cpts_vec_push(&ls->l->coms);
 		if (!c)
 			CPTS_BUG("ledger too large");
-		c->code = cpts_strdup(code);
+		/* a département, region or the whole area: "level|code" (no commune code
+		   holds a '|'), the same number in every partition of the workspace */
+		c->code = dl_is_area(level) ? cpts_asprintf("%s|%s", level, code) : cpts_strdup(code);
 		c->indicator = cpts_strdup(indicator);
 		c->value = value;
 	} else if (strcmp(level, "territoire") == 0) {

@@ -21,8 +21,14 @@
  * (disclosure_ledger.c reads 'commune' and 'territoire' only).
  * Commune pairs (a flux layer's rows, src/export/flux_pub.c) are level 'fluxpair', code
  * "orig>dest", indicator 'volume': a later export counts them as known.
- * Limit: pairs of publications only (three totals combined are not checked); flows
- * published outside the workspace are not known.
+ * Three or more publications (A and B of one partition, A u B u {c} of another give
+ * c's flows): a total that passes the pairwise rule is also checked against the
+ * combinations of the earlier totals of its kind near it (publish_flows_chain.c: those
+ * sharing a commune with it, and those sharing one with them), withheld when they
+ * would bound a group of communes' flows (or pairs of groups', for the staying flows)
+ * to 1..T-1. Limits: sums over a whole partition ('*') and totals of another
+ * profession are compared pairwise only; totals further than two overlaps away are
+ * not in the system; flows published outside the workspace are not known.
  *
  * Ownership: cpts_pub_flows OWNS every record and string; nothing is BORROWED past a call.
  */
@@ -33,6 +39,14 @@
 
 #include "cpts/publish.h"
 #include "cpts/store_ledger.h"
+#include "profile/publish_flows_int.h"
+
+/* Most earlier totals in one chain check: those sharing a commune with the new set
+ * (up to PF_CHAIN_MAX_ROWS), then those sharing one with them while the system holds
+ * at most PF_CHAIN_MAX_ROWS2 (two programs per group of communes, for every territory
+ * of an export: the second hop is kept for small systems). */
+#define PF_CHAIN_MAX_ROWS 200
+#define PF_CHAIN_MAX_ROWS2 40
 
 typedef struct pf_rec {
 	char *kind;      /* "flows_in", "flows_res", "flows_into" */
@@ -54,6 +68,9 @@ struct cpts_pub_flows {
 	char *prof;         /* OWNED profession of the flows (NULL: all) */
 	cpts_strmap *pairs; /* "orig>dest" published earlier (ledger) or marked */
 	cpts_vec pending;   /* pf_pair marked by this command, to record */
+	cpts_strmap *cidx;  /* commune code -> index in crows */
+	cpts_vec crows;     /* cpts_vec of size_t: the records holding each commune */
+	bool warned_big;    /* the chain check was skipped once (system too large) */
 };
 
 typedef struct pf_pair {
@@ -145,6 +162,26 @@ static void on_member(void *arg, int64_t pub, const char *territory, const char 
 	cpts_buf_release(&key);
 }
 
+/* Index record i by its communes (for the chain check's neighbourhood). */
+static void idx_add(cpts_pub_flows *f, size_t i)
+{
+	const pf_rec *r = &cpts_vec_at(&f->recs, pf_rec, i);
+
+	for (size_t k = 0; k < r->codes.n; k++) {
+		const char *code = cpts_vec_at(&r->codes, char *, k);
+		int64_t slot;
+		if (!cpts_strmap_get(f->cidx, code, &slot)) {
+			cpts_vec *v = cpts_vec_push(&f->crows);
+			if (!v)
+				CPTS_BUG("too many communes");
+			cpts_vec_init(v, sizeof(size_t), SIZE_MAX / sizeof(size_t));
+			slot = (int64_t)f->crows.n - 1;
+			cpts_strmap_put(f->cidx, code, slot);
+		}
+		*(size_t *)cpts_vec_push(&cpts_vec_at(&f->crows, cpts_vec, (size_t)slot)) = i;
+	}
+}
+
 int cpts_pub_flows_open(cpts_ctx *ctx, cpts_store *s, double threshold,
 			cpts_pub_flows **out)
 {
@@ -156,6 +193,8 @@ int cpts_pub_flows_open(cpts_ctx *ctx, cpts_store *s, double threshold,
 	f->byid = cpts_strmap_new(256);
 	f->pairs = cpts_strmap_new(256);
 	cpts_vec_init(&f->pending, sizeof(pf_pair), SIZE_MAX / sizeof(pf_pair));
+	f->cidx = cpts_strmap_new(1024);
+	cpts_vec_init(&f->crows, sizeof(cpts_vec), SIZE_MAX / sizeof(cpts_vec));
 	if (s && (rc = cpts_ledger_read(ctx, s, on_value, on_member, f)) < 0) {
 		cpts_pub_flows_free(f);
 		*out = NULL;
@@ -165,6 +204,7 @@ int cpts_pub_flows_open(cpts_ctx *ctx, cpts_store *s, double threshold,
 		pf_rec *r = &cpts_vec_at(&f->recs, pf_rec, i);
 		qsort(r->codes.data, r->codes.n, sizeof(char *), cmp_str);
 		r->sig = make_sig(r->label, r->kind, &r->codes);
+		idx_add(f, i);
 	}
 	*out = f;
 	return rc;
@@ -193,6 +233,10 @@ void cpts_pub_flows_free(cpts_pub_flows *f)
 		free(cpts_vec_at(&f->pending, pf_pair, i).partition);
 	}
 	cpts_vec_release(&f->pending);
+	for (size_t i = 0; i < f->crows.n; i++)
+		cpts_vec_release(&cpts_vec_at(&f->crows, cpts_vec, i));
+	cpts_vec_release(&f->crows);
+	cpts_strmap_free(f->cidx);
 	free(f->prof);
 	free(f);
 }
@@ -312,6 +356,107 @@ static bool overlap(const cpts_vec *a, const cpts_vec *b)
 	return false;
 }
 
+/* Add record i to the neighbourhood when of kind full, not a partition's sum, not the
+ * new set itself, and not in it yet. */
+static void nb_add(const cpts_pub_flows *f, size_t i, const char *full, const char *sig,
+		   cpts_strmap *seen, cpts_vec *nb)
+{
+	const pf_rec *r = &cpts_vec_at(&f->recs, pf_rec, i);
+	char k[32];
+
+	if (r->label[0] == '*' || strcmp(r->kind, full) != 0 || strcmp(r->sig, sig) == 0)
+		return;
+	snprintf(k, sizeof(k), "%zu", i);
+	if (cpts_strmap_get(seen, k, NULL))
+		return;
+	cpts_strmap_put(seen, k, 1);
+	*(size_t *)cpts_vec_push(nb) = i;
+}
+
+/* Records of the kind holding one of the codes. */
+static void nb_codes(const cpts_pub_flows *f, const cpts_vec *codes, const char *full,
+		     const char *sig, cpts_strmap *seen, cpts_vec *nb)
+{
+	for (size_t k = 0; k < codes->n; k++) {
+		int64_t slot;
+		if (!cpts_strmap_get(f->cidx, cpts_vec_at(codes, char *, k), &slot))
+			continue;
+		const cpts_vec *rows = &cpts_vec_at(&f->crows, cpts_vec, (size_t)slot);
+		for (size_t j = 0; j < rows->n && nb->n < PF_CHAIN_MAX_ROWS; j++)
+			nb_add(f, cpts_vec_at(rows, size_t, j), full, sig, seen, nb);
+	}
+}
+
+/* The check of three or more publications (publish_flows_chain.c) of a total that
+ * passed the pairwise rule: withholds *v with a warning naming the totals involved. */
+static void chain_check(cpts_ctx *ctx, cpts_pub_flows *f, const char *kind, const char *full,
+			const char *partition, const char *label, const char *sig,
+			const cpts_vec *set, double value, cpts_pvalue *v)
+{
+	cpts_strmap *seen = cpts_strmap_new(64);
+	cpts_vec nb;
+	size_t *cul = NULL, n_cul = 0, n_hop1;
+	int rc;
+
+	cpts_vec_init(&nb, sizeof(size_t), SIZE_MAX / sizeof(size_t));
+	nb_codes(f, set, full, sig, seen, &nb);
+	n_hop1 = nb.n;
+	for (size_t i = 0; i < n_hop1 && nb.n < PF_CHAIN_MAX_ROWS2; i++)
+		nb_codes(f, &cpts_vec_at(&f->recs, pf_rec, cpts_vec_at(&nb, size_t, i)).codes, full,
+			 sig, seen, &nb);
+	if (nb.n > PF_CHAIN_MAX_ROWS2 && nb.n > n_hop1)
+		nb.n = n_hop1 > PF_CHAIN_MAX_ROWS2 ? n_hop1 : PF_CHAIN_MAX_ROWS2;
+	if (nb.n >= 2) { /* one earlier set alone is the pairwise rule's */
+		cpts_pf_set *old = cpts_calloc(nb.n, sizeof(cpts_pf_set));
+		for (size_t i = 0; i < nb.n; i++) {
+			const pf_rec *r = &cpts_vec_at(&f->recs, pf_rec, cpts_vec_at(&nb, size_t, i));
+			old[i].codes = &r->codes;
+			old[i].value = r->value;
+		}
+		cpts_error saved = ctx->err;
+		rc = cpts_profile__flow_chain(ctx, &cul, &n_cul, f->threshold, old, nb.n, set,
+					      value, strcmp(kind, "flows_in") == 0);
+		free(old);
+		if (rc < 0) {
+			/* GLPK failed: withhold rather than publish unchecked (the error is
+			   not the command's: its first error stays what it was) */
+			cpts_warn(ctx, "partition '%s': %s of %s withheld: %s", partition ? partition
+				  : "", kind, label, ctx->err.msg);
+			ctx->err = saved;
+			rc = 1;
+		}
+		if (rc == 2 && !f->warned_big) {
+			f->warned_big = true;
+			cpts_warn(ctx, "partition '%s': %s of %s: too many overlapping flow"
+				  " publications to check their combinations; compared two at a"
+				  " time only", partition ? partition : "", kind, label);
+		}
+		if (rc == 1) {
+			cpts_buf names = CPTS_BUF_INIT;
+			for (size_t i = 0; i < n_cul && i < 6; i++) {
+				const pf_rec *r = &cpts_vec_at(&f->recs, pf_rec,
+							       cpts_vec_at(&nb, size_t, cul[i]));
+				cpts_buf_addf(&names, "%sterritory '%s' of partition '%s' (published in"
+					      " %s)", i ? ", " : "", r->label, r->partition,
+					      r->what[0] ? r->what : "this command");
+			}
+			if (n_cul > 6)
+				cpts_buf_addf(&names, " and %zu more", n_cul - 6);
+			v->masked = true;
+			v->value = v->lo = v->hi = NAN;
+			f->n_withheld++;
+			cpts_warn(ctx, "partition '%s': %s of territory '%s' withheld: with %s it"
+				  " would bound the flows of some of their communes to 1 to %.0f",
+				  partition ? partition : "", kind, label,
+				  names.data ? names.data : "earlier publications", f->threshold - 1);
+			cpts_buf_release(&names);
+		}
+	}
+	free(cul);
+	cpts_vec_release(&nb);
+	cpts_strmap_free(seen);
+}
+
 cpts_pvalue cpts_pub_flow(cpts_ctx *ctx, cpts_pub_flows *f, const char *kind,
 			  const char *partition, const char *label, const char *const *codes,
 			  size_t n, double value)
@@ -327,7 +472,6 @@ cpts_pvalue cpts_pub_flow(cpts_ctx *ctx, cpts_pub_flows *f, const char *kind,
 		return v;
 	char *full = full_kind(f, kind);
 	sig = set_of(label, full, codes, n, &set);
-	free(full);
 	for (size_t i = 0; i < f->recs.n; i++) {
 		const pf_rec *r = &cpts_vec_at(&f->recs, pf_rec, i);
 		double d = fabs(value - r->value);
@@ -347,6 +491,9 @@ cpts_pvalue cpts_pub_flow(cpts_ctx *ctx, cpts_pub_flows *f, const char *kind,
 			  f->threshold - 1);
 		break;
 	}
+	if (!v.masked && label[0] != '*')
+		chain_check(ctx, f, kind, full, partition, label, sig, &set, value, &v);
+	free(full);
 	free(sig);
 	cpts_vec_release(&set);
 	return v;
@@ -380,6 +527,7 @@ void cpts_pub_flow_mark(cpts_pub_flows *f, const char *kind, const char *partiti
 	for (size_t i = 0; i < set.n; i++)
 		*(char **)cpts_vec_push(&r->codes) = cpts_strdup(cpts_vec_at(&set, char *, i));
 	cpts_vec_release(&set);
+	idx_add(f, f->recs.n - 1);
 }
 
 /* A 64-bit FNV-1a hash, as hex, of a partition's territories (their sorted codes):

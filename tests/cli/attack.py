@@ -6,7 +6,8 @@ profile, or the text stdout of `cpts move` (a file). What it reads beyond the
 GeoPackages (issue 19's eight attacks): HTML comparison tables (the territory beside
 its départements: a département is the sum of its communes when the report lists as
 many of them as its "Nombre de communes"), HTML commune tables, HTML flow tables (Total
-= the rows; a row "< 11" is masked), move's before/after flows (JSON and text: a change
+= the rows; a row "< 11" is masked; the Total is also the sum of the page's communes'
+flows, related across reports), move's before/after flows (JSON and text: a change
 from 1 to 10 is a masked count; one withheld but given back by LI = flows_in /
 flows_res), p-values that are not classes, attraction shares that are not whole
 percents, the gap to the département ("Écart au département : entre a et b points", or
@@ -429,6 +430,26 @@ def read_html(d, cells):
                                    0, 0 if n == len(mine) else None))
     for c, t in coms.items():
         TERR_OF.setdefault(part, {})[c] = t
+    # flow totals over commune sets (three or more publications): a page's flow table
+    # Total is the sum of its communes' flows (their residents' for "Destination", the
+    # flows they receive for "Origine") when the page lists all its communes; the
+    # communes' flows are the same numbers in every report, so A and B of one partition
+    # and A + B + {c} of another give c's flows
+    for p_, terr, kind, rows in FLOWPAGES:
+        if p_ != part:
+            continue
+        mine = [c for c, t in coms.items() if t == terr]
+        tot = "f|%s|%s|%s|Total" % (part, terr, kind)
+        if (not mine or cells.known.get("t|%s|%s|n_communes" % (part, terr)) != len(mine)
+                or (tot not in cells.known and tot not in cells.unknown)):
+            continue
+        key = "res" if kind == "Destination" else "recv"
+        for c in mine:
+            nm = "cf|%s|%s" % (c, key)
+            if nm not in cells.unknown:
+                cells.put(nm, None, True, 0.0, None)
+                FLOWRES.add(nm)   # proved 0: no flow, nothing learnt
+        cells.rels.append(([(1, tot)] + [(-1, "cf|%s|%s" % (c, key)) for c in mine], 0, 0))
     for dep, _ in cols:
         code = DEPS.get(dep, dep.split()[-1])
         mine = [c for c in coms if c.startswith(code) and len(code) == (3 if c.startswith("97") else 2)]
