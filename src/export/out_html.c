@@ -392,7 +392,9 @@ static int territory_map(cpts_ctx *ctx, cpts_buf *b, const ex_data *d, size_t t,
 	const cpts_indicator *ind = cpts_indicator_find(d->map_key);
 	double ext[4] = { NAN, NAN, NAN, NAN }, mx, my;
 	ex_svgmap m;
-	GEOSGeometry **gs = NULL;
+	GEOSGeometry **gs = NULL;     /* OWNED: the communes in the territory's CRS */
+	const GEOSGeometry **in = NULL; /* OWNED array: gs, then the outline (BORROWED) */
+	GEOSGeometry **simple = NULL; /* OWNED: the same, simplified together */
 	size_t n = p->terr_start[t + 1] - p->terr_start[t], n_masked = 0;
 	int rc = CPTS_OK;
 
@@ -427,6 +429,13 @@ static int territory_map(cpts_ctx *ctx, cpts_buf *b, const ex_data *d, size_t t,
 		      m.w, m.h, m.w, m.h);
 	if ((rc = map_neighbours(ctx, b, d, t, &m, e->srid, tbox)) < 0)
 		goto out;
+	/* the communes and the outline simplified together, each border once (edges.c) */
+	in = cpts_calloc(n + 1, sizeof(GEOSGeometry *));
+	memcpy(in, gs, n * sizeof(GEOSGeometry *));
+	in[n] = e->geom;
+	simple = cpts_calloc(n + 1, sizeof(GEOSGeometry *));
+	if ((rc = ex_edges_simplify(ctx, simple, in, n + 1, m.tol)) < 0)
+		goto out;
 	for (size_t k = 0; k < n; k++) {
 		size_t i = p->members[p->terr_start[t] + k].commune;
 		const cpts_pvalue *pv = ex_commune_value(d, i, d->map_key);
@@ -443,7 +452,7 @@ static int territory_map(cpts_ctx *ctx, cpts_buf *b, const ex_data *d, size_t t,
 		} else {
 			cpts_buf_addf(b, "\" fill=\"%s\" d=\"", c < 0 ? ex_palette_na : ex_palette[c]);
 		}
-		if ((rc = ex_svg_path_d(ctx, b, &m, gs[k])) < 0)
+		if ((rc = ex_svg_path_d_plain(ctx, b, &m, simple[k])) < 0)
 			goto out;
 		cpts_buf_addstr(b, "\"><title>");
 		cpts_buf_add_html(b, d->m->c[i].name);
@@ -454,7 +463,7 @@ static int territory_map(cpts_ctx *ctx, cpts_buf *b, const ex_data *d, size_t t,
 	}
 	if (e->geom) {
 		cpts_buf_addstr(b, "<path class=\"t\" d=\"");
-		if ((rc = ex_svg_path_d(ctx, b, &m, e->geom)) < 0)
+		if ((rc = ex_svg_path_d_plain(ctx, b, &m, simple[n])) < 0)
 			goto out;
 		cpts_buf_addstr(b, "\"/>\n");
 	}
@@ -469,10 +478,15 @@ static int territory_map(cpts_ctx *ctx, cpts_buf *b, const ex_data *d, size_t t,
 				"45deg,#f4f4f4 0 2px,#888 2px 3px)\"></span>secret statistique");
 	cpts_buf_addstr(b, "<br>En gris : territoires voisins.</figcaption></figure>\n");
 out:
-	for (size_t k = 0; k < n; k++)
-		if (gs[k])
+	for (size_t k = 0; k < n + 1; k++) {
+		if (k < n && gs[k])
 			GEOSGeom_destroy_r(ctx->geos, gs[k]);
+		if (simple && simple[k])
+			GEOSGeom_destroy_r(ctx->geos, simple[k]);
+	}
 	free(gs);
+	free(in);
+	free(simple);
 	return rc;
 }
 

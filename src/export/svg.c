@@ -242,6 +242,12 @@ int ex_svg_path_d(cpts_ctx *ctx, cpts_buf *out, const ex_svgmap *m, const GEOSGe
 	return rc;
 }
 
+int ex_svg_path_d_plain(cpts_ctx *ctx, cpts_buf *out, const ex_svgmap *m,
+			const GEOSGeometry *g)
+{
+	return g ? geom_d(ctx, out, m, g) : CPTS_OK;
+}
+
 void ex_svg_scalebar(cpts_buf *out, const ex_svgmap *m)
 {
 	double unit_per_m = m->degrees ? 1.0 / 111320.0 : 1.0;

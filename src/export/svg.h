@@ -31,6 +31,21 @@ void ex_svgmap_init(ex_svgmap *m, double minx, double miny, double maxx, double 
 void ex_extent_add(cpts_ctx *ctx, double ext[4], const GEOSGeometry *g);
 /** Append the d="" value of a simplified polygonal geometry. */
 int ex_svg_path_d(cpts_ctx *ctx, cpts_buf *out, const ex_svgmap *m, const GEOSGeometry *g);
+/** Append the d="" value of a polygonal geometry as it is (already simplified). */
+int ex_svg_path_d_plain(cpts_ctx *ctx, cpts_buf *out, const ex_svgmap *m,
+			const GEOSGeometry *g);
+/**
+ * Simplify the polygons of one map together, each shared border once (edges.c): the
+ * rings are cut into edges at their nodes, every edge is kept once however many rings
+ * run along it, and all the edges go through one GEOSTopologyPreserveSimplify_r with
+ * tolerance tol, so that neighbours rebuilt from them keep identical borders (no
+ * overlap, no sliver) and no simplified edge crosses another.
+ * @param[out] out n geometries, out[k] the MULTIPOLYGON of in[k] (empty when all its
+ *             rings collapsed; NULL where in[k] is NULL), each OWNED by the caller
+ * @return CPTS_OK, or CPTS_EDEP (GEOS failure; out all NULL)
+ */
+int ex_edges_simplify(cpts_ctx *ctx, GEOSGeometry **out, const GEOSGeometry *const *in,
+		      size_t n, double tol);
 /** A scale bar in the bottom-left corner. */
 void ex_svg_scalebar(cpts_buf *out, const ex_svgmap *m);
 /** An HTML legend of choropleth classes (with the "no value" swatch). */
