@@ -337,25 +337,29 @@ static void map_labels(cpts_buf *b, const ex_data *d, size_t t, const ex_svgmap 
 	}
 }
 
-/* Neighbouring territories (same CRS, bounding boxes meeting the extent), in grey,
- * each clipped to the map's extent widened by a quarter on every side (and at least
- * by the drawing's padding) before it is
- * simplified: what lies beyond is outside the drawing (an inline SVG hides its
- * overflow), and simplifying whole neighbours, each drawn on several pages at a
- * different scale, was most of the map time of a report on France. */
-static int map_neighbours(cpts_ctx *ctx, cpts_buf *b, const ex_data *d, size_t t,
-			  const ex_svgmap *m, int srid, const double *tbox)
+/* Neighbouring territories (same CRS, bounding boxes meeting the extent), each
+ * clipped to the map's extent widened by the drawing's padding and two pixels: what
+ * lies beyond is outside the drawing (an inline SVG hides its overflow), and
+ * simplifying whole neighbours, each drawn on several pages at a different scale, was
+ * most of the map time of a report on France. (A quarter of the extent was kept on
+ * every side before: nothing of it was visible, and it was as costly as the rest.)
+ * @param[out] nb the clipped geometries, OWNED by the caller (NULL: nothing to draw)
+ * @param[out] who their territories */
+static int map_neighbours(cpts_ctx *ctx, const ex_data *d, size_t t, const ex_svgmap *m,
+			  int srid, const double *tbox, GEOSGeometry ***nb, size_t **who,
+			  size_t *n_nb)
 {
-	/* at least the padding of the drawing and two pixels, whatever the shape */
-	double wx = fmax((m->maxx - m->minx) * 0.25, (m->pad + 2) / (m->scale * m->kx));
-	double wy = fmax((m->maxy - m->miny) * 0.25, (m->pad + 2) / m->scale);
+	/* the padding of the drawing and two pixels, whatever the shape */
+	double wx = (m->pad + 2) / (m->scale * m->kx), wy = (m->pad + 2) / m->scale;
 
+	*nb = NULL;
+	*who = NULL;
+	*n_nb = 0;
 	if (!tbox)
 		return CPTS_OK;
 	for (size_t u = 0; u < d->p->n_terr; u++) {
 		const double *x = &tbox[4 * u];
 		GEOSGeometry *c;
-		int rc;
 		if (u == t || !d->terr[u].geom || d->terr[u].srid != srid || isnan(x[0]) ||
 		    x[2] < m->minx || x[0] > m->maxx || x[3] < m->miny || x[1] > m->maxy)
 			continue;
@@ -368,14 +372,27 @@ static int map_neighbours(cpts_ctx *ctx, cpts_buf *b, const ex_data *d, size_t t
 			GEOSGeom_destroy_r(ctx->geos, c);
 			continue;
 		}
+		*nb = cpts_reallocarray(*nb, *n_nb + 1, sizeof(GEOSGeometry *));
+		*who = cpts_reallocarray(*who, *n_nb + 1, sizeof(size_t));
+		(*nb)[*n_nb] = c;
+		(*who)[(*n_nb)++] = u;
+	}
+	return CPTS_OK;
+}
+
+/* The grey neighbours, from their simplified geometries. */
+static int draw_neighbours(cpts_ctx *ctx, cpts_buf *b, const ex_data *d, const ex_svgmap *m,
+			   GEOSGeometry *const *simple, const size_t *who, size_t n_nb)
+{
+	int rc;
+
+	for (size_t k = 0; k < n_nb; k++) {
 		cpts_buf_addstr(b, "<path class=\"nb\" fill=\"#e3e3e3\" stroke=\"#fff\""
 				" stroke-width=\"1\" d=\"");
-		rc = ex_svg_path_d(ctx, b, m, c);
-		GEOSGeom_destroy_r(ctx->geos, c);
-		if (rc < 0)
+		if ((rc = ex_svg_path_d_plain(ctx, b, m, simple[k])) < 0)
 			return rc;
 		cpts_buf_addstr(b, "\"><title>");
-		add_terr_name(b, d, u);
+		add_terr_name(b, d, who[k]);
 		cpts_buf_addstr(b, "</title></path>\n");
 	}
 	return CPTS_OK;
@@ -394,7 +411,9 @@ static int territory_map(cpts_ctx *ctx, cpts_buf *b, const ex_data *d, size_t t,
 	ex_svgmap m;
 	GEOSGeometry **gs = NULL;     /* OWNED: the communes in the territory's CRS */
 	const GEOSGeometry **in = NULL; /* OWNED array: gs, then the outline (BORROWED) */
-	GEOSGeometry **simple = NULL; /* OWNED: the same, simplified together */
+	GEOSGeometry **simple = NULL; /* OWNED: the same, then the neighbours, simplified */
+	GEOSGeometry **nb = NULL;     /* OWNED: the neighbours clipped to the map */
+	size_t *who = NULL, n_nb = 0; /* OWNED: their territories */
 	size_t n = p->terr_start[t + 1] - p->terr_start[t], n_masked = 0;
 	int rc = CPTS_OK;
 
@@ -427,14 +446,18 @@ static int territory_map(cpts_ctx *ctx, cpts_buf *b, const ex_data *d, size_t t,
 		      "<rect width=\"6\" height=\"6\" fill=\"#f4f4f4\"/><line x1=\"0\" y1=\"0\""
 		      " x2=\"0\" y2=\"6\" stroke=\"#888\" stroke-width=\"2\"/></pattern></defs>\n",
 		      m.w, m.h, m.w, m.h);
-	if ((rc = map_neighbours(ctx, b, d, t, &m, e->srid, tbox)) < 0)
+	if ((rc = map_neighbours(ctx, d, t, &m, e->srid, tbox, &nb, &who, &n_nb)) < 0)
 		goto out;
-	/* the communes and the outline simplified together, each border once (edges.c) */
-	in = cpts_calloc(n + 1, sizeof(GEOSGeometry *));
+	/* the communes, the outline and the neighbours simplified together, each border
+	   once (edges.c): they meet without overlap or sliver */
+	in = cpts_calloc(n + 1 + n_nb, sizeof(GEOSGeometry *));
 	memcpy(in, gs, n * sizeof(GEOSGeometry *));
 	in[n] = e->geom;
-	simple = cpts_calloc(n + 1, sizeof(GEOSGeometry *));
-	if ((rc = ex_edges_simplify(ctx, simple, in, n + 1, m.tol)) < 0)
+	for (size_t k = 0; k < n_nb; k++)
+		in[n + 1 + k] = nb[k];
+	simple = cpts_calloc(n + 1 + n_nb, sizeof(GEOSGeometry *));
+	if ((rc = ex_edges_simplify(ctx, simple, in, n + 1 + n_nb, m.tol)) < 0 ||
+	    (rc = draw_neighbours(ctx, b, d, &m, simple + n + 1, who, n_nb)) < 0)
 		goto out;
 	for (size_t k = 0; k < n; k++) {
 		size_t i = p->members[p->terr_start[t] + k].commune;
@@ -478,15 +501,19 @@ static int territory_map(cpts_ctx *ctx, cpts_buf *b, const ex_data *d, size_t t,
 				"45deg,#f4f4f4 0 2px,#888 2px 3px)\"></span>secret statistique");
 	cpts_buf_addstr(b, "<br>En gris : territoires voisins.</figcaption></figure>\n");
 out:
-	for (size_t k = 0; k < n + 1; k++) {
+	for (size_t k = 0; k < n + 1 + n_nb; k++) {
 		if (k < n && gs[k])
 			GEOSGeom_destroy_r(ctx->geos, gs[k]);
+		if (k > n && nb[k - n - 1])
+			GEOSGeom_destroy_r(ctx->geos, nb[k - n - 1]);
 		if (simple && simple[k])
 			GEOSGeom_destroy_r(ctx->geos, simple[k]);
 	}
 	free(gs);
 	free(in);
 	free(simple);
+	free(nb);
+	free(who);
 	return rc;
 }
 
