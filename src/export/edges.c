@@ -24,6 +24,7 @@
  * Nodes are vertices, marked once for all rings: whichever side reads a border, it is
  * cut at the same places into the same edges.
  */
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -404,6 +405,7 @@ static void build_edges(edgeset *es)
  * *out OWNED by the caller. */
 static int simplify_edges(cpts_ctx *ctx, const edgeset *es, double tol, GEOSGeometry **out)
 {
+	bool decimate = es->nv >= EX_DECIMATE_FROM && tol > 0;
 	GEOSGeometry **lines = cpts_calloc(es->n_edges ? es->n_edges : 1, sizeof(GEOSGeometry *));
 	GEOSGeometry *ml;
 	double *xy = NULL;
@@ -418,11 +420,17 @@ static int simplify_edges(cpts_ctx *ctx, const edgeset *es, double tol, GEOSGeom
 			cap = 4 * n;
 			xy = cpts_reallocarray(xy, cap, sizeof(double));
 		}
+		size_t kept = 0;
 		for (size_t k = 0; k < n; k++) {
-			xy[2 * k] = es->vx[c[k]];
-			xy[2 * k + 1] = es->vy[c[k]];
+			double x = es->vx[c[k]], y = es->vy[c[k]];
+			if (decimate && k > 0 && k + 1 < n &&
+			    hypot(x - xy[2 * kept - 2], y - xy[2 * kept - 1]) < tol)
+				continue;
+			xy[2 * kept] = x;
+			xy[2 * kept + 1] = y;
+			kept++;
 		}
-		cs = GEOSCoordSeq_copyFromBuffer_r(ctx->geos, xy, (unsigned)n, 0, 0);
+		cs = GEOSCoordSeq_copyFromBuffer_r(ctx->geos, xy, (unsigned)kept, 0, 0);
 		if (!cs || !(lines[e] = GEOSGeom_createLineString_r(ctx->geos, cs))) {
 			for (size_t k = 0; k < e; k++)
 				GEOSGeom_destroy_r(ctx->geos, lines[k]);

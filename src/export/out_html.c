@@ -536,6 +536,8 @@ static int partition_map(cpts_ctx *ctx, cpts_buf *b, const ex_data *d, const ex_
 	}
 	for (int k = 0; k < n_srids; k++) {
 		double ext[4] = { NAN, NAN, NAN, NAN };
+		const GEOSGeometry **in;   /* OWNED array, BORROWED geometries */
+		GEOSGeometry **simple;     /* OWNED */
 		ex_svgmap m;
 		int rc;
 		for (size_t t = 0; t < d->p->n_terr; t++)
@@ -546,11 +548,18 @@ static int partition_map(cpts_ctx *ctx, cpts_buf *b, const ex_data *d, const ex_
 		cpts_buf_addf(b, "<figure class=\"map\"><svg"
 			      " viewBox=\"0 0 %.0f %.0f\" width=\"%.0f\" height=\"%.0f\""
 			      " role=\"img\">\n", m.w, m.h, m.w, m.h);
-		for (size_t t = 0; t < d->p->n_terr; t++) {
+		/* the territories of this CRS simplified together, each border once (edges.c) */
+		in = cpts_calloc(d->p->n_terr + 1, sizeof(GEOSGeometry *));
+		simple = cpts_calloc(d->p->n_terr + 1, sizeof(GEOSGeometry *));
+		for (size_t t = 0; t < d->p->n_terr; t++)
+			if (d->terr[t].geom && d->terr[t].srid == srids[k])
+				in[t] = d->terr[t].geom;
+		rc = ex_edges_simplify(ctx, simple, in, d->p->n_terr, m.tol);
+		for (size_t t = 0; t < d->p->n_terr && rc == CPTS_OK; t++) {
 			double v;
 			int c;
 			char *file;
-			if (!d->terr[t].geom || d->terr[t].srid != srids[k])
+			if (!in[t])
 				continue;
 			v = ex_terr_map_number(d, t, d->map_key);
 			c = ex_classes_of(cl, v);
@@ -561,12 +570,19 @@ static int partition_map(cpts_ctx *ctx, cpts_buf *b, const ex_data *d, const ex_
 			cpts_buf_addstr(b, "\"><path class=\"tt\" data-territoire=\"");
 			cpts_buf_add_html(b, d->p->terr[t]);
 			cpts_buf_addf(b, "\" fill=\"%s\" d=\"", c < 0 ? ex_palette_na : ex_palette[c]);
-			if ((rc = ex_svg_path_d(ctx, b, &m, d->terr[t].geom)) < 0)
-				return rc;
+			if ((rc = ex_svg_path_d_plain(ctx, b, &m, simple[t])) < 0)
+				break;
 			cpts_buf_addstr(b, "\"><title>");
 			add_terr_name(b, d, t);
 			cpts_buf_addstr(b, "</title></path></a>\n");
 		}
+		for (size_t t = 0; t < d->p->n_terr; t++)
+			if (simple[t])
+				GEOSGeom_destroy_r(ctx->geos, simple[t]);
+		free(simple);
+		free(in);
+		if (rc < 0)
+			return rc;
 		ex_svg_scalebar(b, &m);
 		cpts_buf_addf(b, "</svg><figcaption>%s", srids[k] == 2154 ? ""
 			      : srids[k] == 5490 ? "Antilles — " : srids[k] == 2972 ? "Guyane — "

@@ -146,8 +146,6 @@ static int geom_d(cpts_ctx *ctx, cpts_buf *out, const ex_svgmap *m, const GEOSGe
 	return CPTS_OK; /* points and lines are not drawn */
 }
 
-/* Geometries with fewer vertices go straight to the simplifier (same output as before). */
-#define DECIMATE_FROM 20000
 
 /* A ring with only the vertices at least tol from the previous kept one (the last
  * vertex closes it); NULL when fewer than 4 would remain (a ring under a pixel). */
@@ -204,7 +202,7 @@ static GEOSGeometry *decimate(cpts_ctx *ctx, const GEOSGeometry *g, double tol)
 	GEOSGeometry **parts;
 	GEOSGeometry *res;
 
-	if (GEOSGetNumCoordinates_r(ctx->geos, g) < DECIMATE_FROM || !(tol > 0))
+	if (GEOSGetNumCoordinates_r(ctx->geos, g) < EX_DECIMATE_FROM || !(tol > 0))
 		return NULL;
 	if (type == GEOS_POLYGON)
 		n = 1;

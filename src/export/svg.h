@@ -13,6 +13,10 @@
 #include "cpts/util.h"
 #include "export/export_int.h"
 
+/** Geometries (or maps, for ex_edges_simplify) with fewer vertices go straight to the
+ * simplifier; more are first decimated (one vertex per tolerance at most, svg.c). */
+#define EX_DECIMATE_FROM 20000
+
 /** A map frame: data extent -> pixel box, y pointing down. */
 typedef struct ex_svgmap {
 	double minx, miny, maxx, maxy; /* data extent (CRS units) */

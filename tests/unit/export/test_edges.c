@@ -25,7 +25,8 @@
 
 #define G 4          /* cells per side */
 #define L 1000.0     /* cell side, metres */
-#define K 200        /* interior vertices per border */
+static int K = 200;  /* interior vertices per border: 200, then 2000 (decimated: the
+			map has more than EX_DECIMATE_FROM vertices) */
 #define AMP 30.0     /* wiggle amplitude */
 #define TOL 20.0     /* simplification tolerance */
 
@@ -68,7 +69,7 @@ static void border(double *xy, int i0, int j0, int i1, int j1)
 static GEOSGeometry *grid_ring(const int (*nodes)[2], int n)
 {
 	size_t cap = (size_t)(n - 1) * (K + 1) + 1, m = 0;
-	double *xy = malloc(cap * 2 * sizeof(double)), seg[2 * (K + 2)];
+	double *xy = malloc(cap * 2 * sizeof(double)), *seg = malloc(2 * (K + 2) * sizeof(double));
 	GEOSCoordSequence *cs;
 
 	for (int s = 0; s + 1 < n; s++) {
@@ -91,6 +92,7 @@ static GEOSGeometry *grid_ring(const int (*nodes)[2], int n)
 	rot[2 * (m - 1) + 1] = rot[1];
 	cs = GEOSCoordSeq_copyFromBuffer_r(h, rot, (unsigned)m, 0, 0);
 	free(xy);
+	free(seg);
 	free(rot);
 	return GEOSGeom_createLinearRing_r(h, cs);
 }
@@ -150,16 +152,14 @@ static size_t n_coords(GEOSGeometry *const *g, size_t n)
 	return s;
 }
 
-int main(void)
+/* Every check on the grid of borders of K interior vertices. */
+static void run(cpts_ctx *ctx)
 {
-	cpts_ctx ctx;
 	GEOSGeometry *in[N_IN] = { 0 }, *out[N_IN], *out2[N_IN], *u, *coll, *parts[N_CELLS + 1];
 	double sum = 0, area_u = 0;
 	int all_valid = 1, all_touch = 1, area_ok = 1, n_pairs = 0, old_overlaps = 0;
 
-	if (cpts_ctx_init(&ctx) != CPTS_OK)
-		return 1;
-	h = ctx.geos;
+	diag("borders of %d vertices", K);
 	for (int j = 0; j < G; j++)
 		for (int i = 0; i < G; i++)
 			in[j * G + i] = cell(i, j);
@@ -168,7 +168,7 @@ int main(void)
 	for (int k = 0; k < N_IN; k++)
 		ok(k == I_NULL || GEOSisValid_r(h, in[k]) == 1, "input %d is a valid polygon", k);
 
-	is_int(ex_edges_simplify(&ctx, out, (const GEOSGeometry *const *)in, N_IN, TOL), CPTS_OK,
+	is_int(ex_edges_simplify(ctx, out, (const GEOSGeometry *const *)in, N_IN, TOL), CPTS_OK,
 	       "ex_edges_simplify succeeds");
 	ok(out[I_NULL] == NULL, "a NULL input gives a NULL output");
 	ok(n_coords(out, N_IN) * 4 < n_coords(in, N_IN),
@@ -267,7 +267,7 @@ int main(void)
 	}
 
 	/* deterministic */
-	is_int(ex_edges_simplify(&ctx, out2, (const GEOSGeometry *const *)in, N_IN, TOL), CPTS_OK,
+	is_int(ex_edges_simplify(ctx, out2, (const GEOSGeometry *const *)in, N_IN, TOL), CPTS_OK,
 	       "a second run succeeds");
 	{
 		int same = 1;
@@ -276,6 +276,27 @@ int main(void)
 				same &= GEOSEqualsExact_r(h, out[k], out2[k], 0) == 1;
 		ok(same, "a second run gives the same coordinates");
 	}
+
+	for (int k = 0; k < N_IN; k++) {
+		if (in[k])
+			GEOSGeom_destroy_r(h, in[k]);
+		if (out[k])
+			GEOSGeom_destroy_r(h, out[k]);
+		if (out2[k])
+			GEOSGeom_destroy_r(h, out2[k]);
+	}
+}
+
+int main(void)
+{
+	cpts_ctx ctx;
+
+	if (cpts_ctx_init(&ctx) != CPTS_OK)
+		return 1;
+	h = ctx.geos;
+	run(&ctx);
+	K = 2000;
+	run(&ctx);
 
 	/* a polygon smaller than the tolerance keeps a triangle */
 	{
@@ -293,14 +314,6 @@ int main(void)
 		GEOSGeom_destroy_r(h, tiny);
 	}
 
-	for (int k = 0; k < N_IN; k++) {
-		if (in[k])
-			GEOSGeom_destroy_r(h, in[k]);
-		if (out[k])
-			GEOSGeom_destroy_r(h, out[k]);
-		if (out2[k])
-			GEOSGeom_destroy_r(h, out2[k]);
-	}
 	cpts_ctx_release(&ctx);
 	return done_testing();
 }
