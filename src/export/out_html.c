@@ -1933,6 +1933,8 @@ static int disagreement_map(cpts_ctx *ctx, cpts_buf *b, const ex_data *d,
 {
 	static const char *const fill[3] = { "#c6dbef", "#e6550d", "#eeeeee" };
 	unsigned char *dis = cpts_calloc(d->m->n + 1, 1);
+	const GEOSGeometry **in = NULL; /* OWNED array, BORROWED geometries */
+	GEOSGeometry **simple = NULL;   /* OWNED */
 	double ext[4] = { NAN, NAN, NAN, NAN };
 	int srid = d->p->n_members ? d->m->c[d->p->members[0].commune].srid : 2154;
 	size_t n_dis;
@@ -1948,12 +1950,23 @@ static int disagreement_map(cpts_ctx *ctx, cpts_buf *b, const ex_data *d,
 	ex_svgmap_init(&m, ext[0], ext[1], ext[2], ext[3], MAP_W, MAP_H, srid == 4326);
 	cpts_buf_addf(b, "<figure class=\"map\"><svg viewBox=\"0 0 %.0f %.0f\" width=\"%.0f\""
 		      " height=\"%.0f\" role=\"img\" class=\"disagree\">\n", m.w, m.h, m.w, m.h);
+	/* the communes, then the territories, simplified together (each border once) */
+	in = cpts_calloc(d->m->n + d->p->n_terr + 1, sizeof(GEOSGeometry *));
+	simple = cpts_calloc(d->m->n + d->p->n_terr + 1, sizeof(GEOSGeometry *));
+	for (size_t i = 0; i < d->m->n; i++)
+		if (d->m->geoms[i] && d->m->c[i].srid == srid)
+			in[i] = d->m->geoms[i];
+	for (size_t t = 0; t < d->p->n_terr; t++)
+		if (d->terr[t].geom && d->terr[t].srid == srid)
+			in[d->m->n + t] = d->terr[t].geom;
+	if ((rc = ex_edges_simplify(ctx, simple, in, d->m->n + d->p->n_terr, m.tol)) < 0)
+		goto out;
 	for (size_t i = 0; i < d->m->n; i++) {
-		if (!d->m->geoms[i] || d->m->c[i].srid != srid)
+		if (!in[i])
 			continue;
 		cpts_buf_addf(b, "<path data-code=\"%s\" fill=\"%s\" stroke=\"#fff\""
 			      " stroke-width=\"0.3\" d=\"", d->m->c[i].code, fill[dis[i]]);
-		if ((rc = ex_svg_path_d(ctx, b, &m, d->m->geoms[i])) < 0)
+		if ((rc = ex_svg_path_d_plain(ctx, b, &m, simple[i])) < 0)
 			goto out;
 		cpts_buf_addstr(b, "\"><title>");
 		cpts_buf_add_html(b, d->m->c[i].name);
@@ -1962,10 +1975,10 @@ static int disagreement_map(cpts_ctx *ctx, cpts_buf *b, const ex_data *d,
 		cpts_buf_addstr(b, "</title></path>\n");
 	}
 	for (size_t t = 0; t < d->p->n_terr; t++) {
-		if (!d->terr[t].geom || d->terr[t].srid != srid)
+		if (!in[d->m->n + t])
 			continue;
 		cpts_buf_addstr(b, "<path fill=\"none\" stroke=\"#222\" stroke-width=\"1.2\" d=\"");
-		if ((rc = ex_svg_path_d(ctx, b, &m, d->terr[t].geom)) < 0)
+		if ((rc = ex_svg_path_d_plain(ctx, b, &m, simple[d->m->n + t])) < 0)
 			goto out;
 		cpts_buf_addstr(b, "\"/>\n");
 	}
@@ -1978,6 +1991,12 @@ static int disagreement_map(cpts_ctx *ctx, cpts_buf *b, const ex_data *d,
 		      " découpages ; traits noirs : limites des territoires.</figcaption>"
 		      "</figure>\n", n_dis, fill[0], fill[1], fill[2]);
 out:
+	if (simple)
+		for (size_t k = 0; k < d->m->n + d->p->n_terr; k++)
+			if (simple[k])
+				GEOSGeom_destroy_r(ctx->geos, simple[k]);
+	free(simple);
+	free(in);
 	free(dis);
 	return rc;
 }

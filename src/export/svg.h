@@ -13,8 +13,8 @@
 #include "cpts/util.h"
 #include "export/export_int.h"
 
-/** Geometries (or maps, for ex_edges_simplify) with fewer vertices go straight to the
- * simplifier; more are first decimated (one vertex per tolerance at most, svg.c). */
+/** Maps with fewer vertices go straight to the simplifier; the edges of larger ones are
+ * first decimated (one vertex per tolerance at most, edges.c). */
 #define EX_DECIMATE_FROM 20000
 
 /** A map frame: data extent -> pixel box, y pointing down. */
@@ -33,8 +33,6 @@ void ex_svgmap_init(ex_svgmap *m, double minx, double miny, double maxx, double 
 		    double max_w, double max_h, bool degrees);
 /** Grow an extent (minx, miny, maxx, maxy) by a geometry's envelope. */
 void ex_extent_add(cpts_ctx *ctx, double ext[4], const GEOSGeometry *g);
-/** Append the d="" value of a simplified polygonal geometry. */
-int ex_svg_path_d(cpts_ctx *ctx, cpts_buf *out, const ex_svgmap *m, const GEOSGeometry *g);
 /** Append the d="" value of a polygonal geometry as it is (already simplified). */
 int ex_svg_path_d_plain(cpts_ctx *ctx, cpts_buf *out, const ex_svgmap *m,
 			const GEOSGeometry *g);
