@@ -337,25 +337,29 @@ static void map_labels(cpts_buf *b, const ex_data *d, size_t t, const ex_svgmap 
 	}
 }
 
-/* Neighbouring territories (same CRS, bounding boxes meeting the extent), in grey,
- * each clipped to the map's extent widened by a quarter on every side (and at least
- * by the drawing's padding) before it is
- * simplified: what lies beyond is outside the drawing (an inline SVG hides its
- * overflow), and simplifying whole neighbours, each drawn on several pages at a
- * different scale, was most of the map time of a report on France. */
-static int map_neighbours(cpts_ctx *ctx, cpts_buf *b, const ex_data *d, size_t t,
-			  const ex_svgmap *m, int srid, const double *tbox)
+/* Neighbouring territories (same CRS, bounding boxes meeting the extent), each
+ * clipped to the map's extent widened by the drawing's padding and two pixels: what
+ * lies beyond is outside the drawing (an inline SVG hides its overflow), and
+ * simplifying whole neighbours, each drawn on several pages at a different scale, was
+ * most of the map time of a report on France. (A quarter of the extent was kept on
+ * every side before: nothing of it was visible, and it was as costly as the rest.)
+ * @param[out] nb the clipped geometries, OWNED by the caller (NULL: nothing to draw)
+ * @param[out] who their territories */
+static int map_neighbours(cpts_ctx *ctx, const ex_data *d, size_t t, const ex_svgmap *m,
+			  int srid, const double *tbox, GEOSGeometry ***nb, size_t **who,
+			  size_t *n_nb)
 {
-	/* at least the padding of the drawing and two pixels, whatever the shape */
-	double wx = fmax((m->maxx - m->minx) * 0.25, (m->pad + 2) / (m->scale * m->kx));
-	double wy = fmax((m->maxy - m->miny) * 0.25, (m->pad + 2) / m->scale);
+	/* the padding of the drawing and two pixels, whatever the shape */
+	double wx = (m->pad + 2) / (m->scale * m->kx), wy = (m->pad + 2) / m->scale;
 
+	*nb = NULL;
+	*who = NULL;
+	*n_nb = 0;
 	if (!tbox)
 		return CPTS_OK;
 	for (size_t u = 0; u < d->p->n_terr; u++) {
 		const double *x = &tbox[4 * u];
 		GEOSGeometry *c;
-		int rc;
 		if (u == t || !d->terr[u].geom || d->terr[u].srid != srid || isnan(x[0]) ||
 		    x[2] < m->minx || x[0] > m->maxx || x[3] < m->miny || x[1] > m->maxy)
 			continue;
@@ -368,14 +372,27 @@ static int map_neighbours(cpts_ctx *ctx, cpts_buf *b, const ex_data *d, size_t t
 			GEOSGeom_destroy_r(ctx->geos, c);
 			continue;
 		}
+		*nb = cpts_reallocarray(*nb, *n_nb + 1, sizeof(GEOSGeometry *));
+		*who = cpts_reallocarray(*who, *n_nb + 1, sizeof(size_t));
+		(*nb)[*n_nb] = c;
+		(*who)[(*n_nb)++] = u;
+	}
+	return CPTS_OK;
+}
+
+/* The grey neighbours, from their simplified geometries. */
+static int draw_neighbours(cpts_ctx *ctx, cpts_buf *b, const ex_data *d, const ex_svgmap *m,
+			   GEOSGeometry *const *simple, const size_t *who, size_t n_nb)
+{
+	int rc;
+
+	for (size_t k = 0; k < n_nb; k++) {
 		cpts_buf_addstr(b, "<path class=\"nb\" fill=\"#e3e3e3\" stroke=\"#fff\""
 				" stroke-width=\"1\" d=\"");
-		rc = ex_svg_path_d(ctx, b, m, c);
-		GEOSGeom_destroy_r(ctx->geos, c);
-		if (rc < 0)
+		if ((rc = ex_svg_path_d_plain(ctx, b, m, simple[k])) < 0)
 			return rc;
 		cpts_buf_addstr(b, "\"><title>");
-		add_terr_name(b, d, u);
+		add_terr_name(b, d, who[k]);
 		cpts_buf_addstr(b, "</title></path>\n");
 	}
 	return CPTS_OK;
@@ -392,7 +409,11 @@ static int territory_map(cpts_ctx *ctx, cpts_buf *b, const ex_data *d, size_t t,
 	const cpts_indicator *ind = cpts_indicator_find(d->map_key);
 	double ext[4] = { NAN, NAN, NAN, NAN }, mx, my;
 	ex_svgmap m;
-	GEOSGeometry **gs = NULL;
+	GEOSGeometry **gs = NULL;     /* OWNED: the communes in the territory's CRS */
+	const GEOSGeometry **in = NULL; /* OWNED array: gs, then the outline (BORROWED) */
+	GEOSGeometry **simple = NULL; /* OWNED: the same, then the neighbours, simplified */
+	GEOSGeometry **nb = NULL;     /* OWNED: the neighbours clipped to the map */
+	size_t *who = NULL, n_nb = 0; /* OWNED: their territories */
 	size_t n = p->terr_start[t + 1] - p->terr_start[t], n_masked = 0;
 	int rc = CPTS_OK;
 
@@ -425,7 +446,18 @@ static int territory_map(cpts_ctx *ctx, cpts_buf *b, const ex_data *d, size_t t,
 		      "<rect width=\"6\" height=\"6\" fill=\"#f4f4f4\"/><line x1=\"0\" y1=\"0\""
 		      " x2=\"0\" y2=\"6\" stroke=\"#888\" stroke-width=\"2\"/></pattern></defs>\n",
 		      m.w, m.h, m.w, m.h);
-	if ((rc = map_neighbours(ctx, b, d, t, &m, e->srid, tbox)) < 0)
+	if ((rc = map_neighbours(ctx, d, t, &m, e->srid, tbox, &nb, &who, &n_nb)) < 0)
+		goto out;
+	/* the communes, the outline and the neighbours simplified together, each border
+	   once (edges.c): they meet without overlap or sliver */
+	in = cpts_calloc(n + 1 + n_nb, sizeof(GEOSGeometry *));
+	memcpy(in, gs, n * sizeof(GEOSGeometry *));
+	in[n] = e->geom;
+	for (size_t k = 0; k < n_nb; k++)
+		in[n + 1 + k] = nb[k];
+	simple = cpts_calloc(n + 1 + n_nb, sizeof(GEOSGeometry *));
+	if ((rc = ex_edges_simplify(ctx, simple, in, n + 1 + n_nb, m.tol)) < 0 ||
+	    (rc = draw_neighbours(ctx, b, d, &m, simple + n + 1, who, n_nb)) < 0)
 		goto out;
 	for (size_t k = 0; k < n; k++) {
 		size_t i = p->members[p->terr_start[t] + k].commune;
@@ -443,7 +475,7 @@ static int territory_map(cpts_ctx *ctx, cpts_buf *b, const ex_data *d, size_t t,
 		} else {
 			cpts_buf_addf(b, "\" fill=\"%s\" d=\"", c < 0 ? ex_palette_na : ex_palette[c]);
 		}
-		if ((rc = ex_svg_path_d(ctx, b, &m, gs[k])) < 0)
+		if ((rc = ex_svg_path_d_plain(ctx, b, &m, simple[k])) < 0)
 			goto out;
 		cpts_buf_addstr(b, "\"><title>");
 		cpts_buf_add_html(b, d->m->c[i].name);
@@ -454,7 +486,7 @@ static int territory_map(cpts_ctx *ctx, cpts_buf *b, const ex_data *d, size_t t,
 	}
 	if (e->geom) {
 		cpts_buf_addstr(b, "<path class=\"t\" d=\"");
-		if ((rc = ex_svg_path_d(ctx, b, &m, e->geom)) < 0)
+		if ((rc = ex_svg_path_d_plain(ctx, b, &m, simple[n])) < 0)
 			goto out;
 		cpts_buf_addstr(b, "\"/>\n");
 	}
@@ -469,10 +501,19 @@ static int territory_map(cpts_ctx *ctx, cpts_buf *b, const ex_data *d, size_t t,
 				"45deg,#f4f4f4 0 2px,#888 2px 3px)\"></span>secret statistique");
 	cpts_buf_addstr(b, "<br>En gris : territoires voisins.</figcaption></figure>\n");
 out:
-	for (size_t k = 0; k < n; k++)
-		if (gs[k])
+	for (size_t k = 0; k < n + 1 + n_nb; k++) {
+		if (k < n && gs[k])
 			GEOSGeom_destroy_r(ctx->geos, gs[k]);
+		if (k > n && nb[k - n - 1])
+			GEOSGeom_destroy_r(ctx->geos, nb[k - n - 1]);
+		if (simple && simple[k])
+			GEOSGeom_destroy_r(ctx->geos, simple[k]);
+	}
 	free(gs);
+	free(in);
+	free(simple);
+	free(nb);
+	free(who);
 	return rc;
 }
 
@@ -495,6 +536,8 @@ static int partition_map(cpts_ctx *ctx, cpts_buf *b, const ex_data *d, const ex_
 	}
 	for (int k = 0; k < n_srids; k++) {
 		double ext[4] = { NAN, NAN, NAN, NAN };
+		const GEOSGeometry **in;   /* OWNED array, BORROWED geometries */
+		GEOSGeometry **simple;     /* OWNED */
 		ex_svgmap m;
 		int rc;
 		for (size_t t = 0; t < d->p->n_terr; t++)
@@ -505,11 +548,18 @@ static int partition_map(cpts_ctx *ctx, cpts_buf *b, const ex_data *d, const ex_
 		cpts_buf_addf(b, "<figure class=\"map\"><svg"
 			      " viewBox=\"0 0 %.0f %.0f\" width=\"%.0f\" height=\"%.0f\""
 			      " role=\"img\">\n", m.w, m.h, m.w, m.h);
-		for (size_t t = 0; t < d->p->n_terr; t++) {
+		/* the territories of this CRS simplified together, each border once (edges.c) */
+		in = cpts_calloc(d->p->n_terr + 1, sizeof(GEOSGeometry *));
+		simple = cpts_calloc(d->p->n_terr + 1, sizeof(GEOSGeometry *));
+		for (size_t t = 0; t < d->p->n_terr; t++)
+			if (d->terr[t].geom && d->terr[t].srid == srids[k])
+				in[t] = d->terr[t].geom;
+		rc = ex_edges_simplify(ctx, simple, in, d->p->n_terr, m.tol);
+		for (size_t t = 0; t < d->p->n_terr && rc == CPTS_OK; t++) {
 			double v;
 			int c;
 			char *file;
-			if (!d->terr[t].geom || d->terr[t].srid != srids[k])
+			if (!in[t])
 				continue;
 			v = ex_terr_map_number(d, t, d->map_key);
 			c = ex_classes_of(cl, v);
@@ -520,12 +570,19 @@ static int partition_map(cpts_ctx *ctx, cpts_buf *b, const ex_data *d, const ex_
 			cpts_buf_addstr(b, "\"><path class=\"tt\" data-territoire=\"");
 			cpts_buf_add_html(b, d->p->terr[t]);
 			cpts_buf_addf(b, "\" fill=\"%s\" d=\"", c < 0 ? ex_palette_na : ex_palette[c]);
-			if ((rc = ex_svg_path_d(ctx, b, &m, d->terr[t].geom)) < 0)
-				return rc;
+			if ((rc = ex_svg_path_d_plain(ctx, b, &m, simple[t])) < 0)
+				break;
 			cpts_buf_addstr(b, "\"><title>");
 			add_terr_name(b, d, t);
 			cpts_buf_addstr(b, "</title></path></a>\n");
 		}
+		for (size_t t = 0; t < d->p->n_terr; t++)
+			if (simple[t])
+				GEOSGeom_destroy_r(ctx->geos, simple[t]);
+		free(simple);
+		free(in);
+		if (rc < 0)
+			return rc;
 		ex_svg_scalebar(b, &m);
 		cpts_buf_addf(b, "</svg><figcaption>%s", srids[k] == 2154 ? ""
 			      : srids[k] == 5490 ? "Antilles — " : srids[k] == 2972 ? "Guyane — "
@@ -1876,6 +1933,8 @@ static int disagreement_map(cpts_ctx *ctx, cpts_buf *b, const ex_data *d,
 {
 	static const char *const fill[3] = { "#c6dbef", "#e6550d", "#eeeeee" };
 	unsigned char *dis = cpts_calloc(d->m->n + 1, 1);
+	const GEOSGeometry **in = NULL; /* OWNED array, BORROWED geometries */
+	GEOSGeometry **simple = NULL;   /* OWNED */
 	double ext[4] = { NAN, NAN, NAN, NAN };
 	int srid = d->p->n_members ? d->m->c[d->p->members[0].commune].srid : 2154;
 	size_t n_dis;
@@ -1891,12 +1950,23 @@ static int disagreement_map(cpts_ctx *ctx, cpts_buf *b, const ex_data *d,
 	ex_svgmap_init(&m, ext[0], ext[1], ext[2], ext[3], MAP_W, MAP_H, srid == 4326);
 	cpts_buf_addf(b, "<figure class=\"map\"><svg viewBox=\"0 0 %.0f %.0f\" width=\"%.0f\""
 		      " height=\"%.0f\" role=\"img\" class=\"disagree\">\n", m.w, m.h, m.w, m.h);
+	/* the communes, then the territories, simplified together (each border once) */
+	in = cpts_calloc(d->m->n + d->p->n_terr + 1, sizeof(GEOSGeometry *));
+	simple = cpts_calloc(d->m->n + d->p->n_terr + 1, sizeof(GEOSGeometry *));
+	for (size_t i = 0; i < d->m->n; i++)
+		if (d->m->geoms[i] && d->m->c[i].srid == srid)
+			in[i] = d->m->geoms[i];
+	for (size_t t = 0; t < d->p->n_terr; t++)
+		if (d->terr[t].geom && d->terr[t].srid == srid)
+			in[d->m->n + t] = d->terr[t].geom;
+	if ((rc = ex_edges_simplify(ctx, simple, in, d->m->n + d->p->n_terr, m.tol)) < 0)
+		goto out;
 	for (size_t i = 0; i < d->m->n; i++) {
-		if (!d->m->geoms[i] || d->m->c[i].srid != srid)
+		if (!in[i])
 			continue;
 		cpts_buf_addf(b, "<path data-code=\"%s\" fill=\"%s\" stroke=\"#fff\""
 			      " stroke-width=\"0.3\" d=\"", d->m->c[i].code, fill[dis[i]]);
-		if ((rc = ex_svg_path_d(ctx, b, &m, d->m->geoms[i])) < 0)
+		if ((rc = ex_svg_path_d_plain(ctx, b, &m, simple[i])) < 0)
 			goto out;
 		cpts_buf_addstr(b, "\"><title>");
 		cpts_buf_add_html(b, d->m->c[i].name);
@@ -1905,10 +1975,10 @@ static int disagreement_map(cpts_ctx *ctx, cpts_buf *b, const ex_data *d,
 		cpts_buf_addstr(b, "</title></path>\n");
 	}
 	for (size_t t = 0; t < d->p->n_terr; t++) {
-		if (!d->terr[t].geom || d->terr[t].srid != srid)
+		if (!in[d->m->n + t])
 			continue;
 		cpts_buf_addstr(b, "<path fill=\"none\" stroke=\"#222\" stroke-width=\"1.2\" d=\"");
-		if ((rc = ex_svg_path_d(ctx, b, &m, d->terr[t].geom)) < 0)
+		if ((rc = ex_svg_path_d_plain(ctx, b, &m, simple[d->m->n + t])) < 0)
 			goto out;
 		cpts_buf_addstr(b, "\"/>\n");
 	}
@@ -1921,6 +1991,12 @@ static int disagreement_map(cpts_ctx *ctx, cpts_buf *b, const ex_data *d,
 		      " découpages ; traits noirs : limites des territoires.</figcaption>"
 		      "</figure>\n", n_dis, fill[0], fill[1], fill[2]);
 out:
+	if (simple)
+		for (size_t k = 0; k < d->m->n + d->p->n_terr; k++)
+			if (simple[k])
+				GEOSGeom_destroy_r(ctx->geos, simple[k]);
+	free(simple);
+	free(in);
 	free(dis);
 	return rc;
 }

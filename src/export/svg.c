@@ -1,18 +1,9 @@
 /*
  * svg.c - inline SVG maps for the HTML report (svg.h).
  *
- * Why simplify: a commune boundary from the IGN has thousands of vertices, far more
- * than a 640-pixel map can show. GEOSTopologyPreserveSimplify_r with a tolerance of
- * half a pixel keeps every ring valid (no self-intersection, no vanished hole) and
- * cuts the page size by one to two orders of magnitude; coordinates are then written
- * with one decimal, and points that round to the previous one are dropped.
- *
- * Why decimate first: GEOSTopologyPreserveSimplify builds an index over every segment,
- * so a boundary of 2 million vertices took minutes and 2.4 GB per map. A linear pass
- * (decimate) first keeps only vertices at least half a pixel from the previous kept
- * one, which no reader can tell apart on the map, and bounds what the simplifier sees
- * by the ring's length in pixels. Only the map's copy is decimated: the stored
- * geometry and the GeoPackage's are never touched.
+ * The paths are drawn from geometries simplified for the map by ex_edges_simplify
+ * (edges.c: half a pixel of tolerance, each shared border once); coordinates are
+ * written with one decimal, and points that round to the previous one are dropped.
  */
 #include <limits.h>
 #include <math.h>
@@ -146,100 +137,11 @@ static int geom_d(cpts_ctx *ctx, cpts_buf *out, const ex_svgmap *m, const GEOSGe
 	return CPTS_OK; /* points and lines are not drawn */
 }
 
-/* Geometries with fewer vertices go straight to the simplifier (same output as before). */
-#define DECIMATE_FROM 20000
 
-/* A ring with only the vertices at least tol from the previous kept one (the last
- * vertex closes it); NULL when fewer than 4 would remain (a ring under a pixel). */
-static GEOSGeometry *decimate_ring(cpts_ctx *ctx, const GEOSGeometry *ring, double tol)
+int ex_svg_path_d_plain(cpts_ctx *ctx, cpts_buf *out, const ex_svgmap *m,
+			const GEOSGeometry *g)
 {
-	const GEOSCoordSequence *cs = GEOSGeom_getCoordSeq_r(ctx->geos, ring);
-	unsigned n = 0, k, kept = 0;
-	double *xy, lx = 0, ly = 0;
-	GEOSCoordSequence *out;
-
-	if (!cs || !GEOSCoordSeq_getSize_r(ctx->geos, cs, &n) || n < 4)
-		return NULL;
-	xy = cpts_mallocarray((size_t)n * 2, sizeof(double));
-	for (k = 0; k < n; k++) {
-		double x, y;
-		GEOSCoordSeq_getXY_r(ctx->geos, cs, k, &x, &y);
-		if (k == 0 || k == n - 1 || hypot(x - lx, y - ly) >= tol) {
-			xy[2 * kept] = lx = x;
-			xy[2 * kept + 1] = ly = y;
-			kept++;
-		}
-	}
-	out = kept >= 4 ? GEOSCoordSeq_copyFromBuffer_r(ctx->geos, xy, kept, 0, 0) : NULL;
-	free(xy);
-	return out ? GEOSGeom_createLinearRing_r(ctx->geos, out) : NULL;
-}
-
-/* The polygon with decimated rings; NULL when its shell is under a pixel. */
-static GEOSGeometry *decimate_polygon(cpts_ctx *ctx, const GEOSGeometry *p, double tol)
-{
-	int nh = GEOSGetNumInteriorRings_r(ctx->geos, p), n_holes = 0;
-	GEOSGeometry *shell = decimate_ring(ctx, GEOSGetExteriorRing_r(ctx->geos, p), tol);
-	GEOSGeometry **holes;
-	GEOSGeometry *res;
-
-	if (!shell)
-		return NULL;
-	holes = cpts_calloc((size_t)(nh > 0 ? nh : 1), sizeof(GEOSGeometry *));
-	for (int k = 0; k < nh; k++) {
-		GEOSGeometry *h = decimate_ring(ctx, GEOSGetInteriorRingN_r(ctx->geos, p, k), tol);
-		if (h)
-			holes[n_holes++] = h;
-	}
-	res = GEOSGeom_createPolygon_r(ctx->geos, shell, holes, (unsigned)n_holes);
-	free(holes);
-	return res;
-}
-
-/* A display copy of a (multi)polygon with at most one vertex per tol of boundary;
- * NULL when g is small enough or not polygonal (drawn as is). OWNED by the caller. */
-static GEOSGeometry *decimate(cpts_ctx *ctx, const GEOSGeometry *g, double tol)
-{
-	int type = GEOSGeomTypeId_r(ctx->geos, g), n, n_parts = 0;
-	GEOSGeometry **parts;
-	GEOSGeometry *res;
-
-	if (GEOSGetNumCoordinates_r(ctx->geos, g) < DECIMATE_FROM || !(tol > 0))
-		return NULL;
-	if (type == GEOS_POLYGON)
-		n = 1;
-	else if (type == GEOS_MULTIPOLYGON)
-		n = GEOSGetNumGeometries_r(ctx->geos, g);
-	else
-		return NULL;
-	parts = cpts_calloc((size_t)n, sizeof(GEOSGeometry *));
-	for (int k = 0; k < n; k++) {
-		const GEOSGeometry *p = type == GEOS_POLYGON ? g : GEOSGetGeometryN_r(ctx->geos, g, k);
-		GEOSGeometry *d = decimate_polygon(ctx, p, tol);
-		if (d)
-			parts[n_parts++] = d;
-	}
-	res = GEOSGeom_createCollection_r(ctx->geos, GEOS_MULTIPOLYGON, parts, (unsigned)n_parts);
-	free(parts);
-	return res;
-}
-
-int ex_svg_path_d(cpts_ctx *ctx, cpts_buf *out, const ex_svgmap *m, const GEOSGeometry *g)
-{
-	GEOSGeometry *s, *dec;
-	int rc;
-
-	if (!g)
-		return CPTS_OK;
-	dec = decimate(ctx, g, m->tol);
-	s = GEOSTopologyPreserveSimplify_r(ctx->geos, dec ? dec : g, m->tol);
-	if (dec)
-		GEOSGeom_destroy_r(ctx->geos, dec);
-	if (!s)
-		return cpts_fail_geos(ctx, CPTS_EDEP, "cannot simplify a geometry for the map");
-	rc = geom_d(ctx, out, m, s);
-	GEOSGeom_destroy_r(ctx->geos, s);
-	return rc;
+	return g ? geom_d(ctx, out, m, g) : CPTS_OK;
 }
 
 void ex_svg_scalebar(cpts_buf *out, const ex_svgmap *m)
