@@ -64,6 +64,10 @@ typedef struct cpts_lp {
 	double thr;         /* masking threshold T */
 	bool keep_known;    /* keep relations with no unknown term (cpts_lp_rel_end): a
 			       suppression made later (cpts_lp_solve's fix) may open them */
+	bool plain;         /* every interval through GLPK, none read off directly (tests
+			       compare the two) */
+	struct cpts_lp_trk *trk; /* OWNED: per-relation bookkeeping (cpts_lp_track), NULL
+				    until then */
 } cpts_lp;
 
 void cpts_lp_init(cpts_lp *s);
@@ -79,6 +83,25 @@ void cpts_lp_rel_begin(cpts_lp *s, double lo, double hi);
 void cpts_lp_rel_term(cpts_lp *s, size_t cell, double coef);
 /** Drop the last relation when it has no unknown term (nothing to learn from it). */
 void cpts_lp_rel_end(cpts_lp *s);
+
+/**
+ * Keep, from now on, per relation its known part (the sum of coef * value over its
+ * known terms) and its unknown terms (in term order), so that the linear programs and
+ * cpts_lp_probe_bounds read a relation in the time of its unknown terms, not of all
+ * its terms (a whole-area sum has 34,806). After this call no cell or relation may be
+ * added, and a cell changes between known and unknown only through
+ * cpts_lp_cell_set_unknown (bounds, targets and flags may still be set directly). The
+ * results are those of the system read from scratch (tests/unit/lp).
+ */
+void cpts_lp_track(cpts_lp *s);
+/** Make cell i unknown (or known again, with its value field unchanged), keeping the
+ * bookkeeping of cpts_lp_track current when it is on. */
+void cpts_lp_cell_set_unknown(cpts_lp *s, size_t i, bool unknown);
+/** The known part of relation r and its unknown terms as term indices (BORROWED,
+ * valid until the next change): from the bookkeeping when on, else NULL (returns
+ * false). For tests and callers scanning relations. */
+bool cpts_lp_rel_tracked(const cpts_lp *s, size_t r, double *known, const size_t **unk,
+			 size_t *n_unk);
 
 /** Counts of one solve. */
 typedef struct cpts_lp_stats {

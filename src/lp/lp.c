@@ -10,6 +10,14 @@
  * so the simplex starts from the previous optimal basis (presolve off after the first
  * solve: GLPK's presolver discards the basis).
  *
+ * Why the bookkeeping (cpts_lp_track): disclosure control probes a candidate
+ * suppression thousands of times, each probe a search from one cell over its relations
+ * and a program built from their unknown terms and known parts. A whole-area sum holds
+ * 34,806 communes of which a few dozen are masked; reading all its terms per probe was
+ * most of a France profile. The known part and the unknown terms (kept sorted by term
+ * index, so that programs are built in the same order as from scratch: the same
+ * columns, rows and entries) are updated when a cell changes state instead.
+ *
  * The intervals are those of the LP relaxation: they contain every integer solution,
  * so a cell the LP leaves open may still be narrowed a little by integrality, never the
  * other way round; count bounds are rounded inward (ceil of the minimum, floor of the
@@ -33,8 +41,36 @@ void cpts_lp_init(cpts_lp *s)
 	s->index = cpts_strmap_new(1024);
 }
 
+/** The bookkeeping of cpts_lp_track. */
+typedef struct trel {
+	double known;  /* sum of coef * value over the known terms */
+	size_t *unk;   /* OWNED: term indices of the unknown terms, ascending */
+	size_t n, cap;
+} trel;
+
+struct cpts_lp_trk {
+	trel *rel;     /* OWNED: per relation */
+	size_t *toff;  /* OWNED: terms of cell i are tix[toff[i] .. toff[i+1]) */
+	size_t *tix;   /* OWNED */
+	size_t n_rels, n_cells;
+};
+
+static void trk_free(struct cpts_lp_trk *k)
+{
+	if (!k)
+		return;
+	for (size_t r = 0; r < k->n_rels; r++)
+		free(k->rel[r].unk);
+	free(k->rel);
+	free(k->toff);
+	free(k->tix);
+	free(k);
+}
+
 void cpts_lp_release(cpts_lp *s)
 {
+	trk_free(s->trk);
+	s->trk = NULL;
 	for (size_t i = 0; i < s->cells.n; i++)
 		free(cpts_vec_at(&s->cells, cpts_lp_cell, i).name);
 	cpts_vec_release(&s->cells);
@@ -53,9 +89,11 @@ long cpts_lp_cell_find(const cpts_lp *s, const char *name)
 
 size_t cpts_lp_cell_add(cpts_lp *s, const char *name)
 {
-	cpts_lp_cell *c = cpts_vec_push(&s->cells);
+	cpts_lp_cell *c;
 
-	if (!c)
+	if (s->trk)
+		CPTS_BUG("lp: a cell added after cpts_lp_track");
+	if (!(c = cpts_vec_push(&s->cells)))
 		CPTS_BUG("lp: too many cells");
 	memset(c, 0, sizeof(*c));
 	c->name = name ? cpts_strdup(name) : NULL;
@@ -76,9 +114,11 @@ size_t cpts_lp_cell_get(cpts_lp *s, const char *name)
 
 void cpts_lp_rel_begin(cpts_lp *s, double lo, double hi)
 {
-	cpts_lp_rel *r = cpts_vec_push(&s->rels);
+	cpts_lp_rel *r;
 
-	if (!r)
+	if (s->trk)
+		CPTS_BUG("lp: a relation added after cpts_lp_track");
+	if (!(r = cpts_vec_push(&s->rels)))
 		CPTS_BUG("audit: too many relations");
 	r->off = s->terms.n;
 	r->n = 0;
@@ -112,6 +152,138 @@ void cpts_lp_rel_end(cpts_lp *s)
 	s->rels.n--;
 }
 
+/* ---- the bookkeeping of every relation ---- */
+
+static const cpts_lp_term *term_at(const cpts_lp *s, size_t t)
+{
+	return &cpts_vec_at(&s->terms, cpts_lp_term, t);
+}
+
+static void trel_insert(trel *r, size_t t)
+{
+	size_t lo = 0, hi = r->n;
+
+	if (r->n == r->cap) {
+		r->cap = r->cap ? 2 * r->cap : 4;
+		r->unk = cpts_realloc(r->unk, r->cap * sizeof(size_t));
+	}
+	while (lo < hi) { /* first position holding a term index above t */
+		size_t mid = lo + (hi - lo) / 2;
+		if (r->unk[mid] < t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	memmove(r->unk + lo + 1, r->unk + lo, (r->n - lo) * sizeof(size_t));
+	r->unk[lo] = t;
+	r->n++;
+}
+
+static void trel_remove(trel *r, size_t t)
+{
+	size_t lo = 0, hi = r->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (r->unk[mid] < t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == r->n || r->unk[lo] != t)
+		CPTS_BUG("lp: an unknown term missing from its relation");
+	memmove(r->unk + lo, r->unk + lo + 1, (r->n - lo - 1) * sizeof(size_t));
+	r->n--;
+}
+
+/* The relation holding term t: the last one starting at or before it (an empty
+ * relation starts where the next one does, and is never the last such). */
+static size_t rel_of_term(const cpts_lp *s, size_t t)
+{
+	size_t lo = 0, hi = s->rels.n;
+
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (cpts_vec_at(&s->rels, cpts_lp_rel, mid).off <= t)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+void cpts_lp_track(cpts_lp *s)
+{
+	struct cpts_lp_trk *k = cpts_calloc(1, sizeof(*k));
+	size_t n = s->cells.n;
+
+	trk_free(s->trk);
+	k->n_rels = s->rels.n;
+	k->n_cells = n;
+	k->rel = cpts_calloc(k->n_rels + 1, sizeof(trel));
+	k->toff = cpts_calloc(n + 2, sizeof(size_t));
+	k->tix = cpts_calloc(s->terms.n + 1, sizeof(size_t));
+	for (size_t t = 0; t < s->terms.n; t++)
+		k->toff[term_at(s, t)->cell + 2]++;
+	for (size_t i = 2; i < n + 2; i++)
+		k->toff[i] += k->toff[i - 1];
+	for (size_t t = 0; t < s->terms.n; t++)
+		k->tix[k->toff[term_at(s, t)->cell + 1]++] = t;
+	for (size_t ri = 0; ri < k->n_rels; ri++) {
+		const cpts_lp_rel *r = &cpts_vec_at(&s->rels, cpts_lp_rel, ri);
+		trel *e = &k->rel[ri];
+		for (size_t t = r->off; t < r->off + r->n; t++) {
+			const cpts_lp_term *tm = term_at(s, t);
+			const cpts_lp_cell *x = &cpts_vec_at(&s->cells, cpts_lp_cell, tm->cell);
+			if (!x->is_unknown) {
+				e->known += tm->coef * x->value; /* in term order, as build_lp did */
+				continue;
+			}
+			if (e->n == e->cap) {
+				e->cap = e->cap ? 2 * e->cap : 4;
+				e->unk = cpts_realloc(e->unk, e->cap * sizeof(size_t));
+			}
+			e->unk[e->n++] = t;
+		}
+	}
+	s->trk = k;
+}
+
+void cpts_lp_cell_set_unknown(cpts_lp *s, size_t i, bool unknown)
+{
+	cpts_lp_cell *x = &cpts_vec_at(&s->cells, cpts_lp_cell, i);
+	struct cpts_lp_trk *k = s->trk;
+
+	if (x->is_unknown == unknown)
+		return;
+	x->is_unknown = unknown;
+	if (!k)
+		return;
+	for (size_t j = k->toff[i]; j < k->toff[i + 1]; j++) {
+		size_t t = k->tix[j];
+		trel *e = &k->rel[rel_of_term(s, t)];
+		double v = term_at(s, t)->coef * x->value;
+		if (unknown) {
+			e->known -= v;
+			trel_insert(e, t);
+		} else {
+			e->known += v;
+			trel_remove(e, t);
+		}
+	}
+}
+
+bool cpts_lp_rel_tracked(const cpts_lp *s, size_t r, double *known, const size_t **unk,
+			 size_t *n_unk)
+{
+	if (!s->trk || r >= s->trk->n_rels)
+		return false;
+	*known = s->trk->rel[r].known;
+	*unk = s->trk->rel[r].unk;
+	*n_unk = s->trk->rel[r].n;
+	return true;
+}
+
 /* ---- one component ---- */
 
 /** A component: its unknowns and its relations, as indices into the system. */
@@ -143,7 +315,8 @@ static glp_prob *build_lp(const cpts_lp *s, const comp *c, const size_t *col_of)
 	if (c->n_rels > 0) /* a masked cell in no relation: its bounds only */
 		glp_add_rows(lp, (int)c->n_rels);
 	for (size_t i = 0; i < c->n_rels; i++)
-		nz += cpts_vec_at(&s->rels, cpts_lp_rel, c->rels[i]).n;
+		nz += s->trk ? s->trk->rel[c->rels[i]].n
+			     : cpts_vec_at(&s->rels, cpts_lp_rel, c->rels[i]).n;
 	ia = cpts_calloc(nz + 1, sizeof(int));
 	ja = cpts_calloc(nz + 1, sizeof(int));
 	ar = cpts_calloc(nz + 1, sizeof(double));
@@ -151,11 +324,13 @@ static glp_prob *build_lp(const cpts_lp *s, const comp *c, const size_t *col_of)
 	nz = 0;
 	for (size_t i = 0; i < c->n_rels; i++) {
 		const cpts_lp_rel *r = &cpts_vec_at(&s->rels, cpts_lp_rel, c->rels[i]);
-		double k = 0, lo, hi;
-		size_t row_start = nz;
+		const trel *e = s->trk ? &s->trk->rel[c->rels[i]] : NULL;
+		double k = e ? e->known : 0, lo, hi;
+		size_t row_start = nz, n_t = e ? e->n : r->n;
 		int type;
-		for (size_t t = 0; t < r->n; t++) {
-			const cpts_lp_term *tm = &cpts_vec_at(&s->terms, cpts_lp_term, r->off + t);
+		/* with the bookkeeping: its unknown terms, in term order; else every term */
+		for (size_t t = 0; t < n_t; t++) {
+			const cpts_lp_term *tm = term_at(s, e ? e->unk[t] : r->off + t);
 			const cpts_lp_cell *x = cell_at(s, tm->cell);
 			if (!x->is_unknown) {
 				k += tm->coef * x->value;
@@ -231,12 +406,61 @@ static int optimise(glp_prob *lp, int j, int dir, bool *warm, double *val)
 	return 0;
 }
 
+/* The interval of the only unknown of a component, read off its relations (each
+ * a x + k in [lo, hi]) and its bounds: what the two programs give, without GLPK (most
+ * probes of a France profile: a cell alone in its relations once the candidate is
+ * out). Returns 0 with *lo, *hi set, 1 when there is no solution (GLPK's bound
+ * tolerance), -1 when the shortcut does not apply (more unknowns, or a relation in
+ * which the terms of x cancel out: left to GLPK). */
+static int one_var(const cpts_lp *s, const comp *c, double *lo, double *hi)
+{
+	const cpts_lp_cell *x;
+	double L, H;
+
+	if (c->n_vars != 1 || s->plain)
+		return -1;
+	x = cell_at(s, c->vars[0]);
+	L = x->lo;
+	H = isinf(x->hi) ? INFINITY : x->hi;
+	if (!isinf(x->hi) && x->hi - x->lo < 1e-12)
+		H = L; /* a fixed column (build_lp: GLP_FX at lo) */
+	for (size_t i = 0; i < c->n_rels; i++) {
+		const cpts_lp_rel *r = &cpts_vec_at(&s->rels, cpts_lp_rel, c->rels[i]);
+		const trel *e = s->trk ? &s->trk->rel[c->rels[i]] : NULL;
+		double k = e ? e->known : 0, a = 0, b1, b2;
+		size_t n_t = e ? e->n : r->n;
+		for (size_t t = 0; t < n_t; t++) {
+			const cpts_lp_term *tm = term_at(s, e ? e->unk[t] : r->off + t);
+			if (tm->cell == c->vars[0])
+				a += tm->coef;
+			else
+				k += tm->coef * cell_at(s, tm->cell)->value; /* known (one unknown) */
+		}
+		if (a == 0)
+			return -1;
+		b1 = (r->lo - k) / a; /* -inf or +inf for a one-sided relation */
+		b2 = (r->hi - k) / a;
+		if (a > 0) {
+			L = fmax(L, b1);
+			H = fmin(H, b2);
+		} else {
+			L = fmax(L, b2);
+			H = fmin(H, b1);
+		}
+	}
+	if (L > H + 1e-7 * (1 + fmax(fabs(L), isinf(H) ? 0 : fabs(H))))
+		return 1;
+	*lo = fmin(L, H);
+	*hi = H;
+	return 0;
+}
+
 /* Solve one component: every target twice; flag narrowed ones. Returns 0, 1 when a
  * fix changed the system, or an error. */
 static int solve_comp(cpts_ctx *ctx, cpts_lp *s, const comp *c, const size_t *col_of,
 		      cpts_lp_stats *out, cpts_lp_fix_fn fix, void *arg)
 {
-	glp_prob *lp = build_lp(s, c, col_of);
+	glp_prob *lp = NULL; /* built on first need: a lone unknown needs none */
 	bool warm = false, changed = false;
 	int rc = 0;
 
@@ -247,8 +471,14 @@ static int solve_comp(cpts_ctx *ctx, cpts_lp *s, const comp *c, const size_t *co
 		if (!x->is_target)
 			continue;
 		x->checked = true;
-		r1 = optimise(lp, (int)j + 1, GLP_MIN, &warm, &lo);
-		r2 = r1 ? r1 : optimise(lp, (int)j + 1, GLP_MAX, &warm, &hi);
+		if ((r1 = one_var(s, c, &lo, &hi)) >= 0) {
+			r2 = r1;
+		} else {
+			if (!lp)
+				lp = build_lp(s, c, col_of);
+			r1 = optimise(lp, (int)j + 1, GLP_MIN, &warm, &lo);
+			r2 = r1 ? r1 : optimise(lp, (int)j + 1, GLP_MAX, &warm, &hi);
+		}
 		out->n_lp += r1 ? 1 : 2;
 		if (r1 < 0 || r2 < 0) {
 			rc = cpts_fail(ctx, CPTS_EDEP, "GLPK could not solve the component of %s",
@@ -292,7 +522,8 @@ static int solve_comp(cpts_ctx *ctx, cpts_lp *s, const comp *c, const size_t *co
 	if (rc == 1)
 		for (size_t k = 0; k < c->n_vars; k++)
 			cpts_vec_at(&s->cells, cpts_lp_cell, c->vars[k]).checked = false;
-	glp_delete_prob(lp);
+	if (lp)
+		glp_delete_prob(lp);
 	return rc;
 }
 
@@ -313,9 +544,10 @@ static size_t components(const cpts_lp *s, size_t *parent, size_t *comp_of, comp
 	cpts_uf_init(parent, n);
 	for (size_t i = 0; i < s->rels.n; i++) {
 		const cpts_lp_rel *r = &cpts_vec_at(&s->rels, cpts_lp_rel, i);
+		const trel *e = s->trk ? &s->trk->rel[i] : NULL;
 		long first = -1;
-		for (size_t t = 0; t < r->n; t++) {
-			size_t c = cpts_vec_at(&s->terms, cpts_lp_term, r->off + t).cell;
+		for (size_t t = 0; t < (e ? e->n : r->n); t++) {
+			size_t c = term_at(s, e ? e->unk[t] : r->off + t)->cell;
 			if (!cell_at(s, c)->is_unknown)
 				continue;
 			if (first < 0)
@@ -342,9 +574,10 @@ static size_t components(const cpts_lp *s, size_t *parent, size_t *comp_of, comp
 		}
 		for (size_t i = 0; i < s->rels.n; i++) {
 			const cpts_lp_rel *r = &cpts_vec_at(&s->rels, cpts_lp_rel, i);
+			const trel *e = s->trk ? &s->trk->rel[i] : NULL;
 			size_t k = 0;
-			for (size_t t = 0; t < r->n && !k; t++) {
-				size_t c = cpts_vec_at(&s->terms, cpts_lp_term, r->off + t).cell;
+			for (size_t t = 0; t < (e ? e->n : r->n) && !k; t++) {
+				size_t c = term_at(s, e ? e->unk[t] : r->off + t)->cell;
 				if (cell_at(s, c)->is_unknown)
 					k = comp_of[cpts_uf_find(parent, c)];
 			}
@@ -462,17 +695,20 @@ int cpts_lp_probe_bounds(cpts_ctx *ctx, cpts_lp_probe *p, const cpts_lp *s, cons
 	cpts_vec_init(&rl, sizeof(size_t), SIZE_MAX / sizeof(size_t));
 	*(size_t *)cpts_vec_push(&vars) = x;
 	p->cell_stamp[x] = p->stamp;
+	/* breadth first from x; stops as soon as the component is known too large */
 	for (size_t q = 0; q < vars.n && vars.n <= max_vars; q++) {
 		size_t v = cpts_vec_at(&vars, size_t, q);
-		for (size_t k = off[v]; k < off[v + 1]; k++) {
+		for (size_t k = off[v]; k < off[v + 1] && vars.n <= max_vars; k++) {
 			size_t ri = rels[k];
 			const cpts_lp_rel *r = &cpts_vec_at(&s->rels, cpts_lp_rel, ri);
+			const trel *e = s->trk ? &s->trk->rel[ri] : NULL;
+			size_t n_t = e ? e->n : r->n;
 			if (p->rel_stamp[ri] == p->stamp)
 				continue;
 			p->rel_stamp[ri] = p->stamp;
 			*(size_t *)cpts_vec_push(&rl) = ri;
-			for (size_t t = 0; t < r->n; t++) {
-				size_t y = cpts_vec_at(&s->terms, cpts_lp_term, r->off + t).cell;
+			for (size_t t = 0; t < n_t && vars.n <= max_vars; t++) {
+				size_t y = term_at(s, e ? e->unk[t] : r->off + t)->cell;
 				if (!cell_at(s, y)->is_unknown || p->cell_stamp[y] == p->stamp)
 					continue;
 				p->cell_stamp[y] = p->stamp;
@@ -488,11 +724,15 @@ int cpts_lp_probe_bounds(cpts_ctx *ctx, cpts_lp_probe *p, const cpts_lp *s, cons
 	c.n_rels = rl.n;
 	for (size_t j = 0; j < c.n_vars; j++)
 		p->col_of[c.vars[j]] = j;
-	glp_term_out(GLP_OFF);
-	lp = build_lp(s, &c, p->col_of);
-	r1 = optimise(lp, 1, GLP_MIN, &warm, lo);
-	r2 = r1 ? r1 : optimise(lp, 1, GLP_MAX, &warm, hi);
-	glp_delete_prob(lp);
+	if ((r1 = one_var(s, &c, lo, hi)) >= 0) {
+		r2 = r1;
+	} else {
+		glp_term_out(GLP_OFF);
+		lp = build_lp(s, &c, p->col_of);
+		r1 = optimise(lp, 1, GLP_MIN, &warm, lo);
+		r2 = r1 ? r1 : optimise(lp, 1, GLP_MAX, &warm, hi);
+		glp_delete_prob(lp);
+	}
 	if (r1 < 0 || r2 < 0)
 		rc = cpts_fail(ctx, CPTS_EDEP, "GLPK could not solve a probe");
 	else

@@ -789,7 +789,7 @@ static bool withdraw_lp(lpp *p, cpts_lp *s, size_t y)
 			if (dc->withdrawn || isnan(dc->value) || p->pinned[m])
 				continue;
 			dc->withdrawn = true;
-			c->is_unknown = true;
+			cpts_lp_cell_set_unknown(s, m, true);
 			c->lo = 0;
 			c->hi = INFINITY;
 			c->is_target = sensitive(dc->value, d->thr);
@@ -848,12 +848,12 @@ static int probe_frees(lpp *p, cpts_lp *s, size_t x, size_t y, double *lo, doubl
 	double v = c->value;
 	int rc;
 
-	c->is_unknown = true;
+	cpts_lp_cell_set_unknown(s, y, true);
 	c->lo = 0;
 	c->hi = INFINITY;
 	rc = cpts_lp_probe_bounds(p->ctx, &p->probe, s, p->off, p->rels, x,
 				  CPTS_LP_PROBE_MAX_VARS, lo, hi);
-	c->is_unknown = false;
+	cpts_lp_cell_set_unknown(s, y, false);
 	c->value = v;
 	p->n_probes++;
 	if (rc != 0)
@@ -1035,12 +1035,12 @@ static long effective_near(lpp *p, cpts_lp *s, size_t x)
 		if (first < 0)
 			first = (long)y;
 		n_tried++;
-		c->is_unknown = true;
+		cpts_lp_cell_set_unknown(s, y, true);
 		c->lo = 0;
 		c->hi = INFINITY;
 		rc = cpts_lp_probe_bounds(p->ctx, &p->probe, s, p->off, p->rels, x,
 					  CPTS_LP_PROBE_MAX_VARS, &lo, &hi);
-		c->is_unknown = false;
+		cpts_lp_cell_set_unknown(s, y, false);
 		c->value = v;
 		p->n_probes++;
 		if (rc != 0) {
@@ -1087,7 +1087,7 @@ static bool lp_fix(void *arg, cpts_lp *s, size_t x)
 		ledger_note(p, s, x, (size_t)y);
 		p->touched[y] = p->round;
 		c = &cpts_vec_at(&s->cells, cpts_lp_cell, (size_t)y);
-		c->is_unknown = true;
+		cpts_lp_cell_set_unknown(s, (size_t)y, true);
 		c->lo = 0;
 		c->hi = INFINITY;
 		c->is_target = true; /* looks like a primary cell: protected like one */
@@ -1483,6 +1483,7 @@ static int lp_protect(cpts_ctx *ctx, disc *d, cpts_store *store, const char *par
 		goto out;
 	lp_ledger(d, &s, &p);
 	cpts_lp_index(&s, &p.off, &p.rels);
+	cpts_lp_track(&s); /* cells change state through cpts_lp_cell_set_unknown now */
 	cpts_lp_probe_init(&p.probe, &s);
 	p.is_total = cpts_calloc(s.cells.n + 1, sizeof(bool));
 	for (size_t r = 0; r < s.rels.n; r++) {
