@@ -1417,7 +1417,7 @@ static void keep_hidden(lpp *p, cpts_lp *s)
 		    dc->kind != CPTS_IND_COUNT || p->pinned[k] ||
 		    dc->value < fmax(d->thr, CPTS_MASK_THRESHOLD_DEFAULT))
 			continue;
-		c->is_unknown = true;
+		cpts_lp_cell_set_unknown(s, k, true); /* keeps cpts_lp_track's sums current */
 		c->lo = 0;
 		c->hi = INFINITY;
 		c->is_target = true; /* looks like a primary cell: protected like one */
