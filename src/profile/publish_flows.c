@@ -339,8 +339,7 @@ static char *set_of(const char *label, const char *kind, const char *const *code
 	return make_sig(label, kind, out);
 }
 
-/* Do two sorted code lists share a commune? */
-static bool overlap(const cpts_vec *a, const cpts_vec *b)
+bool cpts_profile__codes_overlap(const cpts_vec *a, const cpts_vec *b)
 {
 	size_t i = 0, j = 0;
 
@@ -476,7 +475,7 @@ cpts_pvalue cpts_pub_flow(cpts_ctx *ctx, cpts_pub_flows *f, const char *kind,
 		const pf_rec *r = &cpts_vec_at(&f->recs, pf_rec, i);
 		double d = fabs(value - r->value);
 		if (!same_base(r->kind, kind) || strcmp(r->sig, sig) == 0 || !(d > 1e-9) ||
-		    !(d < f->threshold - 1e-9) || !overlap(&r->codes, &set))
+		    !(d < f->threshold - 1e-9) || !cpts_profile__codes_overlap(&r->codes, &set))
 			continue;
 		v.masked = true;
 		v.value = v.lo = v.hi = NAN;

@@ -136,22 +136,6 @@ static int still(cpts_ctx *ctx, const ch_sys *s, const bool *active, const bool 
 	return rc;
 }
 
-static bool shares(const cpts_vec *a, const cpts_vec *b)
-{
-	size_t i = 0, j = 0;
-
-	while (i < a->n && j < b->n) {
-		int c = strcmp(cpts_vec_at(a, char *, i), cpts_vec_at(b, char *, j));
-		if (c == 0)
-			return true;
-		if (c < 0)
-			i++;
-		else
-			j++;
-	}
-	return false;
-}
-
 int cpts_profile__flow_chain(cpts_ctx *ctx, size_t **culprits, size_t *n_culprits,
 			     double thr, const cpts_pf_set *old, size_t n_old,
 			     const cpts_vec *codes, double value, bool pairs)
@@ -276,7 +260,7 @@ int cpts_profile__flow_chain(cpts_ctx *ctx, size_t **culprits, size_t *n_culprit
 				(*culprits)[(*n_culprits)++] = r - 1;
 	} else {
 		for (size_t r = 1; r < n_rows; r++)
-			if (shares(old[r - 1].codes, codes))
+			if (cpts_profile__codes_overlap(old[r - 1].codes, codes))
 				(*culprits)[(*n_culprits)++] = r - 1;
 	}
 out:

@@ -18,6 +18,9 @@ typedef struct cpts_pf_set {
 	double value;
 } cpts_pf_set;
 
+/** Do two sorted lists of commune codes (char *) share a commune? (publish_flows.c) */
+bool cpts_profile__codes_overlap(const cpts_vec *a, const cpts_vec *b);
+
 /**
  * Would publishing the total `value` over the communes `codes` (sorted, BORROWED),
  * together with the totals `old` (same kind), let a reader bound a sum of flows to 1..T-1?
