@@ -74,6 +74,11 @@ typedef struct cpts_flows {
 /** Load flows (optionally of one profession; NULL = all). */
 int cpts_flows_load(cpts_ctx *ctx, cpts_flows **out, const cpts_model *m, cpts_store *s,
 		    const char *profession);
+struct cpts_flow_rows; /* cpts/store_graph.h */
+/** cpts_flows_load from the rows of table flows held in memory (cpts/store_graph.h):
+ * the same matrix, without reading the table (nor its cache). */
+int cpts_flows_from_rows(cpts_ctx *ctx, cpts_flows **out, const cpts_model *m,
+			 const struct cpts_flow_rows *rows, const char *profession);
 void cpts_flows_free(cpts_flows *f);
 /**
  * The transpose of a flow matrix: rows = practice communes, columns = residences, the

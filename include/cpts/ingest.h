@@ -13,6 +13,7 @@
 
 #include "cpts/ctx.h"
 #include "cpts/store.h"
+#include "cpts/store_graph.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -111,6 +112,13 @@ cpts_ingest_prefetch *cpts_ingest_prefetch_start(cpts_ctx *ctx, cpts_table_kind 
  * cpts_ingest_table. pf is consumed (joined and freed) in every case.
  */
 int cpts_ingest_table_prefetched(cpts_ctx *ctx, cpts_store *s, cpts_ingest_prefetch *pf);
+/**
+ * cpts_ingest_table_prefetched, and *rows (when rows is not NULL) receives the rows
+ * stored when they were the prefetch's (OWNED by caller, cpts_flow_rows_free; the
+ * table's rows in its key order), NULL when the file was read again.
+ */
+int cpts_ingest_table_prefetched_rows(cpts_ctx *ctx, cpts_store *s, cpts_ingest_prefetch *pf,
+				      cpts_flow_rows **rows);
 
 /** Wait for and free a prefetch that will not be used (NULL-safe). */
 void cpts_ingest_prefetch_free(cpts_ingest_prefetch *pf);

@@ -31,6 +31,7 @@
 #include "cpts/graph.h"
 #include "cpts/model.h"
 #include "cpts/store.h"
+#include "cpts/store_graph.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -73,6 +74,16 @@ int cpts_session_graph(cpts_ctx *ctx, cpts_session *ss, cpts_graph **out);
 /** The flow matrix of one profession (NULL: all); *out BORROWED. */
 int cpts_session_flows(cpts_ctx *ctx, cpts_session *ss, const char *profession,
 		       cpts_flows **out);
+/**
+ * Hand over the rows of table flows held in memory, exactly what the table holds (the
+ * ingest's, cpts_ingest_table_prefetched_rows): later flow matrices are built from them
+ * and readers of the rows use them instead of the table. @param rows OWNED by the
+ * session from now on; dropped with CPTS_SESSION_FLOWS.
+ */
+void cpts_session_put_flow_rows(cpts_session *ss, cpts_flow_rows *rows);
+/** The rows handed over, or NULL (read the table then); BORROWED, read-only (several
+ * threads may read them at once). */
+const cpts_flow_rows *cpts_session_flow_rows(const cpts_session *ss);
 /** Its transpose (rows = practice communes, columns = residences; outside[] zero,
  * row_total and col_total swapped); *out BORROWED. */
 int cpts_session_flows_t(cpts_ctx *ctx, cpts_session *ss, const char *profession,
@@ -89,7 +100,7 @@ typedef enum cpts_session_entry {
 	CPTS_SESSION_MODEL,     /* communes or population replaced: drops everything */
 	CPTS_SESSION_PARTITION, /* one partition (name) */
 	CPTS_SESSION_GRAPH,
-	CPTS_SESSION_FLOWS,     /* the flow matrices of every profession */
+	CPTS_SESSION_FLOWS,     /* the flow matrices of every profession, the rows held */
 } cpts_session_entry;
 
 /** Drop a cached entry (name: the partition's for CPTS_SESSION_PARTITION, else NULL). */

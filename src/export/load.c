@@ -10,7 +10,8 @@
  * slivers an overlay union can leave; when the input is not a clean coverage it
  * fails and we fall back to GEOSUnaryUnion_r.
  *
- * The flows (millions of rows on France) are read on a thread of its own while the
+ * The flows (millions of rows on France; from the session when it holds the table's
+ * rows, as `diagnose` does after its ingest) are read on a thread of its own while the
  * territories are dissolved: the dissolve never touches the workspace, and the flows
  * thread is then the only user of its connection (opened without SQLite's mutex), so
  * every other read is done before it starts and nothing reads the workspace until
@@ -235,13 +236,21 @@ static int flow_row(void *arg, const char *o, size_t lo, const char *de, size_t 
 	return CPTS_OK;
 }
 
+/* A row the session holds (cpts_flow_rows_each), as the table's reader gives it. */
+static int held_flow_row(void *arg, const char *o, const char *de, double volume, bool masked)
+{
+	return flow_row(arg, o, strlen(o), de, strlen(de), volume, masked);
+}
+
 static int load_flows(cpts_ctx *ctx, ex_data *d)
 {
 	flow_reader r = { ctx, d, { 0 }, CPTS_BUF_INIT, CPTS_BUF_INIT, false, false, 0.0, -1 };
+	const cpts_flow_rows *held = cpts_session_flow_rows(d->ss);
 	int rc;
 
 	cpts_vec_init(&r.v, sizeof(ex_flow), SIZE_MAX / sizeof(ex_flow));
-	if ((rc = cpts_store_flow_rows_each(ctx, d->s, flow_row, &r)) < 0)
+	if ((rc = held ? cpts_flow_rows_each(held, NULL, held_flow_row, &r)
+		       : cpts_store_flow_rows_each(ctx, d->s, flow_row, &r)) < 0)
 		goto out;
 	if (r.have && (rc = add_flow(ctx, d, &r.v, r.io, r.pd.data, r.pd.len, r.volume,
 				     r.masked)) < 0)

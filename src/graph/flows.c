@@ -13,7 +13,9 @@
  * only when asked: right after `cpts ingest flows` (cpts_flows_cache) and by `cpts
  * diagnose` from the matrix its session holds (cpts_flows_cache_store); a load never
  * writes. The ingest drops it whenever flows or communes change (deps.c). A cache of
- * another model size, another byte order or a damaged blob is ignored.
+ * another model size, another byte order or a damaged blob is ignored. A command that
+ * holds the table's rows in memory (`diagnose`, after its ingest) builds the matrix
+ * from them (cpts_flows_from_rows): the same rows in the same order, the same sums.
  */
 #include <limits.h>
 #include <math.h>
@@ -239,8 +241,9 @@ static int add_row(void *arg, const char *o, const char *d, double v, bool maske
 	return CPTS_OK;
 }
 
-int cpts_flows_load(cpts_ctx *ctx, cpts_flows **out, const cpts_model *m, cpts_store *s,
-		    const char *profession)
+/* The matrix from the rows in memory when given, else from the cache or the table of s. */
+static int load(cpts_ctx *ctx, cpts_flows **out, const cpts_model *m, cpts_store *s,
+		const cpts_flow_rows *rows, const char *profession)
 {
 	cpts_flows *f = cpts_calloc(1, sizeof(*f));
 	int32_t *keys = code_table(m);
@@ -255,7 +258,7 @@ int cpts_flows_load(cpts_ctx *ctx, cpts_flows **out, const cpts_model *m, cpts_s
 	f->outside = cpts_calloc(m->n + 1, sizeof(double));
 	f->row_total = cpts_calloc(m->n + 1, sizeof(double));
 	f->col_total = cpts_calloc(m->n + 1, sizeof(double));
-	if (!profession) {
+	if (!profession && !rows) {
 		cpts_flow_matrix_io io = { m->n, 0, f->start, NULL, NULL, f->outside, 0, 0 };
 		if (cpts_store_flow_matrix_read(s, &io)) {
 			f->col = io.col;
@@ -268,7 +271,8 @@ int cpts_flows_load(cpts_ctx *ctx, cpts_flows **out, const cpts_model *m, cpts_s
 			return CPTS_OK;
 		}
 	}
-	if ((rc = cpts_store_flows_each(ctx, s, profession, add_row, &a)) < 0)
+	if ((rc = rows ? cpts_flow_rows_each(rows, profession, add_row, &a)
+		       : cpts_store_flows_each(ctx, s, profession, add_row, &a)) < 0)
 		goto out;
 	if (a.n_unknown)
 		cpts_warn(ctx, "%zu flow rows from residences outside the workspace ignored",
@@ -282,6 +286,18 @@ out:
 	free(keys);
 	cpts_flows_free(f);
 	return rc;
+}
+
+int cpts_flows_load(cpts_ctx *ctx, cpts_flows **out, const cpts_model *m, cpts_store *s,
+		    const char *profession)
+{
+	return load(ctx, out, m, s, NULL, profession);
+}
+
+int cpts_flows_from_rows(cpts_ctx *ctx, cpts_flows **out, const cpts_model *m,
+			 const cpts_flow_rows *rows, const char *profession)
+{
+	return load(ctx, out, m, NULL, rows, profession);
 }
 
 int cpts_flows_cache(cpts_ctx *ctx, cpts_store *s)

@@ -1214,13 +1214,37 @@ static bool all_direct(const cpts_loader *L)
 	return true;
 }
 
+/* The rows L stored, taken out of its flowset (which is left empty). */
+static cpts_flow_rows *take_rows(cpts_loader *L)
+{
+	cpts_flow_rows *rows = cpts_calloc(1, sizeof(*rows));
+
+	rows->r = L->fs->r;
+	rows->n = L->fs->n;
+	rows->profs = L->fs->profs;
+	rows->n_profs = L->fs->n_profs;
+	L->fs->r = NULL;
+	L->fs->n = L->fs->cap = 0;
+	L->fs->profs = NULL;
+	L->fs->n_profs = 0;
+	return rows;
+}
+
 int cpts_ingest_table_prefetched(cpts_ctx *ctx, cpts_store *s, cpts_ingest_prefetch *pf)
+{
+	return cpts_ingest_table_prefetched_rows(ctx, s, pf, NULL);
+}
+
+int cpts_ingest_table_prefetched_rows(cpts_ctx *ctx, cpts_store *s, cpts_ingest_prefetch *pf,
+				      cpts_flow_rows **rows)
 {
 	cpts_loader *L = &pf->L;
 	const char *path = pf->path;
 	const cpts_ingest_table_opts *opts = pf->opts;
 	int rc;
 
+	if (rows)
+		*rows = NULL;
 	prefetch_join(pf);
 	if (pf->rc == CPTS_OK) {
 		L->s = s;
@@ -1233,6 +1257,8 @@ int cpts_ingest_table_prefetched(cpts_ctx *ctx, cpts_store *s, cpts_ingest_prefe
 			ctx->n_warnings += pf->ctx.n_warnings;
 			pf->ctx.log = ctx->log; /* anything the file says from now on */
 			rc = store_rows(ctx, L, path, true);
+			if (rc == CPTS_OK && rows)
+				*rows = take_rows(L); /* exactly what the table now holds */
 			goto out;
 		}
 	}

@@ -109,10 +109,12 @@ static void table_opts(const cpts_diagnose_opts *o, cpts_table_kind kind, const 
 }
 
 /* The tables of diagnose in their order; the flows from *pf when one was read ahead
- * (started with table_opts: the same options; consumed, *pf set to NULL). */
-static int ingest_tables(cpts_ctx *ctx, cpts_store *s, const cpts_diagnose_opts *o,
+ * (started with table_opts: the same options; consumed, *pf set to NULL), their rows
+ * then handed to the session when they were stored as read (no stage reads them back). */
+static int ingest_tables(cpts_ctx *ctx, cpts_session *ss, const cpts_diagnose_opts *o,
 			 cpts_ingest_prefetch **pf)
 {
+	cpts_store *s = cpts_session_store(ss);
 	const struct {
 		cpts_table_kind kind;
 		const char *path;
@@ -138,8 +140,11 @@ static int ingest_tables(cpts_ctx *ctx, cpts_store *s, const cpts_diagnose_opts 
 		if (!tables[i].path)
 			continue;
 		if (tables[i].kind == CPTS_TABLE_FLOWS && *pf) {
-			rc = cpts_ingest_table_prefetched(ctx, s, *pf);
+			cpts_flow_rows *rows = NULL;
+			rc = cpts_ingest_table_prefetched_rows(ctx, s, *pf, &rows);
 			*pf = NULL;
+			if (rows)
+				cpts_session_put_flow_rows(ss, rows);
 			continue;
 		}
 		table_opts(o, tables[i].kind, map, &to);
@@ -467,7 +472,7 @@ int cpts_diagnose_run(cpts_ctx *ctx, const cpts_diagnose_opts *o, FILE *summary)
 	if ((rc = cpts_ingest_communes(ctx, s, o->communes, &co, NULL)) < 0)
 		goto out;
 	stage_done(&clk, "communes");
-	if ((rc = ingest_tables(ctx, s, o, &pf)) < 0 || (rc = ingest_indicators(ctx, ss, s, o)) < 0)
+	if ((rc = ingest_tables(ctx, ss, o, &pf)) < 0 || (rc = ingest_indicators(ctx, ss, s, o)) < 0)
 		goto out;
 	stage_done(&clk, "tables");
 	if ((rc = warn_population_form(ctx, s, o)) < 0 ||

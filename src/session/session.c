@@ -2,6 +2,10 @@
  * session.c - one command's workspace session (cpts/session.h): the store and the data
  * read from it, each loaded on first use and kept until invalidated or freed.
  *
+ * The rows of table flows are held only when a stage hands them over (`diagnose`, from
+ * its ingest): the flow matrices are then built from them, and the export reads its
+ * pairs from them, instead of reading millions of rows back from the table.
+ *
  * A concept of its own, above src/store (the loaders of the model and partitions) and
  * src/graph (the graph and flow loaders): it depends on both, neither on it. It speaks
  * no SQL itself.
@@ -29,6 +33,7 @@ struct cpts_session {
 	cpts_graph *g;            /* OWNED; NULL until asked */
 	flows_entry *flows;       /* OWNED, n_flows of them */
 	size_t n_flows;
+	cpts_flow_rows *rows;     /* OWNED: the flows table's rows when handed over, else NULL */
 };
 
 cpts_session *cpts_session_new(cpts_store *s)
@@ -108,6 +113,8 @@ void cpts_session_invalidate(cpts_ctx *ctx, cpts_session *ss, cpts_session_entry
 		break;
 	case CPTS_SESSION_FLOWS:
 		drop_flows(ss);
+		cpts_flow_rows_free(ss->rows);
+		ss->rows = NULL;
 		break;
 	}
 }
@@ -117,6 +124,7 @@ void cpts_session_free(cpts_ctx *ctx, cpts_session *ss)
 	if (!ss)
 		return;
 	cpts_session_invalidate(ctx, ss, CPTS_SESSION_MODEL, NULL);
+	cpts_session_invalidate(ctx, ss, CPTS_SESSION_FLOWS, NULL);
 	if (!ss->borrowed)
 		cpts_store_free(ss->s);
 	free(ss);
@@ -224,7 +232,8 @@ static int flows_entry_get(cpts_ctx *ctx, cpts_session *ss, const char *professi
 			return CPTS_OK;
 		}
 	if ((rc = cpts_session_model(ctx, ss, &m)) < 0 ||
-	    (rc = cpts_flows_load(ctx, &f, m, ss->s, profession)) < 0)
+	    (rc = ss->rows ? cpts_flows_from_rows(ctx, &f, m, ss->rows, profession)
+			   : cpts_flows_load(ctx, &f, m, ss->s, profession)) < 0)
 		return rc;
 	ss->flows = cpts_reallocarray(ss->flows, ss->n_flows + 1, sizeof(*ss->flows));
 	e = &ss->flows[ss->n_flows++];
@@ -261,4 +270,16 @@ int cpts_session_flows_t(cpts_ctx *ctx, cpts_session *ss, const char *profession
 		e->ft = cpts_flows_transpose(e->f);
 	*out = e->ft;
 	return CPTS_OK;
+}
+
+void cpts_session_put_flow_rows(cpts_session *ss, cpts_flow_rows *rows)
+{
+	if (ss->rows != rows)
+		cpts_flow_rows_free(ss->rows);
+	ss->rows = rows;
+}
+
+const cpts_flow_rows *cpts_session_flow_rows(const cpts_session *ss)
+{
+	return ss->rows;
 }

@@ -1,7 +1,7 @@
 /*
  * graph_io.c - the SQL of the graph module (cpts/store_graph.h): contiguity edges and
- * their counts, the commune geometry blobs, the flows table read row by row and the
- * packed flow matrix cache. Every read loop ends on SQLITE_DONE or reports an internal
+ * their counts, the commune geometry blobs, the flows table read row by row (or its rows
+ * held in memory, read the same way) and the packed flow matrix cache. Every read loop ends on SQLITE_DONE or reports an internal
  * error (a damaged file must not read as the end of the data).
  */
 #include <limits.h>
@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cpts/store_graph.h"
+#include "cpts/store_ingest.h"
 #include "cpts/util.h"
 
 /* ---- graph edges ----------------------------------------------------------------- */
@@ -229,6 +230,36 @@ int cpts_store_flows_each(cpts_ctx *ctx, cpts_store *s, const char *profession,
 out:
 	sqlite3_finalize(st);
 	return rc;
+}
+
+void cpts_flow_rows_free(cpts_flow_rows *rows)
+{
+	if (!rows)
+		return;
+	free(rows->r);
+	for (size_t i = 0; i < rows->n_profs; i++)
+		free(rows->profs[i]);
+	free(rows->profs);
+	free(rows);
+}
+
+int cpts_flow_rows_each(const cpts_flow_rows *rows, const char *profession,
+			cpts_flow_row_fn fn, void *arg)
+{
+	char o[6] = "", d[6] = "";
+	int rc;
+
+	for (size_t k = 0; k < rows->n; k++) {
+		const cpts_flow_rec *r = &rows->r[k];
+		double v = r->masked || isnan(r->volume) ? NAN : r->volume == 0 ? 0.0 : r->volume;
+		if (profession && strcmp(rows->profs[r->prof], profession) != 0)
+			continue;
+		memcpy(o, r->orig, 5); /* bound as 5 bytes by cpts_store_flows_write */
+		memcpy(d, r->dest, 5);
+		if ((rc = fn(arg, o, d, v, r->masked != 0)) < 0)
+			return rc;
+	}
+	return CPTS_OK;
 }
 
 /* Packed cache: header, then start (u32, n + 1), col (u32, nnz), vol (f64, nnz),
