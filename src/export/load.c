@@ -15,7 +15,9 @@
  * territories are dissolved: the dissolve never touches the workspace, and the flows
  * thread is then the only user of its connection (opened without SQLite's mutex), so
  * every other read is done before it starts and nothing reads the workspace until
- * it is joined.
+ * it is joined. The same thread then masks LI and MSI and chooses the flux layer's
+ * pairs (they need the flows and the publication ledger, not the dissolved outlines),
+ * which one thread did after the dissolve.
  */
 #include <math.h>
 #include <pthread.h>
@@ -570,20 +572,39 @@ static int clean_territories(cpts_ctx *ctx, ex_data *d)
 	return rc;
 }
 
-/* The flows read on a thread of its own (see the header). */
+static int mask_flow_ratios(cpts_ctx *ctx, ex_data *d);
+
+/* The flows read on a thread of its own (see the header), then what depends on them
+ * alone: the masks of LI and MSI and the flux layer's pairs (mask_flow_ratios,
+ * ex_flux_prepare), whose warnings are kept and printed at the join, where the order
+ * of one thread would print them. */
 typedef struct flows_job {
-	cpts_ctx ctx;           /* OWNED: the thread's context (silent; errors only) */
-	ex_data *d;             /* BORROWED: only d->flows and d->n_flows are written */
+	cpts_ctx ctx;           /* OWNED: the thread's context (its log: msgs) */
+	ex_data *d;             /* BORROWED: the thread writes d->flows, n_flows, pf,
+				   flux_pub, flux_known and the territories' flow masks
+				   (flows_withheld, li_masked, msi_masked), which nothing
+				   else touches until the join */
+	int verbosity;          /* the caller's, for the second part */
+	FILE *mem;              /* OWNED: the thread's log, a memstream into msgs */
+	char *msgs;             /* OWNED */
+	size_t msgs_len;
 	pthread_t th;
 	bool running;           /* started and not joined yet */
-	int rc;
+	bool masked;            /* the thread ran the second part (rc_mask is its status) */
+	int rc, rc_mask;
 } flows_job;
 
 static void *flows_main(void *arg)
 {
 	flows_job *j = arg;
 
-	j->rc = load_flows(&j->ctx, j->d);
+	j->rc = load_flows(&j->ctx, j->d); /* silent: errors only, as before */
+	if (j->rc == CPTS_OK) {
+		j->ctx.verbosity = j->verbosity;
+		j->masked = true;
+		if ((j->rc_mask = mask_flow_ratios(&j->ctx, j->d)) == CPTS_OK)
+			j->rc_mask = ex_flux_prepare(&j->ctx, j->d);
+	}
 	cpts_text_release(); /* escaped copies this thread's messages made, if any */
 	return NULL;
 }
@@ -592,28 +613,49 @@ static void *flows_main(void *arg)
 static int flows_start(cpts_ctx *ctx, flows_job *j, ex_data *d)
 {
 	j->d = d;
-	j->rc = CPTS_OK;
-	if (cpts_ctx_init(&j->ctx) == CPTS_OK) {
+	j->rc = j->rc_mask = CPTS_OK;
+	j->verbosity = ctx->verbosity;
+	if (cpts_ctx_init(&j->ctx) == CPTS_OK &&
+	    (j->ctx.log = j->mem = open_memstream(&j->msgs, &j->msgs_len))) {
 		j->ctx.verbosity = CPTS_LOG_ERROR;
 		j->running = pthread_create(&j->th, NULL, flows_main, j) == 0;
 	}
 	if (j->running)
 		return CPTS_OK;
+	if (j->mem)
+		fclose(j->mem);
+	free(j->msgs);
+	j->mem = NULL;
+	j->msgs = NULL;
 	cpts_ctx_release(&j->ctx);
 	return load_flows(ctx, d);
 }
 
-/* Wait for the flows; their error, met first in the order of the reads, wins. */
+/* Wait for the thread. The flows' error, met first in the order of the reads, wins;
+ * then the caller's (rc: the thread's second part would not have run, its messages are
+ * dropped); then the second part's, after its messages. */
 static int flows_join(cpts_ctx *ctx, flows_job *j, int rc)
 {
 	if (!j->running)
 		return rc;
 	pthread_join(j->th, NULL);
 	j->running = false;
+	fclose(j->mem);
+	j->mem = NULL;
 	if (j->rc < 0) {
 		ctx->err = j->ctx.err;
 		rc = j->rc;
+	} else if (rc >= 0) {
+		if (j->msgs_len)
+			fwrite(j->msgs, 1, j->msgs_len, ctx->log ? ctx->log : stderr);
+		ctx->n_warnings += j->ctx.n_warnings;
+		if (j->rc_mask < 0) {
+			ctx->err = j->ctx.err;
+			rc = j->rc_mask;
+		}
 	}
+	free(j->msgs);
+	j->msgs = NULL;
 	cpts_ctx_release(&j->ctx);
 	return rc;
 }
@@ -743,7 +785,8 @@ int ex_data_load(cpts_ctx *ctx, ex_data **out, cpts_store *s, const cpts_export_
 		goto out;
 	if ((rc = flows_join(ctx, &fj, rc)) < 0)
 		goto out;
-	if ((rc = mask_flow_ratios(ctx, d)) < 0 || (rc = ex_flux_prepare(ctx, d)) < 0)
+	if (!fj.masked && ((rc = mask_flow_ratios(ctx, d)) < 0 ||
+			   (rc = ex_flux_prepare(ctx, d)) < 0))
 		goto out;
 	*out = d;
 	d = NULL;
