@@ -13,7 +13,11 @@
  * - a bad cell, a repeated row: the error names file, line and field as the loader's,
  *   and the workspace keeps its previous flows;
  * - a column no canonical column reads: its warning printed once, when stored;
- * - a prefetch freed unused (an earlier stage failed) stops its thread.
+ * - a prefetch freed unused (an earlier stage failed) stops its thread;
+ * - the rows handed over when asked (cpts_ingest_table_prefetched_rows, what `diagnose`
+ *   gives its session): row by row what the table gives back, and the flow matrices
+ *   built from them (cpts_flows_from_rows) equal to the bit to those read from the table;
+ *   none when the loader read the file again.
  */
 #include <dirent.h>
 #include <stdbool.h>
@@ -24,7 +28,10 @@
 #include <unistd.h>
 
 #include "cpts/ctx.h"
+#include "cpts/graph.h"
 #include "cpts/ingest.h"
+#include "cpts/model.h"
+#include "cpts/store_graph.h"
 #include "cpts/store.h"
 #include "cpts/util.h"
 #include "tap.h"
@@ -149,6 +156,63 @@ static bool wait_open(const char *path)
 	return false;
 }
 
+/* One row of table flows as text (cpts_flow_row_fn), appended to the buffer arg. */
+static int row_text(void *arg, const char *o, const char *d, double v, bool masked)
+{
+	cpts_buf_addf(arg, "%s %s %.17g %d\n", o, d, v, masked);
+	return CPTS_OK;
+}
+
+/* Whether two flow matrices are the same to the bit (arrays, totals, counts). */
+static bool same_flows(const cpts_flows *x, const cpts_flows *y)
+{
+	size_t n = x->n, nnz = x->start[n];
+
+	return n == y->n && memcmp(x->start, y->start, (n + 1) * sizeof(size_t)) == 0 &&
+	       memcmp(x->col, y->col, nnz * sizeof(size_t)) == 0 &&
+	       memcmp(x->vol, y->vol, nnz * sizeof(double)) == 0 &&
+	       memcmp(x->outside, y->outside, n * sizeof(double)) == 0 &&
+	       memcmp(x->row_total, y->row_total, n * sizeof(double)) == 0 &&
+	       memcmp(x->col_total, y->col_total, n * sizeof(double)) == 0 &&
+	       x->total == y->total && x->n_masked == y->n_masked;
+}
+
+/* The rows handed over by cpts_ingest_table_prefetched_rows against the table a now
+ * holds: the same rows in the same order with the same values (all professions and
+ * one), and the flow matrices built from them equal to those read from the table. */
+static void check_rows(cpts_ctx *ctx, cpts_store *a, const cpts_flow_rows *rows, int n)
+{
+	const char *prof[2] = { NULL, "p7" };
+	cpts_model *m = NULL;
+
+	ok(rows && rows->n == (size_t)n, "the %d rows handed over", n);
+	if (!rows || cpts_model_load(ctx, &m, a) < 0) {
+		diag("no rows or no model: %s", ctx->err.msg);
+		return;
+	}
+	for (int k = 0; k < 2; k++) {
+		cpts_buf ta = CPTS_BUF_INIT, tb = CPTS_BUF_INIT;
+		cpts_flows *fa = NULL, *fb = NULL;
+		cpts_store_flows_each(ctx, a, prof[k], row_text, &ta);
+		cpts_flow_rows_each(rows, prof[k], row_text, &tb);
+		ok(ta.len > 0 && ta.len == tb.len && memcmp(ta.data, tb.data, ta.len) == 0,
+		   "%s: row by row what the table gives (codes, volume, mask)",
+		   prof[k] ? prof[k] : "every profession");
+		is_int(cpts_flows_load(ctx, &fa, m, a, prof[k]), CPTS_OK, "matrix read");
+		is_int(cpts_flows_from_rows(ctx, &fb, m, rows, prof[k]), CPTS_OK,
+		       "matrix from the rows");
+		ok(fa && fb && same_flows(fa, fb) && fa->start[fa->n] > 0 &&
+		   (prof[k] || fa->n_masked == 1), "%s: the same matrix to the bit (%zu pairs,"
+		   " %zu masked)", prof[k] ? prof[k] : "every profession",
+		   fa ? fa->start[fa->n] : 0, fa ? fa->n_masked : 0);
+		cpts_flows_free(fa);
+		cpts_flows_free(fb);
+		cpts_buf_release(&ta);
+		cpts_buf_release(&tb);
+	}
+	cpts_model_free(ctx, m);
+}
+
 /* Prefetch path, replace it by other (when given) once the thread has it open, store. */
 static int prefetched(cpts_ctx *ctx, cpts_store *s, const char *path, const char *other,
 		      const cpts_ingest_table_opts *o)
@@ -246,6 +310,16 @@ int main(void)
 	free(sha);
 	write_file(f, big.data);
 	free(same_as_loader(&ctx, a, b, f));
+	{
+		/* the rows stored, handed over (what `diagnose` gives its session) */
+		cpts_ingest_prefetch *pf = cpts_ingest_prefetch_start(&ctx, CPTS_TABLE_FLOWS, f,
+								      &opts);
+		cpts_flow_rows *rows = NULL;
+		is_int(pf ? cpts_ingest_table_prefetched_rows(&ctx, a, pf, &rows) : -100, CPTS_OK,
+		       "prefetched again, its rows asked for");
+		check_rows(&ctx, a, rows, n);
+		cpts_flow_rows_free(rows);
+	}
 
 	/* 2. passage, arrondissement, outside destination: read again by the loader */
 	write_file(f, "commune_residence;commune_exercice;volume\n44109;44020;40\n44997;44020;8\n"
@@ -261,6 +335,15 @@ int main(void)
 	     "arrondissement 13201 onto Marseille");
 	is_int((int)q1(a, "SELECT outside FROM flows WHERE dest = '35238'"), 1,
 	       "destination outside kept as outside");
+	{
+		/* read again by the loader: no rows handed over */
+		cpts_ingest_prefetch *pf = cpts_ingest_prefetch_start(&ctx, CPTS_TABLE_FLOWS, f,
+								      &opts);
+		cpts_flow_rows *rows = (cpts_flow_rows *)&opts; /* must be set to NULL */
+		is_int(pf ? cpts_ingest_table_prefetched_rows(&ctx, a, pf, &rows) : -100, CPTS_OK,
+		       "mapped flows stored again, rows asked for");
+		ok(rows == NULL, "read again by the loader: no rows handed over");
+	}
 	da = same_as_loader(&ctx, a, b, f);
 
 	/* 3. a bad cell, a repeated row: the loader's error; the table as it was */
