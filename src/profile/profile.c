@@ -165,10 +165,11 @@ out:
  * (which owns the store connection): on France's 1,681 bassins de vie with the
  * catalogue, computing (about 3 s) and writing the 4 million rows (about 5 s) were
  * one after the other. The worker fills the row buffers of PIPE_SLOTS territories
- * ahead, in the order of the territory codes (the key order of profile_values: every
- * row goes at the end of the table's B-tree, no descent from its root; in partition
- * order, that of the first commune of each territory, France's rows were written in
- * 5.2 s instead of ...); the writer takes them in the same order, so the rows go into
+ * ahead, in the order of the territory codes (the key order of profile_values: each
+ * row goes at the end of the table's B-tree, where SQLite skips the descent from its
+ * root; partition order, that of each territory's first commune, is close to it for
+ * the bassins de vie, not for every partition); the writer takes them in the same
+ * order, so the rows go into
  * the table exactly as one thread would write them. Without a thread (creation
  * failed) the calling thread does both, one territory at a time.
  */
