@@ -47,6 +47,11 @@ sp() { sqlite3 "$WS" "SELECT printf('%.6f', $1) FROM population p JOIN partition
 check "share aged 0-14 ($(val share_0_14))" $?
 [ "$(val share_60_74)" = "$(sp "100.0 * sum(CASE WHEN p.age IN ('60-64','65-69','70-74') THEN p.pop END) / sum(p.pop)")" ]
 check "share aged 60-74" $?
+[ "$(val share_15_29)" = "$(sp "100.0 * sum(CASE WHEN p.age IN ('15-19','20-24','25-29') THEN p.pop END) / sum(p.pop)")" ] &&
+  [ "$(val share_30_44)" = "$(sp "100.0 * sum(CASE WHEN p.age IN ('30-34','35-39','40-44') THEN p.pop END) / sum(p.pop)")" ] &&
+  [ "$(val share_45_59)" = "$(sp "100.0 * sum(CASE WHEN p.age IN ('45-49','50-54','55-59') THEN p.pop END) / sum(p.pop)")" ] &&
+  [ "$(val share_75p)" = "$(sp "100.0 * sum(CASE WHEN p.age >= '75' THEN p.pop END) / sum(p.pop)")" ]
+check "shares aged 15-29, 30-44, 45-59 and 75+ ($(val share_15_29) $(val share_30_44) $(val share_45_59) $(val share_75p))" $?
 [ "$(val aging_index)" = "$(sp "100.0 * sum(CASE WHEN p.age >= '65' THEN p.pop END) / sum(CASE WHEN p.age < '20' THEN p.pop END)")" ]
 check "ageing index 65+ per 100 under 20 ($(val aging_index))" $?
 "$CPTS" export -q "$WS" --partition cpts --html "$T/html"; check "export" $?
