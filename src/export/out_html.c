@@ -1321,7 +1321,10 @@ static void section_method(cpts_buf *b, const ex_data *d)
 			" ratios communaux), et comparés au(x) département(s), à la région et à"
 			" l'ensemble des communes chargées. APL : accessibilité potentielle"
 			" localisée (DREES/IRDES), moyenne des communes pondérée par la"
-			" population. Classes d'attraction : 1 pôle ; 2 au moins 50 % des recours"
+			" population ; temps de trajet de la table traveltime quand elle est"
+			" chargée, sinon distances entre les points représentatifs des communes"
+			" (non entre les adresses des cabinets), allongées du détour, à la vitesse"
+			" des paramètres du profil. Classes d'attraction : 1 pôle ; 2 au moins 50 % des recours"
 			" vers son bassin ; 3 de 30 à 50 % ; 4 moins de 30 % mais son bassin en"
 			" tête ; 5 multipolarisée. Cartes simplifiées pour l'affichage.</p>"
 			"</section>\n");

@@ -320,6 +320,8 @@ typedef struct gstream {
 	char code[sizeof(((cpts_indrow *)0)->code)];
 	long ci;                 /* commune of code */
 	bool have_code;
+	const int32_t *order;    /* BORROWED: the communes sorted by code */
+	size_t pos;              /* in order: after the last code found */
 	const char *split;       /* BORROWED: the stream reads the codes below split ... */
 	bool upper;              /* ... or, when upper, those at or above it */
 } gstream;
@@ -330,6 +332,39 @@ static bool in_half(const gstream *gs, const cpts_indrow *r)
 	int c = strcmp(r->code, gs->split);
 
 	return gs->upper ? c >= 0 : c < 0;
+}
+
+/* The commune of code (-1: none), as cpts_model_find. The codes of an indicator come
+   in order and every indicator walks the same communes: the one after the last found
+   is the likely one (a hash look-up per commune and indicator was 4 % of the reading);
+   else a binary search. */
+static long code_index(gstream *gs, const char *code)
+{
+	const cpts_model *m = gs->m;
+	size_t lo = 0, hi = m->n;
+	int c;
+
+	for (size_t p = gs->pos; p < gs->pos + 2 && p < m->n; p++) {
+		if ((c = strcmp(m->c[gs->order[p]].code, code)) == 0) {
+			gs->pos = p + 1;
+			return gs->order[p];
+		}
+		if (c > 0)
+			break;
+	}
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(m->c[gs->order[mid]].code, code) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	gs->pos = lo;
+	if (lo < m->n && strcmp(m->c[gs->order[lo]].code, code) == 0) {
+		gs->pos = lo + 1;
+		return gs->order[lo];
+	}
+	return -1;
 }
 
 static void take_row(gstream *gs, const cpts_indrow *r)
@@ -350,7 +385,7 @@ static void take_row(gstream *gs, const cpts_indrow *r)
 	if (!gs->have_code || strcmp(gs->code, r->code) != 0) {
 		memcpy(gs->code, r->code, sizeof(gs->code));
 		gs->have_code = true;
-		gs->ci = cpts_model_find(gs->m, r->code);
+		gs->ci = code_index(gs, r->code);
 	}
 	if (g->n == g->cap) {
 		g->cap = g->cap ? 2 * g->cap : 4096;
@@ -418,26 +453,22 @@ static void src_append(gsrc *a, gsrc *b)
 	memset(b, 0, sizeof(*b));
 }
 
-static int cmp_str(const void *a, const void *b)
+static int cmp_code(const void *a, const void *b, void *arg)
 {
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
+	const cpts_model *m = arg;
+
+	return strcmp(m->c[*(const int32_t *)a].code, m->c[*(const int32_t *)b].code);
 }
 
-/* The median commune code (the two halves of the reading hold about as many cells). */
-static const char *median_code(const cpts_model *m)
+/* The communes sorted by code. OWNED by the caller. */
+static int32_t *sorted_codes(const cpts_model *m)
 {
-	const char **v;
-	const char *mid;
+	int32_t *v = cpts_mallocarray(m->n + 1, sizeof(*v));
 
-	if (m->n == 0)
-		return "";
-	v = cpts_mallocarray(m->n, sizeof(*v));
 	for (size_t i = 0; i < m->n; i++)
-		v[i] = m->c[i].code;
-	qsort(v, m->n, sizeof(*v), cmp_str);
-	mid = v[m->n / 2];
-	free(v);
-	return mid;
+		v[i] = (int32_t)i;
+	qsort_r(v, m->n, sizeof(*v), cmp_code, (void *)m);
+	return v;
 }
 
 /* Where the cells of a catalogue row go: the latest year y, the year before yp (-1:
@@ -516,6 +547,7 @@ int cpts_profile__gen_build(cpts_ctx *ctx, cpts_gen **out, cpts_store *s, const 
 	gstream gs, gs2;
 	cpts_gen *g = NULL;
 	glayout *lay = NULL; /* per catalogue row of g->g */
+	int32_t *order = NULL;
 	size_t n_src = 0, n_cells = 0;
 	int rc;
 
@@ -530,8 +562,11 @@ int cpts_profile__gen_build(cpts_ctx *ctx, cpts_gen **out, cpts_store *s, const 
 		    !cpts_strmap_get(gs.want, ind->source, NULL))
 			cpts_strmap_put(gs.want, ind->source, (int64_t)n_src++);
 	gs.src = cpts_calloc(n_src + 1, sizeof(*gs.src));
-	/* two halves of the communes read at once (profile_io.c), then put end to end */
-	gs.split = median_code(m);
+	/* two halves of the communes read at once (profile_io.c), then put end to end; the
+	   split is the median code (the halves hold about as many cells) */
+	order = sorted_codes(m);
+	gs.order = order;
+	gs.split = m->n ? m->c[order[m->n / 2]].code : "";
 	gs2 = gs;
 	gs2.upper = true;
 	gs2.src = cpts_calloc(n_src + 1, sizeof(*gs2.src));
@@ -601,6 +636,7 @@ out:
 		free(gs.src[k].ss.k);
 	}
 	free(gs.src);
+	free(order);
 	cpts_strmap_free(gs.want);
 	return rc;
 }

@@ -165,8 +165,12 @@ out:
  * (which owns the store connection): on France's 1,681 bassins de vie with the
  * catalogue, computing (about 3 s) and writing the 4 million rows (about 5 s) were
  * one after the other. The worker fills the row buffers of PIPE_SLOTS territories
- * ahead, in partition order; the writer takes them in the same order, so the rows go
- * into the table exactly as one thread would write them. Without a thread (creation
+ * ahead, in the order of the territory codes (the key order of profile_values: each
+ * row goes at the end of the table's B-tree, where SQLite skips the descent from its
+ * root; partition order, that of each territory's first commune, is close to it for
+ * the bassins de vie, not for every partition); the writer takes them in the same
+ * order, so the rows go into
+ * the table exactly as one thread would write them. Without a thread (creation
  * failed) the calling thread does both, one territory at a time.
  */
 #define PIPE_SLOTS 8
@@ -177,6 +181,7 @@ typedef struct pipe_state {
 	prun *r;                    /* BORROWED: computing state, the worker's alone */
 	const cpts_partition *p;    /* BORROWED */
 	const bool *selected;       /* BORROWED */
+	const size_t *order;        /* BORROWED: the territories sorted by code */
 	cpts_vec buf[PIPE_SLOTS];   /* OWNED: rows of the territories in flight (prow) */
 	size_t terr[PIPE_SLOTS];    /* the territory of each buffer */
 	size_t made, taken;         /* buffers filled / written so far (slot = count % N) */
@@ -189,8 +194,8 @@ static void *pipe_worker(void *arg)
 	pipe_state *ps = arg;
 	prun *r = ps->r;
 
-	for (size_t t = 0; t < ps->p->n_terr; t++) {
-		size_t slot;
+	for (size_t k = 0; k < ps->p->n_terr; k++) {
+		size_t slot, t = ps->order[k];
 		if (!ps->selected[t])
 			continue;
 		pthread_mutex_lock(&ps->mu);
@@ -219,6 +224,13 @@ static void *pipe_worker(void *arg)
 	return NULL;
 }
 
+static int cmp_terr(const void *a, const void *b, void *arg)
+{
+	const cpts_partition *p = arg;
+
+	return strcmp(p->terr[*(const size_t *)a], p->terr[*(const size_t *)b]);
+}
+
 static int write_all(cpts_ctx *ctx, cpts_store_pvwriter *w, prun *r, const cpts_partition *p,
 		     const bool *selected, size_t n_sel)
 {
@@ -228,18 +240,24 @@ static int write_all(cpts_ctx *ctx, cpts_store_pvwriter *w, prun *r, const cpts_
 	size_t done = 0;
 	int rc = CPTS_OK;
 
+	size_t *order = cpts_mallocarray(p->n_terr + 1, sizeof(*order));
+
+	for (size_t t = 0; t < p->n_terr; t++)
+		order[t] = t;
+	qsort_r(order, p->n_terr, sizeof(*order), cmp_terr, (void *)p);
 	memset(&ps, 0, sizeof(ps));
 	ps.r = r;
 	ps.p = p;
 	ps.selected = selected;
+	ps.order = order;
 	for (int k = 0; k < PIPE_SLOTS; k++)
 		cpts_vec_init(&ps.buf[k], sizeof(prow), SIZE_MAX / sizeof(prow));
 	pthread_mutex_init(&ps.mu, NULL);
 	pthread_cond_init(&ps.cv, NULL);
 	threaded = pthread_create(&th, NULL, pipe_worker, &ps) == 0;
-	for (size_t t = 0; t < p->n_terr && rc >= 0; t++) {
+	for (size_t k = 0; k < p->n_terr && rc >= 0; k++) {
 		const cpts_vec *rows;
-		size_t slot, tt = t;
+		size_t slot, t = order[k], tt = t;
 		if (threaded) {
 			pthread_mutex_lock(&ps.mu);
 			while (ps.made == ps.taken && !ps.finished)
@@ -285,6 +303,7 @@ static int write_all(cpts_ctx *ctx, cpts_store_pvwriter *w, prun *r, const cpts_
 	memset(&r->rows, 0, sizeof(r->rows));
 	for (int k = 0; k < PIPE_SLOTS; k++)
 		cpts_vec_release(&ps.buf[k]);
+	free(order);
 	return rc;
 }
 

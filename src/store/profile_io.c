@@ -69,31 +69,35 @@ out:
 	return rc;
 }
 
-/* Column col as text into dst (truncated to cap - 1 bytes); no printf: millions of
-   cells go through here. */
+/* Column col as text into dst (truncated to cap - 1 bytes); no printf and no
+   sqlite3_column_bytes: millions of cells go through here, and the keys are short
+   NUL-terminated texts. */
 static void copy_text(char *dst, size_t cap, sqlite3_stmt *st, int col)
 {
 	const char *t = (const char *)sqlite3_column_text(st, col);
-	size_t n = t ? (size_t)sqlite3_column_bytes(st, col) : 0;
+	size_t n = 0;
 
-	if (n >= cap)
-		n = cap - 1;
-	if (n)
-		memcpy(dst, t, n);
+	if (t)
+		while (n + 1 < cap && t[n])
+			dst[n] = t[n], n++;
 	dst[n] = 0;
 }
 
-/* The row of st (indicator, code, sex, age, year, num, den, masked) into r. */
+/* The row of st (code, sex, age, year, num, den, flags: masked | num NULL << 1 | den
+   NULL << 2) into r, whose indicator is that of the query. 7 column calls a row
+   instead of 14 (France: 5 million rows). */
 static void decode_indrow(sqlite3_stmt *st, cpts_indrow *r)
 {
-	copy_text(r->indicator, sizeof(r->indicator), st, 0);
-	copy_text(r->code, sizeof(r->code), st, 1);
-	copy_text(r->sex, sizeof(r->sex), st, 2);
-	copy_text(r->age, sizeof(r->age), st, 3);
-	r->year = sqlite3_column_int(st, 4);
-	r->num = sqlite3_column_type(st, 5) == SQLITE_NULL ? NAN : sqlite3_column_double(st, 5);
-	r->den = sqlite3_column_type(st, 6) == SQLITE_NULL ? NAN : sqlite3_column_double(st, 6);
-	r->masked = sqlite3_column_int(st, 7) != 0;
+	int f;
+
+	copy_text(r->code, sizeof(r->code), st, 0);
+	copy_text(r->sex, sizeof(r->sex), st, 1);
+	copy_text(r->age, sizeof(r->age), st, 2);
+	r->year = sqlite3_column_int(st, 3);
+	f = sqlite3_column_int(st, 6);
+	r->num = f & 2 ? NAN : sqlite3_column_double(st, 4);
+	r->den = f & 4 ? NAN : sqlite3_column_double(st, 5);
+	r->masked = (f & 1) != 0;
 }
 
 /* ---- the same rows in two halves, read at once (France: 5 million rows) ---- */
@@ -146,12 +150,14 @@ static int read_half(sqlite3 *db, char *const *inds, size_t n_inds, const char *
 	cpts_indrow r;
 	int rc = CPTS_OK, step = SQLITE_DONE;
 
-	if (sqlite3_prepare_v2(db, upper ? "SELECT indicator, code, sex, age, year, num, den,"
-			       " masked FROM indicator_data WHERE indicator = ?1 AND code >= ?2"
-			       " ORDER BY indicator, code, sex, age, year"
-			     : "SELECT indicator, code, sex, age, year, num, den, masked FROM"
-			       " indicator_data WHERE indicator = ?1 AND code < ?2 ORDER BY"
-			       " indicator, code, sex, age, year", -1, &st, NULL) != SQLITE_OK) {
+	/* the indicator is bound: not read back; the NULLs and the mask in one column */
+	/* (SQL's << and | bind alike: every term in parentheses) */
+#define READ_COLS "SELECT code, sex, age, year, num, den, (masked <> 0) + ((num IS NULL) * 2)" \
+		  " + ((den IS NULL) * 4) FROM indicator_data WHERE indicator = ?1 AND code "
+	if (sqlite3_prepare_v2(db, upper ? READ_COLS ">= ?2 ORDER BY code, sex, age, year"
+			     : READ_COLS "< ?2 ORDER BY code, sex, age, year", -1, &st, NULL) !=
+	    SQLITE_OK) {
+#undef READ_COLS
 		snprintf(err, cap, "%s", sqlite3_errmsg(db));
 		return sqlite3_errcode(db) ? sqlite3_errcode(db) : SQLITE_ERROR;
 	}
@@ -160,6 +166,7 @@ static int read_half(sqlite3 *db, char *const *inds, size_t n_inds, const char *
 		sqlite3_reset(st);
 		sqlite3_bind_text(st, 1, inds[k], -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, split, -1, SQLITE_STATIC);
+		snprintf(r.indicator, sizeof(r.indicator), "%s", inds[k]);
 		while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 			decode_indrow(st, &r);
 			if ((rc = fn(arg, &r)) < 0)
@@ -364,6 +371,8 @@ struct cpts_store_pvwriter {
 	sqlite3_stmt *del;     /* OWNED */
 	sqlite3_stmt *ins;     /* OWNED: one row */
 	sqlite3_stmt *batch;   /* OWNED: PV_BATCH rows (prepared on first use) */
+	const char *level, *code; /* BORROWED: those of the last row bound ... */
+	int level_len, code_len;  /* ... and their lengths (no strlen for the next rows) */
 };
 
 int cpts_store_pvwriter_open(cpts_ctx *ctx, cpts_store *s, cpts_store_pvwriter **out,
@@ -424,12 +433,23 @@ static void bind_real(sqlite3_stmt *st, int p, double v)
 		sqlite3_bind_double(st, p, v);
 }
 
-/* Bind the columns of row r after partition and territory, from parameter p on. */
-static void bind_pvvals(sqlite3_stmt *st, int p, const cpts_store_pvrow *r)
+/* Bind the columns of row r after partition and territory, from parameter p on. The
+   rows of a territory come sorted: level and code are mostly those of the row before
+   (the same pointers), their lengths are kept. */
+static void bind_pvvals(cpts_store_pvwriter *w, sqlite3_stmt *st, int p,
+			const cpts_store_pvrow *r)
 {
-	sqlite3_bind_text(st, p, r->level, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, p + 1, r->code, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, p + 2, r->ind, -1, SQLITE_STATIC);
+	if (r->level != w->level) {
+		w->level = r->level;
+		w->level_len = (int)strlen(r->level);
+	}
+	if (r->code != w->code) {
+		w->code = r->code;
+		w->code_len = (int)strlen(r->code);
+	}
+	sqlite3_bind_text(st, p, r->level, w->level_len, SQLITE_STATIC);
+	sqlite3_bind_text(st, p + 1, r->code, w->code_len, SQLITE_STATIC);
+	sqlite3_bind_text(st, p + 2, r->ind, (int)strnlen(r->ind, sizeof(r->ind)), SQLITE_STATIC);
 	bind_real(st, p + 3, r->v);
 	bind_real(st, p + 4, r->lo);
 	bind_real(st, p + 5, r->hi);
@@ -463,13 +483,13 @@ int cpts_store_pvwriter_put(cpts_ctx *ctx, cpts_store_pvwriter *w, const char *t
 	}
 	for (; rc == CPTS_OK && k + PV_BATCH <= n; k += PV_BATCH) {
 		for (int i = 0; i < PV_BATCH; i++)
-			bind_pvvals(w->batch, 3 + 7 * i, &rows[k + (size_t)i]);
+			bind_pvvals(w, w->batch, 3 + 7 * i, &rows[k + (size_t)i]);
 		rc = cpts_store_step_done(ctx, w->s, w->batch);
 	}
 	for (; rc == CPTS_OK && k < n; k++) {
 		sqlite3_bind_text(w->ins, 1, w->partition, -1, SQLITE_STATIC);
 		sqlite3_bind_text(w->ins, 2, territory, -1, SQLITE_STATIC);
-		bind_pvvals(w->ins, 3, &rows[k]);
+		bind_pvvals(w, w->ins, 3, &rows[k]);
 		rc = cpts_store_step_done(ctx, w->s, w->ins);
 	}
 	return rc;

@@ -4,7 +4,8 @@
 # `cpts profile --catalogue`, and appears in the GeoPackage (value, 95 % interval,
 # masking companions, French alias) and in the HTML page (its block, interval,
 # comparison with the département). The expected share and its Wilson interval are
-# recomputed here with sqlite3 and awk from the input file, not with our code. Bad
+# recomputed here with sqlite3 and awk from the input file, not with our code; so is a
+# dsr standardised on the ingested area (standard `area`). Bad
 # catalogue rows and bad indicator cells exit 3 naming file, line and field.
 CPTS="$1"
 SRC="${CPTS_SRC:-$(dirname "$0")/../..}"
@@ -90,6 +91,34 @@ check "the HTML row shows the value $V in French format" $?
 grep -q "Comparaison au département" "$PAGE" &&
   grep -Eq "Vaccination de test.*<td>(significativement (supérieur|inférieur)|non significatif)</td>" "$PAGE"
 check "the HTML row compares with the département" $?
+
+# a dsr standardised on the whole ingested area (standard `area`): the weight of a
+# stratum is the area's denominator in it, so the area's own rate is its crude rate and
+# a territory's is sum_s w_s x_ts / n_ts / sum_s w_s, computed here with awk
+cat > "$T/cat_std.csv" <<'CSV'
+key;label;block;type;unit;decimals;multiplier;sensitive;standard;source
+std_test;Taux standardisé de test (population de la zone);État de santé;dsr;pour 100 000;1;100000;oui;area;stdz
+CSV
+awk -F';' 'NR > 1 { print $1 }' "$D/population.csv" | sort -u | awk '
+  BEGIN { print "indicateur;code_commune;numerateur;denominateur;sexe;classe_age;annee" }
+  { split("F;F;M;M", sx, ";"); split("00-44;45+;00-44;45+", ag, ";");
+    for (k = 1; k <= 4; k++) { n = 1000 + ($1 % 50) * 20 + 300 * k; x = 11 + ($1 % 13) + 7 * k * (k % 3);
+      print "stdz;" $1 ";" x ";" n ";" sx[k] ";" ag[k] ";2023" } }' > "$T/std.csv"
+cp "$WS" "$T/std.sqlite"
+"$CPTS" ingest indicators "$T/std.sqlite" "$T/std.csv" -q &&
+  "$CPTS" profile -q "$T/std.sqlite" --partition cpts --catalogue "$T/cat_std.csv" --no-table
+check "profile a dsr on the standard 'area'" $?
+awk -F';' 'FNR == 1 { next } FILENAME == ARGV[1] { t[$1] = $2; next }
+  { s = $5 "|" $6; w[s] += $4; X += $3; N += $4 }
+  ($2 in t) { x[t[$2] "|" s] += $3; n[t[$2] "|" s] += $4; T[t[$2]] = 1 }
+  END { for (tt in T) { a = b = 0; for (s in w) { a += w[s] * x[tt "|" s] / n[tt "|" s]; b += w[s] }
+          printf "%s|%.6f\n", tt, 1e5 * a / b }
+        printf "ALL|%.6f\n", 1e5 * X / N }' "$D/partition.csv" "$T/std.csv" | sort > "$T/want_std"
+sqlite3 "$T/std.sqlite" "SELECT DISTINCT level_code, printf('%.6f', value) FROM profile_values
+  WHERE partition = 'cpts' AND indicator = 'std_test' AND level IN ('territoire', 'ensemble')
+  ORDER BY 1" > "$T/got_std"
+[ "$(wc -l < "$T/want_std")" -ge 3 ] && diff "$T/want_std" "$T/got_std" > "$T/diff"
+check "dsr on the area's standard: territories and the area (its crude rate) = awk ($(tr '\n' ' ' < "$T/diff"))" $?
 
 # bad catalogue and bad cells: exit 3, file, line and field named
 printf 'key;label;type\nvaccin_test;Vaccination;ratio\n' > "$T/bad.csv"

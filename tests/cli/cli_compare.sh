@@ -6,7 +6,8 @@
 # French aliases and in the HTML rows. Expected values are recomputed here with python
 # and scipy from the input files only (the two-proportion z-test, the z-test on two
 # Poisson rates), not with our code. A 2022 cell masked masks the change of its
-# territory (and the flag), through the catalogue relation.
+# territory (and the flag), through the catalogue relation. With the 13 metropolitan
+# régions loaded, <key>_cmp_fr against the rest of the area, checked the same way.
 CPTS="$1"
 SRC="${CPTS_SRC:-$(dirname "$0")/../..}"
 D="$SRC/data/demo"
@@ -150,4 +151,28 @@ sqlite3 "$T/o.gpkg" "SELECT territoire, pop_v, pop_v_prec, printf('%.0f', pop_v_
 diff "$T/wantp" "$T/gotp" > "$T/diff"; check "population change 2015-2021 per territory = python ($(tr '\n' ' ' < "$T/diff"))" $?
 [ "$(sqlite3 "$T/o.gpkg" "SELECT count(*) FROM pragma_table_info('territoires') WHERE name = 'pop_v_evol_masque'")" = 0 ]
 check "population vintages are public: no masking companion" $?
+
+# comparison with France: once the 13 metropolitan régions are loaded (here 13 demo
+# communes moved into them, their département unchanged) the territories get
+# <key>_cmp_fr, the territory against the rest of the whole area: in the demo, whose
+# communes are one département, the same sets as the python flags against the rest of
+# the département above
+cp "$WS" "$T/fr.sqlite"
+sqlite3 "$T/fr.sqlite" "UPDATE communes SET reg = CASE (SELECT count(*) FROM communes c2
+  WHERE c2.code < communes.code) WHEN 0 THEN '11' WHEN 1 THEN '24' WHEN 2 THEN '27'
+  WHEN 3 THEN '28' WHEN 4 THEN '32' WHEN 5 THEN '44' WHEN 6 THEN '52' WHEN 7 THEN '53'
+  WHEN 8 THEN '75' WHEN 9 THEN '76' WHEN 10 THEN '84' WHEN 11 THEN '93' WHEN 12 THEN '94'
+  ELSE reg END"
+[ "$(sqlite3 "$T/fr.sqlite" "SELECT count(DISTINCT reg) FROM communes")" = 14 ]
+check "13 metropolitan régions loaded (and the demo's own)" $?
+"$CPTS" profile -q "$T/fr.sqlite" --partition cpts --catalogue "$T/cat.csv" --no-table
+check "profile with every metropolitan région" $?
+sqlite3 "$T/fr.sqlite" "SELECT v.territory, printf('%d', v.value), printf('%d', h.value)
+  FROM profile_values v JOIN profile_values h ON h.partition = v.partition AND
+  h.territory = v.territory AND h.level = v.level AND h.level_code = v.level_code
+  WHERE v.partition = 'cpts' AND v.level = 'territoire' AND v.indicator = 'vacc_t_cmp_fr'
+  AND h.indicator = 'hosp_t_cmp_fr' ORDER BY v.territory" > "$T/gotfr"
+cut -d'|' -f1-3 "$T/want" > "$T/wantfr"
+[ -s "$T/gotfr" ] && diff "$T/wantfr" "$T/gotfr" > "$T/diff"
+check "_cmp_fr of the share and the rate = python/scipy against the rest of the area ($(tr '\n' ' ' < "$T/diff"))" $?
 tap_done

@@ -2,8 +2,11 @@
 # Every profession of the supply table (issue 14 point 4): headcount, FTE, density per
 # 10,000, share aged 60+ and APL of nurses, physiotherapists, midwives, dentists and
 # pharmacists, per territory, recomputed here with sqlite3 from the ingested table;
-# the BPE's codes (NB_D232 ...) are recognised as the profession; the report's supply
-# section shows them; the age groups 0-14 ... 75+ and the ageing index.
+# the BPE's codes (NB_D232 ...) and the RPPS labels as written there (capitals, accents,
+# hyphens: "Masseur-Kinésithérapeute") are recognised as the profession; the report's
+# supply section shows them, and its method note says between which points the APL's
+# distances are taken (issue 14 point 9); the age groups 0-14 ... 75+ and the ageing
+# index.
 CPTS="$1"
 SRC="${CPTS_SRC:-$(dirname "$0")/../..}"
 D="$SRC/data/demo"
@@ -30,6 +33,8 @@ for pair in inf:infirmier mk:masseur_kinesitherapeute sf:sage_femme cd:chirurgie
   k=${pair%%:*}; p=${pair#*:}
   [ "$(val ${k}_count)" = "$(sq 'sum(effectif)' $p)" ]
   check "$k headcount = sum of the $p rows ($(val ${k}_count))" $?
+  [ "$(val ${k}_etp)" = "$(sq 'sum(etp)' $p)" ]
+  check "$k FTE = sum of the $p rows ($(val ${k}_etp))" $?
   D10=$(sqlite3 "$WS" "SELECT printf('%.6f', $(sq 'sum(effectif)' $p) * 10000.0 / $POP)")
   [ "$(val ${k}_density)" = "$D10" ]; check "$k density per 10,000 ($D10)" $?
   [ "$(val ${k}_share_60p)" = "$(sq '100.0 * sum(age_60p) / sum(effectif)' $p)" ]
@@ -42,6 +47,11 @@ sp() { sqlite3 "$WS" "SELECT printf('%.6f', $1) FROM population p JOIN partition
 check "share aged 0-14 ($(val share_0_14))" $?
 [ "$(val share_60_74)" = "$(sp "100.0 * sum(CASE WHEN p.age IN ('60-64','65-69','70-74') THEN p.pop END) / sum(p.pop)")" ]
 check "share aged 60-74" $?
+[ "$(val share_15_29)" = "$(sp "100.0 * sum(CASE WHEN p.age IN ('15-19','20-24','25-29') THEN p.pop END) / sum(p.pop)")" ] &&
+  [ "$(val share_30_44)" = "$(sp "100.0 * sum(CASE WHEN p.age IN ('30-34','35-39','40-44') THEN p.pop END) / sum(p.pop)")" ] &&
+  [ "$(val share_45_59)" = "$(sp "100.0 * sum(CASE WHEN p.age IN ('45-49','50-54','55-59') THEN p.pop END) / sum(p.pop)")" ] &&
+  [ "$(val share_75p)" = "$(sp "100.0 * sum(CASE WHEN p.age >= '75' THEN p.pop END) / sum(p.pop)")" ]
+check "shares aged 15-29, 30-44, 45-59 and 75+ ($(val share_15_29) $(val share_30_44) $(val share_45_59) $(val share_75p))" $?
 [ "$(val aging_index)" = "$(sp "100.0 * sum(CASE WHEN p.age >= '65' THEN p.pop END) / sum(CASE WHEN p.age < '20' THEN p.pop END)")" ]
 check "ageing index 65+ per 100 under 20 ($(val aging_index))" $?
 "$CPTS" export -q "$WS" --partition cpts --html "$T/html"; check "export" $?
@@ -50,6 +60,19 @@ N=$(val inf_count | cut -d. -f1)
 grep -q "Autres professions" "$PAGE" && grep -q "Infirmiers $N (" "$PAGE" &&
   grep -q "Masseurs-kinésithérapeutes" "$PAGE" && grep -q "indice de vieillissement" "$PAGE"
 check "the report's supply section shows every profession" $?
+grep -q "APL.*points représentatifs des communes" "$T/html/index.html"
+check "the method note says the APL's distances are between the communes' representative points" $?
+# RPPS labels as written in the RPPS extracts
+MK=$(val mk_count); SF=$(val sf_count); CD=$(val cd_count)
+sed 's/;masseur_kinesitherapeute;/;Masseur-Kinésithérapeute;/; s/;sage_femme;/;Sage-Femme;/;
+  s/;chirurgien_dentiste;/;Chirurgien-Dentiste;/' "$D/supply.csv" > "$T/rpps.csv"
+grep -q ";Masseur-Kinésithérapeute;" "$T/rpps.csv" && grep -q ";Sage-Femme;" "$T/rpps.csv"
+check "supply file with RPPS labels made" $?
+"$CPTS" ingest supply "$WS" "$T/rpps.csv" -q
+"$CPTS" profile -q "$WS" --partition cpts --no-table
+[ -n "$MK" ] && [ "$(val mk_count)" = "$MK" ] && [ "$(val sf_count)" = "$SF" ] &&
+  [ "$(val cd_count)" = "$CD" ]
+check "RPPS labels Masseur-Kinésithérapeute, Sage-Femme, Chirurgien-Dentiste count as their professions ($(val mk_count) $(val sf_count) $(val cd_count))" $?
 # BPE codes
 sed 's/;infirmier;/;NB_D232;/' "$D/supply.csv" > "$T/bpe.csv"
 "$CPTS" ingest supply "$WS" "$T/bpe.csv" -q
