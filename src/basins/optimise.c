@@ -32,7 +32,12 @@
  * kept only when the objective rose (undone from the move log otherwise). Every descent
  * after the annealing also tries ejection chains (chain_move: a commune enters a full
  * basin, a commune of that basin near it leaves for a third basin or swaps; kept when the
- * two moves together gain). Every start has its own generator
+ * two moves together gain). Half the basin rounds carve a floor-sized basin (grown from
+ * a random member by its flows) out of the third basin instead of halving it. After
+ * the starts, on the calling thread, recombination (recombine): each start is refined
+ * on its overlay with the best one (cells: communes in the same basin in both), whole
+ * cells moving by the same search, then a descent and kicks on the communes; the best
+ * after it is the result. Every start has its own generator
  * seeded from (seed, start index), starts run on worker threads, and the best is
  * chosen by objective, then by lowest start index: the result does not depend on the
  * number of threads nor on their timing.
@@ -97,6 +102,7 @@ typedef struct olocal {
 	long *bestpart;       /* OWNED, per union position: best re-cut found */
 	long lns, lns_kept;   /* re-cuts tried and kept */
 	bool chains;          /* descents also try ejection chains (chain_move) */
+	bool coarse;          /* a recombination's cells (coarse_build): no move hook */
 	long ch_b[CHAIN_CAND];         /* chain candidates of the last best_move: basins, gains */
 	double ch_g[CHAIN_CAND];
 	int ch_n;
@@ -127,6 +133,13 @@ static bool ostop(olocal *o, long units)
 			atomic_store(o->stop, 1);
 	}
 	return atomic_load_explicit(o->stop, memory_order_relaxed) != 0;
+}
+
+/* The move hook (tests) sees the communes' labels, never a recombination's cells. */
+static void ohook(const olocal *o)
+{
+	if (cpts_basins__move_hook && !o->coarse)
+		cpts_basins__move_hook(o->lab, o->w->m->n, cpts_basins__move_hook_arg);
 }
 
 static uint64_t orand(olocal *o)
@@ -352,8 +365,7 @@ static void apply_move(olocal *o, size_t j, long b, double gain)
 	relabel(o, j, b);
 	o->internal += gain;
 	o->moves++;
-	if (cpts_basins__move_hook)
-		cpts_basins__move_hook(o->lab, o->w->m->n, cpts_basins__move_hook_arg);
+	ohook(o);
 }
 
 /* Neighbours of a moved commune may now have a better move. */
@@ -621,8 +633,7 @@ static bool chain_move(olocal *o, size_t j)
 			o->internal += o->ch_g[t] + gain2;
 			o->moves += 2;
 			o->chains_kept++;
-			if (cpts_basins__move_hook)
-				cpts_basins__move_hook(o->lab, o->w->m->n, cpts_basins__move_hook_arg);
+			ohook(o);
 			push_around(o, j);
 			push_around(o, k);
 			return true;
@@ -1045,13 +1056,11 @@ static void basin_round(olocal *o)
 	if (o->internal > before + GAIN_EPS) {
 		o->logging = false;
 		o->rounds_kept++;
-		if (cpts_basins__move_hook)
-			cpts_basins__move_hook(o->lab, w->m->n, cpts_basins__move_hook_arg);
+		ohook(o);
 		return;
 	}
 	undo_log(o, before, moves);
-	if (cpts_basins__move_hook)
-		cpts_basins__move_hook(o->lab, w->m->n, cpts_basins__move_hook_arg);
+	ohook(o);
 }
 
 /*
@@ -1430,8 +1439,7 @@ static void lns_round(olocal *o)
 			relabel(o, o->memb[q], b);
 	}
 	o->internal += 0.5 * (best_kept - old_kept);
-	if (cpts_basins__move_hook)
-		cpts_basins__move_hook(o->lab, n, cpts_basins__move_hook_arg);
+	ohook(o);
 	/* descent from the union and its border (moved communes push their own
 	 * neighbours): the flow neighbours of every member would cost 100 times more */
 	for (size_t q = 0; q < k; q++) {
@@ -1445,8 +1453,7 @@ static void lns_round(olocal *o)
 		o->logging = false;
 		o->ulog_n = 0;
 		o->lns_kept++;
-		if (cpts_basins__move_hook)
-			cpts_basins__move_hook(o->lab, n, cpts_basins__move_hook_arg);
+		ohook(o);
 		return;
 	}
 	undo_log(o, before, moves);
@@ -1504,6 +1511,7 @@ typedef struct ostart {
 	long chains_kept;         /* ejection chains made */
 	double cpu;               /* CPU seconds of this start (its thread's clock) */
 	long recombined;          /* recombinations that raised it (recombine) */
+	bool coarse;              /* a recombination's cells: no move hook */
 } ostart;
 
 /* CPU seconds of the calling thread (0 when the clock is not available). */
@@ -1524,6 +1532,7 @@ static void run_start(const cpts_bwork *w, ostart *s, atomic_int *stop, bool rep
 	olocal_init(&o, w, s->start, s->seed);
 	o.stop = stop;
 	o.reporter = reporter;
+	o.coarse = s->coarse;
 	local_search(&o);
 	anneal(&o, s->kicks);
 	o.chains = cpts_basins__chains;
@@ -1754,6 +1763,7 @@ static void combine_pair(const cpts_bwork *w, ostart *st, size_t p, size_t q, ui
 	coarse_build(&c, w, st[p].lab, st[q].lab);
 	memset(&cs, 0, sizeof(cs));
 	cs.start = c.lab;
+	cs.coarse = true;
 	cs.seed = seed;
 	cs.kicks = (long)fmin(COMB_ANNEAL * (double)c.m.n, 1e6);
 	cs.iterations = (long)fmin(20.0 * (double)c.m.n, 1e5);
