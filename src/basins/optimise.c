@@ -34,11 +34,11 @@
  * basin, a commune of that basin near it leaves for a third basin or swaps; kept when the
  * two moves together gain). Half the basin rounds carve a floor-sized basin (grown from
  * a random member by its flows) out of the third basin instead of halving it. After
- * the starts, on the calling thread, recombination (recombine): each start is refined
- * on its overlay with the best one (cells: communes in the same basin in both), whole
- * cells moving by the same search, then a descent and kicks on the communes; the best
- * after it is the result. Every start has its own generator
- * seeded from (seed, start index), starts run on worker threads, and the best is
+ * the starts, on the calling thread and below 5,000 communes, recombination
+ * (recombine): each start is refined on its overlay with the best one (cells: communes
+ * in the same basin in both), whole cells moving by the same search, then a descent and
+ * kicks on the communes; the best after it is the result. Every start has its own
+ * generator seeded from (seed, start index), starts run on worker threads, and the best is
  * chosen by objective, then by lowest start index: the result does not depend on the
  * number of threads nor on their timing.
  */
@@ -1742,6 +1742,7 @@ static void coarse_release(ocoarse *c)
 
 #define COMB_ROUNDS 1    /* rounds over the population of starts */
 #define COMB_ANNEAL 1000 /* annealing proposals per cell of an overlay */
+#define COMB_MAX_N 5000  /* communes: above, no recombination (France keeps its minute) */
 
 /*
  * One recombination: labelling st[p] refined on its overlay with st[q] (coarse_build):
@@ -1894,7 +1895,7 @@ interrupted:
 			return CPTS_ECANCEL;
 		return cpts_fail(w->ctx, CPTS_ECANCEL, "interrupted");
 	}
-	if (cpts_basins__recombine && n_starts > 1)
+	if (cpts_basins__recombine && n_starts > 1 && n < COMB_MAX_N)
 		recombine(w, st, n_starts, &stop);
 	if (atomic_load(&stop))
 		goto interrupted;
