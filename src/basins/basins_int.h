@@ -131,6 +131,10 @@ extern void (*cpts_basins__move_hook)(const long *lab, size_t n, void *arg);
 extern void *cpts_basins__move_hook_arg;
 /** Test knob: the descents after the annealing try ejection chains (default true). */
 extern bool cpts_basins__chains;
+/* basin rounds also carve floor-sized basins (carve_basin); true unless a caller turns it off */
+extern bool cpts_basins__carve;
+/* the best start recombined with the next ones (recombine); tests switch it off */
+extern bool cpts_basins__recombine;
 
 /** Leiden (igraph) labels of the unlocked communes on the symmetrised flows. */
 int cpts_basins__leiden(cpts_bwork *w);

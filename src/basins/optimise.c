@@ -32,8 +32,13 @@
  * kept only when the objective rose (undone from the move log otherwise). Every descent
  * after the annealing also tries ejection chains (chain_move: a commune enters a full
  * basin, a commune of that basin near it leaves for a third basin or swaps; kept when the
- * two moves together gain). Every start has its own generator
- * seeded from (seed, start index), starts run on worker threads, and the best is
+ * two moves together gain). Half the basin rounds carve a floor-sized basin (grown from
+ * a random member by its flows) out of the third basin instead of halving it. After
+ * the starts, on the calling thread and below 5,000 communes, recombination
+ * (recombine): each start is refined on its overlay with the best one (cells: communes
+ * in the same basin in both), whole cells moving by the same search, then a descent and
+ * kicks on the communes; the best after it is the result. Every start has its own
+ * generator seeded from (seed, start index), starts run on worker threads, and the best is
  * chosen by objective, then by lowest start index: the result does not depend on the
  * number of threads nor on their timing.
  */
@@ -52,6 +57,8 @@
 void (*cpts_basins__move_hook)(const long *lab, size_t n, void *arg);
 void *cpts_basins__move_hook_arg;
 bool cpts_basins__chains = true;
+bool cpts_basins__carve = true;
+bool cpts_basins__recombine = true;
 
 /** State of one start (private to its thread). */
 typedef struct olocal {
@@ -95,6 +102,7 @@ typedef struct olocal {
 	long *bestpart;       /* OWNED, per union position: best re-cut found */
 	long lns, lns_kept;   /* re-cuts tried and kept */
 	bool chains;          /* descents also try ejection chains (chain_move) */
+	bool coarse;          /* a recombination's cells (coarse_build): no move hook */
 	long ch_b[CHAIN_CAND];         /* chain candidates of the last best_move: basins, gains */
 	double ch_g[CHAIN_CAND];
 	int ch_n;
@@ -125,6 +133,13 @@ static bool ostop(olocal *o, long units)
 			atomic_store(o->stop, 1);
 	}
 	return atomic_load_explicit(o->stop, memory_order_relaxed) != 0;
+}
+
+/* The move hook (tests) sees the communes' labels, never a recombination's cells. */
+static void ohook(const olocal *o)
+{
+	if (cpts_basins__move_hook && !o->coarse)
+		cpts_basins__move_hook(o->lab, o->w->m->n, cpts_basins__move_hook_arg);
 }
 
 static uint64_t orand(olocal *o)
@@ -350,8 +365,7 @@ static void apply_move(olocal *o, size_t j, long b, double gain)
 	relabel(o, j, b);
 	o->internal += gain;
 	o->moves++;
-	if (cpts_basins__move_hook)
-		cpts_basins__move_hook(o->lab, o->w->m->n, cpts_basins__move_hook_arg);
+	ohook(o);
 }
 
 /* Neighbours of a moved commune may now have a better move. */
@@ -619,8 +633,7 @@ static bool chain_move(olocal *o, size_t j)
 			o->internal += o->ch_g[t] + gain2;
 			o->moves += 2;
 			o->chains_kept++;
-			if (cpts_basins__move_hook)
-				cpts_basins__move_hook(o->lab, o->w->m->n, cpts_basins__move_hook_arg);
+			ohook(o);
 			push_around(o, j);
 			push_around(o, k);
 			return true;
@@ -847,6 +860,99 @@ static double split_basin(olocal *o, size_t k, long nb)
 	return best_cut;
 }
 
+/*
+ * A small basin carved out of basin c (members in o->memb, k of them): grown from a
+ * random member, each step adding the member next to the carved side that holds most
+ * flows with it relative to the rest of c (flows to the side minus flows to the rest),
+ * until it reaches the floor; it goes to basin nb when what is left of c stays connected
+ * and above the floor. The split of basin_round makes two halves; this one moves a
+ * floor-sized basin (often a self-contained small town) to where it loses least.
+ * Returns the flows cut, or -1 when the carve breaks a constraint.
+ */
+static double carve_basin(olocal *o, size_t k, long nb)
+{
+	const cpts_bwork *w = o->w;
+	const cpts_graph *g = w->g;
+	const cpts_symflows *sy = &w->sym;
+	double floor = w->opts->min_pop > 0 ? w->opts->min_pop : 1, ps = 0, cut = 0;
+	long c;
+	size_t s, nside = 0, reached = 0, top = 0, first = SIZE_MAX;
+	bool ok = true;
+
+	if (k < 2)
+		return -1;
+	s = o->memb[orand(o) % k];
+	c = o->lab[s];
+	for (size_t q = 0; q < k; q++) { /* aff0: flows of each member with the rest of c */
+		size_t j = o->memb[q];
+		for (size_t e = sy->start[j]; e < sy->start[j + 1]; e++)
+			if (sy->adj[e] != j && o->lab[sy->adj[e]] == c)
+				o->aff0[j] += sy->w[e];
+	}
+	o->part[s] = 1;
+	ps = w->m->c[s].pop;
+	nside = 1;
+	add_affinity(o, s, 1);
+	while (ps < floor) {
+		size_t bj = SIZE_MAX;
+		double bs = -INFINITY;
+		for (size_t q = 0; q < k; q++) {
+			size_t j = o->memb[q];
+			bool touch = false;
+			if (o->part[j] == 1)
+				continue;
+			for (size_t e = g->start[j]; e < g->start[j + 1] && !touch; e++)
+				touch = o->part[g->adj[e]] == 1 && o->lab[g->adj[e]] == c;
+			if (touch && 2 * o->aff1[j] - o->aff0[j] > bs) {
+				bs = 2 * o->aff1[j] - o->aff0[j];
+				bj = j;
+			}
+		}
+		if (bj == SIZE_MAX)
+			break;
+		o->part[bj] = 1;
+		ps += w->m->c[bj].pop;
+		nside++;
+		add_affinity(o, bj, 1);
+	}
+	if (ps < floor || o->pop[c] - ps < floor || nside >= k)
+		ok = false;
+	/* what is left of c connected? */
+	if (ok) {
+		++o->stamp;
+		for (size_t q = 0; q < k && first == SIZE_MAX; q++)
+			if (o->part[o->memb[q]] != 1)
+				first = o->memb[q];
+		o->mark[first] = o->stamp;
+		o->stack[top++] = first;
+		while (top) {
+			size_t u = o->stack[--top];
+			reached++;
+			for (size_t e = g->start[u]; e < g->start[u + 1]; e++) {
+				size_t v = g->adj[e];
+				if (o->lab[v] == c && o->part[v] != 1 && o->mark[v] != o->stamp) {
+					o->mark[v] = o->stamp;
+					o->stack[top++] = v;
+				}
+			}
+		}
+		ok = reached == k - nside;
+	}
+	for (size_t q = 0; q < k; q++) {
+		size_t j = o->memb[q];
+		if (ok && o->part[j] == 1)
+			cut += o->aff0[j] - o->aff1[j];
+	}
+	if (ok)
+		for (size_t q = 0; q < k; q++)
+			if (o->part[o->memb[q]] == 1)
+				relabel(o, o->memb[q], nb);
+	for (size_t q = 0; q < k; q++)
+		o->aff0[o->memb[q]] = 0;
+	clear_split(o, k);
+	return ok ? cut : -1;
+}
+
 /* Undo every logged move since the log was opened; objective and moves restored. */
 static void undo_log(olocal *o, double internal, long moves)
 {
@@ -874,7 +980,7 @@ static void basin_round(olocal *o)
 	double before = o->internal, ceil = w->opts->max_pop, floor = w->opts->min_pop;
 	double best_f = -1, cut;
 	long moves = o->moves, a = -1, b = -1, c = -1;
-	bool recut = orand(o) % 3 == 0;
+	bool recut = orand(o) % 3 == 0, carve = !recut && cpts_basins__carve && orand(o) % 2;
 	size_t k, n_t = 0;
 
 	o->rounds++;
@@ -935,7 +1041,7 @@ static void basin_round(olocal *o)
 		relabel(o, o->memb[q], a);
 	o->internal += best_f;
 	k = members(o, c);
-	if ((cut = split_basin(o, k, b)) < 0) {
+	if ((cut = carve ? carve_basin(o, k, b) : split_basin(o, k, b)) < 0) {
 		undo_log(o, before, moves);
 		return;
 	}
@@ -950,13 +1056,11 @@ static void basin_round(olocal *o)
 	if (o->internal > before + GAIN_EPS) {
 		o->logging = false;
 		o->rounds_kept++;
-		if (cpts_basins__move_hook)
-			cpts_basins__move_hook(o->lab, w->m->n, cpts_basins__move_hook_arg);
+		ohook(o);
 		return;
 	}
 	undo_log(o, before, moves);
-	if (cpts_basins__move_hook)
-		cpts_basins__move_hook(o->lab, w->m->n, cpts_basins__move_hook_arg);
+	ohook(o);
 }
 
 /*
@@ -1335,8 +1439,7 @@ static void lns_round(olocal *o)
 			relabel(o, o->memb[q], b);
 	}
 	o->internal += 0.5 * (best_kept - old_kept);
-	if (cpts_basins__move_hook)
-		cpts_basins__move_hook(o->lab, n, cpts_basins__move_hook_arg);
+	ohook(o);
 	/* descent from the union and its border (moved communes push their own
 	 * neighbours): the flow neighbours of every member would cost 100 times more */
 	for (size_t q = 0; q < k; q++) {
@@ -1350,8 +1453,7 @@ static void lns_round(olocal *o)
 		o->logging = false;
 		o->ulog_n = 0;
 		o->lns_kept++;
-		if (cpts_basins__move_hook)
-			cpts_basins__move_hook(o->lab, n, cpts_basins__move_hook_arg);
+		ohook(o);
 		return;
 	}
 	undo_log(o, before, moves);
@@ -1408,6 +1510,8 @@ typedef struct ostart {
 	double pre_seconds;       /* CPU seconds of the descents, annealing and rounds */
 	long chains_kept;         /* ejection chains made */
 	double cpu;               /* CPU seconds of this start (its thread's clock) */
+	long recombined;          /* recombinations that raised it (recombine) */
+	bool coarse;              /* a recombination's cells: no move hook */
 } ostart;
 
 /* CPU seconds of the calling thread (0 when the clock is not available). */
@@ -1428,6 +1532,7 @@ static void run_start(const cpts_bwork *w, ostart *s, atomic_int *stop, bool rep
 	olocal_init(&o, w, s->start, s->seed);
 	o.stop = stop;
 	o.reporter = reporter;
+	o.coarse = s->coarse;
 	local_search(&o);
 	anneal(&o, s->kicks);
 	o.chains = cpts_basins__chains;
@@ -1485,6 +1590,250 @@ static long default_kicks(const cpts_bwork *w)
 	return (long)(n < 1500 ? 1000 * n : 1500000);
 }
 
+/* ---- recombination: the best start refined on its overlay with another ---- */
+
+/** A coarse instance: one node per cell of the overlay of two labellings. */
+typedef struct ocoarse {
+	cpts_model m;         /* n and c (pop only) */
+	cpts_graph g;         /* start, adj */
+	cpts_flows f;         /* start, col, vol, row_total, col_total, total */
+	cpts_bwork w;         /* the fine run's context and options, this instance's data */
+	size_t *cell;         /* OWNED, per commune: its cell */
+	long *lab;            /* OWNED, per cell: its basin in the first labelling */
+} ocoarse;
+
+/* Appends x to the growing array *a (length *len, capacity *cap). */
+static void grow_push(size_t **a, size_t *len, size_t *cap, size_t x)
+{
+	if (*len == *cap) {
+		*cap = *cap ? 2 * *cap : 1024;
+		*a = cpts_reallocarray(*a, *cap, sizeof(size_t));
+	}
+	(*a)[(*len)++] = x;
+}
+
+/*
+ * The overlay of labellings p and q: its cells are the connected sets of communes with
+ * the same basin in both (breadth-first in the contiguity graph), a commune locked or
+ * without basin being a cell of its own; their graph, flows (summed, a cell's inner
+ * flows as its self loop, so that the objective is the fine one), populations and locks.
+ */
+static void coarse_build(ocoarse *c, const cpts_bwork *w, const long *p, const long *q)
+{
+	const cpts_graph *g = w->g;
+	const cpts_flows *f = w->f;
+	size_t n = w->m->n, nc = 0, *order, *first, *stack, len = 0, cap = 0, *adj = NULL;
+	size_t *mark, *col = NULL;
+	double *vol = NULL, *acc;
+	size_t vlen = 0, vcap = 0;
+
+	memset(c, 0, sizeof(*c));
+	c->cell = cpts_mallocarray(n + 1, sizeof(size_t));
+	stack = cpts_mallocarray(n + 1, sizeof(size_t));
+	for (size_t i = 0; i < n; i++)
+		c->cell[i] = SIZE_MAX;
+	for (size_t i = 0; i < n; i++) {
+		size_t top = 0;
+		if (c->cell[i] != SIZE_MAX)
+			continue;
+		c->cell[i] = nc;
+		stack[top++] = i;
+		while (top && p[i] >= 0 && !w->locked[i]) {
+			size_t u = stack[--top];
+			for (size_t e = g->start[u]; e < g->start[u + 1]; e++) {
+				size_t v = g->adj[e];
+				if (c->cell[v] == SIZE_MAX && p[v] == p[i] && q[v] == q[i] && !w->locked[v]) {
+					c->cell[v] = nc;
+					stack[top++] = v;
+				}
+			}
+		}
+		nc++;
+	}
+	/* communes by cell */
+	first = cpts_calloc(nc + 2, sizeof(size_t));
+	order = cpts_mallocarray(n + 1, sizeof(size_t));
+	for (size_t i = 0; i < n; i++)
+		first[c->cell[i] + 1]++;
+	for (size_t k = 0; k < nc; k++)
+		first[k + 1] += first[k];
+	memcpy(stack, first, nc * sizeof(size_t));
+	for (size_t i = 0; i < n; i++)
+		order[stack[c->cell[i]]++] = i;
+	c->m.n = c->g.n = c->f.n = nc;
+	c->m.c = cpts_calloc(nc + 1, sizeof(cpts_commune));
+	c->lab = cpts_mallocarray(nc + 1, sizeof(long));
+	c->w.locked = cpts_calloc(nc + 1, sizeof(bool));
+	c->g.start = cpts_calloc(nc + 1, sizeof(size_t));
+	c->f.start = cpts_calloc(nc + 1, sizeof(size_t));
+	c->f.row_total = cpts_calloc(nc + 1, sizeof(double));
+	c->f.col_total = cpts_calloc(nc + 1, sizeof(double));
+	c->f.outside = cpts_calloc(nc + 1, sizeof(double));
+	c->f.total = f->total;
+	mark = cpts_mallocarray(nc + 1, sizeof(size_t));
+	acc = cpts_calloc(nc + 1, sizeof(double));
+	for (size_t k = 0; k < nc; k++)
+		mark[k] = SIZE_MAX;
+	for (size_t k = 0; k < nc; k++) {
+		size_t v0 = vlen;
+		c->lab[k] = p[order[first[k]]];
+		for (size_t r = first[k]; r < first[k + 1]; r++) {
+			size_t i = order[r];
+			c->m.c[k].pop += w->m->c[i].pop;
+			c->w.locked[k] |= w->locked[i];
+			c->f.row_total[k] += f->row_total[i];
+			c->f.col_total[k] += f->col_total[i];
+			c->f.outside[k] += f->outside[i];
+			for (size_t e = g->start[i]; e < g->start[i + 1]; e++) {
+				size_t x = c->cell[g->adj[e]];
+				if (x != k && mark[x] != k) {
+					mark[x] = k;
+					grow_push(&adj, &len, &cap, x);
+				}
+			}
+			for (size_t e = f->start[i]; e < f->start[i + 1]; e++) {
+				size_t x = c->cell[f->col[e]];
+				if (acc[x] == 0) {
+					grow_push(&col, &vlen, &vcap, x);
+				}
+				acc[x] += f->vol[e];
+			}
+		}
+		c->g.start[k + 1] = len;
+		vol = cpts_reallocarray(vol, vcap + 1, sizeof(double));
+		for (size_t t = v0; t < vlen; t++) {
+			vol[t] = acc[col[t]];
+			acc[col[t]] = 0;
+		}
+		c->f.start[k + 1] = vlen;
+	}
+	c->g.adj = adj ? adj : cpts_calloc(1, sizeof(size_t));
+	c->f.col = col ? col : cpts_calloc(1, sizeof(size_t));
+	c->f.vol = vol ? vol : cpts_calloc(1, sizeof(double));
+	c->w.ctx = w->ctx;
+	c->w.m = &c->m;
+	c->w.g = &c->g;
+	c->w.f = &c->f;
+	c->w.opts = w->opts;
+	cpts_basins__symflows(&c->w.sym, &c->f);
+	free(mark);
+	free(acc);
+	free(first);
+	free(order);
+	free(stack);
+}
+
+static void coarse_release(ocoarse *c)
+{
+	free(c->cell);
+	free(c->lab);
+	free(c->m.c);
+	free(c->g.start);
+	free(c->g.adj);
+	free(c->f.start);
+	free(c->f.col);
+	free(c->f.vol);
+	free(c->f.row_total);
+	free(c->f.col_total);
+	free(c->f.outside);
+	free(c->w.locked);
+	cpts_basins__symflows_release(&c->w.sym);
+}
+
+#define COMB_ROUNDS 1    /* rounds over the population of starts */
+#define COMB_ANNEAL 1000 /* annealing proposals per cell of an overlay */
+#define COMB_MAX_N 5000  /* communes: above, no recombination (France keeps its minute) */
+
+/*
+ * One recombination: labelling st[p] refined on its overlay with st[q] (coarse_build):
+ * whole cells move as one commune would, by the annealing, basin rounds, re-cuts and
+ * kicks of a start (run_start) on the cells from st[p]'s labelling, then the result,
+ * projected on the communes, goes through a descent and kicks. It replaces st[p] when
+ * its objective is higher (it starts from st[p], every phase keeps the best it saw).
+ */
+static void combine_pair(const cpts_bwork *w, ostart *st, size_t p, size_t q, uint64_t seed,
+			 long kicks, atomic_int *stop)
+{
+	size_t n = w->m->n;
+	long *fine = cpts_mallocarray(n + 1, sizeof(long));
+	double total = w->f->total > 0 ? w->f->total : 1;
+	ocoarse c;
+	ostart cs;
+	olocal o;
+
+	coarse_build(&c, w, st[p].lab, st[q].lab);
+	memset(&cs, 0, sizeof(cs));
+	cs.start = c.lab;
+	cs.coarse = true;
+	cs.seed = seed;
+	cs.kicks = (long)fmin(COMB_ANNEAL * (double)c.m.n, 1e6);
+	cs.iterations = (long)fmin(20.0 * (double)c.m.n, 1e5);
+	run_start(&c.w, &cs, stop, true);
+	for (size_t i = 0; i < n; i++)
+		fine[i] = cs.lab ? cs.lab[c.cell[i]] : st[p].lab[i];
+	free(cs.lab);
+	olocal_init(&o, w, fine, seed ^ 0xD6E8FEB86659FD93ULL);
+	free(fine);
+	o.stop = stop;
+	o.reporter = true;
+	o.chains = cpts_basins__chains;
+	local_search(&o);
+	for (long k = 0; k < kicks && !ostop(&o, 16); k++)
+		ils_kick(&o);
+	CPTS_LOG(w->ctx, CPTS_LOG_NOTE, "optimise: start %zu recombined with start %zu"
+		 " (%zu cells): LI %.4f -> %.4f (cells) -> %.4f", p, q, c.m.n,
+		 st[p].internal / total, cs.internal / total, o.internal / total);
+	coarse_release(&c);
+	if (!ostop(&o, 0) && o.internal > st[p].internal + GAIN_EPS) {
+		memcpy(st[p].lab, o.lab, n * sizeof(long));
+		st[p].internal = o.internal;
+		st[p].moves += o.moves;
+		st[p].recombined++;
+	}
+	olocal_release(&o);
+}
+
+/* The best start: highest objective, then lowest index. */
+static size_t best_start(const ostart *st, size_t n_starts)
+{
+	size_t best = 0;
+
+	for (size_t s = 1; s < n_starts; s++)
+		if (st[s].internal > st[best].internal + GAIN_EPS)
+			best = s;
+	return best;
+}
+
+/*
+ * Recombination after the starts, on the calling thread (the result depends only on
+ * the starts', not on the threads): COMB_ROUNDS rounds in which every other start is
+ * refined on its overlay with the best (combine_pair: it takes what the best does
+ * better), then the best on its overlay with it. The starts are a population of local
+ * optima; an overlay's cells let whole groups of communes move at once along the cut
+ * lines of another optimum (the combine operator of evolutionary multilevel graph
+ * partitioners), which no single-commune move, chain or blind re-growth reaches.
+ */
+static void recombine(const cpts_bwork *w, ostart *st, size_t n_starts, atomic_int *stop)
+{
+	long kicks = (w->opts->iterations >= 0 ? w->opts->iterations : default_iterations(w)) / 4;
+	uint64_t k = 0;
+
+	for (int r = 0; r < COMB_ROUNDS; r++)
+		for (size_t s = 0; s < n_starts && !atomic_load(stop); s++) {
+			size_t best = best_start(st, n_starts);
+			uint64_t seed = (w->opts->seed + 1) * 0x9E3779B97F4A7C15ULL ^
+					(++k) * 0x94D049BB133111EBULL;
+			if (s == best)
+				continue;
+			combine_pair(w, st, s, best, seed, kicks, stop);
+			if (atomic_load(stop))
+				break;
+			best = best_start(st, n_starts);
+			if (best != s)
+				combine_pair(w, st, best, s, seed ^ 0x2545F4914F6CDD1DULL, kicks, stop);
+		}
+}
+
 int cpts_basins__optimise(cpts_bwork *w, long *const *starts, size_t n_starts,
 			  cpts_basins_summary *sum)
 {
@@ -1534,6 +1883,7 @@ int cpts_basins__optimise(cpts_bwork *w, long *const *starts, size_t n_starts,
 		}
 	}
 	if (atomic_load(&stop)) {
+interrupted:
 		/* a worker saw the signal first: the error is set here, on this thread */
 		for (size_t s = 0; s < n_starts; s++)
 			free(st[s].lab);
@@ -1545,9 +1895,11 @@ int cpts_basins__optimise(cpts_bwork *w, long *const *starts, size_t n_starts,
 			return CPTS_ECANCEL;
 		return cpts_fail(w->ctx, CPTS_ECANCEL, "interrupted");
 	}
-	for (size_t s = 1; s < n_starts; s++)
-		if (st[s].internal > st[best].internal + GAIN_EPS)
-			best = s;
+	if (cpts_basins__recombine && n_starts > 1 && n < COMB_MAX_N)
+		recombine(w, st, n_starts, &stop);
+	if (atomic_load(&stop))
+		goto interrupted;
+	best = best_start(st, n_starts);
 	for (size_t i = 0; i < n; i++)
 		total += w->f->row_total[i];
 	if (n_starts)
@@ -1561,13 +1913,14 @@ int cpts_basins__optimise(cpts_bwork *w, long *const *starts, size_t n_starts,
 	for (size_t s = 0; s < n_starts; s++) {
 		CPTS_LOG(w->ctx, CPTS_LOG_NOTE, "optimise: start %zu: LI %.4f after %ld moves"
 			 " (%.4f before %ld basin rounds, %ld kept; %.4f before %ld re-cuts,"
-			 " %ld kept; %.4f before %ld kicks, %ld kept; %ld chains; CPU %.1f s:"
+			 " %ld kept; %.4f before %ld kicks, %ld kept; %ld chains; %ld recombinations"
+			 " kept; CPU %.1f s:"
 			 " %.1f to the re-cuts, %.1f in them)%s", s,
 			 total > 0 ? st[s].internal / total : 0, st[s].moves,
 			 total > 0 ? st[s].anneal_internal / total : 0, st[s].rounds,
 			 st[s].rounds_kept, total > 0 ? st[s].rounds_internal / total : 0,
 			 st[s].lns, st[s].lns_kept, total > 0 ? st[s].lns_internal / total : 0,
-			 st[s].iterations, st[s].kicks_kept, st[s].chains_kept, st[s].cpu,
+			 st[s].iterations, st[s].kicks_kept, st[s].chains_kept, st[s].recombined, st[s].cpu,
 			 st[s].pre_seconds, st[s].lns_seconds, s == best ? " (kept)" : "");
 		free(st[s].lab);
 	}

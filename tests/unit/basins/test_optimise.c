@@ -616,6 +616,155 @@ static void test_chains(cpts_ctx *ctx)
 	ws_drop(s, path);
 }
 
+/*
+ * Recombination of the starts (each refined on its overlay with the best, whole cells
+ * moved), checked by search_checked against the same starts without it: every move
+ * keeps the basins connected and within the band, the objective rises, the result is the
+ * same on 1 and 2 threads. The plain search keeps chains, rounds and carves.
+ */
+static void test_recombine(cpts_ctx *ctx)
+{
+	char path[256];
+	cpts_store *s = grid(ctx, path);
+	cpts_basins_opts o = grid_band_opts();
+	cpts_basins_summary plain, rc;
+
+	ok(s != NULL, "recombine: workspace built");
+	if (!s)
+		return;
+	o.name = "plain";
+	cpts_basins__recombine = false;
+	ok(cpts_basins_run(ctx, s, &o, &plain) == CPTS_OK, "recombine: starts alone");
+	cpts_basins__recombine = true;
+	o.name = "rc1";
+	search_checked(ctx, s, &o, "recombine", "rc2", plain.objective, &rc);
+	ws_drop(s, path);
+}
+
+/* Is every basin of lab (k basins, n communes) non-empty and connected in g? */
+static bool small_sound(const cpts_graph *g, const long *lab, size_t n, long k)
+{
+	for (long b = 0; b < k; b++) {
+		size_t stack[16], top = 0, seen = 0, size = 0, first = n;
+		bool in[16] = { false };
+		for (size_t i = 0; i < n; i++)
+			if (lab[i] == b) {
+				size++;
+				if (first == n)
+					first = i;
+			}
+		if (!size)
+			return false;
+		in[first] = true;
+		stack[top++] = first;
+		while (top) {
+			size_t u = stack[--top];
+			seen++;
+			for (size_t e = g->start[u]; e < g->start[u + 1]; e++)
+				if (lab[g->adj[e]] == b && !in[g->adj[e]]) {
+					in[g->adj[e]] = true;
+					stack[top++] = g->adj[e];
+				}
+		}
+		if (seen != size)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * A 4 x 3 grid of communes, 3 basins within 25,000-60,000: every labelling (3^12) is
+ * enumerated for the best overall LI of contiguous basins within the band; the optimiser
+ * with recombination (the default) and 2 starts reaches it, its basins contiguous and
+ * within the band.
+ */
+static void test_recombine_optimum(cpts_ctx *ctx)
+{
+	enum { W = 4, H = 3, N = W * H };
+	char path[256], a[8], b[8];
+	cpts_store *s = ws_create(ctx, path);
+	cpts_basins_opts o = CPTS_BASINS_OPTS_INIT;
+	cpts_basins_summary sum;
+	cpts_model *m = NULL;
+	cpts_graph *g = NULL;
+	double pop[N], fl[N][N], total = 0, best = -1, bp[3];
+	long lab[N], got[N];
+	unsigned long x = 777;
+	size_t n_feasible = 0;
+	int rc = s ? cpts_store_begin(ctx, s) : -1;
+
+	for (int i = 0; i < N && rc == 0; i++) {
+		x = x * 6364136223846793005UL + 1442695040888963407UL;
+		pop[i] = 6000 + (double)((x >> 33) % 12000);
+		snprintf(a, sizeof(a), "44%03d", i + 1);
+		rc |= ws_rect(ctx, s, a, 1000.0 * (i % W), 1000.0 * (i / W), 1000.0 * (i % W + 1),
+			      1000.0 * (i / W + 1));
+		rc |= ws_pop(ctx, s, a, pop[i]);
+	}
+	for (int i = 0; i < N && rc == 0; i++)
+		for (int j = 0; j < N; j++) {
+			double dx = i % W - j % W, dy = i / W - j / W;
+			x = x * 6364136223846793005UL + 1442695040888963407UL;
+			fl[i][j] = floor(pop[i] * pop[j] / 1e6 * exp(-sqrt(dx * dx + dy * dy)) *
+					 (0.5 + (double)((x >> 33) % 100) / 100.0) * (i == j ? 3 : 1));
+			total += fl[i][j];
+			snprintf(a, sizeof(a), "44%03d", i + 1);
+			snprintf(b, sizeof(b), "44%03d", j + 1);
+			if (fl[i][j] > 0)
+				rc |= ws_flow(ctx, s, a, b, "", fl[i][j], 0);
+		}
+	rc |= s ? cpts_store_commit(ctx, s) : -1;
+	ok(rc == 0, "optimum: workspace built");
+	if (rc)
+		return;
+	o.method = "optimise";
+	o.target_count = 3;
+	o.min_pop = 25000;
+	o.max_pop = 60000;
+	o.n_starts = 2;
+	o.name = "opt";
+	ok(cpts_basins_run(ctx, s, &o, &sum) == CPTS_OK, "optimum: optimise runs");
+	cpts_model_load(ctx, &m, s);
+	cpts_graph_load(ctx, &g, m, s);
+	labels_of(ctx, s, m, "opt", got);
+	/* every labelling with basin 0 at commune 0 (the others are relabellings) */
+	for (long code = 0; code < 59049 * 9; code++) {
+		long c = code;
+		double in = 0;
+		bool band = true;
+		for (int i = 0; i < N; i++, c /= 3)
+			lab[i] = c % 3;
+		if (lab[0] != 0)
+			continue;
+		bp[0] = bp[1] = bp[2] = 0;
+		for (int i = 0; i < N; i++)
+			bp[lab[i]] += pop[i];
+		for (int t = 0; t < 3; t++)
+			band &= bp[t] >= 25000 && bp[t] <= 60000;
+		if (!band || !small_sound(g, lab, N, 3))
+			continue;
+		n_feasible++;
+		for (int i = 0; i < N; i++)
+			for (int j = 0; j < N; j++)
+				in += lab[i] == lab[j] ? fl[i][j] : 0;
+		if (in > best)
+			best = in;
+	}
+	ok(n_feasible > 0, "optimum: %zu feasible labellings enumerated", n_feasible);
+	near(sum.objective, best / total, 1e-9, "optimum: the optimiser reaches the enumerated"
+	     " optimum %.6f", best / total);
+	bp[0] = bp[1] = bp[2] = 0;
+	for (int i = 0; i < N; i++)
+		bp[got[i] >= 0 && got[i] < 3 ? got[i] : 0] += pop[i];
+	ok(small_sound(g, got, N, 3), "optimum: 3 contiguous basins");
+	ok(bp[0] >= 25000 && bp[0] <= 60000 && bp[1] >= 25000 && bp[1] <= 60000 &&
+	   bp[2] >= 25000 && bp[2] <= 60000, "optimum: within the band (%.0f, %.0f, %.0f)",
+	   bp[0], bp[1], bp[2]);
+	cpts_graph_free(g);
+	cpts_model_free(ctx, m);
+	ws_drop(s, path);
+}
+
 int main(void)
 {
 	cpts_ctx ctx;
@@ -629,6 +778,8 @@ int main(void)
 	test_ils(&ctx);
 	test_lns(&ctx);
 	test_chains(&ctx);
+	test_recombine(&ctx);
+	test_recombine_optimum(&ctx);
 	test_search_base(&ctx);
 	cpts_ctx_release(&ctx);
 	return done_testing();
