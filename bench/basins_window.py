@@ -237,6 +237,9 @@ def solve(U, basins, pop, sym, adj, floor, cap, seconds, free=None, lazy=False):
                     added += 1
         if not added:
             return -res.fun, asg, dual, res.message
+        if os.environ.get("WINDOW_LOG"):
+            print(f"  round: {-res.fun:.1f} ({res.message.split('.')[0]}), {added} cuts",
+                  flush=True)
         if time.time() > t_end:
             return None, None, dual, "time limit within the connectivity rounds"
 
@@ -383,17 +386,18 @@ def main(argv):
     if best is None:
         print(f"no solution: {msg}")
         return 1
+    # the MILP's partition rechecked independently; its flows recomputed (at the time
+    # limit HiGHS's incumbent may leave some u_ijb below their x)
+    groups = [[U[k] for k in range(len(U)) if asg[k] == b] for b in range(len(ts))]
+    okb = all(floor - 1e-6 <= sum(pop[c] for c in g) <= cap + 1e-6 and connected(g, adj)
+              for g in groups)
+    best = max(best, internal(U, asg, sym))
     gain = (best - cur) / total
     ub = None if dual is None else (dual - cur) / total
     ubs = "?" if ub is None else f"{ub:.5f}"
     print(f"MILP best {best:.1f}: gain in overall LI {gain:+.5f}; at most {ubs}"
           f" ({msg.split('.')[0]}; {cpu:.0f} s CPU)")
-    # recheck the MILP's partition independently
-    groups = [[U[k] for k in range(len(U)) if asg[k] == b] for b in range(len(ts))]
-    okb = all(floor - 1e-6 <= sum(pop[c] for c in g) <= cap + 1e-6 and connected(g, adj)
-              for g in groups)
-    print(f"recheck: every basin within the band and connected: {'yes' if okb else 'NO'};"
-          f" internal flows {internal(U, asg, sym):.1f}")
+    print(f"recheck: every basin within the band and connected: {'yes' if okb else 'NO'}")
     if opt["--write"] and gain > 0:
         new = dict(lab)
         for k, c in enumerate(U):
