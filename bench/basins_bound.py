@@ -8,6 +8,9 @@ workspace's communes into basins within a population band can reach (issue 17: i
   bench/basins_bound.py WS CEILING --floor F --count K --sub CODE N [--rounds R]
       the same on the N communes around CODE (by flows), with the exact optimum
       without contiguity (HiGHS MILP, 120 s at most): how tight the bound is
+  bench/basins_bound.py WS CEILING ... --where PART   also: where the bound keeps more
+      than the stored partition PART (per basin of PART, in LI points)
+  bench/basins_bound.py WS CEILING ... --star-cuts    add 2-partition cuts to the rounds
   bench/basins_bound.py --self-test                    brute force checks (TAP)
 
 LI = flows kept inside the residents' own basin over all their flows (outside
@@ -33,6 +36,12 @@ Bounds, from the loosest:
   pop_j + pop_k > CEILING, y_ij + y_ik + y_jk <= 1: three communes that cannot share a
   basin keep at most one of their pairs together). Each round is a valid relaxation, so
   every round's optimum is a bound; the last is the tightest.
+- with --star-cuts, each round also adds 2-partition cuts: for a commune i and a set T
+  of communes, sum over t in T of y_it - sum over pairs of T of y_tt' <= 1 (i's basin
+  holds some k communes of T: k - k(k-1)/2 <= 1 for every k >= 0), T grown greedily
+  from i's largest fractional y. They cut the "fuzzy basin" (i half with several
+  communes that are not together) that triangles cannot; on the self-test grid 0.5455
+  -> 0.5278 (optimum 0.5), on sub-instances of Mayenne 0.3886 -> 0.3885: little.
 LPs solved by HiGHS (scipy.optimize.linprog), whose dual bound is used (its primal
 optimum to 1e-7). --check also recomputes the LI of every partition stored in the
 workspace that respects the band and asserts it is below the bound. Reads WS only."""
@@ -128,7 +137,7 @@ def max_sum_squares(inst, cap, floor, count):
 
 
 def pair_lp_bound(inst, cap, floor=0.0, count=0, rounds=0, max_cuts=20000,
-                  log=None, time_limit=None):
+                  log=None, time_limit=None, star_cuts=False, sol=None):
     """The pair LP, then `rounds` rounds of triangle cuts. Returns the list of bounds
     (LI) after each solve: [without cuts, round 1, ...]."""
     pop = inst.pop
@@ -189,6 +198,8 @@ def pair_lp_bound(inst, cap, floor=0.0, count=0, rounds=0, max_cuts=20000,
         # variable (at most) so the figure stays an upper bound
         bound = (const - res.fun + 1e-7 * sum(val)) / inst.total
         out.append(bound)
+        if sol is not None:
+            sol["pairs"], sol["y"] = list(pairs[:nv]), res.x.copy()
         if log:
             log(f"round {rnd}: {nv} pairs, {len(cuts)} cuts, LI <= {bound:.4f}"
                 f" ({time.time() - t0:.1f} s)")
@@ -219,8 +230,42 @@ def pair_lp_bound(inst, cap, floor=0.0, count=0, rounds=0, max_cuts=20000,
                         v = yj + yk - yjk - 1
                         if v > 1e-5:
                             found.append((v, 0, i, j, k))
-        if not found:
+        stars = []
+        if star_cuts:
+            # 2-partition (star) cuts: i and a set T of communes around it, y_iT -
+            # sum of y inside T <= 1 (i's basin holds some k of T: k - k(k-1)/2 <= 1);
+            # T grown greedily by the largest marginal violation
+            for i, lst in nb.items():
+                if len(lst) < 2:
+                    continue
+                T = []
+                tot = 0.0
+                for j, yj in lst:
+                    if yj <= 1e-6:
+                        break
+                    if pop[i] + pop[j] > cap + 1e-9:
+                        continue
+                    gain = yj
+                    for t in T:
+                        e = (min(j, t), max(j, t))
+                        if e in index and index[e] < nv:
+                            gain -= y[index[e]]
+                    if gain > 1e-6:
+                        T.append(j)
+                        tot += gain
+                if len(T) >= 3 and tot > 1 + 1e-5:
+                    stars.append((tot - 1, i, tuple(T)))
+        if not found and not stars:
             break
+        stars.sort(reverse=True)
+        for v, i, T in stars[:max_cuts]:
+            terms = [(index[(min(i, t), max(i, t))], 1.0) for t in T]
+            for a_, b_ in itertools.combinations(T, 2):
+                e = (min(a_, b_), max(a_, b_))
+                if pop[a_] + pop[b_] > cap + 1e-9 and e not in index:
+                    continue  # the pair cannot share a basin: y = 0, no term
+                terms.append((index[e] if e in index else add_var(e), -1.0))
+            cuts.append((terms, 1.0))
         found.sort(reverse=True)
         seen = set()
         for v, kind, i, j, k in found:
@@ -414,6 +459,9 @@ def self_test():
     ok(lp[-1] >= opt - 1e-9 and lp[-1] <= lp[0] + 1e-9,
        f"grid: bound {lp[0]:.4f} without cuts, {lp[-1]:.4f} with, above {opt:.4f}")
     ok(lp[-1] < lp[0] - 0.05, "grid: the triangle cuts tighten it (the missing pairs)")
+    sc = pair_lp_bound(inst, 3, 0, 3, rounds=10, star_cuts=True)
+    ok(opt - 1e-9 <= sc[-1] <= lp[-1] + 1e-7,
+       f"grid: with star cuts {sc[-1]:.4f}, between {opt:.4f} and {lp[-1]:.4f}")
     # random instances: pops 1-9, ceiling 12-20, floor 0-4, counts 2-4
     rng = random.Random(17)
     worst = 1.0
@@ -434,11 +482,14 @@ def self_test():
         if opt is None:
             continue
         lp = pair_lp_bound(inst, cap, floor, count, rounds=5)
+        sc = pair_lp_bound(inst, cap, floor, count, rounds=5, star_cuts=True)
         st = star_bound(inst, cap)
-        good = all(b >= opt - 1e-9 for b in lp) and st >= opt - 1e-9
+        good = all(b >= opt - 1e-9 for b in lp + sc) and st >= opt - 1e-9
+        good = good and sc[-1] <= lp[-1] + 1e-7
         worst = min(worst, opt / lp[-1])
         ok(good, f"random {t}: n {n} cap {cap} floor {floor} K {count}: optimum"
-           f" {opt:.4f} <= LP+cuts {lp[-1]:.4f} <= LP {lp[0]:.4f}; star {st:.4f}")
+           f" {opt:.4f} <= LP+cuts {lp[-1]:.4f} <= LP {lp[0]:.4f}; star {st:.4f};"
+           f" with star cuts {sc[-1]:.4f}")
     print(f"# tightest ratio optimum / bound: {worst:.4f}")
     print(f"1..{n_t}")
     return 1 if fails else 0
@@ -467,6 +518,41 @@ def check_stored(inst, db, cap, floor, count, bound):
     return 0
 
 
+def where(inst, db, part, sol, groups):
+    """Where the relaxation keeps more than the stored partition PART: per commune, the
+    LP's kept flows (own flows + half of y_ij (f_ij + f_ji) over its pairs) minus the
+    partition's (own + half of the pairs inside its basin), summed per basin of PART
+    (sum over basins = bound - LI of PART); the `groups` basins with the largest gap."""
+    idx = {c: k for k, c in enumerate(inst.codes)}
+    lab = [None] * inst.n
+    for code, t in db.execute("SELECT code, territory FROM partition_members WHERE"
+                              " partition = ? ORDER BY weight ASC", (part,)):
+        if code in idx:
+            lab[idx[code]] = t
+    gap = [0.0] * inst.n
+    for (i, j), yv in zip(sol["pairs"], sol["y"]):
+        v = inst.w.get((i, j), 0.0)
+        gap[i] += v * yv / 2
+        gap[j] += v * yv / 2
+    for (i, j), v in inst.w.items():
+        if lab[i] is not None and lab[i] == lab[j]:
+            gap[i] -= v / 2
+            gap[j] -= v / 2
+    per = collections.defaultdict(float)
+    popb = collections.defaultdict(float)
+    big = {}
+    for i in range(inst.n):
+        per[lab[i]] += gap[i]
+        popb[lab[i]] += inst.pop[i]
+        if lab[i] not in big or inst.pop[i] > inst.pop[big[lab[i]]]:
+            big[lab[i]] = i
+    tot = sum(per.values())
+    print(f"gap bound - {part}: {tot / inst.total:.4f} of LI, by basin of {part}"
+          " (largest commune, population, gap in LI points):")
+    for t in sorted(per, key=lambda t: -per[t])[:groups]:
+        print(f"  {inst.codes[big[t]]} {popb[t]:.0f} {per[t] / inst.total:+.4f}")
+
+
 def main(argv):
     if argv[1:2] == ["--self-test"]:
         return self_test()
@@ -476,11 +562,19 @@ def main(argv):
     ws, cap = argv[1], float(argv[2])
     opts = {"--floor": 0.0, "--count": 0, "--rounds": 0}
     check = False
+    star_cuts = False
+    where_part = None
     sub = None
     a = argv[3:]
     while a:
         if a[0] == "--check":
             check = True
+            a = a[1:]
+        elif a[0] == "--where" and len(a) > 1:
+            where_part = a[1]
+            a = a[2:]
+        elif a[0] == "--star-cuts":
+            star_cuts = True
             a = a[1:]
         elif a[0] == "--sub" and len(a) > 2:
             sub = (a[1], int(a[2]))
@@ -498,10 +592,12 @@ def main(argv):
               " inhabitants")
     print(f"{ws}: {inst.n} communes, {len(inst.w)} pairs, ceiling {cap:.0f}")
     print(f"star bound: LI at most {star_bound(inst, cap):.4f}")
-    if opts["--count"] or opts["--rounds"] or check:
+    if opts["--count"] or opts["--rounds"] or check or where_part:
+        sol = {}
         t0 = time.process_time()
         b = pair_lp_bound(inst, cap, opts["--floor"], opts["--count"], opts["--rounds"],
-                          log=lambda m: print("  " + m, flush=True))
+                          log=lambda m: print("  " + m, flush=True), star_cuts=star_cuts,
+                          sol=sol)
         print(f"pair LP bound (floor {opts['--floor']:.0f}, count {opts['--count']}):"
               f" LI at most {b[0]:.4f}; with cuts {b[-1]:.4f}"
               f" ({time.process_time() - t0:.1f} s CPU)")
@@ -511,6 +607,8 @@ def main(argv):
             print(f"exact MILP (no contiguity): best partition LI {best:.4f}, optimum at most"
                   f" {dual if dual is None else round(dual, 4)}"
                   f" ({time.process_time() - t0:.1f} s CPU)")
+        if where_part:
+            where(inst, db, where_part, sol, 15)
         if check:
             return check_stored(inst, db, cap, opts["--floor"], opts["--count"], b[-1])
     return 0

@@ -6,7 +6,12 @@
 # Mayenne with the benchmark's synthetic gravity flows (as cli_basins_lns.sh), the
 # bound at 8 basins within 10,000-60,000 must lie above the optimiser's overall LI and
 # above every stored partition within the band (--check recomputes their LI from the
-# flows), the cuts never loosen it and the pair LP is below the star bound.
+# flows), the cuts never loosen it and the pair LP is below the star bound. Also
+# bench/basins_window.py (exact MILP re-partition of the basins around a city): its own
+# brute-force checks (every assignment of small grids enumerated, flow and lazy
+# connectivity), then on Mayenne the window around Laval of the optimiser's 8 basins,
+# border depth 1: the MILP's partition is rechecked within the band and connected, and
+# when HiGHS proves it optimal it keeps at least the stored flows (gain >= 0).
 CPTS="$1"
 . "$(dirname "$0")/lib/tap.sh"
 SHARED="${CPTS_SHARED:-/work/shared}"
@@ -21,6 +26,12 @@ k=$(grep -c '^ok ' "$T/self.txt"); bad=$(grep -c '^not ok ' "$T/self.txt")
 [ "$bad" = 0 ] && [ "$k" -ge 30 ]; check "self-test: $k checks pass, $bad fail" $?
 grep -q "^ok 2 - path: pair LP 0.800000 equals the optimum" "$T/self.txt"
 check "path, ceiling of two communes: the bound is the optimum 24/30" $?
+grep -q "^ok 7 - grid: with star cuts 0.5278, between 0.5000 and 0.5455" "$T/self.txt"
+check "grid: the 2-partition cuts bring 0.5455 to 0.5278 (optimum 0.5)" $?
+/usr/bin/python3 "$SRC/bench/basins_window.py" --self-test > "$T/wself.txt"; rc=$?
+check "window MILP brute-force self-test exits 0 (got $rc)" $rc
+k=$(grep -c '^ok ' "$T/wself.txt"); bad=$(grep -c '^not ok ' "$T/wself.txt")
+[ "$bad" = 0 ] && [ "$k" -ge 8 ]; check "window self-test: $k grids equal to brute force, $bad differ" $?
 if [ ! -f "$GEO" ] || ! command -v ogr2ogr > /dev/null 2>&1; then
   echo "# SKIP the Mayenne checks: real communes or ogr2ogr not available (set CPTS_SHARED)"
   tap_done
@@ -50,4 +61,13 @@ grep -q "^  optimise: 8 basins, LI [0-9.]*, within the band and count ok$" "$T/b
 check "the stored optimiser partition recomputed within the band, below the bound" $?
 grep -q "^  plurality: 8 basins, LI [0-9.]*, within the band and count ok$" "$T/bound.txt"
 check "the stored plurality partition below the bound too" $?
+/usr/bin/python3 "$SRC/bench/basins_window.py" "$WS" optimise 53130 --ceiling 60000 \
+  --free 1 --seconds 60 > "$T/win.txt"; rc=$?
+check "window around Laval exits 0 (got $rc)" $rc
+grep -q "^recheck: every basin within the band and connected: yes$" "$T/win.txt"
+check "window: the MILP's basins within 10,000-60,000 and connected" $?
+if grep -q "Optimization terminated successfully" "$T/win.txt"; then
+  grep -q "gain in overall LI +0.0" "$T/win.txt"
+  check "window solved to optimality: gain >= 0 over the stored basins" $?
+fi
 tap_done
