@@ -72,6 +72,10 @@ typedef struct cpts_lp {
 
 void cpts_lp_init(cpts_lp *s);
 void cpts_lp_release(cpts_lp *s);
+/** Free this thread's GLPK environment (GLPK keeps one per thread, reachable only
+ *  from thread-local storage): a thread other than the main one that may have solved a
+ *  program calls it before it ends. Harmless when it solved none. */
+void cpts_lp_thread_release(void);
 /** A new cell (unknown, >= 0, unbounded above); name may be NULL (not findable). */
 size_t cpts_lp_cell_add(cpts_lp *s, const char *name);
 /** The cell of that name, created (unknown, unbounded >= 0) when new. */

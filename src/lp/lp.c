@@ -80,6 +80,11 @@ void cpts_lp_release(cpts_lp *s)
 	s->index = NULL;
 }
 
+void cpts_lp_thread_release(void)
+{
+	glp_free_env(); /* returns 1 when the thread never made one: nothing to free */
+}
+
 long cpts_lp_cell_find(const cpts_lp *s, const char *name)
 {
 	int64_t k;
