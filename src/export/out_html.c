@@ -1536,7 +1536,8 @@ static void cmp_cell(cpts_buf *b, const ex_data *d, const char *id, const cpts_i
 				   : f->value < 0 ? "significativement inférieur" : "non significatif");
 }
 
-/* The change since the year before (<key>_evol) and its flag, "n.d." without one. */
+/* The change since the year before (<key>_evol) and its flag, "n.d." without one; a
+   count's (e.g. two population vintages) with its relative change <key>_evol_pct. */
 static void evol_cell(cpts_buf *b, const ex_data *d, const char *id, const cpts_indicator *ind)
 {
 	char key[128];
@@ -1551,6 +1552,13 @@ static void evol_cell(cpts_buf *b, const ex_data *d, const char *id, const cpts_
 		return;
 	}
 	add_value(b, d, ek, v);
+	snprintf(key, sizeof(key), "%s_evol_pct", ind->key);
+	if ((ek = cpts_indicator_find(key)) && !v->masked && !v->withdrawn &&
+	    !is_nd(f = ex_value(d, id, "territoire", id, key))) {
+		cpts_buf_addstr(b, " <span class=\"note\">(");
+		add_value(b, d, ek, f);
+		cpts_buf_addstr(b, ")</span>");
+	}
 	snprintf(key, sizeof(key), "%s_evol_sig", ind->key);
 	f = ex_value(d, id, "territoire", id, key);
 	if (v->masked || v->withdrawn || !f || f->masked || f->withdrawn || isnan(f->value))

@@ -18,6 +18,14 @@
  * The C2S has a second year (2023, 6 % fewer beneficiaries: a trend); the truth is
  * that of the latest year.
  *
+ * Two population vintages (issue 14 points 5 and 6): the source population_municipale
+ * holds, per commune, the population of population.csv as vintage POP_YEAR and an
+ * earlier one, POP_YEAR - POP_YEARS, at an annual growth g drawn per commune (towns
+ * +0.4 %, rings +0.9 %, villages -0.3 %, islands 0, plus N(0, 0.6 %)):
+ * round(pop / (1 + g)^POP_YEARS). Counts, exact (public, not masked); their truth is the
+ * relative change 100 (sum pop / sum pop_prev - 1) of each unit, under the name
+ * population_municipale_evol_pct.
+ *
  * Consumption by profession (issue 14 point 4: ICC and missing practitioners per
  * profession): acts of nurses, physiotherapists, dentists and pharmacies by 5-year band
  * (both sexes), of midwives by band of women aged 15-49, Poisson around n x f_i x r_a
@@ -114,6 +122,10 @@ static const struct pcons_def {
 };
 
 #define PCONS_SERIES 3
+
+#define POP_YEAR 2021     /* latest population vintage (populations légales) */
+#define POP_YEARS 6       /* the earlier vintage: POP_YEAR - POP_YEARS */
+static const double pop_growth[4] = { 0.004, 0.009, -0.003, 0.0 }; /* per synth_kind */
 
 static double pcons_rate(int p, double m)
 {
@@ -238,6 +250,7 @@ int synth_indicators(cpts_ctx *ctx, cpts_synth *s)
 	}
 	s->equip = cpts_calloc(s->n, sizeof(*s->equip));
 	s->zonage = cpts_calloc(s->n, sizeof(*s->zonage));
+	s->pop_prev = cpts_calloc(s->n, sizeof(*s->pop_prev));
 
 	for (size_t i = 0; i < s->n; i++) {
 		synth_rng r;
@@ -316,6 +329,9 @@ int synth_indicators(cpts_ctx *ctx, cpts_synth *s)
 				pc[p]->obs[at] = PCONS_SERIES * synth_rng_poisson(&r, mu / PCONS_SERIES);
 			}
 		}
+		/* the earlier population vintage (drawn last, as the consumption above) */
+		s->pop_prev[i] = lround(pop / pow(1.0 + pop_growth[kd] + 0.006 * synth_rng_normal(&r),
+						  POP_YEARS));
 	}
 	/* zonage médecins: GP density of the commune and its neighbours */
 	for (size_t i = 0; i < s->n; i++) {
@@ -343,6 +359,7 @@ void synth_indicators_free(cpts_synth *s)
 	free(s->ind);
 	free(s->equip);
 	free(s->zonage);
+	free(s->pop_prev);
 }
 
 /* ---- writing ---- */
@@ -395,6 +412,11 @@ void synth_indicators_put(FILE *f, const cpts_synth *s, const size_t *ord)
 		for (size_t o = 0; o < s->n; o++)
 			put_cell(f, equip_name[e], s->code[ord[o]], "T", "ALL", 2024,
 				 s->equip[ord[o]][e], false, -1);
+	for (int y = 0; y < 2; y++)
+		for (size_t o = 0; o < s->n; o++)
+			put_cell(f, "population_municipale", s->code[ord[o]], "T", "ALL",
+				 y ? POP_YEAR : POP_YEAR - POP_YEARS,
+				 y ? s->pop[ord[o]] : s->pop_prev[ord[o]], false, -1);
 }
 
 void synth_prof_consumption_put(FILE *f, const cpts_synth *s, size_t i)
@@ -452,6 +474,35 @@ static double truth(const synth_ind *d, const size_t *idx, size_t m, const doubl
 	return den > 0 ? 100 * num / den : NAN;
 }
 
+/* The population change (%) between the two vintages over the m communes idx. */
+static double pop_evol(const cpts_synth *s, const size_t *idx, size_t m)
+{
+	double now = 0, prev = 0;
+
+	for (size_t j = 0; j < m; j++) {
+		now += (double)s->pop[idx[j]];
+		prev += (double)s->pop_prev[idx[j]];
+	}
+	return prev > 0 ? 100 * (now / prev - 1) : NAN;
+}
+
+static void pop_truth_put(FILE *f, const cpts_synth *s, const size_t *ord, size_t *idx)
+{
+	static const char *name = "population_municipale_evol_pct";
+	size_t m;
+
+	fprintf(f, "%s;ensemble;ALL;%.6f\n", name, pop_evol(s, ord, s->n));
+	for (size_t t = 0; t < s->n_terr; t++) {
+		m = 0;
+		for (size_t i = 0; i < s->n; i++)
+			if (s->terr[i] == (long)t)
+				idx[m++] = i;
+		fprintf(f, "%s;territoire;%s;%.6f\n", name, s->terr_name[t], pop_evol(s, idx, m));
+	}
+	for (size_t o = 0; o < s->n; o++)
+		fprintf(f, "%s;commune;%s;%.6f\n", name, s->code[ord[o]], pop_evol(s, &ord[o], 1));
+}
+
 void synth_truth_put(FILE *f, const cpts_synth *s, const size_t *ord)
 {
 	size_t *idx = cpts_calloc(s->n + 1, sizeof(size_t)), m;
@@ -482,5 +533,6 @@ void synth_truth_put(FILE *f, const cpts_synth *s, const size_t *ord)
 				truth(d, &ord[o], 1, R));
 		free(R);
 	}
+	pop_truth_put(f, s, ord, idx);
 	free(idx);
 }

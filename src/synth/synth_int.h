@@ -152,6 +152,7 @@ struct cpts_synth {
 	size_t n_ind;
 	long (*equip)[3];         /* OWNED: MSP, centres de santé, EHPAD per commune */
 	unsigned char *zonage;    /* OWNED: 1 ZIP, 2 ZAC, 3 hors zonage */
+	long *pop_prev;           /* OWNED: the earlier population vintage (indicators.c) */
 };
 
 /* Age bands and sex labels (people.c). */

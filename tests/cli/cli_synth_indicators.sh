@@ -133,6 +133,30 @@ for key in shares:
     shown = {c for (ind, lev, c), (v, lo, hi, m) in vals.items()
              if ind == key and lev == "commune" and not m and c in masked_in}
     print(f"mask {key} {int(masked_in == masked_out and not shown)} {len(masked_in)}")
+# 6. the two population vintages (issue 14 point 6): pop_mun, pop_mun_prec, the change
+# and the relative change per territory = sums of the file; the relative change = the
+# truth; the latest vintage = population.csv
+vint = {}
+for r in rows("indicators.csv"):
+    if r["indicateur"] == "population_municipale" and r["code_commune"] in terr:
+        k = (terr[r["code_commune"]], int(r["annee"]))
+        vint[k] = vint.get(k, 0) + int(r["numerateur"])
+    if r["indicateur"] == "population_municipale" and r["annee"] == "2021":
+        assert int(r["numerateur"]) == pop[r["code_commune"]], r
+years = sorted({y for _, y in vint})
+worst, nt = 0.0, 0
+for t in sorted({t for t, _ in vint}):
+    a, b = vint[(t, years[0])], vint[(t, years[1])]
+    want = {"pop_mun": b, "pop_mun_prec": a, "pop_mun_evol": b - a,
+            "pop_mun_evol_pct": 100.0 * (b / a - 1)}
+    for key, w in want.items():
+        v, lo, hi, m = vals[(key, "territoire", t)]
+        worst = max(worst, abs(v - w))
+        assert not m, (key, t)
+    worst = max(worst, abs(want["pop_mun_evol_pct"] -
+                           truth[("population_municipale_evol_pct", "territoire", t)]))
+    nt += 1
+print(f"popvint {years[0]} {years[1]} {nt} {worst:.2e} {int(worst < 1e-6 and nt > 0)}")
 EOF
 check "independent checks ran" $?
 sed 's/^/# /' "$T/res"
@@ -161,6 +185,9 @@ grep '^mask' "$T/res" | while read -r _ key ok nm; do
 done > "$T/mask"
 while read -r rc what; do check "$what" "$rc"; done < "$T/mask"
 [ "$(grep -c '^mask' "$T/res")" -eq 6 ]; check "six shares checked for masking" $?
+set -- $(grep '^popvint' "$T/res")
+[ "${6:-0}" = 1 ] && [ "$2" = 2015 ] && [ "$3" = 2021 ]
+check "population vintages $2 and $3: pop_mun, _prec, _evol, _evol_pct of the $4 territories = python sums of the file and the truth (max gap ${5:-?}), 2021 = population.csv" $?
 
 # the demo report: every block of the catalogue, the GeoPackage fields, a clean audit
 if [ -f "$D/indicators.csv" ]; then
@@ -176,11 +203,37 @@ if [ -f "$D/indicators.csv" ]; then
     grep -q "<h2>$b</h2>" "$page"; check "demo report shows the block « $b »" $?
   done
   grep -q "Indice comparatif de mortalité générale" "$page"; check "demo report: the ICM row" $?
+  # the population change between the two vintages of the demo (2015, 2021): the row,
+  # the value and the change (relative change in a note), recomputed with awk
+  want=$(awk -F';' 'FNR == 1 { next } FILENAME ~ /partition/ { if ($2 == "CPTS Fictionville et environs") in_t[$1] = 1; next }
+    $1 == "population_municipale" && ($2 in in_t) { s[$5] += $6 }
+    END { d = s[2021] - s[2015]; printf "%d %d %.1f", s[2021], d, 100 * (s[2021] / s[2015] - 1) }' \
+    "$D/partition.csv" "$D/indicators.csv")
+  set -- $want
+  # French numbers: decimal comma, thousands by a narrow no-break space, a no-break
+  # space before %
+  sp=$(printf '\342\200\257'); nb=$(printf '\302\240')
+  fr() { echo "$1" | sed "s/\./,/; s/^\(-\{0,1\}[0-9]\{1,3\}\)\([0-9]\{3\}\)\$/\1$sp\2/"; }
+  grep "<th>Population municipale (recensement, dernier millésime)" "$page" |
+    grep -q "<td class=\"n\">$(fr "$1")</td>.*<td class=\"n\">$(fr "$2") <span class=\"note\">($(fr "$3")$nb%)</span></td></tr>"
+  check "demo report: population $(fr "$1"), change $(fr "$2") ($(fr "$3") %) since the earlier vintage, as awk sums" $?
   if command -v sqlite3 > /dev/null; then
     nt=$(sqlite3 "$T/demo/cpts.gpkg" "SELECT count(*) FROM territoires WHERE msp_count IS NOT NULL
       AND ald_dsr_ic_bas < ald_dsr AND ald_dsr < ald_dsr_ic_haut AND zip_share >= 0
       AND mort_icm > 0")
     [ "$nt" -eq 5 ]; check "GeoPackage: the 5 territories carry msp_count, ald_dsr with its interval, zip_share, mort_icm (got $nt)" $?
+    awk -F';' 'FNR == 1 { next } FILENAME ~ /partition/ { t[$1] = $2; next }
+      $1 == "population_municipale" && ($2 in t) { s[t[$2] "|" $5] += $6; n[t[$2]] = 1 }
+      END { for (k in n) printf "%s|%d|%d|%.6f\n", k, s[k "|2021"], s[k "|2015"],
+            100 * (s[k "|2021"] / s[k "|2015"] - 1) }' "$D/partition.csv" "$D/indicators.csv" |
+      LC_ALL=C sort > "$T/popw"
+    sqlite3 "$T/demo/cpts.gpkg" "SELECT territoire, pop_mun, pop_mun_prec, printf('%.6f', pop_mun_evol_pct)
+      FROM territoires ORDER BY territoire" | LC_ALL=C sort > "$T/popg"
+    diff "$T/popw" "$T/popg" > "$T/diff" && [ "$(wc -l < "$T/popg")" -eq 5 ]
+    check "GeoPackage: pop_mun, pop_mun_prec, pop_mun_evol_pct of the 5 territories = awk sums of the demo file ($(tr '\n' ' ' < "$T/diff"))" $?
+    [ "$(sqlite3 "$T/demo/cpts.gpkg" "SELECT name FROM gpkg_data_columns WHERE table_name = 'territoires'
+      AND column_name = 'pop_mun_evol_pct'")" = "Population municipale (recensement, dernier millésime) : évolution depuis l'année précédente (%)" ]
+    check "GeoPackage: pop_mun_evol_pct has its French alias" $?
   fi
   "$CPTS" audit "$T/demo/cpts.gpkg" > "$T/out" 2> "$T/err"; rc=$?
   [ $rc -eq 0 ] && grep -q "^0 finding(s)" "$T/out"; check "audit of the demo export: no finding (exit $rc)" $?

@@ -48,6 +48,12 @@ static void test_icc(void)
 	near(lo, 106.009247137959, TOL, "Garwood lower, O=1234");
 	near(hi, 118.620033684448, TOL, "Garwood upper, O=1234");
 
+	/* from 1,000 dof, Wilson-Hilferty polished by Newton (gsl.c): scipy's value to
+	   1e-12 relative (GSL 2.7's own inverse gives the upper bound 3e-9 relative off) */
+	cpts_icc(1161.06, 1000.0, 0.05, false, &lo, &hi);
+	near(lo, 109.52276794617, 1e-10, "Garwood lower, O=1161.06 (2,322 dof), to 1e-12");
+	near(hi, 122.981526523269, 1e-10, "Garwood upper, O=1161.06 (2,324 dof), to 1e-12");
+
 	/* large counts: GSL's quantile fails there, the adapter falls back (see gsl.c) */
 	cpts_icc(196923, 200092.726093745, 0.05, false, &lo, &hi);
 	near(lo, 97.9816696048565, TOL, "Garwood lower, O=196923 (2O dof > 1e5)");
