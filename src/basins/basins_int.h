@@ -135,9 +135,6 @@ extern bool cpts_basins__chains;
 extern bool cpts_basins__carve;
 /* the best start recombined with the next ones (recombine); tests switch it off */
 extern bool cpts_basins__recombine;
-/* record-to-record window of the kicks, in LI (ils_run; 0: only improving kicks kept);
- * below 5,000 communes only */
-extern double cpts_basins__ils_window;
 
 /** Leiden (igraph) labels of the unlocked communes on the symmetrised flows. */
 int cpts_basins__leiden(cpts_bwork *w);

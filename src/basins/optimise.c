@@ -29,9 +29,7 @@
  * iterated local search (ILS): a kick pushes the communes
  * around a random commune into random neighbouring basins (every move feasible:
  * floor, ceiling, locks, connectivity), a descent around them follows, and the kick is
- * kept when the objective rose (undone from the move log otherwise); below 5,000 communes
- * also when it stays within 1e-4 of LI of the best seen (record-to-record travel, the
- * best labelling restored at the end: cpts_basins__ils_window). Every descent
+ * kept only when the objective rose (undone from the move log otherwise). Every descent
  * after the annealing also tries ejection chains (chain_move: a commune enters a full
  * basin, a commune of that basin near it leaves for a third basin or swaps; kept when the
  * two moves together gain). Half the basin rounds carve a floor-sized basin (grown from
@@ -61,7 +59,6 @@ void *cpts_basins__move_hook_arg;
 bool cpts_basins__chains = true;
 bool cpts_basins__carve = true;
 bool cpts_basins__recombine = true;
-double cpts_basins__ils_window = 1e-4;
 
 /** State of one start (private to its thread). */
 typedef struct olocal {
@@ -1071,13 +1068,12 @@ static void basin_round(olocal *o)
  * in the contiguity graph, at most ILS_REGION of them) are each pushed, in that order,
  * into a random adjacent basin when the move is feasible (floor, ceiling, locks,
  * connectivity), whatever its gain; a descent around the moved communes follows and
- * the kick is kept when the objective rose or stays at least `accept` (ils_run's
- * window; INFINITY: only a rise), undone otherwise. This leaves the
+ * the kick is kept only when the objective rose, undone otherwise. This leaves the
  * plateau of the border moves and basin rounds by several moves at once, which a
  * single-move annealing step rarely does once the ceiling binds.
  */
 #define ILS_REGION 12
-static void ils_kick(olocal *o, double accept)
+static void ils_kick(olocal *o)
 {
 	const cpts_graph *g = o->w->g;
 	size_t n = o->w->m->n, j0 = (size_t)(orand(o) % n), top = 0, got = 0, moved = 0;
@@ -1125,67 +1121,13 @@ static void ils_kick(olocal *o, double accept)
 	for (size_t q = 0; q < got; q++)
 		push_around(o, region[q]);
 	descend(o);
-	if (o->internal > before + GAIN_EPS || o->internal >= accept) {
+	if (o->internal > before + GAIN_EPS) {
 		o->logging = false;
 		o->ulog_n = 0;
 		o->kicks_kept++;
 		return;
 	}
 	undo_log(o, before, moves);
-}
-
-#define ILS_WINDOW_MAX_N 5000 /* communes: above, only improving kicks (France unchanged) */
-
-/* The record-to-record window of a start's kicks, in flows: cpts_basins__ils_window
- * times the residents' flows, below ILS_WINDOW_MAX_N communes; none on a
- * recombination's cells. */
-static double ils_window(const olocal *o)
-{
-	size_t n = o->w->m->n;
-	double tot = 0;
-
-	if (o->coarse || n >= ILS_WINDOW_MAX_N || !(cpts_basins__ils_window > 0))
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		tot += o->w->f->row_total[i];
-	return cpts_basins__ils_window * tot;
-}
-
-/*
- * The iterated local search of a start: `kicks` kicks (ils_kick). With a window
- * `window` > 0 (flows), record-to-record travel: a kick that loses is also kept when the
- * objective stays within `window` of the best seen, so the search walks across the
- * plateau instead of stopping at its first local optimum; the best labelling seen is
- * kept and restored at the end (relabel only: every labelling on the way is feasible).
- */
-static void ils_run(olocal *o, long kicks, double window)
-{
-	size_t n = o->w->m->n;
-	long *best = NULL;
-	double best_int = o->internal;
-
-	if (window > 0) {
-		best = cpts_mallocarray(n + 1, sizeof(long));
-		memcpy(best, o->lab, n * sizeof(long));
-	}
-	for (long k = 0; k < kicks && !ostop(o, 16); k++) {
-		ils_kick(o, best ? best_int - window : INFINITY);
-		if (best && o->internal > best_int + GAIN_EPS) {
-			memcpy(best, o->lab, n * sizeof(long));
-			best_int = o->internal;
-		}
-	}
-	if (!best)
-		return;
-	if (o->internal < best_int) {
-		o->logging = false;
-		for (size_t j = 0; j < n; j++)
-			if (o->lab[j] != best[j])
-				relabel(o, j, best[j]);
-		o->internal = best_int;
-		ohook(o);
-	}
-	free(best);
 }
 
 /* ---- large-neighbourhood search: 2 or 3 adjacent basins re-partitioned ---- */
@@ -1608,7 +1550,8 @@ static void run_start(const cpts_bwork *w, ostart *s, atomic_int *stop, bool rep
 	s->lns_kept = o.lns_kept;
 	s->lns_internal = o.internal;
 	s->lns_seconds = thread_cpu() - s->lns_seconds;
-	ils_run(&o, s->iterations, ils_window(&o));
+	for (long r = 0; r < s->iterations && !ostop(&o, 16); r++)
+		ils_kick(&o);
 	s->kicks_kept = o.kicks_kept;
 	s->chains_kept = o.chains_kept;
 	s->rounds = o.rounds;
@@ -1835,7 +1778,8 @@ static void combine_pair(const cpts_bwork *w, ostart *st, size_t p, size_t q, ui
 	o.reporter = true;
 	o.chains = cpts_basins__chains;
 	local_search(&o);
-	ils_run(&o, kicks, ils_window(&o));
+	for (long k = 0; k < kicks && !ostop(&o, 16); k++)
+		ils_kick(&o);
 	CPTS_LOG(w->ctx, CPTS_LOG_NOTE, "optimise: start %zu recombined with start %zu"
 		 " (%zu cells): LI %.4f -> %.4f (cells) -> %.4f", p, q, c.m.n,
 		 st[p].internal / total, cs.internal / total, o.internal / total);

@@ -160,7 +160,6 @@ static void test_resample_fixed(cpts_ctx *ctx)
 
 /* Grid of G x G 1 km communes, populations and gravity flows from a fixed LCG. */
 #define G 10
-#define ILS_WINDOW_TEST 3e-3 /* test_ils_window: window in LI */
 static cpts_store *grid(cpts_ctx *ctx, char *path)
 {
 	cpts_store *s = ws_create(ctx, path);
@@ -642,36 +641,6 @@ static void test_recombine(cpts_ctx *ctx)
 	ws_drop(s, path);
 }
 
-/*
- * Record-to-record kicks (a kick that loses is kept while the objective stays within
- * the window of the best seen; the best labelling restored at the end), checked by
- * search_checked against the same kicks keeping only the rises: every move keeps the
- * basins connected and within the band, the objective rises, 1 and 2 threads agree.
- */
-static void test_ils_window(cpts_ctx *ctx)
-{
-	char path[256];
-	cpts_store *s = grid(ctx, path);
-	cpts_basins_opts o = grid_band_opts();
-	cpts_basins_summary plain, rr;
-	double keep = cpts_basins__ils_window;
-
-	ok(s != NULL, "ils window: workspace built");
-	if (!s)
-		return;
-	o.iterations = 3000;
-	o.name = "plain";
-	cpts_basins__recombine = false;
-	cpts_basins__ils_window = 0;
-	ok(cpts_basins_run(ctx, s, &o, &plain) == CPTS_OK, "ils window: improving kicks only");
-	cpts_basins__ils_window = ILS_WINDOW_TEST;
-	o.name = "rr1";
-	search_checked(ctx, s, &o, "ils window", "rr2", plain.objective, &rr);
-	cpts_basins__ils_window = keep;
-	cpts_basins__recombine = true;
-	ws_drop(s, path);
-}
-
 /* Is every basin of lab (k basins, n communes) non-empty and connected in g? */
 static bool small_sound(const cpts_graph *g, const long *lab, size_t n, long k)
 {
@@ -811,7 +780,6 @@ int main(void)
 	test_chains(&ctx);
 	test_recombine(&ctx);
 	test_recombine_optimum(&ctx);
-	test_ils_window(&ctx);
 	test_search_base(&ctx);
 	cpts_ctx_release(&ctx);
 	return done_testing();
