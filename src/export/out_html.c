@@ -1697,7 +1697,7 @@ static size_t section_catalogue(cpts_buf *b, const ex_data *d, size_t t, const e
 							" <span class=\"note\">(ETP)</span></th>");
 				if (has_evol)
 					cpts_buf_addstr(b, "<th>Évolution <span class=\"note\">"
-							"(depuis l'année précédente)</span></th>");
+							"(depuis le millésime précédent)</span></th>");
 				cpts_buf_addstr(b, "</tr></thead><tbody>\n");
 				open = true;
 			}

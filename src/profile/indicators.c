@@ -371,14 +371,14 @@ static void add_comparisons(crow *r, cpts_vec *extra, cpts_buf *names)
 		const char *suffix, *label;
 		bool flag, prev; /* a flag; masked with the numerator of the year before */
 	} cmp[] = {
-		{ "num_prec", "numérateur de l'année précédente", false, false },
+		{ "num_prec", "numérateur du millésime précédent", false, false },
 		{ "cmp_dep", "comparaison au reste du département (-1 inférieur, 0 non"
 		  " significatif, 1 supérieur)", true, false },
 		{ "cmp_reg", "comparaison au reste de la région (-1 inférieur, 0 non"
 		  " significatif, 1 supérieur)", true, false },
 		{ "cmp_fr", "comparaison au reste de la France (-1 inférieur, 0 non"
 		  " significatif, 1 supérieur)", true, false },
-		{ "evol", "évolution depuis l'année précédente", false, true },
+		{ "evol", "évolution depuis le millésime précédent", false, true },
 		{ "evol_sig", "évolution significative (-1 baisse, 0 non significative, 1"
 		  " hausse)", true, true },
 	};
@@ -420,9 +420,9 @@ static void add_comparisons(crow *r, cpts_vec *extra, cpts_buf *names)
 static void add_count_trend(crow *r, cpts_vec *extra, cpts_buf *names)
 {
 	static const char *const suffix[3] = { "prec", "evol", "evol_pct" };
-	static const char *const label[3] = { "année précédente", "évolution depuis l'année"
-					      " précédente", "évolution depuis l'année précédente"
-					      " (%)" };
+	static const char *const label[3] = { "millésime précédent", "évolution depuis le"
+					      " millésime précédent", "évolution depuis le"
+					      " millésime précédent (%)" };
 	bool pub = r->ind.kind == CPTS_IND_POPULATION;
 	const char *prev = NULL;
 

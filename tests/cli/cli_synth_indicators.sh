@@ -232,7 +232,7 @@ if [ -f "$D/indicators.csv" ]; then
     diff "$T/popw" "$T/popg" > "$T/diff" && [ "$(wc -l < "$T/popg")" -eq 5 ]
     check "GeoPackage: pop_mun, pop_mun_prec, pop_mun_evol_pct of the 5 territories = awk sums of the demo file ($(tr '\n' ' ' < "$T/diff"))" $?
     [ "$(sqlite3 "$T/demo/cpts.gpkg" "SELECT name FROM gpkg_data_columns WHERE table_name = 'territoires'
-      AND column_name = 'pop_mun_evol_pct'")" = "Population municipale (recensement, dernier millésime) : évolution depuis l'année précédente (%)" ]
+      AND column_name = 'pop_mun_evol_pct'")" = "Population municipale (recensement, dernier millésime) : évolution depuis le millésime précédent (%)" ]
     check "GeoPackage: pop_mun_evol_pct has its French alias" $?
   fi
   "$CPTS" audit "$T/demo/cpts.gpkg" > "$T/out" 2> "$T/err"; rc=$?
