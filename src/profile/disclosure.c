@@ -664,7 +664,25 @@ typedef struct lpp {
 				 of, bd_grp[bd_off[i] .. bd_off[i+1]) */
 	cpts_lp_probe probe;  /* scratch of cpts_lp_probe_bounds */
 	size_t n_probes;
+	size_t *kcell;        /* per table cell: the LP cell of its known part (lp_build),
+				 SIZE_MAX when it holds no pre-masked input cell */
 } lpp;
+
+/* Cell y (a count over pre-masked input cells) no longer shows its bounds: its known
+ * part (lp_build) is no longer published either. */
+static void hide_known_part(lpp *p, cpts_lp *s, size_t y)
+{
+	size_t k = y < p->d->n_cells ? p->kcell[y] : SIZE_MAX;
+	cpts_lp_cell *c;
+
+	if (k == SIZE_MAX || cpts_vec_at(&s->cells, cpts_lp_cell, k).is_unknown)
+		return;
+	cpts_lp_cell_set_unknown(s, k, true);
+	c = &cpts_vec_at(&s->cells, cpts_lp_cell, k);
+	c->lo = 0;
+	c->hi = INFINITY;
+	p->touched[k] = p->round;
+}
 
 /* relations longer than this do not defer a fix (touched_near) */
 #define CPTS_LP_TOUCH_MAX_TERMS 8
@@ -797,6 +815,7 @@ static bool withdraw_lp(lpp *p, cpts_lp *s, size_t y)
 			c->need_hi = d->thr - 1;
 			c->checked = false;
 			p->touched[m] = p->round;
+			hide_known_part(p, s, m);
 			any = true;
 			withdraw_lp(p, s, m);
 		}
@@ -1112,6 +1131,7 @@ static bool lp_fix(void *arg, cpts_lp *s, size_t x)
 		}
 		p->d->cells[y].unbounded = true;
 		p->d->cells[y].lo = p->d->cells[y].hi = NAN;
+		hide_known_part(p, s, (size_t)y);
 		return true;
 	}
 	return false;
@@ -1119,6 +1139,67 @@ static bool lp_fix(void *arg, cpts_lp *s, size_t x)
 
 /* relations with more unknown cells than this stay out of the linear programs */
 #define CPTS_LP_MAX_UNKNOWNS 48
+
+/* The known parts of the counts over pre-masked input cells (issue 19, points 2 and
+ * 6): such a count is published as [K + m, K + M m] (emit.c, M =
+ * CPTS_PROFILE_INPUT_MASK_MAX), so K = lo - m and m = (hi - lo) / (M - 1) are
+ * published numbers, K the sum of its input cells that are not pre-masked (its stored
+ * value). K of a sum of units is the sum of their K: every relation that adds units
+ * (communes of a territory, of a département, ...; not the breakdowns of one unit,
+ * whose parts are pre-masked apart) holds for the known parts too, over a cell per
+ * count over pre-masked cells (its K: a constant while its bounds are published, an
+ * unknown >= 0 once they are not, hide_known_part; always K + m <= x <= K + M m) and
+ * the count itself for the others (its own K: a reader may not always tell them
+ * apart, so this is the stronger reader). Without them a secondary suppression in the
+ * known part of a territory was pinned: K minus the published communes. Returns the
+ * per-cell K cells (OWNED). */
+static size_t *lp_known_parts(const disc *d, cpts_lp *s)
+{
+	const double M = CPTS_PROFILE_INPUT_MASK_MAX;
+	size_t *kc = cpts_calloc(d->n_cells + 1, sizeof(size_t));
+
+	for (size_t i = 0; i < d->n_cells; i++) {
+		const cell *c = &d->cells[i];
+		kc[i] = SIZE_MAX;
+		if (c->kind != CPTS_IND_COUNT || !c->in_masked || isnan(c->value) ||
+		    !isfinite(c->lo) || !isfinite(c->hi))
+			continue;
+		double m = nearbyint((c->hi - c->lo) / (M - 1));
+		size_t k = cpts_lp_cell_add(s, NULL);
+		cpts_lp_cell *x = &cpts_vec_at(&s->cells, cpts_lp_cell, k);
+		x->is_integer = true;
+		if (c->masked && !c->withdrawn) { /* its bounds are published */
+			x->is_unknown = false;
+			x->value = c->value;
+		}
+		kc[i] = k;
+		cpts_lp_rel_begin(s, m, M * m);
+		cpts_lp_rel_term(s, i, 1);
+		cpts_lp_rel_term(s, k, -1);
+		cpts_lp_rel_end(s);
+	}
+	for (size_t gi = 0; gi < d->groups.n; gi++) {
+		const group *g = &cpts_vec_at(&d->groups, group, gi);
+		const size_t *mem = &cpts_vec_at(&d->members, size_t, g->off);
+		size_t n_unknown = 0;
+		bool any = kc[g->total] != SIZE_MAX;
+		if (g->breakdown)
+			continue;
+		for (size_t i = 0; i < g->n; i++) {
+			const cell *m = &d->cells[mem[i]];
+			any |= kc[mem[i]] != SIZE_MAX;
+			n_unknown += m->masked || m->withdrawn || isnan(m->value);
+		}
+		if (!any || (n_unknown > CPTS_LP_MAX_UNKNOWNS && !g->territorial))
+			continue; /* as in lp_build */
+		cpts_lp_rel_begin(s, 0, g->exhaustive ? 0 : INFINITY);
+		cpts_lp_rel_term(s, kc[g->total] != SIZE_MAX ? kc[g->total] : g->total, 1);
+		for (size_t i = 0; i < g->n; i++)
+			cpts_lp_rel_term(s, kc[mem[i]] != SIZE_MAX ? kc[mem[i]] : mem[i], -1);
+		cpts_lp_rel_end(s);
+	}
+	return kc;
+}
 
 /* The system a reader could write from the published table: masked counts as
  * unknowns with their published bounds, withdrawn ones as unknowns >= 0. */
@@ -1479,6 +1560,7 @@ static int lp_protect(cpts_ctx *ctx, disc *d, cpts_store *store, const char *par
 	   territory; cli_audit test 23) */
 	s.keep_known = true;
 	lp_build(d, &s);
+	p.kcell = lp_known_parts(d, &s);
 	if ((rc = dl_ledger_load(ctx, store, &p.led)) < 0)
 		goto out;
 	lp_ledger(d, &s, &p);
@@ -1528,6 +1610,7 @@ out:
 	cpts_lp_probe_release(&p.probe);
 	free(p.bd_off);
 	free(p.bd_grp);
+	free(p.kcell);
 	cpts_vec_release(&p.lrel_terr);
 	cpts_strmap_free(p.said);
 	dl_ledger_release(&p.led);
