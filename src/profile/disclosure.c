@@ -1140,57 +1140,119 @@ static bool lp_fix(void *arg, cpts_lp *s, size_t x)
 /* relations with more unknown cells than this stay out of the linear programs */
 #define CPTS_LP_MAX_UNKNOWNS 48
 
+/* Cell i is published with its "au moins" bounds [K + m, K + M m]. */
+static bool bounds_published(const cell *c)
+{
+	return c->in_masked && c->masked && !c->withdrawn && isfinite(c->lo) && isfinite(c->hi);
+}
+
+/* m of a count published with its bounds: its number of pre-masked input cells. */
+static double premasked_n(const cell *c)
+{
+	return nearbyint((c->hi - c->lo) / (CPTS_PROFILE_INPUT_MASK_MAX - 1));
+}
+
+/* A non-breakdown group with a count over pre-masked input cells in it. */
+static bool known_part_group(const disc *d, const group *g, const size_t *kc)
+{
+	const size_t *mem = &cpts_vec_at(&d->members, size_t, g->off);
+	bool any = kc[g->total] != SIZE_MAX;
+
+	for (size_t i = 0; i < g->n && !any; i++)
+		any = kc[mem[i]] != SIZE_MAX;
+	return any && !g->breakdown;
+}
+
 /* The known parts of the counts over pre-masked input cells (issue 19, points 2 and
  * 6): such a count is published as [K + m, K + M m] (emit.c, M =
  * CPTS_PROFILE_INPUT_MASK_MAX), so K = lo - m and m = (hi - lo) / (M - 1) are
  * published numbers, K the sum of its input cells that are not pre-masked (its stored
  * value). K of a sum of units is the sum of their K: every relation that adds units
  * (communes of a territory, of a département, ...; not the breakdowns of one unit,
- * whose parts are pre-masked apart) holds for the known parts too, over a cell per
- * count over pre-masked cells (its K: a constant while its bounds are published, an
- * unknown >= 0 once they are not, hide_known_part; always K + m <= x <= K + M m) and
- * the count itself for the others (its own K: a reader may not always tell them
- * apart, so this is the stronger reader). Without them a secondary suppression in the
- * known part of a territory was pinned: K minus the published communes. Returns the
- * per-cell K cells (OWNED). */
+ * whose parts are pre-masked apart) holds for the known parts too. The terms, as a
+ * reader knows them:
+ *  - a count over pre-masked cells: a cell of its K, a constant while its bounds are
+ *    published, else an unknown (hide_known_part); always 0 <= x - K, and nothing
+ *    more: once its bounds are hidden its m is not published either (with
+ *    m <= x - K <= M m for a hidden count, as in a first version, the programs held a
+ *    withdrawn part of 0 known part at 1 or more, a fact no reader has: every
+ *    subgroup of the demo looked narrowed, and no suppression could widen it, so the
+ *    suppression masked the territories' totals and 35 more cells);
+ *  - a published count: itself;
+ *  - a count masked without bounds, not over pre-masked cells: itself when a
+ *    relation tells the reader it holds none (the total's pre-masked cells all in
+ *    parts published with bounds, a group "all known"), else an unknown K between 0
+ *    and itself, as the reader cannot tell it from a hidden count over pre-masked
+ *    cells (`cpts audit` reads them alike, read_gpkg.c known_part_relation).
+ * A count hidden later by this suppression keeps the term it had: the stronger
+ * reader. With these relations a territory's published K no longer pins its masked
+ * communes (demo: mt_c2s of 99082 and 99166, zeros, were determined). Returns the
+ * per-cell K cells (OWNED; SIZE_MAX for a cell that is its own K). */
 static size_t *lp_known_parts(const disc *d, cpts_lp *s)
 {
-	const double M = CPTS_PROFILE_INPUT_MASK_MAX;
 	size_t *kc = cpts_calloc(d->n_cells + 1, sizeof(size_t));
+	bool *plain = cpts_calloc(d->n_cells + 1, sizeof(bool));
+	bool *in_kpg = cpts_calloc(d->n_cells + 1, sizeof(bool)); /* in such a group */
+	bool *kpg = cpts_calloc(d->groups.n + 1, sizeof(bool));   /* known_part_group */
 
 	for (size_t i = 0; i < d->n_cells; i++) {
 		const cell *c = &d->cells[i];
 		kc[i] = SIZE_MAX;
-		if (c->kind != CPTS_IND_COUNT || !c->in_masked || isnan(c->value) ||
-		    !isfinite(c->lo) || !isfinite(c->hi))
+		if (c->kind != CPTS_IND_COUNT || !c->in_masked || isnan(c->value))
 			continue;
-		double m = nearbyint((c->hi - c->lo) / (M - 1));
 		size_t k = cpts_lp_cell_add(s, NULL);
 		cpts_lp_cell *x = &cpts_vec_at(&s->cells, cpts_lp_cell, k);
 		x->is_integer = true;
-		if (c->masked && !c->withdrawn) { /* its bounds are published */
+		if (bounds_published(c)) {
 			x->is_unknown = false;
 			x->value = c->value;
 		}
 		kc[i] = k;
-		cpts_lp_rel_begin(s, m, M * m);
+	}
+	/* the masked counts a reader knows to hold no pre-masked cell */
+	for (size_t gi = 0; gi < d->groups.n; gi++) {
+		const group *g = &cpts_vec_at(&d->groups, group, gi);
+		const size_t *mem = &cpts_vec_at(&d->members, size_t, g->off);
+		double m = 0;
+		if (!(kpg[gi] = known_part_group(d, g, kc)))
+			continue;
+		in_kpg[g->total] = true;
+		for (size_t i = 0; i < g->n; i++)
+			in_kpg[mem[i]] = true;
+		if (!bounds_published(&d->cells[g->total]))
+			continue;
+		for (size_t i = 0; i < g->n; i++)
+			if (bounds_published(&d->cells[mem[i]]))
+				m += premasked_n(&d->cells[mem[i]]);
+		if (fabs(m - premasked_n(&d->cells[g->total])) > 0.5)
+			continue;
+		for (size_t i = 0; i < g->n; i++)
+			plain[mem[i]] = true;
+	}
+	for (size_t i = 0; i < d->n_cells; i++) {
+		const cell *c = &d->cells[i];
+		if (kc[i] == SIZE_MAX && in_kpg[i] && !plain[i] && c->kind == CPTS_IND_COUNT &&
+		    !isnan(c->value) && (c->masked || c->withdrawn))
+			kc[i] = cpts_lp_cell_add(s, NULL); /* unknown >= 0 */
+		if (kc[i] == SIZE_MAX)
+			continue;
+		cpts_vec_at(&s->cells, cpts_lp_cell, kc[i]).is_integer = true;
+		cpts_lp_rel_begin(s, 0, INFINITY);
 		cpts_lp_rel_term(s, i, 1);
-		cpts_lp_rel_term(s, k, -1);
+		cpts_lp_rel_term(s, kc[i], -1);
 		cpts_lp_rel_end(s);
 	}
 	for (size_t gi = 0; gi < d->groups.n; gi++) {
 		const group *g = &cpts_vec_at(&d->groups, group, gi);
 		const size_t *mem = &cpts_vec_at(&d->members, size_t, g->off);
 		size_t n_unknown = 0;
-		bool any = kc[g->total] != SIZE_MAX;
-		if (g->breakdown)
+		if (!kpg[gi])
 			continue;
 		for (size_t i = 0; i < g->n; i++) {
 			const cell *m = &d->cells[mem[i]];
-			any |= kc[mem[i]] != SIZE_MAX;
 			n_unknown += m->masked || m->withdrawn || isnan(m->value);
 		}
-		if (!any || (n_unknown > CPTS_LP_MAX_UNKNOWNS && !g->territorial))
+		if (n_unknown > CPTS_LP_MAX_UNKNOWNS && !g->territorial)
 			continue; /* as in lp_build */
 		cpts_lp_rel_begin(s, 0, g->exhaustive ? 0 : INFINITY);
 		cpts_lp_rel_term(s, kc[g->total] != SIZE_MAX ? kc[g->total] : g->total, 1);
@@ -1198,6 +1260,9 @@ static size_t *lp_known_parts(const disc *d, cpts_lp *s)
 			cpts_lp_rel_term(s, kc[mem[i]] != SIZE_MAX ? kc[mem[i]] : mem[i], -1);
 		cpts_lp_rel_end(s);
 	}
+	free(plain);
+	free(in_kpg);
+	free(kpg);
 	return kc;
 }
 
