@@ -236,7 +236,65 @@ void au_feature_relations(cpts_lp *s, const char *layer, const char *id)
 	}
 }
 
-/* territory (count) = sum of its communes (count), for unshared territories. */
+/* A masked count published with both bounds (a total over pre-masked input cells). */
+static bool bounded(const cpts_lp_cell *c)
+{
+	return c->is_unknown && c->is_target && isfinite(c->hi) &&
+	       c->hi - c->lo >= CPTS_PROFILE_INPUT_MASK_MAX - 1 - 1e-9;
+}
+
+/*
+ * The known part of a territory's count over pre-masked input cells (issue 19, points
+ * 2 and 6): published as [K + m, K + M m] (M = CPTS_PROFILE_INPUT_MASK_MAX, each
+ * pre-masked cell 1 to M), it gives m = (hi - lo) / (M - 1) and K = lo - m, the sum of
+ * its cells that are not pre-masked: K of the territory = sum of its communes' K. A
+ * published commune is its own K, one with bounds has its K, a masked one without
+ * bounds an unknown K between 0 and itself (it may hold pre-masked cells), or itself
+ * when the communes with bounds already hold the m pre-masked cells.
+ */
+static void known_part_relation(cpts_lp *s, size_t tc, const long *cc, size_t n)
+{
+	const double M = CPTS_PROFILE_INPUT_MASK_MAX;
+	const cpts_lp_cell *t = &cpts_vec_at(&s->cells, cpts_lp_cell, tc);
+	double m_tot, k_tot, m_known = 0, k_known = 0;
+
+	if (!bounded(t))
+		return;
+	m_tot = (t->hi - t->lo) / (M - 1);
+	k_tot = t->lo - m_tot;
+	for (size_t i = 0; i < n; i++) {
+		const cpts_lp_cell *c = &cpts_vec_at(&s->cells, cpts_lp_cell, (size_t)cc[i]);
+		if (bounded(c)) {
+			double m = (c->hi - c->lo) / (M - 1);
+			m_known += m;
+			k_known += c->lo - m;
+		}
+	}
+	bool all_known = fabs(m_tot - m_known) < 1e-6;
+	size_t *kc = cpts_calloc(n + 1, sizeof(size_t));
+	for (size_t i = 0; i < n; i++) {
+		const cpts_lp_cell *c = &cpts_vec_at(&s->cells, cpts_lp_cell, (size_t)cc[i]);
+		kc[i] = (size_t)cc[i];
+		if (bounded(c) || !c->is_unknown || all_known)
+			continue;
+		char *nm = cpts_asprintf("known part|%s", c->name);
+		kc[i] = cpts_lp_cell_get(s, nm); /* unknown >= 0, not a target */
+		free(nm);
+		cpts_lp_rel_begin(s, 0, INFINITY);
+		cpts_lp_rel_term(s, (size_t)cc[i], 1);
+		cpts_lp_rel_term(s, kc[i], -1);
+		cpts_lp_rel_end(s);
+	}
+	cpts_lp_rel_begin(s, k_tot - k_known, k_tot - k_known);
+	for (size_t i = 0; i < n; i++)
+		if (!bounded(&cpts_vec_at(&s->cells, cpts_lp_cell, (size_t)cc[i])))
+			cpts_lp_rel_term(s, kc[i], 1);
+	cpts_lp_rel_end(s);
+	free(kc);
+}
+
+/* territory (count) = sum of its communes (count), for unshared territories; and the
+ * known parts of a territory published with bounds (known_part_relation). */
 static void spatial_relations(cpts_lp *s, const layer_rd *com, const layer_rd *ter)
 {
 	cpts_strmap *tix = cpts_strmap_new(ter->feats.n + 1); /* territory id -> index */
@@ -244,7 +302,9 @@ static void spatial_relations(cpts_lp *s, const layer_rd *com, const layer_rd *t
 	size_t *head = cpts_calloc(ter->feats.n + 1, sizeof(size_t)); /* first commune + 1 */
 	size_t *next = cpts_calloc(com->feats.n + 1, sizeof(size_t)); /* next commune + 1 */
 	int64_t k;
+	cpts_vec mem; /* long: the cells of a territory's communes */
 
+	cpts_vec_init(&mem, sizeof(long), SIZE_MAX / sizeof(long));
 	for (size_t t = 0; t < ter->feats.n; t++)
 		cpts_strmap_put(tix, cpts_vec_at(&ter->feats, feat, t).id, (int64_t)t);
 	for (size_t i = com->feats.n; i-- > 0;) {
@@ -276,17 +336,22 @@ static void spatial_relations(cpts_lp *s, const layer_rd *com, const layer_rd *t
 			if (ind->kind != CPTS_IND_COUNT ||
 			    (tc = cell_of(s, ter->label, tid, ind->key)) < 0)
 				continue;
+			mem.n = 0;
 			cpts_lp_rel_begin(s, 0, 0);
 			cpts_lp_rel_term(s, (size_t)tc, 1);
 			for (size_t i = head[t]; i; i = next[i - 1]) {
 				const feat *e = &cpts_vec_at(&com->feats, feat, i - 1);
 				long cc = cell_of(s, com->label, e->id, ind->key);
-				if (cc >= 0)
+				if (cc >= 0) {
 					cpts_lp_rel_term(s, (size_t)cc, -1);
+					*(long *)cpts_vec_push(&mem) = cc;
+				}
 			}
 			cpts_lp_rel_end(s);
+			known_part_relation(s, (size_t)tc, mem.data, mem.n);
 		}
 	}
+	cpts_vec_release(&mem);
 	free(head);
 	free(next);
 	free(shared);

@@ -14,7 +14,7 @@ static void fmt_num(char *b, size_t n, double v)
 	if (isinf(v))
 		snprintf(b, n, "%s", v > 0 ? "+inf" : "-inf");
 	else if (fabs(v - nearbyint(v)) < 1e-9)
-		snprintf(b, n, "%.0f", v);
+		snprintf(b, n, "%.0f", v + 0.0 == 0 ? 0.0 : v); /* no "-0" */
 	else
 		snprintf(b, n, "%.6g", v);
 }
@@ -96,11 +96,13 @@ int au_solve(cpts_ctx *ctx, cpts_lp *s, FILE *report, size_t max_list,
 			last_bad = x->comp;
 			continue;
 		}
+		fmt_num(a, sizeof(a), x->found_lo);
+		fmt_num(b, sizeof(b), x->found_hi);
+		/* -vv: every masked count's interval (tests check protected cells by name) */
+		cpts_log(ctx, CPTS_LOG_DEBUG, "audit: %s lies in [%s, %s]", x->name, a, b);
 		if (!x->is_narrow)
 			continue;
 		out->n_findings++;
-		fmt_num(a, sizeof(a), x->found_lo);
-		fmt_num(b, sizeof(b), x->found_hi);
 		fmt_num(e, sizeof(e), x->need_lo);
 		fmt_num(f, sizeof(f), x->need_hi);
 		fprintf(report, "leak: %s is masked but lies in [%s, %s]%s (must span [%s, %s])\n",

@@ -664,7 +664,25 @@ typedef struct lpp {
 				 of, bd_grp[bd_off[i] .. bd_off[i+1]) */
 	cpts_lp_probe probe;  /* scratch of cpts_lp_probe_bounds */
 	size_t n_probes;
+	size_t *kcell;        /* per table cell: the LP cell of its known part (lp_build),
+				 SIZE_MAX when it holds no pre-masked input cell */
 } lpp;
+
+/* Cell y (a count over pre-masked input cells) no longer shows its bounds: its known
+ * part (lp_build) is no longer published either. */
+static void hide_known_part(lpp *p, cpts_lp *s, size_t y)
+{
+	size_t k = y < p->d->n_cells ? p->kcell[y] : SIZE_MAX;
+	cpts_lp_cell *c;
+
+	if (k == SIZE_MAX || cpts_vec_at(&s->cells, cpts_lp_cell, k).is_unknown)
+		return;
+	cpts_lp_cell_set_unknown(s, k, true);
+	c = &cpts_vec_at(&s->cells, cpts_lp_cell, k);
+	c->lo = 0;
+	c->hi = INFINITY;
+	p->touched[k] = p->round;
+}
 
 /* relations longer than this do not defer a fix (touched_near) */
 #define CPTS_LP_TOUCH_MAX_TERMS 8
@@ -797,6 +815,7 @@ static bool withdraw_lp(lpp *p, cpts_lp *s, size_t y)
 			c->need_hi = d->thr - 1;
 			c->checked = false;
 			p->touched[m] = p->round;
+			hide_known_part(p, s, m);
 			any = true;
 			withdraw_lp(p, s, m);
 		}
@@ -1112,6 +1131,7 @@ static bool lp_fix(void *arg, cpts_lp *s, size_t x)
 		}
 		p->d->cells[y].unbounded = true;
 		p->d->cells[y].lo = p->d->cells[y].hi = NAN;
+		hide_known_part(p, s, (size_t)y);
 		return true;
 	}
 	return false;
@@ -1119,6 +1139,132 @@ static bool lp_fix(void *arg, cpts_lp *s, size_t x)
 
 /* relations with more unknown cells than this stay out of the linear programs */
 #define CPTS_LP_MAX_UNKNOWNS 48
+
+/* Cell i is published with its "au moins" bounds [K + m, K + M m]. */
+static bool bounds_published(const cell *c)
+{
+	return c->in_masked && c->masked && !c->withdrawn && isfinite(c->lo) && isfinite(c->hi);
+}
+
+/* m of a count published with its bounds: its number of pre-masked input cells. */
+static double premasked_n(const cell *c)
+{
+	return nearbyint((c->hi - c->lo) / (CPTS_PROFILE_INPUT_MASK_MAX - 1));
+}
+
+/* A non-breakdown group with a count over pre-masked input cells in it. */
+static bool known_part_group(const disc *d, const group *g, const size_t *kc)
+{
+	const size_t *mem = &cpts_vec_at(&d->members, size_t, g->off);
+	bool any = kc[g->total] != SIZE_MAX;
+
+	for (size_t i = 0; i < g->n && !any; i++)
+		any = kc[mem[i]] != SIZE_MAX;
+	return any && !g->breakdown;
+}
+
+/* The known parts of the counts over pre-masked input cells (issue 19, points 2 and
+ * 6): such a count is published as [K + m, K + M m] (emit.c, M =
+ * CPTS_PROFILE_INPUT_MASK_MAX), so K = lo - m and m = (hi - lo) / (M - 1) are
+ * published numbers, K the sum of its input cells that are not pre-masked (its stored
+ * value). K of a sum of units is the sum of their K: every relation that adds units
+ * (communes of a territory, of a département, ...; not the breakdowns of one unit,
+ * whose parts are pre-masked apart) holds for the known parts too. The terms, as a
+ * reader knows them:
+ *  - a count over pre-masked cells: a cell of its K, a constant while its bounds are
+ *    published, else an unknown (hide_known_part); always 0 <= x - K, and nothing
+ *    more: once its bounds are hidden its m is not published either (with
+ *    m <= x - K <= M m for a hidden count, as in a first version, the programs held a
+ *    withdrawn part of 0 known part at 1 or more, a fact no reader has: every
+ *    subgroup of the demo looked narrowed, and no suppression could widen it, so the
+ *    suppression masked the territories' totals and 35 more cells);
+ *  - a published count: itself;
+ *  - a count masked without bounds, not over pre-masked cells: itself when a
+ *    relation tells the reader it holds none (the total's pre-masked cells all in
+ *    parts published with bounds, a group "all known"), else an unknown K between 0
+ *    and itself, as the reader cannot tell it from a hidden count over pre-masked
+ *    cells (`cpts audit` reads them alike, read_gpkg.c known_part_relation).
+ * A count hidden later by this suppression keeps the term it had: the stronger
+ * reader. With these relations a territory's published K no longer pins its masked
+ * communes (demo: mt_c2s of 99082 and 99166, zeros, were determined). Returns the
+ * per-cell K cells (OWNED; SIZE_MAX for a cell that is its own K). */
+static size_t *lp_known_parts(const disc *d, cpts_lp *s)
+{
+	size_t *kc = cpts_calloc(d->n_cells + 1, sizeof(size_t));
+	bool *plain = cpts_calloc(d->n_cells + 1, sizeof(bool));
+	bool *in_kpg = cpts_calloc(d->n_cells + 1, sizeof(bool)); /* in such a group */
+	bool *kpg = cpts_calloc(d->groups.n + 1, sizeof(bool));   /* known_part_group */
+
+	for (size_t i = 0; i < d->n_cells; i++) {
+		const cell *c = &d->cells[i];
+		kc[i] = SIZE_MAX;
+		if (c->kind != CPTS_IND_COUNT || !c->in_masked || isnan(c->value))
+			continue;
+		size_t k = cpts_lp_cell_add(s, NULL);
+		cpts_lp_cell *x = &cpts_vec_at(&s->cells, cpts_lp_cell, k);
+		x->is_integer = true;
+		if (bounds_published(c)) {
+			x->is_unknown = false;
+			x->value = c->value;
+		}
+		kc[i] = k;
+	}
+	/* the masked counts a reader knows to hold no pre-masked cell */
+	for (size_t gi = 0; gi < d->groups.n; gi++) {
+		const group *g = &cpts_vec_at(&d->groups, group, gi);
+		const size_t *mem = &cpts_vec_at(&d->members, size_t, g->off);
+		double m = 0;
+		if (!(kpg[gi] = known_part_group(d, g, kc)))
+			continue;
+		in_kpg[g->total] = true;
+		for (size_t i = 0; i < g->n; i++)
+			in_kpg[mem[i]] = true;
+		if (!bounds_published(&d->cells[g->total]))
+			continue;
+		for (size_t i = 0; i < g->n; i++)
+			if (bounds_published(&d->cells[mem[i]]))
+				m += premasked_n(&d->cells[mem[i]]);
+		if (fabs(m - premasked_n(&d->cells[g->total])) > 0.5)
+			continue;
+		for (size_t i = 0; i < g->n; i++)
+			plain[mem[i]] = true;
+	}
+	for (size_t i = 0; i < d->n_cells; i++) {
+		const cell *c = &d->cells[i];
+		if (kc[i] == SIZE_MAX && in_kpg[i] && !plain[i] && c->kind == CPTS_IND_COUNT &&
+		    !isnan(c->value) && (c->masked || c->withdrawn))
+			kc[i] = cpts_lp_cell_add(s, NULL); /* unknown >= 0 */
+		if (kc[i] == SIZE_MAX)
+			continue;
+		cpts_vec_at(&s->cells, cpts_lp_cell, kc[i]).is_integer = true;
+		cpts_lp_rel_begin(s, 0, INFINITY);
+		cpts_lp_rel_term(s, i, 1);
+		cpts_lp_rel_term(s, kc[i], -1);
+		cpts_lp_rel_end(s);
+	}
+	for (size_t gi = 0; gi < d->groups.n; gi++) {
+		const group *g = &cpts_vec_at(&d->groups, group, gi);
+		const size_t *mem = &cpts_vec_at(&d->members, size_t, g->off);
+		size_t n_unknown = 0;
+		if (!kpg[gi])
+			continue;
+		for (size_t i = 0; i < g->n; i++) {
+			const cell *m = &d->cells[mem[i]];
+			n_unknown += m->masked || m->withdrawn || isnan(m->value);
+		}
+		if (n_unknown > CPTS_LP_MAX_UNKNOWNS && !g->territorial)
+			continue; /* as in lp_build */
+		cpts_lp_rel_begin(s, 0, g->exhaustive ? 0 : INFINITY);
+		cpts_lp_rel_term(s, kc[g->total] != SIZE_MAX ? kc[g->total] : g->total, 1);
+		for (size_t i = 0; i < g->n; i++)
+			cpts_lp_rel_term(s, kc[mem[i]] != SIZE_MAX ? kc[mem[i]] : mem[i], -1);
+		cpts_lp_rel_end(s);
+	}
+	free(plain);
+	free(in_kpg);
+	free(kpg);
+	return kc;
+}
 
 /* The system a reader could write from the published table: masked counts as
  * unknowns with their published bounds, withdrawn ones as unknowns >= 0. */
@@ -1479,6 +1625,7 @@ static int lp_protect(cpts_ctx *ctx, disc *d, cpts_store *store, const char *par
 	   territory; cli_audit test 23) */
 	s.keep_known = true;
 	lp_build(d, &s);
+	p.kcell = lp_known_parts(d, &s);
 	if ((rc = dl_ledger_load(ctx, store, &p.led)) < 0)
 		goto out;
 	lp_ledger(d, &s, &p);
@@ -1528,6 +1675,7 @@ out:
 	cpts_lp_probe_release(&p.probe);
 	free(p.bd_off);
 	free(p.bd_grp);
+	free(p.kcell);
 	cpts_vec_release(&p.lrel_terr);
 	cpts_strmap_free(p.said);
 	dl_ledger_release(&p.led);

@@ -220,6 +220,52 @@ def read(path, cells):
         for c in counts.get("territoires", set()) & counts.get("communes", set()):
             cells.rels.append(([(1, "t|%s|%s|%s" % (part, t, c))] +
                                [(-1, m + "|" + c) for m in members.get(t, [])], 0, 0))
+            known_part(cells, "t|%s|%s|%s" % (part, t, c), [m + "|" + c for m in members.get(t, [])])
+
+
+def bounded(cells, name):
+    """(lo, hi) of a masked count published with both bounds, else None."""
+    u = cells.unknown.get(name)
+    if u and u[2] and u[1] != float("inf"):
+        return u[0], u[1]
+    return None
+
+
+def known_part(cells, total, parts):
+    """A count over pre-masked input cells ("<11", each 1 to M = 10) is published as
+    [K + m, K + M m]: K = lo - m and m = (hi - lo) / (M - 1) are published numbers (K
+    the sum of its cells that are not pre-masked, m their number). K of the total is
+    the sum of the parts' K: a published part is its own K, a part published with
+    bounds has its K (and its m), a masked part without bounds an unknown K between 0
+    and itself (it may hold pre-masked cells), or itself when the parts with bounds
+    already hold all m pre-masked cells of the total."""
+    M = 10.0
+    b = bounded(cells, total)
+    if b is None or b[1] - b[0] < M - 1 - 1e-9:
+        return
+    m_tot = (b[1] - b[0]) / (M - 1)
+    k_tot = b[0] - m_tot
+    terms, const, m_known = [], 0.0, 0.0
+    for p in parts:
+        pb = bounded(cells, p) if p not in cells.known else None
+        if pb is not None:
+            const += pb[0] - (pb[1] - pb[0]) / (M - 1)
+            m_known += (pb[1] - pb[0]) / (M - 1)
+    for p in parts:
+        if p in cells.known:
+            terms.append((-1, p))
+            continue
+        if bounded(cells, p) is not None:
+            continue
+        if abs(m_tot - m_known) < 1e-6:
+            terms.append((-1, p))  # no pre-masked cell left for it: all known
+            continue
+        k = "k|" + p
+        if k not in cells.unknown:
+            cells.unknown[k] = (0.0, float("inf"), False)
+            cells.rels.append(([(1, p), (-1, k)], 0, None))
+        terms.append((-1, k))
+    cells.rels.append((terms, const - k_tot, const - k_tot))
 
 
 def share_rel(cells, fid, num, den, r):

@@ -76,6 +76,12 @@ if sh "$SRC/tests/browser/make_ws.sh" "$CPTS" "$T" > "$T/make.log" 2>&1 &&
   "$CPTS" audit "$T/demo.gpkg" > "$T/out" 2> "$T/err"; rc=$?
   [ $rc -eq 0 ]; check "demo export: audit exit 0 (got $rc)" $?
   grep -q "^0 finding(s)" "$T/out"; check "demo export: no finding" $?
+  # the known part of the territories' C2S counts (pre-masked communes, bounds
+  # [K + m, K + 10 m]) pinned the masked zeros of Fézac (99082) and Marville (99166)
+  # at 0 before the suppression modelled known parts: their intervals now span [1, 10]
+  "$CPTS" audit -vv "$T/demo.gpkg" 2>&1 >/dev/null | sed -n 's/^cpts: debug: audit: communes|\(99082\|99166\) [^|]*|mt_c2s lies in \[\(.*\), \(.*\)\]$/\1 \2 \3/p' > "$T/kp"
+  [ "$(wc -l < "$T/kp")" -eq 2 ] && awk '$2 > 1 || $3 < 10 { bad = 1 } END { exit bad }' "$T/kp"
+  check "demo export: mt_c2s of 99082 and 99166 span [1, 10] ($(tr '\n' ' ' < "$T/kp"))" $?
   ! grep -q "inconsistent\|contradict" "$T/out" "$T/err"; check "relations agree with every published number" $?
   nm=$(ogrinfo -ro "$T/demo.gpkg" -sql "SELECT sum(mt_sans_mt_masque + mt_patients_masque) AS n FROM communes" | sed -n 's/^ *n (Integer) = //p')
   [ -n "$nm" ] && [ "$nm" -gt 0 ]; check "the demo has masked counts ($nm)" $?
