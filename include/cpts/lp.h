@@ -72,6 +72,10 @@ typedef struct cpts_lp {
 
 void cpts_lp_init(cpts_lp *s);
 void cpts_lp_release(cpts_lp *s);
+/** Free what GLPK keeps for the calling thread (its environment, made by the first
+ * solve): a thread other than main that may have solved calls it before it ends, or
+ * the environment leaks (GLPK keeps one per thread). */
+void cpts_lp_thread_release(void);
 /** A new cell (unknown, >= 0, unbounded above); name may be NULL (not findable). */
 size_t cpts_lp_cell_add(cpts_lp *s, const char *name);
 /** The cell of that name, created (unknown, unbounded >= 0) when new. */

@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "dep/dep.h"
+#include "cpts/lp.h"
 #include "cpts/outfile.h"
 #include "cpts/publish.h"
 #include "cpts/store_check.h"
@@ -606,6 +607,7 @@ static void *flows_main(void *arg)
 			j->rc_mask = ex_flux_prepare(&j->ctx, j->d);
 	}
 	cpts_text_release(); /* escaped copies this thread's messages made, if any */
+	cpts_lp_thread_release(); /* GLPK's environment of the flux chain check, if any */
 	return NULL;
 }
 

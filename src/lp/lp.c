@@ -67,6 +67,11 @@ static void trk_free(struct cpts_lp_trk *k)
 	free(k);
 }
 
+void cpts_lp_thread_release(void)
+{
+	glp_free_env();
+}
+
 void cpts_lp_release(cpts_lp *s)
 {
 	trk_free(s->trk);
