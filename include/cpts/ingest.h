@@ -46,8 +46,11 @@ typedef struct cpts_ingest_communes_opts {
 	const char *s_srs;       /* source CRS when the file has none; NULL = EPSG:4326 */
 	bool skip_failures;      /* skip bad features instead of failing (exit code 1) */
 	const char *vintage;     /* e.g. "COG 2024", recorded in sources */
+	struct cpts_ingest_prefetch *wait; /* BORROWED: a read-ahead writing into the same
+				    workspace (cpts_ingest_prefetch_start_into), waited for
+				    before the communes are stored; NULL: none */
 } cpts_ingest_communes_opts;
-#define CPTS_INGEST_COMMUNES_OPTS_INIT { NULL, NULL, NULL, NULL, false, NULL }
+#define CPTS_INGEST_COMMUNES_OPTS_INIT { NULL, NULL, NULL, NULL, false, NULL, NULL }
 
 /**
  * Load a commune layer, replacing the communes of the workspace. Reprojects each
@@ -104,6 +107,18 @@ typedef struct cpts_ingest_prefetch cpts_ingest_prefetch;
 cpts_ingest_prefetch *cpts_ingest_prefetch_start(cpts_ctx *ctx, cpts_table_kind kind,
 						 const char *path,
 						 const cpts_ingest_table_opts *opts);
+/**
+ * cpts_ingest_prefetch_start, and the thread also writes the rows into the flows table
+ * of the workspace at path ws (its own connection, one transaction; load.c says why).
+ * The caller must not write to ws until cpts_ingest_prefetch_wait returned (the rows
+ * are then adopted by cpts_ingest_table_prefetched, or cleared by its loader).
+ */
+cpts_ingest_prefetch *cpts_ingest_prefetch_start_into(cpts_ctx *ctx, cpts_table_kind kind,
+						      const char *path,
+						      const cpts_ingest_table_opts *opts,
+						      const char *ws);
+/** Wait until the thread of pf is done (NULL-safe); pf stays to be consumed or freed. */
+void cpts_ingest_prefetch_wait(cpts_ingest_prefetch *pf);
 
 /**
  * cpts_ingest_table(ctx, s, CPTS_TABLE_FLOWS, path, opts) with the rows pf read: the

@@ -41,6 +41,26 @@ typedef struct cpts_flow_rec {
 int cpts_store_flows_write(cpts_ctx *ctx, cpts_store *s, const cpts_flow_rec *rows, size_t n,
 			   const char *const *profs);
 
+/**
+ * cpts_store_flows_write into an empty flows table, for a transaction that does not
+ * replace the input itself (the read-ahead of `diagnose`): the rows are adopted by the
+ * one that does (cpts_store_flows_adopt), which records the replacement.
+ * @return CPTS_OK; CPTS_EINPUT when the table holds rows (nothing written);
+ *         CPTS_EINTERNAL on a database error
+ */
+int cpts_store_flows_write_ahead(cpts_ctx *ctx, cpts_store *s, const cpts_flow_rec *rows,
+				 size_t n, const char *const *profs);
+
+/**
+ * Inside the caller's transaction, replace the flows by rows[0..n) that another
+ * connection of this process already wrote and committed into the table (the read-ahead
+ * of `diagnose`, src/ingest/load.c), instead of writing them again: the input is
+ * recorded as replaced (deps.c) and the rows count as written by this transaction
+ * (table_stats), as after cpts_store_input_clear and cpts_store_flows_write.
+ * @return CPTS_OK; CPTS_EINTERNAL on a database error
+ */
+int cpts_store_flows_adopt(cpts_ctx *ctx, cpts_store *s, const cpts_flow_rec *rows, size_t n);
+
 /* ---- communes and passage ------------------------------------------------------- */
 
 /** One commune of a layer, as stored (texts BORROWED; reg, parent NULL or "" when none). */

@@ -28,6 +28,7 @@ typedef struct cpts_flowset {
 				  have one, or group their rows by profession) */
 	bool folded;           /* cpts_flowset_fold ran (on the prefetch thread, load.c) */
 	double fold_s;         /* its CPU seconds, for the note of the store */
+	double store_s;        /* CPU seconds of the read-ahead's write (load.c) */
 } cpts_flowset;
 
 void cpts_flowset_init(cpts_flowset *fs);

@@ -138,6 +138,8 @@ typedef struct cpts_loader {
 					       unknown (cpts_ingest__number) */
 	atomic_bool *cancel;                /* BORROWED: a prefetch thread's stop flag (no
 					       progress reported); NULL on the caller's thread */
+	bool fs_in_table;                   /* flows: fs's rows are in the table already,
+					       committed by the read-ahead's connection */
 } cpts_loader;
 
 int cpts_ingest__match_columns(cpts_ctx *ctx, const cpts_csv *c, const cpts_kindspec *k,

@@ -635,6 +635,7 @@ int cpts_ingest_communes(cpts_ctx *ctx, cpts_store *s, const char *path,
 		goto out;
 	if (cpts_sha256_file(path, sha) != 0)
 		snprintf(sha, sizeof(sha), "%s", "");
+	cpts_ingest_prefetch_wait(opts->wait); /* its write to the workspace ends first */
 	if ((rc = cpts_store_begin(ctx, s)) < 0)
 		goto out;
 	in_tx = true;

@@ -463,11 +463,14 @@ int cpts_diagnose_run(cpts_ctx *ctx, const cpts_diagnose_opts *o, FILE *summary)
 	co.s_srs = o->s_srs;
 	co.skip_failures = o->skip_failures;
 	co.vintage = o->vintage;
-	/* the flows file is read on a thread of its own while GDAL reads the communes */
+	/* the flows file is read, and its rows written, on a thread of its own while GDAL
+	   reads the communes */
 	if (o->flows) {
 		pf_map = cpts_calloc(o->n_map + 1, sizeof(char *));
 		table_opts(o, CPTS_TABLE_FLOWS, pf_map, &pf_opts);
-		pf = cpts_ingest_prefetch_start(ctx, CPTS_TABLE_FLOWS, o->flows, &pf_opts);
+		pf = cpts_ingest_prefetch_start_into(ctx, CPTS_TABLE_FLOWS, o->flows, &pf_opts,
+						     tmp);
+		co.wait = pf; /* the thread writes the flow rows into tmp meanwhile */
 	}
 	if ((rc = cpts_ingest_communes(ctx, s, o->communes, &co, NULL)) < 0)
 		goto out;

@@ -88,6 +88,35 @@ int cpts_store_flows_write(cpts_ctx *ctx, cpts_store *s, const cpts_flow_rec *ro
 	return rc;
 }
 
+int cpts_store_flows_write_ahead(cpts_ctx *ctx, cpts_store *s, const cpts_flow_rec *rows,
+				 size_t n, const char *const *profs)
+{
+	long long any = 0;
+	int rc;
+
+	if ((rc = cpts_store_count_get(ctx, s, "SELECT EXISTS(SELECT 1 FROM flows)", &any)) < 0)
+		return rc;
+	if (any)
+		return cpts_fail(ctx, CPTS_EINPUT, "the flows of workspace '%s' are not empty",
+				 cpts_store_path(s));
+	return cpts_store_flows_write(ctx, s, rows, n, profs);
+}
+
+int cpts_store_flows_adopt(cpts_ctx *ctx, cpts_store *s, const cpts_flow_rec *rows, size_t n)
+{
+	long long n_masked = 0;
+	int rc;
+
+	for (size_t i = 0; i < n; i++)
+		n_masked += rows[i].masked != 0;
+	if ((rc = cpts_store_input_replaced(ctx, s, "flows", NULL)) < 0)
+		return rc;
+	/* table_stats rewritten at this commit, with the version the input now has */
+	cpts_store__stats_mark(s, "flows");
+	cpts_store__flows_written(s, (long long)n, n_masked);
+	return CPTS_OK;
+}
+
 /* ---- communes and passage ------------------------------------------------------- */
 
 int cpts_store_communes_replace(cpts_ctx *ctx, cpts_store *s, const cpts_commune_rec *c,

@@ -111,6 +111,14 @@ void cpts_store__stats_rolled_back(cpts_store *s)
 		s->stats_dirty = 0; /* the writes are undone with their counts */
 }
 
+void cpts_store__stats_mark(cpts_store *s, const char *name)
+{
+	int i = table_index(name);
+
+	if (i >= 0)
+		s->stats_dirty |= 1u << i;
+}
+
 void cpts_store__flows_written(cpts_store *s, long long rows, long long masked)
 {
 	s->flows_rows_tx += rows;

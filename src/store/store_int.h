@@ -53,6 +53,8 @@ void cpts_store__stats_attach(cpts_store *s);
 void cpts_store__stats_tx_reset(cpts_store *s);
 void cpts_store__stats_rolled_back(cpts_store *s);
 void cpts_store__flows_written(cpts_store *s, long long rows, long long masked);
+/* Table name counts as written by the current transaction (recounted at its commit). */
+void cpts_store__stats_mark(cpts_store *s, const char *name);
 int cpts_store__stats_commit(cpts_store *s);
 /* Rows, communes covered (-1: no code column) and masked rows of t, counted now. */
 int cpts_store__stats_count(cpts_store *s, const cpts_store_tbl *t, long long *rows,

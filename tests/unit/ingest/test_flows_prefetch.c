@@ -17,7 +17,14 @@
  * - the rows handed over when asked (cpts_ingest_table_prefetched_rows, what `diagnose`
  *   gives its session): row by row what the table gives back, and the flow matrices
  *   built from them (cpts_flows_from_rows) equal to the bit to those read from the table;
- *   none when the loader read the file again.
+ *   none when the loader read the file again;
+ * - written ahead into a fresh workspace (cpts_ingest_prefetch_start_into, what
+ *   `diagnose` does while GDAL reads the communes): the communes stored after the
+ *   thread's write (their opts.wait), then the rows adopted: the same table, sources
+ *   record and rows handed over as the loader's, the counts of table_stats those of the
+ *   current version of the input; a code of the passage table: the rows written ahead
+ *   are cleared and the loader's table is the one stored; a table not empty: nothing
+ *   written ahead, the loader's table stored.
  */
 #include <dirent.h>
 #include <stdbool.h>
@@ -213,6 +220,48 @@ static void check_rows(cpts_ctx *ctx, cpts_store *a, const cpts_flow_rows *rows,
 	cpts_model_free(ctx, m);
 }
 
+/* A fresh workspace name: its communes stored once the thread of pf (when not NULL)
+ * wrote ahead, then the passage table, as `diagnose` orders them. */
+static cpts_store *workspace_ahead(cpts_ctx *ctx, const char *path, cpts_ingest_prefetch *pf,
+				   cpts_store *s)
+{
+	cpts_ingest_communes_opts co = CPTS_INGEST_COMMUNES_OPTS_INIT;
+	char pas[128], geo[4096];
+
+	snprintf(pas, sizeof(pas), "%s/passage.csv", tmp);
+	snprintf(geo, sizeof(geo), "%s/communes.geojson", dir);
+	co.wait = pf;
+	if (cpts_ingest_communes(ctx, s, geo, &co, NULL) < 0 ||
+	    cpts_ingest_table(ctx, s, CPTS_TABLE_PASSAGE, pas, NULL) < 0) {
+		printf("Bail out! workspace %s: %s\n", path, ctx->err.msg);
+		exit(1);
+	}
+	return s;
+}
+
+/* Written ahead into the fresh workspace name (rows handed over into *rows). */
+static int ahead(cpts_ctx *ctx, const char *name, const char *path, cpts_store **out,
+		 cpts_flow_rows **rows)
+{
+	static const cpts_ingest_table_opts o = CPTS_INGEST_TABLE_OPTS_INIT;
+	cpts_ingest_prefetch *pf;
+	char ws[128];
+
+	snprintf(ws, sizeof(ws), "%s/%s", tmp, name);
+	unlink(ws);
+	if (cpts_store_open(ctx, out, ws, CPTS_STORE_CREATE) < 0) {
+		printf("Bail out! workspace %s: %s\n", ws, ctx->err.msg);
+		exit(1);
+	}
+	pf = cpts_ingest_prefetch_start_into(ctx, CPTS_TABLE_FLOWS, path, &o, ws);
+	if (!pf) {
+		diag("no prefetch started");
+		return -100;
+	}
+	workspace_ahead(ctx, ws, pf, *out);
+	return cpts_ingest_table_prefetched_rows(ctx, *out, pf, rows);
+}
+
 /* Prefetch path, replace it by other (when given) once the thread has it open, store. */
 static int prefetched(cpts_ctx *ctx, cpts_store *s, const char *path, const char *other,
 		      const cpts_ingest_table_opts *o)
@@ -399,6 +448,68 @@ int main(void)
 	}
 	ok(cpts_ingest_prefetch_start(&ctx, CPTS_TABLE_POPULATION, f, &opts) == NULL,
 	   "only flows are read ahead");
+
+	/* 6. written ahead into a fresh workspace while its communes are read */
+	{
+		cpts_store *c = NULL;
+		cpts_flow_rows *rows = NULL;
+		char *dc, *text = NULL;
+		size_t len = 0;
+		FILE *log = open_memstream(&text, &len);
+		ctx.log = log;
+		ctx.verbosity = CPTS_LOG_NOTE;
+		is_int(ahead(&ctx, "c.sqlite", f, &c, &rows), CPTS_OK, "flows written ahead,"
+		       " adopted");
+		ctx.log = NULL;
+		ctx.verbosity = CPTS_LOG_ERROR;
+		fclose(log);
+		ok(text && strstr(text, "stored in") && strstr(text, "while the communes were read"),
+		   "the rows were written by the thread (its note)");
+		free(text);
+		dc = same_as_loader(&ctx, c, b, f);
+		free(dc);
+		check_rows(&ctx, c, rows, n);
+		cpts_flow_rows_free(rows);
+		is_int((int)q1(c, "SELECT n_rows FROM table_stats WHERE tbl = 'flows'"), n,
+		       "table_stats: %d rows", n);
+		is_int((int)q1(c, "SELECT n_masked FROM table_stats WHERE tbl = 'flows'"), 1,
+		       "table_stats: one masked row");
+		is_int((int)q1(c, "SELECT n_communes FROM table_stats WHERE tbl = 'flows'"), 7,
+		       "table_stats: 7 communes of residence");
+		ok(q1(c, "SELECT t.version FROM table_stats t JOIN versions v ON v.name = t.tbl"
+		      " WHERE t.tbl = 'flows' AND t.version = v.version") > 0,
+		   "table_stats: the counts of the current version of the flows");
+		ok(q1(c, "SELECT v.version FROM versions v WHERE name = 'flows'") >
+		   q1(c, "SELECT v.version FROM versions v WHERE name = 'communes'"),
+		   "the flows recorded as replaced after the communes, as the loader orders them");
+		cpts_store_free(c);
+
+		/* a code of the passage table: what was written ahead is cleared */
+		write_file(g, "commune_residence;commune_exercice;volume\n44109;44020;40\n"
+			   "44997;44020;8\n13201;44109;30\n");
+		rows = (cpts_flow_rows *)&opts;
+		is_int(ahead(&ctx, "d.sqlite", g, &c, &rows), CPTS_OK, "mapped flows written"
+		       " ahead, then read again");
+		ok(rows == NULL, "read again by the loader: no rows handed over");
+		near(q1(c, "SELECT count(*) FROM flows"), 4, 0, "4 rows: 44109 -> 44020, the"
+		     " passage's two, 13055 -> 44109 (arrondissement); none of the thread's");
+		near(q1(c, "SELECT volume FROM flows WHERE orig = '44190' AND dest = '44020'"), 4,
+		     0, "old code 44997 spread by the passage table (8 * 0.5)");
+		free(same_as_loader(&ctx, c, b, g));
+		cpts_store_free(c);
+
+		/* a table not empty: nothing written ahead, the loader's rows stored */
+		write_file(f, "commune_residence;commune_exercice;volume\n44109;44020;33\n");
+		{
+			cpts_ingest_prefetch *pf = cpts_ingest_prefetch_start_into(
+				&ctx, CPTS_TABLE_FLOWS, f, &opts, cpts_store_path(a));
+			cpts_ingest_prefetch_wait(pf);
+			is_int(pf ? cpts_ingest_table_prefetched(&ctx, a, pf) : -100, CPTS_OK,
+			       "flows over a table not empty");
+		}
+		free(same_as_loader(&ctx, a, b, f));
+		near(q1(a, "SELECT volume FROM flows"), 33, 0, "its one row");
+	}
 
 	cpts_buf_release(&big);
 	cpts_store_free(a);
