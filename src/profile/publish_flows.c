@@ -339,22 +339,6 @@ static char *set_of(const char *label, const char *kind, const char *const *code
 	return make_sig(label, kind, out);
 }
 
-bool cpts_profile__codes_overlap(const cpts_vec *a, const cpts_vec *b)
-{
-	size_t i = 0, j = 0;
-
-	while (i < a->n && j < b->n) {
-		int c = strcmp(cpts_vec_at(a, char *, i), cpts_vec_at(b, char *, j));
-		if (c == 0)
-			return true;
-		if (c < 0)
-			i++;
-		else
-			j++;
-	}
-	return false;
-}
-
 /* Add record i to the neighbourhood when of kind full, not a partition's sum, not the
  * new set itself, and not in it yet. */
 static void nb_add(const cpts_pub_flows *f, size_t i, const char *full, const char *sig,

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "cpts/ctx.h"
 #include "cpts/util.h"
@@ -18,8 +19,23 @@ typedef struct cpts_pf_set {
 	double value;
 } cpts_pf_set;
 
-/** Do two sorted lists of commune codes (char *) share a commune? (publish_flows.c) */
-bool cpts_profile__codes_overlap(const cpts_vec *a, const cpts_vec *b);
+/** Do two sorted lists of commune codes (char *) share a commune? Here, inline, so
+ *  that neither file of the pair needs the other for it (no import loop). */
+static inline bool cpts_profile__codes_overlap(const cpts_vec *a, const cpts_vec *b)
+{
+	size_t i = 0, j = 0;
+
+	while (i < a->n && j < b->n) {
+		int c = strcmp(cpts_vec_at(a, char *, i), cpts_vec_at(b, char *, j));
+		if (c == 0)
+			return true;
+		if (c < 0)
+			i++;
+		else
+			j++;
+	}
+	return false;
+}
 
 /**
  * Would publishing the total `value` over the communes `codes` (sorted, BORROWED),
