@@ -269,19 +269,8 @@ def internal(U, asg, sym):
 
 
 def connected(nodes, adj):
-    nodes = set(nodes)
-    if not nodes:
-        return True
-    s = next(iter(nodes))
-    seen = {s}
-    st = [s]
-    while st:
-        u = st.pop()
-        for v in adj[u]:
-            if v in nodes and v not in seen:
-                seen.add(v)
-                st.append(v)
-    return len(seen) == len(nodes)
+    """Is the set of nodes one connected piece (the empty set is)?"""
+    return sum(1 for _ in components(set(nodes), adj)) <= 1
 
 
 def self_test():

@@ -594,51 +594,45 @@ static void test_lns(cpts_ctx *ctx)
 }
 
 /*
- * Ejection chains in the descents (a commune enters a full basin, a commune of that
- * basin leaves it), checked by search_checked against the same descents without chains.
+ * One refinement of the search switched by *flag, checked by search_checked against the
+ * same search with it off: every move keeps the basins connected and within the band,
+ * the objective rises, the result is the same on 1 and 2 threads. tag names the checks,
+ * name1/name2 the two partitions of the run with it on.
  */
-static void test_chains(cpts_ctx *ctx)
+static void toggle_checked(cpts_ctx *ctx, bool *flag, const char *tag, const char *off,
+			   const char *name1, const char *name2)
 {
-	char path[256];
+	char path[256], what[96];
 	cpts_store *s = grid(ctx, path);
 	cpts_basins_opts o = grid_band_opts();
-	cpts_basins_summary plain, ch;
+	cpts_basins_summary plain, on;
 
-	ok(s != NULL, "chains: workspace built");
+	ok(s != NULL, "%s: workspace built", tag);
 	if (!s)
 		return;
 	o.name = "plain";
-	cpts_basins__chains = false;
-	ok(cpts_basins_run(ctx, s, &o, &plain) == CPTS_OK, "chains: descents without chains");
-	cpts_basins__chains = true;
-	o.name = "ch1";
-	search_checked(ctx, s, &o, "chains", "ch2", plain.objective, &ch);
+	*flag = false;
+	snprintf(what, sizeof(what), "%s: %s", tag, off);
+	ok(cpts_basins_run(ctx, s, &o, &plain) == CPTS_OK, "%s", what);
+	*flag = true;
+	o.name = name1;
+	search_checked(ctx, s, &o, tag, name2, plain.objective, &on);
 	ws_drop(s, path);
 }
 
-/*
- * Recombination of the starts (each refined on its overlay with the best, whole cells
- * moved), checked by search_checked against the same starts without it: every move
- * keeps the basins connected and within the band, the objective rises, the result is the
- * same on 1 and 2 threads. The plain search keeps chains, rounds and carves.
- */
+/* Ejection chains in the descents (a commune enters a full basin, a commune of that
+ * basin leaves it). */
+static void test_chains(cpts_ctx *ctx)
+{
+	toggle_checked(ctx, &cpts_basins__chains, "chains", "descents without chains", "ch1",
+		       "ch2");
+}
+
+/* Recombination of the starts (each refined on its overlay with the best, whole cells
+ * moved); the plain search keeps chains, rounds and carves. */
 static void test_recombine(cpts_ctx *ctx)
 {
-	char path[256];
-	cpts_store *s = grid(ctx, path);
-	cpts_basins_opts o = grid_band_opts();
-	cpts_basins_summary plain, rc;
-
-	ok(s != NULL, "recombine: workspace built");
-	if (!s)
-		return;
-	o.name = "plain";
-	cpts_basins__recombine = false;
-	ok(cpts_basins_run(ctx, s, &o, &plain) == CPTS_OK, "recombine: starts alone");
-	cpts_basins__recombine = true;
-	o.name = "rc1";
-	search_checked(ctx, s, &o, "recombine", "rc2", plain.objective, &rc);
-	ws_drop(s, path);
+	toggle_checked(ctx, &cpts_basins__recombine, "recombine", "starts alone", "rc1", "rc2");
 }
 
 /* Is every basin of lab (k basins, n communes) non-empty and connected in g? */
