@@ -42,20 +42,32 @@ typedef struct par {
 /* Take and run items until none is left, the stop flag is up or this lane fails. */
 static int run_lane(par *p, lane *l, bool is_main, double p0, double p1, const char *msg)
 {
+	bool reported = false; /* the calling lane reported progress (and so polled) */
+
 	for (;;) {
 		size_t k;
 		int rc;
 		if (atomic_load(&p->stop))
 			return CPTS_OK;
 		k = atomic_fetch_add(&p->next, 1);
-		if (k >= p->n)
-			return CPTS_OK;
+		if (k >= p->n) {
+			/* the worker took every item (a loaded machine): the calling lane still
+			 * reports once, so an interruption during the run is not missed */
+			if (!is_main || reported || cpts_progress(l->ctx, p1, msg) == CPTS_OK)
+				return CPTS_OK;
+			l->fail_item = 0;
+			l->err = l->ctx->err;
+			atomic_store(&p->stop, true);
+			return l->err.code;
+		}
 		if (p->main_only && p->main_only[k])
 			continue; /* after the shared pass, by the calling thread */
 		rc = p->fn(l->ctx, p->arg, k, l->scratch);
-		if (rc == CPTS_OK && is_main)
+		if (rc == CPTS_OK && is_main) {
+			reported = true;
 			rc = cpts_progress(l->ctx, p0 + (p1 - p0) * (double)atomic_load(&p->done) /
 							 (double)p->n, msg);
+		}
 		if (rc == CPTS_OK && !is_main && cpts_interrupted(l->ctx))
 			rc = CPTS_ECANCEL; /* the calling thread reports it */
 		atomic_fetch_add(&p->done, 1);
