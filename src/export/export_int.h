@@ -162,6 +162,10 @@ typedef int (*ex_item_fn)(cpts_ctx *ctx, void *arg, size_t k, void *scratch);
  */
 int ex_par_run(cpts_ctx *ctx, size_t n, ex_item_fn fn, void *arg, const bool *main_only,
 	       void *scratch_main, void *scratch_worker, double p0, double p1, const char *msg);
+/* Test hook (NULL in the program): called by ex_par_run on the calling thread after the
+ * worker has started and before the calling lane takes an item, so a test can let the
+ * worker take every item first (the schedule of a loaded machine). */
+extern void (*ex__par_before_main_hook)(void *arg);
 void ex_data_free(cpts_ctx *ctx, ex_data *d);
 
 /** Territory index of commune i in the partition (-1 none, -2 split). */

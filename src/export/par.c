@@ -39,6 +39,8 @@ typedef struct par {
 	lane lanes[2];          /* 0: calling thread, 1: worker */
 } par;
 
+void (*ex__par_before_main_hook)(void *arg);
+
 /* Take and run items until none is left, the stop flag is up or this lane fails. */
 static int run_lane(par *p, lane *l, bool is_main, double p0, double p1, const char *msg)
 {
@@ -119,6 +121,8 @@ int ex_par_run(cpts_ctx *ctx, size_t n, ex_item_fn fn, void *arg, const bool *ma
 		if (!threaded) /* everything on this thread; release what init made */
 			cpts_ctx_release(&wctx);
 	}
+	if (threaded && ex__par_before_main_hook)
+		ex__par_before_main_hook(arg);
 	run_lane(&p, &p.lanes[0], true, p0, p1, msg);
 	if (threaded) {
 		pthread_join(th, NULL);

@@ -1024,6 +1024,30 @@ static int par_item(cpts_ctx *ctx, void *arg, size_t k, void *scratch)
 	return CPTS_OK;
 }
 
+/* Hook for the last case of test_par: wait (at most 20 s) until the worker has run all
+ * 200 items, before the calling lane starts. */
+static void wait_all_run(void *arg)
+{
+	par_probe *p = arg;
+
+	for (int t = 0; t < 20000; t++) {
+		int sum = 0;
+		for (size_t k = 0; k < 200; k++)
+			sum += atomic_load(&p->runs[k]);
+		if (sum >= 200)
+			return;
+		usleep(1000);
+	}
+}
+
+static int cancel_always(double frac, const char *msg, void *arg)
+{
+	(void)frac;
+	(void)msg;
+	(void)arg;
+	return 0;
+}
+
 /*
  * 200 items: without failures every item runs exactly once, main-only items (every
  * seventh) on the calling thread; with failures at items 150 (shared), 61 (shared) and
@@ -1074,6 +1098,23 @@ static void test_par(void)
 	       CPTS_EINPUT, "main-only failure: the run fails");
 	ok(strcmp(ctx.err.msg, "item 35 failed") == 0,
 	   "a main-only failure below a shared one is reported (%s)", ctx.err.msg);
+	cpts_error_clear(&ctx);
+
+	/* the worker takes every item before the calling lane takes one (a loaded
+	 * machine): the calling lane still reports progress once, so a cancel is seen
+	 * (before the fix of 6153724 the run returned CPTS_OK, test_export 174/175) */
+	memset(p->runs, 0, sizeof(p->runs));
+	p->fail[0] = p->fail[1] = p->fail[2] = SIZE_MAX;
+	p->main_only = NULL;
+	ctx.progress = cancel_always;
+	ex__par_before_main_hook = wait_all_run;
+	is_int(ex_par_run(&ctx, 200, par_item, p, NULL, NULL, NULL, 0, 1, "test"), CPTS_ECANCEL,
+	       "worker took every item: the cancel of the progress callback is seen");
+	ex__par_before_main_hook = NULL;
+	once = true;
+	for (size_t k = 0; k < 200; k++)
+		once = once && atomic_load(&p->runs[k]) == 1;
+	ok(once, "every item ran once, all on the worker");
 	cpts_error_clear(&ctx);
 	cpts_ctx_release(&ctx);
 	free(p);
