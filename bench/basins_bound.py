@@ -58,6 +58,29 @@ from scipy.optimize import linprog
 from scipy.sparse import csr_matrix
 
 
+class Rows:
+    """Sparse constraint rows for scipy's milp: add(terms, lb, ub) with terms a list of
+    (column, coefficient); constraint(ncols) gives the LinearConstraint."""
+
+    def __init__(self):
+        self.rows, self.cols, self.data, self.lo, self.hi = [], [], [], [], []
+        self.r = 0
+
+    def add(self, terms, lb, ub):
+        for k, v in terms:
+            self.rows.append(self.r)
+            self.cols.append(k)
+            self.data.append(v)
+        self.lo.append(lb)
+        self.hi.append(ub)
+        self.r += 1
+
+    def constraint(self, ncols):
+        from scipy.optimize import LinearConstraint
+        a = csr_matrix((self.data, (self.rows, self.cols)), shape=(self.r, ncols))
+        return LinearConstraint(a, self.lo, self.hi)
+
+
 class Inst:
     """n communes: pop[i], self flows s[i], pair flows w[(i, j)] (i < j, f_ij + f_ji),
     total = every resident's flow (outside included)."""
@@ -296,7 +319,7 @@ def exact_milp(inst, cap, floor, count, time_limit=120):
     smallest of their basin. Returns (LI of the best partition, LI at most) from HiGHS's MILP (when it
     stops at the time limit: the best partition found and HiGHS's dual bound, None
     when not reported)."""
-    from scipy.optimize import milp, LinearConstraint, Bounds
+    from scipy.optimize import milp, Bounds
     n, pop = inst.n, inst.pop
     pr = [(i, j) for i in range(n) for j in range(i + 1, n)]
     ix = {e: k for k, e in enumerate(pr)}
@@ -305,18 +328,8 @@ def exact_milp(inst, cap, floor, count, time_limit=120):
     c = np.zeros(nv)
     for e, v in inst.w.items():
         c[ix[e]] = -v
-    rows, cols, data, lo, hi = [], [], [], [], []
-    r = 0
-
-    def row(terms, lb, ub):
-        nonlocal r
-        for k, v in terms:
-            rows.append(r)
-            cols.append(k)
-            data.append(v)
-        lo.append(lb)
-        hi.append(ub)
-        r += 1
+    rs = Rows()
+    row = rs.add
     for i, j, k in itertools.combinations(range(n), 3):
         a, b, d = ix[(i, j)], ix[(i, k)], ix[(j, k)]
         row([(a, 1), (b, 1), (d, -1)], -np.inf, 1)
@@ -335,8 +348,7 @@ def exact_milp(inst, cap, floor, count, time_limit=120):
         row([(m + i, 1)] + [(ix[(j, i)], 1) for j in range(i)], 1, np.inf)
     if count:
         row([(m + i, 1) for i in range(n)], count, count)
-    a = csr_matrix((data, (rows, cols)), shape=(r, nv))
-    res = milp(c, constraints=LinearConstraint(a, lo, hi), integrality=np.ones(nv),
+    res = milp(c, constraints=rs.constraint(nv), integrality=np.ones(nv),
                bounds=Bounds(np.zeros(nv), ub), options={"time_limit": time_limit})
     if res.x is None:
         return None, res.message

@@ -36,10 +36,10 @@ import sys
 import time
 
 import numpy as np
-from scipy.optimize import milp, LinearConstraint, Bounds
-from scipy.sparse import csr_matrix
+from scipy.optimize import milp, Bounds
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from basins_bound import Rows  # noqa: E402
 
 
 def load(ws, part):
@@ -157,18 +157,8 @@ def solve(U, basins, pop, sym, adj, floor, cap, seconds, free=None, lazy=False):
             if (i, b) in xv and (j, b) in xv:
                 fv[(i, j, b)] = nv + nu + len(fv)
     ntot = nv + nu + len(fv)
-    rows, cols, data, lo, hi = [], [], [], [], []
-    r = 0
-
-    def row(terms, lb, ub):
-        nonlocal r
-        for k, v in terms:
-            rows.append(r)
-            cols.append(k)
-            data.append(v)
-        lo.append(lb)
-        hi.append(ub)
-        r += 1
+    rs = Rows()
+    row = rs.add
     for i in range(n):  # each commune in one basin
         t = [(xv[(i, b)], 1.0) for b in range(m) if (i, b) in xv]
         if not t:
@@ -207,8 +197,7 @@ def solve(U, basins, pop, sym, adj, floor, cap, seconds, free=None, lazy=False):
         c[col] = -pairs[k][2]
     t_end = time.time() + seconds
     while True:
-        a = csr_matrix((data, (rows, cols)), shape=(r, ntot))
-        res = milp(c, constraints=LinearConstraint(a, lo, hi), integrality=integ,
+        res = milp(c, constraints=rs.constraint(ntot), integrality=integ,
                    bounds=Bounds(lb, ub),
                    options={"time_limit": max(1.0, t_end - time.time())})
         dual = getattr(res, "mip_dual_bound", None)
