@@ -115,14 +115,6 @@ int cpts_basins__adjust_count(cpts_bwork *w, size_t target);
 void cpts_basins__agglomerate(cpts_bwork *w, size_t target);
 
 /**
- * A randomised pole layout (optimise_starts.c): target anchors (the communes above the
- * ceiling, then k-means++ weighted by the flows received, generator from seed), basins
- * grown by flow shares within the ceiling; unlocked communes no basin takes stay at
- * -1. New ids from w->n_lab; floor and count not repaired.
- */
-void cpts_basins__random_layout(cpts_bwork *w, size_t target, uint64_t seed);
-
-/**
  * Local search of self-containment (optimise.c) from the given start labellings
  * (n_starts arrays of w->m->n labels, BORROWED): best result into w->lab. Fills the
  * optimiser fields of sum.

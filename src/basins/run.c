@@ -399,8 +399,7 @@ CPTS_BASINS__METHOD(cpts_basins__method_optimise)
 				       : n < 5000 ? 6 : 2;
 	size_t n_lab0 = w->n_lab;
 	double t0 = cpts_now(), t1;
-	long *seedlab[3] = { NULL, NULL, NULL }, **starts = NULL, **randlab = NULL;
-	size_t n_rand = 0;
+	long *seedlab[3] = { NULL, NULL, NULL }, **starts = NULL;
 	int rc;
 
 	if ((rc = cpts_basins__method_plurality(w, target, sum)) < 0)
@@ -433,40 +432,9 @@ CPTS_BASINS__METHOD(cpts_basins__method_optimise)
 		seedlab[2] = cpts_mallocarray(n + 1, sizeof(long));
 		memcpy(seedlab[2], w->lab, n * sizeof(long));
 	}
-	{
-		const char *env = getenv("CPTS_RANDOM_STARTS");
-		n_rand = env ? (size_t)strtoul(env, NULL, 10) : 0;
-	}
-	randlab = cpts_calloc(n_rand + 1, sizeof(long *));
-	for (size_t r = 0; r < n_rand; r++) {
-		uint64_t sd = (w->opts->seed + 1) * 0xD1B54A32D192ED03ULL ^ (r + 1) * 0x8CB92BA72F3D8DD7ULL;
-		reset_unlocked(w);
-		w->n_lab = n_lab0;
-		cpts_basins__random_layout(w, target, sd);
-		if (cpts_basins__attach_rest(w))
-			for (size_t i = 0; i < n; i++)
-				if (!w->locked[i] && w->lab[i] < 0)
-					w->lab[i] = (long)w->n_lab++;
-		cpts_basins__compact(w);
-		if ((rc = constrain(w, false)) < 0 || (rc = fit_count(w, target)) < 0)
-			goto out;
-		randlab[r] = cpts_mallocarray(n + 1, sizeof(long));
-		memcpy(randlab[r], w->lab, n * sizeof(long));
-		CPTS_LOG(w->ctx, CPTS_LOG_NOTE, "optimise: random layout %zu: %zu basins, LI %.4f",
-			 r, cpts_basins__count(w), labels_li(w));
-	}
-	if (n_rand && getenv("CPTS_RANDOM_DUMP")) { /* EXPERIMENT: store a layout as is */
-		memcpy(w->lab, randlab[strtoul(getenv("CPTS_RANDOM_DUMP"), NULL, 10) % n_rand],
-		       n * sizeof(long));
-		cpts_basins__compact(w);
-		goto out;
-	}
-	starts = cpts_mallocarray(n_starts + n_rand + 1, sizeof(long *));
+	starts = cpts_mallocarray(n_starts + 1, sizeof(long *));
 	for (size_t s = 0; s < n_starts; s++)
 		starts[s] = seedlab[s % (n_starts >= 3 ? 3 : 2)];
-	for (size_t r = 0; r < n_rand; r++)
-		starts[n_starts + r] = randlab[r];
-	n_starts += n_rand;
 	t1 = cpts_now();
 	if ((rc = cpts_basins__optimise(w, starts, n_starts, sum)) < 0)
 		goto out; /* interrupted: nothing is stored */
@@ -478,9 +446,6 @@ out:
 	free(seedlab[0]);
 	free(seedlab[1]);
 	free(seedlab[2]);
-	for (size_t r = 0; randlab && r < n_rand; r++)
-		free(randlab[r]);
-	free(randlab);
 	free(starts);
 	return rc;
 }
