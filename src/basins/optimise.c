@@ -1537,6 +1537,8 @@ typedef struct ostart {
 	double cpu;               /* CPU seconds of this start (its thread's clock) */
 	long recombined;          /* recombinations that raised it (recombine) */
 	bool coarse;              /* a recombination's cells: no move hook */
+	long ruin_kept;           /* ruin-and-recreate rounds kept (ruin_start) */
+	double ruin_gain;         /* and what they added to the objective */
 } ostart;
 
 /* CPU seconds of the calling thread (0 when the clock is not available). */
@@ -1548,6 +1550,8 @@ static double thread_cpu(void)
 		return 0;
 	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
+
+static void ruin_start(olocal *o, ostart *s);
 
 static void run_start(const cpts_bwork *w, ostart *s, atomic_int *stop, bool reporter)
 {
@@ -1577,6 +1581,7 @@ static void run_start(const cpts_bwork *w, ostart *s, atomic_int *stop, bool rep
 	s->lns_seconds = thread_cpu() - s->lns_seconds;
 	for (long r = 0; r < s->iterations && !ostop(&o, 16); r++)
 		ils_kick(&o);
+	ruin_start(&o, s);
 	s->kicks_kept = o.kicks_kept;
 	s->chains_kept = o.chains_kept;
 	s->rounds = o.rounds;
@@ -2037,17 +2042,51 @@ static bool ruin_round(olocal *o, cpts_basins__ruin *r, long *snap, const oruin_
 }
 
 /*
- * The ruin-and-recreate phase on one labelling s (the best after the recombination):
- * c->rounds zones, each kept when the objective rose (or stayed within c->window of the
- * best seen: record-to-record), the best labelling seen kept in s.
+ * rounds ruin-and-recreate rounds on o: each kept when the objective rose (or stayed
+ * within c->window of the best seen: record-to-record); o ends on the best labelling
+ * seen. Returns the rounds kept.
  */
+static long ruin_loop(olocal *o, const oruin_cfg *c, long rounds, cpts_basins__ruin *r)
+{
+	const cpts_bwork *w = o->w;
+	size_t n = w->m->n;
+	long *snap = cpts_mallocarray(n + 1, sizeof(long)), kept = 0;
+	long *bestlab = cpts_mallocarray(n + 1, sizeof(long));
+	double total = w->f->total > 0 ? w->f->total : 1, scale = 0, best = o->internal;
+	bool dirty = false;
+
+	memcpy(bestlab, o->lab, n * sizeof(long));
+	for (size_t i = 0; i < n; i++)
+		scale += w->f->row_total[i];
+	scale = n ? scale / (double)n : 0;
+	for (long t = 0; t < rounds && !ostop(o, 64); t++) {
+		if (ruin_round(o, r, snap, c, c->window > 0 ? best - c->window * total : o->internal,
+			       scale)) {
+			kept++;
+			dirty = true;
+		}
+		if (o->internal > best + GAIN_EPS) {
+			best = o->internal;
+			memcpy(bestlab, o->lab, n * sizeof(long));
+			dirty = false;
+		}
+	}
+	if (dirty && o->internal < best)
+		reset_to(o, bestlab);
+	free(snap);
+	free(bestlab);
+	return kept;
+}
+
+/* The ruin-and-recreate phase on the labelling of s (the best after the recombination),
+ * on the calling thread. */
 static void ruin_phase(const cpts_bwork *w, ostart *s, uint64_t seed, const oruin_cfg *c,
 		       atomic_int *stop)
 {
 	size_t n = w->m->n;
-	long *snap = cpts_mallocarray(n + 1, sizeof(long)), kept = 0, tried = 0;
-	double total = w->f->total > 0 ? w->f->total : 1, scale = 0, before = s->internal;
-	double cpu0 = thread_cpu(), best;
+	double total = w->f->total > 0 ? w->f->total : 1, before = s->internal;
+	double cpu0 = thread_cpu();
+	long kept;
 	cpts_basins__ruin r;
 	olocal o;
 
@@ -2055,35 +2094,35 @@ static void ruin_phase(const cpts_bwork *w, ostart *s, uint64_t seed, const orui
 	o.stop = stop;
 	o.reporter = true;
 	o.chains = cpts_basins__chains;
-	best = o.internal;
-	for (size_t i = 0; i < n; i++)
-		scale += w->f->row_total[i];
-	scale = n ? scale / (double)n : 0;
 	cpts_basins__ruin_init(&r, n, o.nb);
-	for (long t = 0; t < c->rounds && !ostop(&o, 64); t++) {
-		tried++;
-		if (ruin_round(&o, &r, snap, c, c->window > 0 ? best - c->window * total : o.internal,
-			       scale))
-			kept++;
-		if (o.internal > best + GAIN_EPS) {
-			best = o.internal;
-			if (o.internal > s->internal + GAIN_EPS) {
-				memcpy(s->lab, o.lab, n * sizeof(long));
-				s->internal = o.internal;
-			}
-		}
-		if (c->window > 0 && t % 200 == 199)
-			CPTS_LOG(w->ctx, CPTS_LOG_NOTE, "optimise: ruin %ld: LI %.4f (best %.4f)",
-				 t + 1, o.internal / total, best / total);
+	kept = ruin_loop(&o, c, c->rounds, &r);
+	if (o.internal > s->internal + GAIN_EPS) {
+		memcpy(s->lab, o.lab, n * sizeof(long));
+		s->internal = o.internal;
 	}
 	CPTS_LOG(w->ctx, CPTS_LOG_NOTE, "optimise: ruin and recreate: %ld zones, %ld kept"
 		 " (seed sets failed: %ld seeds, %ld stranded, %ld floor):"
-		 " LI %.4f -> %.4f (CPU %.1f s)", tried, kept, r.fail_seed, r.fail_strand,
-		 r.fail_floor, before / total,
-		 s->internal / total, thread_cpu() - cpu0);
+		 " LI %.4f -> %.4f (CPU %.1f s)", c->rounds, kept, r.fail_seed, r.fail_strand,
+		 r.fail_floor, before / total, s->internal / total, thread_cpu() - cpu0);
 	cpts_basins__ruin_release(&r);
 	olocal_release(&o);
-	free(snap);
+}
+
+/* Per start (run_start), after its kicks: ruin and recreate on its own labelling. */
+static void ruin_start(olocal *o, ostart *s)
+{
+	oruin_cfg c = ruin_cfg();
+	cpts_basins__ruin r;
+	double before = o->internal;
+
+	c.comb_gap = 0; /* a worker thread: no recombination inside */
+	c.rounds = (long)env_num("CPTS_RUIN_START", 0);
+	if (c.rounds <= 0 || o->w->m->n >= 5000 || s->coarse)
+		return;
+	cpts_basins__ruin_init(&r, o->w->m->n, o->nb);
+	s->ruin_kept = ruin_loop(o, &c, c.rounds, &r);
+	s->ruin_gain = o->internal - before;
+	cpts_basins__ruin_release(&r);
 }
 
 int cpts_basins__optimise(cpts_bwork *w, long *const *starts, size_t n_starts,
@@ -2201,13 +2240,14 @@ loaded:
 		CPTS_LOG(w->ctx, CPTS_LOG_NOTE, "optimise: start %zu: LI %.4f after %ld moves"
 			 " (%.4f before %ld basin rounds, %ld kept; %.4f before %ld re-cuts,"
 			 " %ld kept; %.4f before %ld kicks, %ld kept; %ld chains; %ld recombinations"
-			 " kept; CPU %.1f s:"
+			 " kept; ruin %ld kept +%.5f; CPU %.1f s:"
 			 " %.1f to the re-cuts, %.1f in them)%s", s,
 			 total > 0 ? st[s].internal / total : 0, st[s].moves,
 			 total > 0 ? st[s].anneal_internal / total : 0, st[s].rounds,
 			 st[s].rounds_kept, total > 0 ? st[s].rounds_internal / total : 0,
 			 st[s].lns, st[s].lns_kept, total > 0 ? st[s].lns_internal / total : 0,
-			 st[s].iterations, st[s].kicks_kept, st[s].chains_kept, st[s].recombined, st[s].cpu,
+			 st[s].iterations, st[s].kicks_kept, st[s].chains_kept, st[s].recombined,
+			 st[s].ruin_kept, total > 0 ? st[s].ruin_gain / total : 0, st[s].cpu,
 			 st[s].pre_seconds, st[s].lns_seconds, s == best ? " (kept)" : "");
 		free(st[s].lab);
 	}
