@@ -136,57 +136,6 @@ extern bool cpts_basins__carve;
 /* the best start recombined with the next ones (recombine); tests switch it off */
 extern bool cpts_basins__recombine;
 
-/* ---- ruin and recreate of a zone of basins (optimise_ruin.c, used by optimise.c) ---- */
-
-#define CPTS_RUIN_MAX_PARTS 10
-
-/** What the zone selection reads of a labelling (BORROWED arrays of the caller). */
-typedef struct cpts_basins__ruin_view {
-	const long *lab;      /* per commune */
-	const double *pop;    /* per basin */
-	const size_t *cnt;    /* per basin: communes */
-	const bool *lockb;    /* per basin: a locked territory */
-} cpts_basins__ruin_view;
-
-/** Scratch of the ruin-and-recreate step; a zone = memb[0..k), its basins ids[0..np). */
-typedef struct cpts_basins__ruin {
-	size_t n, nb;
-	size_t *memb;         /* OWNED, the zone's communes */
-	size_t k;
-	long ids[CPTS_RUIN_MAX_PARTS];
-	int np;
-	size_t *pos;          /* OWNED, per commune: its position in the zone (when in) */
-	unsigned *in;         /* OWNED, per commune: stamp of the zone */
-	unsigned stamp;
-	long *part;           /* OWNED, per position: part while growing */
-	long *best;           /* OWNED, per position: best part found */
-	double *aff;          /* OWNED, position * np + part: flows to the part */
-	unsigned char *touch; /* OWNED, position * np + part: adjacent to the part */
-	double *bacc;         /* OWNED, per basin: flows exchanged with the zone */
-	unsigned *bmark;      /* OWNED, per basin: stamp */
-	unsigned bstamp;
-	long *btouched;       /* OWNED, basins adjacent to the zone */
-	size_t *hop, *bfs;    /* OWNED, per position: hops from the seeds; BFS queue */
-	double *wt;           /* OWNED, per position: seed weight */
-	long fail_seed, fail_strand, fail_floor; /* seed sets that failed, and why */
-} cpts_basins__ruin;
-
-void cpts_basins__ruin_init(cpts_basins__ruin *r, size_t n, size_t nb);
-void cpts_basins__ruin_release(cpts_basins__ruin *r);
-
-/** A zone: a random free basin and up to np - 1 adjacent ones (drawn by the flows they
- * exchange with the zone), at most max_k communes. Returns its basins, 0 if none. */
-int cpts_basins__ruin_zone(cpts_basins__ruin *r, const cpts_bwork *w,
-			   const cpts_basins__ruin_view *v, uint64_t *rng, int np, size_t max_k);
-
-/** Twice the flows kept inside the basins of lab among the zone's communes. */
-double cpts_basins__ruin_kept(const cpts_basins__ruin *r, const cpts_bwork *w, const long *lab);
-
-/** The zone regrown from tries seed sets drawn by flows received: the best in r->best
- * (part per position; part p takes basin ids[p]); twice the flows it keeps, or -1. */
-double cpts_basins__ruin_recreate(cpts_basins__ruin *r, const cpts_bwork *w, uint64_t *rng,
-				  int tries);
-
 /** Leiden (igraph) labels of the unlocked communes on the symmetrised flows. */
 int cpts_basins__leiden(cpts_bwork *w);
 

@@ -45,7 +45,6 @@
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -569,18 +568,10 @@ static size_t chain_out(olocal *o, size_t j, long b, long *c_out, double *gain_o
  * near j leaves it for another neighbour (a swap when that is j's basin). Returns true
  * when something moved.
  */
-static bool propose_at(olocal *o, size_t j, double temp);
-
 static bool propose(olocal *o, double temp)
 {
-	return propose_at(o, (size_t)(orand(o) % o->w->m->n), temp);
-}
-
-/* The proposal of propose from commune j. */
-static bool propose_at(olocal *o, size_t j, double temp)
-{
 	const cpts_graph *g = o->w->g;
-	size_t deg, v, k;
+	size_t n = o->w->m->n, j = (size_t)(orand(o) % n), deg, v, k;
 	long a = o->lab[j], b, c = -1;
 	double fa, fb, gain, gain2;
 	bool chain;
@@ -1082,18 +1073,10 @@ static void basin_round(olocal *o)
  * single-move annealing step rarely does once the ceiling binds.
  */
 #define ILS_REGION 12
-static void ils_kick_at(olocal *o, size_t j0);
-
 static void ils_kick(olocal *o)
 {
-	ils_kick_at(o, (size_t)(orand(o) % o->w->m->n));
-}
-
-/* The kick of ils_kick around commune j0. */
-static void ils_kick_at(olocal *o, size_t j0)
-{
 	const cpts_graph *g = o->w->g;
-	size_t n = o->w->m->n, top = 0, got = 0, moved = 0;
+	size_t n = o->w->m->n, j0 = (size_t)(orand(o) % n), top = 0, got = 0, moved = 0;
 	size_t region[ILS_REGION];
 	double before = o->internal;
 	long moves = o->moves;
@@ -1376,18 +1359,10 @@ static size_t lns_draw_seed(olocal *o, size_t k, const size_t *taken, int nt)
  * follows, and the round is kept when the objective rose, undone otherwise. The count
  * is unchanged and every part is contiguous (grown along the contiguity graph).
  */
-static void lns_round_at(olocal *o, size_t j0);
-
 static void lns_round(olocal *o)
 {
-	lns_round_at(o, (size_t)(orand(o) % o->w->m->n));
-}
-
-/* The round of lns_round from the basin of commune j0. */
-static void lns_round_at(olocal *o, size_t j0)
-{
 	const cpts_bwork *w = o->w;
-	size_t k, seeds[LNS_PARTS];
+	size_t n = w->m->n, j0 = (size_t)(orand(o) % n), k, seeds[LNS_PARTS];
 	size_t ends[LNS_PARTS];
 	long ids[LNS_PARTS];
 	int np = orand(o) % 2 ? 3 : 2;
@@ -1537,8 +1512,6 @@ typedef struct ostart {
 	double cpu;               /* CPU seconds of this start (its thread's clock) */
 	long recombined;          /* recombinations that raised it (recombine) */
 	bool coarse;              /* a recombination's cells: no move hook */
-	long ruin_kept;           /* ruin-and-recreate rounds kept (ruin_start) */
-	double ruin_gain;         /* and what they added to the objective */
 } ostart;
 
 /* CPU seconds of the calling thread (0 when the clock is not available). */
@@ -1550,8 +1523,6 @@ static double thread_cpu(void)
 		return 0;
 	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
-
-static void ruin_start(olocal *o, ostart *s);
 
 static void run_start(const cpts_bwork *w, ostart *s, atomic_int *stop, bool reporter)
 {
@@ -1581,7 +1552,6 @@ static void run_start(const cpts_bwork *w, ostart *s, atomic_int *stop, bool rep
 	s->lns_seconds = thread_cpu() - s->lns_seconds;
 	for (long r = 0; r < s->iterations && !ostop(&o, 16); r++)
 		ils_kick(&o);
-	ruin_start(&o, s);
 	s->kicks_kept = o.kicks_kept;
 	s->chains_kept = o.chains_kept;
 	s->rounds = o.rounds;
@@ -1864,267 +1834,6 @@ static void recombine(const cpts_bwork *w, ostart *st, size_t n_starts, atomic_i
 		}
 }
 
-/* ---- ruin and recreate (optimise_ruin.c): zones of 5-9 basins regrown ---- */
-
-/* Settings of the ruin-and-recreate phase (experiment: from the environment). */
-typedef struct oruin_cfg {
-	long rounds;    /* zones tried */
-	int tries;      /* seed sets per zone */
-	int np_min, np_max; /* basins per zone */
-	double kicks;   /* kicks per zone commune after the descent */
-	double anneal;  /* annealing proposals per zone commune before the descent */
-	double window;  /* record-to-record window (share of all flows); 0: improvements only */
-	double lns;     /* re-cuts per zone basin after the descent */
-	double t0;      /* annealing start temperature (share of a commune's mean flows) */
-	double comb_gap; /* a candidate within this LI of the best is recombined with it (0: no) */
-	long comb_kicks; /* kicks of that recombination */
-	double shift;   /* share of zones regrown with one basin fewer, a far basin split */
-} oruin_cfg;
-
-static double env_num(const char *name, double dflt)
-{
-	const char *v = getenv(name);
-
-	return v && *v ? strtod(v, NULL) : dflt;
-}
-
-static oruin_cfg ruin_cfg(void)
-{
-	oruin_cfg c;
-
-	c.rounds = (long)env_num("CPTS_RUIN", 0);
-	c.tries = (int)env_num("CPTS_RUIN_TRIES", 6);
-	c.np_min = (int)env_num("CPTS_RUIN_NP_MIN", 5);
-	c.np_max = (int)env_num("CPTS_RUIN_NP_MAX", 9);
-	c.kicks = env_num("CPTS_RUIN_KICKS", 1);
-	c.anneal = env_num("CPTS_RUIN_ANNEAL", 0);
-	c.window = env_num("CPTS_RUIN_W", 0);
-	c.lns = env_num("CPTS_RUIN_LNS", 0);
-	c.t0 = env_num("CPTS_RUIN_T0", 0.02);
-	c.comb_gap = env_num("CPTS_RUIN_COMB", 0);
-	c.comb_kicks = (long)env_num("CPTS_RUIN_COMB_KICKS", 2000);
-	c.shift = env_num("CPTS_RUIN_SHIFT", 0);
-	return c;
-}
-
-/*
- * One ruin-and-recreate round: a zone of np basins (cpts_basins__ruin_zone) regrown from
- * new anchors (cpts_basins__ruin_recreate), applied, then (optionally) annealed and
- * kicked around its communes with a descent; the labelling before it is in snap and is
- * restored when the objective fell below floor_internal. Returns true when kept.
- */
-static bool ruin_round(olocal *o, cpts_basins__ruin *r, long *snap, const oruin_cfg *c,
-		       double floor_internal, double scale)
-{
-	const cpts_bwork *w = o->w;
-	size_t n = w->m->n;
-	cpts_basins__ruin_view v = { o->lab, o->pop, o->cnt, o->lockb };
-	int np = c->np_min + (int)(orand(o) % (uint64_t)(c->np_max - c->np_min + 1));
-	double old, best;
-	long moves = o->moves, sc = -1;
-	bool shift;
-
-	if (!cpts_basins__ruin_zone(r, w, &v, &o->rng, np, 2000))
-		return false;
-	old = cpts_basins__ruin_kept(r, w, o->lab);
-	shift = c->shift > 0 && (double)(orand(o) >> 11) * 0x1.0p-53 < c->shift;
-	if (shift) { /* one basin fewer in the zone, one more elsewhere (a far basin split) */
-		for (int t = 0; t < 16 && sc < 0; t++) {
-			size_t j = (size_t)(orand(o) % n);
-			long x = o->lab[j];
-			if (x >= 0 && r->in[j] != r->stamp && !o->lockb[x] && o->cnt[x] > 1 &&
-			    o->pop[x] >= 2 * w->opts->min_pop)
-				sc = x;
-		}
-		if (sc < 0)
-			return false;
-		r->np--;
-	}
-	best = cpts_basins__ruin_recreate(r, w, &o->rng, c->tries);
-	if (best < 0) {
-		if (getenv("CPTS_RUIN_DEBUG"))
-		{
-			double zp = 0;
-			for (int p = 0; p < r->np; p++)
-				zp += o->pop[r->ids[p]];
-			CPTS_LOG(w->ctx, CPTS_LOG_NOTE, "ruin: np %d k %zu: no growth (fill %.3f)",
-				 r->np, r->k, zp / (r->np * w->opts->max_pop));
-		}
-		return false;
-	}
-	memcpy(snap, o->lab, n * sizeof(long));
-	for (size_t q = 0; q < r->k; q++) {
-		long b = r->ids[r->best[q]];
-		if (o->lab[r->memb[q]] != b)
-			relabel(o, r->memb[q], b);
-	}
-	o->internal += 0.5 * (best - old);
-	if (shift) {
-		size_t k2 = members(o, sc);
-		double cut = split_basin(o, k2, r->ids[r->np]);
-		if (cut < 0) {
-			reset_to(o, snap);
-			o->moves = moves;
-			return false;
-		}
-		o->internal -= cut;
-		for (size_t q = 0; q < k2; q++)
-			push_around(o, o->memb[q]);
-	}
-	{
-		long na = (long)(c->anneal * (double)r->k);
-		double t0 = c->t0 * scale, ratio = na > 0 ? pow(0.001 * scale / t0, 1.0 / (double)na) : 1;
-		double t = t0;
-		for (long a = 0; a < na && !ostop(o, 1); a++, t *= ratio)
-			propose_at(o, r->memb[orand(o) % r->k], t);
-	}
-	for (size_t q = 0; q < r->k; q++) {
-		size_t j = r->memb[q];
-		push(o, j);
-		for (size_t e = w->g->start[j]; e < w->g->start[j + 1]; e++)
-			push(o, w->g->adj[e]);
-	}
-	descend(o);
-	for (long l = 0, nl = (long)(c->lns * r->np); l < nl && !ostop(o, 64); l++)
-		lns_round_at(o, r->memb[orand(o) % r->k]);
-	for (long kk = 0, nk = (long)(c->kicks * (double)r->k); kk < nk && !ostop(o, 16); kk++)
-		ils_kick_at(o, r->memb[orand(o) % r->k]);
-	if (getenv("CPTS_RUIN_DEBUG")) {
-		/* communes outside the old basin that most of their new basin's came from */
-		size_t diff = 0;
-		double *ov = cpts_calloc((o->nb + 1) * (o->nb + 1), sizeof(double));
-		for (size_t i = 0; i < n; i++)
-			if (o->lab[i] >= 0 && snap[i] >= 0)
-				ov[(size_t)o->lab[i] * (o->nb + 1) + (size_t)snap[i]] += 1;
-		for (size_t b = 0; b < o->nb; b++) {
-			double mx = 0, tot = 0;
-			for (size_t a = 0; a < o->nb; a++) {
-				double x = ov[b * (o->nb + 1) + a];
-				tot += x;
-				mx = x > mx ? x : mx;
-			}
-			diff += (size_t)(tot - mx);
-		}
-		free(ov);
-		CPTS_LOG(w->ctx, CPTS_LOG_NOTE, "ruin: np %d k %zu%s: zone kept %.0f -> grown %.0f;"
-			 " LI after %.5f (floor %.5f), %zu communes differ", r->np, r->k,
-			 shift ? " shift" : "", old, best,
-			 o->internal / w->f->total, floor_internal / w->f->total, diff);
-	}
-	if (o->internal > floor_internal + GAIN_EPS)
-		return true;
-	if (c->comb_gap > 0 && o->internal > floor_internal - c->comb_gap * w->f->total) {
-		/* the candidate and the labelling before it recombined (combine_pair) */
-		ostart st2[2];
-		double cand = o->internal;
-		memset(st2, 0, sizeof(st2));
-		st2[0].lab = cpts_mallocarray(n + 1, sizeof(long));
-		memcpy(st2[0].lab, snap, n * sizeof(long));
-		st2[1].lab = cpts_mallocarray(n + 1, sizeof(long));
-		memcpy(st2[1].lab, o->lab, n * sizeof(long));
-		st2[1].internal = o->internal;
-		reset_to(o, snap);
-		st2[0].internal = o->internal;
-		combine_pair(w, st2, 0, 1, orand(o), c->comb_kicks, o->stop);
-		if (getenv("CPTS_RUIN_DEBUG"))
-			CPTS_LOG(w->ctx, CPTS_LOG_NOTE, "ruin: candidate %.5f recombined: %.5f",
-				 cand / w->f->total, st2[0].internal / w->f->total);
-		if (st2[0].internal > floor_internal + GAIN_EPS)
-			reset_to(o, st2[0].lab);
-		free(st2[0].lab);
-		free(st2[1].lab);
-		o->moves = moves;
-		return o->internal > floor_internal + GAIN_EPS;
-	}
-	reset_to(o, snap);
-	o->moves = moves;
-	return false;
-}
-
-/*
- * rounds ruin-and-recreate rounds on o: each kept when the objective rose (or stayed
- * within c->window of the best seen: record-to-record); o ends on the best labelling
- * seen. Returns the rounds kept.
- */
-static long ruin_loop(olocal *o, const oruin_cfg *c, long rounds, cpts_basins__ruin *r)
-{
-	const cpts_bwork *w = o->w;
-	size_t n = w->m->n;
-	long *snap = cpts_mallocarray(n + 1, sizeof(long)), kept = 0;
-	long *bestlab = cpts_mallocarray(n + 1, sizeof(long));
-	double total = w->f->total > 0 ? w->f->total : 1, scale = 0, best = o->internal;
-	bool dirty = false;
-
-	memcpy(bestlab, o->lab, n * sizeof(long));
-	for (size_t i = 0; i < n; i++)
-		scale += w->f->row_total[i];
-	scale = n ? scale / (double)n : 0;
-	for (long t = 0; t < rounds && !ostop(o, 64); t++) {
-		if (ruin_round(o, r, snap, c, c->window > 0 ? best - c->window * total : o->internal,
-			       scale)) {
-			kept++;
-			dirty = true;
-		}
-		if (o->internal > best + GAIN_EPS) {
-			best = o->internal;
-			memcpy(bestlab, o->lab, n * sizeof(long));
-			dirty = false;
-		}
-	}
-	if (dirty && o->internal < best)
-		reset_to(o, bestlab);
-	free(snap);
-	free(bestlab);
-	return kept;
-}
-
-/* The ruin-and-recreate phase on the labelling of s (the best after the recombination),
- * on the calling thread. */
-static void ruin_phase(const cpts_bwork *w, ostart *s, uint64_t seed, const oruin_cfg *c,
-		       atomic_int *stop)
-{
-	size_t n = w->m->n;
-	double total = w->f->total > 0 ? w->f->total : 1, before = s->internal;
-	double cpu0 = thread_cpu();
-	long kept;
-	cpts_basins__ruin r;
-	olocal o;
-
-	olocal_init(&o, w, s->lab, seed);
-	o.stop = stop;
-	o.reporter = true;
-	o.chains = cpts_basins__chains;
-	cpts_basins__ruin_init(&r, n, o.nb);
-	kept = ruin_loop(&o, c, c->rounds, &r);
-	if (o.internal > s->internal + GAIN_EPS) {
-		memcpy(s->lab, o.lab, n * sizeof(long));
-		s->internal = o.internal;
-	}
-	CPTS_LOG(w->ctx, CPTS_LOG_NOTE, "optimise: ruin and recreate: %ld zones, %ld kept"
-		 " (seed sets failed: %ld seeds, %ld stranded, %ld floor):"
-		 " LI %.4f -> %.4f (CPU %.1f s)", c->rounds, kept, r.fail_seed, r.fail_strand,
-		 r.fail_floor, before / total, s->internal / total, thread_cpu() - cpu0);
-	cpts_basins__ruin_release(&r);
-	olocal_release(&o);
-}
-
-/* Per start (run_start), after its kicks: ruin and recreate on its own labelling. */
-static void ruin_start(olocal *o, ostart *s)
-{
-	oruin_cfg c = ruin_cfg();
-	cpts_basins__ruin r;
-	double before = o->internal;
-
-	c.comb_gap = 0; /* a worker thread: no recombination inside */
-	c.rounds = (long)env_num("CPTS_RUIN_START", 0);
-	if (c.rounds <= 0 || o->w->m->n >= 5000 || s->coarse)
-		return;
-	cpts_basins__ruin_init(&r, o->w->m->n, o->nb);
-	s->ruin_kept = ruin_loop(o, &c, c.rounds, &r);
-	s->ruin_gain = o->internal - before;
-	cpts_basins__ruin_release(&r);
-}
-
 int cpts_basins__optimise(cpts_bwork *w, long *const *starts, size_t n_starts,
 			  cpts_basins_summary *sum)
 {
@@ -2164,24 +1873,6 @@ int cpts_basins__optimise(cpts_bwork *w, long *const *starts, size_t n_starts,
 		if (t > 0)
 			started[t] = pthread_create(&th[t], NULL, worker_main, &wk[t]) == 0;
 	}
-	if (getenv("CPTS_RUIN_LOAD")) { /* experiment: the starts' results from a file */
-		FILE *fp = fopen(getenv("CPTS_RUIN_LOAD"), "rb");
-		for (size_t s = 0; s < n_starts; s++) {
-			olocal o;
-			st[s].lab = cpts_mallocarray(n + 1, sizeof(long));
-			if (!fp || fread(st[s].lab, sizeof(long), n, fp) != n)
-				memcpy(st[s].lab, starts[s], n * sizeof(long));
-			if (fp)
-				rewind(fp);
-			olocal_init(&o, w, st[s].lab, 1);
-			st[s].internal = o.internal;
-			olocal_release(&o);
-		}
-		if (fp)
-			fclose(fp);
-		n_thr = 1;
-		goto loaded;
-	}
 	worker_main(&wk[0]);
 	for (size_t t = 1; t < n_thr; t++) {
 		if (started[t]) {
@@ -2204,28 +1895,11 @@ interrupted:
 			return CPTS_ECANCEL;
 		return cpts_fail(w->ctx, CPTS_ECANCEL, "interrupted");
 	}
-loaded:
-	if (cpts_basins__recombine && n_starts > 1 && n < COMB_MAX_N && !getenv("CPTS_RUIN_LOAD"))
+	if (cpts_basins__recombine && n_starts > 1 && n < COMB_MAX_N)
 		recombine(w, st, n_starts, &stop);
 	if (atomic_load(&stop))
 		goto interrupted;
 	best = best_start(st, n_starts);
-	{
-		oruin_cfg rc = ruin_cfg();
-		const char *dump = getenv("CPTS_RUIN_DUMP");
-		if (rc.rounds > 0 && n < COMB_MAX_N && n_starts)
-			ruin_phase(w, &st[best], (w->opts->seed + 1) * 0x9E3779B97F4A7C15ULL ^
-				   0x5851F42D4C957F2DULL, &rc, &stop);
-		if (dump && n_starts) {
-			FILE *fp = fopen(dump, "wb");
-			if (fp) {
-				fwrite(st[best].lab, sizeof(long), n, fp);
-				fclose(fp);
-			}
-		}
-	}
-	if (atomic_load(&stop))
-		goto interrupted;
 	for (size_t i = 0; i < n; i++)
 		total += w->f->row_total[i];
 	if (n_starts)
@@ -2240,14 +1914,13 @@ loaded:
 		CPTS_LOG(w->ctx, CPTS_LOG_NOTE, "optimise: start %zu: LI %.4f after %ld moves"
 			 " (%.4f before %ld basin rounds, %ld kept; %.4f before %ld re-cuts,"
 			 " %ld kept; %.4f before %ld kicks, %ld kept; %ld chains; %ld recombinations"
-			 " kept; ruin %ld kept +%.5f; CPU %.1f s:"
+			 " kept; CPU %.1f s:"
 			 " %.1f to the re-cuts, %.1f in them)%s", s,
 			 total > 0 ? st[s].internal / total : 0, st[s].moves,
 			 total > 0 ? st[s].anneal_internal / total : 0, st[s].rounds,
 			 st[s].rounds_kept, total > 0 ? st[s].rounds_internal / total : 0,
 			 st[s].lns, st[s].lns_kept, total > 0 ? st[s].lns_internal / total : 0,
-			 st[s].iterations, st[s].kicks_kept, st[s].chains_kept, st[s].recombined,
-			 st[s].ruin_kept, total > 0 ? st[s].ruin_gain / total : 0, st[s].cpu,
+			 st[s].iterations, st[s].kicks_kept, st[s].chains_kept, st[s].recombined, st[s].cpu,
 			 st[s].pre_seconds, st[s].lns_seconds, s == best ? " (kept)" : "");
 		free(st[s].lab);
 	}
