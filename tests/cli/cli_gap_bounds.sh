@@ -11,6 +11,7 @@
 CPTS="$1"
 SRC="${CPTS_SRC:-$(dirname "$0")/../..}"
 . "$(dirname "$0")/lib/tap.sh"
+. "$(dirname "$0")/lib/mt_ws.sh"
 export CPTS_FIXED_TIME="2026-01-01T00:00:00Z"
 PY=/usr/bin/python3
 
@@ -19,18 +20,11 @@ PY=/usr/bin/python3
 awk -F';' 'NR == 1 { print "code_commune;patients;sans_mt"; next }
   { n = substr($1, 3) + 0; p = 40 + (n * 37) % 3000; s = int(p * (3 + (n * 7) % 10) / 100)
     print $1 ";" p ";" ((s >= 1 && s <= 10) ? "<11" : s) }' "$T/demo/mt.csv" > "$T/mt.csv"
-# 16 territories (communes by code modulo 16): some whose test changes class over the
-# masked cells' range
-awk -F';' 'NR == 1 { print "code_commune;territoire"; next }
-  { print $1 ";T" (substr($1, 3) % 16) }' "$T/demo/mt.csv" > "$T/part.csv"
 nm=$(grep -c ';<11$' "$T/mt.csv")
 [ "$nm" -ge 5 ]; check "the extract has pre-masked cells ($nm)" $?
-WS="$T/ws.sqlite"
-{ "$CPTS" init "$WS" -q && "$CPTS" ingest communes "$WS" "$T/demo/communes.geojson" -q &&
-  "$CPTS" ingest population "$WS" "$T/demo/population.csv" -q &&
-  "$CPTS" ingest mt "$WS" "$T/mt.csv" -q &&
-  "$CPTS" ingest partition "$WS" "$T/part.csv" -q &&
-  "$CPTS" profile -q --no-table "$WS" --partition part; } 2> "$T/err"
+# 16 territories (communes by code modulo 16, mt_ws): some whose test changes class over
+# the masked cells' range
+mt_ws "$T/mt.csv"
 check "workspace and profile" $?
 "$CPTS" export -q "$WS" --partition part --gpkg "$T/out.gpkg" --html "$T/html" 2> "$T/err"
 check "export GeoPackage and HTML" $?

@@ -18,6 +18,7 @@
 CPTS="$1"
 SRC="${CPTS_SRC:-$(dirname "$0")/../..}"
 . "$(dirname "$0")/lib/tap.sh"
+. "$(dirname "$0")/lib/mt_ws.sh"
 export CPTS_FIXED_TIME="2026-01-01T00:00:00Z"
 PY=/usr/bin/python3
 
@@ -62,15 +63,8 @@ awk -F';' 'NR == 1 { print "code_commune;patients;sans_mt;sans_mt_mt_parti;sans_
     if (n == 1 || n == 49) fi = "<11"
     if (n == 97) { s = 20; fi = 15; pa = "<11" }
     print $1 ";" p ";" s ";" pa ";" fi }' "$T/demo/mt.csv" > "$T/mt.csv"
-awk -F';' 'NR == 1 { print "code_commune;territoire"; next }
-  { print $1 ";T" (substr($1, 3) % 16) }' "$T/demo/mt.csv" > "$T/part.csv"
 [ "$(grep -c '<11' "$T/mt.csv")" = 3 ]; check "the extract has 3 pre-masked cells" $?
-WS="$T/ws.sqlite"
-{ "$CPTS" init "$WS" -q && "$CPTS" ingest communes "$WS" "$T/demo/communes.geojson" -q &&
-  "$CPTS" ingest population "$WS" "$T/demo/population.csv" -q &&
-  "$CPTS" ingest mt "$WS" "$T/mt.csv" -q &&
-  "$CPTS" ingest partition "$WS" "$T/part.csv" -q &&
-  "$CPTS" profile -q --no-table "$WS" --partition part; } 2> "$T/err"
+mt_ws "$T/mt.csv"
 check "workspace and profile" $?
 "$CPTS" export "$WS" --partition part --gpkg "$T/out.gpkg" 2> "$T/err"
 check "export" $?
