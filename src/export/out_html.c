@@ -1536,7 +1536,7 @@ static void cmp_cell(cpts_buf *b, const ex_data *d, const char *id, const cpts_i
 				   : f->value < 0 ? "significativement inférieur" : "non significatif");
 }
 
-/* The change since the year before (<key>_evol) and its flag, "n.d." without one; a
+/* The change since the previous vintage (<key>_evol) and its flag, "n.d." without one; a
    count's (e.g. two population vintages) with its relative change <key>_evol_pct. */
 static void evol_cell(cpts_buf *b, const ex_data *d, const char *id, const cpts_indicator *ind)
 {

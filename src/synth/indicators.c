@@ -486,26 +486,41 @@ static double pop_evol(const cpts_synth *s, const size_t *idx, size_t m)
 	return prev > 0 ? 100 * (now / prev - 1) : NAN;
 }
 
-static void pop_truth_put(FILE *f, const cpts_synth *s, const size_t *ord, size_t *idx)
-{
-	static const char *name = "population_municipale_evol_pct";
-	size_t m;
+/* What one truth is computed from: an indicator and its reference rates, or (d NULL)
+ * the population change. */
+typedef struct truth_src {
+	const cpts_synth *s;
+	const synth_ind *d;
+	const double *R;
+} truth_src;
 
-	fprintf(f, "%s;ensemble;ALL;%.6f\n", name, pop_evol(s, ord, s->n));
+static double truth_of(const truth_src *src, const size_t *idx, size_t m)
+{
+	return src->d ? truth(src->d, idx, m, src->R) : pop_evol(src->s, idx, m);
+}
+
+/* The truth rows of indicator name at each level: the whole, every territory (idx:
+ * scratch of n entries), every commune in the order ord. */
+static void truth_rows(FILE *f, const truth_src *src, const char *name, const size_t *ord,
+		       size_t *idx)
+{
+	const cpts_synth *s = src->s;
+
+	fprintf(f, "%s;ensemble;ALL;%.6f\n", name, truth_of(src, ord, s->n));
 	for (size_t t = 0; t < s->n_terr; t++) {
-		m = 0;
+		size_t m = 0;
 		for (size_t i = 0; i < s->n; i++)
 			if (s->terr[i] == (long)t)
 				idx[m++] = i;
-		fprintf(f, "%s;territoire;%s;%.6f\n", name, s->terr_name[t], pop_evol(s, idx, m));
+		fprintf(f, "%s;territoire;%s;%.6f\n", name, s->terr_name[t], truth_of(src, idx, m));
 	}
 	for (size_t o = 0; o < s->n; o++)
-		fprintf(f, "%s;commune;%s;%.6f\n", name, s->code[ord[o]], pop_evol(s, &ord[o], 1));
+		fprintf(f, "%s;commune;%s;%.6f\n", name, s->code[ord[o]], truth_of(src, &ord[o], 1));
 }
 
 void synth_truth_put(FILE *f, const cpts_synth *s, const size_t *ord)
 {
-	size_t *idx = cpts_calloc(s->n + 1, sizeof(size_t)), m;
+	size_t *idx = cpts_calloc(s->n + 1, sizeof(size_t));
 
 	fputs("indicateur;niveau;code;verite\n", f);
 	for (size_t k = 0; k < s->n_ind; k++) {
@@ -519,20 +534,9 @@ void synth_truth_put(FILE *f, const cpts_synth *s, const size_t *ord)
 			}
 			R[t] = n > 0 ? mu / n : 0;
 		}
-		fprintf(f, "%s;ensemble;ALL;%.6f\n", d->name, truth(d, ord, s->n, R));
-		for (size_t t = 0; t < s->n_terr; t++) {
-			m = 0;
-			for (size_t i = 0; i < s->n; i++)
-				if (s->terr[i] == (long)t)
-					idx[m++] = i;
-			fprintf(f, "%s;territoire;%s;%.6f\n", d->name, s->terr_name[t],
-				truth(d, idx, m, R));
-		}
-		for (size_t o = 0; o < s->n; o++)
-			fprintf(f, "%s;commune;%s;%.6f\n", d->name, s->code[ord[o]],
-				truth(d, &ord[o], 1, R));
+		truth_rows(f, &(truth_src){ s, d, R }, d->name, ord, idx);
 		free(R);
 	}
-	pop_truth_put(f, s, ord, idx);
+	truth_rows(f, &(truth_src){ s, NULL, NULL }, "population_municipale_evol_pct", ord, idx);
 	free(idx);
 }
