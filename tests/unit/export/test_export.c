@@ -1006,6 +1006,7 @@ typedef struct par_probe {
 	pthread_t main_thread;
 	atomic_int runs[200];         /* times each item ran */
 	atomic_bool main_only_off_main; /* a main-only item ran on the worker */
+	atomic_int on_main;           /* items run on the calling thread */
 	const bool *main_only;
 	size_t fail[3];               /* items that fail (SIZE_MAX: unused) */
 } par_probe;
@@ -1016,6 +1017,8 @@ static int par_item(cpts_ctx *ctx, void *arg, size_t k, void *scratch)
 
 	(void)scratch;
 	atomic_fetch_add(&p->runs[k], 1);
+	if (pthread_equal(pthread_self(), p->main_thread))
+		atomic_fetch_add(&p->on_main, 1);
 	if (p->main_only && p->main_only[k] && !pthread_equal(pthread_self(), p->main_thread))
 		atomic_store(&p->main_only_off_main, true);
 	for (int f = 0; f < 3; f++)
@@ -1106,6 +1109,7 @@ static void test_par(void)
 	memset(p->runs, 0, sizeof(p->runs));
 	p->fail[0] = p->fail[1] = p->fail[2] = SIZE_MAX;
 	p->main_only = NULL;
+	atomic_store(&p->on_main, 0);
 	ctx.progress = cancel_always;
 	ex__par_before_main_hook = wait_all_run;
 	is_int(ex_par_run(&ctx, 200, par_item, p, NULL, NULL, NULL, 0, 1, "test"), CPTS_ECANCEL,
@@ -1114,7 +1118,8 @@ static void test_par(void)
 	once = true;
 	for (size_t k = 0; k < 200; k++)
 		once = once && atomic_load(&p->runs[k]) == 1;
-	ok(once, "every item ran once, all on the worker");
+	ok(once && atomic_load(&p->on_main) == 0, "every item ran once, all on the worker (%d on "
+	   "the calling thread)", atomic_load(&p->on_main));
 	cpts_error_clear(&ctx);
 	cpts_ctx_release(&ctx);
 	free(p);
